@@ -1,0 +1,1 @@
+"""The trading core: pure computation plus adapters; never imports the Telegram layer."""

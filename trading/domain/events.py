@@ -1,0 +1,49 @@
+"""Events the core emits: for notifications, for the audit log, and for tests to observe."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Mapping
+
+
+class EventKind(StrEnum):
+    """What happened."""
+
+    STARTED = "started"
+    STOPPING = "stopping"
+    CANDLE_CLOSED = "candle_closed"
+    SIGNAL = "signal"
+    ORDER_PLACED = "order_placed"
+    ORDER_FILLED = "order_filled"
+    ORDER_FAILED = "order_failed"
+    ORDER_CANCELLED = "order_cancelled"
+    POSITION_OPENED = "position_opened"
+    POSITION_UPDATED = "position_updated"
+    POSITION_CLOSED = "position_closed"
+    RISK_LIMIT = "risk_limit"
+    CIRCUIT_BREAKER = "circuit_breaker"
+    KILL_SWITCH = "kill_switch"
+    ACCESS_DENIED = "access_denied"
+    COMMAND = "command"
+    MARKET_DATA = "market_data"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    """How loudly to tell the user."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened at ts_ms; `message` is the human line, `data` the machine-readable details."""
+
+    kind: EventKind
+    ts_ms: int
+    message: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity = Severity.INFO
+    notify: bool = True      # False: audit log only, not pushed to the chat

@@ -1,0 +1,50 @@
+"""Tradable markets with the exchange's precision, minimums and fees."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from enum import StrEnum
+
+
+class MarketKind(StrEnum):
+    """Spot market or USDT-margined perpetual."""
+
+    SPOT = "spot"
+    PERP = "perp"
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A market as the exchange describes it; all amounts in Decimal."""
+
+    symbol: str                 # ccxt unified symbol: "BTC/USDT" or "BTC/USDT:USDT"
+    base: str
+    quote: str
+    kind: MarketKind = MarketKind.SPOT
+    price_tick: Decimal = Decimal("0.01")
+    amount_step: Decimal = Decimal("0.00001")
+    min_amount: Decimal = Decimal("0")
+    min_notional: Decimal = Decimal("5")
+    maker_fee: Decimal = Decimal("0.001")
+    taker_fee: Decimal = Decimal("0.001")
+    max_leverage: int = 1
+
+    def round_price(self, price: Decimal) -> Decimal:
+        """Round a price to the nearest tick."""
+        return (price / self.price_tick).to_integral_value(ROUND_HALF_EVEN) * self.price_tick
+
+    def round_amount(self, amount: Decimal) -> Decimal:
+        """Round an amount down to the step, so an order never exceeds what was sized."""
+        return (amount / self.amount_step).to_integral_value(ROUND_DOWN) * self.amount_step
+
+    def check_order(self, amount: Decimal, price: Decimal) -> str | None:
+        """Return why an order of amount at price breaks the market's minimums, or None when it is fine."""
+        if amount <= 0:
+            return f"amount must be positive, got {amount}"
+        if amount < self.min_amount:
+            return f"amount {amount} {self.base} is below the minimum {self.min_amount} {self.base}"
+        notional = amount * price
+        if notional < self.min_notional:
+            return (f"order value {notional.quantize(Decimal('0.01'))} {self.quote} is below the "
+                    f"minimum {self.min_notional} {self.quote}")
+        return None

@@ -1,0 +1,107 @@
+"""Orders from intent to final state, and the fills they produce."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    """Direction of an order."""
+
+    BUY = "buy"
+    SELL = "sell"
+
+    @property
+    def opposite(self) -> "Side":
+        """Return the other side."""
+        return Side.SELL if self is Side.BUY else Side.BUY
+
+
+class OrderType(StrEnum):
+    """How an order executes."""
+
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP_MARKET = "stop_market"
+    TAKE_PROFIT_MARKET = "take_profit_market"
+
+
+class OrderStatus(StrEnum):
+    """Lifecycle state of an order; the last four are final."""
+
+    PENDING = "pending"          # decided and stored, not yet acknowledged by the venue
+    OPEN = "open"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+
+    @property
+    def is_final(self) -> bool:
+        """Return True when the order can no longer change."""
+        return self in _FINAL
+
+
+_FINAL = {OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIntent:
+    """What the engine, a strategy or the user wants done; a broker turns it into an Order."""
+
+    symbol: str
+    side: Side
+    type: OrderType = OrderType.MARKET
+    amount: Decimal | None = None          # base units; exactly one of amount / quote_amount
+    quote_amount: Decimal | None = None    # spend this much quote (spot market buys)
+    price: Decimal | None = None           # limit price
+    stop_price: Decimal | None = None      # trigger for stop / take-profit orders
+    reduce_only: bool = False
+    leverage: int | None = None
+    client_order_id: str = ""              # derived from the decision so retries never duplicate
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution against an order."""
+
+    order_id: str
+    symbol: str
+    side: Side
+    amount: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_asset: str
+    ts_ms: int
+    is_maker: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """An order as the venue (paper or exchange) holds it."""
+
+    id: str
+    client_order_id: str
+    symbol: str
+    side: Side
+    type: OrderType
+    amount: Decimal
+    status: OrderStatus
+    created_ms: int
+    price: Decimal | None = None
+    stop_price: Decimal | None = None
+    filled: Decimal = Decimal(0)
+    avg_price: Decimal | None = None
+    fee: Decimal = Decimal(0)
+    reduce_only: bool = False
+    updated_ms: int = 0
+    reason: str = ""
+    fills: tuple[Fill, ...] = field(default=())
+
+    @property
+    def remaining(self) -> Decimal:
+        """Return the amount not yet filled."""
+        return self.amount - self.filled
