@@ -1,0 +1,1 @@
+"""Strategies: turn indicator events into trade Signals."""
