@@ -1,0 +1,1 @@
+"""Test doubles at process boundaries and builders of test data."""
