@@ -1,0 +1,1 @@
+"""Indicators: causal, vectorised functions over candle histories."""
