@@ -1,0 +1,45 @@
+import json
+import logging
+
+from trading.logs import MASK, Redactor, configure_logging, get_logger
+
+TOKEN = "123456789:AAHk-very-secret-telegram-token-0123456789"
+
+
+def test_redactor_masks_values_under_secret_keys():
+    event = Redactor()(None, "info", {"event": "login", "api_key": "abc123456", "apiKey": "x1234567",
+                                      "secret": "s3cr3t-value", "totp_code": "123456", "symbol": "BTC/USDT"})
+    assert event["api_key"] == MASK and event["apiKey"] == MASK and event["secret"] == MASK
+    assert event["totp_code"] == MASK
+    assert event["symbol"] == "BTC/USDT"
+
+
+def test_redactor_masks_secrets_by_shape_inside_text_and_nested_values():
+    event = Redactor()(None, "info", {
+        "event": f"POST https://api.telegram.org/bot{TOKEN}/getMe failed",
+        "detail": {"url": "https://x.test/api?timestamp=1&signature=deadbeefcafe&x=1"},
+        "items": ["sk-abcdefghijklmnopqrstuvwx"],
+    })
+    assert TOKEN not in event["event"] and MASK in event["event"]
+    assert "deadbeefcafe" not in event["detail"]["url"]
+    assert event["items"] == [MASK]
+
+
+def test_redactor_masks_known_secret_values_anywhere():
+    redactor = Redactor(["my-master-key-value"])
+    event = redactor(None, "info", {"event": "loaded my-master-key-value from env"})
+    assert event["event"] == f"loaded {MASK} from env"
+
+
+def test_log_file_lines_are_json_with_secrets_masked(tmp_path):
+    configure_logging(tmp_path, "INFO", secrets=["hunter2-long-secret"], console=False)
+    get_logger("test").info("keys loaded", exchange_secret="abc-def-123", note="hunter2-long-secret here")
+    logging.getLogger("ccxt").warning("calling %s", f"https://x/bot{TOKEN}/sendMessage")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    lines = (tmp_path / "logs" / "trading-assistant.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records[0]["event"] == "keys loaded" and records[0]["exchange_secret"] == MASK
+    assert records[0]["note"] == f"{MASK} here"
+    assert TOKEN not in lines[1] and records[1]["level"] == "warning"
+    configure_logging(None, console=False)

@@ -1,0 +1,129 @@
+"""SQLite persistence (aiosqlite, WAL): migrations, audit events, candle cache, settings overrides, state."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import numpy as np
+
+from trading.domain.candles import Candles, Timeframe
+from trading.domain.events import Event, EventKind, Severity
+from trading.ports import Clock
+
+
+def migrations() -> list[tuple[int, str]]:
+    """Return the bundled migrations as (version, sql), in order."""
+    files = resources.files("trading.adapters.migrations").iterdir()
+    found = [(int(f.name.split("_", 1)[0]), f.read_text()) for f in files if f.name.endswith(".sql")]
+    return sorted(found)
+
+
+class SqliteStore:
+    """The database; one connection, opened once at start-up and closed at shutdown."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.path = path
+        self._clock = clock
+        self._db: aiosqlite.Connection | None = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """Return the open connection."""
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def open(self) -> int:
+        """Open the database, apply pending migrations, and return the schema version."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path)
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=NORMAL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        return await self._migrate()
+
+    async def _migrate(self) -> int:
+        await self.db.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                              "(version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)")
+        async with self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
+            current = (await cur.fetchone())[0]
+        for version, sql in migrations():
+            if version <= current:
+                continue
+            # executescript commits first; wrapping in BEGIN/COMMIT keeps each migration all-or-nothing
+            await self.db.executescript(
+                f"BEGIN;\n{sql}\nINSERT INTO schema_version VALUES ({version}, {self._clock.now_ms()});\nCOMMIT;")
+            current = version
+        return current
+
+    async def close(self) -> None:
+        """Commit what is pending and close."""
+        if self._db is not None:
+            await self._db.commit()
+            await self._db.close()
+            self._db = None
+
+    async def append_event(self, event: Event) -> None:
+        """Append one event to the audit log."""
+        await self.db.execute(
+            "INSERT INTO events (ts_ms, kind, severity, message, data_json) VALUES (?, ?, ?, ?, ?)",
+            (event.ts_ms, event.kind.value, event.severity.value, event.message,
+             json.dumps(dict(event.data), default=str)))
+        await self.db.commit()
+
+    async def events(self, kind: EventKind | None = None, limit: int = 50) -> list[Event]:
+        """Return the newest events, newest last."""
+        where, args = ("WHERE kind = ?", (kind.value,)) if kind else ("", ())
+        sql = f"SELECT ts_ms, kind, severity, message, data_json FROM events {where} ORDER BY id DESC LIMIT ?"
+        async with self.db.execute(sql, (*args, limit)) as cur:
+            rows = await cur.fetchall()
+        return [Event(EventKind(k), ts, msg, json.loads(data), Severity(sev), notify=False)
+                for ts, k, sev, msg, data in reversed(rows)]
+
+    async def save_candles(self, symbol: str, timeframe: Timeframe, candles: Candles) -> None:
+        """Insert or replace candles in the cache."""
+        rows = zip([symbol] * len(candles), [timeframe.value] * len(candles), candles.open_ms.tolist(),
+                   candles.open.tolist(), candles.high.tolist(), candles.low.tolist(),
+                   candles.close.tolist(), candles.volume.tolist())
+        await self.db.executemany("INSERT OR REPLACE INTO candles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        await self.db.commit()
+
+    async def load_candles(self, symbol: str, timeframe: Timeframe, since_ms: int | None = None,
+                           until_ms: int | None = None) -> Candles:
+        """Return cached candles with since_ms <= open_ms < until_ms, in time order."""
+        sql = ("SELECT open_ms, open, high, low, close, volume FROM candles WHERE symbol = ? AND timeframe = ? "
+               "AND open_ms >= ? AND open_ms < ? ORDER BY open_ms")
+        args = (symbol, timeframe.value, since_ms if since_ms is not None else -(2**62),
+                until_ms if until_ms is not None else 2**62)
+        async with self.db.execute(sql, args) as cur:
+            rows = await cur.fetchall()
+        if not rows:
+            return Candles.empty()
+        cols = np.asarray(rows, dtype=np.float64).T
+        return Candles(cols[0].astype(np.int64), *cols[1:])
+
+    async def set_override(self, key: str, value: str) -> None:
+        """Store a setting changed from the chat."""
+        await self.db.execute("INSERT OR REPLACE INTO settings_overrides VALUES (?, ?, ?)",
+                              (key, value, self._clock.now_ms()))
+        await self.db.commit()
+
+    async def overrides(self) -> dict[str, str]:
+        """Return every setting changed from the chat."""
+        async with self.db.execute("SELECT key, value FROM settings_overrides") as cur:
+            return {k: v for k, v in await cur.fetchall()}
+
+    async def save_state(self, key: str, value: Any) -> None:
+        """Store a JSON-able snapshot under key, replacing the previous one atomically."""
+        await self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
+                              (key, json.dumps(value, default=str), self._clock.now_ms()))
+        await self.db.commit()
+
+    async def load_state(self, key: str) -> Any | None:
+        """Return the snapshot stored under key, or None."""
+        async with self.db.execute("SELECT value_json FROM state WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return json.loads(row[0]) if row else None

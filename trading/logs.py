@@ -1,0 +1,111 @@
+"""Structured logging: JSON lines to DATA_DIR/logs (rotated daily, 7 kept), readable console, secrets masked."""
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+from pathlib import Path
+from typing import Any, Iterable, MutableMapping
+
+import structlog
+
+MASK = "***"
+_SECRET_KEYS = re.compile(r"(token|secret|api_?key|apikey|password|passphrase|totp|otp|master_?key|"
+                          r"signature|authorization|private_?key|code)$", re.IGNORECASE)
+_SECRET_PATTERNS = [
+    re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b"),                    # Telegram bot token
+    re.compile(r"\bsk-[A-Za-z0-9_-]{16,}\b"),                           # OpenAI-style keys
+    re.compile(r"(?i)\b(api[_-]?key|secret|token|signature|totp|code)=([^&\s\"']+)"),  # query strings
+    re.compile(r"/bot\d{6,12}:[A-Za-z0-9_-]+"),                         # Bot API URLs
+]
+
+
+class Redactor:
+    """A structlog processor that masks secrets by key name, by shape, and by known value."""
+
+    def __init__(self, known_secrets: Iterable[str] = ()) -> None:
+        self._known = sorted({s for s in known_secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def add_secret(self, secret: str) -> None:
+        """Mask this exact value wherever it appears from now on."""
+        if secret and len(secret) >= 6 and secret not in self._known:
+            self._known = sorted([*self._known, secret], key=len, reverse=True)
+
+    def __call__(self, _logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        return {k: self._clean(k, v) for k, v in event.items()}
+
+    def _clean(self, key: str, value: Any) -> Any:
+        if _SECRET_KEYS.search(str(key)) and value not in (None, "", False):
+            return MASK
+        if isinstance(value, str):
+            return self.mask_text(value)
+        if isinstance(value, dict):
+            return {k: self._clean(str(k), v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._clean("", v) for v in value)
+        return value
+
+    def mask_text(self, text: str) -> str:
+        """Return text with every known or recognisable secret replaced by the mask."""
+        for secret in self._known:
+            text = text.replace(secret, MASK)
+        for pattern in _SECRET_PATTERNS:
+            text = pattern.sub(lambda m: f"{m.group(1)}={MASK}" if m.re.groups == 2 else MASK, text)
+        return text
+
+
+REDACTOR = Redactor()
+
+
+def configure_logging(data_dir: Path | None, level: str = "INFO", secrets: Iterable[str] = (),
+                      console: bool = True) -> None:
+    """Set up structlog and the stdlib root logger (third-party libraries log through it too)."""
+    for secret in secrets:
+        REDACTOR.add_secret(secret)
+    shared = [structlog.contextvars.merge_contextvars, structlog.stdlib.add_log_level,
+              structlog.stdlib.add_logger_name, structlog.processors.TimeStamper(fmt="iso", utc=True),
+              structlog.processors.format_exc_info, _render_message_args, REDACTOR]
+    structlog.configure(
+        processors=[structlog.stdlib.filter_by_level, *shared,
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
+    if console:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        structlog.dev.ConsoleRenderer(colors=False)], foreign_pre_chain=shared))
+        root.addHandler(handler)
+    if data_dir is not None:
+        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.TimedRotatingFileHandler(
+            data_dir / "logs" / "trading-assistant.jsonl", when="midnight", backupCount=7, utc=True,
+            encoding="utf-8")
+        file_handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        structlog.processors.JSONRenderer(default=str)], foreign_pre_chain=shared))
+        root.addHandler(file_handler)
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _render_message_args(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    # stdlib records from libraries arrive with %-style args; render them so redaction sees the final text
+    record = event.get("_record")
+    if record is not None and record.args:
+        event["event"] = record.getMessage()
+        record.args = ()
+    return event
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    """Return a structured logger."""
+    return structlog.get_logger(name)
