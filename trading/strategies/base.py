@@ -6,6 +6,7 @@ from typing import Mapping, Protocol
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.signals import Signal
+from trading.indicators.timeframes import resample
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,20 @@ class MarketView:
     def frame(self, timeframe: Timeframe) -> Candles:
         """Return the candles of one timeframe, or an empty run if none were loaded."""
         return self.frames.get(timeframe, Candles.empty())
+
+    def candles_on(self, timeframe: Timeframe) -> Candles:
+        """Return the loaded candles of timeframe, else those resampled from the finest loaded lower timeframe."""
+        if timeframe in self.frames:
+            return self.frames[timeframe]
+        lower = [tf for tf in self.frames if tf.ms < timeframe.ms and timeframe.ms % tf.ms == 0]
+        if not lower:
+            return Candles.empty()
+        return resample(self.frames[min(lower, key=lambda tf: tf.ms)], timeframe)
+
+    def as_of(self, ms: int) -> "MarketView":
+        """Return the view as known at ms: every frame cut to the candles closed by then."""
+        frames = {tf: c.closed_before(ms - tf.ms + 1) for tf, c in self.frames.items()}
+        return MarketView(self.symbol, frames, self.params)
 
 
 class Strategy(Protocol):
