@@ -1,0 +1,33 @@
+"""Builders of MarketViews for strategy tests: hand-made bars and real BTC/USDT months."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tests.fakes.shared_data import load_candles
+from trading.domain.candles import Candles, Timeframe
+from trading.domain.signals import Signal
+from trading.indicators.timeframes import resample
+from trading.strategies.base import MarketView
+
+MINUTES_PER_DAY = 1440
+
+
+def bars(timeframe: Timeframe, rows: list[tuple[float, float, float, float]], start_ms: int = 0) -> Candles:
+    """Return candles of timeframe from (open, high, low, close) rows, the first opening at start_ms."""
+    return Candles.from_rows([(start_ms + i * timeframe.ms, o, h, l, c, 1.0)
+                              for i, (o, h, l, c) in enumerate(rows)])
+
+
+@lru_cache(maxsize=4)
+def real_btc_view(days: int = 30, offset_days: int = 0) -> MarketView:
+    """Return days of real 1m BTC/USDT with the daily bars (from the real 1h file) known at its end."""
+    start = offset_days * MINUTES_PER_DAY
+    minutes = load_candles("BTCUSDT-1m.csv.gz")[start: start + days * MINUTES_PER_DAY]
+    end_ms = int(minutes.open_ms[-1]) + Timeframe.M1.ms
+    daily = resample(load_candles("BTCUSDT-1h.csv.gz").closed_before(end_ms - Timeframe.H1.ms + 1), Timeframe.D1)
+    return MarketView("BTC/USDT", {Timeframe.M1: minutes, Timeframe.D1: daily})
+
+
+def known_by(signals: list[Signal], ms: int) -> list[Signal]:
+    """Return the signals already known at ms, i.e. what a scan of the history up to ms must return."""
+    return [s for s in signals if s.known_at_ms <= ms]
