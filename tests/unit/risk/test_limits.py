@@ -1,0 +1,143 @@
+"""Account limits: daily loss in a local timezone, drawdown halt, loss-streak cooldown, positions, entry rate."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal as D
+
+from trading.risk.limits import (LimitSettings, RiskState, local_day, mark_equity, next_local_midnight_ms,
+                                 record_entry, record_trade_result, resume_trading, vet_entry)
+from trading.risk.verdicts import RiskRule
+
+MIN = 60_000
+SEOUL = LimitSettings(timezone="Asia/Seoul")     # UTC+9 all year: local midnight is 15:00 UTC
+
+
+def utc_ms(*when: int) -> int:
+    return int(datetime(*when, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def marked(state: RiskState, equity: int, ts_ms: int, settings: LimitSettings = SEOUL):
+    return mark_equity(state, D(equity), ts_ms, settings)
+
+
+def test_local_day_follows_the_configured_timezone():
+    # 14:59 UTC = 23:59 KST on the 14th; 15:00 UTC = 00:00 KST on the 15th
+    assert local_day(utc_ms(2025, 8, 14, 14, 59), "Asia/Seoul") == "2025-08-14"
+    assert local_day(utc_ms(2025, 8, 14, 15, 0), "Asia/Seoul") == "2025-08-15"
+    assert local_day(utc_ms(2025, 8, 14, 15, 0), "UTC") == "2025-08-14"
+
+
+def test_next_local_midnight_in_seoul_is_15_utc():
+    assert next_local_midnight_ms(utc_ms(2025, 8, 14, 1, 0), "Asia/Seoul") == utc_ms(2025, 8, 14, 15, 0)
+
+
+def test_next_local_midnight_on_a_23_hour_dst_day():
+    # New York, 2025-03-09 01:00 EST = 06:00 UTC; clocks jump to EDT (UTC-4), so the next midnight,
+    # 2025-03-10 00:00 EDT, is 04:00 UTC: 22 hours later, not 23
+    assert next_local_midnight_ms(utc_ms(2025, 3, 9, 6, 0), "America/New_York") == utc_ms(2025, 3, 10, 4, 0)
+
+
+def test_daily_loss_of_600_blocks_the_next_entry_until_local_midnight():
+    start = utc_ms(2025, 8, 14, 1, 0)                           # 10:00 KST
+    state, _ = marked(RiskState(), 10_000, start)
+    state, breaches = marked(state, 9_500, start + 60 * MIN)     # -500 < 600 (6% of 10,000)
+    assert breaches == () and vet_entry(state, start + 60 * MIN, 0, SEOUL).allowed
+    state, breaches = marked(state, 9_400, start + 120 * MIN)    # -600: the limit
+    assert [b.rule for b in breaches] == [RiskRule.DAILY_LOSS]
+    assert "-600.00" in breaches[0].reason and not breaches[0].close_positions
+    assert vet_entry(state, start + 121 * MIN, 0, SEOUL).rule is RiskRule.DAILY_LOSS
+    state, breaches = marked(state, 9_800, start + 180 * MIN)    # recovering does not lift the block
+    assert breaches == ()                                        # and the breach is reported once
+    assert vet_entry(state, utc_ms(2025, 8, 14, 14, 59), 0, SEOUL).rule is RiskRule.DAILY_LOSS
+    assert vet_entry(state, utc_ms(2025, 8, 14, 15, 0), 0, SEOUL).allowed   # 00:00 KST
+
+
+def test_daily_limit_keeps_blocking_past_utc_midnight_within_the_same_local_day():
+    # hit at 23:00 UTC on the 14th = 08:00 KST on the 15th; 00:30 UTC on the 15th is still 09:30 KST
+    state, _ = marked(RiskState(), 10_000, utc_ms(2025, 8, 14, 22, 0))
+    state, _ = marked(state, 9_300, utc_ms(2025, 8, 14, 23, 0))
+    assert vet_entry(state, utc_ms(2025, 8, 15, 0, 30), 0, SEOUL).rule is RiskRule.DAILY_LOSS
+    assert vet_entry(state, utc_ms(2025, 8, 15, 15, 0), 0, SEOUL).allowed
+
+
+def test_new_local_day_starts_from_the_equity_marked_after_midnight():
+    state, _ = marked(RiskState(), 10_000, utc_ms(2025, 8, 14, 1, 0))
+    state, _ = marked(state, 9_400, utc_ms(2025, 8, 14, 2, 0))
+    state, _ = marked(state, 9_450, utc_ms(2025, 8, 14, 15, 1))  # 00:01 KST on the 15th
+    assert (state.day, state.day_start_equity, state.daily_pnl) == ("2025-08-15", D(9_450), D(0))
+
+
+def test_daily_limit_asks_to_close_positions_when_set():
+    settings = LimitSettings(close_on_daily_loss=True)
+    state, _ = marked(RiskState(), 10_000, 0, settings)
+    _, breaches = marked(state, 9_000, MIN, settings)
+    assert breaches[0].close_positions
+
+
+def test_drawdown_from_the_peak_halts_until_resumed():
+    # peak 12,000; 9,601 is 19.99% down; 9,600 is (12,000 - 9,600) / 12,000 = 20%: halt
+    settings = LimitSettings(max_drawdown_pct=D(20), daily_loss_pct=D(50))
+    state, _ = marked(RiskState(), 12_000, 0, settings)
+    state, breaches = marked(state, 9_601, MIN, settings)
+    assert breaches == ()
+    state, breaches = marked(state, 9_600, 2 * MIN, settings)
+    assert [b.rule for b in breaches] == [RiskRule.MAX_DRAWDOWN]
+    assert state.drawdown_pct == D(20)
+    next_week = 7 * 24 * 60 * MIN
+    assert vet_entry(state, next_week, 0, settings).rule is RiskRule.MAX_DRAWDOWN
+    resumed = resume_trading(state)
+    assert vet_entry(resumed, next_week, 0, settings).allowed
+    assert resumed.peak_equity == D(9_600)
+
+
+def test_three_losses_in_a_row_start_a_two_hour_cooldown():
+    state, t = RiskState(), 1_000 * MIN
+    state, first = record_trade_result(state, D(-10), t, SEOUL)
+    state, second = record_trade_result(state, D(-10), t, SEOUL)
+    state, third = record_trade_result(state, D(-10), t, SEOUL)
+    assert first == second == () and [b.rule for b in third] == [RiskRule.LOSS_STREAK]
+    assert vet_entry(state, t + 119 * MIN, 0, SEOUL).rule is RiskRule.LOSS_STREAK
+    assert "1 min left" in vet_entry(state, t + 119 * MIN, 0, SEOUL).reason
+    assert vet_entry(state, t + 120 * MIN, 0, SEOUL).allowed
+
+
+def test_a_win_resets_the_losing_streak():
+    state = RiskState()
+    for pnl in (-10, -10, 5, -10, -10):
+        state, breaches = record_trade_result(state, D(pnl), 0, SEOUL)
+        assert breaches == ()
+    assert state.consecutive_losses == 2
+
+
+def test_maximum_open_positions_blocks_the_next_entry():
+    assert vet_entry(RiskState(), 0, 2, SEOUL).allowed
+    verdict = vet_entry(RiskState(), 0, 3, SEOUL)
+    assert verdict.rule is RiskRule.MAX_OPEN_POSITIONS and "maximum is 3" in verdict.reason
+
+
+def test_entry_rate_allows_six_entries_per_rolling_hour():
+    state = RiskState()
+    for minute in range(6):                                    # entries at 0, 1, ... 5 min
+        state = record_entry(state, minute * MIN, SEOUL)
+    assert vet_entry(state, 10 * MIN, 0, SEOUL).rule is RiskRule.ENTRY_RATE
+    assert vet_entry(state, 60 * MIN - 1, 0, SEOUL).rule is RiskRule.ENTRY_RATE
+    assert vet_entry(state, 60 * MIN, 0, SEOUL).allowed        # the entry at 0 left the window (0, 60]
+
+
+def test_drawdown_halt_is_reported_before_other_blocks():
+    state = RiskState(halted=True, halt_reason="drawdown", cooldown_until_ms=10 * MIN)
+    assert vet_entry(state, 0, 99, SEOUL).rule is RiskRule.MAX_DRAWDOWN
+
+
+def test_state_survives_a_json_round_trip_with_decimals_as_strings():
+    state = RiskState("2025-08-14", D("10000.5"), D("9400.25"), D("10100"), "2025-08-14", False, "",
+                      2, 123, (1, 2))
+    text = json.dumps(state.snapshot())
+    assert '"equity": "9400.25"' in text
+    assert RiskState.restore(json.loads(text)) == state
+
+
+def test_restore_ignores_unknown_fields_and_defaults_missing_ones():
+    restored = RiskState.restore({"equity": "5", "from_a_newer_version": 1})
+    assert restored == RiskState(equity=D(5))

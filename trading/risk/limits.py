@@ -1,0 +1,167 @@
+"""Account limits checked before every entry: daily loss, drawdown, loss streak, open positions, entry rate.
+
+Exits are never vetted here: closing risk must always be possible.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from trading.risk.snapshots import from_snapshot, to_snapshot
+from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
+
+HUNDRED = Decimal(100)
+MINUTE_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """The account limits; percentages are of equity, durations in milliseconds."""
+
+    daily_loss_pct: Decimal = Decimal("6")       # of the day's starting equity
+    timezone: str = "UTC"                         # IANA name; the trading day starts at its midnight
+    close_on_daily_loss: bool = False            # also close open positions when the daily limit hits
+    max_drawdown_pct: Decimal = Decimal("20")    # from the equity peak; halts until resumed
+    loss_streak: int = 3                          # consecutive losing trades that start a cooldown
+    loss_cooldown_ms: int = 120 * MINUTE_MS
+    max_open_positions: int = 3
+    max_entries: int = 6                          # entries allowed per entry window
+    entry_window_ms: int = 60 * MINUTE_MS
+
+
+@dataclass(frozen=True, slots=True)
+class RiskState:
+    """What the limits remember between ticks and across restarts."""
+
+    day: str = ""                                 # local ISO date of the current trading day
+    day_start_equity: Decimal = Decimal(0)
+    equity: Decimal = Decimal(0)
+    peak_equity: Decimal = Decimal(0)
+    daily_limit_day: str = ""                     # local ISO date on which the daily limit was hit
+    halted: bool = False                          # drawdown halt, cleared only by resume_trading
+    halt_reason: str = ""
+    consecutive_losses: int = 0
+    cooldown_until_ms: int = 0
+    entry_times_ms: tuple[int, ...] = ()
+
+    @property
+    def daily_pnl(self) -> Decimal:
+        """Return today's change in equity (negative is a loss)."""
+        return self.equity - self.day_start_equity
+
+    @property
+    def drawdown_pct(self) -> Decimal:
+        """Return how far equity is below its peak, in percent of the peak."""
+        if self.peak_equity <= 0:
+            return Decimal(0)
+        return (self.peak_equity - self.equity) / self.peak_equity * HUNDRED
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return a JSON-able dict (Decimals as strings)."""
+        return to_snapshot(self)
+
+    @classmethod
+    def restore(cls, data: Mapping[str, Any]) -> "RiskState":
+        """Rebuild from snapshot()."""
+        return from_snapshot(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitBreach:
+    """A limit that has just been hit: report it once, and close positions if asked."""
+
+    rule: RiskRule
+    ts_ms: int
+    reason: str
+    close_positions: bool = False
+
+
+def local_day(ts_ms: int, timezone: str) -> str:
+    """Return the local ISO date of ts_ms in an IANA timezone."""
+    return datetime.fromtimestamp(ts_ms / 1000, ZoneInfo(timezone)).date().isoformat()
+
+
+def next_local_midnight_ms(ts_ms: int, timezone: str) -> int:
+    """Return the epoch ms of the first local midnight after ts_ms (DST days are 23 or 25 hours)."""
+    zone = ZoneInfo(timezone)
+    tomorrow = date.fromisoformat(local_day(ts_ms, timezone)) + timedelta(days=1)
+    return int(datetime.combine(tomorrow, time(0), tzinfo=zone).timestamp() * 1000)
+
+
+def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
+                settings: LimitSettings) -> tuple[RiskState, tuple[LimitBreach, ...]]:
+    """Record the account's equity at ts_ms; return the new state and the limits it has just hit."""
+    day = local_day(ts_ms, settings.timezone)
+    if day != state.day:
+        state = replace(state, day=day, day_start_equity=equity)
+    state = replace(state, equity=equity, peak_equity=max(state.peak_equity, equity))
+    breaches: list[LimitBreach] = []
+    loss_limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
+    if state.daily_limit_day != day and -state.daily_pnl >= loss_limit > 0:
+        state = replace(state, daily_limit_day=day)
+        breaches.append(LimitBreach(
+            RiskRule.DAILY_LOSS, ts_ms,
+            f"daily loss limit hit: {state.daily_pnl:.2f} today, limit {settings.daily_loss_pct}% "
+            f"of {state.day_start_equity:.2f} = {loss_limit:.2f}; no new entries until local midnight",
+            settings.close_on_daily_loss))
+    if not state.halted and state.drawdown_pct >= settings.max_drawdown_pct:
+        reason = (f"drawdown {state.drawdown_pct:.2f}% from the peak {state.peak_equity:.2f} reached "
+                  f"the limit {settings.max_drawdown_pct}%; trading stopped until resumed")
+        state = replace(state, halted=True, halt_reason=reason)
+        breaches.append(LimitBreach(RiskRule.MAX_DRAWDOWN, ts_ms, reason))
+    return state, tuple(breaches)
+
+
+def record_trade_result(state: RiskState, pnl: Decimal, ts_ms: int,
+                        settings: LimitSettings) -> tuple[RiskState, tuple[LimitBreach, ...]]:
+    """Record a closed trade's profit; a losing streak of settings.loss_streak starts a cooldown."""
+    if pnl >= 0:
+        return replace(state, consecutive_losses=0), ()
+    losses = state.consecutive_losses + 1
+    if losses < settings.loss_streak:
+        return replace(state, consecutive_losses=losses), ()
+    until = ts_ms + settings.loss_cooldown_ms
+    # The streak restarts from zero so the next cooldown needs another full streak.
+    state = replace(state, consecutive_losses=0, cooldown_until_ms=until)
+    reason = (f"{losses} losing trades in a row: entries paused for "
+              f"{settings.loss_cooldown_ms // MINUTE_MS} min")
+    return state, (LimitBreach(RiskRule.LOSS_STREAK, ts_ms, reason),)
+
+
+def record_entry(state: RiskState, ts_ms: int, settings: LimitSettings) -> RiskState:
+    """Record that an entry order was sent at ts_ms (for the entry-rate limit)."""
+    recent = _entries_in_window(state, ts_ms, settings)
+    return replace(state, entry_times_ms=recent + (ts_ms,))
+
+
+def resume_trading(state: RiskState) -> RiskState:
+    """Clear a drawdown halt; the peak restarts from today's equity so the halt does not fire again at once."""
+    return replace(state, halted=False, halt_reason="", peak_equity=state.equity)
+
+
+def vet_entry(state: RiskState, ts_ms: int, open_positions: int, settings: LimitSettings) -> Verdict:
+    """Return whether a new entry at ts_ms is allowed, or the rule that blocks it and why."""
+    if state.halted:
+        return Verdict(RiskRule.MAX_DRAWDOWN, state.halt_reason)
+    if state.daily_limit_day == local_day(ts_ms, settings.timezone):
+        return Verdict(RiskRule.DAILY_LOSS, f"daily loss limit hit today ({state.daily_pnl:.2f}); "
+                                            f"entries resume after local midnight {settings.timezone}")
+    if ts_ms < state.cooldown_until_ms:
+        minutes = -(-(state.cooldown_until_ms - ts_ms) // MINUTE_MS)
+        return Verdict(RiskRule.LOSS_STREAK, f"cooling down after a losing streak: {minutes} min left")
+    if open_positions >= settings.max_open_positions:
+        return Verdict(RiskRule.MAX_OPEN_POSITIONS,
+                       f"{open_positions} positions open, the maximum is {settings.max_open_positions}")
+    recent = _entries_in_window(state, ts_ms, settings)
+    if len(recent) >= settings.max_entries:
+        return Verdict(RiskRule.ENTRY_RATE, f"{len(recent)} entries in the last "
+                                            f"{settings.entry_window_ms // MINUTE_MS} min, the maximum is "
+                                            f"{settings.max_entries}")
+    return ALLOWED
+
+
+def _entries_in_window(state: RiskState, ts_ms: int, settings: LimitSettings) -> tuple[int, ...]:
+    return tuple(t for t in state.entry_times_ms if t > ts_ms - settings.entry_window_ms)

@@ -1,0 +1,243 @@
+"""Protective exits of one open position, evaluated on every tick and every candle.
+
+Zones (hard stop, soft stop, take-profit zone) are percentages on the position, i.e. the price move times
+the leverage; trailing levels are price percentages, as on Binance; partial take-profit and break-even are
+in R, the entry-to-initial-stop distance. On a candle the stop is checked first, against the levels known
+before the candle: its order of high and low is unknown, so the pessimistic path is assumed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+
+from trading.domain.candles import Candle
+from trading.domain.positions import Position, PositionSide
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectionSettings:
+    """Exit rules shared by every position; None switches a rule off."""
+
+    hard_stop_pct: Decimal = Decimal("10")                   # loss on the position: exit at once
+    soft_stop_pct: Decimal = Decimal("5")                    # loss on the position: ask
+    take_profit_zone_pct: Decimal | None = Decimal("10")     # gain on the position: ask
+    trailing_activation_pct: Decimal | None = Decimal("2")   # price move in favour that arms the trail
+    trailing_callback_pct: Decimal = Decimal("1")            # trail distance behind the best price
+    partial_take_profit_r: Decimal | None = Decimal("1")
+    partial_take_profit_fraction: Decimal = Decimal("0.5")
+    break_even_r: Decimal | None = Decimal("1")
+
+
+class ExitAction(StrEnum):
+    """What the loop must do."""
+
+    CLOSE = "close"                  # market exit of the whole position, no questions
+    CLOSE_PART = "close_part"        # market exit of `fraction` of the position
+    ASK = "ask"                      # ask the decision maker whether to exit
+
+
+class ExitReason(StrEnum):
+    """Which rule fired."""
+
+    HARD_STOP = "hard_stop"
+    STOP_LOSS = "stop_loss"
+    BREAK_EVEN = "break_even"
+    TRAILING_STOP = "trailing_stop"
+    TAKE_PROFIT = "take_profit"
+    PARTIAL_TAKE_PROFIT = "partial_take_profit"
+    SOFT_STOP_ZONE = "soft_stop_zone"
+    TAKE_PROFIT_ZONE = "take_profit_zone"
+
+
+class Zone(StrEnum):
+    """Where the position's result sits between the stops and the take-profit zone."""
+
+    NORMAL = "normal"
+    SOFT_STOP = "soft_stop"
+    TAKE_PROFIT = "take_profit"
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBar:
+    """A price observation: a candle's open/high/low/close, or a tick with all four equal."""
+
+    ts_ms: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+
+    @classmethod
+    def tick(cls, ts_ms: int, price: Decimal) -> "PriceBar":
+        """Return a tick as a bar of one price."""
+        return cls(ts_ms, price, price, price, price)
+
+    @classmethod
+    def from_candle(cls, candle: Candle, close_ms: int) -> "PriceBar":
+        """Return a closed candle as a bar stamped at its close time (floats' shortest text is exact)."""
+        o, h, low, c = (Decimal(repr(x)) for x in (candle.open, candle.high, candle.low, candle.close))
+        return cls(close_ms, o, h, low, c)
+
+
+@dataclass(frozen=True, slots=True)
+class ExitInstruction:
+    """An exit for the loop to carry out or to put to the decision maker."""
+
+    action: ExitAction
+    reason: ExitReason
+    price: Decimal          # trigger level, or the bar's open when price gapped through it
+    fraction: Decimal       # share of the open amount to close: 1 for CLOSE, 0 for ASK
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class StopState:
+    """The protective levels of one position; stops only ever tighten."""
+
+    side: PositionSide
+    entry: Decimal
+    risk_per_unit: Decimal               # 1R
+    best_price: Decimal                  # most favourable price seen since entry
+    leverage: int = 1
+    stop: Decimal | None = None          # structural stop, raised to break-even later
+    take_profit: Decimal | None = None
+    trailing_stop: Decimal | None = None
+    partial_taken: bool = False
+    at_break_even: bool = False
+    zone: Zone = Zone.NORMAL
+
+
+def open_stops(position: Position, settings: ProtectionSettings) -> StopState:
+    """Return the stop state of a newly opened position, with 1R from its stop or else the hard stop."""
+    state = StopState(position.side, position.entry_price, Decimal(0), position.entry_price,
+                      max(1, position.leverage), position.stop_price, position.take_profit)
+    reference = position.stop_price if position.stop_price is not None else hard_stop_price(state, settings)
+    return replace(state, risk_per_unit=abs(position.entry_price - reference))
+
+
+def hard_stop_price(state: StopState, settings: ProtectionSettings) -> Decimal:
+    """Return the price at which the position has lost hard_stop_pct (price move x leverage)."""
+    return _price_at_move(state, -settings.hard_stop_pct / state.leverage)
+
+
+def effective_stop(state: StopState, settings: ProtectionSettings) -> tuple[Decimal, ExitReason]:
+    """Return the tightest stop level now in force and the rule it belongs to."""
+    structural = ExitReason.BREAK_EVEN if state.at_break_even else ExitReason.STOP_LOSS
+    levels = [(hard_stop_price(state, settings), ExitReason.HARD_STOP),
+              (state.stop, structural), (state.trailing_stop, ExitReason.TRAILING_STOP)]
+    tightest = max if state.side is PositionSide.LONG else min
+    return tightest(((p, r) for p, r in levels if p is not None), key=lambda level: level[0])
+
+
+def evaluate_stops(state: StopState, bar: PriceBar,
+                   settings: ProtectionSettings) -> tuple[StopState, tuple[ExitInstruction, ...]]:
+    """Return the updated stop state and the exits this price observation calls for."""
+    stop_level, stop_reason = effective_stop(state, settings)
+    if _touched_loss(state, _adverse(state, bar), stop_level):
+        fill = _worse(state, stop_level, bar.open)
+        return state, (ExitInstruction(ExitAction.CLOSE, stop_reason, fill, Decimal(1),
+                                       f"{stop_reason} at {fill} (level {stop_level})"),)
+    favourable = _favourable(state, bar)
+    if state.take_profit is not None and _touched_gain(state, favourable, state.take_profit):
+        fill = _better(state, state.take_profit, bar.open)
+        return state, (ExitInstruction(ExitAction.CLOSE, ExitReason.TAKE_PROFIT, fill, Decimal(1),
+                                       f"take-profit at {fill}"),)
+    state, exits = _partial_take_profit(state, bar, settings)
+    state = _break_even(state, favourable, settings)
+    state = _trail(state, favourable, settings)
+    state, ask = _zone(state, bar.close, settings)
+    return state, exits + ask
+
+
+def position_result_pct(state: StopState, price: Decimal) -> Decimal:
+    """Return the position's result at price in percent: the move in its favour times the leverage."""
+    return (price - state.entry) / state.entry * HUNDRED * _sign(state) * state.leverage
+
+
+def _partial_take_profit(state: StopState, bar: PriceBar, settings: ProtectionSettings
+                         ) -> tuple[StopState, tuple[ExitInstruction, ...]]:
+    if settings.partial_take_profit_r is None or state.partial_taken:
+        return state, ()
+    level = state.entry + _sign(state) * state.risk_per_unit * settings.partial_take_profit_r
+    if not _touched_gain(state, _favourable(state, bar), level):
+        return state, ()
+    fill = _better(state, level, bar.open)
+    fraction = settings.partial_take_profit_fraction
+    return replace(state, partial_taken=True), (ExitInstruction(
+        ExitAction.CLOSE_PART, ExitReason.PARTIAL_TAKE_PROFIT, fill, fraction,
+        f"partial take-profit: {fraction:%} at {fill} ({settings.partial_take_profit_r}R)"),)
+
+
+def _break_even(state: StopState, favourable: Decimal, settings: ProtectionSettings) -> StopState:
+    if settings.break_even_r is None or state.at_break_even:
+        return state
+    trigger = state.entry + _sign(state) * state.risk_per_unit * settings.break_even_r
+    if not _touched_gain(state, favourable, trigger):
+        return state
+    return replace(state, stop=_tighter(state, state.stop, state.entry), at_break_even=True)
+
+
+def _trail(state: StopState, favourable: Decimal, settings: ProtectionSettings) -> StopState:
+    best = _better(state, state.best_price, favourable)
+    state = replace(state, best_price=best)
+    if settings.trailing_activation_pct is None:
+        return state
+    if not _touched_gain(state, best, _price_at_move(state, settings.trailing_activation_pct)):
+        return state
+    trail = best * (1 - _sign(state) * settings.trailing_callback_pct / HUNDRED)
+    return replace(state, trailing_stop=_tighter(state, state.trailing_stop, trail))
+
+
+def _zone(state: StopState, price: Decimal, settings: ProtectionSettings
+          ) -> tuple[StopState, tuple[ExitInstruction, ...]]:
+    result = position_result_pct(state, price)
+    zone, reason = Zone.NORMAL, None
+    if result <= -settings.soft_stop_pct:
+        zone, reason = Zone.SOFT_STOP, ExitReason.SOFT_STOP_ZONE
+    elif settings.take_profit_zone_pct is not None and result >= settings.take_profit_zone_pct:
+        zone, reason = Zone.TAKE_PROFIT, ExitReason.TAKE_PROFIT_ZONE
+    if zone is state.zone or reason is None:
+        return replace(state, zone=zone), ()
+    # Ask once per entry into a zone, not on every tick spent inside it.
+    return replace(state, zone=zone), (ExitInstruction(
+        ExitAction.ASK, reason, price, Decimal(0),
+        f"position at {result:.2f}% ({zone} zone) at {price}: exit or hold?"),)
+
+
+def _sign(state: StopState) -> int:
+    return state.side.sign
+
+
+def _price_at_move(state: StopState, pct_in_favour: Decimal) -> Decimal:
+    return state.entry * (1 + _sign(state) * pct_in_favour / HUNDRED)
+
+
+def _favourable(state: StopState, bar: PriceBar) -> Decimal:
+    return bar.high if state.side is PositionSide.LONG else bar.low
+
+
+def _adverse(state: StopState, bar: PriceBar) -> Decimal:
+    return bar.low if state.side is PositionSide.LONG else bar.high
+
+
+def _touched_gain(state: StopState, price: Decimal, level: Decimal) -> bool:
+    return price >= level if state.side is PositionSide.LONG else price <= level
+
+
+def _touched_loss(state: StopState, price: Decimal, level: Decimal) -> bool:
+    return price <= level if state.side is PositionSide.LONG else price >= level
+
+
+def _better(state: StopState, a: Decimal, b: Decimal) -> Decimal:
+    return max(a, b) if state.side is PositionSide.LONG else min(a, b)
+
+
+def _worse(state: StopState, a: Decimal, b: Decimal) -> Decimal:
+    return min(a, b) if state.side is PositionSide.LONG else max(a, b)
+
+
+def _tighter(state: StopState, current: Decimal | None, candidate: Decimal) -> Decimal:
+    return candidate if current is None else _better(state, current, candidate)

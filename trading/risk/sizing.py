@@ -1,0 +1,148 @@
+"""Position sizing: risk a fixed share of equity between entry and stop, within leverage and exposure caps."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+from trading.domain.instruments import Instrument, MarketKind
+from trading.domain.positions import PositionSide
+from trading.domain.signals import Signal
+from trading.risk.verdicts import RiskRule, Verdict
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class SizingSettings:
+    """How much to risk per trade and how far exposure may go; percentages are of equity."""
+
+    risk_per_trade_pct: Decimal = Decimal("2")
+    futures_leverage: int = 5
+    max_leverage: int = 10                   # cap on futures_leverage, whatever it is set to
+    max_symbol_exposure_pct: Decimal = Decimal("200")  # notional in one symbol
+    max_total_exposure_pct: Decimal = Decimal("400")   # notional across all symbols
+    atr_stop_multiple: Decimal | None = None           # None: no volatility sizing
+    kelly_multiplier: Decimal | None = None            # e.g. 0.5 for half Kelly; None: no Kelly cap
+    kelly_min_trades: int = 20                          # fewer recorded trades: Kelly cap not applied
+
+
+@dataclass(frozen=True, slots=True)
+class SizingRequest:
+    """An entry to size: where it enters, where it is wrong, and the account around it."""
+
+    instrument: Instrument
+    side: PositionSide
+    entry: Decimal
+    stop: Decimal
+    equity: Decimal
+    open_notional: Mapping[str, Decimal] = field(default_factory=dict)  # symbol -> notional at mark
+    atr: Decimal | None = None
+    r_multiples: Sequence[Decimal] = ()      # the strategy's recent closed trades, in R
+
+    @classmethod
+    def for_signal(cls, signal: Signal, instrument: Instrument, equity: Decimal,
+                   open_notional: Mapping[str, Decimal], atr: Decimal | None = None,
+                   r_multiples: Sequence[Decimal] = ()) -> "SizingRequest":
+        """Build the request for a strategy's signal."""
+        return cls(instrument, signal.side, signal.entry, signal.stop, equity, open_notional, atr,
+                   r_multiples)
+
+
+@dataclass(frozen=True, slots=True)
+class PositionSize:
+    """A sized entry: amount rounded to the market's step, and which limit set it."""
+
+    amount: Decimal
+    notional: Decimal
+    leverage: int
+    margin: Decimal
+    risk: Decimal          # quote lost if the stop is hit (amount x risk distance)
+    limited_by: str        # "risk", "leverage", "symbol exposure" or "total exposure"
+
+
+def size_entry(request: SizingRequest, settings: SizingSettings) -> PositionSize | Verdict:
+    """Return the position size for an entry, or the Verdict saying why the trade is skipped."""
+    if request.equity <= 0:
+        return Verdict(RiskRule.EXPOSURE, f"no equity to trade with ({request.equity})")
+    invalid = _invalid_stop(request)
+    if invalid:
+        return Verdict(RiskRule.INVALID_STOP, invalid)
+    risk_pct = _risk_pct(request.r_multiples, settings)
+    if isinstance(risk_pct, Verdict):
+        return risk_pct
+    distance = _risk_distance(request, settings)
+    leverage = trade_leverage(request.instrument, settings)
+    caps = _amount_caps(request, leverage, risk_pct * request.equity / HUNDRED / distance, settings)
+    limited_by, raw_amount = min(caps.items(), key=lambda kv: kv[1])
+    if raw_amount <= 0:
+        return Verdict(RiskRule.EXPOSURE, f"{limited_by} is already full; no room for "
+                                          f"{request.instrument.symbol}")
+    amount = request.instrument.round_amount(raw_amount)
+    below = request.instrument.check_order(amount, request.entry)
+    if below:
+        return Verdict(RiskRule.MARKET_MINIMUM, f"{request.instrument.symbol} skipped: {below} "
+                                                f"(sized by {limited_by})")
+    notional = amount * request.entry
+    return PositionSize(amount, notional, leverage, notional / leverage, amount * distance, limited_by)
+
+
+def trade_leverage(instrument: Instrument, settings: SizingSettings) -> int:
+    """Return the leverage for a new position: 1 on spot, the capped futures leverage on perpetuals."""
+    if instrument.kind is MarketKind.SPOT:
+        return 1
+    return max(1, min(settings.futures_leverage, settings.max_leverage, instrument.max_leverage))
+
+
+def kelly_fraction(r_multiples: Sequence[Decimal]) -> Decimal:
+    """Return the Kelly fraction W - (1 - W) / B from trades in R (B: average win over average loss)."""
+    wins = [r for r in r_multiples if r > 0]
+    losses = [-r for r in r_multiples if r < 0]
+    if not r_multiples or not wins:
+        return Decimal(0)
+    win_rate = Decimal(len(wins)) / len(r_multiples)
+    if not losses:
+        return win_rate
+    payoff = (sum(wins) / len(wins)) / (sum(losses) / len(losses))
+    return win_rate - (1 - win_rate) / payoff
+
+
+def _invalid_stop(request: SizingRequest) -> str | None:
+    if request.entry <= 0 or request.stop <= 0:
+        return f"entry {request.entry} and stop {request.stop} must be positive"
+    wrong_side = (request.stop >= request.entry if request.side is PositionSide.LONG
+                  else request.stop <= request.entry)
+    if wrong_side:
+        return f"a {request.side} stop at {request.stop} is on the wrong side of entry {request.entry}"
+    return None
+
+
+def _risk_pct(r_multiples: Sequence[Decimal], settings: SizingSettings) -> Decimal | Verdict:
+    if settings.kelly_multiplier is None or len(r_multiples) < settings.kelly_min_trades:
+        return settings.risk_per_trade_pct
+    kelly = kelly_fraction(r_multiples)
+    if kelly <= 0:
+        return Verdict(RiskRule.NO_EDGE, f"the strategy's last {len(r_multiples)} trades show no edge "
+                                         f"(Kelly {kelly:.3f})")
+    return min(settings.risk_per_trade_pct, kelly * settings.kelly_multiplier * HUNDRED)
+
+
+def _risk_distance(request: SizingRequest, settings: SizingSettings) -> Decimal:
+    # A stop tighter than the market's usual noise would size too big: ATR x multiple is the floor.
+    distance = abs(request.entry - request.stop)
+    if settings.atr_stop_multiple is not None and request.atr is not None:
+        distance = max(distance, request.atr * settings.atr_stop_multiple)
+    return distance
+
+
+def _amount_caps(request: SizingRequest, leverage: int, risk_units: Decimal,
+                 settings: SizingSettings) -> dict[str, Decimal]:
+    total_open = sum(request.open_notional.values(), Decimal(0))
+    symbol_open = request.open_notional.get(request.instrument.symbol, Decimal(0))
+    equity = request.equity
+    room = {
+        "leverage": equity * leverage - total_open,   # buying power left across the book
+        "symbol exposure": equity * settings.max_symbol_exposure_pct / HUNDRED - symbol_open,
+        "total exposure": equity * settings.max_total_exposure_pct / HUNDRED - total_open,
+    }
+    return {"risk": risk_units} | {name: notional / request.entry for name, notional in room.items()}
