@@ -59,7 +59,7 @@ REDACTOR = Redactor()
 
 
 def configure_logging(data_dir: Path | None, level: str = "INFO", secrets: Iterable[str] = (),
-                      console: bool = True) -> None:
+                      console: bool = True, console_level: str | None = None) -> None:
     """Set up structlog and the stdlib root logger (third-party libraries log through it too)."""
     for secret in secrets:
         REDACTOR.add_secret(secret)
@@ -80,6 +80,7 @@ def configure_logging(data_dir: Path | None, level: str = "INFO", secrets: Itera
     root.setLevel(level)
     if console:
         handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(console_level or level)
         handler.setFormatter(structlog.stdlib.ProcessorFormatter(
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                         structlog.dev.ConsoleRenderer(colors=False)], foreign_pre_chain=shared))

@@ -101,3 +101,19 @@ class EventLog(Protocol):
     async def append_event(self, event: Event) -> None:
         """Store one event."""
         ...
+
+
+class StateStore(Protocol):
+    """Snapshots that survive restarts, and the few counts the status needs."""
+
+    async def save_state(self, key: str, value: object) -> None:
+        """Store a JSON-able snapshot under key."""
+        ...
+
+    async def load_state(self, key: str) -> object | None:
+        """Return the snapshot under key, or None."""
+        ...
+
+    async def open_position_count(self) -> int:
+        """Return how many positions are open."""
+        ...

@@ -127,3 +127,8 @@ class SqliteStore:
         async with self.db.execute("SELECT value_json FROM state WHERE key = ?", (key,)) as cur:
             row = await cur.fetchone()
         return json.loads(row[0]) if row else None
+
+    async def open_position_count(self) -> int:
+        """Return how many positions are recorded as open."""
+        async with self.db.execute("SELECT COUNT(*) FROM positions WHERE status = 'open'") as cur:
+            return int((await cur.fetchone())[0])

@@ -1,0 +1,1 @@
+"""The Telegram interface: parses updates, calls trading services, renders replies."""

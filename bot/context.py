@@ -1,0 +1,23 @@
+"""The typed handler context: handlers reach the core through it, never through globals."""
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from trading.services.assistant import Assistant
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """CallbackContext with the core's services as attributes."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:
+        super().__init__(application, chat_id, user_id)
+
+    @property
+    def assistant(self) -> Assistant:
+        """Return the trading service."""
+        return self.application.bot_data["assistant"]
+
+    @property
+    def command_groups(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Return (name, usage, summary) of every command per group, for /help."""
+        return self.application.bot_data["command_groups"]

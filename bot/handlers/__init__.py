@@ -1,0 +1,1 @@
+"""Command handlers, one module per area: parse the update, call one service method, render, reply."""

@@ -1,0 +1,26 @@
+"""/start, /help and /status."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.context import BotContext
+from bot.views import status as views
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome the user with what this bot is running."""
+    report = await context.assistant.status()
+    await update.effective_message.reply_text(views.welcome(report.profile, report.data_source),
+                                              parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """List the commands from the registry."""
+    await update.effective_message.reply_text(views.help_text(context.command_groups), parse_mode=ParseMode.HTML)
+
+
+async def status(update: Update, context: BotContext) -> None:
+    """Show mode, data source, uptime, last tick, kill switch and open positions."""
+    report = await context.assistant.status()
+    await update.effective_message.reply_text(views.status_text(report), parse_mode=ParseMode.HTML)

@@ -1,0 +1,1 @@
+"""An offline, Bot-API-compatible server and a terminal chat, so the bot runs without Telegram."""

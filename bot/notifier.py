@@ -1,0 +1,103 @@
+"""Pushes core events to the allowed chats through one paced send queue that survives Telegram outages."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Callable
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.views.events import event_text
+from trading.domain.events import Event
+from trading.logs import get_logger
+
+log = get_logger(__name__)
+
+PER_CHAT_INTERVAL_S = 1.0      # Telegram allows about one message a second per chat
+GLOBAL_INTERVAL_S = 1 / 25     # and about 30 a second overall
+BACKOFF_S = (1, 2, 5, 10, 30, 60)
+
+
+class TelegramNotifier:
+    """Implements the core's Notifier port; notify() never blocks, a worker task does the sending."""
+
+    def __init__(self, chat_ids: frozenset[int], render: Callable[[Event], str] = event_text,
+                 max_queued: int = 500) -> None:
+        self.chat_ids = chat_ids
+        self._render = render
+        self._queue: deque[tuple[int, str]] = deque(maxlen=max_queued)
+        self._wakeup = asyncio.Event()
+        self._bot: Bot | None = None
+        self._last_sent: dict[int, float] = {}
+        self._last_any = 0.0
+        self.dropped = 0
+
+    def bind(self, bot: Bot) -> None:
+        """Start delivering through bot (called once Telegram is reachable)."""
+        self._bot = bot
+        self._wakeup.set()
+
+    def notify(self, event: Event) -> None:
+        """Queue the event for every allowed chat."""
+        text = self._render(event)
+        for chat_id in sorted(self.chat_ids):
+            if len(self._queue) == self._queue.maxlen:
+                self.dropped += 1   # deque drops the oldest; say so once in a while rather than block
+                log.warning("notification queue full, dropping the oldest", dropped=self.dropped)
+            self._queue.append((chat_id, text))
+        self._wakeup.set()
+
+    @property
+    def pending(self) -> int:
+        """Return how many messages wait to be sent."""
+        return len(self._queue)
+
+    async def run(self) -> None:
+        """Send queued messages forever, pacing them and retrying through outages."""
+        while True:
+            if not self._queue or self._bot is None:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            chat_id, text = self._queue[0]
+            await self._pace(chat_id)
+            if await self._deliver(chat_id, text):
+                self._queue.popleft()
+
+    async def drain(self, timeout_s: float) -> None:
+        """Wait until the queue is empty or timeout_s passed (used at shutdown)."""
+        deadline = time.monotonic() + timeout_s
+        while self._queue and self._bot is not None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+    async def _pace(self, chat_id: int) -> None:
+        now = time.monotonic()
+        wait = max(self._last_sent.get(chat_id, 0) + PER_CHAT_INTERVAL_S, self._last_any + GLOBAL_INTERVAL_S) - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _deliver(self, chat_id: int, text: str) -> bool:
+        """Try to send; return True when the message is done with (sent, or undeliverable for good)."""
+        assert self._bot is not None
+        for attempt, delay in enumerate((0, *BACKOFF_S)):
+            await asyncio.sleep(delay)
+            try:
+                await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+                self._last_sent[chat_id] = self._last_any = time.monotonic()
+                return True
+            except RetryAfter as exc:
+                retry = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+                log.warning("telegram rate limit, waiting", retry_after_s=retry)
+                await asyncio.sleep(float(retry))
+            except Forbidden as exc:
+                log.error("chat refuses the bot's messages, dropping", chat_id=chat_id, error=str(exc))
+                return True
+            except BadRequest as exc:
+                log.error("telegram refused a notification, dropping", chat_id=chat_id, error=str(exc))
+                return True
+            except NetworkError as exc:
+                log.warning("telegram unreachable, will retry", attempt=attempt + 1, error=str(exc))
+        return False   # still queued; the worker loop tries again

@@ -1,0 +1,130 @@
+"""The process lifecycle: one asyncio loop running the core, the scheduler and the Telegram bot."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import signal
+
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
+
+from bot.app import build_application, menu_commands
+from bot.auth import AccessGuard
+from bot.localchat.server import BotApiServer
+from bot.localchat.terminal import TerminalChat
+from bot.notifier import TelegramNotifier
+from trading.adapters.data_dir_lock import DataDirLock
+from trading.bootstrap import Core, build_core
+from trading.logs import configure_logging, get_logger
+from trading.scheduling import build_scheduler
+from trading.settings import Settings
+
+log = get_logger(__name__)
+
+
+async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or, in the demo, the end of the terminal chat); then shut down cleanly."""
+    lock = DataDirLock(settings.data_dir)
+    lock.acquire()
+    stop = stop or asyncio.Event()
+    _on_signals(stop)
+    server: BotApiServer | None = None
+    try:
+        core = await build_core(settings)
+        token, base_url, allowed = settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url, \
+            settings.allowed_chat_ids
+        if settings.demo:
+            token = f"{secrets.randbelow(10**9) + 10**9}:offline-demo-{secrets.token_hex(12)}"
+            server = BotApiServer(token)
+            await server.start()
+            base_url, allowed = server.base_url, allowed | {settings.demo_chat_id}
+        await _serve(core, token, base_url, allowed, server, demo_chat, stop)
+    finally:
+        if server is not None:
+            await server.stop()
+        lock.release()
+
+
+async def _serve(core: Core, token: str, base_url: str, allowed: frozenset[int], server: BotApiServer | None,
+                 demo_chat: bool, stop: asyncio.Event) -> None:
+    notifier = TelegramNotifier(allowed)
+    core.events.attach(notifier)
+    guard = AccessGuard(allowed, core.events, core.clock)
+    app = build_application(token, base_url, core.assistant, guard)
+    scheduler = build_scheduler(core.assistant, core.refresh_s)
+    tasks = [asyncio.create_task(notifier.run(), name="notifier"),
+             asyncio.create_task(_start_telegram(app, notifier, stop), name="telegram")]
+    if server is not None and demo_chat:
+        chat = TerminalChat(server, core.settings.demo_chat_id, core.settings.data_dir / "photos")
+        tasks.append(asyncio.create_task(_chat_then_stop(chat, stop), name="terminal-chat"))
+    try:
+        await core.assistant.start()
+        scheduler.start()
+        await stop.wait()
+    finally:
+        await _shutdown(core, app, notifier, scheduler, tasks)
+
+
+async def _start_telegram(app: Application, notifier: TelegramNotifier, stop: asyncio.Event) -> None:
+    """Connect to Telegram in the background, retrying: an outage must never hold up trading."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            await app.bot.set_my_commands(menu_commands())
+            await app.start()
+            await app.updater.start_polling(drop_pending_updates=False, timeout=30)
+            notifier.bind(app.bot)
+            log.info("telegram connected", bot=app.bot.username)
+            return
+        except InvalidToken:
+            log.error("TELEGRAM_BOT_TOKEN was rejected by Telegram; the chat is off, trading continues")
+            return
+        except NetworkError as exc:
+            log.warning("telegram unreachable, retrying", retry_in_s=delay, error=str(exc))
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 60.0)
+
+
+async def _chat_then_stop(chat: TerminalChat, stop: asyncio.Event) -> None:
+    await chat.run()
+    stop.set()
+
+
+async def _shutdown(core: Core, app: Application, notifier: TelegramNotifier, scheduler, tasks) -> None:
+    scheduler.shutdown(wait=False)
+    with contextlib.suppress(Exception):
+        await core.assistant.stop("stop requested")
+    await notifier.drain(5.0)
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    with contextlib.suppress(Exception):
+        await app.shutdown()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await core.close()
+    log.info("shut down cleanly")
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+def start(settings: Settings, demo_chat: bool = True) -> None:
+    """Configure logging and run the process to completion."""
+    secret_values = [settings.telegram_bot_token.get_secret_value(), settings.master_key.get_secret_value(),
+                     settings.openai_api_key.get_secret_value()]
+    # while the terminal chat is on screen, only warnings go to the console; the JSON log gets everything
+    configure_logging(settings.data_dir, settings.log_level, secrets=secret_values,
+                      console_level="WARNING" if demo_chat and settings.demo else settings.log_level)
+    if settings.mode_warning:
+        log.warning(settings.mode_warning)
+    asyncio.run(run(settings, demo_chat))

@@ -1,0 +1,23 @@
+"""Rendering of market data."""
+from __future__ import annotations
+
+from bot.views import esc, money, price
+from trading.domain.market import Ticker
+
+
+def ticker_text(ticker: Ticker) -> str:
+    """Return the /price message."""
+    lines = [f"<b>{esc(ticker.symbol)}</b>  {price(ticker.last)}"]
+    if ticker.change_24h_pct is not None:
+        arrow = "▲" if ticker.change_24h_pct >= 0 else "▼"
+        lines.append(f"24h: {arrow} {ticker.change_24h_pct:+.2f}%")
+    if ticker.quote_volume_24h is not None:
+        lines.append(f"24h volume: {money(ticker.quote_volume_24h, 0)} {esc(ticker.symbol.split('/')[1].split(':')[0])}")
+    spread = ticker.spread_bps
+    if spread is not None:
+        lines.append(f"Bid/ask: {price(ticker.bid)} / {price(ticker.ask)} (spread {spread:.1f} bps)")
+    else:
+        lines.append("Spread: n/a (no order book in this feed)")
+    if ticker.funding_rate is not None:
+        lines.append(f"Funding: {ticker.funding_rate * 100:+.4f}% per 8h")
+    return "\n".join(lines)

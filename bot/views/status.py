@@ -1,0 +1,57 @@
+"""Rendering of /start, /help and /status."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterable
+
+from bot.views import esc
+from trading.services.assistant import Profile, StatusReport
+
+
+def welcome(profile: Profile, data_source: str) -> str:
+    """Return the /start message."""
+    mode = "📝 PAPER (simulated money)" if profile.mode == "paper" else "⚠️ LIVE (real money)"
+    return (f"<b>Trading assistant</b>\n"
+            f"Mode: {mode}\nMarket: {esc(profile.market_type)} on {esc(profile.exchange)}\n"
+            f"Data: {esc(data_source)}\nSymbols: {esc(', '.join(profile.symbols))}\n\n"
+            f"Try /status or /price {esc(profile.symbols[0])}. /help lists everything.")
+
+
+def help_text(groups: dict[str, list[tuple[str, str, str]]]) -> str:
+    """Return /help from (name, usage, summary) per group."""
+    lines = ["<b>Commands</b>"]
+    for group, commands in groups.items():
+        lines.append(f"\n<b>{esc(group)}</b>")
+        lines += [f"{esc(usage)} — {esc(summary)}" for _name, usage, summary in commands]
+    return "\n".join(lines)
+
+
+def status_text(report: StatusReport) -> str:
+    """Return the /status message."""
+    p = report.profile
+    last = "none yet" if report.last_tick_ms is None else _utc(report.last_tick_ms)
+    return "\n".join([
+        "<b>Status</b>",
+        f"Mode: <b>{esc(p.mode)}</b> ({esc(p.market_type)})",
+        f"Exchange: {esc(p.exchange)}",
+        f"Data: {esc(report.data_source)}",
+        f"Symbols: {esc(', '.join(p.symbols))}",
+        f"Clock: {_utc(report.now_ms)}",
+        f"Uptime: {_duration(report.uptime_s)}",
+        f"Last tick: {last} ({report.candles_seen} candles so far)",
+        f"Kill switch: {'🛑 ON — no new orders' if report.kill_switch_active else 'off'}",
+        f"Open positions: {report.open_positions}",
+    ])
+
+
+def _utc(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts: Iterable[str] = [f"{days}d"] * bool(days) + [f"{hours}h"] * bool(hours or days) + [f"{minutes}m {secs}s"]
+    return " ".join(parts)

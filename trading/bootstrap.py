@@ -1,0 +1,106 @@
+"""The composition root: reads the mode and the settings once, and picks the adapters."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from trading.adapters.clocks import ReplayClock, WallClock
+from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
+from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.errors import ConfigurationError, TradingError
+from trading.logs import get_logger
+from trading.ports import Clock, MarketData
+from trading.services.assistant import Assistant, Profile
+from trading.services.event_bus import EventBus
+from trading.settings import Settings
+
+log = get_logger(__name__)
+
+REPLAY_WARMUP_MS = 21 * 86_400_000   # 500+ hourly candles of history before the replay starts
+LIVE_PROBE_TIMEOUT_S = 10.0
+
+
+@dataclass
+class Core:
+    """Everything the trading side runs on, wired."""
+
+    settings: Settings
+    clock: Clock
+    market: MarketData
+    store: SqliteStore
+    events: EventBus
+    assistant: Assistant
+    refresh_s: float
+
+    async def close(self) -> None:
+        """Release the market connection and the database."""
+        await self.market.close()
+        await self.store.close()
+
+
+def market_data_spec(settings: Settings) -> str:
+    """Return which feed to use: the offline demo replays the bundled sample unless told otherwise."""
+    if settings.exchange == "replay":
+        return settings.market_data if settings.market_data.startswith("replay") else "replay"
+    if settings.demo and "market_data" not in settings.model_fields_set:
+        return "replay"
+    return settings.market_data
+
+
+def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]:
+    """Return a replay feed and its clock, started after a warm-up so indicators have history."""
+    series = load_replay_series(spec)
+    label = "bundled sample (Binance 1m, July 2025)" if spec == "replay" else spec.removeprefix("replay:")
+    probe = ReplayMarketData(series, WallClock(), label)
+    first, last = probe.span_ms
+    start = min(first + REPLAY_WARMUP_MS, max(first, last - 86_400_000))
+    clock = ReplayClock(start, speed)
+    return ReplayMarketData(series, clock, label), clock
+
+
+async def live_feed(settings: Settings) -> tuple[MarketData, Clock]:
+    """Return the ccxt feed, or raise TradingError when the exchange cannot be reached."""
+    from trading.adapters.ccxt_market_data import CcxtMarketData  # imported lazily: ccxt loads slowly
+
+    clock = WallClock()
+    feed = CcxtMarketData(settings.exchange, clock=clock, sandbox=settings.exchange_testnet,
+                          options=settings.exchange_config)
+    try:
+        await asyncio.wait_for(feed.instruments(), LIVE_PROBE_TIMEOUT_S)
+    except (TradingError, asyncio.TimeoutError, OSError) as exc:
+        await feed.close()
+        raise TradingError(f"{settings.exchange} unreachable: {exc or 'timed out'}") from exc
+    return feed, clock
+
+
+async def build_core(settings: Settings) -> Core:
+    """Wire the core for the configured mode and open the database."""
+    spec = market_data_spec(settings)
+    if spec.startswith("replay"):
+        market, clock = replay_feed(spec, settings.replay_speed)
+        refresh_s = 1.0
+    else:
+        try:
+            market, clock = await live_feed(settings)
+            refresh_s = 10.0
+        except (TradingError, ImportError) as exc:
+            log.warning("live market data unavailable, falling back to the bundled replay", error=str(exc))
+            market, clock = replay_feed("replay", settings.replay_speed)
+            refresh_s = 1.0
+    store = SqliteStore(settings.data_dir / "trading.sqlite", clock)
+    await store.open()
+    events = EventBus(store)
+    exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
+    profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
+    assistant = Assistant(profile, clock, market, events, store, settings.data_dir)
+    return Core(settings, clock, market, store, events, assistant, refresh_s)
+
+
+def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:
+    replayed = getattr(market, "symbols", None)
+    if replayed is None:
+        return settings.symbol_list
+    kept = tuple(s for s in settings.symbol_list if s in replayed)
+    if not kept:
+        raise ConfigurationError(f"Invalid setting SYMBOLS: the replay data holds only {', '.join(replayed)}")
+    return kept

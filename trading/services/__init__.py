@@ -1,0 +1,1 @@
+"""Use cases the outside (chat, CLI, scheduler) calls: one method per thing a user can ask."""

@@ -1,0 +1,110 @@
+"""The one service the outside talks to: status, prices, and the market refresh the scheduler drives."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from trading.domain.candles import Timeframe
+from trading.domain.errors import BadSymbol, InvalidInput
+from trading.domain.events import Event, EventKind, Severity
+from trading.domain.market import Ticker
+from trading.domain.symbols import resolve_symbol
+from trading.ports import Clock, MarketData, StateStore
+from trading.services.event_bus import EventBus
+
+TIMEFRAMES = (Timeframe.M1, Timeframe.M15, Timeframe.H1)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """How this process was started, as shown to the user."""
+
+    mode: str
+    exchange: str
+    market_type: str
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """What /status shows."""
+
+    profile: Profile
+    data_source: str
+    now_ms: int
+    uptime_s: float
+    last_tick_ms: int | None
+    candles_seen: int
+    kill_switch_active: bool
+    open_positions: int
+
+
+class Assistant:
+    """Facade over the core for the chat, the CLI and the scheduler."""
+
+    def __init__(self, profile: Profile, clock: Clock, market: MarketData, events: EventBus,
+                 store: StateStore, data_dir: Path) -> None:
+        self.profile = profile
+        self.clock = clock
+        self.market = market
+        self.events = events
+        self._store = store
+        self._data_dir = data_dir
+        self._started_ms = clock.now_ms()
+        self._last_tick_ms: int | None = None
+        self._candles_seen = 0
+        self._known_symbols: list[str] = list(profile.symbols)
+
+    async def start(self) -> None:
+        """Load markets and announce the start."""
+        self._known_symbols = sorted(set(await self.market.instruments()) | set(self.profile.symbols))
+        p = self.profile
+        await self.events.emit(Event(EventKind.STARTED, self.clock.now_ms(),
+                                     f"Started in {p.mode} mode ({p.market_type}) on {p.exchange}, "
+                                     f"data: {self.market.source}, symbols: {', '.join(p.symbols)}",
+                                     {"mode": p.mode, "exchange": p.exchange, "symbols": list(p.symbols)}))
+
+    async def stop(self, reason: str) -> None:
+        """Announce the shutdown."""
+        await self.events.emit(Event(EventKind.STOPPING, self.clock.now_ms(), f"Shutting down: {reason}",
+                                     {"reason": reason}, Severity.WARNING))
+
+    async def status(self) -> StatusReport:
+        """Return the state of the process for /status."""
+        now = self.clock.now_ms()
+        kill_switch = await self._store.load_state("kill_switch") or {}
+        return StatusReport(self.profile, self.market.source, now, (now - self._started_ms) / 1000,
+                            self._last_tick_ms, self._candles_seen, bool(kill_switch.get("active")),
+                            await self._store.open_position_count())
+
+    async def price(self, text: str) -> Ticker:
+        """Return the ticker for what the user typed, or raise InvalidInput saying what to type."""
+        if not text.strip():
+            raise InvalidInput("Tell me which market, e.g. /price BTC/USDT")
+        try:
+            symbol = resolve_symbol(text, self._known_symbols)
+            return await self.market.ticker(symbol)
+        except BadSymbol as exc:
+            raise InvalidInput(f"{exc} Usage: /price BTC/USDT") from None
+
+    async def refresh_market(self) -> int:
+        """Pull the candles closed since the last refresh; return how many arrived."""
+        batches = await self.market.poll(self.profile.symbols, TIMEFRAMES)
+        arrived = 0
+        for symbol, timeframe, candles in batches:
+            arrived += len(candles)
+            last = candles.at(-1)
+            await self.events.emit(Event(EventKind.CANDLE_CLOSED, self.clock.now_ms(),
+                                         f"{symbol} {timeframe} closed at {last.close}",
+                                         {"symbol": symbol, "timeframe": timeframe.value, "count": len(candles),
+                                          "open_ms": last.open_ms, "close": last.close}, notify=False))
+        self._candles_seen += arrived
+        self._last_tick_ms = self.clock.now_ms()
+        return arrived
+
+    def heartbeat(self, wall_ms: int) -> None:
+        """Write the heartbeat file that `trading-assistant health` checks."""
+        path = self._data_dir / "heartbeat"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(str(wall_ms))
+        tmp.replace(path)

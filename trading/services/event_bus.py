@@ -1,0 +1,30 @@
+"""Where the core's events go: the audit log always, the notifier when the event is meant for the user."""
+from __future__ import annotations
+
+from trading.domain.events import Event
+from trading.logs import get_logger
+from trading.ports import EventLog, Notifier
+
+log = get_logger(__name__)
+
+
+class EventBus:
+    """Records every event and forwards the user-facing ones to the attached notifiers."""
+
+    def __init__(self, audit: EventLog) -> None:
+        self._audit = audit
+        self._notifiers: list[Notifier] = []
+        self.recent: list[Event] = []
+
+    def attach(self, notifier: Notifier) -> None:
+        """Deliver future user-facing events to notifier too."""
+        self._notifiers.append(notifier)
+
+    async def emit(self, event: Event) -> None:
+        """Record the event, then hand it to the notifiers (which queue and never block)."""
+        log.info(event.message, kind=event.kind.value, **{k: v for k, v in event.data.items() if k != "event"})
+        self.recent = [*self.recent[-99:], event]
+        await self._audit.append_event(event)
+        if event.notify:
+            for notifier in self._notifiers:
+                notifier.notify(event)
