@@ -1,0 +1,159 @@
+"""A fake Binance REST server on 127.0.0.1 that the real ccxt `binance` and `binanceusdm` classes talk to.
+
+It replays real candles on a simulated clock (only candles closed by `clock.now_ms()` are final; the
+forming one is served as forming, like Binance), records every request, and injects faults on command.
+
+    async with FakeExchange([spot_market, perp_market], clock) as fake:
+        exchange = ccxt.async_support.binance(fake_exchange_options(fake.base_url))
+        fake.inject_rate_limit(retry_after_s=1, path="/api/v3/klines")
+
+Routes live in one table keyed by (method, path); `add_route` extends it (orders, balances, positions).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.exchange_faults import Fault, FaultKind, FaultPlan, fault_response
+from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoard, market_routes
+from tests.fakes.exchange_markets import FakeMarket
+from trading.domain.instruments import MarketKind
+from trading.ports import Clock
+
+# every REST family ccxt's binance classes know, so that nothing a test triggers can reach the real exchange
+API_PATHS = {
+    "public": "/api/v3", "private": "/api/v3", "v1": "/api/v1",
+    "sapi": "/sapi/v1", "sapiV2": "/sapi/v2", "sapiV3": "/sapi/v3", "sapiV4": "/sapi/v4",
+    "fapiPublic": "/fapi/v1", "fapiPublicV2": "/fapi/v2", "fapiPublicV3": "/fapi/v3",
+    "fapiPrivate": "/fapi/v1", "fapiPrivateV2": "/fapi/v2", "fapiPrivateV3": "/fapi/v3",
+    "fapiData": "/futures/data",
+    "dapiPublic": "/dapi/v1", "dapiPrivate": "/dapi/v1", "dapiPrivateV2": "/dapi/v2", "dapiData": "/futures/data",
+    "eapiPublic": "/eapi/v1", "eapiPrivate": "/eapi/v1", "papi": "/papi/v1", "papiV2": "/papi/v2",
+}
+
+
+def fake_exchange_options(base_url: str) -> dict[str, Any]:
+    """Return the ccxt constructor config (EXCHANGE_OPTIONS) that points binance/binanceusdm at base_url."""
+    return {
+        "urls": {"api": {key: base_url + path for key, path in API_PATHS.items()}},
+        # with API keys set, load_markets would also call sapi wallet and margin endpoints; market data needs neither
+        "options": {"fetchCurrencies": False, "fetchMargins": False},
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """A request the fake received."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: str
+    now_ms: int
+
+
+class FakeExchange:
+    """The fake exchange server; an async context manager that listens on an ephemeral 127.0.0.1 port."""
+
+    def __init__(self, markets: list[FakeMarket], clock: Clock) -> None:
+        self.board = MarketBoard(markets, clock)
+        self.faults = FaultPlan()
+        self.requests: list[RecordedRequest] = []
+        self.routes: dict[tuple[str, str], Handler] = {}
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        for prefix, kind in (("/api/v3", MarketKind.SPOT), ("/fapi/v1", MarketKind.PERP)):
+            for sub, handler in market_routes(self.board, kind).items():
+                self.add_route("GET", f"{prefix}/{sub}", handler)
+        self.add_route("GET", "/dapi/v1/exchangeInfo", _no_markets)    # ccxt binance also loads coin-M markets
+
+    @property
+    def base_url(self) -> str:
+        """Return http://127.0.0.1:<port>."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def clock(self) -> Clock:
+        """Return the simulated clock the fake serves on."""
+        return self.board.clock
+
+    def options(self) -> dict[str, Any]:
+        """Return the ccxt config pointing at this server."""
+        return fake_exchange_options(self.base_url)
+
+    def add_route(self, method: str, path: str, handler: Handler) -> None:
+        """Serve path (e.g. '/api/v3/order') with handler; handlers may raise BinanceError."""
+        self.routes[(method.upper(), path)] = handler
+
+    async def __aenter__(self) -> "FakeExchange":
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        # handler_cancellation: a hung handler stops when ccxt gives up, so shutdown is quick
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.2, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]   # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        body = await request.text()
+        self.requests.append(RecordedRequest(request.method, request.path, dict(request.query),
+                                             dict(request.headers), body, self.board.clock.now_ms()))
+        fault = self.faults.take(request.path)
+        if fault is not None:
+            replaced = await fault_response(fault)
+            if replaced is not None:
+                return replaced
+        handler = self.routes.get((request.method, request.path))
+        if handler is None:
+            return web.Response(status=404, text=f"fake exchange has no route {request.method} {request.path}")
+        try:
+            return await handler(request)
+        except BinanceError as error:
+            return error.response()
+
+    def requests_to(self, path: str, method: str = "GET") -> list[RecordedRequest]:
+        """Return the requests received for path (exact) and method, oldest first."""
+        return [r for r in self.requests if r.path == path and r.method == method]
+
+    def count(self, path: str, method: str = "GET") -> int:
+        """Return how many requests path received."""
+        return len(self.requests_to(path, method))
+
+    def inject_latency(self, seconds: float, count: int = 1, path: str | None = None) -> None:
+        """Delay the next count matching requests by seconds, then answer normally."""
+        self.faults.arm(Fault(FaultKind.LATENCY, count, path, seconds=seconds))
+
+    def inject_server_error(self, count: int = 1, path: str | None = None, status: int = 503) -> None:
+        """Answer the next count matching requests with an HTML 5xx page."""
+        self.faults.arm(Fault(FaultKind.SERVER_ERROR, count, path, status=status))
+
+    def inject_rate_limit(self, retry_after_s: float = 1, count: int = 1, path: str | None = None) -> None:
+        """Answer the next count matching requests with 429, Binance's -1003 body and Retry-After."""
+        self.faults.arm(Fault(FaultKind.RATE_LIMIT, count, path, seconds=retry_after_s))
+
+    def inject_hang(self, seconds: float, count: int = 1, path: str | None = None) -> None:
+        """Hold the next count matching requests for seconds (longer than the client's timeout)."""
+        self.faults.arm(Fault(FaultKind.HANG, count, path, seconds=seconds))
+
+    def inject_malformed_json(self, count: int = 1, path: str | None = None) -> None:
+        """Answer the next count matching requests with 200 and a truncated JSON body."""
+        self.faults.arm(Fault(FaultKind.MALFORMED_JSON, count, path))
+
+    def inject_auth_error(self, code: int = -2015, count: int = 1, path: str | None = None) -> None:
+        """Answer the next count matching requests with 401 and Binance's -2015 or -2014 body."""
+        self.faults.arm(Fault(FaultKind.AUTH_ERROR, count, path, code=code))
+
+
+async def _no_markets(request: web.Request) -> web.Response:
+    return web.json_response({"timezone": "UTC", "serverTime": 0, "rateLimits": [], "exchangeFilters": [],
+                              "symbols": []})

@@ -1,0 +1,1 @@
+"""Adapters at the edge of the core: exchanges, replay data, storage, clocks."""

@@ -1,0 +1,59 @@
+"""Map ccxt market structures to Instruments with Decimal precision, minimums and fees."""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ccxt.base.decimal_to_precision import DECIMAL_PLACES, TICK_SIZE
+
+from trading.domain.instruments import Instrument, MarketKind
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """Return value (a ccxt float, int or numeric string) as the Decimal it was written as, or None."""
+    if value is None or value == "":
+        return None
+    return Decimal(str(value))   # str() of a float is its shortest round-trip text: 1e-05 -> Decimal('0.00001')
+
+
+def precision_step(value: Any, precision_mode: int) -> Decimal | None:
+    """Return the price tick or amount step a ccxt precision value stands for under precision_mode."""
+    number = to_decimal(value)
+    if number is None:
+        return None
+    if precision_mode == TICK_SIZE:
+        return number
+    if precision_mode == DECIMAL_PLACES:
+        return Decimal(1).scaleb(-int(number))
+    return None   # significant digits give no fixed step; the Instrument defaults stand
+
+
+def market_kind(market: Mapping[str, Any]) -> MarketKind | None:
+    """Return SPOT or PERP for a ccxt market, or None for kinds the assistant does not trade."""
+    if market.get("spot"):
+        return MarketKind.SPOT
+    if market.get("swap") and market.get("linear"):
+        return MarketKind.PERP
+    return None   # dated futures, inverse contracts, options
+
+
+def instrument_from_market(market: Mapping[str, Any], precision_mode: int) -> Instrument | None:
+    """Return the Instrument for an active spot or linear-perpetual ccxt market, else None."""
+    kind = market_kind(market)
+    if kind is None or market.get("active") is False:
+        return None
+    precision = market.get("precision") or {}
+    limits = market.get("limits") or {}
+    defaults = Instrument(symbol=market["symbol"], base=market["base"], quote=market["quote"], kind=kind)
+    max_leverage = to_decimal((limits.get("leverage") or {}).get("max"))
+    values = {
+        "price_tick": precision_step(precision.get("price"), precision_mode),
+        "amount_step": precision_step(precision.get("amount"), precision_mode),
+        "min_amount": to_decimal((limits.get("amount") or {}).get("min")) or Decimal(0),
+        "min_notional": to_decimal((limits.get("cost") or {}).get("min")) or Decimal(0),
+        "maker_fee": to_decimal(market.get("maker")),
+        "taker_fee": to_decimal(market.get("taker")),
+        "max_leverage": int(max_leverage) if max_leverage else None,
+    }
+    return replace(defaults, **{k: v for k, v in values.items() if v is not None})

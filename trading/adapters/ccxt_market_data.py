@@ -1,0 +1,208 @@
+"""MarketData over ccxt.async_support: instruments, closed candles (backfilled, polled, gap-filled), tickers."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import ccxt.async_support as ccxt_async
+
+from trading.adapters.candle_backfill import (CandleCache, between, last_closed_open_ms, merged,
+                                              missing_ranges)
+from trading.adapters.ccxt_instruments import instrument_from_market, to_decimal
+from trading.adapters.exchange_health import EndpointStats
+from trading.adapters.exchange_requests import ExchangeRequests, RetryPolicy
+from trading.adapters.exchange_responses import (candles_from_ohlcv, check_book, check_funding, check_markets,
+                                                 check_ohlcv, check_ticker)
+from trading.domain.candles import Candles, Timeframe
+from trading.domain.errors import BadSymbol, ConfigurationError, RetryableError
+from trading.domain.instruments import Instrument, MarketKind
+from trading.domain.market import Ticker
+from trading.domain.symbols import resolve_symbol
+from trading.logs import get_logger
+from trading.ports import Clock
+
+DAY_MS = 86_400_000
+MARKETS_RETRY_MS = 5 * 60_000
+log = get_logger(__name__)
+
+
+def create_exchange(exchange_id: str, options: Mapping[str, Any] | None, sandbox: bool) -> Any:
+    """Return a ccxt async exchange built from EXCHANGE, EXCHANGE_OPTIONS and EXCHANGE_TESTNET."""
+    exchange_class = getattr(ccxt_async, exchange_id, None)
+    if exchange_class is None or exchange_id not in ccxt_async.exchanges:
+        raise ConfigurationError(f"EXCHANGE={exchange_id!r} is not a ccxt exchange id (e.g. binance, binanceusdm)")
+    exchange = exchange_class({**(options or {}), "enableRateLimit": True})
+    if sandbox:
+        try:
+            exchange.set_sandbox_mode(True)   # replaces urls['api'] with the exchange's test urls
+        except Exception as exc:              # ccxt raises NotSupported when there is no sandbox
+            raise ConfigurationError(f"EXCHANGE_TESTNET=true but {exchange_id} has no sandbox: {exc}") from exc
+    return exchange
+
+
+class CcxtMarketData:
+    """Market data from a ccxt exchange; only closed candles are returned, each poll emits a candle once."""
+
+    def __init__(self, exchange_id: str, clock: Clock, *, sandbox: bool = False,
+                 options: Mapping[str, Any] | None = None, cache: CandleCache | None = None,
+                 retry: RetryPolicy | None = None, page_size: int = 1000, close_grace_ms: int = 1_000,
+                 markets_max_age_ms: int = DAY_MS, max_refill_bars: int = 10_000) -> None:
+        self._exchange = create_exchange(exchange_id, options, sandbox)
+        self._clock = clock
+        self._cache = cache
+        self._requests = ExchangeRequests(self._exchange, clock, retry)
+        self._page_size = page_size
+        self._grace_ms = close_grace_ms          # the exchange's clock may run a little behind ours
+        self._markets_max_age_ms = markets_max_age_ms
+        self._max_refill_bars = max_refill_bars
+        self._source = f"{exchange_id} ({'testnet' if sandbox else 'live'})"
+        self._instruments: dict[str, Instrument] = {}
+        self._markets_loaded_ms: int | None = None
+        self._last_emitted: dict[tuple[str, Timeframe], int] = {}
+
+    @property
+    def source(self) -> str:
+        """Return e.g. 'binance (live)'."""
+        return self._source
+
+    def health(self) -> dict[str, EndpointStats]:
+        """Return latency and error counts per endpoint."""
+        return self._requests.health.snapshot()
+
+    async def instruments(self) -> dict[str, Instrument]:
+        """Return the spot and linear-perpetual markets keyed by unified symbol."""
+        await self._ensure_markets()
+        return dict(self._instruments)
+
+    async def instrument(self, symbol: str) -> Instrument:
+        """Return the market for a unified symbol, or raise BadSymbol suggesting close matches."""
+        await self._ensure_markets()
+        if symbol in self._instruments:
+            return self._instruments[symbol]
+        meant = resolve_symbol(symbol, self._instruments)   # raises BadSymbol when nothing is close
+        raise BadSymbol(f"Unknown symbol {symbol!r}. Did you mean {meant}?")
+
+    async def candles(self, symbol: str, timeframe: Timeframe, limit: int = 500) -> Candles:
+        """Return up to limit most recent closed candles: cached ones first, then only what is missing."""
+        await self.instrument(symbol)
+        last = last_closed_open_ms(self._clock.now_ms(), timeframe, self._grace_ms)
+        first = last - (limit - 1) * timeframe.ms
+        cached = Candles.empty()
+        if self._cache is not None:
+            cached = between(await self._cache.load_candles(symbol, timeframe, first, last + 1), first, last)
+        downloaded = [await self._download(symbol, timeframe, a, b)
+                      for a, b in missing_ranges(cached, first, last, timeframe)]
+        result = merged([cached, *downloaded])[-limit:]
+        await self._save(symbol, timeframe, merged(downloaded))
+        if len(result):
+            # a backfill is the baseline of polling: the next poll starts after its newest candle
+            self._last_emitted.setdefault((symbol, timeframe), int(result.open_ms[-1]))
+        return result
+
+    async def poll(self, symbols: Sequence[str], timeframes: Sequence[Timeframe]
+                   ) -> list[tuple[str, Timeframe, Candles]]:
+        """Return, per (symbol, timeframe), the candles closed since the last poll, gaps refilled, each once.
+
+        All or nothing: when any download fails the error is raised and no baseline moves, so the
+        next poll fetches the same candles again and none is lost or emitted twice.
+        """
+        for symbol in symbols:
+            await self.instrument(symbol)
+        results, baselines = [], {}
+        for symbol in symbols:
+            for timeframe in timeframes:
+                fresh = await self._closed_since(symbol, timeframe)
+                if len(fresh):
+                    results.append((symbol, timeframe, fresh))
+                    baselines[(symbol, timeframe)] = int(fresh.open_ms[-1])
+        self._last_emitted.update(baselines)
+        return results
+
+    async def ticker(self, symbol: str) -> Ticker:
+        """Return last price, top of book, 24h change and quote volume, and funding for perpetuals."""
+        instrument = await self.instrument(symbol)
+        raw = await self._requests.call("fetch_ticker", lambda: self._exchange.fetch_ticker(symbol), check_ticker)
+        bid, ask = to_decimal(raw.get("bid")), to_decimal(raw.get("ask"))
+        if bid is None or ask is None:       # futures 24h tickers carry no book; ask the book itself
+            book = await self._requests.call(
+                "fetch_order_book", lambda: self._exchange.fetch_order_book(symbol, 5), check_book)
+            bid = to_decimal(book["bids"][0][0]) if book["bids"] else None
+            ask = to_decimal(book["asks"][0][0]) if book["asks"] else None
+        funding_rate, next_funding_ms = None, None
+        if instrument.kind is MarketKind.PERP:
+            funding = await self._requests.call(
+                "fetch_funding_rate", lambda: self._exchange.fetch_funding_rate(symbol), check_funding)
+            funding_rate = to_decimal(funding.get("fundingRate"))
+            next_funding_ms = self._next_funding_ms(funding)
+        return Ticker(symbol=symbol, ts_ms=int(raw.get("timestamp") or self._clock.now_ms()),
+                      last=to_decimal(raw["last"]), bid=bid, ask=ask,
+                      change_24h_pct=to_decimal(raw.get("percentage")),
+                      quote_volume_24h=to_decimal(raw.get("quoteVolume")),
+                      funding_rate=funding_rate, next_funding_ms=next_funding_ms)
+
+    async def close(self) -> None:
+        """Close the exchange's HTTP session."""
+        await self._exchange.close()
+
+    async def _ensure_markets(self) -> None:
+        now = self._clock.now_ms()
+        if self._markets_loaded_ms is not None and now - self._markets_loaded_ms < self._markets_max_age_ms:
+            return
+        reload = self._markets_loaded_ms is not None
+        try:
+            markets = await self._requests.call(
+                "load_markets", lambda: self._exchange.load_markets(reload), check_markets)
+        except RetryableError as error:
+            if not self._instruments:
+                raise
+            log.warning("market refresh failed, keeping the markets loaded earlier", error=str(error))
+            self._markets_loaded_ms = now - self._markets_max_age_ms + MARKETS_RETRY_MS
+            return
+        mode = self._exchange.precisionMode
+        found = (instrument_from_market(m, mode) for m in markets.values())
+        self._instruments = {i.symbol: i for i in found if i is not None}
+        self._markets_loaded_ms = now
+
+    async def _closed_since(self, symbol: str, timeframe: Timeframe) -> Candles:
+        last = last_closed_open_ms(self._clock.now_ms(), timeframe, self._grace_ms)
+        previous = self._last_emitted.get((symbol, timeframe))
+        if previous is None:
+            first = last      # never backfilled: start from the newest closed candle
+        else:
+            first = max(previous + timeframe.ms, last - (self._max_refill_bars - 1) * timeframe.ms)
+            if last > previous + timeframe.ms:
+                log.info("refilling missed candles", symbol=symbol, timeframe=timeframe.value,
+                         bars=(last - previous) // timeframe.ms)
+        if first > last:
+            return Candles.empty()
+        fresh = await self._download(symbol, timeframe, first, last)
+        await self._save(symbol, timeframe, fresh)
+        return fresh
+
+    async def _download(self, symbol: str, timeframe: Timeframe, first_ms: int, last_ms: int) -> Candles:
+        """Return the exchange's candles opened in [first_ms, last_ms], one page after another."""
+        pages, since = [], first_ms
+        while since <= last_ms:
+            rows = await self._requests.call(
+                "fetch_ohlcv",
+                lambda s=since: self._exchange.fetch_ohlcv(symbol, timeframe.value, since=s, limit=self._page_size,
+                                                           params={"until": last_ms}),
+                check_ohlcv)
+            page = between(candles_from_ohlcv(rows), since, last_ms)
+            if len(page) == 0:
+                break
+            pages.append(page)
+            since = int(page.open_ms[-1]) + timeframe.ms
+        return merged(pages)
+
+    async def _save(self, symbol: str, timeframe: Timeframe, candles: Candles) -> None:
+        if self._cache is not None and len(candles):
+            await self._cache.save_candles(symbol, timeframe, candles)
+
+    def _next_funding_ms(self, funding: Mapping[str, Any]) -> int | None:
+        # ccxt puts Binance's nextFundingTime in fundingTimestamp; some venues report the last settlement there
+        now = self._clock.now_ms()
+        for key in ("fundingTimestamp", "nextFundingTimestamp"):
+            value = funding.get(key)
+            if value is not None and int(value) > now:
+                return int(value)
+        return None
