@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
+from datetime import timedelta
 from collections import deque
 from typing import Callable
 
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.views.events import event_text
 from trading.domain.events import Event
@@ -89,9 +92,9 @@ class TelegramNotifier:
                 self._last_sent[chat_id] = self._last_any = time.monotonic()
                 return True
             except RetryAfter as exc:
-                retry = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+                retry = _seconds(exc)
                 log.warning("telegram rate limit, waiting", retry_after_s=retry)
-                await asyncio.sleep(float(retry))
+                await asyncio.sleep(retry)
             except Forbidden as exc:
                 log.error("chat refuses the bot's messages, dropping", chat_id=chat_id, error=str(exc))
                 return True
@@ -101,3 +104,11 @@ class TelegramNotifier:
             except NetworkError as exc:
                 log.warning("telegram unreachable, will retry", attempt=attempt + 1, error=str(exc))
         return False   # still queued; the worker loop tries again
+
+
+def _seconds(exc: RetryAfter) -> float:
+    # PTB 22 returns int seconds but warns that a later major version returns a timedelta; accept both
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -116,7 +116,7 @@ class BotApiServer:
 
     async def _dispatch(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return _error(401, "Unauthorized")
+            return error_response(401, "Unauthorized")
         method = request.match_info["method"]
         params, files = await _read_params(request)
         self.calls.append((method, params))
@@ -125,11 +125,11 @@ class BotApiServer:
             return override
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:
-            return _error(404, "Not Found: method not found")
+            return error_response(404, "Not Found: method not found")
         try:
             result = await handler(params, files)
         except ValueError as exc:
-            return _error(400, str(exc))
+            return error_response(400, str(exc))
         return web.json_response({"ok": True, "result": result})
 
     async def before_method(self, method: str, params: dict[str, Any]) -> web.Response | None:
@@ -271,13 +271,9 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
     return params, files
 
 
-def _error(code: int, description: str, **parameters: Any) -> web.Response:
+def error_response(code: int, description: str, **parameters: Any) -> web.Response:
+    """Return a Bot API error response, e.g. 429 with parameters.retry_after."""
     body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
     if parameters:
         body["parameters"] = parameters
     return web.json_response(body, status=code)
-
-
-def error_response(code: int, description: str, **parameters: Any) -> web.Response:
-    """Return a Bot API error response (used by fault injection)."""
-    return _error(code, description, **parameters)

@@ -1,0 +1,91 @@
+import asyncio
+import sqlite3
+
+import pytest
+
+from bot.runtime import run
+from tests.fakes.bot_process import OWNER, bot_settings, running_bot
+from tests.fakes.telegram_api import FakeTelegram
+from trading.domain.errors import AlreadyRunning
+
+STRANGER = 666
+
+
+def audit_rows(data_dir, kind):
+    with sqlite3.connect(data_dir / "trading.sqlite") as db:
+        return db.execute("SELECT message, data_json FROM events WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+
+
+async def test_the_bot_answers_its_commands_through_the_bot_api(tmp_path):
+    async with FakeTelegram() as telegram, running_bot(bot_settings(tmp_path, telegram.base_url, telegram.token)):
+        started = await telegram.wait_for(OWNER, lambda s: "Started in paper mode" in s.text)
+        assert "BTC/USDT, ETH/USDT" in started.text
+
+        welcome = await telegram.ask(OWNER, "/start")
+        assert "PAPER" in welcome.text and "binance" in welcome.text
+
+        help_reply = await telegram.ask(OWNER, "/help")
+        assert "/status" in help_reply.text and "/price BTC/USDT" in help_reply.text
+        assert [c["command"] for c in telegram.commands] == ["start", "help", "status", "price"]
+
+        status = await telegram.ask(OWNER, "/status")
+        assert "Mode: paper" in status.text and "Kill switch: off" in status.text
+        assert "Open positions: 0" in status.text
+
+        price = await telegram.ask(OWNER, "/price btcusdt")
+        assert price.text.startswith("BTC/USDT ") and "24h:" in price.text
+
+        typo = await telegram.ask(OWNER, "/price BTCUSD")
+        assert typo.text == "Unknown symbol 'BTCUSD'. Did you mean BTC/USDT? Usage: /price BTC/USDT"
+
+        missing = await telegram.ask(OWNER, "/price")
+        assert "e.g. /price BTC/USDT" in missing.text
+
+        unknown = await telegram.ask(OWNER, "/moon")
+        assert unknown.text == "I don't know /moon. Type /help to see the commands."
+
+    assert audit_rows(tmp_path, "stopping"), "shutdown is recorded in the audit log"
+
+
+async def test_a_chat_not_on_the_allow_list_gets_one_refusal_and_an_audit_row(tmp_path):
+    async with FakeTelegram() as telegram, running_bot(bot_settings(tmp_path, telegram.base_url, telegram.token)):
+        refusal = await telegram.ask(STRANGER, "/status")
+        assert "private trading bot" in refusal.text and str(STRANGER) in refusal.text
+        telegram.user_says(STRANGER, "/price BTC/USDT")
+        await telegram.ask(OWNER, "/status")  # by the time the owner is answered, the stranger's was handled
+        assert len(telegram.replies_to(STRANGER)) == 1
+        owner_alert = await telegram.wait_for(OWNER, lambda s: f"Refused chat {STRANGER}" in s.text)
+        assert owner_alert is not None
+    rows = audit_rows(tmp_path, "access_denied")
+    assert len(rows) == 2 and all(f'"chat_id": {STRANGER}' in data for _, data in rows)
+
+
+async def test_notifications_wait_out_a_telegram_rate_limit(tmp_path):
+    async with FakeTelegram() as telegram:
+        telegram.fail_next("sendMessage", times=1, code=429, retry_after=1)
+        async with running_bot(bot_settings(tmp_path, telegram.base_url, telegram.token)):
+            started = await telegram.wait_for(OWNER, lambda s: "Started in paper mode" in s.text, timeout=15)
+            assert started is not None
+    rate_limited = [m for m, _ in telegram.calls if m == "sendMessage"]
+    assert len(rate_limited) >= 2  # the refused attempt and the retry
+
+
+async def test_trading_keeps_ticking_while_telegram_is_unreachable(tmp_path):
+    settings = bot_settings(tmp_path, "http://127.0.0.1:9/bot", "1:unreachable-token-000000000000000000")
+    async with running_bot(settings) as task:
+        for _ in range(100):
+            if (tmp_path / "heartbeat").exists() and audit_rows(tmp_path, "candle_closed"):
+                break
+            await asyncio.sleep(0.1)
+        assert not task.done()
+        assert (tmp_path / "heartbeat").exists()
+        assert audit_rows(tmp_path, "candle_closed"), "the market refresh ran without Telegram"
+
+
+async def test_a_second_process_on_the_same_data_dir_is_refused(tmp_path):
+    async with FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token)
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            with pytest.raises(AlreadyRunning, match="already using"):
+                await run(settings, demo_chat=False, stop=asyncio.Event())
