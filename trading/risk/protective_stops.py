@@ -138,8 +138,9 @@ def evaluate_stops(state: StopState, bar: PriceBar,
     stop_level, stop_reason = effective_stop(state, settings)
     if _touched_loss(state, _adverse(state, bar), stop_level):
         fill = _worse(state, stop_level, bar.open)
+        label = stop_reason.value.replace("_", " ")
         return state, (ExitInstruction(ExitAction.CLOSE, stop_reason, fill, Decimal(1),
-                                       f"{stop_reason} at {fill} (level {stop_level})"),)
+                                       f"{label} at {fill} (level {stop_level})"),)
     favourable = _favourable(state, bar)
     if state.take_profit is not None and _touched_gain(state, favourable, state.take_profit):
         fill = _better(state, state.take_profit, bar.open)
