@@ -1,0 +1,95 @@
+"""The events a simulated venue emits about orders and positions, with a human line and plain data."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trading.domain.events import Event, EventKind, Severity
+from trading.domain.orders import Fill, Order, OrderType, Side
+from trading.engine.account import ChangeKind, PositionChange
+from trading.engine.snapshots import to_plain
+
+_POSITION_KINDS = {
+    ChangeKind.OPENED: EventKind.POSITION_OPENED,
+    ChangeKind.UPDATED: EventKind.POSITION_UPDATED,
+    ChangeKind.CLOSED: EventKind.POSITION_CLOSED,
+}
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _order_data(order: Order) -> dict[str, object]:
+    data = to_plain(order)
+    data.pop("fills")
+    return data
+
+
+def _terms(order: Order) -> str:
+    if order.type is OrderType.LIMIT:
+        return f"limit at {_num(order.price or Decimal(0))}"
+    if order.type is OrderType.MARKET:
+        return "at market"
+    kind = "stop" if order.type is OrderType.STOP_MARKET else "take-profit"
+    return f"{kind} at {_num(order.stop_price or Decimal(0))}"
+
+
+def order_placed(order: Order) -> Event:
+    """Return the event of an order the venue accepted."""
+    line = f"Order {order.id}: {order.side} {_num(order.amount)} {order.symbol} {_terms(order)}"
+    if order.reduce_only:
+        line += " (reduce-only)"
+    return Event(EventKind.ORDER_PLACED, order.created_ms, line, _order_data(order), notify=False)
+
+
+def order_filled(order: Order, fill: Fill) -> Event:
+    """Return the event of an order filled: price, size and fee."""
+    verb = "Bought" if fill.side is Side.BUY else "Sold"
+    line = (f"{verb} {_num(fill.amount)} {fill.symbol} at {_money(fill.price)}, "
+            f"fee {_money(fill.fee)} {fill.fee_asset}")
+    data = _order_data(order) | {"fill": to_plain(fill)}
+    return Event(EventKind.ORDER_FILLED, fill.ts_ms, line, data)
+
+
+def order_cancelled(order: Order, reason: str) -> Event:
+    """Return the event of an order cancelled, with why."""
+    line = f"Order {order.id} ({order.side} {_num(order.amount)} {order.symbol}) cancelled: {reason}"
+    return Event(EventKind.ORDER_CANCELLED, order.updated_ms, line, _order_data(order) | {"why": reason})
+
+
+def order_failed(order: Order, reason: str) -> Event:
+    """Return the event of an accepted order the venue could not execute when it came to fill it."""
+    line = f"Order {order.id} ({order.side} {_num(order.amount)} {order.symbol}) rejected: {reason}"
+    return Event(EventKind.ORDER_FAILED, order.updated_ms, line, _order_data(order) | {"why": reason},
+                 severity=Severity.WARNING)
+
+
+def position_changed(change: PositionChange, ts_ms: int) -> Event:
+    """Return the event of a position opened, changed or closed (a liquidation is critical)."""
+    p = change.position
+    what = f"{p.side} {_num(p.amount)} {p.symbol}"
+    if change.kind is ChangeKind.OPENED:
+        line = f"Opened {what} at {_money(p.entry_price)}" + (f" ({p.leverage}x)" if p.leverage > 1 else "")
+    elif change.kind is ChangeKind.UPDATED:
+        line = f"Position now {what} at {_money(p.entry_price)} average"
+    elif change.reason == "liquidation":
+        line = f"LIQUIDATED {what}: margin of {_money(-change.realized_pnl)} lost"
+    else:
+        net = p.realized_pnl - p.fees_paid - p.funding_paid
+        line = f"Closed {what}: realised PnL {_money(p.realized_pnl)}, net of fees and funding {_money(net)}"
+    data = to_plain(p) | {"realized_now": str(change.realized_pnl), "why": change.reason}
+    severity = Severity.CRITICAL if change.reason == "liquidation" else Severity.INFO
+    return Event(_POSITION_KINDS[change.kind], ts_ms, line, data, severity=severity)
+
+
+def funding_applied(change: PositionChange, payment: Decimal, rate: Decimal, ts_ms: int) -> Event:
+    """Return the audit event of a funding payment (positive: paid, negative: received)."""
+    p = change.position
+    verb = "paid" if payment >= 0 else "received"
+    line = f"Funding on {p.side} {p.symbol} at rate {_num(rate)}: {verb} {_money(abs(payment))}"
+    data = to_plain(p) | {"funding_payment": str(payment), "funding_rate": str(rate)}
+    return Event(EventKind.POSITION_UPDATED, ts_ms, line, data, notify=False)
