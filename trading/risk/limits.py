@@ -138,7 +138,7 @@ def record_entry(state: RiskState, ts_ms: int, settings: LimitSettings) -> RiskS
 
 
 def resume_trading(state: RiskState) -> RiskState:
-    """Clear a drawdown halt; the peak restarts from today's equity so the halt does not fire again at once."""
+    """Clear a drawdown halt; the peak restarts at the current equity so the halt does not refire at once."""
     return replace(state, halted=False, halt_reason="", peak_equity=state.equity)
 
 

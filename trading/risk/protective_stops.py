@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
-from trading.domain.candles import Candle
 from trading.domain.positions import Position, PositionSide
 
 HUNDRED = Decimal(100)
@@ -60,26 +60,20 @@ class Zone(StrEnum):
     TAKE_PROFIT = "take_profit"
 
 
-@dataclass(frozen=True, slots=True)
-class PriceBar:
-    """A price observation: a candle's open/high/low/close, or a tick with all four equal."""
+class PriceRange(Protocol):
+    """A price observation: a candle's open, high, low and close, or a tick with all four equal.
 
-    ts_ms: int
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
+    The engine's PriceBar fits; any object with these Decimal attributes does.
+    """
 
-    @classmethod
-    def tick(cls, ts_ms: int, price: Decimal) -> "PriceBar":
-        """Return a tick as a bar of one price."""
-        return cls(ts_ms, price, price, price, price)
-
-    @classmethod
-    def from_candle(cls, candle: Candle, close_ms: int) -> "PriceBar":
-        """Return a closed candle as a bar stamped at its close time (floats' shortest text is exact)."""
-        o, h, low, c = (Decimal(repr(x)) for x in (candle.open, candle.high, candle.low, candle.close))
-        return cls(close_ms, o, h, low, c)
+    @property
+    def open(self) -> Decimal: ...
+    @property
+    def high(self) -> Decimal: ...
+    @property
+    def low(self) -> Decimal: ...
+    @property
+    def close(self) -> Decimal: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +126,7 @@ def effective_stop(state: StopState, settings: ProtectionSettings) -> tuple[Deci
     return tightest(((p, r) for p, r in levels if p is not None), key=lambda level: level[0])
 
 
-def evaluate_stops(state: StopState, bar: PriceBar,
+def evaluate_stops(state: StopState, bar: PriceRange,
                    settings: ProtectionSettings) -> tuple[StopState, tuple[ExitInstruction, ...]]:
     """Return the updated stop state and the exits this price observation calls for."""
     stop_level, stop_reason = effective_stop(state, settings)
@@ -158,7 +152,7 @@ def position_result_pct(state: StopState, price: Decimal) -> Decimal:
     return (price - state.entry) / state.entry * HUNDRED * _sign(state) * state.leverage
 
 
-def _partial_take_profit(state: StopState, bar: PriceBar, settings: ProtectionSettings
+def _partial_take_profit(state: StopState, bar: PriceRange, settings: ProtectionSettings
                          ) -> tuple[StopState, tuple[ExitInstruction, ...]]:
     if settings.partial_take_profit_r is None or state.partial_taken:
         return state, ()
@@ -216,11 +210,11 @@ def _price_at_move(state: StopState, pct_in_favour: Decimal) -> Decimal:
     return state.entry * (1 + _sign(state) * pct_in_favour / HUNDRED)
 
 
-def _favourable(state: StopState, bar: PriceBar) -> Decimal:
+def _favourable(state: StopState, bar: PriceRange) -> Decimal:
     return bar.high if state.side is PositionSide.LONG else bar.low
 
 
-def _adverse(state: StopState, bar: PriceBar) -> Decimal:
+def _adverse(state: StopState, bar: PriceRange) -> Decimal:
     return bar.low if state.side is PositionSide.LONG else bar.high
 
 

@@ -17,7 +17,7 @@ def to_snapshot(value: Any) -> dict[str, Any]:
 
 
 def from_snapshot(cls: type[T], data: Mapping[str, Any]) -> T:
-    """Rebuild a dataclass value from to_snapshot's dict; missing keys take defaults, unknown keys are ignored."""
+    """Rebuild a dataclass from to_snapshot's dict; missing keys take defaults, unknown ones are ignored."""
     hints = typing.get_type_hints(cls)
     known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     return cls(**{name: _typed(hints[name], raw) for name, raw in data.items() if name in known})

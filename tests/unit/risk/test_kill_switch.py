@@ -48,7 +48,7 @@ def test_resume_turns_the_switch_off_and_records_who():
 
 
 def test_engaged_switch_survives_a_restart_through_json():
-    switch, _ = engage(KillSwitch(), flat=True, by="signal:SIGTERM", reason="shutdown", ts_ms=1_755_174_900_000)
+    switch, _ = engage(KillSwitch(), flat=True, by="signal:SIGTERM", reason="shutdown", ts_ms=1_755_000_000)
     text = json.dumps(switch.snapshot())
     assert '"mode": "active_flat"' in text
     assert KillSwitch.restore(json.loads(text)) == switch

@@ -1,4 +1,4 @@
-"""Account limits: daily loss in a local timezone, drawdown halt, loss-streak cooldown, positions, entry rate."""
+"""Account limits: daily loss in a local timezone, drawdown halt, loss streak, open positions, entry rate."""
 from __future__ import annotations
 
 import json

@@ -1,15 +1,14 @@
-"""Protective exits of one position: hard stop, zones, structural stop and target, trailing, partial, break-even."""
+"""Protective exits of one position: hard stop, zones, stop and target, trailing, partial, break-even."""
 from __future__ import annotations
 
 from decimal import Decimal as D
 
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from trading.domain.candles import Candle
+from tests.fakes.price_bars import Bar, bar, tick
 from trading.domain.positions import Position, PositionSide
-from trading.risk.protective_stops import (ExitAction, ExitReason, PriceBar, ProtectionSettings, StopState,
-                                           Zone, effective_stop, evaluate_stops, hard_stop_price,
-                                           open_stops)
+from trading.risk.protective_stops import (ExitAction, ExitReason, ProtectionSettings, StopState, Zone,
+                                           effective_stop, evaluate_stops, hard_stop_price, open_stops)
 
 LONG, SHORT = PositionSide.LONG, PositionSide.SHORT
 # Only the hard stop and the zones: every other rule switched off.
@@ -27,15 +26,7 @@ def stops(side: PositionSide = LONG, stop: str | None = None, take_profit: str |
     return open_stops(position, settings)
 
 
-def tick(price: str) -> PriceBar:
-    return PriceBar.tick(0, D(price))
-
-
-def bar(o: str, h: str, low: str, c: str) -> PriceBar:
-    return PriceBar(0, D(o), D(h), D(low), D(c))
-
-
-def run(state: StopState, bars: list[PriceBar], settings: ProtectionSettings = PLAIN):
+def run(state: StopState, bars: list[Bar], settings: ProtectionSettings = PLAIN):
     exits = []
     for b in bars:
         state, found = evaluate_stops(state, b, settings)
@@ -192,20 +183,15 @@ def test_one_r_comes_from_the_hard_stop_without_a_structural_stop():
     assert stops(leverage=5).risk_per_unit == D(2)
 
 
-def test_candle_prices_become_exact_decimals():
-    assert PriceBar.from_candle(Candle(0, 118500.0, 118823.52, 117632.0, 118592.0, 1.0), 60_000) == (
-        PriceBar(60_000, D("118500.0"), D("118823.52"), D("117632.0"), D("118592.0")))
-
-
 @st.composite
-def price_walks(draw) -> list[PriceBar]:
+def price_walks(draw) -> list[Bar]:
     # a random walk of candles around the entry at 100, each step and wick up to 1.5%
     steps = draw(st.lists(st.integers(-150, 150), max_size=40))
     bars, close = [], D(100)
     for step in steps:
         open_, close = close, close + D(step) / 100
         up, down = (D(draw(st.integers(0, 150))) / 100 for _ in range(2))
-        bars.append(PriceBar(0, open_, max(open_, close) + up, min(open_, close) - down, close))
+        bars.append(Bar(open_, max(open_, close) + up, min(open_, close) - down, close))
     return bars
 
 

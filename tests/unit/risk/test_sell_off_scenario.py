@@ -17,12 +17,13 @@ from decimal import Decimal as D
 
 import numpy as np
 
+from tests.fakes.price_bars import Bar, candle_bar
 from tests.fakes.shared_data import load_candles
 from trading.domain.candles import MINUTE_MS, Candles
 from trading.domain.positions import Position, PositionSide
 from trading.risk.circuit_breaker import BreakerChange, BreakerSettings, BreakerState, observe_price
-from trading.risk.protective_stops import (ExitAction, ExitReason, PriceBar, ProtectionSettings,
-                                           evaluate_stops, hard_stop_price, open_stops)
+from trading.risk.protective_stops import (ExitAction, ExitReason, ProtectionSettings, evaluate_stops,
+                                           hard_stop_price, open_stops)
 from trading.risk.verdicts import RiskRule
 
 ENTRY_BAR_OPEN_MS = 1_755_174_540_000          # 2025-08-14 12:29 UTC
@@ -37,23 +38,23 @@ def sell_off(minutes: int) -> Candles:
     return candles[start:start + minutes]
 
 
-def bars(candles: Candles) -> list[PriceBar]:
-    return [PriceBar.from_candle(candles.at(i), int(candles.open_ms[i]) + MINUTE_MS)
-            for i in range(len(candles))]
-
-
-def minute_of(ts_ms: int) -> str:
-    """Return the UTC hh:mm of a bar's open, given its close time."""
-    minutes = (ts_ms - MINUTE_MS) // MINUTE_MS % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def bars(candles: Candles) -> list[tuple[str, int, Bar]]:
+    """Return each bar with its UTC open time as hh:mm and its close time in ms."""
+    rows = []
+    for i in range(len(candles)):
+        open_ms = int(candles.open_ms[i])
+        minutes = open_ms // MINUTE_MS % (24 * 60)
+        label = f"{minutes // 60:02d}:{minutes % 60:02d}"
+        rows.append((label, open_ms + MINUTE_MS, candle_bar(candles.at(i))))
+    return rows
 
 
 def walk(side: PositionSide, leverage: int, settings: ProtectionSettings, minutes: int):
     state = open_stops(Position("BTC/USDT:USDT", side, D("0.1"), ENTRY, 0, leverage), settings)
     seen = []
-    for price_bar in bars(sell_off(minutes)):
+    for minute, _, price_bar in bars(sell_off(minutes)):
         state, exits = evaluate_stops(state, price_bar, settings)
-        seen.extend((minute_of(price_bar.ts_ms), e) for e in exits)
+        seen.extend((minute, e) for e in exits)
         if any(e.action is ExitAction.CLOSE for e in exits):
             break
     return seen
@@ -101,11 +102,11 @@ def test_circuit_breaker_trips_on_the_sell_off_and_resumes_after_a_calm_half_hou
     state = BreakerState()
     state, _ = observe_price(state, "BTC/USDT", ENTRY_BAR_OPEN_MS + MINUTE_MS, ENTRY, settings)
     changes, blocked_at_13_00 = [], None
-    for price_bar in bars(sell_off(60)):
-        state, found = observe_price(state, "BTC/USDT", price_bar.ts_ms, price_bar.close, settings)
-        changes.extend((minute_of(price_bar.ts_ms), c) for c in found)
-        if minute_of(price_bar.ts_ms) == "12:59":
-            blocked_at_13_00 = state.vet_entry(price_bar.ts_ms)
+    for minute, close_ms, price_bar in bars(sell_off(60)):
+        state, found = observe_price(state, "BTC/USDT", close_ms, price_bar.close, settings)
+        changes.extend((minute, c) for c in found)
+        if minute == "12:59":
+            blocked_at_13_00 = state.vet_entry(close_ms)
     assert [(minute, c.change) for minute, c in changes] == [
         ("12:34", BreakerChange.TRIPPED), ("13:09", BreakerChange.RESUMED)]
     assert "fell 2.00% within 15 min (121143.67 -> 118715.99)" in changes[0][1].reason
