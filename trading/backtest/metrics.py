@@ -59,13 +59,9 @@ def compute_metrics(times_ms: Sequence[int] | np.ndarray, equity: Sequence[Decim
 
     buy_hold is the same period's buy-and-hold return as a fraction (see buy_and_hold_return).
     """
-    times = np.asarray(times_ms, dtype=np.int64)
-    values = np.asarray([float(v) for v in equity] if not isinstance(equity, np.ndarray) else equity,
-                        dtype=np.float64)
-    if times.shape != values.shape or times.size == 0:
-        raise ValueError("the equity curve needs one equity value per timestamp and at least one point")
+    times, values = equity_arrays(times_ms, equity)
     start_ms, end_ms = int(times[0]), int(times[-1])
-    total = values[-1] / values[0] - 1.0
+    total = float(values[-1] / values[0] - 1.0)
     cagr = compound_annual_growth(total, end_ms - start_ms)
     returns = np.diff(values) / values[:-1]
     per_year = bars_per_year(times)
@@ -83,6 +79,17 @@ def compute_metrics(times_ms: Sequence[int] | np.ndarray, equity: Sequence[Decim
         **trade_figures)
 
 
+def equity_arrays(times_ms: Sequence[int] | np.ndarray, equity: Sequence[Decimal | float] | np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Return an equity curve as int64 times and float64 values, refusing an empty or mismatched one."""
+    times = np.asarray(times_ms, dtype=np.int64)
+    values = np.asarray(equity if isinstance(equity, np.ndarray) else [float(v) for v in equity],
+                        dtype=np.float64)
+    if times.shape != values.shape or times.size == 0:
+        raise ValueError("an equity curve needs one equity value per timestamp and at least one point")
+    return times, values
+
+
 def buy_and_hold_return(first_price: Decimal | float, last_price: Decimal | float,
                         fee_rate: Decimal | float = 0.0) -> float:
     """Return the fractional return of buying at first_price and selling at last_price, fees on both sides."""
@@ -96,7 +103,7 @@ def compound_annual_growth(total_return: float, span_ms: int) -> float | None:
         return None
     if total_return <= -1.0:
         return -1.0
-    return (1.0 + total_return) ** (YEAR_MS / span_ms) - 1.0
+    return float((1.0 + total_return) ** (YEAR_MS / span_ms) - 1.0)
 
 
 def bars_per_year(times_ms: np.ndarray) -> float:

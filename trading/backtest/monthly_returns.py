@@ -6,6 +6,8 @@ from typing import Sequence
 
 import numpy as np
 
+from trading.backtest.metrics import equity_arrays
+
 
 @dataclass(frozen=True, slots=True)
 class MonthlyReturn:
@@ -19,10 +21,9 @@ class MonthlyReturn:
 def monthly_returns(times_ms: Sequence[int] | np.ndarray, equity: Sequence[float] | np.ndarray
                     ) -> list[MonthlyReturn]:
     """Return each UTC month's return: its last equity over the previous month's last (or the first point)."""
-    times = np.asarray(times_ms, dtype=np.int64)
-    values = np.asarray([float(v) for v in equity], dtype=np.float64)
-    if times.size == 0:
+    if len(times_ms) == 0:
         return []
+    times, values = equity_arrays(times_ms, equity)
     months = times.astype("datetime64[ms]").astype("datetime64[M]").astype(np.int64)
     last = np.append(np.flatnonzero(np.diff(months) != 0), months.size - 1)
     closes = values[last]

@@ -9,12 +9,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from trading.backtest.metrics import DAY_MS
+from trading.backtest.metrics import DAY_MS, equity_arrays
 from trading.backtest.monthly_returns import monthly_returns
 from trading.domain.candles import Candles
 from trading.reports.chart_theme import DARK, FONT, ChartTheme, new_figure, set_title, style_axes, to_png
 from trading.reports.charts import draw_markers, format_price
 from trading.reports.monthly_table import draw_monthly_table, table_rows
+from trading.reports.overlays import TradeMarker
 
 PANELS_HEIGHT_PX = 1750
 TABLE_ROW_PX = 150
@@ -22,10 +23,10 @@ EQUITY_CHART_HEIGHT_PX = 1000
 
 
 def backtest_report_chart(candles: Candles, times_ms: Sequence[int] | np.ndarray,
-                          equity: Sequence[float] | np.ndarray, markers: Sequence = (), *,
+                          equity: Sequence[float] | np.ndarray, markers: Sequence[TradeMarker] = (), *,
                           title: str = "Backtest", subtitle: str = "", theme: ChartTheme = DARK) -> bytes:
     """Return a PNG with trades on the price, the equity curve, its drawdown and the monthly returns."""
-    times, values = _curve(times_ms, equity)
+    times, values = equity_arrays(times_ms, equity)
     months = monthly_returns(times, values)
     rows = table_rows(months)
     table_px = TABLE_ROW_PX * len(rows)
@@ -55,7 +56,7 @@ def equity_chart(times_ms: Sequence[int] | np.ndarray, equity: Sequence[float] |
                  benchmark: Sequence[float] | np.ndarray, *, title: str = "Equity vs buy & hold",
                  theme: ChartTheme = DARK) -> bytes:
     """Return a PNG of the equity's percent change against holding the asset (benchmark prices) over the same times."""
-    times, values = _curve(times_ms, equity)
+    times, values = equity_arrays(times_ms, equity)
     prices = np.asarray(benchmark, dtype=np.float64)
     if prices.shape != values.shape:
         raise ValueError("the benchmark needs one price per equity point")
@@ -93,17 +94,6 @@ def _date_axis(axes: Axes, theme: ChartTheme, labelled: bool) -> None:
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
     axes.tick_params(axis="x", labelbottom=labelled, labelsize=FONT)
-
-
-def _curve(times_ms: Sequence[int] | np.ndarray, equity: Sequence[float] | np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the curve as arrays, refusing an empty or mismatched one."""
-    times = np.asarray(times_ms, dtype=np.int64)
-    values = np.asarray([float(v) for v in equity] if not isinstance(equity, np.ndarray) else equity,
-                        dtype=np.float64)
-    if times.size == 0 or times.shape != values.shape:
-        raise ValueError("an equity chart needs one equity value per timestamp and at least one point")
-    return times, values
 
 
 def _days(times_ms: Sequence[int] | np.ndarray) -> np.ndarray:

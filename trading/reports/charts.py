@@ -139,6 +139,7 @@ def label_bars_with_time(axes: Axes, open_ms: np.ndarray) -> None:
     span = int(open_ms[-1] - open_ms[0])
 
     def label(position: float, _: int) -> str:
+        """Return the time label of the bar nearest position."""
         i = int(round(position))
         return utc_label(int(open_ms[i]), span) if 0 <= i < open_ms.size else ""
 

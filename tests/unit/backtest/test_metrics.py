@@ -102,3 +102,11 @@ def test_buying_and_holding_as_one_trade_returns_buy_and_hold_net_of_fees():
 def test_an_equity_curve_without_points_is_refused():
     with pytest.raises(ValueError):
         compute_metrics([], [], [])
+
+
+def test_figures_are_plain_floats_and_decimals_not_numpy_scalars():
+    metrics = compute_metrics(np.array(days(0, 1, 2)), np.array([100.0, 90.0, 95.0]), [])
+
+    for name in ("total_return_pct", "cagr_pct", "sharpe", "sortino", "calmar", "max_drawdown_pct"):
+        assert type(getattr(metrics, name)) is float, name
+    assert type(metrics.max_drawdown_duration_ms) is int
