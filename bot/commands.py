@@ -27,7 +27,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "General", "welcome and what this bot is running", "/start", status.start),
     Command("help", "General", "list the commands", "/help", status.help_command),
     Command("status", "General", "mode, data, uptime, last tick, kill switch", "/status", status.status),
-    Command("price", "Market", "last price, 24h change, spread", "/price BTC/USDT", market.price),
+    Command("price", "Market", "last price, 24h change, spread, funding", "/price BTC/USDT", market.price),
+    Command("markets", "Market", "list tradable markets", "/markets [filter]", market.markets),
 )
 
 

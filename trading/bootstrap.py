@@ -58,37 +58,41 @@ def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]
     return ReplayMarketData(series, clock, label), clock
 
 
-async def live_feed(settings: Settings) -> tuple[MarketData, Clock]:
-    """Return the ccxt feed, or raise TradingError when the exchange cannot be reached."""
+async def live_feed(settings: Settings, clock: Clock, cache: SqliteStore) -> MarketData:
+    """Return the ccxt feed (candles cached in SQLite), or raise TradingError when the exchange is unreachable."""
     from trading.adapters.ccxt_market_data import CcxtMarketData  # imported lazily: ccxt loads slowly
 
-    clock = WallClock()
     feed = CcxtMarketData(settings.exchange, clock=clock, sandbox=settings.exchange_testnet,
-                          options=settings.exchange_config)
+                          options=settings.exchange_config, cache=cache)
     try:
         await asyncio.wait_for(feed.instruments(), LIVE_PROBE_TIMEOUT_S)
     except (TradingError, asyncio.TimeoutError, OSError) as exc:
         await feed.close()
         raise TradingError(f"{settings.exchange} unreachable: {exc or 'timed out'}") from exc
-    return feed, clock
+    return feed
 
 
 async def build_core(settings: Settings) -> Core:
     """Wire the core for the configured mode and open the database."""
     spec = market_data_spec(settings)
+    # the store stamps its own rows with real time; the feed's clock may be a replayed one
+    store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
+    await store.open()
+    market: MarketData
+    clock: Clock
     if spec.startswith("replay"):
         market, clock = replay_feed(spec, settings.replay_speed)
         refresh_s = 1.0
     else:
         try:
-            market, clock = await live_feed(settings)
+            clock = WallClock()
+            market = await live_feed(settings, clock, store)
             refresh_s = 10.0
-        except (TradingError, ImportError) as exc:
+        except TradingError as exc:
             log.warning("live market data unavailable, falling back to the bundled replay", error=str(exc))
             market, clock = replay_feed("replay", settings.replay_speed)
+            spec = "replay"
             refresh_s = 1.0
-    store = SqliteStore(settings.data_dir / "trading.sqlite", clock)
-    await store.open()
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))

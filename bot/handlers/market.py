@@ -1,11 +1,11 @@
-"""/price."""
+"""/price and /markets."""
 from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
-from bot.views.market import ticker_text
+from bot.views.market import markets_text, ticker_text
 from trading.domain.errors import InvalidInput
 
 
@@ -20,3 +20,10 @@ async def price(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(str(exc))
         return
     await update.effective_message.reply_text(ticker_text(ticker), parse_mode=ParseMode.HTML)
+
+
+async def markets(update: Update, context: BotContext) -> None:
+    """List the tradable markets, optionally filtered."""
+    typed = " ".join(context.args)
+    found = await context.assistant.markets(typed)
+    await update.effective_message.reply_text(markets_text(found, typed), parse_mode=ParseMode.HTML)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.views import esc, money, price
+from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 
 
@@ -20,4 +21,19 @@ def ticker_text(ticker: Ticker) -> str:
         lines.append("Spread: n/a (no order book in this feed)")
     if ticker.funding_rate is not None:
         lines.append(f"Funding: {ticker.funding_rate * 100:+.4f}% per 8h")
+    return "\n".join(lines)
+
+
+MARKETS_SHOWN = 25
+
+
+def markets_text(markets: list[Instrument], typed: str) -> str:
+    """Return the /markets list: symbol, kind, tick, minimum order value."""
+    if not markets:
+        return f"No market matches {esc(typed)!r}. Try /markets BTC or /markets USDT."
+    lines = [f"<b>{len(markets)} market{'s' * (len(markets) != 1)}</b>" + (f" matching {esc(typed)}" if typed else "")]
+    lines += [f"{esc(m.symbol)} · {m.kind} · tick {m.price_tick.normalize():f} · min {money(m.min_notional)} "
+              f"{esc(m.quote)}" for m in markets[:MARKETS_SHOWN]]
+    if len(markets) > MARKETS_SHOWN:
+        lines.append(f"…and {len(markets) - MARKETS_SHOWN} more; narrow it down, e.g. /markets {esc(markets[0].base)}")
     return "\n".join(lines)

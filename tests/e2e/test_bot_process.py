@@ -26,7 +26,7 @@ async def test_the_bot_answers_its_commands_through_the_bot_api(tmp_path):
 
         help_reply = await telegram.ask(OWNER, "/help")
         assert "/status" in help_reply.text and "/price BTC/USDT" in help_reply.text
-        assert [c["command"] for c in telegram.commands] == ["start", "help", "status", "price"]
+        assert [c["command"] for c in telegram.commands] == ["start", "help", "status", "price", "markets"]
 
         status = await telegram.ask(OWNER, "/status")
         assert "Mode: paper" in status.text and "Kill switch: off" in status.text
@@ -40,6 +40,11 @@ async def test_the_bot_answers_its_commands_through_the_bot_api(tmp_path):
 
         missing = await telegram.ask(OWNER, "/price")
         assert "e.g. /price BTC/USDT" in missing.text
+
+        markets = await telegram.ask(OWNER, "/markets eth")
+        assert markets.text.splitlines()[:2] == ["1 market matching eth", "ETH/USDT · spot · tick 0.01 · min 5.00 USDT"]
+        nothing = await telegram.ask(OWNER, "/markets doge")
+        assert nothing.text == "No market matches 'doge'. Try /markets BTC or /markets USDT."
 
         unknown = await telegram.ask(OWNER, "/moon")
         assert unknown.text == "I don't know /moon. Type /help to see the commands."

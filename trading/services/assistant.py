@@ -6,6 +6,7 @@ from pathlib import Path
 
 from trading.domain.candles import Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput
+from trading.domain.instruments import Instrument
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
@@ -86,6 +87,12 @@ class Assistant:
             return await self.market.ticker(symbol)
         except BadSymbol as exc:
             raise InvalidInput(f"{exc} Usage: /price BTC/USDT") from None
+
+    async def markets(self, text: str = "") -> list[Instrument]:
+        """Return the tradable markets whose symbol contains text (case-insensitive), configured ones first."""
+        wanted = text.strip().upper().replace("-", "/")
+        found = [i for s, i in (await self.market.instruments()).items() if wanted in s.upper()]
+        return sorted(found, key=lambda i: (i.symbol not in self.profile.symbols, i.kind != "spot", i.symbol))
 
     async def refresh_market(self) -> int:
         """Pull the candles closed since the last refresh; return how many arrived."""
