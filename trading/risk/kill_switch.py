@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Mapping
 
-from trading.risk.snapshots import from_snapshot, to_snapshot
+from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
 
@@ -25,7 +24,7 @@ _STRENGTH = {KillMode.OFF: 0, KillMode.ACTIVE: 1, KillMode.ACTIVE_FLAT: 2}
 
 
 @dataclass(frozen=True, slots=True)
-class KillSwitch:
+class KillSwitch(Restorable):
     """The switch's mode and who set it, why and when."""
 
     mode: KillMode = KillMode.OFF
@@ -48,15 +47,6 @@ class KillSwitch:
         if closing or not self.engaged:
             return ALLOWED
         return Verdict(RiskRule.KILL_SWITCH, f"kill switch {self.mode} by {self.by}: {self.reason}")
-
-    def snapshot(self) -> dict[str, Any]:
-        """Return a JSON-able dict."""
-        return to_snapshot(self)
-
-    @classmethod
-    def restore(cls, data: Mapping[str, Any]) -> "KillSwitch":
-        """Rebuild from snapshot()."""
-        return from_snapshot(cls, data)
 
 
 def engage(switch: KillSwitch, flat: bool, by: str, reason: str,

@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from trading.risk.snapshots import from_snapshot, to_snapshot
+from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
 HUNDRED = Decimal(100)
@@ -33,7 +32,7 @@ class LimitSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class RiskState:
+class RiskState(Restorable):
     """What the limits remember between ticks and across restarts."""
 
     day: str = ""                                 # local ISO date of the current trading day
@@ -58,15 +57,6 @@ class RiskState:
         if self.peak_equity <= 0:
             return Decimal(0)
         return (self.peak_equity - self.equity) / self.peak_equity * HUNDRED
-
-    def snapshot(self) -> dict[str, Any]:
-        """Return a JSON-able dict (Decimals as strings)."""
-        return to_snapshot(self)
-
-    @classmethod
-    def restore(cls, data: Mapping[str, Any]) -> "RiskState":
-        """Rebuild from snapshot()."""
-        return from_snapshot(cls, data)
 
 
 @dataclass(frozen=True, slots=True)

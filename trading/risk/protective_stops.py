@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from trading.domain.positions import Position, PositionSide
+from trading.risk.snapshots import Restorable
 
 HUNDRED = Decimal(100)
 
@@ -88,8 +89,8 @@ class ExitInstruction:
 
 
 @dataclass(frozen=True, slots=True)
-class StopState:
-    """The protective levels of one position; stops only ever tighten."""
+class StopState(Restorable):
+    """The protective levels of one position; stops only ever tighten (persist it with snapshot())."""
 
     side: PositionSide
     entry: Decimal

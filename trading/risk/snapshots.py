@@ -6,9 +6,24 @@ import typing
 from dataclasses import fields
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Mapping, TypeVar
+from typing import Any, Mapping, Self, TypeVar
 
 T = TypeVar("T")
+
+
+class Restorable:
+    """Mixin for state dataclasses that are saved as JSON and restored after a restart."""
+
+    __slots__ = ()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return a JSON-able dict (Decimals as strings)."""
+        return to_snapshot(self)
+
+    @classmethod
+    def restore(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild from snapshot()."""
+        return from_snapshot(cls, data)
 
 
 def to_snapshot(value: Any) -> dict[str, Any]:

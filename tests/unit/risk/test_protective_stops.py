@@ -1,6 +1,7 @@
 """Protective exits of one position: hard stop, zones, stop and target, trailing, partial, break-even."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
 
 from hypothesis import given, settings as hyp_settings, strategies as st
@@ -181,6 +182,14 @@ def test_break_even_without_partial_take_profit():
 def test_one_r_comes_from_the_hard_stop_without_a_structural_stop():
     # hard stop at 5x: 98, so 1R = 2
     assert stops(leverage=5).risk_per_unit == D(2)
+
+
+def test_stop_state_survives_a_restart_through_json():
+    # after the 1R partial at 105: stop at break-even 100, trail armed at 105 x 0.99 = 103.95
+    settings = ProtectionSettings()
+    state, _ = run(stops(stop="95", settings=settings), [tick("105")], settings)
+    restored = StopState.restore(json.loads(json.dumps(state.snapshot())))
+    assert restored == state and restored.partial_taken and restored.trailing_stop == D("103.95")
 
 
 @st.composite
