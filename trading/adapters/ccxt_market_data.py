@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-import ccxt.async_support as ccxt_async
-
 from trading.adapters.candle_backfill import (CandleCache, between, last_closed_open_ms, merged,
                                               missing_ranges)
+from trading.adapters.ccxt_client import create_exchange
 from trading.adapters.ccxt_instruments import instrument_from_market, to_decimal
 from trading.adapters.exchange_health import EndpointStats
 from trading.adapters.exchange_requests import ExchangeRequests, RetryPolicy
 from trading.adapters.exchange_responses import (candles_from_ohlcv, check_book, check_funding, check_markets,
                                                  check_ohlcv, check_ticker)
 from trading.domain.candles import Candles, Timeframe
-from trading.domain.errors import BadSymbol, ConfigurationError, RetryableError
+from trading.domain.errors import BadSymbol, RetryableError
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
@@ -23,20 +22,6 @@ from trading.ports import Clock
 DAY_MS = 86_400_000
 MARKETS_RETRY_MS = 5 * 60_000
 log = get_logger(__name__)
-
-
-def create_exchange(exchange_id: str, options: Mapping[str, Any] | None, sandbox: bool) -> Any:
-    """Return a ccxt async exchange built from EXCHANGE, EXCHANGE_OPTIONS and EXCHANGE_TESTNET."""
-    exchange_class = getattr(ccxt_async, exchange_id, None)
-    if exchange_class is None or exchange_id not in ccxt_async.exchanges:
-        raise ConfigurationError(f"EXCHANGE={exchange_id!r} is not a ccxt exchange id (e.g. binance, binanceusdm)")
-    exchange = exchange_class({**(options or {}), "enableRateLimit": True})
-    if sandbox:
-        try:
-            exchange.set_sandbox_mode(True)   # replaces urls['api'] with the exchange's test urls
-        except Exception as exc:              # ccxt raises NotSupported when there is no sandbox
-            raise ConfigurationError(f"EXCHANGE_TESTNET=true but {exchange_id} has no sandbox: {exc}") from exc
-    return exchange
 
 
 class CcxtMarketData:
