@@ -77,14 +77,5 @@ def _liquidity_candidates(pivots: Pivots, swings: Swings, p: ICTParams) -> tuple
 
 
 def _spaced(index: np.ndarray, spacing: int) -> np.ndarray:
-    # plateaus give runs of adjacent pivots; keep one pivot per run closer than `spacing` bars
-    keep = np.ones(index.size, bool)
-    last = -spacing - 1
-    for i, bar in enumerate(index.tolist()):
-        keep[i] = bar - last > spacing
-        if keep[i]:
-            last = bar
-    return keep
-
-
-
+    # a plateau gives a run of pivots each within `spacing` bars of the previous one: keep its first
+    return np.r_[True, np.diff(index) > spacing] if index.size else np.empty(0, bool)
