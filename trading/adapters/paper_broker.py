@@ -86,7 +86,7 @@ class PaperBroker:
 
     async def balances(self) -> dict[str, Decimal]:
         """Return total balance per asset (futures: the wallet, margins included)."""
-        return self.exchange.account.balances()
+        return self.exchange.balances()
 
     # ---- driving it ---------------------------------------------------------------------------
 

@@ -74,10 +74,10 @@ class FuturesAccount:
             raise InvalidOrder("futures orders take an amount in base units, not a quote amount")
         lev = self.leverage_for(instrument, leverage)
         opening = ZERO if order.reduce_only else order.amount - self.reducible(order.symbol, order.side)
-        need = order.amount * estimate * instrument.taker_fee
+        need = ZERO     # closing needs nothing up front: its fee comes out of the margin it releases
         if opening > 0:
             self._check_bracket(instrument.symbol, order.side, opening, estimate, lev)
-            need += opening * estimate / lev
+            need = opening * estimate * (1 / Decimal(lev) + instrument.taker_fee)
         if order.type in CONDITIONAL:
             require_funds(self.quote, need, self.available)   # held only once it triggers
         else:

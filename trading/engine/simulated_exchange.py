@@ -276,6 +276,10 @@ class SimulatedExchange:
                        for o in exits if o.type in _LIMIT_PHASE), None)
         return replace(position, stop_price=stop, take_profit=target)
 
+    def balances(self) -> dict[str, Decimal]:
+        """Return the total balance per asset."""
+        return self.account.balances()
+
     def summary(self, marks: Mapping[str, Decimal] | None = None) -> AccountSummary:
         """Return cash, holds and positions at the marks (last prices by default)."""
         return self.account.summary(self.marks(marks))
