@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from tests.fakes.price_bars import Bar, bar, tick
 from trading.domain.positions import Position, PositionSide
+from trading.engine.simulator import PriceBar
 from trading.risk.protective_stops import (ExitAction, ExitReason, ProtectionSettings, StopState, Zone,
                                            effective_stop, evaluate_stops, hard_stop_price, open_stops)
 
@@ -27,7 +27,15 @@ def stops(side: PositionSide = LONG, stop: str | None = None, take_profit: str |
     return open_stops(position, settings)
 
 
-def run(state: StopState, bars: list[Bar], settings: ProtectionSettings = PLAIN):
+def tick(price: str) -> PriceBar:
+    return PriceBar.tick(0, D(price))
+
+
+def bar(o: str, h: str, low: str, c: str) -> PriceBar:
+    return PriceBar(0, D(o), D(h), D(low), D(c))
+
+
+def run(state: StopState, bars: list[PriceBar], settings: ProtectionSettings = PLAIN):
     exits = []
     for b in bars:
         state, found = evaluate_stops(state, b, settings)
@@ -193,14 +201,14 @@ def test_stop_state_survives_a_restart_through_json():
 
 
 @st.composite
-def price_walks(draw) -> list[Bar]:
+def price_walks(draw) -> list[PriceBar]:
     # a random walk of candles around the entry at 100, each step and wick up to 1.5%
     steps = draw(st.lists(st.integers(-150, 150), max_size=40))
     bars, close = [], D(100)
     for step in steps:
         open_, close = close, close + D(step) / 100
         up, down = (D(draw(st.integers(0, 150))) / 100 for _ in range(2))
-        bars.append(Bar(open_, max(open_, close) + up, min(open_, close) - down, close))
+        bars.append(PriceBar(0, open_, max(open_, close) + up, min(open_, close) - down, close))
     return bars
 
 

@@ -17,10 +17,10 @@ from decimal import Decimal as D
 
 import numpy as np
 
-from tests.fakes.price_bars import Bar, candle_bar
 from tests.fakes.shared_data import load_candles
 from trading.domain.candles import MINUTE_MS, Candles
 from trading.domain.positions import Position, PositionSide
+from trading.engine.simulator import PriceBar
 from trading.risk.circuit_breaker import BreakerChange, BreakerSettings, BreakerState, observe_price
 from trading.risk.protective_stops import (ExitAction, ExitReason, ProtectionSettings, evaluate_stops,
                                            hard_stop_price, open_stops)
@@ -38,14 +38,14 @@ def sell_off(minutes: int) -> Candles:
     return candles[start:start + minutes]
 
 
-def bars(candles: Candles) -> list[tuple[str, int, Bar]]:
+def bars(candles: Candles) -> list[tuple[str, int, PriceBar]]:
     """Return each bar with its UTC open time as hh:mm and its close time in ms."""
     rows = []
     for i in range(len(candles)):
         open_ms = int(candles.open_ms[i])
         minutes = open_ms // MINUTE_MS % (24 * 60)
         label = f"{minutes // 60:02d}:{minutes % 60:02d}"
-        rows.append((label, open_ms + MINUTE_MS, candle_bar(candles.at(i))))
+        rows.append((label, open_ms + MINUTE_MS, PriceBar.from_candle(candles.at(i))))
     return rows
 
 
