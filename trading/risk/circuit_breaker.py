@@ -11,11 +11,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Mapping
 
+from trading.domain.candles import MINUTE_MS
 from trading.domain.market import Ticker
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
 HUNDRED = Decimal(100)
-MINUTE_MS = 60_000
 
 PriceWindow = tuple[tuple[int, Decimal], ...]
 

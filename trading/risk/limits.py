@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from trading.domain.candles import MINUTE_MS
 from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
 HUNDRED = Decimal(100)
-MINUTE_MS = 60_000
 
 
 @dataclass(frozen=True, slots=True)
