@@ -16,6 +16,7 @@ from trading.domain.signals import Signal
 from trading.indicators.classic import atr, crossed_above, ema, rsi
 from trading.indicators.regime import REGIME_PERIOD, regime_for
 from trading.strategies.base import MarketView
+from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, to_signals
 
 
@@ -73,14 +74,18 @@ class TrendStrategy:
 
     def scan(self, view: MarketView) -> list[Signal]:
         """Return the trend entries found in view, oldest first."""
-        candles = view.candles_on(self.timeframe)
+        return self.scan_analysis(MarketAnalysis(view))
+
+    def scan_analysis(self, analysis: MarketAnalysis) -> list[Signal]:
+        """Return the trend entries found in the analysed view, oldest first."""
+        candles = analysis.candles(self.timeframe)
         if len(candles) == 0:
             return []
-        regime = regime_for(view.candles_on(Timeframe.D1), candles.open_ms, self.timeframe,
+        regime = regime_for(analysis.candles(Timeframe.D1), candles.open_ms, self.timeframe,
                             self.params.regime_period)
         found = trend_entries(candles, regime, self.params)
         setups = [self._setup(candles, found, k) for k in range(found.index.shape[0])]
-        return to_signals(setups, view.symbol, self.name, self.timeframe.value)
+        return to_signals(setups, analysis.symbol, self.name, self.timeframe.value)
 
     def _setup(self, candles: Candles, found: TrendSignals, k: int) -> Setup:
         p, i = self.params, int(found.index[k])

@@ -1,0 +1,80 @@
+"""The strategy book: the strategies by name, switched on and off at run time, and their new signals once each."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Iterable, Sequence
+
+from trading.domain.signals import Signal
+from trading.strategies.base import MarketView
+from trading.strategies.ict_a import StructureZoneStrategy
+from trading.strategies.ict_b import SweepReversalStrategy
+from trading.strategies.ict_c import TrendRetestStrategy
+from trading.strategies.market_analysis import AnalysedStrategy, MarketAnalysis
+from trading.strategies.market_picture import MarketPicture, market_picture
+from trading.strategies.trend import TrendStrategy
+
+REMEMBERED_SIGNALS = 10_000
+
+
+class StrategyBook:
+    """The strategies by name; scans the enabled ones and hands out each setup once."""
+
+    def __init__(self, strategies: Sequence[AnalysedStrategy], enabled: Iterable[str] | None = None,
+                 remember: int = REMEMBERED_SIGNALS) -> None:
+        self._strategies = {s.name: s for s in strategies}
+        self._enabled = set(self._strategies) if enabled is None else {self.resolve(n) for n in enabled}
+        self._emitted: OrderedDict[str, None] = OrderedDict()
+        self._remember = remember
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Return every strategy name, in book order."""
+        return tuple(self._strategies)
+
+    @property
+    def enabled(self) -> tuple[str, ...]:
+        """Return the names of the strategies switched on, in book order."""
+        return tuple(n for n in self._strategies if n in self._enabled)
+
+    def resolve(self, name: str) -> str:
+        """Return the book's spelling of a strategy name (case-insensitive), or raise ValueError listing them."""
+        for known in self._strategies:
+            if known.lower() == name.strip().lower():
+                return known
+        raise ValueError(f"unknown strategy {name!r}; use one of {', '.join(self._strategies)}")
+
+    def set_enabled(self, name: str, on: bool) -> str:
+        """Switch a strategy on or off; return its name as the book spells it."""
+        known = self.resolve(name)
+        (self._enabled.add if on else self._enabled.discard)(known)
+        return known
+
+    def scan(self, view: MarketView) -> list[Signal]:
+        """Return every signal of the enabled strategies over view, oldest first (indicators computed once)."""
+        analysis = MarketAnalysis(view)
+        found = [s for name in self.enabled for s in self._strategies[name].scan_analysis(analysis)]
+        return sorted(found, key=lambda s: (s.known_at_ms, s.strategy))
+
+    def latest_signals(self, view: MarketView, since_ms: int) -> list[Signal]:
+        """Return the signals known after since_ms that were not handed out before, and remember them."""
+        fresh = []
+        for signal in self.scan(view):
+            if signal.known_at_ms > since_ms and signal.setup_id not in self._emitted:
+                fresh.append(signal)
+                self._remember_id(signal.setup_id)
+        return fresh
+
+    def zones(self, view: MarketView) -> MarketPicture | None:
+        """Return what the bot sees now in view: live zones, nearest liquidity, trends, regime."""
+        return market_picture(MarketAnalysis(view))
+
+    def _remember_id(self, setup_id: str) -> None:
+        self._emitted[setup_id] = None
+        while len(self._emitted) > self._remember:
+            self._emitted.popitem(last=False)
+
+
+def default_book(enabled: Iterable[str] | None = None) -> StrategyBook:
+    """Return the book of strategies A, B, C and trend with their default settings."""
+    return StrategyBook([StructureZoneStrategy(), SweepReversalStrategy(), TrendRetestStrategy(), TrendStrategy()],
+                        enabled)
