@@ -54,25 +54,23 @@ def check_message_text(text: str | None, parse_mode: str | None) -> str:
     """Return the visible text, or raise ValueError with the Bot API's description."""
     if not text or not text.strip():
         raise ValueError("Bad Request: message text is empty")
-    try:
-        visible = plain_text(text, parse_mode)
-    except EntityError as exc:
-        raise ValueError(f"Bad Request: can't parse entities: {exc}") from None
-    if len(visible.encode("utf-16-le")) // 2 > MAX_TEXT:
-        raise ValueError("Bad Request: message is too long")
-    return visible
+    return _visible(text, parse_mode, MAX_TEXT, "Bad Request: message is too long")
 
 
 def check_caption(caption: str | None, parse_mode: str | None) -> str:
     """Return the visible caption, or raise ValueError with the Bot API's description."""
     if not caption:
         return ""
+    return _visible(caption, parse_mode, MAX_CAPTION, "Bad Request: message caption is too long")
+
+
+def _visible(text: str, parse_mode: str | None, limit: int, too_long: str) -> str:
     try:
-        visible = plain_text(caption, parse_mode)
+        visible = plain_text(text, parse_mode)
     except EntityError as exc:
         raise ValueError(f"Bad Request: can't parse entities: {exc}") from None
-    if len(visible.encode("utf-16-le")) // 2 > MAX_CAPTION:
-        raise ValueError("Bad Request: message caption is too long")
+    if len(visible.encode("utf-16-le")) // 2 > limit:   # Telegram counts UTF-16 code units
+        raise ValueError(too_long)
     return visible
 
 
