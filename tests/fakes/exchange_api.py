@@ -7,7 +7,8 @@ forming one is served as forming, like Binance), records every request, and inje
         exchange = ccxt.async_support.binance(fake_exchange_options(fake.base_url))
         fake.inject_rate_limit(retry_after_s=1, path="/api/v3/klines")
 
-Routes live in one table keyed by (method, path); `add_route` extends it (orders, balances, positions).
+Routes live in one table keyed by (method, path); `add_route` extends it. Signed endpoints (orders,
+balances, positions; see exchange_orders.py) check `fake.account.api_key` / `.secret` like Binance.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.exchange_faults import Fault, FaultKind, FaultPlan, fault_response
-from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoard, market_routes
+from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoard, MarketEndpoints
 from tests.fakes.exchange_markets import FakeMarket
+from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints, account_routes
 from trading.domain.instruments import MarketKind
 from trading.ports import Clock
 
@@ -58,16 +60,21 @@ class RecordedRequest:
 class FakeExchange:
     """The fake exchange server; an async context manager that listens on an ephemeral 127.0.0.1 port."""
 
-    def __init__(self, markets: list[FakeMarket], clock: Clock) -> None:
+    def __init__(self, markets: list[FakeMarket], clock: Clock, account: FakeAccount | None = None) -> None:
         self.board = MarketBoard(markets, clock)
+        self.account = account or FakeAccount()
         self.faults = FaultPlan()
         self.requests: list[RecordedRequest] = []
         self.routes: dict[tuple[str, str], Handler] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
         for prefix, kind in (("/api/v3", MarketKind.SPOT), ("/fapi/v1", MarketKind.PERP)):
-            for sub, handler in market_routes(self.board, kind).items():
+            for sub, handler in MarketEndpoints(self.board, kind).routes().items():
                 self.add_route("GET", f"{prefix}/{sub}", handler)
+            for (method, sub), handler in OrderEndpoints(self.board, self.account, kind).routes().items():
+                self.add_route(method, f"{prefix}/{sub}", handler)
+        for (method, path), handler in account_routes(self.board, self.account).items():
+            self.add_route(method, path, handler)
         self.add_route("GET", "/dapi/v1/exchangeInfo", _no_markets)    # ccxt binance also loads coin-M markets
 
     @property

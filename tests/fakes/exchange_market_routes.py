@@ -42,7 +42,10 @@ class MarketBoard:
 
     def market(self, kind: MarketKind, request: web.Request) -> FakeMarket:
         """Return the market named by the request's symbol parameter, or raise Binance's -1121."""
-        market_id = request.query.get("symbol", "")
+        return self.by_id(kind, request.query.get("symbol", ""))
+
+    def by_id(self, kind: MarketKind, market_id: str) -> FakeMarket:
+        """Return the market of kind with this Binance id, or raise Binance's -1121."""
         for market in self.listed(kind):
             if market.market_id == market_id:
                 return market
@@ -77,32 +80,50 @@ def _symbol_info(market: FakeMarket) -> dict:
     return info
 
 
-def market_routes(board: MarketBoard, kind: MarketKind) -> dict[str, Handler]:
-    """Return the public endpoints of one API family keyed by path below its version prefix."""
+class MarketEndpoints:
+    """The public endpoints of one API family (spot or USDT-M) over a market board."""
 
-    async def ping(request: web.Request) -> web.Response:
+    def __init__(self, board: MarketBoard, kind: MarketKind) -> None:
+        self.board, self.kind = board, kind
+
+    def routes(self) -> dict[str, Handler]:
+        """Return the handlers keyed by path below the family's version prefix."""
+        routes: dict[str, Handler] = {
+            "ping": self.ping, "time": self.server_time, "exchangeInfo": self.exchange_info, "klines": self.klines,
+            "ticker/24hr": self.ticker_24hr, "ticker/bookTicker": self.book_ticker, "depth": self.depth}
+        if self.kind is MarketKind.PERP:
+            routes.update(funding_routes(self.board))
+        return routes
+
+    async def ping(self, request: web.Request) -> web.Response:
+        """Answer {}."""
         return web.json_response({})
 
-    async def server_time(request: web.Request) -> web.Response:
-        return web.json_response({"serverTime": board.clock.now_ms()})
+    async def server_time(self, request: web.Request) -> web.Response:
+        """Answer the simulated time."""
+        return web.json_response({"serverTime": self.board.clock.now_ms()})
 
-    async def exchange_info(request: web.Request) -> web.Response:
-        return web.json_response({"timezone": "UTC", "serverTime": board.clock.now_ms(), "rateLimits": [],
-                                  "exchangeFilters": [], "symbols": [_symbol_info(m) for m in board.listed(kind)]})
+    async def exchange_info(self, request: web.Request) -> web.Response:
+        """Answer the listed markets with their filters."""
+        return web.json_response({"timezone": "UTC", "serverTime": self.board.clock.now_ms(), "rateLimits": [],
+                                  "exchangeFilters": [],
+                                  "symbols": [_symbol_info(m) for m in self.board.listed(self.kind)]})
 
-    async def klines(request: web.Request) -> web.Response:
-        market = board.market(kind, request)
+    async def klines(self, request: web.Request) -> web.Response:
+        """Answer candles selected by startTime / endTime / limit, the forming one included."""
+        market = self.board.market(self.kind, request)
         try:
             timeframe = Timeframe(request.query.get("interval", ""))
         except ValueError:
             raise BinanceError(-1120, "Invalid interval.") from None
-        limit = min(_int_param(request, "limit") or 500, MAX_KLINES[kind])
-        rows = select_klines(market, timeframe, board.clock.now_ms(), _int_param(request, "startTime"),
+        limit = min(_int_param(request, "limit") or 500, MAX_KLINES[self.kind])
+        rows = select_klines(market, timeframe, self.board.clock.now_ms(), _int_param(request, "startTime"),
                              _int_param(request, "endTime"), limit)
         return web.json_response(rows)
 
-    async def ticker_24hr(request: web.Request) -> web.Response:
-        market, now = board.market(kind, request), board.clock.now_ms()
+    async def ticker_24hr(self, request: web.Request) -> web.Response:
+        """Answer 24h statistics (spot adds the top of book, futures do not)."""
+        market, now = self.board.market(self.kind, request), self.board.clock.now_ms()
         s = market.stats_24h(now)
         change = s["last"] - s["open"]
         pct = (change / s["open"] * 100).quantize(Decimal("0.001")) if s["open"] else Decimal(0)
@@ -111,37 +132,33 @@ def market_routes(board: MarketBoard, kind: MarketKind) -> dict[str, Handler]:
                 "openPrice": str(s["open"]), "highPrice": str(s["high"]), "lowPrice": str(s["low"]),
                 "volume": str(s["volume"]), "quoteVolume": str(s["quote_volume"]), "openTime": now - 86_400_000,
                 "closeTime": now, "firstId": 1, "lastId": 1000, "count": 1000}
-        if kind is MarketKind.SPOT:
+        if self.kind is MarketKind.SPOT:
             bid, ask = market.top_of_book(now)
             body.update(prevClosePrice=str(s["open"]), bidPrice=str(bid), bidQty="1.00000", askPrice=str(ask),
                         askQty="1.00000")
         return web.json_response(body)
 
-    async def book_ticker(request: web.Request) -> web.Response:
-        market, now = board.market(kind, request), board.clock.now_ms()
+    async def book_ticker(self, request: web.Request) -> web.Response:
+        """Answer the best bid and ask."""
+        market, now = self.board.market(self.kind, request), self.board.clock.now_ms()
         bid, ask = market.top_of_book(now)
         body = {"symbol": market.market_id, "bidPrice": str(bid), "bidQty": "1.00000", "askPrice": str(ask),
                 "askQty": "1.00000"}
-        if kind is MarketKind.PERP:
+        if self.kind is MarketKind.PERP:
             body.update(time=now, lastUpdateId=now)
         return web.json_response(body)
 
-    async def depth(request: web.Request) -> web.Response:
-        market, now = board.market(kind, request), board.clock.now_ms()
+    async def depth(self, request: web.Request) -> web.Response:
+        """Answer limit price levels each side, one tick apart from the top of book."""
+        market, now = self.board.market(self.kind, request), self.board.clock.now_ms()
         bid, ask = market.top_of_book(now)
         tick, levels = Decimal(market.tick), min(_int_param(request, "limit") or 100, 5000)
         body = {"lastUpdateId": now,
                 "bids": [[str(bid - i * tick), "1.00000"] for i in range(levels)],
                 "asks": [[str(ask + i * tick), "1.00000"] for i in range(levels)]}
-        if kind is MarketKind.PERP:
+        if self.kind is MarketKind.PERP:
             body.update(E=now, T=now)
         return web.json_response(body)
-
-    routes = {"ping": ping, "time": server_time, "exchangeInfo": exchange_info, "klines": klines,
-              "ticker/24hr": ticker_24hr, "ticker/bookTicker": book_ticker, "depth": depth}
-    if kind is MarketKind.PERP:
-        routes.update(funding_routes(board))
-    return routes
 
 
 def funding_routes(board: MarketBoard) -> dict[str, Handler]:
