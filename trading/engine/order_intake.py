@@ -41,21 +41,29 @@ def accept_intent(intent: OrderIntent, instrument: Instrument, order_id: str, ts
     assert raw is not None
     amount = instrument.round_amount(raw)
     if intent.reduce_only:
-        if reducible <= 0:
-            raise InvalidOrder(f"reduce-only {intent.side} has no {_closes(intent.side)} position "
-                               f"in {intent.symbol} to reduce")
-        amount = min(amount, reducible)
-        if amount <= 0:
-            raise InvalidOrder(f"amount {raw} rounds to zero at step {instrument.amount_step}")
+        amount = _reduce_only_amount(intent, amount, reducible)
     else:
         problem = instrument.check_order(amount, estimate)
         if problem is not None:
             raise InvalidOrder(problem)
+    if amount <= 0:
+        raise InvalidOrder(f"amount {raw} rounds to zero at step {instrument.amount_step}")
     order = Order(id=order_id, client_order_id=intent.client_order_id or order_id, symbol=intent.symbol,
                   side=intent.side, type=intent.type, amount=amount, status=OrderStatus.OPEN,
                   created_ms=ts_ms, price=price, stop_price=stop, reduce_only=intent.reduce_only,
                   updated_ms=ts_ms, reason=intent.reason)
     return AcceptedOrder(order, estimate, budget)
+
+
+def _reduce_only_amount(intent: OrderIntent, amount: Decimal, reducible: Decimal) -> Decimal:
+    # A reduce-only stop or take-profit may wait for the entry it protects (as on Binance), and is
+    # cut to the position when it fires; a reduce-only market or limit order needs a position now.
+    if intent.type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET):
+        return amount if reducible <= 0 else min(amount, reducible)
+    if reducible <= 0:
+        raise InvalidOrder(f"reduce-only {intent.side} has no {_closes(intent.side)} position "
+                           f"in {intent.symbol} to reduce")
+    return min(amount, reducible)
 
 
 def _closes(side: Side) -> str:

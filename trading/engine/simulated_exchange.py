@@ -194,11 +194,11 @@ class SimulatedExchange:
         amount = budget / bar.open if budget is not None else order.remaining
         if order.reduce_only:
             amount = min(amount, self.account.reducible(order.symbol, order.side))
-            if amount <= 0:
-                self._cancel(order, bar.ts_ms, "nothing left to reduce")
-                return
-        execution = execution_for(order, bar, amount, self._slippage, order.id in self._fresh)
+        execution = execution_for(order, bar, amount or order.remaining, self._slippage, order.id in self._fresh)
         if execution is None:
+            return
+        if amount <= 0:
+            self._cancel(order, bar.ts_ms, "nothing left to reduce")
             return
         if budget is not None:
             amount = instrument.round_amount(budget / (execution.price * (1 + instrument.taker_fee)))

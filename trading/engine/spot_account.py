@@ -51,8 +51,10 @@ class SpotAccount:
             asset, need = instrument.base, order.amount
         if order.type in CONDITIONAL:
             # Conditional orders hold nothing until they trigger (a stop and a take-profit may then
-            # cover the same coins); they are checked again when they fire.
-            require_funds(asset, need, self.free(asset))
+            # cover the same coins) and are checked again when they fire; a reduce-only one may wait
+            # for the buy it protects.
+            if not order.reduce_only:
+                require_funds(asset, need, self.free(asset))
             return
         self._held.hold(order.id, asset, need, self.free(asset))
 

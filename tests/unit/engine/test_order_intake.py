@@ -25,9 +25,14 @@ def test_order_below_the_minimum_value_is_refused_with_the_minimum():
         accept_intent(market(SPOT, Side.BUY, "0.00005"), SPOT_BTC, "P-1", 0, LAST, NONE)
 
 
-def test_reduce_only_without_a_position_is_refused():
+def test_reduce_only_market_order_without_a_position_is_refused():
     with pytest.raises(InvalidOrder, match="no long position"):
-        accept_intent(stop(PERP, Side.SELL, "0.1", "55000"), PERP_BTC, "P-1", 0, LAST, NONE)
+        accept_intent(market(PERP, Side.SELL, "0.1", reduce_only=True), PERP_BTC, "P-1", 0, LAST, NONE)
+
+
+def test_reduce_only_stop_may_wait_for_the_entry_it_protects():
+    accepted = accept_intent(stop(PERP, Side.SELL, "0.1", "55000"), PERP_BTC, "P-1", 0, LAST, NONE)
+    assert accepted.order.amount == Decimal("0.1") and accepted.order.reduce_only
 
 
 def test_reduce_only_is_cut_to_the_position_and_skips_the_minimum_value():

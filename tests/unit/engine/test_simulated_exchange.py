@@ -143,6 +143,26 @@ def test_a_bar_touching_stop_and_target_takes_the_stop_first():
     assert exchange.order(stop_order.id).avg_price == Decimal(58_000)
 
 
+def test_stop_placed_with_its_entry_protects_the_position_once_the_entry_fills():
+    exchange, _ = _spot()
+    exchange.submit(market(SPOT, Side.BUY, "0.1"))
+    protective = exchange.submit(stop(SPOT, Side.SELL, "0.1", "58000"))
+    exchange.on_bar(SPOT, _bar(60_000, "60000", "60100", "59000", "59500"))
+    assert exchange.positions()[0].stop_price == Decimal(58_000)
+    exchange.on_bar(SPOT, _bar(120_000, "59500", "59600", "57000", "57500"))
+    assert exchange.order(protective.id).avg_price == Decimal(58_000) and exchange.positions() == []
+
+
+def test_stop_that_fires_with_nothing_to_reduce_is_cancelled():
+    exchange, seen = _spot()
+    orphan = exchange.submit(stop(SPOT, Side.SELL, "0.1", "58000"))
+    exchange.on_bar(SPOT, _bar(60_000, "60000", "60100", "59000", "59500"))
+    assert exchange.order(orphan.id).status is OrderStatus.OPEN
+    exchange.on_bar(SPOT, _bar(120_000, "59500", "59600", "57000", "57500"))
+    assert exchange.order(orphan.id).status is OrderStatus.CANCELLED
+    assert seen[-1].data["why"] == "nothing left to reduce"
+
+
 def test_positions_show_the_stop_and_target_of_their_exits():
     exchange, _ = _futures()
     exchange.submit(market(PERP, Side.SELL, "0.1", leverage=5))
