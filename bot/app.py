@@ -5,30 +5,37 @@ import html
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import (Application, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters)
+from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
+                          TypeHandler, filters)
 
 from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
-from bot.handlers import fallback
+from bot.callback_data import pattern
+from bot.handlers import fallback, orders
+from trading.domain.errors import InvalidInput
 from trading.logs import get_logger
 from trading.services.assistant import Assistant
+from trading.services.portfolio import PortfolioService
 
 log = get_logger(__name__)
 
 
-def build_application(token: str, base_url: str, assistant: Assistant, guard: AccessGuard) -> Application:
+def build_application(token: str, base_url: str, assistant: Assistant, portfolio: PortfolioService,
+                      guard: AccessGuard) -> Application:
     """Return the Application with the access guard, the command handlers and the error handler."""
     app = (Application.builder().token(token).base_url(base_url)
            .context_types(ContextTypes(context=BotContext))
            .connect_timeout(10).read_timeout(15).write_timeout(30).get_updates_read_timeout(40)
            .build())
     app.bot_data["assistant"] = assistant
+    app.bot_data["portfolio"] = portfolio
     app.bot_data["command_groups"] = {g: [(c.name, c.usage, c.summary) for c in cmds]
                                       for g, cmds in by_group().items()}
     app.add_handler(TypeHandler(Update, guard), group=-1)
     for command in COMMANDS:
         app.add_handler(CommandHandler(command.name, command.handler))
+    app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
     app.add_error_handler(on_error)
@@ -41,7 +48,10 @@ def menu_commands() -> list[BotCommand]:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the failure and tell the chat it came from, without leaking internals."""
+    """Answer bad input with its message; log real failures and tell the chat without leaking internals."""
+    if isinstance(context.error, InvalidInput) and isinstance(update, Update) and update.effective_message:
+        await update.effective_message.reply_text(str(context.error))
+        return
     log.error("handler failed", error=repr(context.error), exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         what = html.escape((update.effective_message.text or "that").split()[0])

@@ -7,7 +7,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import market, status
+from bot.handlers import market, orders, portfolio, status
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -29,6 +29,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "General", "mode, data, uptime, last tick, kill switch", "/status", status.status),
     Command("price", "Market", "last price, 24h change, spread, funding", "/price BTC/USDT", market.price),
     Command("markets", "Market", "list tradable markets", "/markets [filter]", market.markets),
+    Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
+    Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
+    Command("orders", "Account", "open orders", "/orders", portfolio.orders),
+    Command("trades", "Account", "recent fills", "/trades [n]", portfolio.trades),
+    Command("buy", "Orders", "buy / go long for an amount of USDT", "/buy SYMBOL USDT [limit PRICE]", orders.buy),
+    Command("sell", "Orders", "sell holdings / reduce a long", "/sell SYMBOL [AMOUNT|PCT%|all]", orders.sell),
+    Command("short", "Orders", "open a short (futures)", "/short SYMBOL USDT [limit PRICE]", orders.short),
+    Command("cover", "Orders", "buy back a short (futures)", "/cover SYMBOL [AMOUNT|PCT%|all]", orders.cover),
+    Command("close", "Orders", "close a whole position at market", "/close SYMBOL", orders.close),
+    Command("cancel", "Orders", "cancel an open order", "/cancel ORDER_ID", orders.cancel),
+    Command("reset_paper", "Orders", "start the paper account over", "/reset_paper", orders.reset_paper),
 )
 
 

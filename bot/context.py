@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
+from trading.services.portfolio import PortfolioService
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -21,3 +22,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def command_groups(self) -> dict[str, list[tuple[str, str, str]]]:
         """Return (name, usage, summary) of every command per group, for /help."""
         return self.application.bot_data["command_groups"]
+
+    @property
+    def portfolio(self) -> PortfolioService:
+        """Return the account service."""
+        return self.application.bot_data["portfolio"]

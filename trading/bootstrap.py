@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from trading.adapters.clocks import ReplayClock, WallClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
+from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.errors import ConfigurationError, TradingError
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.assistant import Assistant, Profile
 from trading.services.event_bus import EventBus
+from trading.services.paper_venue import PaperVenue
+from trading.services.portfolio import PortfolioService
 from trading.settings import Settings
 
 log = get_logger(__name__)
@@ -30,6 +33,8 @@ class Core:
     store: SqliteStore
     events: EventBus
     assistant: Assistant
+    venue: PaperVenue
+    portfolio: PortfolioService
     refresh_s: float
 
     async def close(self) -> None:
@@ -74,6 +79,9 @@ async def live_feed(settings: Settings, clock: Clock, cache: SqliteStore) -> Mar
 
 async def build_core(settings: Settings) -> Core:
     """Wire the core for the configured mode and open the database."""
+    if settings.mode == "live":
+        raise ConfigurationError("TRADING_MODE=live is not available yet: the live broker with key storage and "
+                                 "2FA approvals is still being built. Use TRADING_MODE=paper.")
     spec = market_data_spec(settings)
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
@@ -97,7 +105,19 @@ async def build_core(settings: Settings) -> Core:
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir)
-    return Core(settings, clock, market, store, events, assistant, refresh_s)
+    venue, portfolio = await paper_account(settings, clock, market, store, events)
+    return Core(settings, clock, market, store, events, assistant, venue, portfolio, refresh_s)
+
+
+async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
+                        events: EventBus) -> tuple[PaperVenue, PortfolioService]:
+    """Return the paper venue (restored from the database) and the account service over it."""
+    ledger = ExecutionLedger(store, venue=f"paper-{settings.market_type}")
+    venue = PaperVenue(settings.market_type, await market.instruments(), settings.paper_starting_balance,
+                       ledger, store, events, clock)
+    if await venue.restore():
+        log.info("paper account restored", equity=str(venue.broker.equity()))
+    return venue, PortfolioService(venue, ledger, market, clock, settings.mode)
 
 
 def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:

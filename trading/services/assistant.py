@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from trading.domain.candles import Timeframe
+from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput
 from trading.domain.instruments import Instrument
 from trading.domain.events import Event, EventKind, Severity
@@ -94,8 +94,8 @@ class Assistant:
         found = [i for s, i in (await self.market.instruments()).items() if wanted in s.upper()]
         return sorted(found, key=lambda i: (i.symbol not in self.profile.symbols, i.kind != "spot", i.symbol))
 
-    async def refresh_market(self) -> int:
-        """Pull the candles closed since the last refresh; return how many arrived."""
+    async def refresh_market(self) -> list[tuple[str, Timeframe, Candles]]:
+        """Pull the candles closed since the last refresh and record them; return them per symbol and timeframe."""
         batches = await self.market.poll(self.profile.symbols, TIMEFRAMES)
         arrived = 0
         for symbol, timeframe, candles in batches:
@@ -107,7 +107,7 @@ class Assistant:
                                           "open_ms": last.open_ms, "close": last.close}, notify=False))
         self._candles_seen += arrived
         self._last_tick_ms = self.clock.now_ms()
-        return arrived
+        return batches
 
     def heartbeat(self, wall_ms: int) -> None:
         """Write the heartbeat file that `trading-assistant health` checks."""

@@ -22,9 +22,13 @@ class EventBus:
 
     async def emit(self, event: Event) -> None:
         """Record the event, then hand it to the notifiers (which queue and never block)."""
-        log.info(event.message, kind=event.kind.value, **{k: v for k, v in event.data.items() if k != "event"})
-        self.recent = [*self.recent[-99:], event]
         await self._audit.append_event(event)
+        self.announce(event)
+
+    def announce(self, event: Event) -> None:
+        """Log and notify an event that is already in the audit log (written with the state it describes)."""
+        log.info(event.message, kind=event.kind.value)
+        self.recent = [*self.recent[-99:], event]
         if event.notify:
             for notifier in self._notifiers:
                 notifier.notify(event)

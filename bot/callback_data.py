@@ -1,0 +1,35 @@
+"""Inline-button payloads, encoded and decoded in one place: 'prefix:action:id', under Telegram's 64 bytes."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+PATTERN = re.compile(r"^(?P<prefix>[a-z]+):(?P<action>[a-z_]+):(?P<id>[A-Za-z0-9_.-]{0,40})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A button's meaning."""
+
+    prefix: str
+    action: str
+    id: str = ""
+
+    def encode(self) -> str:
+        """Return the callback_data string."""
+        data = f"{self.prefix}:{self.action}:{self.id}"
+        if len(data.encode()) > MAX_BYTES or not PATTERN.match(data):
+            raise ValueError(f"callback data {data!r} is not of the form prefix:action:id within 64 bytes")
+        return data
+
+
+def decode(data: str | None) -> Callback | None:
+    """Return the Callback encoded in data, or None when it is not one of ours."""
+    match = PATTERN.match(data or "")
+    return Callback(match["prefix"], match["action"], match["id"]) if match else None
+
+
+def pattern(prefix: str) -> str:
+    """Return the anchored regex a CallbackQueryHandler uses for one prefix."""
+    return rf"^{re.escape(prefix)}:[a-z_]+:[A-Za-z0-9_.-]{{0,40}}$"

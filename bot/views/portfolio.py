@@ -1,0 +1,95 @@
+"""Rendering of the account: balance, positions, orders, trades, order receipts."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from bot.views import esc, money, price
+from trading.adapters.sqlite_ledger import TradeRow
+from trading.domain.orders import Order
+from trading.services.portfolio import BalanceReport, PositionView
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _signed(value: Decimal) -> str:
+    return f"{'+' if value >= 0 else '−'}{money(abs(value))}"
+
+
+def balance_text(report: BalanceReport) -> str:
+    """Return /balance."""
+    s = report.summary
+    pct = report.pnl / report.starting_balance * 100 if report.starting_balance else Decimal(0)
+    lines = [f"<b>Balance</b> ({esc(report.mode)}, {esc(report.market_type)})",
+             f"Equity: <b>{money(s.equity)} {esc(s.quote)}</b>",
+             f"Cash: {money(s.cash)} (available {money(s.available)}, held by orders {money(s.reserved)})",
+             f"Positions: {money(s.position_value)} (unrealised {_signed(s.unrealized_pnl)})",
+             f"PnL since start: {_signed(report.pnl)} ({pct:+.2f}%) from {money(report.starting_balance)}"]
+    others = {a: v for a, v in report.assets.items() if a != s.quote and v != 0}
+    if others:
+        lines.append("Holdings: " + ", ".join(f"{_num(v)} {esc(a)}" for a, v in sorted(others.items())))
+    return "\n".join(lines)
+
+
+def positions_text(views: list[PositionView]) -> str:
+    """Return /positions."""
+    if not views:
+        return "No open positions. Open one with /buy BTC/USDT 100."
+    blocks = ["<b>Open positions</b>"]
+    for v in views:
+        p = v.position
+        lines = [f"\n<b>{esc(p.symbol)}</b> {p.side.upper()} {_num(p.amount)}"
+                 + (f" · {p.leverage}x" if p.leverage > 1 else ""),
+                 f"Entry {price(p.entry_price)} → mark {price(v.mark)}",
+                 f"Unrealised: {_signed(v.unrealized)} ({v.unrealized_pct:+.2f}%)",
+                 f"Stop {price(p.stop_price)} · target {price(p.take_profit)}"]
+        if p.liquidation_price is not None:
+            lines.append(f"Liquidation {price(p.liquidation_price)} · margin {money(p.margin)}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def orders_text(orders: list[Order]) -> str:
+    """Return /orders."""
+    if not orders:
+        return "No open orders."
+    lines = ["<b>Open orders</b>"]
+    for o in orders:
+        at = f" @ {price(o.price)}" if o.price else f" trigger {price(o.stop_price)}" if o.stop_price else ""
+        lines.append(f"<code>{esc(o.id)}</code> {o.side} {_num(o.amount)} {esc(o.symbol)} {o.type}{at}"
+                     f" (filled {_num(o.filled)})")
+    lines.append("\nCancel one with /cancel ORDER_ID")
+    return "\n".join(lines)
+
+
+def trades_text(rows: list[TradeRow]) -> str:
+    """Return /trades."""
+    if not rows:
+        return "No trades yet."
+    lines = ["<b>Recent trades</b>"]
+    for r in rows:
+        when = datetime.fromtimestamp(r.ts_ms / 1000, tz=timezone.utc).strftime("%m-%d %H:%M")
+        lines.append(f"{when} {r.side} {_num(r.amount)} {esc(r.symbol)} @ {price(r.price)} "
+                     f"fee {money(r.fee, 4)} {esc(r.fee_asset)}")
+    return "\n".join(lines)
+
+
+def receipt_text(order: Order) -> str:
+    """Return the reply to a manual order: the fill (price, size, fee) or what is still open."""
+    if order.filled > 0 and order.avg_price is not None:
+        verb = "Bought" if order.side == "buy" else "Sold"
+        value = order.filled * order.avg_price
+        text = (f"✅ {verb} {_num(order.filled)} {esc(order.symbol)} at {price(order.avg_price)} "
+                f"(value {money(value)}, fee {money(order.fee, 4)})")
+        return text + ("" if order.remaining == 0 else f"\n{_num(order.remaining)} still open as {esc(order.id)}")
+    if order.status in ("open", "pending", "partially_filled"):
+        at = f" at {price(order.price)}" if order.price else ""
+        return f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {_num(order.amount)} {esc(order.symbol)}{at}"
+    return f"Order {esc(order.id)} ended {order.status}: {esc(order.reason or 'no fill')}"
+
+
+def cancelled_text(order: Order) -> str:
+    """Return the reply to /cancel."""
+    return f"Cancelled <code>{esc(order.id)}</code>: {order.side} {_num(order.amount)} {esc(order.symbol)}"

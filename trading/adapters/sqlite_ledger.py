@@ -1,0 +1,140 @@
+"""Orders, fills and positions in SQLite: each venue state change is written in one transaction."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.events import Event, EventKind
+
+_ORDER_EVENTS = {EventKind.ORDER_PLACED, EventKind.ORDER_FILLED, EventKind.ORDER_CANCELLED, EventKind.ORDER_FAILED}
+_ORDER_COLUMNS = ("id", "client_order_id", "symbol", "side", "type", "amount", "price", "stop_price", "status",
+                  "filled", "avg_price", "fee", "reduce_only", "reason", "created_ms", "updated_ms")
+
+
+@dataclass(frozen=True, slots=True)
+class TradeRow:
+    """One fill as /trades shows it."""
+
+    ts_ms: int
+    order_id: str
+    symbol: str
+    side: str
+    amount: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_asset: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedPositionRow:
+    """A position that was closed, with what it realised."""
+
+    symbol: str
+    side: str
+    amount: Decimal
+    entry_price: Decimal
+    realized_pnl: Decimal
+    fees_paid: Decimal
+    funding_paid: Decimal
+    strategy: str
+    opened_ms: int
+    closed_ms: int
+
+
+class ExecutionLedger:
+    """Writes a venue's events and state snapshot together, so a crash never leaves them disagreeing."""
+
+    def __init__(self, store: SqliteStore, venue: str) -> None:
+        self._store = store
+        self.venue = venue
+
+    async def record(self, state_key: str, snapshot: Mapping[str, Any], events: Iterable[Event],
+                     ts_ms: int) -> None:
+        """Apply the events to the orders/fills/positions tables and replace the snapshot, atomically."""
+        db = self._store.db
+        await db.execute("BEGIN")
+        try:
+            for event in events:
+                await self._apply(event)
+                await db.execute(
+                    "INSERT INTO events (ts_ms, kind, severity, message, data_json) VALUES (?, ?, ?, ?, ?)",
+                    (event.ts_ms, event.kind.value, event.severity.value, event.message,
+                     json.dumps(dict(event.data), default=str)))
+            await db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
+                             (state_key, json.dumps(snapshot, default=str), ts_ms))
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+
+    async def _apply(self, event: Event) -> None:
+        data = event.data
+        if event.kind in _ORDER_EVENTS:
+            row = [_text(data.get(c)) for c in _ORDER_COLUMNS]
+            row[12] = int(bool(data.get("reduce_only")))
+            await self._store.db.execute(
+                f"INSERT OR REPLACE INTO orders (venue, {', '.join(_ORDER_COLUMNS)}) "
+                f"VALUES (?, {', '.join('?' * len(_ORDER_COLUMNS))})", (self.venue, *row))
+        if event.kind is EventKind.ORDER_FILLED:
+            fill = data["fill"]
+            await self._store.db.execute(
+                "INSERT INTO fills (order_id, symbol, side, amount, price, fee, fee_asset, is_maker, ts_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (fill["order_id"], fill["symbol"], fill["side"], fill["amount"], fill["price"], fill["fee"],
+                 fill["fee_asset"], int(bool(fill.get("is_maker"))), fill["ts_ms"]))
+        elif event.kind in (EventKind.POSITION_OPENED, EventKind.POSITION_UPDATED, EventKind.POSITION_CLOSED):
+            await self._apply_position(event)
+
+    async def _apply_position(self, event: Event) -> None:
+        d = event.data
+        values = (d["amount"], d["entry_price"], int(d.get("leverage") or 1), d.get("margin") or "0",
+                  d.get("realized_pnl") or "0", d.get("fees_paid") or "0", d.get("funding_paid") or "0",
+                  d.get("stop_price"), d.get("take_profit"), d.get("strategy") or "")
+        sets = ("amount = ?, entry_price = ?, leverage = ?, margin = ?, realized_pnl = ?, fees_paid = ?, "
+                "funding_paid = ?, stop_price = ?, take_profit = ?, strategy = ?")
+        db = self._store.db
+        if event.kind is EventKind.POSITION_OPENED:
+            await db.execute(
+                "INSERT INTO positions (venue, symbol, side, amount, entry_price, leverage, margin, realized_pnl, "
+                "fees_paid, funding_paid, stop_price, take_profit, strategy, status, opened_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                (self.venue, d["symbol"], d["side"], *values, d.get("opened_ms") or event.ts_ms))
+        elif event.kind is EventKind.POSITION_UPDATED:
+            await db.execute(f"UPDATE positions SET {sets} WHERE venue = ? AND symbol = ? AND status = 'open'",
+                             (*values, self.venue, d["symbol"]))
+        else:
+            await db.execute(f"UPDATE positions SET {sets}, status = 'closed', closed_ms = ? "
+                             f"WHERE venue = ? AND symbol = ? AND status = 'open'",
+                             (*values, event.ts_ms, self.venue, d["symbol"]))
+
+    async def recent_trades(self, limit: int) -> list[TradeRow]:
+        """Return the newest fills, newest first."""
+        sql = ("SELECT f.ts_ms, f.order_id, f.symbol, f.side, f.amount, f.price, f.fee, f.fee_asset FROM fills f "
+               "JOIN orders o ON o.id = f.order_id WHERE o.venue = ? ORDER BY f.id DESC LIMIT ?")
+        async with self._store.db.execute(sql, (self.venue, limit)) as cur:
+            rows = await cur.fetchall()
+        return [TradeRow(ts, oid, sym, side, Decimal(a), Decimal(p), Decimal(fee), asset)
+                for ts, oid, sym, side, a, p, fee, asset in rows]
+
+    async def closed_positions(self, since_ms: int = 0) -> list[ClosedPositionRow]:
+        """Return the positions closed since since_ms, oldest first."""
+        sql = ("SELECT symbol, side, amount, entry_price, realized_pnl, fees_paid, funding_paid, strategy, "
+               "opened_ms, closed_ms FROM positions WHERE venue = ? AND status = 'closed' AND closed_ms >= ? "
+               "ORDER BY closed_ms")
+        async with self._store.db.execute(sql, (self.venue, since_ms)) as cur:
+            rows = await cur.fetchall()
+        return [ClosedPositionRow(s, side, Decimal(a), Decimal(e), Decimal(r), Decimal(f), Decimal(fu), st, o, c)
+                for s, side, a, e, r, f, fu, st, o, c in rows]
+
+    async def forget(self) -> None:
+        """Close every open position row (used when the paper account is reset)."""
+        await self._store.db.execute("UPDATE positions SET status = 'reset' WHERE venue = ? AND status = 'open'",
+                                     (self.venue,))
+        await self._store.db.commit()
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else value if isinstance(value, int) else str(value)

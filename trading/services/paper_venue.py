@@ -1,0 +1,75 @@
+"""The paper account as a venue: the simulated broker, fed market prices, persisted after every change."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+from trading.adapters.paper_broker import PaperBroker
+from trading.adapters.sqlite_ledger import ExecutionLedger
+from trading.domain.candles import Candles, Timeframe
+from trading.domain.events import Event
+from trading.domain.instruments import Instrument
+from trading.ports import Clock, StateStore
+from trading.services.event_bus import EventBus
+
+STATE_KEY = "paper_account"
+
+
+class PaperVenue:
+    """Owns the PaperBroker; every mutation is followed by settle(), which records and announces it."""
+
+    def __init__(self, market_type: str, instruments: Mapping[str, Instrument], starting_balance: Decimal,
+                 ledger: ExecutionLedger, store: StateStore, events: EventBus, clock: Clock, *,
+                 leverage: int = 5, leverage_cap: int = 20, funding_rate: Decimal | None = None) -> None:
+        self._pending: list[Event] = []
+        options = dict(on_event=self._pending.append, clock=clock)
+        if market_type == "futures":
+            self.broker = PaperBroker.futures(instruments, starting_balance, default_leverage=leverage,
+                                              leverage_cap=leverage_cap, funding_rate=funding_rate, **options)
+        else:
+            self.broker = PaperBroker.spot(instruments, starting_balance, **options)
+        self.market_type = market_type
+        self._symbols = frozenset(instruments)
+        self._ledger = ledger
+        self._store = store
+        self._events = events
+        self._clock = clock
+
+    async def restore(self) -> bool:
+        """Load the saved account, if any; return True when one was restored."""
+        state = await self._store.load_state(STATE_KEY)
+        if not state:
+            await self.settle()
+            return False
+        self.broker.restore(state)
+        return True
+
+    async def settle(self) -> None:
+        """Persist the account with the events since the last settle (one transaction), then announce them."""
+        events, self._pending[:] = list(self._pending), []
+        await self._ledger.record(STATE_KEY, self.broker.snapshot(), events, self._clock.now_ms())
+        for event in events:
+            self._events.announce(event)
+
+    async def trade_at(self, symbol: str, price: Decimal) -> None:
+        """Feed the current price of symbol so pending market orders fill, then settle."""
+        self.broker.on_price(symbol, self._clock.now_ms(), price)
+        await self.settle()
+
+    async def on_candles(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
+        """Feed newly closed base candles (limit fills, stops, liquidation, funding), then settle."""
+        fed = False
+        for symbol, timeframe, candles in batches:
+            if timeframe is not Timeframe.M1 or symbol not in self._symbols:
+                continue
+            for i in range(len(candles)):
+                self.broker.on_candle(symbol, candles.at(i))
+                fed = True
+        if fed:
+            await self.settle()
+
+    async def reset(self) -> None:
+        """Start the paper account over from its starting balance."""
+        self.broker.reset()
+        await self._ledger.forget()
+        await self.settle()

@@ -1,0 +1,214 @@
+"""Use cases of the account: balance, positions, orders, trades, and manual orders from the chat."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
+from trading.domain.errors import BadSymbol, InvalidInput, RejectedError
+from trading.domain.instruments import Instrument
+from trading.domain.orders import Order, OrderIntent, OrderType, Side
+from trading.domain.positions import Position, PositionSide
+from trading.domain.symbols import resolve_symbol
+from trading.engine.account import AccountSummary
+from trading.ports import Clock, MarketData
+from trading.services.paper_venue import PaperVenue
+
+
+class SizeKind(StrEnum):
+    """How the user gave an order size."""
+
+    AMOUNT = "amount"     # base units
+    PERCENT = "percent"   # of the position or holding
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """An exit size as typed: 0.01, 50%, all."""
+
+    kind: SizeKind
+    value: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceReport:
+    """What /balance shows."""
+
+    mode: str
+    market_type: str
+    summary: AccountSummary
+    assets: dict[str, Decimal]
+    starting_balance: Decimal
+
+    @property
+    def pnl(self) -> Decimal:
+        """Return equity minus the starting balance."""
+        return self.summary.equity - self.starting_balance
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    """An open position marked to the last price."""
+
+    position: Position
+    mark: Decimal
+
+    @property
+    def unrealized(self) -> Decimal:
+        """Return the PnL if closed at the mark, before fees."""
+        return self.position.unrealized_pnl(self.mark)
+
+    @property
+    def unrealized_pct(self) -> Decimal:
+        """Return the PnL as a percentage of the margin (of the cost for spot)."""
+        return self.position.unrealized_pct(self.mark) * self.position.leverage
+
+
+class PortfolioService:
+    """Reads the account and places manual orders; orders fill at once in paper."""
+
+    def __init__(self, venue: PaperVenue, ledger: ExecutionLedger, market: MarketData, clock: Clock,
+                 mode: str, manual_orders_refused: str | None = None) -> None:
+        self.venue = venue
+        self._ledger = ledger
+        self._market = market
+        self._clock = clock
+        self.mode = mode
+        self._refused = manual_orders_refused
+
+    async def balance(self) -> BalanceReport:
+        """Return cash, equity and PnL against the starting balance."""
+        broker = self.venue.broker
+        return BalanceReport(self.mode, self.venue.market_type, broker.summary(), await broker.balances(),
+                             broker.starting_balance)
+
+    async def positions(self) -> list[PositionView]:
+        """Return the open positions with their marks."""
+        positions = await self.venue.broker.positions()
+        return [PositionView(p, await self._mark(p.symbol)) for p in positions]
+
+    async def open_orders(self) -> list[Order]:
+        """Return the orders not yet final."""
+        return await self.venue.broker.open_orders()
+
+    async def trades(self, limit: int) -> list[TradeRow]:
+        """Return the newest fills."""
+        return await self._ledger.recent_trades(limit)
+
+    async def buy(self, symbol_text: str, quote: Decimal, limit: Decimal | None = None) -> Order:
+        """Buy quote worth of symbol (spot), or open/add to a long (futures); at market unless limit."""
+        return await self._enter(symbol_text, Side.BUY, quote, limit)
+
+    async def short(self, symbol_text: str, quote: Decimal, limit: Decimal | None = None) -> Order:
+        """Open or add to a short worth quote (futures only)."""
+        if self.venue.market_type != "futures":
+            raise InvalidInput("Shorting needs futures mode: set MARKET_TYPE=futures. In spot, /sell sells holdings.")
+        return await self._enter(symbol_text, Side.SELL, quote, limit)
+
+    async def sell(self, symbol_text: str, size: Size) -> Order:
+        """Sell holdings (spot) or reduce a long (futures)."""
+        return await self._exit(symbol_text, PositionSide.LONG, size, "/sell")
+
+    async def cover(self, symbol_text: str, size: Size) -> Order:
+        """Buy back part or all of a short (futures only)."""
+        if self.venue.market_type != "futures":
+            raise InvalidInput("/cover is for shorts, which need futures mode (MARKET_TYPE=futures).")
+        return await self._exit(symbol_text, PositionSide.SHORT, size, "/cover")
+
+    async def close(self, symbol_text: str) -> Order:
+        """Close the whole position in symbol at market."""
+        symbol = await self._symbol(symbol_text)
+        position = await self._position(symbol)
+        if position is None:
+            raise InvalidInput(f"No open position in {symbol}. /positions lists what is open.")
+        return await self._exit(symbol, position.side, Size(SizeKind.ALL), "/close")
+
+    async def cancel(self, order_id: str) -> Order:
+        """Cancel an open order by its id."""
+        self._check_allowed()
+        match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
+        if not match:
+            raise InvalidInput(f"No open order {order_id!r}. /orders lists the open ones with their ids.")
+        order = await self.venue.broker.cancel(order_id, match[0].symbol)
+        await self.venue.settle()
+        return order
+
+    async def reset(self) -> Decimal:
+        """Start the paper account over; return its starting balance."""
+        await self.venue.reset()
+        return self.venue.broker.starting_balance
+
+    async def _enter(self, symbol_text: str, side: Side, quote: Decimal, limit: Decimal | None) -> Order:
+        self._check_allowed()
+        symbol = await self._symbol(symbol_text)
+        if quote <= 0 or (limit is not None and limit <= 0):
+            raise InvalidInput("Amounts and prices must be positive.")
+        last = await self._mark(symbol)
+        price = limit if limit is not None else last
+        if limit is None and side is Side.BUY and self.venue.market_type == "spot":
+            intent = OrderIntent(symbol, side, OrderType.MARKET, quote_amount=quote, reason="manual")
+        else:
+            kind = OrderType.LIMIT if limit is not None else OrderType.MARKET
+            intent = OrderIntent(symbol, side, kind, amount=quote / price, price=limit, reason="manual")
+        return await self._place(intent, last)
+
+    async def _exit(self, symbol_text: str, side: PositionSide, size: Size, command: str) -> Order:
+        self._check_allowed()
+        symbol = await self._symbol(symbol_text)
+        position = await self._position(symbol)
+        if position is None or position.side is not side:
+            raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
+        amount = _exit_amount(position.amount, size, command)
+        intent = OrderIntent(symbol, side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
+                             reduce_only=self.venue.market_type == "futures", reason="manual")
+        return await self._place(intent, await self._mark(symbol))
+
+    async def _place(self, intent: OrderIntent, last: Decimal) -> Order:
+        broker = self.venue.broker
+        broker.on_price(intent.symbol, self._clock.now_ms(), last)   # the venue must know the price it sizes at
+        try:
+            order = await broker.place(intent)
+        except RejectedError as exc:
+            await self.venue.settle()
+            raise InvalidInput(f"Order refused: {exc}") from None
+        if intent.type is OrderType.MARKET:
+            await self.venue.trade_at(intent.symbol, last)
+        else:
+            await self.venue.settle()
+        return await broker.find_by_client_id(order.client_order_id, order.symbol) or order
+
+    async def _position(self, symbol: str) -> Position | None:
+        return next((p for p in await self.venue.broker.positions() if p.symbol == symbol), None)
+
+    async def _symbol(self, text: str) -> str:
+        try:
+            return resolve_symbol(text, list(await self._market.instruments()))
+        except BadSymbol as exc:
+            raise InvalidInput(str(exc)) from None
+
+    async def _mark(self, symbol: str) -> Decimal:
+        return (await self._market.ticker(symbol)).last
+
+    def _check_allowed(self) -> None:
+        if self._refused:
+            raise InvalidInput(self._refused)
+
+    async def instrument(self, symbol: str) -> Instrument:
+        """Return the market rules of symbol."""
+        return (await self._market.instruments())[symbol]
+
+
+def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
+    if size.kind is SizeKind.ALL:
+        return held
+    if size.kind is SizeKind.PERCENT:
+        if not 0 < size.value <= 100:
+            raise InvalidInput(f"A percentage must be between 0 and 100, e.g. {command} BTC/USDT 50%")
+        return held * size.value / 100
+    if size.value <= 0:
+        raise InvalidInput(f"The amount must be positive, e.g. {command} BTC/USDT 0.01")
+    if size.value > held:
+        raise InvalidInput(f"You hold {held.normalize():f}; {command} at most that, or say all.")
+    return size.value
