@@ -101,7 +101,10 @@ class PaperBroker:
 
     def on_candle(self, symbol: str, candle: Candle) -> None:
         """Feed one closed candle of symbol."""
-        self.exchange.on_bar(symbol, PriceBar.from_candle(candle))
+        if self.exchange.is_quiet(symbol):     # most bars of a backtest: only the mark moves
+            self.exchange.note_price(symbol, candle.open_ms, Decimal(str(candle.close)))
+        else:
+            self.exchange.on_bar(symbol, PriceBar.from_candle(candle))
 
     def on_funding(self, symbol: str, ts_ms: int, rate: Decimal, mark: Decimal | None = None) -> Decimal | None:
         """Feed the funding rate of a funding time; return what the position paid (negative: received)."""

@@ -137,8 +137,7 @@ class FuturesAccount:
         if reduced.amount == 0:
             del self._positions[symbol]
             return PositionChange(ChangeKind.CLOSED, replace(reduced, amount=amount), realized)
-        self._positions[symbol] = reduced
-        return PositionChange(ChangeKind.UPDATED, reduced, realized)
+        return PositionChange(ChangeKind.UPDATED, self._put(reduced), realized)
 
     def _open(self, instrument: Instrument, side: Side, amount: Decimal, price: Decimal, fee: Decimal,
               ts_ms: int, leverage: int) -> PositionChange:
@@ -152,21 +151,23 @@ class FuturesAccount:
         else:
             position = add_to_position(position, amount, price, fee, margin=margin)
             kind = ChangeKind.UPDATED
-        self._positions[instrument.symbol] = position
-        return PositionChange(kind, position)
+        return PositionChange(kind, self._put(position))
+
+    def _put(self, position: Position) -> Position:
+        # The liquidation price changes only with the position, so it is worked out here, once.
+        lp = liquidation_price(position.side, position.amount, position.entry_price, position.margin,
+                               tiers_for(position.symbol, self._tiers))
+        self._positions[position.symbol] = position = replace(position, liquidation_price=lp)
+        return position
 
     def liquidation_price(self, symbol: str) -> Decimal | None:
         """Return the isolated liquidation price of the position in symbol (None without one)."""
         position = self._positions.get(symbol)
-        if position is None:
-            return None
-        return liquidation_price(position.side, position.amount, position.entry_price, position.margin,
-                                 tiers_for(symbol, self._tiers))
+        return position.liquidation_price if position is not None else None
 
     def position(self, symbol: str) -> Position | None:
         """Return the open position in symbol with its liquidation price, or None."""
-        position = self._positions.get(symbol)
-        return None if position is None else replace(position, liquidation_price=self.liquidation_price(symbol))
+        return self._positions.get(symbol)
 
     def liquidate(self, symbol: str, ts_ms: int, mark: Decimal) -> PositionChange | None:
         """Close the position in symbol with its whole isolated margin lost; the cash is untouched."""
@@ -183,13 +184,13 @@ class FuturesAccount:
         if position is None:
             return None
         payment = min(funding_payment(position.side, position.amount, mark, rate), position.margin)
-        self._positions[symbol] = replace(position, margin=position.margin - payment,
-                                          funding_paid=position.funding_paid + payment)
+        self._put(replace(position, margin=position.margin - payment,
+                          funding_paid=position.funding_paid + payment))
         return payment
 
     def positions(self, marks: Mapping[str, Decimal]) -> list[Position]:
         """Return the open positions with their liquidation prices."""
-        return [replace(p, liquidation_price=self.liquidation_price(s)) for s, p in self._positions.items()]
+        return list(self._positions.values())
 
     def balances(self) -> dict[str, Decimal]:
         """Return the wallet balance: cash plus the isolated margins."""
@@ -221,6 +222,8 @@ class FuturesAccount:
         """Replace the state with that of a to_state() result."""
         self.quote = state["quote"]
         self._cash = Decimal(state["cash"])
-        self._positions = from_plain(dict[str, Position], state["positions"])
+        self._positions = {}
+        for position in from_plain(dict[str, Position], state["positions"]).values():
+            self._put(position)
         self._leverage = {symbol: int(lev) for symbol, lev in state.get("leverage", {}).items()}
         self._held.restore(state["held"])

@@ -122,11 +122,20 @@ class SimulatedExchange:
 
     # ---- market events ------------------------------------------------------------------------
 
+    def is_quiet(self, symbol: str) -> bool:
+        """Return True when symbol has no open order and no position: a price then only moves its mark."""
+        return not self._open.get(symbol) and self.account.position(symbol) is None
+
+    def note_price(self, symbol: str, ts_ms: int, price: Decimal) -> None:
+        """Record the last price of a quiet symbol (a cheap on_bar for drivers that check is_quiet first)."""
+        self._now = max(self._now, ts_ms)
+        self._last[symbol] = (ts_ms, price)
+
     def on_bar(self, symbol: str, bar: PriceBar) -> None:
         """Advance symbol by one price event: funding, liquidation, then orders in the assumed path."""
         previous = self._last.get(symbol)
         self._now = max(self._now, bar.ts_ms)
-        if self._open.get(symbol) or self.account.position(symbol) is not None:
+        if not self.is_quiet(symbol):
             self._due_funding(symbol, previous, bar)
             self._liquidate_at(symbol, bar.open, bar.ts_ms)
             self._run(symbol, bar, (OrderType.MARKET,))
