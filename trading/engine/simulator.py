@@ -28,7 +28,7 @@ class PriceBar:
 
     @classmethod
     def from_candle(cls, candle: Candle) -> "PriceBar":
-        """Return the candle in Decimal; its floats hold the exchange's shortest decimal text, which str() gives back."""
+        """Return the candle in Decimal (str() of its floats gives back the exchange's decimal text)."""
         return cls(candle.open_ms, Decimal(str(candle.open)), Decimal(str(candle.high)),
                    Decimal(str(candle.low)), Decimal(str(candle.close)), Decimal(str(candle.volume)))
 
