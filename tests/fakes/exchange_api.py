@@ -21,6 +21,7 @@ from tests.fakes.exchange_faults import Fault, FaultKind, FaultPlan, fault_respo
 from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoard, MarketEndpoints
 from tests.fakes.exchange_markets import FakeMarket
 from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints, account_routes
+from trading.domain.candles import Timeframe
 from trading.domain.instruments import MarketKind
 from trading.ports import Clock
 
@@ -67,6 +68,7 @@ class FakeExchange:
         self.requests: list[RecordedRequest] = []
         self.routes: dict[tuple[str, str], Handler] = {}
         self._runner: web.AppRunner | None = None
+        self.port_wanted = 0         # 0: an ephemeral port
         self.port = 0
         for prefix, kind in (("/api/v3", MarketKind.SPOT), ("/fapi/v1", MarketKind.PERP)):
             for sub, handler in MarketEndpoints(self.board, kind).routes().items():
@@ -101,7 +103,7 @@ class FakeExchange:
         # handler_cancellation: a hung handler stops when ccxt gives up, so shutdown is quick
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.2, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port_wanted)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]   # type: ignore[union-attr]
         return self
@@ -164,3 +166,31 @@ class FakeExchange:
 async def _no_markets(request: web.Request) -> web.Response:
     return web.json_response({"timezone": "UTC", "serverTime": 0, "rateLimits": [], "exchangeFilters": [],
                               "symbols": []})
+
+
+async def serve_forever(port: int, days_into_sample: int = 30) -> None:
+    """Serve BTC and ETH spot and perpetuals on the wall clock, the real sample moved to end near now."""
+    import asyncio
+    import json
+
+    from tests.fakes.exchange_markets import perp_market, shifted, spot_market
+    from trading.adapters.clocks import WallClock
+
+    clock, day = WallClock(), 86_400_000
+    sample_start = int(spot_market("BTC").candles[Timeframe.M1].open_ms[0])
+    offset = (clock.now_ms() - sample_start) // day * day - days_into_sample * day
+    markets = [shifted(build(asset), offset) for asset in ("BTC", "ETH") for build in (spot_market, perp_market)]
+    fake = FakeExchange(markets, clock)
+    fake.port_wanted = port
+    async with fake:
+        print(json.dumps(fake.options()), flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import argparse
+    import asyncio
+
+    parser = argparse.ArgumentParser(description="Run the fake Binance; prints the EXCHANGE_OPTIONS JSON.")
+    parser.add_argument("--port", type=int, default=0)
+    asyncio.run(serve_forever(parser.parse_args().port))

@@ -163,3 +163,12 @@ def perp_market(asset: str = "BTC") -> FakeMarket:
     return FakeMarket(f"{asset}USDT", asset, "USDT", {Timeframe.H1: load_candles(f"{asset}USDT-PERP-1h.csv.gz")},
                       kind=MarketKind.PERP, tick="0.10", step="0.001", min_qty="0.001", min_notional="100",
                       funding=(funding["timestamp_ms"].to_numpy(np.int64), funding["funding_rate"].to_numpy()))
+
+
+def shifted(market: FakeMarket, offset_ms: int) -> FakeMarket:
+    """Return market with every candle and funding time moved by offset_ms (keep it whole days for alignment)."""
+    moved = {tf: Candles(c.open_ms + offset_ms, c.open, c.high, c.low, c.close, c.volume)
+             for tf, c in market.candles.items()}
+    funding = (market.funding[0] + offset_ms, market.funding[1]) if market.funding is not None else None
+    return FakeMarket(market.market_id, market.base, market.quote, moved, market.kind, market.tick, market.step,
+                      market.min_qty, market.min_notional, market.half_spread_ticks, funding)

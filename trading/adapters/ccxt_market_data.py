@@ -25,7 +25,12 @@ log = get_logger(__name__)
 
 
 class CcxtMarketData:
-    """Market data from a ccxt exchange; only closed candles are returned, each poll emits a candle once."""
+    """Market data from a ccxt exchange; only closed candles are returned, each poll emits a candle once.
+
+    options is EXCHANGE_OPTIONS, merged into the ccxt constructor config (urls, timeout, options...).
+    A candle counts as closed close_grace_ms after its close time on clock, which must be the clock the
+    exchange runs on (the wall clock live; the fake exchange's clock in tests).
+    """
 
     def __init__(self, exchange_id: str, clock: Clock, *, sandbox: bool = False,
                  options: Mapping[str, Any] | None = None, cache: CandleCache | None = None,
@@ -153,6 +158,7 @@ class CcxtMarketData:
         if previous is None:
             first = last      # never backfilled: start from the newest closed candle
         else:
+            # after a very long outage only the newest max_refill_bars are refilled (and emitted)
             first = max(previous + timeframe.ms, last - (self._max_refill_bars - 1) * timeframe.ms)
             if last > previous + timeframe.ms:
                 log.info("refilling missed candles", symbol=symbol, timeframe=timeframe.value,

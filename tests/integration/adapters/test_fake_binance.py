@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from tests.fakes.exchange_api import FakeExchange
+from tests.fakes.exchange_markets import shifted, spot_market
 from tests.fakes.shared_data import load_candles
 from tests.integration.adapters.conftest import JULY_1_2025_MS
 from trading.adapters.clocks import ManualClock
@@ -114,3 +115,13 @@ async def test_unknown_route_is_a_loud_404(fake_binance: FakeExchange) -> None:
     status, body = await get(fake_binance, "/sapi/v1/capital/config/getall")
 
     assert status == 404 and "no route GET /sapi/v1/capital/config/getall" in body
+
+
+async def test_shifted_market_serves_the_same_candles_whole_days_later(clock: ManualClock) -> None:
+    offset = 400 * 86_400_000
+    clock.set(JULY_1_2025_MS + offset + 30_000)
+    async with FakeExchange([shifted(spot_market("BTC"), offset)], clock) as fake:
+        _, rows = await get(fake, "/api/v3/klines", symbol="BTCUSDT", interval="1h", limit=2)
+
+    real = load_candles("BTCUSDT-1h.csv.gz").closed_before(JULY_1_2025_MS)
+    assert (rows[0][0], float(rows[0][4])) == (int(real.open_ms[-1]) + offset, float(real.close[-1]))
