@@ -72,9 +72,11 @@ class FuturesAccount:
         """Check margin and fee for the part of the order that opens exposure, and hold them."""
         if quote_budget is not None:
             raise InvalidOrder("futures orders take an amount in base units, not a quote amount")
+        if order.reduce_only:
+            return      # nothing up front: a close's fee comes out of the margin it releases
         lev = self.leverage_for(instrument, leverage)
-        opening = ZERO if order.reduce_only else order.amount - self.reducible(order.symbol, order.side)
-        need = ZERO     # closing needs nothing up front: its fee comes out of the margin it releases
+        opening = order.amount - self.reducible(order.symbol, order.side)
+        need = ZERO
         if opening > 0:
             self._check_bracket(instrument.symbol, order.side, opening, estimate, lev)
             need = opening * estimate * (1 / Decimal(lev) + instrument.taker_fee)
@@ -82,7 +84,7 @@ class FuturesAccount:
             require_funds(self.quote, need, self.available)   # held only once it triggers
         else:
             self._held.hold(order.id, self.quote, need, self.available)
-        # Like the exchange, leverage is a setting of the symbol, which the latest order sets.
+        # Like the exchange, leverage is a setting of the symbol, which the latest opening order sets.
         self._leverage[instrument.symbol] = lev
 
     def _check_bracket(self, symbol: str, side: Side, opening: Decimal, price: Decimal, leverage: int) -> None:

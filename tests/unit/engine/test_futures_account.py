@@ -86,6 +86,14 @@ def test_leverage_cannot_change_while_a_position_is_open():
         _fill(account, Side.BUY, "0.1", "60000", leverage=5)
 
 
+def test_a_reduce_only_order_leaves_the_symbol_leverage_alone():
+    account = FuturesAccount(Decimal(10_000))
+    account.reserve(_order(Side.BUY, "0.1"), PERP_BTC, Decimal(60_000), None, 10)
+    account.reserve(_order(Side.SELL, "0.1", reduce_only=True, kind=OrderType.STOP_MARKET), PERP_BTC,
+                    Decimal(55_000), None, 3)
+    assert account.leverage_for(PERP_BTC, None) == 10
+
+
 def test_a_position_above_the_bracket_for_its_leverage_is_refused():
     account = FuturesAccount(Decimal(1_000_000), leverage_cap=125)
     # at 125x BTC allows 50,000 notional; 1 BTC at 60,000 is above it
