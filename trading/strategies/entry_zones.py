@@ -28,10 +28,6 @@ class EntryZones:
     def __len__(self) -> int:
         return int(self.index.shape[0])
 
-    def far_side(self, row: int) -> float:
-        """Return the edge a stop goes beyond: the bottom of a demand zone, the top of a supply zone."""
-        return float(self.bottom[row] if self.direction[row] > 0 else self.top[row])
-
     def describe(self, row: int) -> str:
         """Return e.g. 'bullish FVG 101.2-102.5' for a reason line."""
         word = "bullish" if self.direction[row] > 0 else "bearish"
@@ -60,11 +56,29 @@ def entry_zones(ict: ICTSnapshot) -> EntryZones:
     )
 
 
-def take_profit(liquidity: Liquidity, t: int, entry: float, side: PositionSide) -> float | None:
-    """Return the next opposite liquidity known at bar t: nearest BSL above a long, nearest SSL below a short."""
-    if side is PositionSide.LONG:
-        return liquidity.nearest_above(t, entry)
-    return liquidity.nearest_below(t, entry)
+class Targets:
+    """The next opposite liquidity for many entries: nearest active BSL above a long, SSL below a short.
+
+    Same answers as Liquidity.nearest_above / nearest_below, with the per-side columns prepared once.
+    """
+
+    def __init__(self, liquidity: Liquidity) -> None:
+        levels = liquidity.levels
+        pool, taken = levels.pool, np.where(levels.taken == NOT_YET, NEVER, levels.taken)
+        self._sides = {}
+        for side in (1, -1):
+            rows = np.flatnonzero(levels.direction == side)  # levels come in known_at order
+            self._sides[side] = (levels.known_at[rows], taken[rows], pool[rows])
+
+    def take_profit(self, t: int, entry: float, side: PositionSide) -> float | None:
+        """Return the target of an entry at the close of bar t, or None when no level lies beyond it."""
+        known_at, taken, pool = self._sides[side.sign]
+        k = int(np.searchsorted(known_at, t, side="right"))
+        live = pool[:k][taken[:k] > t]
+        beyond = live[(live - entry) * side.sign > 0]
+        if beyond.size == 0:
+            return None
+        return float(beyond.min() if side is PositionSide.LONG else beyond.max())
 
 
 def trend_seen(trend: np.ndarray, seen: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from trading.domain.candles import Timeframe
 from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
 from trading.strategies.base import MarketView
-from trading.strategies.entry_zones import EntryZones, entry_zones, take_profit, trend_seen
+from trading.strategies.entry_zones import EntryZones, entry_zones, trend_seen
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
@@ -63,14 +63,17 @@ class StructureZoneStrategy:
             return []
         zones = entry_zones(analysis.ict(M15))
         visible_from, usable_until = self._zone_windows(analysis, zones)
-        trend = trend_seen(analysis.ict(H1).trend, analysis.visible(H1, M1))
+        hourly = analysis.ict(H1).trend
+        trend = trend_seen(hourly, analysis.visible(H1, M1))
+        # the zone must be known once the 1h direction is visible: compare at the zone's own 15m close
+        trend_at_zone = trend_seen(hourly, analysis.visible(H1, M15))[zones.known_at]
         # a direction period runs from one 1h trend change (as seen on 1m) to the next
         period = np.r_[0, np.cumsum(trend[1:] != trend[:-1])]
         period_end = np.searchsorted(period, period, side="right")
         setups = []
         for side in (1, -1):
             triggers = self._triggers(analysis, side)
-            rows = np.flatnonzero((zones.direction == side) & (visible_from < trend.size))
+            rows = np.flatnonzero((zones.direction == side) & (trend_at_zone == side) & (visible_from < trend.size))
             rows = rows[trend[visible_from[rows]] == side]
             limit = np.minimum(usable_until[rows], period_end[visible_from[rows]])
             for row, start, stop_bar in zip(rows.tolist(), visible_from[rows].tolist(), limit.tolist()):
@@ -115,7 +118,7 @@ class StructureZoneStrategy:
         minutes = analysis.candles(M1)
         entry = float(minutes.close[j])
         t15 = int(analysis.visible(M15, M1)[j])
-        target = take_profit(analysis.ict(M15).liquidity, t15, entry, side)
+        target = analysis.targets(M15).take_profit(t15, entry, side)
         if target is None:
             return None
         stop = structural_stop(side, zones.bottom[row], zones.top[row], analysis.stop_buffer)

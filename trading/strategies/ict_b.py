@@ -17,7 +17,6 @@ from trading.domain.signals import Signal
 from trading.indicators.ict import ICTSnapshot
 from trading.indicators.ict.liquidity import SWEEP
 from trading.strategies.base import MarketView
-from trading.strategies.entry_zones import take_profit
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
@@ -75,7 +74,7 @@ class SweepReversalStrategy:
         t = int(gaps.known_at[gap_row])
         side = PositionSide.LONG if gaps.direction[gap_row] > 0 else PositionSide.SHORT
         entry = float(candles.close[t])
-        target = take_profit(ict.liquidity, t, entry, side)
+        target = analysis.targets(tf).take_profit(t, entry, side)
         if target is None:
             return None
         swept = "sell-side" if side is PositionSide.LONG else "buy-side"

@@ -18,7 +18,7 @@ from trading.domain.signals import Signal
 from trading.indicators.ict import NOT_YET
 from trading.indicators.ict.liquidity import SWEEP
 from trading.strategies.base import MarketView
-from trading.strategies.entry_zones import EntryZones, entry_zones, take_profit, trend_seen
+from trading.strategies.entry_zones import EntryZones, entry_zones, trend_seen
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
@@ -63,35 +63,43 @@ class TrendRetestStrategy:
         # the retest bar must leave the zone usable and close on its near side of the far edge
         held &= (u < zones.end) & (trend[u] == zones.direction)
         held &= np.where(zones.direction > 0, close > zones.bottom, close < zones.top)
-        setups = [self._setup(analysis, zones, int(r)) for r in np.flatnonzero(held)]
+        rows = np.flatnonzero(held)
+        swept = self._recent_sweeps(analysis, zones.direction[rows], u[rows])
+        setups = [self._setup(analysis, zones, int(r), s) for r, s in zip(rows, swept.tolist())]
         return to_signals([s for s in setups if s is not None], analysis.symbol, self.name,
                           p.zone_timeframe.value)
 
-    def _setup(self, analysis: MarketAnalysis, zones: EntryZones, row: int) -> Setup | None:
+    def _setup(self, analysis: MarketAnalysis, zones: EntryZones, row: int, sweep: float) -> Setup | None:
         p, tf = self.params, self.params.zone_timeframe
-        ict, candles = analysis.ict(tf), analysis.candles(tf)
+        candles = analysis.candles(tf)
         u = int(zones.touched[row])
         side = PositionSide.LONG if zones.direction[row] > 0 else PositionSide.SHORT
         entry = float(candles.close[u])
-        target = take_profit(ict.liquidity, u, entry, side)
+        target = analysis.targets(tf).take_profit(u, entry, side)
         if target is None:
             return None
         stop = structural_stop(side, zones.bottom[row], zones.top[row], analysis.stop_buffer)
         reward_risk = abs(target - entry) / abs(entry - float(stop))
-        sweep = self._recent_sweep(analysis, int(zones.direction[row]), u)
-        if sweep is None and reward_risk < p.min_reward_risk:
+        if np.isnan(sweep) and reward_risk < p.min_reward_risk:
             return None
         liquidity = (f"{'sell' if side is PositionSide.LONG else 'buy'}-side liquidity swept at {sweep:g}"
-                     if sweep is not None else f"target {reward_risk:.1f}R away")
+                     if not np.isnan(sweep) else f"target {reward_risk:.1f}R away")
         reason = (f"{p.trend_timeframe.value} trend {'up' if side.sign > 0 else 'down'}, {tf.value} retest of "
                   f"the {zones.describe(row)}, {liquidity}; target liquidity at {target:g}")
         open_ms = int(candles.open_ms[zones.index[row]])
         return Setup(side, price(entry), stop, price(target), int(analysis.close_ms(tf, u)), reason,
                      f"{tf.value}:{side.value}:{zones.kind[row].lower()}:{open_ms}", p.confidence)
 
-    def _recent_sweep(self, analysis: MarketAnalysis, direction: int, u: int) -> float | None:
+    def _recent_sweeps(self, analysis: MarketAnalysis, direction: np.ndarray, u: np.ndarray) -> np.ndarray:
+        # per retest: the level of the latest sweep in its direction known within the lookback (NaN: none)
         sweeps = analysis.ict(self.params.zone_timeframe).liquidity.sweeps
-        recent = ((sweeps.kind == SWEEP) & (sweeps.direction == direction)
-                  & (sweeps.known_at <= u) & (sweeps.known_at >= u - self.params.sweep_lookback))
-        rows = np.flatnonzero(recent)
-        return float(sweeps.level[rows[-1]]) if rows.size else None
+        out = np.full(u.size, np.nan)
+        for side in (1, -1):
+            mine = np.flatnonzero((sweeps.kind == SWEEP) & (sweeps.direction == side))  # in known_at order
+            rows = np.flatnonzero(direction == side)
+            last = np.searchsorted(sweeps.known_at[mine], u[rows], side="right") - 1
+            ok = last >= 0
+            recent = np.zeros(rows.size, bool)
+            recent[ok] = sweeps.known_at[mine[last[ok]]] >= u[rows][ok] - self.params.sweep_lookback
+            out[rows[recent]] = sweeps.level[mine[last[recent]]]
+        return out
