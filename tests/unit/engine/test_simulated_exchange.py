@@ -7,7 +7,7 @@ from trading.domain.errors import BadSymbol, ConfigurationError, InvalidOrder, O
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.orders import OrderIntent, OrderStatus, Side
 from trading.engine.futures_account import FuturesAccount
-from trading.engine.simulated_exchange import MarketFill, SimulatedExchange
+from trading.engine.simulated_exchange import FINAL_ORDERS_KEPT, MarketFill, SimulatedExchange
 from trading.engine.simulator import PriceBar
 from trading.engine.slippage import NO_SLIPPAGE
 from trading.engine.spot_account import SpotAccount
@@ -230,3 +230,21 @@ def test_reset_starts_over_with_the_new_balance():
     exchange.reset(Decimal(5_000))
     assert exchange.positions() == [] and exchange.open_orders() == []
     assert exchange.balances() == {"USDT": Decimal(5_000)}
+
+
+def test_snapshot_keeps_every_open_order_and_the_latest_finished_ones():
+    exchange, _ = _spot()
+    for _ in range(FINAL_ORDERS_KEPT + 5):
+        exchange.cancel(exchange.submit(limit(SPOT, Side.BUY, "0.001", "50000")).id)
+    still_open = exchange.submit(limit(SPOT, Side.BUY, "0.001", "50000"))
+    ids = [order["id"] for order in exchange.snapshot()["orders"]]
+    assert len(ids) == FINAL_ORDERS_KEPT + 1 and ids[0] == "P-6" and ids[-1] == still_open.id
+
+
+def test_a_quiet_symbol_only_moves_its_mark():
+    exchange, _ = _spot()
+    assert exchange.is_quiet(SPOT)
+    exchange.note_price(SPOT, 60_000, Decimal(61_000))
+    assert exchange.last_price(SPOT) == Decimal(61_000)
+    exchange.submit(limit(SPOT, Side.BUY, "0.1", "59000"))
+    assert not exchange.is_quiet(SPOT)
