@@ -7,7 +7,7 @@ from tests.fakes.shared_data import load_candles
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.signals import Signal
 from trading.indicators.timeframes import resample
-from trading.strategies.base import MarketView
+from trading.strategies.base import MarketView, Strategy
 
 MINUTES_PER_DAY = 1440
 
@@ -31,3 +31,13 @@ def real_btc_view(days: int = 30, offset_days: int = 0) -> MarketView:
 def known_by(signals: list[Signal], ms: int) -> list[Signal]:
     """Return the signals already known at ms, i.e. what a scan of the history up to ms must return."""
     return [s for s in signals if s.known_at_ms <= ms]
+
+
+def scans_cut_at(strategy: Strategy, cut_minutes: int, days: int = 10) -> tuple[list[Signal], list[Signal]]:
+    """Return (scan of the real view cut cut_minutes after its start, full scan's signals known by the cut)."""
+    view = real_btc_view(days=days)
+    cut_ms = int(view.frames[Timeframe.M1].open_ms[0]) + cut_minutes * Timeframe.M1.ms
+    full = strategy.scan(view)
+    if not full:
+        raise AssertionError(f"strategy {strategy.name} found nothing in {days} real days: the test would be empty")
+    return strategy.scan(view.as_of(cut_ms)), known_by(full, cut_ms)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from hypothesis import given, settings, strategies as st
 
 from tests.fakes.ict_candles import WORKED_EXAMPLE
-from tests.fakes.market_views import bars, known_by, real_btc_view
+from tests.fakes.market_views import bars, scans_cut_at
 from trading.domain.candles import Timeframe
 from trading.domain.positions import PositionSide
 from trading.indicators.ict import ICTParams
@@ -54,8 +54,5 @@ def test_stop_buffer_comes_from_the_view_params():
 @settings(max_examples=8, deadline=None)
 @given(cut_minutes=st.integers(min_value=60, max_value=10 * 1440))
 def test_b_scan_of_a_prefix_returns_exactly_the_full_scans_signals_known_by_then(cut_minutes):
-    view = real_btc_view(days=10)
-    cut_ms = int(view.frames[Timeframe.M1].open_ms[0]) + cut_minutes * Timeframe.M1.ms
-    full = SweepReversalStrategy().scan(view)
-    assert len(full) > 0
-    assert SweepReversalStrategy().scan(view.as_of(cut_ms)) == known_by(full, cut_ms)
+    prefix, expected = scans_cut_at(SweepReversalStrategy(), cut_minutes, days=10)
+    assert prefix == expected

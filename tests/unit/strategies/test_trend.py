@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from tests.fakes.market_views import bars, known_by, real_btc_view
+from tests.fakes.market_views import bars, scans_cut_at
 from trading.domain.candles import Timeframe
 from trading.domain.positions import PositionSide
 from trading.strategies.base import MarketView
@@ -56,12 +56,8 @@ def test_trend_skips_a_long_when_rsi_is_overextended():
     assert TrendStrategy(Timeframe.M15, strict).scan(view(CROSS_UP, [100, 110])) == []
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(cut_minutes=st.integers(min_value=60, max_value=30 * 1440))
 def test_trend_scan_of_a_prefix_returns_exactly_the_full_scans_signals_known_by_then(cut_minutes):
-    full_view = real_btc_view()
-    cut_ms = int(full_view.frames[Timeframe.M1].open_ms[0]) + cut_minutes * Timeframe.M1.ms
-    strategy = TrendStrategy()
-    full = strategy.scan(full_view)
-    assert len(full) > 0
-    assert strategy.scan(full_view.as_of(cut_ms)) == known_by(full, cut_ms)
+    prefix, expected = scans_cut_at(TrendStrategy(), cut_minutes, days=30)
+    assert prefix == expected
