@@ -33,6 +33,14 @@ def _futures_broker(seen: list[Event] | None = None, **options) -> PaperBroker:
                                on_event=(seen.append if seen is not None else None), **options)
 
 
+async def _opened(side: Side, leverage: int, seen: list[Event] | None = None) -> PaperBroker:
+    """Return a futures broker holding 0.1 BTC opened at 60,000 with leverage, without slippage."""
+    broker = _futures_broker(seen)
+    broker.on_price(PERP, 0, Decimal(60_000))
+    await broker.place(market(PERP, side, "0.1", leverage=leverage))
+    return broker
+
+
 async def test_spot_round_trip_pays_taker_fees_and_slippage_to_the_cent():
     broker = _spot_broker(slippage=SlippageModel(Decimal(5), Decimal(10), Decimal(100)))
     broker.on_candle(SPOT, Candle(0, 59_000, 59_500, 58_800, 59_900, 10))
@@ -76,9 +84,7 @@ async def test_events_tell_the_story_of_an_order_and_its_position():
 
 
 async def test_futures_long_at_10x_margin_pnl_and_liquidation_price():
-    broker = _futures_broker()
-    broker.on_price(PERP, 0, Decimal(60_000))
-    await broker.place(market(PERP, Side.BUY, "0.1", leverage=10))
+    broker = await _opened(Side.BUY, leverage=10)
     broker.on_price(PERP, MINUTE, Decimal(57_000))
     [position] = await broker.positions()
     # margin 6,000 / 10 = 600; fee 3; unrealised (57,000 - 60,000) * 0.1 = -300
@@ -90,9 +96,7 @@ async def test_futures_long_at_10x_margin_pnl_and_liquidation_price():
 
 
 async def test_futures_short_at_5x_margin_pnl_and_liquidation_price():
-    broker = _futures_broker()
-    broker.on_price(PERP, 0, Decimal(60_000))
-    await broker.place(market(PERP, Side.SELL, "0.1", leverage=5))
+    broker = await _opened(Side.SELL, leverage=5)
     broker.on_price(PERP, MINUTE, Decimal(58_500))
     [position] = await broker.positions()
     # margin 1,200; unrealised (58,500 - 60,000) * 0.1 * -1 = +150; LP = 7,200 / 0.1004 = 71,713.15
@@ -105,9 +109,7 @@ async def test_futures_short_at_5x_margin_pnl_and_liquidation_price():
 
 async def test_long_is_liquidated_when_the_mark_reaches_the_price_and_loses_only_its_margin():
     seen: list[Event] = []
-    broker = _futures_broker(seen)
-    broker.on_price(PERP, 0, Decimal(60_000))
-    await broker.place(market(PERP, Side.BUY, "0.1", leverage=10))
+    broker = await _opened(Side.BUY, leverage=10, seen=seen)
     broker.on_price(PERP, MINUTE, Decimal("54216.9"))
     assert len(await broker.positions()) == 1
     broker.on_price(PERP, 2 * MINUTE, Decimal("54216.8"))
@@ -118,10 +120,7 @@ async def test_long_is_liquidated_when_the_mark_reaches_the_price_and_loses_only
 
 
 async def test_funding_over_several_times_long_pays_short_receives_and_the_sign_flips():
-    long_broker, short_broker = _futures_broker(), _futures_broker()
-    for broker, side in ((long_broker, Side.BUY), (short_broker, Side.SELL)):
-        broker.on_price(PERP, 0, Decimal(60_000))
-        await broker.place(market(PERP, side, "0.1", leverage=10))
+    long_broker, short_broker = await _opened(Side.BUY, 10), await _opened(Side.SELL, 10)
     hour = 60 * MINUTE
     # 0.1 * 60,000 * 0.0001 = 0.6; 0.1 * 61,000 * 0.0002 = 1.22; 0.1 * 59,000 * -0.0003 = -1.77
     rates = [(8 * hour, "0.0001", "60000"), (16 * hour, "0.0002", "61000"), (24 * hour, "-0.0003", "59000")]
@@ -181,9 +180,7 @@ async def test_a_week_of_real_funding_on_a_fixed_long_equals_the_hand_sum():
 
 
 async def test_snapshot_and_restore_carry_the_account_across_a_restart():
-    broker = _futures_broker()
-    broker.on_price(PERP, 0, Decimal(60_000))
-    await broker.place(market(PERP, Side.BUY, "0.1", leverage=10))
+    broker = await _opened(Side.BUY, leverage=10)
     await broker.place(stop(PERP, Side.SELL, "0.1", "58000", client_order_id="stop-1"))
     saved = json.dumps(broker.snapshot())
     after_restart = _futures_broker()
