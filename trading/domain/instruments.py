@@ -39,10 +39,10 @@ class Instrument:
 
     def check_order(self, amount: Decimal, price: Decimal) -> str | None:
         """Return why an order of amount at price breaks the market's minimums, or None when it is fine."""
-        if amount <= 0:
-            return f"amount must be positive, got {amount}"
-        if amount < self.min_amount:
-            return f"amount {amount} {self.base} is below the minimum {self.min_amount} {self.base}"
+        if amount <= 0 or amount < self.min_amount:
+            smallest = max(self.min_amount, self.amount_step)
+            return (f"amount {amount.normalize():f} {self.base} is below the minimum {smallest.normalize():f} "
+                    f"{self.base} (minimum order value {self.min_notional} {self.quote})")
         notional = amount * price
         if notional < self.min_notional:
             return (f"order value {notional.quantize(Decimal('0.01'))} {self.quote} is below the "

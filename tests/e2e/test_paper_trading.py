@@ -1,0 +1,64 @@
+"""A paper round trip from the chat, checked to the cent against a hand computation, and kept over a restart.
+
+The replay clock is slowed so every command sees the same last price: the close of the 2025-07-21 23:59 BTC/USDT
+candle, 117,380.36. Fees 0.1% taker; slippage 2 bps on a price tick (no volume known).
+  buy 1000 USDT:  price 117,380.36 x 1.0002 = 117,403.836072
+                  amount = floor5(1000 / (117,403.836072 x 1.001)) = 0.00850
+                  cost 0.0085 x 117,403.836072 = 997.932606612, fee 0.997932606612
+                  cash 10,000 - 997.932606612 - 0.997932606612 = 9,001.069460781376
+  sell 50%:       0.00425 at 117,380.36 x 0.9998 = 117,356.883928 -> 498.766756694, fee 0.498766756694
+                  cash 9,001.069460781376 + 498.766756694 - 0.498766756694 = 9,499.337450718682
+  equity at 117,380.36: 9,499.337450718682 + 0.00425 x 117,380.36 = 9,998.203980718682
+"""
+from tests.fakes.bot_process import OWNER, bot_settings, running_bot
+from tests.fakes.telegram_api import FakeTelegram
+
+
+async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_survives_a_restart(tmp_path):
+    async with FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            bought = await telegram.ask(OWNER, "/buy BTC/USDT 1000")
+            assert bought.text == "✅ Bought 0.0085 BTC/USDT at 117,403.836072 (value 997.93, fee 0.9979)"
+            balance = await telegram.ask(OWNER, "/balance")
+            assert "Cash: 9,001.07 (available 9,001.07" in balance.text
+            sold = await telegram.ask(OWNER, "/sell BTC/USDT 50%")
+            assert sold.text == "✅ Sold 0.00425 BTC/USDT at 117,356.883928 (value 498.77, fee 0.4988)"
+            balance = await telegram.ask(OWNER, "/balance")
+            assert "Equity: 9,998.20 USDT" in balance.text and "Cash: 9,499.34" in balance.text
+            assert "Holdings: 0.00425 BTC" in balance.text
+            trades = await telegram.ask(OWNER, "/trades")
+            assert trades.text.count("BTC/USDT") == 2
+
+        before = len(telegram.replies_to(OWNER))
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text and telegram.sent.index(s) >= before)
+            balance = await telegram.ask(OWNER, "/balance")
+            assert "Cash: 9,499.34" in balance.text and "Holdings: 0.00425 BTC" in balance.text
+            positions = await telegram.ask(OWNER, "/positions")
+            assert "BTC/USDT LONG 0.00425" in positions.text and "Entry 117,403.836072" in positions.text
+
+
+async def test_bad_order_input_is_answered_and_changes_nothing(tmp_path):
+    async with FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            replies = {text: (await telegram.ask(OWNER, text)).text for text in (
+                "/buy BTC/USDT", "/buy BTC/USDT -5", "/buy BTC/USDT 100 limit", "/buy DOGE/USDT 100",
+                "/buy BTC/USDT 1", "/sell BTC/USDT", "/sell BTC/USDT 150%", "/short BTC/USDT 100",
+                "/cancel 42", "/close", "/trades 0")}
+            balance = await telegram.ask(OWNER, "/balance")
+    assert replies["/buy BTC/USDT"].startswith("Usage: /buy SYMBOL AMOUNT_USDT [limit PRICE]")
+    assert replies["/buy BTC/USDT -5"].startswith("The amount must be positive, got '-5'")
+    assert replies["/buy BTC/USDT 100 limit"].startswith("Usage: /buy")
+    assert replies["/buy DOGE/USDT 100"].startswith("Unknown symbol 'DOGE/USDT'")
+    assert replies["/buy BTC/USDT 1"].startswith("Order refused:") and "minimum" in replies["/buy BTC/USDT 1"]
+    assert replies["/sell BTC/USDT"] == "No long position in BTC/USDT for /sell. /positions lists what is open."
+    assert replies["/sell BTC/USDT 150%"].startswith("No long position")
+    assert replies["/short BTC/USDT 100"].startswith("Shorting needs futures mode")
+    assert replies["/cancel 42"].startswith("No open order '42'")
+    assert replies["/close"] == "Usage: /close SYMBOL, e.g. /close BTC/USDT"
+    assert replies["/trades 0"].startswith("Give a number from 1 to 50")
+    assert "Equity: 10,000.00 USDT" in balance.text
