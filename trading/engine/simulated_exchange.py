@@ -203,7 +203,8 @@ class SimulatedExchange:
         amount = budget / bar.open if budget is not None else order.remaining
         if order.reduce_only:
             amount = min(amount, self.account.reducible(order.symbol, order.side))
-        execution = execution_for(order, bar, amount or order.remaining, self._slippage, order.id in self._fresh)
+        fresh = order.id in self._fresh
+        execution = execution_for(order, bar, amount or order.remaining, self._slippage, fresh)
         if execution is None:
             return
         if amount <= 0:
