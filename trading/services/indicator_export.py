@@ -53,6 +53,7 @@ def concept_tables(snapshot: ICTSnapshot) -> dict[str, EventTable]:
         "breakers": snapshot.breakers,
         "liquidity_levels": snapshot.liquidity.levels,
         "sweeps": snapshot.liquidity.sweeps,
+        "period_levels": snapshot.liquidity.periods,
     }
 
 

@@ -9,7 +9,8 @@ from trading.indicators.ict import ICTParams, compute_ict
 from trading.indicators.timeframes import resample
 from trading.services.indicator_export import export_indicators
 
-CONCEPTS = ["swings", "structure_breaks", "fvgs", "order_blocks", "breakers", "liquidity_levels", "sweeps"]
+CONCEPTS = ["swings", "structure_breaks", "fvgs", "order_blocks", "breakers", "liquidity_levels", "sweeps",
+            "period_levels"]
 
 
 def _write_csv(candles, path):

@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from trading.indicators.ict.event_table import NOT_YET, EventTable, happened_by
+from trading.indicators.ict.period_levels import PeriodLevels
 from trading.indicators.ict.price_crossings import PriceSearch
 
 SWEEP, RUN = "sweep", "run"
@@ -78,18 +79,19 @@ class Sweeps(EventTable):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Liquidity:
-    """Liquidity levels with their members and the sweeps and runs of them."""
+    """Liquidity levels with their members, the sweeps and runs of them, and previous-period levels."""
 
     levels: LiquidityLevels
     members: LiquidityMembers
     sweeps: Sweeps
+    periods: PeriodLevels
 
     def as_of(self, t: int) -> Liquidity:
         """Return the liquidity as known at the close of bar t (members and means as of t)."""
         members = self.members.as_of(t)
         levels = self.levels.as_of(t)
         levels = dataclasses.replace(levels, **_aggregate(members, len(levels)))
-        return Liquidity(levels, members, self.sweeps.as_of(t))
+        return Liquidity(levels, members, self.sweeps.as_of(t), self.periods.as_of(t))
 
     def active_at(self, t: int) -> LiquidityLevels:
         """Return the levels known and not taken at the close of bar t, as of t."""
@@ -97,13 +99,13 @@ class Liquidity:
         return cut.take(cut.active_mask(t))
 
     def nearest_above(self, t: int, price: float) -> float | None:
-        """Return the nearest active BSL pool strictly above price at bar t (a long's take-profit)."""
+        """Return the nearest active BSL pool or period high strictly above price at bar t (long target)."""
         pools = self._active_pools(t, 1)
         above = pools[pools > price]
         return float(above.min()) if above.size else None
 
     def nearest_below(self, t: int, price: float) -> float | None:
-        """Return the nearest active SSL pool strictly below price at bar t (a short's take-profit)."""
+        """Return the nearest active SSL pool or period low strictly below price at bar t (short target)."""
         pools = self._active_pools(t, -1)
         below = pools[pools < price]
         return float(below.max()) if below.size else None
@@ -113,11 +115,13 @@ class Liquidity:
         known = int(np.searchsorted(levels.known_at, t, side="right"))
         taken, side = levels.taken[:known], levels.direction[:known]
         live = (side == direction) & ((taken == NOT_YET) | (taken > t))
-        return levels.pool[:known][live]
+        periods = self.periods
+        period_live = periods.active_mask(t) & (periods.direction == direction)
+        return np.r_[levels.pool[:known][live], periods.level[period_live]]
 
 
 def liquidity(search: PriceSearch, index: np.ndarray, known_at: np.ndarray, direction: np.ndarray,
-              level: np.ndarray, liq_tol: float, reclaim_bars: int) -> Liquidity:
+              level: np.ndarray, liq_tol: float, reclaim_bars: int, periods: PeriodLevels) -> Liquidity:
     """Return the levels made by candidate pivots (given in known_at order) with their takes and sweeps."""
     member_anchor = np.full(index.size, NOT_YET, np.int64)
     taken_if_anchor = np.full(index.size, NOT_YET, np.int64)
@@ -138,7 +142,7 @@ def liquidity(search: PriceSearch, index: np.ndarray, known_at: np.ndarray, dire
     agg = _aggregate(members, anchors.size)
     levels = LiquidityLevels(index[anchors], known_at[anchors], direction[anchors], taken=taken, swept=swept,
                              run=run, **agg)
-    return Liquidity(levels, members, _sweeps(levels))
+    return Liquidity(levels, members, _sweeps(levels), periods)
 
 
 def _cluster(signed: np.ndarray, known_at: np.ndarray, taken: np.ndarray, tol: float) -> np.ndarray:

@@ -22,14 +22,11 @@ class CrossingSearch:
         self._n = int(values.shape[0])
         fine = [np.asarray(values, np.float64)]
         for k in range(1, BLOCK_BITS + 1):
-            prev, step = fine[-1], 1 << (k - 1)
-            fine.append(np.r_[np.maximum(prev[:-step], prev[step:]), prev[-step:]] if prev.size > step else prev)
+            fine.append(_doubled(fine[-1], 1 << (k - 1)))
         self._fine = fine
-        blocks = fine[BLOCK_BITS][::BLOCK]
-        coarse = [blocks]
-        while (1 << len(coarse)) <= blocks.size:
-            prev, step = coarse[-1], 1 << (len(coarse) - 1)
-            coarse.append(np.r_[np.maximum(prev[:-step], prev[step:]), prev[-step:]])
+        coarse = [fine[BLOCK_BITS][::BLOCK].copy()]
+        while (1 << len(coarse)) <= coarse[0].size:
+            coarse.append(_doubled(coarse[-1], 1 << (len(coarse) - 1)))
         self._coarse = coarse
 
     def first_above(self, start: np.ndarray, end: np.ndarray, level: np.ndarray,
@@ -72,15 +69,22 @@ class CrossingSearch:
                  strict: bool, top: int) -> np.ndarray:
         # greedy: skip every power-of-two window that stays within limit and holds no crossing
         pos = pos.copy()
+        last = table[0].shape[0] - 1
         for k in range(top, -1, -1):
             step = 1 << k
-            fits = np.flatnonzero(pos + step <= limit)
-            if fits.size == 0:
-                continue
-            peak = table[k][pos[fits]]
-            quiet = peak <= level[fits] if strict else peak < level[fits]
-            pos[fits[quiet]] += step
+            peak = table[k][np.minimum(pos, last)]
+            quiet = peak <= level if strict else peak < level
+            quiet &= pos + step <= limit
+            pos += quiet * step
         return pos
+
+
+def _doubled(prev: np.ndarray, step: int) -> np.ndarray:
+    # max over windows twice as long; windows running past the end keep their shorter maximum
+    out = prev.copy()
+    if prev.size > step:
+        np.maximum(prev[:-step], prev[step:], out=out[:-step])
+    return out
 
 
 class PriceSearch:

@@ -13,6 +13,7 @@ from trading.indicators.ict.liquidity import Liquidity, liquidity
 from trading.indicators.ict.market_structure import StructureBreaks, structure_breaks, trend_state
 from trading.indicators.ict.order_blocks import OrderBlocks, order_blocks
 from trading.indicators.ict.params import ICTParams, LiquiditySource
+from trading.indicators.ict.period_levels import day_and_week_levels
 from trading.indicators.ict.price_crossings import PriceSearch
 from trading.indicators.ict.swings import Pivots, Swings, find_pivots, swing_sequence
 
@@ -60,7 +61,8 @@ def compute_ict(candles: Candles, params: ICTParams | None = None) -> ICTSnapsho
     breaks = structure_breaks(search, swings, p.break_on)
     blocks = order_blocks(search, candles, breaks, p.ob_candle, p.zone, p.ob_break_on, p.ob_max_age)
     gaps = fair_value_gaps(search, candles, p.require_body, p.min_gap, p.max_age, p.join_consecutive)
-    pools = liquidity(search, *_liquidity_candidates(pivots, swings, p), p.liq_tol, p.sweep_reclaim_bars)
+    pools = liquidity(search, *_liquidity_candidates(pivots, swings, p), p.liq_tol, p.sweep_reclaim_bars,
+                      day_and_week_levels(search, candles))
     return ICTSnapshot(p, pivots, swings, breaks, trend_state(breaks, len(candles)), gaps, blocks,
                        breakers(search, blocks), pools)
 

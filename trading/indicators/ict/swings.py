@@ -57,18 +57,16 @@ class Swings(EventTable):
 
 
 def window_max(values: np.ndarray, width: int) -> np.ndarray:
-    """Return max(values[i : i + width]) for every i with a full window (van Herk / Gil-Werman, O(n))."""
+    """Return max(values[i : i + width]) for every i with a full window (doubling, O(n log width))."""
     n = values.shape[0]
     if n < width:
         return np.empty(0, values.dtype)
-    blocks = -(-n // width)
-    padded = np.full(blocks * width, -np.inf)
-    padded[:n] = values
-    grid = padded.reshape(blocks, width)
-    prefix = np.maximum.accumulate(grid, axis=1).ravel()
-    suffix = np.maximum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
-    starts = np.arange(n - width + 1)
-    return np.maximum(suffix[starts], prefix[starts + width - 1])
+    span, peak = 1, values
+    while span * 2 <= width:  # peak[i] = max(values[i : i + span])
+        peak = np.maximum(peak[:-span], peak[span:])
+        span *= 2
+    # two windows of `span` cover [i, i + width) exactly
+    return np.maximum(peak[: n - width + 1], peak[width - span : width - span + n - width + 1])
 
 
 def find_pivots(candles: Candles, left: int, right: int) -> Pivots:

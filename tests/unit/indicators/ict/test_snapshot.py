@@ -29,6 +29,7 @@ TABLES = {
     "liquidity_levels": lambda s: s.liquidity.levels,
     "liquidity_members": lambda s: s.liquidity.members,
     "sweeps": lambda s: s.liquidity.sweeps,
+    "period_levels": lambda s: s.liquidity.periods,
 }
 
 
