@@ -13,7 +13,7 @@ from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
 from bot.handlers import fallback, orders
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
 from trading.services.assistant import Assistant
 from trading.services.portfolio import PortfolioService
@@ -49,8 +49,13 @@ def menu_commands() -> list[BotCommand]:
 
 async def on_error(update: object, context: BotContext) -> None:
     """Answer bad input with its message; log real failures and tell the chat without leaking internals."""
-    if isinstance(context.error, InvalidInput) and isinstance(update, Update) and update.effective_message:
-        await update.effective_message.reply_text(str(context.error))
+    message = update.effective_message if isinstance(update, Update) else None
+    if isinstance(context.error, InvalidInput) and message is not None:
+        await message.reply_text(str(context.error))
+        return
+    if isinstance(context.error, RetryableError) and message is not None:
+        await message.reply_text(f"The exchange is not answering right now ({context.error}). "
+                                 f"Nothing was changed; try again in a moment.")
         return
     log.error("handler failed", error=repr(context.error), exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:

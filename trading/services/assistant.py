@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trading.domain.candles import Candles, Timeframe
-from trading.domain.errors import BadSymbol, InvalidInput
+from trading.domain.errors import BadSymbol, InvalidInput, TradingError
 from trading.domain.instruments import Instrument
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.market import Ticker
@@ -14,6 +14,7 @@ from trading.ports import Clock, MarketData, StateStore
 from trading.services.event_bus import EventBus
 
 TIMEFRAMES = (Timeframe.M1, Timeframe.M15, Timeframe.H1)
+BACKFILL_BARS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +58,30 @@ class Assistant:
         self._known_symbols: list[str] = list(profile.symbols)
 
     async def start(self) -> None:
-        """Load markets and announce the start."""
+        """Load markets, backfill candle history, and announce the start."""
         self._known_symbols = sorted(set(await self.market.instruments()) | set(self.profile.symbols))
+        await self.backfill()
         p = self.profile
         await self.events.emit(Event(EventKind.STARTED, self.clock.now_ms(),
                                      f"Started in {p.mode} mode ({p.market_type}) on {p.exchange}, "
                                      f"data: {self.market.source}, symbols: {', '.join(p.symbols)}",
                                      {"mode": p.mode, "exchange": p.exchange, "symbols": list(p.symbols)}))
+
+    async def backfill(self, bars: int = BACKFILL_BARS) -> int:
+        """Load recent closed candles for every symbol and timeframe; a failure is reported, not fatal."""
+        loaded = 0
+        for symbol in self.profile.symbols:
+            for timeframe in TIMEFRAMES:
+                try:
+                    loaded += len(await self.market.candles(symbol, timeframe, bars))
+                except TradingError as exc:
+                    await self.events.emit(Event(EventKind.MARKET_DATA, self.clock.now_ms(),
+                                                 f"Backfill of {symbol} {timeframe} failed: {exc}",
+                                                 {"symbol": symbol, "timeframe": timeframe.value},
+                                                 Severity.WARNING))
+        await self.events.emit(Event(EventKind.MARKET_DATA, self.clock.now_ms(),
+                                     f"Backfilled {loaded} candles", {"candles": loaded}, notify=False))
+        return loaded
 
     async def stop(self, reason: str) -> None:
         """Announce the shutdown."""

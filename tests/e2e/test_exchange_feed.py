@@ -1,0 +1,39 @@
+"""The running bot on the ccxt feed, pointed at the fake Binance on 127.0.0.1 through EXCHANGE_OPTIONS."""
+import json
+import sqlite3
+import time
+
+from tests.fakes.bot_process import OWNER, bot_settings, running_bot
+from tests.fakes.exchange_api import FakeExchange
+from tests.fakes.exchange_markets import shifted, spot_market
+from tests.fakes.telegram_api import FakeTelegram
+from trading.adapters.clocks import WallClock
+
+DAY_MS = 86_400_000
+
+
+def markets_ending_today():
+    # the bot runs on the wall clock, so the real 2025 candles are moved by whole days to end in the future
+    btc = spot_market("BTC")
+    last = int(btc.candles[next(iter(btc.candles))].open_ms[-1])
+    offset = ((time.time_ns() // 1_000_000 - last) // DAY_MS + 1) * DAY_MS
+    return [shifted(spot_market("BTC"), offset), shifted(spot_market("ETH"), offset)]
+
+
+async def test_the_bot_backfills_from_the_exchange_and_answers_price_with_the_book(tmp_path):
+    async with FakeExchange(markets_ending_today(), WallClock()) as exchange, FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, market_data="live",
+                                exchange="binance", exchange_options=json.dumps(exchange.options()))
+        async with running_bot(settings):
+            started = await telegram.wait_for(OWNER, lambda s: "Started" in s.text, timeout=30)
+            assert "binance (live)" in started.text
+            price = await telegram.ask(OWNER, "/price BTC/USDT")
+            assert "Bid/ask:" in price.text and "spread" in price.text
+            typo = await telegram.ask(OWNER, "/price BTCUSD")
+            assert "Did you mean BTC/USDT" in typo.text
+            exchange.inject_server_error(count=5, path="/api/v3/ticker/24hr")
+            outage = await telegram.ask(OWNER, "/price ETH/USDT")
+            assert outage.text.startswith("The exchange is not answering right now") or "ETH/USDT" in outage.text
+    with sqlite3.connect(tmp_path / "trading.sqlite") as db:
+        cached = dict(db.execute("SELECT timeframe, COUNT(*) FROM candles WHERE symbol = 'BTC/USDT' GROUP BY 1"))
+    assert cached["1h"] >= 500 and cached["15m"] >= 500 and cached["1m"] >= 500
