@@ -56,29 +56,12 @@ def entry_zones(ict: ICTSnapshot) -> EntryZones:
     )
 
 
-class Targets:
-    """The next opposite liquidity for many entries: nearest active BSL above a long, SSL below a short.
-
-    Same answers as Liquidity.nearest_above / nearest_below, with the per-side columns prepared once.
-    """
-
-    def __init__(self, liquidity: Liquidity) -> None:
-        levels = liquidity.levels
-        pool, taken = levels.pool, np.where(levels.taken == NOT_YET, NEVER, levels.taken)
-        self._sides = {}
-        for side in (1, -1):
-            rows = np.flatnonzero(levels.direction == side)  # levels come in known_at order
-            self._sides[side] = (levels.known_at[rows], taken[rows], pool[rows])
-
-    def take_profit(self, t: int, entry: float, side: PositionSide) -> float | None:
-        """Return the target of an entry at the close of bar t, or None when no level lies beyond it."""
-        known_at, taken, pool = self._sides[side.sign]
-        k = int(np.searchsorted(known_at, t, side="right"))
-        live = pool[:k][taken[:k] > t]
-        beyond = live[(live - entry) * side.sign > 0]
-        if beyond.size == 0:
-            return None
-        return float(beyond.min() if side is PositionSide.LONG else beyond.max())
+def take_profit(liquidity: Liquidity, t: int, entry: float, side: PositionSide) -> float | None:
+    """Return the next opposite liquidity known at bar t: nearest BSL or period high above a long, SSL or
+    period low below a short; None when nothing lies beyond the entry."""
+    if side is PositionSide.LONG:
+        return liquidity.nearest_above(t, entry)
+    return liquidity.nearest_below(t, entry)
 
 
 def trend_seen(trend: np.ndarray, seen: np.ndarray) -> np.ndarray:

@@ -118,7 +118,7 @@ class StructureZoneStrategy:
         minutes = analysis.candles(M1)
         entry = float(minutes.close[j])
         t15 = int(analysis.visible(M15, M1)[j])
-        target = analysis.targets(M15).take_profit(t15, entry, side)
+        target = analysis.take_profit(M15, t15, entry, side)
         if target is None:
             return None
         stop = structural_stop(side, zones.bottom[row], zones.top[row], analysis.stop_buffer)

@@ -74,7 +74,7 @@ class SweepReversalStrategy:
         t = int(gaps.known_at[gap_row])
         side = PositionSide.LONG if gaps.direction[gap_row] > 0 else PositionSide.SHORT
         entry = float(candles.close[t])
-        target = analysis.targets(tf).take_profit(t, entry, side)
+        target = analysis.take_profit(tf, t, entry, side)
         if target is None:
             return None
         swept = "sell-side" if side is PositionSide.LONG else "buy-side"

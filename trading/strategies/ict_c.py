@@ -75,7 +75,7 @@ class TrendRetestStrategy:
         u = int(zones.touched[row])
         side = PositionSide.LONG if zones.direction[row] > 0 else PositionSide.SHORT
         entry = float(candles.close[u])
-        target = analysis.targets(tf).take_profit(u, entry, side)
+        target = analysis.take_profit(tf, u, entry, side)
         if target is None:
             return None
         stop = structural_stop(side, zones.bottom[row], zones.top[row], analysis.stop_buffer)

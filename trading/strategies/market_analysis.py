@@ -6,11 +6,12 @@ from typing import Mapping, Protocol
 import numpy as np
 
 from trading.domain.candles import Candles, Timeframe
+from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
 from trading.indicators.ict import ICTParams, ICTSnapshot, compute_ict
 from trading.indicators.timeframes import visible_index
 from trading.strategies.base import MarketView, Strategy
-from trading.strategies.entry_zones import Targets
+from trading.strategies.entry_zones import take_profit
 from trading.strategies.setups import stop_buffer
 
 # ict.md 2: five bars each side suit 15m and 1h; 1m needs a tighter window to see its small swings
@@ -30,7 +31,6 @@ class MarketAnalysis:
         self._candles: dict[Timeframe, Candles] = {}
         self._ict: dict[Timeframe, ICTSnapshot] = {}
         self._visible: dict[tuple[Timeframe, Timeframe], np.ndarray] = {}
-        self._targets: dict[Timeframe, Targets] = {}
 
     @property
     def symbol(self) -> str:
@@ -55,11 +55,9 @@ class MarketAnalysis:
             self._ict[timeframe] = compute_ict(self.candles(timeframe), params)
         return self._ict[timeframe]
 
-    def targets(self, timeframe: Timeframe) -> Targets:
-        """Return the take-profit finder over timeframe's liquidity levels."""
-        if timeframe not in self._targets:
-            self._targets[timeframe] = Targets(self.ict(timeframe).liquidity)
-        return self._targets[timeframe]
+    def take_profit(self, timeframe: Timeframe, t: int, entry: float, side: PositionSide) -> float | None:
+        """Return the next opposite liquidity of timeframe known at its bar t beyond entry (None: none)."""
+        return take_profit(self.ict(timeframe).liquidity, t, entry, side)
 
     def visible(self, higher: Timeframe, lower: Timeframe) -> np.ndarray:
         """Return per lower bar the newest higher bar closed by its close (-1: none yet)."""
