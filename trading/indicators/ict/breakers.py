@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from trading.indicators.ict.event_table import NOT_YET, EventTable, happened_by
+from trading.indicators.ict.event_table import NOT_YET, EventTable
 from trading.indicators.ict.order_blocks import OrderBlocks
 from trading.indicators.ict.price_crossings import PriceSearch
 
@@ -19,6 +19,7 @@ class Breakers(EventTable):
     invalidated close < bottom; bearish (resistance) mirrored.
     """
 
+    END_STATE: ClassVar[str | None] = "invalidated"
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = ("retest", "invalidated")
 
     index: np.ndarray
@@ -29,14 +30,6 @@ class Breakers(EventTable):
     ob_row: np.ndarray
     retest: np.ndarray
     invalidated: np.ndarray
-
-    def active_mask(self, t: int) -> np.ndarray:
-        """Return the mask of breakers known and not invalidated at the close of bar t."""
-        return (self.known_at <= t) & ~happened_by(self.invalidated, t)
-
-    def active_at(self, t: int) -> Breakers:
-        """Return the breakers known and not invalidated at the close of bar t, as of t."""
-        return self.take(self.active_mask(t)).as_of(t)
 
 
 def breakers(search: PriceSearch, blocks: OrderBlocks) -> Breakers:

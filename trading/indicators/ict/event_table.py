@@ -19,6 +19,7 @@ class EventTable:
 
     __slots__ = ()
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = ()
+    END_STATE: ClassVar[str | None] = None  # the state after which an event is no longer active
 
     def __len__(self) -> int:
         return int(self.index.shape[0])  # type: ignore[attr-defined]
@@ -38,6 +39,20 @@ class EventTable:
         for name in self.STATE_COLUMNS:
             cols[name] = np.where(cols[name] > t, NOT_YET, cols[name])
         return dataclasses.replace(known, **cols)  # type: ignore[type-var]
+
+    def active_mask(self, t: int) -> np.ndarray:
+        """Return the mask of rows known at bar t whose end state has not happened and that have not expired."""
+        mask = self.known_at <= t  # type: ignore[attr-defined]
+        if self.END_STATE is not None:
+            mask &= ~happened_by(getattr(self, self.END_STATE), t)
+        expires = getattr(self, "expires", None)
+        if expires is not None:
+            mask &= (expires == NOT_YET) | (expires >= t)
+        return mask
+
+    def active_at(self, t: int) -> Self:
+        """Return the rows active at the close of bar t, as known at t."""
+        return self.take(self.active_mask(t)).as_of(t)
 
     def known_by(self, t: int) -> np.ndarray:
         """Return the mask of rows known at the close of bar t."""

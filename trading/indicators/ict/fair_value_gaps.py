@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from trading.domain.candles import Candles
-from trading.indicators.ict.event_table import NOT_YET, EventTable, happened_by
+from trading.indicators.ict.event_table import NOT_YET, EventTable
 from trading.indicators.ict.price_crossings import PriceSearch
 
 
@@ -19,6 +19,7 @@ class FairValueGaps(EventTable):
     mirrored. `expires` is the last bar the gap is active (-1: never expires).
     """
 
+    END_STATE: ClassVar[str | None] = "filled"
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = ("touched", "ce", "filled", "inverted")
 
     index: np.ndarray
@@ -32,15 +33,6 @@ class FairValueGaps(EventTable):
     filled: np.ndarray
     inverted: np.ndarray
     expires: np.ndarray
-
-    def active_mask(self, t: int) -> np.ndarray:
-        """Return the mask of gaps known, not filled and not expired at the close of bar t."""
-        alive = (self.expires == NOT_YET) | (self.expires >= t)
-        return (self.known_at <= t) & ~happened_by(self.filled, t) & alive
-
-    def active_at(self, t: int) -> FairValueGaps:
-        """Return the gaps known, not filled and not expired at the close of bar t, as of t."""
-        return self.take(self.active_mask(t)).as_of(t)
 
     def unfilled_bounds(self, candles: Candles, t: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (top, bottom) of the still-open part of the gaps active at t: price has eaten into them."""

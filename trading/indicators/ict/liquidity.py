@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from trading.indicators.ict.event_table import NOT_YET, EventTable, happened_by
+from trading.indicators.ict.event_table import NOT_YET, EventTable
 from trading.indicators.ict.period_levels import PeriodLevels
 from trading.indicators.ict.price_crossings import PriceSearch
 
@@ -36,6 +36,7 @@ class LiquidityLevels(EventTable):
     known as a run (no close back inside in time).
     """
 
+    END_STATE: ClassVar[str | None] = "taken"
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = ("equal_at", "taken", "swept", "run")
 
     index: np.ndarray
@@ -54,10 +55,6 @@ class LiquidityLevels(EventTable):
     def pool(self) -> np.ndarray:
         """Return the price that takes every stop of the pool: level_max for BSL, level_min for SSL."""
         return np.where(self.direction > 0, self.level_max, self.level_min)
-
-    def active_mask(self, t: int) -> np.ndarray:
-        """Return the mask of levels known and not taken at the close of bar t."""
-        return (self.known_at <= t) & ~happened_by(self.taken, t)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

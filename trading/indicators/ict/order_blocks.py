@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from trading.domain.candles import Candles
-from trading.indicators.ict.event_table import NOT_YET, EventTable, happened_by
+from trading.indicators.ict.event_table import NOT_YET, EventTable
 from trading.indicators.ict.market_structure import StructureBreaks
 from trading.indicators.ict.params import ObBreakOn, ObCandle, ObZone
 from trading.indicators.ict.price_crossings import PriceSearch
@@ -21,6 +21,7 @@ class OrderBlocks(EventTable):
     bottom) < bottom; bearish mirrored. `expires` is the last active bar (-1: never expires).
     """
 
+    END_STATE: ClassVar[str | None] = "broken"
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = ("touched", "broken")
 
     index: np.ndarray
@@ -32,15 +33,6 @@ class OrderBlocks(EventTable):
     touched: np.ndarray
     broken: np.ndarray
     expires: np.ndarray
-
-    def active_mask(self, t: int) -> np.ndarray:
-        """Return the mask of order blocks known, unbroken and not expired at the close of bar t."""
-        alive = (self.expires == NOT_YET) | (self.expires >= t)
-        return (self.known_at <= t) & ~happened_by(self.broken, t) & alive
-
-    def active_at(self, t: int) -> OrderBlocks:
-        """Return the order blocks known, unbroken and not expired at the close of bar t, as of t."""
-        return self.take(self.active_mask(t)).as_of(t)
 
 
 def order_blocks(search: PriceSearch, candles: Candles, breaks: StructureBreaks,

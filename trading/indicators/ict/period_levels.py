@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 
 from trading.domain.candles import Candles
-from trading.indicators.ict.event_table import NOT_YET, EventTable, happened_by
+from trading.indicators.ict.event_table import NOT_YET, EventTable
 from trading.indicators.ict.price_crossings import PriceSearch
 
 DAY_MS = 86_400_000
@@ -34,6 +34,7 @@ class PeriodLevels(EventTable):
     when it closes back inside.
     """
 
+    END_STATE: ClassVar[str | None] = "taken"
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = ("taken", "swept")
 
     index: np.ndarray
@@ -44,10 +45,6 @@ class PeriodLevels(EventTable):
     period_ms: np.ndarray
     taken: np.ndarray
     swept: np.ndarray
-
-    def active_mask(self, t: int) -> np.ndarray:
-        """Return the mask of period levels known and not taken at the close of bar t."""
-        return (self.known_at <= t) & ~happened_by(self.taken, t)
 
 
 def period_levels(search: PriceSearch, candles: Candles, period: Period = Period.DAY) -> PeriodLevels:
