@@ -78,8 +78,8 @@ class SweepReversalStrategy:
         if target is None:
             return None
         swept = "sell-side" if side is PositionSide.LONG else "buy-side"
-        pool = "equal " + ("lows" if side is PositionSide.LONG else "highs") \
-            if sweeps.count[sweep_row] > 1 else "a swing " + ("low" if side is PositionSide.LONG else "high")
+        extreme = "low" if side is PositionSide.LONG else "high"
+        pool = f"equal {extreme}s" if sweeps.count[sweep_row] > 1 else f"a swing {extreme}"
         reason = (f"{tf.value} sweep of {swept} liquidity ({pool} at {sweeps.level[sweep_row]:g}), then a "
                   f"{'bullish' if side.sign > 0 else 'bearish'} FVG {gaps.bottom[gap_row]:g}-{gaps.top[gap_row]:g}"
                   f"; target liquidity at {target:g}")
