@@ -1,7 +1,6 @@
 """compute_ict: every ICT indicator over one run of candles, bundled as one causal snapshot."""
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 
 import numpy as np

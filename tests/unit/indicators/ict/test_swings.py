@@ -1,5 +1,7 @@
 """Pivots and the swing sequence S (ict.md 2), on the worked example and hand-built edge cases."""
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.fakes.ict_candles import bar, ohlc_candles, worked_example
 from trading.indicators.ict.swings import find_pivots, swing_sequence, window_max
@@ -89,9 +91,11 @@ def test_bar_that_is_both_pivot_high_and_low_counts_as_high_only():
     assert pivots.direction.tolist() == [1]
 
 
-def test_window_max_matches_a_direct_maximum_over_each_window():
-    values = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0])
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(st.integers(0, 9), min_size=1, max_size=60), width=st.integers(1, 13))
+def test_window_max_matches_a_direct_maximum_over_each_window(values, width):
+    x = np.asarray(values, dtype=np.float64)
 
-    got = window_max(values, 4)
+    got = window_max(x, width)
 
-    assert got.tolist() == [max(values[i:i + 4]) for i in range(len(values) - 3)]
+    assert got.tolist() == [max(x[i:i + width]) for i in range(len(x) - width + 1)]
