@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from trading.domain.errors import ConfigurationError
@@ -43,6 +43,37 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     replay_speed: float = Field(default=60.0, gt=0)
     demo_chat_id: int = 1
+    # Risk and the trading loop: percentages of equity unless said otherwise; 0 switches an optional rule off.
+    risk_per_trade_pct: Decimal = Decimal("2")
+    futures_leverage: int = 5
+    max_leverage: int = 10
+    max_symbol_exposure_pct: Decimal = Decimal("200")
+    max_total_exposure_pct: Decimal = Decimal("400")
+    atr_stop_multiple: Decimal = Decimal("0")
+    kelly_multiplier: Decimal = Decimal("0")
+    daily_loss_limit_pct: Decimal = Decimal("6")
+    close_on_daily_loss: bool = False
+    max_drawdown_pct: Decimal = Decimal("20")
+    loss_streak: int = 3
+    loss_cooldown_minutes: int = 120
+    max_open_positions: int = 3
+    max_entries_per_window: int = 6
+    entry_window_minutes: int = 60
+    hard_stop_pct: Decimal = Decimal("10")
+    soft_stop_pct: Decimal = Decimal("5")
+    take_profit_zone_pct: Decimal = Decimal("10")
+    trailing_activation_pct: Decimal = Decimal("2")
+    trailing_callback_pct: Decimal = Decimal("1")
+    partial_take_profit_r: Decimal = Decimal("1")
+    partial_take_profit_fraction: Decimal = Decimal("0.5")
+    break_even_r: Decimal = Decimal("1")
+    breaker_move_pct: Decimal = Decimal("3")
+    breaker_move_window_minutes: int = 15
+    breaker_max_spread_bps: Decimal = Decimal("50")
+    breaker_cooldown_minutes: int = 30
+    min_reward_risk: Decimal = Decimal("1.5")
+    min_signal_confidence: Decimal = Decimal("0.5")
+    decision_timeout_seconds: Decimal = Decimal("10")
 
     @field_validator("telegram_allowed_chat_ids")
     @classmethod
@@ -103,6 +134,53 @@ class Settings(BaseSettings):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
+    @field_validator("risk_per_trade_pct", "daily_loss_limit_pct", "max_drawdown_pct", "hard_stop_pct",
+                     "soft_stop_pct", "trailing_callback_pct", "breaker_move_pct", mode="before")
+    @classmethod
+    def _percentage(cls, value: Any) -> Decimal:
+        return _number_in(value, Decimal(0), Decimal(100), "a percentage above 0 and at most 100, like 2")
+
+    @field_validator("max_symbol_exposure_pct", "max_total_exposure_pct", "breaker_max_spread_bps",
+                     "decision_timeout_seconds", mode="before")
+    @classmethod
+    def _positive(cls, value: Any) -> Decimal:
+        return _number_in(value, Decimal(0), None, "a number above 0, like 200")
+
+    @field_validator("atr_stop_multiple", "kelly_multiplier", "take_profit_zone_pct", "trailing_activation_pct",
+                     "partial_take_profit_r", "break_even_r", "min_reward_risk", mode="before")
+    @classmethod
+    def _optional(cls, value: Any) -> Decimal:
+        return _number_in(value, None, None, "a number of 0 or more (0 switches the rule off), like 1.5")
+
+    @field_validator("partial_take_profit_fraction", "min_signal_confidence", mode="before")
+    @classmethod
+    def _fraction(cls, value: Any) -> Decimal:
+        return _number_in(value, None, Decimal(1), "a fraction from 0 to 1, like 0.5")
+
+    @field_validator("futures_leverage", "max_leverage", mode="before")
+    @classmethod
+    def _leverage(cls, value: Any) -> int:
+        return _whole_in(value, 1, 125, "a whole number from 1 to 125, like 5")
+
+    @field_validator("loss_streak", "max_open_positions", "max_entries_per_window", "entry_window_minutes",
+                     "breaker_move_window_minutes", mode="before")
+    @classmethod
+    def _count(cls, value: Any) -> int:
+        return _whole_in(value, 1, None, "a whole number of 1 or more, like 3")
+
+    @field_validator("loss_cooldown_minutes", "breaker_cooldown_minutes", mode="before")
+    @classmethod
+    def _minutes(cls, value: Any) -> int:
+        return _whole_in(value, 0, None, "a whole number of minutes, 0 or more, like 30")
+
+    @field_validator("soft_stop_pct")
+    @classmethod
+    def _soft_below_hard(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        hard = info.data.get("hard_stop_pct")
+        if hard is not None and value >= hard:
+            raise ValueError(f"expected a loss below HARD_STOP_PCT ({hard}), like 5")
+        return value
+
     @property
     def allowed_chat_ids(self) -> frozenset[int]:
         """Return the chats allowed to talk to the bot."""
@@ -134,6 +212,28 @@ class Settings(BaseSettings):
     def demo(self) -> bool:
         """Return True when no bot token is set, so the offline demo chat is used."""
         return not self.telegram_bot_token.get_secret_value().strip()
+
+
+def _number_in(value: Any, above: Decimal | None, at_most: Decimal | None, expected: str) -> Decimal:
+    # above: the value must be greater (None: 0 or more); at_most: the largest value allowed
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValueError(f"expected {expected}, got {value!r}") from None
+    too_low = number <= above if above is not None else number < 0
+    if not number.is_finite() or too_low or (at_most is not None and number > at_most):
+        raise ValueError(f"expected {expected}, got {value!r}")
+    return number
+
+
+def _whole_in(value: Any, lowest: int, highest: int | None, expected: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"expected {expected}, got {value!r}") from None
+    if number < lowest or (highest is not None and number > highest):
+        raise ValueError(f"expected {expected}, got {value!r}")
+    return number
 
 
 def _split(value: str) -> list[str]:

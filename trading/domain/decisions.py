@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trading.domain.candles import Candles
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 
@@ -25,6 +26,8 @@ class DecisionRequest:
     signal: Signal | None = None
     position: Position | None = None
     context: str = ""        # market summary (regime, trend per timeframe); never secrets
+    zone: str = ""           # for a position: "soft_stop" or "take_profit", the zone it has just entered
+    candles: Candles | None = None   # recent closed candles of the symbol, newest last, for the rules
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,161 @@
+"""From a decided signal to an order intent: kill switch, circuit breaker, limits, then sizing within the cash.
+
+Every gate answers with a Rejection naming its rule and a reason a human reads, so a skipped trade is
+always explained in the audit log. Nothing here sends anything: the loop places what the plan says.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+from trading.domain.decisions import Action, Decision
+from trading.domain.instruments import Instrument, MarketKind
+from trading.domain.orders import OrderIntent, OrderType
+from trading.domain.positions import Position, PositionSide
+from trading.domain.signals import Signal
+from trading.engine.engine_state import ZERO, EngineSettings, EngineState
+from trading.risk.limits import vet_entry
+from trading.risk.sizing import PositionSize, SizingRequest, size_entry
+from trading.risk.verdicts import Verdict, first_block
+
+HUNDRED = Decimal(100)
+CLIENT_ID_PREFIX = "ta"
+
+
+class EntryRule:
+    """Reasons to skip an entry that are the engine's own, beside the risk rules (RiskRule)."""
+
+    DECISION = "decision"
+    SYMBOL_BUSY = "symbol_busy"
+    NO_MARKET = "no_market"
+    SPOT_SHORT = "spot_short"
+    CASH = "cash"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """The account as sizing needs it: equity, the cash free for a new entry, and what is already open."""
+
+    equity: Decimal
+    cash: Decimal
+    open_notional: Mapping[str, Decimal]
+    instruments: Mapping[str, Instrument]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A signal not traded: the rule that stopped it and why."""
+
+    signal: Signal
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPlan:
+    """An entry that passed every gate: the order to send and the stop and target to arm once it fills."""
+
+    signal: Signal
+    decision: Decision
+    intent: OrderIntent
+    size: PositionSize
+    amount_step: Decimal
+
+    @property
+    def message(self) -> str:
+        """Return the one line that says what is entered and why."""
+        s = self.signal
+        target = f", target {s.take_profit}" if s.take_profit is not None else ""
+        return (f"{s.side} {self.size.amount.normalize():f} {s.symbol} ({s.strategy}, {s.timeframe}) "
+                f"near {s.entry}, stop {s.stop}{target}; risk {self.size.risk:.2f} "
+                f"({self.size.limited_by}): {s.reason}")
+
+
+def entry_client_id(setup_id: str) -> str:
+    """Return the client order id of a setup's entry: the same setup always gives the same id (36 chars max)."""
+    return f"{CLIENT_ID_PREFIX}-{hashlib.sha256(setup_id.encode()).hexdigest()[:20]}"
+
+
+def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
+               settings: EngineSettings, atr: Decimal | None = None) -> EntryPlan | Rejection:
+    """Return the order to send for a decided signal, or the Rejection of the first gate that stops it."""
+    blocked = _gates(state, signal, decision, account, ts_ms, settings)
+    if blocked is not None:
+        return blocked
+    instrument = account.instruments[signal.symbol]
+    request = SizingRequest.for_signal(signal, instrument, account.equity, account.open_notional, atr,
+                                       state.r_multiples.get(signal.strategy, ()))
+    size = size_entry(request, settings.sizing)
+    if isinstance(size, Verdict):
+        return Rejection(signal, str(size.rule), size.reason)
+    size = _within_cash(size, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
+    if isinstance(size, str):
+        return Rejection(signal, EntryRule.CASH, size)
+    intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET, amount=size.amount,
+                         leverage=size.leverage if instrument.kind is MarketKind.PERP else None,
+                         client_order_id=entry_client_id(signal.setup_id),
+                         reason=f"{signal.strategy} {signal.side}: {signal.reason}"[:200])
+    return EntryPlan(signal, decision, intent, size, instrument.amount_step)
+
+
+def _gates(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
+           settings: EngineSettings) -> Rejection | None:
+    if decision.action is not Action.ENTER:
+        return Rejection(signal, EntryRule.DECISION, f"{decision.decided_by} chose {decision.action}: "
+                                                     f"{decision.reason}")
+    if state.busy(signal.symbol):
+        return Rejection(signal, EntryRule.SYMBOL_BUSY, f"{signal.symbol} already has a position or an entry "
+                                                        f"on its way")
+    verdict = first_block(state.kill_switch.vet_order(closing=False), state.breaker.vet_entry(ts_ms),
+                          vet_entry(state.risk, ts_ms, len(state.positions) + len(state.pending),
+                                    settings.limits))
+    if not verdict.allowed:
+        return Rejection(signal, str(verdict.rule), verdict.reason)
+    instrument = account.instruments.get(signal.symbol)
+    if instrument is None:
+        return Rejection(signal, EntryRule.NO_MARKET, f"{signal.symbol} is not a known market here")
+    if instrument.kind is MarketKind.SPOT and signal.side is PositionSide.SHORT:
+        return Rejection(signal, EntryRule.SPOT_SHORT, f"cannot short {signal.symbol} on spot; "
+                                                       f"trade futures to take short signals")
+    return None
+
+
+def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cash: Decimal,
+                 buffer_pct: Decimal) -> PositionSize | str:
+    # Sizing caps notional at equity x leverage; the margin plus the entry fee must also fit the free cash,
+    # with a buffer for slippage, or the broker refuses the order.
+    usable = cash * (1 - buffer_pct / HUNDRED)
+    per_unit = entry / size.leverage + entry * instrument.taker_fee
+    if size.amount * per_unit <= usable:
+        return size
+    amount = instrument.round_amount(max(usable, ZERO) / per_unit)
+    problem = instrument.check_order(amount, entry)
+    if problem is not None:
+        return f"{instrument.symbol} skipped: {problem} (sized by the free cash {cash:.2f})"
+    notional = amount * entry
+    risk = size.risk * amount / size.amount
+    return replace(size, amount=amount, notional=notional, margin=notional / size.leverage, risk=risk,
+                   limited_by="cash")
+
+
+def account_view(balances: Mapping[str, Decimal], positions: Sequence[Position], marks: Mapping[str, Decimal],
+                 instruments: Mapping[str, Instrument], quote: str = "USDT") -> AccountView:
+    """Return equity, free cash and open notional from the broker's balances and positions at marks.
+
+    A spot holding is worth its amount at the mark and its cost has left the quote balance; a futures
+    position adds its unrealised PnL to a wallet balance that still includes its margin.
+    """
+    balance = balances.get(quote, ZERO)
+    equity, cash, notional = balance, balance, {}
+    for position in positions:
+        mark = marks.get(position.symbol, position.entry_price)
+        notional[position.symbol] = position.notional(mark)
+        instrument = instruments.get(position.symbol)
+        if instrument is not None and instrument.kind is MarketKind.PERP:
+            equity += position.unrealized_pnl(mark)
+            cash -= position.margin
+        else:
+            equity += position.notional(mark)
+    return AccountView(equity, cash, notional, instruments)

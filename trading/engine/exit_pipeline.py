@@ -1,0 +1,109 @@
+"""Protective exits of guarded positions: what the stop rules call for on a price, turned into reduce-only orders.
+
+A close or a partial close becomes an ExitPlan at once (never waiting on anyone); a position entering the
+soft-stop or take-profit zone becomes an AskDecision for the decision maker. While an exit order of a
+position is on its way, no other exit is planned for it, so one breach never sends two orders.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
+
+from trading.domain.orders import OrderIntent, OrderType
+from trading.domain.positions import Position
+from trading.engine.engine_state import GuardedPosition
+from trading.risk.protective_stops import (ExitAction, ExitInstruction, ExitReason, PriceRange,
+                                           ProtectionSettings, Zone, evaluate_stops)
+
+ONE = Decimal(1)
+_ZONES = {ExitReason.SOFT_STOP_ZONE: Zone.SOFT_STOP, ExitReason.TAKE_PROFIT_ZONE: Zone.TAKE_PROFIT}
+
+
+class ForcedExit(StrEnum):
+    """Exits not fired by a price level."""
+
+    KILL_SWITCH = "kill_switch"
+    DAILY_LOSS = "daily_loss"
+    DECISION = "decision"
+
+
+@dataclass(frozen=True, slots=True)
+class ExitPlan:
+    """A reduce-only market order to send now, and the rule behind it."""
+
+    symbol: str
+    intent: OrderIntent
+    reason: str            # an ExitReason or a ForcedExit value
+    message: str           # the human line for the exit notification
+    price: Decimal         # the level that fired (the bar's open when price gapped past it), or the mark
+    fraction: Decimal      # share of the position closed: 1 for a full exit
+
+
+@dataclass(frozen=True, slots=True)
+class AskDecision:
+    """A position that has just entered a zone where the decision maker says exit or hold."""
+
+    symbol: str
+    zone: Zone
+    price: Decimal
+    message: str
+
+
+def exits_for_bar(guard: GuardedPosition, bar: PriceRange, position: Position, settings: ProtectionSettings,
+                  flatten: str | None = None) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
+    """Return the guard after a price observation and the exits it calls for (flatten: close at once, why)."""
+    guard = guard.seen(position)
+    if guard.exit_in_flight:
+        return guard, []
+    if flatten is not None:
+        return _planned(guard, ONE, ForcedExit.KILL_SWITCH, flatten, bar.close)
+    stops, instructions = evaluate_stops(guard.stops, bar, settings)
+    guard = replace(guard, stops=stops)
+    out: list[ExitPlan | AskDecision] = []
+    for instruction in instructions:
+        if instruction.action is ExitAction.ASK:
+            out.append(AskDecision(guard.symbol, _ZONES[instruction.reason], instruction.price,
+                                   f"{guard.symbol} {guard.side}: {instruction.message}"))
+            continue
+        guard, plans = _from_instruction(guard, instruction)
+        out.extend(plans)
+    return guard, out
+
+
+def exit_now(guard: GuardedPosition, position: Position, reason: str, message: str,
+             price: Decimal) -> tuple[GuardedPosition, list[ExitPlan]]:
+    """Return the guard and the plan closing the whole position at market (none while an exit is on its way)."""
+    guard = guard.seen(position)
+    if guard.exit_in_flight:
+        return guard, []
+    guard, plans = _planned(guard, ONE, reason, message, price)
+    return guard, [p for p in plans if isinstance(p, ExitPlan)]
+
+
+def exit_settled(guard: GuardedPosition) -> GuardedPosition:
+    """Return the guard once its exit order is final (filled or not): later exits may be planned again."""
+    return replace(guard, exit_in_flight="", exit_reason="")
+
+
+def _from_instruction(guard: GuardedPosition, instruction: ExitInstruction
+                      ) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
+    fraction = ONE if instruction.action is ExitAction.CLOSE else instruction.fraction
+    return _planned(guard, fraction, instruction.reason.value, instruction.message, instruction.price)
+
+
+def _planned(guard: GuardedPosition, fraction: Decimal, reason: str, message: str,
+             price: Decimal) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
+    amount = guard.amount if fraction >= ONE else _part(guard.amount * fraction, guard.amount_step)
+    if amount <= 0:
+        return guard, []
+    client_id = f"{guard.key}-x{guard.exits_sent + 1}"
+    intent = OrderIntent(guard.symbol, guard.side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
+                         reduce_only=True, client_order_id=client_id, reason=f"{reason}: {message}"[:200])
+    guard = replace(guard, exits_sent=guard.exits_sent + 1, exit_in_flight=client_id, exit_reason=message)
+    line = f"{guard.symbol} {guard.side}: {message}"
+    return guard, [ExitPlan(guard.symbol, intent, reason, line, price, min(fraction, ONE))]
+
+
+def _part(amount: Decimal, step: Decimal) -> Decimal:
+    return (amount / step).to_integral_value(ROUND_DOWN) * step

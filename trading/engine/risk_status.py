@@ -1,0 +1,75 @@
+"""What /risk shows: the limits in force, today's PnL and the drawdown against them, cooldowns, breaker, kill switch."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trading.domain.candles import MINUTE_MS
+from trading.engine.engine_state import EngineSettings, EngineState
+from trading.risk.kill_switch import KillSwitch
+from trading.risk.limits import local_day, vet_entry
+from trading.risk.verdicts import first_block
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskStatus:
+    """The risk state at ts_ms, with the settings it is measured against."""
+
+    ts_ms: int
+    settings: EngineSettings
+    equity: Decimal
+    day: str
+    day_start_equity: Decimal
+    daily_pnl: Decimal
+    daily_loss_limit: Decimal           # in quote: the day's starting equity x the limit percentage
+    daily_limit_hit: bool
+    peak_equity: Decimal
+    drawdown_pct: Decimal
+    halted: bool                        # drawdown halt: until /resume
+    halt_reason: str
+    consecutive_losses: int
+    cooldown_minutes_left: int
+    open_positions: int
+    pending_entries: int
+    entries_in_window: int
+    breaker_tripped: bool
+    breaker_reason: str
+    breaker_minutes_left: int
+    kill_switch: KillSwitch
+    entries_allowed: bool
+    blocked_because: str                # the first rule that blocks a new entry now, empty when allowed
+
+    @property
+    def daily_loss_used_pct(self) -> Decimal:
+        """Return today's loss as a share of the daily limit, in percent (0 when the day is up)."""
+        if self.daily_loss_limit <= 0 or self.daily_pnl >= 0:
+            return Decimal(0)
+        return -self.daily_pnl / self.daily_loss_limit * HUNDRED
+
+
+def risk_status(state: EngineState, settings: EngineSettings, ts_ms: int) -> RiskStatus:
+    """Return the risk state at ts_ms for /risk."""
+    risk, limits, breaker = state.risk, settings.limits, state.breaker
+    busy = len(state.positions) + len(state.pending)
+    verdict = first_block(state.kill_switch.vet_order(closing=False), breaker.vet_entry(ts_ms),
+                          vet_entry(risk, ts_ms, busy, limits))
+    breaker_on = breaker.tripped and ts_ms < breaker.until_ms
+    return RiskStatus(
+        ts_ms=ts_ms, settings=settings, equity=risk.equity, day=risk.day,
+        day_start_equity=risk.day_start_equity, daily_pnl=risk.daily_pnl,
+        daily_loss_limit=risk.day_start_equity * limits.daily_loss_pct / HUNDRED,
+        daily_limit_hit=risk.daily_limit_day == local_day(ts_ms, limits.timezone),
+        peak_equity=risk.peak_equity, drawdown_pct=risk.drawdown_pct, halted=risk.halted,
+        halt_reason=risk.halt_reason, consecutive_losses=risk.consecutive_losses,
+        cooldown_minutes_left=_minutes_until(risk.cooldown_until_ms, ts_ms),
+        open_positions=len(state.positions), pending_entries=len(state.pending),
+        entries_in_window=sum(1 for t in risk.entry_times_ms if t > ts_ms - limits.entry_window_ms),
+        breaker_tripped=breaker_on, breaker_reason=breaker.reason if breaker_on else "",
+        breaker_minutes_left=_minutes_until(breaker.until_ms, ts_ms) if breaker_on else 0,
+        kill_switch=state.kill_switch, entries_allowed=verdict.allowed, blocked_because=verdict.reason)
+
+
+def _minutes_until(until_ms: int, ts_ms: int) -> int:
+    return max(0, -(-(until_ms - ts_ms) // MINUTE_MS))

@@ -1,0 +1,241 @@
+"""The trading engine: the one gate between strategies and the broker, and the keeper of every open position.
+
+Pure and synchronous (time comes in as epoch ms), so the paper loop, live trading and the backtester drive
+the same rules. Entries pass the kill switch, the circuit breaker and the account limits, then sizing;
+exits are never vetted. The loop carries out the plans and reports back what the broker did
+(on_entry_placed, on_position_opened, on_exit_settled, on_position_closed).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, Mapping
+
+from trading.domain.decisions import Action, Decision
+from trading.domain.market import Ticker
+from trading.domain.orders import Order
+from trading.domain.positions import Position
+from trading.domain.signals import Signal
+from trading.engine.engine_state import EngineSettings, EngineState, GuardedPosition, PendingEntry
+from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, AccountView, EntryPlan, Rejection, plan_entry
+from trading.engine.exit_pipeline import (AskDecision, ExitPlan, ForcedExit, exit_now, exit_settled,
+                                          exits_for_bar)
+from trading.engine.risk_status import RiskStatus, risk_status
+from trading.risk import circuit_breaker as breaker
+from trading.risk.circuit_breaker import BreakerTransition
+from trading.risk.kill_switch import engage, release
+from trading.risk.limits import LimitBreach, mark_equity, record_entry, record_trade_result, resume_trading
+from trading.risk.protective_stops import PriceRange, open_stops
+
+ZERO = Decimal(0)
+ADOPTED_STEP = Decimal("0.00000001")
+
+
+class TradingEngine:
+    """Holds the EngineState and applies the risk rules to it; every method is pure apart from that state."""
+
+    def __init__(self, settings: EngineSettings = EngineSettings(), state: EngineState | None = None) -> None:
+        self.settings = settings
+        self.state = state if state is not None else EngineState()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return the state as JSON-able data for the store."""
+        return self.state.snapshot()
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Replace the state with a snapshot() saved before a restart."""
+        self.state = EngineState.restore(data)
+
+    # ---- entries ------------------------------------------------------------------------------
+
+    def accept_signal(self, signal: Signal) -> bool:
+        """Return True the first time a setup is seen (and remember it), False for a repeat."""
+        if signal.setup_id in self.state.signal_ids:
+            return False
+        kept = (*self.state.signal_ids, signal.setup_id)[-self.settings.remembered_signals:]
+        self.state = replace(self.state, signal_ids=kept)
+        return True
+
+    def plan_entry(self, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
+                   atr: Decimal | None = None) -> EntryPlan | Rejection:
+        """Return the entry order for a decided signal, or why it is not traded."""
+        return plan_entry(self.state, signal, decision, account, ts_ms, self.settings, atr)
+
+    def on_entry_placed(self, plan: EntryPlan, ts_ms: int) -> None:
+        """Record an entry order the broker accepted: it counts against the entry rate and waits for its fill."""
+        s = plan.signal
+        pending = PendingEntry(plan.intent.client_order_id, s.symbol, s.side, s.stop, s.take_profit, s.strategy,
+                               s.reason, plan.amount_step, ts_ms)
+        self.state = replace(self.state, pending={**self.state.pending, pending.client_order_id: pending},
+                             risk=record_entry(self.state.risk, ts_ms, self.settings.limits))
+
+    def on_entry_ended(self, client_order_id: str) -> PendingEntry | None:
+        """Forget an entry order that ended without a fill (rejected, cancelled); return it."""
+        pending = self.state.pending.get(client_order_id)
+        if pending is not None:
+            self.state = replace(self.state, pending=_without(self.state.pending, client_order_id))
+        return pending
+
+    def on_position_opened(self, position: Position, ts_ms: int, client_order_id: str | None = None,
+                           amount_step: Decimal = ADOPTED_STEP) -> GuardedPosition:
+        """Arm the stops of a position that has just opened: from its entry's signal, or adopt a stranger."""
+        pending = self.state.pending.get(client_order_id or "")
+        if pending is not None:
+            position = replace(position, stop_price=pending.stop, take_profit=pending.take_profit)
+            key, strategy, reason, step = pending.client_order_id, pending.strategy, pending.reason, pending.amount_step
+        else:
+            origin = f"adopt:{position.symbol}:{position.opened_ms}"
+            key = f"{CLIENT_ID_PREFIX}-{hashlib.sha256(origin.encode()).hexdigest()[:20]}"
+            strategy, reason, step = position.strategy or "manual", "adopted: opened outside the engine", amount_step
+        stops = open_stops(position, self.settings.protection)
+        guard = GuardedPosition(position.symbol, key, strategy, reason, stops, step, position.opened_ms or ts_ms,
+                                position.amount * stops.risk_per_unit, position.amount, position.entry_price)
+        self.state = replace(self.state, pending=_without(self.state.pending, client_order_id or ""),
+                             positions={**self.state.positions, position.symbol: guard.seen(position)})
+        return self.state.positions[position.symbol]
+
+    # ---- exits --------------------------------------------------------------------------------
+
+    def on_bar(self, symbol: str, bar: PriceRange, position: Position) -> list[ExitPlan | AskDecision]:
+        """Return the protective exits a price (a tick, or a closed candle) calls for on symbol's position."""
+        guard = self.state.positions.get(symbol)
+        if guard is None:
+            return []
+        switch = self.state.kill_switch
+        flat = f"kill switch (flat) by {switch.by}: {switch.reason}" if switch.closes_positions else None
+        guard, plans = exits_for_bar(guard, bar, position, self.settings.protection, flat)
+        self._put(guard)
+        return plans
+
+    def exit_on_decision(self, ask: AskDecision, decision: Decision, position: Position) -> list[ExitPlan]:
+        """Return the exit a decision maker asked for in a zone (none when it holds)."""
+        guard = self.state.positions.get(ask.symbol)
+        if guard is None or decision.action is not Action.EXIT:
+            return []
+        guard, plans = exit_now(guard, position, ForcedExit.DECISION,
+                                f"{ask.zone.replace('_', '-')} zone, {decision.decided_by} exits: {decision.reason}",
+                                ask.price)
+        self._put(guard)
+        return plans
+
+    def flatten(self, positions: Mapping[str, Position], reason: str, message: str,
+                marks: Mapping[str, Decimal]) -> list[ExitPlan]:
+        """Return market exits closing every guarded position in positions (kill flat, daily loss)."""
+        plans: list[ExitPlan] = []
+        for symbol, position in positions.items():
+            guard = self.state.positions.get(symbol)
+            if guard is None:
+                continue
+            guard, more = exit_now(guard, position, reason, message, marks.get(symbol, position.entry_price))
+            self._put(guard)
+            plans.extend(more)
+        return plans
+
+    def on_position_seen(self, position: Position) -> None:
+        """Record the broker's latest figures of a guarded position (amount after partial exits, fees, funding)."""
+        guard = self.state.positions.get(position.symbol)
+        if guard is not None:
+            self._put(guard.seen(position))
+
+    def on_exit_settled(self, symbol: str) -> None:
+        """Record that the exit order of symbol is final, so later exits may be planned."""
+        guard = self.state.positions.get(symbol)
+        if guard is not None:
+            self._put(exit_settled(guard))
+
+    def on_position_closed(self, symbol: str, ts_ms: int, exit_order: Order | None = None,
+                           mark: Decimal | None = None) -> tuple[GuardedPosition | None, Decimal, list[LimitBreach]]:
+        """Stop guarding a closed position; return it, its net result and any loss-streak breach.
+
+        The closing fill comes from our exit order when we sent one; otherwise (closed by hand, by the
+        venue) the result is estimated at the last mark.
+        """
+        guard = self.state.positions.get(symbol)
+        if guard is None:
+            return None, ZERO, []
+        result = guard.net_result(_closing_pnl(guard, exit_order, mark))
+        risk, breaches = record_trade_result(self.state.risk, result, ts_ms, self.settings.limits)
+        r_multiples = dict(self.state.r_multiples)
+        if guard.initial_risk > 0:
+            recent = (*r_multiples.get(guard.strategy, ()), result / guard.initial_risk)
+            r_multiples[guard.strategy] = recent[-self.settings.kelly_window:]
+        self.state = replace(self.state, risk=risk, r_multiples=r_multiples,
+                             positions=_without(self.state.positions, symbol))
+        return guard, result, list(breaches)
+
+    def forget_position(self, symbol: str) -> GuardedPosition | None:
+        """Drop a guard whose position the broker does not hold (state from before a reset); return it."""
+        guard = self.state.positions.get(symbol)
+        self.state = replace(self.state, positions=_without(self.state.positions, symbol))
+        return guard
+
+    # ---- account limits, circuit breaker, kill switch -----------------------------------------
+
+    def mark_equity(self, equity: Decimal, ts_ms: int) -> list[LimitBreach]:
+        """Record the account's equity; return the daily-loss and drawdown limits it has just hit."""
+        risk, breaches = mark_equity(self.state.risk, equity, ts_ms, self.settings.limits)
+        self.state = replace(self.state, risk=risk)
+        return list(breaches)
+
+    def observe_price(self, symbol: str, ts_ms: int, price: Decimal) -> list[BreakerTransition]:
+        """Feed a price to the circuit breaker; return its transitions."""
+        return self._breaker(breaker.observe_price(self.state.breaker, symbol, ts_ms, price,
+                                                   self.settings.breaker))
+
+    def observe_ticker(self, ticker: Ticker) -> list[BreakerTransition]:
+        """Feed a ticker (price and spread) to the circuit breaker; return its transitions."""
+        return self._breaker(breaker.observe_ticker(self.state.breaker, ticker, self.settings.breaker))
+
+    def observe_latency(self, ts_ms: int, latency_ms: int) -> list[BreakerTransition]:
+        """Feed an exchange round-trip time to the circuit breaker; return its transitions."""
+        return self._breaker(breaker.observe_latency(self.state.breaker, ts_ms, latency_ms,
+                                                     self.settings.breaker))
+
+    def observe_error(self, ts_ms: int) -> list[BreakerTransition]:
+        """Feed an exchange error to the circuit breaker; return its transitions."""
+        return self._breaker(breaker.observe_error(self.state.breaker, ts_ms, self.settings.breaker))
+
+    def advance(self, ts_ms: int) -> list[BreakerTransition]:
+        """Let the circuit breaker resume when its calm cooldown has passed; return the transition."""
+        return self._breaker(breaker.advance(self.state.breaker, ts_ms))
+
+    def kill(self, flat: bool, by: str, reason: str, ts_ms: int) -> bool:
+        """Engage the kill switch (flat: close every position too); return True when it changed."""
+        switch, changed = engage(self.state.kill_switch, flat, by, reason, ts_ms)
+        self.state = replace(self.state, kill_switch=switch)
+        return changed
+
+    def resume(self, by: str, ts_ms: int) -> list[str]:
+        """Release the kill switch and a drawdown halt; return what was lifted."""
+        switch, released = release(self.state.kill_switch, by, ts_ms)
+        lifted = ["kill switch"] if released else []
+        risk = self.state.risk
+        if risk.halted:
+            risk, lifted = resume_trading(risk), [*lifted, "drawdown halt"]
+        self.state = replace(self.state, kill_switch=switch, risk=risk)
+        return lifted
+
+    def risk_status(self, ts_ms: int) -> RiskStatus:
+        """Return what /risk shows at ts_ms."""
+        return risk_status(self.state, self.settings, ts_ms)
+
+    def _put(self, guard: GuardedPosition) -> None:
+        self.state = replace(self.state, positions={**self.state.positions, guard.symbol: guard})
+
+    def _breaker(self, update: breaker.Update) -> list[BreakerTransition]:
+        self.state = replace(self.state, breaker=update[0])
+        return list(update[1])
+
+
+def _without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+def _closing_pnl(guard: GuardedPosition, exit_order: Order | None, mark: Decimal | None) -> Decimal:
+    sign = guard.side.sign
+    if exit_order is not None and exit_order.filled > 0 and exit_order.avg_price is not None:
+        return (exit_order.avg_price - guard.entry_price) * exit_order.filled * sign - exit_order.fee
+    if mark is not None:
+        return (mark - guard.entry_price) * guard.amount * sign
+    return ZERO

@@ -1,0 +1,142 @@
+"""The events of the trading loop: one clear notification per entry, exit, trip and switch; the rest audit-only."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trading.domain.decisions import Decision
+from trading.domain.events import Event, EventKind, Severity
+from trading.domain.positions import Position
+from trading.domain.signals import Signal
+from trading.engine.engine_state import GuardedPosition, PendingEntry
+from trading.engine.entry_pipeline import Rejection
+from trading.engine.exit_pipeline import ExitPlan
+from trading.risk.circuit_breaker import BreakerChange, BreakerTransition
+from trading.risk.kill_switch import KillSwitch
+from trading.risk.limits import LimitBreach
+from trading.risk.verdicts import RiskRule
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def signal_seen(signal: Signal, ts_ms: int) -> Event:
+    """Return the audit event of a new signal."""
+    return Event(EventKind.SIGNAL, ts_ms, f"Signal {signal.strategy} {signal.side} {signal.symbol} at "
+                                          f"{signal.entry}, stop {signal.stop}: {signal.reason}",
+                 {"setup_id": signal.setup_id, "symbol": signal.symbol, "strategy": signal.strategy,
+                  "side": signal.side.value, "entry": str(signal.entry), "stop": str(signal.stop),
+                  "take_profit": str(signal.take_profit), "confidence": signal.confidence}, notify=False)
+
+
+def entry_skipped(rejection: Rejection, ts_ms: int) -> Event:
+    """Return the audit event of a signal not traded, with the rule and the reason."""
+    s = rejection.signal
+    return Event(EventKind.RISK_LIMIT, ts_ms, f"Skipped {s.strategy} {s.side} {s.symbol}: {rejection.reason}",
+                 {"setup_id": s.setup_id, "symbol": s.symbol, "rule": rejection.rule}, notify=False)
+
+
+def decided(subject: str, decision: Decision, ts_ms: int) -> Event:
+    """Return the audit event of a decision maker's answer."""
+    return Event(EventKind.COMMAND, ts_ms, f"{decision.decided_by} decided {decision.action} on {subject}: "
+                                           f"{decision.reason}",
+                 {"subject": subject, "action": decision.action.value, "confidence": decision.confidence,
+                  "decided_by": decision.decided_by}, notify=False)
+
+
+def position_entered(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:
+    """Return the notification of an entry filled: what, where, the levels armed and why."""
+    stops = guard.stops
+    levels = f"stop {stops.stop}" if stops.stop is not None else "hard stop only"
+    if stops.take_profit is not None:
+        levels += f", target {stops.take_profit}"
+    lever = f" {position.leverage}x" if position.leverage > 1 else ""
+    line = (f"ENTRY {guard.side} {_num(position.amount)} {guard.symbol} at {position.entry_price:,.2f}{lever} "
+            f"[{guard.strategy}]: {guard.reason}. {levels.capitalize()}, risk {guard.initial_risk:,.2f}.")
+    return Event(EventKind.POSITION_OPENED, ts_ms, line, _guard_data(guard))
+
+
+def position_exited(guard: GuardedPosition, result: Decimal, ts_ms: int) -> Event:
+    """Return the notification of a position closed, with the rule that closed it and the net result."""
+    why = guard.exit_reason or "closed outside the engine"
+    r = f" ({result / guard.initial_risk:+.2f}R)" if guard.initial_risk > 0 else ""
+    line = f"EXIT {guard.side} {guard.symbol} [{guard.strategy}]: {why}. Result {result:+,.2f}{r}."
+    return Event(EventKind.POSITION_CLOSED, ts_ms, line, _guard_data(guard) | {"result": str(result)})
+
+
+def position_reduced(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:
+    """Return the notification of a partial exit, with what is left."""
+    line = (f"PARTIAL EXIT {guard.side} {guard.symbol} [{guard.strategy}]: {guard.exit_reason}. "
+            f"{_num(position.amount)} left.")
+    return Event(EventKind.POSITION_UPDATED, ts_ms, line, _guard_data(guard))
+
+
+def position_adopted(guard: GuardedPosition, ts_ms: int) -> Event:
+    """Return the audit event of a position found at the broker and guarded from now on."""
+    return Event(EventKind.POSITION_UPDATED, ts_ms, f"Guarding {guard.side} {_num(guard.amount)} {guard.symbol} "
+                                                    f"opened outside the engine", _guard_data(guard), notify=False)
+
+
+def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:
+    """Return the notification of an entry or exit order the broker refused or lost."""
+    return Event(EventKind.ORDER_FAILED, ts_ms, f"{what} order for {symbol} failed: {error}",
+                 {"symbol": symbol, "what": what, "why": error}, Severity.WARNING)
+
+
+def entry_order_ended(pending: PendingEntry, status: str, ts_ms: int) -> Event:
+    """Return the notification of an entry order that ended without a fill."""
+    return order_failed("Entry", pending.symbol, f"the order was {status} before it filled", ts_ms)
+
+
+def exit_sent(plan: ExitPlan, ts_ms: int) -> Event:
+    """Return the audit event of an exit order sent."""
+    return Event(EventKind.ORDER_PLACED, ts_ms, f"Exit sent: {plan.message}",
+                 {"symbol": plan.symbol, "reason": plan.reason, "client_order_id": plan.intent.client_order_id,
+                  "amount": str(plan.intent.amount), "level": str(plan.price)}, notify=False)
+
+
+def breaker_changed(transition: BreakerTransition, cooldown_min: int) -> Event:
+    """Return the notification of the circuit breaker tripping or resuming."""
+    if transition.change is BreakerChange.TRIPPED:
+        line = (f"CIRCUIT BREAKER tripped: {transition.reason}. New entries paused until "
+                f"{cooldown_min} min pass without a trigger; exits still run.")
+        severity = Severity.WARNING
+    else:
+        line, severity = f"Circuit breaker: entries resume, {transition.reason}.", Severity.INFO
+    return Event(EventKind.CIRCUIT_BREAKER, transition.ts_ms, line,
+                 {"change": transition.change.value, "trigger": transition.trigger.value}, severity)
+
+
+def limit_hit(breach: LimitBreach) -> Event:
+    """Return the notification of an account limit hit."""
+    critical = breach.rule is RiskRule.MAX_DRAWDOWN
+    closing = " Closing the open positions." if breach.close_positions else ""
+    return Event(EventKind.RISK_LIMIT, breach.ts_ms, f"RISK LIMIT: {breach.reason}.{closing}",
+                 {"rule": breach.rule.value, "close_positions": breach.close_positions},
+                 Severity.CRITICAL if critical else Severity.WARNING)
+
+
+def kill_engaged(switch: KillSwitch) -> Event:
+    """Return the notification of the kill switch engaged."""
+    flat = " Closing every position at market." if switch.closes_positions else " Open positions stay protected."
+    return Event(EventKind.KILL_SWITCH, switch.since_ms, f"KILL SWITCH on by {switch.by}: {switch.reason}. "
+                                                         f"No new orders until /resume.{flat}",
+                 {"mode": switch.mode.value, "by": switch.by, "reason": switch.reason}, Severity.CRITICAL)
+
+
+def kill_still_engaged(switch: KillSwitch, ts_ms: int) -> Event:
+    """Return the notification, at start-up, that a kill switch from before the restart still holds."""
+    return Event(EventKind.KILL_SWITCH, ts_ms, f"Kill switch still on ({switch.mode} by {switch.by}: "
+                                               f"{switch.reason}). No new orders until /resume.",
+                 {"mode": switch.mode.value, "by": switch.by}, Severity.WARNING)
+
+
+def trading_resumed(by: str, lifted: list[str], ts_ms: int) -> Event:
+    """Return the notification of /resume."""
+    return Event(EventKind.KILL_SWITCH, ts_ms, f"Trading resumed by {by}: lifted the {' and the '.join(lifted)}.",
+                 {"by": by, "lifted": lifted})
+
+
+def _guard_data(guard: GuardedPosition) -> dict[str, object]:
+    return {"symbol": guard.symbol, "side": guard.side.value, "strategy": guard.strategy, "key": guard.key,
+            "amount": str(guard.amount), "entry": str(guard.entry_price), "reason": guard.exit_reason or guard.reason}

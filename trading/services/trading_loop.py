@@ -1,0 +1,319 @@
+"""The autonomous trading loop: candles in, signals decided, entries placed, every open position protected.
+
+The only place with awaits around the pure engine. One lock keeps the engine's steps in order; nothing
+slow happens under it: decisions are awaited outside it, and a position entering a zone is put to the
+decision maker in a background task, so protective exits never wait for an LLM or a human.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Awaitable, Iterable, Mapping, Protocol, Sequence
+
+from trading.domain.candles import Candle, Candles, Timeframe
+from trading.domain.decisions import Action, Decision, DecisionRequest
+from trading.domain.errors import TradingError
+from trading.domain.events import Event
+from trading.domain.instruments import Instrument
+from trading.domain.market import Ticker
+from trading.domain.positions import Position
+from trading.domain.signals import Signal
+from trading.engine.entry_pipeline import AccountView, Rejection, account_view
+from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
+from trading.engine.risk_status import RiskStatus
+from trading.engine.simulator import PriceBar
+from trading.engine.trading_engine import TradingEngine
+from trading.ports import Broker, Clock, DecisionMaker, MarketData, StateStore
+from trading.risk.circuit_breaker import BreakerTransition
+from trading.risk.limits import LimitBreach
+from trading.risk.protective_stops import PriceRange
+from trading.services import loop_notices as notices
+from trading.services.event_bus import EventBus
+from trading.services.position_sync import PositionSync
+from trading.services.signal_source import SignalSource, as_signal_source, signal_atr
+from trading.services.venue_events import VenueEvents
+
+STATE_KEY = "engine"
+KILL_SWITCH_KEY = "kill_switch"      # read by Assistant.status
+DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
+
+
+class PriceFeedSink(Protocol):
+    """A simulated venue fed the prices the loop sees (PaperBroker fits); a live exchange needs none."""
+
+    def on_price(self, symbol: str, ts_ms: int, price: Decimal, volume: Decimal | None = None) -> None: ...
+    def on_candle(self, symbol: str, candle: Candle) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoopSettings:
+    """What the loop trades and how it looks at the market."""
+
+    symbols: tuple[str, ...]
+    windows: Mapping[Timeframe, int] = field(default_factory=lambda: dict(DEFAULT_WINDOWS))
+    base_timeframe: Timeframe = Timeframe.M1    # its close triggers the strategy scan
+    decision_timeout_s: float = 10.0
+    decision_timeframe: Timeframe = Timeframe.M15   # candles handed to the decision maker in a zone
+    decision_bars: int = 50
+    quote: str = "USDT"
+
+
+class TradingLoop:
+    """Drives the TradingEngine with market data, the decision maker and the broker; reports every step."""
+
+    def __init__(self, clock: Clock, market: MarketData, broker: Broker, strategies: Any,
+                 decider: DecisionMaker, engine: TradingEngine, events: EventBus, store: StateStore,
+                 instruments: Mapping[str, Instrument], settings: LoopSettings, *,
+                 venue: PriceFeedSink | None = None, venue_events: VenueEvents | None = None) -> None:
+        self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
+        self.events, self.store, self.settings = events, store, settings
+        self.instruments = dict(instruments)
+        self._signals: SignalSource = as_signal_source(strategies)
+        self._decider = decider
+        self._venue = venue
+        self._venue_events = venue_events
+        self._marks: dict[str, Decimal] = {}
+        self._scanned_ms: dict[str, int] = {}
+        self._frames: dict[str, dict[Timeframe, Candles]] = {}
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._saved: dict[str, Any] | None = None
+        self._sync = PositionSync(broker, engine, events, self.instruments)
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Restore the engine state saved before a restart and reconcile it with the broker."""
+        async with self._lock:
+            saved = await self.store.load_state(STATE_KEY)
+            if saved is not None:
+                self.engine.restore(saved)
+            now = self.clock.now_ms()
+            await self._sync.reconcile_on_start(now)
+            switch = self.engine.state.kill_switch
+            if switch.engaged:
+                await self.events.emit(notices.kill_still_engaged(switch, now))
+            await self._finish()
+
+    async def settle(self) -> None:
+        """Wait for the zone decisions still under way (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    # ---- the candle job -----------------------------------------------------------------------
+
+    async def on_candles_closed(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
+        """Protect on each newly closed base candle, then act on the signals known at the newest close."""
+        fresh: list[Signal] = []
+        async with self._lock:
+            now = self.clock.now_ms()
+            for symbol, timeframe, candles in batches:
+                if timeframe != self.settings.base_timeframe or symbol not in self.settings.symbols:
+                    continue
+                for i in range(len(candles)):
+                    await self._on_candle(symbol, candles.at(i), now)
+                fresh.extend(await self._fresh_signals(symbol, int(candles.open_ms[-1]) + timeframe.ms))
+            await self._mark_equity(now)
+            await self._finish()
+        for signal in fresh:
+            await self._consider(signal)
+
+    async def _on_candle(self, symbol: str, candle: Candle, now: int) -> None:
+        close_ms = candle.open_ms + self.settings.base_timeframe.ms
+        bar = PriceBar.from_candle(candle)
+        if self._venue is not None:
+            self._venue.on_candle(symbol, candle)
+        self._marks[symbol] = bar.close
+        await self._breaker(self.engine.observe_price(symbol, close_ms, bar.close))
+        positions = await self._sync.run(now, self._marks)
+        guard = self.engine.state.positions.get(symbol)
+        # A candle that began before the fill saw prices the position never lived through.
+        if symbol in positions and guard is not None and candle.open_ms >= guard.opened_ms:
+            await self._protect_position(symbol, bar, positions[symbol], now)
+
+    async def _fresh_signals(self, symbol: str, newest_close_ms: int) -> list[Signal]:
+        since = self._scanned_ms.get(symbol, newest_close_ms - self.settings.base_timeframe.ms)
+        self._scanned_ms[symbol] = newest_close_ms
+        frames = {tf: await self.market.candles(symbol, tf, n) for tf, n in self.settings.windows.items()}
+        self._frames[symbol] = frames
+        found = self._signals.latest_signals(symbol, frames, since)
+        return [s for s in found if s.known_at_ms <= newest_close_ms and self.engine.accept_signal(s)]
+
+    async def _consider(self, signal: Signal) -> None:
+        now = self.clock.now_ms()
+        await self.events.emit(notices.signal_seen(signal, now))
+        request = DecisionRequest(now, signal=signal, context=signal.reason)
+        decision = await self._decide(request, Action.SKIP, f"signal {signal.setup_id}")
+        async with self._lock:
+            now = self.clock.now_ms()
+            account = await self._account(await self.broker.positions())
+            atr = signal_atr(self._frames.get(signal.symbol, {}), signal, self.engine.settings.sizing)
+            plan = self.engine.plan_entry(signal, decision, account, now, atr)
+            if isinstance(plan, Rejection):
+                await self.events.emit(notices.entry_skipped(plan, now))
+            elif await self._sync.place_entry(plan, now):
+                await self._sync.run(now, self._marks)
+            await self._finish()
+
+    # ---- the fast protective job --------------------------------------------------------------
+
+    async def watch(self) -> None:
+        """Fetch a ticker per symbol (price, spread, exchange latency) and protect on those prices."""
+        prices: dict[str, Decimal] = {}
+        for symbol in self.settings.symbols:
+            started = time.perf_counter()
+            try:
+                ticker = await self.market.ticker(symbol)
+            except TradingError:
+                await self.observe_error()
+                continue
+            await self.observe_latency(int((time.perf_counter() - started) * 1000))
+            await self.observe_ticker(ticker)
+            prices[symbol] = ticker.last
+        await self.protect(prices)
+
+    async def protect(self, prices: Mapping[str, Decimal]) -> None:
+        """Evaluate every open position's exits on the latest prices and send the exits at once."""
+        async with self._lock:
+            now = self.clock.now_ms()
+            await self._breaker(self.engine.advance(now))
+            for symbol, price in prices.items():
+                self._marks[symbol] = price
+                if self._venue is not None:
+                    self._venue.on_price(symbol, now, price)
+                await self._breaker(self.engine.observe_price(symbol, now, price))
+            positions = await self._sync.run(now, self._marks)
+            for symbol, position in positions.items():
+                if symbol in prices:
+                    await self._protect_position(symbol, PriceBar.tick(now, prices[symbol]), position, now)
+            await self._mark_equity(now)
+            await self._finish()
+
+    async def _protect_position(self, symbol: str, bar: PriceRange, position: Position, now: int) -> None:
+        sent = False
+        for plan in self.engine.on_bar(symbol, bar, position):
+            if isinstance(plan, AskDecision):
+                self._spawn(self._ask(plan, position))
+            else:
+                sent = await self._sync.place_exit(plan, now) or sent
+        if sent:
+            await self._sync.run(now, self._marks)
+
+    async def _ask(self, ask: AskDecision, position: Position) -> None:
+        try:
+            candles = await self.market.candles(ask.symbol, self.settings.decision_timeframe,
+                                                self.settings.decision_bars)
+        except TradingError:
+            candles = None      # the rules then hold; the hard stop still guards the position
+        request = DecisionRequest(self.clock.now_ms(), position=position, context=ask.message, zone=ask.zone,
+                                  candles=candles)
+        decision = await self._decide(request, Action.HOLD, f"{ask.symbol} {ask.zone} zone")
+        async with self._lock:
+            await self._send_exits(self.engine.exit_on_decision(ask, decision, position))
+            await self._finish()
+
+    # ---- circuit breaker inputs ---------------------------------------------------------------
+
+    async def observe_ticker(self, ticker: Ticker) -> None:
+        """Feed a ticker's price and spread to the circuit breaker."""
+        async with self._lock:
+            await self._breaker(self.engine.observe_ticker(ticker))
+            await self._finish()
+
+    async def observe_latency(self, latency_ms: int) -> None:
+        """Feed an exchange round-trip time to the circuit breaker."""
+        async with self._lock:
+            await self._breaker(self.engine.observe_latency(self.clock.now_ms(), latency_ms))
+            await self._finish()
+
+    async def observe_error(self) -> None:
+        """Feed an exchange error to the circuit breaker (a burst of them trips it)."""
+        async with self._lock:
+            await self._breaker(self.engine.observe_error(self.clock.now_ms()))
+            await self._finish()
+
+    # ---- kill switch and /risk ----------------------------------------------------------------
+
+    async def kill(self, flat: bool, by: str, reason: str) -> bool:
+        """Stop every new order at once (flat: also close every position); return True when it changed."""
+        async with self._lock:
+            now = self.clock.now_ms()
+            changed = self.engine.kill(flat, by, reason, now)
+            if changed:
+                await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch))
+            await self._sync.cancel_entries(now)
+            if self.engine.state.kill_switch.closes_positions:
+                positions = await self._sync.run(now, self._marks)
+                message = f"kill switch (flat) by {by}: {reason}"
+                await self._send_exits(self.engine.flatten(positions, ForcedExit.KILL_SWITCH, message, self._marks))
+            await self._finish()
+            return changed
+
+    async def resume(self, by: str) -> list[str]:
+        """Release the kill switch and a drawdown halt; return what was lifted."""
+        async with self._lock:
+            now = self.clock.now_ms()
+            lifted = self.engine.resume(by, now)
+            if lifted:
+                await self.events.emit(notices.trading_resumed(by, lifted, now))
+            await self._finish()
+            return lifted
+
+    def risk_status(self) -> RiskStatus:
+        """Return what /risk shows now."""
+        return self.engine.risk_status(self.clock.now_ms())
+
+    # ---- shared steps -------------------------------------------------------------------------
+
+    async def _decide(self, request: DecisionRequest, fallback: Action, subject: str) -> Decision:
+        try:
+            decision = await asyncio.wait_for(self._decider.decide(request), self.settings.decision_timeout_s)
+        except asyncio.TimeoutError:
+            decision = Decision(fallback, 0.0, "the decision maker did not answer in time", "timeout")
+        except Exception as exc:  # noqa: BLE001 - any failure of a decider (LLM SDKs raise their own) falls back
+            decision = Decision(fallback, 0.0, f"the decision maker failed: {exc}", "fallback")
+        await self.events.emit(notices.decided(subject, decision, request.ts_ms))
+        return decision
+
+    async def _account(self, positions: Iterable[Position]) -> AccountView:
+        balances = await self.broker.balances()
+        return account_view(balances, list(positions), self._marks, self.instruments, self.settings.quote)
+
+    async def _mark_equity(self, now: int) -> None:
+        positions = await self.broker.positions()
+        account = await self._account(positions)
+        for breach in self.engine.mark_equity(account.equity, now):
+            await self._breach(breach, {p.symbol: p for p in positions})
+
+    async def _breach(self, breach: LimitBreach, positions: Mapping[str, Position]) -> None:
+        await self.events.emit(notices.limit_hit(breach))
+        if breach.close_positions:
+            await self._send_exits(self.engine.flatten(positions, ForcedExit.DAILY_LOSS, breach.reason, self._marks))
+
+    async def _send_exits(self, plans: list[ExitPlan]) -> None:
+        now = self.clock.now_ms()
+        sent = [await self._sync.place_exit(plan, now) for plan in plans]
+        if any(sent):
+            await self._sync.run(now, self._marks)
+
+    async def _breaker(self, transitions: list[BreakerTransition]) -> None:
+        cooldown = self.engine.settings.breaker.cooldown_ms // 60_000
+        for transition in transitions:
+            await self.events.emit(notices.breaker_changed(transition, cooldown))
+
+    async def _finish(self) -> None:
+        if self._venue_events is not None:
+            await self._venue_events.drain(self.events)
+        snapshot = self.engine.snapshot()
+        if snapshot != self._saved:
+            await self.store.save_state(STATE_KEY, snapshot)
+            switch = self.engine.state.kill_switch
+            await self.store.save_state(KILL_SWITCH_KEY, {"active": switch.engaged, **switch.snapshot()})
+            self._saved = snapshot
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
