@@ -1,4 +1,5 @@
 import asyncio
+import re
 import sqlite3
 
 import pytest
@@ -26,7 +27,9 @@ async def test_the_bot_answers_its_commands_through_the_bot_api(tmp_path):
 
         help_reply = await telegram.ask(OWNER, "/help")
         assert "/status" in help_reply.text and "/price BTC/USDT" in help_reply.text
-        assert [c["command"] for c in telegram.commands] == ["start", "help", "status", "price", "markets"]
+        in_help = re.findall(r"^/(\w+)", help_reply.text, re.MULTILINE)
+        assert [c["command"] for c in telegram.commands] == in_help   # the phone's menu matches /help
+        assert {"start", "help", "status", "price", "markets", "buy", "balance"} <= set(in_help)
 
         status = await telegram.ask(OWNER, "/status")
         assert "Mode: paper" in status.text and "Kill switch: off" in status.text
