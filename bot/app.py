@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from typing import Mapping
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -15,21 +16,17 @@ from bot.callback_data import pattern
 from bot.handlers import fallback, orders
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
-from trading.services.assistant import Assistant
-from trading.services.portfolio import PortfolioService
 
 log = get_logger(__name__)
 
 
-def build_application(token: str, base_url: str, assistant: Assistant, portfolio: PortfolioService,
-                      guard: AccessGuard) -> Application:
+def build_application(token: str, base_url: str, services: Mapping[str, object], guard: AccessGuard) -> Application:
     """Return the Application with the access guard, the command handlers and the error handler."""
     app = (Application.builder().token(token).base_url(base_url)
            .context_types(ContextTypes(context=BotContext))
            .connect_timeout(10).read_timeout(15).write_timeout(30).get_updates_read_timeout(40)
            .build())
-    app.bot_data["assistant"] = assistant
-    app.bot_data["portfolio"] = portfolio
+    app.bot_data.update(services)   # the typed BotContext exposes them (assistant, portfolio, signals)
     app.bot_data["command_groups"] = {g: [(c.name, c.usage, c.summary) for c in cmds]
                                       for g, cmds in by_group().items()}
     app.add_handler(TypeHandler(Update, guard), group=-1)

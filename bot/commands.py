@@ -7,7 +7,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import market, orders, portfolio, status
+from bot.handlers import market, orders, portfolio, signals, status
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -29,6 +29,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "General", "mode, data, uptime, last tick, kill switch", "/status", status.status),
     Command("price", "Market", "last price, 24h change, spread, funding", "/price BTC/USDT", market.price),
     Command("markets", "Market", "list tradable markets", "/markets [filter]", market.markets),
+    Command("signals", "Market", "live zones, liquidity, trends, latest signals", "/signals [SYMBOL]", signals.signals),
+    Command("strategies", "Market", "list strategies or switch one on/off", "/strategies [NAME on|off]",
+            signals.strategies),
     Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),

@@ -5,6 +5,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
 from trading.services.portfolio import PortfolioService
+from trading.services.signals import SignalsService
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -27,3 +28,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def portfolio(self) -> PortfolioService:
         """Return the account service."""
         return self.application.bot_data["portfolio"]
+
+    @property
+    def signals(self) -> SignalsService:
+        """Return the signals service."""
+        return self.application.bot_data["signals"]

@@ -51,7 +51,7 @@ async def _serve(core: Core, token: str, base_url: str, allowed: frozenset[int],
     notifier = TelegramNotifier(allowed)
     core.events.attach(notifier)
     guard = AccessGuard(allowed, core.events, core.clock)
-    app = build_application(token, base_url, core.assistant, core.portfolio, guard)
+    app = build_application(token, base_url, core.services(), guard)
     scheduler = build_scheduler(core.assistant, core.venue, core.refresh_s)
     tasks = [asyncio.create_task(notifier.run(), name="notifier"),
              asyncio.create_task(_start_telegram(app, notifier, stop), name="telegram")]

@@ -15,7 +15,9 @@ from trading.services.assistant import Assistant, Profile
 from trading.services.event_bus import EventBus
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
+from trading.services.signals import SignalsService
 from trading.settings import Settings
+from trading.strategies.book import default_book
 
 log = get_logger(__name__)
 
@@ -35,7 +37,12 @@ class Core:
     assistant: Assistant
     venue: PaperVenue
     portfolio: PortfolioService
+    signals: SignalsService
     refresh_s: float
+
+    def services(self) -> dict[str, object]:
+        """Return the use-case services the chat layer calls, by name."""
+        return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -106,7 +113,9 @@ async def build_core(settings: Settings) -> Core:
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir)
     venue, portfolio = await paper_account(settings, clock, market, store, events)
-    return Core(settings, clock, market, store, events, assistant, venue, portfolio, refresh_s)
+    signals = SignalsService(market, default_book(), store, profile.symbols)
+    await signals.restore()
+    return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, refresh_s)
 
 
 async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

@@ -97,3 +97,22 @@ async def test_a_second_process_on_the_same_data_dir_is_refused(tmp_path):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
             with pytest.raises(AlreadyRunning, match="already using"):
                 await run(settings, demo_chat=False, stop=asyncio.Event())
+
+
+async def test_signals_and_strategy_switches_from_the_chat(tmp_path):
+    async with FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            report = await telegram.ask(OWNER, "/signals ETH")
+            assert report.text.startswith("ETH/USDT — what the strategies see")
+            assert "Liquidity above:" in report.text and "Latest signals" in report.text
+            off = await telegram.ask(OWNER, "/strategies b off")
+            assert off.text == "Strategy B switched off."
+            bad = await telegram.ask(OWNER, "/strategies X on")
+            assert bad.text.startswith("Unknown strategy 'X'") and "Usage: /strategies NAME on|off" in bad.text
+            typo = await telegram.ask(OWNER, "/signals DOGE")
+            assert typo.text.startswith("Unknown symbol 'DOGE'")
+        async with running_bot(settings):   # the switch survives a restart
+            listing = await telegram.ask(OWNER, "/strategies")
+            assert "⏸ B" in listing.text and "✅ A" in listing.text
