@@ -19,10 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the bot (default); offline demo chat when TELEGRAM_BOT_TOKEN is empty")
     sub.add_parser("demo", help="run the offline demo chat in this terminal, whatever the token")
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh (Docker HEALTHCHECK)")
+    add_indicators_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "health":
             return health()
+        if args.command == "indicators":
+            return indicators(args)
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()
         from bot.runtime import start  # imported here so `health` stays light
 
@@ -33,6 +36,41 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def add_indicators_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `indicators`: export what the bot sees in a candle file, one CSV per concept."""
+    p = sub.add_parser("indicators", help="export swings, structure, FVGs, order blocks, breakers, liquidity, "
+                                          "sweeps and signals of a candle CSV(.gz) to CSV files")
+    p.add_argument("--data", type=Path, required=True, help="timestamp_ms,open,high,low,close,volume CSV(.gz)")
+    p.add_argument("--timeframe", default="15m", help="timeframe of the ICT tables (finer data is resampled)")
+    p.add_argument("--left", type=int, default=5, help="bars before a pivot")
+    p.add_argument("--right", type=int, default=5, help="bars after a pivot (its confirmation delay)")
+    p.add_argument("--out", type=Path, default=Path("indicators"), help="output folder")
+
+
+def indicators(args: argparse.Namespace) -> int:
+    """Write the indicator and signal CSVs and list them."""
+    from trading.domain.candles import Timeframe
+    from trading.services.indicator_export import export_indicators
+    from trading.services.signal_export import export_signals
+
+    if not args.data.exists():
+        print(f"trading-assistant: no such file {args.data}", file=sys.stderr)
+        return 2
+    if args.left < 1 or args.right < 1:
+        print("trading-assistant: --left and --right must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        timeframe = Timeframe.parse(args.timeframe)
+        written = export_indicators(args.data, timeframe, args.left, args.right, args.out)
+        written.append(export_signals(args.data, args.out))
+    except ValueError as exc:
+        print(f"trading-assistant: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
 
 
 def health() -> int:
