@@ -1,0 +1,118 @@
+"""Entries through the engine: every gate, then sizing to the risk per trade within the cash."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from tests.fakes.trading_setups import (ENTER, PERP, SKIP, SPOT, T0, account, position, signal)
+from trading.domain.candles import MINUTE_MS
+from trading.domain.orders import OrderIntent, OrderType, Side
+from trading.domain.positions import PositionSide
+from trading.engine.entry_pipeline import EntryPlan, EntryRule, Rejection, entry_client_id
+from trading.engine.trading_engine import TradingEngine
+from trading.risk.verdicts import RiskRule
+
+
+def test_a_spot_signal_is_sized_to_two_percent_of_equity_at_risk():
+    # 2% of 10,000 = 200 at risk; entry 50,000 - stop 48,000 = 2,000 per BTC -> 0.1 BTC (5,000 notional).
+    # Cash: 0.1 x (50,000 + 0.1% fee 50) = 5,005 fits in 9,900 (10,000 less the 1% buffer).
+    engine = TradingEngine()
+    s = signal()
+    plan = engine.plan_entry(s, ENTER, account("10000"), T0)
+    assert isinstance(plan, EntryPlan)
+    assert plan.intent == OrderIntent(SPOT, Side.BUY, OrderType.MARKET, amount=D("0.1"), leverage=None,
+                                      client_order_id=entry_client_id(s.setup_id),
+                                      reason="A long: test setup s1")
+    assert (plan.size.risk, plan.size.notional, plan.size.limited_by) == (D("200"), D("5000"), "risk")
+
+
+def test_a_futures_short_is_sized_by_risk_and_sent_with_the_leverage():
+    # 200 / (61,200 - 60,000) = 0.1666.. -> 0.166 BTC at step 0.001; notional 9,960 at 5x: margin 1,992.
+    engine = TradingEngine()
+    s = signal(PERP, PositionSide.SHORT, entry="60000", stop="61200", take_profit="57000")
+    plan = engine.plan_entry(s, ENTER, account("10000"), T0)
+    assert isinstance(plan, EntryPlan)
+    assert (plan.intent.side, plan.intent.amount, plan.intent.leverage) == (Side.SELL, D("0.166"), 5)
+    assert (plan.size.notional, plan.size.margin, plan.size.risk) == (D("9960"), D("1992"), D("199.2"))
+
+
+def test_the_free_cash_caps_a_spot_entry_with_room_for_the_fee():
+    # Risk would buy 200 / 1,000 = 0.2 BTC = 10,000, all the equity; with the fee that is 10,010 > 9,900.
+    # 9,900 / 50,050 = 0.197802.. -> 0.19780 BTC, risk 200 x 0.1978 / 0.2 = 197.80.
+    plan = TradingEngine().plan_entry(signal(stop="49000"), ENTER, account("10000"), T0)
+    assert isinstance(plan, EntryPlan)
+    assert (plan.intent.amount, plan.size.limited_by, plan.size.risk) == (D("0.19780"), "cash", D("197.80"))
+
+
+def test_the_client_order_id_is_derived_from_the_setup_and_fits_the_exchange_limit():
+    first, again, other = entry_client_id("A:BTC/USDT:x"), entry_client_id("A:BTC/USDT:x"), entry_client_id("y")
+    assert first == again != other
+    assert len(first) <= 36 and first.startswith("ta-")
+
+
+def test_a_skip_decision_is_a_rejection_naming_who_decided():
+    result = TradingEngine().plan_entry(signal(), SKIP, account(), T0)
+    assert isinstance(result, Rejection)
+    assert (result.rule, result.reason) == (EntryRule.DECISION, "test chose skip: test says skip")
+
+
+def test_the_kill_switch_blocks_entries():
+    engine = TradingEngine()
+    engine.kill(False, "chat:1", "stop now", T0)
+    result = engine.plan_entry(signal(), ENTER, account(), T0)
+    assert isinstance(result, Rejection) and result.rule == RiskRule.KILL_SWITCH
+    assert result.reason == "kill switch active by chat:1: stop now"
+
+
+def test_a_tripped_circuit_breaker_blocks_entries_until_it_resumes():
+    # 50,000 -> 48,400 in 5 minutes is a 3.2% drop, beyond 3%: paused for 30 calm minutes.
+    engine = TradingEngine()
+    engine.observe_price(SPOT, T0, D("50000"))
+    tripped = engine.observe_price(SPOT, T0 + 5 * MINUTE_MS, D("48400"))
+    blocked = engine.plan_entry(signal(known_at_ms=T0 + 6 * MINUTE_MS), ENTER, account(), T0 + 6 * MINUTE_MS)
+    resumed = engine.advance(T0 + 35 * MINUTE_MS)
+    allowed = engine.plan_entry(signal(setup="s2"), ENTER, account(), T0 + 35 * MINUTE_MS)
+    assert [t.change.value for t in tripped + resumed] == ["tripped", "resumed"]
+    assert isinstance(blocked, Rejection) and blocked.rule == RiskRule.CIRCUIT_BREAKER
+    assert isinstance(allowed, EntryPlan)
+
+
+def test_a_symbol_with_an_entry_on_its_way_takes_no_second_entry():
+    engine = TradingEngine()
+    plan = engine.plan_entry(signal(), ENTER, account(), T0)
+    assert isinstance(plan, EntryPlan)
+    engine.on_entry_placed(plan, T0)
+    second = engine.plan_entry(signal(setup="s2"), ENTER, account(), T0)
+    assert isinstance(second, Rejection) and second.rule == EntryRule.SYMBOL_BUSY
+
+
+def test_spot_cannot_take_a_short_signal():
+    s = signal(side=PositionSide.SHORT, entry="50000", stop="51000", take_profit="47000")
+    result = TradingEngine().plan_entry(s, ENTER, account(), T0)
+    assert isinstance(result, Rejection) and result.rule == EntryRule.SPOT_SHORT
+
+
+def test_max_open_positions_counts_guarded_positions_and_entries_on_their_way():
+    engine = TradingEngine()
+    engine.on_position_opened(position("ETH/USDT", entry="3000", amount="1"), T0)
+    engine.on_position_opened(position("SOL/USDT", entry="150", amount="10"), T0)
+    plan = engine.plan_entry(signal(), ENTER, account(), T0)
+    assert isinstance(plan, EntryPlan)
+    engine.on_entry_placed(plan, T0)
+    fourth = engine.plan_entry(signal(PERP, setup="s9"), ENTER, account(), T0)
+    assert isinstance(fourth, Rejection) and fourth.rule == RiskRule.MAX_OPEN_POSITIONS
+
+
+def test_a_signal_is_accepted_once():
+    engine = TradingEngine()
+    assert [engine.accept_signal(signal()), engine.accept_signal(signal())] == [True, False]
+
+
+def test_the_filled_entry_arms_the_signals_stop_and_target():
+    # 1R = 50,000 - 48,000 = 2,000 per BTC; 0.1 BTC filled -> initial risk 200.
+    engine = TradingEngine()
+    plan = engine.plan_entry(signal(), ENTER, account(), T0)
+    assert isinstance(plan, EntryPlan)
+    engine.on_entry_placed(plan, T0)
+    guard = engine.on_position_opened(position(), T0 + MINUTE_MS, plan.intent.client_order_id)
+    assert (guard.stops.stop, guard.stops.take_profit, guard.initial_risk) == (D("48000"), D("56000"), D("200"))
+    assert (guard.strategy, guard.key, engine.state.pending) == ("A", plan.intent.client_order_id, {})
