@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "General", "welcome and what this bot is running", "/start", status.start),
     Command("help", "General", "list the commands", "/help", status.help_command),
     Command("status", "General", "mode, data, uptime, last tick, kill switch", "/status", status.status),
+    Command("health", "General", "exchange calls, errors and latency per endpoint", "/health", status.health),
     Command("price", "Market", "last price, 24h change, spread, funding", "/price BTC/USDT", market.price),
     Command("markets", "Market", "list tradable markets", "/markets [filter]", market.markets),
     Command("signals", "Market", "live zones, liquidity, trends, latest signals", "/signals [SYMBOL]", signals.signals),

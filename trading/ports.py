@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.decisions import Decision, DecisionRequest
 from trading.domain.events import Event
+from trading.domain.health import EndpointStats
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderIntent
@@ -44,6 +45,10 @@ class MarketData(Protocol):
     async def poll(self, symbols: Sequence[str], timeframes: Sequence[Timeframe]
                    ) -> list[tuple[str, Timeframe, Candles]]:
         """Return, per (symbol, timeframe), the candles that closed since the last poll (each once)."""
+        ...
+
+    def health(self) -> Mapping[str, EndpointStats]:
+        """Return latency and error counts per endpoint (empty for a feed that calls no exchange)."""
         ...
 
     async def close(self) -> None:

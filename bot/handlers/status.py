@@ -1,4 +1,4 @@
-"""/start, /help and /status."""
+"""/start, /help, /status and /health."""
 from __future__ import annotations
 
 from telegram import Update
@@ -24,3 +24,9 @@ async def status(update: Update, context: BotContext) -> None:
     """Show mode, data source, uptime, last tick, kill switch and open positions."""
     report = await context.assistant.status()
     await update.effective_message.reply_text(views.status_text(report), parse_mode=ParseMode.HTML)
+
+
+async def health(update: Update, context: BotContext) -> None:
+    """Show the exchange connection's calls, errors and latency per endpoint."""
+    await update.effective_message.reply_text(views.health_text(context.assistant.health()),
+                                              parse_mode=ParseMode.HTML)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from bot.views import esc
-from trading.services.assistant import Profile, StatusReport
+from trading.services.assistant import HealthReport, Profile, StatusReport
 
 
 def welcome(profile: Profile, data_source: str) -> str:
@@ -55,3 +55,18 @@ def _duration(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     parts: Iterable[str] = [f"{days}d"] * bool(days) + [f"{hours}h"] * bool(hours or days) + [f"{minutes}m {secs}s"]
     return " ".join(parts)
+
+
+def health_text(report: HealthReport) -> str:
+    """Return /health: per-endpoint calls, errors and latency."""
+    lines = ["<b>Health</b>", f"Data: {esc(report.data_source)}",
+             f"Last tick: {'none yet' if report.last_tick_ms is None else _utc(report.last_tick_ms)}"]
+    if not report.endpoints:
+        lines.append("No exchange endpoints called (replayed data).")
+    for name, s in sorted(report.endpoints.items()):
+        flag = "⚠️ " if s.consecutive_errors else ""
+        lines.append(f"{flag}{esc(name)}: {s.calls} calls, {s.errors} errors ({s.error_rate:.0%}), "
+                     f"latency {s.mean_latency_ms:.0f} ms avg / {s.max_latency_ms:.0f} max")
+        if s.consecutive_errors and s.last_error:
+            lines.append(f"   last error: {esc(s.last_error[:120])}")
+    return "\n".join(lines)

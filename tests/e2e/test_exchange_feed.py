@@ -31,6 +31,8 @@ async def test_the_bot_backfills_from_the_exchange_and_answers_price_with_the_bo
             assert "Bid/ask:" in price.text and "spread" in price.text
             typo = await telegram.ask(OWNER, "/price BTCUSD")
             assert "Did you mean BTC/USDT" in typo.text
+            health = await telegram.ask(OWNER, "/health")
+            assert "fetch_ohlcv:" in health.text and "errors" in health.text
             exchange.inject_server_error(count=5, path="/api/v3/ticker/24hr")
             outage = await telegram.ask(OWNER, "/price ETH/USDT")
             assert outage.text.startswith("The exchange is not answering right now") or "ETH/USDT" in outage.text

@@ -11,6 +11,7 @@ import pandas as pd
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, ConfigurationError
+from trading.domain.health import EndpointStats
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.market import Ticker
 from trading.domain.symbols import normalize_symbol, unknown_symbol_message
@@ -144,6 +145,10 @@ class ReplayMarketData:
     def symbols(self) -> list[str]:
         """Return the replayed symbols."""
         return list(self._base)
+
+    def health(self) -> dict[str, EndpointStats]:
+        """Return no endpoints: a replay calls no exchange."""
+        return {}
 
     async def close(self) -> None:
         """Nothing to release."""

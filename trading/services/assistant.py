@@ -7,6 +7,7 @@ from pathlib import Path
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput, TradingError
 from trading.domain.instruments import Instrument
+from trading.domain.health import EndpointStats
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
@@ -39,6 +40,16 @@ class StatusReport:
     candles_seen: int
     kill_switch_active: bool
     open_positions: int
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """What /health shows: the feed, its endpoints, and when the loop last ran."""
+
+    data_source: str
+    now_ms: int
+    last_tick_ms: int | None
+    endpoints: dict[str, EndpointStats]
 
 
 class Assistant:
@@ -95,6 +106,11 @@ class Assistant:
         return StatusReport(self.profile, self.market.source, now, (now - self._started_ms) / 1000,
                             self._last_tick_ms, self._candles_seen, bool(kill_switch.get("active")),
                             await self._store.open_position_count())
+
+    def health(self) -> HealthReport:
+        """Return the market connection's health for /health."""
+        return HealthReport(self.market.source, self.clock.now_ms(), self._last_tick_ms,
+                            dict(self.market.health()))
 
     async def price(self, text: str) -> Ticker:
         """Return the ticker for what the user typed, or raise InvalidInput saying what to type."""
