@@ -113,6 +113,8 @@ async def test_signals_and_strategy_switches_from_the_chat(tmp_path):
             assert bad.text.startswith("Unknown strategy 'X'") and "Usage: /strategies NAME on|off" in bad.text
             typo = await telegram.ask(OWNER, "/signals DOGE")
             assert typo.text.startswith("Unknown symbol 'DOGE'")
+        before = len(telegram.sent)
         async with running_bot(settings):   # the switch survives a restart
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text and telegram.sent.index(s) >= before)
             listing = await telegram.ask(OWNER, "/strategies")
             assert "⏸ B" in listing.text and "✅ A" in listing.text
