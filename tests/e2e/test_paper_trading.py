@@ -1,14 +1,16 @@
 """A paper round trip from the chat, checked to the cent against a hand computation, and kept over a restart.
 
 The replay clock is slowed so every command sees the same last price: the close of the 2025-07-21 23:59 BTC/USDT
-candle, 117,380.36. Fees 0.1% taker; slippage 2 bps on a price tick (no volume known).
-  buy 1000 USDT:  price 117,380.36 x 1.0002 = 117,403.836072
-                  amount = floor5(1000 / (117,403.836072 x 1.001)) = 0.00850
-                  cost 0.0085 x 117,403.836072 = 997.932606612, fee 0.997932606612
-                  cash 10,000 - 997.932606612 - 0.997932606612 = 9,001.069460781376
-  sell 50%:       0.00425 at 117,380.36 x 0.9998 = 117,356.883928 -> 498.766756694, fee 0.498766756694
-                  cash 9,001.069460781376 + 498.766756694 - 0.498766756694 = 9,499.337450718682
-  equity at 117,380.36: 9,499.337450718682 + 0.00425 x 117,380.36 = 9,998.203980718682
+candle, 117,380.36. Fees 0.1% taker; slippage 2 bps on a price tick (no volume known), then onto the 0.01
+tick grid against us.
+  buy 1000 USDT:  price 117,380.36 x 1.0002 = 117,403.836072 -> ceil to tick 117,403.84
+                  amount = floor5(1000 / (117,403.84 x 1.001)) = 0.00850
+                  cost 0.0085 x 117,403.84 = 997.93264, fee 0.99793264
+                  cash 10,000 - 997.93264 - 0.99793264 = 9,001.06942736
+  sell 50%:       0.00425 at 117,380.36 x 0.9998 = 117,356.883928 -> floor to tick 117,356.88
+                  proceeds 498.76674, fee 0.49876674
+                  cash 9,001.06942736 + 498.76674 - 0.49876674 = 9,499.33740062
+  equity at 117,380.36: 9,499.33740062 + 0.00425 x 117,380.36 = 9,998.20393062
 """
 from tests.fakes.bot_process import OWNER, bot_settings, running_bot
 from tests.fakes.telegram_api import FakeTelegram
@@ -20,11 +22,11 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
             bought = await telegram.ask(OWNER, "/buy BTC/USDT 1000")
-            assert bought.text == "✅ Bought 0.0085 BTC/USDT at 117,403.836072 (value 997.93, fee 0.9979)"
+            assert bought.text == "✅ Bought 0.0085 BTC/USDT at 117,403.84 (value 997.93, fee 0.9979)"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Cash: 9,001.07 (available 9,001.07" in balance.text
             sold = await telegram.ask(OWNER, "/sell BTC/USDT 50%")
-            assert sold.text == "✅ Sold 0.00425 BTC/USDT at 117,356.883928 (value 498.77, fee 0.4988)"
+            assert sold.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988)"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Equity: 9,998.20 USDT" in balance.text and "Cash: 9,499.34" in balance.text
             assert "Holdings: 0.00425 BTC" in balance.text
@@ -37,7 +39,7 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
             balance = await telegram.ask(OWNER, "/balance")
             assert "Cash: 9,499.34" in balance.text and "Holdings: 0.00425 BTC" in balance.text
             positions = await telegram.ask(OWNER, "/positions")
-            assert "BTC/USDT LONG 0.00425" in positions.text and "Entry 117,403.836072" in positions.text
+            assert "BTC/USDT LONG 0.00425" in positions.text and "Entry 117,403.84" in positions.text
 
 
 async def test_bad_order_input_is_answered_and_changes_nothing(tmp_path):

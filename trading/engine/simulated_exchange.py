@@ -16,7 +16,7 @@ from trading.engine.account import Account, AccountSummary, ChangeKind, Position
 from trading.engine.funding import funding_times_between
 from trading.engine.liquidation import is_liquidated
 from trading.engine.order_intake import accept_intent
-from trading.engine.simulator import Execution, PriceBar, execution_for, fee_for
+from trading.engine.simulator import Execution, PriceBar, execution_for, fee_for, on_tick
 from trading.engine.slippage import SlippageModel
 from trading.engine.snapshots import from_plain, to_plain
 
@@ -207,6 +207,8 @@ class SimulatedExchange:
         execution = execution_for(order, bar, amount or order.remaining, self._slippage, fresh)
         if execution is None:
             return
+        # a venue only trades on its tick grid: slippage rounds against us, to the next tick
+        execution = replace(execution, price=on_tick(execution.price, instrument.price_tick, order.side))
         if amount <= 0:
             self._cancel(order, bar.ts_ms, "nothing left to reduce")
             return

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from trading.domain.candles import Candle
 from trading.domain.instruments import Instrument
@@ -43,6 +43,12 @@ class Execution:
 
     price: Decimal
     is_maker: bool
+
+
+def on_tick(price: Decimal, tick: Decimal, side: Side) -> Decimal:
+    """Return price moved onto the tick grid against the taker: up for buys, down for sells."""
+    steps = (price / tick).to_integral_value(ROUND_CEILING if side is Side.BUY else ROUND_FLOOR)
+    return steps * tick
 
 
 def execution_for(order: Order, bar: PriceBar, amount: Decimal, slippage: SlippageModel,

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from trading.domain.candles import Candle
 from trading.domain.orders import Order, OrderStatus, OrderType, Side
-from trading.engine.simulator import Execution, PriceBar, execution_for, fee_for, triggers_immediately
+from trading.engine.simulator import Execution, PriceBar, execution_for, fee_for, on_tick, triggers_immediately
 from trading.engine.slippage import NO_SLIPPAGE, SlippageModel
 
 from tests.unit.engine.markets import SPOT, SPOT_BTC
@@ -76,3 +76,9 @@ def test_price_bar_from_candle_keeps_the_exact_decimal_text():
     bar = PriceBar.from_candle(Candle(60_000, 0.1, 0.3, 0.05, 0.2, 12.5))
     assert (bar.open, bar.high, bar.low, bar.close, bar.volume) == \
         (Decimal("0.1"), Decimal("0.3"), Decimal("0.05"), Decimal("0.2"), Decimal("12.5"))
+
+
+def test_fill_prices_move_onto_the_tick_grid_against_the_taker():
+    assert on_tick(Decimal("117403.836072"), Decimal("0.01"), Side.BUY) == Decimal("117403.84")
+    assert on_tick(Decimal("117356.883928"), Decimal("0.01"), Side.SELL) == Decimal("117356.88")
+    assert on_tick(Decimal("100.10"), Decimal("0.10"), Side.BUY) == Decimal("100.10")
