@@ -46,7 +46,7 @@ def positions_text(views: list[PositionView]) -> str:
                  f"Unrealised: {_signed(v.unrealized)} ({v.unrealized_pct:+.2f}%)",
                  f"Stop {price(p.stop_price)} · target {price(p.take_profit)}"]
         if p.liquidation_price is not None:
-            lines.append(f"Liquidation {price(p.liquidation_price)} · margin {money(p.margin)}")
+            lines.append(f"Liquidation ≈ {money(p.liquidation_price)} · margin {money(p.margin)}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 
