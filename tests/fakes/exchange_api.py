@@ -20,7 +20,9 @@ from aiohttp import web
 from tests.fakes.exchange_faults import Fault, FaultKind, FaultPlan, fault_response
 from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoard, MarketEndpoints
 from tests.fakes.exchange_markets import FakeMarket
-from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints, account_routes
+from tests.fakes.exchange_account_routes import account_routes
+from tests.fakes.exchange_algo_orders import AlgoOrderEndpoints
+from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints
 from trading.domain.candles import Timeframe
 from trading.domain.instruments import MarketKind
 from trading.ports import Clock
@@ -75,7 +77,8 @@ class FakeExchange:
                 self.add_route("GET", f"{prefix}/{sub}", handler)
             for (method, sub), handler in OrderEndpoints(self.board, self.account, kind).routes().items():
                 self.add_route(method, f"{prefix}/{sub}", handler)
-        for (method, path), handler in account_routes(self.board, self.account).items():
+        for (method, path), handler in (account_routes(self.board, self.account)
+                                        | AlgoOrderEndpoints(self.board, self.account).routes()).items():
             self.add_route(method, path, handler)
         self.add_route("GET", "/dapi/v1/exchangeInfo", _no_markets)    # ccxt binance also loads coin-M markets
 
@@ -117,8 +120,8 @@ class FakeExchange:
         body = await request.text()
         self.requests.append(RecordedRequest(request.method, request.path, dict(request.query),
                                              dict(request.headers), body, self.board.clock.now_ms()))
-        fault = self.faults.take(request.path)
-        if fault is not None:
+        fault = self.faults.take(request.path, request.method)
+        if fault is not None and fault.kind is not FaultKind.LOST_RESPONSE:
             replaced = await fault_response(fault)
             if replaced is not None:
                 return replaced
@@ -126,9 +129,12 @@ class FakeExchange:
         if handler is None:
             return web.Response(status=404, text=f"fake exchange has no route {request.method} {request.path}")
         try:
-            return await handler(request)
+            response = await handler(request)
         except BinanceError as error:
-            return error.response()
+            response = error.response()
+        if fault is not None and fault.kind is FaultKind.LOST_RESPONSE:
+            return await fault_response(fault)  # type: ignore[return-value]   # it took effect; the answer is lost
+        return response
 
     def requests_to(self, path: str, method: str = "GET") -> list[RecordedRequest]:
         """Return the requests received for path (exact) and method, oldest first."""
@@ -157,6 +163,11 @@ class FakeExchange:
     def inject_malformed_json(self, count: int = 1, path: str | None = None) -> None:
         """Answer the next count matching requests with 200 and a truncated JSON body."""
         self.faults.arm(Fault(FaultKind.MALFORMED_JSON, count, path))
+
+    def inject_lost_response(self, seconds: float, count: int = 1, path: str | None = None,
+                             method: str | None = None) -> None:
+        """Carry out the next count matching requests, then hold the answer for seconds and send a 504."""
+        self.faults.arm(Fault(FaultKind.LOST_RESPONSE, count, path, seconds=seconds, method=method))
 
     def inject_auth_error(self, code: int = -2015, count: int = 1, path: str | None = None) -> None:
         """Answer the next count matching requests with 401 and Binance's -2015 or -2014 body."""

@@ -18,6 +18,7 @@ class FaultKind(StrEnum):
     HANG = "hang"                    # answer only after the client has given up
     MALFORMED_JSON = "malformed_json"
     AUTH_ERROR = "auth_error"        # HTTP 401 with a Binance -2015 / -2014 body
+    LOST_RESPONSE = "lost_response"  # the request takes effect, the answer comes late as a 504 (or never)
 
 
 @dataclass
@@ -30,10 +31,12 @@ class Fault:
     seconds: float = 0.0             # latency, hang time or Retry-After
     status: int = 503
     code: int = -2015
+    method: str | None = None        # None: any method
 
-    def matches(self, path: str) -> bool:
-        """Return True when this fault applies to a request for path."""
-        return self.count > 0 and (self.path is None or path.startswith(self.path))
+    def matches(self, path: str, method: str = "GET") -> bool:
+        """Return True when this fault applies to a request for path with method."""
+        return self.count > 0 and (self.path is None or path.startswith(self.path)) and \
+            self.method in (None, method)
 
 
 AUTH_MESSAGES = {
@@ -56,10 +59,10 @@ class FaultPlan:
         """Disarm every fault."""
         self.armed.clear()
 
-    def take(self, path: str) -> Fault | None:
-        """Return the first armed fault for path, counting one use of it."""
+    def take(self, path: str, method: str = "GET") -> Fault | None:
+        """Return the first armed fault for path and method, counting one use of it."""
         for fault in self.armed:
-            if fault.matches(path):
+            if fault.matches(path, method):
                 fault.count -= 1
                 if fault.count == 0:
                     self.armed.remove(fault)
@@ -72,8 +75,11 @@ async def fault_response(fault: Fault) -> web.StreamResponse | None:
     if fault.kind is FaultKind.LATENCY:
         await asyncio.sleep(fault.seconds)
         return None
-    if fault.kind is FaultKind.HANG:
+    if fault.kind in (FaultKind.HANG, FaultKind.LOST_RESPONSE):
         await asyncio.sleep(fault.seconds)
+        if fault.kind is FaultKind.LOST_RESPONSE:
+            return web.Response(status=504, text="<html><body>Gateway Time-out</body></html>",
+                                content_type="text/html")
         return web.json_response({"code": -1007, "msg": "Timeout waiting for response from backend server."},
                                  status=408)
     if fault.kind is FaultKind.SERVER_ERROR:

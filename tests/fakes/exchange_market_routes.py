@@ -72,6 +72,8 @@ def _symbol_info(market: FakeMarket) -> dict:
                     quoteAssetPrecision=8, baseCommissionPrecision=8, quoteCommissionPrecision=8)
     else:
         filters.append({"filterType": "MIN_NOTIONAL", "notional": market.min_notional})
+        info["orderTypes"] = ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET",
+                              "TRAILING_STOP_MARKET"]
         info.update(pair=market.market_id, contractType="PERPETUAL", deliveryDate=PERPETUAL_DELIVERY_MS,
                     onboardDate=1569398400000, contractStatus="TRADING", marginAsset=market.quote,
                     pricePrecision=len(market.tick.partition(".")[2]),

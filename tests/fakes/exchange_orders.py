@@ -1,15 +1,18 @@
-"""Signed order and account endpoints of the fake Binance: an in-memory book of orders, balances, positions.
+"""Signed order endpoints of the fake Binance: an in-memory book of orders, balances and positions.
 
-Minimal on purpose: LIMIT and MARKET orders, fills at the book (market, marketable limit) or when a later
-closed candle trades through a resting limit price, no fees, one-way futures positions. Extend as needed.
+LIMIT and MARKET orders with Binance's filter checks and error codes; fills at the book (market, marketable
+limit), when a later closed candle trades through a resting limit, or on the test's command (`fill`,
+possibly partial); no fees; one-way futures positions with a margin check. Conditional futures orders live
+in exchange_algo_orders.py, balances and positions in exchange_account_routes.py.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
 import numpy as np
 from aiohttp import web
@@ -18,7 +21,11 @@ from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoar
 from tests.fakes.exchange_markets import FakeMarket
 from trading.domain.instruments import MarketKind
 
+if TYPE_CHECKING:
+    from tests.fakes.exchange_algo_orders import FakeAlgoOrder
+
 FINAL = ("FILLED", "CANCELED", "EXPIRED", "REJECTED")
+ZERO = Decimal(0)
 
 
 @dataclass
@@ -35,13 +42,26 @@ class FakeOrder:
     time_ms: int
     reduce_only: bool = False
     status: str = "NEW"
-    executed: Decimal = Decimal(0)
-    avg_price: Decimal = Decimal(0)
+    executed: Decimal = ZERO
+    cum_quote: Decimal = ZERO
     update_ms: int = 0
 
-    def fill(self, price: Decimal, now_ms: int) -> None:
-        """Fill the whole order at price."""
-        self.status, self.executed, self.avg_price, self.update_ms = "FILLED", self.qty, price, now_ms
+    @property
+    def avg_price(self) -> Decimal:
+        """Return the average fill price (0 before any fill)."""
+        return self.cum_quote / self.executed if self.executed else ZERO
+
+    @property
+    def is_open(self) -> bool:
+        """Return True while the order can still fill or be cancelled."""
+        return self.status not in FINAL
+
+    def execute(self, qty: Decimal, price: Decimal, now_ms: int) -> None:
+        """Record a fill of qty at price."""
+        self.executed += qty
+        self.cum_quote += qty * price
+        self.status = "FILLED" if self.executed >= self.qty else "PARTIALLY_FILLED"
+        self.update_ms = now_ms
 
     def to_json(self) -> dict:
         """Return the order the way Binance's order endpoints answer."""
@@ -49,12 +69,11 @@ class FakeOrder:
                 "price": str(self.price or 0), "origQty": str(self.qty), "executedQty": str(self.executed),
                 "status": self.status, "timeInForce": "GTC", "type": self.type, "side": self.side,
                 "time": self.time_ms, "updateTime": self.update_ms or self.time_ms}
-        quote = str(self.executed * self.avg_price)
         if self.market.kind is MarketKind.SPOT:
-            body.update(orderListId=-1, cummulativeQuoteQty=quote, transactTime=self.update_ms or self.time_ms,
-                        isWorking=self.status == "NEW", fills=[])
+            body.update(orderListId=-1, cummulativeQuoteQty=str(self.cum_quote),
+                        transactTime=self.update_ms or self.time_ms, isWorking=self.status == "NEW", fills=[])
         else:
-            body.update(avgPrice=str(self.avg_price), cumQuote=quote, cumQty=str(self.executed),
+            body.update(avgPrice=str(self.avg_price), cumQuote=str(self.cum_quote), cumQty=str(self.executed),
                         reduceOnly=self.reduce_only, positionSide="BOTH", origType=self.type, closePosition=False)
         return body
 
@@ -67,7 +86,15 @@ class FakeAccount:
     secret: str = "fake-api-secret"
     balances: dict[str, Decimal] = field(default_factory=lambda: {"USDT": Decimal(10_000)})
     orders: list[FakeOrder] = field(default_factory=list)
+    algo_orders: list["FakeAlgoOrder"] = field(default_factory=list)
     positions: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)   # market id -> (amount, entry)
+    leverage: dict[str, int] = field(default_factory=dict)                        # market id -> leverage (10)
+    restrictions: dict[str, bool] = field(default_factory=lambda: {
+        "ipRestrict": False, "enableReading": True, "enableWithdrawals": False, "enableInternalTransfer": False,
+        "enableMargin": False, "enableFutures": True, "permitsUniversalTransfer": False,
+        "enableVanillaOptions": False, "enableSpotAndMarginTrading": True})
+    # spot balances are checked only when asked: older tests sell what the account does not hold
+    enforce_spot_balances: bool = False
 
     def verify(self, request: web.Request, body: str) -> None:
         """Raise Binance's auth errors unless the request carries our key and a valid HMAC signature."""
@@ -79,16 +106,34 @@ class FakeAccount:
         if not hmac.compare_digest(signature, expected):
             raise BinanceError(-1022, "Signature for this request is not valid.")
 
-    def settle(self, order: FakeOrder, price: Decimal, now_ms: int) -> None:
-        """Fill order at price and move balances (spot) or the position (futures)."""
-        order.fill(price, now_ms)
-        signed_qty = order.qty if order.side == "BUY" else -order.qty
+    def order(self, client_id: str) -> FakeOrder:
+        """Return the newest order with this client id (for tests)."""
+        return next(o for o in reversed(self.orders) if o.client_id == client_id)
+
+    def position(self, market_id: str) -> Decimal:
+        """Return the signed futures position in market_id."""
+        return self.positions.get(market_id, (ZERO, ZERO))[0]
+
+    def fill(self, order: FakeOrder, qty: Decimal | None, price: Decimal, now_ms: int) -> None:
+        """Fill qty (the rest when None) of an open order at price, moving balances or the position."""
+        qty = order.qty - order.executed if qty is None else min(qty, order.qty - order.executed)
+        if order.reduce_only:
+            held = self.position(order.market.market_id)
+            qty = min(qty, abs(held)) if (held > 0) == (order.side == "SELL") else ZERO
+        if qty > 0:
+            self._move(order, qty, price)
+            order.execute(qty, price, now_ms)
+        if order.reduce_only and order.is_open and qty == 0:
+            order.status, order.update_ms = "EXPIRED", now_ms      # nothing left to reduce
+
+    def _move(self, order: FakeOrder, qty: Decimal, price: Decimal) -> None:
+        signed_qty = qty if order.side == "BUY" else -qty
         if order.market.kind is MarketKind.SPOT:
             base, quote = order.market.base, order.market.quote
-            self.balances[base] = self.balances.get(base, Decimal(0)) + signed_qty
-            self.balances[quote] = self.balances.get(quote, Decimal(0)) - signed_qty * price
+            self.balances[base] = self.balances.get(base, ZERO) + signed_qty
+            self.balances[quote] = self.balances.get(quote, ZERO) - signed_qty * price
             return
-        amount, entry = self.positions.get(order.market.market_id, (Decimal(0), Decimal(0)))
+        amount, entry = self.positions.get(order.market.market_id, (ZERO, ZERO))
         new_amount = amount + signed_qty
         if amount == 0 or (amount > 0) == (signed_qty > 0):
             entry = (amount * entry + signed_qty * price) / new_amount
@@ -96,18 +141,43 @@ class FakeAccount:
             closed = min(abs(signed_qty), abs(amount)) * (1 if amount > 0 else -1)
             self.balances["USDT"] += closed * (price - entry)
             entry = entry if new_amount and (new_amount > 0) == (amount > 0) else price
-        self.positions[order.market.market_id] = (new_amount, entry if new_amount else Decimal(0))
+        self.positions[order.market.market_id] = (new_amount, entry if new_amount else ZERO)
+
+    def used_margin(self) -> Decimal:
+        """Return the margin the futures positions hold at their entry prices."""
+        return sum((abs(a) * e / self.leverage.get(m, 10) for m, (a, e) in self.positions.items()), ZERO)
 
     def match(self, board: MarketBoard) -> None:
-        """Fill resting limit orders whose price a candle closed since they were placed has traded through."""
+        """Fill resting limits and trigger conditional orders that a closed candle has traded through."""
         now = board.clock.now_ms()
-        for order in (o for o in self.orders if o.status == "NEW" and o.type == "LIMIT"):
-            tf = order.market.finest()
-            closed = order.market.closed(tf, now)
-            after = closed[int(np.searchsorted(closed.open_ms, order.time_ms - order.time_ms % tf.ms + tf.ms)):]
-            crossed = (after.low <= float(order.price)) if order.side == "BUY" else (after.high >= float(order.price))
-            if len(after) and bool(np.any(crossed)):
-                self.settle(order, order.price, now)   # type: ignore[arg-type]
+        for order in (o for o in self.orders if o.is_open and o.type == "LIMIT"):
+            if crossed(order.market, order.time_ms, now, order.price, below=order.side == "BUY"):
+                self.fill(order, None, order.price, now)   # type: ignore[arg-type]
+        for algo in (a for a in self.algo_orders if a.status == "NEW"):
+            if crossed(algo.market, algo.time_ms, now, algo.trigger_price, below=algo.triggers_below):
+                algo.trigger(self, now)
+
+
+def crossed(market: FakeMarket, since_ms: int, now_ms: int, price: Decimal, below: bool) -> bool:
+    """Return True when a candle closed after since_ms's bar traded at or through price (from above if below)."""
+    tf = market.finest()
+    closed = market.closed(tf, now_ms)
+    after = closed[int(np.searchsorted(closed.open_ms, since_ms - since_ms % tf.ms + tf.ms)):]
+    hit = (after.low <= float(price)) if below else (after.high >= float(price))
+    return bool(len(after)) and bool(np.any(hit))
+
+
+def check_filters(market: FakeMarket, qty: Decimal, price: Decimal, reduce_only: bool) -> None:
+    """Raise Binance's precision, lot-size and notional errors for an order of qty at price."""
+    if qty != qty.quantize(Decimal(market.step)) or price != price.quantize(Decimal(market.tick)):
+        raise BinanceError(-1111, "Precision is over the maximum defined for this asset.")
+    if qty < Decimal(market.min_qty):
+        raise BinanceError(-1013, "Filter failure: LOT_SIZE")
+    if qty * price < Decimal(market.min_notional) and not reduce_only:
+        if market.kind is MarketKind.SPOT:
+            raise BinanceError(-1013, "Filter failure: NOTIONAL")
+        raise BinanceError(-4164, f"Order's notional must be no smaller than {market.min_notional} "
+                                  f"(unless you choose reduce only).")
 
 
 class OrderEndpoints:
@@ -121,7 +191,8 @@ class OrderEndpoints:
         return {("POST", "order"): self.new_order, ("GET", "order"): self.get_order,
                 ("DELETE", "order"): self.cancel_order, ("GET", "openOrders"): self.open_orders}
 
-    async def _params(self, request: web.Request) -> dict[str, str]:
+    async def params(self, request: web.Request) -> dict[str, str]:
+        """Return the verified request's parameters, after filling what the market has traded through."""
         body = await request.text()
         self.account.verify(request, body)
         self.account.match(self.board)
@@ -136,81 +207,69 @@ class OrderEndpoints:
         raise BinanceError(-2013, "Order does not exist.")
 
     async def new_order(self, request: web.Request) -> web.Response:
-        """Place an order; refuse a client id that an open order already uses."""
-        params = await self._params(request)
+        """Place an order; refuse a client id that an open order already uses, and what breaks a rule."""
+        params = await self.params(request)
         market, now = self.board.by_id(self.kind, params.get("symbol", "")), self.board.clock.now_ms()
         client_id = params.get("newClientOrderId") or f"fake-{len(self.account.orders) + 1}"
-        if any(o.client_id == client_id and o.status not in FINAL for o in self.account.orders):
+        self.refuse_duplicate(client_id)
+        bid, ask = market.top_of_book(now)
+        touch = ask if params["side"] == "BUY" else bid
+        qty, price = Decimal(params["quantity"]), Decimal(params["price"]) if "price" in params else None
+        order = FakeOrder(self.next_id(), client_id, market, params["side"], params["type"], qty, price, now,
+                          reduce_only=params.get("reduceOnly") == "true")
+        check_filters(market, qty, price or touch, order.reduce_only)
+        self.check_funds(order, price or touch)
+        self.account.orders.append(order)
+        if order.type == "MARKET":
+            self.account.fill(order, None, touch, now)
+        elif price is not None and (price - touch) * (1 if order.side == "BUY" else -1) >= 0:
+            self.account.fill(order, None, price, now)
+        return web.json_response(order.to_json())
+
+    def next_id(self) -> int:
+        """Return the next order id (one sequence for every order, like one Binance matching engine)."""
+        return len(self.account.orders) + 1
+
+    def refuse_duplicate(self, client_id: str) -> None:
+        """Raise Binance's duplicate error when an open order (or open algo order) uses client_id."""
+        taken = any(o.client_id == client_id and o.is_open for o in self.account.orders) or \
+            any(a.client_id == client_id and a.status == "NEW" for a in self.account.algo_orders)
+        if taken:
             raise (BinanceError(-2010, "Duplicate order sent.") if self.kind is MarketKind.SPOT
                    else BinanceError(-4116, "ClientOrderId is duplicated."))
-        order = FakeOrder(len(self.account.orders) + 1, client_id, market, params["side"], params["type"],
-                          Decimal(params["quantity"]), Decimal(params["price"]) if "price" in params else None,
-                          now, reduce_only=params.get("reduceOnly") == "true")
-        self.account.orders.append(order)
-        bid, ask = market.top_of_book(now)
-        touch = ask if order.side == "BUY" else bid
-        if order.type == "MARKET":
-            self.account.settle(order, touch, now)
-        elif order.price is not None and (order.price - touch) * (1 if order.side == "BUY" else -1) >= 0:
-            self.account.settle(order, order.price, now)
-        return web.json_response(order.to_json())
+
+    def check_funds(self, order: FakeOrder, price: Decimal) -> None:
+        """Raise -2010 (spot balance), -2022 (nothing to reduce) or -2019 (margin) like Binance."""
+        account, market = self.account, order.market
+        if market.kind is MarketKind.SPOT:
+            asset, need = (market.quote, order.qty * price) if order.side == "BUY" else (market.base, order.qty)
+            if account.enforce_spot_balances and account.balances.get(asset, ZERO) < need:
+                raise BinanceError(-2010, "Account has insufficient balance for requested action.")
+            return
+        held = account.position(market.market_id)
+        closing = min(order.qty, abs(held)) if held and (held > 0) == (order.side == "SELL") else ZERO
+        if order.reduce_only:
+            if closing == 0:
+                raise BinanceError(-2022, "ReduceOnly Order is rejected.")
+            return
+        margin = (order.qty - closing) * price / account.leverage.get(market.market_id, 10)
+        if margin > account.balances.get("USDT", ZERO) - account.used_margin():
+            raise BinanceError(-2019, "Margin is insufficient.")
 
     async def get_order(self, request: web.Request) -> web.Response:
         """Answer the order named by orderId or origClientOrderId (the newest with that client id)."""
-        return web.json_response(self._find(await self._params(request)).to_json())
+        return web.json_response(self._find(await self.params(request)).to_json())
 
     async def cancel_order(self, request: web.Request) -> web.Response:
         """Cancel an open order."""
-        order = self._find(await self._params(request))
-        if order.status in FINAL:
+        order = self._find(await self.params(request))
+        if not order.is_open:
             raise BinanceError(-2011, "Unknown order sent.")
         order.status, order.update_ms = "CANCELED", self.board.clock.now_ms()
         return web.json_response(order.to_json())
 
     async def open_orders(self, request: web.Request) -> web.Response:
         """Answer the open orders, of one symbol when given."""
-        symbol = (await self._params(request)).get("symbol")
-        return web.json_response([o.to_json() for o in self.account.orders if o.status == "NEW"
+        symbol = (await self.params(request)).get("symbol")
+        return web.json_response([o.to_json() for o in self.account.orders if o.is_open
                                   and o.market.kind is self.kind and symbol in (None, o.market.market_id)])
-
-
-def account_routes(board: MarketBoard, account: FakeAccount) -> dict[tuple[str, str], Handler]:
-    """Return the signed balance and position endpoints keyed by (method, full path)."""
-
-    async def spot_account(request: web.Request) -> web.Response:
-        account.verify(request, await request.text())
-        account.match(board)
-        return web.json_response({"canTrade": True, "accountType": "SPOT", "updateTime": board.clock.now_ms(),
-                                  "permissions": ["SPOT"], "balances": [
-                                      {"asset": a, "free": str(v), "locked": "0"} for a, v in account.balances.items()]})
-
-    async def futures_account(request: web.Request) -> web.Response:
-        account.verify(request, await request.text())
-        account.match(board)
-        usdt, now = str(account.balances.get("USDT", Decimal(0))), board.clock.now_ms()
-        return web.json_response({"totalWalletBalance": usdt, "availableBalance": usdt, "assets": [
-            {"asset": "USDT", "walletBalance": usdt, "marginBalance": usdt, "availableBalance": usdt,
-             "initialMargin": "0", "unrealizedProfit": "0", "updateTime": now}], "positions": []})
-
-    async def position_risk(request: web.Request) -> web.Response:
-        account.verify(request, await request.text())
-        account.match(board)
-        now, rows = board.clock.now_ms(), []
-        for market in board.listed(MarketKind.PERP):
-            amount, entry = account.positions.get(market.market_id, (Decimal(0), Decimal(0)))
-            mark = market.last_price(now)
-            rows.append({"symbol": market.market_id, "positionSide": "BOTH", "positionAmt": str(amount),
-                         "entryPrice": str(entry), "markPrice": str(mark), "notional": str(amount * mark),
-                         "unRealizedProfit": str(amount * (mark - entry)), "liquidationPrice": "0",
-                         "isolatedMargin": "0", "marginType": "cross", "leverage": "10", "updateTime": now})
-        return web.json_response(rows)
-
-    async def leverage_bracket(request: web.Request) -> web.Response:
-        account.verify(request, await request.text())
-        return web.json_response([{"symbol": m.market_id, "brackets": [
-            {"bracket": 1, "initialLeverage": 125, "notionalCap": 50000, "notionalFloor": 0,
-             "maintMarginRatio": 0.004, "cum": 0}]} for m in board.listed(MarketKind.PERP)])
-
-    return {("GET", "/api/v3/account"): spot_account, ("GET", "/fapi/v2/account"): futures_account,
-            ("GET", "/fapi/v3/account"): futures_account, ("GET", "/fapi/v2/positionRisk"): position_risk,
-            ("GET", "/fapi/v3/positionRisk"): position_risk, ("GET", "/fapi/v1/leverageBracket"): leverage_bracket}

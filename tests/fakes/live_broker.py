@@ -1,0 +1,69 @@
+"""A CcxtBroker on the fake Binance, with fast retries whose waits are recorded and events collected."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakes.exchange_api import FakeExchange
+from trading.adapters.ccxt_broker import CcxtBroker, LiveOptions
+from trading.adapters.ccxt_client import create_exchange
+from trading.adapters.ccxt_instruments import instrument_from_market
+from trading.adapters.exchange_account import ExchangeAccount
+from trading.adapters.exchange_requests import RetryPolicy
+from trading.domain.events import Event, EventKind
+from trading.domain.instruments import Instrument
+from trading.ports import Clock
+
+SPOT = "BTC/USDT"
+PERP = "BTC/USDT:USDT"
+
+
+def signed_options(fake: FakeExchange, timeout_ms: int = 400) -> dict[str, Any]:
+    """Return the ccxt config for the fake with its API keys and a short client timeout."""
+    return {**fake.options(), "rateLimit": 1, "timeout": timeout_ms, "apiKey": fake.account.api_key,
+            "secret": fake.account.secret}
+
+
+async def load_instruments(exchange: Any) -> dict[str, Instrument]:
+    """Return the exchange's markets as Instruments (what the market data adapter would give)."""
+    markets = await exchange.load_markets()
+    found = (instrument_from_market(m, exchange.precisionMode) for m in markets.values())
+    return {i.symbol: i for i in found if i is not None}
+
+
+@dataclass
+class LiveRig:
+    """A broker on the fake with what it emitted, the waits it slept and how often it checkpointed."""
+
+    broker: CcxtBroker
+    events: list[Event] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)
+    checkpoints: int = 0
+
+    def kinds(self) -> list[EventKind]:
+        """Return the kinds of the events emitted, in order."""
+        return [e.kind for e in self.events]
+
+    async def checkpoint(self) -> None:
+        """Count a checkpoint."""
+        self.checkpoints += 1
+
+    async def sleep(self, seconds: float) -> None:
+        """Record a wait instead of sleeping."""
+        self.waits.append(seconds)
+
+    async def close(self) -> None:
+        """Close the broker's HTTP session."""
+        await self.broker.account.close()
+
+
+async def live_rig(fake: FakeExchange, clock: Clock, *, futures: bool = False, exchange_id: str | None = None,
+                   options: LiveOptions = LiveOptions(), timeout_ms: int = 400) -> LiveRig:
+    """Return a LiveRig whose broker trades the fake's spot (or USDT-M futures) account."""
+    exchange_id = exchange_id or ("binanceusdm" if futures else "binance")
+    exchange = create_exchange(exchange_id, signed_options(fake, timeout_ms))
+    rig = LiveRig(None)  # type: ignore[arg-type]
+    account = ExchangeAccount(exchange, clock, futures, RetryPolicy(attempts=3, base_delay_s=0.01, sleep=rig.sleep))
+    rig.broker = CcxtBroker(account, await load_instruments(exchange), clock, options=options, sleep=rig.sleep)
+    rig.broker.attach(rig.events.append, rig.checkpoint)
+    return rig

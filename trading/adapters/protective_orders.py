@@ -1,0 +1,172 @@
+"""Stops and targets kept on the exchange for futures positions, one cancelling the other.
+
+Binance USDT-M offers reduce-only STOP_MARKET and TAKE_PROFIT_MARKET orders but does not link them, so the
+pair is an emulated OCO: whenever the position has closed (one leg filled, or any other exit) the other leg
+is cancelled, and whenever a leg is missing, has ended, or no longer covers the position, the pair is
+placed again. They protect the position while the bot is down; the engine's own stops still run. Spot
+positions keep their stops in the bot only (a stop and a target would each lock the same coins).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Mapping
+
+from trading.adapters.ccxt_orders import derived_client_id
+from trading.domain.errors import InvalidOrder, TradingError
+from trading.domain.orders import Order, OrderIntent, OrderType
+from trading.domain.positions import Position
+from trading.engine import execution_events as events
+from trading.engine.account import ChangeKind, PositionChange
+from trading.engine.snapshots import from_plain, to_plain
+from trading.logs import get_logger
+
+if TYPE_CHECKING:
+    from trading.adapters.ccxt_broker import CcxtBroker
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Protection:
+    """The stop and target of one position and the exchange orders that carry them."""
+
+    symbol: str
+    stem: str                          # client-id stem of this position's legs
+    stop_price: Decimal | None
+    take_profit: Decimal | None
+    generation: int = 0
+    stop_order_id: str = ""
+    take_profit_order_id: str = ""
+
+    @property
+    def leg_ids(self) -> tuple[str, ...]:
+        """Return the ids of the legs placed."""
+        return tuple(i for i in (self.stop_order_id, self.take_profit_order_id) if i)
+
+
+class ProtectiveOrders:
+    """Arms, watches and re-arms the exchange-side stop and target of each futures position."""
+
+    def __init__(self, broker: "CcxtBroker") -> None:
+        self._broker = broker
+        self._by_symbol: dict[str, Protection] = {}
+
+    def get(self, symbol: str) -> Protection | None:
+        """Return the protection of symbol's position, if any."""
+        return self._by_symbol.get(symbol)
+
+    async def arm(self, symbol: str, stop: Decimal | None, take_profit: Decimal | None) -> Protection:
+        """Place (or replace) the stop and target of the open position in symbol (the caller holds the lock)."""
+        broker = self._broker
+        if not broker.futures:
+            raise InvalidOrder("spot stops and targets are kept by the bot, not on the exchange")
+        position = broker.book.get(symbol)
+        if position is None:
+            raise InvalidOrder(f"no open position in {symbol} to protect")
+        instrument = broker.instrument(symbol)
+        stop = instrument.round_price(stop) if stop is not None else None
+        take_profit = instrument.round_price(take_profit) if take_profit is not None else None
+        old = self._by_symbol.get(symbol) or Protection(symbol, _stem(position), None, None)
+        await self._cancel_legs(old, "replaced by a new stop and target")
+        protection = replace(old, stop_price=stop, take_profit=take_profit, generation=old.generation + 1,
+                             stop_order_id="", take_profit_order_id="")
+        self._by_symbol[symbol] = protection
+        self._levels_changed(position, stop, take_profit)
+        try:
+            for kind, level in ((OrderType.STOP_MARKET, stop), (OrderType.TAKE_PROFIT_MARKET, take_profit)):
+                if level is not None:
+                    leg = await broker.submit(self._leg(protection, position, kind, level))
+                    protection = self._with_leg(protection, kind, leg)
+                    self._by_symbol[symbol] = protection
+        finally:
+            await broker.checkpoint()
+        return protection
+
+    async def supervise(self) -> list[str]:
+        """Cancel the legs of closed positions (OCO) and re-arm broken pairs; return what was done."""
+        notes: list[str] = []
+        for position in self._broker.book.all():     # levels known from the book (e.g. state rebuilt)
+            if position.symbol not in self._by_symbol and (position.stop_price or position.take_profit):
+                self._by_symbol[position.symbol] = Protection(position.symbol, _stem(position), position.stop_price,
+                                                              position.take_profit)
+        for symbol, protection in list(self._by_symbol.items()):
+            position = self._broker.book.get(symbol)
+            if position is None:
+                await self._cancel_legs(protection, "the position has closed (one cancels the other)")
+                del self._by_symbol[symbol]
+                continue
+            if not self._healthy(protection, position):
+                try:
+                    await self.arm(symbol, protection.stop_price, protection.take_profit)
+                    notes.append(f"re-armed {symbol}: {_levels(protection)}")
+                except TradingError as exc:
+                    notes.append(f"could not re-arm {symbol} ({_levels(protection)}): {exc}")
+                    log.warning("protective orders not re-armed", symbol=symbol, error=str(exc))
+        return notes
+
+    def _healthy(self, protection: Protection, position: Position) -> bool:
+        wanted = [(protection.stop_price, protection.stop_order_id),
+                  (protection.take_profit, protection.take_profit_order_id)]
+        for level, order_id in wanted:
+            if level is None:
+                continue
+            leg = self._broker.orders.get(order_id) if order_id else None
+            if leg is None or leg.status.is_final or leg.amount < position.amount:
+                return False
+        return True
+
+    async def _cancel_legs(self, protection: Protection, reason: str) -> None:
+        # legs of this position sent but not recorded (a crash in between) are found by their client ids
+        strays = [o.id for o in self._broker.orders.working(protection.symbol)
+                  if o.client_order_id.startswith(protection.stem)]
+        for order_id in dict.fromkeys([*protection.leg_ids, *strays]):
+            leg = self._broker.orders.get(order_id)
+            if leg is None or leg.status.is_final:
+                continue
+            try:
+                await self._broker.withdraw(order_id, protection.symbol, reason)
+            except TradingError as exc:
+                log.warning("protective order not cancelled", order_id=order_id, error=str(exc))
+
+    def _leg(self, protection: Protection, position: Position, kind: OrderType, level: Decimal) -> OrderIntent:
+        suffix = ("sl" if kind is OrderType.STOP_MARKET else "tp") + str(protection.generation)
+        what = "stop" if kind is OrderType.STOP_MARKET else "take-profit"
+        return OrderIntent(position.symbol, position.side.entry_order_side.opposite, kind, amount=position.amount,
+                           stop_price=level, reduce_only=True,
+                           client_order_id=derived_client_id(protection.stem, suffix),
+                           reason=f"protective {what} of the {position.side} {position.symbol}")
+
+    @staticmethod
+    def _with_leg(protection: Protection, kind: OrderType, leg: Order) -> Protection:
+        if kind is OrderType.STOP_MARKET:
+            return replace(protection, stop_order_id=leg.id)
+        return replace(protection, take_profit_order_id=leg.id)
+
+    def _levels_changed(self, position: Position, stop: Decimal | None, take_profit: Decimal | None) -> None:
+        if (position.stop_price, position.take_profit) == (stop, take_profit):
+            return
+        updated = self._broker.book.update(position.symbol, stop_price=stop, take_profit=take_profit)
+        event = events.position_changed(PositionChange(ChangeKind.UPDATED, updated, reason="protection"),
+                                        self._broker.now_ms())
+        self._broker.emit(replace(event, message=f"{position.symbol}: stop {stop}, target {take_profit} "
+                                                 f"placed on the exchange", notify=False))
+
+    def to_state(self) -> dict[str, Any]:
+        """Return the protections as plain data."""
+        return to_plain(self._by_symbol)
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Replace the protections with those of a to_state() result."""
+        self._by_symbol = from_plain(dict[str, Protection], dict(state))
+
+
+def _stem(position: Position) -> str:
+    # the same position always gives the same stem, so a leg journaled before a crash is found again
+    digest = hashlib.sha256(f"{position.symbol}|{position.opened_ms}".encode()).hexdigest()[:16]
+    return f"ta-p{digest}"
+
+
+def _levels(protection: Protection) -> str:
+    return f"stop {protection.stop_price}, target {protection.take_profit}"

@@ -1,0 +1,159 @@
+"""Start-up reconciliation: what the bot remembers against what the exchange holds, before it trades.
+
+Placements of unknown outcome are looked up; orders followed before the restart are brought up to date
+(fills that came meanwhile reach the book); open orders carrying the bot's client-id prefix are adopted,
+others are flagged and left alone; positions and balances are compared with the book (futures positions
+adopted, resized or closed to match the exchange; spot holdings beyond the book flagged); stops and
+targets are re-armed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from trading.domain.orders import Order
+from trading.domain.positions import Position
+from trading.engine import execution_events as events
+from trading.engine.account import PositionChange
+
+if TYPE_CHECKING:
+    from trading.adapters.ccxt_broker import CcxtBroker
+
+ZERO = Decimal(0)
+ADOPTED = "adopted from the exchange at start-up"
+GONE = "no longer on the exchange (closed while the bot was not watching)"
+RESIZED = "resized to what the exchange holds"
+
+
+@dataclass(frozen=True, slots=True)
+class PositionDrift:
+    """How the book's positions were brought in line with the exchange."""
+
+    adopted: tuple[Position, ...] = ()
+    closed: tuple[Position, ...] = ()
+    resized: tuple[Position, ...] = ()
+    untracked: dict[str, Decimal] = field(default_factory=dict)    # spot coins held beyond the book
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationReport:
+    """What start-up found and did, for the chat."""
+
+    ts_ms: int
+    market_type: str
+    adopted_orders: tuple[Order, ...] = ()      # the bot's open orders found on the exchange and followed again
+    unknown_orders: tuple[Order, ...] = ()      # open orders placed outside the bot: left alone
+    finished_orders: tuple[Order, ...] = ()     # followed orders that ended while the bot was away
+    unsent: tuple[str, ...] = ()                # client ids journaled but never received by the exchange
+    positions: PositionDrift = PositionDrift()
+    protections: tuple[str, ...] = ()           # stops and targets re-armed (or that could not be)
+    balances: dict[str, Decimal] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        """Return True when the exchange held nothing the bot did not expect."""
+        p = self.positions
+        return not (self.unknown_orders or p.adopted or p.closed or p.resized or p.untracked or self.warnings)
+
+    def lines(self) -> list[str]:
+        """Return the report as short human lines."""
+        p, out = self.positions, [f"Live {self.market_type} account reconciled."]
+        out += [f"Adopted order {o.id} ({o.side} {o.amount.normalize():f} {o.symbol})" for o in self.adopted_orders]
+        out += [f"Order {o.id} ({o.side} {o.symbol}) ended while away: {o.status}" for o in self.finished_orders]
+        out += [f"Order {cid} never reached the exchange" for cid in self.unsent]
+        out += [f"Not the bot's, left alone: order {o.id} ({o.side} {o.amount.normalize():f} {o.symbol})"
+                for o in self.unknown_orders]
+        out += [f"Adopted position {x.side} {x.amount.normalize():f} {x.symbol} at {x.entry_price}" for x in p.adopted]
+        out += [f"Position {x.side} {x.symbol} is gone from the exchange" for x in p.closed]
+        out += [f"Position {x.symbol} resized to {x.amount.normalize():f}" for x in p.resized]
+        out += [f"Held outside the bot: {a.normalize():f} {asset}" for asset, a in p.untracked.items()]
+        return out + list(self.protections) + [f"Warning: {w}" for w in self.warnings]
+
+
+async def reconcile(broker: "CcxtBroker", warnings: tuple[str, ...] = ()) -> ReconciliationReport:
+    """Bring the broker's memory in line with the exchange and report it (the caller holds the lock)."""
+    found, unsent = await broker.resolve_journal()
+    finished = await broker.refresh_working()
+    adopted, unknown = list(found), []
+    followed = {o.id for o in broker.orders.working()}
+    for order in await broker.account.open_orders():
+        if order.id in followed or order.symbol not in broker.instruments:
+            continue
+        if broker.is_ours(order.client_order_id):
+            adopted.append(broker.orders.absorb(order, reason=ADOPTED))
+        else:
+            unknown.append(order)
+    drift = await reconcile_positions(broker)
+    protections = await broker.protection.supervise()
+    balances = await broker.balances()
+    if broker.starting_balance <= 0:
+        broker.starting_balance = broker.equity()
+    return ReconciliationReport(broker.now_ms(), broker.kind, tuple(adopted), tuple(unknown), tuple(finished),
+                                tuple(unsent), drift, tuple(protections), balances, warnings)
+
+
+async def reconcile_positions(broker: "CcxtBroker") -> PositionDrift:
+    """Match the book to the exchange's positions (futures) or balances (spot); emit what changed."""
+    if broker.futures:
+        return await _futures_positions(broker)
+    return await _spot_holdings(broker)
+
+
+async def _futures_positions(broker: "CcxtBroker") -> PositionDrift:
+    held = {p.symbol: p for p in await broker.account.positions() if p.symbol in broker.instruments}
+    changes: list[PositionChange] = []
+    adopted, closed, resized = [], [], []
+    for symbol, theirs in held.items():
+        broker.note_leverage(symbol, theirs.leverage)
+        ours = broker.book.get(symbol)
+        if ours is None or ours.side is not theirs.side:
+            if ours is not None:
+                changes.append(broker.book.forget(symbol, GONE))
+                closed.append(ours)
+            position = Position(symbol, theirs.side, theirs.amount, theirs.entry_price, broker.now_ms(),
+                                theirs.leverage, theirs.amount * theirs.entry_price / theirs.leverage,
+                                liquidation_price=theirs.liquidation_price)
+            changes.append(broker.book.adopt(position, ADOPTED))
+            adopted.append(position)
+            continue
+        if ours.amount != theirs.amount:
+            changes.append(broker.book.resize(symbol, theirs.amount, RESIZED))
+            resized.append(changes[-1].position)
+        broker.book.update(symbol, liquidation_price=theirs.liquidation_price)
+    for position in [p for p in broker.book.all() if p.symbol not in held]:
+        changes.append(broker.book.forget(position.symbol, GONE))
+        closed.append(position)
+    _announce(broker, changes)
+    return PositionDrift(tuple(adopted), tuple(closed), tuple(resized))
+
+
+async def _spot_holdings(broker: "CcxtBroker") -> PositionDrift:
+    balances = await broker.balances()
+    changes: list[PositionChange] = []
+    closed, resized, untracked = [], [], {}
+    for position in broker.book.all():
+        instrument = broker.instrument(position.symbol)
+        held = instrument.round_amount(balances.get(instrument.base, ZERO))
+        if held >= position.amount:
+            continue
+        if held < max(instrument.min_amount, instrument.amount_step):
+            changes.append(broker.book.forget(position.symbol, GONE))
+            closed.append(position)
+        else:            # fees taken in the coin, or coins sold outside the bot
+            changes.append(broker.book.resize(position.symbol, held, RESIZED))
+            resized.append(changes[-1].position)
+    booked = {broker.instrument(p.symbol).base: p.amount for p in broker.book.all()}
+    for asset, amount in balances.items():
+        extra = amount - booked.get(asset, ZERO)
+        steps = [i.amount_step for i in broker.instruments.values() if i.base == asset]
+        if asset != broker.options.quote and steps and extra >= min(steps):     # dust is not worth a line
+            untracked[asset] = extra
+    _announce(broker, changes)
+    return PositionDrift((), tuple(closed), tuple(resized), untracked)
+
+
+def _announce(broker: "CcxtBroker", changes: list[PositionChange]) -> None:
+    for change in changes:
+        broker.emit(events.position_changed(change, broker.now_ms()))

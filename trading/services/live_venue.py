@@ -1,0 +1,152 @@
+"""The live exchange account as a venue: the ccxt broker, reconciled at start-up, persisted after every change.
+
+It mirrors PaperVenue (broker, market_type, restore, settle, trade_at, on_candles) so the portfolio service
+and the composition root can use either. The broker's state (orders followed, the placement journal,
+positions, protective orders) and its events are written in one transaction by the ExecutionLedger.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Sequence
+
+from trading.adapters.ccxt_broker import CcxtBroker, LiveOptions
+from trading.adapters.ccxt_client import create_exchange
+from trading.adapters.exchange_account import ExchangeAccount
+from trading.adapters.key_permissions import KeyPermissions, key_permissions, require_trading_only
+from trading.adapters.protective_orders import Protection
+from trading.adapters.reconciliation import ReconciliationReport
+from trading.adapters.sqlite_ledger import ExecutionLedger
+from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.candles import Candles, Timeframe
+from trading.domain.errors import ConfigurationError, InvalidInput
+from trading.domain.events import Event
+from trading.domain.instruments import Instrument
+from trading.logs import REDACTOR
+from trading.ports import Clock, StateStore
+from trading.secrets import ExchangeKeys, SecretVault, key_file_path
+from trading.services.event_bus import EventBus
+from trading.settings import Settings
+
+STATE_KEY = "live_account"
+
+
+class LiveVenue:
+    """Owns the CcxtBroker; every change is followed by settle(), which records and announces it."""
+
+    def __init__(self, broker: CcxtBroker, ledger: ExecutionLedger, store: StateStore, events: EventBus,
+                 clock: Clock, permissions: KeyPermissions | None = None) -> None:
+        self._pending: list[Event] = []
+        self.broker = broker
+        self.market_type = broker.kind
+        self.permissions = permissions
+        self._ledger = ledger
+        self._store = store
+        self._events = events
+        self._clock = clock
+        self._writing = asyncio.Lock()
+        broker.attach(self.collect, self.settle)
+
+    def collect(self, event: Event) -> None:
+        """Queue an event of the broker for the next settle()."""
+        self._pending.append(event)
+
+    async def restore(self) -> ReconciliationReport:
+        """Load the saved state, reconcile it with the exchange, persist, and return the report for the chat."""
+        state = await self._store.load_state(STATE_KEY)
+        if state:
+            self.broker.restore(state)
+        warning = self.permissions.warning if self.permissions is not None else None
+        report = await self.broker.reconcile((warning,) if warning else ())
+        await self.settle()
+        return report
+
+    async def settle(self) -> None:
+        """Persist the broker's state with the events since the last settle (one transaction), then announce."""
+        async with self._writing:
+            events, self._pending[:] = list(self._pending), []
+            await self._ledger.record(STATE_KEY, self.broker.snapshot(), events, self._clock.now_ms())
+        for event in events:
+            self._events.announce(event)
+
+    async def track(self) -> None:
+        """Follow the orders, protective pairs and positions on the exchange (the scheduler's job), then settle."""
+        try:
+            await self.broker.track()
+        finally:
+            await self.settle()
+
+    async def protect(self, symbol: str, stop: Decimal | None, take_profit: Decimal | None) -> Protection:
+        """Place the position's stop and target on the exchange (futures), then settle."""
+        try:
+            return await self.broker.protect(symbol, stop, take_profit)
+        finally:
+            await self.settle()
+
+    async def trade_at(self, symbol: str, price: Decimal) -> None:
+        """Note the current price of symbol and follow the orders (market orders fill on the exchange)."""
+        self.broker.on_price(symbol, self._clock.now_ms(), price)
+        await self.track()
+
+    async def on_candles(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
+        """Note the newest closes as marks, then follow the orders."""
+        for symbol, _, candles in batches:
+            if len(candles):
+                self.broker.on_price(symbol, int(candles.open_ms[-1]), Decimal(str(float(candles.close[-1]))))
+        await self.track()
+
+    async def reset(self) -> None:
+        """Refuse: a live account is not reset from the bot."""
+        raise InvalidInput("The live account cannot be reset from the bot; /reset_paper is for paper trading.")
+
+    async def close(self) -> None:
+        """Close the exchange connection."""
+        await self.broker.account.close()
+
+
+@dataclass(frozen=True, slots=True)
+class LiveKeys:
+    """The API keys live trading uses, and where they came from."""
+
+    keys: ExchangeKeys
+    source: str
+
+
+def live_keys(settings: Settings) -> LiveKeys:
+    """Return the exchange keys: apiKey/secret in EXCHANGE_OPTIONS, else the encrypted key file; or refuse."""
+    master = settings.master_key.get_secret_value()
+    if not master.strip():
+        raise ConfigurationError("TRADING_MODE=live needs MASTER_KEY (it unlocks the exchange keys); set it in .env")
+    options = settings.exchange_config
+    if options.get("apiKey") and options.get("secret"):
+        return LiveKeys(ExchangeKeys(str(options["apiKey"]), str(options["secret"])), "EXCHANGE_OPTIONS")
+    path = key_file_path(settings.data_dir)
+    keys = SecretVault(path, master).exchange_keys()
+    if keys is None:
+        raise ConfigurationError("TRADING_MODE=live needs exchange API keys: run `trading-assistant keys set` "
+                                 "(or put apiKey/secret in EXCHANGE_OPTIONS for a testnet)")
+    return LiveKeys(keys, str(path))
+
+
+async def live_venue(settings: Settings, clock: Clock, store: SqliteStore, events: EventBus,
+                     instruments: dict[str, Instrument], *, options: LiveOptions | None = None) -> LiveVenue:
+    """Return the live venue on the configured exchange, or raise ConfigurationError saying what is missing.
+
+    Call restore() on it before trading: it reconciles with the exchange and returns the report.
+    """
+    found = live_keys(settings)
+    for secret in (found.keys.api_key, found.keys.secret):
+        REDACTOR.add_secret(secret)
+    config = {**settings.exchange_config, "apiKey": found.keys.api_key, "secret": found.keys.secret}
+    exchange = create_exchange(settings.exchange, config, settings.exchange_testnet)
+    account = ExchangeAccount(exchange, clock, futures=settings.market_type == "futures")
+    try:
+        permissions = await key_permissions(account, settings.exchange)
+        require_trading_only(permissions, settings.market_type)
+    except BaseException:
+        await account.close()
+        raise
+    venue_name = f"live-{settings.exchange}-{settings.market_type}"
+    broker = CcxtBroker(account, instruments, clock, options=options or LiveOptions())
+    return LiveVenue(broker, ExecutionLedger(store, venue=venue_name), store, events, clock, permissions)
