@@ -1,0 +1,306 @@
+"""The trade simulation of a backtest: the trading engine, the rules and the paper broker on historical time.
+
+The same TradingEngine, rules decider and PaperBroker as paper trading; what differs is the wiring. The
+broker only ever sees price ticks: the entry at the open of the bar after the signal's close, each exit
+at the level the engine says fired (the bar's open when price gapped past it), funding at its times. The
+engine sees the signals in order and, for an open position, only the bars where its stops can change
+(see position_watch); with 1m bars inside coarser ones, those event bars are replayed minute by minute,
+so a bar touching both the stop and the target is resolved in the order it really happened, and
+without them the engine's rule applies: the stop first. A decision to exit in a zone is taken on the
+bar's close and fills at the next bar's open.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from decimal import Decimal
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from trading.backtest.config import BacktestConfig, paper_broker
+from trading.backtest.history import MarketHistory
+from trading.backtest.position_watch import first_event, triggers
+from trading.backtest.trade_log import EquityTrack, OpenTrade
+from trading.backtest.trades import ClosedTrade
+from trading.domain.candles import Candles, Timeframe
+from trading.domain.decisions import DecisionRequest
+from trading.domain.errors import RejectedError
+from trading.domain.positions import Position
+from trading.domain.signals import Signal
+from trading.engine.entry_pipeline import EntryPlan, Rejection, account_view
+from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
+from trading.engine.funding import FUNDING_INTERVAL_MS, funding_times_between
+from trading.engine.rules_decider import decide_by_rules
+from trading.engine.simulator import PriceBar
+from trading.engine.trading_engine import TradingEngine
+from trading.indicators.classic import atr
+
+Progress = Callable[[float], None]
+END_OF_DATA = "end_of_data"
+
+
+def _price(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+class TradeSimulation:
+    """One strategy's signals traded over bars [first, end) of a history."""
+
+    def __init__(self, history: MarketHistory, config: BacktestConfig, first: int, end: int) -> None:
+        self.history, self.config = history, config
+        self.symbol, self.bars, self.step = history.symbol, history.candles, history.timeframe.ms
+        self.first, self.end = first, end
+        self.engine = TradingEngine(config.engine)
+        self.broker = paper_broker(config)
+        self.equity = EquityTrack(first, config.starting_balance)
+        self.trades: list[ClosedTrade] = []
+        self.rejections: Counter[str] = Counter()
+        self.breaches: Counter[str] = Counter()
+        self.cursor = first
+        self._open: OpenTrade | None = None
+        self._funded_ms = 0
+        self._fed_ms = 0
+        self._frames: dict[Timeframe, Candles] = {}
+        self._atrs: dict[Timeframe, np.ndarray] = {}
+
+    # ---- the walk -------------------------------------------------------------------------------
+
+    def run(self, signals: Sequence[Signal], progress: Progress | None = None) -> None:
+        """Trade the signals in time order, then close what is open at the last bar's close."""
+        open_ms = self.bars.open_ms
+        every = max(1, len(signals) // 20)
+        for n, signal in enumerate(signals):
+            fill = int(np.searchsorted(open_ms, signal.known_at_ms, side="left"))
+            if signal.known_at_ms >= open_ms[self.first] and fill < self.end:
+                self._walk(fill - 1)
+                self._consider(signal, fill)
+            if progress is not None and n % every == 0:
+                progress(n / len(signals))
+        self._walk(self.end - 1)
+        self._close_at_end()
+
+    def _walk(self, until: int) -> None:
+        """Hand the engine every event bar of the open position up to bar until (inclusive)."""
+        protection = self.engine.settings.protection
+        while self._open is not None and self.cursor <= until:
+            guard = self.engine.state.positions.get(self.symbol)
+            funding_bar = self._funding_bar()
+            event = None
+            if guard is not None:
+                event = first_event(self.bars, self.cursor, min(until + 1, funding_bar),
+                                    triggers(guard.stops, protection))
+            if event is None:
+                if funding_bar > until:
+                    self.cursor = until + 1
+                    return
+                event = funding_bar
+            self._event_bar(event)
+            self.cursor = event + 1
+
+    def _event_bar(self, k: int) -> None:
+        self._fund_until(int(self.bars.open_ms[k]), _price(self.bars.open[k]))
+        for bar, after in self._inside(k):
+            if self._open is None:
+                break
+            self._protect(bar, after)
+        self._mark(k)
+
+    def _inside(self, k: int) -> Iterator[tuple[PriceBar, tuple[int, Decimal]]]:
+        """Yield the bar, or its 1m bars when known, each with the time and price of the next open."""
+        minutes, bars = self.history.minutes, self.bars
+        if minutes is not None and self.history.timeframe is not Timeframe.M1:
+            start = int(bars.open_ms[k])
+            lo, hi = np.searchsorted(minutes.open_ms, [start, start + self.step])
+            if hi > lo:
+                for m in range(int(lo), int(hi)):
+                    yield PriceBar.from_candle(minutes.at(m)), self._next_open(minutes, m)
+                return
+        yield PriceBar.from_candle(bars.at(k)), self._next_open(bars, k)
+
+    @staticmethod
+    def _next_open(candles: Candles, k: int) -> tuple[int, Decimal]:
+        if k + 1 < len(candles):
+            return int(candles.open_ms[k + 1]), _price(candles.open[k + 1])
+        step = int(candles.open_ms[k] - candles.open_ms[k - 1]) if k > 0 else 0
+        return int(candles.open_ms[k]) + step, _price(candles.close[k])
+
+    # ---- entries --------------------------------------------------------------------------------
+
+    def _consider(self, signal: Signal, fill: int) -> None:
+        ts, mark = signal.known_at_ms, _price(self.bars.close[fill - 1])
+        self._observe_prices(fill - 1, ts)
+        self._mark_equity(ts, mark)
+        if not self.engine.accept_signal(signal):
+            return
+        decision = decide_by_rules(DecisionRequest(ts, signal=signal, context=signal.reason), self.config.rules)
+        exchange, marks = self.broker.exchange, {self.symbol: mark}
+        account = account_view(exchange.balances(), exchange.positions(marks), marks,
+                               {self.symbol: self.config.instrument})
+        plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal))
+        if isinstance(plan, Rejection):
+            self.rejections[plan.rule] += 1
+            return
+        self._enter(plan, ts, mark, fill)
+
+    def _enter(self, plan: EntryPlan, ts: int, mark: Decimal, fill: int) -> None:
+        equity_before = self.broker.equity({self.symbol: mark})
+        self.broker.on_price(self.symbol, ts, mark)
+        try:
+            order = self.broker.submit(plan.intent)
+        except RejectedError:
+            self.rejections["broker"] += 1
+            return
+        self.engine.on_entry_placed(plan, ts)
+        bar = self.bars.at(fill)
+        self.broker.on_price(self.symbol, bar.open_ms, _price(bar.open), _price(bar.volume))
+        filled = self.broker.exchange.order(order.id)
+        position = self._position()
+        if position is None or filled is None or filled.filled == 0:
+            self.engine.on_entry_ended(plan.intent.client_order_id)
+            self.rejections["broker"] += 1
+            return
+        guard = self.engine.on_position_opened(position, bar.open_ms, plan.intent.client_order_id)
+        self._open = OpenTrade(position.side, bar.open_ms, position.entry_price, position.amount, equity_before,
+                               guard.initial_risk, fees=filled.fee)
+        self._funded_ms, self.cursor = bar.open_ms, fill
+        self._record(fill)
+
+    # ---- exits ----------------------------------------------------------------------------------
+
+    def _protect(self, bar: PriceBar, after: tuple[int, Decimal]) -> None:
+        position = self._position()
+        if position is None:
+            return
+        for plan in self.engine.on_bar(self.symbol, bar, position):
+            if isinstance(plan, AskDecision):
+                self._ask(plan, bar.ts_ms, after)
+            else:
+                self._exit(plan, bar.ts_ms, plan.price, bar.volume)
+            if self._open is None:
+                return
+
+    def _ask(self, ask: AskDecision, ts: int, after: tuple[int, Decimal]) -> None:
+        position = self._position()
+        if position is None:
+            return
+        candles = self._decision_candles(after[0])
+        request = DecisionRequest(ts, position=position, context=ask.message, zone=ask.zone, candles=candles)
+        for plan in self.engine.exit_on_decision(ask, decide_by_rules(request, self.config.rules), position):
+            self._exit(plan, after[0], after[1], None)
+
+    def _exit(self, plan: ExitPlan, ts: int, price: Decimal, volume: Decimal | None) -> None:
+        try:
+            order = self.broker.submit(plan.intent)
+        except RejectedError:
+            self.engine.on_exit_settled(self.symbol)
+            return
+        self.broker.on_price(self.symbol, ts, price, volume)
+        done = self.broker.exchange.order(order.id)
+        if self._open is not None and done is not None:
+            self._open.fees += done.fee
+        self._sync(ts, done, price)
+
+    def _sync(self, ts: int, exit_order: object, mark: Decimal) -> None:
+        """Tell the engine what the broker did: the position's new figures, or its close."""
+        if self._open is None:
+            return
+        position = self._position()
+        if position is not None:
+            self.engine.on_position_seen(position)
+            self.engine.on_exit_settled(self.symbol)
+            return
+        self.engine.on_position_closed(self.symbol, ts, exit_order, mark)  # type: ignore[arg-type]
+        self.trades.append(self._open.closed(self.symbol, ts, self.broker.equity({self.symbol: mark})))
+        self._open = None
+
+    def _close_at_end(self) -> None:
+        last = self.end - 1
+        position = self._position()
+        if position is not None and self._open is not None:
+            mark, ts = _price(self.bars.close[last]), int(self.bars.open_ms[last]) + self.step
+            for plan in self.engine.flatten({self.symbol: position}, END_OF_DATA, "end of the backtest",
+                                            {self.symbol: mark}):
+                self._exit(plan, ts, mark, None)
+        self._record(last)
+
+    # ---- account, funding, limits ---------------------------------------------------------------
+
+    def _position(self) -> Position | None:
+        return self.broker.exchange.account.position(self.symbol)
+
+    def _record(self, k: int) -> None:
+        close = float(self.bars.close[k])
+        position = self._position()
+        held = float(position.amount) * position.side.sign if position is not None else 0.0
+        self.equity.record(k, self.broker.equity({self.symbol: _price(close)}), held, close)
+
+    def _mark(self, k: int) -> None:
+        self._mark_equity(int(self.bars.open_ms[k]) + self.step, _price(self.bars.close[k]))
+        self._record(k)
+
+    def _mark_equity(self, ts: int, mark: Decimal) -> None:
+        """Feed the limits the account's equity; a daily loss that closes positions closes ours at mark."""
+        for breach in self.engine.mark_equity(self.broker.equity({self.symbol: mark}), ts):
+            self.breaches[str(breach.rule)] += 1
+            position = self._position()
+            if breach.close_positions and position is not None:
+                for plan in self.engine.flatten({self.symbol: position}, ForcedExit.DAILY_LOSS, breach.reason,
+                                                {self.symbol: mark}):
+                    self._exit(plan, ts, mark, None)
+
+    def _funding_bar(self) -> int:
+        if not self.config.futures:
+            return len(self.bars)
+        due = (self._funded_ms // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
+        return int(np.searchsorted(self.bars.open_ms, due, side="left"))
+
+    def _fund_until(self, ts: int, mark: Decimal) -> None:
+        if not self.config.futures or self._open is None:
+            return
+        rates = self.history.funding
+        for when in funding_times_between(self._funded_ms, ts):
+            rate = rates.rate_at(when, self.config.funding_rate) if rates else self.config.funding_rate
+            paid = self.broker.on_funding(self.symbol, when, rate, mark)
+            self._funded_ms = when
+            if paid is not None and self._open is not None:
+                self._open.funding += paid
+            self._sync(when, None, mark)
+            if self._open is None:
+                return
+
+    def _observe_prices(self, i: int, ts: int) -> None:
+        """Feed the circuit breaker the closes that could have tripped it by ts (only when they moved enough)."""
+        self.engine.advance(ts)
+        breaker = self.engine.settings.breaker
+        bars = math.ceil((breaker.move_window_ms + breaker.cooldown_ms) / self.step)
+        lo = max(0, i - bars + 1, int(np.searchsorted(self.bars.open_ms, self._fed_ms - self.step + 1)))
+        closes = self.bars.close[lo:i + 1]
+        if closes.size == 0 or (closes.max() - closes.min()) / closes.min() * 100 <= float(breaker.move_pct):
+            return
+        for b in range(lo, i + 1):
+            self.engine.observe_price(self.symbol, int(self.bars.open_ms[b]) + self.step, _price(self.bars.close[b]))
+        self._fed_ms = int(self.bars.open_ms[i]) + self.step
+
+    # ---- what the rules read --------------------------------------------------------------------
+
+    def _frame(self, timeframe: Timeframe) -> Candles:
+        if timeframe not in self._frames:
+            self._frames[timeframe] = self.history.view().candles_on(timeframe)
+        return self._frames[timeframe]
+
+    def _decision_candles(self, now_ms: int) -> Candles:
+        timeframe = max(self.config.decision_timeframe, self.history.timeframe, key=lambda tf: tf.ms)
+        closed = self._frame(timeframe).closed_before(now_ms - timeframe.ms + 1)
+        return closed[max(0, len(closed) - self.config.decision_bars):]
+
+    def _atr(self, signal: Signal) -> Decimal | None:
+        if self.engine.settings.sizing.atr_stop_multiple is None:
+            return None
+        timeframe = Timeframe.parse(signal.timeframe)
+        if timeframe not in self._atrs:
+            self._atrs[timeframe] = atr(self._frame(timeframe))    # causal: each value uses closed bars only
+        candles = self._frame(timeframe)
+        seen = int(np.searchsorted(candles.open_ms + timeframe.ms, signal.known_at_ms, side="right")) - 1
+        value = self._atrs[timeframe][seen] if seen >= 0 else math.nan
+        return _price(value) if np.isfinite(value) else None

@@ -1,0 +1,61 @@
+"""The strategies a backtest can run, built with parameter overrides, and the small grids walk-forward tries.
+
+A grid key is either a field of the strategy's own parameters (a rescan, sharing the indicators) or
+RULES_MIN_REWARD_RISK, the rules decider's threshold (no rescan: only the decisions change).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Callable, Mapping
+
+from trading.strategies.ict_a import ConservativeParams, StructureZoneStrategy
+from trading.strategies.ict_b import SweepEntryParams, SweepReversalStrategy
+from trading.strategies.ict_c import RetestParams, TrendRetestStrategy
+from trading.strategies.market_analysis import AnalysedStrategy
+from trading.strategies.trend import TrendParams, TrendStrategy
+
+RULES_MIN_REWARD_RISK = "rules_min_rr"
+Params = Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class StrategySpec:
+    """How to build one strategy from its parameters, and which parameters walk-forward varies."""
+
+    name: str
+    defaults: Any                                  # the strategy's params dataclass with its defaults
+    build: Callable[[Any], AnalysedStrategy]
+    grid: Mapping[str, tuple[float, ...]]
+
+    def strategy(self, params: Params | None = None) -> AnalysedStrategy:
+        """Return the strategy with the overrides in params that name its own parameter fields."""
+        own = {f.name for f in fields(self.defaults)}
+        overrides = {k: type(getattr(self.defaults, k))(v) for k, v in (params or {}).items() if k in own}
+        return self.build(replace(self.defaults, **overrides))
+
+
+SPECS: tuple[StrategySpec, ...] = (
+    StrategySpec("A", ConservativeParams(), StructureZoneStrategy,
+                 {"max_zone_age": (48, 96), RULES_MIN_REWARD_RISK: (1.5, 2.5)}),
+    StrategySpec("B", SweepEntryParams(), SweepReversalStrategy,
+                 {"max_wait": (8, 16), RULES_MIN_REWARD_RISK: (1.5, 2.5)}),
+    StrategySpec("C", RetestParams(), TrendRetestStrategy,
+                 {"sweep_lookback": (8, 16), RULES_MIN_REWARD_RISK: (1.5, 2.5)}),
+    StrategySpec("trend", TrendParams(), lambda p: TrendStrategy(params=p),
+                 {"atr_stop": (1.5, 2.0, 3.0), "reward_risk": (2.0, 3.0)}),
+)
+NAMES = tuple(spec.name for spec in SPECS)
+
+
+def spec_named(name: str) -> StrategySpec:
+    """Return the spec of a strategy name (case-insensitive), or raise ValueError listing the names."""
+    for spec in SPECS:
+        if spec.name.lower() == name.strip().lower():
+            return spec
+    raise ValueError(f"unknown strategy {name!r}; use one of {', '.join(NAMES)}")
+
+
+def strategy_params(spec: StrategySpec, params: Params) -> dict[str, float]:
+    """Return the part of params that changes the strategy's scan (the rest changes only the decisions)."""
+    own = {f.name for f in fields(spec.defaults)}
+    return {k: v for k, v in params.items() if k in own}
