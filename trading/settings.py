@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     min_reward_risk: Decimal = Decimal("1.5")
     min_signal_confidence: Decimal = Decimal("0.5")
     decision_timeout_seconds: Decimal = Decimal("10")
+    # Reports and charts.
+    chart_theme: str = "dark"
+    report_time: str = "20:00"
 
     @field_validator("telegram_allowed_chat_ids")
     @classmethod
@@ -126,6 +129,21 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as UTC or Europe/Berlin")
         return value
+
+    @field_validator("chart_theme")
+    @classmethod
+    def _chart_theme(cls, value: str) -> str:
+        if value.strip().lower() not in ("dark", "light"):
+            raise ValueError("expected dark or light")
+        return value.strip().lower()
+
+    @field_validator("report_time")
+    @classmethod
+    def _report_time(cls, value: str) -> str:
+        hour, _, minute = value.strip().partition(":")
+        if not (hour.isdigit() and minute.isdigit() and len(minute) == 2 and int(hour) < 24 and int(minute) < 60):
+            raise ValueError("expected a time of day as HH:MM, like 20:00")
+        return f"{int(hour):02d}:{minute}"
 
     @field_validator("log_level")
     @classmethod
@@ -207,6 +225,12 @@ class Settings(BaseSettings):
         if self.trading_mode.strip().lower() in MODES:
             return None
         return f"TRADING_MODE={self.trading_mode!r} is not paper or live; running in paper mode"
+
+    @property
+    def report_hour_minute(self) -> tuple[int, int]:
+        """Return REPORT_TIME as (hour, minute) in TIMEZONE, for the daily report's cron trigger."""
+        hour, minute = self.report_time.split(":")
+        return int(hour), int(minute)
 
     @property
     def demo(self) -> bool:
