@@ -20,6 +20,7 @@ from trading.logs import get_logger
 log = get_logger(__name__)
 
 PER_CHAT_INTERVAL_S = 1.0      # Telegram allows about one message a second per chat
+CAPTION_LIMIT = 1024           # a longer text goes out as a message after its photo
 GLOBAL_INTERVAL_S = 1 / 25     # and about 30 a second overall
 BACKOFF_S = (1, 2, 5, 10, 30, 60)
 
@@ -31,7 +32,7 @@ class TelegramNotifier:
                  max_queued: int = 500) -> None:
         self.chat_ids = chat_ids
         self._render = render
-        self._queue: deque[tuple[int, str]] = deque(maxlen=max_queued)
+        self._queue: deque[tuple[int, str, bytes | None]] = deque(maxlen=max_queued)
         self._wakeup = asyncio.Event()
         self._bot: Bot | None = None
         self._last_sent: dict[int, float] = {}
@@ -44,13 +45,20 @@ class TelegramNotifier:
         self._wakeup.set()
 
     def notify(self, event: Event) -> None:
-        """Queue the event for every allowed chat."""
+        """Queue the event for every allowed chat (an event with an image goes out as a photo)."""
         text = self._render(event)
+        if event.image is None:
+            parts: list[tuple[str, bytes | None]] = [(text, None)]
+        elif len(event.message) + 2 <= CAPTION_LIMIT:
+            parts = [(text, event.image)]
+        else:
+            parts = [("", event.image), (text, None)]
         for chat_id in sorted(self.chat_ids):
-            if len(self._queue) == self._queue.maxlen:
-                self.dropped += 1   # deque drops the oldest; say so once in a while rather than block
-                log.warning("notification queue full, dropping the oldest", dropped=self.dropped)
-            self._queue.append((chat_id, text))
+            for body, image in parts:
+                if len(self._queue) == self._queue.maxlen:
+                    self.dropped += 1   # deque drops the oldest; say so once in a while rather than block
+                    log.warning("notification queue full, dropping the oldest", dropped=self.dropped)
+                self._queue.append((chat_id, body, image))
         self._wakeup.set()
 
     @property
@@ -65,9 +73,9 @@ class TelegramNotifier:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            chat_id, text = self._queue[0]
+            chat_id, text, image = self._queue[0]
             await self._pace(chat_id)
-            if await self._deliver(chat_id, text):
+            if await self._deliver(chat_id, text, image):
                 self._queue.popleft()
 
     async def drain(self, timeout_s: float) -> None:
@@ -82,13 +90,16 @@ class TelegramNotifier:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _deliver(self, chat_id: int, text: str) -> bool:
+    async def _deliver(self, chat_id: int, text: str, image: bytes | None = None) -> bool:
         """Try to send; return True when the message is done with (sent, or undeliverable for good)."""
         assert self._bot is not None
         for attempt, delay in enumerate((0, *BACKOFF_S)):
             await asyncio.sleep(delay)
             try:
-                await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+                if image is None:
+                    await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+                else:
+                    await self._bot.send_photo(chat_id, image, caption=text or None, parse_mode=ParseMode.HTML)
                 self._last_sent[chat_id] = self._last_any = time.monotonic()
                 return True
             except RetryAfter as exc:

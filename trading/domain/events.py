@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     ACCESS_DENIED = "access_denied"
     COMMAND = "command"
     MARKET_DATA = "market_data"
+    REPORT = "report"
     ERROR = "error"
 
 
@@ -47,3 +48,4 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
     severity: Severity = Severity.INFO
     notify: bool = True      # False: audit log only, not pushed to the chat
+    image: bytes | None = None   # a PNG pushed with the message as its caption (a report's chart)
