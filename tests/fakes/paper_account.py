@@ -1,0 +1,62 @@
+"""A paper account wired as the bot wires it, on replayed real BTC/USDT minutes and a manual clock, for service tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from tests.fakes.shared_data import load_candles
+from trading.adapters.clocks import ManualClock
+from trading.adapters.replay_market_data import ReplayMarketData
+from trading.adapters.sqlite_ledger import ExecutionLedger
+from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.events import Event
+from trading.services.event_bus import EventBus
+from trading.services.paper_venue import PaperVenue
+from trading.services.portfolio import PortfolioService
+
+JULY_1_NOON_MS = 1_751_371_200_000          # 2025-07-01 12:00 UTC, inside the real 1m file
+
+
+class KeptEvents:
+    """A Notifier that keeps what it is asked to push."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def notify(self, event: Event) -> None:
+        """Keep the event."""
+        self.events.append(event)
+
+
+@dataclass
+class PaperAccount:
+    """The pieces a service under test is built from."""
+
+    clock: ManualClock
+    market: ReplayMarketData
+    store: SqliteStore
+    events: EventBus
+    pushed: KeptEvents
+    ledger: ExecutionLedger
+    venue: PaperVenue
+    portfolio: PortfolioService
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.store.close()
+
+
+async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS) -> PaperAccount:
+    """Return a 10,000 USDT spot paper account on replayed BTC/USDT minutes, its clock at now_ms."""
+    clock = ManualClock(now_ms)
+    market = ReplayMarketData({"BTC/USDT": load_candles("BTCUSDT-1m.csv.gz")}, clock, "BTCUSDT-1m")
+    store = SqliteStore(folder / "trading.sqlite", clock)
+    await store.open()
+    events, pushed = EventBus(store), KeptEvents()
+    events.attach(pushed)
+    ledger = ExecutionLedger(store, "paper-spot")
+    venue = PaperVenue("spot", await market.instruments(), Decimal("10000"), ledger, store, events, clock)
+    await venue.restore()
+    portfolio = PortfolioService(venue, ledger, market, clock, "paper")
+    return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio)

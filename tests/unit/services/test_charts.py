@@ -1,0 +1,52 @@
+"""/chart's service: closed candles with the ICT zones and the account's own entries and exits, as a phone PNG."""
+from decimal import Decimal
+
+import pytest
+
+from tests.fakes.paper_account import paper_account
+from tests.unit.reports.png_checks import assert_phone_png
+from trading.domain.candles import Timeframe
+from trading.domain.errors import InvalidInput
+from trading.reports.chart_theme import LIGHT
+from trading.services.charts import ChartService
+from trading.services.portfolio import Size, SizeKind
+
+
+@pytest.fixture
+async def account(tmp_path):
+    account = await paper_account(tmp_path)
+    yield account
+    await account.close()
+
+
+async def test_the_chart_shows_the_last_bars_with_zones_and_the_accounts_entry_and_exit(account):
+    await account.portfolio.buy("BTC/USDT", Decimal("1000"))
+    account.clock.advance(20 * 60_000)
+    await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
+    account.clock.advance(15 * 60_000)
+    service = ChartService(account.market, account.ledger, LIGHT)
+
+    chart = await service.chart("btc")
+
+    assert_phone_png(chart.png)
+    assert (chart.symbol, chart.timeframe, chart.trades) == ("BTC/USDT", Timeframe.M15, 2)
+    assert chart.zones > 0 and chart.levels > 0
+    closed = await account.market.candles("BTC/USDT", Timeframe.M15, 1)
+    assert chart.last_price == Decimal(repr(float(closed.close[-1])))
+
+
+async def test_another_timeframe_can_be_asked_for(account):
+    chart = await ChartService(account.market, account.ledger, LIGHT).chart("BTC/USDT", "1h")
+
+    assert chart.timeframe is Timeframe.H1 and chart.trades == 0
+
+
+@pytest.mark.parametrize("symbol, timeframe, reply", [
+    ("DOGE", "", "Unknown symbol 'DOGE'. Try one of: BTC/USDT. Usage: /chart SYMBOL [TIMEFRAME]"),
+    ("BTC/USDT", "7m", "Unknown timeframe '7m'; use one of 1m, 5m, 15m, 1h, 4h, 1d. Usage: /chart SYMBOL"),
+    ("", "", "Usage: /chart SYMBOL [TIMEFRAME]"),
+])
+async def test_a_bad_symbol_or_timeframe_is_answered_with_what_to_type(account, symbol, timeframe, reply):
+    with pytest.raises(InvalidInput) as error:
+        await ChartService(account.market, account.ledger, LIGHT).chart(symbol, timeframe)
+    assert str(error.value).startswith(reply)
