@@ -148,13 +148,15 @@ class FakeExchange:
         """Delay the next count matching requests by seconds, then answer normally."""
         self.faults.arm(Fault(FaultKind.LATENCY, count, path, seconds=seconds))
 
-    def inject_server_error(self, count: int = 1, path: str | None = None, status: int = 503) -> None:
-        """Answer the next count matching requests with an HTML 5xx page."""
-        self.faults.arm(Fault(FaultKind.SERVER_ERROR, count, path, status=status))
+    def inject_server_error(self, count: int = 1, path: str | None = None, status: int = 503,
+                            method: str | None = None) -> None:
+        """Answer the next count matching requests (of method, when given) with an HTML 5xx page."""
+        self.faults.arm(Fault(FaultKind.SERVER_ERROR, count, path, status=status, method=method))
 
-    def inject_rate_limit(self, retry_after_s: float = 1, count: int = 1, path: str | None = None) -> None:
+    def inject_rate_limit(self, retry_after_s: float = 1, count: int = 1, path: str | None = None,
+                          method: str | None = None) -> None:
         """Answer the next count matching requests with 429, Binance's -1003 body and Retry-After."""
-        self.faults.arm(Fault(FaultKind.RATE_LIMIT, count, path, seconds=retry_after_s))
+        self.faults.arm(Fault(FaultKind.RATE_LIMIT, count, path, seconds=retry_after_s, method=method))
 
     def inject_hang(self, seconds: float, count: int = 1, path: str | None = None) -> None:
         """Hold the next count matching requests for seconds (longer than the client's timeout)."""

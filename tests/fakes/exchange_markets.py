@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
@@ -156,13 +157,20 @@ def spot_market(asset: str = "BTC") -> FakeMarket:
 
 def perp_market(asset: str = "BTC") -> FakeMarket:
     """Return the real {asset}/USDT:USDT perpetual: 1h candles and 8h funding."""
-    import pandas as pd
-
-    from tests.fakes.shared_data import load_candles, shared_data_path
-    funding = pd.read_csv(shared_data_path(f"{asset}USDT-PERP-funding-8h.csv.gz"))
+    from tests.fakes.shared_data import load_candles
     return FakeMarket(f"{asset}USDT", asset, "USDT", {Timeframe.H1: load_candles(f"{asset}USDT-PERP-1h.csv.gz")},
                       kind=MarketKind.PERP, tick="0.10", step="0.001", min_qty="0.001", min_notional="100",
-                      funding=(funding["timestamp_ms"].to_numpy(np.int64), funding["funding_rate"].to_numpy()))
+                      funding=_funding(asset))
+
+
+@lru_cache(maxsize=8)
+def _funding(asset: str) -> tuple[np.ndarray, np.ndarray]:
+    # read once per run: every fake exchange of every test lists the same perpetuals (arrays are not mutated)
+    import pandas as pd
+
+    from tests.fakes.shared_data import shared_data_path
+    funding = pd.read_csv(shared_data_path(f"{asset}USDT-PERP-funding-8h.csv.gz"))
+    return funding["timestamp_ms"].to_numpy(np.int64), funding["funding_rate"].to_numpy()
 
 
 def shifted(market: FakeMarket, offset_ms: int) -> FakeMarket:

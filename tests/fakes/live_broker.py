@@ -20,13 +20,22 @@ PERP = "BTC/USDT:USDT"
 
 def signed_options(fake: FakeExchange, timeout_ms: int = 400) -> dict[str, Any]:
     """Return the ccxt config for the fake with its API keys and a short client timeout."""
-    return {**fake.options(), "rateLimit": 1, "timeout": timeout_ms, "apiKey": fake.account.api_key,
-            "secret": fake.account.secret}
+    # timeout_on_exit: ccxt sleeps 250 ms in close() by default, for sockets a local server does not need
+    return {**fake.options(), "rateLimit": 1, "timeout": timeout_ms, "timeout_on_exit": 0,
+            "apiKey": fake.account.api_key, "secret": fake.account.secret}
+
+
+_MARKETS: dict[str, tuple[Any, Any]] = {}    # the fake always lists the same markets: parse them once
 
 
 async def load_instruments(exchange: Any) -> dict[str, Instrument]:
     """Return the exchange's markets as Instruments (what the market data adapter would give)."""
-    markets = await exchange.load_markets()
+    if exchange.id in _MARKETS:
+        exchange.set_markets(*_MARKETS[exchange.id])
+    else:
+        await exchange.load_markets()
+        _MARKETS[exchange.id] = (list(exchange.markets.values()), exchange.currencies)
+    markets = exchange.markets
     found = (instrument_from_market(m, exchange.precisionMode) for m in markets.values())
     return {i.symbol: i for i in found if i is not None}
 

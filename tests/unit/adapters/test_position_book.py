@@ -1,0 +1,67 @@
+from decimal import Decimal
+
+from trading.adapters.position_book import PositionBook
+from trading.domain.orders import Fill, Order, OrderStatus, OrderType, Side
+from trading.domain.positions import PositionSide
+from trading.engine.account import ChangeKind
+
+PERP = "BTC/USDT:USDT"
+
+
+def order(side: Side, reduce_only: bool = False, symbol: str = PERP) -> Order:
+    return Order("1", "ta-1", symbol, side, OrderType.MARKET, Decimal(1), OrderStatus.FILLED, 0,
+                 reduce_only=reduce_only)
+
+
+def fill(side: Side, amount: str, price: str, fee: str = "0", symbol: str = PERP) -> Fill:
+    return Fill("1", symbol, side, Decimal(amount), Decimal(price), Decimal(fee), "USDT", 7)
+
+
+def test_a_futures_sell_beyond_the_long_closes_it_and_opens_a_short_with_the_rest():
+    book = PositionBook(futures=True)
+    book.apply_fill(order(Side.BUY), fill(Side.BUY, "1", "100", "0.1"), leverage=5)
+
+    changes = book.apply_fill(order(Side.SELL), fill(Side.SELL, "3", "110", "0.3"), leverage=5)
+
+    closed, opened = changes
+    assert (closed.kind, closed.realized_pnl, closed.position.fees_paid) == (ChangeKind.CLOSED, Decimal(10),
+                                                                             Decimal("0.2"))
+    assert (opened.kind, opened.position.side, opened.position.amount) == (ChangeKind.OPENED, PositionSide.SHORT,
+                                                                           Decimal(2))
+    assert opened.position.margin == Decimal(2) * 110 / 5 and opened.position.fees_paid == Decimal("0.2")
+
+
+def test_a_reduce_only_fill_never_opens_the_other_side():
+    book = PositionBook(futures=True)
+    book.apply_fill(order(Side.SELL), fill(Side.SELL, "1", "100"), leverage=2)
+
+    (change,) = book.apply_fill(order(Side.BUY, reduce_only=True), fill(Side.BUY, "2", "90"), leverage=2)
+
+    assert change.kind is ChangeKind.CLOSED and change.realized_pnl == Decimal(10) and book.all() == []
+
+
+def test_a_spot_sell_of_coins_the_bot_never_bought_changes_nothing():
+    book = PositionBook(futures=False)
+
+    assert book.apply_fill(order(Side.SELL, symbol="BTC/USDT"), fill(Side.SELL, "1", "100", symbol="BTC/USDT")) == []
+
+
+def test_spot_buys_average_the_entry_and_margin_is_their_cost():
+    book = PositionBook(futures=False)
+    book.apply_fill(order(Side.BUY, symbol="BTC/USDT"), fill(Side.BUY, "1", "100", symbol="BTC/USDT"), leverage=9)
+
+    book.apply_fill(order(Side.BUY, symbol="BTC/USDT"), fill(Side.BUY, "3", "120", symbol="BTC/USDT"), leverage=9)
+
+    (position,) = book.all()
+    assert (position.amount, position.entry_price, position.margin, position.leverage) == (
+        Decimal(4), Decimal(115), Decimal(460), 1)
+
+
+def test_the_book_survives_a_round_trip_through_plain_data():
+    book = PositionBook(futures=True)
+    book.apply_fill(order(Side.BUY), fill(Side.BUY, "1", "100"), leverage=3)
+    again = PositionBook(futures=True)
+
+    again.restore(book.to_state())
+
+    assert again.all() == book.all()
