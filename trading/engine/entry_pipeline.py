@@ -61,15 +61,17 @@ class EntryPlan:
     decision: Decision
     intent: OrderIntent
     size: PositionSize
+    stop: Decimal                  # the signal's levels on the market's price tick, armed once filled
+    take_profit: Decimal | None
     amount_step: Decimal
 
     @property
     def message(self) -> str:
         """Return the one line that says what is entered and why."""
         s = self.signal
-        target = f", target {s.take_profit}" if s.take_profit is not None else ""
+        target = f", target {self.take_profit}" if self.take_profit is not None else ""
         return (f"{s.side} {self.size.amount.normalize():f} {s.symbol} ({s.strategy}, {s.timeframe}) "
-                f"near {s.entry}, stop {s.stop}{target}; risk {self.size.risk:.2f} "
+                f"near {s.entry}, stop {self.stop}{target}; risk {self.size.risk:.2f} "
                 f"({self.size.limited_by}): {s.reason}")
 
 
@@ -97,7 +99,9 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
                          leverage=size.leverage if instrument.kind is MarketKind.PERP else None,
                          client_order_id=entry_client_id(signal.setup_id),
                          reason=f"{signal.strategy} {signal.side}: {signal.reason}"[:200])
-    return EntryPlan(signal, decision, intent, size, instrument.amount_step)
+    target = instrument.round_price(signal.take_profit) if signal.take_profit is not None else None
+    return EntryPlan(signal, decision, intent, size, instrument.round_price(signal.stop), target,
+                     instrument.amount_step)
 
 
 def _gates(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,

@@ -65,8 +65,8 @@ class TradingEngine:
     def on_entry_placed(self, plan: EntryPlan, ts_ms: int) -> None:
         """Record an entry order the broker accepted: it counts against the entry rate and waits for its fill."""
         s = plan.signal
-        pending = PendingEntry(plan.intent.client_order_id, s.symbol, s.side, s.stop, s.take_profit, s.strategy,
-                               s.reason, plan.amount_step, ts_ms)
+        pending = PendingEntry(plan.intent.client_order_id, s.symbol, s.side, plan.stop, plan.take_profit,
+                               s.strategy, s.reason, plan.amount_step, ts_ms)
         self.state = replace(self.state, pending={**self.state.pending, pending.client_order_id: pending},
                              risk=record_entry(self.state.risk, ts_ms, self.settings.limits))
 

@@ -102,7 +102,7 @@ def breaker_changed(transition: BreakerTransition, cooldown_min: int) -> Event:
                 f"{cooldown_min} min pass without a trigger; exits still run.")
         severity = Severity.WARNING
     else:
-        line, severity = f"Circuit breaker: entries resume, {transition.reason}.", Severity.INFO
+        line, severity = f"Circuit breaker off, new entries allowed again: {transition.reason}.", Severity.INFO
     return Event(EventKind.CIRCUIT_BREAKER, transition.ts_ms, line,
                  {"change": transition.change.value, "trigger": transition.trigger.value}, severity)
 

@@ -19,18 +19,21 @@ from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
+from trading.services.venue_events import VenueEvents
 
 
 class PositionSync:
     """Sends the engine's orders and reports the broker's fills and closes back to it."""
 
     def __init__(self, broker: Broker, engine: TradingEngine, events: EventBus,
-                 instruments: Mapping[str, Instrument]) -> None:
+                 instruments: Mapping[str, Instrument], venue_events: VenueEvents | None = None) -> None:
         self.broker, self.engine, self.events = broker, engine, events
         self.instruments = instruments
+        self.venue_events = venue_events
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
+        await self.drain_venue_events()
         positions = {p.symbol: p for p in await self.broker.positions()}
         await self._entries(positions, now)
         await self._guarded(positions, now, marks)
@@ -142,6 +145,11 @@ class PositionSync:
             step = instrument.amount_step if instrument is not None else ADOPTED_STEP
             guard = self.engine.on_position_opened(position, now, None, step)
             await self.events.emit(notices.position_adopted(guard, now))
+
+    async def drain_venue_events(self) -> None:
+        """Record what the venue reported (fills, position changes) in the audit log, before our own notices."""
+        if self.venue_events is not None:
+            await self.venue_events.drain(self.events)
 
     async def _audit(self, now: int, message: str) -> None:
         await self.events.emit(Event(EventKind.POSITION_UPDATED, now, message, notify=False))

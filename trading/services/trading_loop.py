@@ -10,6 +10,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Awaitable, Iterable, Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candle, Candles, Timeframe
@@ -73,14 +74,13 @@ class TradingLoop:
         self._signals: SignalSource = as_signal_source(strategies)
         self._decider = decider
         self._venue = venue
-        self._venue_events = venue_events
         self._marks: dict[str, Decimal] = {}
-        self._scanned_ms: dict[str, int] = {}
+        self._ticked_ms: dict[str, int] = {}
         self._frames: dict[str, dict[Timeframe, Candles]] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
-        self._sync = PositionSync(broker, engine, events, self.instruments)
+        self._sync = PositionSync(broker, engine, events, self.instruments, venue_events)
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -123,7 +123,10 @@ class TradingLoop:
     async def _on_candle(self, symbol: str, candle: Candle, now: int) -> None:
         close_ms = candle.open_ms + self.settings.base_timeframe.ms
         bar = PriceBar.from_candle(candle)
-        if self._venue is not None:
+        if self._venue is not None and self._ticked_ms.get(symbol, 0) > candle.open_ms:
+            # Ticks already walked the venue through this candle: its open would be a stale fill price.
+            self._venue.on_price(symbol, close_ms, bar.close)
+        elif self._venue is not None:
             self._venue.on_candle(symbol, candle)
         self._marks[symbol] = bar.close
         await self._breaker(self.engine.observe_price(symbol, close_ms, bar.close))
@@ -134,8 +137,8 @@ class TradingLoop:
             await self._protect_position(symbol, bar, positions[symbol], now)
 
     async def _fresh_signals(self, symbol: str, newest_close_ms: int) -> list[Signal]:
-        since = self._scanned_ms.get(symbol, newest_close_ms - self.settings.base_timeframe.ms)
-        self._scanned_ms[symbol] = newest_close_ms
+        # Only what became known at the newest close: after a gap the older signals are stale.
+        since = newest_close_ms - self.settings.base_timeframe.ms
         frames = {tf: await self.market.candles(symbol, tf, n) for tf, n in self.settings.windows.items()}
         self._frames[symbol] = frames
         found = self._signals.latest_signals(symbol, frames, since)
@@ -183,6 +186,7 @@ class TradingLoop:
                 self._marks[symbol] = price
                 if self._venue is not None:
                     self._venue.on_price(symbol, now, price)
+                    self._ticked_ms[symbol] = now
                 await self._breaker(self.engine.observe_price(symbol, now, price))
             positions = await self._sync.run(now, self._marks)
             for symbol, position in positions.items():
@@ -261,6 +265,14 @@ class TradingLoop:
             await self._finish()
             return lifted
 
+    async def check_kill_file(self, path: Path) -> bool:
+        """Engage the kill switch when the KILL file exists, then remove the file so /resume can lift it."""
+        if not path.exists():
+            return False
+        await self.kill(False, f"file:{path.name}", f"{path.name} file found in {path.parent}")
+        path.unlink(missing_ok=True)
+        return True
+
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
         return self.engine.risk_status(self.clock.now_ms())
@@ -304,8 +316,7 @@ class TradingLoop:
             await self.events.emit(notices.breaker_changed(transition, cooldown))
 
     async def _finish(self) -> None:
-        if self._venue_events is not None:
-            await self._venue_events.drain(self.events)
+        await self._sync.drain_venue_events()
         snapshot = self.engine.snapshot()
         if snapshot != self._saved:
             await self.store.save_state(STATE_KEY, snapshot)
