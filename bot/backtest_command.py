@@ -1,0 +1,214 @@
+"""`trading-assistant backtest`: backtest a strategy from a candle file, the candle cache or the exchange.
+
+    trading-assistant backtest --strategy A --symbol BTC/USDT [--from 2025-06-01] [--to 2025-07-31]
+        [--data PATH] [--timeframe 1m] [--compare] [--walk-forward] [--monte-carlo] [--chart PATH.png]
+    trading-assistant backtest --list
+
+Prints the metrics table (and the studies asked for), stores the run in the database and lists recent runs.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trading.domain.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from trading.adapters.sqlite_store import SqliteStore
+    from trading.backtest.jobs import BacktestJob, BacktestOutcome
+    from trading.domain.instruments import Instrument
+    from trading.services.backtest_data import LoadedHistory
+    from trading.settings import Settings
+
+RECENT_LISTED = 10
+
+
+def add_backtest_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `backtest` and its options to the CLI's subcommands."""
+    p = sub.add_parser("backtest", help="backtest a strategy on candles from a file, the cache or the exchange")
+    add_backtest_arguments(p)
+
+
+def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the backtest options to a parser."""
+    p.add_argument("--strategy", help="A, B, C or trend")
+    p.add_argument("--symbol", help="e.g. BTC/USDT, or BTC/USDT:USDT for the perpetual (leverage, funding); "
+                                    "with --data, read from the file name by default")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (UTC); default: all the data")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day, included (UTC)")
+    p.add_argument("--data", type=Path, help="timestamp_ms,open,high,low,close,volume CSV(.gz) file")
+    p.add_argument("--funding", type=Path, help="timestamp_ms,funding_rate CSV(.gz) for a perpetual")
+    p.add_argument("--timeframe", help="bars to walk (default: the file's own, else the strategy's finest); "
+                                       "1m data walked on coarser bars resolves them minute by minute")
+    p.add_argument("--compare", action="store_true", help="also run A, B, C and trend side by side")
+    p.add_argument("--walk-forward", action="store_true", help="walk-forward over a small grid, out-of-sample")
+    p.add_argument("--monte-carlo", action="store_true", help="bootstrap the trades: drawdown and final equity")
+    p.add_argument("--chart", type=Path, metavar="PATH.png", help="write the report chart there")
+    p.add_argument("--list", action="store_true", help="list the recent runs stored in the database")
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """Run the backtest the arguments describe, print it and store it; return the exit code."""
+    from trading.settings import load_settings
+
+    try:
+        settings = load_settings()
+        if args.list:
+            print(asyncio.run(_recent(settings.data_dir)))
+            return 0
+        request = _request(args)
+        outcome, run_id = asyncio.run(_run(request, args, settings))
+    except (ConfigurationError, ValueError) as exc:
+        print(f"trading-assistant backtest: {exc}", file=sys.stderr)
+        return 2
+    print(outcome.text)
+    if args.chart is not None and outcome.chart is not None:
+        args.chart.write_bytes(outcome.chart)
+        print(f"\nChart written to {args.chart}")
+    saved = f"stored as run #{run_id}" if run_id else "not stored"
+    print(f"\nBacktest took {outcome.seconds:.2f} s; {saved}.")
+    return 0
+
+
+def _request(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the checked arguments: strategy, symbol, timeframe and period."""
+    from trading.adapters.replay_market_data import symbol_from_filename
+    from trading.backtest.periods import date_range
+    from trading.backtest.strategy_specs import spec_named
+    from trading.domain.candles import Timeframe
+
+    if not args.strategy:
+        raise ValueError("say which strategy: --strategy A, B, C or trend")
+    strategy = spec_named(args.strategy).name
+    if args.data is not None and not args.data.exists():
+        raise ConfigurationError(f"no such data file: {args.data}")
+    symbol = args.symbol or (symbol_from_filename(args.data) if args.data is not None else None)
+    if not symbol:
+        raise ValueError("say which market: --symbol BTC/USDT (or give --data PATH)")
+    timeframe = Timeframe.parse(args.timeframe) if args.timeframe else None
+    start_ms, end_ms = date_range(args.start, args.end)
+    return dict(strategy=strategy, symbol=symbol.upper(), timeframe=timeframe, start_ms=start_ms, end_ms=end_ms)
+
+
+async def _run(request: dict[str, Any], args: argparse.Namespace, settings: Settings
+               ) -> tuple[BacktestOutcome, int]:
+    from trading.adapters.clocks import WallClock
+    from trading.adapters.sqlite_backtests import BacktestArchive
+    from trading.adapters.sqlite_store import SqliteStore
+    from trading.backtest.jobs import run_backtest_job
+
+    store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
+    await store.open()
+    try:
+        loaded, instrument = await _history(request, args, settings, store)
+        job = _job(request, args, settings, loaded, instrument)
+        outcome = run_backtest_job(job)
+        run_id = await BacktestArchive(store).save(_stored(outcome, WallClock().now_ms()))
+        return outcome, run_id
+    finally:
+        await store.close()
+
+
+async def _history(request: dict[str, Any], args: argparse.Namespace, settings: Settings, store: SqliteStore
+                   ) -> tuple[LoadedHistory, Instrument]:
+    """Return the loaded history and the market's rules (the exchange's when it was asked)."""
+    from trading.adapters.clocks import WallClock
+    from trading.adapters.replay_market_data import replay_instrument
+    from trading.services.backtest_data import history_from_file, history_from_store
+
+    symbol = request["symbol"]
+    if args.data is not None:
+        loaded = history_from_file(args.data, symbol, request["timeframe"], args.funding)
+        return loaded, replay_instrument(symbol, float(loaded.history.candles.close[0]))
+    market = _ExchangeOnDemand(settings, store)
+    try:
+        loaded = await history_from_store(symbol, request["strategy"], request["timeframe"], request["start_ms"],
+                                          request["end_ms"], WallClock().now_ms(), cache=store, market=market,
+                                          exchange=f"exchange {settings.exchange}")
+        instrument = await market.instrument_or_none(symbol)
+    finally:
+        await market.close()
+    return loaded, instrument or replay_instrument(symbol, float(loaded.history.candles.close[0]))
+
+
+def _job(request: dict[str, Any], args: argparse.Namespace, settings: Settings, loaded: LoadedHistory,
+         instrument: Instrument) -> BacktestJob:
+    from decimal import Decimal
+
+    from trading.backtest.config import BacktestConfig
+    from trading.backtest.jobs import BacktestJob
+    from trading.services.engine_settings import engine_settings, rules_settings
+
+    config = BacktestConfig(instrument, Decimal(settings.paper_starting_balance), engine_settings(settings),
+                            rules_settings(settings))
+    return BacktestJob("cli", request["strategy"], loaded.history, config, loaded.source, request["start_ms"],
+                       request["end_ms"], args.compare, args.walk_forward, args.monte_carlo,
+                       args.chart is not None, settings.chart_theme)
+
+
+def _stored(outcome: BacktestOutcome, now_ms: int) -> Any:
+    from trading.adapters.sqlite_backtests import StoredBacktest
+
+    r = outcome.result
+    return StoredBacktest(now_ms, r.strategy, r.symbol, r.timeframe.value, outcome.source, r.metrics, r.params)
+
+
+async def _recent(data_dir: Path) -> str:
+    from trading.adapters.clocks import WallClock
+    from trading.adapters.sqlite_backtests import BacktestArchive
+    from trading.adapters.sqlite_store import SqliteStore
+    from trading.backtest.summary import stored_runs_text
+
+    store = SqliteStore(data_dir / "trading.sqlite", WallClock())
+    await store.open()
+    try:
+        return stored_runs_text(await BacktestArchive(store).recent(RECENT_LISTED))
+    finally:
+        await store.close()
+
+
+class _ExchangeOnDemand:
+    """The exchange feed, connected only if the cache cannot serve the candles (ccxt loads slowly)."""
+
+    def __init__(self, settings: Settings, cache: SqliteStore) -> None:
+        self._settings, self._cache, self._feed = settings, cache, None
+
+    async def candles(self, symbol: str, timeframe: Any, limit: int) -> Any:
+        """Return candles from the exchange (cached as they arrive)."""
+        from trading.adapters.clocks import WallClock
+        from trading.bootstrap import live_feed
+        from trading.domain.errors import TradingError
+
+        if self._feed is None:
+            try:
+                self._feed = await live_feed(self._settings, WallClock(), self._cache)
+            except TradingError as exc:
+                raise ConfigurationError(f"{exc}; pass --data PATH to a candle file instead") from None
+        return await self._feed.candles(symbol, timeframe, limit)
+
+    async def instrument_or_none(self, symbol: str) -> Instrument | None:
+        """Return the exchange's market rules when connected, else None."""
+        return (await self._feed.instruments()).get(symbol) if self._feed is not None else None
+
+    async def close(self) -> None:
+        """Close the exchange connection if one was opened."""
+        if self._feed is not None:
+            await self._feed.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `backtest` on its own: python -m bot.backtest_command --strategy A --data FILE."""
+    parser = argparse.ArgumentParser(prog="trading-assistant backtest", description=__doc__.splitlines()[0])
+    add_backtest_arguments(parser)
+    started = time.perf_counter()
+    code = run_backtest(parser.parse_args(argv))
+    print(f"Command took {time.perf_counter() - started:.2f} s.", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""`trading-assistant backtest` from a file or the candle cache: the printed metrics, the chart, the stored runs,
+and one clear line for every bad argument."""
+import asyncio
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from bot.backtest_command import main
+from tests.fakes.shared_data import load_candles, shared_data_path
+from tests.unit.reports.png_checks import assert_phone_png
+from trading.adapters.clocks import ManualClock
+from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.candles import COLUMNS, Timeframe
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                 # no stray .env
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+@pytest.fixture(scope="module")
+def three_weeks(tmp_path_factory):
+    path = tmp_path_factory.mktemp("candles") / "BTCUSDT-1m.csv.gz"
+    candles = load_candles("BTCUSDT-1m.csv.gz")[:21 * 1440]
+    columns = {"timestamp_ms": candles.open_ms} | {c: getattr(candles, c) for c in COLUMNS[1:]}
+    pd.DataFrame(columns).to_csv(path, index=False)
+    return path
+
+
+def test_a_backtest_prints_its_metrics_writes_its_chart_and_is_listed(data_dir, three_weeks, capsys, tmp_path):
+    chart = tmp_path / "report.png"
+
+    assert main(["--strategy", "a", "--data", str(three_weeks), "--monte-carlo", "--chart", str(chart)]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("A on BTC/USDT 1m, 2025-05-20 to 2025-06-10, 30,240 bars (file BTCUSDT-1m.csv.gz)")
+    assert "\nReturn  " in out and "\nB&H     " in out and "\nTrades  " in out
+    assert "Monte Carlo (bootstrap, 1000 runs of" in out and "stored as run #1." in out
+    assert_phone_png(chart.read_bytes())
+    assert main(["--list"]) == 0
+    assert "#1 " in capsys.readouterr().out
+    with sqlite3.connect(data_dir / "trading.sqlite") as db:
+        assert db.execute("SELECT strategy, symbol, timeframe FROM backtests").fetchall() == [("A", "BTC/USDT", "1m")]
+
+
+def test_the_period_and_the_studies_are_applied(data_dir, three_weeks, capsys):
+    assert main(["--strategy", "C", "--data", str(three_weeks), "--from", "2025-05-27", "--to", "2025-06-03",
+                 "--timeframe", "15m", "--compare", "--walk-forward"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("C on BTC/USDT 15m, 2025-05-27 to 2025-06-04, 768 bars")
+    assert "Strategies side by side:\n             A      B      C  trend" in out
+    assert "Walk-forward skipped: walk-forward needs at least 40 days of data; the period holds 8" in out
+
+
+def test_without_a_file_the_candle_cache_is_used(data_dir, capsys):
+    async def fill_cache():
+        store = SqliteStore(data_dir / "trading.sqlite", ManualClock(0))
+        await store.open()
+        await store.save_candles("ETH/USDT", Timeframe.M15, load_candles("ETHUSDT-15m.csv.gz")[:3000])
+        await store.close()
+    data_dir.mkdir()
+    asyncio.run(fill_cache())
+
+    assert main(["--strategy", "B", "--symbol", "eth/usdt"]) == 0
+
+    assert capsys.readouterr().out.startswith("B on ETH/USDT 15m, 2023-04-01 to 2023-05-02, 3,000 bars (candle cache)")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--strategy", "Z", "--symbol", "BTC/USDT"], "unknown strategy 'Z'; use one of A, B, C, trend"),
+    (["--symbol", "BTC/USDT"], "say which strategy: --strategy A, B, C or trend"),
+    (["--strategy", "A"], "say which market: --symbol BTC/USDT (or give --data PATH)"),
+    (["--strategy", "A", "--data", "missing.csv.gz"], "no such data file: missing.csv.gz"),
+    (["--strategy", "A", "--symbol", "BTC/USDT", "--from", "2025-13-01"],
+     "--from '2025-13-01' is not a date like 2025-06-01"),
+    (["--strategy", "A", "--symbol", "BTC/USDT", "--from", "2025-07-01", "--to", "2025-06-01"],
+     "--to 2025-06-01 is before --from 2025-07-01"),
+    (["--strategy", "A", "--symbol", "BTC/USDT", "--timeframe", "2m"], "unknown timeframe '2m'"),
+])
+def test_bad_arguments_get_one_clear_line(data_dir, capsys, argv, message):
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith(f"trading-assistant backtest: {message}")
+
+
+def test_a_period_outside_the_data_names_the_span_there_is(data_dir, three_weeks, capsys):
+    assert main(["--strategy", "A", "--data", str(three_weeks), "--from", "2024-01-01", "--to", "2024-01-31"]) == 2
+    assert "data covers 2025-05-20 to 2025-06-09" in capsys.readouterr().err
+
+
+def test_the_whole_command_on_the_real_file_runs_within_two_seconds(data_dir, tmp_path):
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bot.backtest_command", "--strategy", "trend", "--data",
+                           str(shared_data_path("BTCUSDT-1m.csv.gz"))], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    assert "trend on BTC/USDT 1m, 2025-05-20 to 2025-08-18, 130,708 bars" in done.stdout
+    assert elapsed < 4        # the budget is 2 s on an idle machine; a loaded test run gets some slack

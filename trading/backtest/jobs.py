@@ -1,0 +1,115 @@
+"""A whole backtest job, runnable in a worker process: the run, the optional studies, the text and the chart.
+
+run_backtest_job takes one picklable BacktestJob and returns a picklable BacktestOutcome, so the chat can
+hand it to a spawned process and the CLI can call it directly. Progress goes to the queue a worker was
+initialised with (set_progress_queue), as (job id, stage, fraction done) tuples; without one it is dropped.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from trading.backtest.config import BacktestConfig
+from trading.backtest.history import MarketHistory
+from trading.backtest.metrics import BacktestMetrics
+from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.runner import BacktestResult, backtest
+from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
+from trading.backtest.summary import (comparison_text, headline, metrics_table, monte_carlo_text, signals_line,
+                                      walk_forward_text)
+
+_progress_queue: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestJob:
+    """What to run: one strategy over a history's window, and which studies and chart to add."""
+
+    job_id: str
+    strategy: str
+    history: MarketHistory
+    config: BacktestConfig
+    source: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+    compare: bool = False
+    walk_forward: bool = False
+    monte_carlo: bool = False
+    chart: bool = False
+    theme: str = "dark"
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestOutcome:
+    """What a job produced, ready to print, store and send."""
+
+    job_id: str
+    source: str
+    result: BacktestResult
+    text: str
+    comparison: dict[str, BacktestMetrics] | None = None
+    walk_forward: WalkForwardStudy | None = None
+    monte_carlo: MonteCarloResult | None = None
+    chart: bytes | None = None
+    seconds: float = 0.0
+
+
+def set_progress_queue(queue: Any) -> None:
+    """Send this process's progress to queue (a worker pool's initializer)."""
+    global _progress_queue
+    _progress_queue = queue
+
+
+def report_progress(job_id: str, stage: str, fraction: float) -> None:
+    """Tell whoever watches how far the job has got (never blocks, never fails the job)."""
+    if _progress_queue is not None:
+        try:
+            _progress_queue.put_nowait((job_id, stage, fraction))
+        except Exception:  # noqa: BLE001 - a lost progress note must not lose the backtest
+            pass
+
+
+def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
+    """Run the job: the backtest, then the studies asked for, the text and the chart."""
+    started = time.perf_counter()
+    report_progress(job.job_id, "scanning and trading", 0.0)
+    result = backtest(job.history, job.strategy, job.config, start_ms=job.start_ms, end_ms=job.end_ms,
+                      progress=lambda f: report_progress(job.job_id, "trading", f))
+    parts = [headline(result, job.source), metrics_table(result.strategy, result.metrics), signals_line(result)]
+    window = job.history.window(job.start_ms, job.end_ms)
+    comparison = study = spread = None
+    if job.compare:
+        report_progress(job.job_id, "comparing A, B, C and trend", 0.0)
+        comparison = {name: r.metrics for name, r in compare(job.history, job.config, window).items()}
+        parts.append(comparison_text(comparison))
+    if job.walk_forward:
+        report_progress(job.job_id, "walk-forward", 0.0)
+        try:
+            study = walk_forward_study(job.history, result.strategy, job.config, window)
+            parts.append(walk_forward_text(study))
+        except ValueError as exc:
+            parts.append(f"Walk-forward skipped: {exc}")
+    if job.monte_carlo:
+        spread, text = _monte_carlo(result, job.config)
+        parts.append(text)
+    chart = _chart(job, result) if job.chart else None
+    return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
+                           time.perf_counter() - started)
+
+
+def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:
+    if not result.trades:
+        return None, "Monte Carlo skipped: no trades to resample"
+    try:
+        spread = monte_carlo_study(result, config)
+    except ValueError as exc:
+        return None, f"Monte Carlo skipped: {exc}"
+    return spread, monte_carlo_text(spread)
+
+
+def _chart(job: BacktestJob, result: BacktestResult) -> bytes:
+    from trading.reports.backtest_report import report_chart   # matplotlib loads only when a chart is wanted
+
+    report_progress(job.job_id, "drawing the chart", 0.0)
+    return report_chart(job.history, result, job.theme)

@@ -1,0 +1,82 @@
+"""A backtest's results as plain monospace text, for the terminal and (inside <pre>) for the chat."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from trading.adapters.sqlite_backtests import StoredBacktest
+from trading.backtest.comparison import money, percent, render_comparison
+from trading.backtest.metrics import BacktestMetrics
+from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.runner import BacktestResult
+from trading.backtest.studies import WalkForwardStudy
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(repr(value))
+
+
+def _day(ms: int) -> str:
+    return str(np.datetime64(int(ms), "ms").astype("datetime64[D]"))
+
+
+def headline(result: BacktestResult, source: str) -> str:
+    """Return what was run: strategy, market, bars, period and where the candles came from."""
+    m = result.metrics
+    bars = result.times_ms.size - 1
+    return (f"{result.strategy} on {result.symbol} {result.timeframe}, {_day(m.start_ms)} to {_day(m.end_ms)}, "
+            f"{bars:,} bars ({source})")
+
+
+def signals_line(result: BacktestResult) -> str:
+    """Return how many signals there were, how many became trades, and why the others were skipped."""
+    skipped = ", ".join(f"{rule.replace('_', ' ')} {count}"
+                        for rule, count in sorted(result.rejections.items(), key=lambda kv: -kv[1]))
+    line = f"Signals {result.signals}, trades {result.metrics.trades}"
+    return line + (f"; skipped: {skipped}" if skipped else "")
+
+
+def metrics_table(name: str, metrics: BacktestMetrics) -> str:
+    """Return the one-column metrics table of a run."""
+    return render_comparison({name: metrics})
+
+
+def walk_forward_text(study: WalkForwardStudy) -> str:
+    """Return the out-of-sample folds, one line each, and their compounded return."""
+    lines = [f"Walk-forward ({study.in_sample_days}d in-sample, {study.out_of_sample_days}d out-of-sample; "
+             f"out-of-sample results only)"]
+    for fold in study.report.folds:
+        m = fold.out_of_sample.metrics
+        params = " ".join(f"{k}={v:g}" for k, v in fold.params.items())
+        lines.append(f"  {_day(m.start_ms)} {percent(m.total_return_pct):>7} {m.trades:>3} trades  {params}")
+    lines.append(f"  compounded {percent(study.compounded_return_pct)} over {study.trades} trades")
+    return "\n".join(lines)
+
+
+def monte_carlo_text(spread: MonteCarloResult) -> str:
+    """Return the 5th, 50th and 95th percentiles of drawdown and final equity, naming the resampling."""
+    dd, final = spread.max_drawdown_pct, spread.final_equity
+    return (f"Monte Carlo ({spread.resampling}, {spread.runs} runs of {spread.trades} trades), p5 / p50 / p95:\n"
+            f"  max drawdown  {dd.p5:.1f}% / {dd.p50:.1f}% / {dd.p95:.1f}%\n"
+            f"  final equity  {money(_money(final.p5))} / {money(_money(final.p50))} / {money(_money(final.p95))}")
+
+
+def comparison_text(metrics: Mapping[str, BacktestMetrics]) -> str:
+    """Return the side-by-side table of strategies."""
+    return "Strategies side by side:\n" + render_comparison(metrics)
+
+
+def stored_runs_text(runs: Sequence[StoredBacktest]) -> str:
+    """Return recent stored runs, newest first, one line each."""
+    if not runs:
+        return "No backtests yet. Run one with: backtest --strategy A --symbol BTC/USDT"
+    lines = ["Recent backtests"]
+    for run in runs:
+        m = run.metrics
+        when = str(np.datetime64(int(run.created_ms), "ms").astype("datetime64[m]")).replace("T", " ")
+        lines.append(f"#{run.id} {when}  {run.strategy} {run.symbol} {run.timeframe} "
+                     f"{_day(run.start_ms)}..{_day(run.end_ms)}  {percent(m.total_return_pct)} "
+                     f"(B&H {percent(m.buy_hold_return_pct)}) DD {m.max_drawdown_pct:.1f}% {m.trades} trades")
+    return "\n".join(lines)
