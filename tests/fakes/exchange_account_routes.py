@@ -11,64 +11,77 @@ from tests.fakes.exchange_orders import ZERO, FakeAccount
 from trading.domain.instruments import MarketKind
 
 
-def account_routes(board: MarketBoard, account: FakeAccount) -> dict[tuple[str, str], Handler]:
-    """Return the signed balance, position, leverage and key-permission endpoints keyed by (method, full path)."""
+class AccountEndpoints:
+    """GET /api/v3/account, /fapi/v2|v3/account and positionRisk, leverage, /sapi/v1/account/apiRestrictions."""
 
-    async def verified(request: web.Request) -> dict[str, str]:
+    def __init__(self, board: MarketBoard, account: FakeAccount) -> None:
+        self.board, self.account = board, account
+
+    def routes(self) -> dict[tuple[str, str], Handler]:
+        """Return the handlers keyed by (method, full path)."""
+        return {("GET", "/api/v3/account"): self.spot_account, ("GET", "/fapi/v2/account"): self.futures_account,
+                ("GET", "/fapi/v3/account"): self.futures_account, ("GET", "/fapi/v2/positionRisk"): self.positions,
+                ("GET", "/fapi/v3/positionRisk"): self.positions,
+                ("GET", "/fapi/v1/leverageBracket"): self.leverage_bracket,
+                ("POST", "/fapi/v1/leverage"): self.set_leverage,
+                ("GET", "/sapi/v1/account/apiRestrictions"): self.api_restrictions}
+
+    async def verified(self, request: web.Request) -> dict[str, str]:
+        """Return the parameters of a correctly signed request, after filling what the market traded through."""
         body = await request.text()
-        account.verify(request, body)
-        account.match(board)
+        self.account.verify(request, body)
+        self.account.match(self.board)
         return dict(request.query) | dict(parse_qsl(body))
 
-    async def spot_account(request: web.Request) -> web.Response:
-        await verified(request)
-        return web.json_response({"canTrade": True, "accountType": "SPOT", "updateTime": board.clock.now_ms(),
-                                  "permissions": ["SPOT"], "balances": [
-                                      {"asset": a, "free": str(v), "locked": "0"} for a, v in account.balances.items()]})
+    async def spot_account(self, request: web.Request) -> web.Response:
+        """Answer the spot balances."""
+        await self.verified(request)
+        balances = [{"asset": a, "free": str(v), "locked": "0"} for a, v in self.account.balances.items()]
+        return web.json_response({"canTrade": True, "accountType": "SPOT", "updateTime": self.board.clock.now_ms(),
+                                  "permissions": ["SPOT"], "balances": balances})
 
-    async def futures_account(request: web.Request) -> web.Response:
-        await verified(request)
-        wallet, now = account.balances.get("USDT", ZERO), board.clock.now_ms()
-        free = str(wallet - account.used_margin())
+    async def futures_account(self, request: web.Request) -> web.Response:
+        """Answer the USDT-M wallet: balance, margin in use, what is available."""
+        await self.verified(request)
+        wallet, used = self.account.balances.get("USDT", ZERO), self.account.used_margin()
+        free = str(wallet - used)
         return web.json_response({"totalWalletBalance": str(wallet), "availableBalance": free, "assets": [
             {"asset": "USDT", "walletBalance": str(wallet), "marginBalance": str(wallet), "availableBalance": free,
-             "initialMargin": str(account.used_margin()), "unrealizedProfit": "0", "updateTime": now}],
+             "initialMargin": str(used), "unrealizedProfit": "0", "updateTime": self.board.clock.now_ms()}],
             "positions": []})
 
-    async def position_risk(request: web.Request) -> web.Response:
-        await verified(request)
-        now, rows = board.clock.now_ms(), []
-        for market in board.listed(MarketKind.PERP):
-            amount, entry = account.positions.get(market.market_id, (ZERO, ZERO))
-            mark, leverage = market.last_price(now), account.leverage.get(market.market_id, 10)
-            liquidation = entry * (1 - Decimal(1) / leverage) if amount > 0 else \
-                entry * (1 + Decimal(1) / leverage) if amount < 0 else ZERO
+    async def positions(self, request: web.Request) -> web.Response:
+        """Answer one position row per perpetual (isolated; liquidation at a 1/leverage move from entry)."""
+        await self.verified(request)
+        now, rows = self.board.clock.now_ms(), []
+        for market in self.board.listed(MarketKind.PERP):
+            amount, entry = self.account.positions.get(market.market_id, (ZERO, ZERO))
+            mark, leverage = market.last_price(now), self.account.leverage.get(market.market_id, 10)
+            sign = 1 if amount > 0 else -1 if amount < 0 else 0
             rows.append({"symbol": market.market_id, "positionSide": "BOTH", "positionAmt": str(amount),
                          "entryPrice": str(entry), "markPrice": str(mark), "notional": str(amount * mark),
-                         "unRealizedProfit": str(amount * (mark - entry)), "liquidationPrice": str(liquidation),
+                         "unRealizedProfit": str(amount * (mark - entry)),
+                         "liquidationPrice": str(entry * (1 - Decimal(sign) / leverage) if sign else ZERO),
                          "isolatedMargin": str(abs(amount) * entry / leverage), "marginType": "isolated",
                          "leverage": str(leverage), "updateTime": now})
         return web.json_response(rows)
 
-    async def leverage_bracket(request: web.Request) -> web.Response:
-        await verified(request)
+    async def leverage_bracket(self, request: web.Request) -> web.Response:
+        """Answer one margin bracket per perpetual."""
+        await self.verified(request)
         return web.json_response([{"symbol": m.market_id, "brackets": [
             {"bracket": 1, "initialLeverage": 125, "notionalCap": 50000, "notionalFloor": 0,
-             "maintMarginRatio": 0.004, "cum": 0}]} for m in board.listed(MarketKind.PERP)])
+             "maintMarginRatio": 0.004, "cum": 0}]} for m in self.board.listed(MarketKind.PERP)])
 
-    async def set_leverage(request: web.Request) -> web.Response:
-        params = await verified(request)
-        market = board.by_id(MarketKind.PERP, params.get("symbol", ""))
-        account.leverage[market.market_id] = int(params["leverage"])
+    async def set_leverage(self, request: web.Request) -> web.Response:
+        """Set the leverage of a perpetual."""
+        params = await self.verified(request)
+        market = self.board.by_id(MarketKind.PERP, params.get("symbol", ""))
+        self.account.leverage[market.market_id] = int(params["leverage"])
         return web.json_response({"leverage": int(params["leverage"]), "maxNotionalValue": "1000000",
                                   "symbol": market.market_id})
 
-    async def api_restrictions(request: web.Request) -> web.Response:
-        await verified(request)
-        return web.json_response({**account.restrictions, "createTime": board.clock.now_ms()})
-
-    return {("GET", "/api/v3/account"): spot_account, ("GET", "/fapi/v2/account"): futures_account,
-            ("GET", "/fapi/v3/account"): futures_account, ("GET", "/fapi/v2/positionRisk"): position_risk,
-            ("GET", "/fapi/v3/positionRisk"): position_risk, ("GET", "/fapi/v1/leverageBracket"): leverage_bracket,
-            ("POST", "/fapi/v1/leverage"): set_leverage,
-            ("GET", "/sapi/v1/account/apiRestrictions"): api_restrictions}
+    async def api_restrictions(self, request: web.Request) -> web.Response:
+        """Answer what the API key may do (FakeAccount.restrictions)."""
+        await self.verified(request)
+        return web.json_response({**self.account.restrictions, "createTime": self.board.clock.now_ms()})

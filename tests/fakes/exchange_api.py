@@ -20,7 +20,7 @@ from aiohttp import web
 from tests.fakes.exchange_faults import Fault, FaultKind, FaultPlan, fault_response
 from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoard, MarketEndpoints
 from tests.fakes.exchange_markets import FakeMarket
-from tests.fakes.exchange_account_routes import account_routes
+from tests.fakes.exchange_account_routes import AccountEndpoints
 from tests.fakes.exchange_algo_orders import AlgoOrderEndpoints
 from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints
 from trading.domain.candles import Timeframe
@@ -77,7 +77,7 @@ class FakeExchange:
                 self.add_route("GET", f"{prefix}/{sub}", handler)
             for (method, sub), handler in OrderEndpoints(self.board, self.account, kind).routes().items():
                 self.add_route(method, f"{prefix}/{sub}", handler)
-        for (method, path), handler in (account_routes(self.board, self.account)
+        for (method, path), handler in (AccountEndpoints(self.board, self.account).routes()
                                         | AlgoOrderEndpoints(self.board, self.account).routes()).items():
             self.add_route(method, path, handler)
         self.add_route("GET", "/dapi/v1/exchangeInfo", _no_markets)    # ccxt binance also loads coin-M markets

@@ -25,9 +25,9 @@ from trading.adapters.order_supervision import expire_limits
 from trading.adapters.order_tracking import LimitTimeout
 from trading.adapters.position_book import PositionBook
 from trading.adapters.protective_orders import Protection, ProtectiveOrders
-from trading.adapters.reconciliation import ReconciliationReport, reconcile, reconcile_positions
-from trading.domain.errors import (BadSymbol, InvalidOrder, OrderNotFound, RateLimited, RejectedError,
-                                   RetryableError, TradingError, VenueUnavailable)
+from trading.adapters.reconciliation import DriftWatch, ReconciliationReport, reconcile, reconcile_positions
+from trading.domain.errors import (BadSymbol, ConfigurationError, InvalidOrder, OrderNotFound, RateLimited,
+                                   RejectedError, RetryableError, TradingError, VenueUnavailable)
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderStatus
@@ -83,6 +83,7 @@ class CcxtBroker:
         self._marks: dict[str, tuple[int, Decimal]] = {}
         self._balances: dict[str, Decimal] = {}
         self._ids = itertools.count(1)
+        self._drift = DriftWatch()
 
     @property
     def futures(self) -> bool:
@@ -145,7 +146,7 @@ class CcxtBroker:
         async with self.lock:
             await self.resolve_journal()
             await self.refresh_working()
-            await reconcile_positions(self)
+            await reconcile_positions(self, self._drift)
             await self.protection.supervise()
             await expire_limits(self)
 
@@ -183,7 +184,7 @@ class CcxtBroker:
         self._marks[symbol] = (ts_ms, price)
 
     def summary(self) -> AccountSummary:
-        """Return cash, working orders and positions at their marks, from the last balances read."""
+        """Return cash and the positions at their marks, from the balances last read (no network call)."""
         cash = self._balances.get(self.options.quote, ZERO)
         value = unrealized = ZERO
         for position in self.book.all():
@@ -356,7 +357,7 @@ class CcxtBroker:
     def restore(self, state: Mapping[str, Any]) -> None:
         """Replace the state with a snapshot() saved before a restart."""
         if state.get("kind") != self.kind:
-            raise TradingError(f"the saved live state is for {state.get('kind')}, this account is {self.kind}")
+            raise ConfigurationError(f"the saved live state is for {state.get('kind')}, this account is {self.kind}")
         self.starting_balance = Decimal(state.get("starting_balance") or 0)
         self.orders.restore(state.get("orders") or {})
         self.book.restore(state.get("positions") or {})

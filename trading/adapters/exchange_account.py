@@ -62,7 +62,7 @@ class ExchangeAccount:
 
     async def by_client_id(self, client_order_id: str, symbol: str, conditional: bool) -> Order | None:
         """Return the order placed with this client id, or None when the exchange has none."""
-        params = {"clientOrderId": client_order_id} | ({"trigger": True} if conditional else {})
+        params = {"clientOrderId": client_order_id} | _algo(conditional)
         try:
             raw = await self._call(self._requests, "fetch_order",
                                    lambda: self.exchange.fetch_order(None, symbol, params))
@@ -73,17 +73,15 @@ class ExchangeAccount:
     async def by_id(self, order_id: str, symbol: str) -> Order:
         """Return the order with this id (raise OrderNotFound when the exchange has none)."""
         conditional = is_algo_id(order_id)
-        params = {"trigger": True} if conditional else {}
         raw = await self._call(self._requests, "fetch_order",
-                               lambda: self.exchange.fetch_order(exchange_id(order_id), symbol, params))
+                               lambda: self.exchange.fetch_order(exchange_id(order_id), symbol, _algo(conditional)))
         return await self._completed(order_from_ccxt(raw, conditional), raw)
 
     async def cancel(self, order_id: str, symbol: str) -> Order:
         """Cancel an open order; return it as it ended (raise OrderNotFound when unknown or already final)."""
         conditional = is_algo_id(order_id)
-        params = {"trigger": True} if conditional else {}
         raw = await self._call(self._requests, "cancel_order",
-                               lambda: self.exchange.cancel_order(exchange_id(order_id), symbol, params))
+                               lambda: self.exchange.cancel_order(exchange_id(order_id), symbol, _algo(conditional)))
         if conditional or raw.get("status") is None:    # the algo endpoint answers only {code, msg}
             return await self.by_id(order_id, symbol)
         return order_from_ccxt(raw)
@@ -96,7 +94,7 @@ class ExchangeAccount:
         if self.futures:
             algo = await self._call(self._requests, "fetch_open_orders",
                                     lambda: self.exchange.fetch_open_orders(symbol, None, None,
-                                                                            self._type | {"trigger": True}))
+                                                                            self._type | _algo(True)))
             orders += [order_from_ccxt(raw, conditional=True) for raw in algo]
         return orders
 
@@ -157,6 +155,11 @@ class ExchangeAccount:
                 headers = getattr(self.exchange, "last_response_headers", None)
                 raise translate_order_error(exc, retry_after_seconds(headers)) from exc
         return await requests.call(endpoint, classified)
+
+
+def _algo(conditional: bool) -> dict[str, Any]:
+    # ccxt sends an order call to Binance's algo endpoints when told the order is a trigger order
+    return {"trigger": True} if conditional else {}
 
 
 def _position(raw: dict[str, Any]) -> ExchangePosition | None:

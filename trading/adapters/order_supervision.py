@@ -23,7 +23,8 @@ async def expire_limits(broker: "CcxtBroker") -> list[Order]:
     for order in broker.orders.working():
         if not timed_out(order, broker.now_ms(), options.limit_timeout_ms):
             continue
-        reprice = options.on_limit_timeout is LimitTimeout.REPRICE and broker.orders.reprices(order) < options.max_reprices
+        reprice = (options.on_limit_timeout is LimitTimeout.REPRICE
+                   and broker.orders.reprices(order) < options.max_reprices)
         why = f"not filled within {options.limit_timeout_ms / 60_000:g} min" + ("; re-pricing" if reprice else "")
         try:
             ended = await broker.withdraw(order.id, order.symbol, why)

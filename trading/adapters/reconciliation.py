@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trading.domain.orders import Order
 from trading.domain.positions import Position
@@ -94,64 +94,101 @@ async def reconcile(broker: "CcxtBroker", warnings: tuple[str, ...] = ()) -> Rec
                                 tuple(unsent), drift, tuple(protections), balances, warnings)
 
 
-async def reconcile_positions(broker: "CcxtBroker") -> PositionDrift:
-    """Match the book to the exchange's positions (futures) or balances (spot); emit what changed."""
+class DriftWatch:
+    """While orders are live a fill can land between two calls, so a difference between the book and the
+    exchange is acted on only when the same difference is seen on two looks in a row."""
+
+    def __init__(self) -> None:
+        self._seen: frozenset[tuple[str, Any]] = frozenset()
+
+    def confirmed(self, observed: dict[str, Any]) -> set[str]:
+        """Return the symbols whose difference was observed the same way last time too."""
+        agreed = {symbol for symbol, seen in observed.items() if (symbol, seen) in self._seen}
+        self._seen = frozenset(observed.items())
+        return agreed
+
+
+async def reconcile_positions(broker: "CcxtBroker", watch: DriftWatch | None = None) -> PositionDrift:
+    """Match the book to the exchange's positions (futures) or balances (spot); emit what changed.
+
+    With a watch (the periodic look) a difference must be seen twice in a row; without one (start-up,
+    nothing in flight) it is acted on at once.
+    """
     if broker.futures:
-        return await _futures_positions(broker)
-    return await _spot_holdings(broker)
+        return await _futures_positions(broker, watch)
+    return await _spot_holdings(broker, watch)
 
 
-async def _futures_positions(broker: "CcxtBroker") -> PositionDrift:
+async def _futures_positions(broker: "CcxtBroker", watch: DriftWatch | None) -> PositionDrift:
     held = {p.symbol: p for p in await broker.account.positions() if p.symbol in broker.instruments}
+    observed = {}
+    for symbol in sorted(set(held) | {p.symbol for p in broker.book.all()}):
+        ours, theirs = broker.book.get(symbol), held.get(symbol)
+        seen = (_signed(ours), _signed(theirs))
+        if seen[0] != seen[1]:
+            observed[symbol] = seen
+        elif theirs is not None:
+            broker.note_leverage(symbol, theirs.leverage)
+            broker.book.update(symbol, liquidation_price=theirs.liquidation_price)
     changes: list[PositionChange] = []
     adopted, closed, resized = [], [], []
-    for symbol, theirs in held.items():
+    for symbol in sorted(observed if watch is None else watch.confirmed(observed)):
+        ours, theirs = broker.book.get(symbol), held.get(symbol)
+        if ours is not None and (theirs is None or ours.side is not theirs.side):
+            changes.append(broker.book.forget(symbol, GONE))
+            closed.append(ours)
+            ours = None
+        if theirs is None:
+            continue
         broker.note_leverage(symbol, theirs.leverage)
-        ours = broker.book.get(symbol)
-        if ours is None or ours.side is not theirs.side:
-            if ours is not None:
-                changes.append(broker.book.forget(symbol, GONE))
-                closed.append(ours)
+        if ours is None:
             position = Position(symbol, theirs.side, theirs.amount, theirs.entry_price, broker.now_ms(),
                                 theirs.leverage, theirs.amount * theirs.entry_price / theirs.leverage,
                                 liquidation_price=theirs.liquidation_price)
             changes.append(broker.book.adopt(position, ADOPTED))
             adopted.append(position)
-            continue
-        if ours.amount != theirs.amount:
+        else:
             changes.append(broker.book.resize(symbol, theirs.amount, RESIZED))
-            resized.append(changes[-1].position)
-        broker.book.update(symbol, liquidation_price=theirs.liquidation_price)
-    for position in [p for p in broker.book.all() if p.symbol not in held]:
-        changes.append(broker.book.forget(position.symbol, GONE))
-        closed.append(position)
+            resized.append(broker.book.update(symbol, liquidation_price=theirs.liquidation_price))
     _announce(broker, changes)
     return PositionDrift(tuple(adopted), tuple(closed), tuple(resized))
 
 
-async def _spot_holdings(broker: "CcxtBroker") -> PositionDrift:
+async def _spot_holdings(broker: "CcxtBroker", watch: DriftWatch | None) -> PositionDrift:
     balances = await broker.balances()
-    changes: list[PositionChange] = []
-    closed, resized, untracked = [], [], {}
+    observed = {}
     for position in broker.book.all():
         instrument = broker.instrument(position.symbol)
         held = instrument.round_amount(balances.get(instrument.base, ZERO))
-        if held >= position.amount:
-            continue
+        if held < position.amount:       # fees taken in the coin, or coins sold outside the bot
+            observed[position.symbol] = (position.amount, held)
+    changes: list[PositionChange] = []
+    closed, resized = [], []
+    for symbol in sorted(observed if watch is None else watch.confirmed(observed)):
+        instrument, (booked, held) = broker.instrument(symbol), observed[symbol]
         if held < max(instrument.min_amount, instrument.amount_step):
-            changes.append(broker.book.forget(position.symbol, GONE))
-            closed.append(position)
-        else:            # fees taken in the coin, or coins sold outside the bot
-            changes.append(broker.book.resize(position.symbol, held, RESIZED))
+            closed.append(broker.book.get(symbol))
+            changes.append(broker.book.forget(symbol, GONE))
+        else:
+            changes.append(broker.book.resize(symbol, held, RESIZED))
             resized.append(changes[-1].position)
+    _announce(broker, changes)
+    return PositionDrift((), tuple(closed), tuple(resized), _untracked(broker, balances))
+
+
+def _untracked(broker: "CcxtBroker", balances: dict[str, Decimal]) -> dict[str, Decimal]:
     booked = {broker.instrument(p.symbol).base: p.amount for p in broker.book.all()}
+    untracked = {}
     for asset, amount in balances.items():
         extra = amount - booked.get(asset, ZERO)
         steps = [i.amount_step for i in broker.instruments.values() if i.base == asset]
         if asset != broker.options.quote and steps and extra >= min(steps):     # dust is not worth a line
             untracked[asset] = extra
-    _announce(broker, changes)
-    return PositionDrift((), tuple(closed), tuple(resized), untracked)
+    return untracked
+
+
+def _signed(position: Any) -> Decimal:
+    return ZERO if position is None else position.amount * position.side.sign
 
 
 def _announce(broker: "CcxtBroker", changes: list[PositionChange]) -> None:

@@ -29,7 +29,7 @@ from trading.secrets import ExchangeKeys, SecretVault, key_file_path
 from trading.services.event_bus import EventBus
 from trading.settings import Settings
 
-STATE_KEY = "live_account"
+STATE_KEY_PREFIX = "live_account:"
 
 
 class LiveVenue:
@@ -41,7 +41,8 @@ class LiveVenue:
         self.broker = broker
         self.market_type = broker.kind
         self.permissions = permissions
-        self._ledger = ledger
+        self.ledger = ledger
+        self.state_key = STATE_KEY_PREFIX + ledger.venue     # one state per exchange and market type
         self._store = store
         self._events = events
         self._clock = clock
@@ -54,7 +55,7 @@ class LiveVenue:
 
     async def restore(self) -> ReconciliationReport:
         """Load the saved state, reconcile it with the exchange, persist, and return the report for the chat."""
-        state = await self._store.load_state(STATE_KEY)
+        state = await self._store.load_state(self.state_key)
         if state:
             self.broker.restore(state)
         warning = self.permissions.warning if self.permissions is not None else None
@@ -66,7 +67,7 @@ class LiveVenue:
         """Persist the broker's state with the events since the last settle (one transaction), then announce."""
         async with self._writing:
             events, self._pending[:] = list(self._pending), []
-            await self._ledger.record(STATE_KEY, self.broker.snapshot(), events, self._clock.now_ms())
+            await self.ledger.record(self.state_key, self.broker.snapshot(), events, self._clock.now_ms())
         for event in events:
             self._events.announce(event)
 

@@ -84,7 +84,8 @@ async def test_a_spot_holding_sold_outside_the_bot_is_closed_in_the_book(
 
     (gone,) = report.positions.closed
     assert gone.amount == Decimal("0.01") and await rig.broker.positions() == []
-    assert rig.events[-1].kind is EventKind.POSITION_CLOSED and "no longer on the exchange" in rig.events[-1].data["why"]
+    last = rig.events[-1]
+    assert last.kind is EventKind.POSITION_CLOSED and "no longer on the exchange" in last.data["why"]
     await rig.close()
 
 
@@ -121,4 +122,19 @@ async def test_stops_and_targets_missing_after_a_restart_are_armed_again(
 
     assert [a.status for a in fake_binance.account.algo_orders] == ["CANCELED", "CANCELED", "NEW", "NEW"]
     assert report.protections == (f"re-armed {PERP}: stop {entry - 1000}, target {entry + 1000}",)
+    await rig.close()
+
+
+async def test_while_running_a_difference_is_acted_on_only_when_seen_twice_in_a_row(
+        fake_binance: FakeExchange, clock: ManualClock) -> None:
+    rig = await live_rig(fake_binance, clock, futures=True)
+    await rig.broker.place(OrderIntent(PERP, Side.BUY, amount=Decimal("0.01"), client_order_id="ta-long"))
+    fake_binance.account.positions.clear()             # liquidated on the exchange, say
+
+    await rig.broker.track()
+    after_one_look = len(await rig.broker.positions())
+    await rig.broker.track()
+
+    assert after_one_look == 1 and await rig.broker.positions() == []
+    assert rig.events[-1].kind is EventKind.POSITION_CLOSED
     await rig.close()

@@ -49,7 +49,8 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     await store.close()
 
 
-def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict[str, Any], **overrides: Any) -> Settings:
+def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict[str, Any],
+                 **overrides: Any) -> Settings:
     monkeypatch.chdir(tmp_path)          # no stray .env
     values = {"trading_mode": "live", "data_dir": tmp_path, "master_key": MASTER, "exchange": "binance",
               "exchange_options": json.dumps({**options, "rateLimit": 1, "timeout_on_exit": 0})} | overrides

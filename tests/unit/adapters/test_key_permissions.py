@@ -7,7 +7,8 @@ from trading.domain.errors import ConfigurationError
 async def test_an_exchange_that_cannot_tell_gives_a_warning_without_asking():
     permissions = await key_permissions(account=None, exchange_id="okx")    # type: ignore[arg-type]
 
-    assert permissions.can_withdraw is None and "okx cannot tell whether the API key may withdraw" in permissions.warning
+    assert permissions.can_withdraw is None
+    assert "okx cannot tell whether the API key may withdraw" in permissions.warning
 
 
 def test_a_key_that_can_withdraw_is_refused_even_if_it_can_trade():
