@@ -1,0 +1,67 @@
+"""/backtest (run in the worker process, progress edited in place) and /backtests (recent runs)."""
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.views import esc
+from bot.views.backtests import backtest_caption, backtest_text, progress_text, runs_text
+from trading.domain.errors import InvalidInput, TradingError
+from trading.logs import get_logger
+from trading.services.backtests import USAGE, BacktestRequest, BacktestService
+
+log = get_logger(__name__)
+
+
+def _backtests(context: BotContext) -> BacktestService:
+    return context.bot_data["backtests"]
+
+
+async def backtest(update: Update, context: BotContext) -> None:
+    """Start a backtest; it runs in the background so the bot keeps answering meanwhile."""
+    if not 2 <= len(context.args) <= 3:
+        raise InvalidInput(USAGE)
+    service = _backtests(context)
+    request = await service.request(*context.args)
+    progress = await update.effective_message.reply_text(progress_text(request, "starting"))
+    context.application.create_task(_run(service, request, progress), update=update)
+
+
+async def backtests(update: Update, context: BotContext) -> None:
+    """List the recent backtests."""
+    runs = await _backtests(context).recent(10)
+    await update.effective_message.reply_text(runs_text(runs), parse_mode=ParseMode.HTML)
+
+
+async def _run(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
+    shown = ProgressMessage(progress)
+    try:
+        report = await service.run(request, lambda stage: shown.show(progress_text(request, stage)))
+    except TradingError as exc:          # bad data for the period, the worker gone: say so where the progress was
+        await shown.show(f"❌ {esc(exc)}")
+        return
+    if not await shown.show(backtest_text(report)):
+        await progress.reply_text(backtest_text(report), parse_mode=ParseMode.HTML)
+    if report.chart is not None:
+        await progress.reply_photo(report.chart, caption=backtest_caption(report), parse_mode=ParseMode.HTML)
+
+
+class ProgressMessage:
+    """A message edited in place as work goes on; a failed edit only loses that step."""
+
+    def __init__(self, message: Message) -> None:
+        self._message, self._shown = message, message.text_html
+
+    async def show(self, text: str) -> bool:
+        """Show text in the message, unless it already does; return False when the edit failed."""
+        if text == self._shown:
+            return True
+        self._shown = text
+        try:
+            await self._message.edit_text(text, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.warning("progress edit failed", error=str(exc))
+            return False
+        return True

@@ -1,0 +1,35 @@
+"""Rendering of /backtest (progress, result, caption) and /backtests."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from bot.views import esc
+from trading.adapters.sqlite_backtests import StoredBacktest
+from trading.backtest.comparison import percent
+from trading.backtest.summary import stored_runs_text
+from trading.services.backtests import BacktestReport, BacktestRequest
+
+
+def progress_text(request: BacktestRequest, stage: str) -> str:
+    """Return the progress message: what runs and where it has got to."""
+    return f"⏳ Backtest {request.strategy} on {request.symbol} ({request.period}): {stage}…"
+
+
+def backtest_text(report: BacktestReport) -> str:
+    """Return the result: the metrics table and the Monte Carlo spread, monospace."""
+    return f"<pre>{esc(report.text)}</pre>"
+
+
+def backtest_caption(report: BacktestReport) -> str:
+    """Return the chart's caption: the headline figures and the stored run's number."""
+    m = report.run.metrics
+    return (f"{esc(report.request.strategy)} on {esc(report.request.symbol)} ({esc(report.request.period)}): "
+            f"{percent(m.total_return_pct)} vs buy &amp; hold {percent(m.buy_hold_return_pct)}, "
+            f"max DD {m.max_drawdown_pct:.1f}%, {m.trades} trades · run #{report.run.id}, {report.seconds:.1f} s")
+
+
+def runs_text(runs: Sequence[StoredBacktest]) -> str:
+    """Return /backtests: the recent runs, newest first."""
+    if not runs:
+        return "No backtests yet. Try /backtest A BTC/USDT 30d"
+    return f"<pre>{esc(stored_runs_text(runs))}</pre>"

@@ -1,0 +1,55 @@
+"""/backtest's service: the request checked up front, the run in the worker process with its progress, the run kept."""
+from decimal import Decimal
+
+import pytest
+
+from tests.fakes.paper_account import JULY_1_NOON_MS
+from tests.fakes.shared_data import load_candles
+from tests.unit.reports.png_checks import assert_phone_png
+from trading.adapters.clocks import ManualClock
+from trading.adapters.replay_market_data import ReplayMarketData
+from trading.adapters.sqlite_backtests import BacktestArchive
+from trading.adapters.sqlite_store import SqliteStore
+from trading.backtest.metrics import DAY_MS
+from trading.domain.errors import InvalidInput
+from trading.services.backtests import BacktestService
+
+
+@pytest.fixture
+async def service(tmp_path):
+    clock = ManualClock(JULY_1_NOON_MS)
+    market = ReplayMarketData({"BTC/USDT": load_candles("BTCUSDT-1m.csv.gz")}, clock, "BTCUSDT-1m")
+    store = SqliteStore(tmp_path / "db.sqlite", clock)
+    await store.open()
+    service = BacktestService(market, store, BacktestArchive(store), clock, starting_balance=Decimal("10000"))
+    yield service
+    service.close()
+    await store.close()
+
+
+async def test_a_backtest_runs_in_the_worker_reports_progress_and_is_stored(service):
+    stages = []
+
+    async def progress(stage):
+        stages.append(stage)
+
+    request = await service.request("a", "btc", "10d")
+    report = await service.run(request, progress)
+
+    assert (request.strategy, request.symbol, request.end_ms - request.start_ms) == ("A", "BTC/USDT", 10 * DAY_MS)
+    assert stages[0] == "loading candles" and len(stages) >= 2
+    assert report.text.startswith("A on BTC/USDT 1m, 2025-06-21 to 2025-07-01, 14,400 bars (replay: BTCUSDT-1m)")
+    assert "Monte Carlo" in report.text
+    assert_phone_png(report.chart)
+    assert [r.id for r in await service.recent()] == [report.run.id] and report.run.strategy == "A"
+
+
+@pytest.mark.parametrize("args, reply", [
+    (("Z", "BTC/USDT", ""), "Unknown strategy 'Z'; use one of A, B, C, trend. Usage: /backtest STRATEGY SYMBOL"),
+    (("A", "DOGE", ""), "Unknown symbol 'DOGE'. Try one of: BTC/USDT. Usage: /backtest"),
+    (("A", "BTC/USDT", "soon"), "Period 'soon' is not like 30d, 4w or 2025-06-01..2025-07-31. Usage: /backtest"),
+])
+async def test_a_bad_request_says_what_to_type(service, args, reply):
+    with pytest.raises(InvalidInput) as error:
+        await service.request(*args)
+    assert str(error.value).startswith(reply)

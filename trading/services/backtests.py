@@ -1,0 +1,117 @@
+"""Backtests from the chat: parse the request, load the candles, run the job in the worker, store the run."""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Awaitable, Callable
+
+from trading.adapters.candle_backfill import CandleCache
+from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
+from trading.backtest.config import BacktestConfig
+from trading.backtest.jobs import BacktestJob
+from trading.backtest.periods import parse_period
+from trading.backtest.strategy_specs import spec_named
+from trading.backtest.worker import BacktestWorker
+from trading.domain.errors import BadSymbol, ConfigurationError, InvalidInput
+from trading.domain.symbols import resolve_symbol
+from trading.engine.engine_state import EngineSettings
+from trading.engine.rules_decider import RulesSettings
+from trading.ports import Clock, MarketData
+from trading.services.backtest_data import history_from_store
+
+USAGE = "Usage: /backtest STRATEGY SYMBOL [PERIOD], e.g. /backtest A BTC/USDT 30d or /backtest trend ETH/USDT " \
+        "2025-06-01..2025-07-31"
+DEFAULT_PERIOD = "30d"
+PROGRESS_EVERY_S = 1.0          # Telegram allows about one edit a second per chat
+Progress = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestRequest:
+    """A checked /backtest: which strategy, market and period."""
+
+    strategy: str
+    symbol: str
+    start_ms: int
+    end_ms: int
+    period: str
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestReport:
+    """A finished chat backtest: the text to show, the report chart, and its stored run."""
+
+    request: BacktestRequest
+    run: StoredBacktest
+    text: str
+    chart: bytes | None
+    seconds: float
+
+
+class BacktestService:
+    """Runs backtests off the event loop and keeps their results."""
+
+    def __init__(self, market: MarketData, cache: CandleCache | None, archive: BacktestArchive, clock: Clock, *,
+                 starting_balance: Decimal, engine: EngineSettings = EngineSettings(),
+                 rules: RulesSettings = RulesSettings(), theme: str = "dark", worker: BacktestWorker | None = None
+                 ) -> None:
+        self._market, self._cache, self._archive, self._clock = market, cache, archive, clock
+        self._balance, self._engine, self._rules, self._theme = starting_balance, engine, rules, theme
+        self.worker = worker or BacktestWorker()
+        self._ids = itertools.count(1)
+
+    async def request(self, strategy: str, symbol: str, period: str = "") -> BacktestRequest:
+        """Return the checked request, or raise InvalidInput saying what to type."""
+        try:
+            name = spec_named(strategy).name
+            known = resolve_symbol(symbol, list(await self._market.instruments()))
+            start, end = parse_period(period or DEFAULT_PERIOD, self._clock.now_ms())
+        except (ValueError, BadSymbol) as exc:
+            text = str(exc).rstrip(".")
+            raise InvalidInput(f"{text[:1].upper()}{text[1:]}. {USAGE}") from None
+        return BacktestRequest(name, known, start, end, period or DEFAULT_PERIOD)
+
+    async def run(self, request: BacktestRequest, progress: Progress) -> BacktestReport:
+        """Load the candles, run the backtest in the worker process (reporting progress), store and return it."""
+        started = time.monotonic()
+        await progress("loading candles")
+        try:
+            loaded = await history_from_store(request.symbol, request.strategy, None, request.start_ms,
+                                              request.end_ms, self._clock.now_ms(), cache=self._cache,
+                                              market=self._market, exchange=self._market.source)
+        except ConfigurationError as exc:
+            raise InvalidInput(str(exc)) from None
+        instrument = (await self._market.instruments())[request.symbol]
+        config = BacktestConfig(instrument, self._balance, self._engine, self._rules)
+        job = BacktestJob(f"chat-{next(self._ids)}", request.strategy, loaded.history, config, loaded.source,
+                          request.start_ms, request.end_ms, monte_carlo=True, chart=True, theme=self._theme)
+        outcome = await self.worker.run(job, _Throttled(progress).note)
+        r = outcome.result
+        stored = StoredBacktest(self._clock.now_ms(), r.strategy, r.symbol, r.timeframe.value, outcome.source,
+                                r.metrics, r.params)
+        stored = replace(stored, id=await self._archive.save(stored))
+        return BacktestReport(request, stored, outcome.text, outcome.chart, time.monotonic() - started)
+
+    async def recent(self, limit: int = 10) -> list[StoredBacktest]:
+        """Return the newest stored runs, newest first."""
+        return await self._archive.recent(limit)
+
+    def close(self) -> None:
+        """Stop the worker process."""
+        self.worker.close()
+
+
+class _Throttled:
+    """Passes progress on at most once a PROGRESS_EVERY_S, the stage and a percentage in words."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress, self._last = progress, 0.0
+
+    async def note(self, stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_EVERY_S:
+            return
+        self._last = now
+        await self._progress(f"{stage} {fraction:.0%}" if fraction > 0 else stage)
