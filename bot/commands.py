@@ -7,7 +7,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import market, orders, portfolio, signals, status
+from bot.handlers import backtests, charts, market, orders, portfolio, reports, signals, status
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -33,10 +33,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("signals", "Market", "live zones, liquidity, trends, latest signals", "/signals [SYMBOL]", signals.signals),
     Command("strategies", "Market", "list strategies or switch one on/off", "/strategies [NAME on|off]",
             signals.strategies),
+    Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart),
     Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),
     Command("trades", "Account", "recent fills", "/trades [n]", portfolio.trades),
+    Command("report", "Account", "PnL, equity vs buy & hold, positions, risk", "/report [day|week|month]",
+            reports.report),
     Command("buy", "Orders", "buy / go long for an amount of USDT", "/buy SYMBOL USDT [limit PRICE]", orders.buy),
     Command("sell", "Orders", "sell holdings / reduce a long", "/sell SYMBOL [AMOUNT|PCT%|all]", orders.sell),
     Command("short", "Orders", "open a short (futures)", "/short SYMBOL USDT [limit PRICE]", orders.short),
@@ -44,6 +47,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("close", "Orders", "close a whole position at market", "/close SYMBOL", orders.close),
     Command("cancel", "Orders", "cancel an open order", "/cancel ORDER_ID", orders.cancel),
     Command("reset_paper", "Orders", "start the paper account over", "/reset_paper", orders.reset_paper),
+    Command("backtest", "Backtests", "test a strategy on past candles", "/backtest STRATEGY SYMBOL [30d]",
+            backtests.backtest),
+    Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
 )
 
 
