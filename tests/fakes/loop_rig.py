@@ -21,7 +21,8 @@ from trading.engine.trading_engine import TradingEngine
 from trading.ports import DecisionMaker
 from trading.services.event_bus import EventBus
 from trading.services.trading_loop import LoopSettings, TradingLoop
-from trading.services.venue_events import VenueEvents
+from trading.services.loop_jobs import watch_prices
+from trading.services.paper_feed import PaperFeed
 
 STARTING_BALANCE = Decimal("10000")
 
@@ -41,15 +42,14 @@ class LoopRig:
     base: Timeframe
 
     async def run_until(self, until_ms: int, ticks: bool = False, settle: bool = True) -> None:
-        """Step the clock one base candle at a time to until_ms; with ticks, protect on each last price first.
+        """Step the clock one base candle at a time to until_ms; with ticks, run the price watch first.
 
         settle: wait for the decisions in flight after each step (as a slow decision maker would not).
         """
         while self.clock.now_ms() < until_ms:
             self.clock.advance(self.base.ms)
             if ticks:
-                ticker = await self.market.ticker(self.symbol)
-                await self.loop.protect({self.symbol: ticker.last})
+                await watch_prices(self.loop)
             await self.loop.on_candles_closed(await self.market.poll([self.symbol], [self.base]))
             if settle:
                 await self.loop.settle()
@@ -82,13 +82,13 @@ async def build_rig(folder: Path, candles: Candles, symbol: str, start_ms: int, 
     clock = ManualClock(start_ms)
     market = ReplayMarketData({symbol: candles}, clock, "test replay")
     instruments = await market.instruments()
-    venue_events = VenueEvents()
-    build = PaperBroker.futures if futures else PaperBroker.spot
-    broker = build(instruments, STARTING_BALANCE, slippage=NO_SLIPPAGE, market_fill=market_fill,
-                   on_event=venue_events.add, clock=clock)
     store = SqliteStore(folder / "trading.sqlite", clock)
     await store.open()
     events = EventBus(store)
+    build = PaperBroker.futures if futures else PaperBroker.spot
+    venue = PaperFeed(events, clock, lambda sink: build(instruments, STARTING_BALANCE, slippage=NO_SLIPPAGE,
+                                                        market_fill=market_fill, on_event=sink, clock=clock))
+    broker = venue.broker
     notes = RecordingNotifier()
     events.attach(notes)
     engine = TradingEngine(settings)
@@ -96,7 +96,7 @@ async def build_rig(folder: Path, candles: Candles, symbol: str, start_ms: int, 
                                  decision_timeframe=Timeframe.M15 if base is Timeframe.M1 else base,
                                  decision_timeout_s=decision_timeout_s)
     loop = TradingLoop(clock, market, broker, strategies, decider or RulesDecider(), engine, events, store,
-                       instruments, loop_settings, venue=broker, venue_events=venue_events)
+                       instruments, loop_settings, venue=venue)
     await market.poll([symbol], [base])
     await loop.start()
     return LoopRig(clock, market, broker, store, notes, engine, loop, symbol, base)

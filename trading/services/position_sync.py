@@ -6,8 +6,9 @@ same way. Each fill the engine learns of here produces the one notification for 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, Protocol, Sequence
 
+from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import RetryableError, TradingError
 from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
@@ -19,21 +20,35 @@ from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
-from trading.services.venue_events import VenueEvents
+
+
+class Venue(Protocol):
+    """The account behind the broker, fed the prices the loop sees (PaperVenue, LiveVenue, PaperFeed fit)."""
+
+    async def trade_at(self, symbol: str, price: Decimal) -> None:
+        """Note the current price (paper: pending market orders fill) and record what changed."""
+        ...
+
+    async def on_candles(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
+        """Note closed candles (paper: fills, stops, liquidation, funding) and record what changed."""
+        ...
+
+    async def settle(self) -> None:
+        """Record and announce what changed since the last call (after the loop placed or cancelled orders)."""
+        ...
 
 
 class PositionSync:
     """Sends the engine's orders and reports the broker's fills and closes back to it."""
 
     def __init__(self, broker: Broker, engine: TradingEngine, events: EventBus,
-                 instruments: Mapping[str, Instrument], venue_events: VenueEvents | None = None) -> None:
+                 instruments: Mapping[str, Instrument], venue: Venue | None = None) -> None:
         self.broker, self.engine, self.events = broker, engine, events
         self.instruments = instruments
-        self.venue_events = venue_events
+        self.venue = venue
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
-        await self.drain_venue_events()
         positions = {p.symbol: p for p in await self.broker.positions()}
         await self._entries(positions, now)
         await self._guarded(positions, now, marks)
@@ -74,6 +89,8 @@ class PositionSync:
             if order is not None and not order.status.is_final:
                 try:
                     await self.broker.cancel(order.id, pending.symbol)
+                    if self.venue is not None:
+                        await self.venue.settle()
                 except TradingError as exc:
                     await self.events.emit(notices.order_failed("Cancelling the entry", pending.symbol,
                                                                 str(exc), now))
@@ -83,6 +100,12 @@ class PositionSync:
                 await self._audit(now, f"Entry order for {pending.symbol} cancelled by the kill switch")
 
     async def _place(self, intent: OrderIntent, what: str, now: int, then: str = "") -> Order | None:
+        order = await self._send(intent, what, now, then)
+        if self.venue is not None:
+            await self.venue.settle()     # the venue records the order (and a fill at once) before our notice
+        return order
+
+    async def _send(self, intent: OrderIntent, what: str, now: int, then: str) -> Order | None:
         try:
             return await self.broker.place(intent)
         except RetryableError as exc:
@@ -145,11 +168,6 @@ class PositionSync:
             step = instrument.amount_step if instrument is not None else ADOPTED_STEP
             guard = self.engine.on_position_opened(position, now, None, step)
             await self.events.emit(notices.position_adopted(guard, now))
-
-    async def drain_venue_events(self) -> None:
-        """Record what the venue reported (fills, position changes) in the audit log, before our own notices."""
-        if self.venue_events is not None:
-            await self.venue_events.drain(self.events)
 
     async def _audit(self, now: int, message: str) -> None:
         await self.events.emit(Event(EventKind.POSITION_UPDATED, now, message, notify=False))

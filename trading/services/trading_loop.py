@@ -7,16 +7,13 @@ decision maker in a background task, so protective exits never wait for an LLM o
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Awaitable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
 from trading.domain.candles import Candle, Candles, Timeframe
-from trading.domain.decisions import Action, Decision, DecisionRequest
+from trading.domain.decisions import Action, DecisionRequest
 from trading.domain.errors import TradingError
-from trading.domain.events import Event
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.positions import Position
@@ -32,20 +29,13 @@ from trading.risk.limits import LimitBreach
 from trading.risk.protective_stops import PriceRange
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
-from trading.services.position_sync import PositionSync
+from trading.services.position_sync import PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source, signal_atr
-from trading.services.venue_events import VenueEvents
+from trading.services.timed_decisions import TimedDecisions
 
 STATE_KEY = "engine"
 KILL_SWITCH_KEY = "kill_switch"      # read by Assistant.status
 DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
-
-
-class PriceFeedSink(Protocol):
-    """A simulated venue fed the prices the loop sees (PaperBroker fits); a live exchange needs none."""
-
-    def on_price(self, symbol: str, ts_ms: int, price: Decimal, volume: Decimal | None = None) -> None: ...
-    def on_candle(self, symbol: str, candle: Candle) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +57,12 @@ class TradingLoop:
     def __init__(self, clock: Clock, market: MarketData, broker: Broker, strategies: Any,
                  decider: DecisionMaker, engine: TradingEngine, events: EventBus, store: StateStore,
                  instruments: Mapping[str, Instrument], settings: LoopSettings, *,
-                 venue: PriceFeedSink | None = None, venue_events: VenueEvents | None = None) -> None:
+                 venue: Venue | None = None) -> None:
         self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
         self.events, self.store, self.settings = events, store, settings
         self.instruments = dict(instruments)
         self._signals: SignalSource = as_signal_source(strategies)
-        self._decider = decider
+        self._decisions = TimedDecisions(decider, settings.decision_timeout_s, events)
         self._venue = venue
         self._marks: dict[str, Decimal] = {}
         self._ticked_ms: dict[str, int] = {}
@@ -80,7 +70,7 @@ class TradingLoop:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
-        self._sync = PositionSync(broker, engine, events, self.instruments, venue_events)
+        self._sync = PositionSync(broker, engine, events, self.instruments, venue)
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -125,9 +115,9 @@ class TradingLoop:
         bar = PriceBar.from_candle(candle)
         if self._venue is not None and self._ticked_ms.get(symbol, 0) > candle.open_ms:
             # Ticks already walked the venue through this candle: its open would be a stale fill price.
-            self._venue.on_price(symbol, close_ms, bar.close)
+            await self._venue.trade_at(symbol, bar.close)
         elif self._venue is not None:
-            self._venue.on_candle(symbol, candle)
+            await self._venue.on_candles([(symbol, self.settings.base_timeframe, Candles.from_rows([candle]))])
         self._marks[symbol] = bar.close
         await self._breaker(self.engine.observe_price(symbol, close_ms, bar.close))
         positions = await self._sync.run(now, self._marks)
@@ -148,7 +138,7 @@ class TradingLoop:
         now = self.clock.now_ms()
         await self.events.emit(notices.signal_seen(signal, now))
         request = DecisionRequest(now, signal=signal, context=signal.reason)
-        decision = await self._decide(request, Action.SKIP, f"signal {signal.setup_id}")
+        decision = await self._decisions.decide(request, Action.SKIP, f"signal {signal.setup_id}")
         async with self._lock:
             now = self.clock.now_ms()
             account = await self._account(await self.broker.positions())
@@ -162,21 +152,6 @@ class TradingLoop:
 
     # ---- the fast protective job --------------------------------------------------------------
 
-    async def watch(self) -> None:
-        """Fetch a ticker per symbol (price, spread, exchange latency) and protect on those prices."""
-        prices: dict[str, Decimal] = {}
-        for symbol in self.settings.symbols:
-            started = time.perf_counter()
-            try:
-                ticker = await self.market.ticker(symbol)
-            except TradingError:
-                await self.observe_error()
-                continue
-            await self.observe_latency(int((time.perf_counter() - started) * 1000))
-            await self.observe_ticker(ticker)
-            prices[symbol] = ticker.last
-        await self.protect(prices)
-
     async def protect(self, prices: Mapping[str, Decimal]) -> None:
         """Evaluate every open position's exits on the latest prices and send the exits at once."""
         async with self._lock:
@@ -185,7 +160,7 @@ class TradingLoop:
             for symbol, price in prices.items():
                 self._marks[symbol] = price
                 if self._venue is not None:
-                    self._venue.on_price(symbol, now, price)
+                    await self._venue.trade_at(symbol, price)
                     self._ticked_ms[symbol] = now
                 await self._breaker(self.engine.observe_price(symbol, now, price))
             positions = await self._sync.run(now, self._marks)
@@ -213,7 +188,7 @@ class TradingLoop:
             candles = None      # the rules then hold; the hard stop still guards the position
         request = DecisionRequest(self.clock.now_ms(), position=position, context=ask.message, zone=ask.zone,
                                   candles=candles)
-        decision = await self._decide(request, Action.HOLD, f"{ask.symbol} {ask.zone} zone")
+        decision = await self._decisions.decide(request, Action.HOLD, f"{ask.symbol} {ask.zone} zone")
         async with self._lock:
             await self._send_exits(self.engine.exit_on_decision(ask, decision, position))
             await self._finish()
@@ -222,20 +197,19 @@ class TradingLoop:
 
     async def observe_ticker(self, ticker: Ticker) -> None:
         """Feed a ticker's price and spread to the circuit breaker."""
-        async with self._lock:
-            await self._breaker(self.engine.observe_ticker(ticker))
-            await self._finish()
+        await self._observed(lambda now: self.engine.observe_ticker(ticker))
 
     async def observe_latency(self, latency_ms: int) -> None:
         """Feed an exchange round-trip time to the circuit breaker."""
-        async with self._lock:
-            await self._breaker(self.engine.observe_latency(self.clock.now_ms(), latency_ms))
-            await self._finish()
+        await self._observed(lambda now: self.engine.observe_latency(now, latency_ms))
 
     async def observe_error(self) -> None:
         """Feed an exchange error to the circuit breaker (a burst of them trips it)."""
+        await self._observed(self.engine.observe_error)
+
+    async def _observed(self, observe: Callable[[int], list[BreakerTransition]]) -> None:
         async with self._lock:
-            await self._breaker(self.engine.observe_error(self.clock.now_ms()))
+            await self._breaker(observe(self.clock.now_ms()))
             await self._finish()
 
     # ---- kill switch and /risk ----------------------------------------------------------------
@@ -265,29 +239,11 @@ class TradingLoop:
             await self._finish()
             return lifted
 
-    async def check_kill_file(self, path: Path) -> bool:
-        """Engage the kill switch when the KILL file exists, then remove the file so /resume can lift it."""
-        if not path.exists():
-            return False
-        await self.kill(False, f"file:{path.name}", f"{path.name} file found in {path.parent}")
-        path.unlink(missing_ok=True)
-        return True
-
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
         return self.engine.risk_status(self.clock.now_ms())
 
     # ---- shared steps -------------------------------------------------------------------------
-
-    async def _decide(self, request: DecisionRequest, fallback: Action, subject: str) -> Decision:
-        try:
-            decision = await asyncio.wait_for(self._decider.decide(request), self.settings.decision_timeout_s)
-        except asyncio.TimeoutError:
-            decision = Decision(fallback, 0.0, "the decision maker did not answer in time", "timeout")
-        except Exception as exc:  # noqa: BLE001 - any failure of a decider (LLM SDKs raise their own) falls back
-            decision = Decision(fallback, 0.0, f"the decision maker failed: {exc}", "fallback")
-        await self.events.emit(notices.decided(subject, decision, request.ts_ms))
-        return decision
 
     async def _account(self, positions: Iterable[Position]) -> AccountView:
         balances = await self.broker.balances()
@@ -316,7 +272,6 @@ class TradingLoop:
             await self.events.emit(notices.breaker_changed(transition, cooldown))
 
     async def _finish(self) -> None:
-        await self._sync.drain_venue_events()
         snapshot = self.engine.snapshot()
         if snapshot != self._saved:
             await self.store.save_state(STATE_KEY, snapshot)

@@ -35,6 +35,7 @@ from trading.engine.engine_state import EngineSettings
 from trading.engine.simulated_exchange import MarketFill
 from trading.risk.circuit_breaker import BreakerSettings
 from trading.risk.limits import LimitSettings
+from trading.strategies.book import StrategyBook
 from trading.strategies.trend import TrendStrategy
 
 FEE = D("0.001")
@@ -134,12 +135,13 @@ async def test_the_circuit_breaker_trips_on_the_sell_off_and_resumes_after_a_cal
     await rig.close()
 
 
-async def test_the_bot_trades_the_real_trend_strategy_by_itself(tmp_path):
+async def test_the_bot_trades_the_real_trend_strategy_of_the_book_by_itself(tmp_path):
     # BTC/USDT 1h, October 2025: the trend strategy's EMA21/55 cross in a bull regime at the 2025-10-13 07:00
     # bar; the rules enter it (reward:risk 2.0, confidence 0.5) and its 2-ATR stop closes it the next day.
     hours = load_candles("BTCUSDT-1h.csv.gz")
     start = int(pd.Timestamp("2025-10-12", tz="UTC").timestamp() * 1000)
-    rig = await build_rig(tmp_path, hours, SPOT, start, [TrendStrategy(Timeframe.H1)], base=Timeframe.H1,
+    book = StrategyBook([TrendStrategy(Timeframe.H1)])
+    rig = await build_rig(tmp_path, hours, SPOT, start, book, base=Timeframe.H1,
                           windows={Timeframe.H1: 600, Timeframe.D1: 300})
     await rig.run_until(start + 3 * 24 * 60 * MINUTE_MS)
     notes = rig.notified(*TRADES)

@@ -12,6 +12,7 @@ from trading.domain.candles import MINUTE_MS
 from trading.domain.events import EventKind
 from trading.engine.simulated_exchange import MarketFill
 from trading.risk.kill_switch import KillMode
+from trading.services.loop_jobs import check_kill_file
 from trading.services.trading_loop import KILL_SWITCH_KEY
 
 
@@ -62,8 +63,8 @@ async def test_a_kill_file_in_the_data_dir_engages_the_switch_once(tmp_path):
     rig = await build_rig(tmp_path, minutes_around(SELL_OFF), SPOT, SELL_OFF, [])
     kill_file = tmp_path / "KILL"
     kill_file.write_text("")
-    engaged = await rig.loop.check_kill_file(kill_file)
-    again = await rig.loop.check_kill_file(kill_file)
+    engaged = await check_kill_file(rig.loop, tmp_path)
+    again = await check_kill_file(rig.loop, tmp_path)
     status = rig.loop.risk_status()
     assert (engaged, again, kill_file.exists()) == (True, False, False)
     assert (status.kill_switch.by, status.entries_allowed) == ("file:KILL", False)
