@@ -13,6 +13,7 @@ class EventKind(StrEnum):
     STOPPING = "stopping"
     CANDLE_CLOSED = "candle_closed"
     SIGNAL = "signal"
+    DECISION = "decision"
     ORDER_PLACED = "order_placed"
     ORDER_FILLED = "order_filled"
     ORDER_FAILED = "order_failed"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from enum import StrEnum
 from typing import Mapping, Sequence
 
 from trading.domain.decisions import Action, Decision
@@ -24,7 +25,7 @@ HUNDRED = Decimal(100)
 CLIENT_ID_PREFIX = "ta"
 
 
-class EntryRule:
+class EntryRule(StrEnum):
     """Reasons to skip an entry that are the engine's own, beside the risk rules (RiskRule)."""
 
     DECISION = "decision"
@@ -49,7 +50,7 @@ class Rejection:
     """A signal not traded: the rule that stopped it and why."""
 
     signal: Signal
-    rule: str
+    rule: str              # a RiskRule or an EntryRule value
     reason: str
 
 

@@ -14,7 +14,9 @@ KILL_FILE = "KILL"
 async def watch_prices(loop: TradingLoop) -> None:
     """Fetch a ticker per symbol (price, spread, round-trip time) for the breaker, then protect on those prices."""
     prices: dict[str, Decimal] = {}
-    for symbol in loop.settings.symbols:
+    # Positions opened by hand in other markets are protected too.
+    symbols = dict.fromkeys([*loop.settings.symbols, *loop.engine.state.positions])
+    for symbol in symbols:
         started = time.perf_counter()
         try:
             ticker = await loop.market.ticker(symbol)

@@ -38,7 +38,7 @@ def entry_skipped(rejection: Rejection, ts_ms: int) -> Event:
 
 def decided(subject: str, decision: Decision, ts_ms: int) -> Event:
     """Return the audit event of a decision maker's answer."""
-    return Event(EventKind.COMMAND, ts_ms, f"{decision.decided_by} decided {decision.action} on {subject}: "
+    return Event(EventKind.DECISION, ts_ms, f"{decision.decided_by} decided {decision.action} on {subject}: "
                                            f"{decision.reason}",
                  {"subject": subject, "action": decision.action.value, "confidence": decision.confidence,
                   "decided_by": decision.decided_by}, notify=False)

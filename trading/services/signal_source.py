@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Iterable, Mapping, Protocol
 
 import numpy as np
 
@@ -11,6 +11,7 @@ from trading.domain.signals import Signal
 from trading.indicators.classic import atr
 from trading.risk.sizing import SizingSettings
 from trading.strategies.base import MarketView, Strategy
+from trading.strategies.book import StrategyBook
 
 ATR_PERIOD = 14
 Frames = Mapping[Timeframe, Candles]
@@ -27,7 +28,7 @@ class SignalSource(Protocol):
 class BookSignals:
     """The strategy book as a signal source: only its enabled strategies, each setup once."""
 
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: StrategyBook) -> None:
         self.book = book
 
     def latest_signals(self, symbol: str, frames: Frames, since_ms: int) -> list[Signal]:
@@ -48,9 +49,9 @@ class StrategySet:
         return sorted(found, key=lambda s: (s.known_at_ms, s.strategy))
 
 
-def as_signal_source(strategies: Any) -> SignalSource:
-    """Return strategies as a signal source: a StrategyBook (anything with latest_signals) or an iterable."""
-    if hasattr(strategies, "latest_signals"):
+def as_signal_source(strategies: StrategyBook | Iterable[Strategy]) -> SignalSource:
+    """Return strategies as a signal source: the StrategyBook, or a plain collection of strategies."""
+    if isinstance(strategies, StrategyBook):
         return BookSignals(strategies)
     return StrategySet(strategies)
 

@@ -32,6 +32,8 @@ from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source, signal_atr
 from trading.services.timed_decisions import TimedDecisions
+from trading.strategies.base import Strategy
+from trading.strategies.book import StrategyBook
 
 STATE_KEY = "engine"
 KILL_SWITCH_KEY = "kill_switch"      # read by Assistant.status
@@ -54,10 +56,10 @@ class LoopSettings:
 class TradingLoop:
     """Drives the TradingEngine with market data, the decision maker and the broker; reports every step."""
 
-    def __init__(self, clock: Clock, market: MarketData, broker: Broker, strategies: Any,
-                 decider: DecisionMaker, engine: TradingEngine, events: EventBus, store: StateStore,
-                 instruments: Mapping[str, Instrument], settings: LoopSettings, *,
-                 venue: Venue | None = None) -> None:
+    def __init__(self, clock: Clock, market: MarketData, broker: Broker,
+                 strategies: StrategyBook | Iterable[Strategy], decider: DecisionMaker, engine: TradingEngine,
+                 events: EventBus, store: StateStore, instruments: Mapping[str, Instrument], settings: LoopSettings,
+                 *, venue: Venue | None = None) -> None:
         self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
         self.events, self.store, self.settings = events, store, settings
         self.instruments = dict(instruments)

@@ -82,7 +82,7 @@ async def test_the_hard_stop_exits_on_the_first_tick_past_it(tmp_path):
     assert [(e.ts_ms, e.message) for e in closed] == [
         (SELL_OFF + 5 * MINUTE_MS, "EXIT long BTC/USDT:USDT [scripted]: hard stop at 118715.99 (level 118720.7966). "
                                    "Result -169.68 (-0.85R).")]
-    asked = [e.message for e in await rig.audit(EventKind.COMMAND) if "soft_stop zone" in e.message]
+    asked = [e.message for e in await rig.audit(EventKind.DECISION) if "soft_stop zone" in e.message]
     assert len(asked) == 1 and asked[0].startswith("rules decided hold")
     await rig.close()
 

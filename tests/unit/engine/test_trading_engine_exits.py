@@ -9,7 +9,7 @@ from trading.domain.orders import Order, OrderStatus, OrderType, Side
 from trading.domain.positions import PositionSide
 from trading.engine.engine_state import EngineSettings
 from trading.engine.entry_pipeline import EntryPlan
-from trading.engine.exit_pipeline import AskDecision, ExitPlan
+from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.protective_stops import ProtectionSettings, Zone
 from trading.risk.verdicts import RiskRule
@@ -148,3 +148,16 @@ def test_a_position_closed_outside_the_engine_is_valued_at_the_last_mark():
     engine.on_position_opened(position(PERP, PositionSide.SHORT, leverage=5, fees="2.50"), T0)
     guard, result, _ = engine.on_position_closed(PERP, T0, None, D("49000"))
     assert result == D("97.50") and guard is not None and guard.strategy == "manual"
+
+
+def test_the_daily_loss_flattening_closes_each_guarded_position_once():
+    # Two positions; the BTC one already has an exit on its way, so only ETH gets a market exit, at its mark.
+    engine = TradingEngine()
+    held, _ = guarded(engine)
+    engine.on_bar("BTC/USDT", bar("48500", "48500", "47900", "48000"), held)
+    eth = position("ETH/USDT", entry="3000", amount="1")
+    engine.on_position_opened(eth, T0)
+    plans = engine.flatten({"BTC/USDT": held, "ETH/USDT": eth}, ForcedExit.DAILY_LOSS, "daily loss limit hit",
+                           {"ETH/USDT": D("2900")})
+    assert [(p.symbol, p.reason, p.price, p.intent.amount, p.intent.reduce_only) for p in plans] == [
+        ("ETH/USDT", "daily_loss", D("2900"), D("1"), True)]
