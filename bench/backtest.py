@@ -3,17 +3,24 @@
 Usage: python3 bench/backtest.py [--data DIR] [--repeat N]
 
 `seconds` times the backtest alone (data loaded beforehand), as the best of --repeat runs so that a
-cold cache or a scheduler hiccup does not count. Runs so far: the EMA-cross yardstick over the real
-BTCUSDT 1m file and over a chained year of it. Strategy A and the trend strategy over the chained year
-join RUNS once the event runner exists: each run is a function (candles) -> (trades, return_pct).
+cold cache or a scheduler hiccup does not count. Runs: the EMA-cross yardstick over the real BTCUSDT 1m
+file and over a chained year of it; the trend strategy and strategy A over the chained year (scan plus
+the event-driven simulation through the trading engine and the paper broker), with the default risk
+settings and, as `_no_halt`, with the account limits off so the whole year is traded (the default 20%
+drawdown halt stops these strategies early); and `backtest_command_*`, the whole `trading-assistant
+backtest` command as a fresh process, start to finish (imports, CSV, scan, simulation, storing the run).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -21,9 +28,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from trading.adapters.replay_market_data import replay_instrument  # noqa: E402
 from trading.backtest.chained_history import chained_year  # noqa: E402
+from trading.backtest.config import BacktestConfig  # noqa: E402
 from trading.backtest.ema_cross import ema_cross  # noqa: E402
+from trading.backtest.history import history_from_candles  # noqa: E402
+from trading.backtest.runner import backtest  # noqa: E402
 from trading.domain.candles import Candles  # noqa: E402
+from trading.engine.engine_state import EngineSettings  # noqa: E402
+from trading.risk.limits import LimitSettings  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 Backtest = Callable[[Candles], tuple[int, float]]
@@ -33,6 +46,41 @@ def run_ema_cross(candles: Candles) -> tuple[int, float]:
     """Run the EMA(12)/EMA(26) yardstick; return its trade count and return in percent."""
     result = ema_cross(candles)
     return result.trades, result.total_return * 100
+
+
+def strategy_run(name: str, limits: LimitSettings = LimitSettings()) -> Backtest:
+    """Return a run of one strategy on BTC/USDT spot: the scan and the simulation, as `backtest` does them."""
+    def run(candles: Candles) -> tuple[int, float]:
+        config = BacktestConfig(replay_instrument("BTC/USDT", float(candles.close[0])), engine=EngineSettings(
+            limits=limits))
+        result = backtest(history_from_candles("BTC/USDT", candles), name, config)
+        return result.metrics.trades, result.metrics.total_return_pct
+    return run
+
+
+NO_LIMITS = LimitSettings(daily_loss_pct=Decimal(100), max_drawdown_pct=Decimal(100), loss_streak=1_000_000,
+                          max_entries=1_000_000)
+
+
+def command_line(data: Path, strategy: str) -> dict:
+    """Return the benchmark line of the whole backtest command run as a fresh process (best of two)."""
+    repo = Path(__file__).resolve().parents[1]
+    best, peak_kb = float("inf"), 0
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"DATA_DIR": folder, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(repo)}
+        for _ in range(2):
+            started = time.perf_counter()
+            done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "bot.backtest_command",
+                                   "--strategy", strategy, "--data", str(data)],
+                                  cwd=folder, env=env, check=True, capture_output=True, text=True)
+            best = min(best, time.perf_counter() - started)
+            peak_kb = max(peak_kb, int(done.stderr.strip().splitlines()[-1]))
+        with sqlite3.connect(Path(folder) / "trading.sqlite") as db:
+            stored = json.loads(db.execute("SELECT metrics_json FROM backtests ORDER BY id DESC").fetchone()[0])
+    bars = len(pd.read_csv(data, usecols=["timestamp_ms"]))
+    return {"name": f"backtest_command_{strategy}", "bars": bars, "trades": stored["trades"],
+            "return_pct": round(stored["total_return_pct"], 2), "seconds": round(best, 4),
+            "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
 def peak_rss_mb() -> float:
@@ -63,9 +111,15 @@ def main() -> None:
     runs: list[tuple[str, Backtest, Candles]] = [
         ("ema_cross", run_ema_cross, real),
         ("ema_cross_chained_year", run_ema_cross, year),
+        ("trend_chained_year", strategy_run("trend"), year),
+        ("A_chained_year", strategy_run("A"), year),
+        ("trend_chained_year_no_halt", strategy_run("trend", NO_LIMITS), year),
+        ("A_chained_year_no_halt", strategy_run("A", NO_LIMITS), year),
     ]
-    for name, backtest, candles in runs:
-        print(json.dumps(measure(name, backtest, candles, args.repeat)), flush=True)
+    for name, run, candles in runs:
+        print(json.dumps(measure(name, run, candles, args.repeat)), flush=True)
+    for strategy in ("trend", "A"):
+        print(json.dumps(command_line(args.data / "BTCUSDT-1m.csv.gz", strategy)), flush=True)
 
 
 if __name__ == "__main__":
