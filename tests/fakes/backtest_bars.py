@@ -1,10 +1,12 @@
-"""Builders for backtest tests: hand-made bars, a plain market, rules with every optional exit off, signals."""
+"""Builders for backtest tests: a plain market, rules with every optional exit off, hand-made signals.
+
+Hand-made bars come from tests.fakes.market_views.bars, starting at START_MS.
+"""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from trading.backtest.config import BacktestConfig
-from trading.domain.candles import Candles, Timeframe
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
@@ -21,13 +23,6 @@ PERP = Instrument("BTC/USDT:USDT", "BTC", "USDT", MarketKind.PERP, amount_step=D
 PLAIN_EXITS = ProtectionSettings(hard_stop_pct=Decimal("50"), soft_stop_pct=Decimal("40"), take_profit_zone_pct=None,
                                  trailing_activation_pct=None, partial_take_profit_r=None, break_even_r=None)
 NO_LIMITS = LimitSettings(daily_loss_pct=Decimal("100"), max_drawdown_pct=Decimal("100"), loss_streak=1000)
-
-
-def bars(rows: list[tuple[float, float, float, float]], timeframe: Timeframe = Timeframe.M15,
-         start_ms: int = START_MS, volume: float = 1e6) -> Candles:
-    """Return candles from (open, high, low, close) rows, one timeframe apart from start_ms."""
-    return Candles.from_rows([(start_ms + i * timeframe.ms, o, h, lo, c, volume)
-                              for i, (o, h, lo, c) in enumerate(rows)])
 
 
 def plain_config(instrument: Instrument = SPOT, protection: ProtectionSettings = PLAIN_EXITS,

@@ -1,32 +1,21 @@
-"""A paper account wired as the bot wires it, on replayed real BTC/USDT minutes and a manual clock, for service tests."""
+"""A paper account wired as the bot wires it, on replayed real BTC/USDT minutes and a manual clock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from tests.fakes.recording_notifier import RecordingNotifier
 from tests.fakes.shared_data import load_candles
 from trading.adapters.clocks import ManualClock
 from trading.adapters.replay_market_data import ReplayMarketData
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
-from trading.domain.events import Event
 from trading.services.event_bus import EventBus
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 
 JULY_1_NOON_MS = 1_751_371_200_000          # 2025-07-01 12:00 UTC, inside the real 1m file
-
-
-class KeptEvents:
-    """A Notifier that keeps what it is asked to push."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def notify(self, event: Event) -> None:
-        """Keep the event."""
-        self.events.append(event)
 
 
 @dataclass
@@ -37,7 +26,7 @@ class PaperAccount:
     market: ReplayMarketData
     store: SqliteStore
     events: EventBus
-    pushed: KeptEvents
+    pushed: RecordingNotifier
     ledger: ExecutionLedger
     venue: PaperVenue
     portfolio: PortfolioService
@@ -53,7 +42,7 @@ async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS) -> PaperAcco
     market = ReplayMarketData({"BTC/USDT": load_candles("BTCUSDT-1m.csv.gz")}, clock, "BTCUSDT-1m")
     store = SqliteStore(folder / "trading.sqlite", clock)
     await store.open()
-    events, pushed = EventBus(store), KeptEvents()
+    events, pushed = EventBus(store), RecordingNotifier()
     events.attach(pushed)
     ledger = ExecutionLedger(store, "paper-spot")
     venue = PaperVenue("spot", await market.instruments(), Decimal("10000"), ledger, store, events, clock)

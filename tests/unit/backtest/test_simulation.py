@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.fakes.backtest_bars import PERP, START_MS, bars, long_signal, plain_config
+from tests.fakes.backtest_bars import PERP, START_MS, long_signal, plain_config
+from tests.fakes.market_views import bars
 from trading.backtest.history import MarketHistory
 from trading.backtest.runner import simulate
 from trading.domain.candles import Timeframe
@@ -18,7 +19,7 @@ KNOWN_AT_BAR0_CLOSE = START_MS + M15.ms
 
 
 def run(rows, minutes=None, signals=None, config=None):
-    history = MarketHistory("BTC/USDT", M15, bars(rows), minutes)
+    history = MarketHistory("BTC/USDT", M15, bars(M15, rows, START_MS), minutes)
     return simulate(history, signals or [long_signal(KNOWN_AT_BAR0_CLOSE, "100", "95", "110")],
                     config or plain_config(), strategy="A")
 
@@ -61,7 +62,7 @@ def minutes_of_bar2(path):
     """Return 1m bars inside bar 2 that visit the (open, high, low, close) rows given, 15 minutes in all."""
     start = START_MS + 2 * M15.ms
     rows = path + [(105, 105, 105, 105)] * (15 - len(path))
-    return bars(rows, Timeframe.M1, start)
+    return bars(Timeframe.M1, rows, start)
 
 
 def test_a_bar_touching_stop_and_target_is_resolved_by_its_minutes_target_first():
@@ -112,7 +113,7 @@ def test_an_open_position_is_closed_at_the_last_close_with_its_fee():
 def test_a_futures_short_receives_funding_and_takes_its_target():
     hour = Timeframe.H1
     rows = [(100, 101, 99, 100)] * 7 + [(100, 101, 99, 100), (99, 100, 95, 96), (96, 97, 89, 90), (90, 91, 89, 90)]
-    history = MarketHistory("BTC/USDT:USDT", hour, bars(rows, hour))
+    history = MarketHistory("BTC/USDT:USDT", hour, bars(hour, rows, START_MS))
     signal = long_signal(START_MS + 7 * hour.ms, "100", "105", "90", "BTC/USDT:USDT", PositionSide.SHORT, "1h")
 
     result = simulate(history, [signal], plain_config(PERP), strategy="A")
