@@ -72,7 +72,7 @@ class TradeSimulation:
         every = max(1, len(signals) // 20)
         for n, signal in enumerate(signals):
             fill = int(np.searchsorted(open_ms, signal.known_at_ms, side="left"))
-            if signal.known_at_ms >= open_ms[self.first] and fill < self.end:
+            if signal.known_at_ms >= open_ms[self.first] and 0 < fill < self.end:
                 self._walk(fill - 1)
                 self._consider(signal, fill)
             if progress is not None and n % every == 0:
