@@ -51,6 +51,7 @@ def run_ema_cross(candles: Candles) -> tuple[int, float]:
 def strategy_run(name: str, limits: LimitSettings = LimitSettings()) -> Backtest:
     """Return a run of one strategy on BTC/USDT spot: the scan and the simulation, as `backtest` does them."""
     def run(candles: Candles) -> tuple[int, float]:
+        """Backtest the strategy over candles; return its trade count and return in percent."""
         config = BacktestConfig(replay_instrument("BTC/USDT", float(candles.close[0])), engine=EngineSettings(
             limits=limits))
         result = backtest(history_from_candles("BTC/USDT", candles), name, config)

@@ -110,6 +110,7 @@ class _Throttled:
         self._progress, self._last = progress, 0.0
 
     async def note(self, stage: str, fraction: float) -> None:
+        """Pass the stage on, unless one went by less than PROGRESS_EVERY_S ago."""
         now = time.monotonic()
         if now - self._last < PROGRESS_EVERY_S:
             return
