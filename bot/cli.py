@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, keys."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from bot.keys_command import add_keys_parser, run_keys
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
 
@@ -20,12 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="run the offline demo chat in this terminal, whatever the token")
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh (Docker HEALTHCHECK)")
     add_indicators_parser(sub)
+    add_keys_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "health":
             return health()
         if args.command == "indicators":
             return indicators(args)
+        if args.command == "keys":
+            return run_keys(args, load_settings())
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()
         from bot.runtime import start  # imported here so `health` stays light
 

@@ -9,10 +9,12 @@ from trading.adapters.replay_market_data import ReplayMarketData, load_replay_se
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.errors import ConfigurationError, TradingError
+from trading.domain.events import Event, EventKind
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.assistant import Assistant, Profile
 from trading.services.event_bus import EventBus
+from trading.services.live_venue import LiveVenue, live_venue
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
@@ -21,6 +23,8 @@ from trading.strategies.book import default_book
 
 log = get_logger(__name__)
 
+MANUAL_LIVE_REFUSAL = ("Manual orders in live mode need approval with a button and a TOTP code, which is not "
+                       "built yet. Nothing was sent. Switch to TRADING_MODE=paper to practise.")
 REPLAY_WARMUP_MS = 21 * 86_400_000   # 500+ hourly candles of history before the replay starts
 LIVE_PROBE_TIMEOUT_S = 10.0
 
@@ -35,7 +39,7 @@ class Core:
     store: SqliteStore
     events: EventBus
     assistant: Assistant
-    venue: PaperVenue
+    venue: PaperVenue | LiveVenue
     portfolio: PortfolioService
     signals: SignalsService
     refresh_s: float
@@ -47,7 +51,14 @@ class Core:
     async def close(self) -> None:
         """Release the market connection and the database."""
         await self.market.close()
+        if isinstance(self.venue, LiveVenue):
+            await self.venue.close()
         await self.store.close()
+
+
+def spec_is_replay(settings: Settings) -> bool:
+    """Return True when the configured feed replays candles instead of asking the exchange."""
+    return market_data_spec(settings).startswith("replay")
 
 
 def market_data_spec(settings: Settings) -> str:
@@ -86,9 +97,6 @@ async def live_feed(settings: Settings, clock: Clock, cache: SqliteStore) -> Mar
 
 async def build_core(settings: Settings) -> Core:
     """Wire the core for the configured mode and open the database."""
-    if settings.mode == "live":
-        raise ConfigurationError("TRADING_MODE=live is not available yet: the live broker with key storage and "
-                                 "2FA approvals is still being built. Use TRADING_MODE=paper.")
     spec = market_data_spec(settings)
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
@@ -104,6 +112,8 @@ async def build_core(settings: Settings) -> Core:
             market = await live_feed(settings, clock, store)
             refresh_s = 10.0
         except TradingError as exc:
+            if settings.mode == "live":   # never trade real money on replayed prices
+                raise ConfigurationError(f"Live trading needs the exchange's market data: {exc}") from exc
             log.warning("live market data unavailable, falling back to the bundled replay", error=str(exc))
             market, clock = replay_feed("replay", settings.replay_speed)
             spec = "replay"
@@ -112,10 +122,25 @@ async def build_core(settings: Settings) -> Core:
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir)
-    venue, portfolio = await paper_account(settings, clock, market, store, events)
+    if settings.mode == "live":
+        venue, portfolio = await live_account(settings, clock, market, store, events)
+    else:
+        venue, portfolio = await paper_account(settings, clock, market, store, events)
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, refresh_s)
+
+
+async def live_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
+                       events: EventBus) -> tuple[LiveVenue, PortfolioService]:
+    """Return the exchange venue, reconciled with the exchange, and the account service over it."""
+    if spec_is_replay(settings):
+        raise ConfigurationError("Live trading needs MARKET_DATA=live: it never trades on replayed prices.")
+    venue = await live_venue(settings, clock, store, events, await market.instruments())
+    report = await venue.restore()
+    await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
+    return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode,
+                                   manual_orders_refused=MANUAL_LIVE_REFUSAL)
 
 
 async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

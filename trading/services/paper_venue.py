@@ -30,7 +30,7 @@ class PaperVenue:
             self.broker = PaperBroker.spot(instruments, starting_balance, **options)
         self.market_type = market_type
         self._symbols = frozenset(instruments)
-        self._ledger = ledger
+        self.ledger = ledger
         self._store = store
         self._events = events
         self._clock = clock
@@ -47,7 +47,7 @@ class PaperVenue:
     async def settle(self) -> None:
         """Persist the account with the events since the last settle (one transaction), then announce them."""
         events, self._pending[:] = list(self._pending), []
-        await self._ledger.record(STATE_KEY, self.broker.snapshot(), events, self._clock.now_ms())
+        await self.ledger.record(STATE_KEY, self.broker.snapshot(), events, self._clock.now_ms())
         for event in events:
             self._events.announce(event)
 
@@ -71,5 +71,5 @@ class PaperVenue:
     async def reset(self) -> None:
         """Start the paper account over from its starting balance."""
         self.broker.reset()
-        await self._ledger.forget()
+        await self.ledger.forget()
         await self.settle()
