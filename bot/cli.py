@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators, keys."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, keys."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from bot.backtest_command import add_backtest_parser, run_backtest
 from bot.keys_command import add_keys_parser, run_keys
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
@@ -22,12 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh (Docker HEALTHCHECK)")
     add_indicators_parser(sub)
     add_keys_parser(sub)
+    add_backtest_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "health":
             return health()
         if args.command == "indicators":
             return indicators(args)
+        if args.command == "backtest":
+            return run_backtest(args)
         if args.command == "keys":
             return run_keys(args, load_settings())
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()

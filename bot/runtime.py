@@ -52,7 +52,7 @@ async def _serve(core: Core, token: str, base_url: str, allowed: frozenset[int],
     core.events.attach(notifier)
     guard = AccessGuard(allowed, core.events, core.clock)
     app = build_application(token, base_url, core.services(), guard)
-    scheduler = build_scheduler(core.assistant, core.venue, core.refresh_s)
+    scheduler = build_scheduler(core)
     tasks = [asyncio.create_task(notifier.run(), name="notifier"),
              asyncio.create_task(_start_telegram(app, notifier, stop), name="telegram")]
     if server is not None and demo_chat:

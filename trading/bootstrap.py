@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from trading.adapters.clocks import ReplayClock, WallClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
+from trading.adapters.sqlite_backtests import BacktestArchive
+from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.errors import ConfigurationError, TradingError
@@ -13,10 +15,15 @@ from trading.domain.events import Event, EventKind
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.assistant import Assistant, Profile
+from trading.reports.chart_theme import theme_named
+from trading.services.backtests import BacktestService
+from trading.services.charts import ChartService
+from trading.services.engine_settings import engine_settings, rules_settings
 from trading.services.event_bus import EventBus
 from trading.services.live_venue import LiveVenue, live_venue
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
+from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
 from trading.settings import Settings
 from trading.strategies.book import default_book
@@ -42,14 +49,19 @@ class Core:
     venue: PaperVenue | LiveVenue
     portfolio: PortfolioService
     signals: SignalsService
+    charts: ChartService
+    reports: ReportService
+    backtests: BacktestService
     refresh_s: float
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
-        return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals}
+        return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
+                "charts": self.charts, "reports": self.reports, "backtests": self.backtests}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
+        self.backtests.close()
         await self.market.close()
         if isinstance(self.venue, LiveVenue):
             await self.venue.close()
@@ -128,7 +140,23 @@ async def build_core(settings: Settings) -> Core:
         venue, portfolio = await paper_account(settings, clock, market, store, events)
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
-    return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, refresh_s)
+    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
+    return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
+                backtests, refresh_s)
+
+
+def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
+                    venue: PaperVenue | LiveVenue, portfolio: PortfolioService, symbols: tuple[str, ...]
+                    ) -> tuple[ChartService, ReportService, BacktestService]:
+    """Return the chart, report and backtest services over the venue's ledger."""
+    theme = theme_named(settings.chart_theme)
+    reports = ReportService(portfolio, venue.ledger, EquityHistory(store, venue.ledger.venue), market, store, clock,
+                            timezone=settings.timezone, benchmark=symbols[0], theme=theme,
+                            engine_settings=engine_settings(settings))
+    backtests = BacktestService(market, store, BacktestArchive(store), clock,
+                                starting_balance=settings.paper_starting_balance, engine=engine_settings(settings),
+                                rules=rules_settings(settings), theme=settings.chart_theme)
+    return ChartService(market, venue.ledger, theme), reports, backtests
 
 
 async def live_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

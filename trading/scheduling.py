@@ -8,7 +8,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from trading.domain.errors import RetryableError
 from trading.logs import get_logger
+from trading.bootstrap import Core
 from trading.services.assistant import Assistant
+from trading.services.daily_report import record_equity, send_daily_report
 from trading.services.paper_venue import PaperVenue
 
 log = get_logger(__name__)
@@ -16,14 +18,20 @@ log = get_logger(__name__)
 HEARTBEAT_S = 10
 
 
-def build_scheduler(assistant: Assistant, venue: PaperVenue, refresh_s: float) -> AsyncIOScheduler:
-    """Return a scheduler (not started) with the heartbeat and market-refresh jobs."""
+def build_scheduler(core: Core) -> AsyncIOScheduler:
+    """Return a scheduler (not started) with the heartbeat, market refresh, equity sampling and daily report."""
+    assistant, venue, settings = core.assistant, core.venue, core.settings
     scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                "misfire_grace_time": 30})
     scheduler.add_job(_heartbeat, "interval", seconds=HEARTBEAT_S, args=[assistant], id="heartbeat",
                       next_run_time=_now())
-    scheduler.add_job(_refresh_market, "interval", seconds=refresh_s, args=[assistant, venue], id="market_refresh",
+    scheduler.add_job(_refresh_market, "interval", seconds=core.refresh_s, args=[assistant, venue],
+                      id="market_refresh", next_run_time=_now())
+    scheduler.add_job(record_equity, "interval", minutes=5, args=[core.reports], id="equity_sample",
                       next_run_time=_now())
+    hour, minute = settings.report_hour_minute
+    scheduler.add_job(send_daily_report, "cron", hour=hour, minute=minute, timezone=settings.timezone,
+                      args=[core.reports, core.events], id="daily_report")
     return scheduler
 
 
