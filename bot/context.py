@@ -6,6 +6,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from trading.services.assistant import Assistant
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
+from trading.services.trading_loop import TradingLoop
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -33,3 +34,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def signals(self) -> SignalsService:
         """Return the signals service."""
         return self.application.bot_data["signals"]
+
+    @property
+    def loop(self) -> TradingLoop:
+        """Return the autonomous trading loop (kill switch, risk)."""
+        return self.application.bot_data["loop"]

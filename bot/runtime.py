@@ -28,7 +28,7 @@ async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | 
     lock = DataDirLock(settings.data_dir)
     lock.acquire()
     stop = stop or asyncio.Event()
-    _on_signals(stop)
+    received = _on_signals(stop)
     server: BotApiServer | None = None
     try:
         core = await build_core(settings)
@@ -39,7 +39,7 @@ async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | 
             server = BotApiServer(token)
             await server.start()
             base_url, allowed = server.base_url, allowed | {settings.demo_chat_id}
-        await _serve(core, token, base_url, allowed, server, demo_chat, stop)
+        await _serve(core, token, base_url, allowed, server, demo_chat, stop, received)
     finally:
         if server is not None:
             await server.stop()
@@ -47,7 +47,7 @@ async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | 
 
 
 async def _serve(core: Core, token: str, base_url: str, allowed: frozenset[int], server: BotApiServer | None,
-                 demo_chat: bool, stop: asyncio.Event) -> None:
+                 demo_chat: bool, stop: asyncio.Event, received: list[str]) -> None:
     notifier = TelegramNotifier(allowed)
     core.events.attach(notifier)
     guard = AccessGuard(allowed, core.events, core.clock)
@@ -62,6 +62,8 @@ async def _serve(core: Core, token: str, base_url: str, allowed: frozenset[int],
         await core.assistant.start()
         scheduler.start()
         await stop.wait()
+        if "SIGTERM" in received:   # as /kill: no new orders until /resume, also after the restart
+            await core.loop.kill(False, "signal:SIGTERM", "the process was asked to stop")
     finally:
         await _shutdown(core, app, notifier, scheduler, tasks)
 
@@ -96,6 +98,8 @@ async def _chat_then_stop(chat: TerminalChat, stop: asyncio.Event) -> None:
 async def _shutdown(core: Core, app: Application, notifier: TelegramNotifier, scheduler, tasks) -> None:
     scheduler.shutdown(wait=False)
     with contextlib.suppress(Exception):
+        await core.loop.settle()
+    with contextlib.suppress(Exception):
         await core.assistant.stop("stop requested")
     await notifier.drain(5.0)
     if app.updater is not None and app.updater.running:
@@ -111,11 +115,18 @@ async def _shutdown(core: Core, app: Application, notifier: TelegramNotifier, sc
     log.info("shut down cleanly")
 
 
-def _on_signals(stop: asyncio.Event) -> None:
+def _on_signals(stop: asyncio.Event) -> list[str]:
     loop = asyncio.get_running_loop()
+    received: list[str] = []
+
+    def on_signal(name: str) -> None:
+        received.append(name)
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal, sig.name)
+    return received
 
 
 def start(settings: Settings, demo_chat: bool = True) -> None:

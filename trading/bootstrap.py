@@ -18,13 +18,16 @@ from trading.services.assistant import Assistant, Profile
 from trading.reports.chart_theme import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
-from trading.services.engine_settings import engine_settings, rules_settings
+from trading.engine.rules_decider import RulesDecider
+from trading.engine.trading_engine import TradingEngine
+from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
 from trading.services.event_bus import EventBus
 from trading.services.live_venue import LiveVenue, live_venue
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
+from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
 from trading.strategies.book import default_book
 
@@ -52,12 +55,13 @@ class Core:
     charts: ChartService
     reports: ReportService
     backtests: BacktestService
+    loop: TradingLoop
     refresh_s: float
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
-                "charts": self.charts, "reports": self.reports, "backtests": self.backtests}
+                "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -133,7 +137,7 @@ async def build_core(settings: Settings) -> Core:
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
-    assistant = Assistant(profile, clock, market, events, store, settings.data_dir)
+    assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock())
     if settings.mode == "live":
         venue, portfolio = await live_account(settings, clock, market, store, events)
     else:
@@ -141,8 +145,13 @@ async def build_core(settings: Settings) -> Core:
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
+    # the loop shares the chat's strategy book, so /strategies switches what it trades
+    loop = TradingLoop(clock, market, venue.broker, signals.book, RulesDecider(rules_settings(settings)),
+                       TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
+                       loop_settings(settings, profile.symbols), venue=venue)
+    await loop.start()
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, refresh_s)
+                backtests, loop, refresh_s)
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

@@ -32,4 +32,8 @@ def test_sigterm_stops_the_process_cleanly(tmp_path):
     with sqlite3.connect(tmp_path / "trading.sqlite") as db:
         kinds = [k for (k,) in db.execute("SELECT kind FROM events ORDER BY id")]
     assert kinds[0] == "market_data" and "started" in kinds and kinds[-1] == "stopping"
+    assert "kill_switch" in kinds, "SIGTERM engages the kill switch like /kill"
+    with sqlite3.connect(tmp_path / "trading.sqlite") as db:
+        (saved,) = db.execute("SELECT value_json FROM state WHERE key = 'kill_switch'").fetchone()
+    assert '"active": true' in saved
     assert not (tmp_path / "trading.sqlite-wal").exists() or (tmp_path / "trading.sqlite-wal").stat().st_size == 0

@@ -42,12 +42,12 @@ class BacktestArchive:
 
     async def save(self, run: StoredBacktest) -> int:
         """Store a run; return its id."""
-        cursor = await self._store.db.execute(
-            "INSERT INTO backtests (created_ms, strategy, symbol, timeframe, start_ms, end_ms, source, params_json, "
-            "metrics_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run.created_ms, run.strategy, run.symbol, run.timeframe, run.start_ms, run.end_ms, run.source,
-             json.dumps(dict(run.params)), json.dumps(to_plain(run.metrics))))
-        await self._store.db.commit()
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO backtests (created_ms, strategy, symbol, timeframe, start_ms, end_ms, source, "
+                "params_json, metrics_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run.created_ms, run.strategy, run.symbol, run.timeframe, run.start_ms, run.end_ms, run.source,
+                 json.dumps(dict(run.params)), json.dumps(to_plain(run.metrics))))
         return int(cursor.lastrowid or 0)
 
     async def recent(self, limit: int = 10) -> list[StoredBacktest]:

@@ -25,9 +25,9 @@ class EquityHistory:
 
     async def record(self, point: EquityPoint) -> None:
         """Store a sample (a second sample at the same time replaces the first)."""
-        await self._store.db.execute("INSERT OR REPLACE INTO equity_history VALUES (?, ?, ?, ?)",
-                                     (self.venue, point.ts_ms, str(point.equity), str(point.cash)))
-        await self._store.db.commit()
+        async with self._store.transaction() as db:
+            await db.execute("INSERT OR REPLACE INTO equity_history VALUES (?, ?, ?, ?)",
+                             (self.venue, point.ts_ms, str(point.equity), str(point.cash)))
 
     async def between(self, since_ms: int, until_ms: int) -> list[EquityPoint]:
         """Return the samples with since_ms <= ts_ms <= until_ms, oldest first."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from trading.adapters.sqlite_store import SqliteStore
+from trading.adapters.sqlite_store import SqliteStore, insert_event
 from trading.domain.events import Event, EventKind
 
 _ORDER_EVENTS = {EventKind.ORDER_PLACED, EventKind.ORDER_FILLED, EventKind.ORDER_CANCELLED, EventKind.ORDER_FAILED}
@@ -54,21 +54,12 @@ class ExecutionLedger:
     async def record(self, state_key: str, snapshot: Mapping[str, Any], events: Iterable[Event],
                      ts_ms: int) -> None:
         """Apply the events to the orders/fills/positions tables and replace the snapshot, atomically."""
-        db = self._store.db
-        await db.execute("BEGIN")
-        try:
+        async with self._store.transaction() as db:
             for event in events:
                 await self._apply(event)
-                await db.execute(
-                    "INSERT INTO events (ts_ms, kind, severity, message, data_json) VALUES (?, ?, ?, ?, ?)",
-                    (event.ts_ms, event.kind.value, event.severity.value, event.message,
-                     json.dumps(dict(event.data), default=str)))
+                await insert_event(db, event)
             await db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
                              (state_key, json.dumps(snapshot, default=str), ts_ms))
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
 
     async def _apply(self, event: Event) -> None:
         data = event.data
@@ -131,9 +122,8 @@ class ExecutionLedger:
 
     async def forget(self) -> None:
         """Close every open position row (used when the paper account is reset)."""
-        await self._store.db.execute("UPDATE positions SET status = 'reset' WHERE venue = ? AND status = 'open'",
-                                     (self.venue,))
-        await self._store.db.commit()
+        async with self._store.transaction() as db:
+            await db.execute("UPDATE positions SET status = 'reset' WHERE venue = ? AND status = 'open'", (self.venue,))
 
 
 def _text(value: Any) -> Any:

@@ -1,10 +1,12 @@
 """SQLite persistence (aiosqlite, WAL): migrations, audit events, candle cache, settings overrides, state."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 import aiosqlite
 import numpy as np
@@ -28,6 +30,8 @@ class SqliteStore:
         self.path = path
         self._clock = clock
         self._db: aiosqlite.Connection | None = None
+        # one connection serves every task: writes take turns so no task commits another's half-done transaction
+        self._write_lock = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -59,20 +63,30 @@ class SqliteStore:
             current = version
         return current
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run the block's writes as one transaction, alone on the connection; roll back if it raises."""
+        async with self._write_lock:
+            await self.db.execute("BEGIN")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.rollback()
+                raise
+            await self.db.commit()
+
     async def close(self) -> None:
         """Commit what is pending and close."""
         if self._db is not None:
-            await self._db.commit()
-            await self._db.close()
+            async with self._write_lock:
+                await self._db.commit()
+                await self._db.close()
             self._db = None
 
     async def append_event(self, event: Event) -> None:
         """Append one event to the audit log."""
-        await self.db.execute(
-            "INSERT INTO events (ts_ms, kind, severity, message, data_json) VALUES (?, ?, ?, ?, ?)",
-            (event.ts_ms, event.kind.value, event.severity.value, event.message,
-             json.dumps(dict(event.data), default=str)))
-        await self.db.commit()
+        async with self.transaction() as db:
+            await insert_event(db, event)
 
     async def events(self, kind: EventKind | None = None, limit: int = 50) -> list[Event]:
         """Return the newest events, newest last."""
@@ -88,8 +102,8 @@ class SqliteStore:
         rows = zip([symbol] * len(candles), [timeframe.value] * len(candles), candles.open_ms.tolist(),
                    candles.open.tolist(), candles.high.tolist(), candles.low.tolist(),
                    candles.close.tolist(), candles.volume.tolist())
-        await self.db.executemany("INSERT OR REPLACE INTO candles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        await self.db.commit()
+        async with self.transaction() as db:
+            await db.executemany("INSERT OR REPLACE INTO candles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     async def load_candles(self, symbol: str, timeframe: Timeframe, since_ms: int | None = None,
                            until_ms: int | None = None) -> Candles:
@@ -107,9 +121,9 @@ class SqliteStore:
 
     async def set_override(self, key: str, value: str) -> None:
         """Store a setting changed from the chat."""
-        await self.db.execute("INSERT OR REPLACE INTO settings_overrides VALUES (?, ?, ?)",
-                              (key, value, self._clock.now_ms()))
-        await self.db.commit()
+        async with self.transaction() as db:
+            await db.execute("INSERT OR REPLACE INTO settings_overrides VALUES (?, ?, ?)",
+                             (key, value, self._clock.now_ms()))
 
     async def overrides(self) -> dict[str, str]:
         """Return every setting changed from the chat."""
@@ -118,9 +132,9 @@ class SqliteStore:
 
     async def save_state(self, key: str, value: Any) -> None:
         """Store a JSON-able snapshot under key, replacing the previous one atomically."""
-        await self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
-                              (key, json.dumps(value, default=str), self._clock.now_ms()))
-        await self.db.commit()
+        async with self.transaction() as db:
+            await db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
+                             (key, json.dumps(value, default=str), self._clock.now_ms()))
 
     async def load_state(self, key: str) -> Any | None:
         """Return the snapshot stored under key, or None."""
@@ -132,3 +146,10 @@ class SqliteStore:
         """Return how many positions are recorded as open."""
         async with self.db.execute("SELECT COUNT(*) FROM positions WHERE status = 'open'") as cur:
             return int((await cur.fetchone())[0])
+
+
+async def insert_event(db: aiosqlite.Connection, event: Event) -> None:
+    """Append event to the audit log inside the caller's transaction."""
+    await db.execute("INSERT INTO events (ts_ms, kind, severity, message, data_json) VALUES (?, ?, ?, ?, ?)",
+                     (event.ts_ms, event.kind.value, event.severity.value, event.message,
+                      json.dumps(dict(event.data), default=str)))

@@ -56,14 +56,15 @@ class Assistant:
     """Facade over the core for the chat, the CLI and the scheduler."""
 
     def __init__(self, profile: Profile, clock: Clock, market: MarketData, events: EventBus,
-                 store: StateStore, data_dir: Path) -> None:
+                 store: StateStore, data_dir: Path, wall: Clock | None = None) -> None:
         self.profile = profile
         self.clock = clock
         self.market = market
         self.events = events
         self._store = store
         self._data_dir = data_dir
-        self._started_ms = clock.now_ms()
+        self._wall = wall or clock            # uptime is real time, even when the market clock is replayed
+        self._started_ms = self._wall.now_ms()
         self._last_tick_ms: int | None = None
         self._candles_seen = 0
         self._known_symbols: list[str] = list(profile.symbols)
@@ -103,7 +104,7 @@ class Assistant:
         """Return the state of the process for /status."""
         now = self.clock.now_ms()
         kill_switch = await self._store.load_state("kill_switch") or {}
-        return StatusReport(self.profile, self.market.source, now, (now - self._started_ms) / 1000,
+        return StatusReport(self.profile, self.market.source, now, (self._wall.now_ms() - self._started_ms) / 1000,
                             self._last_tick_ms, self._candles_seen, bool(kill_switch.get("active")),
                             await self._store.open_position_count())
 

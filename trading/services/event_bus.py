@@ -1,7 +1,9 @@
 """Where the core's events go: the audit log always, the notifier when the event is meant for the user."""
 from __future__ import annotations
 
-from trading.domain.events import Event
+from dataclasses import replace
+
+from trading.domain.events import Event, Severity
 from trading.logs import get_logger
 from trading.ports import EventLog, Notifier
 
@@ -24,6 +26,14 @@ class EventBus:
         """Record the event, then hand it to the notifiers (which queue and never block)."""
         await self._audit.append_event(event)
         self.announce(event)
+
+    def announce_venue(self, event: Event) -> None:
+        """Announce a venue's own order/position event: pushed only when alarming (a failure, a liquidation).
+
+        Entries and exits are told by the trading loop with their reason, manual orders by the chat's reply,
+        so pushing the venue's fill and position lines too would say everything twice.
+        """
+        self.announce(replace(event, notify=event.notify and event.severity is not Severity.INFO))
 
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""

@@ -69,7 +69,7 @@ class LiveVenue:
             events, self._pending[:] = list(self._pending), []
             await self.ledger.record(self.state_key, self.broker.snapshot(), events, self._clock.now_ms())
         for event in events:
-            self._events.announce(event)
+            self._events.announce_venue(event)
 
     async def track(self) -> None:
         """Follow the orders, protective pairs and positions on the exchange (the scheduler's job), then settle."""

@@ -49,7 +49,7 @@ class PaperVenue:
         events, self._pending[:] = list(self._pending), []
         await self.ledger.record(STATE_KEY, self.broker.snapshot(), events, self._clock.now_ms())
         for event in events:
-            self._events.announce(event)
+            self._events.announce_venue(event)
 
     async def trade_at(self, symbol: str, price: Decimal) -> None:
         """Feed the current price of symbol so pending market orders fill, then settle."""

@@ -87,3 +87,22 @@ def test_a_second_holder_of_the_data_dir_is_refused(tmp_path):
         DataDirLock(tmp_path).acquire()
     first.release()
     DataDirLock(tmp_path).acquire()
+
+
+async def test_concurrent_writers_never_commit_each_others_half_done_transactions(tmp_path):
+    import asyncio
+    store = SqliteStore(tmp_path / "db.sqlite", ManualClock(1))
+    await store.open()
+
+    async def failing_transaction():
+        with pytest.raises(RuntimeError):
+            async with store.transaction() as db:
+                await db.execute("INSERT INTO state VALUES ('half', '{}', 1)")
+                await asyncio.sleep(0.01)          # another task writes meanwhile
+                raise RuntimeError("crash mid-transaction")
+
+    await asyncio.gather(failing_transaction(),
+                         *(store.append_event(Event(EventKind.COMMAND, i, f"e{i}")) for i in range(5)))
+    assert await store.load_state("half") is None          # rolled back, not committed by a neighbour
+    assert len(await store.events()) == 5
+    await store.close()

@@ -1,0 +1,32 @@
+"""/kill, /resume and /risk: the brakes."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.context import BotContext
+from bot.views.risk import risk_text
+from trading.domain.errors import InvalidInput
+
+
+async def kill(update: Update, context: BotContext) -> None:
+    """Stop all new orders now; '/kill flat' also closes every position at market."""
+    if context.args not in ([], ["flat"]):
+        raise InvalidInput("Usage: /kill to stop new orders, /kill flat to also close every position")
+    flat = context.args == ["flat"]
+    changed = await context.loop.kill(flat, f"chat:{update.effective_chat.id}", "/kill" + " flat" * flat)
+    what = "No new orders; closing every position at market." if flat else "No new orders. Positions stay protected."
+    prefix = "🛑 Kill switch on." if changed else "🛑 Kill switch was already on."
+    await update.effective_message.reply_text(f"{prefix} {what} /resume lifts it.")
+
+
+async def resume(update: Update, context: BotContext) -> None:
+    """Lift the kill switch and a drawdown halt."""
+    lifted = await context.loop.resume(f"chat:{update.effective_chat.id}")
+    text = f"▶️ Trading resumed: lifted {', '.join(lifted)}." if lifted else "Nothing to resume: trading is not stopped."
+    await update.effective_message.reply_text(text)
+
+
+async def risk(update: Update, context: BotContext) -> None:
+    """Show limits, today's PnL, drawdown, cooldowns, breaker and kill switch."""
+    await update.effective_message.reply_text(risk_text(context.loop.risk_status()), parse_mode=ParseMode.HTML)
