@@ -86,6 +86,11 @@ def market_data_spec(settings: Settings) -> str:
     return settings.market_data
 
 
+def replay_refresh_s(speed: float) -> float:
+    """Return how often to poll a replay: about once per replayed minute, between 0.2 s and 1 s."""
+    return max(0.2, min(1.0, 60.0 / speed))
+
+
 def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]:
     """Return a replay feed and its clock, started after a warm-up so indicators have history."""
     series = load_replay_series(spec)
@@ -121,7 +126,7 @@ async def build_core(settings: Settings) -> Core:
     clock: Clock
     if spec.startswith("replay"):
         market, clock = replay_feed(spec, settings.replay_speed)
-        refresh_s = 1.0
+        refresh_s = replay_refresh_s(settings.replay_speed)
     else:
         try:
             clock = WallClock()
@@ -133,7 +138,7 @@ async def build_core(settings: Settings) -> Core:
             log.warning("live market data unavailable, falling back to the bundled replay", error=str(exc))
             market, clock = replay_feed("replay", settings.replay_speed)
             spec = "replay"
-            refresh_s = 1.0
+            refresh_s = replay_refresh_s(settings.replay_speed)
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))

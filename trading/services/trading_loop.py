@@ -51,6 +51,8 @@ class LoopSettings:
     decision_timeframe: Timeframe = Timeframe.M15   # candles handed to the decision maker in a zone
     decision_bars: int = 50
     quote: str = "USDT"
+    # a signal older than this many base bars at the newest close is stale (after a gap, or a fast replay's batch)
+    signal_max_age_bars: int = 3
 
 
 class TradingLoop:
@@ -129,8 +131,8 @@ class TradingLoop:
             await self._protect_position(symbol, bar, positions[symbol], now)
 
     async def _fresh_signals(self, symbol: str, newest_close_ms: int) -> list[Signal]:
-        # Only what became known at the newest close: after a gap the older signals are stale.
-        since = newest_close_ms - self.settings.base_timeframe.ms
+        # Only what became known in the last few bars: after a gap the older signals are stale.
+        since = newest_close_ms - self.settings.signal_max_age_bars * self.settings.base_timeframe.ms
         frames = {tf: await self.market.candles(symbol, tf, n) for tf, n in self.settings.windows.items()}
         self._frames[symbol] = frames
         found = self._signals.latest_signals(symbol, frames, since)
