@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     breaker_max_spread_bps: Decimal = Decimal("50")
     breaker_cooldown_minutes: int = 30
     min_reward_risk: Decimal = Decimal("1.5")
-    min_signal_confidence: Decimal = Decimal("0.5")
+    min_signal_confidence: Decimal = Decimal("0.4")
     decision_timeout_seconds: Decimal = Decimal("10")
     # Reports and charts.
     chart_theme: str = "dark"

@@ -31,7 +31,7 @@ class RulesSettings:
     """Thresholds of the rules decision maker."""
 
     min_reward_risk: Decimal = Decimal("1.5")
-    min_confidence: float = 0.5
+    min_confidence: float = 0.4
     structure_bars: int = 10
     momentum_ema: int = 9
 

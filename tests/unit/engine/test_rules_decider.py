@@ -31,9 +31,9 @@ def test_a_signal_below_the_reward_risk_threshold_is_skipped():
 
 
 def test_a_signal_below_the_confidence_threshold_or_without_target_is_skipped():
-    unsure = decide_by_rules(DecisionRequest(T0, signal=signal(confidence=0.4)), RULES)
+    unsure = decide_by_rules(DecisionRequest(T0, signal=signal(confidence=0.3)), RULES)
     aimless = decide_by_rules(DecisionRequest(T0, signal=signal(take_profit=None)), RULES)
-    assert unsure.action is Action.SKIP and unsure.reason == "confidence 0.40 below 0.50"
+    assert unsure.action is Action.SKIP and unsure.reason == "confidence 0.30 below 0.40"
     assert aimless.action is Action.SKIP
 
 
