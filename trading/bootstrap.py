@@ -4,7 +4,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from trading.adapters.ccxt_broker import LiveOptions
 from trading.adapters.clocks import ReplayClock, WallClock
+from trading.adapters.order_tracking import LimitTimeout
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_equity import EquityHistory
@@ -178,7 +180,10 @@ async def live_account(settings: Settings, clock: Clock, market: MarketData, sto
     """Return the exchange venue, reconciled with the exchange, and the account service over it."""
     if spec_is_replay(settings):
         raise ConfigurationError("Live trading needs MARKET_DATA=live: it never trades on replayed prices.")
-    venue = await live_venue(settings, clock, store, events, await market.instruments())
+    options = LiveOptions(limit_timeout_ms=settings.limit_order_timeout_minutes * 60_000,
+                          on_limit_timeout=LimitTimeout(settings.limit_order_timeout_action),
+                          default_leverage=settings.futures_leverage)
+    venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options)
     report = await venue.restore()
     await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
     return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode,

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # Risk and the trading loop: percentages of equity unless said otherwise; 0 switches an optional rule off.
     risk_per_trade_pct: Decimal = Decimal("2")
     futures_leverage: int = 5
+    limit_order_timeout_minutes: int = 10
+    limit_order_timeout_action: str = "reprice"
     max_leverage: int = 10
     max_symbol_exposure_pct: Decimal = Decimal("200")
     max_total_exposure_pct: Decimal = Decimal("400")
@@ -186,7 +188,14 @@ class Settings(BaseSettings):
     def _count(cls, value: Any) -> int:
         return _whole_in(value, 1, None, "a whole number of 1 or more, like 3")
 
-    @field_validator("loss_cooldown_minutes", "breaker_cooldown_minutes", mode="before")
+    @field_validator("limit_order_timeout_action")
+    @classmethod
+    def _timeout_action(cls, value: str) -> str:
+        if value.strip().lower() not in ("reprice", "cancel"):
+            raise ValueError("expected reprice or cancel")
+        return value.strip().lower()
+
+    @field_validator("loss_cooldown_minutes", "breaker_cooldown_minutes", "limit_order_timeout_minutes", mode="before")
     @classmethod
     def _minutes(cls, value: Any) -> int:
         return _whole_in(value, 0, None, "a whole number of minutes, 0 or more, like 30")
