@@ -97,10 +97,11 @@ async def _chat_then_stop(chat: TerminalChat, stop: asyncio.Event) -> None:
 
 async def _shutdown(core: Core, app: Application, notifier: TelegramNotifier, scheduler, tasks) -> None:
     scheduler.shutdown(wait=False)
-    with contextlib.suppress(Exception):
-        await core.loop.settle()
-    with contextlib.suppress(Exception):
-        await core.assistant.stop("stop requested")
+    for step in (core.loop.settle(), core.assistant.stop("stop requested")):
+        try:
+            await step
+        except Exception:
+            log.exception("shutdown step failed; carrying on with the shutdown")
     await notifier.drain(5.0)
     if app.updater is not None and app.updater.running:
         await app.updater.stop()

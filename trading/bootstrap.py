@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from trading.adapters.ccxt_broker import LiveOptions
 from trading.adapters.clocks import ReplayClock, WallClock
-from trading.adapters.order_tracking import LimitTimeout
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_equity import EquityHistory
@@ -24,7 +23,6 @@ from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
 from trading.services.event_bus import EventBus
-from trading.services.live_venue import LiveVenue, live_venue
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
@@ -32,6 +30,9 @@ from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
 from trading.strategies.book import default_book
+
+if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
+    from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
 
@@ -51,7 +52,7 @@ class Core:
     store: SqliteStore
     events: EventBus
     assistant: Assistant
-    venue: PaperVenue | LiveVenue
+    venue: "PaperVenue | LiveVenue"
     portfolio: PortfolioService
     signals: SignalsService
     charts: ChartService
@@ -69,8 +70,7 @@ class Core:
         """Release the market connection and the database."""
         self.backtests.close()
         await self.market.close()
-        if isinstance(self.venue, LiveVenue):
-            await self.venue.close()
+        await self.venue.close()
         await self.store.close()
 
 
@@ -162,7 +162,7 @@ async def build_core(settings: Settings) -> Core:
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
-                    venue: PaperVenue | LiveVenue, portfolio: PortfolioService, symbols: tuple[str, ...]
+                    venue: "PaperVenue | LiveVenue", portfolio: PortfolioService, symbols: tuple[str, ...]
                     ) -> tuple[ChartService, ReportService, BacktestService]:
     """Return the chart, report and backtest services over the venue's ledger."""
     theme = theme_named(settings.chart_theme)
@@ -176,8 +176,12 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
 
 
 async def live_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
-                       events: EventBus) -> tuple[LiveVenue, PortfolioService]:
+                       events: EventBus) -> tuple["LiveVenue", PortfolioService]:
     """Return the exchange venue, reconciled with the exchange, and the account service over it."""
+    from trading.adapters.ccxt_broker import LiveOptions
+    from trading.adapters.order_tracking import LimitTimeout
+    from trading.services.live_venue import live_venue
+
     if spec_is_replay(settings):
         raise ConfigurationError("Live trading needs MARKET_DATA=live: it never trades on replayed prices.")
     options = LiveOptions(limit_timeout_ms=settings.limit_order_timeout_minutes * 60_000,

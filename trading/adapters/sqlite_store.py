@@ -67,13 +67,15 @@ class SqliteStore:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run the block's writes as one transaction, alone on the connection; roll back if it raises."""
         async with self._write_lock:
-            await self.db.execute("BEGIN")
             try:
+                await self.db.execute("BEGIN")
                 yield self.db
+                await self.db.commit()
             except BaseException:
-                await self.db.rollback()
+                # also on cancellation (a job stopped at shutdown): the connection's queue runs the rollback after
+                # whatever was in flight, and the shield lets it finish, so no transaction is left open
+                await asyncio.shield(self.db.rollback())
                 raise
-            await self.db.commit()
 
     async def close(self) -> None:
         """Commit what is pending and close."""

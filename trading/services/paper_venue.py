@@ -68,6 +68,9 @@ class PaperVenue:
         if fed:
             await self.settle()
 
+    async def close(self) -> None:
+        """Nothing to release: the paper account lives in this process and the database."""
+
     async def reset(self) -> None:
         """Start the paper account over from its starting balance."""
         self.broker.reset()

@@ -106,3 +106,26 @@ async def test_concurrent_writers_never_commit_each_others_half_done_transaction
     assert await store.load_state("half") is None          # rolled back, not committed by a neighbour
     assert len(await store.events()) == 5
     await store.close()
+
+
+async def test_a_writer_cancelled_mid_transaction_leaves_no_transaction_open(tmp_path):
+    import asyncio
+    store = SqliteStore(tmp_path / "db.sqlite", ManualClock(1))
+    await store.open()
+    started = asyncio.Event()
+
+    async def slow_writer():
+        async with store.transaction() as db:
+            await db.execute("INSERT INTO state VALUES ('cut', '{}', 1)")
+            started.set()
+            await asyncio.sleep(10)
+
+    task = asyncio.create_task(slow_writer())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await store.append_event(Event(EventKind.STOPPING, 2, "still writable"))
+    assert await store.load_state("cut") is None
+    assert [e.message for e in await store.events()] == ["still writable"]
+    await store.close()
