@@ -22,6 +22,34 @@ DEFAULT_ICT_PARAMS: Mapping[Timeframe, ICTParams] = {
 }
 
 
+class SnapshotCache:
+    """Recent ICT snapshots by the exact candles they were computed on.
+
+    The live loop rescans every minute, but a 15m or 1h window only changes when such a candle closes; reusing
+    its snapshot keeps a tick for five symbols within budget. Closed candles never change, so a window is
+    identified by its symbol, timeframe, parameters, length and first and last bars.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._snapshots: dict[tuple, ICTSnapshot] = {}
+
+    def compute(self, symbol: str, timeframe: Timeframe, candles: Candles, params: ICTParams) -> ICTSnapshot:
+        """Return compute_ict(candles, params), reusing the snapshot of identical candles."""
+        if len(candles) == 0:
+            return compute_ict(candles, params)
+        key = (symbol, timeframe, params, len(candles), int(candles.open_ms[0]), int(candles.open_ms[-1]),
+               float(candles.close[-1]), float(candles.high[-1]), float(candles.low[-1]))
+        snapshot = self._snapshots.pop(key, None) or compute_ict(candles, params)
+        self._snapshots[key] = snapshot          # most recent last
+        while len(self._snapshots) > self._size:
+            self._snapshots.pop(next(iter(self._snapshots)))
+        return snapshot
+
+
+_SNAPSHOTS = SnapshotCache()
+
+
 class MarketAnalysis:
     """Lazily computed, memoised candles per timeframe and ICT snapshots of one view."""
 
@@ -52,7 +80,7 @@ class MarketAnalysis:
         """Return the ICT snapshot of timeframe's candles."""
         if timeframe not in self._ict:
             params = self.ict_params.get(timeframe, ICTParams())
-            self._ict[timeframe] = compute_ict(self.candles(timeframe), params)
+            self._ict[timeframe] = _SNAPSHOTS.compute(self.symbol, timeframe, self.candles(timeframe), params)
         return self._ict[timeframe]
 
     def take_profit(self, timeframe: Timeframe, t: int, entry: float, side: PositionSide) -> float | None:
