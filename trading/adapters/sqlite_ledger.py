@@ -72,9 +72,9 @@ class ExecutionLedger:
         if event.kind is EventKind.ORDER_FILLED:
             fill = data["fill"]
             await self._store.db.execute(
-                "INSERT INTO fills (order_id, symbol, side, amount, price, fee, fee_asset, is_maker, ts_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (fill["order_id"], fill["symbol"], fill["side"], fill["amount"], fill["price"], fill["fee"],
+                "INSERT INTO fills (venue, order_id, symbol, side, amount, price, fee, fee_asset, is_maker, ts_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.venue, fill["order_id"], fill["symbol"], fill["side"], fill["amount"], fill["price"], fill["fee"],
                  fill["fee_asset"], int(bool(fill.get("is_maker"))), fill["ts_ms"]))
         elif event.kind in (EventKind.POSITION_OPENED, EventKind.POSITION_UPDATED, EventKind.POSITION_CLOSED):
             await self._apply_position(event)
@@ -104,7 +104,7 @@ class ExecutionLedger:
     async def recent_trades(self, limit: int) -> list[TradeRow]:
         """Return the newest fills, newest first."""
         sql = ("SELECT f.ts_ms, f.order_id, f.symbol, f.side, f.amount, f.price, f.fee, f.fee_asset FROM fills f "
-               "JOIN orders o ON o.id = f.order_id WHERE o.venue = ? ORDER BY f.id DESC LIMIT ?")
+               "WHERE f.venue = ? ORDER BY f.id DESC LIMIT ?")
         async with self._store.db.execute(sql, (self.venue, limit)) as cur:
             rows = await cur.fetchall()
         return [TradeRow(ts, oid, sym, side, Decimal(a), Decimal(p), Decimal(fee), asset)
