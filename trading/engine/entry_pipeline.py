@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 from trading.domain.decisions import Action, Decision
 from trading.domain.instruments import Instrument, MarketKind
-from trading.domain.orders import OrderIntent, OrderType
+from trading.domain.orders import Order, OrderIntent, OrderType
 from trading.domain.positions import Position, PositionSide
 from trading.domain.signals import Signal
 from trading.engine.engine_state import ZERO, EngineSettings, EngineState
@@ -146,7 +146,8 @@ def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cas
 
 
 def account_view(balances: Mapping[str, Decimal], positions: Sequence[Position], marks: Mapping[str, Decimal],
-                 instruments: Mapping[str, Instrument], quote: str = "USDT") -> AccountView:
+                 instruments: Mapping[str, Instrument], quote: str = "USDT", open_orders: Sequence[Order] = (),
+                 leverage: int = 1) -> AccountView:
     """Return equity, free cash and open notional from the broker's balances and positions at marks.
 
     A spot holding is worth its amount at the mark and its cost has left the quote balance; a futures
@@ -163,4 +164,13 @@ def account_view(balances: Mapping[str, Decimal], positions: Sequence[Position],
             cash -= position.margin
         else:
             equity += position.notional(mark)
+    # entries still waiting to fill have claimed their cash (margin) already: several signals in one tick
+    # must not all size against the same free balance
+    for order in open_orders:
+        if order.reduce_only:
+            continue
+        price = order.price or marks.get(order.symbol) or Decimal(0)
+        instrument = instruments.get(order.symbol)
+        claim = order.remaining * price
+        cash -= claim / leverage if instrument is not None and instrument.kind is MarketKind.PERP else claim
     return AccountView(equity, cash, notional, instruments)

@@ -251,7 +251,9 @@ class TradingLoop:
 
     async def _account(self, positions: Iterable[Position]) -> AccountView:
         balances = await self.broker.balances()
-        return account_view(balances, list(positions), self._marks, self.instruments, self.settings.quote)
+        leverage = self.engine.settings.sizing.futures_leverage
+        return account_view(balances, list(positions), self._marks, self.instruments, self.settings.quote,
+                            await self.broker.open_orders(), leverage)
 
     async def _mark_equity(self, now: int) -> None:
         positions = await self.broker.positions()

@@ -116,3 +116,17 @@ def test_the_filled_entry_arms_the_signals_stop_and_target():
     guard = engine.on_position_opened(position(), T0 + MINUTE_MS, plan.intent.client_order_id)
     assert (guard.stops.stop, guard.stops.take_profit, guard.initial_risk) == (D("48000"), D("56000"), D("200"))
     assert (guard.strategy, guard.key, engine.state.pending) == ("A", plan.intent.client_order_id, {})
+
+
+def test_entries_waiting_to_fill_claim_their_cash_before_the_next_signal_is_sized():
+    from trading.domain.instruments import Instrument
+    from trading.domain.orders import Order, OrderStatus, OrderType, Side
+    from trading.engine.entry_pipeline import account_view
+    spot = Instrument("BTC/USDT", "BTC", "USDT")
+    waiting = Order("P-1", "ta-1", "BTC/USDT", Side.BUY, OrderType.MARKET, D("0.05"), OrderStatus.OPEN, 0)
+    exit_ = Order("P-2", "ta-1-x1", "BTC/USDT", Side.SELL, OrderType.MARKET, D("1"), OrderStatus.OPEN, 0,
+                  reduce_only=True)
+    view = account_view({"USDT": D("10000")}, [], {"BTC/USDT": D("100000")}, {"BTC/USDT": spot},
+                        open_orders=[waiting, exit_])
+    # 0.05 BTC at the 100,000 mark has claimed 5,000 of the 10,000; a reduce-only exit claims nothing
+    assert view.cash == D("5000") and view.equity == D("10000")
