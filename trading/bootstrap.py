@@ -120,27 +120,10 @@ async def live_feed(settings: Settings, clock: Clock, cache: SqliteStore) -> Mar
 
 async def build_core(settings: Settings) -> Core:
     """Wire the core for the configured mode and open the database."""
-    spec = market_data_spec(settings)
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
-    market: MarketData
-    clock: Clock
-    if spec.startswith("replay"):
-        market, clock = replay_feed(spec, settings.replay_speed)
-        refresh_s = replay_refresh_s(settings.replay_speed)
-    else:
-        try:
-            clock = WallClock()
-            market = await live_feed(settings, clock, store)
-            refresh_s = 10.0
-        except TradingError as exc:
-            if settings.mode == "live":   # never trade real money on replayed prices
-                raise ConfigurationError(f"Live trading needs the exchange's market data: {exc}") from exc
-            log.warning("live market data unavailable, falling back to the bundled replay", error=str(exc))
-            market, clock = replay_feed("replay", settings.replay_speed)
-            spec = "replay"
-            refresh_s = replay_refresh_s(settings.replay_speed)
+    market, clock, refresh_s, spec = await market_feed(settings, store)
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
@@ -173,6 +156,22 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
                                 starting_balance=settings.paper_starting_balance, engine=engine_settings(settings),
                                 rules=rules_settings(settings), theme=settings.chart_theme)
     return ChartService(market, venue.ledger, theme), reports, backtests
+
+
+async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketData, Clock, float, str]:
+    """Return the market feed, its clock, how often to poll it, and the feed actually used (live or replay)."""
+    spec = market_data_spec(settings)
+    if not spec.startswith("replay"):
+        try:
+            clock = WallClock()
+            return await live_feed(settings, clock, store), clock, 10.0, spec
+        except TradingError as exc:
+            if settings.mode == "live":   # never trade real money on replayed prices
+                raise ConfigurationError(f"Live trading needs the exchange's market data: {exc}") from exc
+            log.warning("live market data unavailable, falling back to the bundled replay", error=str(exc))
+            spec = "replay"
+    market, replay_clock = replay_feed(spec, settings.replay_speed)
+    return market, replay_clock, replay_refresh_s(settings.replay_speed), spec
 
 
 async def live_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
