@@ -56,9 +56,17 @@ class StrategyBook:
         return sorted(found, key=lambda s: (s.known_at_ms, s.strategy))
 
     def latest_signals(self, view: MarketView, since_ms: int) -> list[Signal]:
-        """Return the signals known after since_ms that were not handed out before, and remember them."""
+        """Return the signals known after since_ms that were not handed out before, and remember them.
+
+        A strategy only learns something new when a candle of the finest timeframe it reads closes, so a
+        strategy with no such close after since_ms is not scanned (most minutes, only 1m readers run).
+        """
+        newest = max((int(c.open_ms[-1]) + tf.ms for tf, c in view.frames.items() if len(c)), default=0)
+        due = [n for n in self.enabled if _closed_since(self._strategies[n], since_ms, newest)]
+        analysis = MarketAnalysis(view)
+        found = [s for name in due for s in self._strategies[name].scan_analysis(analysis)]
         fresh = []
-        for signal in self.scan(view):
+        for signal in sorted(found, key=lambda s: (s.known_at_ms, s.strategy)):
             if signal.known_at_ms > since_ms and signal.setup_id not in self._emitted:
                 fresh.append(signal)
                 self._remember_id(signal.setup_id)
@@ -72,6 +80,11 @@ class StrategyBook:
         self._emitted[setup_id] = None
         while len(self._emitted) > self._remember:
             self._emitted.popitem(last=False)
+
+
+def _closed_since(strategy: AnalysedStrategy, since_ms: int, newest_close_ms: int) -> bool:
+    finest = min(strategy.timeframes, key=lambda tf: tf.ms).ms
+    return newest_close_ms // finest * finest > since_ms
 
 
 def default_book(enabled: Iterable[str] | None = None) -> StrategyBook:

@@ -73,3 +73,17 @@ def test_a_month_of_real_btc_gives_plausible_signal_counts_per_strategy(capsys):
     for name, found in counts.items():
         assert 0 < len(found) < bars[found[0].timeframe] / 10, name
         assert all(s.reward_risk is not None and s.risk_per_unit > 0 for s in found), name
+
+
+def test_minute_by_minute_the_book_hands_out_exactly_the_signals_of_one_full_scan():
+    # the book skips strategies whose finest timeframe did not close; nothing may be lost or added by that
+    view = real_btc_view(days=6)
+    full = default_book().scan(view)
+    end = int(view.frames[Timeframe.M1].open_ms[-1]) + Timeframe.M1.ms
+    start = end - 8 * 60 * Timeframe.M1.ms
+    expected = [s.setup_id for s in full if start < s.known_at_ms <= end]
+    book, seen = default_book(), []
+    for close in range(start + Timeframe.M1.ms, end + 1, Timeframe.M1.ms):
+        seen += [s.setup_id for s in book.latest_signals(view.as_of(close), close - Timeframe.M1.ms)]
+    assert expected, "the stretch should hold signals for this test to mean something"
+    assert seen == expected
