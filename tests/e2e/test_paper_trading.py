@@ -11,6 +11,10 @@ tick grid against us.
                   proceeds 498.76674, fee 0.49876674
                   cash 9,001.06942736 + 498.76674 - 0.49876674 = 9,499.33740062
   equity at 117,380.36: 9,499.33740062 + 0.00425 x 117,380.36 = 9,998.20393062
+  after a restart, close the rest: 0.00425 at 117,356.88 -> 498.76674, fee 0.49876674
+                  cash 9,499.33740062 + 498.76674 - 0.49876674 = 9,997.60537388, flat
+                  PnL -2.39462612 (-0.02%): the price moved against us (117,356.88 - 117,403.84) x 0.0085 = -0.39916,
+                  minus fees 0.99793264 + 2 x 0.49876674 = 1.99546612: -0.39916 - 1.99546612 = -2.39462612
 """
 from tests.fakes.bot_process import OWNER, bot_settings, running_bot
 from tests.fakes.telegram_api import FakeTelegram
@@ -40,6 +44,12 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
             assert "Cash: 9,499.34" in balance.text and "Holdings: 0.00425 BTC" in balance.text
             positions = await telegram.ask(OWNER, "/positions")
             assert "BTC/USDT LONG 0.00425" in positions.text and "Entry 117,403.84" in positions.text
+            closed = await telegram.ask(OWNER, "/close BTC/USDT")
+            assert closed.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988)"
+            balance = await telegram.ask(OWNER, "/balance")
+            assert "Equity: 9,997.61 USDT" in balance.text and "PnL since start: −2.39 (-0.02%)" in balance.text
+            assert "Holdings" not in balance.text
+            assert (await telegram.ask(OWNER, "/positions")).text.startswith("No open positions")
 
 
 async def test_bad_order_input_is_answered_and_changes_nothing(tmp_path):
