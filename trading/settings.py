@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     hard_stop_pct: Decimal = Decimal("10")
     soft_stop_pct: Decimal = Decimal("5")
     take_profit_zone_pct: Decimal = Decimal("10")
+    max_fee_to_risk_pct: Decimal = Decimal("50")
     trailing_activation_pct: Decimal = Decimal("2")
     trailing_callback_pct: Decimal = Decimal("1")
     partial_take_profit_r: Decimal = Decimal("1")
@@ -167,7 +168,8 @@ class Settings(BaseSettings):
         return _number_in(value, Decimal(0), None, "a number above 0, like 200")
 
     @field_validator("atr_stop_multiple", "kelly_multiplier", "take_profit_zone_pct", "trailing_activation_pct",
-                     "partial_take_profit_r", "break_even_r", "min_reward_risk", mode="before")
+                     "max_fee_to_risk_pct", "partial_take_profit_r", "break_even_r", "min_reward_risk",
+                     mode="before")
     @classmethod
     def _optional(cls, value: Any) -> Decimal:
         return _number_in(value, None, None, "a number of 0 or more (0 switches the rule off), like 1.5")

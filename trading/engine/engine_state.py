@@ -26,6 +26,7 @@ class EngineSettings:
     protection: ProtectionSettings = ProtectionSettings()
     breaker: BreakerSettings = BreakerSettings()
     cash_buffer_pct: Decimal = Decimal("1")   # cash kept back for fees and slippage when cash caps a size
+    max_fee_to_risk_pct: Decimal = Decimal("50")   # skip a trade whose round-trip fees exceed this share of its risk
     remembered_signals: int = 1000            # setup ids kept to never act on one signal twice
     kelly_window: int = 50                    # closed trades per strategy kept for the Kelly cap
 

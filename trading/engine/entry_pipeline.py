@@ -33,6 +33,7 @@ class EntryRule(StrEnum):
     NO_MARKET = "no_market"
     SPOT_SHORT = "spot_short"
     CASH = "cash"
+    FEES = "fees"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,20 @@ def _gates(state: EngineState, signal: Signal, decision: Decision, account: Acco
     if instrument.kind is MarketKind.SPOT and signal.side is PositionSide.SHORT:
         return Rejection(signal, EntryRule.SPOT_SHORT, f"cannot short {signal.symbol} on spot; "
                                                        f"trade futures to take short signals")
-    return None
+    return _fee_gate(signal, instrument, settings.max_fee_to_risk_pct)
+
+
+def _fee_gate(signal: Signal, instrument: Instrument, max_pct: Decimal) -> Rejection | None:
+    # a stop closer than the fees of the round trip loses more to the exchange than to the market: no edge
+    risk = signal.risk_per_unit
+    if max_pct <= 0 or risk <= 0:
+        return None
+    fees = 2 * instrument.taker_fee * signal.entry
+    share = fees / risk * 100
+    if share <= max_pct:
+        return None
+    return Rejection(signal, EntryRule.FEES, f"round-trip fees {fees:.4f} per unit would be {share:.0f}% of the "
+                                             f"risk to the stop ({risk}); the stop is too tight to pay for them")
 
 
 def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cash: Decimal,

@@ -40,7 +40,8 @@ def engine_settings(settings: Settings) -> EngineSettings:
     breaker = BreakerSettings(
         move_pct=s.breaker_move_pct, move_window_ms=s.breaker_move_window_minutes * MINUTE_MS,
         max_spread_bps=s.breaker_max_spread_bps, cooldown_ms=s.breaker_cooldown_minutes * MINUTE_MS)
-    return EngineSettings(sizing, limits, protection, breaker)
+    return EngineSettings(sizing, limits, protection, breaker,
+                          max_fee_to_risk_pct=s.max_fee_to_risk_pct)
 
 
 def rules_settings(settings: Settings) -> RulesSettings:

@@ -53,7 +53,7 @@ def test_a_buy_and_hold_backtest_returns_buy_and_hold_net_of_fees():
 
 def test_a_backtest_on_a_prefix_trades_exactly_as_the_full_run_did_up_to_then():
     candles = load_candles("BTCUSDT-1m.csv.gz")[:40_000]
-    config = BacktestConfig(SPOT, engine=EngineSettings(limits=NO_LIMITS))
+    config = BacktestConfig(SPOT, engine=EngineSettings(limits=NO_LIMITS, max_fee_to_risk_pct=Decimal(0)))
     full = backtest(history_from_candles("BTC/USDT", candles), "A", config)
     prefix = backtest(history_from_candles("BTC/USDT", candles[:30_000]), "A", config)
 

@@ -130,3 +130,27 @@ def test_entries_waiting_to_fill_claim_their_cash_before_the_next_signal_is_size
                         open_orders=[waiting, exit_])
     # 0.05 BTC at the 100,000 mark has claimed 5,000 of the 10,000; a reduce-only exit claims nothing
     assert view.cash == D("5000") and view.equity == D("10000")
+
+
+def test_a_stop_too_tight_to_pay_the_round_trip_fees_is_skipped():
+    from trading.domain.decisions import Action, Decision
+    from trading.domain.instruments import Instrument
+    from trading.domain.positions import PositionSide
+    from trading.domain.signals import Signal
+    from trading.engine.engine_state import EngineSettings, EngineState
+    from trading.engine.entry_pipeline import AccountView, EntryRule, plan_entry
+    spot = Instrument("BTC/USDT", "BTC", "USDT")      # 0.1% taker fee
+    enter = Decision(Action.ENTER, 0.7, "test", "rules")
+    account = AccountView(D("10000"), D("10000"), {}, {"BTC/USDT": spot})
+
+    def signal(stop: str) -> Signal:
+        return Signal("BTC/USDT", "A", PositionSide.LONG, D("100"), D(stop), D("110"), 0.7, 0, "1m", "test",
+                      f"A:{stop}")
+
+    # round trip 2 x 0.1% x 100 = 0.20 per unit: a 0.30 stop pays 67% of its risk in fees, a 0.40 stop 50%
+    tight = plan_entry(EngineState(), signal("99.70"), enter, account, 0, EngineSettings())
+    assert tight.rule == EntryRule.FEES and "67% of the risk" in tight.reason
+    fair = plan_entry(EngineState(), signal("99.60"), enter, account, 0, EngineSettings())
+    assert fair.intent.amount > 0
+    off = plan_entry(EngineState(), signal("99.70"), enter, account, 0, EngineSettings(max_fee_to_risk_pct=D(0)))
+    assert off.intent.amount > 0
