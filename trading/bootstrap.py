@@ -16,7 +16,7 @@ from trading.domain.events import Event, EventKind
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.assistant import Assistant, Profile
-from trading.reports.chart_theme import theme_named
+from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
 from trading.engine.rules_decider import RulesDecider

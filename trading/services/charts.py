@@ -11,10 +11,9 @@ from trading.domain.orders import Side
 from trading.domain.symbols import resolve_symbol
 from trading.indicators.ict import compute_ict
 from trading.ports import MarketData
-from trading.reports.chart_theme import ChartTheme
-from trading.reports.charts import candlestick_chart
 from trading.reports.ict_zones import ict_overlays
 from trading.reports.overlays import TradeMarker
+from trading.reports.themes import ChartTheme
 from trading.reports.trade_markers import fill_markers
 from trading.strategies.market_analysis import DEFAULT_ICT_PARAMS
 
@@ -59,6 +58,8 @@ class ChartService:
         zones, levels = ict_overlays(snapshot, history)
         shown = history[max(0, len(history) - CHART_BARS):]
         markers = await self._markers(symbol, int(shown.open_ms[0]))
+        from trading.reports.charts import candlestick_chart  # matplotlib loads on the first chart, not at start-up
+
         png = await asyncio.to_thread(candlestick_chart, shown, title=f"{symbol} {timeframe}", theme=self.theme,
                                       zones=zones, levels=levels, markers=markers)
         change = (float(shown.close[-1]) / float(shown.open[0]) - 1) * 100

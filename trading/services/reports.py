@@ -22,8 +22,7 @@ from trading.domain.errors import InvalidInput, TradingError
 from trading.engine.engine_state import EngineSettings, EngineState
 from trading.engine.risk_status import RiskStatus, risk_status
 from trading.ports import Clock, MarketData, StateStore
-from trading.reports.backtest_charts import equity_chart
-from trading.reports.chart_theme import ChartTheme
+from trading.reports.themes import ChartTheme
 from trading.services.portfolio import PortfolioService, PositionView
 from trading.services.trading_loop import STATE_KEY as ENGINE_STATE_KEY
 
@@ -105,6 +104,8 @@ class ReportService:
         pct = None if baseline is None or baseline.equity == 0 else pnl / baseline.equity * 100
         chart = None
         if len(points) > 1 and prices is not None:
+            from trading.reports.backtest_charts import equity_chart  # matplotlib loads on first use
+
             chart = await asyncio.to_thread(equity_chart, [p.ts_ms for p in points], [float(p.equity) for p in points],
                                             prices, title=f"Equity vs {self.benchmark}, {period}", theme=self.theme)
         fills = [r for r in await self._ledger.recent_trades(FILLS_SCANNED) if r.ts_ms >= start]
