@@ -16,6 +16,7 @@ from trading.services.event_bus import EventBus
 
 TIMEFRAMES = (Timeframe.M1, Timeframe.M15, Timeframe.H1)
 BACKFILL_BARS = 500
+STALL_MINUTES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,8 @@ class Assistant:
         self._started_ms = self._wall.now_ms()
         self._last_tick_ms: int | None = None
         self._candles_seen = 0
+        self._last_candle_ms: int | None = None
+        self._stalled = False
         self._known_symbols: list[str] = list(profile.symbols)
 
     async def start(self) -> None:
@@ -142,7 +145,25 @@ class Assistant:
                                           "open_ms": last.open_ms, "close": last.close}, notify=False))
         self._candles_seen += arrived
         self._last_tick_ms = self.clock.now_ms()
+        await self._watch_flow(arrived > 0)
         return batches
+
+    async def _watch_flow(self, arrived: bool) -> None:
+        """Say once when closed candles stop coming (a replay at its end, a stalled feed) and when they resume."""
+        now = self.clock.now_ms()
+        if arrived or self._last_candle_ms is None:
+            if arrived and self._stalled:
+                await self.events.emit(Event(EventKind.MARKET_DATA, now, f"Candles are arriving again from "
+                                             f"{self.market.source}.", {"stalled": False}))
+            self._last_candle_ms, self._stalled = now, False
+            return
+        quiet_min = (now - self._last_candle_ms) // 60_000
+        if not self._stalled and quiet_min >= STALL_MINUTES:
+            self._stalled = True
+            await self.events.emit(Event(
+                EventKind.MARKET_DATA, now, f"No closed candle from {self.market.source} for {quiet_min} minutes "
+                f"(a replay that reached the end of its data, or a stalled exchange feed). No new entries until "
+                f"candles arrive; open positions are still watched.", {"stalled": True}, Severity.WARNING))
 
     def heartbeat(self, wall_ms: int) -> None:
         """Write the heartbeat file that `trading-assistant health` checks."""

@@ -60,3 +60,25 @@ def test_bundled_sample_holds_a_month_of_btc_and_eth_minutes():
 def test_a_missing_replay_path_is_a_configuration_error(tmp_path):
     with pytest.raises(ConfigurationError, match="does not exist"):
         load_replay_series(f"replay:{tmp_path}/nope.csv.gz")
+
+
+async def test_the_assistant_says_once_when_the_replay_runs_out_of_candles(tmp_path):
+    from pathlib import Path
+
+    from trading.adapters.sqlite_store import SqliteStore
+    from trading.domain.events import EventKind
+    from trading.services.assistant import Assistant, Profile
+    from trading.services.event_bus import EventBus
+
+    clock = ManualClock(5 * M)
+    feed = ReplayMarketData({"BTC/USDT": minute_series(30)}, clock)
+    store = SqliteStore(tmp_path / "db.sqlite", clock)
+    await store.open()
+    assistant = Assistant(Profile("paper", "replay", "spot", ("BTC/USDT",)), clock, feed, EventBus(store), store,
+                          Path(tmp_path))
+    for _ in range(60):                      # one minute per refresh, past the 30 minutes of data
+        clock.advance(M)
+        await assistant.refresh_market()
+    notices = [e.message for e in await store.events(EventKind.MARKET_DATA)]
+    assert len(notices) == 1 and notices[0].startswith("No closed candle from replay: bundled sample for 5 minutes")
+    await store.close()
