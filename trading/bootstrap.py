@@ -74,11 +74,6 @@ class Core:
         await self.store.close()
 
 
-def spec_is_replay(settings: Settings) -> bool:
-    """Return True when the configured feed replays candles instead of asking the exchange."""
-    return market_data_spec(settings).startswith("replay")
-
-
 def market_data_spec(settings: Settings) -> str:
     """Return which feed to use: the offline demo replays the bundled sample unless told otherwise."""
     if settings.exchange == "replay":
@@ -129,7 +124,7 @@ async def build_core(settings: Settings) -> Core:
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock())
     if settings.mode == "live":
-        venue, portfolio = await live_account(settings, clock, market, store, events)
+        venue, portfolio = await live_account(settings, spec, clock, market, store, events)
     else:
         venue, portfolio = await paper_account(settings, clock, market, store, events)
     signals = SignalsService(market, default_book(), store, profile.symbols)
@@ -174,14 +169,14 @@ async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketDat
     return market, replay_clock, replay_refresh_s(settings.replay_speed), spec
 
 
-async def live_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
+async def live_account(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
                        events: EventBus) -> tuple["LiveVenue", PortfolioService]:
     """Return the exchange venue, reconciled with the exchange, and the account service over it."""
     from trading.adapters.ccxt_broker import LiveOptions
     from trading.adapters.order_tracking import LimitTimeout
     from trading.services.live_venue import live_venue
 
-    if spec_is_replay(settings):
+    if spec.startswith("replay"):
         raise ConfigurationError("Live trading needs MARKET_DATA=live: it never trades on replayed prices.")
     options = LiveOptions(limit_timeout_ms=settings.limit_order_timeout_minutes * 60_000,
                           on_limit_timeout=LimitTimeout(settings.limit_order_timeout_action),

@@ -16,7 +16,6 @@ class EventBus:
     def __init__(self, audit: EventLog) -> None:
         self._audit = audit
         self._notifiers: list[Notifier] = []
-        self.recent: list[Event] = []
 
     def attach(self, notifier: Notifier) -> None:
         """Deliver future user-facing events to notifier too."""
@@ -38,7 +37,6 @@ class EventBus:
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""
         log.info(event.message, kind=event.kind.value)
-        self.recent = [*self.recent[-99:], event]
         if event.notify:
             for notifier in self._notifiers:
                 notifier.notify(event)

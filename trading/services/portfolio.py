@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError
-from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
@@ -194,10 +193,6 @@ class PortfolioService:
     def _check_allowed(self) -> None:
         if self._refused:
             raise InvalidInput(self._refused)
-
-    async def instrument(self, symbol: str) -> Instrument:
-        """Return the market rules of symbol."""
-        return (await self._market.instruments())[symbol]
 
 
 def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:

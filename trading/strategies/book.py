@@ -49,10 +49,11 @@ class StrategyBook:
         (self._enabled.add if on else self._enabled.discard)(known)
         return known
 
-    def scan(self, view: MarketView) -> list[Signal]:
-        """Return every signal of the enabled strategies over view, oldest first (indicators computed once)."""
-        analysis = MarketAnalysis(view)
-        found = [s for name in self.enabled for s in self._strategies[name].scan_analysis(analysis)]
+    def scan(self, view: MarketView, names: Iterable[str] | None = None) -> list[Signal]:
+        """Return every signal of the enabled strategies (or of names) over view, oldest first."""
+        analysis = MarketAnalysis(view)   # indicators computed once, shared by the strategies
+        chosen = self.enabled if names is None else names
+        found = [s for name in chosen for s in self._strategies[name].scan_analysis(analysis)]
         return sorted(found, key=lambda s: (s.known_at_ms, s.strategy))
 
     def latest_signals(self, view: MarketView, since_ms: int) -> list[Signal]:
@@ -63,10 +64,8 @@ class StrategyBook:
         """
         newest = max((int(c.open_ms[-1]) + tf.ms for tf, c in view.frames.items() if len(c)), default=0)
         due = [n for n in self.enabled if _closed_since(self._strategies[n], since_ms, newest)]
-        analysis = MarketAnalysis(view)
-        found = [s for name in due for s in self._strategies[name].scan_analysis(analysis)]
         fresh = []
-        for signal in sorted(found, key=lambda s: (s.known_at_ms, s.strategy)):
+        for signal in self.scan(view, due):
             if signal.known_at_ms > since_ms and signal.setup_id not in self._emitted:
                 fresh.append(signal)
                 self._remember_id(signal.setup_id)
