@@ -185,16 +185,8 @@ class CcxtBroker:
 
     def summary(self) -> AccountSummary:
         """Return cash and the positions at their marks, from the balances last read (no network call)."""
-        cash = self._balances.get(self.options.quote, ZERO)
-        value = unrealized = ZERO
-        for position in self.book.all():
-            mark = self._marks.get(position.symbol, (0, position.entry_price))[1]
-            pnl = position.unrealized_pnl(mark)
-            unrealized += pnl
-            value += position.margin + pnl if self.futures else position.amount * mark
-        if self.futures:
-            cash -= sum((p.margin for p in self.book.all()), ZERO)
-        return AccountSummary(self.options.quote, cash, ZERO, value, unrealized)
+        marks = {symbol: price for symbol, (_, price) in self._marks.items()}
+        return self.book.summary(self.options.quote, self._balances.get(self.options.quote, ZERO), marks)
 
     def equity(self) -> Decimal:
         """Return cash plus positions at their marks."""

@@ -10,9 +10,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping
 
+from trading.domain.money import booked, share
 from trading.domain.orders import Fill, Order, Side
 from trading.domain.positions import Position, PositionSide
-from trading.engine.account import ChangeKind, PositionChange
+from trading.engine.account import AccountSummary, ChangeKind, PositionChange
 from trading.engine.position_changes import add_to_position, open_position, reduce_position
 from trading.engine.snapshots import from_plain, to_plain
 
@@ -44,10 +45,11 @@ class PositionBook:
         if order.reduce_only or (not self.futures and fill.side is Side.SELL):
             opening = ZERO
         changes = []
+        close_fee = share(fill.fee, closing, fill.amount)
         if closing > 0:
-            changes.append(self._close(fill.symbol, closing, fill.price, fill.fee * closing / fill.amount))
+            changes.append(self._close(fill.symbol, closing, fill.price, close_fee))
         if opening > 0:
-            fee = fill.fee * opening / fill.amount
+            fee = fill.fee - close_fee if closing + opening == fill.amount else share(fill.fee, opening, fill.amount)
             changes.append(self._open(fill.symbol, fill.side, opening, fill.price, fee, fill.ts_ms,
                                       leverage if self.futures else 1))
         return changes
@@ -62,7 +64,7 @@ class PositionBook:
 
     def _open(self, symbol: str, side: Side, amount: Decimal, price: Decimal, fee: Decimal, ts_ms: int,
               leverage: int) -> PositionChange:
-        margin = amount * price / leverage
+        margin = booked(amount * price / leverage)
         position = self._positions.get(symbol)
         if position is None:
             position_side = PositionSide.LONG if side is Side.BUY else PositionSide.SHORT
@@ -82,7 +84,7 @@ class PositionBook:
     def resize(self, symbol: str, amount: Decimal, reason: str) -> PositionChange:
         """Set the amount of a position to what the exchange holds (margin scaled alike), without PnL."""
         position = self._positions[symbol]
-        margin = position.margin * amount / position.amount if position.amount else ZERO
+        margin = booked(position.margin * amount / position.amount) if position.amount else ZERO
         self._positions[symbol] = resized = replace(position, amount=amount, margin=margin)
         return PositionChange(ChangeKind.UPDATED, resized, reason=reason)
 
@@ -94,6 +96,23 @@ class PositionBook:
         """Change fields of the position in symbol (stop, target, liquidation price, strategy)."""
         self._positions[symbol] = position = replace(self._positions[symbol], **fields)
         return position
+
+    def summary(self, quote: str, wallet: Decimal, marks: Mapping[str, Decimal]) -> AccountSummary:
+        """Return the account from the exchange's wallet balance in quote and the book's positions at marks.
+
+        Futures: the wallet includes the isolated margins, so cash is the wallet less them and each position is
+        worth its margin plus its unrealised PnL. Spot: the quote balance is cash and holdings are worth amount x mark.
+        """
+        cash, value, unrealized = wallet, ZERO, ZERO
+        for position in self._positions.values():
+            pnl = position.unrealized_pnl(marks.get(position.symbol, position.entry_price))
+            unrealized += pnl
+            if self.futures:
+                cash -= position.margin
+                value += position.margin + pnl
+            else:
+                value += position.amount * marks.get(position.symbol, position.entry_price)
+        return AccountSummary(quote, cash, ZERO, value, unrealized)
 
     def to_state(self) -> dict[str, Any]:
         """Return the positions as plain data."""

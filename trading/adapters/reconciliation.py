@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from trading.domain.money import booked, booked_price
 from trading.domain.orders import Order
 from trading.domain.positions import Position
 from trading.engine import execution_events as events
@@ -142,8 +143,9 @@ async def _futures_positions(broker: "CcxtBroker", watch: DriftWatch | None) -> 
             continue
         broker.note_leverage(symbol, theirs.leverage)
         if ours is None:
-            position = Position(symbol, theirs.side, theirs.amount, theirs.entry_price, broker.now_ms(),
-                                theirs.leverage, theirs.amount * theirs.entry_price / theirs.leverage,
+            entry = booked_price(theirs.entry_price)
+            position = Position(symbol, theirs.side, theirs.amount, entry, broker.now_ms(),
+                                theirs.leverage, booked(theirs.amount * entry / theirs.leverage),
                                 liquidation_price=theirs.liquidation_price)
             changes.append(broker.book.adopt(position, ADOPTED))
             adopted.append(position)

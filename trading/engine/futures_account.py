@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from trading.domain.errors import InvalidOrder
 from trading.domain.instruments import Instrument
+from trading.domain.money import booked, share
 from trading.domain.orders import Order, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.engine.account import (ZERO, AccountSummary, ChangeKind, PositionChange,
@@ -18,6 +19,11 @@ from trading.engine.position_changes import add_to_position, open_position, redu
 from trading.engine.snapshots import from_plain, to_plain
 
 CONDITIONAL = (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET)
+
+
+def _margin(amount: Decimal, price: Decimal, leverage: int) -> Decimal:
+    # notional / leverage rarely ends (1/3x): booked, so wallet and margins always add up exactly
+    return booked(amount * price / leverage)
 
 
 def _side_of(order_side: Side) -> PositionSide:
@@ -79,7 +85,7 @@ class FuturesAccount:
         need = ZERO
         if opening > 0:
             self._check_bracket(instrument.symbol, order.side, opening, estimate, lev)
-            need = opening * estimate * (1 / Decimal(lev) + instrument.taker_fee)
+            need = _margin(opening, estimate, lev) + booked(opening * estimate * instrument.taker_fee)
         if order.type in CONDITIONAL:
             require_funds(self.quote, need, self.available)   # held only once it triggers
         else:
@@ -112,13 +118,13 @@ class FuturesAccount:
         """Apply a fill: close what it closes, then open or add with the rest; a reversal does both."""
         closing = min(amount, self.reducible(order.symbol, order.side))
         opening = ZERO if order.reduce_only else amount - closing
-        close_fee = fee * closing / amount
+        close_fee = share(fee, closing, amount)
         position = self._positions.get(order.symbol)
         leverage = position.leverage if position is not None and closing == 0 else \
             self._leverage.get(order.symbol, self.default_leverage)
         if opening > 0:
             cash_after_close = self.available + self._close_proceeds(order.symbol, closing, price, close_fee)
-            require_funds(self.quote, opening * price / leverage + fee - close_fee, cash_after_close)
+            require_funds(self.quote, _margin(opening, price, leverage) + fee - close_fee, cash_after_close)
         changes: list[PositionChange] = []
         if closing > 0:
             changes.append(self._close(order.symbol, closing, price, close_fee))
@@ -143,7 +149,7 @@ class FuturesAccount:
 
     def _open(self, instrument: Instrument, side: Side, amount: Decimal, price: Decimal, fee: Decimal,
               ts_ms: int, leverage: int) -> PositionChange:
-        margin = amount * price / leverage
+        margin = _margin(amount, price, leverage)
         self._cash -= margin + fee
         position = self._positions.get(instrument.symbol)
         if position is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from trading.domain.money import booked, booked_price, share
 from trading.domain.positions import Position, PositionSide
 
 ZERO = Decimal(0)
@@ -18,9 +19,9 @@ def open_position(symbol: str, side: PositionSide, amount: Decimal, price: Decim
 
 def add_to_position(position: Position, amount: Decimal, price: Decimal, fee: Decimal,
                     margin: Decimal) -> Position:
-    """Return position grown by amount at price; the entry becomes the amount-weighted average."""
+    """Return position grown by amount at price; the entry becomes the amount-weighted average (booked)."""
     total = position.amount + amount
-    entry = (position.amount * position.entry_price + amount * price) / total
+    entry = booked_price((position.amount * position.entry_price + amount * price) / total)
     return replace(position, amount=total, entry_price=entry, margin=position.margin + margin,
                    fees_paid=position.fees_paid + fee)
 
@@ -29,10 +30,11 @@ def reduce_position(position: Position, amount: Decimal, price: Decimal,
                     fee: Decimal) -> tuple[Position, Decimal, Decimal]:
     """Return position shrunk by amount at price, the PnL realised (before fees) and the margin released.
 
-    The entry price stays; the released margin is the closed share of it.
+    The entry price stays; the released margin is the closed share of it. Both are booked amounts
+    (trading.domain.money), so what is released plus what stays is exactly the margin before.
     """
-    realized = (price - position.entry_price) * amount * position.side.sign
-    released = position.margin if amount == position.amount else position.margin * amount / position.amount
+    realized = booked((price - position.entry_price) * amount * position.side.sign)
+    released = share(position.margin, amount, position.amount)
     reduced = replace(position, amount=position.amount - amount, margin=position.margin - released,
                       realized_pnl=position.realized_pnl + realized, fees_paid=position.fees_paid + fee)
     return reduced, realized, released

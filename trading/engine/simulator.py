@@ -6,6 +6,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from trading.domain.candles import Candle
 from trading.domain.instruments import Instrument
+from trading.domain.money import booked
 from trading.domain.orders import Order, OrderType, Side
 from trading.engine.slippage import SlippageModel
 
@@ -104,5 +105,5 @@ def triggers_immediately(order_type: OrderType, side: Side, stop: Decimal, last:
 
 
 def fee_for(instrument: Instrument, amount: Decimal, price: Decimal, is_maker: bool) -> Decimal:
-    """Return the fee in quote: notional times the maker or taker rate of the market."""
-    return amount * price * (instrument.maker_fee if is_maker else instrument.taker_fee)
+    """Return the fee in quote, booked: notional times the maker or taker rate of the market."""
+    return booked(amount * price * (instrument.maker_fee if is_maker else instrument.taker_fee))

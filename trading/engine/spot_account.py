@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from trading.domain.errors import InsufficientFunds, InvalidOrder
 from trading.domain.instruments import Instrument
+from trading.domain.money import booked
 from trading.domain.orders import Order, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.engine.account import (ZERO, AccountSummary, ChangeKind, PositionChange,
@@ -46,7 +47,7 @@ class SpotAccount:
                 raise InvalidOrder("a reduce-only buy has nothing to reduce on spot")
             asset = instrument.quote
             need = quote_budget if quote_budget is not None else \
-                order.amount * estimate * (1 + instrument.taker_fee)
+                booked(order.amount * estimate * (1 + instrument.taker_fee))
         else:
             asset, need = instrument.base, order.amount
         if order.type in CONDITIONAL:
@@ -76,7 +77,8 @@ class SpotAccount:
 
     def _buy(self, instrument: Instrument, amount: Decimal, price: Decimal, fee: Decimal,
              ts_ms: int) -> PositionChange:
-        cost = amount * price + fee
+        value = booked(amount * price)
+        cost = value + fee
         if cost > self.free(instrument.quote):
             raise InsufficientFunds(f"buying {amount.normalize():f} {instrument.base} costs {cost:.2f} "
                                     f"{instrument.quote}; only {self.free(instrument.quote):.2f} is free")
@@ -85,10 +87,10 @@ class SpotAccount:
         holding = self._holdings.get(instrument.symbol)
         if holding is None:
             holding = open_position(instrument.symbol, PositionSide.LONG, amount, price, fee, ts_ms,
-                                    margin=amount * price)
+                                    margin=value)
             kind = ChangeKind.OPENED
         else:
-            holding = add_to_position(holding, amount, price, fee, margin=amount * price)
+            holding = add_to_position(holding, amount, price, fee, margin=value)
             kind = ChangeKind.UPDATED
         self._holdings[instrument.symbol] = holding
         return PositionChange(kind, holding)
@@ -100,7 +102,7 @@ class SpotAccount:
             raise InsufficientFunds(f"cannot sell {amount.normalize():f} {instrument.base}: "
                                     f"{held.normalize():f} {instrument.base} is held")
         self._add(instrument.base, -amount)
-        self._add(instrument.quote, amount * price - fee)
+        self._add(instrument.quote, booked(amount * price) - fee)
         reduced, realized, _ = reduce_position(holding, amount, price, fee)
         if reduced.amount == 0:
             del self._holdings[instrument.symbol]

@@ -54,7 +54,8 @@ async def test_the_trailing_stop_follows_the_squeeze_and_exits_where_computed(tm
                           [ScriptedStrategy([signal])])
     await rig.run_until(SQUEEZE + 10 * MINUTE_MS)
     entry, part, rest = D("113691.10"), D("114946.00"), D("115705.36")
-    fees = (D("0.08699") * entry + D("0.04349") * part + D("0.04350") * rest) * FEE
+    # each fee is booked on its own at 8 decimals (trading.domain.money): 9.88998879 + 4.99900154 + 5.03318316
+    fees = D("9.88998879") + D("4.99900154") + D("5.03318316")
     result = (part - entry) * D("0.04349") + (rest - entry) * D("0.04350") - fees
     assert result.quantize(D("0.01")) == D("122.27")
     assert rig.notified(*TRADES) == [
