@@ -10,10 +10,13 @@ RUN useradd --create-home --uid 10001 trader \
  && mkdir -p /data && chown trader:trader /data
 
 WORKDIR /app
+# the exact tested versions (hash-checked) first, then the project itself without resolving anything again
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY trading ./trading
 COPY bot ./bot
-RUN pip install . && rm -rf /root/.cache
+RUN pip install --no-deps . && rm -rf /root/.cache
 
 USER trader
 VOLUME ["/data"]
