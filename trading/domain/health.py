@@ -51,6 +51,6 @@ class ClockSync:
         size = abs(self.offset_ms)
         if size < 50:
             return "in step"
-        minutes, ms = divmod(size, 60_000)
-        amount = f"{minutes} min {ms // 1000} s" if minutes else f"{ms / 1000:.1f} s"
+        minutes, seconds = divmod(round(size / 1000), 60)
+        amount = f"{minutes} min {seconds} s" if size >= 60_000 else f"{size / 1000:.1f} s"
         return f"{amount} {'behind' if self.offset_ms > 0 else 'ahead'}"

@@ -16,7 +16,7 @@ def skew_notice(state: ClockSync, venue: str, ts_ms: int) -> Event:
     return Event(EventKind.CLOCK, ts_ms,
                  f"This machine's clock is {state.machine_offset_text()} {venue}'s. The bot keeps the exchange's "
                  f"time, so trading goes on, but other programs on this machine are off too: turn on automatic "
-                 f"time sync (NTP), e.g. `sudo timedatectl set-ntp true` on Linux, or Settings > Time > "
+                 f"time sync (NTP), e.g. 'sudo timedatectl set-ntp true' on Linux, or Settings > Time > "
                  f"Set time automatically on Windows and macOS.",
                  {"offset_ms": state.offset_ms, "round_trip_ms": state.round_trip_ms}, Severity.WARNING)
 
