@@ -202,10 +202,11 @@ class CcxtMarketData:
     async def _load_progress(self) -> None:
         if self._progress_loaded or self._progress is None:
             return
-        saved = await self._progress.load_state(self._progress_key) or {}
-        for key, open_ms in dict(saved).items():
+        saved = await self._progress.load_state(self._progress_key)
+        for key, open_ms in (saved.items() if isinstance(saved, dict) else ()):
             symbol, _, timeframe = str(key).rpartition("|")
-            self._last_emitted.setdefault((symbol, Timeframe(timeframe)), int(open_ms))
+            if timeframe in Timeframe._value2member_map_ and isinstance(open_ms, int):
+                self._last_emitted.setdefault((symbol, Timeframe(timeframe)), open_ms)
         self._progress_loaded = True
 
     async def _remember(self, baselines: dict[tuple[str, Timeframe], int]) -> None:

@@ -2,7 +2,9 @@
 
 Every call goes through ExchangeRequests (retries of transient failures, health) with errors classified by
 the exchange's code first (order_errors). Placement itself is tried once here; the broker decides whether
-a retry is safe, after looking the order up by its client id.
+a retry is safe, after looking the order up by its client id. Requests are stamped with the clock's time
+(the exchange's, live); one refused for its timestamp (-1021) was never carried out, so after resync()
+it is sent once more as it was, the same client order id included.
 """
 from __future__ import annotations
 
