@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trading.adapters.clocks import ReplayClock, WallClock
+from trading.adapters.exchange_clock import ExchangeClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_equity import EquityHistory
@@ -23,6 +24,7 @@ from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
 from trading.services.event_bus import EventBus
+from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
@@ -60,6 +62,7 @@ class Core:
     backtests: BacktestService
     loop: TradingLoop
     refresh_s: float
+    exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -99,17 +102,23 @@ def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]
     return ReplayMarketData(series, clock, label), clock
 
 
-async def live_feed(settings: Settings, clock: Clock, cache: SqliteStore) -> MarketData:
-    """Return the ccxt feed (candles cached in SQLite), or raise TradingError when the exchange is unreachable."""
+async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore) -> MarketData:
+    """Return the ccxt feed (candles cached in SQLite) on the exchange's clock, measured once here.
+
+    Raise TradingError when the exchange is unreachable; a failed clock measurement only keeps the
+    machine's time until the next one (ExchangeTimeKeeper retries it within a minute).
+    """
     from trading.adapters.ccxt_market_data import CcxtMarketData  # imported lazily: ccxt loads slowly
 
     feed = CcxtMarketData(settings.exchange, clock=clock, sandbox=settings.exchange_testnet,
-                          options=settings.exchange_config, cache=cache)
+                          options=settings.exchange_config, cache=cache, progress=cache)
+    clock.measure_with(feed.server_time)
     try:
         await asyncio.wait_for(feed.instruments(), LIVE_PROBE_TIMEOUT_S)
     except (TradingError, asyncio.TimeoutError, OSError) as exc:
         await feed.close()
         raise TradingError(f"{settings.exchange} unreachable: {exc or 'timed out'}") from exc
+    await clock.sync()       # before the first candle: which one has closed is the exchange's to say
     return feed
 
 
@@ -122,7 +131,8 @@ async def build_core(settings: Settings) -> Core:
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
-    assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock())
+    exchange_clock = clock if isinstance(clock, ExchangeClock) else None
+    assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
     if settings.mode == "live":
         venue, portfolio = await live_account(settings, spec, clock, market, store, events)
     else:
@@ -135,8 +145,9 @@ async def build_core(settings: Settings) -> Core:
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
                        loop_settings(settings, profile.symbols), venue=venue)
     await loop.start()
+    keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s)
+                backtests, loop, refresh_s, keeper)
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
@@ -158,7 +169,7 @@ async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketDat
     spec = market_data_spec(settings)
     if not spec.startswith("replay"):
         try:
-            clock = WallClock()
+            clock = ExchangeClock(WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
             return await live_feed(settings, clock, store), clock, 10.0, spec
         except TradingError as exc:
             if settings.mode == "live":   # never trade real money on replayed prices
@@ -181,7 +192,9 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     options = LiveOptions(limit_timeout_ms=settings.limit_order_timeout_minutes * 60_000,
                           on_limit_timeout=LimitTimeout(settings.limit_order_timeout_action),
                           default_leverage=settings.futures_leverage)
-    venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options)
+    resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
+    venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
+                             resync=resync)
     report = await venue.restore()
     await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
     return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode,

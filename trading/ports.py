@@ -7,7 +7,7 @@ from typing import Mapping, Protocol, Sequence
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.decisions import Decision, DecisionRequest
 from trading.domain.events import Event
-from trading.domain.health import EndpointStats
+from trading.domain.health import ClockSync, EndpointStats
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderIntent
@@ -19,6 +19,22 @@ class Clock(Protocol):
 
     def now_ms(self) -> int:
         """Return the current time in epoch milliseconds."""
+        ...
+
+
+class SyncedClock(Clock, Protocol):
+    """A clock kept in step with a venue's server time: the exchange's clock in live trading."""
+
+    def sync_state(self) -> ClockSync:
+        """Return the offset last measured and how the measurements went."""
+        ...
+
+    def sync_due(self) -> bool:
+        """Return True when the offset should be measured again."""
+        ...
+
+    async def sync(self) -> bool:
+        """Measure the offset now; on failure keep the last one and return False."""
         ...
 
 

@@ -11,6 +11,7 @@ from trading.logs import get_logger
 from trading.bootstrap import Core
 from trading.services.assistant import Assistant
 from trading.services.daily_report import record_equity, send_daily_report
+from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.loop_jobs import check_kill_file, watch_prices
 from trading.services.trading_loop import TradingLoop
 
@@ -18,6 +19,7 @@ log = get_logger(__name__)
 
 HEARTBEAT_S = 10
 PROTECT_S = 5.0
+EXCHANGE_TIME_CHECK_S = 60
 
 
 def build_scheduler(core: Core) -> AsyncIOScheduler:
@@ -34,6 +36,9 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
                       id="protective_exits")
     scheduler.add_job(record_equity, "interval", minutes=5, args=[core.reports], id="equity_sample",
                       next_run_time=_now())
+    if core.exchange_time is not None:     # due every EXCHANGE_TIME_SYNC_MINUTES, a minute after a failure
+        scheduler.add_job(_keep_exchange_time, "interval", seconds=EXCHANGE_TIME_CHECK_S, args=[core.exchange_time],
+                          id="exchange_time", next_run_time=_now())
     hour, minute = settings.report_hour_minute
     scheduler.add_job(send_daily_report, "cron", hour=hour, minute=minute, timezone=settings.timezone,
                       args=[core.reports, core.events], id="daily_report")
@@ -58,6 +63,13 @@ async def _refresh_market(assistant: Assistant, loop: TradingLoop) -> None:
         await loop.observe_error()
     except Exception:
         log.exception("market refresh crashed, will retry")
+
+
+async def _keep_exchange_time(keeper: ExchangeTimeKeeper) -> None:
+    try:
+        await keeper.tick()
+    except Exception:
+        log.exception("exchange time job crashed, will retry")
 
 
 async def _protect(loop: TradingLoop) -> None:

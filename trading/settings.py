@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     log_level: str = "INFO"
     replay_speed: float = Field(default=60.0, gt=0)
+    exchange_time_sync_minutes: int = Field(default=15, ge=1)
     demo_chat_id: int = 1
     # Risk and the trading loop: percentages of equity unless said otherwise; 0 switches an optional rule off.
     risk_per_trade_pct: Decimal = Decimal("2")

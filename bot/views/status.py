@@ -5,7 +5,9 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from bot.views import esc
+from trading.domain.health import ClockSync
 from trading.services.assistant import HealthReport, Profile, StatusReport
+from trading.services.exchange_time import SKEW_WARNING_MS
 
 
 def welcome(profile: Profile, data_source: str) -> str:
@@ -37,11 +39,31 @@ def status_text(report: StatusReport) -> str:
         f"Data: {esc(report.data_source)}",
         f"Symbols: {esc(', '.join(p.symbols))}",
         f"Clock: {_utc(report.now_ms)}",
+        *_exchange_clock(report.exchange_clock),
         f"Uptime: {_duration(report.uptime_s)}",
         f"Last tick: {last} ({report.candles_seen} candles so far)",
         f"Kill switch: {'🛑 ON — no new orders' if report.kill_switch_active else 'off'}",
         f"Open positions: {report.open_positions}",
     ])
+
+
+def _exchange_clock(sync: ClockSync | None) -> list[str]:
+    """Return the lines on the machine's clock against the exchange's (none for replayed data)."""
+    if sync is None:
+        return []
+    if sync.offset_ms is None:
+        line = "Machine clock vs exchange: not measured yet (the machine's time is used meanwhile)"
+    else:
+        flag = "⚠️ " if abs(sync.offset_ms) > SKEW_WARNING_MS else ""
+        line = (f"{flag}Machine clock vs exchange: {sync.machine_offset_text()} "
+                f"({sync.offset_ms:+,} ms, ±{(sync.round_trip_ms or 0) // 2} ms, measured "
+                f"{_utc(sync.measured_ms or 0)}); the bot uses the exchange's time")
+    lines = [line]
+    if sync.offset_ms is not None and abs(sync.offset_ms) > SKEW_WARNING_MS:
+        lines.append("   turn on automatic time sync (NTP) on this machine")
+    if sync.failures:
+        lines.append(f"   last {sync.failures} measurement(s) failed, retrying: {esc((sync.last_error or '')[:120])}")
+    return lines
 
 
 def _utc(ms: int) -> str:

@@ -9,11 +9,14 @@ forming one is served as forming, like Binance), records every request, and inje
 
 Routes live in one table keyed by (method, path); `add_route` extends it. Signed endpoints (orders,
 balances, positions; see exchange_orders.py) check `fake.account.api_key` / `.secret` like Binance.
+The server's clock may run apart from the machine's (`fake.server_offset_ms`), and with
+`fake.recv_window_checked` signed requests stamped outside their recvWindow are refused with -1021.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -23,6 +26,7 @@ from tests.fakes.exchange_markets import FakeMarket
 from tests.fakes.exchange_account_routes import AccountEndpoints
 from tests.fakes.exchange_algo_orders import AlgoOrderEndpoints
 from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints
+from tests.fakes.exchange_time import ServerClock, check_timestamp
 from trading.domain.candles import Timeframe
 from trading.domain.instruments import MarketKind
 from trading.ports import Clock
@@ -63,8 +67,12 @@ class RecordedRequest:
 class FakeExchange:
     """The fake exchange server; an async context manager that listens on an ephemeral 127.0.0.1 port."""
 
-    def __init__(self, markets: list[FakeMarket], clock: Clock, account: FakeAccount | None = None) -> None:
-        self.board = MarketBoard(markets, clock)
+    def __init__(self, markets: list[FakeMarket], clock: Clock, account: FakeAccount | None = None, *,
+                 server_offset_ms: int = 0, recv_window_checked: bool = False) -> None:
+        self._server_clock = ServerClock(clock, server_offset_ms)
+        self.board = MarketBoard(markets, self._server_clock)
+        # off by default: older tests sign with ccxt's own (real) time against a simulated 2025 server
+        self.recv_window_checked = recv_window_checked
         self.account = account or FakeAccount()
         self.faults = FaultPlan()
         self.requests: list[RecordedRequest] = []
@@ -89,8 +97,17 @@ class FakeExchange:
 
     @property
     def clock(self) -> Clock:
-        """Return the simulated clock the fake serves on."""
+        """Return the simulated clock the fake serves on (the given clock plus server_offset_ms)."""
         return self.board.clock
+
+    @property
+    def server_offset_ms(self) -> int:
+        """Return how far the server's clock runs ahead of the clock the fake was given (negative: behind)."""
+        return self._server_clock.offset_ms
+
+    @server_offset_ms.setter
+    def server_offset_ms(self, offset_ms: int) -> None:
+        self._server_clock.offset_ms = offset_ms
 
     def options(self) -> dict[str, Any]:
         """Return the ccxt config pointing at this server."""
@@ -129,12 +146,18 @@ class FakeExchange:
         if handler is None:
             return web.Response(status=404, text=f"fake exchange has no route {request.method} {request.path}")
         try:
+            self._check_signed_timestamp(request, body)
             response = await handler(request)
         except BinanceError as error:
             response = error.response()
         if fault is not None and fault.kind is FaultKind.LOST_RESPONSE:
             return await fault_response(fault)  # type: ignore[return-value]   # it took effect; the answer is lost
         return response
+
+    def _check_signed_timestamp(self, request: web.Request, body: str) -> None:
+        params = dict(request.query) | dict(parse_qsl(body))
+        if self.recv_window_checked and "signature" in params:
+            check_timestamp(params, self.board.clock.now_ms())
 
     def requests_to(self, path: str, method: str = "GET") -> list[RecordedRequest]:
         """Return the requests received for path (exact) and method, oldest first."""

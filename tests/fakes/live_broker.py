@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from tests.fakes.exchange_api import FakeExchange
 from trading.adapters.ccxt_broker import CcxtBroker, LiveOptions
@@ -67,12 +67,14 @@ class LiveRig:
 
 
 async def live_rig(fake: FakeExchange, clock: Clock, *, futures: bool = False, exchange_id: str | None = None,
-                   options: LiveOptions = LiveOptions(), timeout_ms: int = 400) -> LiveRig:
-    """Return a LiveRig whose broker trades the fake's spot (or USDT-M futures) account."""
+                   options: LiveOptions = LiveOptions(), timeout_ms: int = 400,
+                   resync: Callable[[], Awaitable[object]] | None = None) -> LiveRig:
+    """Return a LiveRig whose broker trades the fake's spot (or USDT-M futures) account on clock's time."""
     exchange_id = exchange_id or ("binanceusdm" if futures else "binance")
     exchange = create_exchange(exchange_id, signed_options(fake, timeout_ms))
     rig = LiveRig(None)  # type: ignore[arg-type]
-    account = ExchangeAccount(exchange, clock, futures, RetryPolicy(attempts=3, base_delay_s=0.01, sleep=rig.sleep))
+    account = ExchangeAccount(exchange, clock, futures, RetryPolicy(attempts=3, base_delay_s=0.01, sleep=rig.sleep),
+                              resync=resync)
     rig.broker = CcxtBroker(account, await load_instruments(exchange), clock, options=options, sleep=rig.sleep)
     rig.broker.attach(rig.events.append, rig.checkpoint)
     return rig

@@ -16,6 +16,7 @@ _REJECTED: tuple[tuple[type[Exception], type[errors.RejectedError]], ...] = (
     (ccxt.InvalidOrder, errors.InvalidOrder),
 )
 _RETRYABLE: tuple[tuple[type[Exception], type[errors.RetryableError]], ...] = (
+    (ccxt.InvalidNonce, errors.ClockSkew),          # Binance -1021: our timestamp is outside its window
     (ccxt.RequestTimeout, errors.RequestTimedOut),
     (ccxt.ExchangeNotAvailable, errors.VenueUnavailable),
     (ccxt.BadResponse, errors.VenueUnavailable),

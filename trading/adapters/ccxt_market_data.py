@@ -10,14 +10,14 @@ from trading.adapters.ccxt_instruments import instrument_from_market, to_decimal
 from trading.adapters.exchange_health import EndpointStats
 from trading.adapters.exchange_requests import ExchangeRequests, RetryPolicy
 from trading.adapters.exchange_responses import (candles_from_ohlcv, check_book, check_funding, check_markets,
-                                                 check_ohlcv, check_ticker)
+                                                 check_ohlcv, check_server_time, check_ticker)
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, RetryableError
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
 from trading.logs import get_logger
-from trading.ports import Clock
+from trading.ports import Clock, StateStore
 
 DAY_MS = 86_400_000
 MARKETS_RETRY_MS = 5 * 60_000
@@ -29,25 +29,33 @@ class CcxtMarketData:
 
     options is EXCHANGE_OPTIONS, merged into the ccxt constructor config (urls, timeout, options...).
     A candle counts as closed close_grace_ms after its close time on clock, which must be the clock the
-    exchange runs on (the wall clock live; the fake exchange's clock in tests).
+    exchange runs on: an ExchangeClock live (measured through server_time()), never the machine's own.
+    With progress (a StateStore), the newest candle emitted per symbol and timeframe survives a restart,
+    so the first poll after it emits the candles that closed meanwhile, each once.
     """
 
     def __init__(self, exchange_id: str, clock: Clock, *, sandbox: bool = False,
                  options: Mapping[str, Any] | None = None, cache: CandleCache | None = None,
                  retry: RetryPolicy | None = None, page_size: int = 1000, close_grace_ms: int = 1_000,
-                 markets_max_age_ms: int = DAY_MS, max_refill_bars: int = 10_000) -> None:
+                 markets_max_age_ms: int = DAY_MS, max_refill_bars: int = 10_000,
+                 progress: StateStore | None = None) -> None:
         self._exchange = create_exchange(exchange_id, options, sandbox)
         self._clock = clock
         self._cache = cache
         self._requests = ExchangeRequests(self._exchange, clock, retry)
+        # the clock is measured with one attempt: a retry's backoff would count as round trip
+        self._once = ExchangeRequests(self._exchange, clock, RetryPolicy(attempts=1), self._requests.health)
         self._page_size = page_size
-        self._grace_ms = close_grace_ms          # the exchange's clock may run a little behind ours
+        self._grace_ms = close_grace_ms          # room for the uncertainty of the measured offset
         self._markets_max_age_ms = markets_max_age_ms
         self._max_refill_bars = max_refill_bars
         self._source = f"{exchange_id} ({'testnet' if sandbox else 'live'})"
         self._instruments: dict[str, Instrument] = {}
         self._markets_loaded_ms: int | None = None
         self._last_emitted: dict[tuple[str, Timeframe], int] = {}
+        self._progress = progress
+        self._progress_key = f"feed_emitted:{exchange_id}:{'testnet' if sandbox else 'live'}"
+        self._progress_loaded = progress is None
 
     @property
     def source(self) -> str:
@@ -57,6 +65,10 @@ class CcxtMarketData:
     def health(self) -> dict[str, EndpointStats]:
         """Return latency and error counts per endpoint."""
         return self._requests.health.snapshot()
+
+    async def server_time(self) -> int:
+        """Return the exchange's own time in epoch ms (one attempt: a failed measurement is simply retried later)."""
+        return await self._once.call("fetch_time", self._exchange.fetch_time, check_server_time)
 
     async def instruments(self) -> dict[str, Instrument]:
         """Return the spot and linear-perpetual markets keyed by unified symbol."""
@@ -83,9 +95,10 @@ class CcxtMarketData:
                       for a, b in missing_ranges(cached, first, last, timeframe)]
         result = merged([cached, *downloaded])[-limit:]
         await self._save(symbol, timeframe, merged(downloaded))
-        if len(result):
+        await self._load_progress()
+        if len(result) and (symbol, timeframe) not in self._last_emitted:
             # a backfill is the baseline of polling: the next poll starts after its newest candle
-            self._last_emitted.setdefault((symbol, timeframe), int(result.open_ms[-1]))
+            await self._remember({(symbol, timeframe): int(result.open_ms[-1])})
         return result
 
     async def poll(self, symbols: Sequence[str], timeframes: Sequence[Timeframe]
@@ -97,6 +110,7 @@ class CcxtMarketData:
         """
         for symbol in symbols:
             await self.instrument(symbol)
+        await self._load_progress()
         results, baselines = [], {}
         for symbol in symbols:
             for timeframe in timeframes:
@@ -104,7 +118,7 @@ class CcxtMarketData:
                 if len(fresh):
                     results.append((symbol, timeframe, fresh))
                     baselines[(symbol, timeframe)] = int(fresh.open_ms[-1])
-        self._last_emitted.update(baselines)
+        await self._remember(baselines)
         return results
 
     async def ticker(self, symbol: str) -> Ticker:
@@ -184,6 +198,25 @@ class CcxtMarketData:
             pages.append(page)
             since = int(page.open_ms[-1]) + timeframe.ms
         return merged(pages)
+
+    async def _load_progress(self) -> None:
+        if self._progress_loaded or self._progress is None:
+            return
+        saved = await self._progress.load_state(self._progress_key)
+        for key, open_ms in (saved.items() if isinstance(saved, dict) else ()):
+            symbol, _, timeframe = str(key).rpartition("|")
+            if timeframe in Timeframe._value2member_map_ and isinstance(open_ms, int):
+                self._last_emitted.setdefault((symbol, Timeframe(timeframe)), open_ms)
+        self._progress_loaded = True
+
+    async def _remember(self, baselines: dict[tuple[str, Timeframe], int]) -> None:
+        """Move the poll baselines; persist them so a restart neither repeats nor skips a candle."""
+        if not baselines:
+            return
+        self._last_emitted.update(baselines)
+        if self._progress is not None:
+            await self._progress.save_state(self._progress_key, {
+                f"{symbol}|{timeframe.value}": open_ms for (symbol, timeframe), open_ms in self._last_emitted.items()})
 
     async def _save(self, symbol: str, timeframe: Timeframe, candles: Candles) -> None:
         if self._cache is not None and len(candles):

@@ -2,7 +2,9 @@
 
 Every call goes through ExchangeRequests (retries of transient failures, health) with errors classified by
 the exchange's code first (order_errors). Placement itself is tried once here; the broker decides whether
-a retry is safe, after looking the order up by its client id.
+a retry is safe, after looking the order up by its client id. Requests are stamped with the clock's time
+(the exchange's, live); one refused for its timestamp (-1021) was never carried out, so after resync()
+it is sent once more as it was, the same client order id included.
 """
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ from trading.adapters.ccxt_instruments import to_decimal
 from trading.adapters.ccxt_orders import (OrderRequest, exchange_id, is_algo_id, order_from_ccxt)
 from trading.adapters.exchange_requests import ExchangeRequests, RetryPolicy
 from trading.adapters.order_errors import translate_order_error
-from trading.domain.errors import OrderNotFound
+from trading.domain.errors import ClockSkew, OrderNotFound
 from trading.domain.orders import Order, OrderStatus
 from trading.domain.positions import PositionSide
+from trading.logs import get_logger
 from trading.ports import Clock
 
 T = TypeVar("T")
+log = get_logger(__name__)
 ZERO = Decimal(0)
 
 
@@ -42,9 +46,12 @@ class ExchangePosition:
 class ExchangeAccount:
     """Orders, balances and positions of the account behind a ccxt exchange with API keys."""
 
-    def __init__(self, exchange: Any, clock: Clock, futures: bool, policy: RetryPolicy | None = None) -> None:
+    def __init__(self, exchange: Any, clock: Clock, futures: bool, policy: RetryPolicy | None = None, *,
+                 resync: Callable[[], Awaitable[object]] | None = None) -> None:
         self.exchange = exchange
         self.futures = futures
+        self._clock = clock
+        self._resync = resync             # measures the exchange's clock again after a -1021
         exchange.options["warnOnFetchOpenOrdersWithoutSymbol"] = False   # one call instead of one per market
         self._requests = ExchangeRequests(exchange, clock, policy)
         self._once = ExchangeRequests(exchange, clock, RetryPolicy(attempts=1), self._requests.health)
@@ -150,11 +157,26 @@ class ExchangeAccount:
     async def _call(self, requests: ExchangeRequests, endpoint: str, request: Callable[[], Awaitable[T]]) -> T:
         async def classified() -> T:
             try:
-                return await request()
-            except ccxt.BaseError as exc:
-                headers = getattr(self.exchange, "last_response_headers", None)
-                raise translate_order_error(exc, retry_after_seconds(headers)) from exc
+                return await self._signed(request)
+            except ClockSkew as exc:
+                if self._resync is None:
+                    raise
+                # refused before it was carried out, so sending the same request (client id) again is safe
+                log.warning("the exchange refused our timestamp; measuring its clock again and retrying once",
+                            endpoint=endpoint, error=str(exc))
+                await self._resync()
+                return await self._signed(request)
         return await requests.call(endpoint, classified)
+
+    async def _signed(self, request: Callable[[], Awaitable[T]]) -> T:
+        # ccxt stamps signed requests with its own time minus options['timeDifference']; this makes the
+        # stamp the clock's time (the exchange's, live) for every exchange class that honours the option
+        self.exchange.options["timeDifference"] = int(self.exchange.milliseconds()) - self._clock.now_ms()
+        try:
+            return await request()
+        except ccxt.BaseError as exc:
+            headers = getattr(self.exchange, "last_response_headers", None)
+            raise translate_order_error(exc, retry_after_seconds(headers)) from exc
 
 
 def _algo(conditional: bool) -> dict[str, Any]:

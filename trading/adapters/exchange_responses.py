@@ -61,3 +61,9 @@ def check_funding(funding: Any) -> None:
     """Raise VenueUnavailable unless the funding structure has a numeric rate."""
     if not isinstance(funding, dict) or not _is_number(funding.get("fundingRate")):
         raise _malformed("fetch_funding_rate", "no funding rate")
+
+
+def check_server_time(server_ms: Any) -> None:
+    """Raise VenueUnavailable unless the server time is a positive integer of epoch milliseconds."""
+    if not isinstance(server_ms, int) or isinstance(server_ms, bool) or server_ms <= 0:
+        raise _malformed("fetch_time", f"no server time ({server_ms!r:.40})")

@@ -17,6 +17,7 @@ from trading.domain import errors
 _CODE = re.compile(r'\{.*"code"\s*:\s*"?(-?\d+)"?.*\}', re.DOTALL)
 _BY_CODE: Mapping[int, type[errors.TradingError]] = {
     -1013: errors.InvalidOrder,          # filter failure (lot size, notional)
+    -1021: errors.ClockSkew,             # timestamp outside the recvWindow: re-sync the clock, then retry
     -1022: errors.AuthenticationFailed,  # bad signature
     -1111: errors.InvalidOrder,          # precision over the maximum
     -1121: errors.BadSymbol,

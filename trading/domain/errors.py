@@ -30,6 +30,10 @@ class VenueUnavailable(RetryableError):
     """The venue is up but not serving (maintenance, 5xx)."""
 
 
+class ClockSkew(RetryableError):
+    """The venue refused a signed request whose timestamp is outside its window (Binance -1021)."""
+
+
 class RejectedError(TradingError):
     """The request is wrong or not allowed; repeating it will not help."""
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput, TradingError
 from trading.domain.instruments import Instrument
-from trading.domain.health import EndpointStats
+from trading.domain.health import ClockSync, EndpointStats
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
-from trading.ports import Clock, MarketData, StateStore
+from trading.ports import Clock, MarketData, StateStore, SyncedClock
 from trading.services.event_bus import EventBus
 
 TIMEFRAMES = (Timeframe.M1, Timeframe.M15, Timeframe.H1)
@@ -41,6 +41,7 @@ class StatusReport:
     candles_seen: int
     kill_switch_active: bool
     open_positions: int
+    exchange_clock: ClockSync | None = None      # live data only: the machine's clock against the exchange's
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,8 @@ class Assistant:
     """Facade over the core for the chat, the CLI and the scheduler."""
 
     def __init__(self, profile: Profile, clock: Clock, market: MarketData, events: EventBus,
-                 store: StateStore, data_dir: Path, wall: Clock | None = None) -> None:
+                 store: StateStore, data_dir: Path, wall: Clock | None = None,
+                 exchange_time: SyncedClock | None = None) -> None:
         self.profile = profile
         self.clock = clock
         self.market = market
@@ -65,6 +67,7 @@ class Assistant:
         self._store = store
         self._data_dir = data_dir
         self._wall = wall or clock            # uptime is real time, even when the market clock is replayed
+        self._exchange_time = exchange_time
         self._started_ms = self._wall.now_ms()
         self._last_tick_ms: int | None = None
         self._candles_seen = 0
@@ -109,7 +112,8 @@ class Assistant:
         kill_switch = await self._store.load_state("kill_switch") or {}
         return StatusReport(self.profile, self.market.source, now, (self._wall.now_ms() - self._started_ms) / 1000,
                             self._last_tick_ms, self._candles_seen, bool(kill_switch.get("active")),
-                            await self._store.open_position_count())
+                            await self._store.open_position_count(),
+                            self._exchange_time.sync_state() if self._exchange_time is not None else None)
 
     def health(self) -> HealthReport:
         """Return the market connection's health for /health."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
+from typing import Awaitable, Callable, Sequence
 
 from trading.adapters.ccxt_broker import CcxtBroker, LiveOptions
 from trading.adapters.ccxt_client import create_exchange
@@ -131,17 +131,19 @@ def live_keys(settings: Settings) -> LiveKeys:
 
 
 async def live_venue(settings: Settings, clock: Clock, store: SqliteStore, events: EventBus,
-                     instruments: dict[str, Instrument], *, options: LiveOptions | None = None) -> LiveVenue:
+                     instruments: dict[str, Instrument], *, options: LiveOptions | None = None,
+                     resync: Callable[[], Awaitable[object]] | None = None) -> LiveVenue:
     """Return the live venue on the configured exchange, or raise ConfigurationError saying what is missing.
 
-    Call restore() on it before trading: it reconciles with the exchange and returns the report.
+    Signed requests carry clock's time (the exchange's, live); resync measures it again after the exchange
+    refuses a timestamp. Call restore() before trading: it reconciles with the exchange and returns the report.
     """
     found = live_keys(settings)
     for secret in (found.keys.api_key, found.keys.secret):
         REDACTOR.add_secret(secret)
     config = {**settings.exchange_config, "apiKey": found.keys.api_key, "secret": found.keys.secret}
     exchange = create_exchange(settings.exchange, config, settings.exchange_testnet)
-    account = ExchangeAccount(exchange, clock, futures=settings.market_type == "futures")
+    account = ExchangeAccount(exchange, clock, futures=settings.market_type == "futures", resync=resync)
     try:
         permissions = await key_permissions(account, settings.exchange)
         require_trading_only(permissions, settings.market_type)

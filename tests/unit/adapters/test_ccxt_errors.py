@@ -14,6 +14,7 @@ from trading.domain import errors
     (ccxt.OnMaintenance, errors.VenueUnavailable),
     (ccxt.BadResponse, errors.VenueUnavailable),
     (ccxt.NetworkError, errors.NetworkFailure),
+    (ccxt.InvalidNonce, errors.ClockSkew),
     (ccxt.AuthenticationError, errors.AuthenticationFailed),
     (ccxt.PermissionDenied, errors.AuthenticationFailed),
     (ccxt.BadSymbol, errors.BadSymbol),

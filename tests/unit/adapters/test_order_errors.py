@@ -24,6 +24,10 @@ def test_the_code_and_message_are_read_from_binances_body():
     (ccxt.DDoSProtection('binance 429 Too Many Requests {"code":-1003,"msg":"Too many requests"}'),
      errors.RateLimited),
     (ccxt.RequestTimeout("binance GET timed out"), errors.RequestTimedOut),
+    (ccxt.InvalidNonce('binance {"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}'),
+     errors.ClockSkew),
+    (ccxt.ExchangeError('binanceusdm {"code":-1021,"msg":"Timestamp for this request was 1000ms ahead of the '
+                        'server\'s time."}'), errors.ClockSkew),
 ])
 def test_errors_are_classified_by_code_before_ccxt_class(exc, expected):
     assert type(translate_order_error(exc)) is expected
