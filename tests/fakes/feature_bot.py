@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import AsyncIterator
 
 from bot.app import build_application
-from bot.auth import AccessGuard
+from bot.auth import AccessGuard, AllowList
 from bot.notifier import TelegramNotifier
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_equity import EquityHistory
@@ -51,8 +51,10 @@ async def feature_bot(settings: Settings) -> AsyncIterator[FeatureBot]:
     services = {**core.services(), **feature_services(core)}
     notifier = TelegramNotifier(settings.allowed_chat_ids)
     core.events.attach(notifier)
+    allow = AllowList(settings.allowed_chat_ids, settings.allowed_user_ids, core.store)
+    await allow.load()
     app = build_application(settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url, services,
-                            AccessGuard(settings.allowed_chat_ids, core.events, core.clock))
+                            AccessGuard(allow, core.events, core.clock))
     await app.initialize()
     await app.start()
     await app.updater.start_polling(timeout=1)
