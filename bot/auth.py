@@ -47,6 +47,10 @@ class AllowList:
             return user_id == self.owner
         return user_id in self._private_chats()
 
+    def recipients(self) -> frozenset[int]:
+        """Return the chats the bot's own messages go to: groups, and private chats of allowed users."""
+        return frozenset(c for c in self.chats if c < 0 or self.allows_user(c))
+
     async def learn_owner(self, update: Update) -> None:
         """Remember who sent /start in an allowed private chat, when no user list is set and no owner is known."""
         message, user = update.message, update.effective_user

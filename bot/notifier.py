@@ -28,9 +28,10 @@ BACKOFF_S = (1, 2, 5, 10, 30, 60)
 class TelegramNotifier:
     """Implements the core's Notifier port; notify() never blocks, a worker task does the sending."""
 
-    def __init__(self, chat_ids: frozenset[int], render: Callable[[Event], str] = event_text,
+    def __init__(self, chat_ids: frozenset[int] | Callable[[], frozenset[int]], render: Callable[[Event], str] = event_text,
                  max_queued: int = 500) -> None:
-        self.chat_ids = chat_ids
+        # the recipients may change while running (the owner is learned at /start): ask for them at each event
+        self._recipients = chat_ids if callable(chat_ids) else (lambda: chat_ids)
         self._render = render
         self._queue: deque[tuple[int, str, bytes | None]] = deque(maxlen=max_queued)
         self._wakeup = asyncio.Event()
@@ -38,6 +39,11 @@ class TelegramNotifier:
         self._last_sent: dict[int, float] = {}
         self._last_any = 0.0
         self.dropped = 0
+
+    @property
+    def chat_ids(self) -> frozenset[int]:
+        """Return the chats events go to now."""
+        return self._recipients()
 
     def bind(self, bot: Bot) -> None:
         """Start delivering through bot (called once Telegram is reachable)."""

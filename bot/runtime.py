@@ -56,7 +56,7 @@ async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | 
 
 async def _serve(core: Core, token: str, base_url: str, guard: AccessGuard, server: BotApiServer | None,
                  demo_chat: bool, stop: asyncio.Event, received: list[str]) -> None:
-    notifier = TelegramNotifier(guard.allowed)
+    notifier = TelegramNotifier(guard.allow.recipients)
     core.events.attach(notifier)
     app = build_application(token, base_url, core.services(), guard)
     scheduler = build_scheduler(core)

@@ -49,10 +49,10 @@ async def feature_bot(settings: Settings) -> AsyncIterator[FeatureBot]:
     """Run the bot against settings' Bot API until the block ends, then shut it down."""
     core = await build_core(settings)
     services = {**core.services(), **feature_services(core)}
-    notifier = TelegramNotifier(settings.allowed_chat_ids)
-    core.events.attach(notifier)
     allow = AllowList(settings.allowed_chat_ids, settings.allowed_user_ids, core.store)
     await allow.load()
+    notifier = TelegramNotifier(allow.recipients)
+    core.events.attach(notifier)
     app = build_application(settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url, services,
                             AccessGuard(allow, core.events, core.clock))
     await app.initialize()

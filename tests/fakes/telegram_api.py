@@ -23,6 +23,7 @@ class FakeTelegram(BotApiServer):
         self._faults: dict[str, list[web.Response]] = defaultdict(list)
         self._polls = 0
         self.refuse_html = False
+        self.pushed: list[dict[str, Any]] = []
 
     def fail_next(self, method: str, times: int = 1, code: int = 429, retry_after: int = 1) -> None:
         """Make the next `times` calls of method fail with code (429 carries retry_after)."""
@@ -53,6 +54,15 @@ class FakeTelegram(BotApiServer):
         return updates
 
     # ---- the user's side, beyond typing ----------------------------------------------------------
+
+    def _push(self, update: dict[str, Any]) -> None:
+        super()._push(update)
+        self.pushed.append(self._updates[-1])
+
+    def redeliver(self, query_id: str) -> None:
+        """Deliver a button press again, as Telegram does when its first delivery was not confirmed."""
+        press = next(u for u in self.pushed if u.get("callback_query", {}).get("id") == query_id)
+        self._push({"callback_query": press["callback_query"]})
 
     def user_edits(self, message: dict[str, Any], text: str) -> None:
         """Queue the edit of a message the user sent earlier (as returned by user_says)."""
