@@ -40,7 +40,7 @@ class FakeTelegram(BotApiServer):
         faults = self._faults.get(method)
         if faults:
             return faults.pop(0)
-        if self.refuse_html and method in ("sendMessage", "editMessageText") and params.get("parse_mode"):
+        if self.refuse_html and params.get("parse_mode"):
             return error_response(400, "Bad Request: can't parse entities: unsupported start tag at byte offset 0")
         return None
 
