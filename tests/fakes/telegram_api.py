@@ -23,6 +23,7 @@ class FakeTelegram(BotApiServer):
         self._faults: dict[str, list[web.Response]] = defaultdict(list)
         self._polls = 0
         self.refuse_html = False
+        self.refusals: list[tuple[str, str]] = []     # (method, description) of every error answered
         self.pushed: list[dict[str, Any]] = []
 
     def fail_next(self, method: str, times: int = 1, code: int = 429, retry_after: int = 1) -> None:
@@ -35,6 +36,12 @@ class FakeTelegram(BotApiServer):
                 self._faults[method].append(error_response(409, TERMINATED))
             else:
                 self._faults[method].append(error_response(code, "Internal Server Error"))
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        response = await super()._dispatch(request)
+        if response.status != 200:
+            self.refusals.append((request.match_info["method"], response.text or ""))
+        return response
 
     async def before_method(self, method: str, params: dict[str, Any]) -> web.Response | None:
         faults = self._faults.get(method)
