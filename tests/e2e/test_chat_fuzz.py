@@ -99,4 +99,4 @@ async def test_odd_arguments_get_short_specific_replies(tmp_path):
     assert replies["buy"].startswith("The amount must be a number like 100 or 0.5, got 'ЖЖЖ")
     assert replies["cancel"].startswith("No open order 'ЖЖЖ")
     assert replies["report"].startswith("Unknown period 'ЖЖЖ")
-    assert replies["chart"].startswith("Unknown timeframe 'ЖЖЖ")
+    assert replies["chart"].lower().startswith("unknown timeframe 'жжж")
