@@ -3,18 +3,15 @@ import pytest
 from telegram import Chat, Message, Update, User
 
 from bot.auth import OWNER_KEY, AllowList
-from trading.adapters.clocks import ManualClock
-from trading.adapters.sqlite_store import SqliteStore
+from tests.fakes.databases import opened_store
 
 OWNER, OTHER, GROUP = 4242, 5151, -100500
 
 
 @pytest.fixture
 async def store(tmp_path):
-    store = SqliteStore(tmp_path / "db.sqlite", ManualClock(1))
-    await store.open()
-    yield store
-    await store.close()
+    async with opened_store(tmp_path) as opened:
+        yield opened
 
 
 def typed(text, chat_id, user_id):

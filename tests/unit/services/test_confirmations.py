@@ -4,9 +4,9 @@ import sqlite3
 
 import pytest
 
+from tests.fakes.databases import opened_store
 from trading.adapters.clocks import ManualClock
 from trading.adapters.sqlite_confirmations import SqliteConfirmations
-from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.confirmations import ClaimOutcome, ConfirmationState, payload_hash
 from trading.services.confirmations import Confirmations
 
@@ -16,10 +16,8 @@ MINUTE = 60_000
 
 @pytest.fixture
 async def store(tmp_path):
-    store = SqliteStore(tmp_path / "db.sqlite", ManualClock(1))
-    await store.open()
-    yield store
-    await store.close()
+    async with opened_store(tmp_path) as opened:
+        yield opened
 
 
 def service(store, clock):
@@ -98,13 +96,9 @@ async def test_two_connections_racing_on_one_database_claim_once(store, tmp_path
     confirmations = service(store, ManualClock(1_000))
     asked = await confirmations.ask(OWNER, CHAT, "reset_paper", {})
     await store.db.commit()
-    other = SqliteStore(tmp_path / "db.sqlite", ManualClock(1))
-    await other.open()
-    try:
+    async with opened_store(tmp_path) as other:
         claims = await asyncio.gather(confirmations.claim(asked.id, OWNER, "reset_paper"),
                                       service(other, ManualClock(1_000)).claim(asked.id, OWNER, "reset_paper"))
-    finally:
-        await other.close()
     assert sorted(c.outcome for c in claims) == [ClaimOutcome.ALREADY_ANSWERED, ClaimOutcome.CLAIMED]
 
 
