@@ -35,8 +35,8 @@ BACKOFF_S = (1, 2, 5, 10, 30, 60)
 class TelegramNotifier:
     """Implements the core's Notifier port; notify() never blocks, a worker task does the sending."""
 
-    def __init__(self, chat_ids: frozenset[int] | Callable[[], frozenset[int]], render: Callable[[Event], str] = event_text,
-                 max_queued: int = 500) -> None:
+    def __init__(self, chat_ids: frozenset[int] | Callable[[], frozenset[int]],
+                 render: Callable[[Event], str] = event_text, max_queued: int = 500) -> None:
         # the recipients may change while running (the owner is learned at /start): ask for them at each event
         self._recipients = chat_ids if callable(chat_ids) else (lambda: chat_ids)
         self._render = render
@@ -92,7 +92,14 @@ class TelegramNotifier:
             if outcome is not Delivery.RETRY:
                 self._queue.popleft()
             if outcome is Delivery.AS_PLAIN:
-                self._queue.extendleft(reversed(message.as_plain()))
+                self._put_first(message.as_plain())
+
+    def _put_first(self, parts: list["Outgoing"]) -> None:
+        overflow = len(self._queue) + len(parts) - (self._queue.maxlen or len(parts))
+        if overflow > 0:   # a full deque drops from the far end: the newest messages
+            self.dropped += overflow
+            log.warning("notification queue full, dropping the newest", dropped=self.dropped)
+        self._queue.extendleft(reversed(parts))
 
     async def drain(self, timeout_s: float) -> None:
         """Wait until the queue is empty or timeout_s passed (used at shutdown)."""
