@@ -6,33 +6,37 @@ from typing import Mapping
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
                           TypeHandler, filters)
 
+from bot import command_origin
 from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
 from bot.handlers import fallback, orders
+from bot.reply_bot import reply_bot
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
 
 log = get_logger(__name__)
+ACCESS_GROUP = -2      # who: allowed users in allowed chats, for every kind of update
+ORIGIN_GROUP = -1      # what: only commands typed just now (no edits, no forwards)
 
 
 def build_application(token: str, base_url: str, services: Mapping[str, object], guard: AccessGuard) -> Application:
     """Return the Application with the access guard, the command handlers and the error handler."""
-    app = (Application.builder().token(token).base_url(base_url)
-           .context_types(ContextTypes(context=BotContext))
-           .connect_timeout(10).read_timeout(15).write_timeout(30).get_updates_read_timeout(40)
-           .build())
+    app = Application.builder().bot(reply_bot(token, base_url)).context_types(ContextTypes(context=BotContext)).build()
     app.bot_data.update(services)   # the typed BotContext exposes them (assistant, portfolio, signals)
     app.bot_data["command_groups"] = {g: [(c.name, c.usage, c.summary) for c in cmds]
                                       for g, cmds in by_group().items()}
-    app.add_handler(TypeHandler(Update, guard), group=-1)
+    app.add_handler(TypeHandler(Update, guard), group=ACCESS_GROUP)
+    app.add_handler(TypeHandler(Update, command_origin.screen), group=ORIGIN_GROUP)
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, command.handler))
+        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE))
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
+    app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
     app.add_error_handler(on_error)
@@ -45,18 +49,35 @@ def menu_commands() -> list[BotCommand]:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Answer bad input with its message; log real failures and tell the chat without leaking internals."""
-    message = update.effective_message if isinstance(update, Update) else None
-    if isinstance(context.error, InvalidInput) and message is not None:
-        await message.reply_text(str(context.error))
+    """Answer bad input with its message; log real failures and tell the chat; never raise itself."""
+    try:
+        await _tell(update if isinstance(update, Update) else None, context.error)
+    except Exception as exc:   # the last stop: a reply that fails here can only be logged
+        log.warning("could not tell the chat about an error", error=repr(exc), original=repr(context.error))
+
+
+async def _tell(update: Update | None, error: BaseException | None) -> None:
+    message = update.effective_message if update is not None else None
+    if update is not None and update.callback_query is not None:
+        await update.callback_query.answer()          # stop the spinner; a press already answered is let go
+    if isinstance(error, InvalidInput) and message is not None:
+        await message.reply_text(str(error))
         return
-    if isinstance(context.error, RetryableError) and message is not None:
-        await message.reply_text(f"The exchange is not answering right now ({context.error}). "
+    if isinstance(error, RetryableError) and message is not None:
+        await message.reply_text(f"The exchange is not answering right now ({error}). "
                                  f"Nothing was changed; try again in a moment.")
         return
-    log.error("handler failed", error=repr(context.error), exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
-        what = html.escape((update.effective_message.text or "that").split()[0])
-        await update.effective_message.reply_text(
-            f"Sorry, {what} failed on my side ({html.escape(type(context.error).__name__)}). "
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("telegram unreachable while answering", error=str(error))   # a reply could not get out
+        return
+    log.error("handler failed", error=repr(error), exc_info=error)
+    if message is not None:
+        what = "that button" if update is not None and update.callback_query is not None else _command(message.text)
+        await message.reply_text(
+            f"Sorry, {html.escape(what)} failed on my side ({html.escape(type(error).__name__)}). "
             f"It was logged; nothing was changed. Try again in a moment.", parse_mode=ParseMode.HTML)
+
+
+def _command(text: str | None) -> str:
+    words = (text or "").split(maxsplit=1)
+    return words[0][:32] if words else "that"

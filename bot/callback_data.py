@@ -4,8 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from trading.domain.errors import InvalidInput
+
 MAX_BYTES = 64
 PATTERN = re.compile(r"^(?P<prefix>[a-z]+):(?P<action>[a-z_]+):(?P<id>[A-Za-z0-9_.-]{0,40})$")
+OUT_OF_DATE = "This button is out of date; send the command again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +27,12 @@ class Callback:
         return data
 
 
-def decode(data: str | None) -> Callback | None:
-    """Return the Callback encoded in data, or None when it is not one of ours."""
-    match = PATTERN.match(data or "")
-    return Callback(match["prefix"], match["action"], match["id"]) if match else None
+def decode(data: object) -> Callback:
+    """Return the Callback encoded in data; raise InvalidInput (the button is out of date) for anything else."""
+    match = PATTERN.match(data) if isinstance(data, str) and len(data.encode()) <= MAX_BYTES else None
+    if match is None:
+        raise InvalidInput(OUT_OF_DATE)
+    return Callback(match["prefix"], match["action"], match["id"])
 
 
 def pattern(prefix: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
+from trading.services.confirmations import Confirmations
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
@@ -39,3 +40,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def loop(self) -> TradingLoop:
         """Return the autonomous trading loop (kill switch, risk)."""
         return self.application.bot_data["loop"]
+
+    @property
+    def confirmations(self) -> Confirmations:
+        """Return the questions put to one user, each answerable once (confirmation cards)."""
+        return self.application.bot_data["confirmations"]

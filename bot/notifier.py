@@ -1,11 +1,17 @@
-"""Pushes core events to the allowed chats through one paced send queue that survives Telegram outages."""
+"""Pushes core events to the allowed chats through one paced send queue that survives Telegram outages.
+
+No message is dropped because Telegram refuses it: a long one goes out in parts, and one whose HTML (or caption)
+Telegram refuses goes out again as plain text, so an alert always arrives.
+"""
 from __future__ import annotations
 
 import asyncio
 import time
 import warnings
-from datetime import timedelta
 from collections import deque
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
 from typing import Callable
 
 from telegram import Bot
@@ -13,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.replies import plain_text, split_message
 from bot.views.events import event_text
 from trading.domain.events import Event
 from trading.logs import get_logger
@@ -28,16 +35,22 @@ BACKOFF_S = (1, 2, 5, 10, 30, 60)
 class TelegramNotifier:
     """Implements the core's Notifier port; notify() never blocks, a worker task does the sending."""
 
-    def __init__(self, chat_ids: frozenset[int], render: Callable[[Event], str] = event_text,
-                 max_queued: int = 500) -> None:
-        self.chat_ids = chat_ids
+    def __init__(self, chat_ids: frozenset[int] | Callable[[], frozenset[int]],
+                 render: Callable[[Event], str] = event_text, max_queued: int = 500) -> None:
+        # the recipients may change while running (the owner is learned at /start): ask for them at each event
+        self._recipients = chat_ids if callable(chat_ids) else (lambda: chat_ids)
         self._render = render
-        self._queue: deque[tuple[int, str, bytes | None]] = deque(maxlen=max_queued)
+        self._queue: deque[Outgoing] = deque(maxlen=max_queued)
         self._wakeup = asyncio.Event()
         self._bot: Bot | None = None
         self._last_sent: dict[int, float] = {}
         self._last_any = 0.0
         self.dropped = 0
+
+    @property
+    def chat_ids(self) -> frozenset[int]:
+        """Return the chats events go to now."""
+        return self._recipients()
 
     def bind(self, bot: Bot) -> None:
         """Start delivering through bot (called once Telegram is reachable)."""
@@ -48,17 +61,17 @@ class TelegramNotifier:
         """Queue the event for every allowed chat (an event with an image goes out as a photo)."""
         text = self._render(event)
         if event.image is None:
-            parts: list[tuple[str, bytes | None]] = [(text, None)]
+            parts: list[tuple[str, bytes | None]] = [(part, None) for part in split_message(text)]
         elif len(event.message) + 2 <= CAPTION_LIMIT:
             parts = [(text, event.image)]
         else:
-            parts = [("", event.image), (text, None)]
+            parts = [("", event.image), *((part, None) for part in split_message(text))]
         for chat_id in sorted(self.chat_ids):
             for body, image in parts:
                 if len(self._queue) == self._queue.maxlen:
                     self.dropped += 1   # deque drops the oldest; say so once in a while rather than block
                     log.warning("notification queue full, dropping the oldest", dropped=self.dropped)
-                self._queue.append((chat_id, body, image))
+                self._queue.append(Outgoing(chat_id, body, image))
         self._wakeup.set()
 
     @property
@@ -73,10 +86,20 @@ class TelegramNotifier:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            chat_id, text, image = self._queue[0]
-            await self._pace(chat_id)
-            if await self._deliver(chat_id, text, image):
+            message = self._queue[0]
+            await self._pace(message.chat_id)
+            outcome = await self._deliver(message)
+            if outcome is not Delivery.RETRY:
                 self._queue.popleft()
+            if outcome is Delivery.AS_PLAIN:
+                self._put_first(message.as_plain())
+
+    def _put_first(self, parts: list["Outgoing"]) -> None:
+        overflow = len(self._queue) + len(parts) - (self._queue.maxlen or len(parts))
+        if overflow > 0:   # a full deque drops from the far end: the newest messages
+            self.dropped += overflow
+            log.warning("notification queue full, dropping the newest", dropped=self.dropped)
+        self._queue.extendleft(reversed(parts))
 
     async def drain(self, timeout_s: float) -> None:
         """Wait until the queue is empty or timeout_s passed (used at shutdown)."""
@@ -90,31 +113,67 @@ class TelegramNotifier:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _deliver(self, chat_id: int, text: str, image: bytes | None = None) -> bool:
-        """Try to send; return True when the message is done with (sent, or undeliverable for good)."""
+    async def _deliver(self, message: Outgoing) -> "Delivery":
+        """Try to send: sent (or undeliverable for good), to be sent again as plain text, or to retry later."""
         assert self._bot is not None
+        chat_id = message.chat_id
         for attempt, delay in enumerate((0, *BACKOFF_S)):
             await asyncio.sleep(delay)
             try:
-                if image is None:
-                    await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-                else:
-                    await self._bot.send_photo(chat_id, image, caption=text or None, parse_mode=ParseMode.HTML)
+                await self._send(message)
                 self._last_sent[chat_id] = self._last_any = time.monotonic()
-                return True
+                return Delivery.DONE
             except RetryAfter as exc:
                 retry = _seconds(exc)
                 log.warning("telegram rate limit, waiting", retry_after_s=retry)
                 await asyncio.sleep(retry)
             except Forbidden as exc:
                 log.error("chat refuses the bot's messages, dropping", chat_id=chat_id, error=str(exc))
-                return True
+                return Delivery.DONE
             except BadRequest as exc:
-                log.error("telegram refused a notification, dropping", chat_id=chat_id, error=str(exc))
-                return True
+                if message.html:
+                    log.warning("telegram refused a notification's HTML; sending it as plain text",
+                                chat_id=chat_id, error=str(exc))
+                    return Delivery.AS_PLAIN
+                log.error("telegram refused a notification even as plain text, dropping", chat_id=chat_id,
+                          error=str(exc), text=message.text[:200])
+                return Delivery.DONE
             except NetworkError as exc:
                 log.warning("telegram unreachable, will retry", attempt=attempt + 1, error=str(exc))
-        return False   # still queued; the worker loop tries again
+        return Delivery.RETRY   # still queued; the worker loop tries again
+
+    async def _send(self, message: Outgoing) -> None:
+        assert self._bot is not None
+        mode = ParseMode.HTML if message.html else None
+        if message.image is None:
+            await self._bot.send_message(message.chat_id, message.text, parse_mode=mode)
+        else:
+            await self._bot.send_photo(message.chat_id, message.image, caption=message.text or None, parse_mode=mode)
+
+
+class Delivery(Enum):
+    """What became of one attempt to deliver a queued message."""
+
+    DONE = "done"            # sent, or undeliverable for good (the chat blocked the bot)
+    AS_PLAIN = "as_plain"    # refused as HTML: send its plain text instead
+    RETRY = "retry"          # Telegram unreachable: keep it queued
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A queued message: text (HTML unless said otherwise), or a photo with the text as its caption."""
+
+    chat_id: int
+    text: str
+    image: bytes | None = None
+    html: bool = True
+
+    def as_plain(self) -> list["Outgoing"]:
+        """Return this message as plain text: the photo alone, then the text in parts that fit."""
+        photo = [Outgoing(self.chat_id, "", self.image, html=False)] if self.image is not None else []
+        text = plain_text(self.text)
+        return photo + [Outgoing(self.chat_id, part, None, html=False)
+                        for part in split_message(text, html_mode=False) if part.strip()]
 
 
 def _seconds(exc: RetryAfter) -> float:

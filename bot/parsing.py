@@ -1,10 +1,11 @@
 """Turning command arguments into typed requests; every failure says what to type instead."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, echoed
 from trading.services.portfolio import Size, SizeKind
 
 
@@ -25,15 +26,18 @@ class ExitRequest:
     size: Size
 
 
+# plain decimal notation only: no exponents, NaN or infinity, no other scripts' digits, and a sane size
+_NUMBER = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
+
+
 def number(text: str, what: str, usage: str) -> Decimal:
     """Return text as a positive Decimal (commas and a leading $ allowed)."""
     cleaned = text.strip().replace(",", "").removeprefix("$")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput(f"{what} must be a number, got {text!r}. Usage: {usage}") from None
-    if not value.is_finite() or value <= 0:
-        raise InvalidInput(f"{what} must be positive, got {text!r}. Usage: {usage}")
+    if not _NUMBER.fullmatch(cleaned):
+        raise InvalidInput(f"{what} must be a number like 100 or 0.5, got {echoed(text)}. Usage: {usage}")
+    value = Decimal(cleaned)
+    if value <= 0:
+        raise InvalidInput(f"{what} must be positive, got {echoed(text)}. Usage: {usage}")
     return value
 
 
@@ -62,6 +66,6 @@ def count(args: list[str], default: int, most: int, usage: str) -> int:
     """Parse an optional count between 1 and most."""
     if not args:
         return default
-    if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= most:
+    if len(args) > 1 or not re.fullmatch(r"[0-9]{1,6}", args[0]) or not 1 <= int(args[0]) <= most:
         raise InvalidInput(f"Give a number from 1 to {most}. Usage: {usage}")
     return int(args[0])

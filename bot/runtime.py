@@ -10,10 +10,11 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import build_application, menu_commands
-from bot.auth import AccessGuard
+from bot.auth import AccessGuard, AllowList
 from bot.localchat.server import BotApiServer
 from bot.localchat.terminal import TerminalChat
 from bot.notifier import TelegramNotifier
+from bot.sole_poller import CONFLICT_PROBE_S, ensure_sole_poller, on_polling_error
 from trading.adapters.data_dir_lock import DataDirLock
 from trading.bootstrap import Core, build_core
 from trading.logs import configure_logging, get_logger
@@ -23,7 +24,8 @@ from trading.settings import Settings
 log = get_logger(__name__)
 
 
-async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | None = None) -> None:
+async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | None = None,
+              conflict_probe_s: float = CONFLICT_PROBE_S) -> None:
     """Run until SIGTERM/SIGINT (or, in the demo, the end of the terminal chat); then shut down cleanly."""
     lock = DataDirLock(settings.data_dir)
     lock.acquire()
@@ -31,26 +33,31 @@ async def run(settings: Settings, demo_chat: bool = True, stop: asyncio.Event | 
     received = _on_signals(stop)
     server: BotApiServer | None = None
     try:
-        core = await build_core(settings)
-        token, base_url, allowed = settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url, \
-            settings.allowed_chat_ids
+        token, base_url = settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url
+        chats, users = settings.allowed_chat_ids, settings.allowed_user_ids
         if settings.demo:
             token = f"{secrets.randbelow(10**9) + 10**9}:offline-demo-{secrets.token_hex(12)}"
             server = BotApiServer(token)
             await server.start()
-            base_url, allowed = server.base_url, allowed | {settings.demo_chat_id}
-        await _serve(core, token, base_url, allowed, server, demo_chat, stop, received)
+            base_url, chats = server.base_url, chats | {settings.demo_chat_id}
+            users = users | {settings.demo_chat_id} if users else users
+        else:
+            await ensure_sole_poller(token, base_url, conflict_probe_s)
+        core = await build_core(settings)
+        allow = AllowList(chats, users, core.store)
+        await allow.load()
+        await _serve(core, token, base_url, AccessGuard(allow, core.events, core.clock), server, demo_chat, stop,
+                     received)
     finally:
         if server is not None:
             await server.stop()
         lock.release()
 
 
-async def _serve(core: Core, token: str, base_url: str, allowed: frozenset[int], server: BotApiServer | None,
+async def _serve(core: Core, token: str, base_url: str, guard: AccessGuard, server: BotApiServer | None,
                  demo_chat: bool, stop: asyncio.Event, received: list[str]) -> None:
-    notifier = TelegramNotifier(allowed)
+    notifier = TelegramNotifier(guard.allow.recipients)
     core.events.attach(notifier)
-    guard = AccessGuard(allowed, core.events, core.clock)
     app = build_application(token, base_url, core.services(), guard)
     scheduler = build_scheduler(core)
     tasks = [asyncio.create_task(notifier.run(), name="notifier"),
@@ -76,7 +83,7 @@ async def _start_telegram(app: Application, notifier: TelegramNotifier, stop: as
             await app.initialize()
             await app.bot.set_my_commands(menu_commands())
             await app.start()
-            await app.updater.start_polling(drop_pending_updates=False, timeout=30)
+            await app.updater.start_polling(drop_pending_updates=False, timeout=30, error_callback=on_polling_error)
             notifier.bind(app.bot)
             log.info("telegram connected", bot=app.bot.username)
             return

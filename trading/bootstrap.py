@@ -9,6 +9,7 @@ from trading.adapters.clocks import ReplayClock, WallClock
 from trading.adapters.exchange_clock import ExchangeClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
+from trading.adapters.sqlite_confirmations import SqliteConfirmations
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
@@ -20,6 +21,7 @@ from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
+from trading.services.confirmations import Confirmations
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
@@ -62,12 +64,14 @@ class Core:
     backtests: BacktestService
     loop: TradingLoop
     refresh_s: float
+    confirmations: Confirmations
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
-                "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop}
+                "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
+                "confirmations": self.confirmations}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -145,9 +149,12 @@ async def build_core(settings: Settings) -> Core:
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
                        loop_settings(settings, profile.symbols), venue=venue)
     await loop.start()
+    # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
+    confirmations = Confirmations(SqliteConfirmations(store), WallClock())
+    await confirmations.start()
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, keeper)
+                backtests, loop, refresh_s, confirmations, keeper)
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candles, Timeframe
+from trading.domain.confirmations import Claim, Confirmation
 from trading.domain.decisions import Decision, DecisionRequest
 from trading.domain.events import Event
 from trading.domain.health import ClockSync, EndpointStats
@@ -137,4 +138,29 @@ class StateStore(Protocol):
 
     async def open_position_count(self) -> int:
         """Return how many positions are open."""
+        ...
+
+
+class ConfirmationStore(Protocol):
+    """Questions put to one user, each answerable once (see trading/services/confirmations.py)."""
+
+    async def add(self, confirmation: Confirmation) -> None:
+        """Store a new pending confirmation."""
+        ...
+
+    async def claim(self, confirmation_id: str, user_id: int, action: str, payload_hash: str | None,
+                    now_ms: int) -> Claim:
+        """Atomically move a pending, unexpired confirmation of this user and action to claimed."""
+        ...
+
+    async def finish(self, confirmation_id: str, result: str, now_ms: int) -> bool:
+        """Mark a claimed confirmation done."""
+        ...
+
+    async def expire_pending(self, now_ms: int) -> int:
+        """Expire every pending confirmation."""
+        ...
+
+    async def forget_before(self, ts_ms: int) -> int:
+        """Delete finished confirmations created before ts_ms."""
         ...

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_allowed_chat_ids: str = ""
+    telegram_allowed_user_ids: str = Field(default="", validate_default=True)
     trading_mode: str = "paper"
     exchange: str = "binance"
     exchange_testnet: bool = False
@@ -90,6 +91,17 @@ class Settings(BaseSettings):
                 int(part)
             except ValueError:
                 raise ValueError(f"expected comma-separated numeric chat ids like 12345,-100987, got {part!r}")
+        return value
+
+    @field_validator("telegram_allowed_user_ids")
+    @classmethod
+    def _user_ids(cls, value: str, info: ValidationInfo) -> str:
+        if any(not p.isdigit() for p in _split(value)):
+            raise ValueError(f"expected comma-separated numeric user ids like 12345,67890, got {value!r}")
+        groups = [c for c in _split(info.data.get("telegram_allowed_chat_ids") or "") if c.startswith("-")]
+        if groups and not _split(value):
+            raise ValueError(f"required when TELEGRAM_ALLOWED_CHAT_IDS has a group chat ({groups[0]}): list the "
+                             f"user ids that may use the bot there, like 12345 (send /start to see yours)")
         return value
 
     @field_validator("exchange_options")
@@ -215,6 +227,11 @@ class Settings(BaseSettings):
     def allowed_chat_ids(self) -> frozenset[int]:
         """Return the chats allowed to talk to the bot."""
         return frozenset(int(p) for p in _split(self.telegram_allowed_chat_ids))
+
+    @property
+    def allowed_user_ids(self) -> frozenset[int]:
+        """Return the users allowed to use the bot (empty: the owner learned at /start)."""
+        return frozenset(int(p) for p in _split(self.telegram_allowed_user_ids))
 
     @property
     def symbol_list(self) -> tuple[str, ...]:

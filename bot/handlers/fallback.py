@@ -1,17 +1,25 @@
-"""Replies for what no command handler took: unknown commands and plain text."""
+"""Replies for what no handler took: unknown commands, plain text, and buttons that mean nothing any more."""
 from __future__ import annotations
 
 from telegram import Update
 
+from bot.callback_data import OUT_OF_DATE
 from bot.context import BotContext
+from trading.domain.errors import shortened
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Say the command is unknown and where the list is."""
-    typed = (update.effective_message.text or "").split()[0]
-    await update.effective_message.reply_text(f"I don't know {typed}. Type /help to see the commands.")
+    typed = (update.effective_message.text or "").split(maxsplit=1)
+    await update.effective_message.reply_text(
+        f"I don't know {shortened(typed[0]) if typed else 'that'}. Type /help to see the commands.")
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
     """Point plain messages at the commands."""
     await update.effective_message.reply_text("I answer commands for now. Type /help to see them.")
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Answer a press no handler claims (an old card, forged data) so the phone's spinner stops."""
+    await update.callback_query.answer(OUT_OF_DATE)

@@ -1,17 +1,19 @@
 """Manual orders: /buy, /sell, /short, /cover, /close, /cancel, /reset_paper."""
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.callback_data import Callback, decode
+from bot import confirmation_cards as cards
 from bot.context import BotContext
 from bot.parsing import entry_request, exit_request
 from bot.views import money
 from bot.views.portfolio import cancelled_text, receipt_text
 from trading.domain.errors import InvalidInput
 
-RESET = "paper"
+RESET = "paper"                 # the reset card's callback prefix
+RESET_ACTION = "reset_paper"
+RESET_CHOICES = (cards.Choice("Yes, reset", "reset"), cards.Choice("No, keep it", "keep"))
 
 
 async def buy(update: Update, context: BotContext) -> None:
@@ -59,24 +61,22 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 
 async def reset_paper(update: Update, context: BotContext) -> None:
-    """Ask for confirmation before wiping the paper account."""
+    """Ask for confirmation before wiping the paper account; only the asker's one press counts."""
     if context.portfolio.mode != "paper":
         raise InvalidInput("/reset_paper only exists in paper mode.")
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton("Yes, reset", callback_data=Callback(RESET, "reset", "yes").encode()),
-        InlineKeyboardButton("No, keep it", callback_data=Callback(RESET, "reset", "no").encode())]])
-    await update.effective_message.reply_text(
-        "Reset the paper account? Positions, orders and PnL start over from the starting balance.",
-        reply_markup=keyboard)
+    await cards.ask(update, context, RESET_ACTION, {"account": "paper"}, RESET,
+                    "Reset the paper account? Positions, orders and PnL start over from the starting balance.",
+                    RESET_CHOICES)
 
 
 async def reset_paper_answer(update: Update, context: BotContext) -> None:
-    """Carry out or drop the reset the user answered."""
-    query = update.callback_query
-    await query.answer()
-    callback = decode(query.data)
-    if callback is None or callback.id != "yes":
-        await query.edit_message_text("Kept the paper account as it is.")
+    """Carry out or drop the reset the asker answered, once."""
+    callback = await cards.claim(update, context, RESET_ACTION, RESET_CHOICES)
+    if callback is None:
         return
-    balance = await context.portfolio.reset()
-    await query.edit_message_text(f"Paper account reset to {money(balance)} USDT.")
+    if callback.action != "reset":
+        await context.confirmations.finish(callback.id, "declined")
+        await update.callback_query.edit_message_text("Kept the paper account as it is.")
+        return
+    balance = await cards.carry_out(context, callback, context.portfolio.reset())
+    await update.callback_query.edit_message_text(f"Paper account reset to {money(balance)} USDT.")

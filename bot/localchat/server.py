@@ -23,6 +23,14 @@ _STRING_FIELDS = {"text", "caption", "parse_mode", "callback_query_id", "url", "
                   "inline_message_id", "drop_pending_updates_str"}
 
 
+class ApiError(Exception):
+    """A Bot API error other than 400 Bad Request, e.g. 409 Conflict."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+
+
 @dataclass
 class Sent:
     """A message the bot sent (or edited), as a chat client would show it."""
@@ -49,6 +57,8 @@ class BotApiServer:
         self.sent: list[Sent] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.commands: list[dict[str, str]] = []
+        self.answers: dict[str, str] = {}          # callback query id -> the toast it was answered with
+        self._queries: set[str] = set()
         self.listeners: list[Outgoing] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -88,25 +98,29 @@ class BotApiServer:
 
     # ---- the user's side -------------------------------------------------------------------------
 
-    def user_says(self, chat_id: int, text: str, first_name: str = "Demo") -> dict[str, Any]:
-        """Queue a message typed by a user in chat_id (a private chat), as Telegram would deliver it."""
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private", "first_name": first_name},
-                   "from": {"id": chat_id, "is_bot": False, "first_name": first_name}, "text": text}
+    def user_says(self, chat_id: int, text: str, first_name: str = "Demo", user_id: int | None = None,
+                  **extra: Any) -> dict[str, Any]:
+        """Queue a message typed in chat_id (a private chat, or a group for a negative id) by user_id (the chat's
+        own user by default), as Telegram would deliver it; extra fields (forward_origin...) join the message."""
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": _chat(chat_id, first_name),
+                   "from": {"id": user_id or chat_id, "is_bot": False, "first_name": first_name}, "text": text, **extra}
         if text.startswith("/"):
             length = len(text.split()[0]) if text.split() else 1
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         self._push({"message": message})
         return message
 
-    def user_presses(self, chat_id: int, message_id: int, data: str) -> None:
-        """Queue a press of an inline button carrying data on the bot's message."""
+    def user_presses(self, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> str:
+        """Queue a press of an inline button carrying data on the bot's message; return the query's id."""
         message = self._messages.get((chat_id, message_id))
         if message is None:
             raise KeyError(f"no message {message_id} in chat {chat_id}")
-        self._push({"callback_query": {"id": str(next(self._update_ids) * 1000), "chat_instance": str(chat_id),
-                                       "from": {"id": chat_id, "is_bot": False, "first_name": "Demo"},
+        query_id = str(next(self._update_ids) * 1000)
+        self._queries.add(query_id)
+        self._push({"callback_query": {"id": query_id, "chat_instance": str(chat_id),
+                                       "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Demo"},
                                        "message": message, "data": data}})
+        return query_id
 
     def _push(self, update: dict[str, Any]) -> None:
         self._updates.append({"update_id": next(self._update_ids), **update})
@@ -128,6 +142,8 @@ class BotApiServer:
             return error_response(404, "Not Found: method not found")
         try:
             result = await handler(params, files)
+        except ApiError as exc:
+            return error_response(exc.code, str(exc))
         except ValueError as exc:
             return error_response(400, str(exc))
         return web.json_response({"ok": True, "result": result})
@@ -166,6 +182,10 @@ class BotApiServer:
         return True
 
     async def _api_answercallbackquery(self, params: dict, files: dict) -> Any:
+        query_id = str(params.get("callback_query_id"))
+        if query_id not in self._queries or query_id in self.answers:
+            raise ValueError("Bad Request: query is too old and response timeout expired or query ID is invalid")
+        self.answers[query_id] = str(params.get("text") or "")
         return True
 
     async def _api_sendmessage(self, params: dict, files: dict) -> Any:
@@ -242,6 +262,12 @@ class BotApiServer:
             result = listener(sent)
             if asyncio.iscoroutine(result):
                 await result
+
+
+def _chat(chat_id: int, first_name: str) -> dict[str, Any]:
+    if chat_id < 0:
+        return {"id": chat_id, "type": "group", "title": "Trading group"}
+    return {"id": chat_id, "type": "private", "first_name": first_name}
 
 
 def _chat_id(params: dict) -> int:

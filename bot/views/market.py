@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.views import esc, money, price
+from trading.domain.errors import echoed, shortened
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 
@@ -30,8 +31,9 @@ MARKETS_SHOWN = 25
 def markets_text(markets: list[Instrument], typed: str) -> str:
     """Return the /markets list: symbol, kind, tick, minimum order value."""
     if not markets:
-        return f"No market matches {esc(typed)!r}. Try /markets BTC or /markets USDT."
-    lines = [f"<b>{len(markets)} market{'s' * (len(markets) != 1)}</b>" + (f" matching {esc(typed)}" if typed else "")]
+        return f"No market matches {esc(echoed(typed))}. Try /markets BTC or /markets USDT."
+    matching = f" matching {esc(shortened(typed))}" if typed else ""
+    lines = [f"<b>{len(markets)} market{'s' * (len(markets) != 1)}</b>{matching}"]
     lines += [f"{esc(m.symbol)} · {m.kind} · tick {m.price_tick.normalize():f} · min {money(m.min_notional)} "
               f"{esc(m.quote)}" for m in markets[:MARKETS_SHOWN]]
     if len(markets) > MARKETS_SHOWN:

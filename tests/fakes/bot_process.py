@@ -25,7 +25,8 @@ def bot_settings(data_dir: Path, base_url: str, token: str, **overrides: object)
 async def running_bot(settings: Settings) -> AsyncIterator[asyncio.Task]:
     """Start the bot as a task; on exit, request a stop and wait (bounded) for a clean shutdown."""
     stop = asyncio.Event()
-    task = asyncio.create_task(run(settings, demo_chat=False, stop=stop))
+    # no other process polls the fake Bot API, so the start-up check for one need not wait (see test_sole_poller)
+    task = asyncio.create_task(run(settings, demo_chat=False, stop=stop, conflict_probe_s=0))
     try:
         yield task
     finally:

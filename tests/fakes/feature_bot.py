@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import AsyncIterator
 
 from bot.app import build_application
-from bot.auth import AccessGuard
+from bot.auth import AccessGuard, AllowList
 from bot.notifier import TelegramNotifier
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_equity import EquityHistory
@@ -49,10 +49,12 @@ async def feature_bot(settings: Settings) -> AsyncIterator[FeatureBot]:
     """Run the bot against settings' Bot API until the block ends, then shut it down."""
     core = await build_core(settings)
     services = {**core.services(), **feature_services(core)}
-    notifier = TelegramNotifier(settings.allowed_chat_ids)
+    allow = AllowList(settings.allowed_chat_ids, settings.allowed_user_ids, core.store)
+    await allow.load()
+    notifier = TelegramNotifier(allow.recipients)
     core.events.attach(notifier)
     app = build_application(settings.telegram_bot_token.get_secret_value(), settings.telegram_base_url, services,
-                            AccessGuard(settings.allowed_chat_ids, core.events, core.clock))
+                            AccessGuard(allow, core.events, core.clock))
     await app.initialize()
     await app.start()
     await app.updater.start_polling(timeout=1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping
@@ -83,6 +84,9 @@ class CcxtBroker:
         self._marks: dict[str, tuple[int, Decimal]] = {}
         self._balances: dict[str, Decimal] = {}
         self._ids = itertools.count(1)
+        # two processes on one account may both place a manual order in the same millisecond: a per-process tag
+        # keeps their client ids apart (the bot's decisions carry ids derived from the decision itself)
+        self._process_tag = secrets.token_hex(3)
         self._drift = DriftWatch()
 
     @property
@@ -194,10 +198,14 @@ class CcxtBroker:
 
     # ---- placing --------------------------------------------------------------------------------
 
+    def manual_client_id(self) -> str:
+        """Return a new client id for an order that no decision names: 'ta-m<ms>-<process tag>-<n>', <= 36 chars."""
+        return f"{BOT_CLIENT_ID_PREFIX}m{self._clock.now_ms()}-{self._process_tag}-{next(self._ids)}"
+
     async def submit(self, intent: OrderIntent) -> Order:
         """Place intent (the caller holds the lock): journal, send with look-ups before retries, absorb."""
         instrument = self.instrument(intent.symbol)
-        client_id = intent.client_order_id or f"{BOT_CLIENT_ID_PREFIX}m{self._clock.now_ms()}-{next(self._ids)}"
+        client_id = intent.client_order_id or self.manual_client_id()
         known = self.orders.known_client_id(client_id)
         if known is not None:
             return known

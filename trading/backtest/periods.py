@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 
+from trading.domain.errors import echoed
+
 DAY_MS = 86_400_000
 _SPAN = re.compile(r"^(\d{1,4})([dw])$")
 
@@ -13,7 +15,7 @@ def day_start_ms(text: str, what: str = "date") -> int:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"{what} {text.strip()!r} is not a date like 2025-06-01") from None
+        raise ValueError(f"{what} {echoed(text)} is not a date like 2025-06-01") from None
     return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() * 1000)
 
 
@@ -41,4 +43,4 @@ def parse_period(text: str, now_ms: int) -> tuple[int, int]:
         start, end = date_range(first, last, ("the start", "the end"))
         assert start is not None and end is not None
         return start, min(end, now_ms)
-    raise ValueError(f"period {text!r} is not like 30d, 4w or 2025-06-01..2025-07-31")
+    raise ValueError(f"period {echoed(text)} is not like 30d, 4w or 2025-06-01..2025-07-31")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Mapping
 
+from trading.domain.errors import echoed
 from trading.strategies.ict_a import ConservativeParams, StructureZoneStrategy
 from trading.strategies.ict_b import SweepEntryParams, SweepReversalStrategy
 from trading.strategies.ict_c import RetestParams, TrendRetestStrategy
@@ -52,7 +53,7 @@ def spec_named(name: str) -> StrategySpec:
     for spec in SPECS:
         if spec.name.lower() == name.strip().lower():
             return spec
-    raise ValueError(f"unknown strategy {name!r}; use one of {', '.join(NAMES)}")
+    raise ValueError(f"unknown strategy {echoed(name)}; use one of {', '.join(NAMES)}")
 
 
 def strategy_params(spec: StrategySpec, params: Params) -> dict[str, float]:

@@ -7,6 +7,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from trading.domain.errors import echoed
+
 MINUTE_MS = 60_000
 
 
@@ -32,7 +34,7 @@ class Timeframe(StrEnum):
             return cls(text.strip().lower())
         except ValueError:
             accepted = ", ".join(t.value for t in cls)
-            raise ValueError(f"unknown timeframe {text!r}; use one of {accepted}") from None
+            raise ValueError(f"unknown timeframe {echoed(text)}; use one of {accepted}") from None
 
 
 _TIMEFRAME_MS = {

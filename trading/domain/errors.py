@@ -68,3 +68,17 @@ class ConfigurationError(TradingError):
 
 class AlreadyRunning(TradingError):
     """Another process holds the data directory."""
+
+
+ECHO_LIMIT = 40   # a reply repeats at most this much of what the user typed, so junk never makes it huge
+
+
+def shortened(typed: str, limit: int = ECHO_LIMIT) -> str:
+    """Return the user's text cut to limit characters, marked with an ellipsis when cut."""
+    text = typed.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def echoed(typed: str, limit: int = ECHO_LIMIT) -> str:
+    """Return the user's text quoted for a reply ('BTCUSD'), at most limit characters of it."""
+    return repr(shortened(typed, limit))

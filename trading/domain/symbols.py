@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
-from trading.domain.errors import BadSymbol
+from trading.domain.errors import BadSymbol, echoed
 
 _QUOTES = ("USDT", "USDC", "FDUSD", "BUSD", "TUSD", "USD", "EUR", "KRW", "BTC", "ETH", "BNB")
 
@@ -40,8 +40,9 @@ def unknown_symbol_message(text: str, known: list[str], candidate: str) -> str:
     for symbol in sorted(known, key=lambda k: (":" in k, k)):
         by_base.setdefault(symbol.split("/")[0], []).append(symbol)
     base = candidate.split("/")[0]
-    matches = [s for b in difflib.get_close_matches(base, list(by_base), n=3, cutoff=0.6) for s in by_base[b]]
+    alike = difflib.get_close_matches(base, list(by_base), n=3, cutoff=0.6) if len(base) <= 20 else []
+    matches = [s for b in alike for s in by_base[b]]
     if matches:
-        return f"Unknown symbol {text.strip()!r}. Did you mean {' or '.join(matches[:3])}?"
+        return f"Unknown symbol {echoed(text)}. Did you mean {' or '.join(matches[:3])}?"
     sample = ", ".join(sorted(known)[:5])
-    return f"Unknown symbol {text.strip()!r}. Try one of: {sample}."
+    return f"Unknown symbol {echoed(text)}. Try one of: {sample}."

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
-from trading.domain.errors import BadSymbol, InvalidInput, RejectedError
+from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
@@ -129,7 +129,7 @@ class PortfolioService:
         self._check_allowed()
         match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
         if not match:
-            raise InvalidInput(f"No open order {order_id!r}. /orders lists the open ones with their ids.")
+            raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
         order = await self.venue.broker.cancel(order_id, match[0].symbol)
         await self.venue.settle()
         return order

@@ -18,7 +18,7 @@ import numpy as np
 from trading.adapters.sqlite_equity import EquityHistory, EquityPoint
 from trading.adapters.sqlite_ledger import ClosedPositionRow, ExecutionLedger
 from trading.domain.candles import Timeframe
-from trading.domain.errors import InvalidInput, TradingError
+from trading.domain.errors import InvalidInput, TradingError, echoed
 from trading.engine.engine_state import EngineSettings, EngineState
 from trading.engine.risk_status import RiskStatus, risk_status
 from trading.ports import Clock, MarketData, StateStore
@@ -42,7 +42,7 @@ class ReportPeriod(StrEnum):
         try:
             return cls(text.strip().lower() or "day")
         except ValueError:
-            raise InvalidInput(f"Unknown period {text!r}. Usage: /report [day|week|month]") from None
+            raise InvalidInput(f"Unknown period {echoed(text)}. Usage: /report [day|week|month]") from None
 
 
 # the candles the benchmark is read from: about a hundred or more points per period

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Iterable, Sequence
 
+from trading.domain.errors import echoed
 from trading.domain.signals import Signal
 from trading.strategies.base import MarketView
 from trading.strategies.ict_a import StructureZoneStrategy
@@ -41,7 +42,7 @@ class StrategyBook:
         for known in self._strategies:
             if known.lower() == name.strip().lower():
                 return known
-        raise ValueError(f"unknown strategy {name!r}; use one of {', '.join(self._strategies)}")
+        raise ValueError(f"unknown strategy {echoed(name)}; use one of {', '.join(self._strategies)}")
 
     def set_enabled(self, name: str, on: bool) -> str:
         """Switch a strategy on or off; return its name as the book spells it."""

@@ -1,6 +1,7 @@
 """The live broker on the fake Binance (real ccxt over HTTP): placement, fills, cancel, limit timeouts."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import AsyncIterator
 
@@ -169,3 +170,19 @@ async def test_with_the_cancel_rule_a_timed_out_limit_is_only_cancelled(
     assert still_open == 1 and await rig.broker.open_orders() == []
     assert fake_binance.count(ORDER, "POST") == 1
     await rig.close()
+
+
+async def test_manual_orders_of_two_processes_in_the_same_millisecond_get_different_client_ids(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    other = await live_rig(fake_binance, clock)
+    try:
+        first = await rig.broker.place(OrderIntent(SPOT, Side.BUY, amount=Decimal("0.01")))
+        second = await other.broker.place(OrderIntent(SPOT, Side.BUY, amount=Decimal("0.01")))
+    finally:
+        await other.close()
+
+    assert first.client_order_id != second.client_order_id
+    for order in (first, second):
+        assert re.fullmatch(r"ta-m\d{13}-[0-9a-f]{6}-1", order.client_order_id)
+        assert len(order.client_order_id) <= 36     # Binance's newClientOrderId limit
+    assert fake_binance.count(ORDER, "POST") == 2

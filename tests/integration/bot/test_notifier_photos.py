@@ -1,37 +1,16 @@
 """A notification carrying an image goes out as a photo with its text as the caption, through the paced queue."""
-import asyncio
-
-from telegram import Bot
-
+from tests.fakes.notifier_delivery import delivered
 from tests.fakes.telegram_api import FakeTelegram
-from bot.notifier import TelegramNotifier
 from trading.domain.events import Event, EventKind
 
 CHAT = 4242
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-async def delivered(telegram: FakeTelegram, *events: Event, wanted: int) -> list:
-    notifier = TelegramNotifier(frozenset({CHAT}))
-    async with Bot(telegram.token, base_url=telegram.base_url) as bot:
-        notifier.bind(bot)
-        worker = asyncio.create_task(notifier.run())
-        for event in events:
-            notifier.notify(event)
-        try:
-            for _ in range(400):
-                if len(telegram.replies_to(CHAT)) >= wanted and notifier.pending == 0:
-                    break
-                await asyncio.sleep(0.02)
-        finally:
-            worker.cancel()
-    return telegram.replies_to(CHAT)
-
-
 async def test_an_event_with_an_image_arrives_as_a_photo_captioned_with_its_message():
     async with FakeTelegram() as telegram:
         telegram.fail_next("sendPhoto", code=429, retry_after=1)
-        sent = await delivered(telegram, Event(EventKind.REPORT, 1, "Daily report: +1.2% <today>", image=PNG),
+        sent = await delivered(telegram, CHAT, Event(EventKind.REPORT, 1, "Daily report: +1.2% <today>", image=PNG),
                                Event(EventKind.STARTED, 2, "plain text"), wanted=2)
 
     assert [(s.kind, s.text) for s in sent] == [("photo", "ℹ️ Daily report: +1.2% <today>"),
@@ -42,7 +21,7 @@ async def test_an_event_with_an_image_arrives_as_a_photo_captioned_with_its_mess
 async def test_a_text_too_long_for_a_caption_follows_its_photo_as_a_message():
     long_text = "line of the report\n" * 80
     async with FakeTelegram() as telegram:
-        sent = await delivered(telegram, Event(EventKind.REPORT, 1, long_text, image=PNG), wanted=2)
+        sent = await delivered(telegram, CHAT, Event(EventKind.REPORT, 1, long_text, image=PNG), wanted=2)
 
     assert [s.kind for s in sent] == ["photo", "text"]
     assert sent[0].text == "" and sent[1].text.startswith("ℹ️ line of the report")

@@ -8,7 +8,7 @@ from trading.settings import load_settings
 def clean_env(monkeypatch, tmp_path):
     # settings read the process environment and ./.env; isolate both
     monkeypatch.chdir(tmp_path)
-    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_ALLOWED_CHAT_IDS", "TRADING_MODE", "EXCHANGE_OPTIONS",
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_ALLOWED_CHAT_IDS", "TELEGRAM_ALLOWED_USER_IDS", "TRADING_MODE", "EXCHANGE_OPTIONS",
                  "MARKET_DATA", "SYMBOLS", "TIMEZONE", "MARKET_TYPE"):
         monkeypatch.delenv(name, raising=False)
 
@@ -26,11 +26,24 @@ def test_defaults_match_the_settings_contract():
 
 def test_allowed_chat_ids_are_parsed_from_a_comma_separated_list(monkeypatch):
     monkeypatch.setenv("TELEGRAM_ALLOWED_CHAT_IDS", "123, -100987")
-    assert load_settings().allowed_chat_ids == {123, -100987}
+    monkeypatch.setenv("TELEGRAM_ALLOWED_USER_IDS", "123,456")
+    settings = load_settings()
+    assert settings.allowed_chat_ids == {123, -100987}
+    assert settings.allowed_user_ids == {123, 456}
+
+
+def test_allowed_users_default_to_the_owner_and_are_required_with_a_group_chat(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_ALLOWED_CHAT_IDS", "123")
+    assert load_settings().allowed_user_ids == frozenset()       # the owner, learned at /start
+    monkeypatch.setenv("TELEGRAM_ALLOWED_CHAT_IDS", "123,-100987")
+    with pytest.raises(ConfigurationError, match=r"^Invalid setting TELEGRAM_ALLOWED_USER_IDS: required when "
+                                                 r"TELEGRAM_ALLOWED_CHAT_IDS has a group chat \(-100987\)"):
+        load_settings()
 
 
 @pytest.mark.parametrize("name, value, expected", [
     ("TELEGRAM_ALLOWED_CHAT_IDS", "123,abc", "Invalid setting TELEGRAM_ALLOWED_CHAT_IDS: expected comma-separated"),
+    ("TELEGRAM_ALLOWED_USER_IDS", "123,-5", "Invalid setting TELEGRAM_ALLOWED_USER_IDS: expected comma-separated"),
     ("EXCHANGE_OPTIONS", "{not json", "Invalid setting EXCHANGE_OPTIONS: expected a JSON object"),
     ("MARKET_DATA", "csv", "Invalid setting MARKET_DATA: expected live, replay or replay:<path"),
     ("SYMBOLS", "BTCUSDT", "Invalid setting SYMBOLS: expected comma-separated ccxt symbols"),

@@ -1,0 +1,72 @@
+"""Confirmation cards: a question with buttons that only the asker can answer, once, before it expires.
+
+Each card is a row in the confirmations table (trading/services/confirmations.py); its buttons carry the row's id.
+A press is answered at once: a claimed press goes on to its action, any other gets a toast saying why it did
+nothing (another user's, already answered, out of date), so no phone is left with a spinning button.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Awaitable, Mapping, Sequence, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.callback_data import OUT_OF_DATE, Callback, decode
+from bot.context import BotContext
+from trading.domain.confirmations import ClaimOutcome
+from trading.domain.errors import InvalidInput
+from trading.services.confirmations import DEFAULT_TTL_MS
+
+T = TypeVar("T")
+TOASTS = {
+    ClaimOutcome.NOT_YOURS: "This button belongs to the person who asked; it did nothing.",
+    ClaimOutcome.ALREADY_ANSWERED: "Already answered; this press did nothing.",
+    ClaimOutcome.EXPIRED: OUT_OF_DATE,
+    ClaimOutcome.UNKNOWN: OUT_OF_DATE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button of a card: its label and the verb its callback data carries."""
+
+    label: str
+    verb: str
+
+
+async def ask(update: Update, context: BotContext, action: str, payload: Mapping[str, Any], prefix: str,
+              text: str, choices: Sequence[Choice], ttl_ms: int = DEFAULT_TTL_MS) -> Message:
+    """Record the question for the user who asked and show it with one button per choice."""
+    confirmation = await context.confirmations.ask(update.effective_user.id, update.effective_chat.id, action,
+                                                   payload, ttl_ms)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(c.label, callback_data=Callback(
+        prefix, c.verb, confirmation.id).encode()) for c in choices]])
+    return await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def claim(update: Update, context: BotContext, action: str, choices: Sequence[Choice],
+                payload: Mapping[str, Any] | None = None) -> Callback | None:
+    """Claim the pressed card for the presser and answer the press; return None when the press must do nothing."""
+    query = update.callback_query
+    try:
+        callback = decode(query.data)
+    except InvalidInput as exc:
+        await query.answer(str(exc))
+        return None
+    if callback.action not in {c.verb for c in choices}:
+        await query.answer(OUT_OF_DATE)
+        return None
+    outcome = await context.confirmations.claim(callback.id, query.from_user.id, action, payload)
+    await query.answer(None if outcome.granted else TOASTS[outcome.outcome])
+    return callback if outcome.granted else None
+
+
+async def carry_out(context: BotContext, callback: Callback, work: Awaitable[T]) -> T:
+    """Run a claimed card's action and record what came of it (done, or failed and why)."""
+    try:
+        result = await work
+    except Exception as exc:
+        await context.confirmations.finish(callback.id, f"failed: {type(exc).__name__}")
+        raise                     # the error handler tells the chat
+    await context.confirmations.finish(callback.id, "done")
+    return result

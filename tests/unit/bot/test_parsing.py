@@ -1,0 +1,103 @@
+"""The command parsers and the callback-data decoder never crash: a typed request, or a short clear InvalidInput."""
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bot.callback_data import OUT_OF_DATE, Callback, decode
+from bot.parsing import count, entry_request, exit_request, number
+from trading.backtest.periods import parse_period
+from trading.domain.errors import BadSymbol, InvalidInput
+from trading.domain.symbols import resolve_symbol
+from trading.services.portfolio import SizeKind
+from trading.services.reports import ReportPeriod
+
+KNOWN = ["BTC/USDT", "ETH/USDT"]
+NOW = 1_753_142_400_000
+JUNK = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet="0123456789.,-$eE+xX%²١٢₅", max_size=30),
+    st.sampled_from(["NaN", "Infinity", "-inf", "1e999999", "0x10", "1_000", "²", "١٢", "<b>", "&amp;", "</i>",
+                     "all", "ALL", "limit", "50%", "%", "1e3", "0", "-0", "00.5", "."]),
+    st.text(min_size=1000, max_size=5000))
+ARGS = st.lists(JUNK, max_size=5)
+
+
+def assert_clear(error: Exception) -> None:
+    assert str(error) and len(str(error)) <= 400, str(error)[:500]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ARGS, st.sampled_from(["buy", "short", "sell", "cover"]))
+def test_order_arguments_give_a_request_or_a_clear_refusal(args, command):
+    parse = entry_request if command in ("buy", "short") else exit_request
+    try:
+        request = parse(args, command)
+    except InvalidInput as exc:
+        assert_clear(exc)
+        return
+    size = getattr(request, "size", None)
+    amounts = [getattr(request, "quote", None), getattr(request, "limit", None),
+               size.value if size is not None and size.kind is not SizeKind.ALL else None]
+    assert all(a is None or (a.is_finite() and a > 0) for a in amounts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ARGS)
+def test_a_count_is_a_number_in_range_or_a_clear_refusal(args):
+    try:
+        n = count(args, 10, 50, "/trades [n]")
+    except InvalidInput as exc:
+        assert_clear(exc)
+        return
+    assert 1 <= n <= 50
+
+
+@pytest.mark.parametrize("typed", ["²", "١٢", "99999999999999999999", "1e3", "-1"])
+def test_trades_with_odd_digits_is_refused_not_a_crash(typed):
+    with pytest.raises(InvalidInput, match="Give a number from 1 to 50"):
+        count([typed], 10, 50, "/trades [n]")
+
+
+@pytest.mark.parametrize("typed, value", [("100", "100"), ("$1,000.50", "1000.50"), (".5", "0.5"), ("7.", "7")])
+def test_plain_numbers_are_read(typed, value):
+    assert number(typed, "The amount", "/buy") == Decimal(value)
+
+
+@pytest.mark.parametrize("typed", ["1e3", "NaN", "Infinity", "0x10", "١٢", "1" * 16])
+def test_numbers_beyond_plain_notation_are_refused_with_a_short_echo(typed):
+    with pytest.raises(InvalidInput, match="must be a number like 100 or 0.5"):
+        number(typed + "9" * 4000 if typed == "1e3" else typed, "The amount", "/buy")
+
+
+@settings(max_examples=300, deadline=None)
+@given(JUNK)
+def test_what_the_core_parses_from_the_chat_raises_only_its_own_errors(text):
+    for parse, errors in ((lambda t: resolve_symbol(t, KNOWN), BadSymbol),
+                          (lambda t: parse_period(t, NOW), ValueError),
+                          (ReportPeriod.parse, InvalidInput)):
+        try:
+            parse(text)
+        except errors as exc:
+            assert_clear(exc)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=100), st.binary(max_size=80).map(lambda b: b.decode("latin-1")), st.none(),
+                 st.builds(lambda p, a, i: f"{p}:{a}:{i}", st.text(max_size=10), st.text(max_size=10),
+                           st.text(max_size=50))))
+def test_the_callback_decoder_returns_a_callback_or_says_the_button_is_out_of_date(data):
+    try:
+        callback = decode(data)
+    except InvalidInput as exc:
+        assert str(exc) == OUT_OF_DATE
+        return
+    assert callback.encode() == data
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
+       st.from_regex(r"[A-Za-z0-9_.-]{0,40}", fullmatch=True))
+def test_every_encoded_callback_decodes_to_itself(prefix, action, ident):
+    callback = Callback(prefix, action, ident)
+    assert decode(callback.encode()) == callback
