@@ -15,7 +15,7 @@ from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
-from bot.handlers import fallback, orders
+from bot.handlers import fallback, live, orders
 from bot.reply_bot import reply_bot
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
@@ -23,6 +23,7 @@ from trading.logs import get_logger
 log = get_logger(__name__)
 ACCESS_GROUP = -2      # who: allowed users in allowed chats, for every kind of update
 ORIGIN_GROUP = -1      # what: only commands typed just now (no edits, no forwards)
+CODE = r"^\s*[0-9]{3} ?[0-9]{3}\s*$"     # a two-factor code, as typed or pasted (phones group it 123 456)
 
 
 def build_application(token: str, base_url: str, services: Mapping[str, object], guard: AccessGuard) -> Application:
@@ -38,6 +39,7 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(CODE), live.code))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
     app.add_error_handler(on_error)
     return app

@@ -7,7 +7,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import backtests, charts, control, market, orders, portfolio, reports, signals, status
+from bot.handlers import backtests, charts, control, live, market, orders, portfolio, reports, signals, status
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -36,7 +36,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart),
     Command("risk", "Risk", "limits, today's PnL, drawdown, breaker, kill switch", "/risk", control.risk),
     Command("kill", "Risk", "stop all new orders (flat: also close everything)", "/kill [flat]", control.kill),
-    Command("resume", "Risk", "lift the kill switch or a drawdown halt", "/resume", control.resume),
+    Command("resume", "Risk", "lift a pause, the kill switch or a drawdown halt", "/resume", control.resume),
+    Command("pause", "Risk", "hold new entries (exits and stops still run)", "/pause", live.pause),
+    Command("live", "Risk", "live trading on (with a 2FA code) or paused", "/live on|off", live.live),
+    Command("mode", "Risk", "paper, live paused or live on", "/mode", live.mode),
     Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),

@@ -4,7 +4,9 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
+from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations
+from trading.services.live_control import LiveControl
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
@@ -45,3 +47,13 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def confirmations(self) -> Confirmations:
         """Return the questions put to one user, each answerable once (confirmation cards)."""
         return self.application.bot_data["confirmations"]
+
+    @property
+    def control(self) -> "LiveControl":
+        """Return /live, /pause, /resume and /mode."""
+        return self.application.bot_data["control"]
+
+    @property
+    def codes(self) -> "CodeRequests":
+        """Return what two-factor codes are waiting for."""
+        return self.application.bot_data["codes"]

@@ -21,7 +21,13 @@ from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
+from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations
+from trading.services.entry_holds import EntryHolds, HeldDecisions
+from trading.services.live_control import LiveControl
+from trading.services.two_factor import TwoFactor
+from trading.secrets import SecretVault, key_file_path
+from trading.logs import REDACTOR
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
@@ -42,6 +48,8 @@ log = get_logger(__name__)
 
 MANUAL_LIVE_REFUSAL = ("Manual orders in live mode need approval with a button and a TOTP code, which is not "
                        "built yet. Nothing was sent. Switch to TRADING_MODE=paper to practise.")
+LIVE_START = ("Live mode: armed but PAUSED. Positions are reconciled and protective exits run; no new position "
+              "opens, neither the bot's nor yours, until /live on with a two-factor code. Closing stays possible.")
 REPLAY_WARMUP_MS = 21 * 86_400_000   # 500+ hourly candles of history before the replay starts
 LIVE_PROBE_TIMEOUT_S = 10.0
 
@@ -65,13 +73,14 @@ class Core:
     loop: TradingLoop
     refresh_s: float
     confirmations: Confirmations
+    control: LiveControl
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
-                "confirmations": self.confirmations}
+                "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -128,6 +137,7 @@ async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore
 
 async def build_core(settings: Settings) -> Core:
     """Wire the core for the configured mode and open the database."""
+    totp_secret = two_factor_secret(settings) if settings.mode == "live" else None
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
@@ -141,20 +151,49 @@ async def build_core(settings: Settings) -> Core:
         venue, portfolio = await live_account(settings, spec, clock, market, store, events)
     else:
         venue, portfolio = await paper_account(settings, clock, market, store, events)
+    holds = EntryHolds(settings.mode == "live", store, events, WallClock())
+    await holds.load()
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
-    loop = TradingLoop(clock, market, venue.broker, signals.book, RulesDecider(rules_settings(settings)),
+    decider = HeldDecisions(RulesDecider(rules_settings(settings)), holds)    # held entries arrive as skips
+    loop = TradingLoop(clock, market, venue.broker, signals.book, decider,
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
                        loop_settings(settings, profile.symbols), venue=venue)
     await loop.start()
+    control = LiveControl(holds, CodeRequests(await two_factor(totp_secret, store, events), WallClock()), loop)
+    if settings.mode == "live":
+        await events.emit(Event(EventKind.MODE, clock.now_ms(), LIVE_START, {"live": True, "live_on": False}))
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
     await confirmations.start()
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, keeper)
+                backtests, loop, refresh_s, confirmations, control, keeper)
+
+
+def two_factor_secret(settings: Settings) -> str:
+    """Return the TOTP secret live approvals check codes against, or refuse to start saying how to create one."""
+    master = settings.master_key.get_secret_value()
+    if not master.strip():
+        raise ConfigurationError("TRADING_MODE=live needs MASTER_KEY (it unlocks the exchange keys and the "
+                                 "TOTP secret); set it in .env")
+    secret = SecretVault(key_file_path(settings.data_dir), master).totp_secret()
+    if secret is None:
+        raise ConfigurationError("TRADING_MODE=live needs a two-factor (TOTP) secret for /live on and order "
+                                 "approvals: run `trading-assistant totp setup` and scan its QR code")
+    REDACTOR.add_secret(secret)
+    return secret
+
+
+async def two_factor(secret: str | None, store: SqliteStore, events: EventBus) -> TwoFactor | None:
+    """Return the code checker over the secret (live), its used steps and lockout restored; None in paper."""
+    if secret is None:
+        return None
+    factor = TwoFactor(secret, store, events, WallClock())
+    await factor.load()
+    return factor
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

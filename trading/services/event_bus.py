@@ -8,6 +8,7 @@ from trading.logs import get_logger
 from trading.ports import EventLog, Notifier
 
 log = get_logger(__name__)
+EARLY_KEPT = 50
 
 
 class EventBus:
@@ -16,10 +17,15 @@ class EventBus:
     def __init__(self, audit: EventLog) -> None:
         self._audit = audit
         self._notifiers: list[Notifier] = []
+        # what start-up says before the chat is attached (the live reconciliation report, "armed but paused")
+        self._early: list[Event] = []
 
     def attach(self, notifier: Notifier) -> None:
-        """Deliver future user-facing events to notifier too."""
+        """Deliver user-facing events to notifier too, starting with those announced before any was attached."""
         self._notifiers.append(notifier)
+        early, self._early = self._early, []
+        for event in early:
+            notifier.notify(event)
 
     async def emit(self, event: Event) -> None:
         """Record the event, then hand it to the notifiers (which queue and never block)."""
@@ -37,6 +43,8 @@ class EventBus:
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""
         log.info(event.message, kind=event.kind.value)
+        if event.notify and not self._notifiers and len(self._early) < EARLY_KEPT:
+            self._early.append(event)
         if event.notify:
             for notifier in self._notifiers:
                 notifier.notify(event)

@@ -1,0 +1,60 @@
+"""/live on|off, /mode, /pause, and the two-factor codes typed in the private chat."""
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.views import control as views
+from trading.domain.errors import InvalidInput
+from trading.services.live_control import Switch, SwitchOutcome
+
+
+async def live(update: Update, context: BotContext) -> None:
+    """Switch live trading on (asks for a code) or pause new live entries (at once)."""
+    if context.args not in (["on"], ["off"]):
+        raise InvalidInput("Usage: /live on (asks for a two-factor code) or /live off (pauses new entries now)")
+    user = update.effective_user.id
+    if context.args == ["on"]:
+        switch = context.control.live_on(user)
+        await tell(update, context, switch, "🟢 Live trading is ON.", "Live trading is already on.")
+        return
+    switch = await context.control.live_off(user)
+    await tell(update, context, switch, "⏸ Live trading paused: no new position opens. /live on resumes.",
+               "Live trading is already paused.")
+
+
+async def mode(update: Update, context: BotContext) -> None:
+    """Show paper, live paused or live on."""
+    await update.effective_message.reply_text(views.mode_text(context.control.mode()), parse_mode=ParseMode.HTML)
+
+
+async def pause(update: Update, context: BotContext) -> None:
+    """Hold new entries until /resume (exits and stops keep running)."""
+    switch = await context.control.pause(update.effective_user.id)
+    await tell(update, context, switch, "⏸ New entries paused; exits and stops still run. /resume lifts it.",
+               "New entries are already paused. /resume lifts it.")
+
+
+async def tell(update: Update, context: BotContext, switch: Switch, done: str, unchanged: str) -> None:
+    """Reply with the switch's outcome; a code is asked for in the user's private chat."""
+    text = views.switch_text(switch, done, unchanged)
+    user, chat = update.effective_user.id, update.effective_chat.id
+    if switch.outcome is SwitchOutcome.CODE_ASKED and chat != user:
+        await context.bot.send_message(user, text)
+        text = "I asked for the code in our private chat."
+    await update.effective_message.reply_text(text)
+
+
+async def code(update: Update, context: BotContext) -> None:
+    """Read a six-digit code, delete the message that carried it, and do what it was asked for."""
+    message = update.effective_message
+    typed = message.text or ""
+    with contextlib.suppress(TelegramError):     # in a group the bot may lack the right; the code is spent anyway
+        await message.delete()
+    answer = await context.codes.answer(update.effective_user.id, update.effective_chat.id, typed)
+    await context.bot.send_message(update.effective_chat.id, views.code_answer_text(answer),
+                                   parse_mode=ParseMode.HTML)

@@ -1,0 +1,61 @@
+"""Live mode from the phone: it starts paused, /live on needs a two-factor code, codes are deleted once read,
+five wrong codes lock them out, /resume after a kill switch asks for a code; no TOTP secret, no live start."""
+import pytest
+
+from tests.fakes.bot_process import OWNER, running_bot
+from tests.fakes.live_bot import code_now, fake_binance, live_settings, wrong_code
+from tests.fakes.telegram_api import FakeTelegram
+from trading.bootstrap import build_core
+from trading.domain.errors import ConfigurationError
+
+ASKED = "🔐 Send the 6-digit code"
+PAUSED = "Live mode: armed but PAUSED"
+
+
+async def test_live_refuses_to_start_without_a_totp_secret_and_says_how_to_create_one(tmp_path):
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        settings = live_settings(tmp_path, telegram, exchange, totp=False)
+        with pytest.raises(ConfigurationError, match="run `trading-assistant totp setup`"):
+            await build_core(settings)
+    assert exchange.requests == [], "refused before anything was asked of the exchange"
+
+
+async def test_live_starts_paused_and_live_on_takes_a_right_code_not_a_wrong_one(tmp_path):
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        async with running_bot(live_settings(tmp_path, telegram, exchange)):
+            await telegram.wait_for(OWNER, lambda s: PAUSED in s.text, timeout=30)
+            assert "live, paused" in (await telegram.ask(OWNER, "/mode")).text
+            assert (await telegram.ask(OWNER, "/live on")).text.startswith(ASKED)
+            wrong = telegram.user_says(OWNER, wrong_code())
+            refused = await telegram.wait_for(OWNER, lambda s: "Wrong code" in s.text)
+            assert "live, paused" in (await telegram.ask(OWNER, "/mode")).text
+            right = telegram.user_says(OWNER, code_now())
+            accepted = await telegram.wait_for(OWNER, lambda s: "Code accepted" in s.text)
+            assert "live, on" in (await telegram.ask(OWNER, "/mode")).text
+            announced = await telegram.wait_for(OWNER, lambda s: "Live trading ON (user:4242, code verified)" in s.text)
+            off = await telegram.ask(OWNER, "/live off")
+            assert "live, paused" in (await telegram.ask(OWNER, "/mode")).text
+            again = telegram.user_says(OWNER, code_now())
+            nothing = await telegram.wait_for(OWNER, lambda s: "No action is waiting for a code" in s.text)
+    assert "4 tries left" in refused.text and "Live trading is ON" in accepted.text and announced
+    assert off.text.startswith("⏸ Live trading paused") and nothing
+    assert {(OWNER, m["message_id"]) for m in (wrong, right, again)} <= set(telegram.deleted), \
+        "every message carrying a code is deleted once read"
+    assert not any(code_now(step) in s.text for s in telegram.sent for step in (-1, 0, 1)), "no code is echoed"
+
+
+async def test_five_wrong_codes_lock_live_on_and_alert_and_resume_after_a_kill_asks_for_a_code(tmp_path):
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        async with running_bot(live_settings(tmp_path, telegram, exchange)):
+            await telegram.wait_for(OWNER, lambda s: PAUSED in s.text, timeout=30)
+            assert (await telegram.ask(OWNER, "/kill")).text.startswith("🛑 Kill switch on.")
+            assert (await telegram.ask(OWNER, "/resume")).text.startswith(ASKED)
+            assert "Trading resumed: lifted kill switch" in (await telegram.ask(OWNER, code_now())).text
+            await telegram.ask(OWNER, "/live on")
+            answers = [(await telegram.ask(OWNER, wrong_code())).text for _ in range(5)]
+            alert = await telegram.wait_for(OWNER, lambda s: "5 wrong two-factor codes in a row" in s.text)
+            locked = await telegram.ask(OWNER, "/live on")
+            late = await telegram.ask(OWNER, code_now(1))
+    assert answers[3].endswith("1 tries left before a 15-minute lockout.") and answers[4].startswith("🔒")
+    assert "locked for 15 minutes" in alert.text and locked.text.startswith("🔒 Two-factor codes are locked")
+    assert late.text.startswith("No action is waiting"), "a lockout drops the request: a later code does nothing"
