@@ -10,19 +10,21 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
                           TypeHandler, filters)
 
-from bot import command_origin
+from bot import approval_cards, command_origin
 from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
 from bot.handlers import fallback, live, orders
 from bot.reply_bot import reply_bot
+from bot.views import approvals as approvals_view
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
 
 log = get_logger(__name__)
 ACCESS_GROUP = -2      # who: allowed users in allowed chats, for every kind of update
 ORIGIN_GROUP = -1      # what: only commands typed just now (no edits, no forwards)
+EXPIRY_CHECK_S = 5
 CODE = r"^\s*[0-9]{3} ?[0-9]{3}\s*$"     # a two-factor code, as typed or pasted (phones group it 123 456)
 
 
@@ -37,11 +39,15 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     for command in COMMANDS:
         app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE))
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
+    app.add_handler(CallbackQueryHandler(orders.close_all_answer, pattern=pattern(orders.CLOSE_ALL)))
+    app.add_handler(CallbackQueryHandler(approval_cards.pressed, pattern=pattern(approvals_view.PREFIX)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(CODE), live.code))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
     app.add_error_handler(on_error)
+    if app.job_queue is not None:     # cards past their time lose their buttons within a few seconds
+        app.job_queue.run_repeating(approval_cards.expire_due, interval=EXPIRY_CHECK_S, first=EXPIRY_CHECK_S)
     return app
 
 

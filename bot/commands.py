@@ -51,6 +51,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("short", "Orders", "open a short (futures)", "/short SYMBOL USDT [limit PRICE]", orders.short),
     Command("cover", "Orders", "buy back a short (futures)", "/cover SYMBOL [AMOUNT|PCT%|all]", orders.cover),
     Command("close", "Orders", "close a whole position at market", "/close SYMBOL", orders.close),
+    Command("closeall", "Orders", "close every position at market (asks first)", "/closeall", orders.close_all),
     Command("cancel", "Orders", "cancel an open order", "/cancel ORDER_ID", orders.cancel),
     Command("reset_paper", "Orders", "start the paper account over", "/reset_paper", orders.reset_paper),
     Command("backtest", "Backtests", "test a strategy on past candles", "/backtest STRATEGY SYMBOL [30d]",

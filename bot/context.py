@@ -7,6 +7,7 @@ from trading.services.assistant import Assistant
 from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations
 from trading.services.live_control import LiveControl
+from trading.services.manual_orders import ManualOrders
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
@@ -57,3 +58,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def codes(self) -> "CodeRequests":
         """Return what two-factor codes are waiting for."""
         return self.application.bot_data["codes"]
+
+    @property
+    def orders(self) -> ManualOrders:
+        """Return the manual orders (receipts, confirm cards, live approval cards)."""
+        return self.application.bot_data["orders"]

@@ -21,7 +21,11 @@ from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
+from trading.adapters.sqlite_approvals import SqliteApprovals
+from trading.services.approvals import ApprovalSettings, Approvals
 from trading.services.code_requests import CodeRequests
+from trading.services.entry_gate import ManualEntryGate
+from trading.services.manual_orders import ManualOrders, Tickets
 from trading.services.confirmations import Confirmations
 from trading.services.entry_holds import EntryHolds, HeldDecisions
 from trading.services.live_control import LiveControl
@@ -46,8 +50,6 @@ if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process
 
 log = get_logger(__name__)
 
-MANUAL_LIVE_REFUSAL = ("Manual orders in live mode need approval with a button and a TOTP code, which is not "
-                       "built yet. Nothing was sent. Switch to TRADING_MODE=paper to practise.")
 LIVE_START = ("Live mode: armed but PAUSED. Positions are reconciled and protective exits run; no new position "
               "opens, neither the bot's nor yours, until /live on with a two-factor code. Closing stays possible.")
 REPLAY_WARMUP_MS = 21 * 86_400_000   # 500+ hourly candles of history before the replay starts
@@ -74,13 +76,15 @@ class Core:
     refresh_s: float
     confirmations: Confirmations
     control: LiveControl
+    orders: ManualOrders
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
-                "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes}
+                "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
+                "orders": self.orders}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -167,10 +171,23 @@ async def build_core(settings: Settings) -> Core:
         await events.emit(Event(EventKind.MODE, clock.now_ms(), LIVE_START, {"live": True, "live_on": False}))
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
+    orders = await manual_orders(settings, confirmations, portfolio, control, loop, events, store)
     await confirmations.start()
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, control, keeper)
+                backtests, loop, refresh_s, confirmations, control, orders, keeper)
+
+
+async def manual_orders(settings: Settings, confirmations: Confirmations, portfolio: PortfolioService,
+                        control: LiveControl, loop: TradingLoop, events: EventBus, store: SqliteStore) -> ManualOrders:
+    """Return the chat's manual orders (live: approval cards), after settling the cards left by a restart."""
+    gate = ManualEntryGate(control.holds, loop)
+    tickets = Tickets(portfolio, loop.engine.settings.protection, settings.futures_leverage, loop.instruments)
+    limits = ApprovalSettings(settings.approval_timeout_seconds * 1000, settings.approval_max_slippage_bps)
+    approvals = Approvals(SqliteApprovals(store), confirmations, tickets.quote, portfolio, control.codes, gate,
+                          events, WallClock(), limits)
+    await approvals.start(portfolio.venue.broker)    # claimed cards are looked up by client id before trading
+    return ManualOrders(tickets, portfolio, approvals, gate, settings.mode == "live")
 
 
 def two_factor_secret(settings: Settings) -> str:
@@ -243,8 +260,7 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
                              resync=resync)
     report = await venue.restore()
     await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
-    return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode,
-                                   manual_orders_refused=MANUAL_LIVE_REFUSAL)
+    return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode)
 
 
 async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

@@ -7,8 +7,11 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot import approval_cards
 from bot.context import BotContext
+from bot.views.approvals import code_reply
 from bot.views import control as views
+from trading.domain.approvals import TapResult
 from trading.domain.errors import InvalidInput
 from trading.services.live_control import Switch, SwitchOutcome
 
@@ -56,5 +59,9 @@ async def code(update: Update, context: BotContext) -> None:
     with contextlib.suppress(TelegramError):     # in a group the bot may lack the right; the code is spent anyway
         await message.delete()
     answer = await context.codes.answer(update.effective_user.id, update.effective_chat.id, typed)
-    await context.bot.send_message(update.effective_chat.id, views.code_answer_text(answer),
-                                   parse_mode=ParseMode.HTML)
+    if isinstance(answer.result, TapResult):          # the code released a live order's approval
+        await approval_cards.settle(context, answer.result)
+        text = code_reply(answer.result)
+    else:
+        text = views.code_answer_text(answer)
+    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)

@@ -3,32 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
+from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
 from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
 from trading.services.paper_venue import PaperVenue
-
-
-class SizeKind(StrEnum):
-    """How the user gave an order size."""
-
-    AMOUNT = "amount"     # base units
-    PERCENT = "percent"   # of the position or holding
-    ALL = "all"
-
-
-@dataclass(frozen=True, slots=True)
-class Size:
-    """An exit size as typed: 0.01, 50%, all."""
-
-    kind: SizeKind
-    value: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,35 +82,110 @@ class PortfolioService:
 
     async def buy(self, symbol_text: str, quote: Decimal, limit: Decimal | None = None) -> Order:
         """Buy quote worth of symbol (spot), or open/add to a long (futures); at market unless limit."""
-        return await self._enter(symbol_text, Side.BUY, quote, limit)
+        return await self._one(ManualOrder(OrderKind.BUY, symbol_text, quote, limit))
 
     async def short(self, symbol_text: str, quote: Decimal, limit: Decimal | None = None) -> Order:
         """Open or add to a short worth quote (futures only)."""
-        if self.venue.market_type != "futures":
-            raise InvalidInput("Shorting needs futures mode: set MARKET_TYPE=futures. In spot, /sell sells holdings.")
-        return await self._enter(symbol_text, Side.SELL, quote, limit)
+        return await self._one(ManualOrder(OrderKind.SHORT, symbol_text, quote, limit))
 
     async def sell(self, symbol_text: str, size: Size) -> Order:
         """Sell holdings (spot) or reduce a long (futures)."""
-        return await self._exit(symbol_text, PositionSide.LONG, size, "/sell")
+        return await self._one(ManualOrder(OrderKind.SELL, symbol_text, size=size))
 
     async def cover(self, symbol_text: str, size: Size) -> Order:
         """Buy back part or all of a short (futures only)."""
-        if self.venue.market_type != "futures":
-            raise InvalidInput("/cover is for shorts, which need futures mode (MARKET_TYPE=futures).")
-        return await self._exit(symbol_text, PositionSide.SHORT, size, "/cover")
+        return await self._one(ManualOrder(OrderKind.COVER, symbol_text, size=size))
 
     async def close(self, symbol_text: str) -> Order:
         """Close the whole position in symbol at market."""
-        symbol = await self._symbol(symbol_text)
-        position = await self._position(symbol)
-        if position is None:
-            raise InvalidInput(f"No open position in {symbol}. /positions lists what is open.")
-        return await self._exit(symbol, position.side, Size(SizeKind.ALL), "/close")
+        return await self._one(ManualOrder(OrderKind.CLOSE, symbol_text))
 
     async def cancel(self, order_id: str) -> Order:
         """Cancel an open order by its id."""
+        return await self._one(ManualOrder(OrderKind.CANCEL, order_id=order_id))
+
+    async def reset(self) -> Decimal:
+        """Start the paper account over; return its starting balance."""
+        await self.venue.reset()
+        return self.venue.broker.starting_balance
+
+    # ---- manual orders: a ticket of figures, then its execution --------------------------------
+
+    async def quote(self, order: ManualOrder) -> OrderTicket:
+        """Return the ticket of a manual order: its legs with the estimated fill, size and fees, from now's prices."""
         self._check_allowed()
+        if order.kind is OrderKind.CANCEL:
+            legs = [await self._cancel_leg(order.order_id)]
+        elif order.kind is OrderKind.CLOSE_ALL:
+            legs = [await self._exit_leg(p.symbol, p.side, Size(SizeKind.ALL), "/closeall")
+                    for p in await self.venue.broker.positions()]
+            if not legs:
+                raise InvalidInput("No open position to close. /positions lists what is open.")
+        elif order.kind.opens:
+            legs = [await self._entry_leg(order)]
+        else:
+            legs = [await self._exit_from(order)]
+        return OrderTicket(order, tuple(legs), self._clock.now_ms())
+
+    async def execute(self, ticket: OrderTicket, client_order_ids: tuple[str, ...] = ()) -> list[Order]:
+        """Carry out a ticket's legs, in order, each with its client id when given (an approval's)."""
+        self._check_allowed()
+        done = []
+        for i, leg in enumerate(ticket.legs):
+            client_id = client_order_ids[i] if i < len(client_order_ids) else ""
+            done.append(await self._cancel(leg.cancel_id) if leg.cancel_id else await self._place_leg(leg, client_id))
+        return done
+
+    async def _one(self, order: ManualOrder) -> Order:
+        return (await self.execute(await self.quote(order)))[0]
+
+    async def _entry_leg(self, order: ManualOrder) -> Leg:
+        if order.kind is OrderKind.SHORT and self.venue.market_type != "futures":
+            raise InvalidInput("Shorting needs futures mode: set MARKET_TYPE=futures. In spot, /sell sells holdings.")
+        symbol = await self._symbol(order.symbol)
+        if order.quote <= 0 or (order.limit is not None and order.limit <= 0):
+            raise InvalidInput("Amounts and prices must be positive.")
+        instrument = (await self._market.instruments())[symbol]
+        last = await self._mark(symbol)
+        price = order.limit if order.limit is not None else last
+        side = Side.BUY if order.kind is OrderKind.BUY else Side.SELL
+        fee = order.quote * instrument.taker_fee
+        if order.limit is None and side is Side.BUY and self.venue.market_type == "spot":
+            return Leg(symbol, side, instrument.round_amount(order.quote / price), price, fee, quote_amount=order.quote)
+        return Leg(symbol, side, order.quote / price, price, fee, limit=order.limit)
+
+    async def _exit_from(self, order: ManualOrder) -> Leg:
+        symbol = await self._symbol(order.symbol)
+        position = await self._position(symbol)
+        if order.kind is OrderKind.CLOSE:
+            if position is None:
+                raise InvalidInput(f"No open position in {symbol}. /positions lists what is open.")
+            return await self._exit_leg(symbol, position.side, Size(SizeKind.ALL), "/close")
+        side = PositionSide.LONG if order.kind is OrderKind.SELL else PositionSide.SHORT
+        if side is PositionSide.SHORT and self.venue.market_type != "futures":
+            raise InvalidInput("/cover is for shorts, which need futures mode (MARKET_TYPE=futures).")
+        return await self._exit_leg(symbol, side, order.size, f"/{order.kind.value}")
+
+    async def _exit_leg(self, symbol: str, side: PositionSide, size: Size, command: str) -> Leg:
+        position = await self._position(symbol)
+        if position is None or position.side is not side:
+            raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
+        amount = _exit_amount(position.amount, size, command)
+        last = await self._mark(symbol)
+        instrument = (await self._market.instruments()).get(symbol)
+        fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))
+        return Leg(symbol, side.entry_order_side.opposite, amount, last, fee,
+                   reduce_only=self.venue.market_type == "futures")
+
+    async def _cancel_leg(self, order_id: str) -> Leg:
+        match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
+        if not match:
+            raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
+        order = match[0]
+        return Leg(order.symbol, order.side, order.remaining, order.price or Decimal(0), Decimal(0),
+                   limit=order.price, cancel_id=order.id)
+
+    async def _cancel(self, order_id: str) -> Order:
         match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
         if not match:
             raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
@@ -134,35 +193,15 @@ class PortfolioService:
         await self.venue.settle()
         return order
 
-    async def reset(self) -> Decimal:
-        """Start the paper account over; return its starting balance."""
-        await self.venue.reset()
-        return self.venue.broker.starting_balance
-
-    async def _enter(self, symbol_text: str, side: Side, quote: Decimal, limit: Decimal | None) -> Order:
-        self._check_allowed()
-        symbol = await self._symbol(symbol_text)
-        if quote <= 0 or (limit is not None and limit <= 0):
-            raise InvalidInput("Amounts and prices must be positive.")
-        last = await self._mark(symbol)
-        price = limit if limit is not None else last
-        if limit is None and side is Side.BUY and self.venue.market_type == "spot":
-            intent = OrderIntent(symbol, side, OrderType.MARKET, quote_amount=quote, reason="manual")
+    async def _place_leg(self, leg: Leg, client_id: str) -> Order:
+        kind = OrderType.LIMIT if leg.limit is not None else OrderType.MARKET
+        if leg.quote_amount is not None:
+            intent = OrderIntent(leg.symbol, leg.side, kind, quote_amount=leg.quote_amount,
+                                 client_order_id=client_id, reason="manual")
         else:
-            kind = OrderType.LIMIT if limit is not None else OrderType.MARKET
-            intent = OrderIntent(symbol, side, kind, amount=quote / price, price=limit, reason="manual")
-        return await self._place(intent, last)
-
-    async def _exit(self, symbol_text: str, side: PositionSide, size: Size, command: str) -> Order:
-        self._check_allowed()
-        symbol = await self._symbol(symbol_text)
-        position = await self._position(symbol)
-        if position is None or position.side is not side:
-            raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
-        amount = _exit_amount(position.amount, size, command)
-        intent = OrderIntent(symbol, side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
-                             reduce_only=self.venue.market_type == "futures", reason="manual")
-        return await self._place(intent, await self._mark(symbol))
+            intent = OrderIntent(leg.symbol, leg.side, kind, amount=leg.amount, price=leg.limit,
+                                 reduce_only=leg.reduce_only, client_order_id=client_id, reason="manual")
+        return await self._place(intent, await self._mark(leg.symbol))
 
     async def _place(self, intent: OrderIntent, last: Decimal) -> Order:
         broker = self.venue.broker
