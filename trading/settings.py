@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     decision_timeout_seconds: Decimal = Decimal("10")
     # Live approvals: how long a card lives, how far the price may move before it is shown again, and whether the
     # bot's own live decisions go out at once or through the same cards.
-    approval_timeout_seconds: int = Field(default=120, ge=15, le=3600)
+    approval_timeout_seconds: int = Field(default=120, ge=5, le=3600)
     approval_max_slippage_bps: Decimal = Field(default=Decimal("50"), gt=0, le=1000)
     live_autonomy: str = "autonomous"
     # Reports and charts.

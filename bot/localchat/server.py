@@ -253,8 +253,11 @@ class BotApiServer:
         return message
 
     async def _edited(self, message: dict[str, Any], params: dict, visible: str) -> dict[str, Any]:
-        if params.get("reply_markup") is not None:
+        # as Telegram does: an edit without reply_markup takes the inline keyboard away
+        if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
         await self._announce(Sent(message["chat"]["id"], message["message_id"], "text", visible, params,
                                   edited=True,
                                   buttons=(message.get("reply_markup") or {}).get("inline_keyboard", [])))
