@@ -79,11 +79,9 @@ class Settings(BaseSettings):
     min_reward_risk: Decimal = Decimal("1.5")
     min_signal_confidence: Decimal = Decimal("0.4")
     decision_timeout_seconds: Decimal = Decimal("10")
-    # Live approvals: how long a card lives, how far the price may move before it is shown again, and whether the
-    # bot's own live decisions go out at once or through the same cards.
+    # Live approvals: how long a card lives, and how far the price may move before it is shown again.
     approval_timeout_seconds: int = Field(default=120, ge=5, le=3600)
     approval_max_slippage_bps: Decimal = Field(default=Decimal("50"), gt=0, le=1000)
-    live_autonomy: str = "autonomous"
     # Reports and charts.
     chart_theme: str = "dark"
     report_time: str = "20:00"
@@ -207,14 +205,6 @@ class Settings(BaseSettings):
     @classmethod
     def _count(cls, value: Any) -> int:
         return _whole_in(value, 1, None, "a whole number of 1 or more, like 3")
-
-    @field_validator("live_autonomy")
-    @classmethod
-    def _autonomy(cls, value: str) -> str:
-        if value.strip().lower() not in ("autonomous", "approve"):
-            raise ValueError("expected autonomous (the bot's live decisions go out at once) or approve (each "
-                             "becomes an approval card)")
-        return value.strip().lower()
 
     @field_validator("limit_order_timeout_action")
     @classmethod

@@ -3,7 +3,7 @@ five wrong codes lock them out, /resume after a kill switch asks for a code; no 
 import pytest
 
 from tests.fakes.bot_process import OWNER, running_bot
-from tests.fakes.live_bot import code_now, fake_binance, live_settings, wrong_code
+from tests.fakes.live_bot import code_now, fake_binance, live_settings, previous_code, wrong_code
 from tests.fakes.telegram_api import FakeTelegram
 from trading.bootstrap import build_core
 from trading.domain.errors import ConfigurationError
@@ -59,3 +59,29 @@ async def test_five_wrong_codes_lock_live_on_and_alert_and_resume_after_a_kill_a
     assert answers[3].endswith("1 tries left before a 15-minute lockout.") and answers[4].startswith("🔒")
     assert "locked for 15 minutes" in alert.text and locked.text.startswith("🔒 Two-factor codes are locked")
     assert late.text.startswith("No action is waiting"), "a lockout drops the request: a later code does nothing"
+
+
+async def test_a_paused_live_process_still_closes_a_position_through_its_approval_card(tmp_path):
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        async with running_bot(live_settings(tmp_path, telegram, exchange)):
+            await telegram.wait_for(OWNER, lambda s: "Started in live mode" in s.text, timeout=30)
+            await telegram.ask(OWNER, "/live on")
+            assert "Live trading is ON" in (await telegram.ask(OWNER, await previous_code())).text
+            card = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            await approve_with(telegram, card, code_now())
+            assert "Live trading paused" in (await telegram.ask(OWNER, "/live off")).text
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            card = await telegram.ask(OWNER, "/close BTC/USDT")
+            sold = await approve_with(telegram, card, code_now(1))
+    assert refused.text.startswith("Not placed: live trading is paused") and "SELL 0.00086" in card.text
+    assert [o.side for o in exchange.account.orders] == ["BUY", "SELL"] and "Sold 0.00086 BTC/USDT" in sold.text
+
+
+async def approve_with(telegram, card, code):
+    """Press Approve on a card, send the code, and return the bot's reply to the code."""
+    assert card.text.startswith("🔐 Live order")
+    await telegram.answered(telegram.user_presses(OWNER, card.message_id, card.buttons[0][0]["callback_data"]))
+    before = len(telegram.replies_to(OWNER))
+    telegram.user_says(OWNER, code)
+    return await telegram.wait_for(OWNER, lambda s: s.text.startswith("✅ Code accepted.") and
+                                   telegram.replies_to(OWNER).index(s) >= before)

@@ -1,6 +1,7 @@
 """A live bot (TRADING_MODE=live) on the fake Binance and the fake Bot API, with a TOTP secret set up."""
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -46,3 +47,15 @@ def wrong_code() -> str:
     """Return a code that is none of the accepted ones right now."""
     accepted = {code_now(step) for step in (-1, 0, 1)}
     return next(c for c in ("000000", "111111", "222222", "333333") if c not in accepted)
+
+
+async def previous_code() -> str:
+    """Return the previous step's code (still accepted), once not within 2 s of the step's end.
+
+    A test that needs three codes in one step sends this one first, then code_now(), then code_now(1); waiting
+    off the step's end keeps the previous step inside the accepted window until the code is checked.
+    """
+    deadline = asyncio.get_running_loop().time() + 5
+    while WallClock().now_ms() % 30_000 > 28_000 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    return code_now(-1)
