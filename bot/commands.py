@@ -7,7 +7,8 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import backtests, charts, control, live, market, orders, portfolio, reports, signals, status
+from bot.handlers import (backtests, charts, control, live, market, orders, portfolio, reports, signals, status,
+                          tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -40,6 +41,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("pause", "Risk", "hold new entries (exits and stops still run)", "/pause", live.pause),
     Command("live", "Risk", "live trading on (with a 2FA code) or paused", "/live on|off", live.live),
     Command("mode", "Risk", "paper, live paused or live on", "/mode", live.mode),
+    Command("settings", "Settings", "the settings you can change, with defaults", "/settings", tuning.settings),
+    Command("set", "Settings", "change a setting (validated, kept over restarts)", "/set NAME VALUE|default",
+            tuning.set_value),
+    Command("symbols", "Settings", "traded symbols; add or remove one", "/symbols [add|remove SYMBOL]",
+            tuning.symbols),
     Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
+from trading.services.chat_settings import ChatSettings
 from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations
 from trading.services.live_control import LiveControl
@@ -63,3 +64,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def orders(self) -> ManualOrders:
         """Return the manual orders (receipts, confirm cards, live approval cards)."""
         return self.application.bot_data["orders"]
+
+    @property
+    def tuning(self) -> ChatSettings:
+        """Return the settings changed from the chat (/settings, /set, /symbols)."""
+        return self.application.bot_data["tuning"]

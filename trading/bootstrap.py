@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from trading.adapters.clocks import ReplayClock, WallClock
 from trading.adapters.exchange_clock import ExchangeClock
@@ -23,6 +23,7 @@ from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
 from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.services.approvals import ApprovalSettings, Approvals
+from trading.services.chat_settings import ChatSettings, with_overrides
 from trading.services.code_requests import CodeRequests
 from trading.services.entry_gate import ManualEntryGate
 from trading.services.manual_orders import ManualOrders, Tickets
@@ -77,6 +78,7 @@ class Core:
     confirmations: Confirmations
     control: LiveControl
     orders: ManualOrders
+    tuning: ChatSettings
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
 
     def services(self) -> dict[str, object]:
@@ -84,7 +86,7 @@ class Core:
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
                 "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
-                "orders": self.orders}
+                "orders": self.orders, "tuning": self.tuning}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -145,6 +147,9 @@ async def build_core(settings: Settings) -> Core:
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
+    settings, dropped = with_overrides(settings, await store.overrides())     # what /set stored, over the .env
+    if dropped:
+        log.warning("settings changed from the chat are no longer valid and were ignored", names=dropped)
     market, clock, refresh_s, spec = await market_feed(settings, store)
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
@@ -161,7 +166,8 @@ async def build_core(settings: Settings) -> Core:
     await signals.restore()
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
-    decider = HeldDecisions(RulesDecider(rules_settings(settings)), holds)    # held entries arrive as skips
+    rules = RulesDecider(rules_settings(settings))
+    decider = HeldDecisions(rules, holds)    # held entries arrive as skips
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider,
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
                        loop_settings(settings, profile.symbols), venue=venue)
@@ -173,16 +179,28 @@ async def build_core(settings: Settings) -> Core:
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
     orders = await manual_orders(settings, confirmations, portfolio, control, loop, events, store)
     await confirmations.start()
+    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders), control.codes,
+                          settings.mode == "live", market)
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, control, orders, keeper)
+                backtests, loop, refresh_s, confirmations, control, orders, tuning, keeper)
+
+
+def run_time_settings(loop: TradingLoop, rules: RulesDecider, orders: ManualOrders) -> Callable[[Settings], None]:
+    """Return what applies settings changed from the chat to the running engine, decider and approvals."""
+    def apply(settings: Settings) -> None:
+        loop.engine.settings = engine_settings(settings)
+        rules.settings = rules_settings(settings)
+        orders.approvals.settings = ApprovalSettings(settings.approval_timeout_seconds * 1000,
+                                                     settings.approval_max_slippage_bps)
+    return apply
 
 
 async def manual_orders(settings: Settings, confirmations: Confirmations, portfolio: PortfolioService,
                         control: LiveControl, loop: TradingLoop, events: EventBus, store: SqliteStore) -> ManualOrders:
     """Return the chat's manual orders (live: approval cards), after settling the cards left by a restart."""
     gate = ManualEntryGate(control.holds, loop)
-    tickets = Tickets(portfolio, loop.engine.settings.protection, settings.futures_leverage, loop.instruments)
+    tickets = Tickets(portfolio, loop.engine, loop.instruments)
     limits = ApprovalSettings(settings.approval_timeout_seconds * 1000, settings.approval_max_slippage_bps)
     approvals = Approvals(SqliteApprovals(store), confirmations, tickets.quote, portfolio, control.codes, gate,
                           events, WallClock(), limits)

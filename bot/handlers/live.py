@@ -10,9 +10,11 @@ from telegram.error import TelegramError
 from bot import approval_cards
 from bot.context import BotContext
 from bot.views.approvals import code_reply
+from bot.views.tuning import change_text
 from bot.views import control as views
 from trading.domain.approvals import TapResult
 from trading.domain.errors import InvalidInput
+from trading.services.chat_settings import SettingChange
 from trading.services.live_control import Switch, SwitchOutcome
 
 
@@ -62,6 +64,8 @@ async def code(update: Update, context: BotContext) -> None:
     if isinstance(answer.result, TapResult):          # the code released a live order's approval
         await approval_cards.settle(context, answer.result)
         text = code_reply(answer.result)
+    elif isinstance(answer.result, SettingChange):    # the code raised a risk limit
+        text = "✅ Code accepted. " + change_text(answer.result)
     else:
         text = views.code_answer_text(answer)
     await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)

@@ -11,7 +11,7 @@ from trading.domain.errors import InvalidInput
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Order, Side
-from trading.risk.protective_stops import ProtectionSettings
+from trading.engine.trading_engine import TradingEngine
 from trading.services.approvals import Approvals, EntryGate
 from trading.services.portfolio import PortfolioService
 
@@ -43,11 +43,10 @@ class NeedsConfirmation:
 class Tickets:
     """Quotes manual orders: the portfolio's figures plus the stop, target and risk an entry will get."""
 
-    def __init__(self, portfolio: PortfolioService, protection: ProtectionSettings, futures_leverage: int,
-                 instruments: Mapping[str, Instrument]) -> None:
+    def __init__(self, portfolio: PortfolioService, engine: TradingEngine, instruments: Mapping[str, Instrument]
+                 ) -> None:
         self._portfolio = portfolio
-        self._protection = protection
-        self._leverage = futures_leverage
+        self._engine = engine              # its settings are read at each quote: /set changes them at run time
         self._instruments = instruments
 
     async def quote(self, order: ManualOrder) -> OrderTicket:
@@ -59,10 +58,12 @@ class Tickets:
 
     def _levels(self, leg: Leg) -> Leg:
         instrument = self._instruments.get(leg.symbol)
-        leverage = self._leverage if instrument is not None and instrument.kind is MarketKind.PERP else 1
+        settings = self._engine.settings
+        perp = instrument is not None and instrument.kind is MarketKind.PERP
+        leverage = settings.sizing.futures_leverage if perp else 1
         sign = 1 if leg.side is Side.BUY else -1
-        stop = leg.price * (1 - sign * self._protection.hard_stop_pct / HUNDRED / leverage)
-        zone = self._protection.take_profit_zone_pct
+        stop = leg.price * (1 - sign * settings.protection.hard_stop_pct / HUNDRED / leverage)
+        zone = settings.protection.take_profit_zone_pct
         target = leg.price * (1 + sign * zone / HUNDRED / leverage) if zone else None
         if instrument is not None:
             stop = instrument.round_price(stop)
