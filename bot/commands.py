@@ -7,8 +7,8 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import (backtests, charts, control, live, market, orders, portfolio, reports, signals, status,
-                          tuning)
+from bot.handlers import (backtests, charts, control, live, market, notify, orders, portfolio, reports, signals,
+                          status, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
             tuning.set_value),
     Command("symbols", "Settings", "traded symbols; add or remove one", "/symbols [add|remove SYMBOL]",
             tuning.symbols),
+    Command("notify", "Settings", "choose which notifications you get", "/notify", notify.notify),
     Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),

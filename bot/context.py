@@ -9,6 +9,7 @@ from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
+from trading.services.notification_policy import NotificationPolicy
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
@@ -69,3 +70,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def tuning(self) -> ChatSettings:
         """Return the settings changed from the chat (/settings, /set, /symbols)."""
         return self.application.bot_data["tuning"]
+
+    @property
+    def notifications(self) -> NotificationPolicy:
+        """Return which notifications are pushed (/notify)."""
+        return self.application.bot_data["notifications"]

@@ -25,6 +25,8 @@ from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.services.approvals import ApprovalSettings, Approvals
 from trading.services.chat_settings import ChatSettings, with_overrides
 from trading.services.code_requests import CodeRequests
+from trading.services.notification_policy import NotificationPolicy, QuietHours
+from trading.services.watchdog import WatchedDecisions, Watchdog
 from trading.services.entry_gate import ManualEntryGate
 from trading.services.manual_orders import ManualOrders, Tickets
 from trading.services.confirmations import Confirmations
@@ -79,6 +81,8 @@ class Core:
     control: LiveControl
     orders: ManualOrders
     tuning: ChatSettings
+    notifications: NotificationPolicy
+    watchdog: Watchdog
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
 
     def services(self) -> dict[str, object]:
@@ -86,7 +90,8 @@ class Core:
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
                 "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
-                "orders": self.orders, "tuning": self.tuning}
+                "orders": self.orders, "tuning": self.tuning,
+                "notifications": self.notifications}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -152,6 +157,9 @@ async def build_core(settings: Settings) -> Core:
         log.warning("settings changed from the chat are no longer valid and were ignored", names=dropped)
     market, clock, refresh_s, spec = await market_feed(settings, store)
     events = EventBus(store)
+    notifications = NotificationPolicy(store, WallClock(), QuietHours.parse(settings.quiet_hours, settings.timezone))
+    await notifications.load()
+    events.policy = notifications
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
@@ -167,7 +175,7 @@ async def build_core(settings: Settings) -> Core:
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
     rules = RulesDecider(rules_settings(settings))
-    decider = HeldDecisions(rules, holds)    # held entries arrive as skips
+    decider = WatchedDecisions(HeldDecisions(rules, holds))    # held entries arrive as skips; failures counted
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider,
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
                        loop_settings(settings, profile.symbols), venue=venue)
@@ -179,16 +187,20 @@ async def build_core(settings: Settings) -> Core:
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
     orders = await manual_orders(settings, confirmations, portfolio, control, loop, events, store)
     await confirmations.start()
-    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders), control.codes,
-                          settings.mode == "live", market)
+    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders, notifications),
+                          control.codes, settings.mode == "live", market)
+    watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
+                        settings.watchdog_stall_seconds * 1000)
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, control, orders, tuning, keeper)
+                backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog, keeper)
 
 
-def run_time_settings(loop: TradingLoop, rules: RulesDecider, orders: ManualOrders) -> Callable[[Settings], None]:
-    """Return what applies settings changed from the chat to the running engine, decider and approvals."""
+def run_time_settings(loop: TradingLoop, rules: RulesDecider, orders: ManualOrders,
+                      notifications: NotificationPolicy) -> Callable[[Settings], None]:
+    """Return what applies settings changed from the chat to the running engine, decider, approvals, pushes."""
     def apply(settings: Settings) -> None:
+        notifications.quiet = QuietHours.parse(settings.quiet_hours, settings.timezone)
         loop.engine.settings = engine_settings(settings)
         rules.settings = rules_settings(settings)
         orders.approvals.settings = ApprovalSettings(settings.approval_timeout_seconds * 1000,

@@ -39,6 +39,9 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
     if core.exchange_time is not None:     # due every EXCHANGE_TIME_SYNC_MINUTES, a minute after a failure
         scheduler.add_job(_keep_exchange_time, "interval", seconds=EXCHANGE_TIME_CHECK_S, args=[core.exchange_time],
                           id="exchange_time", next_run_time=_now())
+    # the watchdog, and the digest of what quiet hours held
+    scheduler.add_job(_watch, "interval", seconds=max(1, min(30, core.watchdog.stall_ms // 3000)), args=[core],
+                      id="watchdog")
     hour, minute = settings.report_hour_minute
     scheduler.add_job(send_daily_report, "cron", hour=hour, minute=minute, timezone=settings.timezone,
                       args=[core.reports, core.events], id="daily_report")
@@ -77,6 +80,16 @@ async def _protect(loop: TradingLoop) -> None:
         await watch_prices(loop)
     except Exception:
         log.exception("protective-exit job crashed, will retry")
+
+
+async def _watch(core: Core) -> None:
+    try:
+        await core.watchdog.check()
+        digest = core.notifications.digest()
+        if digest is not None:
+            await core.events.emit(digest)
+    except Exception:
+        log.exception("watchdog job crashed, will retry")
 
 
 def _now() -> datetime:

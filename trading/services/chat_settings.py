@@ -34,7 +34,7 @@ RUNTIME = RISK_LIMITS + ("soft_stop_pct", "trailing_activation_pct", "trailing_c
                          "partial_take_profit_r", "partial_take_profit_fraction", "break_even_r", "breaker_move_pct",
                          "breaker_cooldown_minutes", "loss_cooldown_minutes", "close_on_daily_loss",
                          "min_signal_confidence", "min_reward_risk", "approval_timeout_seconds",
-                         "approval_max_slippage_bps")
+                         "approval_max_slippage_bps", "quiet_hours")
 TUNABLE = RUNTIME + RESTART_ONLY
 
 
@@ -108,6 +108,8 @@ class ChatSettings:
         old = getattr(self.current, name)
         default = value_text.strip().lower() == "default"
         value = str(Settings.model_fields[name].default) if default else value_text
+        if name == "quiet_hours" and value_text.strip().lower() in ("off", "none"):
+            value = ""
         candidate = _validated(self.current, name, value)
         new = getattr(candidate, name)
         if new == old and not default:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Protocol
 
 from trading.domain.events import Event, Severity
 from trading.logs import get_logger
@@ -9,6 +10,16 @@ from trading.ports import EventLog, Notifier
 
 log = get_logger(__name__)
 EARLY_KEPT = 50
+
+
+class Admission(Protocol):
+    """Decides whether a user-facing event is pushed now (see notification_policy.py)."""
+
+    def admit(self, event: Event) -> bool:
+        """Return True to push the event now."""
+        ...
+
+
 
 
 class EventBus:
@@ -19,6 +30,7 @@ class EventBus:
         self._notifiers: list[Notifier] = []
         # what start-up says before the chat is attached (the live reconciliation report, "armed but paused")
         self._early: list[Event] = []
+        self.policy: Admission | None = None     # which pushes go out now (categories, quiet hours)
 
     def attach(self, notifier: Notifier) -> None:
         """Deliver user-facing events to notifier too, starting with those announced before any was attached."""
@@ -43,6 +55,8 @@ class EventBus:
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""
         log.info(event.message, kind=event.kind.value)
+        if event.notify and self.policy is not None and not self.policy.admit(event):
+            return
         if event.notify and not self._notifiers and len(self._early) < EARLY_KEPT:
             self._early.append(event)
         if event.notify:
