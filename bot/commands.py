@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers import (backtests, charts, control, live, market, notify, orders, portfolio, reports, signals,
-                          status, tuning)
+                          status, trader, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -51,6 +51,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),
     Command("trades", "Account", "recent fills", "/trades [n]", portfolio.trades),
+    Command("profit", "Account", "realised and unrealised PnL per strategy", "/profit [days]", trader.profit),
+    Command("performance", "Account", "results per symbol", "/performance", trader.performance),
+    Command("daily", "Account", "net PnL per day", "/daily [n]", trader.daily),
+    Command("weekly", "Account", "net PnL per week", "/weekly [n]", trader.weekly),
+    Command("monthly", "Account", "net PnL per month", "/monthly [n]", trader.monthly),
     Command("report", "Account", "PnL, equity vs buy & hold, positions, risk", "/report [day|week|month]",
             reports.report),
     Command("buy", "Orders", "buy / go long for an amount of USDT", "/buy SYMBOL USDT [limit PRICE]", orders.buy),

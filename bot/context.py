@@ -10,6 +10,7 @@ from trading.services.confirmations import Confirmations
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
 from trading.services.notification_policy import NotificationPolicy
+from trading.services.performance import PerformanceService
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
@@ -75,3 +76,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def notifications(self) -> NotificationPolicy:
         """Return which notifications are pushed (/notify)."""
         return self.application.bot_data["notifications"]
+
+    @property
+    def performance(self) -> PerformanceService:
+        """Return profit, performance and the period tables."""
+        return self.application.bot_data["performance"]

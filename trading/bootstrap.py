@@ -25,6 +25,7 @@ from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.services.approvals import ApprovalSettings, Approvals
 from trading.services.chat_settings import ChatSettings, with_overrides
 from trading.services.code_requests import CodeRequests
+from trading.services.performance import PerformanceService
 from trading.services.notification_policy import NotificationPolicy, QuietHours
 from trading.services.watchdog import WatchedDecisions, Watchdog
 from trading.services.entry_gate import ManualEntryGate
@@ -83,6 +84,7 @@ class Core:
     tuning: ChatSettings
     notifications: NotificationPolicy
     watchdog: Watchdog
+    performance: PerformanceService
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
 
     def services(self) -> dict[str, object]:
@@ -91,7 +93,7 @@ class Core:
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
                 "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
                 "orders": self.orders, "tuning": self.tuning,
-                "notifications": self.notifications}
+                "notifications": self.notifications, "performance": self.performance}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -193,7 +195,8 @@ async def build_core(settings: Settings) -> Core:
                         settings.watchdog_stall_seconds * 1000)
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog, keeper)
+                backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
+                PerformanceService(venue.ledger, portfolio, clock, settings.timezone), keeper)
 
 
 def run_time_settings(loop: TradingLoop, rules: RulesDecider, orders: ManualOrders,

@@ -5,6 +5,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
+from bot.handlers.trader import refresh_button
 from bot.views import status as views
 
 
@@ -21,9 +22,10 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def status(update: Update, context: BotContext) -> None:
-    """Show mode, data source, uptime, last tick, kill switch and open positions."""
+    """Show mode, data source, uptime, last tick, kill switch and open positions, with a Refresh button."""
     report = await context.assistant.status()
-    await update.effective_message.reply_text(views.status_text(report), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(views.status_text(report), parse_mode=ParseMode.HTML,
+                                              reply_markup=refresh_button("status"))
 
 
 async def health(update: Update, context: BotContext) -> None:
