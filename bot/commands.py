@@ -7,7 +7,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import (backtests, charts, control, live, market, notify, orders, portfolio, reports, signals,
+from bot.handlers import (about, backtests, charts, control, live, market, notify, orders, portfolio, reports, signals,
                           status, trader, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
@@ -26,9 +26,12 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "General", "welcome and what this bot is running", "/start", status.start),
-    Command("help", "General", "list the commands", "/help", status.help_command),
+    Command("help", "General", "list the commands, or explain one", "/help [COMMAND]", about.help_command),
     Command("status", "General", "mode, data, uptime, last tick, kill switch", "/status", status.status),
     Command("health", "General", "exchange calls, errors and latency per endpoint", "/health", status.health),
+    Command("version", "General", "version of the bot and its libraries", "/version", about.version),
+    Command("show_config", "General", "effective settings, secrets masked", "/show_config", about.show_config),
+    Command("logs", "General", "recent warnings and errors, secrets masked", "/logs [n]", about.logs),
     Command("price", "Market", "last price, 24h change, spread, funding", "/price BTC/USDT", market.price),
     Command("markets", "Market", "list tradable markets", "/markets [filter]", market.markets),
     Command("signals", "Market", "live zones, liquidity, trends, latest signals", "/signals [SYMBOL]", signals.signals),
@@ -38,6 +41,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("risk", "Risk", "limits, today's PnL, drawdown, breaker, kill switch", "/risk", control.risk),
     Command("kill", "Risk", "stop all new orders (flat: also close everything)", "/kill [flat]", control.kill),
     Command("resume", "Risk", "lift a pause, the kill switch or a drawdown halt", "/resume", control.resume),
+    Command("locks", "Risk", "what blocks new entries now, and how to lift it", "/locks", about.locks),
+    Command("unlock", "Risk", "lift a loss-streak cooldown", "/unlock", about.unlock),
     Command("pause", "Risk", "hold new entries (exits and stops still run)", "/pause", live.pause),
     Command("live", "Risk", "live trading on (with a 2FA code) or paused", "/live on|off", live.live),
     Command("mode", "Risk", "paper, live paused or live on", "/mode", live.mode),

@@ -1,4 +1,4 @@
-"""/start, /help, /status and /health."""
+"""/start, /status and /health."""
 from __future__ import annotations
 
 from telegram import Update
@@ -6,6 +6,7 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.handlers.trader import refresh_button
+from bot.views.about import menu_keyboard
 from bot.views import status as views
 
 
@@ -13,12 +14,7 @@ async def start(update: Update, context: BotContext) -> None:
     """Welcome the user with what this bot is running."""
     report = await context.assistant.status()
     await update.effective_message.reply_text(views.welcome(report.profile, report.data_source),
-                                              parse_mode=ParseMode.HTML)
-
-
-async def help_command(update: Update, context: BotContext) -> None:
-    """List the commands from the registry."""
-    await update.effective_message.reply_text(views.help_text(context.command_groups), parse_mode=ParseMode.HTML)
+                                              parse_mode=ParseMode.HTML, reply_markup=menu_keyboard())
 
 
 async def status(update: Update, context: BotContext) -> None:

@@ -216,6 +216,14 @@ class TradingEngine:
         self.state = replace(self.state, kill_switch=switch, risk=risk)
         return lifted
 
+    def lift_cooldown(self) -> bool:
+        """End a loss-streak cooldown now; return True when one was running (its losses are forgiven too)."""
+        risk = self.state.risk
+        if risk.cooldown_until_ms == 0 and risk.consecutive_losses == 0:
+            return False
+        self.state = replace(self.state, risk=replace(risk, cooldown_until_ms=0, consecutive_losses=0))
+        return True
+
     def risk_status(self, ts_ms: int) -> RiskStatus:
         """Return what /risk shows at ts_ms."""
         return risk_status(self.state, self.settings, ts_ms)

@@ -88,6 +88,14 @@ class LiveControl:
         lifted = (await self._resume(user_id)()).lifted
         return Switch(SwitchOutcome.DONE if lifted else SwitchOutcome.UNCHANGED, lifted)
 
+    def locks(self) -> list[Lock]:
+        """Return what blocks new entries now, with how long and how to lift each."""
+        return entry_locks(self.holds, self._loop)
+
+    async def unlock(self, user_id: int) -> bool:
+        """Lift a loss-streak cooldown (audited); return False when none was running."""
+        return await self._loop.lift_cooldown(f"user:{user_id}")
+
     def _ask(self, user_id: int, purpose: str, action) -> Switch:
         locked = self.codes.locked_until_ms()
         if locked:
@@ -107,3 +115,40 @@ class LiveControl:
                 lifted = [*lifted, "pause"]
             return Resumed(tuple(lifted))
         return resume
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """One thing that blocks new entries now: what, for how long (0: until lifted), and how to lift it."""
+
+    name: str
+    detail: str
+    minutes_left: int
+    lift: str
+
+
+def entry_locks(holds: EntryHolds, loop: TradingLoop) -> list[Lock]:
+    """Return every lock on new entries now, holds first, then the engine's risk rules."""
+    found: list[Lock] = []
+    mode = holds.mode()
+    if mode.live and not mode.live_on:
+        found.append(Lock("live paused", "a live process starts paused", 0, "/live on with a code"))
+    if mode.paused_by:
+        found.append(Lock("pause", f"paused by {mode.paused_by}", 0, "/resume"))
+    s = loop.risk_status()
+    if s.kill_switch.engaged:
+        found.append(Lock("kill switch", f"{s.kill_switch.by}: {s.kill_switch.reason}", 0, "/resume"))
+    if s.halted:
+        found.append(Lock("drawdown halt", s.halt_reason, 0, "/resume"))
+    if s.daily_limit_hit:
+        found.append(Lock("daily loss limit", f"today's loss reached {s.daily_loss_limit:.2f}", 0,
+                          "the next trading day"))
+    if s.breaker_tripped:
+        found.append(Lock("circuit breaker", s.breaker_reason, s.breaker_minutes_left, "waits out its cooldown"))
+    if s.cooldown_minutes_left:
+        found.append(Lock("loss-streak cooldown", f"{s.settings.limits.loss_streak} losses in a row",
+                          s.cooldown_minutes_left, "/unlock"))
+    if s.open_positions + s.pending_entries >= s.settings.limits.max_open_positions:
+        found.append(Lock("open positions", f"{s.open_positions} of {s.settings.limits.max_open_positions}", 0,
+                          "close one, or /set MAX_OPEN_POSITIONS"))
+    return found

@@ -243,6 +243,17 @@ class TradingLoop:
             await self._finish()
             return lifted
 
+    async def lift_cooldown(self, by: str) -> bool:
+        """End a loss-streak cooldown now (audited); return True when one was running."""
+        async with self._lock:
+            running = self.engine.risk_status(self.clock.now_ms()).cooldown_minutes_left > 0
+            if not self.engine.lift_cooldown() or not running:
+                await self._finish()
+                return False
+            await self.events.emit(notices.cooldown_lifted(by, self.clock.now_ms()))
+            await self._finish()
+            return True
+
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
         return self.engine.risk_status(self.clock.now_ms())
