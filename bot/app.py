@@ -15,10 +15,11 @@ from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
-from bot.handlers import about, fallback, live, notify, orders, portfolio, trader
+from bot.handlers import about, choices, fallback, live, notify, orders, portfolio, trader
 from bot.reply_bot import reply_bot
 from bot.views import approvals as approvals_view
 from bot.views import about as about_view
+from bot.views import choices as choices_view
 from bot.views import notify as notify_view
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
@@ -47,6 +48,8 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(CallbackQueryHandler(trader.refreshed, pattern=pattern(trader.REFRESH)))
     app.add_handler(CallbackQueryHandler(portfolio.pressed, pattern=pattern(portfolio.ACT)))
     app.add_handler(CallbackQueryHandler(about.menu_pressed, pattern=pattern(about_view.GO)))
+    for prefix in (choices_view.PRICE, choices_view.CHART, choices_view.STRATEGY, choices_view.BACKTEST):
+        app.add_handler(CallbackQueryHandler(choices.pressed, pattern=pattern(prefix)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(CODE), live.code))

@@ -10,21 +10,12 @@ from bot.handlers.orders import order
 from bot.handlers.trader import REFRESH, render, refresh_button
 from bot.parsing import count
 from bot.views import portfolio as views
+from bot.views.choices import symbol_of, symbol_ref
 from trading.domain.errors import InvalidInput
 from trading.domain.manual_orders import ManualOrder, OrderKind
 
 ACT = "acct"                     # Close and Cancel buttons: 'acct:close:BTC.USDT', 'acct:cancel:P-3'
 MAX_BUTTONS = 20
-
-
-def symbol_ref(symbol: str) -> str:
-    """Return a symbol in the characters callback data allows ('BTC/USDT:USDT' -> 'BTC.USDT-USDT')."""
-    return symbol.replace("/", ".").replace(":", "-")
-
-
-def symbol_of(ref: str) -> str:
-    """Return the symbol a symbol_ref stands for."""
-    return ref.replace(".", "/").replace("-", ":")
 
 
 async def balance(update: Update, context: BotContext) -> None:
