@@ -154,14 +154,9 @@ async def build_core(settings: Settings) -> Core:
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
-    settings, dropped = with_overrides(settings, await store.overrides())     # what /set stored, over the .env
-    if dropped:
-        log.warning("settings changed from the chat are no longer valid and were ignored", names=dropped)
+    settings = await stored_overrides(settings, store)
     market, clock, refresh_s, spec = await market_feed(settings, store)
-    events = EventBus(store)
-    notifications = NotificationPolicy(store, WallClock(), QuietHours.parse(settings.quiet_hours, settings.timezone))
-    await notifications.load()
-    events.policy = notifications
+    events, notifications = await event_bus(settings, store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
@@ -170,8 +165,7 @@ async def build_core(settings: Settings) -> Core:
         venue, portfolio = await live_account(settings, spec, clock, market, store, events)
     else:
         venue, portfolio = await paper_account(settings, clock, market, store, events)
-    holds = EntryHolds(settings.mode == "live", store, events, WallClock())
-    await holds.load()
+    holds = await entry_holds(settings, store, events)
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
@@ -182,9 +176,7 @@ async def build_core(settings: Settings) -> Core:
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
                        loop_settings(settings, profile.symbols), venue=venue)
     await loop.start()
-    control = LiveControl(holds, CodeRequests(await two_factor(totp_secret, store, events), WallClock()), loop)
-    if settings.mode == "live":
-        await events.emit(Event(EventKind.MODE, clock.now_ms(), LIVE_START, {"live": True, "live_on": False}))
+    control = await live_control(settings, totp_secret, holds, loop, store, events)
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
     orders = await manual_orders(settings, confirmations, portfolio, control, loop, events, store)
@@ -192,11 +184,44 @@ async def build_core(settings: Settings) -> Core:
     tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders, notifications),
                           control.codes, settings.mode == "live", market)
     watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
-                        settings.watchdog_stall_seconds * 1000)
+                        settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
                 backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
                 PerformanceService(venue.ledger, portfolio, clock, settings.timezone), keeper)
+
+
+async def entry_holds(settings: Settings, store: SqliteStore, events: EventBus) -> EntryHolds:
+    """Return the holds on new entries (live starts paused; the user's /pause as saved)."""
+    holds = EntryHolds(settings.mode == "live", store, events, WallClock())
+    await holds.load()
+    return holds
+
+
+async def live_control(settings: Settings, totp_secret: str | None, holds: EntryHolds, loop: TradingLoop,
+                       store: SqliteStore, events: EventBus) -> LiveControl:
+    """Return /live, /pause and /resume over the holds and the two-factor codes; say live starts paused."""
+    control = LiveControl(holds, CodeRequests(await two_factor(totp_secret, store, events), WallClock()), loop)
+    if settings.mode == "live":
+        await events.emit(Event(EventKind.MODE, loop.clock.now_ms(), LIVE_START, {"live": True, "live_on": False}))
+    return control
+
+
+async def stored_overrides(settings: Settings, store: SqliteStore) -> Settings:
+    """Return settings with what /set stored over the .env (an override no longer valid is ignored, with a warning)."""
+    settings, dropped = with_overrides(settings, await store.overrides())
+    if dropped:
+        log.warning("settings changed from the chat are no longer valid and were ignored", names=dropped)
+    return settings
+
+
+async def event_bus(settings: Settings, store: SqliteStore) -> tuple[EventBus, NotificationPolicy]:
+    """Return the event bus with the user's notification choices (categories, quiet hours) in front of the chat."""
+    events = EventBus(store)
+    notifications = NotificationPolicy(store, WallClock(), QuietHours.parse(settings.quiet_hours, settings.timezone))
+    await notifications.load()
+    events.policy = notifications
+    return events, notifications
 
 
 def run_time_settings(loop: TradingLoop, rules: RulesDecider, orders: ManualOrders,
