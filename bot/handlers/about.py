@@ -18,7 +18,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     commands = {name: (usage, summary) for group in context.command_groups.values() for name, usage, summary in group}
     if not context.args:
         await update.effective_message.reply_text(status_views.help_text(context.command_groups)
-                                                  + "\n\n/help COMMAND explains one, with examples.",
+                                                  + "\n\nSend /help COMMAND for one with examples.",
                                                   parse_mode=ParseMode.HTML, reply_markup=views.menu_keyboard())
         return
     typed = context.args[0].lstrip("/").lower()
