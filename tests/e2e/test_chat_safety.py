@@ -144,6 +144,8 @@ async def test_without_a_user_list_the_owner_is_who_sent_start_first_and_stays_a
         settings = paper_bot(tmp_path, telegram, telegram_allowed_chat_ids=f"{OWNER},{other}")
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            # until the owner is known both private chats hear the start-up; wait for it so the next reply is /start's
+            await telegram.wait_for(other, lambda s: "Started" in s.text)
             assert "PAPER" in (await telegram.ask(OWNER, "/start")).text
             refused = await telegram.ask(other, "/start")
             await telegram.ask(OWNER, "/status")

@@ -13,22 +13,22 @@ async def test_set_applies_valid_values_refuses_bad_ones_and_keeps_them_over_a_r
         settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
-            applied = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 1")
-            risk = await telegram.ask(OWNER, "/risk")
+            applied = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 1", expect="✅")
+            risk = await telegram.ask(OWNER, "/risk", expect="Risk")
             too_big = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 200")
             crossing = await telegram.ask(OWNER, "/set HARD_STOP_PCT 3")
             unknown = await telegram.ask(OWNER, "/set RISK 1")
             fixed = await telegram.ask(OWNER, "/set TRADING_MODE live")
             usage = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT")
-            restart = await telegram.ask(OWNER, "/set TIMEZONE Europe/Berlin")
-            symbols = await telegram.ask(OWNER, "/symbols remove ETH/USDT")
+            restart = await telegram.ask(OWNER, "/set TIMEZONE Europe/Berlin", expect="✅")
+            symbols = await telegram.ask(OWNER, "/symbols remove ETH/USDT", expect="✅")
         before = len(telegram.sent)
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text and telegram.sent.index(s) >= before)
-            listing = await telegram.ask(OWNER, "/settings")
-            risk_after = await telegram.ask(OWNER, "/risk")
-            status = await telegram.ask(OWNER, "/symbols")
-            back = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT default")
+            listing = await telegram.ask(OWNER, "/settings", expect="Settings")
+            risk_after = await telegram.ask(OWNER, "/risk", expect="Risk")
+            status = await telegram.ask(OWNER, "/symbols", expect="Traded now")
+            back = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT default", expect="✅")
     assert applied.text == "✅ RISK_PER_TRADE_PCT: 2 → 1, applied now." and "risk 1.00%" in risk.text
     assert too_big.text.startswith("RISK_PER_TRADE_PCT not changed: expected a percentage above 0 and at most 100")
     assert "it would make SOFT_STOP_PCT invalid" in crossing.text
@@ -50,11 +50,11 @@ async def test_raising_a_risk_limit_in_live_mode_needs_a_code_and_lowering_it_do
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
             await telegram.wait_for(OWNER, lambda s: "Started in live mode" in s.text, timeout=30)
-            lowered = await telegram.ask(OWNER, "/set MAX_OPEN_POSITIONS 2")
-            asked = await telegram.ask(OWNER, "/set MAX_OPEN_POSITIONS 5")
-            before = await telegram.ask(OWNER, "/risk")
-            raised = await telegram.ask(OWNER, code_now())
-            after = await telegram.ask(OWNER, "/risk")
+            lowered = await telegram.ask(OWNER, "/set MAX_OPEN_POSITIONS 2", expect="✅")
+            asked = await telegram.ask(OWNER, "/set MAX_OPEN_POSITIONS 5", expect="Raising")
+            before = await telegram.ask(OWNER, "/risk", expect="Risk")
+            raised = await telegram.ask(OWNER, code_now(), expect="✅ Code accepted")
+            after = await telegram.ask(OWNER, "/risk", expect="Risk")
     assert lowered.text == "✅ MAX_OPEN_POSITIONS: 3 → 2, applied now."
     assert asked.text.startswith("Raising a risk limit in live mode needs a code. 🔐 Send the 6-digit code")
     assert "Positions 0/2" in before.text and "Positions 0/5" in after.text
@@ -66,14 +66,14 @@ async def test_pause_holds_new_entries_but_not_exits_and_resume_lifts_it(tmp_pat
         async with running_bot(bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
             assert (await telegram.ask(OWNER, "/buy BTC/USDT 100")).text.startswith("✅ Bought")
-            paused = await telegram.ask(OWNER, "/pause")
-            again = await telegram.ask(OWNER, "/pause")
-            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100")
-            sold = await telegram.ask(OWNER, "/sell BTC/USDT 50%")
-            mode = await telegram.ask(OWNER, "/mode")
-            resumed = await telegram.ask(OWNER, "/resume")
-            nothing = await telegram.ask(OWNER, "/resume")
-            bought = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            paused = await telegram.ask(OWNER, "/pause", expect="⏸ New entries paused")
+            again = await telegram.ask(OWNER, "/pause", expect="New entries are already")
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="Not placed")
+            sold = await telegram.ask(OWNER, "/sell BTC/USDT 50%", expect="✅ Sold")
+            mode = await telegram.ask(OWNER, "/mode", expect="📝 Mode")
+            resumed = await telegram.ask(OWNER, "/resume", expect="▶️ Trading resumed")
+            nothing = await telegram.ask(OWNER, "/resume", expect="Nothing to resume")
+            bought = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="✅ Bought")
     assert paused.text.startswith("⏸ New entries paused") and again.text.startswith("New entries are already paused")
     assert refused.text == f"Not placed: new entries are paused by user:{OWNER}: /resume lifts it."
     assert sold.text.startswith("✅ Sold") and f"paper; new entries paused by user:{OWNER}" in mode.text

@@ -29,8 +29,8 @@ async def started(telegram):
 
 async def switched_on(telegram):
     await started(telegram)
-    await telegram.ask(OWNER, "/live on")
-    assert "Live trading is ON" in (await telegram.ask(OWNER, code_now())).text
+    await telegram.ask(OWNER, "/live on", expect="🔐 Send")
+    assert await telegram.ask(OWNER, code_now(), expect="✅ Code accepted. 🟢 Live trading is ON")
     await telegram.wait_for(OWNER, lambda s: "Live trading ON (user:" in s.text)     # the announcement
 
 
@@ -45,9 +45,9 @@ async def test_an_approved_buy_places_exactly_one_order_with_the_approvals_clien
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
             await started(telegram)
-            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="Not placed")
             await switched_on(telegram)
-            card = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
             approve = telegram.user_presses(OWNER, card.message_id, card.buttons[0][0]["callback_data"])
             assert (await telegram.answered(approve)).startswith("Approved: now send your 6-digit code")
             assert (await press(telegram, card)).startswith("Already approved: waiting for your code")
@@ -56,7 +56,7 @@ async def test_an_approved_buy_places_exactly_one_order_with_the_approvals_clien
             edited = await telegram.wait_for(OWNER, lambda s: s.edited and s.message_id == card.message_id)
             again = await press(telegram, card)
             telegram.redeliver(approve)
-            balance = await telegram.ask(OWNER, "/balance")
+            balance = await telegram.ask(OWNER, "/balance", expect="Balance")
     assert refused.text.startswith("Not placed: live trading is paused")
     assert card.text.startswith(CARD) and "BTC/USDT BUY 0.00086 ≈ 100.00 USDT (market)" in card.text
     assert "Est. fill" in card.text and "fees ≈ 0.1000 USDT" in card.text and "Stop " in card.text
@@ -74,7 +74,7 @@ async def test_other_users_tap_a_double_tap_a_wrong_code_and_reject_place_nothin
                                  telegram_allowed_user_ids=f"{OWNER},{MEMBER}")
         async with running_bot(settings):
             await switched_on(telegram)
-            card = await telegram.ask(GROUP, "/buy BTC/USDT 50", user_id=OWNER)
+            card = await telegram.ask(GROUP, "/buy BTC/USDT 50", user_id=OWNER, expect=CARD)
             by_member = await press(telegram, card, user=MEMBER, chat=GROUP)
             first = await press(telegram, card, user=OWNER, chat=GROUP)
             second = await press(telegram, card, user=OWNER, chat=GROUP)
@@ -97,7 +97,7 @@ async def test_an_expired_card_loses_its_buttons_and_its_press_places_nothing(tm
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange, approval_timeout_seconds=5)):
             await switched_on(telegram)
-            card = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
             expired = await telegram.wait_for(OWNER, lambda s: s.edited and s.message_id == card.message_id,
                                               timeout=20)
             late = await press(telegram, card)
@@ -109,7 +109,7 @@ async def test_a_price_move_beyond_the_slippage_refreshes_the_card_instead_of_pl
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
             await switched_on(telegram)
-            card = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
             exchange.board.by_id(MarketKind.SPOT, "BTCUSDT").moved_by = Decimal("1.01")
             toast = await press(telegram, card)
             fresh = await telegram.wait_for(OWNER, lambda s: s.text.startswith(CARD) and "moved" in s.text)
@@ -129,11 +129,11 @@ async def test_cards_from_before_a_restart_expire_and_a_claimed_one_is_settled_b
         settings = live_settings(tmp_path, telegram, exchange)
         async with running_bot(settings):
             await switched_on(telegram)
-            stale = await telegram.ask(OWNER, "/buy BTC/USDT 100")
-            sent = await telegram.ask(OWNER, "/buy BTC/USDT 60")
+            stale = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
+            sent = await telegram.ask(OWNER, "/buy BTC/USDT 60", expect=CARD)
             await press(telegram, sent)
             await code_reply(telegram, code_now(1))
-            unsent = await telegram.ask(OWNER, "/buy BTC/USDT 70")
+            unsent = await telegram.ask(OWNER, "/buy BTC/USDT 70", expect=CARD)
         with sqlite3.connect(tmp_path / "trading.sqlite") as db:   # as if the process died mid-placement
             db.execute("UPDATE confirmations SET state = 'claimed', result = '' WHERE id IN (?, ?)",
                        (approval_id(sent), approval_id(unsent)))
@@ -142,7 +142,7 @@ async def test_cards_from_before_a_restart_expire_and_a_claimed_one_is_settled_b
             told = await telegram.wait_for(OWNER, lambda s: "before the restart" in s.text and
                                            telegram.sent.index(s) >= before, timeout=30)
             late = await press(telegram, stale)
-            refused = await telegram.ask(OWNER, "/buy BTC/USDT 10")
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 10", expect="Not placed")
     assert told.text.count("Card from before the restart expired, nothing placed") == 1
     assert "buy 60 USDT BTC/USDT) was placed before the restart" in told.text
     assert "buy 70 USDT BTC/USDT) was not placed" in told.text

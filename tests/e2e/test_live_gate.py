@@ -24,17 +24,17 @@ async def test_live_starts_paused_and_live_on_takes_a_right_code_not_a_wrong_one
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
             await telegram.wait_for(OWNER, lambda s: PAUSED in s.text, timeout=30)
-            assert "live, paused" in (await telegram.ask(OWNER, "/mode")).text
-            assert (await telegram.ask(OWNER, "/live on")).text.startswith(ASKED)
+            assert "live, paused" in (await telegram.ask(OWNER, "/mode", expect="⏸ Mode")).text
+            assert (await telegram.ask(OWNER, "/live on", expect=ASKED)).text
             wrong = telegram.user_says(OWNER, wrong_code())
             refused = await telegram.wait_for(OWNER, lambda s: "Wrong code" in s.text)
-            assert "live, paused" in (await telegram.ask(OWNER, "/mode")).text
+            assert "live, paused" in (await telegram.ask(OWNER, "/mode", expect="⏸ Mode")).text
             right = telegram.user_says(OWNER, code_now())
             accepted = await telegram.wait_for(OWNER, lambda s: "Code accepted" in s.text)
-            assert "live, on" in (await telegram.ask(OWNER, "/mode")).text
+            assert "live, on" in (await telegram.ask(OWNER, "/mode", expect="🟢 Mode")).text
             announced = await telegram.wait_for(OWNER, lambda s: "Live trading ON (user:4242, code verified)" in s.text)
-            off = await telegram.ask(OWNER, "/live off")
-            assert "live, paused" in (await telegram.ask(OWNER, "/mode")).text
+            off = await telegram.ask(OWNER, "/live off", expect="⏸ Live trading paused")
+            assert "live, paused" in (await telegram.ask(OWNER, "/mode", expect="⏸ Mode")).text
             again = telegram.user_says(OWNER, code_now())
             nothing = await telegram.wait_for(OWNER, lambda s: "No action is waiting for a code" in s.text)
     assert "4 tries left" in refused.text and "Live trading is ON" in accepted.text and announced
@@ -48,14 +48,14 @@ async def test_five_wrong_codes_lock_live_on_and_alert_and_resume_after_a_kill_a
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
             await telegram.wait_for(OWNER, lambda s: PAUSED in s.text, timeout=30)
-            assert (await telegram.ask(OWNER, "/kill")).text.startswith("🛑 Kill switch on.")
-            assert (await telegram.ask(OWNER, "/resume")).text.startswith(ASKED)
-            assert "Trading resumed: lifted kill switch" in (await telegram.ask(OWNER, code_now())).text
-            await telegram.ask(OWNER, "/live on")
-            answers = [(await telegram.ask(OWNER, wrong_code())).text for _ in range(5)]
+            assert await telegram.ask(OWNER, "/kill", expect="🛑 Kill switch on.")
+            assert await telegram.ask(OWNER, "/resume", expect=ASKED)
+            assert await telegram.ask(OWNER, code_now(), expect="✅ Code accepted. ▶️ Trading resumed: lifted kill switch")
+            await telegram.ask(OWNER, "/live on", expect=ASKED)
+            answers = [(await telegram.ask(OWNER, wrong_code(), expect=("❌", "🔒"))).text for _ in range(5)]
             alert = await telegram.wait_for(OWNER, lambda s: "5 wrong two-factor codes in a row" in s.text)
-            locked = await telegram.ask(OWNER, "/live on")
-            late = await telegram.ask(OWNER, code_now(1))
+            locked = await telegram.ask(OWNER, "/live on", expect="🔒")
+            late = await telegram.ask(OWNER, code_now(1), expect="No action")
     assert answers[3].endswith("1 tries left before a 15-minute lockout.") and answers[4].startswith("🔒")
     assert "locked for 15 minutes" in alert.text and locked.text.startswith("🔒 Two-factor codes are locked")
     assert late.text.startswith("No action is waiting"), "a lockout drops the request: a later code does nothing"
@@ -65,13 +65,13 @@ async def test_a_paused_live_process_still_closes_a_position_through_its_approva
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
             await telegram.wait_for(OWNER, lambda s: "Started in live mode" in s.text, timeout=30)
-            await telegram.ask(OWNER, "/live on")
-            assert "Live trading is ON" in (await telegram.ask(OWNER, await previous_code())).text
-            card = await telegram.ask(OWNER, "/buy BTC/USDT 100")
+            await telegram.ask(OWNER, "/live on", expect=ASKED)
+            assert await telegram.ask(OWNER, await previous_code(), expect="✅ Code accepted. 🟢 Live trading is ON")
+            card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="🔐 Live order")
             await approve_with(telegram, card, code_now())
-            assert "Live trading paused" in (await telegram.ask(OWNER, "/live off")).text
-            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100")
-            card = await telegram.ask(OWNER, "/close BTC/USDT")
+            assert await telegram.ask(OWNER, "/live off", expect="⏸ Live trading paused")
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="Not placed")
+            card = await telegram.ask(OWNER, "/close BTC/USDT", expect="🔐 Live order")
             sold = await approve_with(telegram, card, code_now(1))
     assert refused.text.startswith("Not placed: live trading is paused") and "SELL 0.00086" in card.text
     assert [o.side for o in exchange.account.orders] == ["BUY", "SELL"] and "Sold 0.00086 BTC/USDT" in sold.text

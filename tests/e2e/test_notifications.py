@@ -20,7 +20,7 @@ async def test_a_muted_category_is_not_pushed_until_unmuted_and_the_choice_survi
         settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
-            menu = await telegram.ask(OWNER, "/notify")
+            menu = await telegram.ask(OWNER, "/notify", expect="Notifications")
             mute = button(menu, "🔕 Mute system")
             first = telegram.user_presses(OWNER, menu.message_id, mute)
             assert await telegram.answered(first) == "system: off"
@@ -29,15 +29,15 @@ async def test_a_muted_category_is_not_pushed_until_unmuted_and_the_choice_survi
             assert await telegram.answered(twice) == "system: off"
             stranger = telegram.user_presses(OWNER, menu.message_id, mute, user_id=999)
             assert (await telegram.answered(stranger)).startswith("This bot answers only its allowed users")
-            await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 1")
-            assert "System: 🔕 off" in (await telegram.ask(OWNER, "/notify")).text
+            await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 1", expect="✅")
+            assert "System: 🔕 off" in (await telegram.ask(OWNER, "/notify", expect="Notifications")).text
         before = len(telegram.sent)
         async with running_bot(settings):
-            await telegram.ask(OWNER, "/status")
-            menu = await telegram.ask(OWNER, "/notify")
+            await telegram.ask(OWNER, "/status", expect="Status")
+            menu = await telegram.ask(OWNER, "/notify", expect="Notifications")
             telegram.user_presses(OWNER, menu.message_id, button(menu, "🔔 Unmute system"))
             await telegram.wait_for(OWNER, lambda s: s.edited and "System: ✅ on" in s.text)
-            await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 2")
+            await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 2", expect="✅")
             pushed = await telegram.wait_for(OWNER, lambda s: SETTING in s.text)
     assert "Quiet hours: none" in menu.text and redrawn.buttons
     assert [s.text for s in telegram.sent if SETTING in s.text] == [pushed.text] and "from 1 to 2" in pushed.text

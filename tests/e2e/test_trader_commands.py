@@ -64,11 +64,11 @@ async def test_menus_help_typos_version_config_logs_and_locks(tmp_path):
             version = await telegram.ask(OWNER, "/version")
             config = await telegram.ask(OWNER, "/show_config")
             problems = await telegram.ask(OWNER, "/logs 5")
-            free = await telegram.ask(OWNER, "/locks")
-            await telegram.ask(OWNER, "/pause")
-            await telegram.ask(OWNER, "/kill")
-            locked = await telegram.ask(OWNER, "/locks")
-            unlock = await telegram.ask(OWNER, "/unlock")
+            free = await telegram.ask(OWNER, "/locks", expect="🔓")
+            await telegram.ask(OWNER, "/pause", expect="⏸")
+            await telegram.ask(OWNER, "/kill", expect="🛑")
+            locked = await telegram.ask(OWNER, "/locks", expect="What blocks")
+            unlock = await telegram.ask(OWNER, "/unlock", expect="No cooldown")
     assert balance and "Examples:\n/buy BTC/USDT 100" in help_buy.text
     assert help_typo.text == "No command /selll. Did you mean /help sell? /help lists them."
     assert typo.text == "I don't know /positons. Did you mean /positions? Type /help to see the commands."
