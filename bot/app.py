@@ -27,7 +27,7 @@ from trading.logs import get_logger
 log = get_logger(__name__)
 ACCESS_GROUP = -2      # who: allowed users in allowed chats, for every kind of update
 ORIGIN_GROUP = -1      # what: only commands typed just now (no edits, no forwards)
-EXPIRY_CHECK_S = 5
+EXPIRY_CHECK_S = 2     # one indexed query: cards lose their buttons within moments of their expiry
 CODE = r"^\s*[0-9]{3} ?[0-9]{3}\s*$"     # a two-factor code, as typed or pasted (phones group it 123 456)
 
 
