@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.callback_data import OUT_OF_DATE, decode
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
 from bot.context import BotContext
 from bot.parsing import count
 from bot.views import about as views
@@ -19,7 +19,8 @@ async def help_command(update: Update, context: BotContext) -> None:
     if not context.args:
         await update.effective_message.reply_text(status_views.help_text(context.command_groups)
                                                   + "\n\nSend /help COMMAND for one with examples.",
-                                                  parse_mode=ParseMode.HTML, reply_markup=views.menu_keyboard())
+                                                  parse_mode=ParseMode.HTML,
+                                                  reply_markup=views.menu_keyboard(update.effective_user.id))
         return
     typed = context.args[0].lstrip("/").lower()
     if typed not in commands:
@@ -66,12 +67,16 @@ async def menu_pressed(update: Update, context: BotContext) -> None:
     from bot.commands import COMMANDS      # the registry imports this module: look it up at the press
     query = update.callback_query
     try:
-        name = decode(query.data).action
+        callback = decode(query.data)
     except InvalidInput:
-        name = ""
-    handler = next((c.handler for c in COMMANDS if c.name == name), None)
-    if handler is None or name not in dict(views.MENU):
         await query.answer(OUT_OF_DATE)
+        return
+    handler = next((c.handler for c in COMMANDS if c.name == callback.action), None)
+    if handler is None or callback.action not in dict(views.MENU):
+        await query.answer(OUT_OF_DATE)
+        return
+    if asker_and_ref(callback)[0] != query.from_user.id:
+        await query.answer(NOT_YOURS)
         return
     await query.answer()
     context.args = []

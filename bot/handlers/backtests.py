@@ -34,7 +34,7 @@ async def backtests(update: Update, context: BotContext) -> None:
     """List the recent backtests."""
     runs = await _backtests(context).recent(10)
     await update.effective_message.reply_text(runs_text(runs), parse_mode=ParseMode.HTML,
-                                              reply_markup=run_buttons([r.id for r in runs]))
+                                              reply_markup=run_buttons([r.id for r in runs], update.effective_user.id))
 
 
 async def _run(service: BacktestService, request: BacktestRequest, progress: Message) -> None:

@@ -25,11 +25,11 @@ async def chart(update: Update, context: BotContext) -> None:
         if "Unknown symbol" not in str(exc):
             raise
         await update.effective_message.reply_text(str(exc), reply_markup=symbol_choices(
-            CHART, context.assistant.profile.symbols))
+            CHART, context.assistant.profile.symbols, update.effective_user.id))
         return
     if picture is None:                # no symbol: offer the traded ones
         await update.effective_message.reply_text(f"Which market? {USAGE}", reply_markup=symbol_choices(
-            CHART, context.assistant.profile.symbols))
+            CHART, context.assistant.profile.symbols, update.effective_user.id))
         return
     await update.effective_message.reply_photo(picture.png, caption=chart_caption(picture), parse_mode=ParseMode.HTML,
-                                               reply_markup=timeframe_choices(picture.symbol))
+                                               reply_markup=timeframe_choices(picture.symbol, update.effective_user.id))

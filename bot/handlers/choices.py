@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.callback_data import OUT_OF_DATE, decode
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
 from bot.context import BotContext
 from bot.views import choices as views
 from bot.views import esc
@@ -27,8 +27,12 @@ async def pressed(update: Update, context: BotContext) -> None:
     except (InvalidInput, KeyError):
         await query.answer(OUT_OF_DATE)
         return
+    asker, ref = asker_and_ref(callback)
+    if asker != query.from_user.id:
+        await query.answer(NOT_YOURS)
+        return
     await query.answer()
-    await work(update, context, callback.action, callback.id)
+    await work(update, context, callback.action, ref)
 
 
 async def _price(update: Update, context: BotContext, _action: str, ref: str) -> None:
@@ -40,7 +44,8 @@ async def _chart(update: Update, context: BotContext, _action: str, ref: str, ti
     symbol = views.symbol_of(ref)
     picture = await context.bot_data["charts"].chart(symbol, timeframe)
     await update.effective_message.reply_photo(picture.png, caption=chart_caption(picture), parse_mode=ParseMode.HTML,
-                                               reply_markup=views.timeframe_choices(picture.symbol))
+                                               reply_markup=views.timeframe_choices(picture.symbol,
+                                                                                        update.effective_user.id))
 
 
 async def _chart_in(update: Update, context: BotContext, action: str, ref: str) -> None:
@@ -52,7 +57,7 @@ async def _strategy(update: Update, context: BotContext, action: str, name: str)
     await context.signals.switch(name, action == "on")
     strategies = context.signals.strategies()
     await update.callback_query.edit_message_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
-                                                  reply_markup=views.strategy_switches(strategies))
+                                                  reply_markup=views.strategy_switches(strategies, update.effective_user.id))
 
 
 async def _run(update: Update, context: BotContext, _action: str, run_id: str) -> None:

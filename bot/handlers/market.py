@@ -19,7 +19,7 @@ async def price(update: Update, context: BotContext) -> None:
         ticker = await context.assistant.price(context.args[0] if context.args else "")
     except InvalidInput as exc:        # unknown or missing: offer the traded symbols as buttons
         await update.effective_message.reply_text(
-            str(exc), reply_markup=symbol_choices(PRICE, context.assistant.profile.symbols))
+            str(exc), reply_markup=symbol_choices(PRICE, context.assistant.profile.symbols, update.effective_user.id))
         return
     await update.effective_message.reply_text(ticker_text(ticker), parse_mode=ParseMode.HTML)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.callback_data import OUT_OF_DATE, Callback, decode
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
 from bot.context import BotContext
 from bot.handlers.orders import order
 from bot.handlers.trader import REFRESH, render, refresh_button
@@ -21,25 +21,25 @@ MAX_BUTTONS = 20
 async def balance(update: Update, context: BotContext) -> None:
     """Show equity, cash and PnL, with a Refresh button."""
     await update.effective_message.reply_text(await render(context, "balance"), parse_mode=ParseMode.HTML,
-                                              reply_markup=refresh_button("balance"))
+                                              reply_markup=refresh_button("balance", for_asker(update.effective_user.id)))
 
 
 async def positions(update: Update, context: BotContext) -> None:
     """Show open positions marked to market, with a Close button each and Refresh."""
-    found = await context.portfolio.positions()
-    rows = [[InlineKeyboardButton(f"Close {v.position.symbol}",
-                                  callback_data=Callback(ACT, "close", symbol_ref(v.position.symbol)).encode())]
-            for v in found[:MAX_BUTTONS]]
-    rows.append([InlineKeyboardButton("🔄 Refresh", callback_data=Callback(REFRESH, "positions").encode())])
+    found, asker = await context.portfolio.positions(), update.effective_user.id
+    rows = [[InlineKeyboardButton(f"Close {v.position.symbol}", callback_data=Callback(
+        ACT, "close", for_asker(asker, symbol_ref(v.position.symbol))).encode())] for v in found[:MAX_BUTTONS]]
+    rows.append([InlineKeyboardButton("🔄 Refresh", callback_data=Callback(REFRESH, "positions",
+                                                                          for_asker(asker)).encode())])
     await update.effective_message.reply_text(views.positions_text(found), parse_mode=ParseMode.HTML,
                                               reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def orders(update: Update, context: BotContext) -> None:
     """Show open orders with their ids and a Cancel button each."""
-    found = await context.portfolio.open_orders()
-    rows = [[InlineKeyboardButton(f"Cancel {o.id}", callback_data=Callback(ACT, "cancel", o.id).encode())]
-            for o in found[:MAX_BUTTONS] if _fits(o.id)]
+    found, asker = await context.portfolio.open_orders(), update.effective_user.id
+    rows = [[InlineKeyboardButton(f"Cancel {o.id}", callback_data=Callback(ACT, "cancel", for_asker(asker, o.id)).encode())]
+            for o in found[:MAX_BUTTONS] if _fits(for_asker(asker, o.id))]
     await update.effective_message.reply_text(views.orders_text(found), parse_mode=ParseMode.HTML,
                                               reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
@@ -59,10 +59,14 @@ async def pressed(update: Update, context: BotContext) -> None:
     except InvalidInput:
         await query.answer(OUT_OF_DATE)
         return
+    asker, ref = asker_and_ref(callback)
+    if asker != query.from_user.id:
+        await query.answer(NOT_YOURS)
+        return
     if callback.action == "close":
-        manual = ManualOrder(OrderKind.CLOSE, symbol_of(callback.id))
+        manual = ManualOrder(OrderKind.CLOSE, symbol_of(ref))
     elif callback.action == "cancel":
-        manual = ManualOrder(OrderKind.CANCEL, order_id=callback.id)
+        manual = ManualOrder(OrderKind.CANCEL, order_id=ref)
     else:
         await query.answer(OUT_OF_DATE)
         return
@@ -70,9 +74,9 @@ async def pressed(update: Update, context: BotContext) -> None:
     await order(update, context, manual)
 
 
-def _fits(order_id: str) -> bool:
+def _fits(ref: str) -> bool:
     try:
-        Callback(ACT, "cancel", order_id).encode()
+        Callback(ACT, "cancel", ref).encode()
     except ValueError:
         return False
     return True

@@ -30,4 +30,4 @@ async def strategies(update: Update, context: BotContext) -> None:
         return
     strategies = context.signals.strategies()
     await update.effective_message.reply_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
-                                              reply_markup=strategy_switches(strategies))
+                                              reply_markup=strategy_switches(strategies, update.effective_user.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.callback_data import OUT_OF_DATE, Callback, decode
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
 from bot.context import BotContext
 from bot.parsing import count
 from bot.views import performance as views
@@ -41,7 +41,8 @@ async def profit(update: Update, context: BotContext) -> None:
     days = count(context.args, 0, 3650, "/profit [days], e.g. /profit 7") if context.args else 0
     arg = str(days) if days else ""
     await update.effective_message.reply_text(await render(context, "profit", arg), parse_mode=ParseMode.HTML,
-                                              reply_markup=refresh_button("profit", arg))
+                                              reply_markup=refresh_button("profit", for_asker(update.effective_user.id,
+                                                                                              arg)))
 
 
 async def performance(update: Update, context: BotContext) -> None:
@@ -75,7 +76,11 @@ async def refreshed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     try:
         callback = decode(query.data)
-        text = await render(context, callback.action, callback.id)
+        asker, arg = asker_and_ref(callback)
+        if asker != query.from_user.id:
+            await query.answer(NOT_YOURS)
+            return
+        text = await render(context, callback.action, arg)
     except (InvalidInput, ValueError):
         await query.answer(OUT_OF_DATE)
         return

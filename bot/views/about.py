@@ -5,7 +5,7 @@ import difflib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import Callback
+from bot.callback_data import Callback, for_asker
 from bot.views import esc
 from trading.services.about import LogLine
 from trading.services.live_control import Lock
@@ -26,9 +26,10 @@ EXAMPLES = {
 }
 
 
-def menu_keyboard() -> InlineKeyboardMarkup:
-    """Return the main commands as buttons, two a row."""
-    buttons = [InlineKeyboardButton(label, callback_data=Callback(GO, name).encode()) for name, label in MENU]
+def menu_keyboard(asker: int) -> InlineKeyboardMarkup:
+    """Return the main commands as buttons, two a row, for the user who asked."""
+    buttons = [InlineKeyboardButton(label, callback_data=Callback(GO, name, for_asker(asker)).encode())
+               for name, label in MENU]
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 

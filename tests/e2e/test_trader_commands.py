@@ -80,3 +80,19 @@ async def test_menus_help_typos_version_config_logs_and_locks(tmp_path):
     assert free.text == "🔓 Nothing blocks new entries now."
     assert "pause: paused by user:4242 — lift: /resume" in locked.text and "kill switch" in locked.text
     assert unlock.text.startswith("No cooldown is running")
+
+
+async def test_another_members_press_on_the_owners_close_button_does_nothing(tmp_path):
+    group, member = -100321, 777
+    async with FakeTelegram() as telegram:
+        settings = paper(tmp_path, telegram, telegram_allowed_chat_ids=f"{OWNER},{group}",
+                         telegram_allowed_user_ids=f"{OWNER},{member}")
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            await telegram.ask(group, "/buy BTC/USDT 100", user_id=OWNER, expect="✅ Bought")
+            positions = await telegram.ask(group, "/positions", user_id=OWNER, expect="Open positions")
+            data = positions.buttons[0][0]["callback_data"]
+            by_member = telegram.user_presses(group, positions.message_id, data, user_id=member)
+            refused = await telegram.answered(by_member)
+            still = await telegram.ask(group, "/positions", user_id=OWNER, expect="Open positions")
+    assert refused.startswith("These buttons belong to the person who asked") and "BTC/USDT LONG" in still.text
