@@ -90,7 +90,8 @@ class Settings(BaseSettings):
             try:
                 int(part)
             except ValueError:
-                raise ValueError(f"expected comma-separated numeric chat ids like 12345,-100987, got {part!r}")
+                raise ValueError(f"expected comma-separated numeric chat ids like 12345,-100987, got {part!r}") \
+                    from None
         return value
 
     @field_validator("telegram_allowed_user_ids")
@@ -110,7 +111,8 @@ class Settings(BaseSettings):
         try:
             parsed = json.loads(value or "{}")
         except json.JSONDecodeError as exc:
-            raise ValueError(f"expected a JSON object like {{\"options\": {{}}}}, got invalid JSON ({exc.msg})")
+            raise ValueError(f"expected a JSON object like {{\"options\": {{}}}}, got invalid JSON ({exc.msg})") \
+                from None
         if not isinstance(parsed, dict):
             raise ValueError("expected a JSON object like {\"urls\": {...}}")
         return value
@@ -143,7 +145,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("expected an IANA time zone such as UTC or Europe/Berlin")
+            raise ValueError("expected an IANA time zone such as UTC or Europe/Berlin") from None
         return value
 
     @field_validator("chart_theme")

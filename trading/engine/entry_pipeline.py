@@ -91,10 +91,10 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
     instrument = account.instruments[signal.symbol]
     request = SizingRequest.for_signal(signal, instrument, account.equity, account.open_notional, atr,
                                        state.r_multiples.get(signal.strategy, ()))
-    size = size_entry(request, settings.sizing)
-    if isinstance(size, Verdict):
-        return Rejection(signal, str(size.rule), size.reason)
-    size = _within_cash(size, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
+    sized = size_entry(request, settings.sizing)
+    if isinstance(sized, Verdict):
+        return Rejection(signal, str(sized.rule), sized.reason)
+    size = _within_cash(sized, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
     if isinstance(size, str):
         return Rejection(signal, EntryRule.CASH, size)
     intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET, amount=size.amount,

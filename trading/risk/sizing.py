@@ -103,7 +103,7 @@ def kelly_fraction(r_multiples: Sequence[Decimal]) -> Decimal:
     win_rate = Decimal(len(wins)) / len(r_multiples)
     if not losses:
         return win_rate
-    payoff = (sum(wins) / len(wins)) / (sum(losses) / len(losses))
+    payoff = (sum(wins, Decimal(0)) / len(wins)) / (sum(losses, Decimal(0)) / len(losses))
     return win_rate - (1 - win_rate) / payoff
 
 

@@ -8,8 +8,8 @@ from trading.settings import load_settings
 def clean_env(monkeypatch, tmp_path):
     # settings read the process environment and ./.env; isolate both
     monkeypatch.chdir(tmp_path)
-    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_ALLOWED_CHAT_IDS", "TELEGRAM_ALLOWED_USER_IDS", "TRADING_MODE", "EXCHANGE_OPTIONS",
-                 "MARKET_DATA", "SYMBOLS", "TIMEZONE", "MARKET_TYPE"):
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_ALLOWED_CHAT_IDS", "TELEGRAM_ALLOWED_USER_IDS", "TRADING_MODE",
+                 "EXCHANGE_OPTIONS", "MARKET_DATA", "SYMBOLS", "TIMEZONE", "MARKET_TYPE"):
         monkeypatch.delenv(name, raising=False)
 
 
