@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candles, Timeframe
+from trading.domain.decision_log import CachedReply, DecisionRecord
 from trading.domain.decisions import Decision, DecisionRequest
 from trading.domain.events import Event
 from trading.domain.health import EndpointStats
@@ -121,4 +122,28 @@ class StateStore(Protocol):
 
     async def open_position_count(self) -> int:
         """Return how many positions are open."""
+        ...
+
+
+class DecisionLog(Protocol):
+    """Where every LLM decision is stored with its prompt, reply and outcome, and replies are cached."""
+
+    async def record(self, entry: DecisionRecord) -> int:
+        """Store a decision; return its id."""
+        ...
+
+    async def record_outcome(self, ref: int, verdict: str, order_id: str = "") -> None:
+        """Store the risk verdict of a decision and the client id of the order it led to."""
+        ...
+
+    async def recent(self, symbol: str, limit: int, run: str = "live") -> list[DecisionRecord]:
+        """Return the symbol's newest decisions that had a call, newest last."""
+        ...
+
+    async def cached(self, key: str) -> CachedReply | None:
+        """Return the reply cached under key, or None."""
+        ...
+
+    async def cache(self, key: str, model: str, reply: CachedReply) -> None:
+        """Keep a reply under key."""
         ...
