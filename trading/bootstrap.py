@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from trading.adapters.clocks import ReplayClock, WallClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
+from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
@@ -21,7 +22,7 @@ from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
-from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
+from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
 from trading.services.event_bus import EventBus
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
@@ -32,6 +33,7 @@ from trading.settings import Settings
 from trading.strategies.book import default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
+    from trading.adapters.openai_decider import OpenAIDecider
     from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
@@ -60,6 +62,8 @@ class Core:
     backtests: BacktestService
     loop: TradingLoop
     refresh_s: float
+    journal: DecisionJournal | None = None
+    llm: "OpenAIDecider | None" = None
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -69,6 +73,8 @@ class Core:
     async def close(self) -> None:
         """Release the market connection and the database."""
         self.backtests.close()
+        if self.llm is not None:
+            await self.llm.close()
         await self.market.close()
         await self.venue.close()
         await self.store.close()
@@ -130,13 +136,32 @@ async def build_core(settings: Settings) -> Core:
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
+    journal = DecisionJournal(store)
+    llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
-    loop = TradingLoop(clock, market, venue.broker, signals.book, RulesDecider(rules_settings(settings)),
+    loop = TradingLoop(clock, market, venue.broker, signals.book, llm or RulesDecider(rules_settings(settings)),
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
-                       loop_settings(settings, profile.symbols), venue=venue)
+                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
     await loop.start()
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s)
+                backtests, loop, refresh_s, journal, llm)
+
+
+async def llm_decider(settings: Settings, journal: DecisionJournal, store: SqliteStore,
+                      events: EventBus) -> "OpenAIDecider | None":
+    """Return the LLM decision maker, probed, when the LLM is on; None leaves the rules deciding."""
+    if not settings.llm_on:
+        return None
+    from trading.adapters.openai_client import LlmClient       # the openai SDK loads only when it is used
+    from trading.adapters.openai_decider import OpenAIDecider
+
+    client = LlmClient(settings.llm_model, api_key=settings.openai_api_key.get_secret_value(),
+                       base_url=settings.openai_base_url, timeout_s=float(settings.llm_timeout_seconds),
+                       response_format=settings.llm_response_format, max_reply_tokens=settings.llm_max_reply_tokens)
+    decider = OpenAIDecider(client, journal, llm_settings(settings), state=store, notify=events.emit)
+    found = await decider.start()
+    log.info("LLM decision maker on", model=settings.llm_model, probe=found)
+    return decider
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
