@@ -228,3 +228,41 @@ def _error(reply: Reply) -> web.Response:
     return web.json_response({"error": {"message": "The server had an error while processing your request",
                                         "type": "server_error", "param": None, "code": None}},
                              status=reply.status)
+
+
+class ThreadedFakeOpenAI:
+    """A FakeOpenAI on its own event loop in a thread, for code that runs asyncio.run itself (the CLI)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self.fake: FakeOpenAI | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: Any = None
+
+    def __enter__(self) -> FakeOpenAI:
+        import threading
+
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+
+        def serve() -> None:
+            assert self._loop is not None
+            asyncio.set_event_loop(self._loop)
+            self.fake = FakeOpenAI(**self._kwargs)
+            self._loop.run_until_complete(self.fake.start())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=serve, name="fake-openai", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fake OpenAI server did not start")
+        assert self.fake is not None
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._loop is not None and self.fake is not None
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()

@@ -72,6 +72,7 @@ class LlmClient:
         self.max_reply_tokens = max_reply_tokens
         self.retry_wait_max_s = retry_wait_max_s
         self._sleep = sleep
+        self.calls = 0              # replies received (a retried request counts once)
         self._auto = response_format == "auto"
         self.format: ReplyFormat | None = None if self._auto else ReplyFormat(response_format)
         self._openrouter = "openrouter" in base_url
@@ -107,6 +108,7 @@ class LlmClient:
                 continue
             if schema is not None and self._auto:
                 self.format = chosen        # remembered only once a reply came back in it
+            self.calls += 1
             return completion
 
     async def _with_one_retry(self, messages: Sequence[Message], chosen: ReplyFormat, schema: dict[str, Any] | None,

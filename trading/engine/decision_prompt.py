@@ -48,13 +48,19 @@ def _system(view: SymbolView, s: PromptSettings) -> str:
         "now. Strategy signals are evidence to weigh, not orders. "
         "BUY opens a long, SELL reduces or closes a long. " + shorts +
         f"Allowed actions now: {actions}. "
-        f"Entries: size_pct is % of equity, at most {view.allowed.max_size_pct}; exits: % of the position. "
+        + _sizes(view) +
         f"Below confidence {s.min_confidence:.2f} your action counts as HOLD. "
         "The risk manager sizes and vets every order and may refuse it; a hard stop and a trailing stop protect "
         "every position whatever you answer. You never set a fill price: market orders fill at the market; "
         f"a limit_price must be on the passive side of the mid and within {s.limit_max_distance_pct}% of it. "
         "Reply with one JSON object and nothing else, with exactly these fields: " + ", ".join(FIELDS) + ". "
         "Use null for what does not apply (size_pct for HOLD, limit_price for market orders).")
+
+
+def _sizes(view: SymbolView) -> str:
+    if any(a.opens for a in view.allowed.actions):
+        return f"For an entry size_pct is the % of equity to commit, at most {view.allowed.max_size_pct}. "
+    return "For an exit size_pct is the % of the position to close (100 closes it). "
 
 
 def _user_lines(view: SymbolView, s: PromptSettings) -> list[str]:
