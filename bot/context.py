@@ -4,9 +4,12 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
+from trading.services.decisions import DecisionsService
 from trading.services.portfolio import PortfolioService
+from trading.services.questions import QuestionDesk
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
+from trading.services.universe import UniverseService
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -39,3 +42,18 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def loop(self) -> TradingLoop:
         """Return the autonomous trading loop (kill switch, risk)."""
         return self.application.bot_data["loop"]
+
+    @property
+    def decisions(self) -> DecisionsService:
+        """Return the decision log reader (/decisions, /why, /llmscore, who decides)."""
+        return self.application.bot_data["decisions"]
+
+    @property
+    def questions(self) -> QuestionDesk:
+        """Return the LLM question desk (/ask, plain text)."""
+        return self.application.bot_data["questions"]
+
+    @property
+    def universe(self) -> UniverseService:
+        """Return the symbol universe (/universe)."""
+        return self.application.bot_data["universe"]

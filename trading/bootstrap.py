@@ -20,6 +20,10 @@ from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
+from trading.services.decisions import DecisionsService
+from trading.services.questions import QuestionDesk
+from trading.services.universe import UniverseService
+from trading.engine.universe import UniverseSettings
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
@@ -64,11 +68,15 @@ class Core:
     refresh_s: float
     journal: DecisionJournal | None = None
     llm: "OpenAIDecider | None" = None
+    decisions: DecisionsService | None = None
+    questions: QuestionDesk | None = None
+    universe: UniverseService | None = None
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
-                "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop}
+                "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
+                "decisions": self.decisions, "questions": self.questions, "universe": self.universe}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -143,8 +151,25 @@ async def build_core(settings: Settings) -> Core:
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
                        loop_settings(settings, profile.symbols), venue=venue, journal=journal)
     await loop.start()
+    decisions = DecisionsService(journal, clock, market, profile.symbols, llm, settings.timezone)
+    questions = QuestionDesk(llm.client if llm is not None else None, llm, portfolio, journal, signals, market, clock,
+                             profile.symbols)
+    universe = universe_service(settings, market, venue.broker, store, clock, llm,
+                                [loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, journal, llm)
+                backtests, loop, refresh_s, journal, llm, decisions, questions, universe)
+
+
+def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
+                     llm: "OpenAIDecider | None", appliers: list) -> UniverseService:
+    """Return the symbol universe; its selections are applied to the traders only when DYNAMIC_SYMBOLS is on."""
+    s = settings
+    chosen = UniverseSettings(s.universe_size, s.universe_candidates, s.universe_min_turnover_usd,
+                              s.universe_max_spread_bps, s.universe_max_move_pct, s.kept_symbols)
+    quote = s.symbol_list[0].split("/")[1].split(":")[0]
+    return UniverseService(market, broker, store, clock, chosen, quote,  # type: ignore[arg-type]
+                           llm.client if llm is not None else None, appliers if s.dynamic_symbols else (),
+                           fixed=s.symbol_list, refresh_minutes=s.universe_refresh_minutes)
 
 
 async def llm_decider(settings: Settings, journal: DecisionJournal, store: SqliteStore,

@@ -13,6 +13,7 @@ from trading.services.assistant import Assistant
 from trading.services.daily_report import record_equity, send_daily_report
 from trading.services.loop_jobs import check_kill_file, watch_prices
 from trading.services.trading_loop import TradingLoop
+from trading.services.universe import UniverseService
 
 log = get_logger(__name__)
 
@@ -34,6 +35,9 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
                       id="protective_exits")
     scheduler.add_job(record_equity, "interval", minutes=5, args=[core.reports], id="equity_sample",
                       next_run_time=_now())
+    if core.universe is not None and core.universe.dynamic:
+        scheduler.add_job(_refresh_universe, "interval", minutes=settings.universe_refresh_minutes,
+                          args=[core.universe], id="universe_refresh", next_run_time=_now())
     hour, minute = settings.report_hour_minute
     scheduler.add_job(send_daily_report, "cron", hour=hour, minute=minute, timezone=settings.timezone,
                       args=[core.reports, core.events], id="daily_report")
@@ -58,6 +62,14 @@ async def _refresh_market(assistant: Assistant, loop: TradingLoop) -> None:
         await loop.observe_error()
     except Exception:
         log.exception("market refresh crashed, will retry")
+
+
+async def _refresh_universe(universe: UniverseService) -> None:
+    try:
+        selection = await universe.refresh()
+        log.info("symbol universe chosen", symbols=list(selection.symbols), by=selection.decided_by)
+    except Exception:
+        log.exception("universe refresh crashed, keeping the current symbols")
 
 
 async def _protect(loop: TradingLoop) -> None:

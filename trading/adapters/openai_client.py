@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, Sequence
 import openai
 from openai import AsyncOpenAI
 
-from trading.domain.decisions import DecisionSource
+from trading.domain.decisions import DecisionSource, LlmFailure
 
 PROBE_PROMPT = 'Probe: reply with the JSON object {"ok": true} and nothing else.'
 PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"],
@@ -37,14 +37,6 @@ class ReplyFormat(StrEnum):
 CHAIN = (ReplyFormat.JSON_SCHEMA, ReplyFormat.JSON_OBJECT, ReplyFormat.TEXT)
 
 
-class LlmFailure(Exception):
-    """No usable reply; source says which kind of failure (timeout or error)."""
-
-    def __init__(self, message: str, source: DecisionSource) -> None:
-        super().__init__(message)
-        self.source = source
-
-
 @dataclass(frozen=True, slots=True)
 class Completion:
     """One reply and what it cost."""
@@ -59,6 +51,7 @@ class Completion:
 
 
 Message = dict[str, str]
+__all__ = ["CHAIN", "Completion", "LlmClient", "LlmFailure", "ReplyFormat"]
 
 
 class LlmClient:

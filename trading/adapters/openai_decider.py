@@ -167,6 +167,11 @@ class OpenAIDecider:
         rows = await self.log.recent(symbol, self.settings.history)
         return tuple(PastDecision(r.ts_ms, r.action, r.confidence, r.source, r.mark, _outcome(r)) for r in rows)
 
+    async def record_spend(self, ts_ms: int, prompt_tokens: int, completion_tokens: int) -> None:
+        """Count a call made outside decisions (/ask, the universe) against today's budget."""
+        await self._spent(ts_ms, prompt_tokens + completion_tokens,
+                          self.settings.prices.cost(prompt_tokens, completion_tokens))
+
     async def _spent(self, ts_ms: int, tokens: int, usd: Decimal) -> None:
         self.spend = self.spend.add(ts_ms, tokens, usd, self.settings.budget)
         await self._save_spend()

@@ -59,10 +59,23 @@ class DecisionJournal:
         return rows[0] if rows else None
 
     async def for_order(self, client_order_id: str) -> DecisionRecord | None:
-        """Return the decision that led to the order with this client id (or whose id begins it)."""
-        rows = await self._rows(f"{_SELECT} WHERE order_id != '' AND (order_id = ? OR ? LIKE order_id || '-%') "
-                                f"ORDER BY id DESC LIMIT 1", (client_order_id, client_order_id))
+        """Return the decision that sent the order with this client id, else the one behind its position's entry."""
+        rows = await self._rows(f"{_SELECT} WHERE order_id = ? ORDER BY id DESC LIMIT 1", (client_order_id,))
+        if not rows and "-x" in client_order_id:        # an exit of an entry: "<entry id>-x<n>"
+            entry = client_order_id.rsplit("-x", 1)[0]
+            rows = await self._rows(f"{_SELECT} WHERE order_id = ? ORDER BY id DESC LIMIT 1", (entry,))
         return rows[0] if rows else None
+
+    async def order_of(self, order_or_client_id: str) -> tuple[str | None, str]:
+        """Return the client id and reason of an order known by its venue id or client id (None when unknown)."""
+        async with self.store.db.execute("SELECT client_order_id, reason FROM orders WHERE id = ? OR "
+                                         "client_order_id = ? ORDER BY updated_ms DESC LIMIT 1",
+                                         (order_or_client_id, order_or_client_id)) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            return row[0], row[1]
+        known = await self._rows(f"{_SELECT} WHERE order_id = ? LIMIT 1", (order_or_client_id,))
+        return (order_or_client_id, "") if known else (None, "")
 
     async def since(self, ts_ms: int, run: str | None = None) -> list[DecisionRecord]:
         """Return every decision at or after ts_ms, oldest first."""

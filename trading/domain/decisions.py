@@ -57,6 +57,14 @@ class DecisionSource(StrEnum):
     LLM_OFF = "llm_off"          # no LLM configured: the rules decide
 
 
+class LlmFailure(Exception):
+    """No usable reply from the LLM server; source says which kind of failure (timeout or error)."""
+
+    def __init__(self, message: str, source: DecisionSource) -> None:
+        super().__init__(message)
+        self.source = source
+
+
 class OrderKind(StrEnum):
     """How the LLM wants an order to execute."""
 

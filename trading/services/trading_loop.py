@@ -7,7 +7,7 @@ decision maker in a background task, so protective exits never wait for an LLM o
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
@@ -284,6 +284,10 @@ class TradingLoop:
                 await self.events.emit(notices.trading_resumed(by, lifted, now))
             await self._finish()
             return lifted
+
+    def set_symbols(self, symbols: Sequence[str]) -> None:
+        """Trade these symbols from the next candle on (a new symbol universe); open positions stay guarded."""
+        self.settings = replace(self.settings, symbols=tuple(symbols))
 
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
