@@ -40,7 +40,7 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
                           args=[core.universe], id="universe_refresh", next_run_time=_now())
     hour, minute = settings.report_hour_minute
     scheduler.add_job(send_daily_report, "cron", hour=hour, minute=minute, timezone=settings.timezone,
-                      args=[core.reports, core.events], id="daily_report")
+                      args=[core.reports, core.events, core.decisions], id="daily_report")
     return scheduler
 
 

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import Callback
 from bot.views import esc
-from trading.backtest.llm_summary import score_lines, sources_line
+from trading.backtest.llm_summary import score_lines
 from trading.domain.decision_log import DecisionRecord
 from trading.engine.universe import Selection
 from trading.services.decisions import DecidingReport, DecisionLine, DecisionPage, ScoreReport, WhyReport
@@ -153,16 +153,7 @@ def answer_messages(text: str, by: str) -> list[str]:
 
 def deciding_lines(report: DecidingReport) -> list[str]:
     """Return the /status lines on who decides now and today's LLM calls and cost."""
-    if report.llm is None:
-        lines = ["Decides: the rules (no LLM configured: set OPENAI_API_KEY or OPENAI_BASE_URL)"]
-    else:
-        s = report.llm
-        lines = [f"Decides: {esc(s.deciding)}",
-                 f"LLM today: {s.calls_today} calls, {s.tokens_today:,} tokens, {s.cost_today:.4f} USD; "
-                 f"structured output: {esc(s.reply_format)}"]
-    if report.sources_today:
-        lines.append(esc(sources_line(report.sources_today).replace("Decisions:", "Decisions today:")))
-    return lines
+    return [esc(line) for line in report.lines()]
 
 
 def chunks(text: str, limit: int = LIMIT) -> list[str]:

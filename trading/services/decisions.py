@@ -10,6 +10,7 @@ from typing import Sequence, TYPE_CHECKING
 
 from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.backtest.decision_score import Score, ScoredDecision, score
+from trading.backtest.llm_summary import sources_line
 from trading.domain.decision_log import DecisionRecord
 from trading.domain.errors import BadSymbol, InvalidInput, TradingError
 from trading.domain.symbols import resolve_symbol
@@ -77,6 +78,19 @@ class DecidingReport:
 
     llm: LlmStatus | None          # None: no LLM configured, the rules decide
     sources_today: dict[str, int]
+
+    def lines(self) -> list[str]:
+        """Return who decides now, today's LLM calls and cost, and today's decisions by source, as plain lines."""
+        if self.llm is None:
+            out = ["Decides: the rules (no LLM configured: set OPENAI_API_KEY or OPENAI_BASE_URL)"]
+        else:
+            s = self.llm
+            out = [f"Decides: {s.deciding}",
+                   f"LLM today: {s.calls_today} calls, {s.tokens_today:,} tokens, {s.cost_today:.4f} USD; "
+                   f"structured output: {s.reply_format}"]
+        if self.sources_today:
+            out.append(sources_line(self.sources_today).replace("Decisions:", "Decisions today:"))
+        return out
 
 
 class DecisionsService:

@@ -1,4 +1,5 @@
 """A paper loop where an LLM decides: its BUY becomes an order through the entry gate, its SELL reduces."""
+import asyncio
 from decimal import ROUND_DOWN, Decimal as D
 
 from tests.fakes.loop_rig import build_rig
@@ -94,3 +95,26 @@ async def test_with_the_kill_switch_on_the_llm_is_not_asked_and_nothing_is_bough
             await rig.close()
     assert fake.calls == [] and positions == []
     assert rows and {r.source for r in rows} == {"risk_blocked"} and "kill switch" in rows[0].reason
+
+
+async def test_the_kill_switch_closes_the_position_at_once_while_an_llm_call_hangs(tmp_path):
+    from tests.fakes.openai_api import late
+    async with FakeOpenAI() as fake:
+        fake.default = decision("HOLD", 0.9)
+        fake.script(decision("BUY", 0.9, size_pct=10))
+        rig = await rig_for(tmp_path, fake)
+        try:
+            await rig.run_until(T_VIEW + 2 * MINUTE)
+            assert len(await rig.broker.positions()) == 1
+            fake.script(late(5.0))                           # the next call hangs past the client's timeout
+            await rig.run_until(T_VIEW + 33 * MINUTE, settle=False)   # 30 min later: a review is asked for
+            await fake.wait_for_calls(2)
+            started = asyncio.get_running_loop().time()
+            await asyncio.wait_for(rig.loop.kill(True, "test", "flatten now"), 1.0)
+            took = asyncio.get_running_loop().time() - started
+            await rig.run_until(T_VIEW + 34 * MINUTE, settle=False)
+            flat = await rig.broker.positions()
+            await rig.loop.settle()
+        finally:
+            await rig.close()
+    assert took < 1.0 and flat == []
