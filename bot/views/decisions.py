@@ -51,20 +51,22 @@ def decisions_page(page: DecisionPage, user_id: int) -> tuple[str, InlineKeyboar
     if not page.lines:
         return f"{title}\nNo decisions yet. They appear once the LLM (or the rules) decides.", None
     lines = [title, *(_line(line) for line in page.lines)]
-    rows = [[InlineKeyboardButton(f"🧠 #{r.id}", callback_data=Callback(PREFIX, "why", item_id(user_id, r.id)).encode()),
-             InlineKeyboardButton(f"📝 #{r.id}", callback_data=Callback(PREFIX, "prompt", item_id(user_id, r.id)).encode())]
-            for line in page.lines for r in [line.readable] if r is not None and r.id is not None]
+    readable = [r for line in page.lines for r in [line.readable] if r is not None and r.id is not None]
+    rows = [[_button(f"🧠 #{r.id}", "why", item_id(user_id, r.id)),
+             _button(f"📝 #{r.id}", "prompt", item_id(user_id, r.id))] for r in readable]
     paging = []
     if page.newer_than is not None:
-        paging.append(InlineKeyboardButton("◀ Newest", callback_data=Callback(
-            PREFIX, "page", page_id(user_id, page.symbol, None)).encode()))
+        paging.append(_button("◀ Newest", "page", page_id(user_id, page.symbol, None)))
     if page.older_than is not None:
-        paging.append(InlineKeyboardButton("Older ▶", callback_data=Callback(
-            PREFIX, "page", page_id(user_id, page.symbol, page.older_than)).encode()))
+        paging.append(_button("Older ▶", "page", page_id(user_id, page.symbol, page.older_than)))
     if paging:
         rows.append(paging)
     lines.append("🧠 full reasoning · 📝 the prompt it was asked")
     return "\n".join(lines)[:LIMIT], InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(label: str, action: str, callback_id: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=Callback(PREFIX, action, callback_id).encode())
 
 
 def _line(line: DecisionLine) -> str:

@@ -79,10 +79,11 @@ async def test_the_llm_decides_trades_and_every_decision_is_readable_from_the_ch
     assert "No order or decision 'P-99999'" in bad_why.text
     assert "LLM vs rules, last 3 days" in score.text and "agreement" in score.text
     assert "not a number of days" in bad_score.text
-    assert "ETH/USDT" in universe.text and "ETH moves more" in universe.text and "DYNAMIC_SYMBOLS is off" in universe.text
+    assert "ETH moves more" in universe.text and "DYNAMIC_SYMBOLS is off" in universe.text
     assert "no order was placed" in answer.text and "fake-model" in answer.text
     assert "no order was placed" in plain.text
-    assert all(len(p.text) <= 4096 for p in long_parts) and sum(len(p.text) for p in long_parts) >= len(LONG_ANSWER) - 10
+    assert all(len(p.text) <= 4096 for p in long_parts)
+    assert sum(len(p.text) for p in long_parts) >= len(LONG_ANSWER) - 10
     _assert_no_secret_in_any_prompt(fake, tmp_path)
     ask_prompts = [r.prompt for r in fake.calls if "Question:" in r.prompt]
     assert ask_prompts and all("Open positions" in p for p in ask_prompts)

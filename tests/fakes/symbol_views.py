@@ -60,7 +60,8 @@ def review(view: SymbolView, **overrides: Any) -> DecisionRequest:
 
 @contextlib.asynccontextmanager
 async def llm_decider(fake: FakeOpenAI | None, folder: Path, *, timeout_s: float = 2.0, response_format: str = "auto",
-                      waits: list[float] | None = None, **settings: Any) -> AsyncIterator[tuple[OpenAIDecider, DecisionJournal, RecordingNotifier]]:
+                      waits: list[float] | None = None, **settings: Any
+                      ) -> AsyncIterator[tuple[OpenAIDecider, DecisionJournal, RecordingNotifier]]:
     """Return a started OpenAIDecider on the fake server (None: cache only), its journal and what it told the user.
 
     Retry waits are recorded in waits and not slept (the 5xx default of 1 s would slow the suite).

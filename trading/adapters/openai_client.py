@@ -111,7 +111,8 @@ class LlmClient:
         except (openai.RateLimitError, openai.InternalServerError) as exc:
             wait = _retry_after(exc)
             if wait > self.retry_wait_max_s:
-                raise LlmFailure(f"HTTP {exc.status_code}, the server asks to wait {wait:g} s", DecisionSource.ERROR)
+                raise LlmFailure(f"HTTP {exc.status_code}, the server asks to wait {wait:g} s",
+                                 DecisionSource.ERROR) from None
             await self._sleep(wait)
         try:
             return await self._once(messages, chosen, schema, schema_name, max_tokens)

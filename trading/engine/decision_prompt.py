@@ -18,6 +18,7 @@ import numpy as np
 from trading.domain.candles import Candles, Timeframe
 from trading.engine.symbol_view import PastDecision, SymbolView
 from trading.indicators.classic import atr, ema, rsi
+from trading.strategies.market_picture import LiquidityPool
 
 INDICATOR_BARS = 200        # EMA50 and Wilder's 14 settle well within this many bars
 FIELDS = ("action", "confidence", "reasoning", "risk_notes", "size_pct", "order_type", "limit_price",
@@ -120,10 +121,9 @@ def _zone_lines(view: SymbolView, s: PromptSettings) -> list[str]:
             f"Liquidity: {', '.join(pools)}."]
 
 
-def _pool(pool: object) -> str:
-    members = getattr(pool, "members")
-    kind = f"{members} equal" if members >= 2 else "swing"
-    return f"{getattr(pool, 'side')} {_px(getattr(pool, 'price'))} ({getattr(pool, 'timeframe')}, {kind})"
+def _pool(pool: LiquidityPool) -> str:
+    kind = f"{pool.members} equal" if pool.members >= 2 else "swing"
+    return f"{pool.side} {_px(pool.price)} ({pool.timeframe}, {kind})"
 
 
 def _signal_lines(view: SymbolView, s: PromptSettings) -> list[str]:

@@ -131,7 +131,8 @@ async def _replay(run: LlmBacktestRun, candles: Candles, scratch: SqliteStore, j
     decisions = tuple(await journal.since(run.start_ms))
     fills = len(await scratch.events(EventKind.ORDER_FILLED, limit=1_000_000))
     scored = [ScoredDecision(d.mark or last, d.action, d.shadow_action, d.called) for d in decisions]
+    cost = sum((d.cost_usd for d in decisions), Decimal(0))
     return LlmBacktestResult(run, settings.model, venue.broker.equity({run.symbol: last}), fills, decisions,
-                             score(scored, last, instrument.taker_fee), sum((d.cost_usd for d in decisions), Decimal(0)),
+                             score(scored, last, instrument.taker_fee), cost,
                              (client.calls if client is not None else 0) - calls_before)
 

@@ -216,8 +216,9 @@ class TradingLoop:
             async with self._lock:
                 now = self.clock.now_ms()
                 positions = {p.symbol: p for p in await self.broker.positions()}
-                request = self._reviews.request(symbol, signals, ask, positions, await self._account(positions.values()),
-                                                self._marks, frames, regime, now, zone_candles)
+                account = await self._account(positions.values())
+                request = self._reviews.request(symbol, signals, ask, positions, account, self._marks, frames, regime,
+                                                now, zone_candles)
             decision = await self._decisions.decide(request, Action.HOLD, f"{symbol} review")
             async with self._lock:
                 now = self.clock.now_ms()
