@@ -118,6 +118,9 @@ def why_text(report: WhyReport) -> str:
         return (f"No LLM or rules decision is logged for {esc(report.asked)}. The order says: {esc(reason)}\n"
                 f"(Protective exits, manual orders and orders from before the decision log carry their reason "
                 f"on the order.)")
+    if report.entry_only:
+        return _fit(f"Order {esc(report.asked)} was not sent by a decision: {esc(report.order_reason or 'no reason')}"
+                    f"\nIt closed the position opened by this decision:\n\n{decision_text(report.decision)}")
     return decision_text(report.decision)
 
 

@@ -59,12 +59,15 @@ class DecisionJournal:
         return rows[0] if rows else None
 
     async def for_order(self, client_order_id: str) -> DecisionRecord | None:
-        """Return the decision that sent the order with this client id, else the one behind its position's entry."""
+        """Return the decision that sent the order with this client id."""
         rows = await self._rows(f"{_SELECT} WHERE order_id = ? ORDER BY id DESC LIMIT 1", (client_order_id,))
-        if not rows and "-x" in client_order_id:        # an exit of an entry: "<entry id>-x<n>"
-            entry = client_order_id.rsplit("-x", 1)[0]
-            rows = await self._rows(f"{_SELECT} WHERE order_id = ? ORDER BY id DESC LIMIT 1", (entry,))
         return rows[0] if rows else None
+
+    async def for_entry_of(self, exit_client_id: str) -> DecisionRecord | None:
+        """Return the decision that opened the position an exit order ("<entry id>-x<n>") closes."""
+        if "-x" not in exit_client_id:
+            return None
+        return await self.for_order(exit_client_id.rsplit("-x", 1)[0])
 
     async def order_of(self, order_or_client_id: str) -> tuple[str | None, str]:
         """Return the client id and reason of an order known by its venue id or client id (None when unknown)."""

@@ -60,6 +60,7 @@ class WhyReport:
     asked: str
     decision: DecisionRecord | None
     order_reason: str
+    entry_only: bool = False       # no decision sent this order (a stop, a trailing exit): the one behind its entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +135,10 @@ class DecisionsService:
         client_id, reason = await self.journal.order_of(asked)
         if client_id is None:
             raise InvalidInput(f"No order or decision {asked!r} is known. Use an id from /orders or /trades.")
-        return WhyReport(asked, await self.journal.for_order(client_id), reason)
+        sent = await self.journal.for_order(client_id)
+        if sent is not None:
+            return WhyReport(asked, sent, reason)
+        return WhyReport(asked, await self.journal.for_entry_of(client_id), reason, entry_only=True)
 
     async def score(self, days_text: str = "") -> ScoreReport:
         """Return the LLM against the rules over the last days (7 by default)."""
