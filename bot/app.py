@@ -15,8 +15,9 @@ from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
-from bot.handlers import fallback, orders
+from bot.handlers import decisions, fallback, orders
 from bot.reply_bot import reply_bot
+from bot.views import decisions as decision_views
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
 
@@ -36,9 +37,12 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     for command in COMMANDS:
         app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE))
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
+    app.add_handler(CallbackQueryHandler(decisions.decisions_button, pattern=pattern(decision_views.PREFIX)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
+    # plain text is a question for the LLM; an edited or forwarded message is never taken as one
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED,
+                                   decisions.ask))
     app.add_error_handler(on_error)
     return app
 

@@ -2,6 +2,8 @@
 
     trading-assistant backtest --strategy A --symbol BTC/USDT [--from 2025-06-01] [--to 2025-07-31]
         [--data PATH] [--timeframe 1m] [--compare] [--walk-forward] [--monte-carlo] [--chart PATH.png]
+    trading-assistant backtest --decider llm --symbol BTC/USDT [--data PATH] [--from ..] [--to ..] [--llm-cache-only]
+        [--export-llm-cache FILE.jsonl] [--import-llm-cache FILE.jsonl]
     trading-assistant backtest --list
 
 Prints the metrics table (and the studies asked for), stores the run in the database and lists recent runs.
@@ -49,6 +51,13 @@ def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--monte-carlo", action="store_true", help="bootstrap the trades: drawdown and final equity")
     p.add_argument("--chart", type=Path, metavar="PATH.png", help="write the report chart there")
     p.add_argument("--list", action="store_true", help="list the recent runs stored in the database")
+    p.add_argument("--decider", choices=("rules", "llm"), default="rules",
+                   help="rules (a strategy's signals, vectorised) or llm (the LLM decides on every candle, "
+                        "replies cached so a rerun is identical and offline)")
+    p.add_argument("--llm-cache-only", action="store_true", help="with --decider llm: never call the LLM; "
+                                                                 "hold where the cache has no reply")
+    p.add_argument("--export-llm-cache", type=Path, metavar="FILE.jsonl", help="write the LLM reply cache there")
+    p.add_argument("--import-llm-cache", type=Path, metavar="FILE.jsonl", help="read replies into the cache first")
 
 
 def run_backtest(args: argparse.Namespace) -> int:
@@ -59,6 +68,11 @@ def run_backtest(args: argparse.Namespace) -> int:
         settings = load_settings()
         if args.list:
             print(asyncio.run(_recent(settings.data_dir)))
+            return 0
+        if args.decider == "llm" or args.export_llm_cache or args.import_llm_cache:
+            from bot.llm_backtest_command import run_llm_backtest
+
+            print(asyncio.run(run_llm_backtest(args, settings)))
             return 0
         request = _request(args)
         outcome, run_id = asyncio.run(_run(request, args, settings))

@@ -7,7 +7,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import backtests, charts, control, market, orders, portfolio, reports, signals, status
+from bot.handlers import backtests, charts, control, decisions, market, orders, portfolio, reports, signals, status
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -53,6 +53,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("backtest", "Backtests", "test a strategy on past candles", "/backtest STRATEGY SYMBOL [30d]",
             backtests.backtest),
     Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
+    Command("decisions", "Decisions", "what the LLM (or the rules) decided, with reasons and prompts",
+            "/decisions [SYMBOL]", decisions.decisions),
+    Command("why", "Decisions", "the decision behind an order", "/why ORDER_ID", decisions.why),
+    Command("llmscore", "Decisions", "the LLM's decisions against the rules'", "/llmscore [days]",
+            decisions.llmscore),
+    Command("universe", "Decisions", "which symbols are traded and why", "/universe [refresh]", decisions.universe),
+    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask),
 )
 
 

@@ -5,9 +5,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
 from trading.services.confirmations import Confirmations
+from trading.services.decisions import DecisionsService
 from trading.services.portfolio import PortfolioService
+from trading.services.questions import QuestionDesk
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
+from trading.services.universe import UniverseService
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -45,3 +48,18 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def confirmations(self) -> Confirmations:
         """Return the questions put to one user, each answerable once (confirmation cards)."""
         return self.application.bot_data["confirmations"]
+
+    @property
+    def decisions(self) -> DecisionsService:
+        """Return the decision log reader (/decisions, /why, /llmscore, who decides)."""
+        return self.application.bot_data["decisions"]
+
+    @property
+    def questions(self) -> QuestionDesk:
+        """Return the LLM question desk (/ask, plain text)."""
+        return self.application.bot_data["questions"]
+
+    @property
+    def universe(self) -> UniverseService:
+        """Return the symbol universe (/universe)."""
+        return self.application.bot_data["universe"]

@@ -10,6 +10,7 @@ from trading.adapters.exchange_clock import ExchangeClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_confirmations import SqliteConfirmations
+from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
@@ -22,9 +23,13 @@ from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
 from trading.services.confirmations import Confirmations
+from trading.services.decisions import DecisionsService
+from trading.services.questions import QuestionDesk
+from trading.services.universe import UniverseService
+from trading.engine.universe import UniverseSettings
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
-from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
+from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_venue import PaperVenue
@@ -36,6 +41,7 @@ from trading.settings import Settings
 from trading.strategies.book import default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
+    from trading.adapters.openai_decider import OpenAIDecider
     from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
@@ -66,16 +72,24 @@ class Core:
     refresh_s: float
     confirmations: Confirmations
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
+    journal: DecisionJournal | None = None
+    llm: "OpenAIDecider | None" = None
+    decisions: DecisionsService | None = None
+    questions: QuestionDesk | None = None
+    universe: UniverseService | None = None
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
-                "confirmations": self.confirmations}
+                "confirmations": self.confirmations, "decisions": self.decisions, "questions": self.questions,
+                "universe": self.universe}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
         self.backtests.close()
+        if self.llm is not None:
+            await self.llm.close()
         await self.market.close()
         await self.venue.close()
         await self.store.close()
@@ -144,17 +158,54 @@ async def build_core(settings: Settings) -> Core:
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
+    journal = DecisionJournal(store)
+    llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
-    loop = TradingLoop(clock, market, venue.broker, signals.book, RulesDecider(rules_settings(settings)),
+    loop = TradingLoop(clock, market, venue.broker, signals.book, llm or RulesDecider(rules_settings(settings)),
                        TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
-                       loop_settings(settings, profile.symbols), venue=venue)
+                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
     await loop.start()
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
     await confirmations.start()
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
+    decisions = DecisionsService(journal, clock, market, profile.symbols, llm, settings.timezone)
+    questions = QuestionDesk(llm.client if llm is not None else None, llm, portfolio, journal, signals, market, clock,
+                             profile.symbols)
+    universe = universe_service(settings, market, venue.broker, store, clock, llm,
+                                [loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
     return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, keeper)
+                backtests, loop, refresh_s, confirmations, exchange_time=keeper, journal=journal, llm=llm,
+                decisions=decisions, questions=questions, universe=universe)
+
+
+def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
+                     llm: "OpenAIDecider | None", appliers: list) -> UniverseService:
+    """Return the symbol universe; its selections are applied to the traders only when DYNAMIC_SYMBOLS is on."""
+    s = settings
+    chosen = UniverseSettings(s.universe_size, s.universe_candidates, s.universe_min_turnover_usd,
+                              s.universe_max_spread_bps, s.universe_max_move_pct, s.kept_symbols)
+    quote = s.symbol_list[0].split("/")[1].split(":")[0]
+    return UniverseService(market, broker, store, clock, chosen, quote,  # type: ignore[arg-type]
+                           llm.client if llm is not None else None, appliers if s.dynamic_symbols else (),
+                           fixed=s.symbol_list, refresh_minutes=s.universe_refresh_minutes)
+
+
+async def llm_decider(settings: Settings, journal: DecisionJournal, store: SqliteStore,
+                      events: EventBus) -> "OpenAIDecider | None":
+    """Return the LLM decision maker, probed, when the LLM is on; None leaves the rules deciding."""
+    if not settings.llm_on:
+        return None
+    from trading.adapters.openai_client import LlmClient       # the openai SDK loads only when it is used
+    from trading.adapters.openai_decider import OpenAIDecider
+
+    client = LlmClient(settings.llm_model, api_key=settings.openai_api_key.get_secret_value(),
+                       base_url=settings.openai_base_url, timeout_s=float(settings.llm_timeout_seconds),
+                       response_format=settings.llm_response_format, max_reply_tokens=settings.llm_max_reply_tokens)
+    decider = OpenAIDecider(client, journal, llm_settings(settings), state=store, notify=events.emit)
+    found = await decider.start()
+    log.info("LLM decision maker on", model=settings.llm_model, probe=found)
+    return decider
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

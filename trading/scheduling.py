@@ -14,6 +14,7 @@ from trading.services.daily_report import record_equity, send_daily_report
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.loop_jobs import check_kill_file, watch_prices
 from trading.services.trading_loop import TradingLoop
+from trading.services.universe import UniverseService
 
 log = get_logger(__name__)
 
@@ -39,9 +40,12 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
     if core.exchange_time is not None:     # due every EXCHANGE_TIME_SYNC_MINUTES, a minute after a failure
         scheduler.add_job(_keep_exchange_time, "interval", seconds=EXCHANGE_TIME_CHECK_S, args=[core.exchange_time],
                           id="exchange_time", next_run_time=_now())
+    if core.universe is not None and core.universe.dynamic:
+        scheduler.add_job(_refresh_universe, "interval", minutes=settings.universe_refresh_minutes,
+                          args=[core.universe], id="universe_refresh", next_run_time=_now())
     hour, minute = settings.report_hour_minute
     scheduler.add_job(send_daily_report, "cron", hour=hour, minute=minute, timezone=settings.timezone,
-                      args=[core.reports, core.events], id="daily_report")
+                      args=[core.reports, core.events, core.decisions], id="daily_report")
     return scheduler
 
 
@@ -70,6 +74,14 @@ async def _keep_exchange_time(keeper: ExchangeTimeKeeper) -> None:
         await keeper.tick()
     except Exception:
         log.exception("exchange time job crashed, will retry")
+
+
+async def _refresh_universe(universe: UniverseService) -> None:
+    try:
+        selection = await universe.refresh()
+        log.info("symbol universe chosen", symbols=list(selection.symbols), by=selection.decided_by)
+    except Exception:
+        log.exception("universe refresh crashed, keeping the current symbols")
 
 
 async def _protect(loop: TradingLoop) -> None:

@@ -6,6 +6,7 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.views import status as views
+from bot.views.decisions import deciding_lines
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -21,9 +22,11 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def status(update: Update, context: BotContext) -> None:
-    """Show mode, data source, uptime, last tick, kill switch and open positions."""
+    """Show mode, data source, uptime, last tick, kill switch, open positions, and who decides now."""
     report = await context.assistant.status()
-    await update.effective_message.reply_text(views.status_text(report), parse_mode=ParseMode.HTML)
+    deciding = await context.decisions.deciding()
+    text = "\n".join([views.status_text(report), *deciding_lines(deciding)])
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 async def health(update: Update, context: BotContext) -> None:

@@ -88,6 +88,15 @@ class FakeTelegram(BotApiServer):
 
     # ---- waiting -------------------------------------------------------------------------------
 
+    def user_presses_as(self, chat_id: int, message_id: int, data: str, user_id: int) -> None:
+        """Queue a press of an inline button in chat_id by user_id (someone other than who asked, say)."""
+        message = self._messages.get((chat_id, message_id))
+        if message is None:
+            raise KeyError(f"no message {message_id} in chat {chat_id}")
+        self._push({"callback_query": {"id": f"press-{len(self.calls)}-{user_id}", "chat_instance": str(chat_id),
+                                       "from": {"id": user_id, "is_bot": False, "first_name": "Someone"},
+                                       "message": message, "data": data}})
+
     def replies_to(self, chat_id: int) -> list[Sent]:
         """Return what the bot sent to chat_id, in order."""
         return [s for s in self.sent if s.chat_id == chat_id]

@@ -72,12 +72,12 @@ def exits_for_bar(guard: GuardedPosition, bar: PriceRange, position: Position, s
 
 
 def exit_now(guard: GuardedPosition, position: Position, reason: str, message: str,
-             price: Decimal) -> tuple[GuardedPosition, list[ExitPlan]]:
-    """Return the guard and the plan closing the whole position at market (none while an exit is on its way)."""
+             price: Decimal, fraction: Decimal = ONE) -> tuple[GuardedPosition, list[ExitPlan]]:
+    """Return the guard and the market exit of fraction of the position (none while an exit is on its way)."""
     guard = guard.seen(position)
     if guard.exit_in_flight:
         return guard, []
-    guard, plans = _planned(guard, ONE, reason, message, price)
+    guard, plans = _planned(guard, fraction, reason, message, price)
     return guard, [p for p in plans if isinstance(p, ExitPlan)]
 
 

@@ -119,6 +119,17 @@ class TradingEngine:
         self._put(guard)
         return plans
 
+    def exit_on_review(self, symbol: str, decision: Decision, position: Position, price: Decimal,
+                       fraction: Decimal = Decimal(1)) -> list[ExitPlan]:
+        """Return the reducing exit (fraction of the position) a decision maker asked for in a symbol review."""
+        guard = self.state.positions.get(symbol)
+        if guard is None or decision.action is not Action.EXIT:
+            return []
+        guard, plans = exit_now(guard, position, ForcedExit.DECISION,
+                                f"{decision.decided_by} exits: {decision.reason}", price, fraction)
+        self._put(guard)
+        return plans
+
     def flatten(self, positions: Mapping[str, Position], reason: str, message: str,
                 marks: Mapping[str, Decimal]) -> list[ExitPlan]:
         """Return market exits closing every guarded position in positions (kill flat, daily loss)."""

@@ -7,7 +7,7 @@ decision maker in a background task, so protective exits never wait for an LLM o
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
@@ -23,7 +23,7 @@ from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
 from trading.engine.risk_status import RiskStatus
 from trading.engine.simulator import PriceBar
 from trading.engine.trading_engine import TradingEngine
-from trading.ports import Broker, Clock, DecisionMaker, MarketData, StateStore
+from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData, StateStore
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
 from trading.risk.protective_stops import PriceRange
@@ -31,6 +31,7 @@ from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source, signal_atr
+from trading.services.symbol_reviews import ReviewSettings, SymbolReviews
 from trading.services.timed_decisions import TimedDecisions
 from trading.strategies.base import Strategy
 from trading.strategies.book import StrategyBook
@@ -53,6 +54,8 @@ class LoopSettings:
     quote: str = "USDT"
     # a signal older than this many base bars at the newest close is stale (after a gap, or a fast replay's batch)
     signal_max_age_bars: int = 3
+    # while an LLM decides, every symbol's candle is put to it whole (signals are its evidence), not each signal
+    reviews: ReviewSettings | None = None
 
 
 class TradingLoop:
@@ -61,7 +64,7 @@ class TradingLoop:
     def __init__(self, clock: Clock, market: MarketData, broker: Broker,
                  strategies: StrategyBook | Iterable[Strategy], decider: DecisionMaker, engine: TradingEngine,
                  events: EventBus, store: StateStore, instruments: Mapping[str, Instrument], settings: LoopSettings,
-                 *, venue: Venue | None = None) -> None:
+                 *, venue: Venue | None = None, journal: DecisionLog | None = None) -> None:
         self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
         self.events, self.store, self.settings = events, store, settings
         self.instruments = dict(instruments)
@@ -75,6 +78,9 @@ class TradingLoop:
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
         self._sync = PositionSync(broker, engine, events, self.instruments, venue)
+        self._reviews = None if settings.reviews is None else SymbolReviews(
+            engine, market, self._sync, events, self.instruments, settings.reviews, journal)
+        self._reviewing: set[str] = set()
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -100,7 +106,7 @@ class TradingLoop:
 
     async def on_candles_closed(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
         """Protect on each newly closed base candle, then act on the signals known at the newest close."""
-        fresh: list[Signal] = []
+        fresh: dict[str, list[Signal]] = {}
         async with self._lock:
             now = self.clock.now_ms()
             for symbol, timeframe, candles in batches:
@@ -108,10 +114,14 @@ class TradingLoop:
                     continue
                 for i in range(len(candles)):
                     await self._on_candle(symbol, candles.at(i), now)
-                fresh.extend(await self._fresh_signals(symbol, int(candles.open_ms[-1]) + timeframe.ms))
+                fresh[symbol] = await self._fresh_signals(symbol, int(candles.open_ms[-1]) + timeframe.ms)
             await self._mark_equity(now)
             await self._finish()
-        for signal in fresh:
+        if self._reviews is not None:
+            for symbol, signals in fresh.items():
+                self._spawn(self._review(symbol, tuple(signals)))
+            return
+        for signal in (s for signals in fresh.values() for s in signals):
             await self._consider(signal)
 
     async def _on_candle(self, symbol: str, candle: Candle, now: int) -> None:
@@ -178,24 +188,57 @@ class TradingLoop:
         sent = False
         for plan in self.engine.on_bar(symbol, bar, position):
             if isinstance(plan, AskDecision):
-                self._spawn(self._ask(plan, position))
+                self._spawn(self._ask(plan, position) if self._reviews is None else self._review(symbol, (), plan))
             else:
                 sent = await self._sync.place_exit(plan, now) or sent
         if sent:
             await self._sync.run(now, self._marks)
 
     async def _ask(self, ask: AskDecision, position: Position) -> None:
-        try:
-            candles = await self.market.candles(ask.symbol, self.settings.decision_timeframe,
-                                                self.settings.decision_bars)
-        except TradingError:
-            candles = None      # the rules then hold; the hard stop still guards the position
+        candles = await self._zone_candles(ask.symbol)     # None: the rules hold; the hard stop still guards it
         request = DecisionRequest(self.clock.now_ms(), position=position, context=ask.message, zone=ask.zone,
                                   candles=candles)
         decision = await self._decisions.decide(request, Action.HOLD, f"{ask.symbol} {ask.zone} zone")
         async with self._lock:
             await self._send_exits(self.engine.exit_on_decision(ask, decision, position))
             await self._finish()
+
+    async def _review(self, symbol: str, signals: tuple[Signal, ...], ask: AskDecision | None = None) -> None:
+        # one review per symbol at a time (a zone question still goes through); the LLM call runs unlocked
+        key = symbol if ask is None else f"{symbol}:{ask.zone}"
+        if key in self._reviewing or self._reviews is None:
+            return
+        self._reviewing.add(key)
+        try:
+            regime = await self._reviews.btc_regime(self.clock.now_ms())
+            frames = self._frames.get(symbol) or await self._load_frames(symbol)
+            zone_candles = await self._zone_candles(symbol) if ask is not None else None
+            async with self._lock:
+                now = self.clock.now_ms()
+                positions = {p.symbol: p for p in await self.broker.positions()}
+                account = await self._account(positions.values())
+                request = self._reviews.request(symbol, signals, ask, positions, account, self._marks, frames, regime,
+                                                now, zone_candles)
+            decision = await self._decisions.decide(request, Action.HOLD, f"{symbol} review")
+            async with self._lock:
+                now = self.clock.now_ms()
+                if await self._reviews.act(request, decision, self._broker_account, self._marks, now):
+                    await self._sync.run(now, self._marks)
+                await self._finish()
+        finally:
+            self._reviewing.discard(key)
+
+    async def _load_frames(self, symbol: str) -> dict[Timeframe, Candles]:
+        return {tf: await self.market.candles(symbol, tf, n) for tf, n in self.settings.windows.items()}
+
+    async def _zone_candles(self, symbol: str) -> Candles | None:
+        try:
+            return await self.market.candles(symbol, self.settings.decision_timeframe, self.settings.decision_bars)
+        except TradingError:
+            return None
+
+    async def _broker_account(self) -> AccountView:
+        return await self._account(await self.broker.positions())
 
     # ---- circuit breaker inputs ---------------------------------------------------------------
 
@@ -242,6 +285,10 @@ class TradingLoop:
                 await self.events.emit(notices.trading_resumed(by, lifted, now))
             await self._finish()
             return lifted
+
+    def set_symbols(self, symbols: Sequence[str]) -> None:
+        """Trade these symbols from the next candle on (a new symbol universe); open positions stay guarded."""
+        self.settings = replace(self.settings, symbols=tuple(symbols))
 
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
