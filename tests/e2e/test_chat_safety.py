@@ -143,7 +143,10 @@ async def test_without_a_user_list_the_owner_is_who_sent_start_first_and_stays_a
     async with FakeTelegram() as telegram:
         settings = paper_bot(tmp_path, telegram, telegram_allowed_chat_ids=f"{OWNER},{other}")
         async with running_bot(settings):
+            # before an owner is known, the start-up notice goes to every allowed chat: let it arrive first,
+            # so the next message to the other chat is the answer to its /start
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            await telegram.wait_for(other, lambda s: "Started" in s.text)
             assert "PAPER" in (await telegram.ask(OWNER, "/start")).text
             refused = await telegram.ask(other, "/start")
             await telegram.ask(OWNER, "/status")
