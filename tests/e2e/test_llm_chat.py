@@ -51,8 +51,9 @@ async def test_the_llm_decides_trades_and_every_decision_is_readable_from_the_ch
             await press(telegram, page, "📝")
             prompt = await telegram.wait_for(OWNER, lambda s: s.text.startswith("Prompt of decision #"))
             sent_before = len(telegram.replies_to(OWNER))
+            toasts = _toasts(telegram)
             await press(telegram, page, "🧠", user_id=555)         # someone else's press does nothing
-            await _until(lambda: any(m == "answerCallbackQuery" and p.get("show_alert") for m, p in telegram.calls))
+            await _until(lambda: len(_toasts(telegram)) > len(toasts))    # but its spinner is stopped with a toast
             stranger_sent = len(telegram.replies_to(OWNER)) - sent_before
             btc_only = await telegram.ask(OWNER, "/decisions BTC/USDT")
 
@@ -117,6 +118,10 @@ def _assert_no_secret_in_any_prompt(fake: FakeOpenAI, data_dir) -> None:
     assert prompts
     for value in [*SECRETS.values(), str(OWNER), str(data_dir), "123456789:TEST-token"]:
         assert not any(value in p for p in prompts), value
+
+
+def _toasts(telegram: FakeTelegram) -> list[str]:
+    return [p.get("text") for m, p in telegram.calls if m == "answerCallbackQuery" and p.get("text")]
 
 
 async def _until(condition, timeout: float = 10.0) -> None:
