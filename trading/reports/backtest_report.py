@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from trading.backtest.comparison import headline_figures
 from trading.backtest.history import MarketHistory
 from trading.backtest.runner import BacktestResult
 from trading.domain.candles import Candles, Timeframe
@@ -20,9 +21,7 @@ def report_chart(history: MarketHistory, result: BacktestResult, theme: str = "d
     end = int(np.searchsorted(history.candles.open_ms, result.times_ms[-1]))
     price = _thinned_candles(history.candles[first:end], history.timeframe)
     times, equity = _thinned_curve(result.times_ms, result.equity)
-    m = result.metrics
-    subtitle = (f"{result.symbol} {result.timeframe}   return {m.total_return_pct:+.2f}%   "
-                f"B&H {m.buy_hold_return_pct or 0:+.2f}%   max DD {m.max_drawdown_pct:.1f}%   {m.trades} trades")
+    subtitle = f"{result.symbol} {result.timeframe} · {headline_figures(result.metrics)}"
     return backtest_report_chart(price, times, equity, closed_trade_markers(result.trades),
                                  title=f"Backtest: strategy {result.strategy}", subtitle=subtitle,
                                  theme=theme_named(theme))
