@@ -134,6 +134,9 @@ class TradeSimulation:
         self._mark_equity(ts, mark)
         if not self.engine.accept_signal(signal):
             return
+        if signal.exits:
+            self._exit_on_signal(signal, fill)
+            return
         decision = decide_by_rules(DecisionRequest(ts, signal=signal, context=signal.reason), self.config.rules)
         exchange, marks = self.broker.exchange, {self.symbol: mark}
         account = account_view(exchange.balances(), exchange.positions(marks), marks,
@@ -180,6 +183,17 @@ class TradeSimulation:
                 self._exit(plan, bar.ts_ms, plan.price, bar.volume)
             if self._open is None:
                 return
+
+    def _exit_on_signal(self, signal: Signal, fill: int) -> None:
+        """Close the position its strategy's exit signal names, at the open of the bar after the signal."""
+        position = self._position()
+        if position is None or self._open is None:
+            return
+        bar = self.bars.at(fill)
+        for plan in self.engine.exit_on_signal(signal, position):
+            self._exit(plan, bar.open_ms, _price(bar.open), _price(bar.volume))
+        if self._open is None:
+            self._record(fill)
 
     def _ask(self, ask: AskDecision, ts: int, after: tuple[int, Decimal]) -> None:
         position = self._position()

@@ -47,7 +47,8 @@ def decided(subject: str, decision: Decision, ts_ms: int) -> Event:
 def position_entered(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:
     """Return the notification of an entry filled: what, where, the levels armed and why."""
     stops = guard.stops
-    levels = f"stop {stops.stop}" if stops.stop is not None else "hard stop only"
+    levels = (f"stop {stops.stop}" if stops.stop is not None else "hard stop only" if stops.risk_per_unit > 0
+              else "no stop: the strategy's own signal exits")
     if stops.take_profit is not None:
         levels += f", target {stops.take_profit}"
     lever = f" {position.leverage}x" if position.leverage > 1 else ""

@@ -3,7 +3,7 @@ import pytest
 
 from tests.fakes.shared_data import load_candles
 from tests.unit.reports.png_checks import assert_phone_png
-from trading.backtest.ema_cross import ema_cross, equity_curve
+from tests.fakes.ema_cross_oracle import ema_cross, equity_curve
 from trading.domain.positions import PositionSide
 from trading.reports.backtest_charts import backtest_report_chart, equity_chart
 from trading.reports.chart_theme import DARK, LIGHT
