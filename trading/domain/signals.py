@@ -1,10 +1,11 @@
 """Trade setups found by strategies, and a strategy's own call to close what it opened."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.instruments import Instrument
 from trading.domain.positions import PositionSide
 
 
@@ -54,3 +55,11 @@ class Signal:
     def exits(self) -> bool:
         """Return True for a signal that closes a position rather than opening one."""
         return self.action is SignalAction.EXIT
+
+    def on_tick(self, instrument: Instrument) -> "Signal":
+        """Return the signal with its entry, stop and target on the market's price tick, as they are shown."""
+        def rounded(value: Decimal | None) -> Decimal | None:
+            return None if value is None else instrument.round_price(value)
+
+        return replace(self, entry=instrument.round_price(self.entry), stop=rounded(self.stop),
+                       take_profit=rounded(self.take_profit))

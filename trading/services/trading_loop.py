@@ -143,7 +143,8 @@ class TradingLoop:
             await self._exit_on_signal(signal)
             return
         now = self.clock.now_ms()
-        await self.events.emit(notices.signal_seen(signal, now))
+        instrument = self.instruments.get(signal.symbol)
+        await self.events.emit(notices.signal_seen(signal.on_tick(instrument) if instrument else signal, now))
         request = DecisionRequest(now, signal=signal, context=signal.reason)
         decision = await self._decisions.decide(request, Action.SKIP, f"signal {signal.setup_id}")
         async with self._lock:
