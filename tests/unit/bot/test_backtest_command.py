@@ -101,6 +101,16 @@ def test_a_period_outside_the_data_names_the_span_there_is(data_dir, three_weeks
     assert "data covers 2025-05-20 to 2025-06-09" in capsys.readouterr().err
 
 
+def test_a_period_only_partly_in_the_data_says_which_period_ran(data_dir, three_weeks, capsys):
+    assert main(["--strategy", "B", "--data", str(three_weeks), "--from", "2025-05-10", "--to", "2025-05-25",
+                 "--json"]) == 0
+
+    record = json.loads(capsys.readouterr().out)
+    assert record["period_note"] == ("Asked for 2025-05-10 to 2025-05-25; candles exist only from 2025-05-20 to "
+                                     "2025-05-25, so the run used those 6.0 days.")
+    assert record["metrics"]["start"] == "2025-05-20T00:00:00Z"
+
+
 def test_json_prints_one_strict_json_object_with_exact_money(data_dir, three_weeks, capsys, tmp_path):
     trades = tmp_path / "trades.csv"
 
