@@ -10,6 +10,7 @@ from trading.domain.candles import Candles, Timeframe
 from trading.indicators.timeframes import resample
 from trading.reports.backtest_charts import backtest_report_chart
 from trading.reports.chart_theme import theme_named
+from trading.reports.time_axis import utc_span
 from trading.reports.trade_markers import closed_trade_markers
 
 MAX_POINTS = 3000          # a 1080 px wide panel shows no more than this
@@ -21,7 +22,9 @@ def report_chart(history: MarketHistory, result: BacktestResult, theme: str = "d
     end = int(np.searchsorted(history.candles.open_ms, result.times_ms[-1]))
     price = _thinned_candles(history.candles[first:end], history.timeframe)
     times, equity = _thinned_curve(result.times_ms, result.equity)
-    subtitle = f"{result.symbol} {result.timeframe} · {headline_figures(result.metrics)}"
+    m = result.metrics
+    subtitle = (f"{result.symbol} {result.timeframe} · {utc_span(m.start_ms, m.end_ms - 1)}\n"
+                f"{headline_figures(m)}")
     return backtest_report_chart(price, times, equity, closed_trade_markers(result.trades),
                                  title=f"Backtest: strategy {result.strategy}", subtitle=subtitle,
                                  theme=theme_named(theme))
