@@ -5,10 +5,11 @@ Usage: python3 bench/backtest.py [--data DIR] [--repeat N]
 `seconds` times the backtest alone (data loaded beforehand), as the best of --repeat runs so that a
 cold cache or a scheduler hiccup does not count. Runs: `ema_cross_engine`, the EMA-cross yardstick (the
 ema_cross strategy through the engine: scan, rules decider, all-in sizing without stops, the paper broker
-with tick and lot rounding) over the real BTCUSDT 1m file, and over a chained year of it; the trend strategy and strategy A over the chained year (scan plus
-the event-driven simulation through the trading engine and the paper broker), with the default risk
-settings and, as `_no_halt`, with the account limits off so the whole year is traded (the default 20%
-drawdown halt stops these strategies early); and `backtest_command_*`, the whole `trading-assistant
+with tick and lot rounding) over the real BTCUSDT 1m file, and over a chained year of it; the trend
+strategy and strategy A over the chained year (scan plus the event-driven simulation through the
+trading engine and the paper broker), with the default risk settings and, as `_no_halt`, with the
+account limits off so the whole year is traded (the default 20% drawdown halt stops these strategies
+early); and `backtest_command_*`, the whole `trading-assistant
 backtest` command as a fresh process, start to finish (imports, CSV, scan, simulation, storing the run).
 """
 from __future__ import annotations

@@ -98,8 +98,9 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
     size = _within_cash(size, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
     if isinstance(size, str):
         return Rejection(signal, EntryRule.CASH, size)
-    amounts = {"quote_amount": size.quote_budget} if size.quote_budget is not None else {"amount": size.amount}
-    intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET, **amounts,
+    budget = size.quote_budget      # all in on spot: spend the quote, the amount set at the fill price
+    intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET,
+                         amount=size.amount if budget is None else None, quote_amount=budget,
                          leverage=size.leverage if instrument.kind is MarketKind.PERP else None,
                          client_order_id=entry_client_id(signal.setup_id),
                          reason=f"{signal.strategy} {signal.side}: {signal.reason}"[:200])

@@ -5,8 +5,9 @@ Seeding follows TA-Lib, the convention most charting tools and textbooks print:
 - RSI(n) and ATR(n): Wilder smoothing (alpha = 1 / n); the first value, at bar n, is the simple mean of the
   first n changes (RSI) or of the true ranges of bars 1..n (ATR, whose bar 0 has no previous close).
 Bars before the first value are NaN. ema_from_first seeds with the first value instead (pandas'
-ewm(adjust=False), the convention of the vectorised backtesters the EMA-cross yardstick is compared with). Each value uses bars <= t only, and the recursion runs in the same
-order on any prefix, so a prefix gives bit-identical values (the look-ahead test checks it).
+ewm(adjust=False), the convention of the vectorised backtesters the EMA-cross yardstick is compared with).
+Each value uses bars <= t only, and the recursion runs in the same order on any prefix, so a prefix gives
+bit-identical values (the look-ahead test checks it).
 The recursion is pandas' ewm(adjust=False), which runs in compiled code (no Python loop per bar).
 """
 from __future__ import annotations

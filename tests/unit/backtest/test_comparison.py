@@ -57,4 +57,5 @@ def test_five_strategies_fill_a_block_of_three_then_two():
 
 
 def test_headline_figures_use_the_table_labels():
-    assert headline_figures(metrics(12.3)) == "Total return +12.3% · Buy and hold -5.0% · Max drawdown 12.3% · Trades 10"
+    assert headline_figures(metrics(12.3)) == ("Total return +12.3% · Buy and hold -5.0% · Max drawdown 12.3% · "
+                                               "Trades 10")

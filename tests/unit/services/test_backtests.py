@@ -45,7 +45,7 @@ async def test_a_backtest_runs_in_the_worker_reports_progress_and_is_stored(serv
 
 
 @pytest.mark.parametrize("args, reply", [
-    (("Z", "BTC/USDT", ""), "Unknown strategy 'Z'; use one of A, B, C, trend, ema_cross. Usage: /backtest STRATEGY SYMBOL"),
+    (("Z", "BTC/USDT", ""), "Unknown strategy 'Z'; use one of A, B, C, trend, ema_cross. Usage: /backtest"),
     (("A", "DOGE", ""), "Unknown symbol 'DOGE'. Try one of: BTC/USDT. Usage: /backtest"),
     (("A", "BTC/USDT", "soon"), "Period 'soon' is not like 30d, 4w or 2025-06-01..2025-07-31. Usage: /backtest"),
 ])
