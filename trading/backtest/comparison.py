@@ -100,9 +100,10 @@ def render_comparison(results: Mapping[str, BacktestMetrics]) -> str:
 
 def _render_block(results: Mapping[str, BacktestMetrics]) -> str:
     """Return the table for at most three strategies."""
-    header = " " * LABEL_WIDTH + "".join(name[:COLUMN_WIDTH - 1].rjust(COLUMN_WIDTH) for name in results)
+    width = max(COLUMN_WIDTH, *(len(name) + 1 for name in results))     # a long name widens its block only
+    header = " " * LABEL_WIDTH + "".join(name.rjust(width) for name in results)
     lines = [header.rstrip()]
     for row in ROWS:
-        values = "".join(row.cell(m).rjust(COLUMN_WIDTH) for m in results.values())
+        values = "".join(row.cell(m).rjust(width) for m in results.values())
         lines.append(row.label.ljust(LABEL_WIDTH) + values)
     return "\n".join(lines)

@@ -27,7 +27,8 @@ EQUITY_CHART_HEIGHT_PX = 1000
 
 def backtest_report_chart(candles: Candles, times_ms: Sequence[int] | np.ndarray,
                           equity: Sequence[float] | np.ndarray, markers: Sequence[TradeMarker] = (), *,
-                          title: str = "Backtest", subtitle: str = "", theme: ChartTheme = DARK) -> bytes:
+                          title: str = "Backtest", subtitle: str = "", theme: ChartTheme = DARK,
+                          price_label: str = "Price & trades") -> bytes:
     """Return a PNG with trades on the price, the equity curve, its drawdown and the monthly returns."""
     times, values = equity_arrays(times_ms, equity)
     months = monthly_returns(times, values)
@@ -47,7 +48,7 @@ def backtest_report_chart(candles: Candles, times_ms: Sequence[int] | np.ndarray
     curve.plot(_days(times), values, color=theme.line, linewidth=2)
     curve.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_price(v) if abs(v) < 100 else f"{v:,.0f}"))
     _draw_drawdown(drawdown, times, values, theme)
-    for axes, label in ((price, "Price & trades"), (curve, "Equity"), (drawdown, "Drawdown")):
+    for axes, label in ((price, price_label), (curve, "Equity"), (drawdown, "Drawdown")):
         axes.set_title(label, color=theme.muted, fontsize=FONT, loc="left")
         date_number_axis(axes, int(times[0]), int(times[-1]), labelled=axes is drawdown)
     draw_monthly_table(table, rows, theme)

@@ -14,6 +14,7 @@ from trading.reports.time_axis import utc_span
 from trading.reports.trade_markers import closed_trade_markers
 
 MAX_POINTS = 3000          # a 1080 px wide panel shows no more than this
+MAX_MARKED_TRADES = 150    # more entry and exit marks hide the price line on a phone
 
 
 def report_chart(history: MarketHistory, result: BacktestResult, theme: str = "dark") -> bytes:
@@ -25,9 +26,11 @@ def report_chart(history: MarketHistory, result: BacktestResult, theme: str = "d
     m = result.metrics
     subtitle = (f"{result.symbol} {result.timeframe} · {utc_span(m.start_ms, m.end_ms - 1)}\n"
                 f"{headline_figures(m)}")
-    return backtest_report_chart(price, times, equity, closed_trade_markers(result.trades),
+    marked = len(result.trades) <= MAX_MARKED_TRADES
+    label = "Price & trades" if marked else f"Price ({len(result.trades):,} trades: too many to mark)"
+    return backtest_report_chart(price, times, equity, closed_trade_markers(result.trades) if marked else [],
                                  title=f"Backtest: strategy {result.strategy}", subtitle=subtitle,
-                                 theme=theme_named(theme))
+                                 theme=theme_named(theme), price_label=label)
 
 
 def _thinned_candles(candles: Candles, timeframe: Timeframe) -> Candles:
