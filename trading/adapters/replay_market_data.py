@@ -54,11 +54,16 @@ def load_replay_series(spec: str) -> dict[str, Candles]:
     return {symbol_from_filename(f): read_candle_csv(f) for f in files}
 
 
+def replay_tick(price: float) -> Decimal:
+    """Return the price tick of a replayed market trading near price (Binance-like)."""
+    return Decimal("0.01") if price >= 1 else Decimal("0.00001")
+
+
 def replay_instrument(symbol: str, price: float) -> Instrument:
     """Return Binance-like market rules for a replayed symbol (precision scaled to its price)."""
     base, quote = symbol.split("/")[0], symbol.split("/")[1].split(":")[0]
     step = Decimal("0.00001") if price >= 10_000 else Decimal("0.0001") if price >= 100 else Decimal("0.01")
-    tick = Decimal("0.01") if price >= 1 else Decimal("0.00001")
+    tick = replay_tick(price)
     kind = MarketKind.PERP if ":" in symbol else MarketKind.SPOT
     return Instrument(symbol, base, quote, kind, price_tick=tick, amount_step=step, min_amount=step,
                       min_notional=Decimal("5"), maker_fee=Decimal("0.001"), taker_fee=Decimal("0.001"),

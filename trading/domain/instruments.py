@@ -48,3 +48,12 @@ class Instrument:
             return (f"order value {notional.quantize(Decimal('0.01'))} {self.quote} is below the "
                     f"minimum {self.min_notional} {self.quote}")
         return None
+
+
+def price_text(price: Decimal, tick: Decimal | None = None) -> str:
+    """Return a price with thousands separators, on the tick with the tick's decimals when a tick is given."""
+    if tick is None or tick <= 0:
+        places = min(8, max(2, -int(price.normalize().as_tuple().exponent)))
+        return f"{price:,.{places}f}"
+    on_tick = (price / tick).to_integral_value(ROUND_HALF_EVEN) * tick
+    return f"{on_tick:,.{max(0, -int(tick.normalize().as_tuple().exponent))}f}"

@@ -38,7 +38,7 @@ class PendingEntry(Restorable):
     client_order_id: str
     symbol: str
     side: PositionSide
-    stop: Decimal
+    stop: Decimal | None             # None: the strategy exits on its own signal (the yardstick)
     take_profit: Decimal | None
     strategy: str
     reason: str

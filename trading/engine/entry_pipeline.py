@@ -63,7 +63,7 @@ class EntryPlan:
     decision: Decision
     intent: OrderIntent
     size: PositionSize
-    stop: Decimal                  # the signal's levels on the market's price tick, armed once filled
+    stop: Decimal | None           # the signal's levels on the market's price tick, armed once filled
     take_profit: Decimal | None
     amount_step: Decimal
 
@@ -72,8 +72,9 @@ class EntryPlan:
         """Return the one line that says what is entered and why."""
         s = self.signal
         target = f", target {self.take_profit}" if self.take_profit is not None else ""
+        stop = f"stop {self.stop}" if self.stop is not None else "no stop"
         return (f"{s.side} {self.size.amount.normalize():f} {s.symbol} ({s.strategy}, {s.timeframe}) "
-                f"near {s.entry}, stop {self.stop}{target}; risk {self.size.risk:.2f} "
+                f"near {s.entry}, {stop}{target}; risk {self.size.risk:.2f} "
                 f"({self.size.limited_by}): {s.reason}")
 
 
@@ -97,17 +98,21 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
     size = _within_cash(sized, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
     if isinstance(size, str):
         return Rejection(signal, EntryRule.CASH, size)
-    intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET, amount=size.amount,
+    budget = size.quote_budget      # all in on spot: spend the quote, the amount set at the fill price
+    intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET,
+                         amount=size.amount if budget is None else None, quote_amount=budget,
                          leverage=size.leverage if instrument.kind is MarketKind.PERP else None,
                          client_order_id=entry_client_id(signal.setup_id),
                          reason=f"{signal.strategy} {signal.side}: {signal.reason}"[:200])
     target = instrument.round_price(signal.take_profit) if signal.take_profit is not None else None
-    return EntryPlan(signal, decision, intent, size, instrument.round_price(signal.stop), target,
-                     instrument.amount_step)
+    stop = instrument.round_price(signal.stop) if signal.stop is not None else None
+    return EntryPlan(signal, decision, intent, size, stop, target, instrument.amount_step)
 
 
 def _gates(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
            settings: EngineSettings) -> Rejection | None:
+    if signal.exits:
+        return Rejection(signal, EntryRule.DECISION, f"an exit signal of {signal.strategy} opens nothing")
     if decision.action is not Action.ENTER:
         return Rejection(signal, EntryRule.DECISION, f"{decision.decided_by} chose {decision.action}: "
                                                      f"{decision.reason}")
@@ -131,7 +136,7 @@ def _gates(state: EngineState, signal: Signal, decision: Decision, account: Acco
 def _fee_gate(signal: Signal, instrument: Instrument, max_pct: Decimal) -> Rejection | None:
     # a stop closer than the fees of the round trip loses more to the exchange than to the market: no edge
     risk = signal.risk_per_unit
-    if max_pct <= 0 or risk <= 0:
+    if max_pct <= 0 or not risk:
         return None
     fees = 2 * instrument.taker_fee * signal.entry
     share = fees / risk * 100
@@ -146,6 +151,8 @@ def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cas
     # Sizing caps notional at equity x leverage; the margin plus the entry fee must also fit the free cash,
     # with a buffer for slippage, or the broker refuses the order.
     usable = cash * (1 - buffer_pct / HUNDRED)
+    if size.quote_budget is not None:
+        return _budget_within_cash(size, instrument, entry, usable)
     per_unit = entry / size.leverage + entry * instrument.taker_fee
     if size.amount * per_unit <= usable:
         return size
@@ -157,6 +164,19 @@ def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cas
     risk = size.risk * amount / size.amount
     return replace(size, amount=amount, notional=notional, margin=notional / size.leverage, risk=risk,
                    limited_by="cash")
+
+
+def _budget_within_cash(size: PositionSize, instrument: Instrument, entry: Decimal,
+                        usable: Decimal) -> PositionSize | str:
+    # a quote budget pays the fee out of itself: it only has to fit the usable cash
+    if size.quote_budget is None or size.quote_budget <= usable:
+        return size
+    amount = instrument.round_amount(max(usable, ZERO) / (entry * (1 + instrument.taker_fee)))
+    problem = instrument.check_order(amount, entry)
+    if problem is not None:
+        return f"{instrument.symbol} skipped: {problem} (sized by the free cash {usable:.2f})"
+    return replace(size, amount=amount, notional=amount * entry, margin=amount * entry,
+                   risk=size.risk * amount / size.amount, limited_by="cash", quote_budget=usable)
 
 
 def account_view(balances: Mapping[str, Decimal], positions: Sequence[Position], marks: Mapping[str, Decimal],

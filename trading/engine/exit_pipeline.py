@@ -26,6 +26,7 @@ class ForcedExit(StrEnum):
     KILL_SWITCH = "kill_switch"
     DAILY_LOSS = "daily_loss"
     DECISION = "decision"
+    EXIT_SIGNAL = "exit_signal"      # the strategy's own rule closed it (the yardstick's cross back)
 
 
 @dataclass(frozen=True, slots=True)

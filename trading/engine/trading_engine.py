@@ -130,6 +130,16 @@ class TradingEngine:
         self._put(guard)
         return plans
 
+    def exit_on_signal(self, signal: Signal, position: Position) -> list[ExitPlan]:
+        """Return the market exit a strategy's exit signal calls for on the position it opened (none otherwise)."""
+        guard = self.state.positions.get(signal.symbol)
+        if guard is None or not signal.exits or guard.side is not signal.side or guard.strategy != signal.strategy:
+            return []
+        guard, plans = exit_now(guard, position, ForcedExit.EXIT_SIGNAL,
+                                f"{signal.strategy} exit signal: {signal.reason}", signal.entry)
+        self._put(guard)
+        return plans
+
     def flatten(self, positions: Mapping[str, Position], reason: str, message: str,
                 marks: Mapping[str, Decimal]) -> list[ExitPlan]:
         """Return market exits closing every guarded position in positions (kill flat, daily loss)."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from trading.domain.decisions import Decision
 from trading.domain.events import Event, EventKind, Severity
+from trading.domain.instruments import Instrument, price_text
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.engine_state import GuardedPosition, PendingEntry
@@ -22,8 +23,9 @@ def _num(value: Decimal) -> str:
 
 def signal_seen(signal: Signal, ts_ms: int) -> Event:
     """Return the audit event of a new signal."""
+    stop = f"stop {signal.stop}" if signal.stop is not None else "no stop"
     return Event(EventKind.SIGNAL, ts_ms, f"Signal {signal.strategy} {signal.side} {signal.symbol} at "
-                                          f"{signal.entry}, stop {signal.stop}: {signal.reason}",
+                                          f"{signal.entry}, {stop}: {signal.reason}",
                  {"setup_id": signal.setup_id, "symbol": signal.symbol, "strategy": signal.strategy,
                   "side": signal.side.value, "entry": str(signal.entry), "stop": str(signal.stop),
                   "take_profit": str(signal.take_profit), "confidence": signal.confidence}, notify=False)
@@ -44,14 +46,17 @@ def decided(subject: str, decision: Decision, ts_ms: int) -> Event:
                   "decided_by": decision.decided_by}, notify=False)
 
 
-def position_entered(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:
-    """Return the notification of an entry filled: what, where, the levels armed and why."""
+def position_entered(guard: GuardedPosition, position: Position, ts_ms: int,
+                     instrument: Instrument | None = None) -> Event:
+    """Return the notification of an entry filled: what, where (on the market's tick), the levels armed and why."""
     stops = guard.stops
-    levels = f"stop {stops.stop}" if stops.stop is not None else "hard stop only"
+    levels = (f"stop {stops.stop}" if stops.stop is not None else "hard stop only" if stops.risk_per_unit > 0
+              else "no stop: the strategy's own signal exits")
     if stops.take_profit is not None:
         levels += f", target {stops.take_profit}"
     lever = f" {position.leverage}x" if position.leverage > 1 else ""
-    line = (f"ENTRY {guard.side} {_num(position.amount)} {guard.symbol} at {position.entry_price:,.2f}{lever} "
+    entry = price_text(position.entry_price, instrument.price_tick if instrument else Decimal("0.01"))
+    line = (f"ENTRY {guard.side} {_num(position.amount)} {guard.symbol} at {entry}{lever} "
             f"[{guard.strategy}]: {guard.reason}. {levels.capitalize()}, risk {guard.initial_risk:,.2f}.")
     return Event(EventKind.POSITION_OPENED, ts_ms, line, _guard_data(guard))
 

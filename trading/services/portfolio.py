@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
+from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
@@ -53,6 +54,7 @@ class PositionView:
 
     position: Position
     mark: Decimal
+    tick: Decimal | None = None        # the market's price tick: every price is shown on it
 
     @property
     def unrealized(self) -> Decimal:
@@ -86,7 +88,8 @@ class PortfolioService:
     async def positions(self) -> list[PositionView]:
         """Return the open positions with their marks."""
         positions = await self.venue.broker.positions()
-        return [PositionView(p, await self._mark(p.symbol)) for p in positions]
+        instruments = await self._market.instruments()
+        return [PositionView(p, await self._mark(p.symbol), _tick(instruments.get(p.symbol))) for p in positions]
 
     async def open_orders(self) -> list[Order]:
         """Return the orders not yet final."""
@@ -207,3 +210,7 @@ def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
     if size.value > held:
         raise InvalidInput(f"You hold {held.normalize():f}; {command} at most that, or say all.")
     return size.value
+
+
+def _tick(instrument: Instrument | None) -> Decimal | None:
+    return instrument.price_tick if instrument is not None else None

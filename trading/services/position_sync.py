@@ -129,7 +129,8 @@ class PositionSync:
             order = await self.broker.find_by_client_id(client_id, pending.symbol)
             if order is not None and order.filled > 0 and pending.symbol in positions:
                 guard = self.engine.on_position_opened(positions[pending.symbol], now, client_id)
-                await self.events.emit(notices.position_entered(guard, positions[pending.symbol], now))
+                await self.events.emit(notices.position_entered(guard, positions[pending.symbol], now,
+                                                                self.instruments.get(pending.symbol)))
             elif order is None or order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Entry order for {pending.symbol} is "

@@ -149,8 +149,12 @@ class TradingLoop:
         return [s for s in found if s.known_at_ms <= newest_close_ms and self.engine.accept_signal(s)]
 
     async def _consider(self, signal: Signal) -> None:
+        if signal.exits:
+            await self._exit_on_signal(signal)
+            return
         now = self.clock.now_ms()
-        await self.events.emit(notices.signal_seen(signal, now))
+        instrument = self.instruments.get(signal.symbol)
+        await self.events.emit(notices.signal_seen(signal.on_tick(instrument) if instrument else signal, now))
         request = DecisionRequest(now, signal=signal, context=signal.reason)
         decision = await self._decisions.decide(request, Action.SKIP, f"signal {signal.setup_id}")
         async with self._lock:
@@ -162,6 +166,14 @@ class TradingLoop:
                 await self.events.emit(notices.entry_skipped(plan, now))
             elif await self._sync.place_entry(plan, now):
                 await self._sync.run(now, self._marks)
+            await self._finish()
+
+    async def _exit_on_signal(self, signal: Signal) -> None:
+        # a strategy's own exit (the EMA-cross yardstick's cross back) is an exit: never vetted, never decided
+        async with self._lock:
+            positions = await self._sync.run(self.clock.now_ms(), self._marks)
+            if signal.symbol in positions:
+                await self._send_exits(self.engine.exit_on_signal(signal, positions[signal.symbol]))
             await self._finish()
 
     # ---- the fast protective job --------------------------------------------------------------
