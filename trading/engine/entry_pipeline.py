@@ -1,4 +1,4 @@
-"""From a decided signal to an order intent: kill switch, circuit breaker, limits, then sizing within the cash.
+"""From a decided signal to an order intent: the entry gate (entry_gate.py), then sizing within the cash.
 
 Every gate answers with a Rejection naming its rule and a reason a human reads, so a skipped trade is
 always explained in the audit log. Nothing here sends anything: the loop places what the plan says.
@@ -17,9 +17,9 @@ from trading.domain.orders import Order, OrderIntent, OrderType
 from trading.domain.positions import Position, PositionSide
 from trading.domain.signals import Signal
 from trading.engine.engine_state import ZERO, EngineSettings, EngineState
-from trading.risk.limits import vet_entry
+from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.risk.sizing import PositionSize, SizingRequest, size_entry
-from trading.risk.verdicts import Verdict, first_block
+from trading.risk.verdicts import Verdict
 
 HUNDRED = Decimal(100)
 CLIENT_ID_PREFIX = "ta"
@@ -114,9 +114,7 @@ def _gates(state: EngineState, signal: Signal, decision: Decision, account: Acco
     if state.busy(signal.symbol):
         return Rejection(signal, EntryRule.SYMBOL_BUSY, f"{signal.symbol} already has a position or an entry "
                                                         f"on its way")
-    verdict = first_block(state.kill_switch.vet_order(closing=False), state.breaker.vet_entry(ts_ms),
-                          vet_entry(state.risk, ts_ms, len(state.positions) + len(state.pending),
-                                    settings.limits))
+    verdict = vet_new_position(state, settings, ts_ms, EntryOrigin.ENGINE, signal.symbol)
     if not verdict.allowed:
         return Rejection(signal, str(verdict.rule), verdict.reason)
     instrument = account.instruments.get(signal.symbol)
