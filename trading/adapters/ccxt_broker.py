@@ -183,12 +183,13 @@ class CcxtBroker:
         """Note the latest price of symbol (marks for the summary, reference prices for market orders)."""
         self._marks[symbol] = (ts_ms, price)
 
-    def summary(self) -> AccountSummary:
+    def summary(self, marks: Mapping[str, Decimal] | None = None) -> AccountSummary:
         """Return cash and the positions at their marks, from the balances last read (no network call)."""
         cash = self._balances.get(self.options.quote, ZERO)
         value = unrealized = ZERO
         for position in self.book.all():
-            mark = self._marks.get(position.symbol, (0, position.entry_price))[1]
+            known = (marks or {}).get(position.symbol)
+            mark = known if known is not None else self._marks.get(position.symbol, (0, position.entry_price))[1]
             pnl = position.unrealized_pnl(mark)
             unrealized += pnl
             value += position.margin + pnl if self.futures else position.amount * mark

@@ -64,3 +64,11 @@ class ConfigurationError(TradingError):
 
 class AlreadyRunning(TradingError):
     """Another process holds the data directory."""
+
+
+class EntryRefused(InvalidInput):
+    """The entry gate refused a new or bigger position; the message names the rule and how to lift it."""
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule

@@ -15,6 +15,7 @@ from trading.domain.decisions import Action, Decision
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderType
 from trading.domain.positions import Position, PositionSide
+from trading.engine.account import AccountSummary
 from trading.domain.signals import Signal
 from trading.engine.engine_state import ZERO, EngineSettings, EngineState
 from trading.engine.entry_gate import EntryOrigin, vet_new_position
@@ -157,32 +158,23 @@ def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cas
                    limited_by="cash")
 
 
-def account_view(balances: Mapping[str, Decimal], positions: Sequence[Position], marks: Mapping[str, Decimal],
-                 instruments: Mapping[str, Instrument], quote: str = "USDT", open_orders: Sequence[Order] = (),
-                 leverage: int = 1) -> AccountView:
-    """Return equity, free cash and open notional from the broker's balances and positions at marks.
+def account_view(summary: AccountSummary, positions: Sequence[Position], marks: Mapping[str, Decimal],
+                 instruments: Mapping[str, Instrument], open_orders: Sequence[Order] = (), leverage: int = 1,
+                 futures: bool = False) -> AccountView:
+    """Return equity, free cash and open notional from the account's own summary, its positions and orders.
 
-    A spot holding is worth its amount at the mark and its cost has left the quote balance; a futures
-    position adds its unrealised PnL to a wallet balance that still includes its margin.
+    Equity is the account's summary (what /balance shows), whatever kind the instruments are: sizing,
+    exposure caps, the daily loss and the drawdown all read this one figure. futures: the account is a
+    futures account, where an open entry order claims its margin, not its notional.
     """
-    balance = balances.get(quote, ZERO)
-    equity, cash, notional = balance, balance, {}
-    for position in positions:
-        mark = marks.get(position.symbol, position.entry_price)
-        notional[position.symbol] = position.notional(mark)
-        instrument = instruments.get(position.symbol)
-        if instrument is not None and instrument.kind is MarketKind.PERP:
-            equity += position.unrealized_pnl(mark)
-            cash -= position.margin
-        else:
-            equity += position.notional(mark)
+    notional = {p.symbol: p.notional(marks.get(p.symbol, p.entry_price)) for p in positions}
+    cash = summary.cash
     # entries still waiting to fill have claimed their cash (margin) already: several signals in one tick
     # must not all size against the same free balance
     for order in open_orders:
         if order.reduce_only:
             continue
         price = order.price or marks.get(order.symbol) or Decimal(0)
-        instrument = instruments.get(order.symbol)
         claim = order.remaining * price
-        cash -= claim / leverage if instrument is not None and instrument.kind is MarketKind.PERP else claim
-    return AccountView(equity, cash, notional, instruments)
+        cash -= claim / leverage if futures else claim
+    return AccountView(summary.equity, cash, notional, instruments)

@@ -27,12 +27,15 @@ class EventBus:
         self.announce(event)
 
     def announce_venue(self, event: Event) -> None:
-        """Announce a venue's own order/position event: pushed only when alarming (a failure, a liquidation).
+        """Announce a venue's own order/position event: pushed only when alarming or when nobody else tells it.
 
         Entries and exits are told by the trading loop with their reason, manual orders by the chat's reply,
-        so pushing the venue's fill and position lines too would say everything twice.
+        so pushing the venue's fill and position lines too would say everything twice. Alarming events (a
+        failure, a liquidation, an order the venue cancelled on its own) and the fill of an order that
+        rested on the book (a limit filled later, which no reply covered) are pushed.
         """
-        self.announce(replace(event, notify=event.notify and event.severity is not Severity.INFO))
+        wanted = event.severity is not Severity.INFO or bool(event.data.get("resting"))
+        self.announce(replace(event, notify=event.notify and wanted))
 
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""
