@@ -1,7 +1,7 @@
 """Use cases of the account: balance, positions, orders, trades, and manual orders from the chat."""
 from __future__ import annotations
 
-import itertools
+import secrets
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
@@ -103,7 +103,6 @@ class PortfolioService:
         self._gate = gate
         self._desk = desk
         self._refused = manual_orders_refused
-        self._ids = itertools.count(1)
 
     async def balance(self) -> BalanceReport:
         """Return cash, equity and PnL against the starting balance."""
@@ -202,7 +201,7 @@ class PortfolioService:
         raise InvalidInput(f"{_plain(quote)} {instrument.quote} is below the {_plain(instrument.min_notional)} "
                            f"{instrument.quote} minimum for {instrument.symbol}; try {suggestion} (the smallest "
                            f"order, {_plain(smallest)} {instrument.base} at {_plain(price)}, costs "
-                           f"{cost:.2f} {instrument.quote}{' with the fee' if fee_inside else ''}).")
+                           f"{_cents_up(cost)} {instrument.quote}{' with the fee' if fee_inside else ''}).")
 
     async def _exit(self, symbol_text: str, side: PositionSide, size: Size, command: str) -> Order:
         self._check_allowed()
@@ -211,7 +210,9 @@ class PortfolioService:
         if position is None or position.side is not side:
             raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
         amount = _exit_amount(position.amount, size, command)
-        client_id = f"manual-{self._clock.now_ms()}-{next(self._ids)}"
+        # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
+        # known client id with the old order instead of placing the new one
+        client_id = f"manual-{secrets.token_hex(8)}"
         intent = OrderIntent(symbol, side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
                              reduce_only=self.venue.market_type == "futures", client_order_id=client_id,
                              reason="manual")
@@ -263,6 +264,10 @@ def _read_as(typed: str, symbol: str) -> str:
 
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():,f}"
+
+
+def _cents_up(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), ROUND_CEILING):,f}"
 
 
 def _whole_up(value: Decimal) -> str:
