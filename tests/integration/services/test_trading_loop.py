@@ -24,6 +24,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pandas as pd
+import pytest
 
 from tests.fakes.loop_rig import build_rig
 from tests.fakes.market_stretches import PERP, SELL_OFF, SPOT, SQUEEZE, long_signal, minutes_around
@@ -148,4 +149,25 @@ async def test_the_bot_trades_the_real_trend_strategy_of_the_book_by_itself(tmp_
     assert [n.split(" [")[0] for n in notes] == ["ENTRY long 0.08583 BTC/USDT at 115,221.23", "EXIT long BTC/USDT"]
     assert "EMA21 crossed above EMA55 on 1h" in notes[0] and "stop loss at 113427.08" in notes[1]
     assert rig.broker.summary().position_value == 0
+    await rig.close()
+
+
+@pytest.mark.parametrize("futures, symbol", [(False, SPOT), (True, SPOT), (True, PERP)],
+                         ids=["spot", "futures-on-replay-spot-markets", "futures-on-perpetuals"])
+async def test_the_engine_reads_equity_from_the_accounts_own_summary(tmp_path, futures, symbol):
+    # The squeeze trade of the first test, in each kind of account. A futures account on the replay's spot-kind
+    # markets once counted the position's notional on top of its wallet: equity near 18,000, then a "drawdown"
+    # of 40% when the trade closed in profit, and a halt.
+    signal = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", symbol)
+    rig = await build_rig(tmp_path, minutes_around(SQUEEZE), symbol, SQUEEZE - 10 * MINUTE_MS,
+                          [ScriptedStrategy([signal])], futures=futures)
+    peaks = []
+    while rig.clock.now_ms() < SQUEEZE + 10 * MINUTE_MS:
+        await rig.run_until(rig.clock.now_ms() + MINUTE_MS)
+        status = rig.loop.risk_status()
+        assert status.equity == rig.broker.summary().equity
+        peaks.append(status.peak_equity)
+    status = rig.loop.risk_status()
+    assert len(rig.notified(EventKind.POSITION_CLOSED)) == 1 and not status.halted
+    assert D("10000") < max(peaks) < D("10500") and status.drawdown_pct < 1
     await rig.close()
