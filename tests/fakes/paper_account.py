@@ -32,6 +32,7 @@ class PaperAccount:
     ledger: ExecutionLedger
     venue: PaperVenue
     portfolio: PortfolioService
+    engine: TradingEngine          # whose brakes the entry gate reads
 
     async def close(self) -> None:
         """Close the database."""
@@ -47,9 +48,10 @@ async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS) -> PaperAcco
     events, pushed = EventBus(store), RecordingNotifier()
     events.attach(pushed)
     ledger = ExecutionLedger(store, "paper-spot")
-    gate = EntryGate(TradingEngine(), clock)
+    engine = TradingEngine()
+    gate = EntryGate(engine, clock)
     venue = PaperVenue("spot", await market.instruments(), Decimal("10000"), ledger, store, events, clock,
                        entry_check=gate.vet_fill)
     await venue.restore()
     portfolio = PortfolioService(venue, ledger, market, clock, "paper", gate)
-    return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio)
+    return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio, engine)

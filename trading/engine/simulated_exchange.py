@@ -255,7 +255,8 @@ class SimulatedExchange:
         # A market buy for a quote amount, or a reduce-only order cut to the position, fills what it could.
         filled = replace(order, amount=order.filled + amount, filled=order.filled + amount,
                          avg_price=execution.price, fee=order.fee + fee, fills=order.fills + (fill,))
-        resting = order.id not in self._fresh      # it waited past its first price: nobody watched it fill
+        # it waited on the book (a maker fill) or past its first price: nobody who placed it saw it fill
+        resting = execution.is_maker or order.id not in self._fresh
         self._store(filled)
         self._finish(filled, OrderStatus.FILLED, ts_ms)
         self._emit(events.order_filled(self._orders[order.id], fill, resting))
