@@ -37,7 +37,7 @@ class FakeTelegram(BotApiServer):
         return [s for s in self.sent if s.chat_id == chat_id]
 
     async def wait_for(self, chat_id: int, predicate: Callable[[Sent], bool] = lambda s: True,
-                       timeout: float = 10.0) -> Sent:
+                       timeout: float = 30.0) -> Sent:
         """Return the first message to chat_id matching predicate, waiting up to timeout seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
@@ -48,7 +48,7 @@ class FakeTelegram(BotApiServer):
         seen = [s.text[:80] for s in self.replies_to(chat_id)]
         raise AssertionError(f"no matching message to chat {chat_id} within {timeout}s; saw {seen}")
 
-    async def ask(self, chat_id: int, text: str, timeout: float = 10.0) -> Sent:
+    async def ask(self, chat_id: int, text: str, timeout: float = 30.0) -> Sent:
         """Send text as the user and return the bot's next message to that chat."""
         before = len(self.replies_to(chat_id))
         self.user_says(chat_id, text)
