@@ -185,7 +185,11 @@ class PortfolioService:
         else:
             kind = OrderType.LIMIT if limit is not None else OrderType.MARKET
             intent = OrderIntent(symbol, side, kind, amount=quote / expected, price=limit, reason="manual")
-        self._gate.check(symbol)      # the entry gate, with no await between it and the order going out
+        held = await self._position(symbol)
+        # a futures /buy against a short (or /short against a long) that does not reverse it only reduces
+        reduces = held is not None and held.side.entry_order_side is not side and quote / expected <= held.amount
+        if not reduces:
+            self._gate.check(symbol)      # the entry gate, with no await between it and the order going out
         return await self._place(intent, last, fill_now=limit is None or marketable, typed=symbol_text)
 
     def _check_minimum(self, typed: str, instrument: Instrument, side: Side, quote: Decimal, price: Decimal,
