@@ -13,6 +13,7 @@ from trading.domain.orders import Fill, Order, OrderIntent, OrderStatus, OrderTy
 from trading.domain.positions import Position, PositionSide
 from trading.engine import execution_events as events
 from trading.engine.account import Account, AccountSummary, ChangeKind, PositionChange
+from trading.engine.entry_pipeline import CLIENT_ID_PREFIX
 from trading.engine.funding import funding_times_between
 from trading.engine.liquidation import is_liquidated
 from trading.engine.order_intake import accept_intent
@@ -223,7 +224,9 @@ class SimulatedExchange:
             return
         refusal = self._refusal(order, amount)
         if refusal is not None:
-            self._cancel(order, bar.ts_ms, f"not filled: {refusal}", alarming=True)
+            # the user's own order is told here; the engine's entry is told by the loop, which tracks it
+            engine_entry = order.client_order_id.startswith(f"{CLIENT_ID_PREFIX}-")
+            self._cancel(order, bar.ts_ms, f"not filled: {refusal}", alarming=not engine_entry)
             return
         if budget is not None:
             amount = instrument.round_amount(budget / (execution.price * (1 + instrument.taker_fee)))

@@ -89,9 +89,10 @@ def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:
                  {"symbol": symbol, "what": what, "why": error}, Severity.WARNING)
 
 
-def entry_order_ended(pending: PendingEntry, status: str, ts_ms: int) -> Event:
-    """Return the notification of an entry order that ended without a fill."""
-    return order_failed("Entry", pending.symbol, f"the order was {status} before it filled", ts_ms)
+def entry_order_ended(pending: PendingEntry, status: str, ts_ms: int, why: str = "") -> Event:
+    """Return the notification of an entry order that ended without a fill (why: the gate's refusal, if any)."""
+    return order_failed("Entry", pending.symbol, f"the order was {status} before it filled" + (f": {why}" if why
+                                                                                               else ""), ts_ms)
 
 
 def exit_sent(plan: ExitPlan, ts_ms: int) -> Event:
