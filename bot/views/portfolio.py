@@ -88,7 +88,8 @@ def receipt_text(order: Order) -> str:
         return text + ("" if order.remaining == 0 else f"\n{_num(order.remaining)} still open as {esc(order.id)}")
     if order.status in ("open", "pending", "partially_filled"):
         at = f" at {price(order.price)}" if order.price else ""
-        return f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {_num(order.amount)} {esc(order.symbol)}{at}"
+        return (f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {_num(order.amount)} "
+                f"{esc(order.symbol)}{at}")
     return f"Order {esc(order.id)} ended {order.status}: {esc(order.reason or 'no fill')}"
 
 
