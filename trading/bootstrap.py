@@ -30,8 +30,10 @@ from trading.engine.universe import UniverseSettings
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
+from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
+from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
@@ -151,19 +153,26 @@ async def build_core(settings: Settings) -> Core:
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
+    engine = TradingEngine(engine_settings(settings))
+    gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
     if settings.mode == "live":
-        venue, portfolio = await live_account(settings, spec, clock, market, store, events)
+        venue = await live_account(settings, spec, clock, market, store, events)
+        instruments = await market.instruments()
     else:
-        venue, portfolio = await paper_account(settings, clock, market, store, events)
+        venue = await paper_account(settings, clock, market, store, events, gate, spec)
+        instruments = venue.instruments
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
-    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     journal = DecisionJournal(store)
     llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
     loop = TradingLoop(clock, market, venue.broker, signals.book, llm or RulesDecider(rules_settings(settings)),
-                       TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
-                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
+                       engine, events, store, instruments, loop_settings(settings, profile.symbols), venue=venue,
+                       journal=journal)
+    refusal = MANUAL_LIVE_REFUSAL if settings.mode == "live" else None
+    portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop,
+                                 manual_orders_refused=refusal)
+    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     await loop.start()
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
@@ -239,8 +248,8 @@ async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketDat
 
 
 async def live_account(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
-                       events: EventBus) -> tuple["LiveVenue", PortfolioService]:
-    """Return the exchange venue, reconciled with the exchange, and the account service over it."""
+                       events: EventBus) -> "LiveVenue":
+    """Return the exchange venue, reconciled with the exchange."""
     from trading.adapters.ccxt_broker import LiveOptions
     from trading.adapters.order_tracking import LimitTimeout
     from trading.services.live_venue import live_venue
@@ -255,19 +264,21 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
                              resync=resync)
     report = await venue.restore()
     await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
-    return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode,
-                                   manual_orders_refused=MANUAL_LIVE_REFUSAL)
+    return venue
 
 
 async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
-                        events: EventBus) -> tuple[PaperVenue, PortfolioService]:
-    """Return the paper venue (restored from the database) and the account service over it."""
+                        events: EventBus, gate: EntryGate, spec: str = "") -> PaperVenue:
+    """Return the paper venue (restored from the database) with the settings' leverage and the data's funding."""
     ledger = ExecutionLedger(store, venue=f"paper-{settings.market_type}")
+    leverage_cap = settings.max_leverage
     venue = PaperVenue(settings.market_type, await market.instruments(), settings.paper_starting_balance,
-                       ledger, store, events, clock)
+                       ledger, store, events, clock, leverage=min(settings.futures_leverage, leverage_cap),
+                       leverage_cap=leverage_cap, funding_rate=DEFAULT_FUNDING_RATE,
+                       funding_rates=rates_from(replay_funding(spec)), entry_check=gate.vet_fill)
     if await venue.restore():
         log.info("paper account restored", equity=str(venue.broker.equity()))
-    return venue, PortfolioService(venue, ledger, market, clock, settings.mode)
+    return venue
 
 
 def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:
