@@ -36,6 +36,8 @@ from trading.settings import Settings
 from trading.strategies.book import default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
+    from trading.adapters.ccxt_streams import StreamingMarketData
+    from trading.adapters.stream_supervisor import StreamPolicy
     from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
@@ -66,6 +68,7 @@ class Core:
     refresh_s: float
     confirmations: Confirmations
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
+    streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -106,16 +109,39 @@ def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]
     return ReplayMarketData(series, clock, label), clock
 
 
+def stream_policy(settings: Settings) -> "StreamPolicy":
+    """Return how live streams are watched: STREAM_STALL_SECONDS, with a heartbeat three times as often."""
+    from trading.adapters.stream_supervisor import StreamPolicy
+
+    stall = settings.stream_stall_seconds
+    return StreamPolicy(heartbeat_s=min(10.0, stall / 3), stall_s=stall)
+
+
+def streaming_wanted(settings: Settings) -> bool:
+    """Return True when live data should stream over WebSocket (MARKET_STREAMS=ws and ccxt streams EXCHANGE)."""
+    from trading.adapters.ccxt_client import streams_supported
+
+    if settings.market_streams != "ws":
+        return False
+    if not streams_supported(settings.exchange):
+        log.warning("ccxt has no WebSocket streams for this exchange; polling REST", exchange=settings.exchange)
+        return False
+    return True
+
+
 async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore) -> MarketData:
     """Return the ccxt feed (candles cached in SQLite) on the exchange's clock, measured once here.
 
-    Raise TradingError when the exchange is unreachable; a failed clock measurement only keeps the
-    machine's time until the next one (ExchangeTimeKeeper retries it within a minute).
+    With MARKET_STREAMS=ws it streams over WebSocket, the REST feed underneath. Raise TradingError when the
+    exchange is unreachable; a failed clock measurement only keeps the machine's time until the next one
+    (ExchangeTimeKeeper retries it within a minute).
     """
     from trading.adapters.ccxt_market_data import CcxtMarketData  # imported lazily: ccxt loads slowly
 
+    streaming, policy = streaming_wanted(settings), stream_policy(settings)
     feed = CcxtMarketData(settings.exchange, clock=clock, sandbox=settings.exchange_testnet,
-                          options=settings.exchange_config, cache=cache, progress=cache)
+                          options=settings.exchange_config, cache=cache, progress=cache, streaming=streaming,
+                          heartbeat_ms=int(policy.heartbeat_s * 1000))
     clock.measure_with(feed.server_time)
     try:
         await asyncio.wait_for(feed.instruments(), LIVE_PROBE_TIMEOUT_S)
@@ -123,7 +149,27 @@ async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore
         await feed.close()
         raise TradingError(f"{settings.exchange} unreachable: {exc or 'timed out'}") from exc
     await clock.sync()       # before the first candle: which one has closed is the exchange's to say
+    if streaming:
+        from trading.adapters.ccxt_streams import StreamingMarketData
+
+        return StreamingMarketData(feed, policy)
     return feed
+
+
+def watch_streams(core: Core) -> None:
+    """Tell the user once when a live stream drops and once when it is back (market data and the account)."""
+    from trading.services.stream_notices import StreamNotices
+
+    exchange = core.settings.exchange
+    if core.streams is not None:
+        core.streams.supervisor.listen(StreamNotices(
+            core.events, core.clock, f"Market data stream ({exchange})",
+            "Candles and prices come over REST meanwhile, none is lost."))
+    stream = getattr(core.venue, "stream", None)
+    if stream is not None:
+        stream.supervisor.listen(StreamNotices(
+            core.events, core.clock, f"Account stream ({exchange})",
+            "Orders are still followed over REST every few seconds; fills are looked up by client id on return."))
 
 
 async def build_core(settings: Settings) -> Core:
@@ -153,8 +199,11 @@ async def build_core(settings: Settings) -> Core:
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
     await confirmations.start()
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
-    return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, keeper)
+    streams = None if spec.startswith("replay") else _streaming(market)
+    core = Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
+                backtests, loop, refresh_s, confirmations, keeper, streams)  # type: ignore[arg-type]
+    watch_streams(core)
+    return core
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
@@ -203,6 +252,8 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
     report = await venue.restore()
+    if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
+        venue.stream_account(stream_policy(settings))
     await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
     return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode,
                                    manual_orders_refused=MANUAL_LIVE_REFUSAL)
@@ -217,6 +268,12 @@ async def paper_account(settings: Settings, clock: Clock, market: MarketData, st
     if await venue.restore():
         log.info("paper account restored", equity=str(venue.broker.equity()))
     return venue, PortfolioService(venue, ledger, market, clock, settings.mode)
+
+
+def _streaming(market: MarketData) -> "StreamingMarketData | None":
+    from trading.adapters.ccxt_streams import StreamingMarketData   # live data only: ccxt is loaded already
+
+    return market if isinstance(market, StreamingMarketData) else None
 
 
 def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:

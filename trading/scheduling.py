@@ -31,6 +31,8 @@ def build_scheduler(core: Core) -> AsyncIOScheduler:
                       next_run_time=_now())
     scheduler.add_job(_refresh_market, "interval", seconds=core.refresh_s, args=[assistant, core.loop],
                       id="market_refresh", next_run_time=_now())
+    if core.streams is not None:      # a streamed close runs the candle job at once; the interval is the fallback
+        core.streams.when_due(lambda: scheduler.modify_job("market_refresh", next_run_time=_now()))
     # protective exits run on their own fast job and never wait for the candle job or a decision maker
     scheduler.add_job(_protect, "interval", seconds=min(PROTECT_S, core.refresh_s), args=[core.loop],
                       id="protective_exits")
