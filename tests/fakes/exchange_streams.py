@@ -72,6 +72,7 @@ class ExchangeStreams:
         self.faults = StreamFaults()
         self.connections: list[Connection] = []
         self.handshakes = 0                        # successful WebSocket handshakes so far
+        self.refused = 0                           # handshakes refused while the server was down
         self.listen_keys: set[str] = set()
         self.user = UserEvents(board, account)
         self._refusing = False
@@ -165,6 +166,7 @@ class ExchangeStreams:
     async def serve(self, request: web.Request) -> web.StreamResponse:
         """Upgrade to a WebSocket and serve the connection until it ends."""
         if self._refusing:
+            self.refused += 1
             return web.Response(status=503, text="service unavailable")
         kind = MarketKind.PERP if request.path.startswith("/fstream/") else MarketKind.SPOT
         private = request.path.startswith("/fstream/private")

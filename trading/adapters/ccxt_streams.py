@@ -63,12 +63,13 @@ class StreamingMarketData:
     """The MarketData port over ccxt.pro streams; the REST feed (rest) does backfills, gap refills and fallback."""
 
     def __init__(self, rest: CcxtMarketData, policy: StreamPolicy | None = None, *,
-                 stream_grace_ms: int = 5_000) -> None:
+                 stream_grace_ms: int = 5_000, settle_s: float = POLL_SETTLE_S) -> None:
         self._rest = rest
         self._exchange = rest.exchange
         self.supervisor = StreamSupervisor(self._exchange, f"{rest.source} market data", policy)
         self.supervisor.listen(self)
         self._grace_ms = stream_grace_ms      # how long a final candle is waited for before REST is asked
+        self._settle_s = settle_s
         self._closed = ClosedCandles()
         self._flags_closes = hasattr(self._exchange, "on_closed_kline")
         if self._flags_closes:
@@ -87,6 +88,10 @@ class StreamingMarketData:
     def rest(self) -> CcxtMarketData:
         """Return the REST feed underneath."""
         return self._rest
+
+    def pending(self, symbol: str, timeframe: Timeframe) -> Candles:
+        """Return the final candles the stream delivered that no poll has emitted yet."""
+        return self._closed.snapshot().get((symbol, timeframe), Candles.empty())
 
     def when_due(self, callback: Callable[[], None]) -> None:
         """Call callback when a poll would return something new (a candle closed, the streams came back)."""
@@ -165,7 +170,7 @@ class StreamingMarketData:
 
     def _on_closed_kline(self, symbol: str, timeframe: str, row: list) -> None:
         if self._closed.add(symbol, timeframe, row):
-            self._poll_soon(POLL_SETTLE_S)
+            self._poll_soon(self._settle_s)
 
     async def _on_ohlcv(self, symbol: str, timeframe: Timeframe, rows: list) -> None:
         if self._flags_closes or not rows:
@@ -174,7 +179,7 @@ class StreamingMarketData:
         newest = int(rows[-1][0])
         if newest > self._newest_open.setdefault((symbol, timeframe), newest):
             self._newest_open[(symbol, timeframe)] = newest
-            self._poll_soon(self._rest.close_grace_ms / 1000 + POLL_SETTLE_S)
+            self._poll_soon(self._rest.close_grace_ms / 1000 + self._settle_s)
 
     async def _on_ticker(self, symbol: str, data: Mapping[str, Any]) -> None:
         self._tickers[symbol] = (time.monotonic(), data)

@@ -184,7 +184,8 @@ class StreamSupervisor:
                 client.on_error(ccxt.NetworkError(f"no message for {(now - heard) / 1000:.0f} s"))
 
     def _links_open(self) -> bool:
-        clients = list((self._exchange.clients or {}).values())
+        # ccxt also files bookkeeping entries (e.g. 'authenticationFlights') under clients: only sockets count
+        clients = [c for c in (self._exchange.clients or {}).values() if str(c.url).startswith(("ws:", "wss:"))]
         return bool(clients) and all(_open(c) for c in clients) and len(self._awaiting) == len(self._loops)
 
 
