@@ -27,6 +27,7 @@ class AccountStream:
                  follow_up: Callable[[], Awaitable[None]], reconcile: Callable[[], Awaitable[None]],
                  policy: StreamPolicy | None = None) -> None:
         self.supervisor = StreamSupervisor(exchange, f"{exchange.id} account", policy)
+        self._exchange = exchange
         self.supervisor.listen(self)
         self._on_orders = on_orders
         self._follow_up = follow_up
@@ -45,6 +46,12 @@ class AccountStream:
         for name in wanted:
             if has.get("watch" + "".join(w.title() for w in name.split())):
                 self.supervisor.add(name, *watches[name])
+
+    @property
+    def idle(self) -> bool:
+        """Return True when no follow-up look at the account is under way or wanted."""
+        return (self.supervisor.idle and not self._wanted
+                and (self._following is None or self._following.done()))
 
     def start(self) -> None:
         """Start watching (in the running event loop)."""
@@ -66,7 +73,9 @@ class AccountStream:
         await self._reconcile()
 
     async def _orders(self, raw_orders: list) -> None:
-        updates = [order_from_ccxt(raw) for raw in raw_orders if raw.get("id") and raw.get("symbol")]
+        # ccxt keeps every recent order update: one that arrived while no watch was pending is there too
+        cached = list(getattr(self._exchange, "orders", None) or [])
+        updates = [order_from_ccxt(raw) for raw in [*cached, *raw_orders] if raw.get("id") and raw.get("symbol")]
         if updates:
             await self._on_orders(updates)
         await self._changed(raw_orders)

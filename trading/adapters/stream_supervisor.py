@@ -1,6 +1,8 @@
 """Keeping the ccxt.pro streams of one exchange connection alive, and saying when they go down and come back.
 
-Each stream is a loop around one ccxt watch call (watch_ohlcv, watch_orders...). A failed watch (the
+Each stream is a loop around one ccxt watch call (watch_ohlcv, watch_orders...), which hands what it got to
+the stream's own worker and calls watch again at once: ccxt resolves a watch only for a message that arrives
+while one is pending, so time spent handling an update must not leave the stream unwatched. A failed watch (the
 connection dropped, the server refused the handshake, ccxt missed two pongs) is retried after an
 exponential backoff with jitter, without limit, capped so that a server that comes back is reconnected
 within max_backoff_s. ccxt pings every connection each heartbeat; a connection that has carried nothing at
@@ -67,6 +69,8 @@ class StreamSupervisor:
         self._draw = draw
         self._loops: dict[str, tuple[Watch, OnData]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._inbox: dict[str, asyncio.Queue[Any]] = {}
+        self._handling = 0
         self._listeners: list[StreamListener] = []
         self._state = "starting"
         self._down_since = 0.0
@@ -79,6 +83,11 @@ class StreamSupervisor:
     def up(self) -> bool:
         """Return True while every stream is receiving or waiting on an open connection."""
         return self._state == "up"
+
+    @property
+    def idle(self) -> bool:
+        """Return True when every update received has been handled."""
+        return self._handling == 0 and all(q.empty() for q in self._inbox.values())
 
     @property
     def streams(self) -> list[str]:
@@ -116,10 +125,23 @@ class StreamSupervisor:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _spawn(self, name: str) -> None:
+        self._inbox[name] = asyncio.Queue()
         self._tasks[name] = asyncio.create_task(self._run(name), name=f"{self.name} {name}")
+        self._tasks[f"{name} <worker>"] = asyncio.create_task(self._work(name), name=f"{self.name} {name} worker")
+
+    async def _work(self, name: str) -> None:
+        _, on_data = self._loops[name]
+        inbox = self._inbox[name]
+        while True:
+            data = await inbox.get()
+            self._handling += 1
+            try:
+                await _deliver(name, on_data, data)
+            finally:
+                self._handling -= 1
 
     async def _run(self, name: str) -> None:
-        watch, on_data = self._loops[name]
+        watch = self._loops[name][0]
         while True:
             self._awaiting.add(name)
             try:
@@ -134,8 +156,8 @@ class StreamSupervisor:
             if error is not None:
                 await self._failed(name, error)
                 continue
+            self._inbox[name].put_nowait(data)
             await self._received(name)
-            await _deliver(name, on_data, data)
 
     async def _failed(self, name: str, exc: BaseException) -> None:
         self._failing.add(name)
