@@ -41,7 +41,8 @@ class StreamPolicy:
 
     def backoff_s(self, failures: int, draw: float) -> float:
         """Return the wait before retry number failures (1-based): doubling, capped, jittered by draw in [0, 1)."""
-        return min(self.max_backoff_s, self.first_backoff_s * 2 ** max(0, failures - 1)) * (0.5 + 0.5 * draw)
+        doubled = self.first_backoff_s * 2.0 ** min(max(0, failures - 1), 60)   # a long outage must not overflow
+        return min(self.max_backoff_s, doubled) * (0.5 + 0.5 * draw)
 
 
 class StreamListener(Protocol):
