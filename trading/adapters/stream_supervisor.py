@@ -163,7 +163,7 @@ class StreamSupervisor:
     async def _failed(self, name: str, exc: BaseException) -> None:
         self._failing.add(name)
         failures = self._failures[name] = self._failures.get(name, 0) + 1
-        self.last_error = f"{type(exc).__name__}: {exc}"
+        self.last_error = str(exc) or type(exc).__name__
         if self._state != "down":
             self._state, self._down_since = "down", time.monotonic()
             log.warning("stream down", link=self.name, stream=name, error=self.last_error)
