@@ -172,12 +172,12 @@ def watch_streams(core: Core) -> None:
             "Orders are still followed over REST every few seconds; fills are looked up by client id on return."))
 
 
-async def build_core(settings: Settings) -> Core:
-    """Wire the core for the configured mode and open the database."""
+async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
+    """Wire the core for the configured mode and open the database (machine: the clock live data runs on)."""
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
-    market, clock, refresh_s, spec = await market_feed(settings, store)
+    market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
@@ -220,12 +220,13 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
     return ChartService(market, venue.ledger, theme), reports, backtests
 
 
-async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketData, Clock, float, str]:
+async def market_feed(settings: Settings, store: SqliteStore, machine: Clock | None = None
+                      ) -> tuple[MarketData, Clock, float, str]:
     """Return the market feed, its clock, how often to poll it, and the feed actually used (live or replay)."""
     spec = market_data_spec(settings)
     if not spec.startswith("replay"):
         try:
-            clock = ExchangeClock(WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
+            clock = ExchangeClock(machine or WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
             return await live_feed(settings, clock, store), clock, 10.0, spec
         except TradingError as exc:
             if settings.mode == "live":   # never trade real money on replayed prices

@@ -199,8 +199,9 @@ class CcxtMarketData:
 
     async def _closed_since(self, symbol: str, timeframe: Timeframe, streamed: Candles, grace_ms: int) -> Candles:
         due = last_closed_open_ms(self._clock.now_ms(), timeframe, grace_ms)
-        last = streamed_through(streamed, due, timeframe)
         previous = self._last_emitted.get((symbol, timeframe))
+        # the exchange's final candles count from what was emitted even when the clock says less is due
+        last = streamed_through(streamed, due if previous is None else max(due, previous), timeframe)
         if previous is None:
             first = last      # never backfilled: start from the newest closed candle
         else:

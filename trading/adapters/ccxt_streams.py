@@ -16,8 +16,10 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from trading.adapters.ccxt_market_data import CcxtMarketData
+from trading.adapters.exchange_responses import check_ticker
 from trading.adapters.stream_supervisor import StreamPolicy, StreamSupervisor
 from trading.domain.candles import COLUMNS, Candles, Timeframe
+from trading.domain.errors import VenueUnavailable
 from trading.domain.health import EndpointStats
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
@@ -182,6 +184,10 @@ class StreamingMarketData:
             self._poll_soon(self._rest.close_grace_ms / 1000 + self._settle_s)
 
     async def _on_ticker(self, symbol: str, data: Mapping[str, Any]) -> None:
+        try:
+            check_ticker(data)      # the same check as a REST ticker: a ticker without a last price is not kept
+        except VenueUnavailable:
+            return
         self._tickers[symbol] = (time.monotonic(), data)
 
     async def _on_trades(self, trades: list) -> None:
