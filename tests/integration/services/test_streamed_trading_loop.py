@@ -88,7 +88,8 @@ async def test_the_strategies_see_exactly_the_exchanges_closed_candles_through_f
         await candle_job(rig, loop, handed, due=False)     # the scheduler's interval run: REST refills
         handshakes = streams.handshakes
         streams.mute()
-        await streams.wait_until(lambda: streams.handshakes >= handshakes + 2, timeout=FAST.stall_s + 3)
+        await streams.wait_until(lambda: streams.handshakes >= handshakes + 2 and
+                                 streams.subscribers("btcusdt@kline_1m"), timeout=FAST.stall_s + 3)
         await rig.close_and_push()
         await candle_job(rig, loop, handed)
 
