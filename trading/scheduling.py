@@ -55,6 +55,8 @@ def build_scheduler(core: Core) -> Schedule:
                       "interval", seconds=HEARTBEAT_S, args=[core], id="heartbeat", next_run_time=_now())
     scheduler.add_job(watch.watched("market_refresh", "the market refresh", _refresh_market), "interval",
                       seconds=core.refresh_s, args=[core.assistant, loop], id="market_refresh", next_run_time=_now())
+    if core.streams is not None:      # a streamed close runs the candle job at once; the interval is the fallback
+        core.streams.when_due(lambda: scheduler.modify_job("market_refresh", next_run_time=_now()))
     # protective exits run on their own fast job and never wait for the candle job or a decision maker
     scheduler.add_job(watch.watched("protective_exits", "the protective-exit job (open positions may have no "
                                     "exits meanwhile)", watch_prices, loop.trip_on_protection_failures,

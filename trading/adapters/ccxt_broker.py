@@ -176,6 +176,10 @@ class CcxtBroker:
         """Send an event to the venue."""
         self._emit(event)
 
+    def journaled(self, client_order_id: str) -> bool:
+        """Return True while a placement with this client id has an outcome not yet known."""
+        return client_order_id in self._journal
+
     @staticmethod
     def is_ours(client_order_id: str) -> bool:
         """Return True for a client id the bot gives its orders."""
