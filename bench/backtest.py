@@ -3,11 +3,13 @@
 Usage: python3 bench/backtest.py [--data DIR] [--repeat N]
 
 `seconds` times the backtest alone (data loaded beforehand), as the best of --repeat runs so that a
-cold cache or a scheduler hiccup does not count. Runs: the EMA-cross yardstick over the real BTCUSDT 1m
-file and over a chained year of it; the trend strategy and strategy A over the chained year (scan plus
-the event-driven simulation through the trading engine and the paper broker), with the default risk
-settings and, as `_no_halt`, with the account limits off so the whole year is traded (the default 20%
-drawdown halt stops these strategies early); and `backtest_command_*`, the whole `trading-assistant
+cold cache or a scheduler hiccup does not count. Runs: `ema_cross_engine`, the EMA-cross yardstick (the
+ema_cross strategy through the engine: scan, rules decider, all-in sizing without stops, the paper broker
+with tick and lot rounding) over the real BTCUSDT 1m file, and over a chained year of it; the trend
+strategy and strategy A over the chained year (scan plus the event-driven simulation through the
+trading engine and the paper broker), with the default risk settings and, as `_no_halt`, with the
+account limits off so the whole year is traded (the default 20% drawdown halt stops these strategies
+early); and `backtest_command_*`, the whole `trading-assistant
 backtest` command as a fresh process, start to finish (imports, CSV, scan, simulation, storing the run).
 """
 from __future__ import annotations
@@ -20,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -30,8 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trading.adapters.replay_market_data import replay_instrument  # noqa: E402
 from trading.backtest.chained_history import chained_year  # noqa: E402
-from trading.backtest.config import BacktestConfig  # noqa: E402
-from trading.backtest.ema_cross import ema_cross  # noqa: E402
+from trading.backtest.config import NO_LIMITS, BacktestConfig  # noqa: E402
 from trading.backtest.history import history_from_candles  # noqa: E402
 from trading.backtest.runner import backtest  # noqa: E402
 from trading.domain.candles import Candles  # noqa: E402
@@ -40,12 +40,6 @@ from trading.risk.limits import LimitSettings  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 Backtest = Callable[[Candles], tuple[int, float]]
-
-
-def run_ema_cross(candles: Candles) -> tuple[int, float]:
-    """Run the EMA(12)/EMA(26) yardstick; return its trade count and return in percent."""
-    result = ema_cross(candles)
-    return result.trades, result.total_return * 100
 
 
 def strategy_run(name: str, limits: LimitSettings = LimitSettings()) -> Backtest:
@@ -57,10 +51,6 @@ def strategy_run(name: str, limits: LimitSettings = LimitSettings()) -> Backtest
         result = backtest(history_from_candles("BTC/USDT", candles), name, config)
         return result.metrics.trades, result.metrics.total_return_pct
     return run
-
-
-NO_LIMITS = LimitSettings(daily_loss_pct=Decimal(100), max_drawdown_pct=Decimal(100), loss_streak=1_000_000,
-                          max_entries=1_000_000)
 
 
 def command_line(data: Path, strategy: str) -> dict:
@@ -110,8 +100,8 @@ def main() -> None:
     real = Candles.from_frame(pd.read_csv(args.data / "BTCUSDT-1m.csv.gz"))
     year = chained_year(real)
     runs: list[tuple[str, Backtest, Candles]] = [
-        ("ema_cross", run_ema_cross, real),
-        ("ema_cross_chained_year", run_ema_cross, year),
+        ("ema_cross_engine", strategy_run("ema_cross"), real),
+        ("ema_cross_engine_chained_year", strategy_run("ema_cross"), year),
         ("trend_chained_year", strategy_run("trend"), year),
         ("A_chained_year", strategy_run("A"), year),
         ("trend_chained_year_no_halt", strategy_run("trend", NO_LIMITS), year),

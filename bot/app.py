@@ -15,11 +15,12 @@ from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
-from bot.handlers import about, choices, fallback, live, notify, orders, portfolio, trader
+from bot.handlers import about, choices, decisions, fallback, live, notify, orders, portfolio, trader
 from bot.reply_bot import reply_bot
 from bot.views import approvals as approvals_view
 from bot.views import about as about_view
 from bot.views import choices as choices_view
+from bot.views import decisions as decision_views
 from bot.views import notify as notify_view
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
@@ -50,10 +51,14 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(CallbackQueryHandler(about.menu_pressed, pattern=pattern(about_view.GO)))
     for prefix in (choices_view.PRICE, choices_view.CHART, choices_view.STRATEGY, choices_view.BACKTEST):
         app.add_handler(CallbackQueryHandler(choices.pressed, pattern=pattern(prefix)))
+    app.add_handler(CallbackQueryHandler(decisions.decisions_button, pattern=pattern(decision_views.PREFIX)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(CODE), live.code))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, fallback.plain_text))
+    # an edited or forwarded message is never taken as a code or a question: only text typed just now
+    typed_now = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED
+    app.add_handler(MessageHandler(typed_now & filters.Regex(CODE), live.code))
+    # plain text is a question for the LLM
+    app.add_handler(MessageHandler(typed_now, decisions.ask))
     app.add_error_handler(on_error)
     if app.job_queue is not None:     # cards past their time lose their buttons within a few seconds
         app.job_queue.run_repeating(approval_cards.expire_due, interval=EXPIRY_CHECK_S, first=EXPIRY_CHECK_S)

@@ -2,14 +2,20 @@
 
     trading-assistant backtest --strategy A --symbol BTC/USDT [--from 2025-06-01] [--to 2025-07-31]
         [--data PATH] [--timeframe 1m] [--compare] [--walk-forward] [--monte-carlo] [--chart PATH.png]
+        [--trades PATH.csv] [--json]
+    trading-assistant backtest --decider llm --symbol BTC/USDT [--data PATH] [--from ..] [--to ..] [--llm-cache-only]
+        [--export-llm-cache FILE.jsonl] [--import-llm-cache FILE.jsonl]
     trading-assistant backtest --list
 
-Prints the metrics table (and the studies asked for), stores the run in the database and lists recent runs.
+Prints the metrics table (and the studies asked for), or with --json one JSON object; stores the run in the
+database and lists recent runs.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import json
 import sys
 import time
 from pathlib import Path
@@ -35,7 +41,7 @@ def add_backtest_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
     """Add the backtest options to a parser."""
-    p.add_argument("--strategy", help="A, B, C or trend")
+    p.add_argument("--strategy", help="A, B, C, trend or ema_cross (the EMA-cross yardstick)")
     p.add_argument("--symbol", help="e.g. BTC/USDT, or BTC/USDT:USDT for the perpetual (leverage, funding); "
                                     "with --data, read from the file name by default")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (UTC); default: all the data")
@@ -48,7 +54,16 @@ def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--walk-forward", action="store_true", help="walk-forward over a small grid, out-of-sample")
     p.add_argument("--monte-carlo", action="store_true", help="bootstrap the trades: drawdown and final equity")
     p.add_argument("--chart", type=Path, metavar="PATH.png", help="write the report chart there")
+    p.add_argument("--trades", type=Path, metavar="PATH.csv", help="write the trade list there")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
     p.add_argument("--list", action="store_true", help="list the recent runs stored in the database")
+    p.add_argument("--decider", choices=("rules", "llm"), default="rules",
+                   help="rules (a strategy's signals, vectorised) or llm (the LLM decides on every candle, "
+                        "replies cached so a rerun is identical and offline)")
+    p.add_argument("--llm-cache-only", action="store_true", help="with --decider llm: never call the LLM; "
+                                                                 "hold where the cache has no reply")
+    p.add_argument("--export-llm-cache", type=Path, metavar="FILE.jsonl", help="write the LLM reply cache there")
+    p.add_argument("--import-llm-cache", type=Path, metavar="FILE.jsonl", help="read replies into the cache first")
 
 
 def run_backtest(args: argparse.Namespace) -> int:
@@ -60,18 +75,52 @@ def run_backtest(args: argparse.Namespace) -> int:
         if args.list:
             print(asyncio.run(_recent(settings.data_dir)))
             return 0
+        if args.decider == "llm" or args.export_llm_cache or args.import_llm_cache:
+            from bot.llm_backtest_command import run_llm_backtest
+
+            print(asyncio.run(run_llm_backtest(args, settings)))
+            return 0
         request = _request(args)
-        outcome, run_id = asyncio.run(_run(request, args, settings))
-    except (ConfigurationError, ValueError) as exc:
+        outcome, run_id, instrument = asyncio.run(_run(request, args, settings))
+        _write_files(args, outcome, instrument)
+    except (ConfigurationError, ValueError, OSError) as exc:
         print(f"trading-assistant backtest: {exc}", file=sys.stderr)
         return 2
+    if args.json:
+        print(json.dumps(_json_record(args, outcome, run_id), allow_nan=False))
+        return 0
     print(outcome.text)
-    if args.chart is not None and outcome.chart is not None:
-        args.chart.write_bytes(outcome.chart)
-        print(f"\nChart written to {args.chart}")
+    for path, what in ((args.chart if outcome.chart is not None else None, "Chart"), (args.trades, "Trade list")):
+        if path is not None:
+            print(f"\n{what} written to {path}")
     saved = f"stored as run #{run_id}" if run_id else "not stored"
     print(f"\nBacktest took {outcome.seconds:.2f} s; {saved}.")
     return 0
+
+
+def _write_files(args: argparse.Namespace, outcome: BacktestOutcome, instrument: Instrument) -> None:
+    """Write the chart and the trade list where the arguments ask."""
+    from trading.backtest.result_export import TRADE_COLUMNS, trade_rows
+
+    if args.chart is not None and outcome.chart is not None:
+        args.chart.write_bytes(outcome.chart)
+    if args.trades is not None:
+        with args.trades.open("w", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=TRADE_COLUMNS)
+            writer.writeheader()
+            writer.writerows(trade_rows(outcome.result.trades, instrument, outcome.result.strategy))
+
+
+def _json_record(args: argparse.Namespace, outcome: BacktestOutcome, run_id: int) -> dict[str, Any]:
+    """Return the --json object: the run's record, where it was stored and which files were written."""
+    from trading.backtest.result_export import run_record
+
+    files = {"chart": str(args.chart) if args.chart is not None and outcome.chart is not None else None,
+             "trades_file": str(args.trades) if args.trades is not None else None}
+    return run_record(outcome.result, outcome.source, comparison=outcome.comparison,
+                      walk_forward=outcome.walk_forward, monte_carlo=outcome.monte_carlo,
+                      extra={"run_id": run_id or None, "seconds": round(outcome.seconds, 3),
+                             "period_note": outcome.period_note or None} | files)
 
 
 def _request(args: argparse.Namespace) -> dict[str, Any]:
@@ -82,7 +131,7 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
     from trading.domain.candles import Timeframe
 
     if not args.strategy:
-        raise ValueError("say which strategy: --strategy A, B, C or trend")
+        raise ValueError("say which strategy: --strategy A, B, C, trend or ema_cross")
     strategy = spec_named(args.strategy).name
     if args.data is not None and not args.data.exists():
         raise ConfigurationError(f"no such data file: {args.data}")
@@ -95,7 +144,7 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run(request: dict[str, Any], args: argparse.Namespace, settings: Settings
-               ) -> tuple[BacktestOutcome, int]:
+               ) -> tuple[BacktestOutcome, int, Instrument]:
     from trading.adapters.clocks import WallClock
     from trading.adapters.sqlite_backtests import BacktestArchive
     from trading.adapters.sqlite_store import SqliteStore
@@ -108,7 +157,7 @@ async def _run(request: dict[str, Any], args: argparse.Namespace, settings: Sett
         job = _job(request, args, settings, loaded, instrument)
         outcome = run_backtest_job(job)
         run_id = await BacktestArchive(store).save(_stored(outcome, WallClock().now_ms()))
-        return outcome, run_id
+        return outcome, run_id, instrument
     finally:
         await store.close()
 

@@ -7,8 +7,8 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import (about, backtests, charts, control, live, market, notify, orders, portfolio, reports, signals,
-                          status, trader, tuning)
+from bot.handlers import (about, backtests, charts, control, decisions, live, market, notify, orders, portfolio,
+                          reports, signals, status, trader, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -74,6 +74,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("backtest", "Backtests", "test a strategy on past candles", "/backtest STRATEGY SYMBOL [30d]",
             backtests.backtest),
     Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
+    Command("decisions", "Decisions", "what the LLM (or the rules) decided, with reasons and prompts",
+            "/decisions [SYMBOL]", decisions.decisions),
+    Command("why", "Decisions", "the decision behind an order", "/why ORDER_ID", decisions.why),
+    Command("llmscore", "Decisions", "the LLM's decisions against the rules'", "/llmscore [days]",
+            decisions.llmscore),
+    Command("universe", "Decisions", "which symbols are traded and why", "/universe [refresh]", decisions.universe),
+    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask),
 )
 
 

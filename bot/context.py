@@ -7,13 +7,16 @@ from trading.services.assistant import Assistant
 from trading.services.chat_settings import ChatSettings
 from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations
+from trading.services.decisions import DecisionsService
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
 from trading.services.notification_policy import NotificationPolicy
 from trading.services.performance import PerformanceService
 from trading.services.portfolio import PortfolioService
+from trading.services.questions import QuestionDesk
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
+from trading.services.universe import UniverseService
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -81,3 +84,18 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def performance(self) -> PerformanceService:
         """Return profit, performance and the period tables."""
         return self.application.bot_data["performance"]
+
+    @property
+    def decisions(self) -> DecisionsService:
+        """Return the decision log reader (/decisions, /why, /llmscore, who decides)."""
+        return self.application.bot_data["decisions"]
+
+    @property
+    def questions(self) -> QuestionDesk:
+        """Return the LLM question desk (/ask, plain text)."""
+        return self.application.bot_data["questions"]
+
+    @property
+    def universe(self) -> UniverseService:
+        """Return the symbol universe (/universe)."""
+        return self.application.bot_data["universe"]

@@ -43,7 +43,8 @@ def number(text: str, what: str, usage: str) -> Decimal:
 
 def entry_request(args: list[str], command: str) -> EntryRequest:
     """Parse 'SYMBOL AMOUNT_QUOTE [limit PRICE]'."""
-    usage = f"/{command} SYMBOL AMOUNT_USDT [limit PRICE], e.g. /{command} BTC/USDT 100 or /{command} BTC/USDT 100 limit 60000"
+    usage = (f"/{command} SYMBOL AMOUNT_USDT [limit PRICE], e.g. /{command} BTC/USDT 100 or "
+             f"/{command} BTC/USDT 100 limit 60000")
     if len(args) not in (2, 4) or (len(args) == 4 and args[2].lower() != "limit"):
         raise InvalidInput(f"Usage: {usage}")
     limit = number(args[3], "The limit price", usage) if len(args) == 4 else None

@@ -1,4 +1,4 @@
-"""Suite-wide setup: the hypothesis profile (dev on a laptop, ci under CI with more examples where money is at stake)."""
+"""Suite-wide setup: the hypothesis profile (dev on a laptop; ci under CI, more examples where money is at stake)."""
 from hypothesis import HealthCheck, settings
 
 from tests.fakes.money_properties import active_profile

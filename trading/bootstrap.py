@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from trading.adapters.clocks import ReplayClock, WallClock
 from trading.adapters.exchange_clock import ExchangeClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_confirmations import SqliteConfirmations
+from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
@@ -21,26 +22,27 @@ from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
-from trading.adapters.sqlite_approvals import SqliteApprovals
-from trading.services.approvals import ApprovalSettings, Approvals
-from trading.services.chat_settings import ChatSettings, with_overrides
-from trading.services.code_requests import CodeRequests
+from trading.services.chat_settings import ChatSettings
 from trading.services.performance import PerformanceService
-from trading.services.notification_policy import NotificationPolicy, QuietHours
+from trading.services.notification_policy import NotificationPolicy
 from trading.services.watchdog import WatchedDecisions, Watchdog
-from trading.services.entry_gate import ManualEntryGate
-from trading.services.manual_orders import ManualOrders, Tickets
-from trading.services.confirmations import Confirmations
-from trading.services.entry_holds import EntryHolds, HeldDecisions
+from trading.services.entry_holds import HeldDecisions
 from trading.services.live_control import LiveControl
-from trading.services.two_factor import TwoFactor
-from trading.secrets import SecretVault, key_file_path
-from trading.logs import REDACTOR
+from trading.services.manual_orders import ManualOrders
+from trading.services.confirmations import Confirmations
+from trading.services.decisions import DecisionsService
+from trading.services.questions import QuestionDesk
+from trading.services.universe import UniverseService
+from trading.engine.universe import UniverseSettings
+from trading.bootstrap_controls import (entry_holds, event_bus, live_control, manual_orders, run_time_settings,
+                                        stored_overrides, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
-from trading.services.engine_settings import engine_settings, loop_settings, rules_settings
+from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
+from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
+from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
@@ -50,12 +52,13 @@ from trading.settings import Settings
 from trading.strategies.book import default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
+    from trading.adapters.openai_decider import OpenAIDecider
+    from trading.adapters.ccxt_streams import StreamingMarketData
+    from trading.adapters.stream_supervisor import StreamPolicy
     from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
 
-LIVE_START = ("Live mode: armed but PAUSED. Positions are reconciled and protective exits run; no new position "
-              "opens, neither the bot's nor yours, until /live on with a two-factor code. Closing stays possible.")
 REPLAY_WARMUP_MS = 21 * 86_400_000   # 500+ hourly candles of history before the replay starts
 LIVE_PROBE_TIMEOUT_S = 10.0
 
@@ -86,6 +89,12 @@ class Core:
     watchdog: Watchdog
     performance: PerformanceService
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
+    journal: DecisionJournal | None = None
+    llm: "OpenAIDecider | None" = None
+    decisions: DecisionsService | None = None
+    questions: QuestionDesk | None = None
+    universe: UniverseService | None = None
+    streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -93,11 +102,14 @@ class Core:
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
                 "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
                 "orders": self.orders, "tuning": self.tuning,
-                "notifications": self.notifications, "performance": self.performance}
+                "notifications": self.notifications, "performance": self.performance,
+                "decisions": self.decisions, "questions": self.questions, "universe": self.universe}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
         self.backtests.close()
+        if self.llm is not None:
+            await self.llm.close()
         await self.market.close()
         await self.venue.close()
         await self.store.close()
@@ -128,16 +140,39 @@ def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]
     return ReplayMarketData(series, clock, label), clock
 
 
+def stream_policy(settings: Settings) -> "StreamPolicy":
+    """Return how live streams are watched: STREAM_STALL_SECONDS, with a heartbeat three times as often."""
+    from trading.adapters.stream_supervisor import StreamPolicy
+
+    stall = settings.stream_stall_seconds
+    return StreamPolicy(heartbeat_s=min(10.0, stall / 3), stall_s=stall)
+
+
+def streaming_wanted(settings: Settings) -> bool:
+    """Return True when live data should stream over WebSocket (MARKET_STREAMS=ws and ccxt streams EXCHANGE)."""
+    from trading.adapters.ccxt_client import streams_supported
+
+    if settings.market_streams != "ws":
+        return False
+    if not streams_supported(settings.exchange):
+        log.warning("ccxt has no WebSocket streams for this exchange; polling REST", exchange=settings.exchange)
+        return False
+    return True
+
+
 async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore) -> MarketData:
     """Return the ccxt feed (candles cached in SQLite) on the exchange's clock, measured once here.
 
-    Raise TradingError when the exchange is unreachable; a failed clock measurement only keeps the
-    machine's time until the next one (ExchangeTimeKeeper retries it within a minute).
+    With MARKET_STREAMS=ws it streams over WebSocket, the REST feed underneath. Raise TradingError when the
+    exchange is unreachable; a failed clock measurement only keeps the machine's time until the next one
+    (ExchangeTimeKeeper retries it within a minute).
     """
     from trading.adapters.ccxt_market_data import CcxtMarketData  # imported lazily: ccxt loads slowly
 
+    streaming, policy = streaming_wanted(settings), stream_policy(settings)
     feed = CcxtMarketData(settings.exchange, clock=clock, sandbox=settings.exchange_testnet,
-                          options=settings.exchange_config, cache=cache, progress=cache)
+                          options=settings.exchange_config, cache=cache, progress=cache, streaming=streaming,
+                          heartbeat_ms=int(policy.heartbeat_s * 1000))
     clock.measure_with(feed.server_time)
     try:
         await asyncio.wait_for(feed.instruments(), LIVE_PROBE_TIMEOUT_S)
@@ -145,130 +180,117 @@ async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore
         await feed.close()
         raise TradingError(f"{settings.exchange} unreachable: {exc or 'timed out'}") from exc
     await clock.sync()       # before the first candle: which one has closed is the exchange's to say
+    if streaming:
+        from trading.adapters.ccxt_streams import StreamingMarketData
+
+        return StreamingMarketData(feed, policy)
     return feed
 
 
-async def build_core(settings: Settings) -> Core:
-    """Wire the core for the configured mode and open the database."""
+def watch_streams(core: Core) -> None:
+    """Tell the user once when a live stream drops and once when it is back (market data and the account)."""
+    from trading.services.stream_notices import StreamNotices
+
+    exchange = core.settings.exchange
+    if core.streams is not None:
+        core.streams.supervisor.listen(StreamNotices(
+            core.events, core.clock, f"Market data stream ({exchange})",
+            "Candles and prices come over REST meanwhile, none is lost."))
+    stream = getattr(core.venue, "stream", None)
+    if stream is not None:
+        stream.supervisor.listen(StreamNotices(
+            core.events, core.clock, f"Account stream ({exchange})",
+            "Orders are still followed over REST every few seconds; fills are looked up by client id on return."))
+
+
+async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
+    """Wire the core for the configured mode and open the database (machine: the clock live data runs on)."""
     totp_secret = two_factor_secret(settings) if settings.mode == "live" else None
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
     settings = await stored_overrides(settings, store)
-    market, clock, refresh_s, spec = await market_feed(settings, store)
+    market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
     events, notifications = await event_bus(settings, store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
+    engine = TradingEngine(engine_settings(settings))
+    gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
     if settings.mode == "live":
-        venue, portfolio = await live_account(settings, spec, clock, market, store, events)
+        venue = await live_account(settings, spec, clock, market, store, events)
+        instruments = await market.instruments()
     else:
-        venue, portfolio = await paper_account(settings, clock, market, store, events)
-    holds = await entry_holds(settings, store, events)
+        venue = await paper_account(settings, clock, market, store, events, gate, spec)
+        instruments = venue.instruments
+    # the holds (live armed but paused, the user's /pause) sit in the engine's one entry gate
+    holds = await entry_holds(settings, store, events, engine)
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
-    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
+    journal = DecisionJournal(store)
+    llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
     rules = RulesDecider(rules_settings(settings))
-    decider = WatchedDecisions(HeldDecisions(rules, holds))    # held entries arrive as skips; failures counted
-    loop = TradingLoop(clock, market, venue.broker, signals.book, decider,
-                       TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
-                       loop_settings(settings, profile.symbols), venue=venue)
+    # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
+    decider = WatchedDecisions(HeldDecisions(llm or rules, holds))
+    loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
+                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
+    portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
+    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     await loop.start()
     control = await live_control(settings, totp_secret, holds, loop, store, events)
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
-    orders = await manual_orders(settings, confirmations, portfolio, control, loop, events, store)
+    orders = await manual_orders(settings, confirmations, portfolio, control, loop, gate, events, store)
     await confirmations.start()
     tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders, notifications),
                           control.codes, settings.mode == "live", market)
     watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
                         settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
-    return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
+    decisions = DecisionsService(journal, clock, market, profile.symbols, llm, settings.timezone)
+    questions = QuestionDesk(llm.client if llm is not None else None, llm, portfolio, journal, signals, market, clock,
+                             profile.symbols)
+    universe = universe_service(settings, market, venue.broker, store, clock, llm,
+                                [loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
+    streams = None if spec.startswith("replay") else _streaming(market)
+    core = Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
                 backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
-                PerformanceService(venue.ledger, portfolio, clock, settings.timezone), keeper)
+                PerformanceService(venue.ledger, portfolio, clock, settings.timezone), exchange_time=keeper,
+                journal=journal, llm=llm, decisions=decisions, questions=questions, universe=universe,
+                streams=streams)
+    watch_streams(core)
+    return core
 
 
-async def entry_holds(settings: Settings, store: SqliteStore, events: EventBus) -> EntryHolds:
-    """Return the holds on new entries (live starts paused; the user's /pause as saved)."""
-    holds = EntryHolds(settings.mode == "live", store, events, WallClock())
-    await holds.load()
-    return holds
+def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
+                     llm: "OpenAIDecider | None", appliers: list) -> UniverseService:
+    """Return the symbol universe; its selections are applied to the traders only when DYNAMIC_SYMBOLS is on."""
+    s = settings
+    chosen = UniverseSettings(s.universe_size, s.universe_candidates, s.universe_min_turnover_usd,
+                              s.universe_max_spread_bps, s.universe_max_move_pct, s.kept_symbols)
+    quote = s.symbol_list[0].split("/")[1].split(":")[0]
+    return UniverseService(market, broker, store, clock, chosen, quote,  # type: ignore[arg-type]
+                           llm.client if llm is not None else None, appliers if s.dynamic_symbols else (),
+                           fixed=s.symbol_list, refresh_minutes=s.universe_refresh_minutes)
 
 
-async def live_control(settings: Settings, totp_secret: str | None, holds: EntryHolds, loop: TradingLoop,
-                       store: SqliteStore, events: EventBus) -> LiveControl:
-    """Return /live, /pause and /resume over the holds and the two-factor codes; say live starts paused."""
-    control = LiveControl(holds, CodeRequests(await two_factor(totp_secret, store, events), WallClock()), loop)
-    if settings.mode == "live":
-        await events.emit(Event(EventKind.MODE, loop.clock.now_ms(), LIVE_START, {"live": True, "live_on": False}))
-    return control
-
-
-async def stored_overrides(settings: Settings, store: SqliteStore) -> Settings:
-    """Return settings with what /set stored over the .env (an override no longer valid is ignored, with a warning)."""
-    settings, dropped = with_overrides(settings, await store.overrides())
-    if dropped:
-        log.warning("settings changed from the chat are no longer valid and were ignored", names=dropped)
-    return settings
-
-
-async def event_bus(settings: Settings, store: SqliteStore) -> tuple[EventBus, NotificationPolicy]:
-    """Return the event bus with the user's notification choices (categories, quiet hours) in front of the chat."""
-    events = EventBus(store)
-    notifications = NotificationPolicy(store, WallClock(), QuietHours.parse(settings.quiet_hours, settings.timezone))
-    await notifications.load()
-    events.policy = notifications
-    return events, notifications
-
-
-def run_time_settings(loop: TradingLoop, rules: RulesDecider, orders: ManualOrders,
-                      notifications: NotificationPolicy) -> Callable[[Settings], None]:
-    """Return what applies settings changed from the chat to the running engine, decider, approvals, pushes."""
-    def apply(settings: Settings) -> None:
-        notifications.quiet = QuietHours.parse(settings.quiet_hours, settings.timezone)
-        loop.engine.settings = engine_settings(settings)
-        rules.settings = rules_settings(settings)
-        orders.approvals.settings = ApprovalSettings(settings.approval_timeout_seconds * 1000,
-                                                     settings.approval_max_slippage_bps)
-    return apply
-
-
-async def manual_orders(settings: Settings, confirmations: Confirmations, portfolio: PortfolioService,
-                        control: LiveControl, loop: TradingLoop, events: EventBus, store: SqliteStore) -> ManualOrders:
-    """Return the chat's manual orders (live: approval cards), after settling the cards left by a restart."""
-    gate = ManualEntryGate(control.holds, loop)
-    tickets = Tickets(portfolio, loop.engine, loop.instruments)
-    limits = ApprovalSettings(settings.approval_timeout_seconds * 1000, settings.approval_max_slippage_bps)
-    approvals = Approvals(SqliteApprovals(store), confirmations, tickets.quote, portfolio, control.codes, gate,
-                          events, WallClock(), limits)
-    await approvals.start(portfolio.venue.broker)    # claimed cards are looked up by client id before trading
-    return ManualOrders(tickets, portfolio, approvals, gate, settings.mode == "live")
-
-
-def two_factor_secret(settings: Settings) -> str:
-    """Return the TOTP secret live approvals check codes against, or refuse to start saying how to create one."""
-    master = settings.master_key.get_secret_value()
-    if not master.strip():
-        raise ConfigurationError("TRADING_MODE=live needs MASTER_KEY (it unlocks the exchange keys and the "
-                                 "TOTP secret); set it in .env")
-    secret = SecretVault(key_file_path(settings.data_dir), master).totp_secret()
-    if secret is None:
-        raise ConfigurationError("TRADING_MODE=live needs a two-factor (TOTP) secret for /live on and order "
-                                 "approvals: run `trading-assistant totp setup` and scan its QR code")
-    REDACTOR.add_secret(secret)
-    return secret
-
-
-async def two_factor(secret: str | None, store: SqliteStore, events: EventBus) -> TwoFactor | None:
-    """Return the code checker over the secret (live), its used steps and lockout restored; None in paper."""
-    if secret is None:
+async def llm_decider(settings: Settings, journal: DecisionJournal, store: SqliteStore,
+                      events: EventBus) -> "OpenAIDecider | None":
+    """Return the LLM decision maker, probed, when the LLM is on; None leaves the rules deciding."""
+    if not settings.llm_on:
         return None
-    factor = TwoFactor(secret, store, events, WallClock())
-    await factor.load()
-    return factor
+    from trading.adapters.openai_client import LlmClient       # the openai SDK loads only when it is used
+    from trading.adapters.openai_decider import OpenAIDecider
+
+    client = LlmClient(settings.llm_model, api_key=settings.openai_api_key.get_secret_value(),
+                       base_url=settings.openai_base_url, timeout_s=float(settings.llm_timeout_seconds),
+                       response_format=settings.llm_response_format, max_reply_tokens=settings.llm_max_reply_tokens)
+    decider = OpenAIDecider(client, journal, llm_settings(settings), state=store, notify=events.emit)
+    found = await decider.start()
+    log.info("LLM decision maker on", model=settings.llm_model, probe=found)
+    return decider
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
@@ -285,12 +307,13 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
     return ChartService(market, venue.ledger, theme), reports, backtests
 
 
-async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketData, Clock, float, str]:
+async def market_feed(settings: Settings, store: SqliteStore, machine: Clock | None = None
+                      ) -> tuple[MarketData, Clock, float, str]:
     """Return the market feed, its clock, how often to poll it, and the feed actually used (live or replay)."""
     spec = market_data_spec(settings)
     if not spec.startswith("replay"):
         try:
-            clock = ExchangeClock(WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
+            clock = ExchangeClock(machine or WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
             return await live_feed(settings, clock, store), clock, 10.0, spec
         except TradingError as exc:
             if settings.mode == "live":   # never trade real money on replayed prices
@@ -302,8 +325,8 @@ async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketDat
 
 
 async def live_account(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
-                       events: EventBus) -> tuple["LiveVenue", PortfolioService]:
-    """Return the exchange venue, reconciled with the exchange, and the account service over it."""
+                       events: EventBus) -> "LiveVenue":
+    """Return the exchange venue, reconciled with the exchange."""
     from trading.adapters.ccxt_broker import LiveOptions
     from trading.adapters.order_tracking import LimitTimeout
     from trading.services.live_venue import live_venue
@@ -317,19 +340,30 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
     report = await venue.restore()
+    if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
+        venue.stream_account(stream_policy(settings))
     await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
-    return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode)
+    return venue
 
 
 async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
-                        events: EventBus) -> tuple[PaperVenue, PortfolioService]:
-    """Return the paper venue (restored from the database) and the account service over it."""
+                        events: EventBus, gate: EntryGate, spec: str = "") -> PaperVenue:
+    """Return the paper venue (restored from the database) with the settings' leverage and the data's funding."""
     ledger = ExecutionLedger(store, venue=f"paper-{settings.market_type}")
+    leverage_cap = settings.max_leverage
     venue = PaperVenue(settings.market_type, await market.instruments(), settings.paper_starting_balance,
-                       ledger, store, events, clock)
+                       ledger, store, events, clock, leverage=min(settings.futures_leverage, leverage_cap),
+                       leverage_cap=leverage_cap, funding_rate=DEFAULT_FUNDING_RATE,
+                       funding_rates=rates_from(replay_funding(spec)), entry_check=gate.vet_fill)
     if await venue.restore():
         log.info("paper account restored", equity=str(venue.broker.equity()))
-    return venue, PortfolioService(venue, ledger, market, clock, settings.mode)
+    return venue
+
+
+def _streaming(market: MarketData) -> "StreamingMarketData | None":
+    from trading.adapters.ccxt_streams import StreamingMarketData   # live data only: ccxt is loaded already
+
+    return market if isinstance(market, StreamingMarketData) else None
 
 
 def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from typing import Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.confirmations import Claim, Confirmation
+from trading.domain.decision_log import CachedReply, DecisionRecord
 from trading.domain.decisions import Decision, DecisionRequest
 from trading.domain.events import Event
 from trading.domain.health import ClockSync, EndpointStats
@@ -13,6 +14,7 @@ from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderIntent
 from trading.domain.positions import Position
+from trading.engine.account import AccountSummary
 
 
 class Clock(Protocol):
@@ -100,6 +102,15 @@ class Broker(Protocol):
         """Return total balance per asset."""
         ...
 
+    @property
+    def kind(self) -> str:
+        """Return 'spot' or 'futures': the kind of account, whatever the markets' own kind."""
+        ...
+
+    def summary(self, marks: Mapping[str, Decimal] | None = None) -> AccountSummary:
+        """Return cash, holds and positions at marks (the broker's last prices where not given): equity's one source."""
+        ...
+
 
 class DecisionMaker(Protocol):
     """Decides whether to act on a signal or a position in a soft zone (rules now, an LLM later)."""
@@ -163,4 +174,28 @@ class ConfirmationStore(Protocol):
 
     async def forget_before(self, ts_ms: int) -> int:
         """Delete finished confirmations created before ts_ms."""
+        ...
+
+
+class DecisionLog(Protocol):
+    """Where every LLM decision is stored with its prompt, reply and outcome, and replies are cached."""
+
+    async def record(self, entry: DecisionRecord) -> int:
+        """Store a decision; return its id."""
+        ...
+
+    async def record_outcome(self, ref: int, verdict: str, order_id: str = "") -> None:
+        """Store the risk verdict of a decision and the client id of the order it led to."""
+        ...
+
+    async def recent(self, symbol: str, limit: int, run: str = "live") -> list[DecisionRecord]:
+        """Return the symbol's newest decisions that had a call, newest last."""
+        ...
+
+    async def cached(self, key: str) -> CachedReply | None:
+        """Return the reply cached under key, or None."""
+        ...
+
+    async def cache(self, key: str, model: str, reply: CachedReply) -> None:
+        """Keep a reply under key."""
         ...

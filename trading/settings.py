@@ -14,6 +14,7 @@ from trading.domain.errors import ConfigurationError
 
 MODES = ("paper", "live")
 MARKET_TYPES = ("spot", "futures")
+LLM_FORMATS = ("auto", "json_schema", "json_object", "text")
 
 
 class Settings(BaseSettings):
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     replay_speed: float = Field(default=60.0, gt=0)
     exchange_time_sync_minutes: int = Field(default=15, ge=1)
+    market_streams: str = "ws"
+    stream_stall_seconds: float = Field(default=30.0, ge=1)
     demo_chat_id: int = 1
     # Risk and the trading loop: percentages of equity unless said otherwise; 0 switches an optional rule off.
     risk_per_trade_pct: Decimal = Decimal("2")
@@ -89,6 +92,30 @@ class Settings(BaseSettings):
     # Reports and charts.
     chart_theme: str = "dark"
     report_time: str = "20:00"
+    # The LLM decision maker, on any OpenAI-compatible server (OPENAI_API_KEY, OPENAI_BASE_URL, LLM_MODEL).
+    llm_enabled: str = "auto"              # auto: on when OPENAI_API_KEY or OPENAI_BASE_URL is set
+    llm_response_format: str = "auto"
+    llm_timeout_seconds: Decimal = Decimal("20")
+    llm_min_confidence: Decimal = Decimal("0.65")
+    llm_max_size_pct: Decimal = Decimal("30")
+    llm_price_per_1m_input: Decimal = Decimal("0.15")
+    llm_price_per_1m_output: Decimal = Decimal("0.60")
+    llm_daily_budget_usd: Decimal = Decimal("2")
+    llm_daily_token_cap: int = 0
+    llm_fallback: str = "hold"
+    llm_min_move_pct: Decimal = Decimal("1")
+    llm_max_age_minutes: int = 30
+    llm_limit_max_distance_pct: Decimal = Decimal("2")
+    llm_max_reply_tokens: int = 700
+    # The symbol universe picked every UNIVERSE_REFRESH_MINUTES when DYNAMIC_SYMBOLS is on.
+    dynamic_symbols: bool = False
+    universe_refresh_minutes: int = 60
+    always_keep_symbols: str = ""
+    universe_size: int = 5
+    universe_candidates: int = 20
+    universe_min_turnover_usd: Decimal = Decimal("10000000")
+    universe_max_spread_bps: Decimal = Decimal("20")
+    universe_max_move_pct: Decimal = Decimal("25")
 
     @field_validator("telegram_allowed_chat_ids")
     @classmethod
@@ -97,7 +124,8 @@ class Settings(BaseSettings):
             try:
                 int(part)
             except ValueError:
-                raise ValueError(f"expected comma-separated numeric chat ids like 12345,-100987, got {part!r}")
+                raise ValueError(f"expected comma-separated numeric chat ids like 12345,-100987, got {part!r}") \
+                    from None
         return value
 
     @field_validator("telegram_allowed_user_ids")
@@ -117,7 +145,8 @@ class Settings(BaseSettings):
         try:
             parsed = json.loads(value or "{}")
         except json.JSONDecodeError as exc:
-            raise ValueError(f"expected a JSON object like {{\"options\": {{}}}}, got invalid JSON ({exc.msg})")
+            raise ValueError(f"expected a JSON object like {{\"options\": {{}}}}, got invalid JSON ({exc.msg})") \
+                from None
         if not isinstance(parsed, dict):
             raise ValueError("expected a JSON object like {\"urls\": {...}}")
         return value
@@ -129,6 +158,13 @@ class Settings(BaseSettings):
         if value in ("live", "replay") or (value.startswith("replay:") and len(value) > 7):
             return value
         raise ValueError("expected live, replay or replay:<path to a CSV(.gz) file or folder>")
+
+    @field_validator("market_streams")
+    @classmethod
+    def _market_streams(cls, value: str) -> str:
+        if value.strip().lower() not in ("ws", "rest"):
+            raise ValueError("expected ws (WebSocket streams, REST as the fallback) or rest (REST polling only)")
+        return value.strip().lower()
 
     @field_validator("symbols")
     @classmethod
@@ -150,7 +186,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("expected an IANA time zone such as UTC or Europe/Berlin")
+            raise ValueError("expected an IANA time zone such as UTC or Europe/Berlin") from None
         return value
 
     @field_validator("chart_theme")
@@ -229,6 +265,69 @@ class Settings(BaseSettings):
     def _minutes(cls, value: Any) -> int:
         return _whole_in(value, 0, None, "a whole number of minutes, 0 or more, like 30")
 
+    @field_validator("llm_enabled")
+    @classmethod
+    def _llm_enabled(cls, value: str) -> str:
+        word = value.strip().lower() or "auto"
+        aliases = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false", "off": "false"}
+        word = aliases.get(word, word)
+        if word not in ("auto", "true", "false"):
+            raise ValueError("expected auto, true or false")
+        return word
+
+    @field_validator("llm_response_format")
+    @classmethod
+    def _llm_format(cls, value: str) -> str:
+        if value.strip().lower() not in LLM_FORMATS:
+            raise ValueError(f"expected one of {', '.join(LLM_FORMATS)}")
+        return value.strip().lower()
+
+    @field_validator("llm_fallback")
+    @classmethod
+    def _llm_fallback(cls, value: str) -> str:
+        if value.strip().lower() not in ("rules", "hold"):
+            raise ValueError("expected rules or hold")
+        return value.strip().lower()
+
+    @field_validator("llm_timeout_seconds", "llm_limit_max_distance_pct", mode="before")
+    @classmethod
+    def _llm_positive(cls, value: Any) -> Decimal:
+        return _number_in(value, Decimal(0), None, "a number above 0, like 20")
+
+    @field_validator("llm_max_size_pct", "llm_min_move_pct", "universe_max_move_pct", mode="before")
+    @classmethod
+    def _llm_percentage(cls, value: Any) -> Decimal:
+        return _number_in(value, Decimal(0), Decimal(100), "a percentage above 0 and at most 100, like 30")
+
+    @field_validator("llm_price_per_1m_input", "llm_price_per_1m_output", "llm_daily_budget_usd",
+                     "universe_min_turnover_usd", "universe_max_spread_bps", mode="before")
+    @classmethod
+    def _llm_amount(cls, value: Any) -> Decimal:
+        return _number_in(value, None, None, "a number of 0 or more (0 for a free local model), like 0.15")
+
+    @field_validator("llm_min_confidence", mode="before")
+    @classmethod
+    def _llm_confidence(cls, value: Any) -> Decimal:
+        return _number_in(value, None, Decimal(1), "a fraction from 0 to 1, like 0.65")
+
+    @field_validator("llm_daily_token_cap", mode="before")
+    @classmethod
+    def _llm_tokens(cls, value: Any) -> int:
+        return _whole_in(value, 0, None, "a whole number of tokens, 0 (no cap) or more, like 2000000")
+
+    @field_validator("llm_max_age_minutes", "llm_max_reply_tokens", "universe_refresh_minutes", "universe_size",
+                     "universe_candidates", mode="before")
+    @classmethod
+    def _llm_count(cls, value: Any) -> int:
+        return _whole_in(value, 1, None, "a whole number of 1 or more, like 30")
+
+    @field_validator("always_keep_symbols")
+    @classmethod
+    def _keep_symbols(cls, value: str) -> str:
+        if any("/" not in s for s in _split(value)):
+            raise ValueError("expected comma-separated ccxt symbols like BTC/USDT,ETH/USDT (or nothing)")
+        return value
+
     @field_validator("soft_stop_pct")
     @classmethod
     def _soft_below_hard(cls, value: Decimal, info: ValidationInfo) -> Decimal:
@@ -246,6 +345,18 @@ class Settings(BaseSettings):
     def allowed_user_ids(self) -> frozenset[int]:
         """Return the users allowed to use the bot (empty: the owner learned at /start)."""
         return frozenset(int(p) for p in _split(self.telegram_allowed_user_ids))
+
+    @property
+    def llm_on(self) -> bool:
+        """Return True when the LLM decides: LLM_ENABLED, or by default when a key or a base URL is set."""
+        if self.llm_enabled != "auto":
+            return self.llm_enabled == "true"
+        return bool(self.openai_api_key.get_secret_value().strip() or self.openai_base_url.strip())
+
+    @property
+    def kept_symbols(self) -> tuple[str, ...]:
+        """Return ALWAYS_KEEP_SYMBOLS in order."""
+        return tuple(s.upper() for s in _split(self.always_keep_symbols))
 
     @property
     def symbol_list(self) -> tuple[str, ...]:

@@ -56,8 +56,9 @@ async def _chart_in(update: Update, context: BotContext, action: str, ref: str) 
 async def _strategy(update: Update, context: BotContext, action: str, name: str) -> None:
     await context.signals.switch(name, action == "on")
     strategies = context.signals.strategies()
+    switches = views.strategy_switches(strategies, update.effective_user.id)
     await update.callback_query.edit_message_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
-                                                  reply_markup=views.strategy_switches(strategies, update.effective_user.id))
+                                                  reply_markup=switches)
 
 
 async def _run(update: Update, context: BotContext, _action: str, run_id: str) -> None:
@@ -66,5 +67,5 @@ async def _run(update: Update, context: BotContext, _action: str, run_id: str) -
     if run is None:
         raise InvalidInput(f"Backtest #{run_id} is no longer among the recent runs. /backtests lists them.")
     title = f"#{run.id} {run.strategy} {run.symbol} {run.timeframe}"
-    await update.effective_message.reply_text(f"<b>{esc(title)}</b>\n<pre>{esc(metrics_table(run.strategy, run.metrics))}</pre>",
-                                              parse_mode=ParseMode.HTML)
+    table = esc(metrics_table(run.strategy, run.metrics))
+    await update.effective_message.reply_text(f"<b>{esc(title)}</b>\n<pre>{table}</pre>", parse_mode=ParseMode.HTML)

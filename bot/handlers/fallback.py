@@ -1,4 +1,4 @@
-"""Replies for what no handler took: unknown commands, plain text, and buttons that mean nothing any more."""
+"""Replies for what no handler took: unknown commands and buttons that mean nothing any more (plain text is /ask)."""
 from __future__ import annotations
 
 from telegram import Update
@@ -17,11 +17,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     hint = f" Did you mean /{close}?" if close else ""
     await update.effective_message.reply_text(
         f"I don't know {shortened(typed[0]) if typed else 'that'}.{hint} Type /help to see the commands.")
-
-
-async def plain_text(update: Update, context: BotContext) -> None:
-    """Point plain messages at the commands."""
-    await update.effective_message.reply_text("I answer commands for now. Type /help to see them.")
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -20,8 +20,9 @@ MAX_BUTTONS = 20
 
 async def balance(update: Update, context: BotContext) -> None:
     """Show equity, cash and PnL, with a Refresh button."""
+    button = refresh_button("balance", for_asker(update.effective_user.id))
     await update.effective_message.reply_text(await render(context, "balance"), parse_mode=ParseMode.HTML,
-                                              reply_markup=refresh_button("balance", for_asker(update.effective_user.id)))
+                                              reply_markup=button)
 
 
 async def positions(update: Update, context: BotContext) -> None:
@@ -38,7 +39,8 @@ async def positions(update: Update, context: BotContext) -> None:
 async def orders(update: Update, context: BotContext) -> None:
     """Show open orders with their ids and a Cancel button each."""
     found, asker = await context.portfolio.open_orders(), update.effective_user.id
-    rows = [[InlineKeyboardButton(f"Cancel {o.id}", callback_data=Callback(ACT, "cancel", for_asker(asker, o.id)).encode())]
+    rows = [[InlineKeyboardButton(f"Cancel {o.id}",
+                                  callback_data=Callback(ACT, "cancel", for_asker(asker, o.id)).encode())]
             for o in found[:MAX_BUTTONS] if _fits(for_asker(asker, o.id))]
     await update.effective_message.reply_text(views.orders_text(found), parse_mode=ParseMode.HTML,
                                               reply_markup=InlineKeyboardMarkup(rows) if rows else None)

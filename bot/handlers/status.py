@@ -6,7 +6,7 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.callback_data import for_asker
-from bot.handlers.trader import refresh_button
+from bot.handlers.trader import refresh_button, render
 from bot.views.about import menu_keyboard
 from bot.views import status as views
 
@@ -15,14 +15,15 @@ async def start(update: Update, context: BotContext) -> None:
     """Welcome the user with what this bot is running."""
     report = await context.assistant.status()
     await update.effective_message.reply_text(views.welcome(report.profile, report.data_source),
-                                              parse_mode=ParseMode.HTML, reply_markup=menu_keyboard(update.effective_user.id))
+                                              parse_mode=ParseMode.HTML,
+                                              reply_markup=menu_keyboard(update.effective_user.id))
 
 
 async def status(update: Update, context: BotContext) -> None:
-    """Show mode, data source, uptime, last tick, kill switch and open positions, with a Refresh button."""
-    report = await context.assistant.status()
-    await update.effective_message.reply_text(views.status_text(report), parse_mode=ParseMode.HTML,
-                                              reply_markup=refresh_button("status", for_asker(update.effective_user.id)))
+    """Show mode, data source, uptime, last tick, kill switch, open positions and who decides, with a Refresh button."""
+    button = refresh_button("status", for_asker(update.effective_user.id))
+    await update.effective_message.reply_text(await render(context, "status"), parse_mode=ParseMode.HTML,
+                                              reply_markup=button)
 
 
 async def health(update: Update, context: BotContext) -> None:

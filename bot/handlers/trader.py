@@ -10,6 +10,7 @@ from bot.parsing import count
 from bot.views import performance as views
 from bot.views import portfolio as portfolio_views
 from bot.views import status as status_views
+from bot.views.decisions import deciding_lines
 from trading.domain.errors import InvalidInput
 from trading.services.performance import Period
 
@@ -26,7 +27,8 @@ def refresh_button(view: str, arg: str = "") -> InlineKeyboardMarkup:
 async def render(context: BotContext, view: str, arg: str = "") -> str:
     """Return the current text of a refreshable view."""
     if view == "status":
-        return status_views.status_text(await context.assistant.status())
+        deciding = deciding_lines(await context.decisions.deciding())
+        return "\n".join([status_views.status_text(await context.assistant.status()), *deciding])
     if view == "balance":
         return portfolio_views.balance_text(await context.portfolio.balance())
     if view == "positions":

@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
+from trading.domain.instruments import price_text
+
 
 def money(value: Decimal | None, places: int = 2) -> str:
     """Return value with thousands separators, or a dash."""
@@ -12,12 +14,9 @@ def money(value: Decimal | None, places: int = 2) -> str:
     return f"{value:,.{places}f}"
 
 
-def price(value: Decimal | None) -> str:
-    """Return a price with as many decimals as it carries (at least 2)."""
-    if value is None:
-        return "–"
-    places = min(8, max(2, -int(value.normalize().as_tuple().exponent)))
-    return f"{value:,.{places}f}"
+def price(value: Decimal | None, tick: Decimal | None = None) -> str:
+    """Return a price on the market's tick with the tick's decimals; without a tick, as it carries (2 to 8)."""
+    return "–" if value is None else price_text(value, tick)
 
 
 def esc(text: object) -> str:

@@ -31,8 +31,9 @@ TOASTS = {
 def keyboard(approval: Approval) -> InlineKeyboardMarkup:
     """Return Approve and Reject, bound to the approval and the hash of the ticket shown."""
     ref = f"{approval.id}.{approval.hash_shown}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton("✅ Approve", callback_data=Callback(PREFIX, APPROVE, ref).encode()),
-                                  InlineKeyboardButton("❌ Reject", callback_data=Callback(PREFIX, REJECT, ref).encode())]])
+    approve = InlineKeyboardButton("✅ Approve", callback_data=Callback(PREFIX, APPROVE, ref).encode())
+    reject = InlineKeyboardButton("❌ Reject", callback_data=Callback(PREFIX, REJECT, ref).encode())
+    return InlineKeyboardMarkup([[approve, reject]])
 
 
 def card_text(approval: Approval, note: str = "") -> str:
@@ -86,8 +87,8 @@ def code_reply(result: TapResult) -> str:
         return "✅ Code accepted. " + "\n".join(receipt(o) for o in result.orders)
     if result.outcome is TapOutcome.REFRESHED:
         return f"✅ Code accepted, but nothing was placed: {esc(result.detail)}. Check the new card."
-    if result.outcome is TapOutcome.BLOCKED:
-        return f"✅ Code accepted, but nothing was placed: {esc(result.detail)}."
+    if result.outcome is TapOutcome.BLOCKED:      # the gate's refusal is a sentence of its own
+        return f"✅ Code accepted, but nothing was placed: {esc(result.detail.rstrip('.'))}."
     if result.outcome is TapOutcome.FAILED:
         return f"⚠️ Code accepted; the exchange refused the order: {esc(result.detail)}"
     return f"✅ Code accepted, but nothing was placed: {esc(TOASTS.get(result.outcome, result.outcome.value))}"

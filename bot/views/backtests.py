@@ -5,7 +5,7 @@ from typing import Sequence
 
 from bot.views import esc
 from trading.adapters.sqlite_backtests import StoredBacktest
-from trading.backtest.comparison import percent
+from trading.backtest.comparison import headline_figures
 from trading.backtest.summary import stored_runs_text
 from trading.services.backtests import BacktestReport, BacktestRequest
 
@@ -22,10 +22,8 @@ def backtest_text(report: BacktestReport) -> str:
 
 def backtest_caption(report: BacktestReport) -> str:
     """Return the chart's caption: the headline figures and the stored run's number."""
-    m = report.run.metrics
     return (f"{esc(report.request.strategy)} on {esc(report.request.symbol)} ({esc(report.request.period)}): "
-            f"{percent(m.total_return_pct)} vs buy &amp; hold {percent(m.buy_hold_return_pct)}, "
-            f"max DD {m.max_drawdown_pct:.1f}%, {m.trades} trades · run #{report.run.id}, {report.seconds:.1f} s")
+            f"{esc(headline_figures(report.run.metrics))} · run #{report.run.id}, {report.seconds:.1f} s")
 
 
 def runs_text(runs: Sequence[StoredBacktest]) -> str:

@@ -14,7 +14,8 @@ def ticker_text(ticker: Ticker) -> str:
         arrow = "▲" if ticker.change_24h_pct >= 0 else "▼"
         lines.append(f"24h: {arrow} {ticker.change_24h_pct:+.2f}%")
     if ticker.quote_volume_24h is not None:
-        lines.append(f"24h volume: {money(ticker.quote_volume_24h, 0)} {esc(ticker.symbol.split('/')[1].split(':')[0])}")
+        quote = ticker.symbol.split("/")[1].split(":")[0]
+        lines.append(f"24h volume: {money(ticker.quote_volume_24h, 0)} {esc(quote)}")
     spread = ticker.spread_bps
     if spread is not None:
         lines.append(f"Bid/ask: {price(ticker.bid)} / {price(ticker.ask)} (spread {spread:.1f} bps)")

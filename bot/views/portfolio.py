@@ -39,14 +39,16 @@ def positions_text(views: list[PositionView]) -> str:
         return "No open positions. Open one with /buy BTC/USDT 100."
     blocks = ["<b>Open positions</b>"]
     for v in views:
-        p = v.position
+        p, tick = v.position, v.tick
         lines = [f"\n<b>{esc(p.symbol)}</b> {p.side.upper()} {_num(p.amount)}"
                  + (f" · {p.leverage}x" if p.leverage > 1 else ""),
-                 f"Entry {price(p.entry_price)} → mark {price(v.mark)}",
+                 f"Entry {price(p.entry_price, tick)} → mark {price(v.mark, tick)}",
                  f"Unrealised: {_signed(v.unrealized)} ({v.unrealized_pct:+.2f}%)",
-                 f"Stop {price(p.stop_price)} · target {price(p.take_profit)}"]
+                 f"Stop {price(p.stop_price, tick)} · target {price(p.take_profit, tick)}"]
         if p.liquidation_price is not None:
-            lines.append(f"Liquidation ≈ {money(p.liquidation_price)} · margin {money(p.margin)}")
+            lines.append(f"Liquidation ≈ {price(p.liquidation_price, tick)} · margin {money(p.margin)}")
+        if p.funding_paid:
+            lines.append(f"Funding {'paid' if p.funding_paid > 0 else 'received'} {money(abs(p.funding_paid), 4)}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 
@@ -86,7 +88,8 @@ def receipt_text(order: Order) -> str:
         return text + ("" if order.remaining == 0 else f"\n{_num(order.remaining)} still open as {esc(order.id)}")
     if order.status in ("open", "pending", "partially_filled"):
         at = f" at {price(order.price)}" if order.price else ""
-        return f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {_num(order.amount)} {esc(order.symbol)}{at}"
+        return (f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {_num(order.amount)} "
+                f"{esc(order.symbol)}{at}")
     return f"Order {esc(order.id)} ended {order.status}: {esc(order.reason or 'no fill')}"
 
 

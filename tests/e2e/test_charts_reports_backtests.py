@@ -54,9 +54,13 @@ async def test_backtest_edits_its_progress_sends_the_chart_and_the_bot_answers_m
     assert telegram.sent.index(status) < telegram.sent.index(photo)        # answered while the backtest ran
     edits = [s for s in telegram.replies_to(OWNER) if s.edited and s.message_id == started.message_id]
     assert any(e.text.startswith("⏳ Backtest A on BTC/USDT (10d): ") for e in edits)
-    assert edits[-1].text.startswith("A on BTC/USDT 1m, ") and "\nReturn  " in edits[-1].text
-    assert photo.text.startswith("A on BTC/USDT (10d): ") and "run #1" in photo.text
+    assert edits[-1].text.startswith("A on BTC/USDT 1m, ")
+    assert all(f"\n{label} " in edits[-1].text for label in ("Total return", "Buy and hold", "Max drawdown",
+                                                              "Drawdown duration", "Profit factor", "Win rate"))
+    assert photo.text.startswith("A on BTC/USDT (10d): Total return ") and "run #1" in photo.text
+    assert "Buy and hold" in photo.text and "Max drawdown" in photo.text
     assert_phone_png(photo.file_bytes)
     assert runs.text.startswith("Recent backtests\n#1 ") and " A BTC/USDT 1m " in runs.text
-    assert runs.buttons[0][0]["text"] == "#1" and "Return" in resent.text          # a button re-sends the report
+    assert runs.buttons[0][0]["text"] == "#1" and "Total return" in resent.text    # a button re-sends the report
+    assert "Total return" in runs.text and "B&amp;H" not in runs.text
     assert wrong.text.startswith("Period 'soon' is not like 30d, 4w or 2025-06-01..2025-07-31. Usage: /backtest")

@@ -143,8 +143,9 @@ async def test_without_a_user_list_the_owner_is_who_sent_start_first_and_stays_a
     async with FakeTelegram() as telegram:
         settings = paper_bot(tmp_path, telegram, telegram_allowed_chat_ids=f"{OWNER},{other}")
         async with running_bot(settings):
+            # before an owner is known, the start-up notice goes to every allowed chat: let it arrive first,
+            # so the next message to the other chat is the answer to its /start
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
-            # until the owner is known both private chats hear the start-up; wait for it so the next reply is /start's
             await telegram.wait_for(other, lambda s: "Started" in s.text)
             assert "PAPER" in (await telegram.ask(OWNER, "/start")).text
             refused = await telegram.ask(other, "/start")

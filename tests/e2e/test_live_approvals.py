@@ -4,7 +4,7 @@ import sqlite3
 from decimal import Decimal
 
 from tests.fakes.bot_process import OWNER, running_bot
-from tests.fakes.live_bot import code_now, fake_binance, live_settings, wrong_code
+from tests.fakes.live_bot import bought_for_100, code_now, fake_binance, live_settings, wrong_code
 from tests.fakes.telegram_api import FakeTelegram
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import approval_client_id
@@ -45,7 +45,7 @@ async def test_an_approved_buy_places_exactly_one_order_with_the_approvals_clien
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
             await started(telegram)
-            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="Not placed")
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="Not opened")
             await switched_on(telegram)
             card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
             approve = telegram.user_presses(OWNER, card.message_id, card.buttons[0][0]["callback_data"])
@@ -57,15 +57,16 @@ async def test_an_approved_buy_places_exactly_one_order_with_the_approvals_clien
             again = await press(telegram, card)
             telegram.redeliver(approve)
             balance = await telegram.ask(OWNER, "/balance", expect="Balance")
-    assert refused.text.startswith("Not placed: live trading is paused")
-    assert card.text.startswith(CARD) and "BTC/USDT BUY 0.00086 ≈ 100.00 USDT (market)" in card.text
+    assert refused.text.startswith("Not opened: Live trading is paused")
+    amount = bought_for_100(card.text)
+    assert card.text.startswith(CARD) and f"BTC/USDT BUY {amount} ≈ 100.00 USDT (market)" in card.text
     assert "Est. fill" in card.text and "fees ≈ 0.1000 USDT" in card.text and "Stop " in card.text
     assert "risk ≈" in card.text
     (order,) = exchange.account.orders
     assert order.client_id == approval_client_id(approval_id(card), 0) and order.side == "BUY"
-    assert placed.text.startswith("✅ Code accepted. ✅ Bought 0.00086 BTC/USDT")
+    assert placed.text.startswith(f"✅ Code accepted. ✅ Bought {amount} BTC/USDT")
     assert edited.text.startswith("✅ Approved and sent") and edited.buttons == []
-    assert again.startswith("Already answered") and "0.00086 BTC" in balance.text
+    assert again.startswith("Already answered") and f"{amount} BTC" in balance.text
 
 
 async def test_other_users_tap_a_double_tap_a_wrong_code_and_reject_place_nothing(tmp_path):
@@ -142,10 +143,32 @@ async def test_cards_from_before_a_restart_expire_and_a_claimed_one_is_settled_b
             told = await telegram.wait_for(OWNER, lambda s: "before the restart" in s.text and
                                            telegram.sent.index(s) >= before, timeout=30)
             late = await press(telegram, stale)
-            refused = await telegram.ask(OWNER, "/buy BTC/USDT 10", expect="Not placed")
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 10", expect="Not opened")
     assert told.text.count("Card from before the restart expired, nothing placed") == 1
     assert "buy 60 USDT BTC/USDT) was placed before the restart" in told.text
     assert "buy 70 USDT BTC/USDT) was not placed" in told.text
-    assert late.startswith("This card expired") and refused.text.startswith("Not placed: live trading is paused")
+    assert late.startswith("This card expired") and refused.text.startswith("Not opened: Live trading is paused")
     (order,) = exchange.account.orders
     assert order.client_id == approval_client_id(approval_id(sent), 0)
+
+
+async def test_live_off_refuses_an_approved_entry_at_the_press_and_at_the_code_by_name(tmp_path):
+    # the one entry gate holds while live is paused: a card shown while live was on places nothing afterwards
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        async with running_bot(live_settings(tmp_path, telegram, exchange)):
+            await switched_on(telegram)
+            pressed_card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
+            coded_card = await telegram.ask(OWNER, "/buy ETH/USDT 100", expect=CARD)
+            assert (await press(telegram, coded_card)).startswith("Approved: now send your 6-digit code")
+            await telegram.ask(OWNER, "/live off", expect="⏸")
+            at_press = await press(telegram, pressed_card)
+            pressed = await telegram.wait_for(OWNER, lambda s: s.edited and s.message_id == pressed_card.message_id
+                                              and "Not placed" in s.text)
+            at_code = await code_reply(telegram, code_now(1))
+            coded = await telegram.wait_for(OWNER, lambda s: s.edited and s.message_id == coded_card.message_id
+                                            and "Not placed" in s.text)
+    assert at_press.startswith("Not placed") and exchange.account.orders == []
+    for card in (pressed.text, coded.text):
+        assert "Not opened: Live trading is paused" in card and "/live on" in card, card
+    assert at_code.text == ("✅ Code accepted, but nothing was placed: Not opened: Live trading is paused (a live "
+                            "process always starts paused). /live on and a code lift it.")

@@ -3,7 +3,7 @@ five wrong codes lock them out, /resume after a kill switch asks for a code; no 
 import pytest
 
 from tests.fakes.bot_process import OWNER, running_bot
-from tests.fakes.live_bot import code_now, fake_binance, live_settings, previous_code, wrong_code
+from tests.fakes.live_bot import bought_for_100, code_now, fake_binance, live_settings, previous_code, wrong_code
 from tests.fakes.telegram_api import FakeTelegram
 from trading.bootstrap import build_core
 from trading.domain.errors import ConfigurationError
@@ -50,7 +50,8 @@ async def test_five_wrong_codes_lock_live_on_and_alert_and_resume_after_a_kill_a
             await telegram.wait_for(OWNER, lambda s: PAUSED in s.text, timeout=30)
             assert await telegram.ask(OWNER, "/kill", expect="🛑 Kill switch on.")
             assert await telegram.ask(OWNER, "/resume", expect=ASKED)
-            assert await telegram.ask(OWNER, code_now(), expect="✅ Code accepted. ▶️ Trading resumed: lifted kill switch")
+            assert await telegram.ask(OWNER, code_now(),
+                                      expect="✅ Code accepted. ▶️ Trading resumed: lifted kill switch")
             await telegram.ask(OWNER, "/live on", expect=ASKED)
             answers = [(await telegram.ask(OWNER, wrong_code(), expect=("❌", "🔒"))).text for _ in range(5)]
             alert = await telegram.wait_for(OWNER, lambda s: "5 wrong two-factor codes in a row" in s.text)
@@ -67,14 +68,15 @@ async def test_a_paused_live_process_still_closes_a_position_through_its_approva
             await telegram.wait_for(OWNER, lambda s: "Started in live mode" in s.text, timeout=30)
             await telegram.ask(OWNER, "/live on", expect=ASKED)
             assert await telegram.ask(OWNER, await previous_code(), expect="✅ Code accepted. 🟢 Live trading is ON")
-            card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="🔐 Live order")
-            await approve_with(telegram, card, code_now())
+            buy_card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="🔐 Live order")
+            await approve_with(telegram, buy_card, code_now())
             assert await telegram.ask(OWNER, "/live off", expect="⏸ Live trading paused")
-            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="Not placed")
+            refused = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="Not opened")
             card = await telegram.ask(OWNER, "/close BTC/USDT", expect="🔐 Live order")
             sold = await approve_with(telegram, card, code_now(1))
-    assert refused.text.startswith("Not placed: live trading is paused") and "SELL 0.00086" in card.text
-    assert [o.side for o in exchange.account.orders] == ["BUY", "SELL"] and "Sold 0.00086 BTC/USDT" in sold.text
+    amount = bought_for_100(buy_card.text)
+    assert refused.text.startswith("Not opened: Live trading is paused") and f"SELL {amount}" in card.text
+    assert [o.side for o in exchange.account.orders] == ["BUY", "SELL"] and f"Sold {amount} BTC/USDT" in sold.text
 
 
 async def approve_with(telegram, card, code):

@@ -29,7 +29,8 @@ def check_timestamp(params: Mapping[str, str], server_ms: int) -> None:
         stamp = int(params["timestamp"])
         window = int(params.get("recvWindow", DEFAULT_RECV_WINDOW_MS))
     except (KeyError, ValueError):
-        raise BinanceError(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
+        raise BinanceError(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.") \
+            from None
     if stamp - server_ms > MAX_AHEAD_MS:
         raise BinanceError(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
     if server_ms - stamp > window:

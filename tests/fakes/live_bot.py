@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 import pyotp
@@ -59,3 +61,10 @@ async def previous_code() -> str:
     while WallClock().now_ms() % 30_000 > 28_000 and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
     return code_now(-1)
+
+
+def bought_for_100(card_text: str) -> str:
+    """Return the BTC a 100 USDT market buy gets at the card's estimated fill, on the 0.00001 step (by hand:
+    100 / 116,279 = 0.00086, 100 / 114,863.24 = 0.00087); the fake Binance's price follows the wall clock."""
+    fill = Decimal(re.search(r"Est\. fill ([0-9,.]+)", card_text)[1].replace(",", ""))   # type: ignore[index]
+    return f"{(Decimal(100) / fill).quantize(Decimal('0.00001'), ROUND_DOWN)}"

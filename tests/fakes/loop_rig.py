@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tests.fakes.recording_notifier import RecordingNotifier
 from trading.adapters.clocks import ManualClock
@@ -18,8 +18,10 @@ from trading.engine.rules_decider import RulesDecider
 from trading.engine.simulated_exchange import MarketFill
 from trading.engine.slippage import NO_SLIPPAGE
 from trading.engine.trading_engine import TradingEngine
-from trading.ports import DecisionMaker
+from trading.ports import DecisionLog, DecisionMaker
+from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
+from trading.services.symbol_reviews import ReviewSettings
 from trading.services.trading_loop import LoopSettings, TradingLoop
 from trading.services.loop_jobs import watch_prices
 from trading.services.paper_feed import PaperFeed
@@ -76,9 +78,15 @@ class LoopRig:
 async def build_rig(folder: Path, candles: Candles, symbol: str, start_ms: int, strategies: Any, *,
                     settings: EngineSettings = EngineSettings(), futures: bool = False,
                     market_fill: MarketFill = MarketFill.NEXT_PRICE, base: Timeframe = Timeframe.M1,
-                    windows: dict[Timeframe, int] | None = None, decider: DecisionMaker | None = None,
-                    decision_timeout_s: float = 10.0) -> LoopRig:
-    """Return a started loop on symbol's candles, its clock at start_ms, paper balance 10,000 USDT."""
+                    windows: dict[Timeframe, int] | None = None,
+                    decider: DecisionMaker | Callable[[SqliteStore, EventBus], DecisionMaker] | None = None,
+                    decision_timeout_s: float = 10.0, reviews: ReviewSettings | None = None,
+                    journal: Callable[[SqliteStore], DecisionLog] | None = None) -> LoopRig:
+    """Return a started loop on symbol's candles, its clock at start_ms, paper balance 10,000 USDT.
+
+    reviews: put each candle to the decider as a symbol review (an LLM decides); journal: the decision log
+    over the rig's store (a factory, since the store opens here); decider may be such a factory too.
+    """
     clock = ManualClock(start_ms)
     market = ReplayMarketData({symbol: candles}, clock, "test replay")
     instruments = await market.instruments()
@@ -86,17 +94,22 @@ async def build_rig(folder: Path, candles: Candles, symbol: str, start_ms: int, 
     await store.open()
     events = EventBus(store)
     build = PaperBroker.futures if futures else PaperBroker.spot
+    engine = TradingEngine(settings)
+    gate = EntryGate(engine, clock)          # as bootstrap wires it: a resting entry passes the gate at its fill
     venue = PaperFeed(events, clock, lambda sink: build(instruments, STARTING_BALANCE, slippage=NO_SLIPPAGE,
-                                                        market_fill=market_fill, on_event=sink, clock=clock))
+                                                        market_fill=market_fill, on_event=sink, clock=clock,
+                                                        entry_check=gate.vet_fill))
     broker = venue.broker
     notes = RecordingNotifier()
     events.attach(notes)
-    engine = TradingEngine(settings)
+    if decider is not None and not hasattr(decider, "decide"):
+        decider = decider(store, events)      # type: ignore[operator]
     loop_settings = LoopSettings(symbols=(symbol,), windows=windows or {base: 60}, base_timeframe=base,
                                  decision_timeframe=Timeframe.M15 if base is Timeframe.M1 else base,
-                                 decision_timeout_s=decision_timeout_s)
+                                 decision_timeout_s=decision_timeout_s, reviews=reviews)
     loop = TradingLoop(clock, market, broker, strategies, decider or RulesDecider(), engine, events, store,
-                       instruments, loop_settings, venue=venue)
+                       instruments, loop_settings, venue=venue,
+                       journal=journal(store) if journal is not None else None)
     await market.poll([symbol], [base])
     await loop.start()
     return LoopRig(clock, market, broker, store, notes, engine, loop, symbol, base)

@@ -14,7 +14,8 @@ MONEY_EXAMPLES = {"ci": 500, "dev": 80}
 
 def active_profile() -> str:
     """Return the hypothesis profile this run uses: HYPOTHESIS_PROFILE, else ci under CI, else dev."""
-    return os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() in ("1", "true") else "dev")
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true")
+    return os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci else "dev")
 
 
 MONEY_PROPERTY = settings(max_examples=MONEY_EXAMPLES.get(active_profile(), 80), deadline=None,

@@ -88,12 +88,21 @@ class FakeTelegram(BotApiServer):
 
     # ---- waiting -------------------------------------------------------------------------------
 
+    def user_presses_as(self, chat_id: int, message_id: int, data: str, user_id: int) -> None:
+        """Queue a press of an inline button in chat_id by user_id (someone other than who asked, say)."""
+        message = self._messages.get((chat_id, message_id))
+        if message is None:
+            raise KeyError(f"no message {message_id} in chat {chat_id}")
+        self._push({"callback_query": {"id": f"press-{len(self.calls)}-{user_id}", "chat_instance": str(chat_id),
+                                       "from": {"id": user_id, "is_bot": False, "first_name": "Someone"},
+                                       "message": message, "data": data}})
+
     def replies_to(self, chat_id: int) -> list[Sent]:
         """Return what the bot sent to chat_id, in order."""
         return [s for s in self.sent if s.chat_id == chat_id]
 
     async def wait_for(self, chat_id: int, predicate: Callable[[Sent], bool] = lambda s: True,
-                       timeout: float = 10.0) -> Sent:
+                       timeout: float = 30.0) -> Sent:
         """Return the first message to chat_id matching predicate, waiting up to timeout seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
@@ -104,7 +113,7 @@ class FakeTelegram(BotApiServer):
         seen = [s.text[:80] for s in self.replies_to(chat_id)]
         raise AssertionError(f"no matching message to chat {chat_id} within {timeout}s; saw {seen}")
 
-    async def answered(self, query_id: str, timeout: float = 10.0) -> str:
+    async def answered(self, query_id: str, timeout: float = 30.0) -> str:
         """Return the toast a button press was answered with, waiting up to timeout seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while query_id not in self.answers:
@@ -113,7 +122,7 @@ class FakeTelegram(BotApiServer):
             await asyncio.sleep(0.02)
         return self.answers[query_id]
 
-    async def ask(self, chat_id: int, text: str, timeout: float = 10.0, user_id: int | None = None,
+    async def ask(self, chat_id: int, text: str, timeout: float = 30.0, user_id: int | None = None,
                   expect: str | tuple[str, ...] | None = None) -> Sent:
         """Send text as the user and return the bot's next message to that chat; with expect, the next one whose
         text starts with expect (a notification pushed meanwhile is skipped, not mistaken for the reply)."""
@@ -124,7 +133,7 @@ class FakeTelegram(BotApiServer):
         return await self.wait_for(chat_id, lambda s: not s.edited and s.text.startswith(expect)
                                    and self.replies_to(chat_id).index(s) >= before, timeout)
 
-    async def next_reply(self, chat_id: int, before: int, timeout: float = 10.0, what: str = "") -> Sent:
+    async def next_reply(self, chat_id: int, before: int, timeout: float = 30.0, what: str = "") -> Sent:
         """Return the message to chat_id after the first `before` ones, waiting up to timeout seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while len(self.replies_to(chat_id)) <= before:

@@ -167,7 +167,7 @@ async def _spot_holdings(broker: "CcxtBroker", watch: DriftWatch | None) -> Posi
     changes: list[PositionChange] = []
     closed, resized = [], []
     for symbol in sorted(observed if watch is None else watch.confirmed(observed)):
-        instrument, (booked, held) = broker.instrument(symbol), observed[symbol]
+        instrument, (_, held) = broker.instrument(symbol), observed[symbol]
         if held < max(instrument.min_amount, instrument.amount_step):
             closed.append(broker.book.get(symbol))
             changes.append(broker.book.forget(symbol, GONE))
@@ -179,10 +179,10 @@ async def _spot_holdings(broker: "CcxtBroker", watch: DriftWatch | None) -> Posi
 
 
 def _untracked(broker: "CcxtBroker", balances: dict[str, Decimal]) -> dict[str, Decimal]:
-    booked = {broker.instrument(p.symbol).base: p.amount for p in broker.book.all()}
+    in_book = {broker.instrument(p.symbol).base: p.amount for p in broker.book.all()}
     untracked = {}
     for asset, amount in balances.items():
-        extra = amount - booked.get(asset, ZERO)
+        extra = amount - in_book.get(asset, ZERO)
         steps = [i.amount_step for i in broker.instruments.values() if i.base == asset]
         if asset != broker.options.quote and steps and extra >= min(steps):     # dust is not worth a line
             untracked[asset] = extra

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Mapping
 
 from trading.backtest.metrics import DAY_MS, BacktestMetrics
 
-LABEL_WIDTH = 7
-COLUMN_WIDTH = 7           # six characters of value and one space: 7 + 4 * 7 = 35 columns fits a phone
-COLUMNS_PER_BLOCK = 4
+COLUMN_WIDTH = 7           # six characters of value and one space
+COLUMNS_PER_BLOCK = 3      # the 18-character labels and three columns: 39 columns fit a phone
 
 
 def percent(value: float | None) -> str:
@@ -50,39 +50,60 @@ def duration(ms: int) -> str:
     return f"{ms / DAY_MS:.1f}d" if ms < 100 * DAY_MS else f"{ms / DAY_MS:.0f}d"
 
 
-ROWS: tuple[tuple[str, Callable[[BacktestMetrics], str]], ...] = (
-    ("Return", lambda m: percent(m.total_return_pct)),
-    ("B&H", lambda m: percent(m.buy_hold_return_pct)),
-    ("CAGR", lambda m: percent(m.cagr_pct)),
-    ("Max DD", lambda m: percent(m.max_drawdown_pct).lstrip("+")),
-    ("DD time", lambda m: duration(m.max_drawdown_duration_ms)),
-    ("Sharpe", lambda m: ratio(m.sharpe)),
-    ("Sortino", lambda m: ratio(m.sortino)),
-    ("Calmar", lambda m: ratio(m.calmar)),
-    ("Trades", lambda m: str(m.trades)),
-    ("Win", lambda m: percent(m.win_rate_pct).lstrip("+")),
-    ("PF", lambda m: ratio(m.profit_factor)),
-    ("R:R", lambda m: ratio(m.avg_reward_risk)),
-    ("Avg R", lambda m: ratio(m.avg_r_multiple)),
-    ("Expect", lambda m: money(m.expectancy)),
-    ("Exposed", lambda m: percent(m.exposure_pct).lstrip("+")),
-    ("Fees", lambda m: money(m.fees_paid)),
-    ("Funding", lambda m: money(m.funding_paid)),
+@dataclass(frozen=True, slots=True)
+class MetricRow:
+    """One metric as every report shows it: its field in BacktestMetrics, its label, its cell in a table."""
+
+    field: str
+    label: str
+    cell: Callable[[BacktestMetrics], str]
+
+
+# The one source of metric labels: the terminal and chat table, the chart, the stored runs and --json use these.
+ROWS: tuple[MetricRow, ...] = (
+    MetricRow("total_return_pct", "Total return", lambda m: percent(m.total_return_pct)),
+    MetricRow("buy_hold_return_pct", "Buy and hold", lambda m: percent(m.buy_hold_return_pct)),
+    MetricRow("cagr_pct", "CAGR", lambda m: percent(m.cagr_pct)),
+    MetricRow("max_drawdown_pct", "Max drawdown", lambda m: percent(m.max_drawdown_pct).lstrip("+")),
+    MetricRow("max_drawdown_duration_ms", "Drawdown duration", lambda m: duration(m.max_drawdown_duration_ms)),
+    MetricRow("sharpe", "Sharpe", lambda m: ratio(m.sharpe)),
+    MetricRow("sortino", "Sortino", lambda m: ratio(m.sortino)),
+    MetricRow("calmar", "Calmar", lambda m: ratio(m.calmar)),
+    MetricRow("trades", "Trades", lambda m: str(m.trades)),
+    MetricRow("win_rate_pct", "Win rate", lambda m: percent(m.win_rate_pct).lstrip("+")),
+    MetricRow("profit_factor", "Profit factor", lambda m: ratio(m.profit_factor)),
+    MetricRow("avg_reward_risk", "Average win/loss", lambda m: ratio(m.avg_reward_risk)),
+    MetricRow("avg_r_multiple", "Average R", lambda m: ratio(m.avg_r_multiple)),
+    MetricRow("expectancy", "Expectancy", lambda m: money(m.expectancy)),
+    MetricRow("exposure_pct", "Exposure", lambda m: percent(m.exposure_pct).lstrip("+")),
+    MetricRow("fees_paid", "Fees", lambda m: money(m.fees_paid)),
+    MetricRow("funding_paid", "Funding", lambda m: money(m.funding_paid)),
 )
+LABELS: Mapping[str, str] = {row.field: row.label for row in ROWS}
+LABEL_WIDTH = max(len(row.label) for row in ROWS) + 1
+
+
+def headline_figures(m: BacktestMetrics) -> str:
+    """Return the few figures a caption or a chart title carries, with the table's labels."""
+    return (f"{LABELS['total_return_pct']} {percent(m.total_return_pct)} · "
+            f"{LABELS['buy_hold_return_pct']} {percent(m.buy_hold_return_pct)} · "
+            f"{LABELS['max_drawdown_pct']} {m.max_drawdown_pct:.1f}% · {LABELS['trades']} {m.trades}")
 
 
 def render_comparison(results: Mapping[str, BacktestMetrics]) -> str:
-    """Return a monospace table with one column per strategy, split in blocks of four for a phone."""
+    """Return a monospace table with one column per strategy, in even blocks of at most three for a phone."""
     names = list(results)
-    blocks = [names[i:i + COLUMNS_PER_BLOCK] for i in range(0, len(names), COLUMNS_PER_BLOCK)]
+    per_block = math.ceil(len(names) / max(1, math.ceil(len(names) / COLUMNS_PER_BLOCK))) if names else 1
+    blocks = [names[i:i + per_block] for i in range(0, len(names), per_block)]
     return "\n\n".join(_render_block({n: results[n] for n in block}) for block in blocks)
 
 
 def _render_block(results: Mapping[str, BacktestMetrics]) -> str:
-    """Return the table for at most four strategies."""
-    header = " " * LABEL_WIDTH + "".join(name[:COLUMN_WIDTH - 1].rjust(COLUMN_WIDTH) for name in results)
+    """Return the table for at most three strategies."""
+    width = max(COLUMN_WIDTH, *(len(name) + 1 for name in results))     # a long name widens its block only
+    header = " " * LABEL_WIDTH + "".join(name.rjust(width) for name in results)
     lines = [header.rstrip()]
-    for label, cell in ROWS:
-        values = "".join(cell(m).rjust(COLUMN_WIDTH) for m in results.values())
-        lines.append(label.ljust(LABEL_WIDTH) + values)
+    for row in ROWS:
+        values = "".join(row.cell(m).rjust(width) for m in results.values())
+        lines.append(row.label.ljust(LABEL_WIDTH) + values)
     return "\n".join(lines)

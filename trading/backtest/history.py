@@ -15,6 +15,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from trading.backtest.periods import PeriodWithoutData
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import ConfigurationError
 from trading.indicators.timeframes import resample
@@ -68,8 +69,8 @@ class MarketHistory:
         first = 0 if start_ms is None else int(np.searchsorted(open_ms, start_ms, side="left"))
         end = len(open_ms) if end_ms is None else int(np.searchsorted(open_ms, end_ms, side="left"))
         if end - first < 2:
-            raise ValueError(f"no {self.timeframe} bars of {self.symbol} in the period asked for "
-                             f"(data covers {_day(int(open_ms[0]))} to {_day(int(open_ms[-1]))})")
+            raise PeriodWithoutData(f"{self.timeframe} bars of {self.symbol}",
+                                    (_day(int(open_ms[0])), _day(int(open_ms[-1]))))
         return first, end
 
 

@@ -16,8 +16,8 @@ from trading.backtest.metrics import BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
-from trading.backtest.summary import (comparison_text, headline, metrics_table, monte_carlo_text, signals_line,
-                                      walk_forward_text)
+from trading.backtest.summary import (comparison_text, headline, metrics_table, monte_carlo_text, period_note,
+                                      signals_line, walk_forward_text)
 
 _progress_queue: Any = None
 
@@ -53,6 +53,7 @@ class BacktestOutcome:
     monte_carlo: MonteCarloResult | None = None
     chart: bytes | None = None
     seconds: float = 0.0
+    period_note: str = ""                # what period really ran, when the data did not cover the one asked for
 
 
 def set_progress_queue(queue: Any) -> None:
@@ -76,7 +77,9 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     report_progress(job.job_id, "scanning and trading", 0.0)
     result = backtest(job.history, job.strategy, job.config, start_ms=job.start_ms, end_ms=job.end_ms,
                       progress=lambda f: report_progress(job.job_id, "trading", f))
-    parts = [headline(result, job.source), metrics_table(result.strategy, result.metrics), signals_line(result)]
+    note = period_note(job.start_ms, job.end_ms, result)
+    parts = [headline(result, job.source), *([note] if note else []), metrics_table(result.strategy, result.metrics),
+             signals_line(result)]
     window = job.history.window(job.start_ms, job.end_ms)
     comparison = study = spread = None
     if job.compare:
@@ -95,7 +98,7 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
         parts.append(text)
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
-                           time.perf_counter() - started)
+                           time.perf_counter() - started, note)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

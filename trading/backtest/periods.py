@@ -10,6 +10,15 @@ DAY_MS = 86_400_000
 _SPAN = re.compile(r"^(\d{1,4})([dw])$")
 
 
+class PeriodWithoutData(ValueError):
+    """A backtest period with no bars in it; names the days the data does cover (None: no data at all)."""
+
+    def __init__(self, what: str, covered: tuple[str, str] | None) -> None:
+        where = f"; the data covers {covered[0]} to {covered[1]}" if covered else "; there is no data at all"
+        super().__init__(f"no {what} in the period asked for{where}")
+        self.covered = covered
+
+
 def day_start_ms(text: str, what: str = "date") -> int:
     """Return the UTC midnight of a YYYY-MM-DD date, or raise ValueError saying what to type."""
     try:

@@ -36,7 +36,8 @@ def triggers(stops: StopState, settings: ProtectionSettings) -> Triggers:
     """Return the thresholds at which the stop state of a position can next change."""
     sign = stops.side.sign
     entry = float(stops.entry)
-    stop_level = float(effective_stop(stops, settings)[0])
+    in_force = effective_stop(stops, settings)
+    stop_level = float(in_force[0]) if in_force is not None else sign * -math.inf
     gains = [float(level) for level in _gain_levels(stops, settings)]
     soft, take = _zone_prices(stops, settings)
     low_close, high_close = -math.inf, math.inf
@@ -89,7 +90,10 @@ def _gain_levels(stops: StopState, settings: ProtectionSettings) -> list:
 def _zone_prices(stops: StopState, settings: ProtectionSettings) -> tuple[float, float]:
     """Return the closes at which the soft-stop zone and the take-profit zone begin."""
     sign, entry, leverage = stops.side.sign, float(stops.entry), stops.leverage
-    soft = entry * (1 - sign * float(settings.soft_stop_pct) / 100 / leverage)
+    if settings.soft_stop_pct is None:
+        soft = sign * -math.inf
+    else:
+        soft = entry * (1 - sign * float(settings.soft_stop_pct) / 100 / leverage)
     if settings.take_profit_zone_pct is None:
         return soft, sign * math.inf
     return soft, entry * (1 + sign * float(settings.take_profit_zone_pct) / 100 / leverage)

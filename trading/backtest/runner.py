@@ -20,7 +20,7 @@ from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import BacktestMetrics, buy_and_hold_return, compute_metrics
 from trading.backtest.config import BacktestConfig
 from trading.backtest.simulation import Progress, TradeSimulation
-from trading.backtest.strategy_specs import RULES_MIN_REWARD_RISK, Params, spec_named
+from trading.backtest.strategy_specs import RULES_MIN_REWARD_RISK, Params, config_for, spec_named
 from trading.backtest.trades import ClosedTrade
 from trading.domain.candles import Timeframe
 from trading.domain.signals import Signal
@@ -58,7 +58,7 @@ def simulate(history: MarketHistory, signals: Sequence[Signal], config: Backtest
              progress: Progress | None = None) -> BacktestResult:
     """Trade the signals over the bars of window (bar indices [first, end); default: all of them)."""
     first, end = window or (0, len(history.candles))
-    config = with_rules(config, params or {})
+    config = with_rules(config_for(strategy, config), params or {})
     run = TradeSimulation(history, config, first, end)
     start_ms, stop_ms = int(history.candles.open_ms[first]), int(history.close_ms[end - 1])
     inside = [s for s in signals if start_ms <= s.known_at_ms < stop_ms]

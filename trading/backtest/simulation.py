@@ -38,6 +38,7 @@ from trading.indicators.classic import atr
 
 Progress = Callable[[float], None]
 END_OF_DATA = "end_of_data"
+LIQUIDATION = "liquidation"          # the only way funding can close a position
 
 
 def _price(value: float) -> Decimal:
@@ -133,10 +134,13 @@ class TradeSimulation:
         self._mark_equity(ts, mark)
         if not self.engine.accept_signal(signal):
             return
+        if signal.exits:
+            self._exit_on_signal(signal, fill)
+            return
         decision = decide_by_rules(DecisionRequest(ts, signal=signal, context=signal.reason), self.config.rules)
         exchange, marks = self.broker.exchange, {self.symbol: mark}
-        account = account_view(exchange.balances(), exchange.positions(marks), marks,
-                               {self.symbol: self.config.instrument})
+        account = account_view(exchange.summary(marks), exchange.positions(marks), marks,
+                               {self.symbol: self.config.instrument}, futures=exchange.account.kind == "futures")
         plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal))
         if isinstance(plan, Rejection):
             self.rejections[plan.rule] += 1
@@ -162,7 +166,7 @@ class TradeSimulation:
             return
         guard = self.engine.on_position_opened(position, bar.open_ms, plan.intent.client_order_id)
         self._open = OpenTrade(position.side, bar.open_ms, position.entry_price, position.amount, equity_before,
-                               guard.initial_risk, fees=filled.fee)
+                               guard.initial_risk, plan.signal.strategy, fees=filled.fee)
         self._funded_ms, self.cursor = bar.open_ms, fill
         self._record(fill)
 
@@ -179,6 +183,17 @@ class TradeSimulation:
                 self._exit(plan, bar.ts_ms, plan.price, bar.volume)
             if self._open is None:
                 return
+
+    def _exit_on_signal(self, signal: Signal, fill: int) -> None:
+        """Close the position its strategy's exit signal names, at the open of the bar after the signal."""
+        position = self._position()
+        if position is None or self._open is None:
+            return
+        bar = self.bars.at(fill)
+        for plan in self.engine.exit_on_signal(signal, position):
+            self._exit(plan, bar.open_ms, _price(bar.open), _price(bar.volume))
+        if self._open is None:
+            self._record(fill)
 
     def _ask(self, ask: AskDecision, ts: int, after: tuple[int, Decimal]) -> None:
         position = self._position()
@@ -199,9 +214,9 @@ class TradeSimulation:
         done = self.broker.exchange.order(order.id)
         if self._open is not None and done is not None:
             self._open.fees += done.fee
-        self._sync(ts, done, price)
+        self._sync(ts, done, price, plan.reason)
 
-    def _sync(self, ts: int, exit_order: object, mark: Decimal) -> None:
+    def _sync(self, ts: int, exit_order: object, mark: Decimal, reason: str) -> None:
         """Tell the engine what the broker did: the position's new figures, or its close."""
         if self._open is None:
             return
@@ -211,7 +226,7 @@ class TradeSimulation:
             self.engine.on_exit_settled(self.symbol)
             return
         self.engine.on_position_closed(self.symbol, ts, exit_order, mark)  # type: ignore[arg-type]
-        self.trades.append(self._open.closed(self.symbol, ts, self.broker.equity({self.symbol: mark})))
+        self.trades.append(self._open.closed(self.symbol, ts, self.broker.equity({self.symbol: mark}), reason))
         self._open = None
 
     def _close_at_end(self) -> None:
@@ -265,7 +280,7 @@ class TradeSimulation:
             self._funded_ms = when
             if paid is not None and self._open is not None:
                 self._open.funding += paid
-            self._sync(when, None, mark)
+            self._sync(when, None, mark, LIQUIDATION)
             if self._open is None:
                 return
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Mapping
 
+from trading.backtest.config import BacktestConfig, yardstick_config
 from trading.domain.errors import echoed
+from trading.strategies.ema_cross import EmaCrossParams, EmaCrossStrategy
 from trading.strategies.ict_a import ConservativeParams, StructureZoneStrategy
 from trading.strategies.ict_b import SweepEntryParams, SweepReversalStrategy
 from trading.strategies.ict_c import RetestParams, TrendRetestStrategy
@@ -27,6 +29,11 @@ class StrategySpec:
     defaults: Any                                  # the strategy's params dataclass with its defaults
     build: Callable[[Any], AnalysedStrategy]
     grid: Mapping[str, tuple[float, ...]]
+    configure: Callable[[BacktestConfig], BacktestConfig] | None = None   # a yardstick's own account rules
+
+    def config(self, config: BacktestConfig) -> BacktestConfig:
+        """Return the account, rules and costs this strategy is backtested with."""
+        return config if self.configure is None else self.configure(config)
 
     def strategy(self, params: Params | None = None) -> AnalysedStrategy:
         """Return the strategy with the overrides in params that name its own parameter fields."""
@@ -44,8 +51,11 @@ SPECS: tuple[StrategySpec, ...] = (
                  {"sweep_lookback": (8, 16), RULES_MIN_REWARD_RISK: (1.5, 2.5)}),
     StrategySpec("trend", TrendParams(), lambda p: TrendStrategy(params=p),
                  {"atr_stop": (1.5, 2.0, 3.0), "reward_risk": (2.0, 3.0)}),
+    StrategySpec("ema_cross", EmaCrossParams(), lambda p: EmaCrossStrategy(params=p),
+                 {"fast": (9, 12), "slow": (21, 26)}, yardstick_config),
 )
 NAMES = tuple(spec.name for spec in SPECS)
+TRADED_NAMES = tuple(spec.name for spec in SPECS if spec.configure is None)   # compared side by side
 
 
 def spec_named(name: str) -> StrategySpec:
@@ -54,6 +64,12 @@ def spec_named(name: str) -> StrategySpec:
         if spec.name.lower() == name.strip().lower():
             return spec
     raise ValueError(f"unknown strategy {echoed(name)}; use one of {', '.join(NAMES)}")
+
+
+def config_for(strategy: str, config: BacktestConfig) -> BacktestConfig:
+    """Return the config a named strategy is backtested with (unchanged for an unnamed or unknown one)."""
+    spec = next((s for s in SPECS if s.name.lower() == strategy.strip().lower()), None)
+    return config if spec is None else spec.config(config)
 
 
 def strategy_params(spec: StrategySpec, params: Params) -> dict[str, float]:

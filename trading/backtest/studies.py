@@ -8,7 +8,7 @@ from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import DAY_MS
 from trading.backtest.montecarlo import MonteCarloResult, Resampling, monte_carlo
 from trading.backtest.runner import BacktestConfig, BacktestResult, scan, simulate
-from trading.backtest.strategy_specs import NAMES, Params, spec_named, strategy_params
+from trading.backtest.strategy_specs import TRADED_NAMES, Params, spec_named, strategy_params
 from trading.backtest.walkforward import (WalkForwardReport, parameter_grid, walk_forward,
                                           walk_forward_windows)
 from trading.domain.signals import Signal
@@ -20,7 +20,7 @@ MONTE_CARLO_RUNS = 1000
 
 
 def compare(history: MarketHistory, config: BacktestConfig, window: tuple[int, int],
-            names: Sequence[str] = NAMES) -> dict[str, BacktestResult]:
+            names: Sequence[str] = TRADED_NAMES) -> dict[str, BacktestResult]:
     """Return each strategy's backtest over the same bars, the indicators computed once for all."""
     signals = scan(history, names)
     return {name: simulate(history, found, config, strategy=name, window=window)

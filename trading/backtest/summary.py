@@ -7,11 +7,14 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from trading.adapters.sqlite_backtests import StoredBacktest
-from trading.backtest.comparison import money, percent, render_comparison
-from trading.backtest.metrics import BacktestMetrics
+from trading.backtest.comparison import headline_figures, money, percent, render_comparison
+from trading.backtest.metrics import DAY_MS, BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
 from trading.backtest.runner import BacktestResult
 from trading.backtest.studies import WalkForwardStudy
+
+
+HOUR_MS = 3_600_000
 
 
 def _money(value: float) -> Decimal:
@@ -23,11 +26,25 @@ def _day(ms: int) -> str:
 
 
 def headline(result: BacktestResult, source: str) -> str:
-    """Return what was run: strategy, market, bars, period and where the candles came from."""
+    """Return what was run: strategy, market, bars, period (first to last day, inclusive) and the data's source."""
     m = result.metrics
     bars = result.times_ms.size - 1
-    return (f"{result.strategy} on {result.symbol} {result.timeframe}, {_day(m.start_ms)} to {_day(m.end_ms)}, "
+    return (f"{result.strategy} on {result.symbol} {result.timeframe}, {_day(m.start_ms)} to {_day(m.end_ms - 1)}, "
             f"{bars:,} bars ({source})")
+
+
+def period_note(start_ms: int | None, end_ms: int | None, result: BacktestResult) -> str:
+    """Return what period was really run when the data does not cover the one asked for, else ''."""
+    m, slack = result.metrics, max(2 * result.timeframe.ms, HOUR_MS)
+    short_start = start_ms is not None and m.start_ms - start_ms > slack
+    short_end = end_ms is not None and end_ms - m.end_ms > slack
+    if not (short_start or short_end):
+        return ""
+    asked = f"{_day(start_ms) if start_ms is not None else 'the start'} to " \
+            f"{_day(end_ms - 1) if end_ms is not None else 'the end'}"
+    days = (m.end_ms - m.start_ms) / DAY_MS
+    return (f"Asked for {asked}; candles exist only from {_day(m.start_ms)} to {_day(m.end_ms - 1)}, "
+            f"so the run used those {days:.1f} days.")
 
 
 def signals_line(result: BacktestResult) -> str:
@@ -74,9 +91,8 @@ def stored_runs_text(runs: Sequence[StoredBacktest]) -> str:
         return "No backtests yet. Run one with: backtest --strategy A --symbol BTC/USDT"
     lines = ["Recent backtests"]
     for run in runs:
-        m = run.metrics
         when = str(np.datetime64(int(run.created_ms), "ms").astype("datetime64[m]")).replace("T", " ")
         lines.append(f"#{run.id} {when}  {run.strategy} {run.symbol} {run.timeframe} "
-                     f"{_day(run.start_ms)}..{_day(run.end_ms)}  {percent(m.total_return_pct)} "
-                     f"(B&H {percent(m.buy_hold_return_pct)}) DD {m.max_drawdown_pct:.1f}% {m.trades} trades")
+                     f"{_day(run.start_ms)}..{_day(run.end_ms - 1)}")
+        lines.append(f"   {headline_figures(run.metrics)}")
     return "\n".join(lines)

@@ -23,10 +23,11 @@ class OpenTrade:
     amount: Decimal
     equity_before: Decimal
     initial_risk: Decimal            # quote lost at the initial stop (1R)
+    strategy: str = ""
     fees: Decimal = ZERO
     funding: Decimal = ZERO          # positive: paid
 
-    def closed(self, symbol: str, exit_ms: int, equity_after: Decimal) -> ClosedTrade:
+    def closed(self, symbol: str, exit_ms: int, equity_after: Decimal, exit_reason: str = "") -> ClosedTrade:
         """Return the trade once the position is flat, its result read from the account itself.
 
         The net result is the change in equity over the round trip (the account is flat before and
@@ -38,7 +39,7 @@ class OpenTrade:
         exit_price = self.entry_price + gross / (self.amount * self.side.sign)
         r_multiple = pnl / self.initial_risk if self.initial_risk > 0 else None
         return ClosedTrade(symbol, self.side, self.entry_ms, exit_ms, self.entry_price, exit_price,
-                           self.amount, pnl, self.fees, self.funding, r_multiple)
+                           self.amount, pnl, self.fees, self.funding, r_multiple, exit_reason, self.strategy)
 
 
 class EquityTrack:

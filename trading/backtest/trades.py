@@ -27,6 +27,8 @@ class ClosedTrade:
     fees: Decimal = Decimal(0)
     funding: Decimal = Decimal(0)
     r_multiple: Decimal | None = None
+    exit_reason: str = ""            # the rule that closed it: stop_loss, take_profit, exit_signal, end_of_data...
+    strategy: str = ""
 
     @property
     def gross_pnl(self) -> Decimal:

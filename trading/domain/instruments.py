@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
 
@@ -37,6 +37,11 @@ class Instrument:
         """Round an amount down to the step, so an order never exceeds what was sized."""
         return (amount / self.amount_step).to_integral_value(ROUND_DOWN) * self.amount_step
 
+    def min_order_amount(self, price: Decimal) -> Decimal:
+        """Return the smallest amount on the step grid that meets the minimum amount and order value at price."""
+        by_value = (self.min_notional / price / self.amount_step).to_integral_value(ROUND_CEILING) * self.amount_step
+        return max(self.min_amount, self.amount_step, by_value)
+
     def check_order(self, amount: Decimal, price: Decimal) -> str | None:
         """Return why an order of amount at price breaks the market's minimums, or None when it is fine."""
         if amount <= 0 or amount < self.min_amount:
@@ -48,3 +53,12 @@ class Instrument:
             return (f"order value {notional.quantize(Decimal('0.01'))} {self.quote} is below the "
                     f"minimum {self.min_notional} {self.quote}")
         return None
+
+
+def price_text(price: Decimal, tick: Decimal | None = None) -> str:
+    """Return a price with thousands separators, on the tick with the tick's decimals when a tick is given."""
+    if tick is None or tick <= 0:
+        places = min(8, max(2, -int(price.normalize().as_tuple().exponent)))
+        return f"{price:,.{places}f}"
+    on_tick = (price / tick).to_integral_value(ROUND_HALF_EVEN) * tick
+    return f"{on_tick:,.{max(0, -int(tick.normalize().as_tuple().exponent))}f}"

@@ -38,7 +38,7 @@ class PendingEntry(Restorable):
     client_order_id: str
     symbol: str
     side: PositionSide
-    stop: Decimal
+    stop: Decimal | None             # None: the strategy exits on its own signal (the yardstick)
     take_profit: Decimal | None
     strategy: str
     reason: str
@@ -66,6 +66,7 @@ class GuardedPosition(Restorable):
     exits_sent: int = 0
     exit_in_flight: str = ""     # client id of an exit order not final yet; no new exit meanwhile
     exit_reason: str = ""        # what that exit is for, for its notification
+    exit_by_user: bool = False   # the exit in flight is the user's own (/sell, /close): the reply tells it
 
     @property
     def side(self) -> PositionSide:
@@ -94,6 +95,9 @@ class EngineState(Restorable):
     pending: dict[str, PendingEntry] = field(default_factory=dict)          # by client order id
     signal_ids: tuple[str, ...] = ()
     r_multiples: dict[str, tuple[Decimal, ...]] = field(default_factory=dict)   # by strategy
+    # why new entries are held (live trading paused, the user's /pause), empty when not; set by EntryHolds and
+    # never saved here: the holds keep their own state (a live process always starts paused)
+    entry_hold: str = ""
 
     def busy(self, symbol: str) -> bool:
         """Return True when symbol has an open position or an entry on its way."""
@@ -102,4 +106,4 @@ class EngineState(Restorable):
     def snapshot(self) -> dict[str, Any]:
         """Return the state as JSON-able data; the breaker's short price windows are not kept."""
         calm = replace(self.breaker, prices={}, error_times_ms=())
-        return Restorable.snapshot(replace(self, breaker=calm)) | {"version": SNAPSHOT_VERSION}
+        return Restorable.snapshot(replace(self, breaker=calm, entry_hold="")) | {"version": SNAPSHOT_VERSION}

@@ -1,4 +1,4 @@
-"""From a decided signal to an order intent: kill switch, circuit breaker, limits, then sizing within the cash.
+"""From a decided signal to an order intent: the entry gate (entry_gate.py), then sizing within the cash.
 
 Every gate answers with a Rejection naming its rule and a reason a human reads, so a skipped trade is
 always explained in the audit log. Nothing here sends anything: the loop places what the plan says.
@@ -15,11 +15,12 @@ from trading.domain.decisions import Action, Decision
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderType
 from trading.domain.positions import Position, PositionSide
+from trading.engine.account import AccountSummary
 from trading.domain.signals import Signal
 from trading.engine.engine_state import ZERO, EngineSettings, EngineState
-from trading.risk.limits import vet_entry
+from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.risk.sizing import PositionSize, SizingRequest, size_entry
-from trading.risk.verdicts import Verdict, first_block
+from trading.risk.verdicts import Verdict
 
 HUNDRED = Decimal(100)
 CLIENT_ID_PREFIX = "ta"
@@ -63,7 +64,7 @@ class EntryPlan:
     decision: Decision
     intent: OrderIntent
     size: PositionSize
-    stop: Decimal                  # the signal's levels on the market's price tick, armed once filled
+    stop: Decimal | None           # the signal's levels on the market's price tick, armed once filled
     take_profit: Decimal | None
     amount_step: Decimal
 
@@ -72,8 +73,9 @@ class EntryPlan:
         """Return the one line that says what is entered and why."""
         s = self.signal
         target = f", target {self.take_profit}" if self.take_profit is not None else ""
+        stop = f"stop {self.stop}" if self.stop is not None else "no stop"
         return (f"{s.side} {self.size.amount.normalize():f} {s.symbol} ({s.strategy}, {s.timeframe}) "
-                f"near {s.entry}, stop {self.stop}{target}; risk {self.size.risk:.2f} "
+                f"near {s.entry}, {stop}{target}; risk {self.size.risk:.2f} "
                 f"({self.size.limited_by}): {s.reason}")
 
 
@@ -91,32 +93,34 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
     instrument = account.instruments[signal.symbol]
     request = SizingRequest.for_signal(signal, instrument, account.equity, account.open_notional, atr,
                                        state.r_multiples.get(signal.strategy, ()))
-    size = size_entry(request, settings.sizing)
-    if isinstance(size, Verdict):
-        return Rejection(signal, str(size.rule), size.reason)
-    size = _within_cash(size, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
+    sized = size_entry(request, settings.sizing)
+    if isinstance(sized, Verdict):
+        return Rejection(signal, str(sized.rule), sized.reason)
+    size = _within_cash(sized, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
     if isinstance(size, str):
         return Rejection(signal, EntryRule.CASH, size)
-    intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET, amount=size.amount,
+    budget = size.quote_budget      # all in on spot: spend the quote, the amount set at the fill price
+    intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET,
+                         amount=size.amount if budget is None else None, quote_amount=budget,
                          leverage=size.leverage if instrument.kind is MarketKind.PERP else None,
                          client_order_id=entry_client_id(signal.setup_id),
                          reason=f"{signal.strategy} {signal.side}: {signal.reason}"[:200])
     target = instrument.round_price(signal.take_profit) if signal.take_profit is not None else None
-    return EntryPlan(signal, decision, intent, size, instrument.round_price(signal.stop), target,
-                     instrument.amount_step)
+    stop = instrument.round_price(signal.stop) if signal.stop is not None else None
+    return EntryPlan(signal, decision, intent, size, stop, target, instrument.amount_step)
 
 
 def _gates(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
            settings: EngineSettings) -> Rejection | None:
+    if signal.exits:
+        return Rejection(signal, EntryRule.DECISION, f"an exit signal of {signal.strategy} opens nothing")
     if decision.action is not Action.ENTER:
         return Rejection(signal, EntryRule.DECISION, f"{decision.decided_by} chose {decision.action}: "
                                                      f"{decision.reason}")
     if state.busy(signal.symbol):
         return Rejection(signal, EntryRule.SYMBOL_BUSY, f"{signal.symbol} already has a position or an entry "
                                                         f"on its way")
-    verdict = first_block(state.kill_switch.vet_order(closing=False), state.breaker.vet_entry(ts_ms),
-                          vet_entry(state.risk, ts_ms, len(state.positions) + len(state.pending),
-                                    settings.limits))
+    verdict = vet_new_position(state, settings, ts_ms, EntryOrigin.ENGINE, signal.symbol)
     if not verdict.allowed:
         return Rejection(signal, str(verdict.rule), verdict.reason)
     instrument = account.instruments.get(signal.symbol)
@@ -131,7 +135,7 @@ def _gates(state: EngineState, signal: Signal, decision: Decision, account: Acco
 def _fee_gate(signal: Signal, instrument: Instrument, max_pct: Decimal) -> Rejection | None:
     # a stop closer than the fees of the round trip loses more to the exchange than to the market: no edge
     risk = signal.risk_per_unit
-    if max_pct <= 0 or risk <= 0:
+    if max_pct <= 0 or not risk:
         return None
     fees = 2 * instrument.taker_fee * signal.entry
     share = fees / risk * 100
@@ -146,6 +150,8 @@ def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cas
     # Sizing caps notional at equity x leverage; the margin plus the entry fee must also fit the free cash,
     # with a buffer for slippage, or the broker refuses the order.
     usable = cash * (1 - buffer_pct / HUNDRED)
+    if size.quote_budget is not None:
+        return _budget_within_cash(size, instrument, entry, usable)
     per_unit = entry / size.leverage + entry * instrument.taker_fee
     if size.amount * per_unit <= usable:
         return size
@@ -159,32 +165,36 @@ def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cas
                    limited_by="cash")
 
 
-def account_view(balances: Mapping[str, Decimal], positions: Sequence[Position], marks: Mapping[str, Decimal],
-                 instruments: Mapping[str, Instrument], quote: str = "USDT", open_orders: Sequence[Order] = (),
-                 leverage: int = 1) -> AccountView:
-    """Return equity, free cash and open notional from the broker's balances and positions at marks.
+def _budget_within_cash(size: PositionSize, instrument: Instrument, entry: Decimal,
+                        usable: Decimal) -> PositionSize | str:
+    # a quote budget pays the fee out of itself: it only has to fit the usable cash
+    if size.quote_budget is None or size.quote_budget <= usable:
+        return size
+    amount = instrument.round_amount(max(usable, ZERO) / (entry * (1 + instrument.taker_fee)))
+    problem = instrument.check_order(amount, entry)
+    if problem is not None:
+        return f"{instrument.symbol} skipped: {problem} (sized by the free cash {usable:.2f})"
+    return replace(size, amount=amount, notional=amount * entry, margin=amount * entry,
+                   risk=size.risk * amount / size.amount, limited_by="cash", quote_budget=usable)
 
-    A spot holding is worth its amount at the mark and its cost has left the quote balance; a futures
-    position adds its unrealised PnL to a wallet balance that still includes its margin.
+
+def account_view(summary: AccountSummary, positions: Sequence[Position], marks: Mapping[str, Decimal],
+                 instruments: Mapping[str, Instrument], open_orders: Sequence[Order] = (), leverage: int = 1,
+                 futures: bool = False) -> AccountView:
+    """Return equity, free cash and open notional from the account's own summary, its positions and orders.
+
+    Equity is the account's summary (what /balance shows), whatever kind the instruments are: sizing,
+    exposure caps, the daily loss and the drawdown all read this one figure. futures: the account is a
+    futures account, where an open entry order claims its margin, not its notional.
     """
-    balance = balances.get(quote, ZERO)
-    equity, cash, notional = balance, balance, {}
-    for position in positions:
-        mark = marks.get(position.symbol, position.entry_price)
-        notional[position.symbol] = position.notional(mark)
-        instrument = instruments.get(position.symbol)
-        if instrument is not None and instrument.kind is MarketKind.PERP:
-            equity += position.unrealized_pnl(mark)
-            cash -= position.margin
-        else:
-            equity += position.notional(mark)
+    notional = {p.symbol: p.notional(marks.get(p.symbol, p.entry_price)) for p in positions}
+    cash = summary.cash
     # entries still waiting to fill have claimed their cash (margin) already: several signals in one tick
     # must not all size against the same free balance
     for order in open_orders:
         if order.reduce_only:
             continue
         price = order.price or marks.get(order.symbol) or Decimal(0)
-        instrument = instruments.get(order.symbol)
         claim = order.remaining * price
-        cash -= claim / leverage if instrument is not None and instrument.kind is MarketKind.PERP else claim
-    return AccountView(equity, cash, notional, instruments)
+        cash -= claim / leverage if futures else claim
+    return AccountView(summary.equity, cash, notional, instruments)

@@ -26,6 +26,7 @@ class ForcedExit(StrEnum):
     KILL_SWITCH = "kill_switch"
     DAILY_LOSS = "daily_loss"
     DECISION = "decision"
+    EXIT_SIGNAL = "exit_signal"      # the strategy's own rule closed it (the yardstick's cross back)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +73,26 @@ def exits_for_bar(guard: GuardedPosition, bar: PriceRange, position: Position, s
 
 
 def exit_now(guard: GuardedPosition, position: Position, reason: str, message: str,
-             price: Decimal) -> tuple[GuardedPosition, list[ExitPlan]]:
-    """Return the guard and the plan closing the whole position at market (none while an exit is on its way)."""
+             price: Decimal, fraction: Decimal = ONE) -> tuple[GuardedPosition, list[ExitPlan]]:
+    """Return the guard and the market exit of fraction of the position (none while an exit is on its way)."""
     guard = guard.seen(position)
     if guard.exit_in_flight:
         return guard, []
-    guard, plans = _planned(guard, ONE, reason, message, price)
+    guard, plans = _planned(guard, fraction, reason, message, price)
     return guard, [p for p in plans if isinstance(p, ExitPlan)]
 
 
 def exit_settled(guard: GuardedPosition) -> GuardedPosition:
     """Return the guard once its exit order is final (filled or not): later exits may be planned again."""
-    return replace(guard, exit_in_flight="", exit_reason="")
+    return replace(guard, exit_in_flight="", exit_reason="", exit_by_user=False)
+
+
+def user_exit(guard: GuardedPosition, client_order_id: str, command: str) -> GuardedPosition:
+    """Return the guard waiting for the user's own exit order (none while an exit of ours is on its way)."""
+    if guard.exit_in_flight:
+        return guard
+    return replace(guard, exit_in_flight=client_order_id, exit_reason=f"closed by your {command}",
+                   exit_by_user=True)
 
 
 def _from_instruction(guard: GuardedPosition, instruction: ExitInstruction

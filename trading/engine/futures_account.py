@@ -95,8 +95,8 @@ class FuturesAccount:
 
     def _check_bracket(self, symbol: str, side: Side, opening: Decimal, price: Decimal, leverage: int) -> None:
         position = self._positions.get(symbol)
-        same_side = position is not None and position.side is _side_of(side)
-        notional = (opening + (position.amount if same_side else ZERO)) * price
+        held = position.amount if position is not None and position.side is _side_of(side) else ZERO
+        notional = (opening + held) * price
         allowed = max_notional_at(tiers_for(symbol, self._tiers), leverage)
         if notional > allowed:
             raise InvalidOrder(f"a {symbol} position of {notional:.2f} {self.quote} is above the "

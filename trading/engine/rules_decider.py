@@ -1,7 +1,8 @@
 """The rules decision maker: what the bot decides while no LLM is configured (and when one times out).
 
 - A signal is entered when its reward:risk reaches min_reward_risk and its confidence min_confidence;
-  a signal without a take-profit has no reward to weigh and is skipped.
+  a signal without a take-profit has no reward to weigh and is skipped, except one with neither a stop
+  nor a target (the EMA-cross yardstick), which exits on its own signal: it is entered on its confidence.
 - In the soft-stop zone the position is exited when its structure is broken: the last close went past
   the extreme of the structure_bars candles before it (a lower low for a long, a higher high for a
   short). Otherwise it is held: the hard stop still guards it.
@@ -60,6 +61,8 @@ class RulesDecider:
 
 def _on_signal(signal: Signal, settings: RulesSettings) -> Decision:
     ratio = signal.reward_risk
+    if signal.stop is None and signal.take_profit is None:
+        return _on_stopless(signal, settings)
     if ratio is None:
         return Decision(Action.SKIP, 0.0, "no take-profit, so no reward to weigh against the risk", DECIDED_BY)
     if ratio < settings.min_reward_risk:
@@ -70,6 +73,15 @@ def _on_signal(signal: Signal, settings: RulesSettings) -> Decision:
                         f"confidence {signal.confidence:.2f} below {settings.min_confidence:.2f}", DECIDED_BY)
     return Decision(Action.ENTER, signal.confidence,
                     f"reward:risk {ratio:.2f}, confidence {signal.confidence:.2f}", DECIDED_BY)
+
+
+def _on_stopless(signal: Signal, settings: RulesSettings) -> Decision:
+    # a strategy that exits on its own signal (the EMA-cross yardstick) has no levels to weigh
+    if signal.confidence < settings.min_confidence:
+        return Decision(Action.SKIP, signal.confidence,
+                        f"confidence {signal.confidence:.2f} below {settings.min_confidence:.2f}", DECIDED_BY)
+    return Decision(Action.ENTER, signal.confidence, "no stop or target: the strategy exits on its own signal",
+                    DECIDED_BY)
 
 
 def _on_soft_stop(position: Position, candles: Candles | None, settings: RulesSettings) -> Decision:

@@ -43,7 +43,7 @@ def from_plain(kind: Any, data: Any) -> Any:
         return Decimal(data)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind(data)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         return kind(**{name: from_plain(hints[name], value) for name, value in data.items()})
     return data

@@ -4,8 +4,10 @@ Seeding follows TA-Lib, the convention most charting tools and textbooks print:
 - EMA(n): alpha = 2 / (n + 1); the first value, at bar n-1, is the simple mean of the first n closes.
 - RSI(n) and ATR(n): Wilder smoothing (alpha = 1 / n); the first value, at bar n, is the simple mean of the
   first n changes (RSI) or of the true ranges of bars 1..n (ATR, whose bar 0 has no previous close).
-Bars before the first value are NaN. Each value uses bars <= t only, and the recursion runs in the same
-order on any prefix, so a prefix gives bit-identical values (the look-ahead test checks it).
+Bars before the first value are NaN. ema_from_first seeds with the first value instead (pandas'
+ewm(adjust=False), the convention of the vectorised backtesters the EMA-cross yardstick is compared with).
+Each value uses bars <= t only, and the recursion runs in the same order on any prefix, so a prefix gives
+bit-identical values (the look-ahead test checks it).
 The recursion is pandas' ewm(adjust=False), which runs in compiled code (no Python loop per bar).
 """
 from __future__ import annotations
@@ -32,6 +34,13 @@ def _seeded_recursion(values: np.ndarray, period: int, alpha: float, first: int)
 def ema(values: np.ndarray, period: int) -> np.ndarray:
     """Return the exponential moving average (alpha 2/(n+1), seeded with the mean of the first n values)."""
     return _seeded_recursion(np.asarray(values, np.float64), period, 2.0 / (period + 1), period - 1)
+
+
+def ema_from_first(values: np.ndarray, period: int) -> np.ndarray:
+    """Return the EMA seeded with the first value itself (alpha 2/(n+1)), as vectorised backtesters seed it."""
+    if period < 1:
+        raise ValueError(f"period must be >= 1, got {period}")
+    return pd.Series(np.asarray(values, np.float64)).ewm(alpha=2.0 / (period + 1), adjust=False).mean().to_numpy()
 
 
 def wilder(values: np.ndarray, period: int, first: int) -> np.ndarray:

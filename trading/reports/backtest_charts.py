@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from trading.backtest.comparison import LABELS
 from trading.backtest.metrics import DAY_MS, equity_arrays
 from trading.backtest.monthly_returns import monthly_returns
 from trading.domain.candles import Candles
@@ -16,15 +16,19 @@ from trading.reports.chart_theme import DARK, FONT, ChartTheme, new_figure, set_
 from trading.reports.charts import draw_markers, format_price
 from trading.reports.monthly_table import draw_monthly_table, table_rows
 from trading.reports.overlays import TradeMarker
+from trading.reports.time_axis import date_number_axis, utc_span
 
-PANELS_HEIGHT_PX = 1750
+PANELS_HEIGHT_PX = 1790
+HEADER_PX = 190            # the title and a two-line subtitle: what ran, and its headline figures
+MIN_PERCENT_SPAN = 1.0     # percentage points: a day that moved 0.003% does not fill the chart
 TABLE_ROW_PX = 150
 EQUITY_CHART_HEIGHT_PX = 1000
 
 
 def backtest_report_chart(candles: Candles, times_ms: Sequence[int] | np.ndarray,
                           equity: Sequence[float] | np.ndarray, markers: Sequence[TradeMarker] = (), *,
-                          title: str = "Backtest", subtitle: str = "", theme: ChartTheme = DARK) -> bytes:
+                          title: str = "Backtest", subtitle: str = "", theme: ChartTheme = DARK,
+                          price_label: str = "Price & trades") -> bytes:
     """Return a PNG with trades on the price, the equity curve, its drawdown and the monthly returns."""
     times, values = equity_arrays(times_ms, equity)
     months = monthly_returns(times, values)
@@ -32,7 +36,7 @@ def backtest_report_chart(candles: Candles, times_ms: Sequence[int] | np.ndarray
     table_px = TABLE_ROW_PX * len(rows)
     figure = new_figure(theme, PANELS_HEIGHT_PX + table_px)
     grid = figure.add_gridspec(4, 1, height_ratios=(560, 560, 260, max(table_px, 1)), hspace=0.16,
-                               left=0.06, right=0.84, top=1 - 150 / figure.bbox.height, bottom=0.02)
+                               left=0.06, right=0.84, top=1 - HEADER_PX / figure.bbox.height, bottom=0.02)
     price = figure.add_subplot(grid[0])
     curve, drawdown = (figure.add_subplot(grid[i], sharex=price) for i in (1, 2))
     table = figure.add_subplot(grid[3])
@@ -44,16 +48,16 @@ def backtest_report_chart(candles: Candles, times_ms: Sequence[int] | np.ndarray
     curve.plot(_days(times), values, color=theme.line, linewidth=2)
     curve.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_price(v) if abs(v) < 100 else f"{v:,.0f}"))
     _draw_drawdown(drawdown, times, values, theme)
-    for axes, label in ((price, "Price & trades"), (curve, "Equity"), (drawdown, "Drawdown")):
+    for axes, label in ((price, price_label), (curve, "Equity"), (drawdown, "Drawdown")):
         axes.set_title(label, color=theme.muted, fontsize=FONT, loc="left")
-        _date_axis(axes, theme, labelled=axes is drawdown)
+        date_number_axis(axes, int(times[0]), int(times[-1]), labelled=axes is drawdown)
     draw_monthly_table(table, rows, theme)
     set_title(figure, theme, title, subtitle)
     return to_png(figure)
 
 
 def equity_chart(times_ms: Sequence[int] | np.ndarray, equity: Sequence[float] | np.ndarray,
-                 benchmark: Sequence[float] | np.ndarray, *, title: str = "Equity vs buy & hold",
+                 benchmark: Sequence[float] | np.ndarray, *, title: str = "Equity vs buy and hold",
                  theme: ChartTheme = DARK) -> bytes:
     """Return a PNG of the equity's percent change against holding the asset (benchmark prices) over the same times."""
     times, values = equity_arrays(times_ms, equity)
@@ -62,20 +66,39 @@ def equity_chart(times_ms: Sequence[int] | np.ndarray, equity: Sequence[float] |
         raise ValueError("the benchmark needs one price per equity point")
     mine, hold = (values / values[0] - 1) * 100, (prices / prices[0] - 1) * 100
     figure = new_figure(theme, EQUITY_CHART_HEIGHT_PX)
-    axes = figure.add_axes((0.06, 0.1, 0.78, 0.72))
+    axes = figure.add_axes((0.06, 0.12, 0.78, 0.7))
     style_axes(axes, theme)
     x = _days(times)
-    axes.plot(x, hold, color=theme.benchmark, linewidth=2.5, label=f"buy & hold {hold[-1]:+.2f}%")
-    axes.plot(x, mine, color=theme.line, linewidth=3, label=f"strategy {mine[-1]:+.2f}%")
+    axes.plot(x, hold, color=theme.benchmark, linewidth=2.5, label=f"{LABELS['buy_hold_return_pct']} "
+                                                                     f"{_signed_pct(hold[-1])}")
+    axes.plot(x, mine, color=theme.line, linewidth=3, label=f"Account {_signed_pct(mine[-1])}")
     axes.axhline(0, color=theme.muted, linewidth=1)
-    axes.yaxis.set_major_formatter(PercentFormatter(100))
-    axes.yaxis.set_major_locator(MaxNLocator(6))
-    legend = axes.legend(loc="upper left", fontsize=FONT, frameon=False)
+    percent_axis(axes, np.r_[hold, mine])
+    legend = axes.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=2, fontsize=FONT, frameon=False)
     for text, colour in zip(legend.get_texts(), (theme.benchmark, theme.line)):
         text.set_color(colour)
-    _date_axis(axes, theme, labelled=True)
-    set_title(figure, theme, title, f"{_utc_day(times[0])} to {_utc_day(times[-1])} UTC")
+    date_number_axis(axes, int(times[0]), int(times[-1]))
+    set_title(figure, theme, title, utc_span(int(times[0]), int(times[-1])))
     return to_png(figure)
+
+
+def percent_axis(axes: Axes, values: np.ndarray) -> None:
+    """Scale a percent axis to at least MIN_PERCENT_SPAN points, so flat lines stay flat, with few decimals."""
+    low, high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    if high - low < MIN_PERCENT_SPAN:
+        middle = (high + low) / 2
+        low, high = middle - MIN_PERCENT_SPAN / 2, middle + MIN_PERCENT_SPAN / 2
+    pad = (high - low) * 0.08
+    axes.set_ylim(low - pad, high + pad)
+    axes.yaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 5, 10], min_n_ticks=4))
+    decimals = 0 if high - low >= 5 else 1 if high - low >= 0.5 else 2
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v + 0.0:+.{decimals}f}%" if v else "0%"))
+
+
+def _signed_pct(value: float) -> str:
+    """Return a percent with its sign, never -0.00%."""
+    rounded = round(float(value), 2) + 0.0
+    return f"{rounded:+.2f}%"
 
 
 def _draw_drawdown(axes: Axes, times: np.ndarray, values: np.ndarray, theme: ChartTheme) -> None:
@@ -88,19 +111,7 @@ def _draw_drawdown(axes: Axes, times: np.ndarray, values: np.ndarray, theme: Cha
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
 
 
-def _date_axis(axes: Axes, theme: ChartTheme, labelled: bool) -> None:
-    """Put a few concise UTC date labels on the x axis, or hide them on upper panels."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=5)
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
-    axes.tick_params(axis="x", labelbottom=labelled, labelsize=FONT)
-
-
 def _days(times_ms: Sequence[int] | np.ndarray) -> np.ndarray:
     """Return epoch ms as matplotlib date numbers (days since its default 1970 epoch)."""
     return np.asarray(times_ms, dtype=np.float64) / DAY_MS
 
-
-def _utc_day(ms: int) -> str:
-    """Return the UTC date of ms as YYYY-MM-DD."""
-    return str(np.datetime64(int(ms), "ms").astype("datetime64[D]"))

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from trading.backtest.comparison import headline_figures
 from trading.backtest.history import MarketHistory
 from trading.backtest.runner import BacktestResult
 from trading.domain.candles import Candles, Timeframe
 from trading.indicators.timeframes import resample
 from trading.reports.backtest_charts import backtest_report_chart
 from trading.reports.chart_theme import theme_named
+from trading.reports.time_axis import utc_span
 from trading.reports.trade_markers import closed_trade_markers
 
 MAX_POINTS = 3000          # a 1080 px wide panel shows no more than this
+MAX_MARKED_TRADES = 150    # more entry and exit marks hide the price line on a phone
 
 
 def report_chart(history: MarketHistory, result: BacktestResult, theme: str = "dark") -> bytes:
@@ -21,11 +24,13 @@ def report_chart(history: MarketHistory, result: BacktestResult, theme: str = "d
     price = _thinned_candles(history.candles[first:end], history.timeframe)
     times, equity = _thinned_curve(result.times_ms, result.equity)
     m = result.metrics
-    subtitle = (f"{result.symbol} {result.timeframe}   return {m.total_return_pct:+.2f}%   "
-                f"B&H {m.buy_hold_return_pct or 0:+.2f}%   max DD {m.max_drawdown_pct:.1f}%   {m.trades} trades")
-    return backtest_report_chart(price, times, equity, closed_trade_markers(result.trades),
+    subtitle = (f"{result.symbol} {result.timeframe} · {utc_span(m.start_ms, m.end_ms - 1)}\n"
+                f"{headline_figures(m)}")
+    marked = len(result.trades) <= MAX_MARKED_TRADES
+    label = "Price & trades" if marked else f"Price ({len(result.trades):,} trades: too many to mark)"
+    return backtest_report_chart(price, times, equity, closed_trade_markers(result.trades) if marked else [],
                                  title=f"Backtest: strategy {result.strategy}", subtitle=subtitle,
-                                 theme=theme_named(theme))
+                                 theme=theme_named(theme), price_label=label)
 
 
 def _thinned_candles(candles: Candles, timeframe: Timeframe) -> Candles:

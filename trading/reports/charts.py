@@ -9,18 +9,23 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.patches import Rectangle
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from trading.domain.candles import Candles
 from trading.domain.positions import PositionSide
-from trading.reports.chart_theme import (DARK, FONT, SMALL_FONT, ChartTheme, new_figure, set_title,
-                                         style_axes, to_png, utc_label)
-from trading.reports.overlays import Level, LevelKind, MarkerAction, TradeMarker, Zone
+from trading.reports.chart_theme import DARK, SMALL_FONT, ChartTheme, new_figure, set_title, style_axes, to_png
+from trading.reports.overlays import Level, LevelKind, MarkerAction, TradeMarker, Zone, ZoneKind
+from trading.reports.time_axis import bar_axis, utc_span
 
-CANDLE_CHART_HEIGHT_PX = 1350
+CANDLE_CHART_HEIGHT_PX = 1400
+HEADER_PX = 215            # title, subtitle and the legend of the overlays above the candles
+LEGEND_TOP_PX = 100
 BODY_HALF_WIDTH = 0.35
 MARKER_SIZE = 260
 
@@ -33,7 +38,7 @@ def candlestick_chart(candles: Candles, *, title: str = "", theme: ChartTheme = 
         raise ValueError("a candlestick chart needs at least one candle")
     figure = new_figure(theme, CANDLE_CHART_HEIGHT_PX)
     grid = figure.add_gridspec(2, 1, height_ratios=(4, 1), hspace=0.04, left=0.06, right=0.84,
-                               top=0.9, bottom=0.06)
+                               top=1 - HEADER_PX / CANDLE_CHART_HEIGHT_PX, bottom=0.075)
     price = figure.add_subplot(grid[0])
     volume = figure.add_subplot(grid[1], sharex=price)
     for axes in (price, volume):
@@ -43,13 +48,42 @@ def candlestick_chart(candles: Candles, *, title: str = "", theme: ChartTheme = 
     draw_levels(price, candles.open_ms, levels, theme)
     draw_markers(price, bar_positions(candles.open_ms, [m.ts_ms for m in markers]), markers, theme)
     draw_volume(volume, candles, theme)
-    label_bars_with_time(volume, candles.open_ms)
+    bar_axis(volume, candles.open_ms)
     price.tick_params(labelbottom=False)
     last = float(candles.close[-1])
     change = (last / float(candles.open[0]) - 1) * 100
     set_title(figure, theme, title or "Price", f"last {format_price(last)}   {change:+.2f}%   "
-              f"{len(candles)} bars   UTC")
+              f"{len(candles)} bars   {utc_span(int(candles.open_ms[0]), int(candles.open_ms[-1]))}")
+    draw_legend(figure, zones, levels, markers, theme, 1 - LEGEND_TOP_PX / CANDLE_CHART_HEIGHT_PX)
     return to_png(figure)
+
+
+def draw_legend(figure: Figure, zones: Sequence[Zone], levels: Sequence[Level], markers: Sequence[TradeMarker],
+                theme: ChartTheme, top: float) -> None:
+    """Say under the title what the drawn overlays are: zone colours, FVG, OB, BSL, SSL, entries and exits."""
+    handles: list[Artist] = []
+    for bullish, colour in ((True, theme.bullish_zone), (False, theme.bearish_zone)):
+        if any(z.bullish is bullish for z in zones):
+            handles.append(Patch(facecolor=colour, alpha=0.35, edgecolor=colour,
+                                 label=f"{'bullish' if bullish else 'bearish'} zone"))
+    kinds = {z.kind for z in zones}
+    words = " · ".join(name for kind, name in ((ZoneKind.FAIR_VALUE_GAP, "FVG fair value gap"),
+                                               (ZoneKind.ORDER_BLOCK, "OB order block")) if kind in kinds)
+    if words:
+        handles.append(Line2D([], [], linestyle="none", label=words))
+    for kind, colour, name in ((LevelKind.BUY_SIDE, theme.buy_side, "BSL buy-side liquidity"),
+                               (LevelKind.SELL_SIDE, theme.sell_side, "SSL sell-side liquidity")):
+        if any(level.kind is kind for level in levels):
+            handles.append(Line2D([], [], color=colour, linestyle="--", linewidth=2, label=name))
+    for action, shape, colour in ((MarkerAction.ENTRY, "^", theme.entry), (MarkerAction.EXIT, "X", theme.exit)):
+        if any(m.action is action for m in markers):
+            handles.append(Line2D([], [], color=colour, marker=shape, linestyle="none", markersize=12,
+                                  label=f"bot's {action.value}"))
+    if handles:
+        legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.03, top), ncol=2,
+                               frameon=False, fontsize=SMALL_FONT, handlelength=1.6, columnspacing=1.2)
+        for text in legend.get_texts():
+            text.set_color(theme.text)
 
 
 def draw_candles(axes: Axes, candles: Candles, theme: ChartTheme) -> None:
@@ -132,20 +166,6 @@ def bar_positions(open_ms: np.ndarray, times_ms: Sequence[int]) -> np.ndarray:
     """Return the position of the bar holding each time, NaN for times before the first bar."""
     index = np.searchsorted(open_ms, np.asarray(times_ms, dtype=np.int64), side="right") - 1
     return np.where(index >= 0, index, np.nan).astype(np.float64)
-
-
-def label_bars_with_time(axes: Axes, open_ms: np.ndarray) -> None:
-    """Put a few UTC time labels under bar positions."""
-    span = int(open_ms[-1] - open_ms[0])
-
-    def label(position: float, _: int) -> str:
-        """Return the time label of the bar nearest position."""
-        i = int(round(position))
-        return utc_label(int(open_ms[i]), span) if 0 <= i < open_ms.size else ""
-
-    axes.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    axes.xaxis.set_major_formatter(FuncFormatter(label))
-    axes.tick_params(axis="x", labelsize=FONT)
 
 
 def format_volume(value: float) -> str:

@@ -20,10 +20,13 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True, slots=True)
 class ProtectionSettings:
-    """Exit rules shared by every position; None switches a rule off."""
+    """Exit rules shared by every position; None switches a rule off.
 
-    hard_stop_pct: Decimal = Decimal("10")                   # loss on the position: exit at once
-    soft_stop_pct: Decimal = Decimal("5")                    # loss on the position: ask
+    Settings always set a hard and a soft stop; only the EMA-cross yardstick's backtests run without them.
+    """
+
+    hard_stop_pct: Decimal | None = Decimal("10")            # loss on the position: exit at once
+    soft_stop_pct: Decimal | None = Decimal("5")             # loss on the position: ask
     take_profit_zone_pct: Decimal | None = Decimal("10")     # gain on the position: ask
     trailing_activation_pct: Decimal | None = Decimal("2")   # price move in favour that arms the trail
     trailing_callback_pct: Decimal = Decimal("1")            # trail distance behind the best price
@@ -110,28 +113,33 @@ def open_stops(position: Position, settings: ProtectionSettings) -> StopState:
     state = StopState(position.side, position.entry_price, Decimal(0), position.entry_price,
                       max(1, position.leverage), position.stop_price, position.take_profit)
     reference = position.stop_price if position.stop_price is not None else hard_stop_price(state, settings)
+    if reference is None:
+        return state                   # no stop at all: no 1R, so no R multiple, break-even or partial in R
     return replace(state, risk_per_unit=abs(position.entry_price - reference))
 
 
-def hard_stop_price(state: StopState, settings: ProtectionSettings) -> Decimal:
-    """Return the price at which the position has lost hard_stop_pct (price move x leverage)."""
+def hard_stop_price(state: StopState, settings: ProtectionSettings) -> Decimal | None:
+    """Return the price at which the position has lost hard_stop_pct (price move x leverage), None when off."""
+    if settings.hard_stop_pct is None:
+        return None
     return _price_at_move(state, -settings.hard_stop_pct / state.leverage)
 
 
-def effective_stop(state: StopState, settings: ProtectionSettings) -> tuple[Decimal, ExitReason]:
-    """Return the tightest stop level now in force and the rule it belongs to."""
+def effective_stop(state: StopState, settings: ProtectionSettings) -> tuple[Decimal, ExitReason] | None:
+    """Return the tightest stop level now in force and the rule it belongs to (None: no stop at all)."""
     structural = ExitReason.BREAK_EVEN if state.at_break_even else ExitReason.STOP_LOSS
     levels = [(hard_stop_price(state, settings), ExitReason.HARD_STOP),
               (state.stop, structural), (state.trailing_stop, ExitReason.TRAILING_STOP)]
     tightest = max if state.side is PositionSide.LONG else min
-    return tightest(((p, r) for p, r in levels if p is not None), key=lambda level: level[0])
+    return tightest(((p, r) for p, r in levels if p is not None), key=lambda level: level[0], default=None)
 
 
 def evaluate_stops(state: StopState, bar: PriceRange,
                    settings: ProtectionSettings) -> tuple[StopState, tuple[ExitInstruction, ...]]:
     """Return the updated stop state and the exits this price observation calls for."""
-    stop_level, stop_reason = effective_stop(state, settings)
-    if _touched_loss(state, _adverse(state, bar), stop_level):
+    in_force = effective_stop(state, settings)
+    if in_force is not None and _touched_loss(state, _adverse(state, bar), in_force[0]):
+        stop_level, stop_reason = in_force
         fill = _worse(state, stop_level, bar.open)
         label = stop_reason.value.replace("_", " ")
         return state, (ExitInstruction(ExitAction.CLOSE, stop_reason, fill, Decimal(1),
@@ -191,7 +199,7 @@ def _zone(state: StopState, price: Decimal, settings: ProtectionSettings
           ) -> tuple[StopState, tuple[ExitInstruction, ...]]:
     result = position_result_pct(state, price)
     zone, reason = Zone.NORMAL, None
-    if result <= -settings.soft_stop_pct:
+    if settings.soft_stop_pct is not None and result <= -settings.soft_stop_pct:
         zone, reason = Zone.SOFT_STOP, ExitReason.SOFT_STOP_ZONE
     elif settings.take_profit_zone_pct is not None and result >= settings.take_profit_zone_pct:
         zone, reason = Zone.TAKE_PROFIT, ExitReason.TAKE_PROFIT_ZONE

@@ -25,6 +25,7 @@ class SizingSettings:
     atr_stop_multiple: Decimal | None = None           # None: no volatility sizing
     kelly_multiplier: Decimal | None = None            # e.g. 0.5 for half Kelly; None: no Kelly cap
     kelly_min_trades: int = 20                          # fewer recorded trades: Kelly cap not applied
+    all_in: bool = False     # size every entry at the most the caps allow, whatever its stop (the yardstick's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class SizingRequest:
     instrument: Instrument
     side: PositionSide
     entry: Decimal
-    stop: Decimal
+    stop: Decimal | None
     equity: Decimal
     open_notional: Mapping[str, Decimal] = field(default_factory=dict)  # symbol -> notional at mark
     atr: Decimal | None = None
@@ -57,23 +58,25 @@ class PositionSize:
     notional: Decimal
     leverage: int
     margin: Decimal
-    risk: Decimal          # quote lost if the stop is hit (amount x risk distance)
-    limited_by: str        # "risk", "leverage", "symbol exposure" or "total exposure"
+    risk: Decimal          # quote lost if the stop is hit (amount x risk distance; the notional without a stop)
+    limited_by: str        # "risk", "leverage", "symbol exposure", "total exposure" (or "cash", see entries)
+    quote_budget: Decimal | None = None   # all-in spot buys: quote to spend, the amount set at the fill price
 
 
 def size_entry(request: SizingRequest, settings: SizingSettings) -> PositionSize | Verdict:
     """Return the position size for an entry, or the Verdict saying why the trade is skipped."""
     if request.equity <= 0:
         return Verdict(RiskRule.EXPOSURE, f"no equity to trade with ({request.equity})")
-    invalid = _invalid_stop(request)
+    invalid = _invalid_stop(request, settings)
     if invalid:
         return Verdict(RiskRule.INVALID_STOP, invalid)
-    risk_pct = _risk_pct(request.r_multiples, settings)
-    if isinstance(risk_pct, Verdict):
-        return risk_pct
-    distance = _risk_distance(request, settings)
     leverage = trade_leverage(request.instrument, settings)
-    caps = _amount_caps(request, leverage, risk_pct * request.equity / HUNDRED / distance, settings)
+    caps = _amount_caps(request, leverage, settings)
+    risk_units = None if settings.all_in else _risk_units(request, settings)
+    if isinstance(risk_units, Verdict):
+        return risk_units
+    if risk_units is not None:
+        caps = {"risk": risk_units} | caps
     limited_by, raw_amount = min(caps.items(), key=lambda kv: kv[1])
     if raw_amount <= 0:
         return Verdict(RiskRule.EXPOSURE, f"{limited_by} is already full; no room for "
@@ -84,7 +87,9 @@ def size_entry(request: SizingRequest, settings: SizingSettings) -> PositionSize
         return Verdict(RiskRule.MARKET_MINIMUM, f"{request.instrument.symbol} skipped: {below} "
                                                 f"(sized by {limited_by})")
     notional = amount * request.entry
-    return PositionSize(amount, notional, leverage, notional / leverage, amount * distance, limited_by)
+    risk = amount * _risk_distance(request, settings) if request.stop is not None else notional
+    return PositionSize(amount, notional, leverage, notional / leverage, risk, limited_by,
+                        _quote_budget(request, raw_amount, settings))
 
 
 def trade_leverage(instrument: Instrument, settings: SizingSettings) -> int:
@@ -103,11 +108,15 @@ def kelly_fraction(r_multiples: Sequence[Decimal]) -> Decimal:
     win_rate = Decimal(len(wins)) / len(r_multiples)
     if not losses:
         return win_rate
-    payoff = (sum(wins) / len(wins)) / (sum(losses) / len(losses))
+    payoff = (sum(wins, Decimal(0)) / len(wins)) / (sum(losses, Decimal(0)) / len(losses))
     return win_rate - (1 - win_rate) / payoff
 
 
-def _invalid_stop(request: SizingRequest) -> str | None:
+def _invalid_stop(request: SizingRequest, settings: SizingSettings) -> str | None:
+    if request.stop is None:
+        return None if settings.all_in and request.entry > 0 else (
+            f"the {request.instrument.symbol} signal has no stop, and risk sizing needs one to size by "
+            f"(stopless signals, like the ema_cross yardstick's, are sized all-in in its backtests)")
     if request.entry <= 0 or request.stop <= 0:
         return f"entry {request.entry} and stop {request.stop} must be positive"
     wrong_side = (request.stop >= request.entry if request.side is PositionSide.LONG
@@ -127,16 +136,33 @@ def _risk_pct(r_multiples: Sequence[Decimal], settings: SizingSettings) -> Decim
     return min(settings.risk_per_trade_pct, kelly * settings.kelly_multiplier * HUNDRED)
 
 
+def _risk_units(request: SizingRequest, settings: SizingSettings) -> Decimal | Verdict:
+    """Return the amount whose loss at the stop is the risk share of equity (or the Kelly verdict)."""
+    risk_pct = _risk_pct(request.r_multiples, settings)
+    if isinstance(risk_pct, Verdict):
+        return risk_pct
+    return risk_pct * request.equity / HUNDRED / _risk_distance(request, settings)
+
+
+def _quote_budget(request: SizingRequest, raw_amount: Decimal, settings: SizingSettings) -> Decimal | None:
+    # All in on spot: spend the quote, as an exchange's quote-amount market buy does, so that the amount
+    # is set at the fill price and a gap up from the signal's close never makes the order unaffordable.
+    buys_spot = request.instrument.kind is MarketKind.SPOT and request.side is PositionSide.LONG
+    if not (settings.all_in and buys_spot):
+        return None
+    return raw_amount * request.entry * (1 + request.instrument.taker_fee)
+
+
 def _risk_distance(request: SizingRequest, settings: SizingSettings) -> Decimal:
     # A stop tighter than the market's usual noise would size too big: ATR x multiple is the floor.
+    assert request.stop is not None
     distance = abs(request.entry - request.stop)
     if settings.atr_stop_multiple is not None and request.atr is not None:
         distance = max(distance, request.atr * settings.atr_stop_multiple)
     return distance
 
 
-def _amount_caps(request: SizingRequest, leverage: int, risk_units: Decimal,
-                 settings: SizingSettings) -> dict[str, Decimal]:
+def _amount_caps(request: SizingRequest, leverage: int, settings: SizingSettings) -> dict[str, Decimal]:
     total_open = sum(request.open_notional.values(), Decimal(0))
     symbol_open = request.open_notional.get(request.instrument.symbol, Decimal(0))
     equity = request.equity
@@ -145,4 +171,4 @@ def _amount_caps(request: SizingRequest, leverage: int, risk_units: Decimal,
         "symbol exposure": equity * settings.max_symbol_exposure_pct / HUNDRED - symbol_open,
         "total exposure": equity * settings.max_total_exposure_pct / HUNDRED - total_open,
     }
-    return {"risk": risk_units} | {name: notional / request.entry for name, notional in room.items()}
+    return {name: notional / request.entry for name, notional in room.items()}

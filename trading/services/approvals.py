@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Awaitable, Callable, Protocol
+from typing import Awaitable, Callable
 
 from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.domain.approvals import APPROVAL_ACTION, Approval, TapOutcome, TapResult
@@ -24,6 +24,7 @@ from trading.domain.manual_orders import ManualOrder, OrderTicket, approval_clie
 from trading.ports import Broker, Clock
 from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations, new_confirmation_id
+from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
 from trading.services.portfolio import PortfolioService
 
@@ -32,14 +33,6 @@ _CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_AN
 
 
 Quote = Callable[[ManualOrder], Awaitable[OrderTicket]]
-
-
-class EntryGate(Protocol):
-    """Why a new position may not open now (empty when it may)."""
-
-    def blocked(self) -> str:
-        """Return the refusal and how to lift it, or an empty string."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +147,11 @@ class Approvals:
     async def _recheck(self, approval: Approval) -> TapResult | None:
         """Return a refreshed or blocked result when the order is no longer the one shown; None when it is."""
         ticket, now = approval.ticket, self._clock.now_ms()
-        blocked = self._gate.blocked() if ticket.opens else ""
+        blocked, newer = "", ticket
         try:
-            newer = await self._quote(ticket.order) if not blocked else ticket
+            for symbol in ticket.entry_symbols():
+                self._gate.check(symbol)          # a hold or a brake: EntryRefused names it and how to lift it
+            newer = await self._quote(ticket.order)
         except InvalidInput as exc:
             blocked = str(exc)
         if blocked:

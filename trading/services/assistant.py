@@ -1,8 +1,9 @@
 """The one service the outside talks to: status, prices, and the market refresh the scheduler drives."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Sequence
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput, TradingError
@@ -101,6 +102,11 @@ class Assistant:
         await self.events.emit(Event(EventKind.MARKET_DATA, self.clock.now_ms(),
                                      f"Backfilled {loaded} candles", {"candles": loaded}, notify=False))
         return loaded
+
+    def set_symbols(self, symbols: Sequence[str]) -> None:
+        """Follow a new symbol universe: refresh and show these symbols from now on."""
+        self.profile = replace(self.profile, symbols=tuple(symbols))
+        self._known_symbols = sorted(set(self._known_symbols) | set(symbols))
 
     async def stop(self, reason: str) -> None:
         """Announce the shutdown."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from trading.adapters.candle_backfill import CandleCache
 from trading.backtest.history import MarketHistory, history_from_candles, read_candles, read_funding
 from trading.backtest.metrics import DAY_MS
+from trading.backtest.periods import PeriodWithoutData
 from trading.backtest.strategy_specs import spec_named
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import ConfigurationError, TradingError
@@ -69,10 +72,19 @@ async def history_from_store(symbol: str, strategy: str, timeframe: Timeframe | 
         candles = await market.candles(symbol, timeframe, max(2, (now_ms - since) // timeframe.ms))
     except TradingError as exc:
         raise ConfigurationError(f"cannot load {timeframe} candles of {symbol}: {exc}") from None
-    candles = candles.closed_before(until)
-    if len(candles) < 2:
-        raise ConfigurationError(f"no {timeframe} candles of {symbol} for that period")
-    return LoadedHistory(history_from_candles(symbol, candles, timeframe), exchange)
+    within = candles.closed_before(until)
+    if len(within) < 2:
+        raise PeriodWithoutData(f"{timeframe} candles of {symbol}", _days_covered(candles))
+    return LoadedHistory(history_from_candles(symbol, within, timeframe), exchange)
+
+
+def _days_covered(candles: Candles) -> tuple[str, str] | None:
+    """Return the first and last day of candles (None for none)."""
+    if len(candles) == 0:
+        return None
+    first, last = (str(np.datetime64(int(ms), "ms").astype("datetime64[D]"))
+                   for ms in (candles.open_ms[0], candles.open_ms[-1]))
+    return first, last
 
 
 def _covers(cached: Candles, since_ms: int | None, timeframe: Timeframe) -> bool:

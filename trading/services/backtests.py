@@ -11,7 +11,7 @@ from trading.adapters.candle_backfill import CandleCache
 from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
 from trading.backtest.config import BacktestConfig
 from trading.backtest.jobs import BacktestJob
-from trading.backtest.periods import parse_period
+from trading.backtest.periods import PeriodWithoutData, parse_period
 from trading.backtest.strategy_specs import spec_named
 from trading.backtest.worker import BacktestWorker
 from trading.domain.errors import BadSymbol, ConfigurationError, InvalidInput
@@ -81,8 +81,11 @@ class BacktestService:
             loaded = await history_from_store(request.symbol, request.strategy, None, request.start_ms,
                                               request.end_ms, self._clock.now_ms(), cache=self._cache,
                                               market=self._market, exchange=self._market.source)
+            loaded.history.window(request.start_ms, request.end_ms)      # a period without bars: say what exists
         except ConfigurationError as exc:
             raise InvalidInput(str(exc)) from None
+        except PeriodWithoutData as exc:
+            raise InvalidInput(_without_data(request, exc)) from None
         instrument = (await self._market.instruments())[request.symbol]
         config = BacktestConfig(instrument, self._balance, self._engine, self._rules)
         job = BacktestJob(f"chat-{next(self._ids)}", request.strategy, loaded.history, config, loaded.source,
@@ -101,6 +104,14 @@ class BacktestService:
     def close(self) -> None:
         """Stop the worker process."""
         self.worker.close()
+
+
+def _without_data(request: BacktestRequest, exc: PeriodWithoutData) -> str:
+    """Return the reply to a period with no candles: which period exists, and the command that runs on it."""
+    text = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+    if exc.covered is None:
+        return text
+    return f"{text} Try /backtest {request.strategy} {request.symbol} {exc.covered[0]}..{exc.covered[1]}"
 
 
 class _Throttled:

@@ -4,12 +4,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 from trading.domain.candles import MINUTE_MS
+from trading.engine.decision_checks import CheckSettings
+from trading.engine.decision_prompt import PromptSettings
+from trading.engine.decision_schedule import ScheduleSettings
 from trading.engine.engine_state import EngineSettings
+from trading.engine.llm_budget import BudgetSettings, Prices
+from trading.engine.llm_settings import LlmSettings
 from trading.engine.rules_decider import RulesSettings
 from trading.risk.circuit_breaker import BreakerSettings
 from trading.risk.limits import LimitSettings
 from trading.risk.protective_stops import ProtectionSettings
 from trading.risk.sizing import SizingSettings
+from trading.services.symbol_reviews import ReviewSettings
 from trading.services.trading_loop import LoopSettings
 from trading.settings import Settings
 
@@ -52,4 +58,28 @@ def rules_settings(settings: Settings) -> RulesSettings:
 
 def loop_settings(settings: Settings, symbols: tuple[str, ...]) -> LoopSettings:
     """Return the loop's settings for the symbols actually traded (the profile's, after replay filtering)."""
-    return LoopSettings(symbols=symbols, decision_timeout_s=float(settings.decision_timeout_seconds))
+    if not settings.llm_on:
+        return LoopSettings(symbols=symbols, decision_timeout_s=float(settings.decision_timeout_seconds))
+    # the LLM has its own timeout and one retry; the loop's deadline is only the last resort behind it
+    deadline = float(settings.llm_timeout_seconds) * 2 + LLM_RETRY_WAIT_MAX_S + 5
+    quote = symbols[0].split("/")[1].split(":")[0] if symbols else "USDT"
+    reviews = ReviewSettings(max_size_pct=settings.llm_max_size_pct, regime_symbol=f"BTC/{quote}", quote=quote)
+    return LoopSettings(symbols=symbols, decision_timeout_s=deadline, reviews=reviews)
+
+
+LLM_RETRY_WAIT_MAX_S = 10.0
+
+
+def llm_settings(settings: Settings, *, read_cache: bool = False, cache_only: bool = False) -> LlmSettings:
+    """Return the LLM decision maker's thresholds, schedule, budget and prices."""
+    s = settings
+    checks = CheckSettings(min_confidence=float(s.llm_min_confidence),
+                           limit_max_distance_pct=s.llm_limit_max_distance_pct)
+    prompt = PromptSettings(min_confidence=float(s.llm_min_confidence),
+                            limit_max_distance_pct=s.llm_limit_max_distance_pct)
+    return LlmSettings(
+        model=s.llm_model, fallback=s.llm_fallback, checks=checks,
+        schedule=ScheduleSettings(s.llm_min_move_pct, s.llm_max_age_minutes * MINUTE_MS),
+        budget=BudgetSettings(s.llm_daily_budget_usd, s.llm_daily_token_cap, s.timezone),
+        prices=Prices(s.llm_price_per_1m_input, s.llm_price_per_1m_output), prompt=prompt,
+        rules=rules_settings(s), max_size_pct=s.llm_max_size_pct, read_cache=read_cache, cache_only=cache_only)

@@ -1,27 +1,40 @@
-"""The check a manual entry makes before it may open a position: holds first, then the engine's risk rules.
+"""The entry gate as the services call it: check() right before any order that opens or grows a position.
 
-One function, so that the core's single entry gate (kill switch, drawdown halt, daily loss, cooldown, circuit
-breaker) can replace the risk half here without touching the chat or the approvals. Exits never come here.
+Callers: PortfolioService (/buy, /short, right before the order goes out), ManualOrders (before a card is
+shown), the approvals of manual orders (at the press and at the code), and the paper venue when a resting
+entry order is about to fill (vet_fill). The autonomous loop reaches the same rules through
+TradingEngine.plan_entry, whether the rules or an LLM decided. Reducing orders never call it.
+
+The entry holds (live trading armed but paused, the user's /pause; trading.services.entry_holds) are part
+of this gate: EntryHolds hands each change to TradingEngine.hold_entries, and vet_new_position refuses first
+with the hold's name and how to lift it (/live on and a code, /resume).
 """
 from __future__ import annotations
 
-from trading.services.entry_holds import EntryHolds
-from trading.services.trading_loop import TradingLoop
+from trading.domain.errors import EntryRefused
+from trading.domain.orders import Order
+from trading.engine.entry_gate import EntryOrigin
+from trading.engine.trading_engine import TradingEngine
+from trading.ports import Clock
 
 
-class ManualEntryGate:
-    """Says why a new position may not open now, or nothing."""
+class EntryGate:
+    """Reads the engine's holds and brakes (kill switch, breaker, halt, daily loss, cooldown, position count) now."""
 
-    def __init__(self, holds: EntryHolds, loop: TradingLoop) -> None:
-        self._holds = holds
-        self._loop = loop
+    def __init__(self, engine: TradingEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
 
-    def blocked(self) -> str:
-        """Return why a new entry is refused now and how to lift it (empty when allowed)."""
-        held = self._holds.held_because()
-        if held:
-            return held
-        status = self._loop.risk_status()          # the engine's gate: kill switch, breaker, limits, halt
-        if status.entries_allowed:
-            return ""
-        return f"{status.blocked_because} (/risk shows the limits; /resume lifts a kill switch or a halt)"
+    def check(self, symbol: str, origin: EntryOrigin = EntryOrigin.MANUAL) -> None:
+        """Return if a position in symbol may open or grow now; raise EntryRefused naming the rule otherwise.
+
+        Call it with no await between it and the order's placement, so nothing changes in between.
+        """
+        verdict = self._engine.vet_new_position(self._clock.now_ms(), origin, symbol)
+        if not verdict.allowed:
+            raise EntryRefused(f"Not opened: {verdict.reason}", str(verdict.rule))
+
+    def vet_fill(self, order: Order) -> str | None:
+        """Return why a resting entry order may not fill now (the venue then cancels it), or None."""
+        verdict = self._engine.vet_new_position(self._clock.now_ms(), EntryOrigin.FILL, order.symbol)
+        return None if verdict.allowed else verdict.reason

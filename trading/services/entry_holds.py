@@ -1,9 +1,13 @@
-"""Holds on new entries beside the engine's risk rules: live trading paused, and the user's /pause.
+"""Holds on new entries, kept in the one entry gate: live trading paused, and the user's /pause.
 
 A live process starts paused: it reconciles and protects what is open, but opens nothing, neither the bot's
 entries nor the user's, until `/live on` with a two-factor code. `/live off` and `/pause` hold new entries at
 once; exits are never held. Each switch is announced and written to the audit log. The pause survives a
 restart; being live-on never does.
+
+The hold is enforced by the engine's entry gate (trading.engine.entry_gate.vet_new_position): every change
+here is handed to TradingEngine.hold_entries, so /buy and /short, approval cards at the press and at the
+code, the loop's entries (rules or LLM) and resting fills are all refused by name while a hold is in force.
 """
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from dataclasses import dataclass
 
 from trading.domain.decisions import Action, Decision, DecisionRequest
 from trading.domain.events import Event, EventKind, Severity
+from trading.engine.trading_engine import TradingEngine
 from trading.ports import Clock, DecisionMaker, StateStore
 from trading.services.event_bus import EventBus
 
 PAUSE_KEY = "entries_paused"
-LIVE_PAUSED = "live trading is paused (a live process always starts paused): /live on and a code lift it"
-USER_PAUSED = "new entries are paused by {by}: /resume lifts it"
+LIVE_PAUSED = "Live trading is paused (a live process always starts paused). /live on and a code lift it."
+USER_PAUSED = "New entries are paused by {by}. /resume lifts it."
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +42,22 @@ class Mode:
 class EntryHolds:
     """Whether new entries are held, and why; every change is an audited, announced event."""
 
-    def __init__(self, live: bool, store: StateStore, events: EventBus, clock: Clock) -> None:
+    def __init__(self, live: bool, store: StateStore, events: EventBus, clock: Clock,
+                 engine: TradingEngine | None = None) -> None:
         self.live = live
         self._live_on = False
         self._paused_by = ""
         self._store = store
         self._events = events
         self._clock = clock
+        self._engine = engine          # whose entry gate enforces the hold
+        self._enforce()
 
     async def load(self) -> None:
         """Read the user's pause saved before a restart (live trading starts paused whatever was saved)."""
         saved = await self._store.load_state(PAUSE_KEY)
         self._paused_by = str(saved.get("by", "")) if isinstance(saved, dict) else ""
+        self._enforce()
 
     def mode(self) -> Mode:
         """Return the mode as /mode shows it."""
@@ -83,6 +92,7 @@ class EntryHolds:
         if self._paused_by:
             return False
         self._paused_by = by
+        self._enforce()
         await self._store.save_state(PAUSE_KEY, {"by": by})
         await self._announce(f"⏸ New entries paused by {by}. Exits and protective stops still run. "
                              f"/resume lifts it.", by, Severity.INFO)
@@ -93,11 +103,17 @@ class EntryHolds:
         if not self._paused_by:
             return False
         self._paused_by = ""
+        self._enforce()
         await self._store.save_state(PAUSE_KEY, {})
         await self._announce(f"▶️ New entries allowed again ({by}).", by, Severity.INFO)
         return True
 
+    def _enforce(self) -> None:
+        if self._engine is not None:
+            self._engine.hold_entries(self.held_because())
+
     async def _announce(self, message: str, by: str, severity: Severity) -> None:
+        self._enforce()                # before the news goes out: the gate holds (or lets go) at once
         await self._events.emit(Event(EventKind.MODE, self._clock.now_ms(), message,
                                       {"by": by, **self._state()}, severity))
 
@@ -108,8 +124,8 @@ class EntryHolds:
 class HeldDecisions:
     """A decision maker that skips every new entry while entries are held; zone decisions on open positions pass.
 
-    The bot's own signals reach the engine's entry gate as a decision; a held one arrives as a skip that says
-    why, so the audit log explains the trade not taken like any other.
+    For the audit trail and to save a decider's call: the gate refuses a held entry anyway, but a held signal
+    arrives here as a skip that names the hold, so the decision log explains the trade not taken.
     """
 
     def __init__(self, decider: DecisionMaker, holds: EntryHolds) -> None:

@@ -110,7 +110,7 @@ class LiveControl:
 
     def _resume(self, user_id: int):
         async def resume() -> Resumed:
-            lifted = await self._loop.resume(f"chat:{user_id}")
+            lifted = await self._loop.resume(f"user:{user_id}", notify=False)    # the reply tells it, once
             if await self.holds.unpause(f"user:{user_id}"):
                 lifted = [*lifted, "pause"]
             return Resumed(tuple(lifted))

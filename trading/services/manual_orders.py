@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Mapping
 
 from trading.domain.approvals import Approval
-from trading.domain.errors import InvalidInput
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Order, Side
 from trading.engine.trading_engine import TradingEngine
-from trading.services.approvals import Approvals, EntryGate
+from trading.services.approvals import Approvals
+from trading.services.entry_gate import EntryGate
 from trading.services.portfolio import PortfolioService
 
 HUNDRED = Decimal(100)
@@ -85,11 +85,14 @@ class ManualOrders:
 
     async def request(self, user_id: int, chat_id: int, order: ManualOrder
                       ) -> Executed | NeedsApproval | NeedsConfirmation:
-        """Place order now, or return the card or confirmation it needs first; raise InvalidInput when refused."""
+        """Place order now, or return the card or confirmation it needs first; raise InvalidInput when refused.
+
+        An entry the gate refuses now (a hold, a brake) gets no card: EntryRefused names the rule. The gate is
+        asked again right before the order goes out.
+        """
         ticket = await self.tickets.quote(order)
-        blocked = self._gate.blocked() if ticket.opens else ""
-        if blocked:
-            raise InvalidInput(f"Not placed: {blocked}.")
+        for symbol in ticket.entry_symbols():
+            self._gate.check(symbol)
         if self.live:
             return NeedsApproval(await self.approvals.propose(user_id, chat_id, ticket))
         if order.kind is OrderKind.CLOSE_ALL:

@@ -1,17 +1,21 @@
 """Use cases of the account: balance, positions, orders, trades, and manual orders from the chat."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
+from typing import Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
+from trading.domain.instruments import Instrument
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
 from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
+from trading.services.entry_gate import EntryGate
 from trading.services.paper_venue import PaperVenue
 
 
@@ -37,6 +41,7 @@ class PositionView:
 
     position: Position
     mark: Decimal
+    tick: Decimal | None = None        # the market's price tick: every price is shown on it
 
     @property
     def unrealized(self) -> Decimal:
@@ -49,16 +54,39 @@ class PositionView:
         return self.position.unrealized_pct(self.mark) * self.position.leverage
 
 
+class EngineDesk(Protocol):
+    """What the trading loop offers the user's own orders (TradingLoop implements it)."""
+
+    async def user_exit(self, symbol: str, client_order_id: str, command: str) -> None:
+        """Note the user's exit order before it goes out, so its fill is reported as theirs, once."""
+        ...
+
+    async def user_exit_failed(self, symbol: str) -> None:
+        """Forget a noted user exit that never reached the venue."""
+        ...
+
+    async def reset_account(self, reset_venue: Callable[[], Awaitable[None]]) -> None:
+        """Reset the venue and start the engine's risk state over with it."""
+        ...
+
+
 class PortfolioService:
-    """Reads the account and places manual orders; orders fill at once in paper."""
+    """Reads the account and places manual orders; orders fill at once in paper.
+
+    Every order that opens or grows a position passes the entry gate right before it goes out; orders
+    that only reduce (/sell, /cover, /close) never do.
+    """
 
     def __init__(self, venue: PaperVenue, ledger: ExecutionLedger, market: MarketData, clock: Clock,
-                 mode: str, manual_orders_refused: str | None = None) -> None:
+                 mode: str, gate: EntryGate, desk: EngineDesk | None = None,
+                 manual_orders_refused: str | None = None) -> None:
         self.venue = venue
         self._ledger = ledger
         self._market = market
         self._clock = clock
         self.mode = mode
+        self._gate = gate
+        self._desk = desk
         self._refused = manual_orders_refused
 
     async def balance(self) -> BalanceReport:
@@ -70,7 +98,8 @@ class PortfolioService:
     async def positions(self) -> list[PositionView]:
         """Return the open positions with their marks."""
         positions = await self.venue.broker.positions()
-        return [PositionView(p, await self._mark(p.symbol)) for p in positions]
+        instruments = await self._market.instruments()
+        return [PositionView(p, await self._mark(p.symbol), _tick(instruments.get(p.symbol))) for p in positions]
 
     async def open_orders(self) -> list[Order]:
         """Return the orders not yet final."""
@@ -105,8 +134,11 @@ class PortfolioService:
         return await self._one(ManualOrder(OrderKind.CANCEL, order_id=order_id))
 
     async def reset(self) -> Decimal:
-        """Start the paper account over; return its starting balance."""
-        await self.venue.reset()
+        """Start the paper account over, and the risk state with it; return its starting balance."""
+        if self._desk is not None:
+            await self._desk.reset_account(self.venue.reset)
+        else:
+            await self.venue.reset()
         return self.venue.broker.starting_balance
 
     # ---- manual orders: a ticket of figures, then its execution --------------------------------
@@ -133,7 +165,12 @@ class PortfolioService:
         done = []
         for i, leg in enumerate(ticket.legs):
             client_id = client_order_ids[i] if i < len(client_order_ids) else ""
-            done.append(await self._cancel(leg.cancel_id) if leg.cancel_id else await self._place_leg(leg, client_id))
+            if leg.cancel_id:
+                done.append(await self._cancel(leg.cancel_id))
+            elif ticket.opens:
+                done.append(await self._place_entry(leg, client_id, ticket.order.symbol))
+            else:
+                done.append(await self._place_exit(leg, client_id, ticket.order))
         return done
 
     async def _one(self, order: ManualOrder) -> Order:
@@ -143,21 +180,43 @@ class PortfolioService:
         if order.kind is OrderKind.SHORT and self.venue.market_type != "futures":
             raise InvalidInput("Shorting needs futures mode: set MARKET_TYPE=futures. In spot, /sell sells holdings.")
         symbol = await self._symbol(order.symbol)
-        if order.quote <= 0 or (order.limit is not None and order.limit <= 0):
+        quote, limit = order.quote, order.limit
+        if quote <= 0 or (limit is not None and limit <= 0):
             raise InvalidInput("Amounts and prices must be positive.")
-        instrument = (await self._market.instruments())[symbol]
-        last = await self._mark(symbol)
-        price = order.limit if order.limit is not None else last
         side = Side.BUY if order.kind is OrderKind.BUY else Side.SELL
-        fee = order.quote * instrument.taker_fee
-        if order.limit is None and side is Side.BUY and self.venue.market_type == "spot":
-            return Leg(symbol, side, instrument.round_amount(order.quote / price), price, fee, quote_amount=order.quote)
-        return Leg(symbol, side, order.quote / price, price, fee, limit=order.limit)
+        last = await self._mark(symbol)
+        marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
+        expected = limit if limit is not None and not marketable else last     # sized where it will fill
+        spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
+        instrument = self.venue.broker.instrument(symbol)
+        self._check_minimum(order.symbol, instrument, side, quote, expected, spot_market_buy, limit)
+        fee = quote * instrument.taker_fee
+        amount = instrument.round_amount(quote / expected) if spot_market_buy else quote / expected
+        held = await self._position(symbol)
+        # a futures /buy against a short (or /short against a long) that does not reverse it only reduces
+        reduces = held is not None and held.side.entry_order_side is not side and amount <= held.amount
+        return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
+                   limit=limit, reduces=reduces)
+
+    def _check_minimum(self, typed: str, instrument: Instrument, side: Side, quote: Decimal, price: Decimal,
+                       fee_inside: bool, limit: Decimal | None) -> None:
+        """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works."""
+        smallest = instrument.min_order_amount(price)
+        cost = smallest * price * (1 + instrument.taker_fee if fee_inside else 1)
+        raw = quote / (price * (1 + instrument.taker_fee)) if fee_inside else quote / price
+        if instrument.check_order(instrument.round_amount(raw), price) is None:
+            return
+        command = "/buy" if side is Side.BUY else "/short"
+        suggestion = f"{command} {instrument.symbol} {_whole_up(cost)}" + (f" limit {limit}" if limit else "")
+        raise InvalidInput(f"{_plain(quote)} {instrument.quote} is below the {_plain(instrument.min_notional)} "
+                           f"{instrument.quote} minimum for {instrument.symbol}; try {suggestion} (the smallest "
+                           f"order, {_plain(smallest)} {instrument.base} at {_plain(price)}, costs "
+                           f"{_cents_up(cost)} {instrument.quote}{' with the fee' if fee_inside else ''}).")
 
     async def _exit_from(self, order: ManualOrder) -> Leg:
         symbol = await self._symbol(order.symbol)
-        position = await self._position(symbol)
         if order.kind is OrderKind.CLOSE:
+            position = await self._position(symbol)
             if position is None:
                 raise InvalidInput(f"No open position in {symbol}. /positions lists what is open.")
             return await self._exit_leg(symbol, position.side, Size(SizeKind.ALL), "/close")
@@ -193,25 +252,47 @@ class PortfolioService:
         await self.venue.settle()
         return order
 
-    async def _place_leg(self, leg: Leg, client_id: str) -> Order:
+    async def _place_entry(self, leg: Leg, client_id: str, typed: str) -> Order:
         kind = OrderType.LIMIT if leg.limit is not None else OrderType.MARKET
         if leg.quote_amount is not None:
             intent = OrderIntent(leg.symbol, leg.side, kind, quote_amount=leg.quote_amount,
                                  client_order_id=client_id, reason="manual")
         else:
             intent = OrderIntent(leg.symbol, leg.side, kind, amount=leg.amount, price=leg.limit,
-                                 reduce_only=leg.reduce_only, client_order_id=client_id, reason="manual")
-        return await self._place(intent, await self._mark(leg.symbol))
+                                 client_order_id=client_id, reason="manual")
+        held = await self._position(leg.symbol)
+        last = await self._mark(leg.symbol)
+        marketable = leg.limit is not None and (leg.limit >= last if leg.side is Side.BUY else leg.limit <= last)
+        reduces = held is not None and held.side.entry_order_side is not leg.side and leg.amount <= held.amount
+        if not reduces:
+            self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
+        return await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
 
-    async def _place(self, intent: OrderIntent, last: Decimal) -> Order:
+    async def _place_exit(self, leg: Leg, client_id: str, order: ManualOrder) -> Order:
+        # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
+        # known client id with the old order instead of placing the new one
+        client_id = client_id or f"manual-{secrets.token_hex(8)}"
+        intent = OrderIntent(leg.symbol, leg.side, OrderType.MARKET, amount=leg.amount, reduce_only=leg.reduce_only,
+                             client_order_id=client_id, reason="manual")
+        last = await self._mark(leg.symbol)
+        if self._desk is not None:
+            await self._desk.user_exit(leg.symbol, client_id, f"/{order.kind.value}")
+        try:
+            return await self._place(intent, last, fill_now=True, typed=order.symbol or leg.symbol)
+        except InvalidInput:
+            if self._desk is not None:
+                await self._desk.user_exit_failed(leg.symbol)
+            raise
+
+    async def _place(self, intent: OrderIntent, last: Decimal, fill_now: bool, typed: str) -> Order:
         broker = self.venue.broker
         broker.on_price(intent.symbol, self._clock.now_ms(), last)   # the venue must know the price it sizes at
         try:
             order = await broker.place(intent)
         except RejectedError as exc:
             await self.venue.settle()
-            raise InvalidInput(f"Order refused: {exc}") from None
-        if intent.type is OrderType.MARKET:
+            raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}") from None
+        if fill_now:
             await self.venue.trade_at(intent.symbol, last)
         else:
             await self.venue.settle()
@@ -234,6 +315,23 @@ class PortfolioService:
             raise InvalidInput(self._refused)
 
 
+def _read_as(typed: str, symbol: str) -> str:
+    # say how a shortened symbol was read, so a refusal about "BTC" names the market it is about
+    return "" if typed.strip().upper() == symbol else f" ({typed.strip()} read as {symbol})"
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():,f}"
+
+
+def _cents_up(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), ROUND_CEILING):,f}"
+
+
+def _whole_up(value: Decimal) -> str:
+    return f"{value.to_integral_value(ROUND_CEILING):f}" if value >= 1 else f"{value:.2f}"
+
+
 def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
     if size.kind is SizeKind.ALL:
         return held
@@ -246,3 +344,7 @@ def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
     if size.value > held:
         raise InvalidInput(f"You hold {held.normalize():f}; {command} at most that, or say all.")
     return size.value
+
+
+def _tick(instrument: Instrument | None) -> Decimal | None:
+    return instrument.price_tick if instrument is not None else None

@@ -14,6 +14,7 @@ from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderIntent, OrderStatus
 from trading.domain.positions import Position
+from trading.engine.entry_gate import EntryOrigin
 from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
@@ -129,14 +130,17 @@ class PositionSync:
             order = await self.broker.find_by_client_id(client_id, pending.symbol)
             if order is not None and order.filled > 0 and pending.symbol in positions:
                 guard = self.engine.on_position_opened(positions[pending.symbol], now, client_id)
-                await self.events.emit(notices.position_entered(guard, positions[pending.symbol], now))
+                await self.events.emit(notices.position_entered(guard, positions[pending.symbol], now,
+                                                                self.instruments.get(pending.symbol)))
             elif order is None or order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Entry order for {pending.symbol} is "
                                        f"{'lost' if order is None else 'filled but the position is gone'}")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
-                await self.events.emit(notices.entry_order_ended(pending, order.status.value, now))
+                # a paper venue cancels an entry the gate refuses at its fill: say which brake it was
+                verdict = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
+                await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, verdict.reason))
 
     async def _guarded(self, positions: Mapping[str, Position], now: int, marks: Mapping[str, Decimal]) -> None:
         for symbol, guard in list(self.engine.state.positions.items()):

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from trading.domain.instruments import price_text
 from trading.engine.risk_status import RiskStatus
 from trading.services.reports import Report, ReportPeriod
 
@@ -36,8 +37,8 @@ def report_text(report: Report) -> str:
     lines.append(f"Open positions: {len(report.positions) or 'none'}")
     for view in report.positions:
         p = view.position
-        lines.append(f"  {p.symbol} {p.side} {p.amount.normalize():f} @ {money(p.entry_price)} -> "
-                     f"{money(view.mark)} ({signed(view.unrealized)}, {view.unrealized_pct:+.2f}%)")
+        lines.append(f"  {p.symbol} {p.side} {p.amount.normalize():f} @ {price_text(p.entry_price, view.tick)} -> "
+                     f"{price_text(view.mark, view.tick)} ({signed(view.unrealized)}, {view.unrealized_pct:+.2f}%)")
     net = sum((c.realized_pnl - c.fees_paid - c.funding_paid for c in report.closed), Decimal(0))
     closed = f"{len(report.closed)} closed ({signed(net)})" if report.closed else "none closed"
     lines.append(f"Trades: {closed}, {report.fills} fills")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from trading.domain.candles import Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput
@@ -30,7 +31,8 @@ class SignalsReport:
 
     symbol: str
     picture: MarketPicture | None
-    recent: tuple[Signal, ...]
+    recent: tuple[Signal, ...]              # on the market's tick, as they are shown
+    tick: Decimal | None = None             # the market's price tick, for every price shown
 
 
 class SignalsService:
@@ -53,8 +55,12 @@ class SignalsService:
         """Return the live zones and the latest signals for a symbol (the first configured one by default)."""
         symbol = self._symbols[0] if not symbol_text.strip() else await self._symbol(symbol_text)
         view = await load_view(self._market, symbol)
-        signals = self.book.scan(view)
-        return SignalsReport(symbol, self.book.zones(view), tuple(signals[-RECENT_SHOWN:]))
+        recent = self.book.scan(view)[-RECENT_SHOWN:]
+        instrument = (await self._market.instruments()).get(symbol)
+        if instrument is None:
+            return SignalsReport(symbol, self.book.zones(view), tuple(recent))
+        return SignalsReport(symbol, self.book.zones(view), tuple(s.on_tick(instrument) for s in recent),
+                             instrument.price_tick)
 
     def strategies(self) -> list[tuple[str, bool]]:
         """Return every strategy with whether it is switched on."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from trading.domain.decisions import Action, Decision, DecisionRequest
+from trading.domain.decisions import Action, Decision, DecisionRequest, DecisionSource
 from trading.ports import DecisionMaker
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
@@ -25,5 +25,6 @@ class TimedDecisions:
             decision = Decision(fallback, 0.0, "the decision maker did not answer in time", "timeout")
         except Exception as exc:  # noqa: BLE001 - any decider failure (LLM SDKs raise their own types) falls back
             decision = Decision(fallback, 0.0, f"the decision maker failed: {exc}", "fallback")
-        await self.events.emit(notices.decided(subject, decision, request.ts_ms))
+        if decision.source is not DecisionSource.SKIPPED:    # a HOLD without a call each minute is only logged
+            await self.events.emit(notices.decided(subject, decision, request.ts_ms))
         return decision

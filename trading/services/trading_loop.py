@@ -7,7 +7,7 @@ decision maker in a background task, so protective exits never wait for an LLM o
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
@@ -23,7 +23,7 @@ from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
 from trading.engine.risk_status import RiskStatus
 from trading.engine.simulator import PriceBar
 from trading.engine.trading_engine import TradingEngine
-from trading.ports import Broker, Clock, DecisionMaker, MarketData, StateStore
+from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData, StateStore
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
 from trading.risk.protective_stops import PriceRange
@@ -31,6 +31,7 @@ from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source, signal_atr
+from trading.services.symbol_reviews import ReviewSettings, SymbolReviews
 from trading.services.timed_decisions import TimedDecisions
 from trading.strategies.base import Strategy
 from trading.strategies.book import StrategyBook
@@ -53,6 +54,8 @@ class LoopSettings:
     quote: str = "USDT"
     # a signal older than this many base bars at the newest close is stale (after a gap, or a fast replay's batch)
     signal_max_age_bars: int = 3
+    # while an LLM decides, every symbol's candle is put to it whole (signals are its evidence), not each signal
+    reviews: ReviewSettings | None = None
 
 
 class TradingLoop:
@@ -61,7 +64,7 @@ class TradingLoop:
     def __init__(self, clock: Clock, market: MarketData, broker: Broker,
                  strategies: StrategyBook | Iterable[Strategy], decider: DecisionMaker, engine: TradingEngine,
                  events: EventBus, store: StateStore, instruments: Mapping[str, Instrument], settings: LoopSettings,
-                 *, venue: Venue | None = None) -> None:
+                 *, venue: Venue | None = None, journal: DecisionLog | None = None) -> None:
         self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
         self.events, self.store, self.settings = events, store, settings
         self.instruments = dict(instruments)
@@ -75,6 +78,9 @@ class TradingLoop:
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
         self._sync = PositionSync(broker, engine, events, self.instruments, venue)
+        self._reviews = None if settings.reviews is None else SymbolReviews(
+            engine, market, self._sync, events, self.instruments, settings.reviews, journal)
+        self._reviewing: set[str] = set()
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -100,7 +106,7 @@ class TradingLoop:
 
     async def on_candles_closed(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
         """Protect on each newly closed base candle, then act on the signals known at the newest close."""
-        fresh: list[Signal] = []
+        fresh: dict[str, list[Signal]] = {}
         async with self._lock:
             now = self.clock.now_ms()
             for symbol, timeframe, candles in batches:
@@ -108,10 +114,14 @@ class TradingLoop:
                     continue
                 for i in range(len(candles)):
                     await self._on_candle(symbol, candles.at(i), now)
-                fresh.extend(await self._fresh_signals(symbol, int(candles.open_ms[-1]) + timeframe.ms))
+                fresh[symbol] = await self._fresh_signals(symbol, int(candles.open_ms[-1]) + timeframe.ms)
             await self._mark_equity(now)
             await self._finish()
-        for signal in fresh:
+        if self._reviews is not None:
+            for symbol, signals in fresh.items():
+                self._spawn(self._review(symbol, tuple(signals)))
+            return
+        for signal in (s for signals in fresh.values() for s in signals):
             await self._consider(signal)
 
     async def _on_candle(self, symbol: str, candle: Candle, now: int) -> None:
@@ -139,8 +149,12 @@ class TradingLoop:
         return [s for s in found if s.known_at_ms <= newest_close_ms and self.engine.accept_signal(s)]
 
     async def _consider(self, signal: Signal) -> None:
+        if signal.exits:
+            await self._exit_on_signal(signal)
+            return
         now = self.clock.now_ms()
-        await self.events.emit(notices.signal_seen(signal, now))
+        instrument = self.instruments.get(signal.symbol)
+        await self.events.emit(notices.signal_seen(signal.on_tick(instrument) if instrument else signal, now))
         request = DecisionRequest(now, signal=signal, context=signal.reason)
         decision = await self._decisions.decide(request, Action.SKIP, f"signal {signal.setup_id}")
         async with self._lock:
@@ -152,6 +166,14 @@ class TradingLoop:
                 await self.events.emit(notices.entry_skipped(plan, now))
             elif await self._sync.place_entry(plan, now):
                 await self._sync.run(now, self._marks)
+            await self._finish()
+
+    async def _exit_on_signal(self, signal: Signal) -> None:
+        # a strategy's own exit (the EMA-cross yardstick's cross back) is an exit: never vetted, never decided
+        async with self._lock:
+            positions = await self._sync.run(self.clock.now_ms(), self._marks)
+            if signal.symbol in positions:
+                await self._send_exits(self.engine.exit_on_signal(signal, positions[signal.symbol]))
             await self._finish()
 
     # ---- the fast protective job --------------------------------------------------------------
@@ -178,24 +200,57 @@ class TradingLoop:
         sent = False
         for plan in self.engine.on_bar(symbol, bar, position):
             if isinstance(plan, AskDecision):
-                self._spawn(self._ask(plan, position))
+                self._spawn(self._ask(plan, position) if self._reviews is None else self._review(symbol, (), plan))
             else:
                 sent = await self._sync.place_exit(plan, now) or sent
         if sent:
             await self._sync.run(now, self._marks)
 
     async def _ask(self, ask: AskDecision, position: Position) -> None:
-        try:
-            candles = await self.market.candles(ask.symbol, self.settings.decision_timeframe,
-                                                self.settings.decision_bars)
-        except TradingError:
-            candles = None      # the rules then hold; the hard stop still guards the position
+        candles = await self._zone_candles(ask.symbol)     # None: the rules hold; the hard stop still guards it
         request = DecisionRequest(self.clock.now_ms(), position=position, context=ask.message, zone=ask.zone,
                                   candles=candles)
         decision = await self._decisions.decide(request, Action.HOLD, f"{ask.symbol} {ask.zone} zone")
         async with self._lock:
             await self._send_exits(self.engine.exit_on_decision(ask, decision, position))
             await self._finish()
+
+    async def _review(self, symbol: str, signals: tuple[Signal, ...], ask: AskDecision | None = None) -> None:
+        # one review per symbol at a time (a zone question still goes through); the LLM call runs unlocked
+        key = symbol if ask is None else f"{symbol}:{ask.zone}"
+        if key in self._reviewing or self._reviews is None:
+            return
+        self._reviewing.add(key)
+        try:
+            regime = await self._reviews.btc_regime(self.clock.now_ms())
+            frames = self._frames.get(symbol) or await self._load_frames(symbol)
+            zone_candles = await self._zone_candles(symbol) if ask is not None else None
+            async with self._lock:
+                now = self.clock.now_ms()
+                positions = {p.symbol: p for p in await self.broker.positions()}
+                account = await self._account(positions.values())
+                request = self._reviews.request(symbol, signals, ask, positions, account, self._marks, frames, regime,
+                                                now, zone_candles)
+            decision = await self._decisions.decide(request, Action.HOLD, f"{symbol} review")
+            async with self._lock:
+                now = self.clock.now_ms()
+                if await self._reviews.act(request, decision, self._broker_account, self._marks, now):
+                    await self._sync.run(now, self._marks)
+                await self._finish()
+        finally:
+            self._reviewing.discard(key)
+
+    async def _load_frames(self, symbol: str) -> dict[Timeframe, Candles]:
+        return {tf: await self.market.candles(symbol, tf, n) for tf, n in self.settings.windows.items()}
+
+    async def _zone_candles(self, symbol: str) -> Candles | None:
+        try:
+            return await self.market.candles(symbol, self.settings.decision_timeframe, self.settings.decision_bars)
+        except TradingError:
+            return None
+
+    async def _broker_account(self) -> AccountView:
+        return await self._account(await self.broker.positions())
 
     # ---- circuit breaker inputs ---------------------------------------------------------------
 
@@ -218,41 +273,75 @@ class TradingLoop:
 
     # ---- kill switch and /risk ----------------------------------------------------------------
 
-    async def kill(self, flat: bool, by: str, reason: str) -> bool:
-        """Stop every new order at once (flat: also close every position); return True when it changed."""
+    async def kill(self, flat: bool, by: str, reason: str, notify: bool = True) -> bool:
+        """Stop every new order at once (flat: also close every position); return True when it changed.
+
+        notify: push the news (a KILL file, a signal); a chat command answers in its own reply instead.
+        """
         async with self._lock:
             now = self.clock.now_ms()
             changed = self.engine.kill(flat, by, reason, now)
             if changed:
-                await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch))
+                await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch, notify))
             await self._sync.cancel_entries(now)
-            if self.engine.state.kill_switch.closes_positions:
+            switch = self.engine.state.kill_switch
+            if switch.closes_positions:
                 positions = await self._sync.run(now, self._marks)
-                message = f"kill switch (flat) by {by}: {reason}"
+                message = f"kill switch (flat) by {switch.cause}"
                 await self._send_exits(self.engine.flatten(positions, ForcedExit.KILL_SWITCH, message, self._marks))
             await self._finish()
             return changed
 
-    async def resume(self, by: str) -> list[str]:
-        """Release the kill switch and a drawdown halt; return what was lifted."""
+    async def resume(self, by: str, notify: bool = True) -> list[str]:
+        """Release the kill switch, a drawdown halt and a loss-streak cooldown; return what was lifted."""
         async with self._lock:
             now = self.clock.now_ms()
             lifted = self.engine.resume(by, now)
             if lifted:
-                await self.events.emit(notices.trading_resumed(by, lifted, now))
+                await self.events.emit(notices.trading_resumed(lifted, now, notify))
             await self._finish()
             return lifted
 
     async def lift_cooldown(self, by: str) -> bool:
-        """End a loss-streak cooldown now (audited); return True when one was running."""
+        """End a loss-streak cooldown now (/unlock, audited); return True when one was running."""
         async with self._lock:
-            running = self.engine.risk_status(self.clock.now_ms()).cooldown_minutes_left > 0
-            if not self.engine.lift_cooldown() or not running:
-                await self._finish()
-                return False
-            await self.events.emit(notices.cooldown_lifted(by, self.clock.now_ms()))
+            now = self.clock.now_ms()
+            lifted = self.engine.lift_cooldown(now)
+            if lifted:
+                await self.events.emit(notices.cooldown_lifted(by, now))
             await self._finish()
-            return True
+            return lifted
+
+    def set_symbols(self, symbols: Sequence[str]) -> None:
+        """Trade these symbols from the next candle on (a new symbol universe); open positions stay guarded."""
+        self.settings = replace(self.settings, symbols=tuple(symbols))
+
+    # ---- the user's own orders (PortfolioService) ---------------------------------------------
+
+    async def user_exit(self, symbol: str, client_order_id: str, command: str) -> None:
+        """Note the user's exit order before it goes out: its fill is then the user's, told by their reply."""
+        async with self._lock:
+            self.engine.on_user_exit(symbol, client_order_id, command)
+            await self._finish()
+
+    async def user_exit_failed(self, symbol: str) -> None:
+        """Forget a noted user exit that the venue refused."""
+        async with self._lock:
+            self.engine.on_exit_settled(symbol)
+            await self._finish()
+
+    async def reset_account(self, reset_venue: Callable[[], Awaitable[None]]) -> None:
+        """Reset the venue (a paper account) and start the engine's limits, streaks and guards over with it."""
+        async with self._lock:
+            await reset_venue()
+            self.engine.reset_account()
+            await self.events.emit(notices.account_reset(self.clock.now_ms()))
+            await self._finish()
+
+    async def trip_on_protection_failures(self, failures: int, error: str) -> None:
+        """Pause new entries: the protective exits failed failures times in a row, positions may be unguarded."""
+        reason = f"the protective-exit job failed {failures} times in a row ({error})"
+        await self._observed(lambda now: self.engine.observe_protection_failure(now, reason))
 
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
@@ -261,10 +350,11 @@ class TradingLoop:
     # ---- shared steps -------------------------------------------------------------------------
 
     async def _account(self, positions: Iterable[Position]) -> AccountView:
-        balances = await self.broker.balances()
-        leverage = self.engine.settings.sizing.futures_leverage
-        return account_view(balances, list(positions), self._marks, self.instruments, self.settings.quote,
-                            await self.broker.open_orders(), leverage)
+        await self.broker.balances()         # a live broker refreshes the balances its summary reads
+        sizing = self.engine.settings.sizing
+        return account_view(self.broker.summary(self._marks), list(positions), self._marks, self.instruments,
+                            await self.broker.open_orders(), min(sizing.futures_leverage, sizing.max_leverage),
+                            self.broker.kind == "futures")
 
     async def _mark_equity(self, now: int) -> None:
         positions = await self.broker.positions()

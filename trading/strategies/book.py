@@ -7,6 +7,7 @@ from typing import Iterable, Sequence
 from trading.domain.errors import echoed
 from trading.domain.signals import Signal
 from trading.strategies.base import MarketView
+from trading.strategies.ema_cross import EmaCrossStrategy
 from trading.strategies.ict_a import StructureZoneStrategy
 from trading.strategies.ict_b import SweepReversalStrategy
 from trading.strategies.ict_c import TrendRetestStrategy
@@ -18,12 +19,17 @@ REMEMBERED_SIGNALS = 10_000
 
 
 class StrategyBook:
-    """The strategies by name; scans the enabled ones and hands out each setup once."""
+    """The strategies by name; scans the enabled ones and hands out each setup once.
+
+    By default every strategy is on except yardsticks (a `yardstick = True` attribute): those are for
+    backtests, and trade live only when switched on by name.
+    """
 
     def __init__(self, strategies: Sequence[AnalysedStrategy], enabled: Iterable[str] | None = None,
                  remember: int = REMEMBERED_SIGNALS) -> None:
         self._strategies = {s.name: s for s in strategies}
-        self._enabled = set(self._strategies) if enabled is None else {self.resolve(n) for n in enabled}
+        self._enabled = ({s.name for s in strategies if not getattr(s, "yardstick", False)} if enabled is None
+                         else {self.resolve(n) for n in enabled})
         self._emitted: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
 
@@ -88,6 +94,6 @@ def _closed_since(strategy: AnalysedStrategy, since_ms: int, newest_close_ms: in
 
 
 def default_book(enabled: Iterable[str] | None = None) -> StrategyBook:
-    """Return the book of strategies A, B, C and trend with their default settings."""
-    return StrategyBook([StructureZoneStrategy(), SweepReversalStrategy(), TrendRetestStrategy(), TrendStrategy()],
-                        enabled)
+    """Return the book of strategies A, B, C, trend and the ema_cross yardstick (off) with their defaults."""
+    return StrategyBook([StructureZoneStrategy(), SweepReversalStrategy(), TrendRetestStrategy(), TrendStrategy(),
+                         EmaCrossStrategy()], enabled)

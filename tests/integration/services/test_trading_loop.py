@@ -24,6 +24,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pandas as pd
+import pytest
 
 from tests.fakes.loop_rig import build_rig
 from tests.fakes.market_stretches import PERP, SELL_OFF, SPOT, SQUEEZE, long_signal, minutes_around
@@ -35,7 +36,9 @@ from trading.engine.engine_state import EngineSettings
 from trading.engine.simulated_exchange import MarketFill
 from trading.risk.circuit_breaker import BreakerSettings
 from trading.risk.limits import LimitSettings
-from trading.strategies.book import StrategyBook
+from trading.adapters.replay_market_data import replay_instrument
+from trading.backtest.config import BacktestConfig, yardstick_config
+from trading.strategies.book import StrategyBook, default_book
 from trading.strategies.trend import TrendStrategy
 
 FEE = D("0.001")
@@ -108,8 +111,8 @@ async def test_the_daily_loss_limit_blocks_the_next_entry_until_the_next_day(tmp
     assert [n.split(":")[0] for n in notes] == [
         "ENTRY long 0.16509 BTC/USDT", "RISK LIMIT", "EXIT long BTC/USDT", "ENTRY long 0.16501 BTC/USDT"]
     assert notes[1].startswith("RISK LIMIT: daily loss limit hit: -225.")
-    assert skipped == ["Skipped scripted long BTC/USDT:USDT: daily loss limit hit today (-245.11); "
-                       "entries resume after local midnight UTC"]
+    assert skipped == ["Skipped scripted long BTC/USDT:USDT: Daily loss limit hit: -245.11 today, the limit is "
+                       "200.00 (2% of 10000.00). New positions are refused until midnight UTC, in 11 h 0 min."]
     await rig.close()
 
 
@@ -149,4 +152,56 @@ async def test_the_bot_trades_the_real_trend_strategy_of_the_book_by_itself(tmp_
     assert [n.split(" [")[0] for n in notes] == ["ENTRY long 0.08583 BTC/USDT at 115,221.23", "EXIT long BTC/USDT"]
     assert "EMA21 crossed above EMA55 on 1h" in notes[0] and "stop loss at 113427.08" in notes[1]
     assert rig.broker.summary().position_value == 0
+    await rig.close()
+
+
+async def test_the_ema_cross_yardstick_switched_on_enters_all_in_and_leaves_on_its_own_exit_signal(tmp_path):
+    # Off by default; switched on by name with all-in sizing and no stops, the loop enters on the cross above
+    # and closes on the strategy's exit signal, never on a stop.
+    minutes = load_candles("BTCUSDT-1m.csv.gz")[:3000]
+    start = int(minutes.open_ms[1500])
+    book = default_book()
+    book.set_enabled("ema_cross", True)
+    for name in ("A", "B", "C", "trend"):
+        book.set_enabled(name, False)
+    yardstick = yardstick_config(BacktestConfig(replay_instrument(SPOT, 100_000.0))).engine
+    rig = await build_rig(tmp_path, minutes, SPOT, start, book, settings=yardstick,
+                          windows={Timeframe.M1: 1500})
+    await rig.run_until(start + 180 * MINUTE_MS)
+    notes = rig.notified(EventKind.POSITION_OPENED, EventKind.POSITION_CLOSED)
+    assert len(notes) >= 4 and notes[0].startswith("ENTRY long") and notes[1].startswith("EXIT long")
+    assert all("ema_cross exit signal: EMA12 crossed back below EMA26 on 1m" in n for n in notes[1::2])
+    await rig.close()
+
+
+async def test_a_stopless_entry_under_risk_sizing_is_skipped_with_the_reason(tmp_path):
+    minutes = load_candles("BTCUSDT-1m.csv.gz")[:3000]
+    start = int(minutes.open_ms[1500])
+    book = default_book(enabled=["ema_cross"])
+    rig = await build_rig(tmp_path, minutes, SPOT, start, book, windows={Timeframe.M1: 1500})
+    await rig.run_until(start + 60 * MINUTE_MS)
+    skipped = [e.message for e in await rig.audit(EventKind.RISK_LIMIT)]
+    assert skipped and "has no stop, and risk sizing needs one" in skipped[0]
+    assert rig.notified(EventKind.POSITION_OPENED) == []
+    await rig.close()
+
+
+@pytest.mark.parametrize("futures, symbol", [(False, SPOT), (True, SPOT), (True, PERP)],
+                         ids=["spot", "futures-on-replay-spot-markets", "futures-on-perpetuals"])
+async def test_the_engine_reads_equity_from_the_accounts_own_summary(tmp_path, futures, symbol):
+    # The squeeze trade of the first test, in each kind of account. A futures account on the replay's spot-kind
+    # markets once counted the position's notional on top of its wallet: equity near 18,000, then a "drawdown"
+    # of 40% when the trade closed in profit, and a halt.
+    signal = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", symbol)
+    rig = await build_rig(tmp_path, minutes_around(SQUEEZE), symbol, SQUEEZE - 10 * MINUTE_MS,
+                          [ScriptedStrategy([signal])], futures=futures)
+    peaks = []
+    while rig.clock.now_ms() < SQUEEZE + 10 * MINUTE_MS:
+        await rig.run_until(rig.clock.now_ms() + MINUTE_MS)
+        status = rig.loop.risk_status()
+        assert status.equity == rig.broker.summary().equity
+        peaks.append(status.peak_equity)
+    status = rig.loop.risk_status()
+    assert len(rig.notified(EventKind.POSITION_CLOSED)) == 1 and not status.halted
+    assert D("10000") < max(peaks) < D("10500") and status.drawdown_pct < 1
     await rig.close()

@@ -256,7 +256,8 @@ def test_spot_equity_is_cash_plus_holdings_at_mark_and_nothing_goes_negative(ste
 # wallet and the equity were rounded differently by Decimal's 28 digits (...334 against ...333).
 FLIP_TO_A_3X_SHORT = [("market", Side.BUY, Decimal("0.040"), 18), ("bar", Decimal("21091.8"), Decimal(0)),
                       ("bar", Decimal("20000.0"), Decimal(0)), ("market", Side.SELL, Decimal("0.073"), 3),
-                      ("bar", Decimal("23825.8"), Decimal(0)), ("limit", Side.SELL, Decimal("0.015"), Decimal("20000.0")),
+                      ("bar", Decimal("23825.8"), Decimal(0)),
+                      ("limit", Side.SELL, Decimal("0.015"), Decimal("20000.0")),
                       ("bar", Decimal("23176.9"), Decimal(0))]
 
 

@@ -1,7 +1,9 @@
 import math
+from dataclasses import fields
 from decimal import Decimal
 
-from trading.backtest.comparison import duration, money, percent, ratio, render_comparison
+from trading.backtest.comparison import (LABEL_WIDTH, LABELS, duration, headline_figures, money, percent,
+                                         ratio, render_comparison)
 from trading.backtest.metrics import DAY_MS, BacktestMetrics
 
 
@@ -22,21 +24,38 @@ def test_values_fit_six_characters():
     assert [duration(5 * 3_600_000), duration(int(3.5 * DAY_MS))] == ["5.0h", "3.5d"]
 
 
-def test_four_strategies_sit_side_by_side_within_a_phone_width():
+def test_every_metric_is_labelled_in_words_traders_read():
+    table = render_comparison({"A": metrics(12.3)})
+
+    labels = [line[:LABEL_WIDTH].strip() for line in table.splitlines()[1:]]
+    assert labels == ["Total return", "Buy and hold", "CAGR", "Max drawdown", "Drawdown duration", "Sharpe",
+                      "Sortino", "Calmar", "Trades", "Win rate", "Profit factor", "Average win/loss", "Average R",
+                      "Expectancy", "Exposure", "Fees", "Funding"]
+    assert set(LABELS) == {f.name for f in fields(BacktestMetrics)} - {"start_ms", "end_ms", "start_equity",
+                                                                        "end_equity"}
+
+
+def test_four_strategies_sit_in_two_even_blocks_within_a_phone_width():
     table = render_comparison({"A": metrics(12.3), "B": metrics(-98.85), "C": metrics(4.0),
                                "trend": metrics(250.0, sharpe=None)})
 
-    lines = table.splitlines()
-    assert lines[0].split() == ["A", "B", "C", "trend"]
-    assert max(len(line) for line in lines) <= 35
-    assert lines[1].split() == ["Return", "+12.3%", "-98.8%", "+4.0%", "+250%"]
-    assert "Sharpe    1.23   1.23   1.23      -" in table
-    assert "Fees     12.3k  12.3k  12.3k  12.3k" in table
+    first, second = table.split("\n\n")
+    assert first.splitlines()[0].split() == ["A", "B"] and second.splitlines()[0].split() == ["C", "trend"]
+    assert max(len(line) for line in table.splitlines()) <= 40
+    assert first.splitlines()[1].split() == ["Total", "return", "+12.3%", "-98.8%"]
+    assert "Sharpe               1.23      -" in second
+    assert "Fees                12.3k  12.3k" in second
 
 
-def test_more_than_four_strategies_continue_in_a_second_block():
+def test_five_strategies_fill_a_block_of_three_then_two():
     table = render_comparison({name: metrics(1.0) for name in ("A", "B", "C", "trend", "ema")})
 
     first, second = table.split("\n\n")
-    assert first.splitlines()[0].split() == ["A", "B", "C", "trend"]
-    assert second.splitlines()[0].split() == ["ema"]
+    assert first.splitlines()[0].split() == ["A", "B", "C"]
+    assert second.splitlines()[0].split() == ["trend", "ema"]
+    assert max(len(line) for line in table.splitlines()) <= 40
+
+
+def test_headline_figures_use_the_table_labels():
+    assert headline_figures(metrics(12.3)) == ("Total return +12.3% · Buy and hold -5.0% · Max drawdown 12.3% · "
+                                               "Trades 10")

@@ -1,10 +1,13 @@
 """`trading-assistant backtest` from a file or the candle cache: the printed metrics, the chart, the stored runs,
 and one clear line for every bad argument."""
 import asyncio
+import csv
+import json
 import sqlite3
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -39,8 +42,12 @@ def test_a_backtest_prints_its_metrics_writes_its_chart_and_is_listed(data_dir, 
     assert main(["--strategy", "a", "--data", str(three_weeks), "--monte-carlo", "--chart", str(chart)]) == 0
 
     out = capsys.readouterr().out
-    assert out.startswith("A on BTC/USDT 1m, 2025-05-20 to 2025-06-10, 30,240 bars (file BTCUSDT-1m.csv.gz)")
-    assert "\nReturn  " in out and "\nB&H     " in out and "\nTrades  " in out
+    assert out.startswith("A on BTC/USDT 1m, 2025-05-20 to 2025-06-09, 30,240 bars (file BTCUSDT-1m.csv.gz)")
+    for label in ("Total return", "Buy and hold", "Max drawdown", "Drawdown duration", "Win rate", "Profit factor",
+                  "Average win/loss", "Average R", "Expectancy", "Exposure"):
+        assert f"\n{label} " in out
+    for abbreviation in ("B&H", "Max DD", "DD time", "\nPF  ", "\nWin  ", "R:R", "Expect  "):
+        assert abbreviation not in out
     assert "Monte Carlo (bootstrap, 1000 runs of" in out and "stored as run #1." in out
     assert_phone_png(chart.read_bytes())
     assert main(["--list"]) == 0
@@ -54,8 +61,8 @@ def test_the_period_and_the_studies_are_applied(data_dir, three_weeks, capsys):
                  "--timeframe", "15m", "--compare", "--walk-forward"]) == 0
 
     out = capsys.readouterr().out
-    assert out.startswith("C on BTC/USDT 15m, 2025-05-27 to 2025-06-04, 768 bars")
-    assert "Strategies side by side:\n             A      B      C  trend" in out
+    assert out.startswith("C on BTC/USDT 15m, 2025-05-27 to 2025-06-03, 768 bars")
+    assert "Strategies side by side:\n                        A      B" in out
     assert "Walk-forward skipped: walk-forward needs at least 40 days of data; the period holds 8" in out
 
 
@@ -74,8 +81,8 @@ def test_without_a_file_the_candle_cache_is_used(data_dir, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--strategy", "Z", "--symbol", "BTC/USDT"], "unknown strategy 'Z'; use one of A, B, C, trend"),
-    (["--symbol", "BTC/USDT"], "say which strategy: --strategy A, B, C or trend"),
+    (["--strategy", "Z", "--symbol", "BTC/USDT"], "unknown strategy 'Z'; use one of A, B, C, trend, ema_cross"),
+    (["--symbol", "BTC/USDT"], "say which strategy: --strategy A, B, C, trend or ema_cross"),
     (["--strategy", "A"], "say which market: --symbol BTC/USDT (or give --data PATH)"),
     (["--strategy", "A", "--data", "missing.csv.gz"], "no such data file: missing.csv.gz"),
     (["--strategy", "A", "--symbol", "BTC/USDT", "--from", "2025-13-01"],
@@ -92,6 +99,57 @@ def test_bad_arguments_get_one_clear_line(data_dir, capsys, argv, message):
 def test_a_period_outside_the_data_names_the_span_there_is(data_dir, three_weeks, capsys):
     assert main(["--strategy", "A", "--data", str(three_weeks), "--from", "2024-01-01", "--to", "2024-01-31"]) == 2
     assert "data covers 2025-05-20 to 2025-06-09" in capsys.readouterr().err
+
+
+def test_a_period_only_partly_in_the_data_says_which_period_ran(data_dir, three_weeks, capsys):
+    assert main(["--strategy", "B", "--data", str(three_weeks), "--from", "2025-05-10", "--to", "2025-05-25",
+                 "--json"]) == 0
+
+    record = json.loads(capsys.readouterr().out)
+    assert record["period_note"] == ("Asked for 2025-05-10 to 2025-05-25; candles exist only from 2025-05-20 to "
+                                     "2025-05-25, so the run used those 6.0 days.")
+    assert record["metrics"]["start"] == "2025-05-20T00:00:00Z"
+
+
+def test_json_prints_one_strict_json_object_with_exact_money(data_dir, three_weeks, capsys, tmp_path):
+    trades = tmp_path / "trades.csv"
+
+    assert main(["--strategy", "A", "--data", str(three_weeks), "--json", "--monte-carlo", "--trades",
+                 str(trades)]) == 0
+
+    out = capsys.readouterr().out
+    record = json.loads(out, parse_constant=lambda name: pytest.fail(f"non-standard JSON constant {name}"))
+    assert out.count("\n") == 1 and record["strategy"] == "A" and record["symbol"] == "BTC/USDT"
+    assert record["metrics"]["start"] == "2025-05-20T00:00:00Z" and record["metrics"]["end"] == "2025-06-10T00:00:00Z"
+    assert isinstance(record["metrics"]["end_equity"], str) and isinstance(record["metrics"]["fees_paid"], str)
+    rows = _csv_rows(trades)
+    change = Decimal(record["metrics"]["end_equity"]) - Decimal(record["metrics"]["start_equity"])
+    assert abs(change - sum((Decimal(row["pnl"]) for row in rows), Decimal(0))) <= Decimal("1E-8") * len(rows)
+    assert record["labels"]["max_drawdown_pct"] == "Max drawdown"
+    assert record["run_id"] == 1 and record["trades_file"] == str(trades)
+    assert set(record["monte_carlo"]) == {"resampling", "runs", "trades", "max_drawdown_pct", "final_equity"}
+    assert record["metrics"]["trades"] == len(rows) > 0
+
+
+def test_trades_csv_lists_each_round_trip_with_its_exit_reason(data_dir, three_weeks, capsys, tmp_path):
+    trades = tmp_path / "trades.csv"
+
+    assert main(["--strategy", "B", "--data", str(three_weeks), "--trades", str(trades)]) == 0
+
+    assert f"Trade list written to {trades}" in capsys.readouterr().out
+    rows = _csv_rows(trades)
+    assert rows and list(rows[0]) == ["strategy", "symbol", "side", "entry_time", "entry_price", "exit_time",
+                                      "exit_price", "amount", "fees", "funding", "pnl", "r_multiple", "exit_reason"]
+    for row in rows:
+        assert row["strategy"] == "B" and row["side"] in ("long", "short") and row["exit_reason"]
+        assert row["entry_time"] < row["exit_time"] and row["entry_time"].endswith("Z")
+        assert Decimal(row["entry_price"]) % Decimal("0.01") == 0 and Decimal(row["exit_price"]) % Decimal("0.01") == 0
+        assert Decimal(row["fees"]) > 0 and row["r_multiple"] != ""
+
+
+def _csv_rows(path):
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def test_the_whole_command_on_the_real_file_runs_within_two_seconds(data_dir, tmp_path):

@@ -6,8 +6,8 @@ from tests.unit.reports.png_checks import assert_phone_png
 from trading.domain.candles import Candles
 from trading.domain.positions import PositionSide
 from trading.reports.chart_theme import DARK, LIGHT, new_figure
-from trading.reports.charts import (bar_positions, candlestick_chart, draw_candles, draw_levels, draw_markers,
-                                    draw_zones, format_price)
+from trading.reports.charts import (bar_positions, candlestick_chart, draw_candles, draw_legend, draw_levels,
+                                    draw_markers, draw_zones, format_price)
 from trading.reports.overlays import Level, LevelKind, MarkerAction, TradeMarker, Zone, ZoneKind
 
 MINUTE = 60_000
@@ -96,3 +96,21 @@ def test_entries_and_exits_are_marked_at_their_bar_and_price():
 def test_prices_keep_the_decimals_their_size_needs():
     assert [format_price(118234.5), format_price(12.345), format_price(0.01234), format_price(0)] == [
         "118,234", "12.35", "0.0123", "0"]
+
+
+def test_the_legend_names_every_overlay_drawn_and_only_those():
+    figure = new_figure(DARK, 900)
+    zones = [Zone(ZoneKind.FAIR_VALUE_GAP, True, 100, 101, 0), Zone(ZoneKind.ORDER_BLOCK, False, 103, 104, 0)]
+    levels = [Level(LevelKind.BUY_SIDE, 105.0), Level(LevelKind.SELL_SIDE, 98.0)]
+
+    draw_legend(figure, zones, levels, [], DARK, 0.95)
+
+    texts = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert texts == ["bullish zone", "bearish zone", "FVG fair value gap · OB order block",
+                     "BSL buy-side liquidity", "SSL sell-side liquidity"]
+
+
+def test_a_chart_without_overlays_has_no_legend():
+    figure = new_figure(DARK, 900)
+    draw_legend(figure, [], [], [], DARK, 0.95)
+    assert figure.legends == []

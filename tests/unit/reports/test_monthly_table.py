@@ -2,14 +2,19 @@ from trading.backtest.monthly_returns import MonthlyReturn
 from trading.reports.monthly_table import MAX_ROWS, table_rows
 
 
-def test_months_fill_half_year_rows_with_blanks_where_there_is_no_data():
+def test_months_fill_half_year_rows_and_months_outside_the_run_get_no_tile():
     months = [MonthlyReturn(2025, m, r) for m, r in ((5, -2.1), (6, 0.2), (7, -2.0), (8, 0.5))]
 
     rows = table_rows(months)
 
-    assert [label for label, _ in rows[0]] == ["Jan '25", "Feb '25", "Mar '25", "Apr '25", "May '25", "Jun '25"]
-    assert [value for _, value in rows[0]] == [None, None, None, None, -2.1, 0.2]
-    assert [value for _, value in rows[1]] == [-2.0, 0.5, None, None, None, None]
+    assert rows[0] == [None, None, None, None, ("May '25", -2.1), ("Jun '25", 0.2)]
+    assert rows[1] == [("Jul '25", -2.0), ("Aug '25", 0.5), None, None, None, None]
+
+
+def test_a_month_inside_the_run_keeps_its_tile():
+    rows = table_rows([MonthlyReturn(2025, 1, 1.0), MonthlyReturn(2025, 3, -1.0)])
+
+    assert rows == [[("Jan '25", 1.0), ("Feb '25", None), ("Mar '25", -1.0), None, None, None]]
 
 
 def test_only_the_newest_rows_are_kept():

@@ -45,7 +45,7 @@ async def test_a_backtest_runs_in_the_worker_reports_progress_and_is_stored(serv
 
 
 @pytest.mark.parametrize("args, reply", [
-    (("Z", "BTC/USDT", ""), "Unknown strategy 'Z'; use one of A, B, C, trend. Usage: /backtest STRATEGY SYMBOL"),
+    (("Z", "BTC/USDT", ""), "Unknown strategy 'Z'; use one of A, B, C, trend, ema_cross. Usage: /backtest"),
     (("A", "DOGE", ""), "Unknown symbol 'DOGE'. Try one of: BTC/USDT. Usage: /backtest"),
     (("A", "BTC/USDT", "soon"), "Period 'soon' is not like 30d, 4w or 2025-06-01..2025-07-31. Usage: /backtest"),
 ])
@@ -53,3 +53,26 @@ async def test_a_bad_request_says_what_to_type(service, args, reply):
     with pytest.raises(InvalidInput) as error:
         await service.request(*args)
     assert str(error.value).startswith(reply)
+
+
+async def test_a_period_only_partly_covered_says_which_period_ran(service):
+    async def progress(stage):
+        pass
+
+    report = await service.run(await service.request("B", "BTC/USDT", "2025-05-10..2025-05-25"), progress)
+
+    assert report.text.startswith("B on BTC/USDT 15m, 2025-05-20 to 2025-05-25")
+    assert ("Asked for 2025-05-10 to 2025-05-25; candles exist only from 2025-05-20 to 2025-05-25, so the run "
+            "used those 6.0 days.") in report.text
+
+
+async def test_a_period_without_candles_names_the_period_there_is(service):
+    async def progress(stage):
+        pass
+
+    request = await service.request("A", "BTC/USDT", "2024-01-01..2024-01-31")
+    with pytest.raises(InvalidInput) as error:
+        await service.run(request, progress)
+
+    assert str(error.value) == ("No 1m candles of BTC/USDT in the period asked for; the data covers 2025-05-20 to "
+                                "2025-07-01. Try /backtest A BTC/USDT 2025-05-20..2025-07-01")

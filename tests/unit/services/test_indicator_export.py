@@ -1,4 +1,6 @@
-"""Export of the ICT indicators to one CSV per concept."""
+"""Export of the ICT indicators to one CSV per concept, and of the signals to signals.csv."""
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
@@ -8,6 +10,7 @@ from trading.domain.candles import Timeframe
 from trading.indicators.ict import ICTParams, compute_ict
 from trading.indicators.timeframes import resample
 from trading.services.indicator_export import export_indicators
+from trading.services.signal_export import export_signals
 
 CONCEPTS = ["swings", "structure_breaks", "fvgs", "order_blocks", "breakers", "liquidity_levels", "sweeps",
             "period_levels"]
@@ -62,3 +65,43 @@ def test_export_refuses_candles_coarser_than_the_timeframe(tmp_path):
 
     with pytest.raises(ValueError, match="coarser than 1m"):
         export_indicators(source, Timeframe.M1, 1, 1, tmp_path)
+
+
+def test_no_liquidity_row_reveals_a_member_that_joined_after_its_known_time(tmp_path):
+    # the export of a prefix of the data holds exactly the full export's rows known by then (states not yet
+    # happened blanked), so a backtest on the CSV reads each level as it stood, never its final mean
+    minutes = load_candles("BTCUSDT-1m.csv.gz")[:30_000]
+    full_dir, cut_dir = tmp_path / "full", tmp_path / "cut"
+    export_indicators(_write_csv(minutes, tmp_path / "full.csv"), Timeframe.M15, 5, 5, full_dir)
+    export_indicators(_write_csv(minutes[:15_000], tmp_path / "cut.csv"), Timeframe.M15, 5, 5, cut_dir)
+    last = 15_000 // 15 - 1
+
+    full = pd.read_csv(full_dir / "liquidity_levels.csv", keep_default_na=False)
+    cut = pd.read_csv(cut_dir / "liquidity_levels.csv", keep_default_na=False)
+
+    assert (full["count"] >= 2).any() and full["known_at"].is_monotonic_increasing
+    known = full[full["known_at"] <= last].copy()
+    for state in ("taken", "swept", "run"):
+        later = known[state] > last
+        known.loc[later, state], known.loc[later, f"{state}_time"] = -1, ""
+    pd.testing.assert_frame_equal(known.reset_index(drop=True), cut)
+
+
+def test_a_level_is_written_again_each_time_a_member_joins(tmp_path):
+    export_indicators(_write_csv(worked_example(), tmp_path / "example.csv"), Timeframe.M15, 1, 1, tmp_path)
+
+    levels = pd.read_csv(tmp_path / "liquidity_levels.csv", keep_default_na=False)
+    first = levels[levels["level_row"] == 0]
+    assert first["count"].tolist() == [1, 2] and first["level"].tolist() == [105.0, 104.98]   # on the 0.01 tick
+    assert first["known_at_time"].tolist() == ["2023-11-14T22:30:00Z", "2023-11-14T23:15:00Z"]
+    assert first["level_index_time"].tolist() == ["2023-11-14T22:15:00Z"] * 2
+
+
+def test_signals_csv_has_entries_stops_and_targets_on_the_tick(tmp_path):
+    source = _write_csv(load_candles("BTCUSDT-1m.csv.gz")[:20_000], tmp_path / "BTCUSDT-1m.csv")
+
+    signals = pd.read_csv(export_signals(source, tmp_path), dtype=str, keep_default_na=False)
+
+    assert len(signals) > 10
+    for column in ("entry", "stop", "take_profit"):
+        assert all(Decimal(v) == Decimal(v).quantize(Decimal("0.01")) for v in signals[column] if v), column

@@ -30,4 +30,5 @@ def test_period_tables_cover_empty_periods_newest_first_in_the_time_zone():
     assert [(d.label, d.net) for d in days] == [("2026-03-04", Decimal(5)), ("2026-03-03", Decimal(0)),
                                                 ("2026-03-02", Decimal(10))]
     assert period_label(now, Period.DAY, "Asia/Tokyo") == "2026-03-05"
-    assert period_label(now, Period.WEEK, "UTC") == "W10 2026-03-02" and period_label(now, Period.MONTH, "UTC") == "2026-03"
+    assert period_label(now, Period.WEEK, "UTC") == "W10 2026-03-02"
+    assert period_label(now, Period.MONTH, "UTC") == "2026-03"

@@ -7,9 +7,9 @@ from trading.strategies.book import default_book
 from trading.strategies.market_picture import Direction
 
 
-def test_book_lists_the_four_strategies_and_switches_them_by_any_case():
+def test_book_lists_the_strategies_and_switches_them_by_any_case():
     book = default_book()
-    assert book.names == ("A", "B", "C", "trend")
+    assert book.names == ("A", "B", "C", "trend", "ema_cross")
     assert book.set_enabled("TREND", False) == "trend"
     assert book.set_enabled("b", False) == "B"
     assert book.enabled == ("A", "C")
@@ -18,8 +18,16 @@ def test_book_lists_the_four_strategies_and_switches_them_by_any_case():
 
 
 def test_book_refuses_an_unknown_strategy_naming_the_known_ones():
-    with pytest.raises(ValueError, match="use one of A, B, C, trend"):
+    with pytest.raises(ValueError, match="use one of A, B, C, trend, ema_cross"):
         default_book().set_enabled("D", True)
+
+
+def test_the_ema_cross_yardstick_is_off_unless_switched_on_by_name():
+    book = default_book()
+    assert book.enabled == ("A", "B", "C", "trend")
+    assert book.set_enabled("EMA_CROSS", True) == "ema_cross"
+    assert "ema_cross" in book.enabled
+    assert default_book(enabled=["ema_cross"]).enabled == ("ema_cross",)
 
 
 def test_a_disabled_strategy_produces_no_signals():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 
 from trading.indicators.ict.event_table import NOT_YET, EventTable
 from trading.indicators.ict.period_levels import PeriodLevels
@@ -58,6 +59,34 @@ class LiquidityLevels(EventTable):
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class LevelChanges(EventTable):
+    """Every change of a liquidity level, one row each: its anchor forming it, then each member joining.
+
+    index = the pivot bar of the member that formed or joined the level, known_at = the bar it joined (when
+    the change became known), level_row / level_index = the level and its anchor bar; level, level_max,
+    level_min, count and equal_at are the level as of that change, never what later members make of it.
+    taken, swept and run are the level's later states, each with its own bar like every state column.
+    """
+
+    END_STATE: ClassVar[str | None] = "taken"
+    STATE_COLUMNS: ClassVar[tuple[str, ...]] = ("taken", "swept", "run")
+
+    index: np.ndarray
+    known_at: np.ndarray
+    direction: np.ndarray
+    level_row: np.ndarray
+    level_index: np.ndarray
+    level: np.ndarray
+    level_max: np.ndarray
+    level_min: np.ndarray
+    count: np.ndarray
+    equal_at: np.ndarray
+    taken: np.ndarray
+    swept: np.ndarray
+    run: np.ndarray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Sweeps(EventTable):
     """Every taken level once its kind is known: index = the taking bar, known_at = when it is known.
 
@@ -89,6 +118,21 @@ class Liquidity:
         levels = self.levels.as_of(t)
         levels = dataclasses.replace(levels, **_aggregate(members, len(levels)))
         return Liquidity(levels, members, self.sweeps.as_of(t), self.periods.as_of(t))
+
+    def level_changes(self) -> LevelChanges:
+        """Return each change of each level as its own row, with the level as it stood after that change."""
+        m, levels = self.members, self.levels
+        frame = pd.DataFrame({"row": m.level_row, "level": m.level})   # members come in join (known_at) order
+        group = frame.groupby("row", sort=False)["level"]
+        count = group.cumcount().to_numpy(np.int64) + 1
+        second = np.full(len(levels), NOT_YET, np.int64)
+        joined_second = count == 2
+        second[m.level_row[joined_second]] = m.known_at[joined_second]
+        r = m.level_row
+        return LevelChanges(m.index.copy(), m.known_at.copy(), m.direction.copy(), r.copy(), levels.index[r],
+                            group.cumsum().to_numpy() / count, group.cummax().to_numpy(),
+                            group.cummin().to_numpy(), count, np.where(count >= 2, second[r], NOT_YET),
+                            levels.taken[r], levels.swept[r], levels.run[r])
 
     def active_at(self, t: int) -> LiquidityLevels:
         """Return the levels known and not taken at the close of bar t, as of t."""

@@ -1,6 +1,9 @@
 """Liquidity levels, equal-highs clusters, sweeps and runs, take-profit targets (ict.md 7)."""
 from tests.fakes.ict_candles import bar, ohlc_candles, worked_example
+from tests.fakes.shared_data import load_candles
+from trading.domain.candles import Timeframe
 from trading.indicators.ict import ICTParams, compute_ict
+from trading.indicators.timeframes import resample
 
 
 def _liquidity(candles, **params):
@@ -115,3 +118,28 @@ def test_raw_source_keeps_one_pivot_of_a_plateau_and_pairs_internal_highs():
     assert raw.take(raw.direction == 1).count.tolist() == [2]
     assert raw.take(raw.direction == 1).level.tolist() == [(105.0 + 104.96) / 2]
     assert sequence.take(sequence.direction == 1).count.tolist() == [1]
+
+
+def test_each_change_of_a_level_is_its_own_row_as_the_level_stood_then():
+    # the BSL level of bar 1 (105.0, known at 2) gains the bar 4 high 104.95 at bar 5: two rows, the mean moving
+    changes = _liquidity(worked_example()).level_changes()
+
+    assert changes.index.tolist() == [1, 3, 4, 6, 8]
+    assert changes.known_at.tolist() == [2, 4, 5, 7, 9]
+    assert changes.level_row.tolist() == [0, 1, 0, 2, 3]
+    assert changes.level_index.tolist() == [1, 3, 1, 6, 8]
+    assert changes.count.tolist() == [1, 1, 2, 1, 1]
+    assert changes.level.tolist() == [105.0, 100.0, 104.975, 105.5, 97.0]
+    assert changes.level_min.tolist() == [105.0, 100.0, 104.95, 105.5, 97.0]
+    assert changes.equal_at.tolist() == [-1, -1, 5, -1, -1]
+    assert changes.taken.tolist() == [6, 7, 6, 11, -1]
+
+
+def test_level_changes_on_a_prefix_equal_the_full_history_as_of_its_last_bar():
+    candles = resample(load_candles("BTCUSDT-1m.csv.gz")[:40_000], Timeframe.M15)
+    full = compute_ict(candles, ICTParams()).liquidity.level_changes()
+    assert (full.count >= 2).sum() > 10           # the real data has many equal highs and lows
+
+    for cut in (300, 1111, 2000, len(candles) - 1):
+        prefix = compute_ict(candles[:cut + 1], ICTParams()).liquidity.level_changes()
+        assert prefix.equals(full.as_of(cut)), cut

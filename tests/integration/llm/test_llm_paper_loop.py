@@ -1,0 +1,120 @@
+"""A paper loop where an LLM decides: its BUY becomes an order through the entry gate, its SELL reduces."""
+import asyncio
+from decimal import ROUND_DOWN, Decimal as D
+
+from tests.fakes.loop_rig import build_rig
+from tests.fakes.openai_api import FakeOpenAI, decision
+from tests.fakes.symbol_views import T_VIEW, bundled_btc
+from trading.adapters.openai_client import LlmClient
+from trading.adapters.openai_decider import OpenAIDecider
+from trading.adapters.sqlite_decisions import DecisionJournal
+from trading.domain.candles import Timeframe
+from trading.domain.events import EventKind
+from trading.engine.decision_schedule import ScheduleSettings
+from trading.engine.llm_settings import LlmSettings
+from trading.services.symbol_reviews import ReviewSettings
+
+MINUTE = 60_000
+SYMBOL = "BTC/USDT"
+
+
+def llm(fake: FakeOpenAI, **settings):
+    def build(store, events):
+        client = LlmClient("fake-model", api_key="sk-test", base_url=fake.base_url, timeout_s=2.0)
+        values = dict(schedule=ScheduleSettings(max_age_ms=30 * MINUTE)) | settings
+        return OpenAIDecider(client, DecisionJournal(store), LlmSettings("fake-model", **values), state=store,
+                             notify=events.emit)
+    return build
+
+
+async def rig_for(tmp_path, fake, **settings):
+    return await build_rig(tmp_path, bundled_btc(), SYMBOL, T_VIEW, [], windows={Timeframe.M1: 300},
+                           decider=llm(fake, **settings), reviews=ReviewSettings(max_size_pct=D("30")),
+                           journal=DecisionJournal)
+
+
+async def test_the_llm_buy_goes_through_the_gate_sized_to_its_share_and_its_sell_halves_the_position(tmp_path):
+    async with FakeOpenAI() as fake:
+        fake.default = decision("HOLD", 0.9)
+        fake.script(decision("BUY", 0.9, size_pct=10, reasoning="demand holds"))
+        rig = await rig_for(tmp_path, fake)
+        try:
+            await rig.run_until(T_VIEW + 2 * MINUTE)
+            positions = await rig.broker.positions()
+            journal = DecisionJournal(rig.store)
+            first = (await journal.page(SYMBOL, None, 50))[-1]
+            calls_after_entry = len(fake.calls)
+            await rig.run_until(T_VIEW + 20 * MINUTE)          # nothing moved enough: no call, HOLD skipped
+            quiet_calls = len(fake.calls)
+            fake.script(decision("SELL", 0.9, size_pct=50, reasoning="momentum fades"))
+            await rig.run_until(T_VIEW + 34 * MINUTE)          # the last call is 30 min old: asked again
+            after_sell = await rig.broker.positions()
+            rows = await journal.page(SYMBOL, None, 100)
+        finally:
+            await rig.close()
+    mark = first.mark
+    assert first.action == "BUY" and first.verdict == "allowed: order sent" and first.order_id.startswith("ta-")
+    assert first.shadow_action == "HOLD"                        # the rules had no signal to act on
+    expected = (D("10000") * D("0.10") / mark).quantize(D("0.00001"), ROUND_DOWN)   # 10% of equity at the mark
+    assert len(positions) == 1 and positions[0].amount == expected
+    entered = rig.notified(EventKind.POSITION_OPENED)
+    assert entered and "[llm]" in entered[0] and "demand holds" in entered[0]
+    assert calls_after_entry == 1 and quiet_calls == 1
+    assert {r.source for r in rows if r.prompt is None} == {"skipped"}
+    sell = next(r for r in rows if r.action == "SELL")
+    assert sell.verdict == "allowed (reducing): order sent"
+    assert after_sell[0].amount == expected - (expected / 2).quantize(D("0.00001"), ROUND_DOWN)
+
+
+async def test_a_buy_the_gate_refuses_is_stored_with_the_rule_that_refused_it(tmp_path):
+    async with FakeOpenAI() as fake:
+        rig = await rig_for(tmp_path, fake)
+        try:
+            mark = D(repr(float(bundled_btc().closed_before(T_VIEW + 1).close[-1])))
+            # a stop 0.05% away: the round-trip fees (0.2%) would eat several times the risk
+            fake.script(decision("BUY", 0.9, size_pct=10, stop_price=float(mark * D("0.9995"))))
+            await rig.run_until(T_VIEW + 2 * MINUTE)
+            rows = await DecisionJournal(rig.store).page(SYMBOL, None, 10)
+            positions = await rig.broker.positions()
+        finally:
+            await rig.close()
+    buy = next(r for r in rows if r.action == "BUY")
+    assert buy.verdict.startswith("refused by fees") and buy.order_id == "" and positions == []
+
+
+async def test_with_the_kill_switch_on_the_llm_is_not_asked_and_nothing_is_bought(tmp_path):
+    async with FakeOpenAI() as fake:
+        fake.default = decision("BUY", 0.9, size_pct=10)
+        rig = await rig_for(tmp_path, fake)
+        try:
+            await rig.loop.kill(False, "test", "stop everything")
+            await rig.run_until(T_VIEW + 3 * MINUTE)
+            rows = await DecisionJournal(rig.store).page(SYMBOL, None, 10)
+            positions = await rig.broker.positions()
+        finally:
+            await rig.close()
+    assert fake.calls == [] and positions == []
+    assert rows and {r.source for r in rows} == {"risk_blocked"} and "kill switch is on" in rows[0].reason.lower()
+
+
+async def test_the_kill_switch_closes_the_position_at_once_while_an_llm_call_hangs(tmp_path):
+    from tests.fakes.openai_api import late
+    async with FakeOpenAI() as fake:
+        fake.default = decision("HOLD", 0.9)
+        fake.script(decision("BUY", 0.9, size_pct=10))
+        rig = await rig_for(tmp_path, fake)
+        try:
+            await rig.run_until(T_VIEW + 2 * MINUTE)
+            assert len(await rig.broker.positions()) == 1
+            fake.script(late(5.0))                           # the next call hangs past the client's timeout
+            await rig.run_until(T_VIEW + 33 * MINUTE, settle=False)   # 30 min later: a review is asked for
+            await fake.wait_for_calls(2)
+            started = asyncio.get_running_loop().time()
+            await asyncio.wait_for(rig.loop.kill(True, "test", "flatten now"), 1.0)
+            took = asyncio.get_running_loop().time() - started
+            await rig.run_until(T_VIEW + 34 * MINUTE, settle=False)
+            flat = await rig.broker.positions()
+            await rig.loop.settle()
+        finally:
+            await rig.close()
+    assert took < 1.0 and flat == []
