@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, keys."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, keys, totp."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.backtest_command import add_backtest_parser, run_backtest
 from bot.keys_command import add_keys_parser, run_keys
+from bot.totp_command import add_totp_parser, run_totp
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
 
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh (Docker HEALTHCHECK)")
     add_indicators_parser(sub)
     add_keys_parser(sub)
+    add_totp_parser(sub)
     add_backtest_parser(sub)
     args = parser.parse_args(argv)
     try:
@@ -34,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_backtest(args)
         if args.command == "keys":
             return run_keys(args, load_settings())
+        if args.command == "totp":
+            return run_totp(args, load_settings())
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()
         from bot.runtime import start  # imported here so `health` stays light
 

@@ -302,6 +302,16 @@ class TradingLoop:
             await self._finish()
             return lifted
 
+    async def lift_cooldown(self, by: str) -> bool:
+        """End a loss-streak cooldown now (/unlock, audited); return True when one was running."""
+        async with self._lock:
+            now = self.clock.now_ms()
+            lifted = self.engine.lift_cooldown(now)
+            if lifted:
+                await self.events.emit(notices.cooldown_lifted(by, now))
+            await self._finish()
+            return lifted
+
     def set_symbols(self, symbols: Sequence[str]) -> None:
         """Trade these symbols from the next candle on (a new symbol universe); open positions stay guarded."""
         self.settings = replace(self.settings, symbols=tuple(symbols))
