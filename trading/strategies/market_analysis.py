@@ -56,11 +56,13 @@ _SNAPSHOTS = SnapshotCache()
 class MarketAnalysis:
     """Lazily computed, memoised candles per timeframe and ICT snapshots of one view."""
 
-    def __init__(self, view: MarketView, ict_params: Mapping[Timeframe, ICTParams] | None = None) -> None:
+    def __init__(self, view: MarketView, ict_params: Mapping[Timeframe, ICTParams] | None = None, *,
+                 tracked: Mapping[Timeframe, tuple[Candles, ICTSnapshot]] | None = None) -> None:
+        """Analyse view; `tracked` gives timeframes whose candles and ICT snapshot are already known (live)."""
         self.view = view
         self.ict_params = dict(DEFAULT_ICT_PARAMS if ict_params is None else ict_params)
-        self._candles: dict[Timeframe, Candles] = {}
-        self._ict: dict[Timeframe, ICTSnapshot] = {}
+        self._candles: dict[Timeframe, Candles] = {tf: c for tf, (c, _) in (tracked or {}).items()}
+        self._ict: dict[Timeframe, ICTSnapshot] = {tf: s for tf, (_, s) in (tracked or {}).items()}
         self._visible: dict[tuple[Timeframe, Timeframe], np.ndarray] = {}
 
     @property

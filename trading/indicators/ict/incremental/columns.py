@@ -16,11 +16,12 @@ class Columns:
     copies the filled part so that a snapshot never sees later updates.
     """
 
-    __slots__ = ("_names", "_arrays", "size")
+    __slots__ = ("_names", "_arrays", "size", "columns")
 
     def __init__(self, dtypes: Mapping[str, Any]) -> None:
         self._names = tuple(dtypes)
         self._arrays = [np.empty(FIRST_CAPACITY, dtype) for dtype in dtypes.values()]
+        self.columns = dict(zip(self._names, self._arrays))    # the live arrays by name
         self.size = 0
 
     def __len__(self) -> int:
@@ -31,6 +32,7 @@ class Columns:
         row = self.size
         if row == self._arrays[0].shape[0]:
             self._arrays = [np.concatenate([a, np.empty_like(a)]) for a in self._arrays]
+            self.columns = dict(zip(self._names, self._arrays))
         for array, value in zip(self._arrays, values):
             array[row] = value
         self.size = row + 1
@@ -38,7 +40,7 @@ class Columns:
 
     def column(self, name: str) -> np.ndarray:
         """Return the live array of a column (only its first `size` cells are rows)."""
-        return self._arrays[self._names.index(name)]
+        return self.columns[name]
 
     def frozen(self) -> dict[str, np.ndarray]:
         """Return a copy of every column cut to the rows appended so far, by name."""

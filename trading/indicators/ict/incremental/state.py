@@ -60,9 +60,11 @@ class ICTState:
         t = self._candles.append(open_ms, open_, high, low, close, volume)
         self._last_open_ms = open_ms
         bar = Bar(t, open_, high, low, close)
+        prices = {"high": high, "low": low, "close": close, "body_bottom": min(open_, close),
+                  "body_top": max(open_, close)}
         # (1) objects that existed before bar t
-        self._gaps.update(bar)
-        self._blocks.update(bar)
+        self._gaps.update(t, prices)
+        self._blocks.update(t, prices)
         self._pools.update(t, high, low, close)
         self._periods.update(t, open_ms, high, low, close)
         # (2) the pivot bar t confirms, (3) breaks against the references after it, with their order blocks

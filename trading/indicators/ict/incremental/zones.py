@@ -2,64 +2,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
 from trading.indicators.ict.breakers import Breakers
 from trading.indicators.ict.fair_value_gaps import FairValueGaps
 from trading.indicators.ict.incremental.columns import NOT_YET, Columns
-from trading.indicators.ict.incremental.crossings import NEVER, CrossingQueue
+from trading.indicators.ict.incremental.crossings import NEVER, StateChain
 from trading.indicators.ict.order_blocks import OrderBlocks
 from trading.indicators.ict.params import ObBreakOn
 
 INT, SIDE, PRICE = np.int64, np.int8, np.float64
+FVG_STATES = ("touched", "ce", "filled", "inverted")
+Prices = Mapping[str, float]     # one bar's open, high, low, close, body_bottom and body_top by name
 
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One closed candle's prices at bar t, as the trackers read them."""
+    """One closed candle's prices at bar t."""
 
     t: int
     open: float
     high: float
     low: float
     close: float
-
-    def price(self, series: str) -> float:
-        """Return a price series of the bar by name (body_bottom / body_top: the body's ends)."""
-        if series == "body_bottom":
-            return min(self.open, self.close)
-        if series == "body_top":
-            return max(self.open, self.close)
-        return getattr(self, series)
-
-
-class _Chain:
-    """States of one side that happen in order, each searched from the bar of the one before (inclusive)."""
-
-    __slots__ = ("queues", "series", "columns")
-
-    def __init__(self, steps: list[tuple[str, str, bool, bool]]) -> None:
-        # steps: (state column, price series, fires above the level, strict)
-        self.columns = [s[0] for s in steps]
-        self.series = [s[1] for s in steps]
-        self.queues = [CrossingQueue(above, strict) for _, _, above, strict in steps]
-
-    def update(self, bar: Bar, table: Columns, levels: list[list[float]], last_bar: list[int]) -> list[int]:
-        """Record each state crossed at this bar; return the rows whose last state happened."""
-        done: list[int] = []
-        for k, queue in enumerate(self.queues):
-            fired = queue.crossed(bar.price(self.series[k]), bar.t)
-            if not fired:
-                continue
-            column = table.column(self.columns[k])
-            for row in fired:
-                column[row] = bar.t
-                if k + 1 < len(self.queues):
-                    self.queues[k + 1].push(levels[k + 1][row], row, last_bar[row])
-                else:
-                    done.append(row)
-        return done
 
 
 class GapTracker:
@@ -70,22 +37,24 @@ class GapTracker:
         self.table = Columns({"index": INT, "known_at": INT, "direction": SIDE, "top": PRICE, "bottom": PRICE,
                               "mid": PRICE, "touched": INT, "ce": INT, "filled": INT, "inverted": INT,
                               "expires": INT})
-        self._top: list[float] = []
-        self._mid: list[float] = []
-        self._bottom: list[float] = []
+        top: list[float] = []
+        mid: list[float] = []
+        bottom: list[float] = []
+        self._levels = (top, mid, bottom)
         self._last: list[int] = []
-        states = ("touched", "ce", "filled", "inverted")
+        # bullish: low reaches top, mid, bottom, then a close below bottom; bearish mirrored
         self._chains = {
-            1: _Chain([(s, p, False, strict) for s, p, strict in zip(states, ("low",) * 3 + ("close",),
-                                                                    (False,) * 3 + (True,))]),
-            -1: _Chain([(s, p, True, strict) for s, p, strict in zip(states, ("high",) * 3 + ("close",),
-                                                                    (False,) * 3 + (True,))]),
+            1: StateChain([(s, p, False, p == "close") for s, p in zip(FVG_STATES, ("low", "low", "low", "close"))],
+                          [top, mid, bottom, bottom], self._last),
+            -1: StateChain([(s, p, True, p == "close") for s, p in zip(FVG_STATES, ("high", "high", "high", "close"))],
+                           [bottom, mid, top, top], self._last),
         }
 
-    def update(self, bar: Bar) -> None:
-        """Move the gaps known before this bar through the states it reaches."""
-        self._chains[1].update(bar, self.table, [self._top, self._mid, self._bottom, self._bottom], self._last)
-        self._chains[-1].update(bar, self.table, [self._bottom, self._mid, self._top, self._top], self._last)
+    def update(self, t: int, prices: Prices) -> None:
+        """Move the gaps known before bar t through the states it reaches."""
+        columns = self.table.columns
+        self._chains[1].update(t, prices, columns)
+        self._chains[-1].update(t, prices, columns)
 
     def detect(self, a: Bar, b: Bar, c: Bar) -> None:
         """Add the gap of candles a, b, c (c is the bar that just closed), if there is one."""
@@ -100,11 +69,10 @@ class GapTracker:
         expires = c.t + self.max_age if self.max_age is not None else NOT_YET
         side = 1 if bull else -1
         row = self.table.append(b.t, c.t, side, top, bottom, mid, NOT_YET, NOT_YET, NOT_YET, NOT_YET, expires)
-        self._top.append(top)
-        self._mid.append(mid)
-        self._bottom.append(bottom)
+        for values, value in zip(self._levels, (top, mid, bottom)):
+            values.append(value)
         self._last.append(expires if self.max_age is not None else NEVER)
-        self._chains[side].queues[0].push(top if bull else bottom, row, self._last[row])
+        self._chains[side].start(row)
 
     def frozen(self) -> FairValueGaps:
         """Return the gaps as of the last bar."""
@@ -122,16 +90,25 @@ class BlockTracker:
                                  "ob_row": INT, "retest": INT, "invalidated": INT})
         down, up = {ObBreakOn.CLOSE: ("close", "close"), ObBreakOn.WICK: ("low", "high"),
                     ObBreakOn.BODY: ("body_bottom", "body_top")}[ObBreakOn(break_on)]
-        self._last: list[int] = []
         self._top: list[float] = []
         self._bottom: list[float] = []
-        self._chains = {1: _Chain([("touched", "low", False, False), ("broken", down, False, True)]),
-                        -1: _Chain([("touched", "high", True, False), ("broken", up, True, True)])}
+        self._last: list[int] = []
+        self._chains = {
+            1: StateChain([("touched", "low", False, False), ("broken", down, False, True)],
+                          [self._top, self._bottom], self._last),
+            -1: StateChain([("touched", "high", True, False), ("broken", up, True, True)],
+                           [self._bottom, self._top], self._last),
+        }
         self._breaker_top: list[float] = []
         self._breaker_bottom: list[float] = []
         self._breaker_last: list[int] = []
-        self._breaker_chains = {1: _Chain([("retest", "low", False, False), ("invalidated", "close", False, True)]),
-                                -1: _Chain([("retest", "high", True, False), ("invalidated", "close", True, True)])}
+        top, bottom, last = self._breaker_top, self._breaker_bottom, self._breaker_last
+        self._breaker_chains = {
+            1: StateChain([("retest", "low", False, False), ("invalidated", "close", False, True)], [top, bottom],
+                          last),
+            -1: StateChain([("retest", "high", True, False), ("invalidated", "close", True, True)], [bottom, top],
+                           last),
+        }
 
     def add(self, index: int, known_at: int, side: int, top: float, bottom: float, ref_index: int) -> None:
         """Add the order block a structure break made at known_at (tested from the next bar)."""
@@ -140,30 +117,27 @@ class BlockTracker:
         self._top.append(top)
         self._bottom.append(bottom)
         self._last.append(expires if self.max_age is not None else NEVER)
-        self._chains[side].queues[0].push(top if side > 0 else bottom, row, self._last[row])
+        self._chains[side].start(row)
 
-    def update(self, bar: Bar) -> None:
-        """Move breakers, then blocks, through the states this bar reaches; broken blocks become breakers."""
-        for side in (1, -1):
-            first, second = ((self._breaker_top, self._breaker_bottom) if side > 0
-                             else (self._breaker_bottom, self._breaker_top))
-            self._breaker_chains[side].update(bar, self.breakers, [first, second], self._breaker_last)
-        broken = []
-        for side in (1, -1):
-            first, second = (self._top, self._bottom) if side > 0 else (self._bottom, self._top)
-            broken += self._chains[side].update(bar, self.table, [first, second], self._last)
+    def update(self, t: int, prices: Prices) -> None:
+        """Move breakers, then blocks, through the states bar t reaches; broken blocks become breakers."""
+        columns = self.breakers.columns
+        self._breaker_chains[1].update(t, prices, columns)
+        self._breaker_chains[-1].update(t, prices, columns)
+        columns = self.table.columns
+        broken = self._chains[1].update(t, prices, columns) + self._chains[-1].update(t, prices, columns)
         for row in sorted(broken):
-            self._turn(row, bar.t)
+            self._turn(row, t)
 
     def _turn(self, row: int, t: int) -> None:
-        side = -int(self.table.column("direction")[row])
+        # the breaker faces the other way, keeps the zone, and is tested from the bar after the break
+        side = -int(self.table.columns["direction"][row])
         top, bottom = self._top[row], self._bottom[row]
-        index = int(self.table.column("index")[row])
-        b = self.breakers.append(index, t, side, top, bottom, row, NOT_YET, NOT_YET)
+        b = self.breakers.append(int(self.table.columns["index"][row]), t, side, top, bottom, row, NOT_YET, NOT_YET)
         self._breaker_top.append(top)
         self._breaker_bottom.append(bottom)
         self._breaker_last.append(NEVER)
-        self._breaker_chains[side].queues[0].push(top if side > 0 else bottom, b)
+        self._breaker_chains[side].start(b)
 
     def frozen(self) -> tuple[OrderBlocks, Breakers]:
         """Return the order blocks and breakers as of the last bar."""
