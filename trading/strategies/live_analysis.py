@@ -42,7 +42,8 @@ class TrackedTimeframe:
     def follow(self, window: Candles) -> bool:
         """Take in the candles of window that closed since the last call; return False for an older window.
 
-        A window that does not continue the history (a gap, or candles that differ) starts it over.
+        A window that does not continue the history (a gap, candles that differ, or more candles before the
+        newest known one than the history holds) starts it over.
         """
         if len(window) == 0:
             return len(self._state) == 0
@@ -53,7 +54,10 @@ class TrackedTimeframe:
         if int(window.open_ms[-1]) < last:
             return False
         at = int(np.searchsorted(window.open_ms, last))
-        if at == len(window) or int(window.open_ms[at]) != last or not self._overlap_matches(window, at):
+        # a window reaching back before the history (the chat's longer view) starts over too: no reader
+        # ever sees fewer candles than it was given
+        if (at == len(window) or int(window.open_ms[at]) != last or at + 1 > len(self._state)
+                or not self._overlap_matches(window, at)):
             self._restart(window)
             return True
         self._append(window[at + 1:])

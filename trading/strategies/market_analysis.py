@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Mapping, Protocol
 
 import numpy as np
@@ -34,6 +35,7 @@ class SnapshotCache:
     def __init__(self, size: int = 64) -> None:
         self._size = size
         self._snapshots: dict[tuple, ICTSnapshot] = {}
+        self._lock = threading.Lock()
 
     def compute(self, symbol: str, timeframe: Timeframe, candles: Candles, params: ICTParams) -> ICTSnapshot:
         """Return compute_ict(candles, params), reusing the snapshot of identical candles."""
@@ -43,10 +45,13 @@ class SnapshotCache:
         for column in (candles.open_ms, candles.open, candles.high, candles.low, candles.close):
             digest.update(column.tobytes())
         key = (symbol, timeframe, params, digest.digest())
-        snapshot = self._snapshots.pop(key, None) or compute_ict(candles, params)
-        self._snapshots[key] = snapshot          # most recent last
-        while len(self._snapshots) > self._size:
-            self._snapshots.pop(next(iter(self._snapshots)))
+        with self._lock:
+            snapshot = self._snapshots.pop(key, None)
+        snapshot = snapshot or compute_ict(candles, params)
+        with self._lock:                          # scans also run in worker threads
+            self._snapshots[key] = snapshot       # most recent last
+            while len(self._snapshots) > self._size:
+                self._snapshots.pop(next(iter(self._snapshots)))
         return snapshot
 
 

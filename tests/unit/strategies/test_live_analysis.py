@@ -58,13 +58,19 @@ def test_an_older_window_is_not_followed_and_leaves_the_history_alone():
     assert tracker.candles().equals(candles[100:200])
 
 
-def test_a_longer_window_reaching_back_before_the_history_is_followed_without_starting_over():
-    candles = load_candles("BTCUSDT-15m.csv.gz")[:300]
+def test_a_longer_window_reaching_back_before_the_history_starts_it_over_with_every_candle_it_shows():
+    candles = load_candles("BTCUSDT-15m.csv.gz")[:400]
     tracker = TrackedTimeframe(PARAMS, min_epoch=50)
     tracker.follow(candles[200:260])
 
-    assert tracker.follow(candles[100:261])
-    assert tracker.candles().equals(candles[200:261])
+    assert tracker.follow(candles[100:261])                     # the chat's longer view of the same market
+    assert tracker.candles().equals(candles[100:261])
+    assert tracker.follow(candles[202:262])                     # the loop's shorter window only adds its candle
+    assert tracker.candles().equals(candles[100:262])
+    assert same_snapshot(tracker.snapshot(), compute_ict(candles[100:262], PARAMS))
+    for end in range(263, 400):                                 # the longer view's length is the new epoch
+        tracker.follow(candles[end - 60:end])
+        assert len(tracker.candles()) >= 161
 
 
 def test_the_live_analysis_reads_tracked_timeframes_from_the_state_and_the_rest_from_the_view():

@@ -41,7 +41,8 @@ def differences(got: ICTSnapshot, expected: ICTSnapshot) -> list[str]:
     """Return the names of the tables (and columns' dtypes) that differ; [] when the snapshots are equal."""
     out = [name for name, table in TABLES.items() if not table(got).equals(table(expected))]
     out += [f"{name}.{column} dtype" for name, table in TABLES.items()
-            for column, values in table(got).columns().items() if values.dtype != table(expected).columns()[column].dtype]
+            for column, values in table(got).columns().items()
+            if values.dtype != table(expected).columns()[column].dtype]
     if not np.array_equal(got.trend, expected.trend) or got.trend.dtype != expected.trend.dtype:
         out.append("trend")
     return out
