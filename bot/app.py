@@ -35,14 +35,15 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(TypeHandler(Update, guard), group=ACCESS_GROUP)
     app.add_handler(TypeHandler(Update, command_origin.screen), group=ORIGIN_GROUP)
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE))
+        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE,
+                                       block=command.block))
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
     app.add_handler(CallbackQueryHandler(decisions.decisions_button, pattern=pattern(decision_views.PREFIX)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     # plain text is a question for the LLM; an edited or forwarded message is never taken as one
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED,
-                                   decisions.ask))
+                                   decisions.ask, block=False))      # an LLM answer takes seconds
     app.add_error_handler(on_error)
     return app
 

@@ -21,6 +21,7 @@ class Command:
     summary: str
     usage: str
     handler: Handler
+    block: bool = True       # False: slow work (drawing, an LLM call); later updates are answered meanwhile
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -33,7 +34,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("signals", "Market", "live zones, liquidity, trends, latest signals", "/signals [SYMBOL]", signals.signals),
     Command("strategies", "Market", "list strategies or switch one on/off", "/strategies [NAME on|off]",
             signals.strategies),
-    Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart),
+    Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart,
+            block=False),
     Command("risk", "Risk", "limits, today's PnL, drawdown, breaker, kill switch", "/risk", control.risk),
     Command("kill", "Risk", "stop all new orders (flat: also close everything)", "/kill [flat]", control.kill),
     Command("resume", "Risk", "lift the kill switch or a drawdown halt", "/resume", control.resume),
@@ -42,7 +44,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),
     Command("trades", "Account", "recent fills", "/trades [n]", portfolio.trades),
     Command("report", "Account", "PnL, equity vs buy & hold, positions, risk", "/report [day|week|month]",
-            reports.report),
+            reports.report, block=False),
     Command("buy", "Orders", "buy / go long for an amount of USDT", "/buy SYMBOL USDT [limit PRICE]", orders.buy),
     Command("sell", "Orders", "sell holdings / reduce a long", "/sell SYMBOL [AMOUNT|PCT%|all]", orders.sell),
     Command("short", "Orders", "open a short (futures)", "/short SYMBOL USDT [limit PRICE]", orders.short),
@@ -59,7 +61,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("llmscore", "Decisions", "the LLM's decisions against the rules'", "/llmscore [days]",
             decisions.llmscore),
     Command("universe", "Decisions", "which symbols are traded and why", "/universe [refresh]", decisions.universe),
-    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask),
+    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask,
+            block=False),
 )
 
 
