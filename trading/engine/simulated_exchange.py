@@ -50,6 +50,7 @@ class SimulatedExchange:
         self._market_fill = market_fill
         self._funding_rate = funding_rate     # applied at each funding time when the data has no rates
         self._emit = emit or (lambda event: None)
+        self._heard = emit is not None        # a backtest listens to nobody: its events are not even built
         self._prefix = id_prefix
         self._seq = 0
         self._now = 0
@@ -82,7 +83,8 @@ class SimulatedExchange:
         self._fresh.add(order.id)
         if accepted.quote_budget is not None:
             self._budgets[order.id] = accepted.quote_budget
-        self._emit(events.order_placed(order))
+        if self._heard:
+            self._emit(events.order_placed(order))
         last = self._last.get(order.symbol)
         if self._market_fill is MarketFill.LAST_PRICE and last is not None:
             self._execute(order, PriceBar.tick(max(ts, last[0]), last[1]))
@@ -168,7 +170,8 @@ class SimulatedExchange:
         position = self.account.position(symbol)
         if payment is None or position is None:
             return payment
-        self._emit(events.funding_applied(PositionChange(ChangeKind.UPDATED, position), payment, rate, ts_ms))
+        if self._heard:
+            self._emit(events.funding_applied(PositionChange(ChangeKind.UPDATED, position), payment, rate, ts_ms))
         self._liquidate_at(symbol, mark, ts_ms)
         return payment
 
@@ -178,7 +181,8 @@ class SimulatedExchange:
             return
         change = self.account.liquidate(symbol, ts_ms, mark)
         if change is not None:
-            self._emit(events.position_changed(change, ts_ms))
+            if self._heard:
+                self._emit(events.position_changed(change, ts_ms))
             self._cancel_reduce_only(symbol, ts_ms, "position liquidated")
 
     def _run(self, symbol: str, bar: PriceBar, types: Iterable[OrderType]) -> None:
@@ -222,7 +226,8 @@ class SimulatedExchange:
             changes = self.account.settle(order, instrument, amount, execution.price, fee, bar.ts_ms)
         except RejectedError as exc:
             self._finish(order, OrderStatus.REJECTED, bar.ts_ms)
-            self._emit(events.order_failed(self._orders[order.id], str(exc)))
+            if self._heard:
+                self._emit(events.order_failed(self._orders[order.id], str(exc)))
             return
         self._record_fill(order, instrument, amount, execution, fee, bar.ts_ms, changes)
 
@@ -235,9 +240,11 @@ class SimulatedExchange:
                          avg_price=execution.price, fee=order.fee + fee, fills=order.fills + (fill,))
         self._store(filled)
         self._finish(filled, OrderStatus.FILLED, ts_ms)
-        self._emit(events.order_filled(self._orders[order.id], fill))
+        if self._heard:
+            self._emit(events.order_filled(self._orders[order.id], fill))
         for change in changes:
-            self._emit(events.position_changed(change, ts_ms))
+            if self._heard:
+                self._emit(events.position_changed(change, ts_ms))
         if any(change.kind is ChangeKind.CLOSED for change in changes):
             self._cancel_reduce_only(order.symbol, ts_ms, "position closed")
 
@@ -251,7 +258,8 @@ class SimulatedExchange:
     def _cancel(self, order: Order, ts_ms: int, reason: str) -> Order:
         self._finish(order, OrderStatus.CANCELLED, ts_ms)
         cancelled = self._orders[order.id]
-        self._emit(events.order_cancelled(cancelled, reason))
+        if self._heard:
+            self._emit(events.order_cancelled(cancelled, reason))
         return cancelled
 
     def _finish(self, order: Order, status: OrderStatus, ts_ms: int) -> None:
