@@ -24,6 +24,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pandas as pd
+import pytest
 
 from tests.fakes.loop_rig import build_rig
 from tests.fakes.market_stretches import PERP, SELL_OFF, SPOT, SQUEEZE, long_signal, minutes_around
@@ -110,8 +111,8 @@ async def test_the_daily_loss_limit_blocks_the_next_entry_until_the_next_day(tmp
     assert [n.split(":")[0] for n in notes] == [
         "ENTRY long 0.16509 BTC/USDT", "RISK LIMIT", "EXIT long BTC/USDT", "ENTRY long 0.16501 BTC/USDT"]
     assert notes[1].startswith("RISK LIMIT: daily loss limit hit: -225.")
-    assert skipped == ["Skipped scripted long BTC/USDT:USDT: daily loss limit hit today (-245.11); "
-                       "entries resume after local midnight UTC"]
+    assert skipped == ["Skipped scripted long BTC/USDT:USDT: Daily loss limit hit: -245.11 today, the limit is "
+                       "200.00 (2% of 10000.00). New positions are refused until midnight UTC, in 11 h 0 min."]
     await rig.close()
 
 
@@ -182,4 +183,25 @@ async def test_a_stopless_entry_under_risk_sizing_is_skipped_with_the_reason(tmp
     skipped = [e.message for e in await rig.audit(EventKind.RISK_LIMIT)]
     assert skipped and "has no stop, and risk sizing needs one" in skipped[0]
     assert rig.notified(EventKind.POSITION_OPENED) == []
+    await rig.close()
+
+
+@pytest.mark.parametrize("futures, symbol", [(False, SPOT), (True, SPOT), (True, PERP)],
+                         ids=["spot", "futures-on-replay-spot-markets", "futures-on-perpetuals"])
+async def test_the_engine_reads_equity_from_the_accounts_own_summary(tmp_path, futures, symbol):
+    # The squeeze trade of the first test, in each kind of account. A futures account on the replay's spot-kind
+    # markets once counted the position's notional on top of its wallet: equity near 18,000, then a "drawdown"
+    # of 40% when the trade closed in profit, and a halt.
+    signal = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", symbol)
+    rig = await build_rig(tmp_path, minutes_around(SQUEEZE), symbol, SQUEEZE - 10 * MINUTE_MS,
+                          [ScriptedStrategy([signal])], futures=futures)
+    peaks = []
+    while rig.clock.now_ms() < SQUEEZE + 10 * MINUTE_MS:
+        await rig.run_until(rig.clock.now_ms() + MINUTE_MS)
+        status = rig.loop.risk_status()
+        assert status.equity == rig.broker.summary().equity
+        peaks.append(status.peak_equity)
+    status = rig.loop.risk_status()
+    assert len(rig.notified(EventKind.POSITION_CLOSED)) == 1 and not status.halted
+    assert D("10000") < max(peaks) < D("10500") and status.drawdown_pct < 1
     await rig.close()
