@@ -41,7 +41,8 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(TypeHandler(Update, guard), group=ACCESS_GROUP)
     app.add_handler(TypeHandler(Update, command_origin.screen), group=ORIGIN_GROUP)
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE))
+        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE,
+                                       block=command.block))
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
     app.add_handler(CallbackQueryHandler(orders.close_all_answer, pattern=pattern(orders.CLOSE_ALL)))
     app.add_handler(CallbackQueryHandler(approval_cards.pressed, pattern=pattern(approvals_view.PREFIX)))
@@ -57,8 +58,8 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     # an edited or forwarded message is never taken as a code or a question: only text typed just now
     typed_now = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED
     app.add_handler(MessageHandler(typed_now & filters.Regex(CODE), live.code))
-    # plain text is a question for the LLM
-    app.add_handler(MessageHandler(typed_now, decisions.ask))
+    # plain text is a question for the LLM; an answer takes seconds, so it does not hold other updates back
+    app.add_handler(MessageHandler(typed_now, decisions.ask, block=False))
     app.add_error_handler(on_error)
     if app.job_queue is not None:     # cards past their time lose their buttons within a few seconds
         app.job_queue.run_repeating(approval_cards.expire_due, interval=EXPIRY_CHECK_S, first=EXPIRY_CHECK_S)

@@ -22,6 +22,7 @@ class Command:
     summary: str
     usage: str
     handler: Handler
+    block: bool = True       # False: slow work (drawing, an LLM call); later updates are answered meanwhile
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -37,7 +38,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("signals", "Market", "live zones, liquidity, trends, latest signals", "/signals [SYMBOL]", signals.signals),
     Command("strategies", "Market", "list strategies or switch one on/off", "/strategies [NAME on|off]",
             signals.strategies),
-    Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart),
+    Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart,
+            block=False),
     Command("risk", "Risk", "limits, today's PnL, drawdown, breaker, kill switch", "/risk", control.risk),
     Command("kill", "Risk", "stop all new orders (flat: also close everything)", "/kill [flat]", control.kill),
     Command("resume", "Risk", "lift a pause, the kill switch or a drawdown halt", "/resume", control.resume),
@@ -62,7 +64,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("weekly", "Account", "net PnL per week", "/weekly [n]", trader.weekly),
     Command("monthly", "Account", "net PnL per month", "/monthly [n]", trader.monthly),
     Command("report", "Account", "PnL, equity vs buy & hold, positions, risk", "/report [day|week|month]",
-            reports.report),
+            reports.report, block=False),
     Command("buy", "Orders", "buy / go long for an amount of USDT", "/buy SYMBOL USDT [limit PRICE]", orders.buy),
     Command("sell", "Orders", "sell holdings / reduce a long", "/sell SYMBOL [AMOUNT|PCT%|all]", orders.sell),
     Command("short", "Orders", "open a short (futures)", "/short SYMBOL USDT [limit PRICE]", orders.short),
@@ -80,7 +82,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("llmscore", "Decisions", "the LLM's decisions against the rules'", "/llmscore [days]",
             decisions.llmscore),
     Command("universe", "Decisions", "which symbols are traded and why", "/universe [refresh]", decisions.universe),
-    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask),
+    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask,
+            block=False),
 )
 
 
