@@ -61,6 +61,22 @@ async def claim(update: Update, context: BotContext, action: str, choices: Seque
     return callback if outcome.granted else None
 
 
+JUST_SHOWN = "Just shown above; press again in a few seconds for a fresh one."
+
+
+async def fresh_press(update: Update, context: BotContext) -> bool:
+    """Claim a press of a show-only button; a double tap or a re-delivered press is answered and does nothing."""
+    query = update.callback_query
+    message = query.message
+    if message is None:         # too old for Telegram to say which message: nothing to show under
+        await query.answer(OUT_OF_DATE)
+        return False
+    if await context.confirmations.press(message.chat.id, message.message_id, query.data or ""):
+        return True
+    await query.answer(JUST_SHOWN)
+    return False
+
+
 async def carry_out(context: BotContext, callback: Callback, work: Awaitable[T]) -> T:
     """Run a claimed card's action and record what came of it (done, or failed and why)."""
     try:

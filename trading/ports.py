@@ -176,6 +176,10 @@ class ConfirmationStore(Protocol):
         """Delete finished confirmations created before ts_ms."""
         ...
 
+    async def press(self, button: str, now_ms: int, again_after_ms: int) -> bool:
+        """Atomically claim a press of a show-only button unless it was pressed within again_after_ms."""
+        ...
+
 
 class DecisionLog(Protocol):
     """Where every LLM decision is stored with its prompt, reply and outcome, and replies are cached."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
+from bot import confirmation_cards as cards
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
 from bot.context import BotContext
 from bot.parsing import count
@@ -77,6 +78,8 @@ async def menu_pressed(update: Update, context: BotContext) -> None:
         return
     if asker_and_ref(callback)[0] != query.from_user.id:
         await query.answer(NOT_YOURS)
+        return
+    if not await cards.fresh_press(update, context):      # a double tap runs the command once
         return
     await query.answer()
     context.args = []

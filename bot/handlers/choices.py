@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
+from bot import confirmation_cards as cards
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
 from bot.context import BotContext
 from bot.views import choices as views
@@ -30,6 +31,9 @@ async def pressed(update: Update, context: BotContext) -> None:
     asker, ref = asker_and_ref(callback)
     if asker != query.from_user.id:
         await query.answer(NOT_YOURS)
+        return
+    # a switch is a set (pressed twice, same state); what sends a message is claimed first, so it is sent once
+    if callback.prefix != views.STRATEGY and not await cards.fresh_press(update, context):
         return
     await query.answer()
     await work(update, context, callback.action, ref)

@@ -5,6 +5,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot import confirmation_cards as cards
 from bot.callback_data import decode
 from bot.context import BotContext
 from bot.views import decisions as views
@@ -29,6 +30,8 @@ async def decisions_button(update: Update, context: BotContext) -> None:
     owner = item[0] if item else paged[0] if paged else None
     if owner != query.from_user.id:
         await query.answer(NOT_YOURS if owner is not None else "This button is out of date.", show_alert=True)
+        return
+    if paged is None and not await cards.fresh_press(update, context):   # a page edits in place: no claim needed
         return
     await query.answer()
     if paged is not None:

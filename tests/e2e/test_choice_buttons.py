@@ -34,3 +34,18 @@ async def test_symbol_timeframe_and_strategy_buttons_do_what_the_typed_command_w
     assert [b["text"] for b in chart.buttons[0]] == ["1m", "15m", "1h", "4h", "1d"]
     assert hourly and await telegram.answered(first) == "" and "▶️ Switch on B" in str(switched.buttons)
     assert "⏸ B" in after.text
+
+
+async def test_a_double_tap_on_a_button_that_shows_something_shows_it_once(tmp_path):
+    # Two presses of the same ETH/USDT button (a double tap, or Telegram delivering the press twice) are claimed
+    # in the database: one price message, and the second press is told why it did nothing.
+    async with FakeTelegram() as telegram:
+        async with feature_bot(bot_settings(tmp_path, telegram.base_url, telegram.token)):
+            missing = await telegram.ask(OWNER, "/price")
+            first, second = press(telegram, missing, "ETH/USDT"), press(telegram, missing, "ETH/USDT")
+            toasts = {await telegram.answered(first), await telegram.answered(second)}
+            await telegram.wait_for(OWNER, lambda s: s.text.startswith("ETH/USDT ") and "24h:" in s.text)
+            after = await telegram.ask(OWNER, "/status")        # anything a second press sent arrives before this
+            shown = [s for s in telegram.replies_to(OWNER) if s.text.startswith("ETH/USDT ") and "24h:" in s.text]
+    assert after and len(shown) == 1
+    assert toasts == {"", "Just shown above; press again in a few seconds for a fresh one."}

@@ -47,10 +47,12 @@ async def test_the_llm_decides_trades_and_every_decision_is_readable_from_the_ch
 
             page = await telegram.ask(OWNER, "/decisions")
             await press(telegram, page, "🧠")
+            await press(telegram, page, "🧠")          # a double tap: claimed once, shown once
             reasoning = await telegram.wait_for(OWNER, lambda s: s.text.startswith("Decision #"))
             await press(telegram, page, "📝")
             prompt = await telegram.wait_for(OWNER, lambda s: s.text.startswith("Prompt of decision #"))
             sent_before = len(telegram.replies_to(OWNER))
+            shown = [s for s in telegram.replies_to(OWNER) if s.text.startswith("Decision #")]
             toasts = _toasts(telegram)
             await press(telegram, page, "🧠", user_id=555)         # someone else's press does nothing
             await _until(lambda: len(_toasts(telegram)) > len(toasts))    # but its spinner is stopped with a toast
@@ -75,6 +77,7 @@ async def test_the_llm_decides_trades_and_every_decision_is_readable_from_the_ch
     assert "Risk verdict:" in reasoning.text and "Rules would have:" in reasoning.text
     assert "Symbol " in prompt.text and "Allowed now:" in prompt.text
     assert stranger_sent == 0
+    assert shown == [reasoning]
     assert "BTC/USDT" in btc_only.text and "ETH/USDT" not in btc_only.text
     assert "BUY" in why.text and "e2e: demand below" in why.text
     assert "No order or decision 'P-99999'" in bad_why.text

@@ -65,7 +65,17 @@ class SqliteConfirmations:
         async with self._store.transaction() as db:
             cursor = await db.execute("DELETE FROM confirmations WHERE created_ms < ? AND state IN ('done', 'expired')",
                                       (ts_ms,))
+            await db.execute("DELETE FROM button_presses WHERE pressed_ms < ?", (ts_ms,))
             return cursor.rowcount
+
+    async def press(self, button: str, now_ms: int, again_after_ms: int) -> bool:
+        """Claim a press of a show-only button; return False when it was pressed within again_after_ms."""
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO button_presses (button, pressed_ms) VALUES (?, ?) ON CONFLICT (button) DO UPDATE "
+                "SET pressed_ms = excluded.pressed_ms WHERE button_presses.pressed_ms <= ?",
+                (button, now_ms, now_ms - again_after_ms))
+            return cursor.rowcount == 1
 
     async def get(self, confirmation_id: str) -> Confirmation | None:
         """Return the confirmation with this id, or None."""

@@ -14,6 +14,7 @@ from trading.domain.confirmations import Claim, ClaimOutcome, Confirmation, payl
 from trading.ports import Clock, ConfirmationStore
 
 DEFAULT_TTL_MS = 10 * 60_000
+PRESS_AGAIN_AFTER_MS = 10_000   # a show-only button pressed again within this is a double tap (or a re-delivery)
 KEPT_FOR_MS = 30 * 86_400_000     # finished questions are kept a month for the record, then deleted
 MAX_ID_LENGTH = 40
 
@@ -54,6 +55,10 @@ class Confirmations:
             return Claim(ClaimOutcome.UNKNOWN)
         expected = payload_hash(payload) if payload is not None else None
         return await self._store.claim(confirmation_id, user_id, action, expected, self._clock.now_ms())
+
+    async def press(self, chat_id: int, message_id: int, data: str) -> bool:
+        """Claim a press of a button that only shows something; False: the same press was just handled."""
+        return await self._store.press(f"{chat_id}:{message_id}:{data}", self._clock.now_ms(), PRESS_AGAIN_AFTER_MS)
 
     async def finish(self, confirmation_id: str, result: str = "done") -> bool:
         """Record what came of a claimed answer (done, declined, failed: ...)."""

@@ -118,3 +118,22 @@ async def test_finished_questions_are_forgotten_after_a_month(store, tmp_path):
 def test_the_payload_hash_does_not_depend_on_key_order():
     assert payload_hash({"a": 1, "b": "2"}) == payload_hash({"b": "2", "a": 1})
     assert payload_hash({"a": 1}) != payload_hash({"a": 2})
+
+
+async def test_a_show_only_button_is_claimed_once_per_double_tap_and_shows_again_later(store):
+    clock = ManualClock(1_000)
+    confirmations = service(store, clock)
+    first = await confirmations.press(CHAT, 7, "dc:why:4242_12")
+    double_tap = await confirmations.press(CHAT, 7, "dc:why:4242_12")
+    other_button = await confirmations.press(CHAT, 7, "dc:prompt:4242_12")
+    clock.set(1_000 + 9_999)
+    still_too_soon = await confirmations.press(CHAT, 7, "dc:why:4242_12")
+    clock.set(1_000 + 10_000)
+    later = await confirmations.press(CHAT, 7, "dc:why:4242_12")
+    assert (first, double_tap, other_button, still_too_soon, later) == (True, False, True, False, True)
+
+
+async def test_simultaneous_presses_of_one_button_claim_it_once(store):
+    confirmations = service(store, ManualClock(1_000))
+    results = await asyncio.gather(*(confirmations.press(CHAT, 8, "ch:show:4242_3") for _ in range(5)))
+    assert sorted(results) == [False, False, False, False, True]
