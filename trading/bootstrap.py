@@ -29,7 +29,8 @@ from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
-from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
+from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
+                                              slippage_model)
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_venue import PaperVenue
@@ -264,7 +265,7 @@ async def paper_account(settings: Settings, clock: Clock, market: MarketData, st
     """Return the paper venue (restored from the database) and the account service over it."""
     ledger = ExecutionLedger(store, venue=f"paper-{settings.market_type}")
     venue = PaperVenue(settings.market_type, await market.instruments(), settings.paper_starting_balance,
-                       ledger, store, events, clock)
+                       ledger, store, events, clock, slippage=slippage_model(settings))
     if await venue.restore():
         log.info("paper account restored", equity=str(venue.broker.equity()))
     return venue, PortfolioService(venue, ledger, market, clock, settings.mode)

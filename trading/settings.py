@@ -67,9 +67,13 @@ class Settings(BaseSettings):
     hard_stop_pct: Decimal = Decimal("10")
     soft_stop_pct: Decimal = Decimal("5")
     take_profit_zone_pct: Decimal = Decimal("10")
-    max_fee_to_risk_pct: Decimal = Decimal("50")
+    max_fee_to_risk_pct: Decimal = Decimal("30")
     trailing_activation_pct: Decimal = Decimal("2")
     trailing_callback_pct: Decimal = Decimal("1")
+    trailing_activation_r: Decimal = Decimal("2")
+    trailing_callback_r: Decimal = Decimal("1")
+    slippage_bps: Decimal = Decimal("2")
+    slippage_depth: Decimal = Decimal("0")
     partial_take_profit_r: Decimal = Decimal("1")
     partial_take_profit_fraction: Decimal = Decimal("0.5")
     break_even_r: Decimal = Decimal("1")
@@ -202,12 +206,13 @@ class Settings(BaseSettings):
         return _number_in(value, Decimal(0), Decimal(100), "a percentage above 0 and at most 100, like 2")
 
     @field_validator("max_symbol_exposure_pct", "max_total_exposure_pct", "breaker_max_spread_bps",
-                     "decision_timeout_seconds", mode="before")
+                     "decision_timeout_seconds", "trailing_callback_r", mode="before")
     @classmethod
     def _positive(cls, value: Any) -> Decimal:
         return _number_in(value, Decimal(0), None, "a number above 0, like 200")
 
     @field_validator("atr_stop_multiple", "kelly_multiplier", "take_profit_zone_pct", "trailing_activation_pct",
+                     "trailing_activation_r", "slippage_bps", "slippage_depth",
                      "max_fee_to_risk_pct", "partial_take_profit_r", "break_even_r", "min_reward_risk",
                      mode="before")
     @classmethod

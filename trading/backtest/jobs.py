@@ -16,7 +16,7 @@ from trading.backtest.metrics import BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
-from trading.backtest.summary import (comparison_text, headline, metrics_table, monte_carlo_text, period_note,
+from trading.backtest.summary import (comparison_text, costs_line, headline, metrics_table, monte_carlo_text, period_note,
                                       signals_line, walk_forward_text)
 
 _progress_queue: Any = None
@@ -78,8 +78,8 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     result = backtest(job.history, job.strategy, job.config, start_ms=job.start_ms, end_ms=job.end_ms,
                       progress=lambda f: report_progress(job.job_id, "trading", f))
     note = period_note(job.start_ms, job.end_ms, result)
-    parts = [headline(result, job.source), *([note] if note else []), metrics_table(result.strategy, result.metrics),
-             signals_line(result)]
+    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *([note] if note else []),
+             metrics_table(result.strategy, result.metrics), signals_line(result)]
     window = job.history.window(job.start_ms, job.end_ms)
     comparison = study = spread = None
     if job.compare:

@@ -1,12 +1,16 @@
 """A backtest's results as plain monospace text, for the terminal and (inside <pre>) for the chat."""
 from __future__ import annotations
 
+import textwrap
 from decimal import Decimal
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from trading.adapters.sqlite_backtests import StoredBacktest
+from trading.backtest.config import BacktestConfig
+from trading.backtest.strategy_specs import config_for
+from trading.strategies.exit_rules import describe_exits
 from trading.backtest.comparison import headline_figures, money, percent, render_comparison
 from trading.backtest.metrics import DAY_MS, BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
@@ -15,6 +19,7 @@ from trading.backtest.studies import WalkForwardStudy
 
 
 HOUR_MS = 3_600_000
+PHONE_WIDTH = 60
 
 
 def _money(value: float) -> Decimal:
@@ -31,6 +36,19 @@ def headline(result: BacktestResult, source: str) -> str:
     bars = result.times_ms.size - 1
     return (f"{result.strategy} on {result.symbol} {result.timeframe}, {_day(m.start_ms)} to {_day(m.end_ms - 1)}, "
             f"{bars:,} bars ({source})")
+
+
+def costs_line(config: BacktestConfig, strategy: str) -> str:
+    """Return the costs and exit rules the run assumed, as the header states them."""
+    engine = config_for(strategy, config).engine
+    fee = config.instrument.taker_fee * 100
+    gates = (f"entries need reward:risk {engine.min_reward_risk} after costs"
+             if engine.min_reward_risk is not None else "no reward:risk check after costs")
+    if engine.max_fee_to_risk_pct > 0:
+        gates += f", costs at most {engine.max_fee_to_risk_pct}% of the risk"
+    text = (f"Costs: taker fee {fee.normalize():f}% a side, {engine.slippage.describe()}; {gates}. "
+            f"Exits: {describe_exits(engine.protection_for(strategy))}.")
+    return textwrap.fill(text, PHONE_WIDTH)
 
 
 def period_note(start_ms: int | None, end_ms: int | None, result: BacktestResult) -> str:

@@ -63,13 +63,13 @@ def execution_for(order: Order, bar: PriceBar, amount: Decimal, slippage: Slippa
     at the trigger price, or at the open when the bar gapped past it.
     """
     if order.type is OrderType.MARKET:
-        return Execution(slippage.price(order.side, bar.open, amount, bar.volume), is_maker=False)
+        return Execution(slippage.price(order.side, bar.open, amount), is_maker=False)
     if order.type is OrderType.LIMIT:
         return _limit_execution(order, bar, amount, slippage, fresh)
     reference = trigger_reference(order, bar)
     if reference is None:
         return None
-    return Execution(slippage.price(order.side, reference, amount, bar.volume), is_maker=False)
+    return Execution(slippage.price(order.side, reference, amount), is_maker=False)
 
 
 def _limit_execution(order: Order, bar: PriceBar, amount: Decimal, slippage: SlippageModel,
@@ -78,7 +78,7 @@ def _limit_execution(order: Order, bar: PriceBar, amount: Decimal, slippage: Sli
     assert limit is not None
     buy = order.side is Side.BUY
     if fresh and (bar.open <= limit if buy else bar.open >= limit):
-        taken = slippage.price(order.side, bar.open, amount, bar.volume)
+        taken = slippage.price(order.side, bar.open, amount)
         return Execution(min(taken, limit) if buy else max(taken, limit), is_maker=False)
     if bar.low < limit if buy else bar.high > limit:
         return Execution(limit, is_maker=True)

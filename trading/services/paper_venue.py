@@ -9,6 +9,7 @@ from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument
+from trading.engine.slippage import SlippageModel
 from trading.ports import Clock, StateStore
 from trading.services.event_bus import EventBus
 
@@ -20,9 +21,10 @@ class PaperVenue:
 
     def __init__(self, market_type: str, instruments: Mapping[str, Instrument], starting_balance: Decimal,
                  ledger: ExecutionLedger, store: StateStore, events: EventBus, clock: Clock, *,
-                 leverage: int = 5, leverage_cap: int = 20, funding_rate: Decimal | None = None) -> None:
+                 leverage: int = 5, leverage_cap: int = 20, funding_rate: Decimal | None = None,
+                 slippage: SlippageModel = SlippageModel()) -> None:
         self._pending: list[Event] = []
-        options = dict(on_event=self._pending.append, clock=clock)
+        options = dict(on_event=self._pending.append, clock=clock, slippage=slippage)
         if market_type == "futures":
             self.broker = PaperBroker.futures(instruments, starting_balance, default_leverage=leverage,
                                               leverage_cap=leverage_cap, funding_rate=funding_rate, **options)

@@ -17,6 +17,7 @@ from trading.domain.signals import Signal
 from trading.indicators.ict import ICTSnapshot
 from trading.indicators.ict.liquidity import SWEEP
 from trading.strategies.base import MarketView
+from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
@@ -34,6 +35,7 @@ class SweepReversalStrategy:
     """Strategy B: liquidity sweep, then the first FVG against the swept side."""
 
     name = "B"
+    exit_rules = TARGET_RUNS     # the whole position runs to the target; break-even (+costs) at 1R
 
     def __init__(self, params: SweepEntryParams = SweepEntryParams()) -> None:
         self.params = params

@@ -16,6 +16,7 @@ from trading.domain.signals import Signal
 from trading.indicators.classic import atr, crossed_above, ema, rsi
 from trading.indicators.regime import REGIME_PERIOD, regime_for
 from trading.strategies.base import MarketView
+from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, to_signals
 
@@ -66,6 +67,7 @@ class TrendStrategy:
     """EMA fast/slow cross filtered by the daily EMA200 regime, RSI not overextended, ATR stop."""
 
     name = "trend"
+    exit_rules = TARGET_RUNS     # the whole position runs to the target; break-even (+costs) at 1R
 
     def __init__(self, timeframe: Timeframe = Timeframe.M15, params: TrendParams = TrendParams()) -> None:
         self.timeframe = timeframe
