@@ -16,8 +16,8 @@ from trading.backtest.metrics import BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
-from trading.backtest.summary import (comparison_text, costs_line, headline, metrics_table, monte_carlo_text, period_note,
-                                      signals_line, walk_forward_text)
+from trading.backtest.summary import (comparison_text, costs_line, headline, metrics_table, monte_carlo_text,
+                                      period_note, signals_line, walk_forward_text)
 
 _progress_queue: Any = None
 
