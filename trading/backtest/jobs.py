@@ -14,10 +14,12 @@ from trading.backtest.config import BacktestConfig
 from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.exit_breakdown import exit_breakdown_text
+from trading.backtest.random_baseline import RandomBaseline, random_baseline
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
-from trading.backtest.summary import (comparison_text, costs_line, headline, metrics_table, monte_carlo_text,
-                                      period_note, signals_line, walk_forward_text)
+from trading.backtest.summary import (baseline_text, comparison_text, costs_line, headline, metrics_table,
+                                      monte_carlo_text, period_note, signals_line, walk_forward_text)
 
 _progress_queue: Any = None
 
@@ -38,6 +40,8 @@ class BacktestJob:
     monte_carlo: bool = False
     chart: bool = False
     theme: str = "dark"
+    baseline_runs: int = 0                # random-entry runs (0: no baseline)
+    baseline_seed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class BacktestOutcome:
     chart: bytes | None = None
     seconds: float = 0.0
     period_note: str = ""                # what period really ran, when the data did not cover the one asked for
+    baseline: RandomBaseline | None = None
 
 
 def set_progress_queue(queue: Any) -> None:
@@ -80,8 +85,14 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     note = period_note(job.start_ms, job.end_ms, result)
     parts = [headline(result, job.source), costs_line(job.config, result.strategy), *([note] if note else []),
              metrics_table(result.strategy, result.metrics), signals_line(result)]
+    exits = exit_breakdown_text(result.trades)
+    parts += [exits] if exits else []
     window = job.history.window(job.start_ms, job.end_ms)
-    comparison = study = spread = None
+    comparison = study = spread = baseline = None
+    if job.baseline_runs > 0:
+        report_progress(job.job_id, "random-entry baseline", 0.0)
+        baseline = random_baseline(job.history, result, job.config, window, job.baseline_runs, job.baseline_seed)
+        parts.append(baseline_text(baseline))
     if job.compare:
         report_progress(job.job_id, "comparing A, B, C and trend", 0.0)
         comparison = {name: r.metrics for name, r in compare(job.history, job.config, window).items()}
@@ -98,7 +109,7 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
         parts.append(text)
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
-                           time.perf_counter() - started, note)
+                           time.perf_counter() - started, note, baseline)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

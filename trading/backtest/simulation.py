@@ -56,6 +56,7 @@ class TradeSimulation:
         self.broker = paper_broker(config)
         self.equity = EquityTrack(first, config.starting_balance)
         self.trades: list[ClosedTrade] = []
+        self.entered: list[Signal] = []      # the signals that opened a position, in order
         self.rejections: Counter[str] = Counter()
         self.breaches: Counter[str] = Counter()
         self.cursor = first
@@ -165,6 +166,7 @@ class TradeSimulation:
             self.rejections["broker"] += 1
             return
         guard = self.engine.on_position_opened(position, bar.open_ms, plan.intent.client_order_id)
+        self.entered.append(plan.signal)
         self._open = OpenTrade(position.side, bar.open_ms, position.entry_price, position.amount, equity_before,
                                guard.initial_risk, plan.signal.strategy, fees=filled.fee, entry_fee=filled.fee)
         self._funded_ms, self.cursor = bar.open_ms, fill

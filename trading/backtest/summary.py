@@ -14,6 +14,7 @@ from trading.strategies.exit_rules import describe_exits
 from trading.backtest.comparison import headline_figures, money, percent, render_comparison
 from trading.backtest.metrics import DAY_MS, BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.random_baseline import RandomBaseline
 from trading.backtest.runner import BacktestResult
 from trading.backtest.studies import WalkForwardStudy
 
@@ -96,6 +97,26 @@ def monte_carlo_text(spread: MonteCarloResult) -> str:
     return (f"Monte Carlo ({spread.resampling}, {spread.runs} runs of {spread.trades} trades), p5 / p50 / p95:\n"
             f"  max drawdown  {dd.p5:.1f}% / {dd.p50:.1f}% / {dd.p95:.1f}%\n"
             f"  final equity  {money(_money(final.p5))} / {money(_money(final.p50))} / {money(_money(final.p95))}")
+
+
+def baseline_text(baseline: RandomBaseline) -> str:
+    """Return the random-entry baseline's spread and where the strategy sits in it."""
+    name = baseline.strategy
+    if not baseline.entries:
+        return f"Random baseline skipped: {name} made no trade to shape random entries after"
+    head = (f"Random entries ({baseline.runs} runs, seed {baseline.seed}): {name}'s {baseline.entries} entries on "
+            f"random days at the same minute, with its stop and target distances, costs and exits")
+    spread = (f"  return p5 / p50 / p95: {percent(baseline.quantile(5))} / {percent(baseline.quantile(50))} / "
+              f"{percent(baseline.quantile(95))} ({float(baseline.trades.mean()):.1f} trades a run)")
+    verdict = (f"  {name} {percent(baseline.strategy_return_pct)} sits at the {baseline.percentile:.0f}th "
+               f"percentile")
+    if baseline.worse_than_chance:
+        verdict += ": worse than chance, a bug or a bad rule until shown otherwise"
+    elif baseline.percentile < 95:
+        verdict += ": within what chance gives"
+    else:
+        verdict += ": above the 95th, better than chance"
+    return "\n".join([textwrap.fill(head, PHONE_WIDTH), spread, verdict])
 
 
 def comparison_text(metrics: Mapping[str, BacktestMetrics]) -> str:

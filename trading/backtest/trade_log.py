@@ -48,7 +48,7 @@ class OpenTrade:
         r_multiple = pnl / self.initial_risk if self.initial_risk > 0 else None
         return ClosedTrade(symbol, self.side, self.entry_ms, exit_ms, self.entry_price, exit_price,
                            self.amount, pnl, self.fees, self.funding, r_multiple, exit_reason, self.strategy,
-                           tuple(self.legs.items()))
+                           tuple(self.legs.items()), self.initial_risk if self.initial_risk > 0 else None)
 
 
 class EquityTrack:
