@@ -124,7 +124,8 @@ def _json_record(args: argparse.Namespace, outcome: BacktestOutcome, run_id: int
     return run_record(outcome.result, outcome.source, comparison=outcome.comparison,
                       walk_forward=outcome.walk_forward, monte_carlo=outcome.monte_carlo, baseline=outcome.baseline,
                       extra={"run_id": run_id or None, "seconds": round(outcome.seconds, 3),
-                             "period_note": outcome.period_note or None} | files)
+                             "period_note": outcome.period_note or None,
+                             "warm_up_note": outcome.warm_up_note or None} | files)
 
 
 def _runs(text: str) -> int:

@@ -17,6 +17,7 @@ from trading.backtest.montecarlo import MonteCarloResult
 from trading.backtest.exit_breakdown import exit_breakdown_text
 from trading.backtest.random_baseline import RandomBaseline, random_baseline
 from trading.backtest.runner import BacktestResult, backtest
+from trading.backtest.warm_up import warm_up_note
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
 from trading.backtest.summary import (baseline_text, comparison_text, costs_line, headline, metrics_table,
                                       monte_carlo_text, period_note, signals_line, walk_forward_text)
@@ -59,6 +60,7 @@ class BacktestOutcome:
     seconds: float = 0.0
     period_note: str = ""                # what period really ran, when the data did not cover the one asked for
     baseline: RandomBaseline | None = None
+    warm_up_note: str = ""               # why the strategy could not trade all of the period, if it could not
 
 
 def set_progress_queue(queue: Any) -> None:
@@ -85,9 +87,10 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     note = period_note(job.start_ms, job.end_ms, result)
     parts = [headline(result, job.source), costs_line(job.config, result.strategy), *([note] if note else []),
              metrics_table(result.strategy, result.metrics), signals_line(result)]
-    exits = exit_breakdown_text(result.trades)
-    parts += [exits] if exits else []
     window = job.history.window(job.start_ms, job.end_ms)
+    warm_up = warm_up_note(result.strategy, job.history, window, result.params)
+    exits = exit_breakdown_text(result.trades)
+    parts += [text for text in (warm_up, exits) if text]
     comparison = study = spread = baseline = None
     if job.baseline_runs > 0:
         report_progress(job.job_id, "random-entry baseline", 0.0)
@@ -109,7 +112,7 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
         parts.append(text)
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
-                           time.perf_counter() - started, note, baseline)
+                           time.perf_counter() - started, note, baseline, warm_up)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

@@ -74,6 +74,16 @@ class TrendStrategy:
         self.params = params
         self.timeframes = (timeframe, Timeframe.D1)
 
+    @property
+    def warm_up_days(self) -> int:
+        """Return the days of history needed before the first possible entry: the regime's daily closes."""
+        return self.params.regime_period + 1
+
+    @property
+    def warm_up_reason(self) -> str:
+        """Return why the warm-up is needed, in a few words."""
+        return f"its daily EMA{self.params.regime_period} regime needs {self.warm_up_days} daily closes"
+
     def scan(self, view: MarketView) -> list[Signal]:
         """Return the trend entries found in view, oldest first."""
         return self.scan_analysis(MarketAnalysis(view))

@@ -188,3 +188,11 @@ def test_baseline_runs_must_be_a_sane_count(data_dir, three_weeks, capsys):
     with pytest.raises(SystemExit):
         main(["--strategy", "A", "--data", str(three_weeks), "--baseline", "random", "--runs", "0"])
     assert "--runs takes 1 to 10000 runs, not 0" in capsys.readouterr().err
+
+
+def test_trend_on_too_little_history_says_why_it_made_no_trade(data_dir, three_weeks, capsys):
+    assert main(["--strategy", "trend", "--data", str(three_weeks), "--json"]) == 0
+
+    record = json.loads(capsys.readouterr().out)
+    assert record["metrics"]["trades"] == 0
+    assert record["warm_up_note"].startswith("trend cannot trade this data: its daily EMA200 regime needs 201 daily")
