@@ -94,8 +94,8 @@ def deflated_sharpe(returns: np.ndarray, trials: int, sharpe_variance: float) ->
 
 
 def overfitting_probability(performance: np.ndarray, blocks: int = 8) -> float | None:
-    """Return the PBO of a (periods x variants) matrix of returns by CSCV over blocks (None if too small)."""
-    m = np.asarray(performance, dtype=float)
+    """Return the PBO of a (periods x variants) matrix of returns by CSCV over blocks (None if undefined)."""
+    m = np.unique(np.asarray(performance, dtype=float), axis=1)      # variants that traded alike are one
     periods, variants = m.shape
     blocks = min(blocks, periods) - min(blocks, periods) % 2
     if variants < 2 or blocks < 2:
@@ -105,13 +105,21 @@ def overfitting_probability(performance: np.ndarray, blocks: int = 8) -> float |
     for chosen in itertools.combinations(range(blocks), blocks // 2):
         inside = np.concatenate([parts[b] for b in chosen])
         outside = np.concatenate([parts[b] for b in range(blocks) if b not in chosen])
-        best = int(np.argmax(_mean_over(m[inside])))
-        ranks = _mean_over(m[outside]).argsort().argsort() + 1          # 1 = worst out of sample
-        omega = ranks[best] / (variants + 1)
+        scores = _mean_over(m[inside])
+        best = int(np.argmax(scores))
+        if np.sum(scores == scores[best]) > 1:
+            continue                    # no single best variant in-sample: nothing was chosen to overfit
+        omega = _rank(_mean_over(m[outside]), best) / (variants + 1)
         logits.append(math.log(omega / (1 - omega)))
-    return float(np.mean(np.array(logits) <= 0))
+    return float(np.mean(np.array(logits) <= 0)) if logits else None
 
 
 def _mean_over(rows: np.ndarray) -> np.ndarray:
     """Return each variant's mean return over rows (the score CSCV ranks by)."""
     return rows.mean(axis=0)
+
+
+def _rank(scores: np.ndarray, k: int) -> float:
+    """Return the rank of scores[k] from 1 (worst), ties sharing the average of their ranks."""
+    below, equal = float(np.sum(scores < scores[k])), float(np.sum(scores == scores[k]))
+    return below + (equal + 1) / 2

@@ -61,11 +61,16 @@ class RandomBaseline:
 
 
 def random_baseline(history: MarketHistory, result: BacktestResult, config: BacktestConfig,
-                    window: tuple[int, int], runs: int = DEFAULT_RUNS, seed: int = 0) -> RandomBaseline:
-    """Return runs random-entry backtests shaped like result's entries over the same bars and costs."""
+                    window: tuple[int, int], runs: int = DEFAULT_RUNS, seed: int = 0,
+                    stream: int = 0) -> RandomBaseline:
+    """Return runs random-entry backtests shaped like result's entries over the same bars and costs.
+
+    stream tells apart baselines drawn with one seed for different windows (the folds of a walk-forward).
+    """
     returns, trades = np.zeros(runs), np.zeros(runs, dtype=int)
     for run in range(runs):
-        signals = random_entries(history, result.entered, window, run_rng(seed, run), tag=f"{seed}:{run}")
+        signals = random_entries(history, result.entered, window, run_rng(seed, run, stream),
+                                 tag=f"{seed}:{stream}:{run}")
         if not signals:
             continue
         randomised = simulate(history, signals, config, strategy=result.strategy, window=window,
@@ -75,9 +80,9 @@ def random_baseline(history: MarketHistory, result: BacktestResult, config: Back
                           len(result.entered))
 
 
-def run_rng(seed: int, run: int) -> np.random.Generator:
+def run_rng(seed: int, run: int, stream: int = 0) -> np.random.Generator:
     """Return the random generator of one run: the same for the same seed and run, wherever it runs."""
-    return np.random.default_rng([seed, run])
+    return np.random.default_rng([seed, stream, run])
 
 
 def random_entries(history: MarketHistory, template: Sequence[Signal], window: tuple[int, int],

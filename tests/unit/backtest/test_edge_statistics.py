@@ -53,3 +53,12 @@ def test_the_bootstrap_interval_is_seeded_and_brackets_the_statistic():
     assert first.value == 4.5 and 1 < first.low < 4.5 < first.high < 8
     flat = bootstrap_interval(np.full(5, 2.0), lambda s: float(s.mean()))
     assert (flat.value, flat.low, flat.high) == (2.0, 2.0, 2.0)
+
+
+def test_variants_that_all_did_the_same_leave_overfitting_undefined():
+    assert overfitting_probability(np.zeros((40, 4))) is None
+
+
+def test_duplicate_variants_count_once():
+    x = np.array([1, 2, 4, 8, 16, 32, 64, -127], dtype=float)
+    assert overfitting_probability(np.column_stack([x, -x, x, -x]), blocks=8) == 1.0
