@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, keys."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, evaluate, keys."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from bot.backtest_command import add_backtest_parser, run_backtest
+from bot.evaluate_command import add_evaluate_parser, run_evaluate
 from bot.keys_command import add_keys_parser, run_keys
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     add_indicators_parser(sub)
     add_keys_parser(sub)
     add_backtest_parser(sub)
+    add_evaluate_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "health":
@@ -32,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             return indicators(args)
         if args.command == "backtest":
             return run_backtest(args)
+        if args.command == "evaluate":
+            return run_evaluate(args)
         if args.command == "keys":
             return run_keys(args, load_settings())
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()

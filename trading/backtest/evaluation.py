@@ -52,6 +52,7 @@ class Evaluation:
     daily_returns: np.ndarray              # the out-of-sample days, folds in order
     curve_ms: np.ndarray                   # the out-of-sample equity, compounded, for the chart
     curve: np.ndarray
+    prices: np.ndarray                     # the market's close at each curve time, for buy and hold beside it
 
     @property
     def return_pct(self) -> float:
@@ -93,7 +94,8 @@ def evaluate(history: MarketHistory, strategy: str, config: BacktestConfig, wind
                       bootstrap_interval(pnl, profit_factor, seed=seed),
                       bootstrap_interval(days, _annual_sharpe, seed=seed),
                       deflated_sharpe(days, variant_days.shape[1], spread),
-                      overfitting_probability(variant_days), variant_days.shape[1], days, curve_ms, curve)
+                      overfitting_probability(variant_days), variant_days.shape[1], days, curve_ms, curve,
+                      _closes_at(history, curve_ms))
 
 
 def _compounded_baseline(history: MarketHistory, study: WalkForwardStudy, config: BacktestConfig,
@@ -134,6 +136,12 @@ def _stitched_curve(study: WalkForwardStudy) -> tuple[np.ndarray, np.ndarray]:
         values.append(level * equity / equity[0])
         level = float(values[-1][-1])
     return np.concatenate(times), np.concatenate(values)
+
+
+def _closes_at(history: MarketHistory, times_ms: np.ndarray) -> np.ndarray:
+    """Return the close of the last bar closed by each time (the first open before any bar closed)."""
+    closed = np.searchsorted(history.candles.open_ms + history.timeframe.ms, times_ms, side="right") - 1
+    return np.where(closed >= 0, history.candles.close[np.maximum(closed, 0)], history.candles.open[0])
 
 
 def _price_at(history: MarketHistory, ms: int, field: str) -> float:

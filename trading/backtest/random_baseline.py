@@ -60,6 +60,13 @@ class RandomBaseline:
         return self.runs > 0 and self.percentile < 5
 
 
+def ordinal(percentile: float) -> str:
+    """Return a percentile as an English ordinal: 1st, 2nd, 3rd, 11th, 21st, 50th."""
+    n = int(round(percentile))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def random_baseline(history: MarketHistory, result: BacktestResult, config: BacktestConfig,
                     window: tuple[int, int], runs: int = DEFAULT_RUNS, seed: int = 0,
                     stream: int = 0) -> RandomBaseline:

@@ -14,7 +14,7 @@ from trading.strategies.exit_rules import describe_exits
 from trading.backtest.comparison import headline_figures, money, percent, render_comparison
 from trading.backtest.metrics import DAY_MS, BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
-from trading.backtest.random_baseline import RandomBaseline
+from trading.backtest.random_baseline import RandomBaseline, ordinal
 from trading.backtest.runner import BacktestResult
 from trading.backtest.studies import WalkForwardStudy
 
@@ -108,7 +108,7 @@ def baseline_text(baseline: RandomBaseline) -> str:
             f"random days at the same minute, with its stop and target distances, costs and exits")
     spread = (f"  return p5 / p50 / p95: {percent(baseline.quantile(5))} / {percent(baseline.quantile(50))} / "
               f"{percent(baseline.quantile(95))} ({float(baseline.trades.mean()):.1f} trades a run)")
-    verdict = (f"  {name} {percent(baseline.strategy_return_pct)} sits at the {baseline.percentile:.0f}th "
+    verdict = (f"  {name} {percent(baseline.strategy_return_pct)} sits at the {ordinal(baseline.percentile)} "
                f"percentile")
     if baseline.worse_than_chance:
         verdict += ": worse than chance, a bug or a bad rule until shown otherwise"

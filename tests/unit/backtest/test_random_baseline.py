@@ -9,7 +9,7 @@ from tests.fakes.shared_data import load_candles
 from trading.backtest.config import NO_BREAKER
 from trading.backtest.history import MarketHistory, history_from_candles
 from trading.backtest.metrics import DAY_MS
-from trading.backtest.random_baseline import random_baseline, random_entries, run_rng
+from trading.backtest.random_baseline import ordinal, random_baseline, random_entries, run_rng
 from trading.backtest.runner import simulate
 from trading.domain.candles import Timeframe
 
@@ -114,3 +114,8 @@ def test_a_deliberately_inverted_strategy_falls_below_the_baselines_5th_percenti
 
     assert baseline.worse_than_chance and baseline.percentile < 5
     assert baseline.quantile(50) > inverted.metrics.total_return_pct
+
+
+def test_percentiles_read_as_english_ordinals():
+    assert [ordinal(p) for p in (1, 2, 3, 4, 11, 12, 13, 21, 22, 50.4, 100)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "50th", "100th"]

@@ -17,6 +17,7 @@ from tests.fakes.shared_data import load_candles, shared_data_path
 from tests.unit.reports.png_checks import assert_phone_png
 from trading.adapters.clocks import ManualClock
 from trading.adapters.sqlite_store import SqliteStore
+from trading.backtest.random_baseline import ordinal
 from trading.domain.candles import COLUMNS, Timeframe
 
 
@@ -179,8 +180,8 @@ def test_the_random_baseline_reports_its_spread_and_the_strategys_percentile(dat
                                                      "partial_take_profit", "trailing_stop", "hard_stop"}
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "Random entries (20 runs, seed 5)" in out and "th\n  percentile" not in out
-    assert f"sits at the {baseline['percentile']:.0f}th percentile" in out
+    assert "Random entries (20 runs, seed 5)" in out
+    assert f"sits at the {ordinal(baseline['percentile'])} percentile" in out
     assert "Exits by rule (count, net, average R):" in out
 
 
