@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, evaluate, keys."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, evaluate, sweep, keys."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.backtest_command import add_backtest_parser, run_backtest
 from bot.evaluate_command import add_evaluate_parser, run_evaluate
 from bot.keys_command import add_keys_parser, run_keys
+from bot.sweep_command import add_sweep_parser, run_sweep_command
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     add_keys_parser(sub)
     add_backtest_parser(sub)
     add_evaluate_parser(sub)
+    add_sweep_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "health":
@@ -36,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_backtest(args)
         if args.command == "evaluate":
             return run_evaluate(args)
+        if args.command == "sweep":
+            return run_sweep_command(args)
         if args.command == "keys":
             return run_keys(args, load_settings())
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     min_reward_risk: Decimal = Decimal("1.5")
     min_signal_confidence: Decimal = Decimal("0.4")
     decision_timeout_seconds: Decimal = Decimal("10")
+    # Parameter sweeps: a Dask scheduler (tcp://host:8786) to run them on, else a local pool of this many
+    # processes (0: one per core).
+    sweep_cluster: str = ""
+    sweep_workers: int = Field(default=0, ge=0)
     # Reports and charts.
     chart_theme: str = "dark"
     report_time: str = "20:00"

@@ -18,6 +18,7 @@ from trading.domain.errors import TradingError
 
 Progress = Callable[[int, int], None]        # trials done, trials in all
 POLL_S = 0.2
+CONNECT_TIMEOUT_S = 10.0
 _worker_data: SweepData | None = None
 
 
@@ -71,7 +72,8 @@ def run_on_cluster(data: SweepData, trials: Sequence[Params], client: Any, progr
 
 
 def run_sweep(data: SweepData, trials: Sequence[Params], *, cluster: str | None = None, workers: int | None = None,
-              progress: Progress | None = None, cancel: threading.Event | None = None) -> list[TrialResult]:
+              progress: Progress | None = None, cancel: threading.Event | None = None,
+              connect_timeout_s: float = CONNECT_TIMEOUT_S) -> list[TrialResult]:
     """Run the trials where the settings say: on the cluster at address cluster, else a local pool."""
     if not cluster:
         if (workers or os.cpu_count() or 1) == 1 or len(trials) == 1:
@@ -80,7 +82,7 @@ def run_sweep(data: SweepData, trials: Sequence[Params], *, cluster: str | None 
     from distributed import Client
 
     try:
-        client = Client(cluster, timeout="10s")
+        client = Client(cluster, timeout=f"{connect_timeout_s}s")
     except (OSError, TimeoutError) as exc:
         raise TradingError(f"cannot reach the Dask scheduler at {cluster} (SWEEP_CLUSTER): {exc}") from None
     with client:
@@ -101,15 +103,18 @@ def _trial_here(index: int, params: Params) -> TrialResult:
 def _collect(pending: set[Future], total: int, progress: Progress | None, cancel: threading.Event | None,
              drop: Callable[[set[Future]], object]) -> list[TrialResult]:
     results: list[TrialResult] = []
-    while pending:
-        if cancel is not None and cancel.is_set():
-            drop(pending)
-            raise SweepCancelled(f"sweep stopped after {len(results)} of {total} trials")
-        done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
-        for future in done:
-            results.append(future.result())
-            if progress is not None:
-                progress(len(results), total)
+    try:
+        while pending:
+            if cancel is not None and cancel.is_set():
+                raise SweepCancelled(f"sweep stopped after {len(results)} of {total} trials")
+            done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            for future in done:
+                results.append(future.result())
+                if progress is not None:
+                    progress(len(results), total)
+    except BaseException:
+        drop(pending)            # Ctrl-C or a cancel: queued trials never start, the pool only ends running ones
+        raise
     return sorted(results, key=lambda r: r.index)
 
 

@@ -10,7 +10,8 @@ from trading.backtest.config import BacktestConfig
 from trading.backtest.history import history_from_candles
 from trading.backtest.sweep import (TrialResult, chosen_out_of_sample, parse_param, sweep_data, sweep_space,
                                     trials_of)
-from trading.backtest.sweep_execution import (SweepCancelled, run_local_pool, run_on_cluster, run_serial)
+from trading.backtest.sweep_execution import SweepCancelled, run_local_pool, run_on_cluster, run_serial, run_sweep
+from trading.domain.errors import TradingError
 from trading.domain.instruments import Instrument
 from trading.engine.engine_state import EngineSettings
 
@@ -84,3 +85,8 @@ def test_a_cancelled_sweep_stops_and_says_how_far_it_got(data):
         run_serial(data, TRIALS, cancel=stop)
     with pytest.raises(SweepCancelled, match="stopped after 0 of 4 trials"):
         run_local_pool(data, TRIALS, workers=2, cancel=stop)
+
+
+def test_an_unreachable_cluster_is_named(data):
+    with pytest.raises(TradingError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:9 \(SWEEP_CLUSTER\)"):
+        run_sweep(data, TRIALS, cluster="tcp://127.0.0.1:9", connect_timeout_s=1)
