@@ -1,14 +1,18 @@
 """Where a sweep's trials run: in this process, a local process pool (all cores), or a Dask cluster.
 
 The shared SweepData goes to each worker once (a pool's initializer; the cluster's scatter with
-broadcast), then only (index, parameters) travel per trial. Results come back in any order and are
+broadcast, as one pickled blob each worker unpickles once and keeps: arrays a Dask worker rebuilds
+straight from its network frames can be misaligned, which made every trial several times slower),
+then only (index, parameters) travel per trial. Results come back in any order and are
 sorted by trial index, so every way of running gives the same list. A cancel event stops the sweep
 between trials: queued trials are dropped (pool futures cancelled, cluster futures released).
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import pickle
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Sequence
@@ -20,6 +24,8 @@ Progress = Callable[[int, int], None]        # trials done, trials in all
 POLL_S = 0.2
 CONNECT_TIMEOUT_S = 10.0
 _worker_data: SweepData | None = None
+_worker_cache: dict[str, Any] = {}
+_cache_lock = threading.Lock()
 
 
 class SweepCancelled(TradingError):
@@ -51,9 +57,11 @@ def run_local_pool(data: SweepData, trials: Sequence[Params], workers: int | Non
 def run_on_cluster(data: SweepData, trials: Sequence[Params], client: Any, progress: Progress | None = None,
                    cancel: threading.Event | None = None) -> list[TrialResult]:
     """Run the trials on a Dask distributed client's cluster, the data scattered once to every worker."""
-    shared = client.scatter(data, broadcast=True)
-    futures = [client.submit(run_trial, shared, index, dict(params), key=f"sweep-trial-{id(data)}-{index}",
-                             pure=False) for index, params in enumerate(trials)]
+    blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    sweep_id = hashlib.sha256(blob).hexdigest()[:16]
+    shared = client.scatter(blob, broadcast=True)
+    futures = [client.submit(_trial_on_worker, sweep_id, shared, index, dict(params),
+                             key=f"sweep-{sweep_id}-{index}", pure=False) for index, params in enumerate(trials)]
     results: list[TrialResult] = []
     try:
         from distributed import as_completed
@@ -93,6 +101,16 @@ def _install(data: SweepData) -> None:
     """Keep the sweep's data in this worker process (the pool's initializer)."""
     global _worker_data
     _worker_data = data
+
+
+def _trial_on_worker(sweep_id: str, blob: bytes, index: int, params: Params) -> TrialResult:
+    """Run a trial on a cluster worker, unpickling the sweep's data once per worker and sweep."""
+    with _cache_lock:
+        if _worker_cache.get("id") != sweep_id:       # one sweep's data kept at a time
+            _worker_cache.clear()
+            _worker_cache.update(id=sweep_id, data=pickle.loads(blob))
+        data = _worker_cache["data"]
+    return run_trial(data, index, params)
 
 
 def _trial_here(index: int, params: Params) -> TrialResult:
