@@ -52,6 +52,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("reset_paper", "Orders", "start the paper account over", "/reset_paper", orders.reset_paper),
     Command("backtest", "Backtests", "test a strategy on past candles", "/backtest STRATEGY SYMBOL [30d]",
             backtests.backtest),
+    Command("evaluate", "Backtests", "a strategy out of sample against random entries and buy and hold",
+            "/evaluate STRATEGY SYMBOL [90d]", backtests.evaluate),
     Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
     Command("decisions", "Decisions", "what the LLM (or the rules) decided, with reasons and prompts",
             "/decisions [SYMBOL]", decisions.decisions),

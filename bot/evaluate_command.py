@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,13 +157,9 @@ def _evaluate(name: str, history: Any, instrument: Any, settings: Settings, wind
 async def _store(evaluation: Evaluation, source: str, store: Any, settings: Settings) -> int:
     from trading.adapters.clocks import WallClock
     from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
-    from trading.backtest.metrics import compute_metrics
+    from trading.backtest.evaluation_report import out_of_sample_metrics
 
-    balance = float(settings.paper_starting_balance)
-    trades = [t for r in evaluation.study.report.out_of_sample for t in r.trades]
-    metrics = compute_metrics(evaluation.curve_ms, evaluation.curve * balance, trades,
-                              buy_hold=evaluation.buy_and_hold_return_pct / 100)
-    metrics = replace(metrics, total_return_pct=evaluation.return_pct)
+    metrics = out_of_sample_metrics(evaluation, float(settings.paper_starting_balance))
     timeframe = evaluation.study.report.out_of_sample[0].timeframe.value
     stored = StoredBacktest(WallClock().now_ms(), evaluation.strategy, evaluation.symbol, timeframe,
                             f"evaluate, out of sample ({source})", metrics, {})

@@ -4,11 +4,13 @@ from __future__ import annotations
 import math
 import textwrap
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from trading.backtest.comparison import percent
 from trading.backtest.edge_statistics import Interval
 from trading.backtest.evaluation import Evaluation
+from trading.backtest.metrics import BacktestMetrics, compute_metrics
 from trading.backtest.random_baseline import ordinal
 from trading.backtest.result_export import iso_time, plain
 
@@ -80,6 +82,13 @@ def evaluation_record(e: Evaluation) -> dict[str, Any]:
                             "percentile": b.percentile, "worse_than_chance": b.worse_than_chance},
         "buy_and_hold_return_pct": e.buy_and_hold_return_pct,
         "deflated_sharpe": e.deflated_sharpe, "pbo": e.pbo, "variants": e.variants, "verdict": verdict(e)})
+
+
+def out_of_sample_metrics(e: Evaluation, starting_balance: float) -> BacktestMetrics:
+    """Return the metrics of the out-of-sample record, its folds compounded, as a stored run holds them."""
+    trades = [t for r in e.study.report.out_of_sample for t in r.trades]
+    metrics = compute_metrics(e.curve_ms, e.curve * starting_balance, trades, buy_hold=e.buy_and_hold_return_pct / 100)
+    return replace(metrics, total_return_pct=e.return_pct)
 
 
 def _finite(value: float | None) -> float | str | None:

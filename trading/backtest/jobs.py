@@ -14,8 +14,11 @@ from trading.backtest.config import BacktestConfig
 from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.evaluation import Evaluation, evaluate
+from trading.backtest.evaluation_report import evaluation_text
 from trading.backtest.exit_breakdown import exit_breakdown_text
-from trading.backtest.random_baseline import RandomBaseline, random_baseline
+from trading.backtest.random_baseline import DEFAULT_RUNS, RandomBaseline, random_baseline
+from trading.backtest.strategy_specs import spec_named
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
@@ -43,6 +46,8 @@ class BacktestJob:
     theme: str = "dark"
     baseline_runs: int = 0                # random-entry runs (0: no baseline)
     baseline_seed: int = 0
+    in_days: int = 30                     # an evaluation's walk-forward folds
+    out_days: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,38 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
                            time.perf_counter() - started, note, baseline, warm_up)
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationOutcome:
+    """What an evaluation job produced: the evaluation, its report text and chart."""
+
+    job_id: str
+    source: str
+    evaluation: Evaluation
+    text: str
+    chart: bytes | None
+    seconds: float
+
+
+def run_evaluation_job(job: BacktestJob) -> EvaluationOutcome:
+    """Evaluate the job's strategy out of sample (walk-forward, random baseline, statistics), text and chart."""
+    started = time.perf_counter()
+    window = job.history.window(job.start_ms, job.end_ms)
+    cannot = warm_up_note(job.strategy, job.history, window)
+    if cannot.startswith(f"{spec_named(job.strategy).name} cannot trade"):
+        raise ValueError(cannot)
+    evaluation = evaluate(job.history, job.strategy, job.config, window, in_days=job.in_days,
+                          out_days=job.out_days, runs=job.baseline_runs or DEFAULT_RUNS, seed=job.baseline_seed,
+                          stage=lambda stage, done: report_progress(job.job_id, stage, done))
+    chart = None
+    if job.chart:
+        from trading.reports.evaluation_chart import evaluation_chart   # matplotlib only when a chart is wanted
+
+        report_progress(job.job_id, "drawing the chart", 0.0)
+        chart = evaluation_chart(evaluation, job.theme)
+    return EvaluationOutcome(job.job_id, job.source, evaluation, evaluation_text(evaluation), chart,
+                             time.perf_counter() - started)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:
