@@ -29,6 +29,7 @@ from trading.adapters.sqlite_store import SqliteStore  # noqa: E402
 from trading.domain.candles import Timeframe  # noqa: E402
 from trading.engine.rules_decider import RulesDecider  # noqa: E402
 from trading.engine.trading_engine import TradingEngine  # noqa: E402
+from trading.services.entry_gate import EntryGate  # noqa: E402
 from trading.services.event_bus import EventBus  # noqa: E402
 from trading.services.paper_venue import PaperVenue  # noqa: E402
 from trading.services.portfolio import PortfolioService  # noqa: E402
@@ -50,8 +51,11 @@ async def run(ticks: int) -> dict[str, object]:
         events = EventBus(store)
         instruments = await market.instruments()
         ledger = ExecutionLedger(store, "paper-spot")
-        venue = PaperVenue("spot", instruments, Decimal(10_000), ledger, store, events, clock)
-        loop = TradingLoop(clock, market, venue.broker, default_book(), RulesDecider(), TradingEngine(), events,
+        engine = TradingEngine()
+        gate = EntryGate(engine, clock)
+        venue = PaperVenue("spot", instruments, Decimal(10_000), ledger, store, events, clock,
+                           entry_check=gate.vet_fill)
+        loop = TradingLoop(clock, market, venue.broker, default_book(), RulesDecider(), engine, events,
                            store, instruments, LoopSettings(symbols=SYMBOLS), venue=venue)
         await market.poll(SYMBOLS, [Timeframe.M1])
         await loop.start()
@@ -62,7 +66,7 @@ async def run(ticks: int) -> dict[str, object]:
             started = time.perf_counter()
             await loop.on_candles_closed(batches)
             spent.append(time.perf_counter() - started)
-        portfolio = PortfolioService(venue, ledger, market, clock, "paper")
+        portfolio = PortfolioService(venue, ledger, market, clock, "paper", gate, loop)
         replies = await _reply_times(portfolio, market)
         await store.close()
     spent.sort()

@@ -18,7 +18,7 @@ from bot.sole_poller import CONFLICT_PROBE_S, ensure_sole_poller, on_polling_err
 from trading.adapters.data_dir_lock import DataDirLock
 from trading.bootstrap import Core, build_core
 from trading.logs import configure_logging, get_logger
-from trading.scheduling import build_scheduler
+from trading.scheduling import Schedule, build_scheduler
 from trading.settings import Settings
 
 log = get_logger(__name__)
@@ -102,8 +102,9 @@ async def _chat_then_stop(chat: TerminalChat, stop: asyncio.Event) -> None:
     stop.set()
 
 
-async def _shutdown(core: Core, app: Application, notifier: TelegramNotifier, scheduler, tasks) -> None:
-    scheduler.shutdown(wait=False)
+async def _shutdown(core: Core, app: Application, notifier: TelegramNotifier, scheduler: Schedule,
+                    tasks: list[asyncio.Task]) -> None:
+    await scheduler.stop()      # no job is cut off half-way (say inside a database write)
     for step in (core.loop.settle(), core.assistant.stop("stop requested")):
         try:
             await step

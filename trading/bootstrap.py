@@ -31,8 +31,10 @@ from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
                                               slippage_model)
+from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
+from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
@@ -43,6 +45,8 @@ from trading.strategies.book import default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
     from trading.adapters.openai_decider import OpenAIDecider
+    from trading.adapters.ccxt_streams import StreamingMarketData
+    from trading.adapters.stream_supervisor import StreamPolicy
     from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
@@ -78,6 +82,7 @@ class Core:
     decisions: DecisionsService | None = None
     questions: QuestionDesk | None = None
     universe: UniverseService | None = None
+    streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -121,16 +126,39 @@ def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]
     return ReplayMarketData(series, clock, label), clock
 
 
+def stream_policy(settings: Settings) -> "StreamPolicy":
+    """Return how live streams are watched: STREAM_STALL_SECONDS, with a heartbeat three times as often."""
+    from trading.adapters.stream_supervisor import StreamPolicy
+
+    stall = settings.stream_stall_seconds
+    return StreamPolicy(heartbeat_s=min(10.0, stall / 3), stall_s=stall)
+
+
+def streaming_wanted(settings: Settings) -> bool:
+    """Return True when live data should stream over WebSocket (MARKET_STREAMS=ws and ccxt streams EXCHANGE)."""
+    from trading.adapters.ccxt_client import streams_supported
+
+    if settings.market_streams != "ws":
+        return False
+    if not streams_supported(settings.exchange):
+        log.warning("ccxt has no WebSocket streams for this exchange; polling REST", exchange=settings.exchange)
+        return False
+    return True
+
+
 async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore) -> MarketData:
     """Return the ccxt feed (candles cached in SQLite) on the exchange's clock, measured once here.
 
-    Raise TradingError when the exchange is unreachable; a failed clock measurement only keeps the
-    machine's time until the next one (ExchangeTimeKeeper retries it within a minute).
+    With MARKET_STREAMS=ws it streams over WebSocket, the REST feed underneath. Raise TradingError when the
+    exchange is unreachable; a failed clock measurement only keeps the machine's time until the next one
+    (ExchangeTimeKeeper retries it within a minute).
     """
     from trading.adapters.ccxt_market_data import CcxtMarketData  # imported lazily: ccxt loads slowly
 
+    streaming, policy = streaming_wanted(settings), stream_policy(settings)
     feed = CcxtMarketData(settings.exchange, clock=clock, sandbox=settings.exchange_testnet,
-                          options=settings.exchange_config, cache=cache, progress=cache)
+                          options=settings.exchange_config, cache=cache, progress=cache, streaming=streaming,
+                          heartbeat_ms=int(policy.heartbeat_s * 1000))
     clock.measure_with(feed.server_time)
     try:
         await asyncio.wait_for(feed.instruments(), LIVE_PROBE_TIMEOUT_S)
@@ -138,33 +166,60 @@ async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore
         await feed.close()
         raise TradingError(f"{settings.exchange} unreachable: {exc or 'timed out'}") from exc
     await clock.sync()       # before the first candle: which one has closed is the exchange's to say
+    if streaming:
+        from trading.adapters.ccxt_streams import StreamingMarketData
+
+        return StreamingMarketData(feed, policy)
     return feed
 
 
-async def build_core(settings: Settings) -> Core:
-    """Wire the core for the configured mode and open the database."""
+def watch_streams(core: Core) -> None:
+    """Tell the user once when a live stream drops and once when it is back (market data and the account)."""
+    from trading.services.stream_notices import StreamNotices
+
+    exchange = core.settings.exchange
+    if core.streams is not None:
+        core.streams.supervisor.listen(StreamNotices(
+            core.events, core.clock, f"Market data stream ({exchange})",
+            "Candles and prices come over REST meanwhile, none is lost."))
+    stream = getattr(core.venue, "stream", None)
+    if stream is not None:
+        stream.supervisor.listen(StreamNotices(
+            core.events, core.clock, f"Account stream ({exchange})",
+            "Orders are still followed over REST every few seconds; fills are looked up by client id on return."))
+
+
+async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
+    """Wire the core for the configured mode and open the database (machine: the clock live data runs on)."""
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
-    market, clock, refresh_s, spec = await market_feed(settings, store)
+    market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
     events = EventBus(store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
+    engine = TradingEngine(engine_settings(settings))
+    gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
     if settings.mode == "live":
-        venue, portfolio = await live_account(settings, spec, clock, market, store, events)
+        venue = await live_account(settings, spec, clock, market, store, events)
+        instruments = await market.instruments()
     else:
-        venue, portfolio = await paper_account(settings, clock, market, store, events)
+        venue = await paper_account(settings, clock, market, store, events, gate, spec)
+        instruments = venue.instruments
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
-    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     journal = DecisionJournal(store)
     llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
     loop = TradingLoop(clock, market, venue.broker, signals.book, llm or RulesDecider(rules_settings(settings)),
-                       TradingEngine(engine_settings(settings)), events, store, await market.instruments(),
-                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
+                       engine, events, store, instruments, loop_settings(settings, profile.symbols), venue=venue,
+                       journal=journal)
+    refusal = MANUAL_LIVE_REFUSAL if settings.mode == "live" else None
+    portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop,
+                                 manual_orders_refused=refusal)
+    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     await loop.start()
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
@@ -175,9 +230,12 @@ async def build_core(settings: Settings) -> Core:
                              profile.symbols)
     universe = universe_service(settings, market, venue.broker, store, clock, llm,
                                 [loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
-    return Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
+    streams = None if spec.startswith("replay") else _streaming(market)
+    core = Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
                 backtests, loop, refresh_s, confirmations, exchange_time=keeper, journal=journal, llm=llm,
-                decisions=decisions, questions=questions, universe=universe)
+                decisions=decisions, questions=questions, universe=universe, streams=streams)
+    watch_streams(core)
+    return core
 
 
 def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
@@ -223,12 +281,13 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
     return ChartService(market, venue.ledger, theme), reports, backtests
 
 
-async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketData, Clock, float, str]:
+async def market_feed(settings: Settings, store: SqliteStore, machine: Clock | None = None
+                      ) -> tuple[MarketData, Clock, float, str]:
     """Return the market feed, its clock, how often to poll it, and the feed actually used (live or replay)."""
     spec = market_data_spec(settings)
     if not spec.startswith("replay"):
         try:
-            clock = ExchangeClock(WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
+            clock = ExchangeClock(machine or WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
             return await live_feed(settings, clock, store), clock, 10.0, spec
         except TradingError as exc:
             if settings.mode == "live":   # never trade real money on replayed prices
@@ -240,8 +299,8 @@ async def market_feed(settings: Settings, store: SqliteStore) -> tuple[MarketDat
 
 
 async def live_account(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
-                       events: EventBus) -> tuple["LiveVenue", PortfolioService]:
-    """Return the exchange venue, reconciled with the exchange, and the account service over it."""
+                       events: EventBus) -> "LiveVenue":
+    """Return the exchange venue, reconciled with the exchange."""
     from trading.adapters.ccxt_broker import LiveOptions
     from trading.adapters.order_tracking import LimitTimeout
     from trading.services.live_venue import live_venue
@@ -255,20 +314,31 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
     report = await venue.restore()
+    if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
+        venue.stream_account(stream_policy(settings))
     await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
-    return venue, PortfolioService(venue, venue.ledger, market, clock, settings.mode,
-                                   manual_orders_refused=MANUAL_LIVE_REFUSAL)
+    return venue
 
 
 async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
-                        events: EventBus) -> tuple[PaperVenue, PortfolioService]:
-    """Return the paper venue (restored from the database) and the account service over it."""
+                        events: EventBus, gate: EntryGate, spec: str = "") -> PaperVenue:
+    """Return the paper venue (restored from the database) with the settings' leverage and the data's funding."""
     ledger = ExecutionLedger(store, venue=f"paper-{settings.market_type}")
+    leverage_cap = settings.max_leverage
     venue = PaperVenue(settings.market_type, await market.instruments(), settings.paper_starting_balance,
-                       ledger, store, events, clock, slippage=slippage_model(settings))
+                       ledger, store, events, clock, leverage=min(settings.futures_leverage, leverage_cap),
+                       leverage_cap=leverage_cap, funding_rate=DEFAULT_FUNDING_RATE,
+                       funding_rates=rates_from(replay_funding(spec)), entry_check=gate.vet_fill,
+                       slippage=slippage_model(settings))
     if await venue.restore():
         log.info("paper account restored", equity=str(venue.broker.equity()))
-    return venue, PortfolioService(venue, ledger, market, clock, settings.mode)
+    return venue
+
+
+def _streaming(market: MarketData) -> "StreamingMarketData | None":
+    from trading.adapters.ccxt_streams import StreamingMarketData   # live data only: ccxt is loaded already
+
+    return market if isinstance(market, StreamingMarketData) else None
 
 
 def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderIntent
 from trading.domain.positions import Position
+from trading.engine.account import AccountSummary
 
 
 class Clock(Protocol):
@@ -99,6 +100,15 @@ class Broker(Protocol):
 
     async def balances(self) -> dict[str, Decimal]:
         """Return total balance per asset."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """Return 'spot' or 'futures': the kind of account, whatever the markets' own kind."""
+        ...
+
+    def summary(self, marks: Mapping[str, Decimal] | None = None) -> AccountSummary:
+        """Return cash, holds and positions at marks (the broker's last prices where not given): equity's one source."""
         ...
 
 

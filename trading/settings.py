@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     replay_speed: float = Field(default=60.0, gt=0)
     exchange_time_sync_minutes: int = Field(default=15, ge=1)
+    market_streams: str = "ws"
+    stream_stall_seconds: float = Field(default=30.0, ge=1)
     demo_chat_id: int = 1
     # Risk and the trading loop: percentages of equity unless said otherwise; 0 switches an optional rule off.
     risk_per_trade_pct: Decimal = Decimal("2")
@@ -157,6 +159,13 @@ class Settings(BaseSettings):
         if value in ("live", "replay") or (value.startswith("replay:") and len(value) > 7):
             return value
         raise ValueError("expected live, replay or replay:<path to a CSV(.gz) file or folder>")
+
+    @field_validator("market_streams")
+    @classmethod
+    def _market_streams(cls, value: str) -> str:
+        if value.strip().lower() not in ("ws", "rest"):
+            raise ValueError("expected ws (WebSocket streams, REST as the fallback) or rest (REST polling only)")
+        return value.strip().lower()
 
     @field_validator("symbols")
     @classmethod

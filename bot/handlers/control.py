@@ -14,15 +14,17 @@ async def kill(update: Update, context: BotContext) -> None:
     if context.args not in ([], ["flat"]):
         raise InvalidInput("Usage: /kill to stop new orders, /kill flat to also close every position")
     flat = context.args == ["flat"]
-    changed = await context.loop.kill(flat, f"chat:{update.effective_chat.id}", "/kill" + " flat" * flat)
+    # the reply is the one message about it: the loop records the event without pushing it too
+    changed = await context.loop.kill(flat, f"chat:{update.effective_chat.id}", "/kill" + " flat" * flat,
+                                      notify=False)
     what = "No new orders; closing every position at market." if flat else "No new orders. Positions stay protected."
     prefix = "🛑 Kill switch on." if changed else "🛑 Kill switch was already on."
     await update.effective_message.reply_text(f"{prefix} {what} /resume lifts it.")
 
 
 async def resume(update: Update, context: BotContext) -> None:
-    """Lift the kill switch and a drawdown halt."""
-    lifted = await context.loop.resume(f"chat:{update.effective_chat.id}")
+    """Lift the kill switch, a drawdown halt and a loss-streak cooldown."""
+    lifted = await context.loop.resume(f"chat:{update.effective_chat.id}", notify=False)
     text = f"▶️ Trading resumed: lifted {', '.join(lifted)}." if lifted else "Nothing to resume: trading is not stopped."
     await update.effective_message.reply_text(text)
 

@@ -47,6 +47,8 @@ def positions_text(views: list[PositionView]) -> str:
                  f"Stop {price(p.stop_price, tick)} · target {price(p.take_profit, tick)}"]
         if p.liquidation_price is not None:
             lines.append(f"Liquidation ≈ {price(p.liquidation_price, tick)} · margin {money(p.margin)}")
+        if p.funding_paid:
+            lines.append(f"Funding {'paid' if p.funding_paid > 0 else 'received'} {money(abs(p.funding_paid), 4)}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 

@@ -18,16 +18,17 @@ def risk_text(status: RiskStatus) -> str:
                else f"⛔ entries blocked: {esc(status.blocked_because)}")
     lines = [
         "<b>Risk</b>", verdict,
-        "Kill switch: " + (f"🛑 {esc(switch.mode)} by {esc(switch.by)} — {esc(switch.reason)}" if switch.engaged
-                           else "off"),
+        "Kill switch: " + (f"🛑 on{' (flat)' if switch.closes_positions else ''} by {esc(switch.cause)}"
+                           if switch.engaged else "off"),
         f"Equity {money(status.equity)} · peak {money(status.peak_equity)}",
         f"Today ({esc(status.day or '–')}): {money(status.daily_pnl)} of a {money(status.daily_loss_limit)} loss limit "
         f"({_pct(limits.daily_loss_pct)}; {_pct(status.daily_loss_used_pct)} used)"
         + (" — HIT, entries blocked until tomorrow" if status.daily_limit_hit else ""),
         f"Drawdown {_pct(status.drawdown_pct)} of max {_pct(limits.max_drawdown_pct)}"
         + (f" — HALTED: {esc(status.halt_reason)} (/resume)" if status.halted else ""),
-        f"Loss streak {status.consecutive_losses}/{limits.loss_streak}"
-        + (f" · cooldown {status.cooldown_minutes_left} min" if status.cooldown_minutes_left else ""),
+        f"Loss streak {status.consecutive_losses}/{limits.loss_streak} (your manual trades count too)"
+        + (f" · cooldown {status.cooldown_minutes_left} min (/resume lifts it)" if status.cooldown_minutes_left
+           else ""),
         f"Positions {status.open_positions}/{limits.max_open_positions} · pending entries {status.pending_entries}"
         f" · entries this window {status.entries_in_window}/{limits.max_entries}",
         "Circuit breaker: " + (f"⚡ tripped — {esc(status.breaker_reason)} ({status.breaker_minutes_left} min left)"

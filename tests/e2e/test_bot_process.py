@@ -6,6 +6,7 @@ import pytest
 
 from bot.runtime import run
 from tests.fakes.bot_process import OWNER, bot_settings, running_bot
+from tests.fakes.chat_checks import eventually
 from tests.fakes.telegram_api import FakeTelegram
 from trading.domain.errors import AlreadyRunning
 
@@ -72,7 +73,7 @@ async def test_notifications_wait_out_a_telegram_rate_limit(tmp_path):
     async with FakeTelegram() as telegram:
         telegram.fail_next("sendMessage", times=1, code=429, retry_after=1)
         async with running_bot(bot_settings(tmp_path, telegram.base_url, telegram.token)):
-            started = await telegram.wait_for(OWNER, lambda s: "Started in paper mode" in s.text, timeout=15)
+            started = await telegram.wait_for(OWNER, lambda s: "Started in paper mode" in s.text, timeout=30)
             assert started is not None
     rate_limited = [m for m, _ in telegram.calls if m == "sendMessage"]
     assert len(rate_limited) >= 2  # the refused attempt and the retry
@@ -81,10 +82,8 @@ async def test_notifications_wait_out_a_telegram_rate_limit(tmp_path):
 async def test_trading_keeps_ticking_while_telegram_is_unreachable(tmp_path):
     settings = bot_settings(tmp_path, "http://127.0.0.1:9/bot", "1:unreachable-token-000000000000000000")
     async with running_bot(settings) as task:
-        for _ in range(100):
-            if (tmp_path / "heartbeat").exists() and audit_rows(tmp_path, "candle_closed"):
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: (tmp_path / "heartbeat").exists() and bool(audit_rows(tmp_path, "candle_closed")),
+                         "a heartbeat and a closed candle without Telegram", timeout=30)
         assert not task.done()
         assert (tmp_path / "heartbeat").exists()
         assert audit_rows(tmp_path, "candle_closed"), "the market refresh ran without Telegram"

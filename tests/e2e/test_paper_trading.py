@@ -66,7 +66,9 @@ async def test_bad_order_input_is_answered_and_changes_nothing(tmp_path):
     assert replies["/buy BTC/USDT -5"].startswith("The amount must be positive, got '-5'")
     assert replies["/buy BTC/USDT 100 limit"].startswith("Usage: /buy")
     assert replies["/buy DOGE/USDT 100"].startswith("Unknown symbol 'DOGE/USDT'")
-    assert replies["/buy BTC/USDT 1"].startswith("Order refused:") and "minimum" in replies["/buy BTC/USDT 1"]
+    assert replies["/buy BTC/USDT 1"] == ("1 USDT is below the 5 USDT minimum for BTC/USDT; try /buy BTC/USDT 6 "
+                                          "(the smallest order, 0.00005 BTC at 117,380.36, costs 5.88 USDT with the "
+                                          "fee).")
     assert replies["/sell BTC/USDT"] == "No long position in BTC/USDT for /sell. /positions lists what is open."
     assert replies["/sell BTC/USDT 150%"].startswith("No long position")
     assert replies["/short BTC/USDT 100"].startswith("Shorting needs futures mode")

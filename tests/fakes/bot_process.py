@@ -31,4 +31,4 @@ async def running_bot(settings: Settings) -> AsyncIterator[asyncio.Task]:
         yield task
     finally:
         stop.set()
-        await asyncio.wait_for(task, 20)
+        await asyncio.wait_for(task, 40)

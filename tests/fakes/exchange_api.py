@@ -26,7 +26,9 @@ from tests.fakes.exchange_markets import FakeMarket
 from tests.fakes.exchange_account_routes import AccountEndpoints
 from tests.fakes.exchange_algo_orders import AlgoOrderEndpoints
 from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints
+from tests.fakes.exchange_streams import ExchangeStreams, stream_urls
 from tests.fakes.exchange_time import ServerClock, check_timestamp
+from tests.fakes.exchange_user_stream import listen_key_routes
 from trading.domain.candles import Timeframe
 from trading.domain.instruments import MarketKind
 from trading.ports import Clock
@@ -44,9 +46,10 @@ API_PATHS = {
 
 
 def fake_exchange_options(base_url: str) -> dict[str, Any]:
-    """Return the ccxt constructor config (EXCHANGE_OPTIONS) that points binance/binanceusdm at base_url."""
+    """Return the ccxt constructor config (EXCHANGE_OPTIONS) that points binance/binanceusdm (REST and WebSocket,
+    ccxt.pro's too) at base_url."""
     return {
-        "urls": {"api": {key: base_url + path for key, path in API_PATHS.items()}},
+        "urls": {"api": {**{key: base_url + path for key, path in API_PATHS.items()}, "ws": stream_urls(base_url)}},
         # with API keys set, load_markets would also call sapi wallet and margin endpoints; market data needs neither
         "options": {"fetchCurrencies": False, "fetchMargins": False},
     }
@@ -89,6 +92,9 @@ class FakeExchange:
                                         | AlgoOrderEndpoints(self.board, self.account).routes()).items():
             self.add_route(method, path, handler)
         self.add_route("GET", "/dapi/v1/exchangeInfo", _no_markets)    # ccxt binance also loads coin-M markets
+        self.streams = ExchangeStreams(self.board, self.account)        # the WebSocket side (exchange_streams.py)
+        for (method, path), handler in listen_key_routes(self.account, self.streams.listen_keys).items():
+            self.add_route(method, path, handler)
 
     @property
     def base_url(self) -> str:
@@ -129,11 +135,20 @@ class FakeExchange:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        await self.streams.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        if self.streams.handles(request.path):
+            return await self.streams.serve(request)
+        response = await self._answer(request)
+        if self.streams.user_listeners():      # what the request changed reaches the user-data streams at once
+            await self.streams.publish_account()
+        return response
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         body = await request.text()
         self.requests.append(RecordedRequest(request.method, request.path, dict(request.query),
                                              dict(request.headers), body, self.board.clock.now_ms()))
@@ -206,7 +221,6 @@ async def _no_markets(request: web.Request) -> web.Response:
 
 async def serve_forever(port: int, days_into_sample: int = 30) -> None:
     """Serve BTC and ETH spot and perpetuals on the wall clock, the real sample moved to end near now."""
-    import asyncio
     import json
 
     from tests.fakes.exchange_markets import perp_market, shifted, spot_market
@@ -220,7 +234,7 @@ async def serve_forever(port: int, days_into_sample: int = 30) -> None:
     fake.port_wanted = port
     async with fake:
         print(json.dumps(fake.options()), flush=True)
-        await asyncio.Event().wait()
+        await fake.streams.run(every_s=1.0)
 
 
 if __name__ == "__main__":

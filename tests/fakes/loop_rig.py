@@ -19,6 +19,7 @@ from trading.engine.simulated_exchange import MarketFill
 from trading.engine.slippage import NO_SLIPPAGE
 from trading.engine.trading_engine import TradingEngine
 from trading.ports import DecisionLog, DecisionMaker
+from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
 from trading.services.symbol_reviews import ReviewSettings
 from trading.services.trading_loop import LoopSettings, TradingLoop
@@ -93,12 +94,14 @@ async def build_rig(folder: Path, candles: Candles, symbol: str, start_ms: int, 
     await store.open()
     events = EventBus(store)
     build = PaperBroker.futures if futures else PaperBroker.spot
+    engine = TradingEngine(settings)
+    gate = EntryGate(engine, clock)          # as bootstrap wires it: a resting entry passes the gate at its fill
     venue = PaperFeed(events, clock, lambda sink: build(instruments, STARTING_BALANCE, slippage=NO_SLIPPAGE,
-                                                        market_fill=market_fill, on_event=sink, clock=clock))
+                                                        market_fill=market_fill, on_event=sink, clock=clock,
+                                                        entry_check=gate.vet_fill))
     broker = venue.broker
     notes = RecordingNotifier()
     events.attach(notes)
-    engine = TradingEngine(settings)
     if decider is not None and not hasattr(decider, "decide"):
         decider = decider(store, events)      # type: ignore[operator]
     loop_settings = LoopSettings(symbols=(symbol,), windows=windows or {base: 60}, base_timeframe=base,

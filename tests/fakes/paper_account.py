@@ -11,6 +11,8 @@ from trading.adapters.clocks import ManualClock
 from trading.adapters.replay_market_data import ReplayMarketData
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
+from trading.engine.trading_engine import TradingEngine
+from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
 from trading.services.paper_venue import PaperVenue
 from trading.services.portfolio import PortfolioService
@@ -30,6 +32,7 @@ class PaperAccount:
     ledger: ExecutionLedger
     venue: PaperVenue
     portfolio: PortfolioService
+    engine: TradingEngine          # whose brakes the entry gate reads
 
     async def close(self) -> None:
         """Close the database."""
@@ -45,7 +48,10 @@ async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS) -> PaperAcco
     events, pushed = EventBus(store), RecordingNotifier()
     events.attach(pushed)
     ledger = ExecutionLedger(store, "paper-spot")
-    venue = PaperVenue("spot", await market.instruments(), Decimal("10000"), ledger, store, events, clock)
+    engine = TradingEngine()
+    gate = EntryGate(engine, clock)
+    venue = PaperVenue("spot", await market.instruments(), Decimal("10000"), ledger, store, events, clock,
+                       entry_check=gate.vet_fill)
     await venue.restore()
-    portfolio = PortfolioService(venue, ledger, market, clock, "paper")
-    return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio)
+    portfolio = PortfolioService(venue, ledger, market, clock, "paper", gate)
+    return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio, engine)

@@ -102,7 +102,7 @@ class FakeTelegram(BotApiServer):
         return [s for s in self.sent if s.chat_id == chat_id]
 
     async def wait_for(self, chat_id: int, predicate: Callable[[Sent], bool] = lambda s: True,
-                       timeout: float = 10.0) -> Sent:
+                       timeout: float = 30.0) -> Sent:
         """Return the first message to chat_id matching predicate, waiting up to timeout seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
@@ -113,7 +113,7 @@ class FakeTelegram(BotApiServer):
         seen = [s.text[:80] for s in self.replies_to(chat_id)]
         raise AssertionError(f"no matching message to chat {chat_id} within {timeout}s; saw {seen}")
 
-    async def answered(self, query_id: str, timeout: float = 10.0) -> str:
+    async def answered(self, query_id: str, timeout: float = 30.0) -> str:
         """Return the toast a button press was answered with, waiting up to timeout seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while query_id not in self.answers:
@@ -122,13 +122,13 @@ class FakeTelegram(BotApiServer):
             await asyncio.sleep(0.02)
         return self.answers[query_id]
 
-    async def ask(self, chat_id: int, text: str, timeout: float = 10.0, user_id: int | None = None) -> Sent:
+    async def ask(self, chat_id: int, text: str, timeout: float = 30.0, user_id: int | None = None) -> Sent:
         """Send text as the user and return the bot's next message to that chat."""
         before = len(self.replies_to(chat_id))
         self.user_says(chat_id, text, user_id=user_id)
         return await self.next_reply(chat_id, before, timeout, text)
 
-    async def next_reply(self, chat_id: int, before: int, timeout: float = 10.0, what: str = "") -> Sent:
+    async def next_reply(self, chat_id: int, before: int, timeout: float = 30.0, what: str = "") -> Sent:
         """Return the message to chat_id after the first `before` ones, waiting up to timeout seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while len(self.replies_to(chat_id)) <= before:

@@ -65,3 +65,25 @@ def merged(parts: list[Candles]) -> Candles:
     sorted_ms = open_ms[order]
     keep = order[np.r_[sorted_ms[1:] != sorted_ms[:-1], True]]
     return Candles(*(np.concatenate([getattr(p, c) for p in parts])[keep] for c in COLUMNS))
+
+
+def streamed_through(streamed: Candles, due_ms: int, timeframe: Timeframe) -> int:
+    """Return the newest open time a poll may emit: due_ms, or later while streamed closed candles follow on."""
+    last = due_ms
+    i = int(np.searchsorted(streamed.open_ms, last + timeframe.ms))
+    while i < len(streamed) and int(streamed.open_ms[i]) == last + timeframe.ms:
+        last += timeframe.ms
+        i += 1
+    return last
+
+
+def hole_span(candles: Candles, first_ms: int, last_ms: int, timeframe: Timeframe) -> tuple[int, int] | None:
+    """Return (first, last) open times spanning every candle of [first_ms, last_ms] that candles lack, or None."""
+    if first_ms > last_ms:
+        return None
+    inside = between(candles, first_ms, last_ms)
+    if len(inside) == (last_ms - first_ms) // timeframe.ms + 1:
+        return None
+    present = set(inside.open_ms.tolist())
+    missing = [t for t in range(first_ms, last_ms + 1, timeframe.ms) if t not in present]
+    return missing[0], missing[-1]

@@ -176,6 +176,10 @@ class CcxtBroker:
         """Send an event to the venue."""
         self._emit(event)
 
+    def journaled(self, client_order_id: str) -> bool:
+        """Return True while a placement with this client id has an outcome not yet known."""
+        return client_order_id in self._journal
+
     @staticmethod
     def is_ours(client_order_id: str) -> bool:
         """Return True for a client id the bot gives its orders."""
@@ -187,10 +191,11 @@ class CcxtBroker:
         """Note the latest price of symbol (marks for the summary, reference prices for market orders)."""
         self._marks[symbol] = (ts_ms, price)
 
-    def summary(self) -> AccountSummary:
+    def summary(self, marks: Mapping[str, Decimal] | None = None) -> AccountSummary:
         """Return cash and the positions at their marks, from the balances last read (no network call)."""
-        marks = {symbol: price for symbol, (_, price) in self._marks.items()}
-        return self.book.summary(self.options.quote, self._balances.get(self.options.quote, ZERO), marks)
+        known = {symbol: price for symbol, (_, price) in self._marks.items()}
+        return self.book.summary(self.options.quote, self._balances.get(self.options.quote, ZERO),
+                                 {**known, **(marks or {})})
 
     def equity(self) -> Decimal:
         """Return cash plus positions at their marks."""

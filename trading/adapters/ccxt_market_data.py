@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from trading.adapters.candle_backfill import (CandleCache, between, last_closed_open_ms, merged,
-                                              missing_ranges)
+from trading.adapters.candle_backfill import (CandleCache, between, hole_span, last_closed_open_ms, merged,
+                                              missing_ranges, streamed_through)
 from trading.adapters.ccxt_client import create_exchange
 from trading.adapters.ccxt_instruments import instrument_from_market, to_decimal
 from trading.adapters.exchange_health import EndpointStats
@@ -38,8 +38,9 @@ class CcxtMarketData:
                  options: Mapping[str, Any] | None = None, cache: CandleCache | None = None,
                  retry: RetryPolicy | None = None, page_size: int = 1000, close_grace_ms: int = 1_000,
                  markets_max_age_ms: int = DAY_MS, max_refill_bars: int = 10_000,
-                 progress: StateStore | None = None) -> None:
-        self._exchange = create_exchange(exchange_id, options, sandbox)
+                 progress: StateStore | None = None, streaming: bool = False, heartbeat_ms: int = 10_000) -> None:
+        self._exchange = create_exchange(exchange_id, options, sandbox, streaming=streaming,
+                                         heartbeat_ms=heartbeat_ms)
         self._clock = clock
         self._cache = cache
         self._requests = ExchangeRequests(self._exchange, clock, retry)
@@ -61,6 +62,20 @@ class CcxtMarketData:
     def source(self) -> str:
         """Return e.g. 'binance (live)'."""
         return self._source
+
+    @property
+    def exchange(self) -> Any:
+        """Return the ccxt exchange (a ccxt.pro one when built for streaming)."""
+        return self._exchange
+
+    @property
+    def close_grace_ms(self) -> int:
+        """Return how long after its close time a candle counts as closed without the exchange saying so."""
+        return self._grace_ms
+
+    def emitted_through(self, symbol: str, timeframe: Timeframe) -> int | None:
+        """Return the open time of the newest candle emitted for symbol and timeframe (None before any)."""
+        return self._last_emitted.get((symbol, timeframe))
 
     def health(self) -> dict[str, EndpointStats]:
         """Return latency and error counts per endpoint."""
@@ -108,13 +123,25 @@ class CcxtMarketData:
         All or nothing: when any download fails the error is raised and no baseline moves, so the
         next poll fetches the same candles again and none is lost or emitted twice.
         """
+        return await self.poll_closed(symbols, timeframes)
+
+    async def poll_closed(self, symbols: Sequence[str], timeframes: Sequence[Timeframe],
+                          streamed: Mapping[tuple[str, Timeframe], Candles] | None = None,
+                          grace_ms: int | None = None) -> list[tuple[str, Timeframe, Candles]]:
+        """Poll as poll() does, taking the closed candles a stream delivered and downloading only the rest.
+
+        A candle is due grace_ms after its close on the clock (close_grace_ms when None); a streamed
+        final candle is emitted sooner, as long as no candle before it is missing.
+        """
         for symbol in symbols:
             await self.instrument(symbol)
         await self._load_progress()
         results, baselines = [], {}
         for symbol in symbols:
             for timeframe in timeframes:
-                fresh = await self._closed_since(symbol, timeframe)
+                have = (streamed or {}).get((symbol, timeframe), Candles.empty())
+                fresh = await self._closed_since(symbol, timeframe, have,
+                                                 self._grace_ms if grace_ms is None else grace_ms)
                 if len(fresh):
                     results.append((symbol, timeframe, fresh))
                     baselines[(symbol, timeframe)] = int(fresh.open_ms[-1])
@@ -123,8 +150,12 @@ class CcxtMarketData:
 
     async def ticker(self, symbol: str) -> Ticker:
         """Return last price, top of book, 24h change and quote volume, and funding for perpetuals."""
-        instrument = await self.instrument(symbol)
         raw = await self._requests.call("fetch_ticker", lambda: self._exchange.fetch_ticker(symbol), check_ticker)
+        return await self.ticker_from(symbol, raw)
+
+    async def ticker_from(self, symbol: str, raw: Mapping[str, Any]) -> Ticker:
+        """Return the Ticker for a ccxt ticker of symbol, asking for the book and funding when it lacks them."""
+        instrument = await self.instrument(symbol)
         bid, ask = to_decimal(raw.get("bid")), to_decimal(raw.get("ask"))
         if bid is None or ask is None:       # futures 24h tickers carry no book; ask the book itself
             book = await self._requests.call(
@@ -166,20 +197,25 @@ class CcxtMarketData:
         self._instruments = {i.symbol: i for i in found if i is not None}
         self._markets_loaded_ms = now
 
-    async def _closed_since(self, symbol: str, timeframe: Timeframe) -> Candles:
-        last = last_closed_open_ms(self._clock.now_ms(), timeframe, self._grace_ms)
+    async def _closed_since(self, symbol: str, timeframe: Timeframe, streamed: Candles, grace_ms: int) -> Candles:
+        due = last_closed_open_ms(self._clock.now_ms(), timeframe, grace_ms)
         previous = self._last_emitted.get((symbol, timeframe))
+        # the exchange's final candles count from what was emitted even when the clock says less is due
+        last = streamed_through(streamed, due if previous is None else max(due, previous), timeframe)
         if previous is None:
             first = last      # never backfilled: start from the newest closed candle
         else:
             # after a very long outage only the newest max_refill_bars are refilled (and emitted)
             first = max(previous + timeframe.ms, last - (self._max_refill_bars - 1) * timeframe.ms)
-            if last > previous + timeframe.ms:
-                log.info("refilling missed candles", symbol=symbol, timeframe=timeframe.value,
-                         bars=(last - previous) // timeframe.ms)
         if first > last:
             return Candles.empty()
-        fresh = await self._download(symbol, timeframe, first, last)
+        have = between(streamed, first, last)
+        span = hole_span(have, first, last, timeframe)
+        if span is not None and span[1] > span[0]:
+            log.info("refilling missed candles", symbol=symbol, timeframe=timeframe.value,
+                     bars=(span[1] - span[0]) // timeframe.ms + 1)
+        downloaded = await self._download(symbol, timeframe, *span) if span is not None else Candles.empty()
+        fresh = merged([have, downloaded])       # the exchange's REST answer wins over a streamed copy
         await self._save(symbol, timeframe, fresh)
         return fresh
 

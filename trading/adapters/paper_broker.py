@@ -12,7 +12,7 @@ from trading.domain.positions import Position
 from trading.engine.account import Account, AccountSummary
 from trading.engine.futures_account import FuturesAccount
 from trading.engine.margin_tiers import BINANCE_USDM_TIERS, MarginTier
-from trading.engine.simulated_exchange import MarketFill, SimulatedExchange
+from trading.engine.simulated_exchange import EntryCheck, FundingRateSource, MarketFill, SimulatedExchange
 from trading.engine.simulator import PriceBar
 from trading.engine.slippage import SlippageModel
 from trading.engine.spot_account import SpotAccount
@@ -34,10 +34,12 @@ class PaperBroker:
     def __init__(self, account: Account, instruments: Mapping[str, Instrument], starting_balance: Decimal, *,
                  slippage: SlippageModel = SlippageModel(), market_fill: MarketFill = MarketFill.NEXT_PRICE,
                  funding_rate: Decimal | None = None, on_event: EventSink | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, entry_check: EntryCheck | None = None,
+                 funding_rates: FundingRateSource | None = None) -> None:
         self.starting_balance = starting_balance
         self.exchange = SimulatedExchange(account, instruments, slippage=slippage, market_fill=market_fill,
-                                          funding_rate=funding_rate, emit=on_event)
+                                          funding_rate=funding_rate, emit=on_event, entry_check=entry_check,
+                                          funding_rates=funding_rates)
         self._clock = clock
 
     @classmethod
@@ -60,6 +62,10 @@ class PaperBroker:
     def kind(self) -> str:
         """Return 'spot' or 'futures'."""
         return self.exchange.account.kind
+
+    def instrument(self, symbol: str) -> Instrument:
+        """Return the market rules of symbol, or raise BadSymbol."""
+        return self.exchange.instrument(symbol)
 
     # ---- the Broker port ----------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def load_replay_series(spec: str) -> dict[str, Candles]:
         target = Path(spec.removeprefix("replay:")).expanduser()
         if not target.exists():
             raise ConfigurationError(f"Invalid setting MARKET_DATA: {target} does not exist")
-        files = sorted(target.glob("*.csv*")) if target.is_dir() else [target]
+        files = _candle_files(sorted(target.glob("*.csv*"))) if target.is_dir() else [target]
         if not files:
             raise ConfigurationError(f"Invalid setting MARKET_DATA: no CSV files in {target}")
     return {symbol_from_filename(f): read_candle_csv(f) for f in files}
@@ -57,6 +57,22 @@ def load_replay_series(spec: str) -> dict[str, Candles]:
 def replay_tick(price: float) -> Decimal:
     """Return the price tick of a replayed market trading near price (Binance-like)."""
     return Decimal("0.01") if price >= 1 else Decimal("0.00001")
+
+
+def _candle_files(files: list[Path]) -> list[Path]:
+    # A data folder may hold several files per symbol (1m, 15m, 1h, the perpetual's bars, funding rates):
+    # replay the finest spot candles of each; funding files are read by the paper venue instead.
+    best: dict[str, tuple[tuple[bool, int], Path]] = {}
+    for path in files:
+        parts = path.name.split(".")[0].split("-")
+        if "funding" in parts:
+            continue
+        timeframes = [Timeframe(p) for p in parts[1:] if p in {t.value for t in Timeframe}]
+        rank = ("PERP" in parts, timeframes[0].ms if timeframes else 0)
+        symbol = symbol_from_filename(path)
+        if symbol not in best or rank < best[symbol][0]:
+            best[symbol] = (rank, path)
+    return [path for _, path in best.values()]
 
 
 def replay_instrument(symbol: str, price: float) -> Instrument:

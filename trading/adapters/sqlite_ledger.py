@@ -120,10 +120,23 @@ class ExecutionLedger:
         return [ClosedPositionRow(s, side, Decimal(a), Decimal(e), Decimal(r), Decimal(f), Decimal(fu), st, o, c)
                 for s, side, a, e, r, f, fu, st, o, c in rows]
 
-    async def forget(self) -> None:
-        """Close every open position row (used when the paper account is reset)."""
+    async def forget(self, ts_ms: int = 0, balance: Decimal = Decimal(0)) -> None:
+        """Close every open position row and note when the account restarted with balance (a paper reset)."""
         async with self._store.transaction() as db:
             await db.execute("UPDATE positions SET status = 'reset' WHERE venue = ? AND status = 'open'", (self.venue,))
+            await db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
+                             (self._reset_key, json.dumps({"ts_ms": ts_ms, "balance": str(balance)}), ts_ms))
+
+    async def last_reset(self) -> tuple[int, Decimal] | None:
+        """Return when the account was last reset and the balance it restarted with, if ever."""
+        data = await self._store.load_state(self._reset_key)
+        if not isinstance(data, dict):
+            return None
+        return int(data["ts_ms"]), Decimal(data["balance"])
+
+    @property
+    def _reset_key(self) -> str:
+        return f"reset:{self.venue}"
 
 
 def _text(value: Any) -> Any:

@@ -139,8 +139,8 @@ class TradeSimulation:
             return
         decision = decide_by_rules(DecisionRequest(ts, signal=signal, context=signal.reason), self.config.rules)
         exchange, marks = self.broker.exchange, {self.symbol: mark}
-        account = account_view(exchange.balances(), exchange.positions(marks), marks,
-                               {self.symbol: self.config.instrument})
+        account = account_view(exchange.summary(marks), exchange.positions(marks), marks,
+                               {self.symbol: self.config.instrument}, futures=exchange.account.kind == "futures")
         # the order goes out at the signal's close and meets the next bar's open: the price it is checked at
         plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal), _price(self.bars.open[fill]))
         if isinstance(plan, Rejection):

@@ -82,3 +82,11 @@ def shortened(typed: str, limit: int = ECHO_LIMIT) -> str:
 def echoed(typed: str, limit: int = ECHO_LIMIT) -> str:
     """Return the user's text quoted for a reply ('BTCUSD'), at most limit characters of it."""
     return repr(shortened(typed, limit))
+
+
+class EntryRefused(InvalidInput):
+    """The entry gate refused a new or bigger position; the message names the rule and how to lift it."""
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     ACCESS_DENIED = "access_denied"
     COMMAND = "command"
     MARKET_DATA = "market_data"
+    CONNECTION = "connection"      # a live stream dropped or came back
     CLOCK = "clock"
     REPORT = "report"
     ERROR = "error"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
 
@@ -36,6 +36,11 @@ class Instrument:
     def round_amount(self, amount: Decimal) -> Decimal:
         """Round an amount down to the step, so an order never exceeds what was sized."""
         return (amount / self.amount_step).to_integral_value(ROUND_DOWN) * self.amount_step
+
+    def min_order_amount(self, price: Decimal) -> Decimal:
+        """Return the smallest amount on the step grid that meets the minimum amount and order value at price."""
+        by_value = (self.min_notional / price / self.amount_step).to_integral_value(ROUND_CEILING) * self.amount_step
+        return max(self.min_amount, self.amount_step, by_value)
 
     def check_order(self, amount: Decimal, price: Decimal) -> str | None:
         """Return why an order of amount at price breaks the market's minimums, or None when it is fine."""

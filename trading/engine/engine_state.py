@@ -75,6 +75,7 @@ class GuardedPosition(Restorable):
     exits_sent: int = 0
     exit_in_flight: str = ""     # client id of an exit order not final yet; no new exit meanwhile
     exit_reason: str = ""        # what that exit is for, for its notification
+    exit_by_user: bool = False   # the exit in flight is the user's own (/sell, /close): the reply tells it
 
     @property
     def side(self) -> PositionSide:

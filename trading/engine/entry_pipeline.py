@@ -1,4 +1,4 @@
-"""From a decided signal to an order intent: kill switch, circuit breaker, limits, then sizing within the cash.
+"""From a decided signal to an order intent: the entry gate (entry_gate.py), then sizing within the cash.
 
 Every gate answers with a Rejection naming its rule and a reason a human reads, so a skipped trade is
 always explained in the audit log. Nothing here sends anything: the loop places what the plan says.
@@ -15,12 +15,13 @@ from trading.domain.decisions import Action, Decision
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderType
 from trading.domain.positions import Position, PositionSide
+from trading.engine.account import AccountSummary
 from trading.domain.signals import Signal
 from trading.engine.engine_state import ZERO, EngineSettings, EngineState
 from trading.engine.entry_costs import cost_problem, exit_cost_rate, fee_problem
-from trading.risk.limits import vet_entry
+from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.risk.sizing import PositionSize, SizingRequest, size_entry
-from trading.risk.verdicts import Verdict, first_block
+from trading.risk.verdicts import Verdict
 
 HUNDRED = Decimal(100)
 CLIENT_ID_PREFIX = "ta"
@@ -132,9 +133,7 @@ def _gates(state: EngineState, signal: Signal, decision: Decision, account: Acco
     if state.busy(signal.symbol):
         return Rejection(signal, EntryRule.SYMBOL_BUSY, f"{signal.symbol} already has a position or an entry "
                                                         f"on its way")
-    verdict = first_block(state.kill_switch.vet_order(closing=False), state.breaker.vet_entry(ts_ms),
-                          vet_entry(state.risk, ts_ms, len(state.positions) + len(state.pending),
-                                    settings.limits))
+    verdict = vet_new_position(state, settings, ts_ms, EntryOrigin.ENGINE, signal.symbol)
     if not verdict.allowed:
         return Rejection(signal, str(verdict.rule), verdict.reason)
     instrument = account.instruments.get(signal.symbol)
@@ -180,32 +179,23 @@ def _budget_within_cash(size: PositionSize, instrument: Instrument, entry: Decim
                    risk=size.risk * amount / size.amount, limited_by="cash", quote_budget=usable)
 
 
-def account_view(balances: Mapping[str, Decimal], positions: Sequence[Position], marks: Mapping[str, Decimal],
-                 instruments: Mapping[str, Instrument], quote: str = "USDT", open_orders: Sequence[Order] = (),
-                 leverage: int = 1) -> AccountView:
-    """Return equity, free cash and open notional from the broker's balances and positions at marks.
+def account_view(summary: AccountSummary, positions: Sequence[Position], marks: Mapping[str, Decimal],
+                 instruments: Mapping[str, Instrument], open_orders: Sequence[Order] = (), leverage: int = 1,
+                 futures: bool = False) -> AccountView:
+    """Return equity, free cash and open notional from the account's own summary, its positions and orders.
 
-    A spot holding is worth its amount at the mark and its cost has left the quote balance; a futures
-    position adds its unrealised PnL to a wallet balance that still includes its margin.
+    Equity is the account's summary (what /balance shows), whatever kind the instruments are: sizing,
+    exposure caps, the daily loss and the drawdown all read this one figure. futures: the account is a
+    futures account, where an open entry order claims its margin, not its notional.
     """
-    balance = balances.get(quote, ZERO)
-    equity, cash, notional = balance, balance, {}
-    for position in positions:
-        mark = marks.get(position.symbol, position.entry_price)
-        notional[position.symbol] = position.notional(mark)
-        instrument = instruments.get(position.symbol)
-        if instrument is not None and instrument.kind is MarketKind.PERP:
-            equity += position.unrealized_pnl(mark)
-            cash -= position.margin
-        else:
-            equity += position.notional(mark)
+    notional = {p.symbol: p.notional(marks.get(p.symbol, p.entry_price)) for p in positions}
+    cash = summary.cash
     # entries still waiting to fill have claimed their cash (margin) already: several signals in one tick
     # must not all size against the same free balance
     for order in open_orders:
         if order.reduce_only:
             continue
         price = order.price or marks.get(order.symbol) or Decimal(0)
-        instrument = instruments.get(order.symbol)
         claim = order.remaining * price
-        cash -= claim / leverage if instrument is not None and instrument.kind is MarketKind.PERP else claim
-    return AccountView(equity, cash, notional, instruments)
+        cash -= claim / leverage if futures else claim
+    return AccountView(summary.equity, cash, notional, instruments)

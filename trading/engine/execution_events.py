@@ -46,19 +46,22 @@ def order_placed(order: Order) -> Event:
     return Event(EventKind.ORDER_PLACED, order.created_ms, line, _order_data(order), notify=False)
 
 
-def order_filled(order: Order, fill: Fill) -> Event:
-    """Return the event of an order filled: price, size and fee."""
+def order_filled(order: Order, fill: Fill, resting: bool = False) -> Event:
+    """Return the event of an order filled: price, size and fee (resting: it waited, so nobody saw it fill)."""
     verb = "Bought" if fill.side is Side.BUY else "Sold"
     line = (f"{verb} {_num(fill.amount)} {fill.symbol} at {_money(fill.price)}, "
             f"fee {_money(fill.fee)} {fill.fee_asset}")
-    data = _order_data(order) | {"fill": to_plain(fill)}
+    if resting:
+        line = f"Order {order.id} ({order.side} {order.symbol} {_terms(order)}) filled: {line}"
+    data = _order_data(order) | {"fill": to_plain(fill), "resting": resting}
     return Event(EventKind.ORDER_FILLED, fill.ts_ms, line, data)
 
 
-def order_cancelled(order: Order, reason: str) -> Event:
-    """Return the event of an order cancelled, with why."""
+def order_cancelled(order: Order, reason: str, alarming: bool = False) -> Event:
+    """Return the event of an order cancelled, with why (alarming: the user did not ask for it, so tell them)."""
     line = f"Order {order.id} ({order.side} {_num(order.amount)} {order.symbol}) cancelled: {reason}"
-    return Event(EventKind.ORDER_CANCELLED, order.updated_ms, line, _order_data(order) | {"why": reason})
+    return Event(EventKind.ORDER_CANCELLED, order.updated_ms, line, _order_data(order) | {"why": reason},
+                 severity=Severity.WARNING if alarming else Severity.INFO)
 
 
 def order_failed(order: Order, reason: str) -> Event:

@@ -84,7 +84,15 @@ def exit_now(guard: GuardedPosition, position: Position, reason: str, message: s
 
 def exit_settled(guard: GuardedPosition) -> GuardedPosition:
     """Return the guard once its exit order is final (filled or not): later exits may be planned again."""
-    return replace(guard, exit_in_flight="", exit_reason="")
+    return replace(guard, exit_in_flight="", exit_reason="", exit_by_user=False)
+
+
+def user_exit(guard: GuardedPosition, client_order_id: str, command: str) -> GuardedPosition:
+    """Return the guard waiting for the user's own exit order (none while an exit of ours is on its way)."""
+    if guard.exit_in_flight:
+        return guard
+    return replace(guard, exit_in_flight=client_order_id, exit_reason=f"closed by your {command}",
+                   exit_by_user=True)
 
 
 def _from_instruction(guard: GuardedPosition, instruction: ExitInstruction

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from trading.domain.candles import MINUTE_MS
 from trading.engine.engine_state import EngineSettings, EngineState
+from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.risk.kill_switch import KillSwitch
-from trading.risk.limits import local_day, vet_entry
-from trading.risk.verdicts import first_block
+from trading.risk.limits import local_day
 
 HUNDRED = Decimal(100)
 
@@ -52,9 +52,7 @@ class RiskStatus:
 def risk_status(state: EngineState, settings: EngineSettings, ts_ms: int) -> RiskStatus:
     """Return the risk state at ts_ms for /risk."""
     risk, limits, breaker = state.risk, settings.limits, state.breaker
-    busy = len(state.positions) + len(state.pending)
-    verdict = first_block(state.kill_switch.vet_order(closing=False), breaker.vet_entry(ts_ms),
-                          vet_entry(risk, ts_ms, busy, limits))
+    verdict = vet_new_position(state, settings, ts_ms, EntryOrigin.ENGINE)
     breaker_on = breaker.tripped and ts_ms < breaker.until_ms
     return RiskStatus(
         ts_ms=ts_ms, settings=settings, equity=risk.equity, day=risk.day,

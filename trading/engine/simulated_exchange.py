@@ -13,6 +13,7 @@ from trading.domain.orders import Fill, Order, OrderIntent, OrderStatus, OrderTy
 from trading.domain.positions import Position, PositionSide
 from trading.engine import execution_events as events
 from trading.engine.account import Account, AccountSummary, ChangeKind, PositionChange
+from trading.engine.entry_pipeline import CLIENT_ID_PREFIX
 from trading.engine.funding import funding_times_between
 from trading.engine.liquidation import is_liquidated
 from trading.engine.order_intake import accept_intent
@@ -22,6 +23,9 @@ from trading.engine.snapshots import from_plain, to_plain
 
 FINAL_ORDERS_KEPT = 500      # finished orders kept in a snapshot, for client-id look-ups after a restart
 _LIMIT_PHASE = (OrderType.LIMIT, OrderType.TAKE_PROFIT_MARKET)
+
+EntryCheck = Callable[[Order], "str | None"]                       # why an entry may not fill now, or None
+FundingRateSource = Callable[[str, int], "Decimal | None"]         # (symbol, funding time) -> rate, if known
 
 
 class MarketFill(StrEnum):
@@ -43,12 +47,15 @@ class SimulatedExchange:
     def __init__(self, account: Account, instruments: Mapping[str, Instrument], *,
                  slippage: SlippageModel = SlippageModel(), market_fill: MarketFill = MarketFill.NEXT_PRICE,
                  funding_rate: Decimal | None = None, emit: Callable[[Event], None] | None = None,
-                 id_prefix: str = "P") -> None:
+                 id_prefix: str = "P", entry_check: EntryCheck | None = None,
+                 funding_rates: FundingRateSource | None = None) -> None:
         self.account = account
         self._instruments = dict(instruments)
         self._slippage = slippage
         self._market_fill = market_fill
         self._funding_rate = funding_rate     # applied at each funding time when the data has no rates
+        self._funding_rates = funding_rates   # the rate of a symbol at a funding time, where the data has it
+        self._entry_check = entry_check       # the entry gate, asked again when a resting entry would fill
         self._emit = emit or (lambda event: None)
         self._prefix = id_prefix
         self._seq = 0
@@ -157,10 +164,13 @@ class SimulatedExchange:
         return self._fund(symbol, ts_ms, rate, price)
 
     def _due_funding(self, symbol: str, previous: tuple[int, Decimal] | None, bar: PriceBar) -> None:
-        if self._funding_rate is None or previous is None:
+        if (self._funding_rate is None and self._funding_rates is None) or previous is None:
             return
         for ts in funding_times_between(max(previous[0], self._funded.get(symbol, 0)), bar.ts_ms):
-            self._fund(symbol, ts, self._funding_rate, bar.open)
+            known = self._funding_rates(symbol, ts) if self._funding_rates is not None else None
+            rate = known if known is not None else self._funding_rate
+            if rate is not None:
+                self._fund(symbol, ts, rate, bar.open)
 
     def _fund(self, symbol: str, ts_ms: int, rate: Decimal, mark: Decimal) -> Decimal | None:
         self._funded[symbol] = max(self._funded.get(symbol, 0), ts_ms)
@@ -212,6 +222,12 @@ class SimulatedExchange:
         if amount <= 0:
             self._cancel(order, bar.ts_ms, "nothing left to reduce")
             return
+        refusal = self._refusal(order, amount)
+        if refusal is not None:
+            # the user's own order is told here; the engine's entry is told by the loop, which tracks it
+            engine_entry = order.client_order_id.startswith(f"{CLIENT_ID_PREFIX}-")
+            self._cancel(order, bar.ts_ms, f"not filled: {refusal}", alarming=not engine_entry)
+            return
         if budget is not None:
             amount = instrument.round_amount(budget / (execution.price * (1 + instrument.taker_fee)))
         self.account.release(order.id)
@@ -226,6 +242,15 @@ class SimulatedExchange:
             return
         self._record_fill(order, instrument, amount, execution, fee, bar.ts_ms, changes)
 
+    def _refusal(self, order: Order, amount: Decimal) -> str | None:
+        # An entry that waited (a limit, a market order before its price) passes the entry gate again as it
+        # fills: the kill switch or a loss limit may have come on meanwhile. Reducing orders always fill.
+        if self._entry_check is None or order.reduce_only:
+            return None
+        if amount <= self.account.reducible(order.symbol, order.side):
+            return None
+        return self._entry_check(order)
+
     def _record_fill(self, order: Order, instrument: Instrument, amount: Decimal, execution: Execution,
                      fee: Decimal, ts_ms: int, changes: list[PositionChange]) -> None:
         fill = Fill(order.id, order.symbol, order.side, amount, execution.price, fee, instrument.quote,
@@ -233,9 +258,11 @@ class SimulatedExchange:
         # A market buy for a quote amount, or a reduce-only order cut to the position, fills what it could.
         filled = replace(order, amount=order.filled + amount, filled=order.filled + amount,
                          avg_price=execution.price, fee=order.fee + fee, fills=order.fills + (fill,))
+        # it waited on the book (a maker fill) or past its first price: nobody who placed it saw it fill
+        resting = execution.is_maker or order.id not in self._fresh
         self._store(filled)
         self._finish(filled, OrderStatus.FILLED, ts_ms)
-        self._emit(events.order_filled(self._orders[order.id], fill))
+        self._emit(events.order_filled(self._orders[order.id], fill, resting))
         for change in changes:
             self._emit(events.position_changed(change, ts_ms))
         if any(change.kind is ChangeKind.CLOSED for change in changes):
@@ -248,10 +275,10 @@ class SimulatedExchange:
             if order.reduce_only:
                 self._cancel(order, ts_ms, reason)
 
-    def _cancel(self, order: Order, ts_ms: int, reason: str) -> Order:
+    def _cancel(self, order: Order, ts_ms: int, reason: str, alarming: bool = False) -> Order:
         self._finish(order, OrderStatus.CANCELLED, ts_ms)
         cancelled = self._orders[order.id]
-        self._emit(events.order_cancelled(cancelled, reason))
+        self._emit(events.order_cancelled(cancelled, reason, alarming))
         return cancelled
 
     def _finish(self, order: Order, status: OrderStatus, ts_ms: int) -> None:

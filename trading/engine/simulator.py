@@ -49,7 +49,9 @@ class Execution:
 def on_tick(price: Decimal, tick: Decimal, side: Side) -> Decimal:
     """Return price moved onto the tick grid against the taker: up for buys, down for sells."""
     steps = (price / tick).to_integral_value(ROUND_CEILING if side is Side.BUY else ROUND_FLOOR)
-    return steps * tick
+    # quantized to the tick, so a price always carries the tick's decimals (113691.10, not 113691.1),
+    # whatever the digits of the slippage that moved it
+    return (steps * tick).quantize(tick)
 
 
 def execution_for(order: Order, bar: PriceBar, amount: Decimal, slippage: SlippageModel,

@@ -19,14 +19,17 @@ from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.engine_state import EngineSettings, EngineState, GuardedPosition, PendingEntry
 from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, AccountView, EntryPlan, Rejection, plan_entry
+from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.engine.exit_pipeline import (AskDecision, ExitPlan, ForcedExit, exit_now, exit_settled,
-                                          exits_for_bar)
+                                          exits_for_bar, user_exit)
 from trading.engine.risk_status import RiskStatus, risk_status
 from trading.risk import circuit_breaker as breaker
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.kill_switch import engage, release
-from trading.risk.limits import LimitBreach, mark_equity, record_entry, record_trade_result, resume_trading
+from trading.risk.limits import (LimitBreach, RiskState, end_cooldown, mark_equity, record_entry,
+                                 record_trade_result, resume_trading)
 from trading.risk.protective_stops import PriceRange, open_stops
+from trading.risk.verdicts import Verdict
 
 ZERO = Decimal(0)
 ADOPTED_STEP = Decimal("0.00000001")
@@ -56,6 +59,10 @@ class TradingEngine:
         kept = (*self.state.signal_ids, signal.setup_id)[-self.settings.remembered_signals:]
         self.state = replace(self.state, signal_ids=kept)
         return True
+
+    def vet_new_position(self, ts_ms: int, origin: EntryOrigin, symbol: str | None = None) -> Verdict:
+        """Return whether a position in symbol may open or grow at ts_ms: the one entry gate (entry_gate.py)."""
+        return vet_new_position(self.state, self.settings, ts_ms, origin, symbol)
 
     def plan_entry(self, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
                    atr: Decimal | None = None, reference: Decimal | None = None) -> EntryPlan | Rejection:
@@ -155,6 +162,12 @@ class TradingEngine:
             plans.extend(more)
         return plans
 
+    def on_user_exit(self, symbol: str, client_order_id: str, command: str) -> None:
+        """Note the user's own exit order (/sell, /close, /cover) so its fill is not mistaken for a stranger's."""
+        guard = self.state.positions.get(symbol)
+        if guard is not None:
+            self._put(user_exit(guard, client_order_id, command))
+
     def on_position_seen(self, position: Position) -> None:
         """Record the broker's latest figures of a guarded position (amount after partial exits, fees, funding)."""
         guard = self.state.positions.get(position.symbol)
@@ -219,6 +232,11 @@ class TradingEngine:
         """Feed an exchange error to the circuit breaker; return its transitions."""
         return self._breaker(breaker.observe_error(self.state.breaker, ts_ms, self.settings.breaker))
 
+    def observe_protection_failure(self, ts_ms: int, reason: str) -> list[BreakerTransition]:
+        """Trip the circuit breaker because the protective exits keep failing; return its transitions."""
+        return self._breaker(breaker.observe_protection_failure(self.state.breaker, ts_ms, reason,
+                                                                self.settings.breaker))
+
     def advance(self, ts_ms: int) -> list[BreakerTransition]:
         """Let the circuit breaker resume when its calm cooldown has passed; return the transition."""
         return self._breaker(breaker.advance(self.state.breaker, ts_ms))
@@ -230,14 +248,24 @@ class TradingEngine:
         return changed
 
     def resume(self, by: str, ts_ms: int) -> list[str]:
-        """Release the kill switch and a drawdown halt; return what was lifted."""
+        """Release the kill switch, a drawdown halt and a loss-streak cooldown; return what was lifted."""
         switch, released = release(self.state.kill_switch, by, ts_ms)
         lifted = ["kill switch"] if released else []
         risk = self.state.risk
         if risk.halted:
             risk, lifted = resume_trading(risk), [*lifted, "drawdown halt"]
+        if ts_ms < risk.cooldown_until_ms:
+            risk, lifted = end_cooldown(risk), [*lifted, "loss-streak cooldown"]
         self.state = replace(self.state, kill_switch=switch, risk=risk)
         return lifted
+
+    def reset_account(self) -> None:
+        """Start the account's risk over (a reset paper account): limits, streaks, guards and entries forgotten.
+
+        The kill switch and the circuit breaker stay as they are: they are about the market and the human,
+        not about the account's history.
+        """
+        self.state = replace(self.state, risk=RiskState(), positions={}, pending={}, r_multiples={})
 
     def risk_status(self, ts_ms: int) -> RiskStatus:
         """Return what /risk shows at ts_ms."""

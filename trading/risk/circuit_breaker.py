@@ -27,6 +27,7 @@ class BreakerTrigger(StrEnum):
     SPREAD = "spread"
     LATENCY = "latency"
     ERROR_BURST = "error_burst"
+    PROTECTION_FAILING = "protection_failing"
 
 
 class BreakerChange(StrEnum):
@@ -80,8 +81,9 @@ class BreakerState:
         if self.trigger is None or ts_ms >= self.until_ms:
             return ALLOWED
         minutes = -(-(self.until_ms - ts_ms) // MINUTE_MS)
-        return Verdict(RiskRule.CIRCUIT_BREAKER, f"circuit breaker: {self.reason}; "
-                                                 f"entries resume in {minutes} min if calm")
+        return Verdict(RiskRule.CIRCUIT_BREAKER, f"Circuit breaker is on: {self.reason}. New positions are "
+                                                 f"refused; it lifts by itself in {minutes} min if no new "
+                                                 f"trigger comes.")
 
 
 Update = tuple[BreakerState, tuple[BreakerTransition, ...]]
@@ -146,6 +148,11 @@ def observe_error(state: BreakerState, ts_ms: int, settings: BreakerSettings) ->
     seconds = settings.error_window_ms // 1000
     return _trip(state, ts_ms, BreakerTrigger.ERROR_BURST,
                  f"{len(errors)} exchange errors within {seconds} s", settings)
+
+
+def observe_protection_failure(state: BreakerState, ts_ms: int, reason: str, settings: BreakerSettings) -> Update:
+    """Trip on a streak of failed protective-exit runs: positions may sit unguarded, so no new ones."""
+    return _trip(state, ts_ms, BreakerTrigger.PROTECTION_FAILING, reason, settings)
 
 
 def _trip(state: BreakerState, ts_ms: int, trigger: BreakerTrigger, reason: str,

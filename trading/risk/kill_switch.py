@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trading.risk.limits import local_clock
 from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
@@ -42,11 +43,26 @@ class KillSwitch(Restorable):
         """Return True when every open position must be closed at market."""
         return self.mode is KillMode.ACTIVE_FLAT
 
-    def vet_order(self, closing: bool) -> Verdict:
+    @property
+    def cause(self) -> str:
+        """Return who or what set the switch in the user's words ('/kill', 'the KILL file'), never an internal id."""
+        source, _, name = self.by.partition(":")
+        if source == "chat":
+            return self.reason or "/kill"
+        if source == "file":
+            return f"the {name} file"
+        if source == "signal":
+            return f"a {name} stop of the process"
+        return self.reason or self.by or "unknown"
+
+    def vet_order(self, closing: bool, timezone: str = "UTC") -> Verdict:
         """Return whether an order may go out: closing orders always, new ones only when off."""
         if closing or not self.engaged:
             return ALLOWED
-        return Verdict(RiskRule.KILL_SWITCH, f"kill switch {self.mode} by {self.by}: {self.reason}")
+        flat = " and every position is being closed" if self.closes_positions else ""
+        return Verdict(RiskRule.KILL_SWITCH, f"Kill switch is on (by {self.cause} at "
+                                             f"{local_clock(self.since_ms, timezone)}){flat}. New positions are "
+                                             f"refused; /resume lifts it.")
 
 
 def engage(switch: KillSwitch, flat: bool, by: str, reason: str,

@@ -95,13 +95,15 @@ def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
         breaches.append(LimitBreach(
             RiskRule.DAILY_LOSS, ts_ms,
             f"daily loss limit hit: {state.daily_pnl:.2f} today, limit {settings.daily_loss_pct}% "
-            f"of {state.day_start_equity:.2f} = {loss_limit:.2f}; no new entries until local midnight",
+            f"of {state.day_start_equity:.2f} = {loss_limit:.2f}; new positions are refused until midnight "
+            f"{settings.timezone}",
             settings.close_on_daily_loss))
     if not state.halted and state.drawdown_pct >= settings.max_drawdown_pct:
-        reason = (f"drawdown {state.drawdown_pct:.2f}% from the peak {state.peak_equity:.2f} reached "
-                  f"the limit {settings.max_drawdown_pct}%; trading stopped until resumed")
+        reason = (f"equity {state.equity:.2f} is {state.drawdown_pct:.2f}% below its peak {state.peak_equity:.2f}, "
+                  f"the limit is {settings.max_drawdown_pct}%")
         state = replace(state, halted=True, halt_reason=reason)
-        breaches.append(LimitBreach(RiskRule.MAX_DRAWDOWN, ts_ms, reason))
+        breaches.append(LimitBreach(RiskRule.MAX_DRAWDOWN, ts_ms, f"drawdown halt: {reason}; new positions are "
+                                                                  f"refused until /resume"))
     return state, tuple(breaches)
 
 
@@ -116,8 +118,8 @@ def record_trade_result(state: RiskState, pnl: Decimal, ts_ms: int,
     until = ts_ms + settings.loss_cooldown_ms
     # The streak restarts from zero so the next cooldown needs another full streak.
     state = replace(state, consecutive_losses=0, cooldown_until_ms=until)
-    reason = (f"{losses} losing trades in a row: entries paused for "
-              f"{settings.loss_cooldown_ms // MINUTE_MS} min")
+    reason = (f"{losses} losing trades in a row: new positions are refused for "
+              f"{settings.loss_cooldown_ms // MINUTE_MS} min (/resume lifts it sooner)")
     return state, (LimitBreach(RiskRule.LOSS_STREAK, ts_ms, reason),)
 
 
@@ -132,25 +134,61 @@ def resume_trading(state: RiskState) -> RiskState:
     return replace(state, halted=False, halt_reason="", peak_equity=state.equity)
 
 
+def end_cooldown(state: RiskState) -> RiskState:
+    """Lift a loss-streak cooldown now (on /resume)."""
+    return replace(state, cooldown_until_ms=0, consecutive_losses=0)
+
+
 def vet_entry(state: RiskState, ts_ms: int, open_positions: int, settings: LimitSettings) -> Verdict:
     """Return whether a new entry at ts_ms is allowed, or the rule that blocks it and why."""
+    verdict = vet_account(state, ts_ms, settings)
+    return verdict if not verdict.allowed else vet_pace(state, ts_ms, open_positions, settings)
+
+
+def vet_account(state: RiskState, ts_ms: int, settings: LimitSettings) -> Verdict:
+    """Return whether the account may take on risk: no drawdown halt, daily loss limit or loss-streak cooldown."""
     if state.halted:
-        return Verdict(RiskRule.MAX_DRAWDOWN, state.halt_reason)
+        return Verdict(RiskRule.MAX_DRAWDOWN, f"Drawdown halt: {state.halt_reason}. New positions are refused; "
+                                              f"/resume lifts it.")
     if state.daily_limit_day == local_day(ts_ms, settings.timezone):
-        return Verdict(RiskRule.DAILY_LOSS, f"daily loss limit hit today ({state.daily_pnl:.2f}); "
-                                            f"entries resume after local midnight {settings.timezone}")
+        limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
+        return Verdict(RiskRule.DAILY_LOSS, f"Daily loss limit hit: {state.daily_pnl:.2f} today, the limit is "
+                                            f"{limit:.2f} ({settings.daily_loss_pct}% of {state.day_start_equity:.2f})"
+                                            f". New positions are refused until midnight {settings.timezone}, in "
+                                            f"{_duration(next_local_midnight_ms(ts_ms, settings.timezone) - ts_ms)}.")
     if ts_ms < state.cooldown_until_ms:
         minutes = -(-(state.cooldown_until_ms - ts_ms) // MINUTE_MS)
-        return Verdict(RiskRule.LOSS_STREAK, f"cooling down after a losing streak: {minutes} min left")
-    if open_positions >= settings.max_open_positions:
+        return Verdict(RiskRule.LOSS_STREAK, f"Cooling down after {settings.loss_streak} losing trades in a row: "
+                                             f"{minutes} min left. New positions are refused until then; /resume "
+                                             f"lifts it now.")
+    return ALLOWED
+
+
+def vet_pace(state: RiskState, ts_ms: int, open_positions: int | None, settings: LimitSettings,
+             entry_rate: bool = True) -> Verdict:
+    """Return whether one more position fits (None: not a new one) and, if asked, the entry rate allows it."""
+    if open_positions is not None and open_positions >= settings.max_open_positions:
         return Verdict(RiskRule.MAX_OPEN_POSITIONS,
-                       f"{open_positions} positions open, the maximum is {settings.max_open_positions}")
+                       f"{open_positions} positions open, the maximum is {settings.max_open_positions} "
+                       f"(MAX_OPEN_POSITIONS). Close one to open another.")
     recent = _entries_in_window(state, ts_ms, settings)
-    if len(recent) >= settings.max_entries:
+    if entry_rate and len(recent) >= settings.max_entries:
+        wait = -(-(recent[0] + settings.entry_window_ms - ts_ms) // MINUTE_MS)
         return Verdict(RiskRule.ENTRY_RATE, f"{len(recent)} entries in the last "
                                             f"{settings.entry_window_ms // MINUTE_MS} min, the maximum is "
-                                            f"{settings.max_entries}")
+                                            f"{settings.max_entries}; the next one is allowed in {wait} min.")
     return ALLOWED
+
+
+def local_clock(ts_ms: int, timezone: str) -> str:
+    """Return the local time of ts_ms as '12:03 UTC' (the zone's name, so the user knows which clock)."""
+    return f"{datetime.fromtimestamp(ts_ms / 1000, ZoneInfo(timezone)):%H:%M} {timezone}"
+
+
+def _duration(ms: int) -> str:
+    minutes = -(-ms // MINUTE_MS)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def _entries_in_window(state: RiskState, ts_ms: int, settings: LimitSettings) -> tuple[int, ...]:

@@ -1,6 +1,7 @@
 """Where the core's events go: the audit log always, the notifier when the event is meant for the user."""
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
 
 from trading.domain.events import Event, Severity
@@ -13,13 +14,18 @@ log = get_logger(__name__)
 class EventBus:
     """Records every event and forwards the user-facing ones to the attached notifiers."""
 
-    def __init__(self, audit: EventLog) -> None:
+    def __init__(self, audit: EventLog, held: int = 100) -> None:
         self._audit = audit
         self._notifiers: list[Notifier] = []
+        # news from start-up (a kill switch still on, the live venue's reconciliation) comes before the chat
+        # is attached: it is held for the first notifier rather than lost
+        self._held: deque[Event] = deque(maxlen=held)
 
     def attach(self, notifier: Notifier) -> None:
-        """Deliver future user-facing events to notifier too."""
+        """Deliver future user-facing events to notifier too, and the ones held while nobody listened."""
         self._notifiers.append(notifier)
+        while self._held:
+            notifier.notify(self._held.popleft())
 
     async def emit(self, event: Event) -> None:
         """Record the event, then hand it to the notifiers (which queue and never block)."""
@@ -27,16 +33,21 @@ class EventBus:
         self.announce(event)
 
     def announce_venue(self, event: Event) -> None:
-        """Announce a venue's own order/position event: pushed only when alarming (a failure, a liquidation).
+        """Announce a venue's own order/position event: pushed only when alarming or when nobody else tells it.
 
         Entries and exits are told by the trading loop with their reason, manual orders by the chat's reply,
-        so pushing the venue's fill and position lines too would say everything twice.
+        so pushing the venue's fill and position lines too would say everything twice. Alarming events (a
+        failure, a liquidation, an order the venue cancelled on its own) and the fill of an order that
+        rested on the book (a limit filled later, which no reply covered) are pushed.
         """
-        self.announce(replace(event, notify=event.notify and event.severity is not Severity.INFO))
+        wanted = event.severity is not Severity.INFO or bool(event.data.get("resting"))
+        self.announce(replace(event, notify=event.notify and wanted))
 
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""
         log.info(event.message, kind=event.kind.value)
-        if event.notify:
+        if event.notify and not self._notifiers:
+            self._held.append(event)
+        elif event.notify:
             for notifier in self._notifiers:
                 notifier.notify(event)

@@ -11,18 +11,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Awaitable, Callable, Sequence
 
+from trading.adapters.account_stream import AccountStream
 from trading.adapters.ccxt_broker import CcxtBroker, LiveOptions
-from trading.adapters.ccxt_client import create_exchange
+from trading.adapters.ccxt_client import create_exchange, streams_supported
 from trading.adapters.exchange_account import ExchangeAccount
 from trading.adapters.key_permissions import KeyPermissions, key_permissions, require_trading_only
 from trading.adapters.protective_orders import Protection
 from trading.adapters.reconciliation import ReconciliationReport
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
+from trading.adapters.stream_supervisor import StreamPolicy
+from trading.adapters.streamed_orders import absorb_streamed
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import ConfigurationError, InvalidInput
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument
+from trading.domain.orders import Order
 from trading.logs import REDACTOR
 from trading.ports import Clock, StateStore
 from trading.secrets import ExchangeKeys, SecretVault, key_file_path
@@ -47,6 +51,7 @@ class LiveVenue:
         self._events = events
         self._clock = clock
         self._writing = asyncio.Lock()
+        self.stream: AccountStream | None = None       # the user-data streams, when the exchange offers them
         broker.attach(self.collect, self.settle)
 
     def collect(self, event: Event) -> None:
@@ -62,6 +67,31 @@ class LiveVenue:
         report = await self.broker.reconcile((warning,) if warning else ())
         await self.settle()
         return report
+
+    @property
+    def streams_available(self) -> bool:
+        """Return True when the exchange connection can stream the account (a ccxt.pro class)."""
+        return bool(self.broker.account.exchange.has.get("ws"))
+
+    def stream_account(self, policy: StreamPolicy | None = None) -> AccountStream:
+        """Watch the account's user-data streams from now on (after restore()): fills are known within a second."""
+        if self.stream is None:
+            self.stream = AccountStream(self.broker.account.exchange, self.broker.futures, on_orders=self.on_streamed,
+                                        follow_up=self.track, reconcile=self.reconcile, policy=policy)
+            self.stream.start()
+        return self.stream
+
+    async def on_streamed(self, orders: list[Order]) -> None:
+        """Take order updates the exchange pushed into the broker, then record and announce what changed."""
+        await absorb_streamed(self.broker, orders)
+        await self.settle()
+
+    async def reconcile(self) -> ReconciliationReport:
+        """Bring the broker in line with the exchange again (after a stream outage), then settle."""
+        try:
+            return await self.broker.reconcile()
+        finally:
+            await self.settle()
 
     async def settle(self) -> None:
         """Persist the broker's state with the events since the last settle (one transaction), then announce."""
@@ -102,7 +132,9 @@ class LiveVenue:
         raise InvalidInput("The live account cannot be reset from the bot; /reset_paper is for paper trading.")
 
     async def close(self) -> None:
-        """Close the exchange connection."""
+        """Stop the streams and close the exchange connection."""
+        if self.stream is not None:
+            await self.stream.stop()
         await self.broker.account.close()
 
 
@@ -142,7 +174,8 @@ async def live_venue(settings: Settings, clock: Clock, store: SqliteStore, event
     for secret in (found.keys.api_key, found.keys.secret):
         REDACTOR.add_secret(secret)
     config = {**settings.exchange_config, "apiKey": found.keys.api_key, "secret": found.keys.secret}
-    exchange = create_exchange(settings.exchange, config, settings.exchange_testnet)
+    streaming = settings.market_streams == "ws" and streams_supported(settings.exchange)
+    exchange = create_exchange(settings.exchange, config, settings.exchange_testnet, streaming=streaming)
     account = ExchangeAccount(exchange, clock, futures=settings.market_type == "futures", resync=resync)
     try:
         permissions = await key_permissions(account, settings.exchange)

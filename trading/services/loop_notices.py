@@ -62,18 +62,24 @@ def position_entered(guard: GuardedPosition, position: Position, ts_ms: int,
 
 
 def position_exited(guard: GuardedPosition, result: Decimal, ts_ms: int) -> Event:
-    """Return the notification of a position closed, with the rule that closed it and the net result."""
-    why = guard.exit_reason or "closed outside the engine"
-    r = f" ({result / guard.initial_risk:+.2f}R)" if guard.initial_risk > 0 else ""
+    """Return the notification of a position closed, with the rule that closed it and the net result.
+
+    The user's own exit is answered by its command's reply, so it is only recorded here. A position that
+    vanished without an order of ours (closed on the exchange's site, liquidated) is pushed without an R
+    multiple, as its stop was ours, not the user's.
+    """
+    why = guard.exit_reason or "closed outside the bot (no exit order of ours)"
+    r = f" ({result / guard.initial_risk:+.2f}R)" if guard.initial_risk > 0 and guard.exit_reason else ""
     line = f"EXIT {guard.side} {guard.symbol} [{guard.strategy}]: {why}. Result {result:+,.2f}{r}."
-    return Event(EventKind.POSITION_CLOSED, ts_ms, line, _guard_data(guard) | {"result": str(result)})
+    return Event(EventKind.POSITION_CLOSED, ts_ms, line, _guard_data(guard) | {"result": str(result)},
+                 notify=not guard.exit_by_user)
 
 
 def position_reduced(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:
-    """Return the notification of a partial exit, with what is left."""
+    """Return the notification of a partial exit, with what is left (recorded only for the user's own)."""
     line = (f"PARTIAL EXIT {guard.side} {guard.symbol} [{guard.strategy}]: {guard.exit_reason}. "
             f"{_num(position.amount)} left.")
-    return Event(EventKind.POSITION_UPDATED, ts_ms, line, _guard_data(guard))
+    return Event(EventKind.POSITION_UPDATED, ts_ms, line, _guard_data(guard), notify=not guard.exit_by_user)
 
 
 def position_adopted(guard: GuardedPosition, ts_ms: int) -> Event:
@@ -88,9 +94,10 @@ def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:
                  {"symbol": symbol, "what": what, "why": error}, Severity.WARNING)
 
 
-def entry_order_ended(pending: PendingEntry, status: str, ts_ms: int) -> Event:
-    """Return the notification of an entry order that ended without a fill."""
-    return order_failed("Entry", pending.symbol, f"the order was {status} before it filled", ts_ms)
+def entry_order_ended(pending: PendingEntry, status: str, ts_ms: int, why: str = "") -> Event:
+    """Return the notification of an entry order that ended without a fill (why: the gate's refusal, if any)."""
+    return order_failed("Entry", pending.symbol, f"the order was {status} before it filled" + (f": {why}" if why
+                                                                                               else ""), ts_ms)
 
 
 def exit_sent(plan: ExitPlan, ts_ms: int) -> Event:
@@ -121,25 +128,32 @@ def limit_hit(breach: LimitBreach) -> Event:
                  Severity.CRITICAL if critical else Severity.WARNING)
 
 
-def kill_engaged(switch: KillSwitch) -> Event:
-    """Return the notification of the kill switch engaged."""
+def kill_engaged(switch: KillSwitch, notify: bool = True) -> Event:
+    """Return the news of the kill switch engaged (pushed unless the user's own command already said it)."""
     flat = " Closing every position at market." if switch.closes_positions else " Open positions stay protected."
-    return Event(EventKind.KILL_SWITCH, switch.since_ms, f"KILL SWITCH on by {switch.by}: {switch.reason}. "
-                                                         f"No new orders until /resume.{flat}",
-                 {"mode": switch.mode.value, "by": switch.by, "reason": switch.reason}, Severity.CRITICAL)
+    return Event(EventKind.KILL_SWITCH, switch.since_ms, f"KILL SWITCH on by {switch.cause}. New positions are "
+                                                         f"refused until /resume.{flat}",
+                 {"mode": switch.mode.value, "by": switch.by, "reason": switch.reason}, Severity.CRITICAL,
+                 notify=notify)
 
 
 def kill_still_engaged(switch: KillSwitch, ts_ms: int) -> Event:
     """Return the notification, at start-up, that a kill switch from before the restart still holds."""
-    return Event(EventKind.KILL_SWITCH, ts_ms, f"Kill switch still on ({switch.mode} by {switch.by}: "
-                                               f"{switch.reason}). No new orders until /resume.",
+    return Event(EventKind.KILL_SWITCH, ts_ms, f"Kill switch still on (set by {switch.cause} before the restart). "
+                                               f"New positions are refused until /resume.",
                  {"mode": switch.mode.value, "by": switch.by}, Severity.WARNING)
 
 
-def trading_resumed(by: str, lifted: list[str], ts_ms: int) -> Event:
-    """Return the notification of /resume."""
-    return Event(EventKind.KILL_SWITCH, ts_ms, f"Trading resumed by {by}: lifted the {' and the '.join(lifted)}.",
-                 {"by": by, "lifted": lifted})
+def trading_resumed(lifted: list[str], ts_ms: int, notify: bool = True) -> Event:
+    """Return the news of /resume (pushed unless the user's own command already said it)."""
+    return Event(EventKind.KILL_SWITCH, ts_ms, f"Trading resumed: lifted the {' and the '.join(lifted)}.",
+                 {"lifted": lifted}, notify=notify)
+
+
+def account_reset(ts_ms: int) -> Event:
+    """Return the audit event of a reset account: the risk state starts over with it."""
+    return Event(EventKind.RISK_LIMIT, ts_ms, "Account reset: daily loss, drawdown peak, loss streak and guarded "
+                                              "positions start over", notify=False)
 
 
 def _guard_data(guard: GuardedPosition) -> dict[str, object]:

@@ -1,6 +1,7 @@
 """The paper account as a venue: the simulated broker, fed market prices, persisted after every change."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Mapping, Sequence
 
@@ -8,7 +9,8 @@ from trading.adapters.paper_broker import PaperBroker
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.events import Event
-from trading.domain.instruments import Instrument
+from trading.domain.instruments import Instrument, MarketKind
+from trading.engine.simulated_exchange import EntryCheck, FundingRateSource
 from trading.engine.slippage import SlippageModel
 from trading.ports import Clock, StateStore
 from trading.services.event_bus import EventBus
@@ -22,13 +24,17 @@ class PaperVenue:
     def __init__(self, market_type: str, instruments: Mapping[str, Instrument], starting_balance: Decimal,
                  ledger: ExecutionLedger, store: StateStore, events: EventBus, clock: Clock, *,
                  leverage: int = 5, leverage_cap: int = 20, funding_rate: Decimal | None = None,
+                 funding_rates: FundingRateSource | None = None, entry_check: EntryCheck | None = None,
                  slippage: SlippageModel = SlippageModel()) -> None:
         self._pending: list[Event] = []
-        options = dict(on_event=self._pending.append, clock=clock, slippage=slippage)
+        options = dict(on_event=self._pending.append, clock=clock, entry_check=entry_check, slippage=slippage)
         if market_type == "futures":
-            self.broker = PaperBroker.futures(instruments, starting_balance, default_leverage=leverage,
-                                              leverage_cap=leverage_cap, funding_rate=funding_rate, **options)
+            self.instruments = futures_markets(instruments, leverage_cap)
+            self.broker = PaperBroker.futures(self.instruments, starting_balance, default_leverage=leverage,
+                                              leverage_cap=leverage_cap, funding_rate=funding_rate,
+                                              funding_rates=funding_rates, **options)
         else:
+            self.instruments = dict(instruments)
             self.broker = PaperBroker.spot(instruments, starting_balance, **options)
         self.market_type = market_type
         self._symbols = frozenset(instruments)
@@ -74,7 +80,18 @@ class PaperVenue:
         """Nothing to release: the paper account lives in this process and the database."""
 
     async def reset(self) -> None:
-        """Start the paper account over from its starting balance."""
+        """Start the paper account over from its starting balance; reports count from this moment."""
         self.broker.reset()
-        await self.ledger.forget()
+        await self.ledger.forget(self._clock.now_ms(), self.broker.starting_balance)
         await self.settle()
+
+
+def futures_markets(instruments: Mapping[str, Instrument], max_leverage: int) -> dict[str, Instrument]:
+    """Return the markets as a paper futures account trades them: every one a USDT-M perpetual.
+
+    A replay or a spot feed describes spot markets; a paper futures account trades their prices as
+    perpetuals (leverage, shorts, funding), so the engine must see them as such too.
+    """
+    return {s: i if i.kind is MarketKind.PERP else replace(i, kind=MarketKind.PERP,
+                                                           max_leverage=max(i.max_leverage, max_leverage))
+            for s, i in instruments.items()}

@@ -1,9 +1,11 @@
 """Use cases of the account: balance, positions, orders, trades, and manual orders from the chat."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
+from typing import Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
@@ -13,6 +15,7 @@ from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
 from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
+from trading.services.entry_gate import EntryGate
 from trading.services.paper_venue import PaperVenue
 
 
@@ -67,16 +70,39 @@ class PositionView:
         return self.position.unrealized_pct(self.mark) * self.position.leverage
 
 
+class EngineDesk(Protocol):
+    """What the trading loop offers the user's own orders (TradingLoop implements it)."""
+
+    async def user_exit(self, symbol: str, client_order_id: str, command: str) -> None:
+        """Note the user's exit order before it goes out, so its fill is reported as theirs, once."""
+        ...
+
+    async def user_exit_failed(self, symbol: str) -> None:
+        """Forget a noted user exit that never reached the venue."""
+        ...
+
+    async def reset_account(self, reset_venue: Callable[[], Awaitable[None]]) -> None:
+        """Reset the venue and start the engine's risk state over with it."""
+        ...
+
+
 class PortfolioService:
-    """Reads the account and places manual orders; orders fill at once in paper."""
+    """Reads the account and places manual orders; orders fill at once in paper.
+
+    Every order that opens or grows a position passes the entry gate right before it goes out; orders
+    that only reduce (/sell, /cover, /close) never do.
+    """
 
     def __init__(self, venue: PaperVenue, ledger: ExecutionLedger, market: MarketData, clock: Clock,
-                 mode: str, manual_orders_refused: str | None = None) -> None:
+                 mode: str, gate: EntryGate, desk: EngineDesk | None = None,
+                 manual_orders_refused: str | None = None) -> None:
         self.venue = venue
         self._ledger = ledger
         self._market = market
         self._clock = clock
         self.mode = mode
+        self._gate = gate
+        self._desk = desk
         self._refused = manual_orders_refused
 
     async def balance(self) -> BalanceReport:
@@ -138,8 +164,11 @@ class PortfolioService:
         return order
 
     async def reset(self) -> Decimal:
-        """Start the paper account over; return its starting balance."""
-        await self.venue.reset()
+        """Start the paper account over, and the risk state with it; return its starting balance."""
+        if self._desk is not None:
+            await self._desk.reset_account(self.venue.reset)
+        else:
+            await self.venue.reset()
         return self.venue.broker.starting_balance
 
     async def _enter(self, symbol_text: str, side: Side, quote: Decimal, limit: Decimal | None) -> Order:
@@ -148,13 +177,37 @@ class PortfolioService:
         if quote <= 0 or (limit is not None and limit <= 0):
             raise InvalidInput("Amounts and prices must be positive.")
         last = await self._mark(symbol)
-        price = limit if limit is not None else last
-        if limit is None and side is Side.BUY and self.venue.market_type == "spot":
+        marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
+        expected = limit if limit is not None and not marketable else last     # sized where it will fill
+        spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
+        instrument = self.venue.broker.instrument(symbol)
+        self._check_minimum(symbol_text, instrument, side, quote, expected, spot_market_buy, limit)
+        if spot_market_buy:
             intent = OrderIntent(symbol, side, OrderType.MARKET, quote_amount=quote, reason="manual")
         else:
             kind = OrderType.LIMIT if limit is not None else OrderType.MARKET
-            intent = OrderIntent(symbol, side, kind, amount=quote / price, price=limit, reason="manual")
-        return await self._place(intent, last)
+            intent = OrderIntent(symbol, side, kind, amount=quote / expected, price=limit, reason="manual")
+        held = await self._position(symbol)
+        # a futures /buy against a short (or /short against a long) that does not reverse it only reduces
+        reduces = held is not None and held.side.entry_order_side is not side and quote / expected <= held.amount
+        if not reduces:
+            self._gate.check(symbol)      # the entry gate, with no await between it and the order going out
+        return await self._place(intent, last, fill_now=limit is None or marketable, typed=symbol_text)
+
+    def _check_minimum(self, typed: str, instrument: Instrument, side: Side, quote: Decimal, price: Decimal,
+                       fee_inside: bool, limit: Decimal | None) -> None:
+        """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works."""
+        smallest = instrument.min_order_amount(price)
+        cost = smallest * price * (1 + instrument.taker_fee if fee_inside else 1)
+        raw = quote / (price * (1 + instrument.taker_fee)) if fee_inside else quote / price
+        if instrument.check_order(instrument.round_amount(raw), price) is None:
+            return
+        command = "/buy" if side is Side.BUY else "/short"
+        suggestion = f"{command} {instrument.symbol} {_whole_up(cost)}" + (f" limit {limit}" if limit else "")
+        raise InvalidInput(f"{_plain(quote)} {instrument.quote} is below the {_plain(instrument.min_notional)} "
+                           f"{instrument.quote} minimum for {instrument.symbol}; try {suggestion} (the smallest "
+                           f"order, {_plain(smallest)} {instrument.base} at {_plain(price)}, costs "
+                           f"{_cents_up(cost)} {instrument.quote}{' with the fee' if fee_inside else ''}).")
 
     async def _exit(self, symbol_text: str, side: PositionSide, size: Size, command: str) -> Order:
         self._check_allowed()
@@ -163,19 +216,31 @@ class PortfolioService:
         if position is None or position.side is not side:
             raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
         amount = _exit_amount(position.amount, size, command)
+        # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
+        # known client id with the old order instead of placing the new one
+        client_id = f"manual-{secrets.token_hex(8)}"
         intent = OrderIntent(symbol, side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
-                             reduce_only=self.venue.market_type == "futures", reason="manual")
-        return await self._place(intent, await self._mark(symbol))
+                             reduce_only=self.venue.market_type == "futures", client_order_id=client_id,
+                             reason="manual")
+        last = await self._mark(symbol)
+        if self._desk is not None:
+            await self._desk.user_exit(symbol, client_id, command)
+        try:
+            return await self._place(intent, last, fill_now=True, typed=symbol_text)
+        except InvalidInput:
+            if self._desk is not None:
+                await self._desk.user_exit_failed(symbol)
+            raise
 
-    async def _place(self, intent: OrderIntent, last: Decimal) -> Order:
+    async def _place(self, intent: OrderIntent, last: Decimal, fill_now: bool, typed: str) -> Order:
         broker = self.venue.broker
         broker.on_price(intent.symbol, self._clock.now_ms(), last)   # the venue must know the price it sizes at
         try:
             order = await broker.place(intent)
         except RejectedError as exc:
             await self.venue.settle()
-            raise InvalidInput(f"Order refused: {exc}") from None
-        if intent.type is OrderType.MARKET:
+            raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}") from None
+        if fill_now:
             await self.venue.trade_at(intent.symbol, last)
         else:
             await self.venue.settle()
@@ -196,6 +261,23 @@ class PortfolioService:
     def _check_allowed(self) -> None:
         if self._refused:
             raise InvalidInput(self._refused)
+
+
+def _read_as(typed: str, symbol: str) -> str:
+    # say how a shortened symbol was read, so a refusal about "BTC" names the market it is about
+    return "" if typed.strip().upper() == symbol else f" ({typed.strip()} read as {symbol})"
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():,f}"
+
+
+def _cents_up(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), ROUND_CEILING):,f}"
+
+
+def _whole_up(value: Decimal) -> str:
+    return f"{value.to_integral_value(ROUND_CEILING):f}" if value >= 1 else f"{value:.2f}"
 
 
 def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:

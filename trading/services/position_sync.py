@@ -14,6 +14,7 @@ from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderIntent, OrderStatus
 from trading.domain.positions import Position
+from trading.engine.entry_gate import EntryOrigin
 from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
@@ -137,7 +138,9 @@ class PositionSync:
                                        f"{'lost' if order is None else 'filled but the position is gone'}")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
-                await self.events.emit(notices.entry_order_ended(pending, order.status.value, now))
+                # a paper venue cancels an entry the gate refuses at its fill: say which brake it was
+                verdict = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
+                await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, verdict.reason))
 
     async def _guarded(self, positions: Mapping[str, Position], now: int, marks: Mapping[str, Decimal]) -> None:
         for symbol, guard in list(self.engine.state.positions.items()):

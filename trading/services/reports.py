@@ -93,12 +93,17 @@ class ReportService:
         """Return the report of the current day, week or month."""
         period = ReportPeriod.parse(period_text)
         now = self._clock.now_ms()
+        # a reset paper account is a new account: its reports start at the reset, from the reset balance
+        reset = await self._ledger.last_reset()
+        restart = EquityPoint(reset[0], reset[1], reset[1]) if reset is not None else None
         start, week_start = period_start(now, period, self.timezone), period_start(now, ReportPeriod.WEEK,
                                                                                   self.timezone)
+        if restart is not None:
+            start, week_start = max(start, restart.ts_ms), max(week_start, restart.ts_ms)
         current = await self.record_equity()
         points = [p for p in await self._equity.between(start, now) if p.ts_ms < current.ts_ms] + [current]
-        baseline = await self._equity.last_at_or_before(start) or (points[0] if len(points) > 1 else None)
-        week_base = await self._equity.last_at_or_before(week_start) or await self._first_since(week_start, now)
+        baseline = await self._baseline(start, restart) or (points[0] if len(points) > 1 else None)
+        week_base = await self._baseline(week_start, restart) or await self._first_since(week_start, now)
         prices = await self._benchmark_prices([p.ts_ms for p in points], period)
         pnl = None if baseline is None else current.equity - baseline.equity
         pct = None if baseline is None or baseline.equity == 0 else pnl / baseline.equity * 100
@@ -114,6 +119,11 @@ class ReportService:
                       None if prices is None else float(prices[-1] / prices[0] - 1) * 100,
                       tuple(await self._portfolio.positions()), tuple(await self._ledger.closed_positions(start)),
                       len(fills), await self._risk(now), chart)
+
+    async def _baseline(self, start: int, restart: EquityPoint | None) -> EquityPoint | None:
+        if restart is not None and restart.ts_ms >= start:
+            return restart
+        return await self._equity.last_at_or_before(start)
 
     async def _first_since(self, since_ms: int, until_ms: int) -> EquityPoint | None:
         points = await self._equity.between(since_ms, until_ms)

@@ -273,34 +273,65 @@ class TradingLoop:
 
     # ---- kill switch and /risk ----------------------------------------------------------------
 
-    async def kill(self, flat: bool, by: str, reason: str) -> bool:
-        """Stop every new order at once (flat: also close every position); return True when it changed."""
+    async def kill(self, flat: bool, by: str, reason: str, notify: bool = True) -> bool:
+        """Stop every new order at once (flat: also close every position); return True when it changed.
+
+        notify: push the news (a KILL file, a signal); a chat command answers in its own reply instead.
+        """
         async with self._lock:
             now = self.clock.now_ms()
             changed = self.engine.kill(flat, by, reason, now)
             if changed:
-                await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch))
+                await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch, notify))
             await self._sync.cancel_entries(now)
-            if self.engine.state.kill_switch.closes_positions:
+            switch = self.engine.state.kill_switch
+            if switch.closes_positions:
                 positions = await self._sync.run(now, self._marks)
-                message = f"kill switch (flat) by {by}: {reason}"
+                message = f"kill switch (flat) by {switch.cause}"
                 await self._send_exits(self.engine.flatten(positions, ForcedExit.KILL_SWITCH, message, self._marks))
             await self._finish()
             return changed
 
-    async def resume(self, by: str) -> list[str]:
-        """Release the kill switch and a drawdown halt; return what was lifted."""
+    async def resume(self, by: str, notify: bool = True) -> list[str]:
+        """Release the kill switch, a drawdown halt and a loss-streak cooldown; return what was lifted."""
         async with self._lock:
             now = self.clock.now_ms()
             lifted = self.engine.resume(by, now)
             if lifted:
-                await self.events.emit(notices.trading_resumed(by, lifted, now))
+                await self.events.emit(notices.trading_resumed(lifted, now, notify))
             await self._finish()
             return lifted
 
     def set_symbols(self, symbols: Sequence[str]) -> None:
         """Trade these symbols from the next candle on (a new symbol universe); open positions stay guarded."""
         self.settings = replace(self.settings, symbols=tuple(symbols))
+
+    # ---- the user's own orders (PortfolioService) ---------------------------------------------
+
+    async def user_exit(self, symbol: str, client_order_id: str, command: str) -> None:
+        """Note the user's exit order before it goes out: its fill is then the user's, told by their reply."""
+        async with self._lock:
+            self.engine.on_user_exit(symbol, client_order_id, command)
+            await self._finish()
+
+    async def user_exit_failed(self, symbol: str) -> None:
+        """Forget a noted user exit that the venue refused."""
+        async with self._lock:
+            self.engine.on_exit_settled(symbol)
+            await self._finish()
+
+    async def reset_account(self, reset_venue: Callable[[], Awaitable[None]]) -> None:
+        """Reset the venue (a paper account) and start the engine's limits, streaks and guards over with it."""
+        async with self._lock:
+            await reset_venue()
+            self.engine.reset_account()
+            await self.events.emit(notices.account_reset(self.clock.now_ms()))
+            await self._finish()
+
+    async def trip_on_protection_failures(self, failures: int, error: str) -> None:
+        """Pause new entries: the protective exits failed failures times in a row, positions may be unguarded."""
+        reason = f"the protective-exit job failed {failures} times in a row ({error})"
+        await self._observed(lambda now: self.engine.observe_protection_failure(now, reason))
 
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
@@ -309,10 +340,11 @@ class TradingLoop:
     # ---- shared steps -------------------------------------------------------------------------
 
     async def _account(self, positions: Iterable[Position]) -> AccountView:
-        balances = await self.broker.balances()
-        leverage = self.engine.settings.sizing.futures_leverage
-        return account_view(balances, list(positions), self._marks, self.instruments, self.settings.quote,
-                            await self.broker.open_orders(), leverage)
+        await self.broker.balances()         # a live broker refreshes the balances its summary reads
+        sizing = self.engine.settings.sizing
+        return account_view(self.broker.summary(self._marks), list(positions), self._marks, self.instruments,
+                            await self.broker.open_orders(), min(sizing.futures_leverage, sizing.max_leverage),
+                            self.broker.kind == "futures")
 
     async def _mark_equity(self, now: int) -> None:
         positions = await self.broker.positions()

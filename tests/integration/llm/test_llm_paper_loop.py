@@ -94,7 +94,7 @@ async def test_with_the_kill_switch_on_the_llm_is_not_asked_and_nothing_is_bough
         finally:
             await rig.close()
     assert fake.calls == [] and positions == []
-    assert rows and {r.source for r in rows} == {"risk_blocked"} and "kill switch" in rows[0].reason
+    assert rows and {r.source for r in rows} == {"risk_blocked"} and "kill switch is on" in rows[0].reason.lower()
 
 
 async def test_the_kill_switch_closes_the_position_at_once_while_an_llm_call_hangs(tmp_path):

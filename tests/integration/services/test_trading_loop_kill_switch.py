@@ -17,8 +17,9 @@ from trading.services.trading_loop import KILL_SWITCH_KEY
 
 
 async def test_the_kill_switch_survives_a_restart_until_resumed(tmp_path):
-    signals = [long_signal(SELL_OFF + 20 * MINUTE_MS, "119307.02", "118300", "121500", "while-killed"),
-               long_signal(SELL_OFF + 45 * MINUTE_MS, "119249.19", "118200", "121500", "after-resume")]
+    # targets far enough to clear reward:risk 1.5 after fees and slippage (about 1.9R net)
+    signals = [long_signal(SELL_OFF + 20 * MINUTE_MS, "119307.02", "118300", "122000", "while-killed"),
+               long_signal(SELL_OFF + 45 * MINUTE_MS, "119249.19", "118200", "122000", "after-resume")]
     candles = minutes_around(SELL_OFF)
     first = await build_rig(tmp_path, candles, SPOT, SELL_OFF, [ScriptedStrategy(signals)])
     assert await first.loop.kill(False, "signal:SIGTERM", "the process was asked to stop")
@@ -31,8 +32,8 @@ async def test_the_kill_switch_survives_a_restart_until_resumed(tmp_path):
     lifted = await second.loop.resume("chat:1")
     await second.run_until(SELL_OFF + 46 * MINUTE_MS)
     assert second.notified(EventKind.KILL_SWITCH) == [
-        "Kill switch still on (active by signal:SIGTERM: the process was asked to stop). No new orders until /resume.",
-        "Trading resumed by chat:1: lifted the kill switch."]
+        "Kill switch still on (set by a SIGTERM stop of the process before the restart). New positions are refused "
+        "until /resume.", "Trading resumed: lifted the kill switch."]
     assert blocked == ["kill_switch"] and saved["active"] is True and lifted == ["kill switch"]
     assert len(second.notified(EventKind.POSITION_OPENED)) == 1
     await second.close()
@@ -47,14 +48,17 @@ async def test_kill_flat_closes_every_position_at_market_and_blocks_new_entries(
     rig = await build_rig(tmp_path, minutes_around(SELL_OFF), PERP, SELL_OFF - 2 * MINUTE_MS,
                           [ScriptedStrategy(signals)], futures=True)
     await rig.run_until(SELL_OFF + MINUTE_MS)
-    assert await rig.loop.kill(True, "chat:1", "flat now")
+    assert await rig.loop.kill(True, "chat:1", "/kill flat")
     await rig.run_until(SELL_OFF + 6 * MINUTE_MS)
     amount, entry, exit_price = D("0.06361"), D("121143.68"), D("120410.52")
     result = (exit_price - entry) * amount - (entry + exit_price) * amount * D("0.001")
-    assert [n.split(":")[0] for n in rig.notified()] == ["ENTRY long 0.06361 BTC/USDT", "KILL SWITCH on by chat",
+    assert [n.split(":")[0] for n in rig.notified()] == ["ENTRY long 0.06361 BTC/USDT",
+                                                         "KILL SWITCH on by /kill flat. New positions are refused "
+                                                         "until /resume. Closing every position at market.",
                                                          "EXIT long BTC/USDT"]
     assert rig.notified(EventKind.POSITION_CLOSED) == [
-        f"EXIT long BTC/USDT:USDT [scripted]: kill switch (flat) by chat:1: flat now. Result {result:+,.2f} (-0.31R)."]
+        f"EXIT long BTC/USDT:USDT [scripted]: kill switch (flat) by /kill flat. Result {result:+,.2f} (-0.31R)."]
+    assert not any("chat:" in n for n in rig.notified())
     assert rig.loop.risk_status().kill_switch.mode is KillMode.ACTIVE_FLAT
     await rig.close()
 
@@ -69,8 +73,7 @@ async def test_a_kill_file_in_the_data_dir_engages_the_switch_once(tmp_path):
     assert (engaged, again, kill_file.exists()) == (True, False, False)
     assert (status.kill_switch.by, status.entries_allowed) == ("file:KILL", False)
     assert rig.notified(EventKind.KILL_SWITCH) == [
-        f"KILL SWITCH on by file:KILL: KILL file found in {tmp_path}. No new orders until /resume. "
-        "Open positions stay protected."]
+        "KILL SWITCH on by the KILL file. New positions are refused until /resume. Open positions stay protected."]
     await rig.close()
 
 
@@ -104,4 +107,22 @@ async def test_risk_status_reports_the_day_against_the_limits(tmp_path):
     assert status.daily_pnl.quantize(D("0.01")) == D("-86.82")
     assert (status.daily_loss_limit, status.open_positions, status.entries_allowed) == (D(600), 1, True)
     assert status.drawdown_pct.quantize(D("0.0001")) == D("0.8682")
+    await rig.close()
+
+
+async def test_an_entry_waiting_for_its_fill_is_cancelled_when_a_brake_comes_on_and_the_loop_says_which(tmp_path):
+    # The 12:30 signal's market entry waits for the next price (the 12:31 candle); meanwhile the protective exits
+    # fail three times in a row and the breaker trips: the venue refuses the fill, the loop tells why, once.
+    signal = long_signal(SELL_OFF, "121143.67", "118000", "130000", "late-brake", PERP)
+    rig = await build_rig(tmp_path, minutes_around(SELL_OFF), PERP, SELL_OFF - 2 * MINUTE_MS,
+                          [ScriptedStrategy([signal])], futures=True)
+    await rig.run_until(SELL_OFF)
+    assert len(rig.engine.state.pending) == 1
+    await rig.loop.trip_on_protection_failures(3, "exchange unreachable")
+    await rig.run_until(SELL_OFF + MINUTE_MS)
+    failed = rig.notified(EventKind.ORDER_FAILED)
+    assert failed == ["Entry order for BTC/USDT:USDT failed: the order was cancelled before it filled: Circuit "
+                      "breaker is on: the protective-exit job failed 3 times in a row (exchange unreachable). New "
+                      "positions are refused; it lifts by itself in 29 min if no new trigger comes."]
+    assert rig.notified(EventKind.POSITION_OPENED) == [] and await rig.broker.positions() == []
     await rig.close()

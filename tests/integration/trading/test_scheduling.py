@@ -9,7 +9,7 @@ async def test_the_daily_report_is_scheduled_at_report_time_in_the_configured_ti
                         timezone="Asia/Seoul")
     core = await build_core(settings)
     try:
-        scheduler = build_scheduler(core)
+        scheduler = build_scheduler(core).scheduler
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert {"heartbeat", "market_refresh", "protective_exits", "equity_sample", "daily_report"} <= set(jobs)
         trigger = jobs["daily_report"].trigger

@@ -54,3 +54,21 @@ def test_merged_orders_parts_and_later_parts_replace_overlaps() -> None:
 
 def test_merged_of_nothing_is_empty() -> None:
     assert len(merged([Candles.empty(), Candles.empty()])) == 0
+
+
+def test_streamed_final_candles_extend_what_may_be_emitted_while_they_follow_on() -> None:
+    from trading.adapters.candle_backfill import streamed_through
+
+    assert streamed_through(hours(5, 6, 7, 9), 4 * H, H1) == 7 * H       # 8 is missing: 9 must wait
+    assert streamed_through(hours(6, 7), 4 * H, H1) == 4 * H             # nothing follows the due candle
+    assert streamed_through(Candles.empty(), 4 * H, H1) == 4 * H
+
+
+def test_hole_span_covers_every_missing_candle_and_nothing_when_complete() -> None:
+    from trading.adapters.candle_backfill import hole_span
+
+    assert hole_span(hours(1, 2, 3, 4), 1 * H, 4 * H, H1) is None
+    assert hole_span(hours(1, 3, 4), 1 * H, 4 * H, H1) == (2 * H, 2 * H)
+    assert hole_span(hours(2, 4), 1 * H, 5 * H, H1) == (1 * H, 5 * H)
+    assert hole_span(Candles.empty(), 3 * H, 3 * H, H1) == (3 * H, 3 * H)
+    assert hole_span(hours(1), 5 * H, 4 * H, H1) is None

@@ -44,7 +44,7 @@ def test_a_buy_and_hold_backtest_returns_buy_and_hold_net_of_fees():
     amount = (Decimal(10_000) / (first_price * Decimal("1.001"))).quantize(Decimal("0.00000001"), "ROUND_DOWN")
     left_over = Decimal(10_000) - amount * first_price * Decimal("1.001")
     assert result.trades[0].amount == amount
-    assert result.metrics.end_equity == pytest.approx(left_over + amount * last * Decimal("0.999"), abs=1e-6)
+    assert result.metrics.end_equity == pytest.approx(left_over + amount * last * Decimal("0.999"), abs=Decimal("1e-6"))
     # all in at the first open, out at the last close, 0.1% on the cost and on the proceeds
     net_of_fees = (float(last / first_price) * 0.999 / 1.001 - 1) * 100
     assert result.metrics.total_return_pct == pytest.approx(net_of_fees, abs=1e-6)

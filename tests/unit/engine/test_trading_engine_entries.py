@@ -60,7 +60,7 @@ def test_the_kill_switch_blocks_entries():
     engine.kill(False, "chat:1", "stop now", T0)
     result = engine.plan_entry(signal(), ENTER, account(), T0)
     assert isinstance(result, Rejection) and result.rule == RiskRule.KILL_SWITCH
-    assert result.reason == "kill switch active by chat:1: stop now"
+    assert result.reason.startswith("Kill switch is on (by stop now at ") and "/resume lifts it" in result.reason
 
 
 def test_a_tripped_circuit_breaker_blocks_entries_until_it_resumes():
@@ -126,8 +126,9 @@ def test_entries_waiting_to_fill_claim_their_cash_before_the_next_signal_is_size
     waiting = Order("P-1", "ta-1", "BTC/USDT", Side.BUY, OrderType.MARKET, D("0.05"), OrderStatus.OPEN, 0)
     exit_ = Order("P-2", "ta-1-x1", "BTC/USDT", Side.SELL, OrderType.MARKET, D("1"), OrderStatus.OPEN, 0,
                   reduce_only=True)
-    view = account_view({"USDT": D("10000")}, [], {"BTC/USDT": D("100000")}, {"BTC/USDT": spot},
-                        open_orders=[waiting, exit_])
+    from trading.engine.account import AccountSummary
+    summary = AccountSummary("USDT", D("10000"), D("0"), D("0"), D("0"))
+    view = account_view(summary, [], {"BTC/USDT": D("100000")}, {"BTC/USDT": spot}, open_orders=[waiting, exit_])
     # 0.05 BTC at the 100,000 mark has claimed 5,000 of the 10,000; a reduce-only exit claims nothing
     assert view.cash == D("5000") and view.equity == D("10000")
 

@@ -76,7 +76,7 @@ def test_risk_status_names_what_blocks_entries():
     engine.observe_price("BTC/USDT", T0 + MINUTE_MS, D("90"))
     status = engine.risk_status(T0 + 2 * MINUTE_MS)
     assert status.breaker_tripped and status.breaker_minutes_left == 29
-    assert not status.entries_allowed and status.blocked_because.startswith("circuit breaker: BTC/USDT fell")
+    assert not status.entries_allowed and status.blocked_because.startswith("Circuit breaker is on: BTC/USDT fell")
 
 
 def test_the_state_survives_a_restart_as_json():

@@ -38,6 +38,6 @@ def test_a_held_position_may_only_be_reduced_even_with_the_kill_switch_on():
 def test_the_kill_switch_no_cash_or_an_unknown_market_leave_only_hold_with_the_reason():
     switch, _ = engage(EngineState().kill_switch, False, "chat:1", "test", T0)
     killed = allowed(replace(EngineState(), kill_switch=switch))
-    assert killed.only_hold and "kill switch" in killed.blocked
+    assert killed.only_hold and "kill switch is on" in killed.blocked.lower()
     assert allowed(cash="0").only_hold and "no free cash" in allowed(cash="0").blocked
     assert "not a known market" in allowed(known=False).blocked

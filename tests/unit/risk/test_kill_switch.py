@@ -8,10 +8,12 @@ from trading.risk.verdicts import RiskRule
 
 
 def test_kill_stops_new_orders_but_lets_closing_orders_through():
-    switch, changed = engage(KillSwitch(), flat=False, by="chat:42", reason="/kill", ts_ms=1_000)
-    assert changed and switch == KillSwitch(KillMode.ACTIVE, "chat:42", "/kill", 1_000)
+    switch, changed = engage(KillSwitch(), flat=False, by="chat:42", reason="/kill", ts_ms=43_380_000)
+    assert changed and switch == KillSwitch(KillMode.ACTIVE, "chat:42", "/kill", 43_380_000)
     verdict = switch.vet_order(closing=False)
-    assert verdict.rule is RiskRule.KILL_SWITCH and "chat:42" in verdict.reason
+    assert verdict.rule is RiskRule.KILL_SWITCH
+    assert verdict.reason == "Kill switch is on (by /kill at 12:03 UTC). New positions are refused; /resume lifts it."
+    assert "chat:42" not in verdict.reason
     assert switch.vet_order(closing=True).allowed
     assert not switch.closes_positions
 
@@ -52,3 +54,14 @@ def test_engaged_switch_survives_a_restart_through_json():
     text = json.dumps(switch.snapshot())
     assert '"mode": "active_flat"' in text
     assert KillSwitch.restore(json.loads(text)) == switch
+
+
+def test_the_switch_names_its_cause_in_the_users_words_and_local_time():
+    by_file, _ = engage(KillSwitch(), flat=False, by="file:KILL", reason="KILL file found in /data", ts_ms=0)
+    by_signal, _ = engage(KillSwitch(), flat=False, by="signal:SIGTERM", reason="stop", ts_ms=0)
+    flat, _ = engage(KillSwitch(), flat=True, by="chat:42", reason="/kill flat", ts_ms=0)
+    assert (by_file.cause, by_signal.cause, flat.cause) == ("the KILL file", "a SIGTERM stop of the process",
+                                                            "/kill flat")
+    assert flat.vet_order(closing=False, timezone="Asia/Seoul").reason == (
+        "Kill switch is on (by /kill flat at 09:00 Asia/Seoul) and every position is being closed. "
+        "New positions are refused; /resume lifts it.")

@@ -9,7 +9,8 @@ def clean_env(monkeypatch, tmp_path):
     # settings read the process environment and ./.env; isolate both
     monkeypatch.chdir(tmp_path)
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_ALLOWED_CHAT_IDS", "TELEGRAM_ALLOWED_USER_IDS", "TRADING_MODE",
-                 "EXCHANGE_OPTIONS", "MARKET_DATA", "SYMBOLS", "TIMEZONE", "MARKET_TYPE"):
+                 "EXCHANGE_OPTIONS", "MARKET_DATA", "SYMBOLS", "TIMEZONE", "MARKET_TYPE", "MARKET_STREAMS",
+                 "STREAM_STALL_SECONDS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -18,6 +19,7 @@ def test_defaults_match_the_settings_contract():
     assert settings.mode == "paper"
     assert settings.exchange == "binance"
     assert settings.market_data == "live"
+    assert (settings.market_streams, settings.stream_stall_seconds) == ("ws", 30.0)
     assert settings.symbol_list == ("BTC/USDT", "ETH/USDT")
     assert settings.allowed_chat_ids == frozenset()
     assert settings.telegram_base_url == "https://api.telegram.org/bot"
@@ -49,6 +51,9 @@ def test_allowed_users_default_to_the_owner_and_are_required_with_a_group_chat(m
     ("SYMBOLS", "BTCUSDT", "Invalid setting SYMBOLS: expected comma-separated ccxt symbols"),
     ("TIMEZONE", "Mars/Olympus", "Invalid setting TIMEZONE: expected an IANA time zone"),
     ("MARKET_TYPE", "options", "Invalid setting MARKET_TYPE: expected spot or futures"),
+    ("MARKET_STREAMS", "websocket", "Invalid setting MARKET_STREAMS: expected ws (WebSocket streams, REST as the "
+                                    "fallback) or rest"),
+    ("STREAM_STALL_SECONDS", "0", "Invalid setting STREAM_STALL_SECONDS:"),
 ])
 def test_a_bad_value_stops_with_one_line_naming_the_setting(monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)

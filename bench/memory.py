@@ -1,0 +1,137 @@
+"""Peak memory of the running bot on live data with the live broker, after a simulated hour (DESIGN target: < 200 MB).
+
+The bot is wired as `trading-assistant run` wires it (bootstrap.build_core, the Telegram Application, the
+notifier, the scheduler) with MARKET_DATA=live, MARKET_STREAMS=ws and TRADING_MODE=live against the fake Binance
+(REST and WebSocket, tests/fakes/exchange_api.py) and the fake Bot API, on a manual clock: each simulated minute
+the fake pushes what closed over the streams and the account stream, then the candle job and the protective job
+run as the scheduler runs them. Peak RSS (VmHWM) is read from /proc at the end.
+
+Also prints what importing ccxt costs, each in a fresh interpreter: the whole package, and the lean path the
+bot takes (trading/adapters/ccxt_loading.py: only the exchange class in use).
+Prints JSON lines. Run: python3 bench/memory.py [--minutes 60]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TARGET_MB = 200
+DAY_MS = 86_400_000
+
+IMPORTS = {
+    "python alone": "pass",
+    "import ccxt (every exchange, sync and async)": "import ccxt, ccxt.async_support",
+    "import ccxt.pro (every exchange, all three)": "import ccxt, ccxt.async_support, ccxt.pro",
+    "lean: only binance (async + pro)": "from trading.adapters.ccxt_loading import exchange_class; "
+                                        "exchange_class('binance', streaming=True)",
+}
+
+
+def status_mb(field: str) -> float:
+    """Return a memory figure of this process from /proc/self/status (VmRSS now, VmHWM the peak), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def import_costs() -> list[dict[str, object]]:
+    """Return the peak RSS of a fresh interpreter after each import."""
+    rows = []
+    for name, code in IMPORTS.items():
+        probe = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); {code}; import resource; "
+                 f"print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+        rows.append({"bench": "memory", "what": name, "peak_rss_mb": round(float(out.split()[-1]), 1)})
+    return rows
+
+
+async def simulated_hour(minutes: int) -> dict[str, object]:
+    """Run the wired bot for minutes simulated minutes; return the memory figures."""
+    from bot.app import build_application
+    from bot.auth import AccessGuard, AllowList
+    from bot.notifier import TelegramNotifier
+    from tests.fakes.exchange_api import FakeExchange
+    from tests.fakes.exchange_markets import shifted, spot_market
+    from tests.fakes.telegram_api import FakeTelegram
+    from trading.adapters.clocks import ManualClock
+    from trading.bootstrap import build_core
+    from trading.scheduling import build_scheduler
+    from trading.services.loop_jobs import watch_prices
+    from trading.settings import Settings
+
+    btc = spot_market("BTC")
+    first = int(btc.candles[next(iter(btc.candles))].open_ms[0])
+    now = time.time_ns() // 1_000_000
+    offset = (now - first) // DAY_MS * DAY_MS - 40 * DAY_MS      # the sample moved by whole days: now is 40 days in
+    clock = ManualClock(now - now % 60_000 + 30_000)
+    markets = [shifted(spot_market(asset), offset) for asset in ("BTC", "ETH")]
+    started = time.perf_counter()
+    async with FakeExchange(markets, clock) as fake, FakeTelegram() as telegram:
+        keys = {"apiKey": fake.account.api_key, "secret": fake.account.secret, "timeout_on_exit": 0}
+        with tempfile.TemporaryDirectory() as folder:
+            settings = Settings(_env_file=None, trading_mode="live", master_key="bench", market_data="live",
+                                exchange="binance", market_streams="ws", data_dir=Path(folder),
+                                exchange_options=json.dumps({**fake.options(), **keys}),
+                                telegram_bot_token=telegram.token, telegram_base_url=telegram.base_url,
+                                telegram_allowed_chat_ids="4242", symbols="BTC/USDT,ETH/USDT")
+            core = await build_core(settings, machine=clock)
+            allow = AllowList(settings.allowed_chat_ids, settings.allowed_user_ids, core.store)
+            notifier = TelegramNotifier(allow.recipients)
+            core.events.attach(notifier)
+            app = build_application(telegram.token, telegram.base_url, core.services(),
+                                    AccessGuard(allow, core.events, core.clock))
+            await app.initialize()
+            scheduler = build_scheduler(core)     # built as the bot builds it; its jobs are run below, in step
+            await core.assistant.start()
+            await core.assistant.refresh_market()
+            after_start = status_mb("VmRSS")
+            seen = await _run_minutes(core, fake, clock, minutes, watch_prices)
+            peak, rss = status_mb("VmHWM"), status_mb("VmRSS")
+            scheduler.shutdown(wait=False) if scheduler.running else None
+            await app.shutdown()
+            await core.close()
+    return {"bench": "memory", "what": f"running bot, live data + live broker, {minutes} simulated minutes",
+            "peak_rss_mb": peak, "rss_mb": rss, "rss_after_start_mb": after_start, "candles_seen": seen,
+            "target_mb": TARGET_MB, "within_target": peak < TARGET_MB,
+            "wall_s": round(time.perf_counter() - started, 1)}
+
+
+async def _run_minutes(core, fake, clock, minutes: int, watch_prices) -> int:
+    seen = 0
+    for _ in range(minutes):
+        clock.advance(60_000)
+        await fake.streams.tick()
+        await fake.streams.publish_account()
+        batches: list = []
+        deadline = asyncio.get_running_loop().time() + 5
+        while not any(tf.value == "1m" for _, tf, _ in batches) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)            # the streamed closes are on their way (a poll with a deadline)
+            batches += await core.assistant.refresh_market()
+        seen += sum(len(c) for _, _, c in batches)
+        await core.loop.on_candles_closed(batches)
+        await watch_prices(core.loop)
+    return seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=int, default=60)
+    parser.add_argument("--skip-imports", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_imports:
+        for row in import_costs():
+            print(json.dumps(row), flush=True)
+    print(json.dumps(asyncio.run(simulated_hour(args.minutes))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

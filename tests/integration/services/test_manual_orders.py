@@ -1,0 +1,72 @@
+"""Manual limit orders on the paper account: marketable ones fill at once, resting ones are told when they fill,
+and a resting entry passes the entry gate again at its fill.
+
+Real BTC/USDT minutes of 2025-07-01 (bars by UTC open time); at 12:00 the last close is 106,605.80 (the 11:59 bar).
+    12:00  o 106605.79  h 106605.80  l 106593.58  c 106593.58
+Buys take the price plus 2 bps of slippage, onto the 0.01 tick against us; 0.1% fee (taker) or maker.
+"""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from tests.fakes.paper_account import JULY_1_NOON_MS, paper_account
+from trading.domain.candles import MINUTE_MS, Timeframe
+from trading.domain.events import EventKind
+from trading.domain.errors import EntryRefused
+from trading.domain.orders import OrderStatus
+
+
+@pytest.fixture
+async def account(tmp_path):
+    account = await paper_account(tmp_path)
+    yield account
+    await account.close()
+
+
+async def next_minute(account) -> None:
+    """Let the 12:00 bar close and hand it to the venue, as the loop does."""
+    account.clock.set(JULY_1_NOON_MS + MINUTE_MS)
+    candles = await account.market.candles("BTC/USDT", Timeframe.M1, 1)
+    await account.venue.on_candles([("BTC/USDT", Timeframe.M1, candles)])
+
+
+async def test_a_buy_limit_above_the_market_fills_at_once_sized_at_the_market(account):
+    # 100 / 106,605.80 = 0.000938.. -> 0.00093 BTC (not 100 / 200,000 = 0.0005), filled now at
+    # 106,605.80 x 1.0002 = 106,627.1212 -> 106,627.13, below the limit
+    order = await account.portfolio.buy("BTC/USDT", D("100"), limit=D("200000"))
+    assert (order.status, order.filled, order.avg_price) == (OrderStatus.FILLED, D("0.00093"), D("106627.13"))
+    assert account.pushed.of(EventKind.ORDER_FILLED) == []       # the reply tells this fill
+
+
+async def test_a_resting_limit_that_fills_later_is_pushed_to_the_chat(account):
+    # 100 / 106,600 = 0.000938.. -> 0.00093 BTC at 106,600; the 12:00 bar trades through it (low 106,593.58)
+    order = await account.portfolio.buy("BTC/USDT", D("100"), limit=D("106600"))
+    assert order.status is OrderStatus.OPEN
+    await next_minute(account)
+    [filled] = account.pushed.of(EventKind.ORDER_FILLED)
+    assert filled.message == (f"Order {order.id} (buy BTC/USDT limit at 106600) filled: Bought 0.00093 BTC/USDT at "
+                              f"106,600.00, fee 0.10 USDT")
+
+
+async def test_a_resting_entry_is_cancelled_when_the_kill_switch_came_on_while_it_waited(account):
+    order = await account.portfolio.buy("BTC/USDT", D("100"), limit=D("106600"))
+    account.engine.kill(False, "chat:1", "/kill", JULY_1_NOON_MS)
+    await next_minute(account)
+    [cancelled] = account.pushed.of(EventKind.ORDER_CANCELLED)
+    assert cancelled.message == (f"Order {order.id} (buy 0.00093 BTC/USDT) cancelled: not filled: Kill switch is on "
+                                 f"(by /kill at 12:00 UTC). New positions are refused; /resume lifts it.")
+    assert await account.venue.broker.positions() == []
+
+
+async def test_the_gate_refuses_a_manual_buy_and_nothing_reaches_the_venue(account):
+    account.engine.kill(False, "file:KILL", "KILL file", JULY_1_NOON_MS)
+    with pytest.raises(EntryRefused, match=r"^Not opened: Kill switch is on \(by the KILL file at 12:00 UTC\)"):
+        await account.portfolio.buy("BTC/USDT", D("100"))
+    assert await account.venue.broker.open_orders() == [] and account.pushed.events == []
+
+
+async def test_a_shortened_symbol_is_named_in_a_refusal(account):
+    with pytest.raises(Exception, match=r"^Order refused \(BTC read as BTC/USDT\): needs "):
+        await account.portfolio.buy("BTC", D("99999999"))

@@ -1,0 +1,35 @@
+"""The entry gate as the services call it: check() right before any order that opens or grows a position.
+
+Callers: PortfolioService (/buy, /short), the approvals of manual orders, and the paper venue when a resting
+entry order is about to fill (vet_fill). The autonomous loop reaches the same rules through
+TradingEngine.plan_entry, whether the rules or an LLM decided. Reducing orders never call it.
+"""
+from __future__ import annotations
+
+from trading.domain.errors import EntryRefused
+from trading.domain.orders import Order
+from trading.engine.entry_gate import EntryOrigin
+from trading.engine.trading_engine import TradingEngine
+from trading.ports import Clock
+
+
+class EntryGate:
+    """Reads the engine's brakes (kill switch, breaker, halt, daily loss, cooldown, position count) now."""
+
+    def __init__(self, engine: TradingEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def check(self, symbol: str, origin: EntryOrigin = EntryOrigin.MANUAL) -> None:
+        """Return if a position in symbol may open or grow now; raise EntryRefused naming the rule otherwise.
+
+        Call it with no await between it and the order's placement, so nothing changes in between.
+        """
+        verdict = self._engine.vet_new_position(self._clock.now_ms(), origin, symbol)
+        if not verdict.allowed:
+            raise EntryRefused(f"Not opened: {verdict.reason}", str(verdict.rule))
+
+    def vet_fill(self, order: Order) -> str | None:
+        """Return why a resting entry order may not fill now (the venue then cancels it), or None."""
+        verdict = self._engine.vet_new_position(self._clock.now_ms(), EntryOrigin.FILL, order.symbol)
+        return None if verdict.allowed else verdict.reason
