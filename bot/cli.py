@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, evaluate, sweep, keys."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, backtest and the lab, keys."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from bot.backtest_command import add_backtest_parser, run_backtest
+from bot.divergence_command import add_divergence_parser, run_divergence
 from bot.evaluate_command import add_evaluate_parser, run_evaluate
 from bot.keys_command import add_keys_parser, run_keys
 from bot.sweep_command import add_sweep_parser, run_sweep_command
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     add_backtest_parser(sub)
     add_evaluate_parser(sub)
     add_sweep_parser(sub)
+    add_divergence_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "health":
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_evaluate(args)
         if args.command == "sweep":
             return run_sweep_command(args)
+        if args.command == "divergence":
+            return run_divergence(args)
         if args.command == "keys":
             return run_keys(args, load_settings())
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()
