@@ -54,6 +54,8 @@ COMMANDS: tuple[Command, ...] = (
             backtests.backtest),
     Command("evaluate", "Backtests", "a strategy out of sample against random entries and buy and hold",
             "/evaluate STRATEGY SYMBOL [90d]", backtests.evaluate),
+    Command("optimize", "Backtests", "sweep a strategy's parameters; propose only a clear out-of-sample gain",
+            "/optimize STRATEGY [SYMBOL] [90d]", backtests.optimize),
     Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
     Command("decisions", "Decisions", "what the LLM (or the rules) decided, with reasons and prompts",
             "/decisions [SYMBOL]", decisions.decisions),

@@ -29,3 +29,19 @@ async def test_evaluate_edits_its_progress_then_sends_the_out_of_sample_report_a
     assert short.text.startswith("An evaluation needs at least 9 days; 5d is 5. Usage: /evaluate STRATEGY SYMBOL")
     assert "trend cannot trade this data: its daily EMA200 regime needs 201 daily closes" in trend_done.text
     assert " C BTC/USDT " in runs.text
+
+
+async def test_optimize_sweeps_in_the_background_and_keeps_or_proposes_parameters(tmp_path):
+    async with FakeTelegram() as telegram:
+        async with feature_bot(bot_settings(tmp_path, telegram.base_url, telegram.token)):
+            started = await telegram.ask(OWNER, "/optimize C BTC/USDT 20d")
+            done = await telegram.wait_for(
+                OWNER, lambda s: s.edited and s.message_id == started.message_id and "Optimisation of C" in s.text,
+                timeout=90)
+            wrong = await telegram.ask(OWNER, "/optimize Z")
+
+    assert started.text.startswith("⏳ Optimisation C on BTC/USDT (20d): starting")
+    assert done.text.startswith("Optimisation of C: ")
+    assert "out of sample" in done.text and "Sweep of C on BTC/USDT: 5 trials, scored out of sample only" in done.text
+    assert "(the strategy's defaults)" in done.text
+    assert wrong.text.startswith("Unknown strategy 'Z'; use one of A, B, C, trend, ema_cross. Usage: /optimize")

@@ -19,6 +19,9 @@ from trading.backtest.evaluation_report import evaluation_text
 from trading.backtest.exit_breakdown import exit_breakdown_text
 from trading.backtest.random_baseline import DEFAULT_RUNS, RandomBaseline, random_baseline
 from trading.backtest.strategy_specs import spec_named
+from trading.backtest.sweep import sweep_data, trials_of
+from trading.backtest.sweep_execution import run_serial
+from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
@@ -150,6 +153,17 @@ def run_evaluation_job(job: BacktestJob) -> EvaluationOutcome:
         chart = evaluation_chart(evaluation, job.theme)
     return EvaluationOutcome(job.job_id, job.source, evaluation, evaluation_text(evaluation), chart,
                              time.perf_counter() - started)
+
+
+def run_optimisation_job(job: BacktestJob) -> str:
+    """Sweep the strategy's small grid beside its current parameters in this process; return the proposal text."""
+    window = job.history.window(job.start_ms, job.end_ms)
+    spec = spec_named(job.strategy)
+    data = sweep_data(job.history, job.config, spec.name, window, job.in_days, job.out_days)
+    trials = [{}, *trials_of(spec.grid)]                  # trial 0: the parameters in use
+    results = run_serial(data, trials, lambda done, total: report_progress(job.job_id, "sweeping", done / total))
+    summary = summarise(data, spec.grid, results)
+    return f"{proposal_text(proposal(summary))}\n\n{sweep_text(summary, top=3)}"
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

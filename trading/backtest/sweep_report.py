@@ -56,7 +56,7 @@ def sweep_text(summary: SweepSummary, top: int = 5) -> str:
              f"{s.folds} folds, out of sample {iso_time(s.first_ms)[:10]} to {iso_time(s.last_ms - 1)[:10]}", "",
              f"Best {min(top, len(s.results))} by out-of-sample return:"]
     for r in s.best(top):
-        params = " ".join(f"{k}={v:g}" for k, v in r.params)
+        params = " ".join(f"{k}={v:g}" for k, v in r.params) or "(the strategy's defaults)"
         lines.append(f"  #{r.index:<4} {percent(r.score):>7} {r.trades:>4} trades  {params}")
     lines += ["",
               f"Picking the best in-sample trial each fold gives {percent(s.chosen_return_pct)} out of sample.",
@@ -83,3 +83,40 @@ def sweep_record(summary: SweepSummary, top: int = 5) -> dict[str, Any]:
 
 def _p(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+MARGIN_PCT = 2.0       # an optimisation proposes new parameters only when they beat the current ones by this much
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What a small sweep says about a strategy's current parameters."""
+
+    strategy: str
+    current: TrialResult
+    best: TrialResult
+    margin_pct: float
+    pbo: float | None
+
+    @property
+    def better(self) -> bool:
+        """Return True when the best trial beats the current parameters out of sample by the margin."""
+        return self.best.index != self.current.index and self.best.score - self.current.score >= self.margin_pct
+
+
+def proposal(summary: SweepSummary, current_index: int = 0, margin_pct: float = MARGIN_PCT) -> Proposal:
+    """Return the proposal of a sweep whose trial current_index holds the current parameters."""
+    current = next(r for r in summary.results if r.index == current_index)
+    return Proposal(summary.strategy, current, summary.best(1)[0], margin_pct, summary.pbo)
+
+
+def proposal_text(p: Proposal) -> str:
+    """Return the proposal in words: keep the parameters, or which ones to change and why."""
+    now = f"current parameters {percent(p.current.score)} out of sample ({p.current.trades} trades)"
+    if not p.better:
+        return (f"Optimisation of {p.strategy}: keep the parameters. No variant beats the {now} by "
+                f"{p.margin_pct:g} points or more.")
+    params = " ".join(f"{k}={v:g}" for k, v in p.best.params)
+    caution = f"; overfitting probability {_p(p.pbo)}" if p.pbo is not None else ""
+    return (f"Optimisation of {p.strategy}: {params} gives {percent(p.best.score)} out of sample "
+            f"({p.best.trades} trades) against the {now}{caution}.")

@@ -11,7 +11,7 @@ from trading.adapters.candle_backfill import CandleCache
 from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
 from trading.backtest.config import BacktestConfig
 from trading.backtest.evaluation_report import out_of_sample_metrics
-from trading.backtest.jobs import BacktestJob, run_evaluation_job
+from trading.backtest.jobs import BacktestJob, run_evaluation_job, run_optimisation_job
 from trading.backtest.metrics import DAY_MS
 from trading.backtest.periods import PeriodWithoutData, parse_period
 from trading.backtest.strategy_specs import spec_named
@@ -28,6 +28,7 @@ USAGE = "Usage: /backtest STRATEGY SYMBOL [PERIOD], e.g. /backtest A BTC/USDT 30
         "2025-06-01..2025-07-31"
 EVALUATE_USAGE = "Usage: /evaluate STRATEGY SYMBOL [PERIOD], e.g. /evaluate A BTC/USDT 90d (at least 9 days: " \
                  "walk-forward folds, out of sample only)"
+OPTIMIZE_USAGE = "Usage: /optimize STRATEGY [SYMBOL] [PERIOD], e.g. /optimize C or /optimize A ETH/USDT 60d"
 DEFAULT_PERIOD = "30d"
 MIN_EVALUATION_DAYS = 9
 EVALUATION_PERIOD = "90d"
@@ -105,13 +106,14 @@ class BacktestService:
         stored = replace(stored, id=await self._archive.save(stored))
         return BacktestReport(request, stored, outcome.text, outcome.chart, time.monotonic() - started)
 
-    async def evaluation_request(self, strategy: str, symbol: str, period: str = "") -> BacktestRequest:
+    async def evaluation_request(self, strategy: str, symbol: str, period: str = "",
+                                 usage: str = EVALUATE_USAGE) -> BacktestRequest:
         """Return the checked /evaluate request (90 days by default), or raise InvalidInput saying what to type."""
-        request = await self.request(strategy, symbol, period or EVALUATION_PERIOD, usage=EVALUATE_USAGE)
+        request = await self.request(strategy, symbol, period or EVALUATION_PERIOD, usage=usage)
         days = (request.end_ms - request.start_ms) // DAY_MS
         if days < MIN_EVALUATION_DAYS:
             raise InvalidInput(f"An evaluation needs at least {MIN_EVALUATION_DAYS} days; {request.period} is "
-                               f"{days}. {EVALUATE_USAGE}")
+                               f"{days}. {usage}")
         return request
 
     async def evaluate(self, request: BacktestRequest, progress: Progress) -> EvaluationReport:
@@ -131,6 +133,23 @@ class BacktestService:
                                 job.history.timeframe.value, f"evaluate, out of sample ({outcome.source})", metrics)
         stored = replace(stored, id=await self._archive.save(stored))
         return EvaluationReport(request, stored, outcome.text, outcome.chart, time.monotonic() - started)
+
+    async def optimisation_request(self, strategy: str, symbol: str = "", period: str = "") -> BacktestRequest:
+        """Return the checked /optimize request (the first market and 90 days by default)."""
+        markets = list(await self._market.instruments())
+        return await self.evaluation_request(strategy, symbol or (markets[0] if markets else ""), period,
+                                             usage=OPTIMIZE_USAGE)
+
+    async def optimise(self, request: BacktestRequest, progress: Progress) -> str:
+        """Sweep the strategy's small grid beside its current parameters in the worker; return the proposal."""
+        out_days = max(1, (request.end_ms - request.start_ms) // DAY_MS // 9)
+        await progress("loading candles")
+        job, _ = await self._job(request, "optimize")
+        job = replace(job, in_days=3 * out_days, out_days=out_days)
+        try:
+            return await self.worker.run(job, _Throttled(progress).note, task=run_optimisation_job)
+        except ValueError as exc:                     # too little data for one fold
+            raise InvalidInput(str(exc)) from None
 
     async def recent(self, limit: int = 10) -> list[StoredBacktest]:
         """Return the newest stored runs, newest first."""

@@ -90,3 +90,20 @@ def test_a_cancelled_sweep_stops_and_says_how_far_it_got(data):
 def test_an_unreachable_cluster_is_named(data):
     with pytest.raises(TradingError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:9 \(SWEEP_CLUSTER\)"):
         run_sweep(data, TRIALS, cluster="tcp://127.0.0.1:9", connect_timeout_s=1)
+
+
+def test_a_proposal_needs_the_margin_over_the_current_parameters():
+    from trading.backtest.sweep_report import Proposal, proposal_text
+
+    current = TrialResult(0, (), (1.0,), (1.0,), 5)
+    close = TrialResult(1, (("x", 2.0),), (2.0,), (2.5,), 5)           # +1.5 points: within the 2-point margin
+    clear = TrialResult(2, (("x", 3.0),), (2.0,), (4.0,), 6)           # +3 points
+
+    assert not Proposal("C", current, close, 2.0, None).better
+    assert proposal_text(Proposal("C", current, close, 2.0, None)).startswith(
+        "Optimisation of C: keep the parameters. No variant beats the current parameters +1.0% out of sample")
+    assert Proposal("C", current, clear, 2.0, 0.25).better
+    assert proposal_text(Proposal("C", current, clear, 2.0, 0.25)) == (
+        "Optimisation of C: x=3 gives +4.0% out of sample (6 trades) against the current parameters +1.0% out "
+        "of sample (5 trades); overfitting probability 0.25.")
+    assert not Proposal("C", current, current, 0.0, None).better
