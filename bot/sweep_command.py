@@ -118,8 +118,12 @@ def _run(args: argparse.Namespace, settings: Settings, name: str, space: dict, h
     if args.json:
         return json.dumps(sweep_record(summary, args.top) | {"seconds": round(seconds, 3), "file": str(saved)},
                           allow_nan=False)
+    from trading.backtest.search_region import next_region, region_arguments
+
     where = settings.sweep_cluster or "this machine"
-    return (f"{sweep_text(summary, args.top)}\n\n{len(trials)} trials on {where} in {seconds:.1f} s "
+    region, _ = next_region(summary)
+    return (f"{sweep_text(summary, args.top)}\n\nNext region to search: {region_arguments(region)}\n\n"
+            f"{len(trials)} trials on {where} in {seconds:.1f} s "
             f"({len(trials) / max(seconds, 1e-9):.1f} a second); all trials written to {saved}"
             + (f"\nChart written to {args.chart}" if args.chart is not None else ""))
 

@@ -71,3 +71,11 @@ def test_the_same_sweep_on_a_dask_cluster_gives_the_same_trials(data_dir, six_we
 def test_bad_arguments_get_one_clear_line(data_dir, capsys, argv, message):
     assert cli_main(["sweep", *argv]) == 2
     assert capsys.readouterr().err.startswith(f"trading-assistant sweep: {message}")
+
+
+def test_the_text_report_names_the_next_region_to_search(data_dir, six_weeks, capsys):
+    argv = [a for a in ARGS if a != "--json"]
+    assert cli_main(["sweep", *argv, "--data", str(six_weeks), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Sweep of C on BTC/USDT: 4 trials, scored out of sample only")
+    assert "Next region to search: --param sweep_lookback=" in out and "trials on this machine in" in out
