@@ -10,20 +10,26 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
                           TypeHandler, filters)
 
-from bot import command_origin
+from bot import approval_cards, command_origin
 from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.callback_data import pattern
-from bot.handlers import decisions, fallback, orders
+from bot.handlers import about, choices, decisions, fallback, live, notify, orders, portfolio, trader
 from bot.reply_bot import reply_bot
+from bot.views import approvals as approvals_view
+from bot.views import about as about_view
+from bot.views import choices as choices_view
 from bot.views import decisions as decision_views
+from bot.views import notify as notify_view
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
 
 log = get_logger(__name__)
 ACCESS_GROUP = -2      # who: allowed users in allowed chats, for every kind of update
 ORIGIN_GROUP = -1      # what: only commands typed just now (no edits, no forwards)
+EXPIRY_CHECK_S = 2     # one indexed query: cards lose their buttons within moments of their expiry
+CODE = r"^\s*[0-9]{3} ?[0-9]{3}\s*$"     # a two-factor code, as typed or pasted (phones group it 123 456)
 
 
 def build_application(token: str, base_url: str, services: Mapping[str, object], guard: AccessGuard) -> Application:
@@ -35,15 +41,28 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(TypeHandler(Update, guard), group=ACCESS_GROUP)
     app.add_handler(TypeHandler(Update, command_origin.screen), group=ORIGIN_GROUP)
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE))
+        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE,
+                                       block=command.block))
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
+    app.add_handler(CallbackQueryHandler(orders.close_all_answer, pattern=pattern(orders.CLOSE_ALL)))
+    app.add_handler(CallbackQueryHandler(approval_cards.pressed, pattern=pattern(approvals_view.PREFIX)))
+    app.add_handler(CallbackQueryHandler(notify.switched, pattern=pattern(notify_view.PREFIX)))
+    app.add_handler(CallbackQueryHandler(trader.refreshed, pattern=pattern(trader.REFRESH)))
+    app.add_handler(CallbackQueryHandler(portfolio.pressed, pattern=pattern(portfolio.ACT)))
+    app.add_handler(CallbackQueryHandler(about.menu_pressed, pattern=pattern(about_view.GO)))
+    for prefix in (choices_view.PRICE, choices_view.CHART, choices_view.STRATEGY, choices_view.BACKTEST):
+        app.add_handler(CallbackQueryHandler(choices.pressed, pattern=pattern(prefix)))
     app.add_handler(CallbackQueryHandler(decisions.decisions_button, pattern=pattern(decision_views.PREFIX)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
-    # plain text is a question for the LLM; an edited or forwarded message is never taken as one
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED,
-                                   decisions.ask))
+    # an edited or forwarded message is never taken as a code or a question: only text typed just now
+    typed_now = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED
+    app.add_handler(MessageHandler(typed_now & filters.Regex(CODE), live.code))
+    # plain text is a question for the LLM; an answer takes seconds, so it does not hold other updates back
+    app.add_handler(MessageHandler(typed_now, decisions.ask, block=False))
     app.add_error_handler(on_error)
+    if app.job_queue is not None:     # cards past their time lose their buttons within a few seconds
+        app.job_queue.run_repeating(approval_cards.expire_due, interval=EXPIRY_CHECK_S, first=EXPIRY_CHECK_S)
     return app
 
 

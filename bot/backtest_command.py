@@ -246,12 +246,14 @@ class _ExchangeOnDemand:
     async def candles(self, symbol: str, timeframe: Any, limit: int) -> Any:
         """Return candles from the exchange (cached as they arrive)."""
         from trading.adapters.clocks import WallClock
+        from trading.adapters.exchange_clock import ExchangeClock
         from trading.bootstrap import live_feed
         from trading.domain.errors import TradingError
 
         if self._feed is None:
             try:
-                self._feed = await live_feed(self._settings, WallClock(), self._cache)
+                # which candle has closed is the exchange's to say, as in the running bot
+                self._feed = await live_feed(self._settings, ExchangeClock(WallClock()), self._cache)
             except TradingError as exc:
                 raise ConfigurationError(f"{exc}; pass --data PATH to a candle file instead") from None
         return await self._feed.candles(symbol, timeframe, limit)

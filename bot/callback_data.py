@@ -38,3 +38,17 @@ def decode(data: object) -> Callback:
 def pattern(prefix: str) -> str:
     """Return the anchored regex a CallbackQueryHandler uses for one prefix."""
     return rf"^{re.escape(prefix)}:[a-z_]+:[A-Za-z0-9_.-]{{0,40}}$"
+
+
+NOT_YOURS = "These buttons belong to the person who asked; send the command yourself."
+
+
+def for_asker(user_id: int, ref: str = "") -> str:
+    """Return a button's id bound to the user who asked for it: '4242_BTC.USDT' (user ids are digits)."""
+    return f"{user_id}_{ref}"
+
+
+def asker_and_ref(callback: Callback) -> tuple[int | None, str]:
+    """Return who a button belongs to (None for an unbound id) and what it refers to."""
+    head, sep, ref = callback.id.partition("_")
+    return (int(head), ref) if sep and head.isdigit() else (None, callback.id)

@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators, backtest and the lab, keys."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, backtest and the lab, keys, totp."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,7 @@ from bot.divergence_command import add_divergence_parser, run_divergence
 from bot.evaluate_command import add_evaluate_parser, run_evaluate
 from bot.keys_command import add_keys_parser, run_keys
 from bot.sweep_command import add_sweep_parser, run_sweep_command
+from bot.totp_command import add_totp_parser, run_totp
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh (Docker HEALTHCHECK)")
     add_indicators_parser(sub)
     add_keys_parser(sub)
+    add_totp_parser(sub)
     add_backtest_parser(sub)
     add_evaluate_parser(sub)
     add_sweep_parser(sub)
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_divergence(args)
         if args.command == "keys":
             return run_keys(args, load_settings())
+        if args.command == "totp":
+            return run_totp(args, load_settings())
         settings = load_settings(telegram_bot_token="") if args.command == "demo" else load_settings()
         from bot.runtime import start  # imported here so `health` stays light
 

@@ -7,7 +7,8 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import backtests, charts, control, decisions, market, orders, portfolio, reports, signals, status
+from bot.handlers import (about, backtests, charts, control, decisions, live, market, notify, orders, portfolio,
+                          reports, signals, status, trader, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -21,33 +22,55 @@ class Command:
     summary: str
     usage: str
     handler: Handler
+    block: bool = True       # False: slow work (drawing, an LLM call); later updates are answered meanwhile
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "General", "welcome and what this bot is running", "/start", status.start),
-    Command("help", "General", "list the commands", "/help", status.help_command),
+    Command("help", "General", "list the commands, or explain one", "/help [COMMAND]", about.help_command),
     Command("status", "General", "mode, data, uptime, last tick, kill switch", "/status", status.status),
     Command("health", "General", "exchange calls, errors and latency per endpoint", "/health", status.health),
+    Command("version", "General", "version of the bot and its libraries", "/version", about.version),
+    Command("show_config", "General", "effective settings, secrets masked", "/show_config", about.show_config),
+    Command("logs", "General", "recent warnings and errors, secrets masked", "/logs [n]", about.logs),
     Command("price", "Market", "last price, 24h change, spread, funding", "/price BTC/USDT", market.price),
     Command("markets", "Market", "list tradable markets", "/markets [filter]", market.markets),
     Command("signals", "Market", "live zones, liquidity, trends, latest signals", "/signals [SYMBOL]", signals.signals),
     Command("strategies", "Market", "list strategies or switch one on/off", "/strategies [NAME on|off]",
             signals.strategies),
-    Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart),
+    Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart,
+            block=False),
     Command("risk", "Risk", "limits, today's PnL, drawdown, breaker, kill switch", "/risk", control.risk),
     Command("kill", "Risk", "stop all new orders (flat: also close everything)", "/kill [flat]", control.kill),
-    Command("resume", "Risk", "lift the kill switch or a drawdown halt", "/resume", control.resume),
+    Command("resume", "Risk", "lift a pause, the kill switch or a drawdown halt", "/resume", control.resume),
+    Command("locks", "Risk", "what blocks new entries now, and how to lift it", "/locks", about.locks),
+    Command("unlock", "Risk", "lift a loss-streak cooldown", "/unlock", about.unlock),
+    Command("pause", "Risk", "hold new entries (exits and stops still run)", "/pause", live.pause),
+    Command("live", "Risk", "live trading on (with a 2FA code) or paused", "/live on|off", live.live),
+    Command("mode", "Risk", "paper, live paused or live on", "/mode", live.mode),
+    Command("settings", "Settings", "the settings you can change, with defaults", "/settings", tuning.settings),
+    Command("set", "Settings", "change a setting (validated, kept over restarts)", "/set NAME VALUE|default",
+            tuning.set_value),
+    Command("symbols", "Settings", "traded symbols; add or remove one", "/symbols [add|remove SYMBOL]",
+            tuning.symbols),
+    Command("notify", "Settings", "choose which notifications you get", "/notify", notify.notify),
     Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
     Command("orders", "Account", "open orders", "/orders", portfolio.orders),
     Command("trades", "Account", "recent fills", "/trades [n]", portfolio.trades),
+    Command("profit", "Account", "realised and unrealised PnL per strategy", "/profit [days]", trader.profit),
+    Command("performance", "Account", "results per symbol", "/performance", trader.performance),
+    Command("daily", "Account", "net PnL per day", "/daily [n]", trader.daily),
+    Command("weekly", "Account", "net PnL per week", "/weekly [n]", trader.weekly),
+    Command("monthly", "Account", "net PnL per month", "/monthly [n]", trader.monthly),
     Command("report", "Account", "PnL, equity vs buy & hold, positions, risk", "/report [day|week|month]",
-            reports.report),
+            reports.report, block=False),
     Command("buy", "Orders", "buy / go long for an amount of USDT", "/buy SYMBOL USDT [limit PRICE]", orders.buy),
     Command("sell", "Orders", "sell holdings / reduce a long", "/sell SYMBOL [AMOUNT|PCT%|all]", orders.sell),
     Command("short", "Orders", "open a short (futures)", "/short SYMBOL USDT [limit PRICE]", orders.short),
     Command("cover", "Orders", "buy back a short (futures)", "/cover SYMBOL [AMOUNT|PCT%|all]", orders.cover),
     Command("close", "Orders", "close a whole position at market", "/close SYMBOL", orders.close),
+    Command("closeall", "Orders", "close every position at market (asks first)", "/closeall", orders.close_all),
     Command("cancel", "Orders", "cancel an open order", "/cancel ORDER_ID", orders.cancel),
     Command("reset_paper", "Orders", "start the paper account over", "/reset_paper", orders.reset_paper),
     Command("backtest", "Backtests", "test a strategy on past candles", "/backtest STRATEGY SYMBOL [30d]",
@@ -63,7 +86,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("llmscore", "Decisions", "the LLM's decisions against the rules'", "/llmscore [days]",
             decisions.llmscore),
     Command("universe", "Decisions", "which symbols are traded and why", "/universe [refresh]", decisions.universe),
-    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask),
+    Command("ask", "Decisions", "ask the LLM about the bot, the market or a trade", "/ask QUESTION", decisions.ask,
+            block=False),
 )
 
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
+from trading.services.chat_settings import ChatSettings
+from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations
 from trading.services.decisions import DecisionsService
+from trading.services.live_control import LiveControl
+from trading.services.manual_orders import ManualOrders
+from trading.services.notification_policy import NotificationPolicy
+from trading.services.performance import PerformanceService
 from trading.services.portfolio import PortfolioService
 from trading.services.questions import QuestionDesk
 from trading.services.signals import SignalsService
@@ -48,6 +54,36 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def confirmations(self) -> Confirmations:
         """Return the questions put to one user, each answerable once (confirmation cards)."""
         return self.application.bot_data["confirmations"]
+
+    @property
+    def control(self) -> "LiveControl":
+        """Return /live, /pause, /resume and /mode."""
+        return self.application.bot_data["control"]
+
+    @property
+    def codes(self) -> "CodeRequests":
+        """Return what two-factor codes are waiting for."""
+        return self.application.bot_data["codes"]
+
+    @property
+    def orders(self) -> ManualOrders:
+        """Return the manual orders (receipts, confirm cards, live approval cards)."""
+        return self.application.bot_data["orders"]
+
+    @property
+    def tuning(self) -> ChatSettings:
+        """Return the settings changed from the chat (/settings, /set, /symbols)."""
+        return self.application.bot_data["tuning"]
+
+    @property
+    def notifications(self) -> NotificationPolicy:
+        """Return which notifications are pushed (/notify)."""
+        return self.application.bot_data["notifications"]
+
+    @property
+    def performance(self) -> PerformanceService:
+        """Return profit, performance and the period tables."""
+        return self.application.bot_data["performance"]
 
     @property
     def decisions(self) -> DecisionsService:

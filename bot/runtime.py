@@ -69,8 +69,9 @@ async def _serve(core: Core, token: str, base_url: str, guard: AccessGuard, serv
         await core.assistant.start()
         scheduler.start()
         await stop.wait()
-        if "SIGTERM" in received:   # as /kill: no new orders until /resume, also after the restart
-            await core.loop.kill(False, "signal:SIGTERM", "the process was asked to stop")
+        # a SIGTERM is a clean stop (systemd or Docker restarting us), not an alarm: the kill switch stays as it
+        # was. One engaged by /kill, a KILL file or a risk rule is saved and still holds after the restart.
+        log.info("stopping", signals=received)
     finally:
         await _shutdown(core, app, notifier, scheduler, tasks)
 

@@ -22,11 +22,20 @@ from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
+from trading.services.chat_settings import ChatSettings
+from trading.services.performance import PerformanceService
+from trading.services.notification_policy import NotificationPolicy
+from trading.services.watchdog import WatchedDecisions, Watchdog
+from trading.services.entry_holds import HeldDecisions
+from trading.services.live_control import LiveControl
+from trading.services.manual_orders import ManualOrders
 from trading.services.confirmations import Confirmations
 from trading.services.decisions import DecisionsService
 from trading.services.questions import QuestionDesk
 from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
+from trading.bootstrap_controls import (entry_holds, event_bus, live_control, manual_orders, run_time_settings,
+                                        stored_overrides, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
@@ -51,8 +60,6 @@ if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process
 
 log = get_logger(__name__)
 
-MANUAL_LIVE_REFUSAL = ("Manual orders in live mode need approval with a button and a TOTP code, which is not "
-                       "built yet. Nothing was sent. Switch to TRADING_MODE=paper to practise.")
 REPLAY_WARMUP_MS = 21 * 86_400_000   # 500+ hourly candles of history before the replay starts
 LIVE_PROBE_TIMEOUT_S = 10.0
 
@@ -76,6 +83,12 @@ class Core:
     loop: TradingLoop
     refresh_s: float
     confirmations: Confirmations
+    control: LiveControl
+    orders: ManualOrders
+    tuning: ChatSettings
+    notifications: NotificationPolicy
+    watchdog: Watchdog
+    performance: PerformanceService
     exchange_time: ExchangeTimeKeeper | None = None     # live data: keeps the exchange's clock measured
     journal: DecisionJournal | None = None
     llm: "OpenAIDecider | None" = None
@@ -88,8 +101,10 @@ class Core:
         """Return the use-case services the chat layer calls, by name."""
         return {"assistant": self.assistant, "portfolio": self.portfolio, "signals": self.signals,
                 "charts": self.charts, "reports": self.reports, "backtests": self.backtests, "loop": self.loop,
-                "confirmations": self.confirmations, "decisions": self.decisions, "questions": self.questions,
-                "universe": self.universe}
+                "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
+                "orders": self.orders, "tuning": self.tuning,
+                "notifications": self.notifications, "performance": self.performance,
+                "decisions": self.decisions, "questions": self.questions, "universe": self.universe}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -191,11 +206,13 @@ def watch_streams(core: Core) -> None:
 
 async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     """Wire the core for the configured mode and open the database (machine: the clock live data runs on)."""
+    totp_secret = two_factor_secret(settings) if settings.mode == "live" else None
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
+    settings = await stored_overrides(settings, store)
     market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
-    events = EventBus(store)
+    events, notifications = await event_bus(settings, store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
@@ -208,22 +225,30 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     else:
         venue = await paper_account(settings, clock, market, store, events, gate, spec)
         instruments = venue.instruments
+    # the holds (live armed but paused, the user's /pause) sit in the engine's one entry gate
+    holds = await entry_holds(settings, store, events, engine)
     signals = SignalsService(market, default_book(), store, profile.symbols)
     await signals.restore()
     journal = DecisionJournal(store)
     llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
-    loop = TradingLoop(clock, market, venue.broker, signals.book, llm or RulesDecider(rules_settings(settings)),
-                       engine, events, store, instruments, loop_settings(settings, profile.symbols), venue=venue,
-                       journal=journal)
-    refusal = MANUAL_LIVE_REFUSAL if settings.mode == "live" else None
-    portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop,
-                                 manual_orders_refused=refusal)
+    rules = RulesDecider(rules_settings(settings))
+    # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
+    decider = WatchedDecisions(HeldDecisions(llm or rules, holds))
+    loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
+                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
+    portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
     charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
     await loop.start()
+    control = await live_control(settings, totp_secret, holds, loop, store, events)
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
+    orders = await manual_orders(settings, confirmations, portfolio, control, loop, gate, events, store)
     await confirmations.start()
+    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders, notifications),
+                          control.codes, settings.mode == "live", market)
+    watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
+                        settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
     decisions = DecisionsService(journal, clock, market, profile.symbols, llm, settings.timezone)
     questions = QuestionDesk(llm.client if llm is not None else None, llm, portfolio, journal, signals, market, clock,
@@ -232,8 +257,10 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
                                 [loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
     streams = None if spec.startswith("replay") else _streaming(market)
     core = Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, exchange_time=keeper, journal=journal, llm=llm,
-                decisions=decisions, questions=questions, universe=universe, streams=streams)
+                backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
+                PerformanceService(venue.ledger, portfolio, clock, settings.timezone), exchange_time=keeper,
+                journal=journal, llm=llm, decisions=decisions, questions=questions, universe=universe,
+                streams=streams)
     watch_streams(core)
     return core
 

@@ -72,6 +72,10 @@ def build_scheduler(core: Core) -> Schedule:
         scheduler.add_job(watch.watched("universe_refresh", "the symbol universe refresh", _refresh_universe),
                           "interval", minutes=settings.universe_refresh_minutes, args=[core.universe],
                           id="universe_refresh", next_run_time=_now())
+    # the watchdog (a stalled loop, a failing decider, a degraded exchange), and the digest of what quiet hours held
+    scheduler.add_job(watch.watched("watchdog", "the watchdog (stalls and failures would go unreported)", _watch),
+                      "interval", seconds=max(1, min(30, core.watchdog.stall_ms // 3000)), args=[core],
+                      id="watchdog")
     hour, minute = settings.report_hour_minute
     scheduler.add_job(watch.watched("daily_report", "the daily report", send_daily_report), "cron", hour=hour,
                       minute=minute, timezone=settings.timezone, args=[core.reports, core.events, core.decisions],
@@ -100,6 +104,13 @@ async def _keep_exchange_time(keeper: ExchangeTimeKeeper) -> None:
 async def _refresh_universe(universe: UniverseService) -> None:
     selection = await universe.refresh()
     log.info("symbol universe chosen", symbols=list(selection.symbols), by=selection.decided_by)
+
+
+async def _watch(core: Core) -> None:
+    await core.watchdog.check()
+    digest = core.notifications.digest()
+    if digest is not None:
+        await core.events.emit(digest)
 
 
 def _now() -> datetime:

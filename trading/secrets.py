@@ -1,4 +1,4 @@
-"""The encrypted key file in DATA_DIR: exchange API keys (and later the TOTP secret), unlocked by MASTER_KEY.
+"""The encrypted key file in DATA_DIR: exchange API keys and the TOTP secret, unlocked by MASTER_KEY.
 
 The file is JSON: a random salt, the scrypt cost, a random nonce and the AES-256-GCM ciphertext of the
 secrets. The encryption key is derived from MASTER_KEY with scrypt and the salt; GCM authenticates the
@@ -24,7 +24,7 @@ FORMAT_VERSION = 1
 SCRYPT_COST = 2 ** 15          # about 32 MB and 0.1 s per unlock: cheap once, costly to brute-force
 EXCHANGE_API_KEY = "exchange_api_key"
 EXCHANGE_SECRET = "exchange_secret"
-TOTP_SECRET = "totp_secret"    # reserved for the 2FA issue
+TOTP_SECRET = "totp_secret"    # the two-factor secret live approvals check codes against
 _AAD = b"trading-assistant secrets v1"
 
 
@@ -57,7 +57,8 @@ class SecretVault:
 
     def __init__(self, path: Path, master_key: str, *, cost: int = SCRYPT_COST) -> None:
         if not master_key.strip():
-            raise ConfigurationError("MASTER_KEY is not set: it is needed to encrypt and unlock the exchange keys")
+            raise ConfigurationError("MASTER_KEY is not set: it is needed to encrypt and unlock the exchange keys "
+                                     "and the TOTP secret")
         self.path = Path(path)
         self._master = master_key.encode()
         self._cost = cost
@@ -106,6 +107,14 @@ class SecretVault:
     def set_exchange_keys(self, keys: ExchangeKeys) -> None:
         """Store the exchange keys, keeping any other secret."""
         self.write(self.read() | {EXCHANGE_API_KEY: keys.api_key, EXCHANGE_SECRET: keys.secret})
+
+    def totp_secret(self) -> str | None:
+        """Return the stored TOTP secret, or None when none is stored."""
+        return self.read().get(TOTP_SECRET) or None
+
+    def set_totp_secret(self, secret: str) -> None:
+        """Store the TOTP secret, keeping any other secret."""
+        self.write(self.read() | {TOTP_SECRET: secret})
 
     def _envelope(self) -> dict[str, Any]:
         try:

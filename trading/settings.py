@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     # processes (0: one per core).
     sweep_cluster: str = ""
     sweep_workers: int = Field(default=0, ge=0)
+    # Live approvals: how long a card lives, and how far the price may move before it is shown again.
+    approval_timeout_seconds: int = Field(default=120, ge=5, le=3600)
+    approval_max_slippage_bps: Decimal = Field(default=Decimal("50"), gt=0, le=1000)
+    # Notifications: quiet hours (HH:MM-HH:MM in TIMEZONE, empty for none) hold all but risk and system alerts and
+    # send a digest after; the watchdog alerts when the loop has not ticked for this long.
+    quiet_hours: str = ""
+    watchdog_stall_seconds: int = Field(default=180, ge=5)
     # Reports and charts.
     chart_theme: str = "dark"
     report_time: str = "20:00"
@@ -196,6 +203,13 @@ class Settings(BaseSettings):
         if value.strip().lower() not in ("dark", "light"):
             raise ValueError("expected dark or light")
         return value.strip().lower()
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        from trading.services.notification_policy import QuietHours   # the one parser of the window
+        window = QuietHours.parse(value)
+        return str(window) if window is not None else ""
 
     @field_validator("report_time")
     @classmethod

@@ -8,6 +8,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.views import esc
 from bot.views.backtests import backtest_caption, backtest_text, evaluation_caption, progress_text, runs_text
+from bot.views.choices import run_buttons
 from trading.domain.errors import InvalidInput, TradingError
 from trading.logs import get_logger
 from trading.services.backtests import EVALUATE_USAGE, OPTIMIZE_USAGE, USAGE, BacktestRequest, BacktestService
@@ -52,7 +53,8 @@ async def optimize(update: Update, context: BotContext) -> None:
 async def backtests(update: Update, context: BotContext) -> None:
     """List the recent backtests."""
     runs = await _backtests(context).recent(10)
-    await update.effective_message.reply_text(runs_text(runs), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(runs_text(runs), parse_mode=ParseMode.HTML,
+                                              reply_markup=run_buttons([r.id for r in runs], update.effective_user.id))
 
 
 async def _run(service: BacktestService, request: BacktestRequest, progress: Message) -> None:

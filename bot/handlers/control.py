@@ -5,6 +5,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
+from bot.handlers.live import tell
 from bot.views.risk import risk_text
 from trading.domain.errors import InvalidInput
 
@@ -23,10 +24,11 @@ async def kill(update: Update, context: BotContext) -> None:
 
 
 async def resume(update: Update, context: BotContext) -> None:
-    """Lift the kill switch, a drawdown halt and a loss-streak cooldown."""
-    lifted = await context.loop.resume(f"chat:{update.effective_chat.id}", notify=False)
-    text = f"▶️ Trading resumed: lifted {', '.join(lifted)}." if lifted else "Nothing to resume: trading is not stopped."
-    await update.effective_message.reply_text(text)
+    """Lift a pause, the kill switch, a drawdown halt and a loss-streak cooldown (live: the kill switch and the
+    halt after a code)."""
+    switch = await context.control.resume(update.effective_user.id)
+    await tell(update, context, switch, "▶️ Trading resumed: lifted {lifted}.",
+               "Nothing to resume: trading is not stopped.")
 
 
 async def risk(update: Update, context: BotContext) -> None:

@@ -5,7 +5,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
+from bot.views.choices import PRICE, symbol_choices
 from bot.views.market import markets_text, ticker_text
+from trading.domain.errors import InvalidInput
 
 
 async def price(update: Update, context: BotContext) -> None:
@@ -13,7 +15,12 @@ async def price(update: Update, context: BotContext) -> None:
     if len(context.args) > 1:
         await update.effective_message.reply_text("One market at a time, e.g. /price BTC/USDT")
         return
-    ticker = await context.assistant.price(context.args[0] if context.args else "")
+    try:
+        ticker = await context.assistant.price(context.args[0] if context.args else "")
+    except InvalidInput as exc:        # unknown or missing: offer the traded symbols as buttons
+        await update.effective_message.reply_text(
+            str(exc), reply_markup=symbol_choices(PRICE, context.assistant.profile.symbols, update.effective_user.id))
+        return
     await update.effective_message.reply_text(ticker_text(ticker), parse_mode=ParseMode.HTML)
 
 

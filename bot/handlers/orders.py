@@ -1,63 +1,101 @@
-"""Manual orders: /buy, /sell, /short, /cover, /close, /cancel, /reset_paper."""
+"""Manual orders: /buy, /sell, /short, /cover, /close, /closeall, /cancel, /reset_paper.
+
+Each parses, asks the core's manual orders what the order needs, and shows it: a receipt (paper), a confirm
+card (paper /closeall), or an approval card (live: every order).
+"""
 from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
 
+from bot import approval_cards
 from bot import confirmation_cards as cards
 from bot.context import BotContext
 from bot.parsing import entry_request, exit_request
 from bot.views import money
-from bot.views.portfolio import cancelled_text, receipt_text
+from bot.views.approvals import receipt
 from trading.domain.errors import InvalidInput
+from trading.domain.manual_orders import ManualOrder, OrderKind
+from trading.services.manual_orders import Executed, NeedsApproval
 
 RESET = "paper"                 # the reset card's callback prefix
 RESET_ACTION = "reset_paper"
 RESET_CHOICES = (cards.Choice("Yes, reset", "reset"), cards.Choice("No, keep it", "keep"))
+CLOSE_ALL = "closeall"          # the paper /closeall card's callback prefix
+CLOSE_ALL_CHOICES = (cards.Choice("Yes, close all", "close"), cards.Choice("No, keep them", "keep"))
 
 
 async def buy(update: Update, context: BotContext) -> None:
     """Buy (spot) or go long (futures) for an amount of USDT."""
     request = entry_request(context.args, "buy")
-    order = await context.portfolio.buy(request.symbol, request.quote, request.limit)
-    await update.effective_message.reply_text(receipt_text(order), parse_mode=ParseMode.HTML)
+    await order(update, context, ManualOrder(OrderKind.BUY, request.symbol, request.quote, request.limit))
 
 
 async def short(update: Update, context: BotContext) -> None:
     """Open a short for an amount of USDT (futures)."""
     request = entry_request(context.args, "short")
-    order = await context.portfolio.short(request.symbol, request.quote, request.limit)
-    await update.effective_message.reply_text(receipt_text(order), parse_mode=ParseMode.HTML)
+    await order(update, context, ManualOrder(OrderKind.SHORT, request.symbol, request.quote, request.limit))
 
 
 async def sell(update: Update, context: BotContext) -> None:
     """Sell holdings or reduce a long."""
     request = exit_request(context.args, "sell")
-    order = await context.portfolio.sell(request.symbol, request.size)
-    await update.effective_message.reply_text(receipt_text(order), parse_mode=ParseMode.HTML)
+    await order(update, context, ManualOrder(OrderKind.SELL, request.symbol, size=request.size))
 
 
 async def cover(update: Update, context: BotContext) -> None:
     """Buy back a short."""
     request = exit_request(context.args, "cover")
-    order = await context.portfolio.cover(request.symbol, request.size)
-    await update.effective_message.reply_text(receipt_text(order), parse_mode=ParseMode.HTML)
+    await order(update, context, ManualOrder(OrderKind.COVER, request.symbol, size=request.size))
 
 
 async def close(update: Update, context: BotContext) -> None:
     """Close a whole position at market."""
     if len(context.args) != 1:
         raise InvalidInput("Usage: /close SYMBOL, e.g. /close BTC/USDT")
-    order = await context.portfolio.close(context.args[0])
-    await update.effective_message.reply_text(receipt_text(order), parse_mode=ParseMode.HTML)
+    await order(update, context, ManualOrder(OrderKind.CLOSE, context.args[0]))
+
+
+async def close_all(update: Update, context: BotContext) -> None:
+    """Close every open position at market, after a confirm (paper) or an approval (live)."""
+    if context.args:
+        raise InvalidInput("Usage: /closeall (closes every open position at market, after you confirm)")
+    await order(update, context, ManualOrder(OrderKind.CLOSE_ALL))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Cancel an open order by id."""
     if len(context.args) != 1:
         raise InvalidInput("Usage: /cancel ORDER_ID (see /orders for the ids)")
-    order = await context.portfolio.cancel(context.args[0])
-    await update.effective_message.reply_text(cancelled_text(order), parse_mode=ParseMode.HTML)
+    await order(update, context, ManualOrder(OrderKind.CANCEL, order_id=context.args[0]))
+
+
+async def order(update: Update, context: BotContext, manual: ManualOrder) -> None:
+    """Ask the core what the order needs and show the receipt, the confirm card or the approval card."""
+    outcome = await context.orders.request(update.effective_user.id, update.effective_chat.id, manual)
+    if isinstance(outcome, Executed):
+        text = "\n".join(receipt(o) for o in outcome.orders)
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    elif isinstance(outcome, NeedsApproval):
+        await approval_cards.show(context, update.effective_chat.id, outcome.approval)
+    else:
+        count = len(outcome.ticket.legs)
+        await cards.ask(update, context, CLOSE_ALL, {"positions": count}, CLOSE_ALL,
+                        f"Close all {count} open position(s) at market?", CLOSE_ALL_CHOICES)
+
+
+async def close_all_answer(update: Update, context: BotContext) -> None:
+    """Close every position once the asker confirmed, once."""
+    callback = await cards.claim(update, context, CLOSE_ALL, CLOSE_ALL_CHOICES)
+    if callback is None:
+        return
+    if callback.action != "close":
+        await context.confirmations.finish(callback.id, "declined")
+        await update.callback_query.edit_message_text("Kept the positions open.")
+        return
+    done = await cards.carry_out(context, callback, context.orders.close_all())
+    await update.callback_query.edit_message_text("\n".join(receipt(o) for o in done.orders),
+                                                  parse_mode=ParseMode.HTML)
 
 
 async def reset_paper(update: Update, context: BotContext) -> None:

@@ -1,30 +1,49 @@
-"""/balance, /positions, /orders, /trades."""
+"""/balance, /positions (a Close button each), /orders (a Cancel button each), /trades."""
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
 from bot.context import BotContext
+from bot.handlers.orders import order
+from bot.handlers.trader import REFRESH, render, refresh_button
 from bot.parsing import count
 from bot.views import portfolio as views
+from bot.views.choices import symbol_of, symbol_ref
+from trading.domain.errors import InvalidInput
+from trading.domain.manual_orders import ManualOrder, OrderKind
+
+ACT = "acct"                     # Close and Cancel buttons: 'acct:close:BTC.USDT', 'acct:cancel:P-3'
+MAX_BUTTONS = 20
 
 
 async def balance(update: Update, context: BotContext) -> None:
-    """Show equity, cash and PnL."""
-    report = await context.portfolio.balance()
-    await update.effective_message.reply_text(views.balance_text(report), parse_mode=ParseMode.HTML)
+    """Show equity, cash and PnL, with a Refresh button."""
+    button = refresh_button("balance", for_asker(update.effective_user.id))
+    await update.effective_message.reply_text(await render(context, "balance"), parse_mode=ParseMode.HTML,
+                                              reply_markup=button)
 
 
 async def positions(update: Update, context: BotContext) -> None:
-    """Show open positions marked to market."""
-    found = await context.portfolio.positions()
-    await update.effective_message.reply_text(views.positions_text(found), parse_mode=ParseMode.HTML)
+    """Show open positions marked to market, with a Close button each and Refresh."""
+    found, asker = await context.portfolio.positions(), update.effective_user.id
+    rows = [[InlineKeyboardButton(f"Close {v.position.symbol}", callback_data=Callback(
+        ACT, "close", for_asker(asker, symbol_ref(v.position.symbol))).encode())] for v in found[:MAX_BUTTONS]]
+    rows.append([InlineKeyboardButton("🔄 Refresh", callback_data=Callback(REFRESH, "positions",
+                                                                          for_asker(asker)).encode())])
+    await update.effective_message.reply_text(views.positions_text(found), parse_mode=ParseMode.HTML,
+                                              reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def orders(update: Update, context: BotContext) -> None:
-    """Show open orders with their ids."""
-    found = await context.portfolio.open_orders()
-    await update.effective_message.reply_text(views.orders_text(found), parse_mode=ParseMode.HTML)
+    """Show open orders with their ids and a Cancel button each."""
+    found, asker = await context.portfolio.open_orders(), update.effective_user.id
+    rows = [[InlineKeyboardButton(f"Cancel {o.id}",
+                                  callback_data=Callback(ACT, "cancel", for_asker(asker, o.id)).encode())]
+            for o in found[:MAX_BUTTONS] if _fits(for_asker(asker, o.id))]
+    await update.effective_message.reply_text(views.orders_text(found), parse_mode=ParseMode.HTML,
+                                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def trades(update: Update, context: BotContext) -> None:
@@ -32,3 +51,34 @@ async def trades(update: Update, context: BotContext) -> None:
     limit = count(context.args, 10, 50, "/trades [n]")
     rows = await context.portfolio.trades(limit)
     await update.effective_message.reply_text(views.trades_text(rows), parse_mode=ParseMode.HTML)
+
+
+async def pressed(update: Update, context: BotContext) -> None:
+    """Close a position or cancel an order from its button: the same path as /close and /cancel."""
+    query = update.callback_query
+    try:
+        callback = decode(query.data)
+    except InvalidInput:
+        await query.answer(OUT_OF_DATE)
+        return
+    asker, ref = asker_and_ref(callback)
+    if asker != query.from_user.id:
+        await query.answer(NOT_YOURS)
+        return
+    if callback.action == "close":
+        manual = ManualOrder(OrderKind.CLOSE, symbol_of(ref))
+    elif callback.action == "cancel":
+        manual = ManualOrder(OrderKind.CANCEL, order_id=ref)
+    else:
+        await query.answer(OUT_OF_DATE)
+        return
+    await query.answer()
+    await order(update, context, manual)
+
+
+def _fits(ref: str) -> bool:
+    try:
+        Callback(ACT, "cancel", ref).encode()
+    except ValueError:
+        return False
+    return True

@@ -5,6 +5,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
+from bot.views.choices import strategy_switches
 from bot.views.signals import signals_text, strategies_text
 from trading.domain.errors import InvalidInput
 
@@ -27,5 +28,6 @@ async def strategies(update: Update, context: BotContext) -> None:
         name = await context.signals.switch(context.args[0], context.args[1].lower() == "on")
         await update.effective_message.reply_text(f"Strategy {name} switched {context.args[1].lower()}.")
         return
-    await update.effective_message.reply_text(strategies_text(context.signals.strategies()),
-                                              parse_mode=ParseMode.HTML)
+    strategies = context.signals.strategies()
+    await update.effective_message.reply_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
+                                              reply_markup=strategy_switches(strategies, update.effective_user.id))

@@ -65,6 +65,7 @@ class BotApiServer:
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.deleted: list[tuple[int, int]] = []      # (chat id, message id) of every message the bot deleted
         self._runner: web.AppRunner | None = None
 
     @property
@@ -107,6 +108,7 @@ class BotApiServer:
         if text.startswith("/"):
             length = len(text.split()[0]) if text.split() else 1
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        self._messages[(chat_id, message["message_id"])] = message     # the bot may delete it, as Telegram allows
         self._push({"message": message})
         return message
 
@@ -227,7 +229,9 @@ class BotApiServer:
 
     async def _api_deletemessage(self, params: dict, files: dict) -> Any:
         self._find(params)
-        del self._messages[(int(params["chat_id"]), int(params["message_id"]))]
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        del self._messages[key]
+        self.deleted.append(key)
         return True
 
     def _find(self, params: dict) -> dict[str, Any]:
@@ -249,8 +253,11 @@ class BotApiServer:
         return message
 
     async def _edited(self, message: dict[str, Any], params: dict, visible: str) -> dict[str, Any]:
-        if params.get("reply_markup") is not None:
+        # as Telegram does: an edit without reply_markup takes the inline keyboard away
+        if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
         await self._announce(Sent(message["chat"]["id"], message["message_id"], "text", visible, params,
                                   edited=True,
                                   buttons=(message.get("reply_markup") or {}).get("inline_keyboard", [])))

@@ -19,7 +19,7 @@ async def test_chart_sends_a_photo_of_the_candles_and_explains_bad_input(tmp_pat
     assert hourly.kind == "photo" and hourly.text.startswith("ETH/USDT 1h")
     assert bad_timeframe.text.startswith("Unknown timeframe '7m'; use one of 1m, 5m, 15m, 1h, 4h, 1d.")
     assert bad_symbol.text.startswith("Unknown symbol 'DOGE'. Try one of: BTC/USDT, ETH/USDT. Usage: /chart")
-    assert no_symbol.text.startswith("Usage: /chart SYMBOL [TIMEFRAME]")
+    assert no_symbol.text.startswith("Which market? Usage: /chart SYMBOL [TIMEFRAME]") and no_symbol.buttons
 
 
 async def test_report_sends_the_equity_chart_with_the_report_as_caption(tmp_path):
@@ -45,6 +45,8 @@ async def test_backtest_edits_its_progress_sends_the_chart_and_the_bot_answers_m
             status = await telegram.ask(OWNER, "/status")
             photo = await telegram.wait_for(OWNER, lambda s: s.kind == "photo", timeout=30)
             runs = await telegram.ask(OWNER, "/backtests")
+            telegram.user_presses(OWNER, runs.message_id, runs.buttons[0][0]["callback_data"])
+            resent = await telegram.wait_for(OWNER, lambda s: s.text.startswith("#1 A BTC/USDT 1m"))
             wrong = await telegram.ask(OWNER, "/backtest A BTC/USDT soon")
 
     assert started.text.startswith("⏳ Backtest A on BTC/USDT (10d): starting")
@@ -59,5 +61,6 @@ async def test_backtest_edits_its_progress_sends_the_chart_and_the_bot_answers_m
     assert "Buy and hold" in photo.text and "Max drawdown" in photo.text
     assert_phone_png(photo.file_bytes)
     assert runs.text.startswith("Recent backtests\n#1 ") and " A BTC/USDT 1m " in runs.text
+    assert runs.buttons[0][0]["text"] == "#1" and "Total return" in resent.text    # a button re-sends the report
     assert "Total return" in runs.text and "B&amp;H" not in runs.text
     assert wrong.text.startswith("Period 'soon' is not like 30d, 4w or 2025-06-01..2025-07-31. Usage: /backtest")

@@ -39,3 +39,27 @@ async def test_the_bot_backfills_from_the_exchange_and_answers_price_with_the_bo
     with sqlite3.connect(tmp_path / "trading.sqlite") as db:
         cached = dict(db.execute("SELECT timeframe, COUNT(*) FROM candles WHERE symbol = 'BTC/USDT' GROUP BY 1"))
     assert cached["1h"] >= 500 and cached["15m"] >= 500 and cached["1m"] >= 500
+
+
+async def test_the_backtest_command_fetches_missing_candles_from_the_exchange(tmp_path):
+    # `trading-assistant backtest` without --data reads the exchange on the exchange's clock; it once handed the
+    # feed a plain wall clock and crashed ('WallClock' object has no attribute 'measure_with').
+    from bot.backtest_command import _ExchangeOnDemand
+    from trading.adapters.sqlite_store import SqliteStore
+    from trading.domain.candles import Timeframe
+    from trading.settings import Settings
+
+    async with FakeExchange(markets_ending_today(), WallClock()) as exchange:
+        settings = Settings(_env_file=None, data_dir=tmp_path, market_data="live", exchange="binance",
+                            market_streams="rest", exchange_options=json.dumps(exchange.options()))
+        store = SqliteStore(tmp_path / "trading.sqlite", WallClock())
+        await store.open()
+        source = _ExchangeOnDemand(settings, store)
+        try:
+            candles = await source.candles("BTC/USDT", Timeframe.M15, 96)
+            instrument = await source.instrument_or_none("BTC/USDT")
+        finally:
+            await source.close()
+            await store.close()
+    assert len(candles) == 96 and instrument is not None and instrument.symbol == "BTC/USDT"
+    assert exchange.count("/api/v3/time") >= 1       # the exchange's clock was measured before the first candle

@@ -1,4 +1,5 @@
-"""The installed entry point as a real process: SIGTERM shuts it down cleanly (scheduler, queue, database)."""
+"""The installed entry point as a real process: SIGTERM shuts it down cleanly (scheduler, queue, database) and,
+being a restart rather than an alarm, leaves the kill switch off."""
 import os
 import signal
 import sqlite3
@@ -10,7 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_sigterm_stops_the_process_cleanly(tmp_path):
+def test_sigterm_stops_the_process_cleanly_and_leaves_the_kill_switch_off(tmp_path):
     env = {**os.environ, "DATA_DIR": str(tmp_path), "MARKET_DATA": "replay", "TELEGRAM_BOT_TOKEN": "",
            "REPLAY_SPEED": "600"}
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
@@ -32,8 +33,8 @@ def test_sigterm_stops_the_process_cleanly(tmp_path):
     with sqlite3.connect(tmp_path / "trading.sqlite") as db:
         kinds = [k for (k,) in db.execute("SELECT kind FROM events ORDER BY id")]
     assert kinds[0] == "market_data" and "started" in kinds and kinds[-1] == "stopping"
-    assert "kill_switch" in kinds, "SIGTERM engages the kill switch like /kill"
+    assert "kill_switch" not in kinds, "a SIGTERM is a clean stop, not a kill switch"
     with sqlite3.connect(tmp_path / "trading.sqlite") as db:
         (saved,) = db.execute("SELECT value_json FROM state WHERE key = 'kill_switch'").fetchone()
-    assert '"active": true' in saved
+    assert '"active": false' in saved
     assert not (tmp_path / "trading.sqlite-wal").exists() or (tmp_path / "trading.sqlite-wal").stat().st_size == 0

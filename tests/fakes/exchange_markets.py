@@ -30,6 +30,7 @@ class FakeMarket:
     min_notional: str = "5"
     half_spread_ticks: int = 5                       # bid = last - n ticks, ask = last + n ticks
     funding: tuple[np.ndarray, np.ndarray] | None = None   # (funding times ms, rates) for perps
+    moved_by: Decimal = Decimal(1)                   # a test's sudden move: the last price times this factor
     _series: dict[Timeframe, Candles] = field(default_factory=dict, repr=False)
 
     def series(self, timeframe: Timeframe) -> Candles:
@@ -69,7 +70,8 @@ class FakeMarket:
     def last_price(self, now_ms: int) -> Decimal:
         """Return the close of the newest closed bar of the finest timeframe."""
         closed = self.closed(self.finest(), now_ms)
-        return Decimal(repr(float(closed.close[-1]))) if len(closed) else Decimal(0)
+        last = Decimal(repr(float(closed.close[-1]))) if len(closed) else Decimal(0)
+        return last if self.moved_by == 1 else (last * self.moved_by).quantize(Decimal(self.tick))
 
     def top_of_book(self, now_ms: int) -> tuple[Decimal, Decimal]:
         """Return (best bid, best ask) a few ticks either side of the last price."""
@@ -88,7 +90,7 @@ class FakeMarket:
             return {"open": zero, "high": zero, "low": zero, "last": zero, "volume": zero, "quote_volume": zero}
         return {
             "open": _dec(day.open[0]), "high": _dec(day.high.max()), "low": _dec(day.low.min()),
-            "last": _dec(day.close[-1]), "volume": _dec(round(float(day.volume.sum()), 8)),
+            "last": self.last_price(now_ms), "volume": _dec(round(float(day.volume.sum()), 8)),
             "quote_volume": _dec(round(float((day.volume * day.close).sum()), 8)),
         }
 

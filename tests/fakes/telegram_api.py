@@ -122,11 +122,16 @@ class FakeTelegram(BotApiServer):
             await asyncio.sleep(0.02)
         return self.answers[query_id]
 
-    async def ask(self, chat_id: int, text: str, timeout: float = 30.0, user_id: int | None = None) -> Sent:
-        """Send text as the user and return the bot's next message to that chat."""
+    async def ask(self, chat_id: int, text: str, timeout: float = 30.0, user_id: int | None = None,
+                  expect: str | tuple[str, ...] | None = None) -> Sent:
+        """Send text as the user and return the bot's next message to that chat; with expect, the next one whose
+        text starts with expect (a notification pushed meanwhile is skipped, not mistaken for the reply)."""
         before = len(self.replies_to(chat_id))
         self.user_says(chat_id, text, user_id=user_id)
-        return await self.next_reply(chat_id, before, timeout, text)
+        if expect is None:
+            return await self.next_reply(chat_id, before, timeout, text)
+        return await self.wait_for(chat_id, lambda s: not s.edited and s.text.startswith(expect)
+                                   and self.replies_to(chat_id).index(s) >= before, timeout)
 
     async def next_reply(self, chat_id: int, before: int, timeout: float = 30.0, what: str = "") -> Sent:
         """Return the message to chat_id after the first `before` ones, waiting up to timeout seconds."""

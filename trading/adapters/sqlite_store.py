@@ -127,6 +127,12 @@ class SqliteStore:
             await db.execute("INSERT OR REPLACE INTO settings_overrides VALUES (?, ?, ?)",
                              (key, value, self._clock.now_ms()))
 
+    async def remove_override(self, key: str) -> bool:
+        """Forget a setting changed from the chat; return False when there was none."""
+        async with self.transaction() as db:
+            cursor = await db.execute("DELETE FROM settings_overrides WHERE key = ?", (key,))
+            return cursor.rowcount == 1
+
     async def overrides(self) -> dict[str, str]:
         """Return every setting changed from the chat."""
         async with self.db.execute("SELECT key, value FROM settings_overrides") as cur:

@@ -31,6 +31,10 @@ class EventKind(StrEnum):
     CLOCK = "clock"
     REPORT = "report"
     ERROR = "error"
+    SECURITY = "security"      # two-factor codes: lockouts, secret changes
+    MODE = "mode"              # live trading switched on or paused, entries paused or resumed
+    APPROVAL = "approval"      # a live order card: asked, approved, rejected, expired
+    SETTING = "setting"        # a setting changed from the chat (old and new value)
 
 
 class Severity(StrEnum):

@@ -104,6 +104,9 @@ class EngineState(Restorable):
     pending: dict[str, PendingEntry] = field(default_factory=dict)          # by client order id
     signal_ids: tuple[str, ...] = ()
     r_multiples: dict[str, tuple[Decimal, ...]] = field(default_factory=dict)   # by strategy
+    # why new entries are held (live trading paused, the user's /pause), empty when not; set by EntryHolds and
+    # never saved here: the holds keep their own state (a live process always starts paused)
+    entry_hold: str = ""
 
     def busy(self, symbol: str) -> bool:
         """Return True when symbol has an open position or an entry on its way."""
@@ -112,4 +115,4 @@ class EngineState(Restorable):
     def snapshot(self) -> dict[str, Any]:
         """Return the state as JSON-able data; the breaker's short price windows are not kept."""
         calm = replace(self.breaker, prices={}, error_times_ms=())
-        return Restorable.snapshot(replace(self, breaker=calm)) | {"version": SNAPSHOT_VERSION}
+        return Restorable.snapshot(replace(self, breaker=calm, entry_hold="")) | {"version": SNAPSHOT_VERSION}

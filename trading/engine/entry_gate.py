@@ -6,11 +6,13 @@ loop (plan_entry, whether the rules or an LLM decided), manual /buy and /short a
 Reducing orders (/sell, /close, /cover, protective exits, the kill switch's flattening) never ask: closing
 risk is always allowed.
 
-The account-wide brakes apply to every origin: the kill switch, the circuit breaker, the drawdown halt,
-the daily loss limit and the loss-streak cooldown. The pacing limits sit on top: the open-position
-count for anything that opens a new symbol, and the entry rate for the autonomous loop only (it guards
-against a runaway loop, not against a human typing /buy). A refusal names its rule, says why and how to
-lift it, in words the user reads.
+A hold comes first and applies to every origin: a live process armed but paused (until /live on and a
+code) or the user's /pause (until /resume), both set through TradingEngine.hold_entries by
+trading.services.entry_holds.EntryHolds. The account-wide brakes apply to every origin too: the kill
+switch, the circuit breaker, the drawdown halt, the daily loss limit and the loss-streak cooldown. The
+pacing limits sit on top: the open-position count for anything that opens a new symbol, and the entry
+rate for the autonomous loop only (it guards against a runaway loop, not against a human typing /buy).
+A refusal names its rule, says why and how to lift it, in words the user reads.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from enum import StrEnum
 
 from trading.engine.engine_state import EngineSettings, EngineState
 from trading.risk.limits import vet_account, vet_pace
-from trading.risk.verdicts import Verdict, first_block
+from trading.risk.verdicts import RiskRule, Verdict, first_block
 
 
 class EntryOrigin(StrEnum):
@@ -32,7 +34,8 @@ class EntryOrigin(StrEnum):
 def vet_new_position(state: EngineState, settings: EngineSettings, ts_ms: int, origin: EntryOrigin,
                      symbol: str | None = None) -> Verdict:
     """Return ALLOWED, or the Verdict of the first rule that refuses a new or bigger position in symbol now."""
-    brakes = first_block(state.kill_switch.vet_order(closing=False, timezone=settings.limits.timezone),
+    held = Verdict(RiskRule.ENTRY_HOLD, state.entry_hold) if state.entry_hold else Verdict()
+    brakes = first_block(held, state.kill_switch.vet_order(closing=False, timezone=settings.limits.timezone),
                          state.breaker.vet_entry(ts_ms), vet_account(state.risk, ts_ms, settings.limits))
     if not brakes.allowed or origin is EntryOrigin.FILL:
         return brakes

@@ -57,6 +57,7 @@ class SimulatedExchange:
         self._funding_rates = funding_rates   # the rate of a symbol at a funding time, where the data has it
         self._entry_check = entry_check       # the entry gate, asked again when a resting entry would fill
         self._emit = emit or (lambda event: None)
+        self._heard = emit is not None        # a backtest listens to nobody: its events are not even built
         self._prefix = id_prefix
         self._seq = 0
         self._now = 0
@@ -89,7 +90,8 @@ class SimulatedExchange:
         self._fresh.add(order.id)
         if accepted.quote_budget is not None:
             self._budgets[order.id] = accepted.quote_budget
-        self._emit(events.order_placed(order))
+        if self._heard:
+            self._emit(events.order_placed(order))
         last = self._last.get(order.symbol)
         if self._market_fill is MarketFill.LAST_PRICE and last is not None:
             self._execute(order, PriceBar.tick(max(ts, last[0]), last[1]))
@@ -178,7 +180,8 @@ class SimulatedExchange:
         position = self.account.position(symbol)
         if payment is None or position is None:
             return payment
-        self._emit(events.funding_applied(PositionChange(ChangeKind.UPDATED, position), payment, rate, ts_ms))
+        if self._heard:
+            self._emit(events.funding_applied(PositionChange(ChangeKind.UPDATED, position), payment, rate, ts_ms))
         self._liquidate_at(symbol, mark, ts_ms)
         return payment
 
@@ -188,7 +191,8 @@ class SimulatedExchange:
             return
         change = self.account.liquidate(symbol, ts_ms, mark)
         if change is not None:
-            self._emit(events.position_changed(change, ts_ms))
+            if self._heard:
+                self._emit(events.position_changed(change, ts_ms))
             self._cancel_reduce_only(symbol, ts_ms, "position liquidated")
 
     def _run(self, symbol: str, bar: PriceBar, types: Iterable[OrderType]) -> None:
@@ -238,7 +242,8 @@ class SimulatedExchange:
             changes = self.account.settle(order, instrument, amount, execution.price, fee, bar.ts_ms)
         except RejectedError as exc:
             self._finish(order, OrderStatus.REJECTED, bar.ts_ms)
-            self._emit(events.order_failed(self._orders[order.id], str(exc)))
+            if self._heard:
+                self._emit(events.order_failed(self._orders[order.id], str(exc)))
             return
         self._record_fill(order, instrument, amount, execution, fee, bar.ts_ms, changes)
 
@@ -262,9 +267,11 @@ class SimulatedExchange:
         resting = execution.is_maker or order.id not in self._fresh
         self._store(filled)
         self._finish(filled, OrderStatus.FILLED, ts_ms)
-        self._emit(events.order_filled(self._orders[order.id], fill, resting))
+        if self._heard:
+            self._emit(events.order_filled(self._orders[order.id], fill, resting))
         for change in changes:
-            self._emit(events.position_changed(change, ts_ms))
+            if self._heard:
+                self._emit(events.position_changed(change, ts_ms))
         if any(change.kind is ChangeKind.CLOSED for change in changes):
             self._cancel_reduce_only(order.symbol, ts_ms, "position closed")
 
@@ -278,7 +285,8 @@ class SimulatedExchange:
     def _cancel(self, order: Order, ts_ms: int, reason: str, alarming: bool = False) -> Order:
         self._finish(order, OrderStatus.CANCELLED, ts_ms)
         cancelled = self._orders[order.id]
-        self._emit(events.order_cancelled(cancelled, reason, alarming))
+        if self._heard:
+            self._emit(events.order_cancelled(cancelled, reason, alarming))
         return cancelled
 
     def _finish(self, order: Order, status: OrderStatus, ts_ms: int) -> None:

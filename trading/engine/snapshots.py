@@ -12,17 +12,37 @@ from typing import Any
 
 def to_plain(value: Any) -> Any:
     """Return value as JSON-able data: dataclasses become dicts, Decimals strings, enums their values."""
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind in _AS_IS:          # the common leaves first: every fill of a backtest goes through here
+        return value
+    if kind is Decimal:
         return str(value)
     if isinstance(value, Enum):
         return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, dict):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     return value
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """Return the field names of a dataclass type, None for any other type (remembered per type)."""
+    if kind not in _FIELD_NAMES:
+        is_data = dataclasses.is_dataclass(kind)
+        _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind)) if is_data else None
+    return _FIELD_NAMES[kind]
 
 
 def from_plain(kind: Any, data: Any) -> Any:

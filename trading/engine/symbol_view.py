@@ -15,9 +15,8 @@ from trading.domain.decisions import TradeAction
 from trading.domain.positions import Position, PositionSide
 from trading.domain.signals import Signal
 from trading.engine.engine_state import EngineSettings, EngineState
+from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.indicators.regime import Regime
-from trading.risk.limits import vet_entry
-from trading.risk.verdicts import first_block
 from trading.strategies.market_picture import MarketPicture
 
 HUNDRED = Decimal(100)
@@ -83,8 +82,7 @@ def allowed_actions(state: EngineState, settings: EngineSettings, symbol: str, p
         return AllowedActions((TradeAction.HOLD, closing), HUNDRED, f"{symbol} already has a position")
     if state.busy(symbol):
         return AllowedActions((TradeAction.HOLD,), Decimal(0), f"{symbol} has an entry on its way")
-    verdict = first_block(state.kill_switch.vet_order(closing=False), state.breaker.vet_entry(ts_ms),
-                          vet_entry(state.risk, ts_ms, len(state.positions) + len(state.pending), settings.limits))
+    verdict = vet_new_position(state, settings, ts_ms, EntryOrigin.ENGINE, symbol)   # the one gate, holds included
     if not verdict.allowed:
         return AllowedActions((TradeAction.HOLD,), Decimal(0), verdict.reason)
     if not known_market:

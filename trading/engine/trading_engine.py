@@ -48,7 +48,7 @@ class TradingEngine:
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Replace the state with a snapshot() saved before a restart."""
-        self.state = EngineState.restore(data)
+        self.state = replace(EngineState.restore(data), entry_hold=self.state.entry_hold)   # holds are not saved
 
     # ---- entries ------------------------------------------------------------------------------
 
@@ -254,16 +254,25 @@ class TradingEngine:
         risk = self.state.risk
         if risk.halted:
             risk, lifted = resume_trading(risk), [*lifted, "drawdown halt"]
-        if ts_ms < risk.cooldown_until_ms:
-            risk, lifted = end_cooldown(risk), [*lifted, "loss-streak cooldown"]
         self.state = replace(self.state, kill_switch=switch, risk=risk)
-        return lifted
+        return [*lifted, "loss-streak cooldown"] if self.lift_cooldown(ts_ms) else lifted
+
+    def lift_cooldown(self, ts_ms: int) -> bool:
+        """End a loss-streak cooldown running at ts_ms (/resume, /unlock); return True when one was running."""
+        if ts_ms >= self.state.risk.cooldown_until_ms:
+            return False
+        self.state = replace(self.state, risk=end_cooldown(self.state.risk))
+        return True
+
+    def hold_entries(self, reason: str) -> None:
+        """Hold every new entry for reason (live paused, the user's /pause) in the one gate; empty lifts it."""
+        self.state = replace(self.state, entry_hold=reason)
 
     def reset_account(self) -> None:
         """Start the account's risk over (a reset paper account): limits, streaks, guards and entries forgotten.
 
-        The kill switch and the circuit breaker stay as they are: they are about the market and the human,
-        not about the account's history.
+        The kill switch, the circuit breaker and an entry hold stay as they are: they are about the market and
+        the human, not about the account's history.
         """
         self.state = replace(self.state, risk=RiskState(), positions={}, pending={}, r_multiples={})
 

@@ -1,7 +1,8 @@
 """Kill switch: stop every new order at once, optionally close everything, until a human resumes.
 
-Engaged by /kill, /kill flat, SIGTERM or a KILL file; the engine reads it before every order. Closing
-orders always pass, so protective exits and the flattening itself are never blocked.
+Engaged by /kill, /kill flat, a KILL file or a risk rule (a SIGTERM is a clean stop and leaves it as it was);
+the engine reads it before every order. Closing orders always pass, so protective exits and the flattening
+itself are never blocked.
 """
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ class RiskRule(StrEnum):
     NO_EDGE = "no_edge"
     EXPOSURE = "exposure"
     MARKET_MINIMUM = "market_minimum"
+    ENTRY_HOLD = "entry_hold"          # live trading paused, or the user's /pause (trading.services.entry_holds)
 
 
 @dataclass(frozen=True, slots=True)

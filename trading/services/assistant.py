@@ -71,6 +71,7 @@ class Assistant:
         self._exchange_time = exchange_time
         self._started_ms = self._wall.now_ms()
         self._last_tick_ms: int | None = None
+        self.ticked_wall_ms: int | None = None   # real time of the last refresh, for the watchdog
         self._candles_seen = 0
         self._last_candle_ms: int | None = None
         self._stalled = False
@@ -155,6 +156,7 @@ class Assistant:
                                           "open_ms": last.open_ms, "close": last.close}, notify=False))
         self._candles_seen += arrived
         self._last_tick_ms = self.clock.now_ms()
+        self.ticked_wall_ms = self._wall.now_ms()
         await self._watch_flow(arrived > 0)
         return batches
 

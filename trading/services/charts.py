@@ -5,7 +5,7 @@ import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 from trading.adapters.sqlite_ledger import ExecutionLedger
-from trading.domain.candles import Timeframe
+from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput
 from trading.domain.orders import Side
 from trading.domain.symbols import resolve_symbol
@@ -54,17 +54,23 @@ class ChartService:
         history = await self._market.candles(symbol, timeframe, HISTORY_BARS)
         if len(history) < 2:
             raise InvalidInput(f"No {timeframe} candles of {symbol} yet; try again in a moment.")
-        snapshot = compute_ict(history, DEFAULT_ICT_PARAMS.get(timeframe))
-        zones, levels = ict_overlays(snapshot, history)
         shown = history[max(0, len(history) - CHART_BARS):]
         markers = await self._markers(symbol, int(shown.open_ms[0]))
+        # the indicators and the drawing are CPU work: a worker thread keeps the chat answering meanwhile
+        png, zones, levels = await asyncio.to_thread(self._draw, history, f"{symbol} {timeframe}", timeframe, markers)
+        change = (float(shown.close[-1]) / float(shown.open[0]) - 1) * 100
+        return PriceChart(symbol, timeframe, png, Decimal(repr(float(shown.close[-1]))), change, zones, levels,
+                          len(markers))
+
+    def _draw(self, history: Candles, title: str, timeframe: Timeframe, markers: list[TradeMarker]
+              ) -> tuple[bytes, int, int]:
+        """Return the chart of the last CHART_BARS of history with its ICT zones, and how many zones and levels."""
         from trading.reports.charts import candlestick_chart  # matplotlib loads on the first chart, not at start-up
 
-        png = await asyncio.to_thread(candlestick_chart, shown, title=f"{symbol} {timeframe}", theme=self.theme,
-                                      zones=zones, levels=levels, markers=markers)
-        change = (float(shown.close[-1]) / float(shown.open[0]) - 1) * 100
-        return PriceChart(symbol, timeframe, png, Decimal(repr(float(shown.close[-1]))), change, len(zones),
-                          len(levels), len(markers))
+        zones, levels = ict_overlays(compute_ict(history, DEFAULT_ICT_PARAMS.get(timeframe)), history)
+        shown = history[max(0, len(history) - CHART_BARS):]
+        png = candlestick_chart(shown, title=title, theme=self.theme, zones=zones, levels=levels, markers=markers)
+        return png, len(zones), len(levels)
 
     async def _markers(self, symbol: str, since_ms: int) -> list[TradeMarker]:
         """Return the entry and exit markers of the symbol's fills since since_ms."""

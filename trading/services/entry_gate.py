@@ -1,8 +1,13 @@
 """The entry gate as the services call it: check() right before any order that opens or grows a position.
 
-Callers: PortfolioService (/buy, /short), the approvals of manual orders, and the paper venue when a resting
+Callers: PortfolioService (/buy, /short, right before the order goes out), ManualOrders (before a card is
+shown), the approvals of manual orders (at the press and at the code), and the paper venue when a resting
 entry order is about to fill (vet_fill). The autonomous loop reaches the same rules through
 TradingEngine.plan_entry, whether the rules or an LLM decided. Reducing orders never call it.
+
+The entry holds (live trading armed but paused, the user's /pause; trading.services.entry_holds) are part
+of this gate: EntryHolds hands each change to TradingEngine.hold_entries, and vet_new_position refuses first
+with the hold's name and how to lift it (/live on and a code, /resume).
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from trading.ports import Clock
 
 
 class EntryGate:
-    """Reads the engine's brakes (kill switch, breaker, halt, daily loss, cooldown, position count) now."""
+    """Reads the engine's holds and brakes (kill switch, breaker, halt, daily loss, cooldown, position count) now."""
 
     def __init__(self, engine: TradingEngine, clock: Clock) -> None:
         self._engine = engine

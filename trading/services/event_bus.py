@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import replace
+from typing import Protocol
 
 from trading.domain.events import Event, Severity
 from trading.logs import get_logger
@@ -11,15 +12,24 @@ from trading.ports import EventLog, Notifier
 log = get_logger(__name__)
 
 
+class Admission(Protocol):
+    """Decides whether a user-facing event is pushed now (see notification_policy.py)."""
+
+    def admit(self, event: Event) -> bool:
+        """Return True to push the event now."""
+        ...
+
+
 class EventBus:
     """Records every event and forwards the user-facing ones to the attached notifiers."""
 
     def __init__(self, audit: EventLog, held: int = 100) -> None:
         self._audit = audit
         self._notifiers: list[Notifier] = []
-        # news from start-up (a kill switch still on, the live venue's reconciliation) comes before the chat
-        # is attached: it is held for the first notifier rather than lost
+        # news from start-up (a kill switch still on, the live venue's reconciliation, "armed but paused")
+        # comes before the chat is attached: it is held for the first notifier rather than lost
         self._held: deque[Event] = deque(maxlen=held)
+        self.policy: Admission | None = None     # which pushes go out now (categories, quiet hours)
 
     def attach(self, notifier: Notifier) -> None:
         """Deliver future user-facing events to notifier too, and the ones held while nobody listened."""
@@ -46,6 +56,8 @@ class EventBus:
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""
         log.info(event.message, kind=event.kind.value)
+        if event.notify and self.policy is not None and not self.policy.admit(event):
+            return
         if event.notify and not self._notifiers:
             self._held.append(event)
         elif event.notify:

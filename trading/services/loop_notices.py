@@ -156,6 +156,12 @@ def account_reset(ts_ms: int) -> Event:
                                               "positions start over", notify=False)
 
 
+def cooldown_lifted(by: str, ts_ms: int) -> Event:
+    """Return the audit event of a loss-streak cooldown lifted by hand."""
+    return Event(EventKind.RISK_LIMIT, ts_ms, f"Loss-streak cooldown lifted by {by}: new entries allowed again.",
+                 {"rule": "cooldown", "by": by})
+
+
 def _guard_data(guard: GuardedPosition) -> dict[str, object]:
     return {"symbol": guard.symbol, "side": guard.side.value, "strategy": guard.strategy, "key": guard.key,
             "amount": str(guard.amount), "entry": str(guard.entry_price), "reason": guard.exit_reason or guard.reason}

@@ -4,12 +4,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from enum import StrEnum
 from typing import Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
 from trading.domain.instruments import Instrument
+from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
@@ -17,22 +17,6 @@ from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
 from trading.services.paper_venue import PaperVenue
-
-
-class SizeKind(StrEnum):
-    """How the user gave an order size."""
-
-    AMOUNT = "amount"     # base units
-    PERCENT = "percent"   # of the position or holding
-    ALL = "all"
-
-
-@dataclass(frozen=True, slots=True)
-class Size:
-    """An exit size as typed: 0.01, 50%, all."""
-
-    kind: SizeKind
-    value: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,41 +111,27 @@ class PortfolioService:
 
     async def buy(self, symbol_text: str, quote: Decimal, limit: Decimal | None = None) -> Order:
         """Buy quote worth of symbol (spot), or open/add to a long (futures); at market unless limit."""
-        return await self._enter(symbol_text, Side.BUY, quote, limit)
+        return await self._one(ManualOrder(OrderKind.BUY, symbol_text, quote, limit))
 
     async def short(self, symbol_text: str, quote: Decimal, limit: Decimal | None = None) -> Order:
         """Open or add to a short worth quote (futures only)."""
-        if self.venue.market_type != "futures":
-            raise InvalidInput("Shorting needs futures mode: set MARKET_TYPE=futures. In spot, /sell sells holdings.")
-        return await self._enter(symbol_text, Side.SELL, quote, limit)
+        return await self._one(ManualOrder(OrderKind.SHORT, symbol_text, quote, limit))
 
     async def sell(self, symbol_text: str, size: Size) -> Order:
         """Sell holdings (spot) or reduce a long (futures)."""
-        return await self._exit(symbol_text, PositionSide.LONG, size, "/sell")
+        return await self._one(ManualOrder(OrderKind.SELL, symbol_text, size=size))
 
     async def cover(self, symbol_text: str, size: Size) -> Order:
         """Buy back part or all of a short (futures only)."""
-        if self.venue.market_type != "futures":
-            raise InvalidInput("/cover is for shorts, which need futures mode (MARKET_TYPE=futures).")
-        return await self._exit(symbol_text, PositionSide.SHORT, size, "/cover")
+        return await self._one(ManualOrder(OrderKind.COVER, symbol_text, size=size))
 
     async def close(self, symbol_text: str) -> Order:
         """Close the whole position in symbol at market."""
-        symbol = await self._symbol(symbol_text)
-        position = await self._position(symbol)
-        if position is None:
-            raise InvalidInput(f"No open position in {symbol}. /positions lists what is open.")
-        return await self._exit(symbol, position.side, Size(SizeKind.ALL), "/close")
+        return await self._one(ManualOrder(OrderKind.CLOSE, symbol_text))
 
     async def cancel(self, order_id: str) -> Order:
         """Cancel an open order by its id."""
-        self._check_allowed()
-        match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
-        if not match:
-            raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
-        order = await self.venue.broker.cancel(order_id, match[0].symbol)
-        await self.venue.settle()
-        return order
+        return await self._one(ManualOrder(OrderKind.CANCEL, order_id=order_id))
 
     async def reset(self) -> Decimal:
         """Start the paper account over, and the risk state with it; return its starting balance."""
@@ -171,28 +141,62 @@ class PortfolioService:
             await self.venue.reset()
         return self.venue.broker.starting_balance
 
-    async def _enter(self, symbol_text: str, side: Side, quote: Decimal, limit: Decimal | None) -> Order:
+    # ---- manual orders: a ticket of figures, then its execution --------------------------------
+
+    async def quote(self, order: ManualOrder) -> OrderTicket:
+        """Return the ticket of a manual order: its legs with the estimated fill, size and fees, from now's prices."""
         self._check_allowed()
-        symbol = await self._symbol(symbol_text)
+        if order.kind is OrderKind.CANCEL:
+            legs = [await self._cancel_leg(order.order_id)]
+        elif order.kind is OrderKind.CLOSE_ALL:
+            legs = [await self._exit_leg(p.symbol, p.side, Size(SizeKind.ALL), "/closeall")
+                    for p in await self.venue.broker.positions()]
+            if not legs:
+                raise InvalidInput("No open position to close. /positions lists what is open.")
+        elif order.kind.opens:
+            legs = [await self._entry_leg(order)]
+        else:
+            legs = [await self._exit_from(order)]
+        return OrderTicket(order, tuple(legs), self._clock.now_ms())
+
+    async def execute(self, ticket: OrderTicket, client_order_ids: tuple[str, ...] = ()) -> list[Order]:
+        """Carry out a ticket's legs, in order, each with its client id when given (an approval's)."""
+        self._check_allowed()
+        done = []
+        for i, leg in enumerate(ticket.legs):
+            client_id = client_order_ids[i] if i < len(client_order_ids) else ""
+            if leg.cancel_id:
+                done.append(await self._cancel(leg.cancel_id))
+            elif ticket.opens:
+                done.append(await self._place_entry(leg, client_id, ticket.order.symbol))
+            else:
+                done.append(await self._place_exit(leg, client_id, ticket.order))
+        return done
+
+    async def _one(self, order: ManualOrder) -> Order:
+        return (await self.execute(await self.quote(order)))[0]
+
+    async def _entry_leg(self, order: ManualOrder) -> Leg:
+        if order.kind is OrderKind.SHORT and self.venue.market_type != "futures":
+            raise InvalidInput("Shorting needs futures mode: set MARKET_TYPE=futures. In spot, /sell sells holdings.")
+        symbol = await self._symbol(order.symbol)
+        quote, limit = order.quote, order.limit
         if quote <= 0 or (limit is not None and limit <= 0):
             raise InvalidInput("Amounts and prices must be positive.")
+        side = Side.BUY if order.kind is OrderKind.BUY else Side.SELL
         last = await self._mark(symbol)
         marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
         expected = limit if limit is not None and not marketable else last     # sized where it will fill
         spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
         instrument = self.venue.broker.instrument(symbol)
-        self._check_minimum(symbol_text, instrument, side, quote, expected, spot_market_buy, limit)
-        if spot_market_buy:
-            intent = OrderIntent(symbol, side, OrderType.MARKET, quote_amount=quote, reason="manual")
-        else:
-            kind = OrderType.LIMIT if limit is not None else OrderType.MARKET
-            intent = OrderIntent(symbol, side, kind, amount=quote / expected, price=limit, reason="manual")
+        self._check_minimum(order.symbol, instrument, side, quote, expected, spot_market_buy, limit)
+        fee = quote * instrument.taker_fee
+        amount = instrument.round_amount(quote / expected) if spot_market_buy else quote / expected
         held = await self._position(symbol)
         # a futures /buy against a short (or /short against a long) that does not reverse it only reduces
-        reduces = held is not None and held.side.entry_order_side is not side and quote / expected <= held.amount
-        if not reduces:
-            self._gate.check(symbol)      # the entry gate, with no await between it and the order going out
-        return await self._place(intent, last, fill_now=limit is None or marketable, typed=symbol_text)
+        reduces = held is not None and held.side.entry_order_side is not side and amount <= held.amount
+        return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
+                   limit=limit, reduces=reduces)
 
     def _check_minimum(self, typed: str, instrument: Instrument, side: Side, quote: Decimal, price: Decimal,
                        fee_inside: bool, limit: Decimal | None) -> None:
@@ -209,27 +213,75 @@ class PortfolioService:
                            f"order, {_plain(smallest)} {instrument.base} at {_plain(price)}, costs "
                            f"{_cents_up(cost)} {instrument.quote}{' with the fee' if fee_inside else ''}).")
 
-    async def _exit(self, symbol_text: str, side: PositionSide, size: Size, command: str) -> Order:
-        self._check_allowed()
-        symbol = await self._symbol(symbol_text)
+    async def _exit_from(self, order: ManualOrder) -> Leg:
+        symbol = await self._symbol(order.symbol)
+        if order.kind is OrderKind.CLOSE:
+            position = await self._position(symbol)
+            if position is None:
+                raise InvalidInput(f"No open position in {symbol}. /positions lists what is open.")
+            return await self._exit_leg(symbol, position.side, Size(SizeKind.ALL), "/close")
+        side = PositionSide.LONG if order.kind is OrderKind.SELL else PositionSide.SHORT
+        if side is PositionSide.SHORT and self.venue.market_type != "futures":
+            raise InvalidInput("/cover is for shorts, which need futures mode (MARKET_TYPE=futures).")
+        return await self._exit_leg(symbol, side, order.size, f"/{order.kind.value}")
+
+    async def _exit_leg(self, symbol: str, side: PositionSide, size: Size, command: str) -> Leg:
         position = await self._position(symbol)
         if position is None or position.side is not side:
             raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
         amount = _exit_amount(position.amount, size, command)
+        last = await self._mark(symbol)
+        instrument = (await self._market.instruments()).get(symbol)
+        fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))
+        return Leg(symbol, side.entry_order_side.opposite, amount, last, fee,
+                   reduce_only=self.venue.market_type == "futures")
+
+    async def _cancel_leg(self, order_id: str) -> Leg:
+        match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
+        if not match:
+            raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
+        order = match[0]
+        return Leg(order.symbol, order.side, order.remaining, order.price or Decimal(0), Decimal(0),
+                   limit=order.price, cancel_id=order.id)
+
+    async def _cancel(self, order_id: str) -> Order:
+        match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
+        if not match:
+            raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
+        order = await self.venue.broker.cancel(order_id, match[0].symbol)
+        await self.venue.settle()
+        return order
+
+    async def _place_entry(self, leg: Leg, client_id: str, typed: str) -> Order:
+        kind = OrderType.LIMIT if leg.limit is not None else OrderType.MARKET
+        if leg.quote_amount is not None:
+            intent = OrderIntent(leg.symbol, leg.side, kind, quote_amount=leg.quote_amount,
+                                 client_order_id=client_id, reason="manual")
+        else:
+            intent = OrderIntent(leg.symbol, leg.side, kind, amount=leg.amount, price=leg.limit,
+                                 client_order_id=client_id, reason="manual")
+        held = await self._position(leg.symbol)
+        last = await self._mark(leg.symbol)
+        marketable = leg.limit is not None and (leg.limit >= last if leg.side is Side.BUY else leg.limit <= last)
+        reduces = held is not None and held.side.entry_order_side is not leg.side and leg.amount <= held.amount
+        if not reduces:
+            self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
+        return await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
+
+    async def _place_exit(self, leg: Leg, client_id: str, order: ManualOrder) -> Order:
         # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
         # known client id with the old order instead of placing the new one
-        client_id = f"manual-{secrets.token_hex(8)}"
-        intent = OrderIntent(symbol, side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
-                             reduce_only=self.venue.market_type == "futures", client_order_id=client_id,
-                             reason="manual")
-        last = await self._mark(symbol)
+        client_id = client_id or f"manual-{secrets.token_hex(8)}"
+        intent = OrderIntent(leg.symbol, leg.side, OrderType.MARKET, amount=leg.amount, reduce_only=leg.reduce_only,
+                             client_order_id=client_id, reason="manual")
+        last = await self._mark(leg.symbol)
         if self._desk is not None:
-            await self._desk.user_exit(symbol, client_id, command)
+            await self._desk.user_exit(leg.symbol, client_id, f"/{order.kind.value}")
         try:
-            return await self._place(intent, last, fill_now=True, typed=symbol_text)
+            return await self._place(intent, last, fill_now=True, typed=order.symbol or leg.symbol)
         except InvalidInput:
             if self._desk is not None:
-                await self._desk.user_exit_failed(symbol)
+                await self._desk.user_exit_failed(leg.symbol)
             raise
 
     async def _place(self, intent: OrderIntent, last: Decimal, fill_now: bool, typed: str) -> Order:

@@ -1,6 +1,7 @@
 """Use cases around signals: what the strategies see now, recent setups, switching strategies on and off."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,12 +56,15 @@ class SignalsService:
         """Return the live zones and the latest signals for a symbol (the first configured one by default)."""
         symbol = self._symbols[0] if not symbol_text.strip() else await self._symbol(symbol_text)
         view = await load_view(self._market, symbol)
-        recent = self.book.scan(view)[-RECENT_SHOWN:]
+        recent, picture = await asyncio.to_thread(self._read, view)     # CPU work: off the event loop
         instrument = (await self._market.instruments()).get(symbol)
         if instrument is None:
-            return SignalsReport(symbol, self.book.zones(view), tuple(recent))
-        return SignalsReport(symbol, self.book.zones(view), tuple(s.on_tick(instrument) for s in recent),
-                             instrument.price_tick)
+            return SignalsReport(symbol, picture, tuple(recent))
+        return SignalsReport(symbol, picture, tuple(s.on_tick(instrument) for s in recent), instrument.price_tick)
+
+    def _read(self, view: MarketView) -> tuple[list[Signal], MarketPicture | None]:
+        """Return the latest signals in view and what the strategies see there."""
+        return self.book.scan(view)[-RECENT_SHOWN:], self.book.zones(view)
 
     def strategies(self) -> list[tuple[str, bool]]:
         """Return every strategy with whether it is switched on."""

@@ -30,10 +30,16 @@ from trading.services.position_sync import PositionSync
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
 from trading.strategies.market_analysis import MarketAnalysis
-from trading.strategies.market_picture import market_picture
+from trading.strategies.market_picture import MarketPicture, market_picture
 
 REGIME_BARS = 300
 AccountOf = Callable[[], Awaitable[AccountView]]   # the account as the broker has it now
+Picture = Callable[[MarketView], MarketPicture | None]
+
+
+def batch_picture(view: MarketView) -> MarketPicture | None:
+    """Return the market picture of view computed from its candles alone."""
+    return market_picture(MarketAnalysis(view))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +57,11 @@ class SymbolReviews:
 
     def __init__(self, engine: TradingEngine, market: MarketData, sync: PositionSync, events: EventBus,
                  instruments: Mapping[str, Instrument], settings: ReviewSettings,
-                 journal: DecisionLog | None = None) -> None:
+                 journal: DecisionLog | None = None, picture: Picture = batch_picture) -> None:
+        """picture: what the strategies see in a view (the loop passes its strategy book's live analysis)."""
         self.engine, self.market, self.sync, self.events = engine, market, sync, events
         self.instruments, self.settings, self.journal = instruments, settings, journal
+        self.picture = picture
         self._regime: tuple[int, Regime] = (-1, Regime.UNKNOWN)
 
     async def btc_regime(self, now_ms: int) -> Regime:
@@ -70,8 +78,11 @@ class SymbolReviews:
     def request(self, symbol: str, signals: tuple[Signal, ...], ask: AskDecision | None,
                 positions: Mapping[str, Position], account: AccountView, marks: Mapping[str, Decimal],
                 frames: Mapping[Timeframe, Candles], regime: Regime, now_ms: int,
-                zone_candles: Candles | None = None) -> DecisionRequest:
-        """Return the review request for symbol: the LLM's view, and what the rules read beside it."""
+                zone_candles: Candles | None = None, picture: MarketPicture | None = None) -> DecisionRequest:
+        """Return the review request for symbol: the LLM's view, and what the rules read beside it.
+
+        picture: self.picture of the frames, when the caller computed it already (off the event loop).
+        """
         position = positions.get(symbol)
         instrument = self.instruments.get(symbol)
         futures = instrument is not None and instrument.kind is MarketKind.PERP
@@ -82,7 +93,7 @@ class SymbolReviews:
         guard = self.engine.state.positions.get(symbol)
         mark = marks.get(symbol) or (position.entry_price if position is not None else Decimal(0))
         view = SymbolView(symbol, now_ms, mark, frames, allowed, account.equity, account.cash, self.settings.quote,
-                          futures, signals, market_picture(MarketAnalysis(MarketView(symbol, frames))), position,
+                          futures, signals, picture or self.picture(MarketView(symbol, frames)), position,
                           guard.stops.stop if guard is not None else None,
                           guard.stops.take_profit if guard is not None else None,
                           ask.zone.value if ask is not None else "", regime)

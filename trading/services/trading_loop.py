@@ -31,9 +31,9 @@ from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source, signal_atr
-from trading.services.symbol_reviews import ReviewSettings, SymbolReviews
+from trading.services.symbol_reviews import ReviewSettings, SymbolReviews, batch_picture
 from trading.services.timed_decisions import TimedDecisions
-from trading.strategies.base import Strategy
+from trading.strategies.base import MarketView, Strategy
 from trading.strategies.book import StrategyBook
 
 STATE_KEY = "engine"
@@ -78,8 +78,10 @@ class TradingLoop:
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
         self._sync = PositionSync(broker, engine, events, self.instruments, venue)
+        # reviews read the book's live analysis (kept up each tick) rather than recomputing the windows
+        picture = strategies.zones if isinstance(strategies, StrategyBook) else batch_picture
         self._reviews = None if settings.reviews is None else SymbolReviews(
-            engine, market, self._sync, events, self.instruments, settings.reviews, journal)
+            engine, market, self._sync, events, self.instruments, settings.reviews, journal, picture)
         self._reviewing: set[str] = set()
 
     # ---- lifecycle ----------------------------------------------------------------------------
@@ -145,7 +147,8 @@ class TradingLoop:
         since = newest_close_ms - self.settings.signal_max_age_bars * self.settings.base_timeframe.ms
         frames = {tf: await self.market.candles(symbol, tf, n) for tf, n in self.settings.windows.items()}
         self._frames[symbol] = frames
-        found = self._signals.latest_signals(symbol, frames, since)
+        # the scan is CPU work: in a worker thread the chat is answered meanwhile (the lock still orders the steps)
+        found = await asyncio.to_thread(self._signals.latest_signals, symbol, frames, since)
         return [s for s in found if s.known_at_ms <= newest_close_ms and self.engine.accept_signal(s)]
 
     async def _consider(self, signal: Signal) -> None:
@@ -225,12 +228,13 @@ class TradingLoop:
             regime = await self._reviews.btc_regime(self.clock.now_ms())
             frames = self._frames.get(symbol) or await self._load_frames(symbol)
             zone_candles = await self._zone_candles(symbol) if ask is not None else None
+            picture = await asyncio.to_thread(self._reviews.picture, MarketView(symbol, frames))   # CPU work
             async with self._lock:
                 now = self.clock.now_ms()
                 positions = {p.symbol: p for p in await self.broker.positions()}
                 account = await self._account(positions.values())
                 request = self._reviews.request(symbol, signals, ask, positions, account, self._marks, frames, regime,
-                                                now, zone_candles)
+                                                now, zone_candles, picture)
             decision = await self._decisions.decide(request, Action.HOLD, f"{symbol} review")
             async with self._lock:
                 now = self.clock.now_ms()
@@ -299,6 +303,16 @@ class TradingLoop:
             lifted = self.engine.resume(by, now)
             if lifted:
                 await self.events.emit(notices.trading_resumed(lifted, now, notify))
+            await self._finish()
+            return lifted
+
+    async def lift_cooldown(self, by: str) -> bool:
+        """End a loss-streak cooldown now (/unlock, audited); return True when one was running."""
+        async with self._lock:
+            now = self.clock.now_ms()
+            lifted = self.engine.lift_cooldown(now)
+            if lifted:
+                await self.events.emit(notices.cooldown_lifted(by, now))
             await self._finish()
             return lifted
 

@@ -11,7 +11,8 @@ from trading.strategies.ema_cross import EmaCrossStrategy
 from trading.strategies.ict_a import StructureZoneStrategy
 from trading.strategies.ict_b import SweepReversalStrategy
 from trading.strategies.ict_c import TrendRetestStrategy
-from trading.strategies.market_analysis import AnalysedStrategy, MarketAnalysis
+from trading.strategies.live_analysis import LiveAnalyses
+from trading.strategies.market_analysis import AnalysedStrategy
 from trading.strategies.market_picture import MarketPicture, market_picture
 from trading.strategies.trend import TrendStrategy
 
@@ -22,7 +23,8 @@ class StrategyBook:
     """The strategies by name; scans the enabled ones and hands out each setup once.
 
     By default every strategy is on except yardsticks (a `yardstick = True` attribute): those are for
-    backtests, and trade live only when switched on by name.
+    backtests, and trade live only when switched on by name. The book keeps the live analysis of each
+    symbol it is shown (LiveAnalyses): successive views of a market only add their newly closed candles.
     """
 
     def __init__(self, strategies: Sequence[AnalysedStrategy], enabled: Iterable[str] | None = None,
@@ -32,6 +34,7 @@ class StrategyBook:
                          else {self.resolve(n) for n in enabled})
         self._emitted: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
+        self.analyses = LiveAnalyses()
 
     @property
     def strategies(self) -> tuple[AnalysedStrategy, ...]:
@@ -63,7 +66,7 @@ class StrategyBook:
 
     def scan(self, view: MarketView, names: Iterable[str] | None = None) -> list[Signal]:
         """Return every signal of the enabled strategies (or of names) over view, oldest first."""
-        analysis = MarketAnalysis(view)   # indicators computed once, shared by the strategies
+        analysis = self.analyses.analysis(view)   # indicators kept up once, shared by the strategies
         chosen = self.enabled if names is None else names
         found = [s for name in chosen for s in self._strategies[name].scan_analysis(analysis)]
         return sorted(found, key=lambda s: (s.known_at_ms, s.strategy))
@@ -85,7 +88,7 @@ class StrategyBook:
 
     def zones(self, view: MarketView) -> MarketPicture | None:
         """Return what the bot sees now in view: live zones, nearest liquidity, trends, regime."""
-        return market_picture(MarketAnalysis(view))
+        return market_picture(self.analyses.analysis(view))
 
     def _remember_id(self, setup_id: str) -> None:
         self._emitted[setup_id] = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Mapping, Protocol
 
 import numpy as np
@@ -34,6 +35,7 @@ class SnapshotCache:
     def __init__(self, size: int = 64) -> None:
         self._size = size
         self._snapshots: dict[tuple, ICTSnapshot] = {}
+        self._lock = threading.Lock()
 
     def compute(self, symbol: str, timeframe: Timeframe, candles: Candles, params: ICTParams) -> ICTSnapshot:
         """Return compute_ict(candles, params), reusing the snapshot of identical candles."""
@@ -43,10 +45,13 @@ class SnapshotCache:
         for column in (candles.open_ms, candles.open, candles.high, candles.low, candles.close):
             digest.update(column.tobytes())
         key = (symbol, timeframe, params, digest.digest())
-        snapshot = self._snapshots.pop(key, None) or compute_ict(candles, params)
-        self._snapshots[key] = snapshot          # most recent last
-        while len(self._snapshots) > self._size:
-            self._snapshots.pop(next(iter(self._snapshots)))
+        with self._lock:
+            snapshot = self._snapshots.pop(key, None)
+        snapshot = snapshot or compute_ict(candles, params)
+        with self._lock:                          # scans also run in worker threads
+            self._snapshots[key] = snapshot       # most recent last
+            while len(self._snapshots) > self._size:
+                self._snapshots.pop(next(iter(self._snapshots)))
         return snapshot
 
 
@@ -56,11 +61,13 @@ _SNAPSHOTS = SnapshotCache()
 class MarketAnalysis:
     """Lazily computed, memoised candles per timeframe and ICT snapshots of one view."""
 
-    def __init__(self, view: MarketView, ict_params: Mapping[Timeframe, ICTParams] | None = None) -> None:
+    def __init__(self, view: MarketView, ict_params: Mapping[Timeframe, ICTParams] | None = None, *,
+                 tracked: Mapping[Timeframe, tuple[Candles, ICTSnapshot]] | None = None) -> None:
+        """Analyse view; `tracked` gives timeframes whose candles and ICT snapshot are already known (live)."""
         self.view = view
         self.ict_params = dict(DEFAULT_ICT_PARAMS if ict_params is None else ict_params)
-        self._candles: dict[Timeframe, Candles] = {}
-        self._ict: dict[Timeframe, ICTSnapshot] = {}
+        self._candles: dict[Timeframe, Candles] = {tf: c for tf, (c, _) in (tracked or {}).items()}
+        self._ict: dict[Timeframe, ICTSnapshot] = {tf: s for tf, (_, s) in (tracked or {}).items()}
         self._visible: dict[tuple[Timeframe, Timeframe], np.ndarray] = {}
 
     @property

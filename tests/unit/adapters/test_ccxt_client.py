@@ -35,3 +35,33 @@ def test_truncated_json_body_is_a_bad_response_not_text() -> None:
         exchange.parse_json('[[1747699200000,"105573.73000000","1055')
     assert exchange.parse_json('{"serverTime": 1}') == {"serverTime": 1}
     assert exchange.parse_json("<html>503</html>") is None
+
+
+_WITHOUT_ZAIF = """
+import importlib.abc, sys
+class Stripped(importlib.abc.MetaPathFinder):   # ccxt's kraken modules removed, as deploy/slim-venv does in the image
+    def find_spec(self, name, path, target=None):
+        if name in ("ccxt.async_support.kraken", "ccxt.pro.kraken"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Stripped())
+from trading.adapters.ccxt_client import create_exchange
+from trading.domain.errors import ConfigurationError
+for streaming in (False, True):
+    try:
+        create_exchange("kraken", streaming=streaming)
+    except ConfigurationError as exc:
+        print(exc)
+"""
+
+
+def test_an_exchange_stripped_from_the_image_is_a_configuration_error_naming_the_build_arg() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_ZAIF], capture_output=True, text=True, timeout=60,
+                            check=True)
+
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, result.stdout + result.stderr
+    assert all(line.startswith("EXCHANGE='kraken'") and "CCXT_EXCHANGES" in line for line in lines)
+    assert "ccxt.async_support.kraken is missing" in lines[0] and "ccxt.pro.kraken is missing" in lines[1]

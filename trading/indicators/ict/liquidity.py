@@ -152,14 +152,18 @@ class Liquidity:
         return float(below.max()) if below.size else None
 
     def _active_pools(self, t: int, direction: int) -> np.ndarray:
-        levels = self.levels
-        known = int(np.searchsorted(levels.known_at, t, side="right"))
-        taken, side = levels.taken[:known], levels.direction[:known]
-        live = (side == direction) & ((taken == NOT_YET) | (taken > t))
-        periods = self.periods
-        period_live = periods.active_mask(t) & (periods.direction == direction)
-        return np.r_[levels.pool[:known][live], periods.level[period_live]]
-
+        # both tables are in known_at order: the rows known at t are a prefix (this runs per setup: keep it lean)
+        levels, periods = self.levels, self.periods
+        known = int(levels.known_at.searchsorted(t, side="right"))
+        taken = levels.taken[:known]
+        live = levels.direction[:known] == direction
+        live &= (taken == NOT_YET) | (taken > t)
+        pools = (levels.level_max if direction > 0 else levels.level_min)[:known][live]
+        known = int(periods.known_at.searchsorted(t, side="right"))
+        taken = periods.taken[:known]
+        live = periods.direction[:known] == direction
+        live &= (taken == NOT_YET) | (taken > t)
+        return np.concatenate((pools, periods.level[:known][live]))
 
 def liquidity(search: PriceSearch, index: np.ndarray, known_at: np.ndarray, direction: np.ndarray,
               level: np.ndarray, liq_tol: float, reclaim_bars: int, periods: PeriodLevels) -> Liquidity:

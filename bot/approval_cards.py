@@ -1,0 +1,82 @@
+"""Live-order approval cards in the chat: shown with Approve and Reject, edited in place as they end.
+
+The core decides everything (trading/services/approvals.py); this module answers each press at once with a
+toast, shows a replacement card when the order changed, and takes the buttons away in every final state.
+"""
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.callback_data import decode
+from bot.context import BotContext
+from bot.views import approvals as views
+from bot.views.control import code_prompt, locked_text
+from trading.domain.approvals import Approval, TapOutcome, TapResult
+from trading.domain.errors import InvalidInput
+from trading.logs import get_logger
+
+log = get_logger(__name__)
+
+
+async def show(context: BotContext, chat_id: int, approval: Approval, note: str = "") -> None:
+    """Send the card for approval and remember its message."""
+    message = await context.bot.send_message(chat_id, views.card_text(approval, note), parse_mode=ParseMode.HTML,
+                                             reply_markup=views.keyboard(approval))
+    await context.orders.approvals.shown(approval.id, message.message_id)
+
+
+async def pressed(update: Update, context: BotContext) -> None:
+    """Answer Approve or Reject at once, then show what came of it."""
+    query = update.callback_query
+    try:
+        callback = decode(query.data)
+        approval_id, _, shown_hash = callback.id.rpartition(".")
+    except InvalidInput as exc:
+        await query.answer(str(exc))
+        return
+    approvals = context.orders.approvals
+    if callback.action == views.APPROVE:
+        result = await approvals.approve(approval_id, shown_hash, query.from_user.id)
+    else:
+        result = await approvals.reject(approval_id, shown_hash, query.from_user.id)
+    toast = locked_text(result.locked_until_ms) if result.outcome is TapOutcome.LOCKED else views.TOASTS[result.outcome]
+    await query.answer(toast[:200])
+    if result.outcome is TapOutcome.CODE_ASKED:
+        request = context.codes.waiting(query.from_user.id)
+        if request is not None:
+            await context.bot.send_message(query.from_user.id, code_prompt(request))
+    await settle(context, result, query.message.chat_id if query.message else None)
+
+
+async def settle(context: BotContext, result: TapResult, chat_id: int | None = None) -> None:
+    """Edit a final card to say how it ended (buttons gone) and show its replacement, if any."""
+    if result.replacement is not None:
+        await show(context, result.replacement.confirmation.chat_id, result.replacement, result.detail)
+    if not result.final or result.approval is None or result.outcome in (TapOutcome.UNKNOWN,):
+        return
+    approval = result.approval
+    if approval.message_id is None:
+        return
+    text = views.result_text(result)
+    if result.outcome in (TapOutcome.ALREADY_ANSWERED,):
+        text = None                     # the card already says how it ended; only its buttons may linger
+    with contextlib.suppress(TelegramError):
+        if text is None:
+            await context.bot.edit_message_reply_markup(approval.confirmation.chat_id, approval.message_id,
+                                                        reply_markup=None)
+        else:
+            await context.bot.edit_message_text(text, approval.confirmation.chat_id, approval.message_id,
+                                                parse_mode=ParseMode.HTML, reply_markup=None)
+
+
+async def expire_due(context: BotContext) -> None:
+    """Take the buttons off the cards whose time ran out (a job; never raises)."""
+    try:
+        for approval in await context.orders.approvals.expire_due():
+            await settle(context, TapResult(TapOutcome.EXPIRED, approval))
+    except Exception:
+        log.exception("expiring approval cards failed; will try again")

@@ -1,0 +1,71 @@
+"""Presses of the choice buttons: a symbol for /price or /chart, a chart's timeframe, a strategy switch, a
+backtest run to show again. Each is answered at once and does what typing the command would."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
+from bot.context import BotContext
+from bot.views import choices as views
+from bot.views import esc
+from bot.views.charts import chart_caption
+from bot.views.market import ticker_text
+from bot.views.signals import strategies_text
+from trading.backtest.summary import metrics_table
+from trading.domain.errors import InvalidInput
+
+
+async def pressed(update: Update, context: BotContext) -> None:
+    """Route a choice button to what it offers."""
+    query = update.callback_query
+    try:
+        callback = decode(query.data)
+        work = {(views.PRICE, "pick"): _price, (views.CHART, "pick"): _chart, (views.CHART, "tf"): _chart_in,
+                (views.STRATEGY, "on"): _strategy, (views.STRATEGY, "off"): _strategy,
+                (views.BACKTEST, "show"): _run}[(callback.prefix, callback.action)]
+    except (InvalidInput, KeyError):
+        await query.answer(OUT_OF_DATE)
+        return
+    asker, ref = asker_and_ref(callback)
+    if asker != query.from_user.id:
+        await query.answer(NOT_YOURS)
+        return
+    await query.answer()
+    await work(update, context, callback.action, ref)
+
+
+async def _price(update: Update, context: BotContext, _action: str, ref: str) -> None:
+    ticker = await context.assistant.price(views.symbol_of(ref))
+    await update.effective_message.reply_text(ticker_text(ticker), parse_mode=ParseMode.HTML)
+
+
+async def _chart(update: Update, context: BotContext, _action: str, ref: str, timeframe: str = "") -> None:
+    symbol = views.symbol_of(ref)
+    picture = await context.bot_data["charts"].chart(symbol, timeframe)
+    await update.effective_message.reply_photo(picture.png, caption=chart_caption(picture), parse_mode=ParseMode.HTML,
+                                               reply_markup=views.timeframe_choices(picture.symbol,
+                                                                                        update.effective_user.id))
+
+
+async def _chart_in(update: Update, context: BotContext, action: str, ref: str) -> None:
+    timeframe, _, symbol = ref.partition("_")
+    await _chart(update, context, action, symbol, timeframe)
+
+
+async def _strategy(update: Update, context: BotContext, action: str, name: str) -> None:
+    await context.signals.switch(name, action == "on")
+    strategies = context.signals.strategies()
+    switches = views.strategy_switches(strategies, update.effective_user.id)
+    await update.callback_query.edit_message_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
+                                                  reply_markup=switches)
+
+
+async def _run(update: Update, context: BotContext, _action: str, run_id: str) -> None:
+    runs = await context.bot_data["backtests"].recent(50)
+    run = next((r for r in runs if str(r.id) == run_id), None)
+    if run is None:
+        raise InvalidInput(f"Backtest #{run_id} is no longer among the recent runs. /backtests lists them.")
+    title = f"#{run.id} {run.strategy} {run.symbol} {run.timeframe}"
+    table = esc(metrics_table(run.strategy, run.metrics))
+    await update.effective_message.reply_text(f"<b>{esc(title)}</b>\n<pre>{table}</pre>", parse_mode=ParseMode.HTML)

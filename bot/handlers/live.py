@@ -1,0 +1,71 @@
+"""/live on|off, /mode, /pause, and the two-factor codes typed in the private chat."""
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot import approval_cards
+from bot.context import BotContext
+from bot.views.approvals import code_reply
+from bot.views.tuning import change_text
+from bot.views import control as views
+from trading.domain.approvals import TapResult
+from trading.domain.errors import InvalidInput
+from trading.services.chat_settings import SettingChange
+from trading.services.live_control import Switch, SwitchOutcome
+
+
+async def live(update: Update, context: BotContext) -> None:
+    """Switch live trading on (asks for a code) or pause new live entries (at once)."""
+    if context.args not in (["on"], ["off"]):
+        raise InvalidInput("Usage: /live on (asks for a two-factor code) or /live off (pauses new entries now)")
+    user = update.effective_user.id
+    if context.args == ["on"]:
+        switch = context.control.live_on(user)
+        await tell(update, context, switch, "🟢 Live trading is ON.", "Live trading is already on.")
+        return
+    switch = await context.control.live_off(user)
+    await tell(update, context, switch, "⏸ Live trading paused: no new position opens. /live on resumes.",
+               "Live trading is already paused.")
+
+
+async def mode(update: Update, context: BotContext) -> None:
+    """Show paper, live paused or live on."""
+    await update.effective_message.reply_text(views.mode_text(context.control.mode()), parse_mode=ParseMode.HTML)
+
+
+async def pause(update: Update, context: BotContext) -> None:
+    """Hold new entries until /resume (exits and stops keep running)."""
+    switch = await context.control.pause(update.effective_user.id)
+    await tell(update, context, switch, "⏸ New entries paused; exits and stops still run. /resume lifts it.",
+               "New entries are already paused. /resume lifts it.")
+
+
+async def tell(update: Update, context: BotContext, switch: Switch, done: str, unchanged: str) -> None:
+    """Reply with the switch's outcome; a code is asked for in the user's private chat."""
+    text = views.switch_text(switch, done, unchanged)
+    user, chat = update.effective_user.id, update.effective_chat.id
+    if switch.outcome is SwitchOutcome.CODE_ASKED and chat != user:
+        await context.bot.send_message(user, text)
+        text = "I asked for the code in our private chat."
+    await update.effective_message.reply_text(text)
+
+
+async def code(update: Update, context: BotContext) -> None:
+    """Read a six-digit code, delete the message that carried it, and do what it was asked for."""
+    message = update.effective_message
+    typed = message.text or ""
+    with contextlib.suppress(TelegramError):     # in a group the bot may lack the right; the code is spent anyway
+        await message.delete()
+    answer = await context.codes.answer(update.effective_user.id, update.effective_chat.id, typed)
+    if isinstance(answer.result, TapResult):          # the code released a live order's approval
+        await approval_cards.settle(context, answer.result)
+        text = code_reply(answer.result)
+    elif isinstance(answer.result, SettingChange):    # the code raised a risk limit
+        text = "✅ Code accepted. " + change_text(answer.result)
+    else:
+        text = views.code_answer_text(answer)
+    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)

@@ -1,0 +1,103 @@
+"""Rendering of live-order approval cards and of what came of them."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callback_data import Callback
+from bot.views import esc, money, price
+from bot.views.control import clock_time
+from bot.views.portfolio import cancelled_text, receipt_text
+from trading.domain.approvals import Approval, TapOutcome, TapResult
+from trading.domain.manual_orders import Leg, OrderTicket
+from trading.domain.orders import Order
+
+PREFIX = "ap"
+APPROVE, REJECT = "ok", "no"
+TOASTS = {
+    TapOutcome.CODE_ASKED: "Approved: now send your 6-digit code in our private chat.",
+    TapOutcome.WAITING: "Already approved: waiting for your code. This press did nothing.",
+    TapOutcome.REFRESHED: "The order changed since the card was shown: check the new card. Nothing was placed.",
+    TapOutcome.BLOCKED: "Not placed: it is blocked now (see the card).",
+    TapOutcome.REJECTED: "Rejected: nothing was placed.",
+    TapOutcome.NOT_YOURS: "This card belongs to the person who asked; it did nothing.",
+    TapOutcome.ALREADY_ANSWERED: "Already answered; this press did nothing.",
+    TapOutcome.EXPIRED: "This card expired; nothing was placed. Send the command again.",
+    TapOutcome.UNKNOWN: "This button does not match a live card; nothing was placed.",
+}
+
+
+def keyboard(approval: Approval) -> InlineKeyboardMarkup:
+    """Return Approve and Reject, bound to the approval and the hash of the ticket shown."""
+    ref = f"{approval.id}.{approval.hash_shown}"
+    approve = InlineKeyboardButton("✅ Approve", callback_data=Callback(PREFIX, APPROVE, ref).encode())
+    reject = InlineKeyboardButton("❌ Reject", callback_data=Callback(PREFIX, REJECT, ref).encode())
+    return InlineKeyboardMarkup([[approve, reject]])
+
+
+def card_text(approval: Approval, note: str = "") -> str:
+    """Return the card: what will be sent, at what estimated price, fees, stop, target and risk."""
+    ticket = approval.ticket
+    lines = [f"🔐 <b>Live order: approve?</b> (/{esc(ticket.order.kind.value)})"]
+    if note:
+        lines.append(f"⚠️ {esc(note)}")
+    lines += [_leg(leg, ticket) for leg in ticket.legs]
+    if approval.reason and approval.reason != "manual":
+        lines.append(f"Why: {esc(approval.reason)}")
+    lines.append(f"Expires at {clock_time(approval.confirmation.expires_ms)}. Approve asks for your 2FA code.")
+    return "\n".join(lines)
+
+
+def _leg(leg: Leg, ticket: OrderTicket) -> str:
+    q = esc(ticket.quote_asset)
+    if leg.cancel_id:
+        return f"Cancel order <code>{esc(leg.cancel_id)}</code>: {leg.side} {_num(leg.amount)} {esc(leg.symbol)}"
+    how = f"limit {price(leg.limit)}" if leg.limit is not None else "market"
+    parts = [f"<b>{esc(leg.symbol)}</b> {leg.side.upper()} {_num(leg.amount)} ≈ {money(leg.notional)} {q} ({how})",
+             f"Est. fill {price(leg.price)} · fees ≈ {money(leg.fee, 4)} {q}"]
+    if leg.stop is not None:
+        target = f" · target zone {price(leg.target)}" if leg.target is not None else ""
+        parts.append(f"Stop {price(leg.stop)}{target} · risk ≈ {money(leg.risk)} {q}")
+    if leg.reduce_only:
+        parts.append("Reduce-only")
+    return "\n".join(parts)
+
+
+def result_text(result: TapResult) -> str:
+    """Return what a final card says, replacing its buttons."""
+    approval, outcome = result.approval, result.outcome
+    head = "\n".join(_leg(leg, approval.ticket) for leg in approval.ticket.legs) if approval is not None else ""
+    if outcome is TapOutcome.PLACED:
+        return f"✅ <b>Approved and sent</b>\n{head}\n" + "\n".join(receipt(o) for o in result.orders)
+    if outcome is TapOutcome.FAILED:
+        return f"⚠️ <b>Approved, but the exchange refused it</b>: {esc(result.detail)}\n{head}"
+    if outcome is TapOutcome.REFRESHED:
+        return f"♻️ <b>Replaced by a new card</b>: {esc(result.detail)}. Nothing was placed.\n{head}"
+    if outcome is TapOutcome.BLOCKED:
+        return f"⛔ <b>Not placed</b>: {esc(result.detail)}\n{head}"
+    if outcome is TapOutcome.REJECTED:
+        return f"❌ <b>Rejected</b>: nothing was placed.\n{head}"
+    return f"⌛ <b>Expired</b>: nothing was placed.\n{head}"
+
+
+def code_reply(result: TapResult) -> str:
+    """Return the reply to the code that released (or could not release) an approval."""
+    if result.outcome is TapOutcome.PLACED:
+        return "✅ Code accepted. " + "\n".join(receipt(o) for o in result.orders)
+    if result.outcome is TapOutcome.REFRESHED:
+        return f"✅ Code accepted, but nothing was placed: {esc(result.detail)}. Check the new card."
+    if result.outcome is TapOutcome.BLOCKED:      # the gate's refusal is a sentence of its own
+        return f"✅ Code accepted, but nothing was placed: {esc(result.detail.rstrip('.'))}."
+    if result.outcome is TapOutcome.FAILED:
+        return f"⚠️ Code accepted; the exchange refused the order: {esc(result.detail)}"
+    return f"✅ Code accepted, but nothing was placed: {esc(TOASTS.get(result.outcome, result.outcome.value))}"
+
+
+def receipt(order: Order) -> str:
+    """Return the receipt of a placed order, or of a cancelled one."""
+    return cancelled_text(order) if order.status == "cancelled" and order.filled == 0 else receipt_text(order)
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"

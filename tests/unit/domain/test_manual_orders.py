@@ -1,0 +1,34 @@
+"""Order tickets: the hash binds the figures shown, the move is measured in bps, client ids derive from approvals."""
+from decimal import Decimal
+
+from trading.domain.confirmations import payload_hash
+from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, approval_client_id
+from trading.domain.orders import Side
+
+
+def ticket(price: str, kind: OrderKind = OrderKind.BUY, amount: str = "0.001") -> OrderTicket:
+    leg = Leg("BTC/USDT", Side.BUY if kind is OrderKind.BUY else Side.SELL, Decimal(amount), Decimal(price),
+              Decimal("0.1"), quote_amount=Decimal(100) if kind is OrderKind.BUY else None)
+    return OrderTicket(ManualOrder(kind, "BTC/USDT", Decimal(100)), (leg,), 1)
+
+
+def test_the_hash_changes_with_the_price_shown_and_not_with_the_time_quoted():
+    assert payload_hash(ticket("100000").canonical()) != payload_hash(ticket("100001").canonical())
+    later = OrderTicket(ticket("100000").order, ticket("100000").legs, 99)
+    assert payload_hash(later.canonical()) == payload_hash(ticket("100000").canonical())
+
+
+def test_the_move_is_the_largest_price_change_in_basis_points():
+    assert ticket("100000").moved_bps(ticket("100500")) == Decimal(50)
+    assert ticket("100000").moved_bps(ticket("99000")) == Decimal(100)
+
+
+def test_an_entry_keeps_its_orders_when_only_the_price_moves_but_an_exit_of_another_size_does_not():
+    assert ticket("100000").same_orders(ticket("101000", amount="0.00099"))
+    assert not ticket("100000", OrderKind.SELL).same_orders(ticket("100000", OrderKind.SELL, amount="0.002"))
+
+
+def test_client_ids_are_ours_per_leg_within_binances_36_characters():
+    first, second = approval_client_id("AbC-123_xyz", 0), approval_client_id("AbC-123_xyz", 1)
+    assert first.startswith("ta-") and first != second and len(first) <= 36
+    assert approval_client_id("AbC-123_xyz", 0) == first

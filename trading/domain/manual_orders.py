@@ -1,0 +1,139 @@
+"""A manual order from the chat: what the user typed, and the ticket of figures a card shows and an approval binds.
+
+The ticket is what gets approved: its canonical form (every leg's symbol, side, amounts and prices as text) is
+hashed, the hash travels in the card's buttons and is checked against the stored approval, so a tap approves
+exactly the figures it was shown, never ones that changed behind it.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from trading.domain.orders import Side
+
+ZERO = Decimal(0)
+
+
+class OrderKind(StrEnum):
+    """The chat command an order came from."""
+
+    BUY = "buy"
+    SHORT = "short"
+    SELL = "sell"
+    COVER = "cover"
+    CLOSE = "close"
+    CLOSE_ALL = "closeall"
+    CANCEL = "cancel"
+
+    @property
+    def opens(self) -> bool:
+        """Return True for an order that opens or adds to a position (the entry gate applies)."""
+        return self in (OrderKind.BUY, OrderKind.SHORT)
+
+
+class SizeKind(StrEnum):
+    """How the user gave an exit size."""
+
+    AMOUNT = "amount"     # base units
+    PERCENT = "percent"   # of the position or holding
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """An exit size as typed: 0.01, 50%, all."""
+
+    kind: SizeKind
+    value: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class ManualOrder:
+    """What the user asked for, before any figure is looked up."""
+
+    kind: OrderKind
+    symbol: str = ""                      # as typed; resolved into the ticket
+    quote: Decimal = ZERO                 # entries: how much quote to spend or commit
+    limit: Decimal | None = None
+    size: Size = Size(SizeKind.ALL)       # exits
+    order_id: str = ""                    # /cancel
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One order of a ticket (a /closeall has one per position), with its estimated figures."""
+
+    symbol: str
+    side: Side
+    amount: Decimal                       # base units, at the market's step (estimated for a spot market buy)
+    price: Decimal                        # the estimated fill: the limit, else the last price
+    fee: Decimal                          # estimated taker fee in quote
+    quote_amount: Decimal | None = None   # spot market buys spend exactly this much quote
+    limit: Decimal | None = None
+    reduce_only: bool = False
+    stop: Decimal | None = None           # entries: the hard stop the position gets once filled
+    target: Decimal | None = None         # entries: the take-profit zone where the bot reconsiders
+    risk: Decimal = ZERO                  # quote lost at the stop, fees included
+    cancel_id: str = ""                   # /cancel: the order to cancel instead of placing one
+    # an entry command (futures /buy against a short, /short against a long) that only reduces the opposite
+    # position: not an entry, so the entry gate lets it through
+    reduces: bool = False
+
+    @property
+    def notional(self) -> Decimal:
+        """Return the leg's value in quote."""
+        return self.quote_amount if self.quote_amount is not None else self.amount * self.price
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTicket:
+    """The figures of a manual order at one moment: what a card shows and an approval binds."""
+
+    order: ManualOrder
+    legs: tuple[Leg, ...]
+    quoted_ms: int
+    quote_asset: str = "USDT"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def opens(self) -> bool:
+        """Return True when the ticket opens or adds to a position."""
+        return self.order.kind.opens
+
+    def entry_symbols(self) -> tuple[str, ...]:
+        """Return the symbols in which this ticket opens or grows a position: the ones the entry gate vets."""
+        return tuple(leg.symbol for leg in self.legs if self.opens and not leg.reduces) if self.opens else ()
+
+    def canonical(self) -> dict[str, Any]:
+        """Return the ticket as plain data whose hash binds an approval to exactly these figures."""
+        return {"kind": self.order.kind.value, "legs": [
+            {"symbol": leg.symbol, "side": leg.side.value, "amount": str(leg.amount), "price": str(leg.price),
+             "quote_amount": _text(leg.quote_amount), "limit": _text(leg.limit), "reduce_only": leg.reduce_only,
+             "cancel_id": leg.cancel_id} for leg in self.legs]}
+
+    def moved_bps(self, newer: "OrderTicket") -> Decimal:
+        """Return how far the newer ticket's estimated prices moved from these, in basis points (the largest)."""
+        moves = [abs(new.price - old.price) / old.price * 10_000
+                 for old, new in zip(self.legs, newer.legs) if old.price > 0]
+        return max(moves, default=ZERO)
+
+    def same_orders(self, newer: "OrderTicket") -> bool:
+        """Return True when newer places the same orders (symbols, sides, exit amounts), whatever the prices."""
+        def shape(ticket: OrderTicket) -> list[tuple[Any, ...]]:
+            # an entry is sized in quote, so its base amount follows the price: the price check covers it
+            return [(leg.symbol, leg.side, leg.limit, leg.cancel_id, leg.reduce_only,
+                     None if ticket.opens else leg.amount) for leg in ticket.legs]
+        return shape(self) == shape(newer)
+
+
+def approval_client_id(approval_id: str, leg: int = 0) -> str:
+    """Return the client order id of an approved order's leg: derived from the approval, <= 36 characters."""
+    digest = hashlib.sha256(approval_id.encode()).hexdigest()[:20]
+    return f"ta-a{digest}-{leg}"
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

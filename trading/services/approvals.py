@@ -1,0 +1,235 @@
+"""Live-order approvals: a card per order, Approve, a two-factor code, then exactly one placement.
+
+Built on confirmations: the card is a confirmation row (who may answer, the hash of the ticket shown, expiry)
+and pending -> claimed is the one conditional UPDATE made after the code is verified and before the order
+leaves. A press is checked against the stored approval (the hash in the button must match it); at the press
+and again at the code the order is re-checked: a price that moved more than the slippage allowed, or orders
+that no longer match, replace the card with a fresh one; a hold or a risk rule that now blocks an entry ends
+it. The legs go out with client ids derived from the approval's id, so after a restart a claimed approval
+with no recorded result is looked up on the exchange by those ids before anything trades again.
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Awaitable, Callable
+
+from trading.adapters.sqlite_approvals import SqliteApprovals
+from trading.domain.approvals import APPROVAL_ACTION, Approval, TapOutcome, TapResult
+from trading.domain.confirmations import ClaimOutcome, Confirmation, payload_hash
+from trading.domain.errors import InvalidInput, TradingError
+from trading.domain.events import Event, EventKind, Severity
+from trading.domain.manual_orders import ManualOrder, OrderTicket, approval_client_id
+from trading.ports import Broker, Clock
+from trading.services.code_requests import CodeRequests
+from trading.services.confirmations import Confirmations, new_confirmation_id
+from trading.services.entry_gate import EntryGate
+from trading.services.event_bus import EventBus
+from trading.services.portfolio import PortfolioService
+
+_CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_ANSWERED: TapOutcome.ALREADY_ANSWERED,
+           ClaimOutcome.EXPIRED: TapOutcome.EXPIRED, ClaimOutcome.UNKNOWN: TapOutcome.UNKNOWN}
+
+
+Quote = Callable[[ManualOrder], Awaitable[OrderTicket]]
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalSettings:
+    """How long a card lives and how far the price may move before it is shown again."""
+
+    timeout_ms: int = 120_000
+    max_slippage_bps: Decimal = Decimal(50)
+
+
+class Approvals:
+    """Asks, checks and carries out live-order approvals."""
+
+    def __init__(self, store: SqliteApprovals, confirmations: Confirmations, quote: Quote,
+                 portfolio: PortfolioService, codes: CodeRequests, gate: EntryGate, events: EventBus, clock: Clock,
+                 settings: ApprovalSettings = ApprovalSettings()) -> None:
+        self._quote = quote
+        self._store = store
+        self._confirmations = confirmations
+        self._portfolio = portfolio
+        self._codes = codes
+        self._gate = gate
+        self._events = events
+        self._clock = clock
+        self.settings = settings
+
+    async def propose(self, user_id: int, chat_id: int, ticket: OrderTicket, reason: str = "manual") -> Approval:
+        """Store a card for ticket that only user_id may approve, until the timeout."""
+        now = self._clock.now_ms()
+        approval_id = new_confirmation_id()
+        confirmation = Confirmation(approval_id, user_id, chat_id, APPROVAL_ACTION, payload_hash(ticket.canonical()),
+                                    now, now + self.settings.timeout_ms)
+        ids = tuple(approval_client_id(approval_id, i) for i in range(len(ticket.legs)))
+        approval = Approval(confirmation, ticket, ids, reason)
+        await self._store.add(approval)
+        await self._audit(f"Approval {approval_id} asked of user {user_id}: {describe(ticket)}", approval)
+        return approval
+
+    async def shown(self, approval_id: str, message_id: int) -> None:
+        """Remember the chat message that shows the card."""
+        await self._store.set_message(approval_id, message_id)
+
+    async def approve(self, approval_id: str, shown_hash: str, user_id: int) -> TapResult:
+        """Answer an Approve press: re-check the order, then ask the presser for a code (nothing is placed yet)."""
+        approval, refusal = await self._pressable(approval_id, shown_hash, user_id)
+        if refusal is not None:
+            return refusal
+        locked = self._codes.locked_until_ms()
+        if locked:
+            return TapResult(TapOutcome.LOCKED, approval, locked_until_ms=locked)
+        if approval.code_asked_ms is not None and self._codes.waiting(user_id) is not None:
+            return TapResult(TapOutcome.WAITING, approval)
+        changed = await self._recheck(approval)
+        if changed is not None:
+            return changed
+        if approval.code_asked_ms is None and not await self._store.ask_code(
+                approval.id, user_id, approval.confirmation.payload_hash, self._clock.now_ms()):
+            return TapResult(TapOutcome.WAITING, approval)
+        self._codes.ask(user_id, f"send {describe(approval.ticket)}", lambda: self._release(approval.id, user_id),
+                        ref=approval.id, ttl_ms=max(1, approval.confirmation.expires_ms - self._clock.now_ms()))
+        return TapResult(TapOutcome.CODE_ASKED, approval)
+
+    async def reject(self, approval_id: str, shown_hash: str, user_id: int) -> TapResult:
+        """Answer a Reject press: the card ends and nothing is placed."""
+        approval, refusal = await self._pressable(approval_id, shown_hash, user_id)
+        if refusal is not None:
+            return refusal
+        if not await self._store.expire(approval.id, "rejected", self._clock.now_ms()):
+            return TapResult(TapOutcome.ALREADY_ANSWERED, approval)
+        self._codes.withdraw(user_id, approval.id)
+        await self._audit(f"Approval {approval.id} rejected by user {user_id}", approval)
+        return TapResult(TapOutcome.REJECTED, approval)
+
+    async def expire_due(self) -> list[Approval]:
+        """Expire the cards past their time and return them, so their buttons can be taken away."""
+        lapsed = await self._store.due(self._clock.now_ms())
+        for approval in lapsed:
+            self._codes.withdraw(approval.confirmation.user_id, approval.id)
+            await self._audit(f"Approval {approval.id} expired unexecuted", approval)
+        return lapsed
+
+    async def start(self, broker: Broker) -> list[str]:
+        """Expire cards from before a restart, and settle claimed ones by their client ids; return what to tell."""
+        now, told = self._clock.now_ms(), []
+        for approval in await self._store.pending():
+            if await self._store.expire(approval.id, "expired at restart", now):
+                told.append(f"Card from before the restart expired, nothing placed: {describe(approval.ticket)}.")
+        for approval in await self._store.claimed_without_result():
+            told.append(await self._settle_claimed(approval, broker))
+        if told:
+            await self._events.emit(Event(EventKind.APPROVAL, now, "\n".join(told), {"count": len(told)},
+                                          Severity.WARNING))
+        return told
+
+    # ---- steps ------------------------------------------------------------------------------------
+
+    async def _pressable(self, approval_id: str, shown_hash: str, user_id: int
+                         ) -> tuple[Approval, TapResult | None]:
+        approval = await self._store.get(approval_id) if approval_id else None
+        if approval is None or not hmac.compare_digest(approval.hash_shown, shown_hash):
+            return approval, TapResult(TapOutcome.UNKNOWN)      # type: ignore[return-value]
+        c = approval.confirmation
+        if c.user_id != user_id:
+            return approval, TapResult(TapOutcome.NOT_YOURS, approval)
+        if c.state.value in ("claimed", "done"):
+            return approval, TapResult(TapOutcome.ALREADY_ANSWERED, approval)
+        if c.state.value != "pending" or c.expires_ms <= self._clock.now_ms():
+            await self._store.expire(approval.id, "expired unexecuted", self._clock.now_ms())
+            return approval, TapResult(TapOutcome.EXPIRED, approval)
+        return approval, None
+
+    async def _recheck(self, approval: Approval) -> TapResult | None:
+        """Return a refreshed or blocked result when the order is no longer the one shown; None when it is."""
+        ticket, now = approval.ticket, self._clock.now_ms()
+        blocked, newer = "", ticket
+        try:
+            for symbol in ticket.entry_symbols():
+                self._gate.check(symbol)          # a hold or a brake: EntryRefused names it and how to lift it
+            newer = await self._quote(ticket.order)
+        except InvalidInput as exc:
+            blocked = str(exc)
+        if blocked:
+            await self._store.expire(approval.id, f"blocked: {blocked}"[:200], now)
+            self._codes.withdraw(approval.confirmation.user_id, approval.id)
+            return TapResult(TapOutcome.BLOCKED, approval, detail=blocked)
+        moved = ticket.moved_bps(newer)
+        if ticket.same_orders(newer) and moved <= self.settings.max_slippage_bps:
+            return None
+        await self._store.expire(approval.id, "refreshed", now)
+        self._codes.withdraw(approval.confirmation.user_id, approval.id)
+        c = approval.confirmation
+        replacement = await self.propose(c.user_id, c.chat_id, newer, approval.reason)
+        why = (f"the price moved {moved:.0f} bps (more than {self.settings.max_slippage_bps} allowed)"
+               if ticket.same_orders(newer) else "the orders changed (a position or an order changed)")
+        return TapResult(TapOutcome.REFRESHED, approval, replacement, detail=why)
+
+    async def _release(self, approval_id: str, user_id: int) -> TapResult:
+        """Carry out an approval whose code was just verified: re-check, claim once, place, record."""
+        approval = await self._store.get(approval_id)
+        if approval is None:
+            return TapResult(TapOutcome.UNKNOWN)
+        changed = await self._recheck(approval) if approval.confirmation.state.value == "pending" else None
+        if changed is not None:
+            return changed
+        claim = await self._confirm(approval, user_id)
+        if claim is not None:
+            return claim
+        try:
+            orders = await self._portfolio.execute(approval.ticket, approval.client_order_ids)
+        except (InvalidInput, TradingError) as exc:
+            await self._finish(approval, f"failed: {exc}")
+            return TapResult(TapOutcome.FAILED, approval, detail=str(exc))
+        await self._finish(approval, "placed: " + ", ".join(f"{o.id} {o.status}" for o in orders))
+        return TapResult(TapOutcome.PLACED, approval, orders=tuple(orders))
+
+    async def _confirm(self, approval: Approval, user_id: int) -> TapResult | None:
+        # the one conditional UPDATE (pending -> claimed, same user, same hash, unexpired) before the order leaves
+        claim = await self._confirmations.claim(approval.id, user_id, APPROVAL_ACTION, approval.ticket.canonical())
+        if not claim.granted:
+            return TapResult(_CLAIMS[claim.outcome], approval)
+        await self._store.code_verified(approval.id, self._clock.now_ms())
+        return None
+
+    async def _finish(self, approval: Approval, result: str) -> None:
+        await self._confirmations.finish(approval.id, result)
+        await self._audit(f"Approval {approval.id}: {result}", approval)
+
+    async def _settle_claimed(self, approval: Approval, broker: Broker) -> str:
+        found = []
+        for leg, client_id in zip(approval.ticket.legs, approval.client_order_ids):
+            if leg.cancel_id:
+                continue
+            try:
+                order = await broker.find_by_client_id(client_id, leg.symbol)
+            except TradingError:
+                order = None
+            if order is not None:
+                found.append(f"{order.id} {order.status}")
+        result = ("placed before the restart: " + ", ".join(found)) if found else \
+            "not placed: the process stopped before the order left"
+        await self._finish(approval, result)
+        return f"Approved order from before the restart ({describe(approval.ticket)}) was {result}."
+
+    async def _audit(self, message: str, approval: Approval) -> None:
+        await self._events.emit(Event(EventKind.APPROVAL, self._clock.now_ms(), message,
+                                      {"approval": approval.id, "user_id": approval.confirmation.user_id},
+                                      notify=False))
+
+
+def describe(ticket: OrderTicket) -> str:
+    """Return a ticket in a few words: 'buy 100 USDT of BTC/USDT', 'close 2 positions'."""
+    kind, legs = ticket.order.kind.value, ticket.legs
+    if len(legs) != 1:
+        return f"{kind}: {len(legs)} orders"
+    leg = legs[0]
+    if leg.cancel_id:
+        return f"cancel order {leg.cancel_id} ({leg.symbol})"
+    size = f"{leg.quote_amount.normalize():f} {ticket.quote_asset}" if leg.quote_amount is not None else \
+        f"{leg.amount.normalize():f}"
+    return f"{kind} {size} {leg.symbol}"

@@ -1,0 +1,105 @@
+"""The chat's manual orders: a ticket of figures, then at once (paper), after a confirm (paper /closeall) or
+after an approval card and a two-factor code (live, every order). Which is needed is decided here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Mapping
+
+from trading.domain.approvals import Approval
+from trading.domain.instruments import Instrument, MarketKind
+from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
+from trading.domain.orders import Order, Side
+from trading.engine.trading_engine import TradingEngine
+from trading.services.approvals import Approvals
+from trading.services.entry_gate import EntryGate
+from trading.services.portfolio import PortfolioService
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """Orders placed at once."""
+
+    ticket: OrderTicket
+    orders: tuple[Order, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsApproval:
+    """A live order waiting on its card: Approve, then a code."""
+
+    approval: Approval
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsConfirmation:
+    """A paper order that asks for one confirming tap (/closeall)."""
+
+    ticket: OrderTicket
+
+
+class Tickets:
+    """Quotes manual orders: the portfolio's figures plus the stop, target and risk an entry will get."""
+
+    def __init__(self, portfolio: PortfolioService, engine: TradingEngine, instruments: Mapping[str, Instrument]
+                 ) -> None:
+        self._portfolio = portfolio
+        self._engine = engine              # its settings are read at each quote: /set changes them at run time
+        self._instruments = instruments
+
+    async def quote(self, order: ManualOrder) -> OrderTicket:
+        """Return the ticket of order at today's prices, entries with their protective levels."""
+        ticket = await self._portfolio.quote(order)
+        if not ticket.opens:
+            return ticket
+        return replace(ticket, legs=tuple(self._levels(leg) for leg in ticket.legs))
+
+    def _levels(self, leg: Leg) -> Leg:
+        instrument = self._instruments.get(leg.symbol)
+        settings = self._engine.settings
+        perp = instrument is not None and instrument.kind is MarketKind.PERP
+        leverage = settings.sizing.futures_leverage if perp else 1
+        sign = 1 if leg.side is Side.BUY else -1
+        stop = leg.price * (1 - sign * settings.protection.hard_stop_pct / HUNDRED / leverage)
+        zone = settings.protection.take_profit_zone_pct
+        target = leg.price * (1 + sign * zone / HUNDRED / leverage) if zone else None
+        if instrument is not None:
+            stop = instrument.round_price(stop)
+            target = instrument.round_price(target) if target is not None else None
+        risk = leg.amount * abs(leg.price - stop) + 2 * leg.fee
+        return replace(leg, stop=stop, target=target, risk=risk)
+
+
+class ManualOrders:
+    """Takes a manual order from the chat and says what it needs before it goes out."""
+
+    def __init__(self, tickets: Tickets, portfolio: PortfolioService, approvals: Approvals, gate: EntryGate,
+                 live: bool) -> None:
+        self.tickets = tickets
+        self._portfolio = portfolio
+        self.approvals = approvals
+        self._gate = gate
+        self.live = live
+
+    async def request(self, user_id: int, chat_id: int, order: ManualOrder
+                      ) -> Executed | NeedsApproval | NeedsConfirmation:
+        """Place order now, or return the card or confirmation it needs first; raise InvalidInput when refused.
+
+        An entry the gate refuses now (a hold, a brake) gets no card: EntryRefused names the rule. The gate is
+        asked again right before the order goes out.
+        """
+        ticket = await self.tickets.quote(order)
+        for symbol in ticket.entry_symbols():
+            self._gate.check(symbol)
+        if self.live:
+            return NeedsApproval(await self.approvals.propose(user_id, chat_id, ticket))
+        if order.kind is OrderKind.CLOSE_ALL:
+            return NeedsConfirmation(ticket)
+        return Executed(ticket, tuple(await self._portfolio.execute(ticket)))
+
+    async def close_all(self) -> Executed:
+        """Close every open position at market (paper, after the confirming tap)."""
+        ticket = await self.tickets.quote(ManualOrder(OrderKind.CLOSE_ALL))
+        return Executed(ticket, tuple(await self._portfolio.execute(ticket)))
