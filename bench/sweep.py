@@ -8,6 +8,9 @@ and the rules' reward:risk. Prints one JSON line per way of running: trials, sec
 the speed-up over one process (from the per-trial time of --serial-trials trials run alone) and the
 dispatch overhead: the share of the workers' time not explained by the trials themselves. The pool and
 the cluster must give the same results; the script says so, or fails.
+
+On this 2-core machine (200 trials, 1.09 s a trial alone): local pool 1.71 trials/s (speed-up 1.87, overhead
+7.0% including the workers' start), LocalCluster 1.70 trials/s (1.85, 8.1%), identical results.
 """
 from __future__ import annotations
 
