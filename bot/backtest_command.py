@@ -2,7 +2,7 @@
 
     trading-assistant backtest --strategy A --symbol BTC/USDT [--from 2025-06-01] [--to 2025-07-31]
         [--data PATH] [--timeframe 1m] [--compare] [--walk-forward] [--monte-carlo] [--chart PATH.png]
-        [--trades PATH.csv] [--json]
+        [--trades PATH.csv] [--json] [--baseline random [--runs 200] [--seed S]]
     trading-assistant backtest --decider llm --symbol BTC/USDT [--data PATH] [--from ..] [--to ..] [--llm-cache-only]
         [--export-llm-cache FILE.jsonl] [--import-llm-cache FILE.jsonl]
     trading-assistant backtest --list
@@ -53,6 +53,10 @@ def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compare", action="store_true", help="also run A, B, C and trend side by side")
     p.add_argument("--walk-forward", action="store_true", help="walk-forward over a small grid, out-of-sample")
     p.add_argument("--monte-carlo", action="store_true", help="bootstrap the trades: drawdown and final equity")
+    p.add_argument("--baseline", choices=("random",), help="random: the strategy's entries moved to random days, "
+                                                           "run --runs times with the same distances, costs, exits")
+    p.add_argument("--runs", type=_runs, default=200, help="random-baseline runs (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="random-baseline seed (default 0): same seed, same runs")
     p.add_argument("--chart", type=Path, metavar="PATH.png", help="write the report chart there")
     p.add_argument("--trades", type=Path, metavar="PATH.csv", help="write the trade list there")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
@@ -118,9 +122,21 @@ def _json_record(args: argparse.Namespace, outcome: BacktestOutcome, run_id: int
     files = {"chart": str(args.chart) if args.chart is not None and outcome.chart is not None else None,
              "trades_file": str(args.trades) if args.trades is not None else None}
     return run_record(outcome.result, outcome.source, comparison=outcome.comparison,
-                      walk_forward=outcome.walk_forward, monte_carlo=outcome.monte_carlo,
+                      walk_forward=outcome.walk_forward, monte_carlo=outcome.monte_carlo, baseline=outcome.baseline,
                       extra={"run_id": run_id or None, "seconds": round(outcome.seconds, 3),
-                             "period_note": outcome.period_note or None} | files)
+                             "period_note": outcome.period_note or None,
+                             "warm_up_note": outcome.warm_up_note or None} | files)
+
+
+def _runs(text: str) -> int:
+    """Return a count of baseline runs from 1 to 10,000, or raise a clear error."""
+    try:
+        runs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--runs takes a whole number like 200, not {text!r}") from None
+    if not 1 <= runs <= 10_000:
+        raise argparse.ArgumentTypeError(f"--runs takes 1 to 10000 runs, not {runs}")
+    return runs
 
 
 def _request(args: argparse.Namespace) -> dict[str, Any]:
@@ -196,7 +212,8 @@ def _job(request: dict[str, Any], args: argparse.Namespace, settings: Settings, 
                             rules_settings(settings))
     return BacktestJob("cli", request["strategy"], loaded.history, config, loaded.source, request["start_ms"],
                        request["end_ms"], args.compare, args.walk_forward, args.monte_carlo,
-                       args.chart is not None, settings.chart_theme)
+                       args.chart is not None, settings.chart_theme,
+                       baseline_runs=args.runs if args.baseline == "random" else 0, baseline_seed=args.seed)
 
 
 def _stored(outcome: BacktestOutcome, now_ms: int) -> Any:

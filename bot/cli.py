@@ -1,4 +1,4 @@
-"""The `trading-assistant` command: run (default), demo, health, indicators, backtest, keys, totp."""
+"""The `trading-assistant` command: run (default), demo, health, indicators, backtest and the lab, keys, totp."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,10 @@ import time
 from pathlib import Path
 
 from bot.backtest_command import add_backtest_parser, run_backtest
+from bot.divergence_command import add_divergence_parser, run_divergence
+from bot.evaluate_command import add_evaluate_parser, run_evaluate
 from bot.keys_command import add_keys_parser, run_keys
+from bot.sweep_command import add_sweep_parser, run_sweep_command
 from bot.totp_command import add_totp_parser, run_totp
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
@@ -26,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     add_keys_parser(sub)
     add_totp_parser(sub)
     add_backtest_parser(sub)
+    add_evaluate_parser(sub)
+    add_sweep_parser(sub)
+    add_divergence_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "health":
@@ -34,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
             return indicators(args)
         if args.command == "backtest":
             return run_backtest(args)
+        if args.command == "evaluate":
+            return run_evaluate(args)
+        if args.command == "sweep":
+            return run_sweep_command(args)
+        if args.command == "divergence":
+            return run_divergence(args)
         if args.command == "keys":
             return run_keys(args, load_settings())
         if args.command == "totp":

@@ -38,7 +38,8 @@ from trading.bootstrap_controls import (entry_holds, event_bus, live_control, ma
                                         stored_overrides, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
-from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
+from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
+                                              slippage_model)
 from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
@@ -354,7 +355,8 @@ async def paper_account(settings: Settings, clock: Clock, market: MarketData, st
     venue = PaperVenue(settings.market_type, await market.instruments(), settings.paper_starting_balance,
                        ledger, store, events, clock, leverage=min(settings.futures_leverage, leverage_cap),
                        leverage_cap=leverage_cap, funding_rate=DEFAULT_FUNDING_RATE,
-                       funding_rates=rates_from(replay_funding(spec)), entry_check=gate.vet_fill)
+                       funding_rates=rates_from(replay_funding(spec)), entry_check=gate.vet_fill,
+                       slippage=slippage_model(settings))
     if await venue.restore():
         log.info("paper account restored", equity=str(venue.broker.equity()))
     return venue

@@ -69,9 +69,13 @@ class Settings(BaseSettings):
     hard_stop_pct: Decimal = Decimal("10")
     soft_stop_pct: Decimal = Decimal("5")
     take_profit_zone_pct: Decimal = Decimal("10")
-    max_fee_to_risk_pct: Decimal = Decimal("50")
+    max_fee_to_risk_pct: Decimal = Decimal("30")
     trailing_activation_pct: Decimal = Decimal("2")
     trailing_callback_pct: Decimal = Decimal("1")
+    trailing_activation_r: Decimal = Decimal("2")
+    trailing_callback_r: Decimal = Decimal("1")
+    slippage_bps: Decimal = Decimal("2")
+    slippage_depth: Decimal = Decimal("0")
     partial_take_profit_r: Decimal = Decimal("1")
     partial_take_profit_fraction: Decimal = Decimal("0.5")
     break_even_r: Decimal = Decimal("1")
@@ -82,6 +86,10 @@ class Settings(BaseSettings):
     min_reward_risk: Decimal = Decimal("1.5")
     min_signal_confidence: Decimal = Decimal("0.4")
     decision_timeout_seconds: Decimal = Decimal("10")
+    # Parameter sweeps: a Dask scheduler (tcp://host:8786) to run them on, else a local pool of this many
+    # processes (0: one per core).
+    sweep_cluster: str = ""
+    sweep_workers: int = Field(default=0, ge=0)
     # Live approvals: how long a card lives, and how far the price may move before it is shown again.
     approval_timeout_seconds: int = Field(default=120, ge=5, le=3600)
     approval_max_slippage_bps: Decimal = Field(default=Decimal("50"), gt=0, le=1000)
@@ -225,12 +233,13 @@ class Settings(BaseSettings):
         return _number_in(value, Decimal(0), Decimal(100), "a percentage above 0 and at most 100, like 2")
 
     @field_validator("max_symbol_exposure_pct", "max_total_exposure_pct", "breaker_max_spread_bps",
-                     "decision_timeout_seconds", mode="before")
+                     "decision_timeout_seconds", "trailing_callback_r", mode="before")
     @classmethod
     def _positive(cls, value: Any) -> Decimal:
         return _number_in(value, Decimal(0), None, "a number above 0, like 200")
 
     @field_validator("atr_stop_multiple", "kelly_multiplier", "take_profit_zone_pct", "trailing_activation_pct",
+                     "trailing_activation_r", "slippage_bps", "slippage_depth",
                      "max_fee_to_risk_pct", "partial_take_profit_r", "break_even_r", "min_reward_risk",
                      mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""/backtest (run in the worker process, progress edited in place) and /backtests (recent runs)."""
+"""/backtest and /evaluate (run in the worker process, progress edited in place) and /backtests (recent runs)."""
 from __future__ import annotations
 
 from telegram import Message, Update
@@ -7,11 +7,11 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.views import esc
-from bot.views.backtests import backtest_caption, backtest_text, progress_text, runs_text
+from bot.views.backtests import backtest_caption, backtest_text, evaluation_caption, progress_text, runs_text
 from bot.views.choices import run_buttons
 from trading.domain.errors import InvalidInput, TradingError
 from trading.logs import get_logger
-from trading.services.backtests import USAGE, BacktestRequest, BacktestService
+from trading.services.backtests import EVALUATE_USAGE, OPTIMIZE_USAGE, USAGE, BacktestRequest, BacktestService
 
 log = get_logger(__name__)
 
@@ -28,6 +28,26 @@ async def backtest(update: Update, context: BotContext) -> None:
     request = await service.request(*context.args)
     progress = await update.effective_message.reply_text(progress_text(request, "starting"))
     context.application.create_task(_run(service, request, progress), update=update)
+
+
+async def evaluate(update: Update, context: BotContext) -> None:
+    """Start an out-of-sample evaluation in the background: walk-forward, random entries, buy and hold."""
+    if not 2 <= len(context.args) <= 3:
+        raise InvalidInput(EVALUATE_USAGE)
+    service = _backtests(context)
+    request = await service.evaluation_request(*context.args)
+    progress = await update.effective_message.reply_text(progress_text(request, "starting", "Evaluation"))
+    context.application.create_task(_evaluate(service, request, progress), update=update)
+
+
+async def optimize(update: Update, context: BotContext) -> None:
+    """Start a small sweep of a strategy's parameters; it proposes a change only when it clearly beats them."""
+    if not 1 <= len(context.args) <= 3:
+        raise InvalidInput(OPTIMIZE_USAGE)
+    service = _backtests(context)
+    request = await service.optimisation_request(*context.args)
+    progress = await update.effective_message.reply_text(progress_text(request, "starting", "Optimisation"))
+    context.application.create_task(_optimise(service, request, progress), update=update)
 
 
 async def backtests(update: Update, context: BotContext) -> None:
@@ -48,6 +68,30 @@ async def _run(service: BacktestService, request: BacktestRequest, progress: Mes
         await progress.reply_text(backtest_text(report), parse_mode=ParseMode.HTML)
     if report.chart is not None:
         await progress.reply_photo(report.chart, caption=backtest_caption(report), parse_mode=ParseMode.HTML)
+
+
+async def _evaluate(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
+    shown = ProgressMessage(progress)
+    try:
+        report = await service.evaluate(request, lambda stage: shown.show(progress_text(request, stage, "Evaluation")))
+    except TradingError as exc:          # too little data, a strategy that cannot trade it: say so in place
+        await shown.show(f"❌ {esc(exc)}")
+        return
+    if not await shown.show(backtest_text(report)):
+        await progress.reply_text(backtest_text(report), parse_mode=ParseMode.HTML)
+    if report.chart is not None:
+        await progress.reply_photo(report.chart, caption=evaluation_caption(report), parse_mode=ParseMode.HTML)
+
+
+async def _optimise(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
+    shown = ProgressMessage(progress)
+    try:
+        text = await service.optimise(request, lambda stage: shown.show(progress_text(request, stage, "Optimisation")))
+    except TradingError as exc:
+        await shown.show(f"❌ {esc(exc)}")
+        return
+    if not await shown.show(f"<pre>{esc(text)}</pre>"):
+        await progress.reply_text(f"<pre>{esc(text)}</pre>", parse_mode=ParseMode.HTML)
 
 
 class ProgressMessage:

@@ -7,15 +7,22 @@ from bot.views import esc
 from trading.adapters.sqlite_backtests import StoredBacktest
 from trading.backtest.comparison import headline_figures
 from trading.backtest.summary import stored_runs_text
-from trading.services.backtests import BacktestReport, BacktestRequest
+from trading.services.backtests import BacktestReport, BacktestRequest, EvaluationReport
 
 
-def progress_text(request: BacktestRequest, stage: str) -> str:
+def progress_text(request: BacktestRequest, stage: str, what: str = "Backtest") -> str:
     """Return the progress message: what runs and where it has got to."""
-    return f"⏳ Backtest {request.strategy} on {request.symbol} ({request.period}): {stage}…"
+    return f"⏳ {what} {request.strategy} on {request.symbol} ({request.period}): {esc(stage)}…"
 
 
-def backtest_text(report: BacktestReport) -> str:
+def evaluation_caption(report: EvaluationReport) -> str:
+    """Return the evaluation chart's caption: what was judged, out of sample, and the stored run's number."""
+    return (f"Evaluation of {esc(report.request.strategy)} on {esc(report.request.symbol)} "
+            f"({esc(report.request.period)}), out of sample: {esc(headline_figures(report.run.metrics))} · "
+            f"run #{report.run.id}, {report.seconds:.1f} s")
+
+
+def backtest_text(report: BacktestReport | EvaluationReport) -> str:
     """Return the result: the metrics table and the Monte Carlo spread, monospace."""
     return f"<pre>{esc(report.text)}</pre>"
 

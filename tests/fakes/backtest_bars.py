@@ -21,15 +21,21 @@ PERP = Instrument("BTC/USDT:USDT", "BTC", "USDT", MarketKind.PERP, amount_step=D
                   min_notional=Decimal("5"), max_leverage=20)
 # only the hard stop (far away) and the signal's own stop and target: exits a hand can compute
 PLAIN_EXITS = ProtectionSettings(hard_stop_pct=Decimal("50"), soft_stop_pct=Decimal("40"), take_profit_zone_pct=None,
-                                 trailing_activation_pct=None, partial_take_profit_r=None, break_even_r=None)
+                                 trailing_activation_pct=None, trailing_activation_r=None,
+                                 partial_take_profit_r=None, break_even_r=None)
 NO_LIMITS = LimitSettings(daily_loss_pct=Decimal("100"), max_drawdown_pct=Decimal("100"), loss_streak=1000)
 
 
 def plain_config(instrument: Instrument = SPOT, protection: ProtectionSettings = PLAIN_EXITS,
                  **engine: object) -> BacktestConfig:
-    """Return a 10,000 USDT account without slippage, with only the plain exits and no account limits."""
+    """Return a 10,000 USDT account without slippage, with only the plain exits and no account limits.
+
+    The reward:risk after costs is not checked unless min_reward_risk is given: the scenarios test mechanics.
+    """
+    engine.setdefault("slippage", NO_SLIPPAGE)
+    engine.setdefault("min_reward_risk", None)
     settings = EngineSettings(protection=protection, limits=NO_LIMITS, **engine)   # type: ignore[arg-type]
-    return BacktestConfig(instrument, Decimal("10000"), settings, slippage=NO_SLIPPAGE)
+    return BacktestConfig(instrument, Decimal("10000"), settings)
 
 
 def long_signal(known_at_ms: int, entry: str, stop: str, target: str | None, symbol: str = "BTC/USDT",

@@ -20,7 +20,8 @@ from trading.risk.sizing import trade_leverage
 NO_LIMITS = LimitSettings(daily_loss_pct=Decimal(100), max_drawdown_pct=Decimal(100), loss_streak=1_000_000,
                           max_entries=1_000_000)
 NO_PROTECTION = ProtectionSettings(hard_stop_pct=None, soft_stop_pct=None, take_profit_zone_pct=None,
-                                   trailing_activation_pct=None, partial_take_profit_r=None, break_even_r=None)
+                                   trailing_activation_pct=None, trailing_activation_r=None,
+                                   partial_take_profit_r=None, break_even_r=None)
 NO_BREAKER = BreakerSettings(move_pct=Decimal(1_000_000))
 
 
@@ -32,10 +33,14 @@ class BacktestConfig:
     starting_balance: Decimal = Decimal("10000")
     engine: EngineSettings = EngineSettings()
     rules: RulesSettings = RulesSettings()
-    slippage: SlippageModel = SlippageModel()
     funding_rate: Decimal = DEFAULT_FUNDING_RATE     # per 8 h, when the history carries no rates
     decision_timeframe: Timeframe = Timeframe.M15    # candles the rules read in a zone, as the loop does
     decision_bars: int = 50
+
+    @property
+    def slippage(self) -> SlippageModel:
+        """Return the slippage model: the engine's, so its cost checks and the broker's fills agree."""
+        return self.engine.slippage
 
     @property
     def futures(self) -> bool:
@@ -63,5 +68,6 @@ def yardstick_config(config: BacktestConfig) -> BacktestConfig:
     engine = config.engine
     engine = replace(engine, sizing=replace(engine.sizing, all_in=True, kelly_multiplier=None, atr_stop_multiple=None),
                      limits=replace(NO_LIMITS, timezone=engine.limits.timezone), protection=NO_PROTECTION,
-                     breaker=NO_BREAKER, cash_buffer_pct=Decimal(0), max_fee_to_risk_pct=Decimal(0))
-    return replace(config, engine=engine, rules=replace(config.rules, min_confidence=0.0), slippage=NO_SLIPPAGE)
+                     breaker=NO_BREAKER, cash_buffer_pct=Decimal(0), max_fee_to_risk_pct=Decimal(0),
+                     slippage=NO_SLIPPAGE, min_reward_risk=None, strategy_protection={})
+    return replace(config, engine=engine, rules=replace(config.rules, min_confidence=0.0))

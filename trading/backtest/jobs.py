@@ -14,10 +14,19 @@ from trading.backtest.config import BacktestConfig
 from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.evaluation import Evaluation, evaluate
+from trading.backtest.evaluation_report import evaluation_text
+from trading.backtest.exit_breakdown import exit_breakdown_text
+from trading.backtest.random_baseline import DEFAULT_RUNS, RandomBaseline, random_baseline
+from trading.backtest.strategy_specs import spec_named
+from trading.backtest.sweep import sweep_data, trials_of
+from trading.backtest.sweep_execution import run_serial
+from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
 from trading.backtest.runner import BacktestResult, backtest
+from trading.backtest.warm_up import warm_up_note
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
-from trading.backtest.summary import (comparison_text, headline, metrics_table, monte_carlo_text, period_note,
-                                      signals_line, walk_forward_text)
+from trading.backtest.summary import (baseline_text, comparison_text, costs_line, headline, metrics_table,
+                                      monte_carlo_text, period_note, signals_line, walk_forward_text)
 
 _progress_queue: Any = None
 
@@ -38,6 +47,10 @@ class BacktestJob:
     monte_carlo: bool = False
     chart: bool = False
     theme: str = "dark"
+    baseline_runs: int = 0                # random-entry runs (0: no baseline)
+    baseline_seed: int = 0
+    in_days: int = 30                     # an evaluation's walk-forward folds
+    out_days: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +67,8 @@ class BacktestOutcome:
     chart: bytes | None = None
     seconds: float = 0.0
     period_note: str = ""                # what period really ran, when the data did not cover the one asked for
+    baseline: RandomBaseline | None = None
+    warm_up_note: str = ""               # why the strategy could not trade all of the period, if it could not
 
 
 def set_progress_queue(queue: Any) -> None:
@@ -78,10 +93,17 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     result = backtest(job.history, job.strategy, job.config, start_ms=job.start_ms, end_ms=job.end_ms,
                       progress=lambda f: report_progress(job.job_id, "trading", f))
     note = period_note(job.start_ms, job.end_ms, result)
-    parts = [headline(result, job.source), *([note] if note else []), metrics_table(result.strategy, result.metrics),
-             signals_line(result)]
+    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *([note] if note else []),
+             metrics_table(result.strategy, result.metrics), signals_line(result)]
     window = job.history.window(job.start_ms, job.end_ms)
-    comparison = study = spread = None
+    warm_up = warm_up_note(result.strategy, job.history, window, result.params)
+    exits = exit_breakdown_text(result.trades)
+    parts += [text for text in (warm_up, exits) if text]
+    comparison = study = spread = baseline = None
+    if job.baseline_runs > 0:
+        report_progress(job.job_id, "random-entry baseline", 0.0)
+        baseline = random_baseline(job.history, result, job.config, window, job.baseline_runs, job.baseline_seed)
+        parts.append(baseline_text(baseline))
     if job.compare:
         report_progress(job.job_id, "comparing A, B, C and trend", 0.0)
         comparison = {name: r.metrics for name, r in compare(job.history, job.config, window).items()}
@@ -98,7 +120,50 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
         parts.append(text)
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
-                           time.perf_counter() - started, note)
+                           time.perf_counter() - started, note, baseline, warm_up)
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationOutcome:
+    """What an evaluation job produced: the evaluation, its report text and chart."""
+
+    job_id: str
+    source: str
+    evaluation: Evaluation
+    text: str
+    chart: bytes | None
+    seconds: float
+
+
+def run_evaluation_job(job: BacktestJob) -> EvaluationOutcome:
+    """Evaluate the job's strategy out of sample (walk-forward, random baseline, statistics), text and chart."""
+    started = time.perf_counter()
+    window = job.history.window(job.start_ms, job.end_ms)
+    cannot = warm_up_note(job.strategy, job.history, window)
+    if cannot.startswith(f"{spec_named(job.strategy).name} cannot trade"):
+        raise ValueError(cannot)
+    evaluation = evaluate(job.history, job.strategy, job.config, window, in_days=job.in_days,
+                          out_days=job.out_days, runs=job.baseline_runs or DEFAULT_RUNS, seed=job.baseline_seed,
+                          stage=lambda stage, done: report_progress(job.job_id, stage, done))
+    chart = None
+    if job.chart:
+        from trading.reports.evaluation_chart import evaluation_chart   # matplotlib only when a chart is wanted
+
+        report_progress(job.job_id, "drawing the chart", 0.0)
+        chart = evaluation_chart(evaluation, job.theme)
+    return EvaluationOutcome(job.job_id, job.source, evaluation, evaluation_text(evaluation), chart,
+                             time.perf_counter() - started)
+
+
+def run_optimisation_job(job: BacktestJob) -> str:
+    """Sweep the strategy's small grid beside its current parameters in this process; return the proposal text."""
+    window = job.history.window(job.start_ms, job.end_ms)
+    spec = spec_named(job.strategy)
+    data = sweep_data(job.history, job.config, spec.name, window, job.in_days, job.out_days)
+    trials = [{}, *trials_of(spec.grid)]                  # trial 0: the parameters in use
+    results = run_serial(data, trials, lambda done, total: report_progress(job.job_id, "sweeping", done / total))
+    summary = summarise(data, spec.grid, results)
+    return f"{proposal_text(proposal(summary))}\n\n{sweep_text(summary, top=3)}"
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

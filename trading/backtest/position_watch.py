@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from trading.domain.candles import Candles
-from trading.risk.protective_stops import ProtectionSettings, StopState, Zone, effective_stop
+from trading.risk.protective_stops import (ProtectionSettings, StopState, Zone, effective_stop,
+                                          trailing_activation)
 
 HAIR = 1e-9
 FIRST_CHUNK = 64
@@ -79,9 +80,10 @@ def _gain_levels(stops: StopState, settings: ProtectionSettings) -> list:
         levels.append(stops.entry + sign * r * settings.partial_take_profit_r)
     if settings.break_even_r is not None and not stops.at_break_even:
         levels.append(stops.entry + sign * r * settings.break_even_r)
-    if settings.trailing_activation_pct is not None:
+    activation = trailing_activation(stops, settings)
+    if activation is not None:
         if stops.trailing_stop is None:
-            levels.append(stops.entry * (1 + sign * settings.trailing_activation_pct / 100))
+            levels.append(activation)
         else:
             levels.append(stops.best_price)     # every new best price drags the trail along
     return levels

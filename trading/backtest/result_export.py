@@ -14,7 +14,9 @@ import numpy as np
 
 from trading.backtest.comparison import LABELS
 from trading.backtest.metrics import BacktestMetrics
+from trading.backtest.exit_breakdown import exit_breakdown
 from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.random_baseline import RandomBaseline
 from trading.backtest.runner import BacktestResult
 from trading.backtest.studies import WalkForwardStudy
 from trading.backtest.trades import ClosedTrade
@@ -52,13 +54,17 @@ def metrics_record(metrics: BacktestMetrics) -> dict[str, Any]:
 
 def run_record(result: BacktestResult, source: str, *, comparison: Mapping[str, BacktestMetrics] | None = None,
                walk_forward: WalkForwardStudy | None = None, monte_carlo: MonteCarloResult | None = None,
-               extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+               baseline: RandomBaseline | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return one run as a JSON-able record: what ran, its metrics and labels, and the studies asked for."""
     record: dict[str, Any] = {
         "strategy": result.strategy, "symbol": result.symbol, "timeframe": result.timeframe.value,
         "source": source, "bars": int(result.times_ms.size - 1), "signals": result.signals,
         "skipped": dict(result.rejections), "limits_hit": dict(result.breaches), "params": plain(result.params),
-        "metrics": metrics_record(result.metrics), "labels": dict(LABELS)}
+        "metrics": metrics_record(result.metrics), "labels": dict(LABELS),
+        "exits": [plain({"rule": e.rule, "exits": e.exits, "pnl": e.pnl, "average_r": e.average_r})
+                  for e in exit_breakdown(result.trades)]}
+    if baseline is not None:
+        record["random_baseline"] = baseline_record(baseline)
     if comparison is not None:
         record["comparison"] = {name: metrics_record(m) for name, m in comparison.items()}
     if walk_forward is not None:
@@ -69,6 +75,13 @@ def run_record(result: BacktestResult, source: str, *, comparison: Mapping[str, 
                                        "max_drawdown_pct": _percentiles(monte_carlo.max_drawdown_pct),
                                        "final_equity": _percentiles(monte_carlo.final_equity)})
     return record | plain(dict(extra or {}))
+
+
+def baseline_record(baseline: RandomBaseline) -> dict[str, Any]:
+    """Return the random-entry baseline as JSON data: its runs, return percentiles and the strategy's rank."""
+    return {"runs": baseline.runs, "seed": baseline.seed, "entries": baseline.entries,
+            "return_pct": {"p5": baseline.quantile(5), "p50": baseline.quantile(50), "p95": baseline.quantile(95)},
+            "percentile": baseline.percentile, "worse_than_chance": baseline.worse_than_chance}
 
 
 def trade_rows(trades: Sequence[ClosedTrade], instrument: Instrument | None = None,

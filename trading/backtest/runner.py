@@ -44,6 +44,7 @@ class BacktestResult:
     rejections: Mapping[str, int] = field(default_factory=dict)   # by the rule that skipped them
     breaches: Mapping[str, int] = field(default_factory=dict)     # account limits hit
     params: Mapping[str, float] = field(default_factory=dict)
+    entered: tuple[Signal, ...] = ()   # the signals that opened the trades, in order
 
 
 def scan(history: MarketHistory, names: Iterable[str], params: Params | None = None) -> dict[str, list[Signal]]:
@@ -68,7 +69,8 @@ def simulate(history: MarketHistory, signals: Sequence[Signal], config: Backtest
     hold = buy_and_hold_return(bars.open[first], bars.close[end - 1], config.instrument.taker_fee)
     metrics = compute_metrics(times, equity, run.trades, buy_hold=hold)
     return BacktestResult(strategy, history.symbol, history.timeframe, metrics, tuple(run.trades), times, equity,
-                          len(inside), dict(run.rejections), dict(run.breaches), dict(params or {}))
+                          len(inside), dict(run.rejections), dict(run.breaches), dict(params or {}),
+                          tuple(run.entered))
 
 
 def backtest(history: MarketHistory, strategy: str, config: BacktestConfig, *, params: Params | None = None,

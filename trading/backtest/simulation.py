@@ -56,6 +56,7 @@ class TradeSimulation:
         self.broker = paper_broker(config)
         self.equity = EquityTrack(first, config.starting_balance)
         self.trades: list[ClosedTrade] = []
+        self.entered: list[Signal] = []      # the signals that opened a position, in order
         self.rejections: Counter[str] = Counter()
         self.breaches: Counter[str] = Counter()
         self.cursor = first
@@ -83,14 +84,13 @@ class TradeSimulation:
 
     def _walk(self, until: int) -> None:
         """Hand the engine every event bar of the open position up to bar until (inclusive)."""
-        protection = self.engine.settings.protection
         while self._open is not None and self.cursor <= until:
             guard = self.engine.state.positions.get(self.symbol)
             funding_bar = self._funding_bar()
             event = None
             if guard is not None:
                 event = first_event(self.bars, self.cursor, min(until + 1, funding_bar),
-                                    triggers(guard.stops, protection))
+                                    triggers(guard.stops, self.engine.settings.protection_for(guard.strategy)))
             if event is None:
                 if funding_bar > until:
                     self.cursor = until + 1
@@ -141,7 +141,8 @@ class TradeSimulation:
         exchange, marks = self.broker.exchange, {self.symbol: mark}
         account = account_view(exchange.summary(marks), exchange.positions(marks), marks,
                                {self.symbol: self.config.instrument}, futures=exchange.account.kind == "futures")
-        plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal))
+        # the order goes out at the signal's close and meets the next bar's open: the price it is checked at
+        plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal), _price(self.bars.open[fill]))
         if isinstance(plan, Rejection):
             self.rejections[plan.rule] += 1
             return
@@ -165,8 +166,9 @@ class TradeSimulation:
             self.rejections["broker"] += 1
             return
         guard = self.engine.on_position_opened(position, bar.open_ms, plan.intent.client_order_id)
+        self.entered.append(plan.signal)
         self._open = OpenTrade(position.side, bar.open_ms, position.entry_price, position.amount, equity_before,
-                               guard.initial_risk, plan.signal.strategy, fees=filled.fee)
+                               guard.initial_risk, plan.signal.strategy, fees=filled.fee, entry_fee=filled.fee)
         self._funded_ms, self.cursor = bar.open_ms, fill
         self._record(fill)
 
@@ -214,6 +216,8 @@ class TradeSimulation:
         done = self.broker.exchange.order(order.id)
         if self._open is not None and done is not None:
             self._open.fees += done.fee
+            if done.filled > 0 and done.avg_price is not None:
+                self._open.exit_leg(plan.reason, done.filled, done.avg_price, done.fee)
         self._sync(ts, done, price, plan.reason)
 
     def _sync(self, ts: int, exit_order: object, mark: Decimal, reason: str) -> None:

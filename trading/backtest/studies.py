@@ -51,7 +51,8 @@ class WalkForwardStudy:
 
 
 def walk_forward_study(history: MarketHistory, strategy: str, config: BacktestConfig, window: tuple[int, int],
-                       in_days: int = IN_SAMPLE_DAYS, out_days: int = OUT_OF_SAMPLE_DAYS) -> WalkForwardStudy:
+                       in_days: int = IN_SAMPLE_DAYS, out_days: int = OUT_OF_SAMPLE_DAYS, *,
+                       scans: Mapping[tuple, list[Signal]] | None = None) -> WalkForwardStudy:
     """Pick the grid's best parameters on each in-sample window (by return), report the next window only."""
     spec = spec_named(strategy)
     per_day = DAY_MS // history.timeframe.ms
@@ -61,11 +62,11 @@ def walk_forward_study(history: MarketHistory, strategy: str, config: BacktestCo
         span = (end - first) // per_day
         raise ValueError(f"walk-forward needs at least {in_days + out_days} days of data; "
                          f"the period holds {span}")
-    scans = _scans_by_strategy_params(history, spec.name, spec.grid)
+    scans = scans if scans is not None else scans_by_strategy_params(history, spec.name, spec.grid)
 
     def evaluate(params: Params, start: int, stop: int) -> BacktestResult:
         """Backtest params over bars [start, stop) of the window."""
-        signals = scans[_key(strategy_params(spec, params))]
+        signals = scans[params_key(strategy_params(spec, params))]
         return simulate(history, signals, config, strategy=spec.name, window=(first + start, first + stop),
                         params=params)
 
@@ -79,17 +80,18 @@ def monte_carlo_study(result: BacktestResult, config: BacktestConfig, runs: int 
     return monte_carlo(result.trades, config.starting_balance, runs=runs, resampling=resampling)
 
 
-def _scans_by_strategy_params(history: MarketHistory, name: str,
+def scans_by_strategy_params(history: MarketHistory, name: str,
                               grid: Mapping[str, tuple[float, ...]]) -> dict[tuple, list[Signal]]:
     """Return the signals of every distinct strategy-parameter set of the grid (decider keys share a scan)."""
     spec, analysis = spec_named(name), MarketAnalysis(history.view())
     out: dict[tuple, list[Signal]] = {}
     for params in parameter_grid(grid):
         own = strategy_params(spec, params)
-        if _key(own) not in out:
-            out[_key(own)] = spec.strategy(own).scan_analysis(analysis)
+        if params_key(own) not in out:
+            out[params_key(own)] = spec.strategy(own).scan_analysis(analysis)
     return out
 
 
-def _key(params: Params) -> tuple:
+def params_key(params: Params) -> tuple:
+    """Return params as a hashable key, in name order."""
     return tuple(sorted(params.items()))

@@ -1,20 +1,26 @@
 """A backtest's results as plain monospace text, for the terminal and (inside <pre>) for the chat."""
 from __future__ import annotations
 
+import textwrap
 from decimal import Decimal
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from trading.adapters.sqlite_backtests import StoredBacktest
+from trading.backtest.config import BacktestConfig
+from trading.backtest.strategy_specs import config_for
+from trading.strategies.exit_rules import describe_exits
 from trading.backtest.comparison import headline_figures, money, percent, render_comparison
 from trading.backtest.metrics import DAY_MS, BacktestMetrics
 from trading.backtest.montecarlo import MonteCarloResult
+from trading.backtest.random_baseline import RandomBaseline, ordinal
 from trading.backtest.runner import BacktestResult
 from trading.backtest.studies import WalkForwardStudy
 
 
 HOUR_MS = 3_600_000
+PHONE_WIDTH = 60
 
 
 def _money(value: float) -> Decimal:
@@ -31,6 +37,19 @@ def headline(result: BacktestResult, source: str) -> str:
     bars = result.times_ms.size - 1
     return (f"{result.strategy} on {result.symbol} {result.timeframe}, {_day(m.start_ms)} to {_day(m.end_ms - 1)}, "
             f"{bars:,} bars ({source})")
+
+
+def costs_line(config: BacktestConfig, strategy: str) -> str:
+    """Return the costs and exit rules the run assumed, as the header states them."""
+    engine = config_for(strategy, config).engine
+    fee = config.instrument.taker_fee * 100
+    gates = (f"entries need reward:risk {engine.min_reward_risk} after costs"
+             if engine.min_reward_risk is not None else "no reward:risk check after costs")
+    if engine.max_fee_to_risk_pct > 0:
+        gates += f", costs at most {engine.max_fee_to_risk_pct}% of the risk"
+    text = (f"Costs: taker fee {fee.normalize():f}% a side, {engine.slippage.describe()}; {gates}. "
+            f"Exits: {describe_exits(engine.protection_for(strategy))}.")
+    return textwrap.fill(text, PHONE_WIDTH)
 
 
 def period_note(start_ms: int | None, end_ms: int | None, result: BacktestResult) -> str:
@@ -78,6 +97,26 @@ def monte_carlo_text(spread: MonteCarloResult) -> str:
     return (f"Monte Carlo ({spread.resampling}, {spread.runs} runs of {spread.trades} trades), p5 / p50 / p95:\n"
             f"  max drawdown  {dd.p5:.1f}% / {dd.p50:.1f}% / {dd.p95:.1f}%\n"
             f"  final equity  {money(_money(final.p5))} / {money(_money(final.p50))} / {money(_money(final.p95))}")
+
+
+def baseline_text(baseline: RandomBaseline) -> str:
+    """Return the random-entry baseline's spread and where the strategy sits in it."""
+    name = baseline.strategy
+    if not baseline.entries:
+        return f"Random baseline skipped: {name} made no trade to shape random entries after"
+    head = (f"Random entries ({baseline.runs} runs, seed {baseline.seed}): {name}'s {baseline.entries} entries on "
+            f"random days at the same minute, with its stop and target distances, costs and exits")
+    spread = (f"  return p5 / p50 / p95: {percent(baseline.quantile(5))} / {percent(baseline.quantile(50))} / "
+              f"{percent(baseline.quantile(95))} ({float(baseline.trades.mean()):.1f} trades a run)")
+    verdict = (f"  {name} {percent(baseline.strategy_return_pct)} sits at the {ordinal(baseline.percentile)} "
+               f"percentile")
+    if baseline.worse_than_chance:
+        verdict += ": worse than chance, a bug or a bad rule until shown otherwise"
+    elif baseline.percentile < 95:
+        verdict += ": within what chance gives"
+    else:
+        verdict += ": above the 95th, better than chance"
+    return "\n".join([textwrap.fill(head, PHONE_WIDTH), spread, verdict])
 
 
 def comparison_text(metrics: Mapping[str, BacktestMetrics]) -> str:

@@ -1,7 +1,7 @@
 """What a backtest writes down as it goes: each round trip as it closes, and the equity at every bar's close."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -26,6 +26,14 @@ class OpenTrade:
     strategy: str = ""
     fees: Decimal = ZERO
     funding: Decimal = ZERO          # positive: paid
+    entry_fee: Decimal = ZERO
+    legs: dict[str, Decimal] = field(default_factory=dict)   # net result by the exit rule that closed each part
+
+    def exit_leg(self, reason: str, amount: Decimal, price: Decimal, fee: Decimal) -> None:
+        """Book the net result of closing amount at price for reason: its move, its exit fee, its entry fee share."""
+        share = self.entry_fee * amount / self.amount if self.amount > 0 else ZERO
+        result = (price - self.entry_price) * amount * self.side.sign - fee - share
+        self.legs[reason] = self.legs.get(reason, ZERO) + result
 
     def closed(self, symbol: str, exit_ms: int, equity_after: Decimal, exit_reason: str = "") -> ClosedTrade:
         """Return the trade once the position is flat, its result read from the account itself.
@@ -39,7 +47,8 @@ class OpenTrade:
         exit_price = self.entry_price + gross / (self.amount * self.side.sign)
         r_multiple = pnl / self.initial_risk if self.initial_risk > 0 else None
         return ClosedTrade(symbol, self.side, self.entry_ms, exit_ms, self.entry_price, exit_price,
-                           self.amount, pnl, self.fees, self.funding, r_multiple, exit_reason, self.strategy)
+                           self.amount, pnl, self.fees, self.funding, r_multiple, exit_reason, self.strategy,
+                           tuple(self.legs.items()), self.initial_risk if self.initial_risk > 0 else None)
 
 
 class EquityTrack:

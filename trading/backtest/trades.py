@@ -29,6 +29,8 @@ class ClosedTrade:
     r_multiple: Decimal | None = None
     exit_reason: str = ""            # the rule that closed it: stop_loss, take_profit, exit_signal, end_of_data...
     strategy: str = ""
+    exit_legs: tuple[tuple[str, Decimal], ...] = ()   # net result of each exit rule that closed a part
+    initial_risk: Decimal | None = None                # quote lost at the initial stop (1R), when it had one
 
     @property
     def gross_pnl(self) -> Decimal:

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Awaitable, Callable
 
-from trading.backtest.jobs import BacktestJob, BacktestOutcome, run_backtest_job, set_progress_queue
+from trading.backtest.jobs import BacktestJob, run_backtest_job, set_progress_queue
 from trading.domain.errors import TradingError
 
 PROGRESS_POLL_S = 0.2
@@ -31,10 +31,11 @@ class BacktestWorker:
         """Start the worker process now, so the first job does not wait for it (optional)."""
         self._executor().submit(_ready)
 
-    async def run(self, job: BacktestJob, on_progress: OnProgress) -> BacktestOutcome:
-        """Run job in the worker; relay its progress notes to on_progress until it is done."""
+    async def run(self, job: BacktestJob, on_progress: OnProgress,
+                  task: Callable[[BacktestJob], Any] = run_backtest_job) -> Any:
+        """Run task(job) in the worker (a backtest by default); relay its progress notes until it is done."""
         try:
-            future = asyncio.wrap_future(self._executor().submit(run_backtest_job, job))
+            future = asyncio.wrap_future(self._executor().submit(task, job))
             while not future.done():
                 await asyncio.wait({future}, timeout=PROGRESS_POLL_S)
                 for job_id, stage, fraction in self._drain():

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from trading.domain.positions import Position, PositionSide
+from trading.engine.slippage import SlippageModel
 from trading.risk.circuit_breaker import BreakerSettings, BreakerState
 from trading.risk.kill_switch import KillSwitch
 from trading.risk.limits import LimitSettings, RiskState
@@ -26,9 +27,16 @@ class EngineSettings:
     protection: ProtectionSettings = ProtectionSettings()
     breaker: BreakerSettings = BreakerSettings()
     cash_buffer_pct: Decimal = Decimal("1")   # cash kept back for fees and slippage when cash caps a size
-    max_fee_to_risk_pct: Decimal = Decimal("50")   # skip a trade whose round-trip fees exceed this share of its risk
+    max_fee_to_risk_pct: Decimal = Decimal("30")   # skip a trade whose round-trip costs exceed this share of its risk
+    slippage: SlippageModel = SlippageModel()      # what a market fill is expected to cost (the paper broker's too)
+    min_reward_risk: Decimal | None = Decimal("1.5")   # reward:risk after fees and slippage at the expected fill
+    strategy_protection: Mapping[str, ProtectionSettings] = field(default_factory=dict)   # a strategy's own exits
     remembered_signals: int = 1000            # setup ids kept to never act on one signal twice
     kelly_window: int = 50                    # closed trades per strategy kept for the Kelly cap
+
+    def protection_for(self, strategy: str) -> ProtectionSettings:
+        """Return the exit rules of a strategy's positions: its own when it declares them, else the shared ones."""
+        return self.strategy_protection.get(strategy, self.protection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,7 @@ class PendingEntry(Restorable):
     reason: str
     amount_step: Decimal
     placed_ms: int
+    exit_cost_rate: Decimal = ZERO   # what closing flat costs as a fraction of the entry: break-even's offset
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from trading.domain.positions import Position, PositionSide
 from trading.engine.account import AccountSummary
 from trading.domain.signals import Signal
 from trading.engine.engine_state import ZERO, EngineSettings, EngineState
+from trading.engine.entry_costs import cost_problem, exit_cost_rate, fee_problem
 from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.risk.sizing import PositionSize, SizingRequest, size_entry
 from trading.risk.verdicts import Verdict
@@ -35,6 +36,7 @@ class EntryRule(StrEnum):
     SPOT_SHORT = "spot_short"
     CASH = "cash"
     FEES = "fees"
+    NET_REWARD_RISK = "net_reward_risk"     # reward:risk after fees and slippage at the expected fill
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class EntryPlan:
     stop: Decimal | None           # the signal's levels on the market's price tick, armed once filled
     take_profit: Decimal | None
     amount_step: Decimal
+    exit_cost_rate: Decimal = ZERO      # entry fee, exit fee and exit slippage as a fraction: break-even's offset
 
     @property
     def message(self) -> str:
@@ -85,8 +88,13 @@ def entry_client_id(setup_id: str) -> str:
 
 
 def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
-               settings: EngineSettings, atr: Decimal | None = None) -> EntryPlan | Rejection:
-    """Return the order to send for a decided signal, or the Rejection of the first gate that stops it."""
+               settings: EngineSettings, atr: Decimal | None = None,
+               reference: Decimal | None = None) -> EntryPlan | Rejection:
+    """Return the order to send for a decided signal, or the Rejection of the first gate that stops it.
+
+    reference is the last price when the order would be sent (default: the signal's entry): the fill is
+    expected there plus the modelled slippage, and the reward:risk after costs is checked at that fill.
+    """
     blocked = _gates(state, signal, decision, account, ts_ms, settings)
     if blocked is not None:
         return blocked
@@ -99,6 +107,10 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
     size = _within_cash(sized, instrument, signal.entry, account.cash, settings.cash_buffer_pct)
     if isinstance(size, str):
         return Rejection(signal, EntryRule.CASH, size)
+    price = reference if reference is not None and reference > 0 else signal.entry
+    costly = cost_problem(signal, instrument, settings.slippage, price, size.amount, settings.min_reward_risk)
+    if costly is not None:
+        return Rejection(signal, EntryRule.NET_REWARD_RISK, costly)
     budget = size.quote_budget      # all in on spot: spend the quote, the amount set at the fill price
     intent = OrderIntent(signal.symbol, signal.side.entry_order_side, OrderType.MARKET,
                          amount=size.amount if budget is None else None, quote_amount=budget,
@@ -107,7 +119,8 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
                          reason=f"{signal.strategy} {signal.side}: {signal.reason}"[:200])
     target = instrument.round_price(signal.take_profit) if signal.take_profit is not None else None
     stop = instrument.round_price(signal.stop) if signal.stop is not None else None
-    return EntryPlan(signal, decision, intent, size, stop, target, instrument.amount_step)
+    return EntryPlan(signal, decision, intent, size, stop, target, instrument.amount_step,
+                     exit_cost_rate(instrument, settings.slippage, size.amount, price))
 
 
 def _gates(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
@@ -129,20 +142,8 @@ def _gates(state: EngineState, signal: Signal, decision: Decision, account: Acco
     if instrument.kind is MarketKind.SPOT and signal.side is PositionSide.SHORT:
         return Rejection(signal, EntryRule.SPOT_SHORT, f"cannot short {signal.symbol} on spot; "
                                                        f"trade futures to take short signals")
-    return _fee_gate(signal, instrument, settings.max_fee_to_risk_pct)
-
-
-def _fee_gate(signal: Signal, instrument: Instrument, max_pct: Decimal) -> Rejection | None:
-    # a stop closer than the fees of the round trip loses more to the exchange than to the market: no edge
-    risk = signal.risk_per_unit
-    if max_pct <= 0 or not risk:
-        return None
-    fees = 2 * instrument.taker_fee * signal.entry
-    share = fees / risk * 100
-    if share <= max_pct:
-        return None
-    return Rejection(signal, EntryRule.FEES, f"round-trip fees {fees:.4f} per unit would be {share:.0f}% of the "
-                                             f"risk to the stop ({risk}); the stop is too tight to pay for them")
+    costly = fee_problem(signal, instrument, settings.slippage, settings.max_fee_to_risk_pct)
+    return None if costly is None else Rejection(signal, EntryRule.FEES, costly)
 
 
 def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cash: Decimal,

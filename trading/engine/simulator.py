@@ -49,7 +49,9 @@ class Execution:
 def on_tick(price: Decimal, tick: Decimal, side: Side) -> Decimal:
     """Return price moved onto the tick grid against the taker: up for buys, down for sells."""
     steps = (price / tick).to_integral_value(ROUND_CEILING if side is Side.BUY else ROUND_FLOOR)
-    return steps * tick
+    # quantized to the tick, so a price always carries the tick's decimals (113691.10, not 113691.1),
+    # whatever the digits of the slippage that moved it
+    return (steps * tick).quantize(tick)
 
 
 def execution_for(order: Order, bar: PriceBar, amount: Decimal, slippage: SlippageModel,
@@ -63,13 +65,13 @@ def execution_for(order: Order, bar: PriceBar, amount: Decimal, slippage: Slippa
     at the trigger price, or at the open when the bar gapped past it.
     """
     if order.type is OrderType.MARKET:
-        return Execution(slippage.price(order.side, bar.open, amount, bar.volume), is_maker=False)
+        return Execution(slippage.price(order.side, bar.open, amount), is_maker=False)
     if order.type is OrderType.LIMIT:
         return _limit_execution(order, bar, amount, slippage, fresh)
     reference = trigger_reference(order, bar)
     if reference is None:
         return None
-    return Execution(slippage.price(order.side, reference, amount, bar.volume), is_maker=False)
+    return Execution(slippage.price(order.side, reference, amount), is_maker=False)
 
 
 def _limit_execution(order: Order, bar: PriceBar, amount: Decimal, slippage: SlippageModel,
@@ -78,7 +80,7 @@ def _limit_execution(order: Order, bar: PriceBar, amount: Decimal, slippage: Sli
     assert limit is not None
     buy = order.side is Side.BUY
     if fresh and (bar.open <= limit if buy else bar.open >= limit):
-        taken = slippage.price(order.side, bar.open, amount, bar.volume)
+        taken = slippage.price(order.side, bar.open, amount)
         return Execution(min(taken, limit) if buy else max(taken, limit), is_maker=False)
     if bar.low < limit if buy else bar.high > limit:
         return Execution(limit, is_maker=True)

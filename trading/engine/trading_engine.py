@@ -65,15 +65,15 @@ class TradingEngine:
         return vet_new_position(self.state, self.settings, ts_ms, origin, symbol)
 
     def plan_entry(self, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
-                   atr: Decimal | None = None) -> EntryPlan | Rejection:
-        """Return the entry order for a decided signal, or why it is not traded."""
-        return plan_entry(self.state, signal, decision, account, ts_ms, self.settings, atr)
+                   atr: Decimal | None = None, reference: Decimal | None = None) -> EntryPlan | Rejection:
+        """Return the entry order for a decided signal, or why it is not traded (reference: the last price)."""
+        return plan_entry(self.state, signal, decision, account, ts_ms, self.settings, atr, reference)
 
     def on_entry_placed(self, plan: EntryPlan, ts_ms: int) -> None:
         """Record an entry order the broker accepted: it counts against the entry rate and waits for its fill."""
         s = plan.signal
         pending = PendingEntry(plan.intent.client_order_id, s.symbol, s.side, plan.stop, plan.take_profit,
-                               s.strategy, s.reason, plan.amount_step, ts_ms)
+                               s.strategy, s.reason, plan.amount_step, ts_ms, plan.exit_cost_rate)
         self.state = replace(self.state, pending={**self.state.pending, pending.client_order_id: pending},
                              risk=record_entry(self.state.risk, ts_ms, self.settings.limits))
 
@@ -91,11 +91,13 @@ class TradingEngine:
         if pending is not None:
             position = replace(position, stop_price=pending.stop, take_profit=pending.take_profit)
             key, strategy, reason, step = pending.client_order_id, pending.strategy, pending.reason, pending.amount_step
+            costs = pending.exit_cost_rate
         else:
             origin = f"adopt:{position.symbol}:{position.opened_ms}"
             key = f"{CLIENT_ID_PREFIX}-{hashlib.sha256(origin.encode()).hexdigest()[:20]}"
             strategy, reason, step = position.strategy or "manual", "adopted: opened outside the engine", amount_step
-        stops = open_stops(position, self.settings.protection)
+            costs = ZERO
+        stops = open_stops(position, self.settings.protection_for(strategy), position.entry_price * costs)
         guard = GuardedPosition(position.symbol, key, strategy, reason, stops, step, position.opened_ms or ts_ms,
                                 position.amount * stops.risk_per_unit, position.amount, position.entry_price)
         self.state = replace(self.state, pending=_without(self.state.pending, client_order_id or ""),
@@ -111,7 +113,7 @@ class TradingEngine:
             return []
         switch = self.state.kill_switch
         flat = f"kill switch (flat) by {switch.by}: {switch.reason}" if switch.closes_positions else None
-        guard, plans = exits_for_bar(guard, bar, position, self.settings.protection, flat)
+        guard, plans = exits_for_bar(guard, bar, position, self.settings.protection_for(guard.strategy), flat)
         self._put(guard)
         return plans
 

@@ -1,9 +1,11 @@
 """Protective exits of one open position, evaluated on every tick and every candle.
 
 Zones (hard stop, soft stop, take-profit zone) are percentages on the position, i.e. the price move times
-the leverage; trailing levels are price percentages, as on Binance; partial take-profit and break-even are
-in R, the entry-to-initial-stop distance. On a candle the stop is checked first, against the levels known
-before the candle: its order of high and low is unknown, so the pessimistic path is assumed.
+the leverage; partial take-profit, break-even and the trailing stop are in R, the entry-to-initial-stop
+distance (a position without a stop trails by price percentages, as on Binance). Break-even moves the
+stop to the entry plus what closing there costs (both fees and the exit's slippage), so a trade stopped
+at break-even nets zero instead of a small loss. On a candle the stop is checked first, against the
+levels known before the candle: its order of high and low is unknown, so the pessimistic path is assumed.
 """
 from __future__ import annotations
 
@@ -28,8 +30,10 @@ class ProtectionSettings:
     hard_stop_pct: Decimal | None = Decimal("10")            # loss on the position: exit at once
     soft_stop_pct: Decimal | None = Decimal("5")             # loss on the position: ask
     take_profit_zone_pct: Decimal | None = Decimal("10")     # gain on the position: ask
-    trailing_activation_pct: Decimal | None = Decimal("2")   # price move in favour that arms the trail
-    trailing_callback_pct: Decimal = Decimal("1")            # trail distance behind the best price
+    trailing_activation_pct: Decimal | None = Decimal("2")   # price move in favour that arms the trail (no R)
+    trailing_callback_pct: Decimal = Decimal("1")            # trail distance behind the best price (no R)
+    trailing_activation_r: Decimal | None = Decimal("2")     # gain in R that arms the trail (positions with a stop)
+    trailing_callback_r: Decimal = Decimal("1")              # trail distance in R behind the best price
     partial_take_profit_r: Decimal | None = Decimal("1")
     partial_take_profit_fraction: Decimal = Decimal("0.5")
     break_even_r: Decimal | None = Decimal("1")
@@ -106,12 +110,14 @@ class StopState(Restorable):
     partial_taken: bool = False
     at_break_even: bool = False
     zone: Zone = Zone.NORMAL
+    break_even_offset: Decimal = Decimal(0)   # per unit beyond the entry: what closing there costs
 
 
-def open_stops(position: Position, settings: ProtectionSettings) -> StopState:
+def open_stops(position: Position, settings: ProtectionSettings, break_even_offset: Decimal = Decimal(0)) -> StopState:
     """Return the stop state of a newly opened position, with 1R from its stop or else the hard stop."""
     state = StopState(position.side, position.entry_price, Decimal(0), position.entry_price,
-                      max(1, position.leverage), position.stop_price, position.take_profit)
+                      max(1, position.leverage), position.stop_price, position.take_profit,
+                      break_even_offset=break_even_offset)
     reference = position.stop_price if position.stop_price is not None else hard_stop_price(state, settings)
     if reference is None:
         return state                   # no stop at all: no 1R, so no R multiple, break-even or partial in R
@@ -181,17 +187,38 @@ def _break_even(state: StopState, favourable: Decimal, settings: ProtectionSetti
     trigger = state.entry + _sign(state) * state.risk_per_unit * settings.break_even_r
     if not _touched_gain(state, favourable, trigger):
         return state
-    return replace(state, stop=_tighter(state, state.stop, state.entry), at_break_even=True)
+    return replace(state, stop=_tighter(state, state.stop, break_even_price(state)), at_break_even=True)
+
+
+def break_even_price(state: StopState) -> Decimal:
+    """Return the stop that closes the position at no loss after costs: the entry plus the offset."""
+    return state.entry + _sign(state) * state.break_even_offset
+
+
+def _trails_in_r(state: StopState, settings: ProtectionSettings) -> bool:
+    return state.risk_per_unit > 0 and settings.trailing_activation_r is not None
+
+
+def trailing_activation(state: StopState, settings: ProtectionSettings) -> Decimal | None:
+    """Return the price that arms the trailing stop: in R when set and known, else in percent (None: no trail)."""
+    if _trails_in_r(state, settings):
+        assert settings.trailing_activation_r is not None
+        return state.entry + _sign(state) * state.risk_per_unit * settings.trailing_activation_r
+    if settings.trailing_activation_pct is None:
+        return None
+    return _price_at_move(state, settings.trailing_activation_pct)
 
 
 def _trail(state: StopState, favourable: Decimal, settings: ProtectionSettings) -> StopState:
     best = _better(state, state.best_price, favourable)
     state = replace(state, best_price=best)
-    if settings.trailing_activation_pct is None:
+    activation = trailing_activation(state, settings)
+    if activation is None or not _touched_gain(state, best, activation):
         return state
-    if not _touched_gain(state, best, _price_at_move(state, settings.trailing_activation_pct)):
-        return state
-    trail = best * (1 - _sign(state) * settings.trailing_callback_pct / HUNDRED)
+    if _trails_in_r(state, settings):
+        trail = best - _sign(state) * state.risk_per_unit * settings.trailing_callback_r
+    else:
+        trail = best * (1 - _sign(state) * settings.trailing_callback_pct / HUNDRED)
     return replace(state, trailing_stop=_tighter(state, state.trailing_stop, trail))
 
 

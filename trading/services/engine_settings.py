@@ -17,7 +17,10 @@ from trading.risk.protective_stops import ProtectionSettings
 from trading.risk.sizing import SizingSettings
 from trading.services.symbol_reviews import ReviewSettings
 from trading.services.trading_loop import LoopSettings
+from trading.engine.slippage import SlippageModel
 from trading.settings import Settings
+from trading.strategies.book import default_book
+from trading.strategies.exit_rules import declared_exits, strategy_protection
 
 
 def _off_when_zero(value: Decimal) -> Decimal | None:
@@ -41,13 +44,22 @@ def engine_settings(settings: Settings) -> EngineSettings:
         hard_stop_pct=s.hard_stop_pct, soft_stop_pct=s.soft_stop_pct,
         take_profit_zone_pct=_off_when_zero(s.take_profit_zone_pct),
         trailing_activation_pct=_off_when_zero(s.trailing_activation_pct),
-        trailing_callback_pct=s.trailing_callback_pct, partial_take_profit_r=_off_when_zero(s.partial_take_profit_r),
+        trailing_callback_pct=s.trailing_callback_pct, trailing_activation_r=_off_when_zero(s.trailing_activation_r),
+        trailing_callback_r=s.trailing_callback_r, partial_take_profit_r=_off_when_zero(s.partial_take_profit_r),
         partial_take_profit_fraction=s.partial_take_profit_fraction, break_even_r=_off_when_zero(s.break_even_r))
     breaker = BreakerSettings(
         move_pct=s.breaker_move_pct, move_window_ms=s.breaker_move_window_minutes * MINUTE_MS,
         max_spread_bps=s.breaker_max_spread_bps, cooldown_ms=s.breaker_cooldown_minutes * MINUTE_MS)
     return EngineSettings(sizing, limits, protection, breaker,
-                          max_fee_to_risk_pct=s.max_fee_to_risk_pct)
+                          max_fee_to_risk_pct=s.max_fee_to_risk_pct, slippage=slippage_model(s),
+                          min_reward_risk=_off_when_zero(s.min_reward_risk),
+                          strategy_protection=strategy_protection(protection, declared_exits(default_book().strategies),
+                                                                  s.model_fields_set))
+
+
+def slippage_model(settings: Settings) -> SlippageModel:
+    """Return the slippage every simulated fill pays, in backtests and in paper trading alike."""
+    return SlippageModel(fixed_bps=settings.slippage_bps, depth_quote=_off_when_zero(settings.slippage_depth))
 
 
 def rules_settings(settings: Settings) -> RulesSettings:

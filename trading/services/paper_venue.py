@@ -11,6 +11,7 @@ from trading.domain.candles import Candles, Timeframe
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument, MarketKind
 from trading.engine.simulated_exchange import EntryCheck, FundingRateSource
+from trading.engine.slippage import SlippageModel
 from trading.ports import Clock, StateStore
 from trading.services.event_bus import EventBus
 
@@ -23,9 +24,10 @@ class PaperVenue:
     def __init__(self, market_type: str, instruments: Mapping[str, Instrument], starting_balance: Decimal,
                  ledger: ExecutionLedger, store: StateStore, events: EventBus, clock: Clock, *,
                  leverage: int = 5, leverage_cap: int = 20, funding_rate: Decimal | None = None,
-                 funding_rates: FundingRateSource | None = None, entry_check: EntryCheck | None = None) -> None:
+                 funding_rates: FundingRateSource | None = None, entry_check: EntryCheck | None = None,
+                 slippage: SlippageModel = SlippageModel()) -> None:
         self._pending: list[Event] = []
-        options = dict(on_event=self._pending.append, clock=clock, entry_check=entry_check)
+        options = dict(on_event=self._pending.append, clock=clock, entry_check=entry_check, slippage=slippage)
         if market_type == "futures":
             self.instruments = futures_markets(instruments, leverage_cap)
             self.broker = PaperBroker.futures(self.instruments, starting_balance, default_leverage=leverage,

@@ -120,7 +120,7 @@ class SymbolReviews:
             return False
         account = await account_of()
         plan = self.engine.plan_entry(signal, decision, account, now_ms,
-                                      signal_atr(view.frames, signal, self.engine.settings.sizing))
+                                      signal_atr(view.frames, signal, self.engine.settings.sizing), view.mark)
         instrument = self.instruments.get(view.symbol)
         if not isinstance(plan, Rejection) and decision.idea is not None and instrument is not None:
             plan = capped_plan(plan, decision, account.equity, instrument)

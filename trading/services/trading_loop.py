@@ -164,7 +164,7 @@ class TradingLoop:
             now = self.clock.now_ms()
             account = await self._account(await self.broker.positions())
             atr = signal_atr(self._frames.get(signal.symbol, {}), signal, self.engine.settings.sizing)
-            plan = self.engine.plan_entry(signal, decision, account, now, atr)
+            plan = self.engine.plan_entry(signal, decision, account, now, atr, self._marks.get(signal.symbol))
             if isinstance(plan, Rejection):
                 await self.events.emit(notices.entry_skipped(plan, now))
             elif await self._sync.place_entry(plan, now):

@@ -37,6 +37,11 @@ class StrategyBook:
         self.analyses = LiveAnalyses()
 
     @property
+    def strategies(self) -> tuple[AnalysedStrategy, ...]:
+        """Return the strategies, in book order."""
+        return tuple(self._strategies.values())
+
+    @property
     def names(self) -> tuple[str, ...]:
         """Return every strategy name, in book order."""
         return tuple(self._strategies)

@@ -19,6 +19,7 @@ from trading.domain.candles import Timeframe
 from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
 from trading.strategies.base import MarketView
+from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.entry_zones import EntryZones, entry_zones, trend_seen
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
@@ -48,6 +49,7 @@ class StructureZoneStrategy:
     """Strategy A: 1h direction, 15m zone, 1m break inside the zone."""
 
     name = "A"
+    exit_rules = TARGET_RUNS     # the whole position runs to the target; break-even (+costs) at 1R
     timeframes = (M1, M15, H1)
 
     def __init__(self, params: ConservativeParams = ConservativeParams()) -> None:

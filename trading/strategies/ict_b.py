@@ -3,7 +3,11 @@
 ict.md 8: after a sweep of buy-side liquidity (a wick above equal highs that closes back below), the first
 bearish FVG known at or after the sweep is the entry, at the close of its third candle; mirrored for a
 sweep of sell-side liquidity. Stop beyond the FVG's far side plus the buffer; take-profit at the nearest
-opposite liquidity known then; no target, no signal. The FVG must form within max_wait bars of the sweep.
+opposite liquidity known then; no target, no signal. The FVG must form within max_wait bars of the sweep,
+and the sweep must still hold when it does: a close back beyond the swept level at any bar after the
+sweep, up to the FVG's own, means the sweep failed (price took the liquidity and kept going), and the
+setup is dropped. On the real 1m data of 2025-05-20..08-18 about 45% of B's signals came after such a
+failed sweep, and those reached +1R before their stop far less often than the ones whose sweep held.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from trading.domain.signals import Signal
 from trading.indicators.ict import ICTSnapshot
 from trading.indicators.ict.liquidity import SWEEP
 from trading.strategies.base import MarketView
+from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
@@ -34,6 +39,7 @@ class SweepReversalStrategy:
     """Strategy B: liquidity sweep, then the first FVG against the swept side."""
 
     name = "B"
+    exit_rules = TARGET_RUNS     # the whole position runs to the target; break-even (+costs) at 1R
 
     def __init__(self, params: SweepEntryParams = SweepEntryParams()) -> None:
         self.params = params
@@ -64,8 +70,11 @@ class SweepReversalStrategy:
             gap_rows = rows[first[found]]
             waited = gaps.known_at[gap_rows] - sweeps.known_at[mine[found]]
             keep = waited <= self.params.max_wait
+            closes = analysis.candles(self.params.timeframe).close
             for sweep_row, gap_row in zip(mine[found][keep].tolist(), gap_rows[keep].tolist()):
-                out.append(self._setup(analysis, ict, sweep_row, gap_row))
+                if _sweep_held(closes, side, float(sweeps.level[sweep_row]), int(sweeps.known_at[sweep_row]),
+                               int(gaps.known_at[gap_row])):
+                    out.append(self._setup(analysis, ict, sweep_row, gap_row))
         return out
 
     def _setup(self, analysis: MarketAnalysis, ict: ICTSnapshot, sweep_row: int, gap_row: int) -> Setup | None:
@@ -88,3 +97,9 @@ class SweepReversalStrategy:
                                                          analysis.stop_buffer),
                      price(target), int(analysis.close_ms(tf, t)), reason,
                      f"{tf.value}:{side.value}:fvg:{open_ms}", self.params.confidence)
+
+
+def _sweep_held(closes: np.ndarray, side: int, level: float, swept_at: int, gap_at: int) -> bool:
+    """Return True when no close after the sweep, up to the gap's bar, went back beyond the swept level."""
+    after = closes[swept_at + 1:gap_at + 1]
+    return not bool(np.any(after < level if side > 0 else after > level))

@@ -18,6 +18,7 @@ from trading.domain.signals import Signal
 from trading.indicators.ict import NOT_YET
 from trading.indicators.ict.liquidity import SWEEP
 from trading.strategies.base import MarketView
+from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.entry_zones import EntryZones, entry_zones, trend_seen
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
@@ -38,6 +39,7 @@ class TrendRetestStrategy:
     """Strategy C: 1h trend, 15m zone retest, liquidity swept or a worthwhile target."""
 
     name = "C"
+    exit_rules = TARGET_RUNS     # the whole position runs to the target; break-even (+costs) at 1R
 
     def __init__(self, params: RetestParams = RetestParams()) -> None:
         self.params = params

@@ -16,6 +16,7 @@ from trading.domain.signals import Signal
 from trading.indicators.classic import atr, crossed_above, ema, rsi
 from trading.indicators.regime import REGIME_PERIOD, regime_for
 from trading.strategies.base import MarketView
+from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.market_analysis import MarketAnalysis
 from trading.strategies.setups import Setup, price, to_signals
 
@@ -66,11 +67,22 @@ class TrendStrategy:
     """EMA fast/slow cross filtered by the daily EMA200 regime, RSI not overextended, ATR stop."""
 
     name = "trend"
+    exit_rules = TARGET_RUNS     # the whole position runs to the target; break-even (+costs) at 1R
 
     def __init__(self, timeframe: Timeframe = Timeframe.M15, params: TrendParams = TrendParams()) -> None:
         self.timeframe = timeframe
         self.params = params
         self.timeframes = (timeframe, Timeframe.D1)
+
+    @property
+    def warm_up_days(self) -> int:
+        """Return the days of history needed before the first possible entry: the regime's daily closes."""
+        return self.params.regime_period + 1
+
+    @property
+    def warm_up_reason(self) -> str:
+        """Return why the warm-up is needed, in a few words."""
+        return f"its daily EMA{self.params.regime_period} regime needs {self.warm_up_days} daily closes"
 
     def scan(self, view: MarketView) -> list[Signal]:
         """Return the trend entries found in view, oldest first."""

@@ -56,8 +56,9 @@ async def test_a_paused_live_process_refuses_a_buy_and_a_resting_fill_by_name_an
 
 
 async def test_a_user_pause_holds_the_loops_entries_by_name_until_it_is_lifted(tmp_path):
-    signals = [long_signal(SELL_OFF + 20 * MINUTE_MS, "119307.02", "118300", "121500", "while-paused"),
-               long_signal(SELL_OFF + 45 * MINUTE_MS, "119249.19", "118200", "121500", "after-resume")]
+    # targets far enough to clear reward:risk 1.5 after fees and slippage (about 1.9R net)
+    signals = [long_signal(SELL_OFF + 20 * MINUTE_MS, "119307.02", "118300", "122000", "while-paused"),
+               long_signal(SELL_OFF + 45 * MINUTE_MS, "119249.19", "118200", "122000", "after-resume")]
     rig = await build_rig(tmp_path, minutes_around(SELL_OFF), SPOT, SELL_OFF + 10 * MINUTE_MS,
                           [ScriptedStrategy(signals)])
     try:

@@ -17,8 +17,9 @@ from trading.services.trading_loop import KILL_SWITCH_KEY
 
 
 async def test_the_kill_switch_survives_a_restart_until_resumed(tmp_path):
-    signals = [long_signal(SELL_OFF + 20 * MINUTE_MS, "119307.02", "118300", "121500", "while-killed"),
-               long_signal(SELL_OFF + 45 * MINUTE_MS, "119249.19", "118200", "121500", "after-resume")]
+    # targets far enough to clear reward:risk 1.5 after fees and slippage (about 1.9R net)
+    signals = [long_signal(SELL_OFF + 20 * MINUTE_MS, "119307.02", "118300", "122000", "while-killed"),
+               long_signal(SELL_OFF + 45 * MINUTE_MS, "119249.19", "118200", "122000", "after-resume")]
     candles = minutes_around(SELL_OFF)
     first = await build_rig(tmp_path, candles, SPOT, SELL_OFF, [ScriptedStrategy(signals)])
     assert await first.loop.kill(False, "signal:SIGTERM", "the process was asked to stop")

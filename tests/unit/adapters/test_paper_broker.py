@@ -43,20 +43,20 @@ async def _opened(side: Side, leverage: int, seen: list[Event] | None = None) ->
 
 
 async def test_spot_round_trip_pays_taker_fees_and_slippage_to_the_cent():
-    broker = _spot_broker(slippage=SlippageModel(Decimal(5), Decimal(10), Decimal(100)))
+    # 5 bps + 10 bps per 60,000 USDT of depth taken; the bar's volume plays no part
+    broker = _spot_broker(slippage=SlippageModel(Decimal(5), Decimal(10), Decimal(60_000), Decimal(100)))
     broker.on_candle(SPOT, Candle(0, 59_000, 59_500, 58_800, 59_900, 10))
     await broker.place(market(SPOT, Side.BUY, "0.1"))
     broker.on_candle(SPOT, Candle(MINUTE, 60_000, 60_500, 59_800, 60_100, 100))
-    # buy 0.1 of a 100 BTC bar: 0.1% of volume -> 5 + 10 * 0.1 = 6 bps; 60,000 * 1.0006 = 60,036
+    # buy 0.1 at 60,000 = 6,000 USDT = 0.1 depth -> 5 + 1 = 6 bps; 60,000 * 1.0006 = 60,036
     # cost 6,003.60 + fee 0.1% 6.0036 = 6,009.6036 -> cash 3,990.3964
     assert (await broker.balances()) == {"USDT": Decimal("3990.3964"), "BTC": Decimal("0.1")}
     await broker.place(market(SPOT, Side.SELL, "0.1"))
-    broker.on_candle(SPOT, Candle(2 * MINUTE, 62_000, 62_500, 61_800, 62_100, 50))
-    # sell 0.1 of 50 BTC: 0.2% -> 7 bps; 62,000 * 0.9993 = 61,956.60; proceeds 6,195.66 - fee 6.19566
-    # cash 3,990.3964 + 6,189.46434 = 10,179.86074; gross PnL (61,956.6 - 60,036) * 0.1 = 192.06,
-    # net 192.06 - 6.0036 - 6.19566 = 179.86074
-    assert (await broker.balances()) == {"USDT": Decimal("10179.86074")}
-    assert broker.equity() == Decimal("10179.86074") and (await broker.positions()) == []
+    broker.on_candle(SPOT, Candle(2 * MINUTE, 66_000, 66_500, 65_800, 66_100, 50))
+    # sell 0.1 at 66,000 = 6,600 USDT = 0.11 depth -> 6.1 bps; 66,000 * 0.99939 = 65,959.74;
+    # proceeds 6,595.974 - fee 6.595974 = 6,589.378026; cash 3,990.3964 + 6,589.378026 = 10,579.774426
+    assert (await broker.balances()) == {"USDT": Decimal("10579.774426")}
+    assert broker.equity() == Decimal("10579.774426") and (await broker.positions()) == []
 
 
 async def test_placing_a_known_client_id_again_returns_the_first_order():

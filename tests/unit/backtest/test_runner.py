@@ -12,11 +12,13 @@ from trading.backtest.history import MarketHistory, history_from_candles
 from trading.backtest.runner import backtest, scan, simulate
 from trading.domain.candles import Candles, Timeframe
 from trading.engine.engine_state import EngineSettings
+from trading.engine.slippage import NO_SLIPPAGE
 from trading.risk.protective_stops import ProtectionSettings
 from trading.risk.sizing import SizingSettings
 
 HOLD_ONLY = ProtectionSettings(hard_stop_pct=Decimal("99"), soft_stop_pct=Decimal("98"), take_profit_zone_pct=None,
-                               trailing_activation_pct=None, partial_take_profit_r=None, break_even_r=None)
+                               trailing_activation_pct=None, trailing_activation_r=None,
+                               partial_take_profit_r=None, break_even_r=None)
 
 
 def gapless(candles: Candles) -> Candles:
@@ -31,7 +33,7 @@ def test_a_buy_and_hold_backtest_returns_buy_and_hold_net_of_fees():
     history = MarketHistory("BTC/USDT", Timeframe.M1, candles)
     market = replace(SPOT, amount_step=Decimal("0.00000001"))
     all_in = EngineSettings(SizingSettings(risk_per_trade_pct=Decimal(100)), NO_LIMITS, HOLD_ONLY,
-                            cash_buffer_pct=Decimal(0))
+                            cash_buffer_pct=Decimal(0), slippage=NO_SLIPPAGE)
     config = replace(plain_config(market), engine=all_in)
     first_price = Decimal(repr(float(candles.close[0])))
     signal = long_signal(int(candles.open_ms[1]), str(first_price), "1", "10000000", timeframe="1m")

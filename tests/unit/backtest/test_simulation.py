@@ -124,3 +124,22 @@ def test_a_futures_short_receives_funding_and_takes_its_target():
     assert trade.exit_price == Decimal("90")
     assert trade.pnl == Decimal("400") - Decimal("4") - Decimal("3.6") + Decimal("0.396")
     assert result.metrics.funding_paid == Decimal("-0.396")
+
+
+def test_a_fill_that_gaps_past_the_target_is_not_sent():
+    # signal at 100 (target 110) but the next bar opens at 111: the order would fill beyond the target
+    result = run([(100, 101, 99, 100), (111, 112, 109, 111), (111, 112, 109, 111)],
+                 config=plain_config(min_reward_risk=Decimal("1.5")))
+
+    assert result.trades == () and result.rejections == {"net_reward_risk": 1}
+
+
+def test_an_entry_whose_fill_and_costs_leave_too_little_reward_is_not_sent():
+    # the signal's own 2R (100, stop 95, target 110) becomes (110 - 101 - 0.211) / (101 - 95 + 0.196) = 1.42R
+    # after the fill at 101 and two 0.1% fees: below 1.5, skipped; at 100 it is 1.92R and taken
+    rows = [(100, 101, 99, 100), (101, 104, 98, 103), (103, 111, 102, 110), (110, 112, 109, 111)]
+    gated = plain_config(min_reward_risk=Decimal("1.5"))
+
+    assert run(rows, config=gated).rejections == {"net_reward_risk": 1}
+    rows[1] = (100, 104, 98, 103)
+    assert len(run(rows, config=gated).trades) == 1

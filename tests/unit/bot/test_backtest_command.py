@@ -17,6 +17,7 @@ from tests.fakes.shared_data import load_candles, shared_data_path
 from tests.unit.reports.png_checks import assert_phone_png
 from trading.adapters.clocks import ManualClock
 from trading.adapters.sqlite_store import SqliteStore
+from trading.backtest.random_baseline import ordinal
 from trading.domain.candles import COLUMNS, Timeframe
 
 
@@ -24,6 +25,9 @@ from trading.domain.candles import COLUMNS, Timeframe
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)                 # no stray .env
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    # the cost gates off: A's tight stops on these three weeks then trade, and the output has trades to show
+    monkeypatch.setenv("MAX_FEE_TO_RISK_PCT", "0")
+    monkeypatch.setenv("MIN_REWARD_RISK", "0")
     return tmp_path / "data"
 
 
@@ -161,3 +165,35 @@ def test_the_whole_command_on_the_real_file_runs_within_two_seconds(data_dir, tm
     assert done.returncode == 0, done.stderr
     assert "trend on BTC/USDT 1m, 2025-05-20 to 2025-08-18, 130,708 bars" in done.stdout
     assert elapsed < 4        # the budget is 2 s on an idle machine; a loaded test run gets some slack
+
+
+def test_the_random_baseline_reports_its_spread_and_the_strategys_percentile(data_dir, three_weeks, capsys):
+    argv = ["--strategy", "A", "--data", str(three_weeks), "--baseline", "random", "--runs", "20", "--seed", "5"]
+    assert main([*argv, "--json"]) == 0
+
+    record = json.loads(capsys.readouterr().out)
+    baseline = record["random_baseline"]
+    assert (baseline["runs"], baseline["seed"], baseline["entries"]) == (20, 5, record["metrics"]["trades"])
+    spread = baseline["return_pct"]
+    assert spread["p5"] <= spread["p50"] <= spread["p95"] and 0 <= baseline["percentile"] <= 100
+    assert {e["rule"] for e in record["exits"]} <= {"stop_loss", "take_profit", "break_even", "end_of_data",
+                                                     "partial_take_profit", "trailing_stop", "hard_stop"}
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Random entries (20 runs, seed 5)" in out
+    assert f"sits at the {ordinal(baseline['percentile'])} percentile" in out
+    assert "Exits by rule (count, net, average R):" in out
+
+
+def test_baseline_runs_must_be_a_sane_count(data_dir, three_weeks, capsys):
+    with pytest.raises(SystemExit):
+        main(["--strategy", "A", "--data", str(three_weeks), "--baseline", "random", "--runs", "0"])
+    assert "--runs takes 1 to 10000 runs, not 0" in capsys.readouterr().err
+
+
+def test_trend_on_too_little_history_says_why_it_made_no_trade(data_dir, three_weeks, capsys):
+    assert main(["--strategy", "trend", "--data", str(three_weeks), "--json"]) == 0
+
+    record = json.loads(capsys.readouterr().out)
+    assert record["metrics"]["trades"] == 0
+    assert record["warm_up_note"].startswith("trend cannot trade this data: its daily EMA200 regime needs 201 daily")

@@ -17,8 +17,8 @@ def _order(side: Side, kind: OrderType, price: str | None = None, trigger: str |
 
 
 def test_market_order_takes_the_open_plus_slippage():
-    # 1 of 50 volume = 2% -> 5 + 10 * 2 = 25 bps of 100 = 0.25
-    model = SlippageModel(Decimal(5), Decimal(10), Decimal(100))
+    # 5 bps + 10 bps x (1 x 100 = 100 quote, two depths of 50) = 25 bps of 100 = 0.25, whatever the volume
+    model = SlippageModel(Decimal(5), Decimal(10), Decimal(50), Decimal(100))
     assert execution_for(_order(Side.BUY, OrderType.MARKET), BAR, ONE, model, fresh=True) == \
         Execution(Decimal("100.25"), is_maker=False)
 
@@ -36,7 +36,7 @@ def test_marketable_limit_takes_the_open_as_taker_but_never_beyond_its_price():
     assert execution_for(_order(Side.BUY, OrderType.LIMIT, "102"), BAR, ONE, NO_SLIPPAGE, True) == \
         Execution(Decimal(100), is_maker=False)
     # 5% slippage would pay 105, the limit caps it at 102
-    steep = SlippageModel(Decimal(500), Decimal(0), Decimal(500))
+    steep = SlippageModel(Decimal(500), Decimal(0), None, Decimal(500))
     assert execution_for(_order(Side.BUY, OrderType.LIMIT, "102"), BAR, ONE, steep, True) == \
         Execution(Decimal(102), is_maker=False)
 

@@ -148,10 +148,13 @@ def test_a_stop_too_tight_to_pay_the_round_trip_fees_is_skipped():
         return Signal("BTC/USDT", "A", PositionSide.LONG, D("100"), D(stop), D("110"), 0.7, 0, "1m", "test",
                       f"A:{stop}")
 
-    # round trip 2 x 0.1% x 100 = 0.20 per unit: a 0.30 stop pays 67% of its risk in fees, a 0.40 stop 50%
+    # round trip 2 x 0.1% fee + 2 x 2 bps slippage = 0.24% of 100 = 0.24 per unit: a 0.30 stop pays 80% of its
+    # risk in costs, a 0.70 stop 34% (above the default 30%), a 0.80 stop 30%
     tight = plan_entry(EngineState(), signal("99.70"), enter, account, 0, EngineSettings())
-    assert tight.rule == EntryRule.FEES and "67% of the risk" in tight.reason
-    fair = plan_entry(EngineState(), signal("99.60"), enter, account, 0, EngineSettings())
+    assert tight.rule == EntryRule.FEES and "80% of the risk" in tight.reason
+    assert "MAX_FEE_TO_RISK_PCT=30" in tight.reason
+    assert plan_entry(EngineState(), signal("99.30"), enter, account, 0, EngineSettings()).rule == EntryRule.FEES
+    fair = plan_entry(EngineState(), signal("99.20"), enter, account, 0, EngineSettings())
     assert fair.intent.amount > 0
     off = plan_entry(EngineState(), signal("99.70"), enter, account, 0, EngineSettings(max_fee_to_risk_pct=D(0)))
     assert off.intent.amount > 0

@@ -14,7 +14,7 @@ from trading.engine.trading_engine import TradingEngine
 from trading.risk.protective_stops import ProtectionSettings, Zone
 from trading.risk.verdicts import RiskRule
 
-TRAILING_ONLY = ProtectionSettings(take_profit_zone_pct=None, trailing_activation_pct=D(2),
+TRAILING_ONLY = ProtectionSettings(take_profit_zone_pct=None, trailing_activation_pct=D(2), trailing_activation_r=None,
                                    trailing_callback_pct=D(1), partial_take_profit_r=None, break_even_r=None)
 
 

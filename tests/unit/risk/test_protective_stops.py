@@ -13,9 +13,9 @@ from trading.risk.protective_stops import (ExitAction, ExitReason, ProtectionSet
 
 LONG, SHORT = PositionSide.LONG, PositionSide.SHORT
 # Only the hard stop and the zones: every other rule switched off.
-PLAIN = ProtectionSettings(take_profit_zone_pct=None, trailing_activation_pct=None,
+PLAIN = ProtectionSettings(take_profit_zone_pct=None, trailing_activation_pct=None, trailing_activation_r=None,
                            partial_take_profit_r=None, break_even_r=None)
-TRAILING = ProtectionSettings(take_profit_zone_pct=None, trailing_activation_pct=D(2),
+TRAILING = ProtectionSettings(take_profit_zone_pct=None, trailing_activation_pct=D(2), trailing_activation_r=None,
                               trailing_callback_pct=D(1), partial_take_profit_r=None, break_even_r=None)
 
 
@@ -91,7 +91,7 @@ def test_soft_stop_zone_counts_leverage():
 
 
 def test_take_profit_zone_asks_for_long_and_short():
-    settings = ProtectionSettings(trailing_activation_pct=None, partial_take_profit_r=None,
+    settings = ProtectionSettings(trailing_activation_pct=None, trailing_activation_r=None, partial_take_profit_r=None,
                                   break_even_r=None)
     _, [[long_ask]] = run(stops(), [tick("110")], settings)      # +10%
     _, [[short_ask]] = run(stops(SHORT), [tick("90")], settings)  # +10% for a short
@@ -153,7 +153,7 @@ def test_trail_raised_by_a_candle_high_is_checked_from_the_next_candle():
 
 def test_partial_take_profit_at_1r_then_break_even_stop():
     # stop 95: 1R = 5; 1R target 105 closes half; the stop moves to entry 100; a later touch of 100 exits
-    settings = ProtectionSettings(trailing_activation_pct=None)
+    settings = ProtectionSettings(trailing_activation_pct=None, trailing_activation_r=None)
     state, exits = run(stops(stop="95", settings=settings), [bar("101", "105", "100.5", "104")], settings)
     [[half]] = exits
     assert (half.action, half.reason, half.price, half.fraction) == (
@@ -166,23 +166,47 @@ def test_partial_take_profit_at_1r_then_break_even_stop():
 
 def test_short_partial_take_profit_and_break_even_are_mirrored():
     # stop 104: 1R = 4; target 96
-    settings = ProtectionSettings(trailing_activation_pct=None)
+    settings = ProtectionSettings(trailing_activation_pct=None, trailing_activation_r=None)
     state, [[half]] = run(stops(SHORT, stop="104", settings=settings), [tick("96")], settings)
     assert (half.reason, half.price) == (ExitReason.PARTIAL_TAKE_PROFIT, D(96))
     assert effective_stop(state, settings) == (D(100), ExitReason.BREAK_EVEN)
 
 
-def test_default_rules_take_half_at_1r_then_trail_the_rest():
-    # stop 95, 1R = 5: bar high 105 closes half at 105, moves the stop to 100, and, being past the
-    # activation 102, arms the trail at 105 x 0.99 = 103.95, which is now the tightest stop
+def test_default_rules_take_half_at_1r_then_trail_the_rest_from_2r():
+    # stop 95, 1R = 5: bar high 105 closes half at 105 and moves the stop to the entry 100; the trail arms
+    # at 2R = 110, 1R behind the best price: a high of 112 trails at 107, the tightest stop from then on
     settings = ProtectionSettings()
     state, [[half]] = run(stops(stop="95", settings=settings), [bar("101", "105", "101", "104")], settings)
     assert half.reason is ExitReason.PARTIAL_TAKE_PROFIT
-    assert effective_stop(state, settings) == (D("103.95"), ExitReason.TRAILING_STOP)
+    assert effective_stop(state, settings) == (D(100), ExitReason.BREAK_EVEN)
+    state, _ = run(state, [bar("104", "112", "104", "109")], settings)
+    assert effective_stop(state, settings) == (D(107), ExitReason.TRAILING_STOP)
+
+
+def test_break_even_moves_the_stop_to_the_entry_plus_the_cost_of_closing():
+    # entry 100 and closing costs of 0.25 per unit (two fees and the exit's slippage): at 1R the stop
+    # moves to 100.25, so a trade stopped at break-even nets nothing instead of a loss
+    settings = ProtectionSettings(trailing_activation_r=None, trailing_activation_pct=None, partial_take_profit_r=None)
+    position = Position("BTC/USDT", LONG, D(1), D(100), 0, 1, stop_price=D(95))
+    state, _ = run(open_stops(position, settings, D("0.25")), [tick("105")], settings)
+    assert effective_stop(state, settings) == (D("100.25"), ExitReason.BREAK_EVEN)
+    short = Position("BTC/USDT", SHORT, D(1), D(100), 0, 1, stop_price=D(105))
+    state, _ = run(open_stops(short, settings, D("0.25")), [tick("95")], settings)
+    assert effective_stop(state, settings) == (D("99.75"), ExitReason.BREAK_EVEN)
+
+
+def test_trailing_activation_and_distance_are_in_r_for_a_position_with_a_stop():
+    # stop 98: 1R = 2; activation 1.5R = 103; callback 0.5R = 1: a high of 103 trails at 102, 104 at 103
+    settings = ProtectionSettings(take_profit_zone_pct=None, partial_take_profit_r=None, break_even_r=None,
+                                  trailing_activation_r=D("1.5"), trailing_callback_r=D("0.5"))
+    state, exits = run(stops(stop="98", settings=settings), [tick("102.9"), tick("103"), tick("104")], settings)
+    assert exits == [(), (), ()] and state.trailing_stop == D(103)
+    state, [[out]] = run(state, [tick("103")], settings)
+    assert (out.reason, out.price) == (ExitReason.TRAILING_STOP, D(103))
 
 
 def test_break_even_without_partial_take_profit():
-    settings = ProtectionSettings(trailing_activation_pct=None, partial_take_profit_r=None)
+    settings = ProtectionSettings(trailing_activation_pct=None, trailing_activation_r=None, partial_take_profit_r=None)
     state, exits = run(stops(stop="95", settings=settings), [tick("105")], settings)
     assert exits == [()] and state.stop == D(100) and state.at_break_even
 
@@ -193,11 +217,11 @@ def test_one_r_comes_from_the_hard_stop_without_a_structural_stop():
 
 
 def test_stop_state_survives_a_restart_through_json():
-    # after the 1R partial at 105: stop at break-even 100, trail armed at 105 x 0.99 = 103.95
+    # after the 1R partial at 105 and a high of 112: stop at break-even 100, trail armed at 112 - 1R = 107
     settings = ProtectionSettings()
-    state, _ = run(stops(stop="95", settings=settings), [tick("105")], settings)
+    state, _ = run(stops(stop="95", settings=settings), [tick("105"), tick("112")], settings)
     restored = StopState.restore(json.loads(json.dumps(state.snapshot())))
-    assert restored == state and restored.partial_taken and restored.trailing_stop == D("103.95")
+    assert restored == state and restored.partial_taken and restored.trailing_stop == D(107)
 
 
 @st.composite
@@ -217,7 +241,8 @@ def price_walks(draw) -> list[PriceBar]:
        callback=st.integers(1, 5), bars=price_walks())
 @hyp_settings(max_examples=300, deadline=None)
 def test_stop_never_loosens(side, leverage, stop, activation, callback, bars):
-    settings = ProtectionSettings(trailing_activation_pct=D(activation), trailing_callback_pct=D(callback))
+    settings = ProtectionSettings(trailing_activation_pct=D(activation), trailing_activation_r=None,
+                                  trailing_callback_pct=D(callback))
     structural = None if stop is None else str(100 - side.sign * stop)
     state = stops(side, stop=structural, leverage=leverage, settings=settings)
     for price_bar in bars:

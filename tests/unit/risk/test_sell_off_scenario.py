@@ -83,7 +83,7 @@ def test_trailing_stop_of_a_short_follows_the_sell_off_and_exits_at_the_callback
     # 12:35 high 118823.52 < 119685.00; low 117632.00 -> trail 118808.32
     # 12:36 opens 118592.01 below the trail, high 119158.06 crosses it: exit at 118808.32
     settings = ProtectionSettings(hard_stop_pct=D(50), take_profit_zone_pct=None,
-                                  trailing_activation_pct=D(1), trailing_callback_pct=D(1),
+                                  trailing_activation_pct=D(1), trailing_activation_r=None, trailing_callback_pct=D(1),
                                   partial_take_profit_r=None, break_even_r=None)
     seen = walk(PositionSide.SHORT, 1, settings, minutes=30)
     assert [(minute, e.reason, e.price) for minute, e in seen] == [

@@ -1,9 +1,10 @@
 from decimal import Decimal
 
+import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from tests.fakes.ict_candles import WORKED_EXAMPLE
-from tests.fakes.market_views import bars, scans_cut_at
+from tests.fakes.market_views import bars, real_btc_view, scans_cut_at
 from trading.domain.candles import Timeframe
 from trading.domain.positions import PositionSide
 from trading.indicators.ict import ICTParams
@@ -56,3 +57,31 @@ def test_stop_buffer_comes_from_the_view_params():
 def test_b_scan_of_a_prefix_returns_exactly_the_full_scans_signals_known_by_then(cut_minutes):
     prefix, expected = scans_cut_at(SweepReversalStrategy(), cut_minutes, days=10)
     assert prefix == expected
+
+
+def test_b_drops_a_setup_whose_sweep_failed_before_the_gap_on_real_candles():
+    # 2025-05-23: the 11:30 15m bar swept the swing low at 110,273 (low 110,212) and closed back above at 110,380,
+    # but the 11:45 bar closed at 109,076, back below the level: the sweep failed and price fell to 107,316.
+    # The bullish FVG known at 13:45 came after that failure; B used to buy it at 109,055.92.
+    view = real_btc_view(days=6)
+    found = SweepReversalStrategy().scan(view)
+    on_the_day = [s for s in found if str(np.datetime64(s.known_at_ms, "ms")).startswith("2025-05-23T1")]
+
+    assert not [s for s in on_the_day if "110273" in s.reason]
+    # the long of 2025-05-25 12:30, whose sweep of 106,800 held until its gap, is still taken
+    assert any("106800" in s.reason and s.side is PositionSide.LONG for s in found)
+
+
+def with_two_bars_after_the_sweep(first_close: float) -> list:
+    """Return WITH_LOW_BELOW with two bars between the sweep of the highs at 105 (bar 9) and the bearish FVG."""
+    return WITH_LOW_BELOW[:10] + [(104.0, 105.4, 103.9, first_close), (first_close, 105.3, 103.8, 104.0)] + \
+        WITH_LOW_BELOW[10:]
+
+
+def test_a_close_back_beyond_the_swept_level_between_sweep_and_gap_drops_the_setup():
+    # bar 10 closes at 105.2, above the swept highs at 105: the sweep failed, so the FVG after it is no entry;
+    # closing at 104.9 instead, the sweep holds and the short is taken as before
+    held, failed = scan(with_two_bars_after_the_sweep(104.9)), scan(with_two_bars_after_the_sweep(105.2))
+
+    assert [(s.side, s.entry) for s in held] == [(PositionSide.SHORT, Decimal("97.5"))]
+    assert [s for s in failed if s.side is PositionSide.SHORT] == []

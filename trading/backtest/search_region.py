@@ -1,0 +1,70 @@
+"""Where to search next after a sweep: around the best trial, or where an advisor (an LLM) suggests.
+
+The advisor is a plain function boundary: it receives the results so far as JSON-able data and returns a
+grid ({parameter: [values]}). Its answer is checked (known parameters only, numbers, a bounded grid);
+anything else falls back to the rule, so the lab works the same without it: each swept parameter is
+searched again between the neighbours of the best trial's value, at five points.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from trading.backtest.sweep import MAX_TRIALS
+from trading.backtest.sweep_report import SweepSummary, sweep_record
+
+Region = dict[str, tuple[float, ...]]
+RegionAdvisor = Callable[[Mapping[str, Any]], Mapping[str, Sequence[float]]]
+POINTS = 5
+
+
+def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> tuple[Region, str]:
+    """Return the next grid to search and who chose it ('advisor' or why the rule was used)."""
+    if advisor is not None:
+        try:
+            proposed = advisor(sweep_record(summary))
+            checked = _checked(proposed, summary.space)
+        except Exception as exc:  # noqa: BLE001 - an advisor's failure of any kind falls back to the rule
+            return around_best(summary), f"rule (the advisor failed: {type(exc).__name__})"
+        if isinstance(checked, str):
+            return around_best(summary), f"rule (the advisor's grid was refused: {checked})"
+        return checked, "advisor"
+    return around_best(summary), "rule"
+
+
+def around_best(summary: SweepSummary) -> Region:
+    """Return, per parameter, POINTS values between the neighbours of the best trial's value in the grid."""
+    best = dict(summary.best(1)[0].params) if summary.results else {}
+    region: Region = {}
+    for name, values in summary.space.items():
+        ordered = sorted(set(values))
+        value = best.get(name, ordered[0])
+        k = ordered.index(value) if value in ordered else 0
+        low, high = ordered[max(0, k - 1)], ordered[min(len(ordered) - 1, k + 1)]
+        points = np.linspace(low, high, POINTS) if high > low else np.array([low])
+        region[name] = tuple(dict.fromkeys(round(float(p), 10) for p in points))
+    return region
+
+
+def region_arguments(region: Region) -> str:
+    """Return the region as the sweep command's --param arguments."""
+    return " ".join(f"--param {name}={','.join(f'{v:g}' for v in values)}" for name, values in region.items())
+
+
+def _checked(proposed: Mapping[str, Sequence[float]], space: Mapping[str, Sequence[float]]) -> Region | str:
+    if not isinstance(proposed, Mapping) or not proposed:
+        return "not a grid of parameters"
+    unknown = [name for name in proposed if name not in space]
+    if unknown:
+        return f"unknown parameter {unknown[0]!r}"
+    region: Region = {}
+    for name, values in proposed.items():
+        numbers = [float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(float(v))]
+        if not numbers or len(numbers) != len(values):
+            return f"{name} needs finite numbers"
+        region[name] = tuple(dict.fromkeys(numbers))
+    if math.prod(len(v) for v in region.values()) > MAX_TRIALS:
+        return f"more than {MAX_TRIALS} trials"
+    return region
