@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from trading.logs import MASK, REDACTOR
+from trading.llm_settings import LlmOptions
 from trading.settings import Settings
 
 LOG_FILE = Path("logs") / "trading-assistant.jsonl"
@@ -38,7 +39,8 @@ def versions() -> dict[str, str]:
 def effective_settings(settings: Settings) -> list[tuple[str, str]]:
     """Return every setting as NAME, value, with secrets masked (keys inside EXCHANGE_OPTIONS too)."""
     rows = []
-    for name in Settings.model_fields:
+    groups = LlmOptions.model_fields       # inherited groups would list first: keep the contract's settings on top
+    for name in [*(n for n in Settings.model_fields if n not in groups), *groups]:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             shown = "(set, hidden)" if value.get_secret_value() else "(not set)"
