@@ -1,6 +1,8 @@
 """/backtest and /evaluate (run in the worker process, progress edited in place) and /backtests (recent runs)."""
 from __future__ import annotations
 
+from typing import Any, Awaitable, Callable
+
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -58,29 +60,28 @@ async def backtests(update: Update, context: BotContext) -> None:
 
 
 async def _run(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
-    shown = ProgressMessage(progress)
-    try:
-        report = await service.run(request, lambda stage: shown.show(progress_text(request, stage)))
-    except TradingError as exc:          # bad data for the period, the worker gone: say so where the progress was
-        await shown.show(f"❌ {esc(exc)}")
-        return
-    if not await shown.show(backtest_text(report)):
-        await progress.reply_text(backtest_text(report), parse_mode=ParseMode.HTML)
-    if report.chart is not None:
-        await progress.reply_photo(report.chart, caption=backtest_caption(report), parse_mode=ParseMode.HTML)
+    await _report_in_place(progress, lambda show: service.run(
+        request, lambda stage: show(progress_text(request, stage))), backtest_caption)
 
 
 async def _evaluate(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
+    await _report_in_place(progress, lambda show: service.evaluate(
+        request, lambda stage: show(progress_text(request, stage, "Evaluation"))), evaluation_caption)
+
+
+async def _report_in_place(progress: Message, work: Callable[[Callable[[str], Awaitable[bool]]], Awaitable[Any]],
+                           caption: Callable[[Any], str]) -> None:
+    """Run a backtest-like job showing its progress in place, then its report there (and its chart below)."""
     shown = ProgressMessage(progress)
     try:
-        report = await service.evaluate(request, lambda stage: shown.show(progress_text(request, stage, "Evaluation")))
-    except TradingError as exc:          # too little data, a strategy that cannot trade it: say so in place
+        report = await work(shown.show)
+    except TradingError as exc:          # bad data for the period, the worker gone, a strategy that cannot trade it
         await shown.show(f"❌ {esc(exc)}")
         return
     if not await shown.show(backtest_text(report)):
         await progress.reply_text(backtest_text(report), parse_mode=ParseMode.HTML)
     if report.chart is not None:
-        await progress.reply_photo(report.chart, caption=evaluation_caption(report), parse_mode=ParseMode.HTML)
+        await progress.reply_photo(report.chart, caption=caption(report), parse_mode=ParseMode.HTML)
 
 
 async def _optimise(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
