@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TARGET_MB = 200
+
+from trading.logs import configure_logging  # noqa: E402
 DAY_MS = 86_400_000
 
 IMPORTS = {
@@ -65,6 +67,7 @@ async def simulated_hour(minutes: int) -> dict[str, object]:
     from trading.adapters.clocks import ManualClock
     from trading.bootstrap import build_core
     from trading.scheduling import build_scheduler
+    from trading.secrets import SecretVault, key_file_path
     from trading.services.loop_jobs import watch_prices
     from trading.settings import Settings
 
@@ -78,6 +81,8 @@ async def simulated_hour(minutes: int) -> dict[str, object]:
     async with FakeExchange(markets, clock) as fake, FakeTelegram() as telegram:
         keys = {"apiKey": fake.account.api_key, "secret": fake.account.secret, "timeout_on_exit": 0}
         with tempfile.TemporaryDirectory() as folder:
+            # live mode refuses to start without the two-factor secret that `totp setup` stores
+            SecretVault(key_file_path(Path(folder)), "bench").set_totp_secret("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
             settings = Settings(_env_file=None, trading_mode="live", master_key="bench", market_data="live",
                                 exchange="binance", market_streams="ws", data_dir=Path(folder),
                                 exchange_options=json.dumps({**fake.options(), **keys}),
@@ -96,7 +101,7 @@ async def simulated_hour(minutes: int) -> dict[str, object]:
             after_start = status_mb("VmRSS")
             seen = await _run_minutes(core, fake, clock, minutes, watch_prices)
             peak, rss = status_mb("VmHWM"), status_mb("VmRSS")
-            scheduler.shutdown(wait=False) if scheduler.running else None
+            await scheduler.stop()            # never started: a no-op, kept as the bot's shutdown order
             await app.shutdown()
             await core.close()
     return {"bench": "memory", "what": f"running bot, live data + live broker, {minutes} simulated minutes",
@@ -127,6 +132,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--skip-imports", action="store_true")
     args = parser.parse_args()
+    configure_logging(None, "WARNING")
     if not args.skip_imports:
         for row in import_costs():
             print(json.dumps(row), flush=True)
