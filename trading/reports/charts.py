@@ -6,6 +6,7 @@ each one collection, which keeps 1,000 candles well under a second to render.
 """
 from __future__ import annotations
 
+import threading
 from typing import Sequence
 
 import numpy as np
@@ -36,26 +37,78 @@ def candlestick_chart(candles: Candles, *, title: str = "", theme: ChartTheme = 
     """Return a PNG of candles over volume with optional zones, liquidity levels and trade markers."""
     if len(candles) == 0:
         raise ValueError("a candlestick chart needs at least one candle")
-    figure = new_figure(theme, CANDLE_CHART_HEIGHT_PX)
-    grid = figure.add_gridspec(2, 1, height_ratios=(4, 1), hspace=0.04, left=0.06, right=0.84,
-                               top=1 - HEADER_PX / CANDLE_CHART_HEIGHT_PX, bottom=0.075)
-    price = figure.add_subplot(grid[0])
-    volume = figure.add_subplot(grid[1], sharex=price)
-    for axes in (price, volume):
-        style_axes(axes, theme)
-    draw_candles(price, candles, theme)
-    draw_zones(price, candles.open_ms, zones, theme)
-    draw_levels(price, candles.open_ms, levels, theme)
-    draw_markers(price, bar_positions(candles.open_ms, [m.ts_ms for m in markers]), markers, theme)
-    draw_volume(volume, candles, theme)
-    bar_axis(volume, candles.open_ms)
-    price.tick_params(labelbottom=False)
-    last = float(candles.close[-1])
-    change = (last / float(candles.open[0]) - 1) * 100
-    set_title(figure, theme, title or "Price", f"last {format_price(last)}   {change:+.2f}%   "
-              f"{len(candles)} bars   {utc_span(int(candles.open_ms[0]), int(candles.open_ms[-1]))}")
-    draw_legend(figure, zones, levels, markers, theme, 1 - LEGEND_TOP_PX / CANDLE_CHART_HEIGHT_PX)
-    return to_png(figure)
+    canvas = _CANVASES.take(theme)
+    try:
+        return canvas.render(candles, title, zones, levels, markers)
+    finally:
+        _CANVASES.give_back(canvas)
+
+
+class CandleCanvas:
+    """The candlestick figure with its two axes built and styled once, then redrawn for each chart.
+
+    Building the figure, its axes and their ticks is a quarter of a chart's time; each render removes what the
+    previous one drew and sets every limit, locator and formatter again, so a chart is the same pixels as on
+    a new figure (tests/unit/reports/test_charts.py compares them).
+    """
+
+    def __init__(self, theme: ChartTheme) -> None:
+        self.theme = theme
+        self.figure = new_figure(theme, CANDLE_CHART_HEIGHT_PX)
+        grid = self.figure.add_gridspec(2, 1, height_ratios=(4, 1), hspace=0.04, left=0.06, right=0.84,
+                                        top=1 - HEADER_PX / CANDLE_CHART_HEIGHT_PX, bottom=0.075)
+        self.price = self.figure.add_subplot(grid[0])
+        self.volume = self.figure.add_subplot(grid[1], sharex=self.price)
+        for axes in (self.price, self.volume):
+            style_axes(axes, theme)
+        self.price.tick_params(labelbottom=False)
+
+    def render(self, candles: Candles, title: str, zones: Sequence[Zone], levels: Sequence[Level],
+               markers: Sequence[TradeMarker]) -> bytes:
+        """Return the PNG of candles with the overlays, drawn over nothing left from the previous chart."""
+        self._clear()
+        price, volume, theme = self.price, self.volume, self.theme
+        draw_candles(price, candles, theme)
+        draw_zones(price, candles.open_ms, zones, theme)
+        draw_levels(price, candles.open_ms, levels, theme)
+        draw_markers(price, bar_positions(candles.open_ms, [m.ts_ms for m in markers]), markers, theme)
+        draw_volume(volume, candles, theme)
+        bar_axis(volume, candles.open_ms)
+        last = float(candles.close[-1])
+        change = (last / float(candles.open[0]) - 1) * 100
+        set_title(self.figure, theme, title or "Price", f"last {format_price(last)}   {change:+.2f}%   "
+                  f"{len(candles)} bars   {utc_span(int(candles.open_ms[0]), int(candles.open_ms[-1]))}")
+        draw_legend(self.figure, zones, levels, markers, theme, 1 - LEGEND_TOP_PX / CANDLE_CHART_HEIGHT_PX)
+        return to_png(self.figure)
+
+    def _clear(self) -> None:
+        for axes in (self.price, self.volume):
+            for artist in (*axes.collections, *axes.patches, *axes.texts, *axes.lines, *axes.images):
+                artist.remove()
+        for artist in (*self.figure.texts, *self.figure.legends):
+            artist.remove()
+
+
+class _CanvasPool:
+    """One idle CandleCanvas per theme, handed to one render at a time (renders run in worker threads)."""
+
+    def __init__(self) -> None:
+        self._idle: dict[str, CandleCanvas] = {}
+        self._lock = threading.Lock()
+
+    def take(self, theme: ChartTheme) -> CandleCanvas:
+        """Return the theme's idle canvas, or a new one while it is in use."""
+        with self._lock:
+            idle = self._idle.pop(theme.name, None)
+        return idle if idle is not None and idle.theme == theme else CandleCanvas(theme)
+
+    def give_back(self, canvas: CandleCanvas) -> None:
+        """Keep canvas for the next render of its theme (one per theme; a second is dropped)."""
+        with self._lock:
+            self._idle.setdefault(canvas.theme.name, canvas)
+
+
+_CANVASES = _CanvasPool()
 
 
 def draw_legend(figure: Figure, zones: Sequence[Zone], levels: Sequence[Level], markers: Sequence[TradeMarker],

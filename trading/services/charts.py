@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
+
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, InvalidInput
@@ -20,6 +22,7 @@ from trading.strategies.market_analysis import DEFAULT_ICT_PARAMS
 CHART_BARS = 150
 HISTORY_BARS = 500         # the ICT tables need history before the chart's first bar to know its zones
 FILLS_SCANNED = 1000
+CACHED_CHARTS = 16         # rendered PNGs kept (~110 KB each): the same chart asked again within a candle is instant
 USAGE = "Usage: /chart SYMBOL [TIMEFRAME], e.g. /chart BTC/USDT or /chart ETH/USDT 1h"
 
 
@@ -38,7 +41,11 @@ class PriceChart:
 
 
 class ChartService:
-    """Draws /chart from closed candles, the ICT tables at the last bar and the ledger's fills."""
+    """Draws /chart from closed candles, the ICT tables at the last bar and the ledger's fills.
+
+    A drawing depends only on the closed candles, the fills shown and the theme, so it is kept under their
+    fingerprint: asking again before the next candle closes (or a fill) returns the same PNG at once.
+    """
 
     def __init__(self, market: MarketData, ledger: ExecutionLedger, theme: ChartTheme,
                  default_timeframe: Timeframe = Timeframe.M15) -> None:
@@ -46,6 +53,7 @@ class ChartService:
         self._ledger = ledger
         self.theme = theme
         self.default_timeframe = default_timeframe
+        self._drawn: OrderedDict[tuple, tuple[bytes, int, int]] = OrderedDict()
 
     async def chart(self, symbol_text: str, timeframe_text: str = "") -> PriceChart:
         """Return the chart of symbol on timeframe (15m by default), or raise InvalidInput saying what to type."""
@@ -56,8 +64,15 @@ class ChartService:
             raise InvalidInput(f"No {timeframe} candles of {symbol} yet; try again in a moment.")
         shown = history[max(0, len(history) - CHART_BARS):]
         markers = await self._markers(symbol, int(shown.open_ms[0]))
-        # the indicators and the drawing are CPU work: a worker thread keeps the chat answering meanwhile
-        png, zones, levels = await asyncio.to_thread(self._draw, history, f"{symbol} {timeframe}", timeframe, markers)
+        key = (symbol, timeframe, self.theme, history.fingerprint(), tuple(markers))
+        drawn = self._drawn.pop(key, None)
+        if drawn is None:
+            # the indicators and the drawing are CPU work: a worker thread keeps the chat answering meanwhile
+            drawn = await asyncio.to_thread(self._draw, history, f"{symbol} {timeframe}", timeframe, markers)
+        self._drawn[key] = drawn                    # most recently used last
+        while len(self._drawn) > CACHED_CHARTS:
+            self._drawn.popitem(last=False)
+        png, zones, levels = drawn
         change = (float(shown.close[-1]) / float(shown.open[0]) - 1) * 100
         return PriceChart(symbol, timeframe, png, Decimal(repr(float(shown.close[-1]))), change, zones, levels,
                           len(markers))

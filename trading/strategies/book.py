@@ -12,7 +12,7 @@ from trading.strategies.ict_a import StructureZoneStrategy
 from trading.strategies.ict_b import SweepReversalStrategy
 from trading.strategies.ict_c import TrendRetestStrategy
 from trading.strategies.live_analysis import LiveAnalyses
-from trading.strategies.market_analysis import AnalysedStrategy
+from trading.strategies.market_analysis import AnalysedStrategy, MarketAnalysis
 from trading.strategies.market_picture import MarketPicture, market_picture
 from trading.strategies.trend import TrendStrategy
 
@@ -35,6 +35,7 @@ class StrategyBook:
         self._emitted: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
         self.analyses = LiveAnalyses()
+        self._scans: dict[tuple[str, str], tuple[tuple, list[Signal]]] = {}
 
     @property
     def strategies(self) -> tuple[AnalysedStrategy, ...]:
@@ -66,10 +67,30 @@ class StrategyBook:
 
     def scan(self, view: MarketView, names: Iterable[str] | None = None) -> list[Signal]:
         """Return every signal of the enabled strategies (or of names) over view, oldest first."""
-        analysis = self.analyses.analysis(view)   # indicators kept up once, shared by the strategies
+        # indicators kept up once, shared by the strategies
+        return self.scan_analysis(self.analyses.analysis(view), names)
+
+    def scan_analysis(self, analysis: MarketAnalysis, names: Iterable[str] | None = None) -> list[Signal]:
+        """Return every signal of the enabled strategies (or of names) in an analysis, oldest first."""
         chosen = self.enabled if names is None else names
-        found = [s for name in chosen for s in self._strategies[name].scan_analysis(analysis)]
+        found = [s for name in chosen for s in self._signals_of(name, analysis)]
         return sorted(found, key=lambda s: (s.known_at_ms, s.strategy))
+
+    def _signals_of(self, name: str, analysis: MarketAnalysis) -> list[Signal]:
+        """Return a strategy's signals in analysis, reusing its last scan of the same inputs.
+
+        A scan reads only the candles of the strategy's timeframes (and their indicators), so until one of them
+        closes a candle the signals are the same: most minutes only the 1m readers are scanned again.
+        """
+        strategy = self._strategies[name]
+        inputs = (strategy, getattr(strategy, "params", None), analysis.ict_params, dict(analysis.view.params),
+                  tuple(analysis.candles(tf).fingerprint() for tf in strategy.timeframes))
+        kept = self._scans.get((analysis.symbol, name))
+        if kept is not None and kept[0] == inputs:
+            return kept[1]
+        found = strategy.scan_analysis(analysis)
+        self._scans[(analysis.symbol, name)] = (inputs, found)     # one per symbol and strategy: the newest
+        return found
 
     def latest_signals(self, view: MarketView, since_ms: int) -> list[Signal]:
         """Return the signals known after since_ms that were not handed out before, and remember them.

@@ -107,6 +107,15 @@ class LiveAnalyses:
         """Return the symbols followed now, least recently used first."""
         return tuple(self._symbols)
 
+    def latest(self, symbol: str) -> MarketAnalysis | None:
+        """Return the newest analysis of symbol, without waiting for an update under way (None: none yet).
+
+        A lock-free read: the analysis handed out is never changed afterwards (an update builds a new one),
+        and one dict lookup is atomic.
+        """
+        found = self._latest.get(symbol)
+        return None if found is None else found[1]
+
     def analysis(self, view: MarketView) -> MarketAnalysis:
         """Return the analysis of view: tracked timeframes from the live state, the others from view itself."""
         with self._lock:

@@ -1,7 +1,6 @@
 """The indicators of one MarketView, each computed once and shared by every strategy that reads it."""
 from __future__ import annotations
 
-import hashlib
 import threading
 from typing import Mapping, Protocol
 
@@ -41,10 +40,7 @@ class SnapshotCache:
         """Return compute_ict(candles, params), reusing the snapshot of identical candles."""
         if len(candles) == 0:
             return compute_ict(candles, params)
-        digest = hashlib.blake2b(digest_size=16)
-        for column in (candles.open_ms, candles.open, candles.high, candles.low, candles.close):
-            digest.update(column.tobytes())
-        key = (symbol, timeframe, params, digest.digest())
+        key = (symbol, timeframe, params, candles.fingerprint())
         with self._lock:
             snapshot = self._snapshots.pop(key, None)
         snapshot = snapshot or compute_ict(candles, params)

@@ -6,8 +6,8 @@ from tests.unit.reports.png_checks import assert_phone_png
 from trading.domain.candles import Candles
 from trading.domain.positions import PositionSide
 from trading.reports.chart_theme import DARK, LIGHT, new_figure
-from trading.reports.charts import (bar_positions, candlestick_chart, draw_candles, draw_legend, draw_levels,
-                                    draw_markers, draw_zones, format_price)
+from trading.reports.charts import (CandleCanvas, bar_positions, candlestick_chart, draw_candles, draw_legend,
+                                    draw_levels, draw_markers, draw_zones, format_price)
 from trading.reports.overlays import Level, LevelKind, MarkerAction, TradeMarker, Zone, ZoneKind
 
 MINUTE = 60_000
@@ -36,6 +36,22 @@ def test_thousand_real_candles_with_every_overlay_render_to_a_phone_png_in_both_
         png = candlestick_chart(candles, title="BTC/USDT 1m", theme=theme, zones=zones, levels=levels,
                                 markers=markers)
         assert_phone_png(png)
+
+
+def test_a_chart_drawn_on_the_reused_figure_is_the_same_png_as_on_a_new_one():
+    candles = load_candles("BTCUSDT-1m.csv.gz")
+    busy, quiet = candles[:400], candles[5000:5150]
+    t, high = busy.open_ms, float(busy.high.max())
+    overlays = dict(zones=[Zone(ZoneKind.ORDER_BLOCK, False, high - 60, high - 20, int(t[50]), int(t[90]))],
+                    levels=[Level(LevelKind.BUY_SIDE, high, int(t[10]))],
+                    markers=[TradeMarker(int(t[30]), busy.open[30], PositionSide.SHORT, MarkerAction.ENTRY)])
+    candlestick_chart(busy, title="busy", theme=LIGHT, **overlays)     # leaves the pooled figure full of artists
+
+    reused = candlestick_chart(quiet, title="quiet", theme=LIGHT)
+
+    assert reused == CandleCanvas(LIGHT).render(quiet, "quiet", (), (), ())
+    assert candlestick_chart(busy, title="busy", theme=LIGHT, **overlays) == \
+        CandleCanvas(LIGHT).render(busy, "busy", overlays["zones"], overlays["levels"], overlays["markers"])
 
 
 def test_an_empty_candle_run_is_refused():

@@ -7,7 +7,7 @@ from tests.fakes.paper_account import paper_account
 from tests.unit.reports.png_checks import assert_phone_png
 from trading.domain.candles import Timeframe
 from trading.domain.errors import InvalidInput
-from trading.reports.chart_theme import LIGHT
+from trading.reports.chart_theme import DARK, LIGHT
 from trading.services.charts import ChartService
 from trading.services.portfolio import Size, SizeKind
 
@@ -50,3 +50,41 @@ async def test_a_bad_symbol_or_timeframe_is_answered_with_what_to_type(account, 
     with pytest.raises(InvalidInput) as error:
         await ChartService(account.market, account.ledger, LIGHT).chart(symbol, timeframe)
     assert str(error.value).startswith(reply)
+
+
+async def test_the_same_chart_within_a_candle_is_the_drawing_kept_and_a_closed_candle_draws_it_anew(account):
+    service = ChartService(account.market, account.ledger, LIGHT)
+    first = await service.chart("BTC/USDT")            # at 12:00: the last closed 15m candle opened at 11:45
+    account.clock.advance(14 * 60_000)
+
+    again = await service.chart("btc")                 # 12:14: no 15m candle has closed since
+
+    assert again.png is first.png and again == first
+    account.clock.advance(60_000)
+
+    after_close = await service.chart("BTC/USDT")      # 12:15: the 12:00 candle closed
+
+    closed = await account.market.candles("BTC/USDT", Timeframe.M15, 1)
+    assert after_close.png != first.png
+    assert after_close.last_price == Decimal(repr(float(closed.close[-1]))) != first.last_price
+    assert_phone_png(after_close.png)
+
+
+async def test_a_new_fill_draws_the_chart_anew_within_the_candle(account):
+    service = ChartService(account.market, account.ledger, LIGHT)
+    before = await service.chart("BTC/USDT")
+    await account.portfolio.buy("BTC/USDT", Decimal("1000"))
+
+    after = await service.chart("BTC/USDT")
+
+    assert (before.trades, after.trades) == (0, 1) and after.png != before.png
+
+
+async def test_the_other_theme_or_timeframe_is_drawn_apart(account):
+    light = ChartService(account.market, account.ledger, LIGHT)
+    dark = ChartService(account.market, account.ledger, DARK)
+    first = await light.chart("BTC/USDT")
+
+    assert (await light.chart("BTC/USDT", "1h")).png != first.png
+    light.theme = DARK
+    assert (await light.chart("BTC/USDT")).png == (await dark.chart("BTC/USDT")).png != first.png

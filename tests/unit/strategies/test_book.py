@@ -1,8 +1,11 @@
+import numpy as np
 import pytest
 
 from tests.fakes.market_views import real_btc_view
 from trading.domain.candles import Timeframe
 from trading.indicators.regime import Regime
+from trading.indicators.timeframes import resample
+from trading.strategies.base import MarketView
 from trading.strategies.book import default_book
 from trading.strategies.market_picture import Direction
 
@@ -95,3 +98,47 @@ def test_minute_by_minute_the_book_hands_out_exactly_the_signals_of_one_full_sca
         seen += [s.setup_id for s in book.latest_signals(view.as_of(close), close - Timeframe.M1.ms)]
     assert expected, "the stretch should hold signals for this test to mean something"
     assert seen == expected
+
+
+def test_a_book_scanning_minute_after_minute_finds_what_its_strategies_find_each_minute():
+    # the book reuses a strategy's last scan while none of its timeframes closed a candle. Windows as the loop
+    # loads them, one minute apart (the 15m and 1h readers reused), 97 minutes apart (all scanned again), and
+    # around the minutes A learns a setup (A scanned again within the hour), over the last day
+    view = real_btc_view(days=4)
+    minutes = view.frames[Timeframe.M1]
+    ends = {end - step for end in range(len(minutes) - 1440, len(minutes) + 1, 97) for step in (0, 1, 2)}
+    for known_at in [s.known_at_ms for s in default_book(["A"]).scan(view)][-3:]:
+        at = int(np.searchsorted(minutes.open_ms, known_at))      # the window whose last close is known_at
+        ends |= {at - 1, at}
+    book, seen = default_book(), []
+    for end in sorted(ends):
+        window = loop_window(view, end)
+        found = book.scan(window)
+
+        analysis = book.analyses.analysis(window)        # the one the book read (the live history)
+        scanned = [s for strategy in book.strategies[:4] for s in strategy.scan_analysis(analysis)]
+        assert found == sorted(scanned, key=lambda s: (s.known_at_ms, s.strategy)), end
+        seen.append(found)
+    for name in ("A", "C"):                         # the day's signals come and go: a stale scan would show
+        assert len({tuple(s.setup_id for s in found if s.strategy == name) for found in seen}) > 1, name
+
+
+def loop_window(view: MarketView, end: int) -> MarketView:
+    """Return the windows the trading loop loads when the 1m candle before index end has closed."""
+    minutes = view.frames[Timeframe.M1]
+    close = int(minutes.open_ms[end - 1]) + Timeframe.M1.ms
+    frames = {tf: resample(minutes, tf).closed_before(close - tf.ms + 1)[-500:] for tf in (Timeframe.M15, Timeframe.H1)}
+    return MarketView(view.symbol, {Timeframe.M1: minutes[end - 1500: end], **frames,
+                                    Timeframe.D1: view.frames[Timeframe.D1]})
+
+
+def test_a_strategy_switched_on_again_or_a_new_window_is_scanned_not_served_from_an_old_scan():
+    view = real_btc_view(days=10)
+    book = default_book()
+    short = view.as_of(int(view.frames[Timeframe.M1].open_ms[-1]) - 86_400_000)
+    before = book.scan(short)
+    book.set_enabled("C", False)
+
+    assert {s.strategy for s in book.scan(short)} == {s.strategy for s in before} - {"C"}
+    book.set_enabled("C", True)
+    assert book.scan(short) == before and book.scan(view) == default_book().scan(view)

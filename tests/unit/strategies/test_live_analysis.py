@@ -1,4 +1,6 @@
 """The live analysis follows rolling windows candle by candle and always equals the batch indicators."""
+import threading
+
 from tests.fakes.market_views import real_btc_view
 from tests.fakes.shared_data import load_candles
 from trading.domain.candles import Candles, Timeframe
@@ -100,3 +102,29 @@ def test_only_the_most_recently_used_symbols_are_followed():
 
     assert len(analyses.symbols) == 64
     assert analyses.symbols[0] == "S7/USDT" and analyses.symbols[-1] == "S6/USDT"
+
+
+def test_the_latest_analysis_of_a_symbol_is_read_without_waiting_for_an_update_under_way():
+    view = real_btc_view(days=2)
+    analyses = LiveAnalyses()
+    assert analyses.latest(view.symbol) is None
+    analysis = analyses.analysis(view)
+    held, release, read = threading.Event(), threading.Event(), []
+
+    def updating() -> None:                  # an update under way in the loop's worker thread holds the lock
+        with analyses._lock:
+            held.set()
+            release.wait(10)
+
+    def reading() -> None:
+        read.append(analyses.latest(view.symbol))
+
+    loop = threading.Thread(target=updating)
+    loop.start()
+    assert held.wait(10)
+    reader = threading.Thread(target=reading)
+    reader.start()
+    reader.join(5)
+    release.set()
+    loop.join(5)
+    assert read == [analysis]
