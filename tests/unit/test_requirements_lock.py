@@ -22,11 +22,11 @@ def pins(lock: str) -> dict[str, tuple[Version, bool]]:
     return found
 
 
-def requirements(extra: str | None = None) -> list[Requirement]:
-    """Return the project's requirements from pyproject.toml (with an extra's on top)."""
+def requirements(*extras: str) -> list[Requirement]:
+    """Return the project's requirements from pyproject.toml (with the extras' on top)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     listed = list(project["dependencies"])
-    if extra is not None:
+    for extra in extras:
         listed += project["optional-dependencies"][extra]
     return [Requirement(r) for r in listed]
 
@@ -48,8 +48,15 @@ def test_the_runtime_lock_pins_every_requirement_in_range():
     assert unmet("requirements.lock", requirements()) == []
 
 
-def test_the_test_lock_pins_every_requirement_and_test_tool_in_range():
-    assert unmet("requirements-test.lock", requirements("test")) == []
+def test_the_test_lock_pins_every_requirement_test_tool_and_sweep_library_in_range():
+    assert unmet("requirements-test.lock", requirements("test", "sweeps")) == []
+
+
+def test_the_runtime_lock_and_so_the_image_leave_the_sweep_only_libraries_out():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    sweep_only = [Requirement(r).name for r in project["optional-dependencies"]["sweeps"]]
+
+    assert sweep_only and not set(map(canonicalize_name, sweep_only)) & set(pins("requirements.lock"))
 
 
 def test_both_locks_pin_the_same_versions_and_every_pin_has_hashes():

@@ -52,15 +52,18 @@ def exchange_class(exchange_id: str, streaming: bool = False) -> type:
     """Return the ccxt class for EXCHANGE (ccxt.pro's when streaming), or raise ConfigurationError."""
     if exchange_id not in ccxt_async.exchanges:
         raise ConfigurationError(f"EXCHANGE={exchange_id!r} is not a ccxt exchange id (e.g. binance, binanceusdm)")
+    module = f"ccxt.{'pro' if streaming else 'async_support'}.{exchange_id}"
     try:
         if streaming:
             import ccxt.pro as ccxt_pro     # only a streaming process pays for ccxt.pro's classes
 
             return getattr(ccxt_pro, exchange_id)
         return getattr(ccxt_async, exchange_id)
-    except ModuleNotFoundError as exc:  # the Docker image keeps only CCXT_EXCHANGES (deploy/slim-venv)
+    # the Docker image keeps only CCXT_EXCHANGES (deploy/slim-venv): the module is gone (ModuleNotFoundError),
+    # and so is its import in the package's __init__ (AttributeError)
+    except (ModuleNotFoundError, AttributeError) as exc:
         raise ConfigurationError(
-            f"EXCHANGE={exchange_id!r}: ccxt's {exchange_id} classes are not installed here ({exc.name} is missing); "
+            f"EXCHANGE={exchange_id!r}: ccxt's {exchange_id} classes are not installed here ({module} is missing); "
             f"the Docker image ships only the exchanges in CCXT_EXCHANGES: rebuild it with "
             f"--build-arg CCXT_EXCHANGES=\"... {exchange_id}\" (or all)") from exc
 

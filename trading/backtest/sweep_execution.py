@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Callable, Sequence
 
 from trading.backtest.sweep import Params, SweepData, TrialResult, run_trial
-from trading.domain.errors import TradingError
+from trading.domain.errors import ConfigurationError, TradingError
 
 Progress = Callable[[int, int], None]        # trials done, trials in all
 POLL_S = 0.2
@@ -87,8 +87,12 @@ def run_sweep(data: SweepData, trials: Sequence[Params], *, cluster: str | None 
         if (workers or os.cpu_count() or 1) == 1 or len(trials) == 1:
             return run_serial(data, trials, progress, cancel)
         return run_local_pool(data, trials, workers, progress, cancel)
-    from distributed import Client
-
+    try:
+        from distributed import Client
+    except ImportError:       # the sweeps extra: left out of requirements.lock and the Docker image
+        raise ConfigurationError(f"SWEEP_CLUSTER={cluster} needs the Dask client, which this install leaves out: "
+                                 "pip install 'trading-assistant[sweeps]' (or -r requirements-test.lock), or "
+                                 "unset SWEEP_CLUSTER to run the trials on this machine") from None
     try:
         client = Client(cluster, timeout=f"{connect_timeout_s}s")
     except (OSError, TimeoutError) as exc:

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -90,3 +91,65 @@ def test_no_rule_removes_a_file_the_product_loads() -> None:
            if any(rule.matches(parts[:depth]) for depth in range(1, len(parts) + 1))]
 
     assert len(loaded) > 500 and hit == []
+
+
+def stripped_ccxt(folder: Path, prune_imports: bool = True) -> Path:
+    """Return folder holding ccxt as deploy/slim-venv leaves it in the image (default exchanges), to put first on
+    the path: the files no rule removes, and (unless told not to) the package imports of the removed ones pruned."""
+    module = slim_venv()
+    site = Path(sysconfig.get_paths()["purelib"])
+    rules = module.rules(site)
+    for path in sorted((site / "ccxt").rglob("*")):
+        parts = path.relative_to(site).parts
+        if path.is_dir() or any(rule.matches(parts[:depth]) for rule in rules for depth in range(1, len(parts) + 1)):
+            continue
+        (folder / path.relative_to(site)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, folder / path.relative_to(site))
+    if prune_imports:
+        module.prune_ccxt_imports(folder)
+    return folder
+
+
+def plain_import_ccxt(overlay: Path) -> subprocess.CompletedProcess:
+    """Import ccxt's three packages from overlay in a fresh interpreter, without the bot's lean loader."""
+    return subprocess.run([sys.executable, "-c", "import ccxt, ccxt.async_support, ccxt.pro; print(ccxt.__file__)"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(overlay)})
+
+
+def test_ccxt_stripped_as_in_the_image_imports_plainly_once_its_package_imports_are_pruned(tmp_path: Path) -> None:
+    unpruned = plain_import_ccxt(stripped_ccxt(tmp_path / "unpruned", prune_imports=False))
+    assert unpruned.returncode != 0 and "ModuleNotFoundError: No module named 'ccxt." in unpruned.stderr
+
+    pruned = plain_import_ccxt(stripped_ccxt(tmp_path / "pruned"))
+
+    assert pruned.returncode == 0, pruned.stderr[-1000:]
+    assert pruned.stdout.startswith(str(tmp_path / "pruned"))
+    kraken = subprocess.run([sys.executable, "-c", _KRAKEN], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": f"{tmp_path / 'pruned'}{os.pathsep}{ROOT}"})
+    assert kraken.stdout.splitlines() == [                  # an exchange the image left out still says so
+        f"EXCHANGE='kraken': ccxt's kraken classes are not installed here (ccxt.{package}.kraken is missing); the "
+        f"Docker image ships only the exchanges in CCXT_EXCHANGES: rebuild it with --build-arg "
+        f"CCXT_EXCHANGES=\"... kraken\" (or all)" for package in ("async_support", "pro")], kraken.stderr[-1000:]
+
+
+_KRAKEN = """
+from trading.adapters.ccxt_client import create_exchange
+from trading.domain.errors import ConfigurationError
+for streaming in (False, True):
+    try:
+        create_exchange("kraken", streaming=streaming)
+    except ConfigurationError as exc:
+        print(exc)
+"""
+
+
+def test_the_commands_run_on_ccxt_stripped_as_in_the_image(tmp_path: Path) -> None:
+    """--help, health, a backtest of a small file with its chart, the offline demo answering /status."""
+    overlay = stripped_ccxt(tmp_path / "site")
+    env = {**os.environ, "PYTHONPATH": f"{overlay}{os.pathsep}{ROOT}"}
+
+    result = subprocess.run([sys.executable, str(ROOT / "deploy" / "image-smoke"), "--commands"], capture_output=True,
+                            text=True, env=env, timeout=300, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "image-smoke: ok (commands, plain import ccxt)" in result.stderr
