@@ -35,7 +35,7 @@ from trading.services.questions import QuestionDesk
 from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
 from trading.bootstrap_controls import (entry_holds, event_bus, live_control, manual_orders, run_time_settings,
-                                        stored_overrides, two_factor_secret)
+                                        stored_overrides, strategy_tuning, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
@@ -45,9 +45,11 @@ from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
+from trading.services.parameter_proposals import ParameterProposals
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
+from trading.services.strategy_parameters import StrategyParameters
 from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
 from trading.strategies.book import default_book
@@ -96,6 +98,8 @@ class Core:
     questions: QuestionDesk | None = None
     universe: UniverseService | None = None
     streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
+    parameters: StrategyParameters | None = None        # strategies' tuned parameters (/params)
+    proposals: ParameterProposals | None = None         # /optimize proposal cards (Apply, Dismiss)
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -104,7 +108,8 @@ class Core:
                 "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
                 "orders": self.orders, "tuning": self.tuning,
                 "notifications": self.notifications, "performance": self.performance,
-                "decisions": self.decisions, "questions": self.questions, "universe": self.universe}
+                "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
+                "parameters": self.parameters, "proposals": self.proposals}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -247,6 +252,9 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     await confirmations.start()
     tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders, notifications),
                           control.codes, settings.mode == "live", market)
+    parameters, proposals = await strategy_tuning(settings, store, signals.book, rules, events, confirmations,
+                                                  control.codes)
+    backtests.current_params = parameters.overrides     # /optimize weighs variants against what runs
     watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
                         settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
@@ -260,7 +268,7 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
                 backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
                 PerformanceService(venue.ledger, portfolio, clock, settings.timezone), exchange_time=keeper,
                 journal=journal, llm=llm, decisions=decisions, questions=questions, universe=universe,
-                streams=streams)
+                streams=streams, parameters=parameters, proposals=proposals)
     watch_streams(core)
     return core
 
