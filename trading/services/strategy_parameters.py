@@ -191,7 +191,7 @@ class StrategyParameters:
         values = {k: v for k, v in values.items() if before[k] != v}     # what already runs is not a change
         if not values and not removed:
             return ParameterChange(ChangeOutcome.UNCHANGED, name)
-        touched = [*values, *removed]
+        touched = [k for k in self.space(name) if k in values or k in removed]     # in declaration order
         tuned = {k: v for k, v in {**self._overrides.get(name, {}), **values}.items() if k not in removed}
         after = {**self.defaults(name), **tuned}
         old, new = {k: before[k] for k in touched}, {k: after[k] for k in touched}
