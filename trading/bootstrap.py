@@ -31,6 +31,7 @@ from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
 from trading.services.confirmations import Confirmations
 from trading.services.decisions import DecisionsService
+from trading.services.divergence_report import DivergenceService
 from trading.services.questions import QuestionDesk
 from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
@@ -100,6 +101,7 @@ class Core:
     streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
     parameters: StrategyParameters | None = None        # strategies' tuned parameters (/params)
     proposals: ParameterProposals | None = None         # /optimize proposal cards (Apply, Dismiss)
+    divergence: DivergenceService | None = None         # the account's trades against the backtest (/divergence)
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -109,7 +111,7 @@ class Core:
                 "orders": self.orders, "tuning": self.tuning,
                 "notifications": self.notifications, "performance": self.performance,
                 "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
-                "parameters": self.parameters, "proposals": self.proposals}
+                "parameters": self.parameters, "proposals": self.proposals, "divergence": self.divergence}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -255,6 +257,9 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     parameters, proposals = await strategy_tuning(settings, store, signals.book, rules, events, confirmations,
                                                   control.codes)
     backtests.current_params = parameters.overrides     # /optimize weighs variants against what runs
+    divergence = DivergenceService(venue.ledger, store, clock, balance=settings.paper_starting_balance,
+                                   engine=engine_settings(settings), rules=rules_settings(settings), market=market,
+                                   current_params=parameters.overrides)
     watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
                         settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
@@ -268,7 +273,7 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
                 backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
                 PerformanceService(venue.ledger, portfolio, clock, settings.timezone), exchange_time=keeper,
                 journal=journal, llm=llm, decisions=decisions, questions=questions, universe=universe,
-                streams=streams, parameters=parameters, proposals=proposals)
+                streams=streams, parameters=parameters, proposals=proposals, divergence=divergence)
     watch_streams(core)
     return core
 
