@@ -257,9 +257,6 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     parameters, proposals = await strategy_tuning(settings, store, signals.book, rules, events, confirmations,
                                                   control.codes)
     backtests.current_params = parameters.overrides     # /optimize weighs variants against what runs
-    divergence = DivergenceService(venue.ledger, store, clock, balance=settings.paper_starting_balance,
-                                   engine=engine_settings(settings), rules=rules_settings(settings), market=market,
-                                   current_params=parameters.overrides)
     watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
                         settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
     keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
@@ -273,9 +270,18 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
                 backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
                 PerformanceService(venue.ledger, portfolio, clock, settings.timezone), exchange_time=keeper,
                 journal=journal, llm=llm, decisions=decisions, questions=questions, universe=universe,
-                streams=streams, parameters=parameters, proposals=proposals, divergence=divergence)
+                streams=streams, parameters=parameters, proposals=proposals,
+                divergence=divergence_report(settings, venue, store, clock, market, parameters))
     watch_streams(core)
     return core
+
+
+def divergence_report(settings: Settings, venue: "PaperVenue | LiveVenue", store: SqliteStore, clock: Clock,
+                      market: MarketData, parameters: StrategyParameters) -> DivergenceService:
+    """Return the venue's trades against the backtest of the same candles, run with the tuned parameters."""
+    return DivergenceService(venue.ledger, store, clock, balance=settings.paper_starting_balance,
+                             engine=engine_settings(settings), rules=rules_settings(settings), market=market,
+                             current_params=parameters.overrides)
 
 
 def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
