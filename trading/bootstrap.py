@@ -26,7 +26,7 @@ from trading.services.chat_settings import ChatSettings
 from trading.services.performance import PerformanceService
 from trading.services.notification_policy import NotificationPolicy
 from trading.services.watchdog import WatchedDecisions, Watchdog
-from trading.services.entry_holds import HeldDecisions
+from trading.services.entry_holds import EntryHolds, HeldDecisions
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
 from trading.services.confirmations import Confirmations
@@ -204,6 +204,23 @@ def watch_streams(core: Core) -> None:
             "Orders are still followed over REST every few seconds; fills are looked up by client id on return."))
 
 
+@dataclass
+class Trading:
+    """The trading side of the core: the engine, its one entry gate, the venue, the strategies and the loop."""
+
+    engine: TradingEngine
+    gate: EntryGate
+    venue: "PaperVenue | LiveVenue"
+    holds: EntryHolds
+    signals: SignalsService
+    journal: DecisionJournal
+    llm: "OpenAIDecider | None"
+    rules: RulesDecider
+    decider: WatchedDecisions
+    loop: TradingLoop
+    portfolio: PortfolioService
+
+
 async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     """Wire the core for the configured mode and open the database (machine: the clock live data runs on)."""
     totp_secret = two_factor_secret(settings) if settings.mode == "live" else None
@@ -217,6 +234,18 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
+    trading = await trading_side(settings, spec, clock, market, store, events, profile.symbols)
+    await trading.loop.start()
+    core = await phone_side(settings, totp_secret, trading, assistant, store, events, notifications, refresh_s)
+    core.streams = None if spec.startswith("replay") else _streaming(market)
+    core.exchange_time = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
+    watch_streams(core)
+    return core
+
+
+async def trading_side(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
+                       events: EventBus, symbols: tuple[str, ...]) -> Trading:
+    """Return the engine, the venue of the mode, the strategies, the decision maker and the loop, wired."""
     engine = TradingEngine(engine_settings(settings))
     gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
     if settings.mode == "live":
@@ -227,7 +256,7 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
         instruments = venue.instruments
     # the holds (live armed but paused, the user's /pause) sit in the engine's one entry gate
     holds = await entry_holds(settings, store, events, engine)
-    signals = SignalsService(market, default_book(), store, profile.symbols)
+    signals = SignalsService(market, default_book(), store, symbols)
     await signals.restore()
     journal = DecisionJournal(store)
     llm = await llm_decider(settings, journal, store, events)
@@ -236,33 +265,36 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
     decider = WatchedDecisions(HeldDecisions(llm or rules, holds))
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
-                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
+                       loop_settings(settings, symbols), venue=venue, journal=journal)
     portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
-    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
-    await loop.start()
-    control = await live_control(settings, totp_secret, holds, loop, store, events)
+    return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
+
+
+async def phone_side(settings: Settings, totp_secret: str | None, trading: Trading, assistant: Assistant,
+                     store: SqliteStore, events: EventBus, notifications: NotificationPolicy, refresh_s: float
+                     ) -> Core:
+    """Return the core with what the phone user works: live switches, manual orders, settings, reports, questions."""
+    t, clock, market, symbols = trading, assistant.clock, assistant.market, assistant.profile.symbols
+    control = await live_control(settings, totp_secret, t.holds, t.loop, store, events)
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
-    orders = await manual_orders(settings, confirmations, portfolio, control, loop, gate, events, store)
+    orders = await manual_orders(settings, confirmations, t.portfolio, control, t.loop, t.gate, events, store)
     await confirmations.start()
-    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders, notifications),
+    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(t.loop, t.rules, orders,
+                                                                                  notifications),
                           control.codes, settings.mode == "live", market)
-    watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
+    watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, t.decider, events, WallClock(),
                         settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
-    keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
-    decisions = DecisionsService(journal, clock, market, profile.symbols, llm, settings.timezone)
-    questions = QuestionDesk(llm.client if llm is not None else None, llm, portfolio, journal, signals, market, clock,
-                             profile.symbols)
-    universe = universe_service(settings, market, venue.broker, store, clock, llm,
-                                [loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
-    streams = None if spec.startswith("replay") else _streaming(market)
-    core = Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
-                PerformanceService(venue.ledger, portfolio, clock, settings.timezone), exchange_time=keeper,
-                journal=journal, llm=llm, decisions=decisions, questions=questions, universe=universe,
-                streams=streams)
-    watch_streams(core)
-    return core
+    decisions = DecisionsService(t.journal, clock, market, symbols, t.llm, settings.timezone)
+    questions = QuestionDesk(t.llm.client if t.llm is not None else None, t.llm, t.portfolio, t.journal, t.signals,
+                             market, clock, symbols)
+    universe = universe_service(settings, market, t.venue.broker, store, clock, t.llm,
+                                [t.loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
+    charts, reports, backtests = result_services(settings, clock, market, store, t.venue, t.portfolio, symbols)
+    return Core(settings, clock, market, store, events, assistant, t.venue, t.portfolio, t.signals, charts, reports,
+                backtests, t.loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
+                PerformanceService(t.venue.ledger, t.portfolio, clock, settings.timezone),
+                journal=t.journal, llm=t.llm, decisions=decisions, questions=questions, universe=universe)
 
 
 def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
