@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -18,15 +18,21 @@ from bot.views.control import code_prompt, locked_text
 from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.errors import InvalidInput
 from trading.logs import get_logger
+from trading.services.approvals import Approvals
 
 log = get_logger(__name__)
 
 
 async def show(context: BotContext, chat_id: int, approval: Approval, note: str = "") -> None:
     """Send the card for approval and remember its message."""
-    message = await context.bot.send_message(chat_id, views.card_text(approval, note), parse_mode=ParseMode.HTML,
-                                             reply_markup=views.keyboard(approval))
-    await context.orders.approvals.shown(approval.id, message.message_id)
+    await send_card(context.bot, context.orders.approvals, chat_id, approval, note)
+
+
+async def send_card(bot: Bot, approvals: Approvals, chat_id: int, approval: Approval, note: str = "") -> None:
+    """Send the card for approval with bot and remember its message (the bot's own entries come through here)."""
+    message = await bot.send_message(chat_id, views.card_text(approval, note), parse_mode=ParseMode.HTML,
+                                     reply_markup=views.keyboard(approval))
+    await approvals.shown(approval.id, message.message_id)
 
 
 async def pressed(update: Update, context: BotContext) -> None:

@@ -34,13 +34,14 @@ from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
 from trading.bootstrap_feeds import live_feed  # noqa: F401 (re-exported: the CLI's backtest reads the exchange)
 from trading.bootstrap_feeds import market_feed, stream_policy, streaming_feed
-from trading.bootstrap_controls import (entry_holds, event_bus, live_control, manual_orders, run_time_settings,
-                                        stored_overrides, two_factor_secret)
+from trading.bootstrap_controls import (entry_holds, entry_proposals, event_bus, live_control, manual_orders,
+                                        run_time_settings, stored_overrides, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
                                               slippage_model)
 from trading.services.entry_gate import EntryGate
+from trading.services.entry_proposals import EntryProposals
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
@@ -93,6 +94,7 @@ class Core:
     questions: QuestionDesk | None = None
     universe: UniverseService | None = None
     streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
+    proposals: EntryProposals | None = None     # live, LIVE_AUTONOMY=approve: the bot's entries as cards
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -101,7 +103,8 @@ class Core:
                 "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
                 "orders": self.orders, "tuning": self.tuning,
                 "notifications": self.notifications, "performance": self.performance,
-                "decisions": self.decisions, "questions": self.questions, "universe": self.universe}
+                "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
+                "proposals": self.proposals}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -204,6 +207,7 @@ async def phone_side(settings: Settings, totp_secret: str | None, trading: Tradi
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
     orders = await manual_orders(settings, confirmations, t.portfolio, control, t.loop, t.gate, events, store)
+    proposals = entry_proposals(settings, orders.approvals, t.loop, t.gate, events)
     await confirmations.start()
     tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(t.loop, t.rules, orders,
                                                                                   notifications),
@@ -219,7 +223,8 @@ async def phone_side(settings: Settings, totp_secret: str | None, trading: Tradi
     return Core(settings, clock, market, store, events, assistant, t.venue, t.portfolio, t.signals, charts, reports,
                 backtests, t.loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
                 PerformanceService(t.venue.ledger, t.portfolio, clock, settings.timezone),
-                journal=t.journal, llm=t.llm, decisions=decisions, questions=questions, universe=universe)
+                journal=t.journal, llm=t.llm, decisions=decisions, questions=questions, universe=universe,
+                proposals=proposals)
 
 
 def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,

@@ -39,7 +39,8 @@ def keyboard(approval: Approval) -> InlineKeyboardMarkup:
 def card_text(approval: Approval, note: str = "") -> str:
     """Return the card: what will be sent, at what estimated price, fees, stop, target and risk."""
     ticket = approval.ticket
-    lines = [f"🔐 <b>Live order: approve?</b> (/{esc(ticket.order.kind.value)})"]
+    origin = "🤖 the bot's own entry" if approval.bot_entry else f"/{esc(ticket.order.kind.value)}"
+    lines = [f"🔐 <b>Live order: approve?</b> ({origin})"]
     if note:
         lines.append(f"⚠️ {esc(note)}")
     lines += [_leg(leg, ticket) for leg in ticket.legs]

@@ -24,6 +24,7 @@ from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
+from trading.services.own_entries import OwnEntries
 from trading.services.position_sync import PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source
 from trading.services.symbol_reviews import ReviewSettings, SymbolReviews, batch_picture
@@ -73,10 +74,11 @@ class LoopControls:
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
         self._sync = PositionSync(broker, engine, events, self.instruments, venue)
+        self._entries = OwnEntries(self._sync)      # at once, or as cards for the owner (ask_approval)
         # reviews read the book's live analysis (kept up each tick) rather than recomputing the windows
         picture = strategies.zones if isinstance(strategies, StrategyBook) else batch_picture
         self._reviews = None if settings.reviews is None else SymbolReviews(
-            engine, market, self._sync, events, self.instruments, settings.reviews, journal, picture)
+            engine, market, self._sync, events, self.instruments, settings.reviews, journal, picture, self._entries)
         self._reviewing: set[str] = set()
 
     # ---- circuit breaker inputs ---------------------------------------------------------------

@@ -7,21 +7,26 @@ decision maker in a background task, so protective exits never wait for an LLM o
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from decimal import Decimal
 from typing import Mapping, Sequence
 
 from trading.domain.candles import Candle, Candles, Timeframe
 from trading.domain.decisions import Action, DecisionRequest
-from trading.domain.errors import TradingError
+from trading.domain.errors import EntryRefused, InvalidInput, TradingError
+from trading.domain.orders import Order
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
-from trading.engine.entry_pipeline import AccountView, Rejection
+from trading.engine.entry_gate import EntryOrigin
+from trading.engine.entry_pipeline import AccountView, EntryPlan, Rejection
 from trading.engine.exit_pipeline import AskDecision
 from trading.engine.simulator import PriceBar
 from trading.risk.protective_stops import PriceRange
+from trading.ports import EntryApprovals
 from trading.services import loop_notices as notices
 from trading.services.loop_controls import (DEFAULT_WINDOWS, KILL_SWITCH_KEY, STATE_KEY, LoopControls,
                                             LoopSettings)
+from trading.services.own_entries import EntryOutcome
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
 
@@ -111,12 +116,40 @@ class TradingLoop(LoopControls):
             now = self.clock.now_ms()
             account = await self._account(await self.broker.positions())
             atr = signal_atr(self._frames.get(signal.symbol, {}), signal, self.engine.settings.sizing)
-            plan = self.engine.plan_entry(signal, decision, account, now, atr, self._marks.get(signal.symbol))
+            mark = self._marks.get(signal.symbol)
+            plan = self.engine.plan_entry(signal, decision, account, now, atr, mark)
             if isinstance(plan, Rejection):
                 await self.events.emit(notices.entry_skipped(plan, now))
-            elif await self._sync.place_entry(plan, now):
+            elif await self._entries.enter(plan, now, mark) is EntryOutcome.PLACED:
                 await self._sync.run(now, self._marks)
             await self._finish()
+
+    # ---- the owner's approvals (live, LIVE_AUTONOMY=approve) ------------------------------------
+
+    def ask_approval(self, approvals: EntryApprovals) -> None:
+        """Put the bot's own entries to approvals as cards instead of sending them (chosen by the bootstrap)."""
+        self._entries.approvals = approvals
+
+    async def enter_approved(self, plan: EntryPlan, client_order_id: str) -> Order:
+        """Send an entry the owner approved, under the approval's client id; its fill arms the plan's exits.
+
+        Raise InvalidInput (EntryRefused naming the rule) when the entry gate or a taken symbol refuses it now.
+        """
+        symbol = plan.signal.symbol
+        async with self._lock:
+            now = self.clock.now_ms()
+            verdict = self.engine.vet_new_position(now, EntryOrigin.ENGINE, symbol)
+            if not verdict.allowed:
+                raise EntryRefused(f"Not opened: {verdict.reason}", str(verdict.rule))
+            if self.engine.state.busy(symbol):
+                raise InvalidInput(f"{symbol} already has a position or an entry on its way; nothing was placed")
+            approved = replace(plan, intent=replace(plan.intent, client_order_id=client_order_id))
+            order = await self._sync.place_entry(approved, now)
+            if order is None:
+                raise InvalidInput(f"the exchange did not take the {symbol} entry (the alert says why)")
+            await self._sync.run(now, self._marks)      # a market order's fill arms the stop and target now
+            await self._finish()
+        return await self.broker.find_by_client_id(client_order_id, symbol) or order
 
     async def _exit_on_signal(self, signal: Signal) -> None:
         # a strategy's own exit (the EMA-cross yardstick's cross back) is an exit: never vetted, never decided
