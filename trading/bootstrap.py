@@ -51,7 +51,7 @@ from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
-from trading.strategies.book import default_book
+from trading.strategies.book import StrategyBook, default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
     from trading.adapters.openai_decider import OpenAIDecider
@@ -149,8 +149,11 @@ class Trading:
     portfolio: PortfolioService
 
 
-async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
-    """Wire the core for the configured mode and open the database (machine: the clock live data runs on)."""
+async def build_core(settings: Settings, machine: Clock | None = None, book: StrategyBook | None = None) -> Core:
+    """Wire the core for the configured mode and open the database.
+
+    machine: the clock live data runs on; book: the strategies (default: the default book's).
+    """
     totp_secret = two_factor_secret(settings) if settings.mode == "live" else None
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
@@ -162,7 +165,7 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
-    trading = await trading_side(settings, spec, clock, market, store, events, profile.symbols)
+    trading = await trading_side(settings, spec, clock, market, store, events, profile.symbols, book)
     await trading.loop.start()
     core = await phone_side(settings, totp_secret, trading, assistant, store, events, notifications, refresh_s)
     core.streams = None if spec.startswith("replay") else streaming_feed(market)
@@ -172,7 +175,7 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
 
 
 async def trading_side(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
-                       events: EventBus, symbols: tuple[str, ...]) -> Trading:
+                       events: EventBus, symbols: tuple[str, ...], book: StrategyBook | None = None) -> Trading:
     """Return the engine, the venue of the mode, the strategies, the decision maker and the loop, wired."""
     engine = TradingEngine(engine_settings(settings))
     gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
@@ -184,7 +187,7 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
         instruments = venue.instruments
     # the holds (live armed but paused, the user's /pause) sit in the engine's one entry gate
     holds = await entry_holds(settings, store, events, engine)
-    signals = SignalsService(market, default_book(), store, symbols)
+    signals = SignalsService(market, book or default_book(), store, symbols)
     await signals.restore()
     journal = DecisionJournal(store)
     llm = await llm_decider(settings, journal, store, events)
