@@ -96,7 +96,11 @@ async def test_with_autonomous_the_loops_entry_goes_straight_to_the_exchange_wit
             await switched_on(telegram)
             await candle_closed(bot.core, "BTC/USDT")
             entered = await telegram.wait_for(OWNER, lambda s: s.text.startswith("ℹ️ ENTRY long"))
+            listed = await telegram.ask(OWNER, "/settings", expect="Settings")
+            refused = await telegram.ask(OWNER, "/set LIVE_AUTONOMY approve")
     assert "LIVE_AUTONOMY=autonomous" in mode.text
+    assert "LIVE_AUTONOMY = autonomous (default approve) · .env only" in listed.text
+    assert refused.text == "LIVE_AUTONOMY is not changed from the chat: set it in .env and restart."
     (order,) = exchange.account.orders
     assert order.side == "BUY" and order.client_id.startswith("ta-") and "[at_close]" in entered.text
     assert not any(s.text.startswith(CARD) for s in telegram.replies_to(OWNER))
