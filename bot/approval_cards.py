@@ -49,7 +49,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         result = await approvals.approve(approval_id, shown_hash, query.from_user.id)
     else:
         result = await approvals.reject(approval_id, shown_hash, query.from_user.id)
-    toast = locked_text(result.locked_until_ms) if result.outcome is TapOutcome.LOCKED else views.TOASTS[result.outcome]
+    toast = locked_text(result.locked_until_ms) if result.outcome is TapOutcome.LOCKED else views.toast(result)
     await query.answer(toast[:200])
     if result.outcome is TapOutcome.CODE_ASKED:
         request = context.codes.waiting(query.from_user.id)

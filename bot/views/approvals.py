@@ -28,6 +28,14 @@ TOASTS = {
 }
 
 
+def toast(result: TapResult) -> str:
+    """Return the toast for a press: the bot's own expired card has no command to send again."""
+    approval = result.approval
+    if result.outcome is TapOutcome.EXPIRED and approval is not None and approval.bot_entry:
+        return "This card expired; nothing was placed. The bot proposes again on its next signal."
+    return TOASTS[result.outcome]
+
+
 def keyboard(approval: Approval) -> InlineKeyboardMarkup:
     """Return Approve and Reject, bound to the approval and the hash of the ticket shown."""
     ref = f"{approval.id}.{approval.hash_shown}"

@@ -85,7 +85,7 @@ async def test_a_card_nobody_answers_expires_loses_its_buttons_and_places_nothin
                                                                  card.buttons[0][0]["callback_data"]))
     assert "ETH/USDT" in card.text and WHY in card.text
     assert expired.text.startswith("⌛ Expired: nothing was placed") and expired.buttons == []
-    assert late.startswith("This card expired") and exchange.account.orders == []
+    assert late.startswith("This card expired") and "next signal" in late and exchange.account.orders == []
 
 
 async def test_with_autonomous_the_loops_entry_goes_straight_to_the_exchange_without_a_card(tmp_path):
