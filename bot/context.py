@@ -103,9 +103,9 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.application.bot_data["parameters"]
 
     @property
-    def proposals(self) -> ParameterProposals:
+    def parameter_proposals(self) -> ParameterProposals:
         """Return the /optimize proposal cards (Apply, Dismiss)."""
-        return self.application.bot_data["proposals"]
+        return self.application.bot_data["parameter_proposals"]
 
     @property
     def universe(self) -> UniverseService:

@@ -51,7 +51,7 @@ async def optimize(update: Update, context: BotContext) -> None:
     service = _backtests(context)
     request = await service.optimisation_request(*context.args)
     progress = await update.effective_message.reply_text(progress_text(request, "starting", "Optimisation"))
-    context.application.create_task(_optimise(service, context.proposals, request, progress,
+    context.application.create_task(_optimise(service, context.parameter_proposals, request, progress,
                                               update.effective_user.id), update=update)
 
 

@@ -54,7 +54,7 @@ async def proposal_pressed(update: Update, context: BotContext) -> None:
     if callback is None or callback.action not in (views.APPLY, views.DISMISS):
         await query.answer(OUT_OF_DATE)
         return
-    answer = await context.proposals.answer(callback.id, query.from_user.id, callback.action == views.APPLY)
+    answer = await context.parameter_proposals.answer(callback.id, query.from_user.id, callback.action == views.APPLY)
     await query.answer(views.proposal_toast(answer))
     outcome = views.proposal_outcome(answer)
     if outcome is not None and answer.proposal is not None and isinstance(query.message, Message):
