@@ -72,7 +72,8 @@ async def test_apply_tunes_the_running_strategy_once_for_the_asker_and_survives_
     assert "Optimisation of C: rules_min_rr=2.5 sweep_lookback=8 gives" in card.text
     assert f"Apply sets C: {TUNED} on the running strategy now" in card.text
     assert [b["text"] for b in card.buttons[0]] == ["✅ Apply", "✖ Dismiss"]
-    assert "sweep_lookback = 16 (1..500)" in before.text and "✏️" not in before.text.split("\n", 1)[1].split("✏️ tuned")[0]
+    untuned_rows = before.text.split("\n", 1)[1].split("✏️ tuned")[0]
+    assert "sweep_lookback = 16 (1..500)" in before.text and "✏️" not in untuned_rows
     assert by_member == "This button belongs to the person who asked; it did nothing."
     assert applied == "Applied."
     assert "✅ C: sweep_lookback 16 → 8, rules_min_rr 1.5 → 2.5, applied now." in edited.text and edited.buttons == []
