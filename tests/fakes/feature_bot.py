@@ -20,6 +20,7 @@ from trading.services.charts import ChartService
 from trading.services.engine_settings import engine_settings, rules_settings
 from trading.services.reports import ReportService
 from trading.settings import Settings
+from trading.strategies.book import StrategyBook
 
 
 def feature_services(core: Core) -> dict[str, object]:
@@ -33,6 +34,8 @@ def feature_services(core: Core) -> dict[str, object]:
     backtests = BacktestService(core.market, core.store, BacktestArchive(core.store), core.clock,
                                 starting_balance=s.paper_starting_balance, engine=engine_settings(s),
                                 rules=rules_settings(s), theme=s.chart_theme)
+    if core.parameters is not None:
+        backtests.current_params = core.parameters.overrides
     return {"charts": ChartService(core.market, ledger, theme), "reports": reports, "backtests": backtests}
 
 
@@ -45,9 +48,9 @@ class FeatureBot:
 
 
 @contextlib.asynccontextmanager
-async def feature_bot(settings: Settings) -> AsyncIterator[FeatureBot]:
-    """Run the bot against settings' Bot API until the block ends, then shut it down."""
-    core = await build_core(settings)
+async def feature_bot(settings: Settings, book: StrategyBook | None = None) -> AsyncIterator[FeatureBot]:
+    """Run the bot against settings' Bot API until the block ends, then shut it down (book: its strategies)."""
+    core = await build_core(settings, book=book)
     services = {**core.services(), **feature_services(core)}
     allow = AllowList(settings.allowed_chat_ids, settings.allowed_user_ids, core.store)
     await allow.load()
