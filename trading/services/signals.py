@@ -9,7 +9,7 @@ from trading.domain.errors import BadSymbol, InvalidInput
 from trading.domain.signals import Signal
 from trading.domain.symbols import resolve_symbol
 from trading.ports import MarketData, StateStore
-from trading.services.trading_loop import DEFAULT_WINDOWS
+from trading.services.loop_controls import DEFAULT_WINDOWS
 from trading.strategies.base import MarketView
 from trading.strategies.book import StrategyBook
 from trading.strategies.market_analysis import MarketAnalysis

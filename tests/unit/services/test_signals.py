@@ -7,7 +7,7 @@ import pytest
 from tests.fakes.paper_account import JULY_1_NOON_MS, paper_account
 from trading.domain.candles import Timeframe
 from trading.services.signals import LIVE_LAG_BARS, SignalsService, load_view
-from trading.services.trading_loop import DEFAULT_WINDOWS
+from trading.services.loop_controls import DEFAULT_WINDOWS
 from trading.strategies.base import MarketView
 from trading.strategies.book import default_book
 

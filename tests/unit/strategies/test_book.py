@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from trading.indicators.regime import Regime
 from trading.indicators.timeframes import resample
 from trading.strategies.base import MarketView
 from trading.strategies.book import default_book
+from trading.strategies.ict_c import TrendRetestStrategy
 from trading.strategies.market_picture import Direction
 
 
@@ -142,3 +145,7 @@ def test_a_strategy_switched_on_again_or_a_new_window_is_scanned_not_served_from
     assert {s.strategy for s in book.scan(short)} == {s.strategy for s in before} - {"C"}
     book.set_enabled("C", True)
     assert book.scan(short) == before and book.scan(view) == default_book().scan(view)
+    tuned = TrendRetestStrategy(replace(book.strategy("C").params, min_reward_risk=20.0, confidence=0.3))
+    book.replace(tuned)                                         # parameters tuned at run time
+    assert [s for s in book.scan(short) if s.strategy == "C"] == tuned.scan(short) != \
+        [s for s in before if s.strategy == "C"]
