@@ -10,6 +10,9 @@ Prints one JSON line per phase: median, p95 and max per command against its p95 
 machine's load (the machine is shared: compare runs at a similar load, and take the median of several).
 --speed sets the replay's pace (replayed seconds per second): 600 closes a minute every 0.1 s.
 Run: python3 bench/replies.py [--rounds 20] [--speed 600]
+Measured (trading phase, --rounds 60, load 1.2-1.9 on 2 cores, median / p95 ms): /status 3.5 / 7.4,
+/signals 4.6 / 8.3, /chart 6 / 117, /chart 1m 117 / 154 (main before: /signals 9.0 / 14.4, /chart 166 / 199,
+/chart 1m 167 / 368).
 """
 from __future__ import annotations
 
