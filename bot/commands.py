@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers import (about, backtests, charts, control, decisions, live, market, notify, orders, portfolio,
-                          reports, signals, status, trader, tuning)
+                          reports, signals, status, sweeps, trader, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -80,6 +80,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("optimize", "Backtests", "sweep a strategy's parameters; propose only a clear out-of-sample gain",
             "/optimize STRATEGY [SYMBOL] [90d]", backtests.optimize),
     Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
+    Command("sweeps", "Backtests", "stored parameter sweeps, or one in full", "/sweeps [ID]", sweeps.sweeps),
     Command("decisions", "Decisions", "what the LLM (or the rules) decided, with reasons and prompts",
             "/decisions [SYMBOL]", decisions.decisions),
     Command("why", "Decisions", "the decision behind an order", "/why ORDER_ID", decisions.why),

@@ -20,7 +20,9 @@ from trading.backtest.exit_breakdown import exit_breakdown_text
 from trading.backtest.random_baseline import DEFAULT_RUNS, RandomBaseline, random_baseline
 from trading.backtest.strategy_specs import spec_named
 from trading.backtest.sweep import sweep_data, trials_of
-from trading.backtest.sweep_execution import run_serial
+from trading.backtest.search_region import RegionAdvisor
+from trading.backtest.sweep_execution import SerialTrials, run_serial
+from trading.backtest.sweep_search import both_rounds, second_round
 from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
@@ -51,6 +53,7 @@ class BacktestJob:
     baseline_seed: int = 0
     in_days: int = 30                     # an evaluation's walk-forward folds
     out_days: int = 10
+    advisor: RegionAdvisor | None = None  # /optimize: who names a second round's region (the LLM), if anyone
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +166,11 @@ def run_optimisation_job(job: BacktestJob) -> str:
     trials = [{}, *trials_of(spec.grid)]                  # trial 0: the parameters in use
     results = run_serial(data, trials, lambda done, total: report_progress(job.job_id, "sweeping", done / total))
     summary = summarise(data, spec.grid, results)
+    if job.advisor is not None:       # a second round where the advisor says (the rule's region if it fails)
+        name = getattr(job.advisor, "model", "advisor")
+        more, second = second_round(summary, SerialTrials(data), job.advisor, name,
+                                    lambda done, total: report_progress(job.job_id, "second round", done / total))
+        summary = summarise(data, both_rounds(spec.grid, second.region), results + more, second_round=second)
     return f"{proposal_text(proposal(summary))}\n\n{sweep_text(summary, top=3)}"
 
 

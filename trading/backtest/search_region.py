@@ -1,7 +1,8 @@
 """Where to search next after a sweep: around the best trial, or where an advisor (an LLM) suggests.
 
 The advisor is a plain function boundary: it receives the results so far as JSON-able data and returns a
-grid ({parameter: [values]}). Its answer is checked (known parameters only, numbers, a bounded grid);
+grid ({parameter: [values]}). Its answer is checked (known parameters only, finite numbers within the
+swept range widened by its width each side, never below zero when the sweep was not, a small grid);
 anything else falls back to the rule, so the lab works the same without it: each swept parameter is
 searched again between the neighbours of the best trial's value, at five points.
 """
@@ -12,12 +13,18 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from trading.backtest.sweep import MAX_TRIALS
 from trading.backtest.sweep_report import SweepSummary, sweep_record
+from trading.domain.decisions import LlmFailure
 
 Region = dict[str, tuple[float, ...]]
 RegionAdvisor = Callable[[Mapping[str, Any]], Mapping[str, Sequence[float]]]
 POINTS = 5
+MAX_POINTS = 8              # an advisor's values per parameter
+MAX_ROUND_TRIALS = 64       # and trials in its region
+
+
+class AdviceRefused(ValueError):
+    """An advisor's answer is not a usable region; the message says why, in our words (never the advisor's)."""
 
 
 def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> tuple[Region, str]:
@@ -27,7 +34,7 @@ def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> 
             proposed = advisor(sweep_record(summary))
             checked = _checked(proposed, summary.space)
         except Exception as exc:  # noqa: BLE001 - an advisor's failure of any kind falls back to the rule
-            return around_best(summary), f"rule (the advisor failed: {type(exc).__name__})"
+            return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
         if isinstance(checked, str):
             return around_best(summary), f"rule (the advisor's grid was refused: {checked})"
         return checked, "advisor"
@@ -53,6 +60,13 @@ def region_arguments(region: Region) -> str:
     return " ".join(f"--param {name}={','.join(f'{v:g}' for v in values)}" for name, values in region.items())
 
 
+def allowed_range(values: Sequence[float]) -> tuple[float, float]:
+    """Return where an advisor's values for a parameter swept over values may lie."""
+    low, high = min(values), max(values)
+    width = high - low or abs(high) / 2 or 1.0
+    return (max(low - width, 0.0) if low >= 0 else low - width), high + width
+
+
 def _checked(proposed: Mapping[str, Sequence[float]], space: Mapping[str, Sequence[float]]) -> Region | str:
     if not isinstance(proposed, Mapping) or not proposed:
         return "not a grid of parameters"
@@ -62,9 +76,17 @@ def _checked(proposed: Mapping[str, Sequence[float]], space: Mapping[str, Sequen
     region: Region = {}
     for name, values in proposed.items():
         numbers = [float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(float(v))]
-        if not numbers or len(numbers) != len(values):
-            return f"{name} needs finite numbers"
+        if not numbers or len(numbers) != len(values) or len(numbers) > MAX_POINTS:
+            return f"{name} needs 1 to {MAX_POINTS} finite numbers"
+        low, high = allowed_range(space[name])
+        if not all(low <= v <= high for v in numbers):
+            return f"{name} outside {low:g} to {high:g}"
         region[name] = tuple(dict.fromkeys(numbers))
-    if math.prod(len(v) for v in region.values()) > MAX_TRIALS:
-        return f"more than {MAX_TRIALS} trials"
+    if math.prod(len(v) for v in region.values()) > MAX_ROUND_TRIALS:
+        return f"more than {MAX_ROUND_TRIALS} trials"
     return region
+
+
+def _failure(exc: Exception) -> str:
+    """Return what went wrong in words that carry no secret: ours (LLM failures, refused advice) or the type."""
+    return str(exc) if isinstance(exc, (LlmFailure, AdviceRefused)) else type(exc).__name__
