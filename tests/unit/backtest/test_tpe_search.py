@@ -85,3 +85,13 @@ def test_a_plan_that_fits_is_kept():
                                          "--search tpe --trials N"):
         search_plan(big)
     assert search_plan(big, "tpe", 200).trials == 200            # TPE searches spaces a grid cannot run
+
+
+def test_the_bot_and_a_grid_sweep_never_load_optuna():
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.app, bot.cli, trading.bootstrap, trading.backtest.jobs, trading.backtest.sweep_search; "
+            "print('optuna' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

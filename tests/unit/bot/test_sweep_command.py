@@ -7,6 +7,7 @@ import pytest
 from distributed import LocalCluster
 
 from bot.cli import main as cli_main
+from tests.fakes.openai_api import MODEL, ThreadedFakeOpenAI, text
 from tests.fakes.shared_data import load_candles
 from tests.unit.reports.png_checks import assert_phone_png
 from trading.domain.candles import COLUMNS
@@ -98,6 +99,26 @@ def test_a_second_round_by_the_rule_searches_around_the_best_trial(data_dir, six
     assert len({tuple(sorted(t["params"].items())) for t in record["trials"]}) == len(record["trials"])
     assert {tuple(sorted(t["params"])) for t in record["trials"]} == {("rules_min_rr", "sweep_lookback")}
     assert best["score_pct"] == max(t["score_pct"] for t in record["trials"])
+
+
+def test_the_llm_names_the_second_round_and_garbage_falls_back_to_the_rule(data_dir, six_weeks, capsys, monkeypatch):
+    region = {"region": {"sweep_lookback": [10, 12], "rules_min_rr": [1.5]}, "reason": "between the two best"}
+    monkeypatch.setenv("LLM_MODEL", MODEL)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-sweep-secret-42")
+    with ThreadedFakeOpenAI() as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        fake.script(text(json.dumps(region)), text("Try a lookback of ten or so."))
+        advised = _sweep(capsys, *ARGS, "--data", str(six_weeks), "--workers", "1", "--advisor", "llm")
+        refused = _sweep(capsys, *ARGS, "--data", str(six_weeks), "--workers", "1", "--advisor", "llm")
+
+    assert advised["second_round"] == {"first_trial": 4, "chosen_by": f"advisor ({MODEL})",
+                                       "region": {"sweep_lookback": [10.0, 12.0], "rules_min_rr": [1.5]}}
+    assert [t["params"] for t in advised["trials"][4:]] == [{"rules_min_rr": 1.5, "sweep_lookback": 10.0},
+                                                            {"rules_min_rr": 1.5, "sweep_lookback": 12.0}]
+    assert refused["second_round"]["chosen_by"] == "rule (the advisor failed: no JSON object in the answer)"
+    assert len(refused["trials"]) > 4
+    assert "sk-sweep-secret-42" not in fake.calls[0].prompt and '"strategy": "C"' in fake.calls[0].prompt
+    assert _stored_sweeps(data_dir) == 2
 
 
 def _stored_sweeps(data_dir) -> int:
