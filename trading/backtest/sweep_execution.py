@@ -20,6 +20,7 @@ import os
 import pickle
 import threading
 import time
+import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Protocol, Sequence
@@ -152,6 +153,8 @@ class ClusterTrials:
                                   for info in client.scheduler_info().get("workers", {}).values()))
         self.busy_s = 0.0
         self._tasks = 0
+        # task keys unique to this run: two sweeps of the same data on one cluster must not share results
+        self._run = uuid.uuid4().hex[:12]
 
     def run(self, batch: Batch, progress: Progress | None = None,
             cancel: threading.Event | None = None) -> list[TrialResult]:
@@ -162,7 +165,8 @@ class ClusterTrials:
         for chunk in chunks(batch, self.workers):
             self._tasks += 1
             futures.append(self.client.submit(_chunk_on_worker, self.sweep_id, self._shared, chunk,
-                                              key=f"sweep-{self.sweep_id}-{self._tasks}", pure=False))
+                                              key=f"sweep-{self.sweep_id}-{self._run}-{self._tasks}",
+                                              pure=False))
         results: list[TrialResult] = []
         try:
             for future in as_completed(futures):

@@ -172,3 +172,6 @@ def test_the_text_report_names_the_next_region_and_the_stored_sweep(data_dir, si
     assert listed.startswith("Parameter sweeps, newest first") and "#1 " in listed and "grid, 4 trials, best " in listed
     assert cli_main(["sweep", "--show", "1"]) == 0
     assert capsys.readouterr().out.startswith("Sweep #1, run ")
+    assert cli_main(["sweep", "--show", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["id"], listed["strategy"], listed["search"], listed["trials"]) == (1, "C", "grid", 4)
