@@ -18,9 +18,11 @@ untimed trial that fills the caches) and two overheads:
 
 The pool and the cluster must give the same results; the script says so, or fails.
 
-On this 2-core machine (200 trials, 1.09 s a trial alone): local pool 1.71 trials/s (speed-up 1.87, overhead
-7.0% including the workers' start), LocalCluster 1.70 trials/s (1.85, 8.1%), identical results (the old
-measure, vs_one_process_pct). See the git log for the figures of the chunked runners.
+On this 2-core machine, idle (200 trials, 1.09 s a trial alone, the serial time then including the cold
+trial): local pool 1.71 trials/s (speed-up 1.87, 7.0% against one process), LocalCluster 1.70 trials/s
+(1.85, 8.1%). Timed inside the workers, dispatch itself is 1-3% of the trials' time, before and after the
+chunked runners (100 trials, machine shared, load 2.6-5.3: per-trial tasks 1.1-2.9%, chunks 1.0-2.5%): the
+rest of the gap to one process is the cores running together, not dispatching.
 """
 from __future__ import annotations
 
