@@ -34,6 +34,8 @@ def feature_services(core: Core) -> dict[str, object]:
     backtests = BacktestService(core.market, core.store, BacktestArchive(core.store), core.clock,
                                 starting_balance=s.paper_starting_balance, engine=engine_settings(s),
                                 rules=rules_settings(s), theme=s.chart_theme, advisor=llm_region_advisor(s))
+    if core.parameters is not None:
+        backtests.current_params = core.parameters.overrides
     return {"charts": ChartService(core.market, ledger, theme), "reports": reports, "backtests": backtests}
 
 

@@ -53,6 +53,7 @@ class BacktestJob:
     baseline_seed: int = 0
     in_days: int = 30                     # an evaluation's walk-forward folds
     out_days: int = 10
+    params: tuple[tuple[str, float], ...] = ()   # the strategy's parameters in use (tuned over its defaults)
     advisor: RegionAdvisor | None = None  # /optimize: who names a second round's region (the LLM), if anyone
 
 
@@ -158,12 +159,24 @@ def run_evaluation_job(job: BacktestJob) -> EvaluationOutcome:
                              time.perf_counter() - started)
 
 
-def run_optimisation_job(job: BacktestJob) -> str:
-    """Sweep the strategy's small grid beside its current parameters in this process; return the proposal text."""
+@dataclass(frozen=True, slots=True)
+class OptimisationOutcome:
+    """What an optimisation found: its report, and the parameters it proposes (None: keep the current ones)."""
+
+    text: str
+    strategy: str
+    symbol: str
+    proposed: dict[str, float] | None
+
+
+def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
+    """Sweep the strategy's small grid beside its current parameters in this process; return the proposal."""
     window = job.history.window(job.start_ms, job.end_ms)
     spec = spec_named(job.strategy)
     data = sweep_data(job.history, job.config, spec.name, window, job.in_days, job.out_days)
-    trials = [{}, *trials_of(spec.grid)]                  # trial 0: the parameters in use
+    current = dict(job.params)
+    # trial 0: the parameters in use; each grid point changes its own parameters and keeps the other tuned ones
+    trials = [current, *({**current, **point} for point in trials_of(spec.grid))]
     results = run_serial(data, trials, lambda done, total: report_progress(job.job_id, "sweeping", done / total))
     summary = summarise(data, spec.grid, results)
     if job.advisor is not None:       # a second round where the advisor says (the rule's region if it fails)
@@ -171,7 +184,9 @@ def run_optimisation_job(job: BacktestJob) -> str:
         more, second = second_round(summary, SerialTrials(data), job.advisor, name,
                                     lambda done, total: report_progress(job.job_id, "second round", done / total))
         summary = summarise(data, both_rounds(spec.grid, second.region), results + more, second_round=second)
-    return f"{proposal_text(proposal(summary))}\n\n{sweep_text(summary, top=3)}"
+    found = proposal(summary)
+    text = f"{proposal_text(found)}\n\n{sweep_text(summary, top=3)}"
+    return OptimisationOutcome(text, spec.name, job.history.symbol, dict(found.best.params) if found.better else None)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

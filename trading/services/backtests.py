@@ -5,13 +5,13 @@ import itertools
 import time
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Mapping
 
 from trading.adapters.candle_backfill import CandleCache
 from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
 from trading.backtest.config import BacktestConfig
 from trading.backtest.evaluation_report import out_of_sample_metrics
-from trading.backtest.jobs import BacktestJob, run_evaluation_job, run_optimisation_job
+from trading.backtest.jobs import BacktestJob, OptimisationOutcome, run_evaluation_job, run_optimisation_job
 from trading.backtest.search_region import RegionAdvisor
 from trading.backtest.metrics import DAY_MS
 from trading.backtest.periods import PeriodWithoutData, parse_period
@@ -83,6 +83,8 @@ class BacktestService:
         self._advisor = advisor          # the LLM naming /optimize's second-round region, when it is on
         self.worker = worker or BacktestWorker()
         self._ids = itertools.count(1)
+        # the strategy's tuned parameters (trading/services/strategy_parameters.py): what /optimize must beat
+        self.current_params: Callable[[str], Mapping[str, float]] = lambda strategy: {}
 
     async def request(self, strategy: str, symbol: str, period: str = "", usage: str = USAGE) -> BacktestRequest:
         """Return the checked request, or raise InvalidInput saying what to type."""
@@ -142,12 +144,13 @@ class BacktestService:
         return await self.evaluation_request(strategy, symbol or (markets[0] if markets else ""), period,
                                              usage=OPTIMIZE_USAGE)
 
-    async def optimise(self, request: BacktestRequest, progress: Progress) -> str:
+    async def optimise(self, request: BacktestRequest, progress: Progress) -> OptimisationOutcome:
         """Sweep the strategy's small grid beside its current parameters in the worker; return the proposal."""
         out_days = max(1, (request.end_ms - request.start_ms) // DAY_MS // 9)
         await progress("loading candles")
         job, _ = await self._job(request, "optimize")
-        job = replace(job, in_days=3 * out_days, out_days=out_days, advisor=self._advisor)
+        tuned = tuple(sorted(self.current_params(request.strategy).items()))
+        job = replace(job, in_days=3 * out_days, out_days=out_days, params=tuned, advisor=self._advisor)
         try:
             return await self.worker.run(job, _Throttled(progress).note, task=run_optimisation_job)
         except ValueError as exc:                     # too little data for one fold
