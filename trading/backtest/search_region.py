@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from trading.backtest.strategy_specs import spec_named
 from trading.backtest.sweep_report import SweepSummary, sweep_record
 from trading.domain.decisions import LlmFailure
 
@@ -33,6 +34,7 @@ def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> 
         try:
             proposed = advisor(sweep_record(summary))
             checked = _checked(proposed, summary.space)
+            checked = _declared(summary.strategy, checked) if not isinstance(checked, str) else checked
         except Exception as exc:  # noqa: BLE001 - an advisor's failure of any kind falls back to the rule
             return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
         if isinstance(checked, str):
@@ -41,9 +43,22 @@ def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> 
     return around_best(summary), "rule"
 
 
+def _declared(strategy: str, region: Region) -> Region | str:
+    """Return region within what the strategy accepts (whole numbers where it counts bars), or why not."""
+    space = spec_named(strategy).tunable()
+    for name, values in region.items():
+        parameter = space.get(name)
+        if parameter is not None and not all(parameter.low <= v <= parameter.high for v in values):
+            return f"{name} outside its allowed {parameter.low:g} to {parameter.high:g}"
+        if parameter is not None and parameter.whole and not all(float(v).is_integer() for v in values):
+            return f"{name} takes whole numbers"
+    return region
+
+
 def around_best(summary: SweepSummary) -> Region:
     """Return, per parameter, POINTS values between the neighbours of the best trial's value in the grid."""
     best = dict(summary.best(1)[0].params) if summary.results else {}
+    declared = spec_named(summary.strategy).tunable()
     region: Region = {}
     for name, values in summary.space.items():
         ordered = sorted(set(values))
@@ -51,7 +66,9 @@ def around_best(summary: SweepSummary) -> Region:
         k = ordered.index(value) if value in ordered else 0
         low, high = ordered[max(0, k - 1)], ordered[min(len(ordered) - 1, k + 1)]
         points = np.linspace(low, high, POINTS) if high > low else np.array([low])
-        region[name] = tuple(dict.fromkeys(round(float(p), 10) for p in points))
+        whole = name in declared and declared[name].whole
+        # a bar count searched between 3 and 5 is 3, 4, 5: never 3.5, which the strategy would refuse to run
+        region[name] = tuple(dict.fromkeys(float(round(p)) if whole else round(float(p), 10) for p in points))
     return region
 
 

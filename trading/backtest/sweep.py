@@ -11,7 +11,7 @@ a Dask cluster.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -20,9 +20,10 @@ from trading.backtest.config import BacktestConfig
 from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import DAY_MS
 from trading.backtest.runner import scan, simulate
-from trading.backtest.strategy_specs import RULES_MIN_REWARD_RISK, spec_named
+from trading.backtest.strategy_specs import spec_named
 from trading.backtest.walkforward import WalkForwardWindow, parameter_grid, walk_forward_windows
 from trading.domain.errors import echoed
+from trading.strategies.parameter_space import Parameter, parsed_value
 
 Params = Mapping[str, float]
 MAX_TRIALS = 5000
@@ -87,7 +88,8 @@ def sweep_space(strategy: str, params: Sequence[str]) -> dict[str, tuple[float, 
     """Return the values of each --param text, refusing names the strategy does not have (the size of the
     grid is the search plan's to check: TPE may search a space far larger than a grid can run)."""
     spec = spec_named(strategy)
-    known = [f.name for f in fields(spec.defaults)] + [RULES_MIN_REWARD_RISK]
+    declared = spec.tunable()
+    known = list(declared)
     parsed = [parse_param(p) for p in params]
     space = dict(parsed)
     if len(space) < len(parsed):
@@ -98,7 +100,15 @@ def sweep_space(strategy: str, params: Sequence[str]) -> dict[str, tuple[float, 
         raise ValueError(f"{spec.name} has no parameter {echoed(unknown[0])}; use one of {', '.join(known)}")
     if not space:
         raise ValueError(f"say what to sweep: --param NAME=a,b,c (one of {', '.join(known)})")
-    return space
+    return {name: _in_range(declared[name], values) for name, values in space.items()}
+
+
+def _in_range(parameter: Parameter, values: tuple[float, ...]) -> tuple[float, ...]:
+    """Return values checked against the parameter's type and range, as the running strategy would take them."""
+    try:
+        return tuple(dict.fromkeys(parsed_value(parameter, v) for v in values))
+    except ValueError as exc:
+        raise ValueError(f"--param {exc}") from None
 
 
 def sweep_data(history: MarketHistory, config: BacktestConfig, strategy: str, window: tuple[int, int],
