@@ -94,10 +94,12 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     """Run the job: the backtest, then the studies asked for, the text and the chart."""
     started = time.perf_counter()
     report_progress(job.job_id, "scanning and trading", 0.0)
-    result = backtest(job.history, job.strategy, job.config, start_ms=job.start_ms, end_ms=job.end_ms,
+    result = backtest(job.history, job.strategy, job.config, params=dict(job.params) or None,
+                      start_ms=job.start_ms, end_ms=job.end_ms,
                       progress=lambda f: report_progress(job.job_id, "trading", f))
     note = period_note(job.start_ms, job.end_ms, result)
-    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *([note] if note else []),
+    tuned = [f"Tuned parameters (as running): {_params_text(job.params)}"] if job.params else []
+    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *tuned, *([note] if note else []),
              metrics_table(result.strategy, result.metrics), signals_line(result)]
     window = job.history.window(job.start_ms, job.end_ms)
     warm_up = warm_up_note(result.strategy, job.history, window, result.params)
@@ -125,6 +127,10 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
                            time.perf_counter() - started, note, baseline, warm_up)
+
+
+def _params_text(params: tuple[tuple[str, float], ...]) -> str:
+    return ", ".join(f"{name}={value:g}" for name, value in params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,8 @@ class BacktestService:
         started = time.monotonic()
         await progress("loading candles")
         job, _ = await self._job(request, "backtest")
-        job = replace(job, monte_carlo=True, chart=True)
+        # the strategy as it runs now: parameters tuned with /params or an applied proposal included
+        job = replace(job, monte_carlo=True, chart=True, params=self._tuned(request.strategy))
         outcome = await self.worker.run(job, _Throttled(progress).note)
         r = outcome.result
         stored = StoredBacktest(self._clock.now_ms(), r.strategy, r.symbol, r.timeframe.value, outcome.source,
@@ -149,12 +150,15 @@ class BacktestService:
         out_days = max(1, (request.end_ms - request.start_ms) // DAY_MS // 9)
         await progress("loading candles")
         job, _ = await self._job(request, "optimize")
-        tuned = tuple(sorted(self.current_params(request.strategy).items()))
-        job = replace(job, in_days=3 * out_days, out_days=out_days, params=tuned, advisor=self._advisor)
+        job = replace(job, in_days=3 * out_days, out_days=out_days, params=self._tuned(request.strategy),
+                      advisor=self._advisor)
         try:
             return await self.worker.run(job, _Throttled(progress).note, task=run_optimisation_job)
         except ValueError as exc:                     # too little data for one fold
             raise InvalidInput(str(exc)) from None
+
+    def _tuned(self, strategy: str) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted(self.current_params(strategy).items()))
 
     async def recent(self, limit: int = 10) -> list[StoredBacktest]:
         """Return the newest stored runs, newest first."""
