@@ -16,6 +16,7 @@ from trading.domain.errors import AlreadyRunning, ConfigurationError
 from trading.settings import load_settings
 
 HEALTHY_WITHIN_S = 60
+OFFLINE = ("backtest", "evaluate", "sweep", "divergence", "indicators")    # commands whose stdout is their output
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     add_sweep_parser(sub)
     add_divergence_parser(sub)
     args = parser.parse_args(argv)
+    if args.command in OFFLINE:
+        offline_logging()
     try:
         if args.command == "health":
             return health()
@@ -60,6 +63,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def offline_logging() -> None:
+    """Send an offline command's logs to stderr, warnings and worse, secrets masked: stdout holds its output only.
+
+    Unconfigured, structlog prints to stdout, so `evaluate --json` on exchange data once began with a log line.
+    """
+    from trading.logs import configure_logging
+
+    try:
+        s = load_settings()
+        secrets = [s.telegram_bot_token.get_secret_value(), s.master_key.get_secret_value(),
+                   s.openai_api_key.get_secret_value()]
+    except ConfigurationError:
+        secrets = []              # the command itself reports the bad setting
+    configure_logging(None, "WARNING", secrets=secrets)
 
 
 def add_indicators_parser(sub: argparse._SubParsersAction) -> None:

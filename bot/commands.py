@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers import (about, backtests, charts, control, decisions, divergence, live, market, notify, orders,
-                          parameters, portfolio, reports, signals, status, trader, tuning)
+                          parameters, portfolio, reports, signals, status, sweeps, trader, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -82,6 +82,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("optimize", "Backtests", "sweep a strategy's parameters; propose only a clear out-of-sample gain",
             "/optimize STRATEGY [SYMBOL] [90d]", backtests.optimize),
     Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
+    Command("sweeps", "Backtests", "stored parameter sweeps, or one in full", "/sweeps [ID]", sweeps.sweeps),
     Command("divergence", "Backtests", "paper/live trades against the backtest of the same period, fill by fill",
             "/divergence [7]", divergence.divergence, block=False),
     Command("decisions", "Decisions", "what the LLM (or the rules) decided, with reasons and prompts",

@@ -19,6 +19,7 @@ from trading.ports import Clock, MarketData
 from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
+from trading.services.sweeps import SweepService
 from trading.services.charts import ChartService
 from trading.services.chat_settings import ChatSettings
 from trading.services.performance import PerformanceService
@@ -57,6 +58,7 @@ from trading.settings import Settings
 from trading.strategies.book import StrategyBook, default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
+    from trading.adapters.llm_region_advisor import LlmRegionAdvisor
     from trading.adapters.openai_decider import OpenAIDecider
     from trading.adapters.ccxt_streams import StreamingMarketData
     from trading.services.live_venue import LiveVenue
@@ -111,7 +113,8 @@ class Core:
                 "notifications": self.notifications, "performance": self.performance,
                 "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
                 "proposals": self.proposals, "parameters": self.parameters,
-                "parameter_proposals": self.parameter_proposals, "divergence": self.divergence}
+                "parameter_proposals": self.parameter_proposals, "divergence": self.divergence,
+                "sweeps": SweepService(self.store)}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -278,6 +281,17 @@ async def llm_decider(settings: Settings, journal: DecisionJournal, store: Sqlit
     return decider
 
 
+def llm_region_advisor(settings: Settings) -> "LlmRegionAdvisor | None":
+    """Return the LLM as a sweep's region advisor when the LLM is on (the same server and model as decisions)."""
+    if not settings.llm_on:
+        return None
+    from trading.adapters.llm_region_advisor import LlmRegionAdvisor
+
+    return LlmRegionAdvisor(settings.llm_model, settings.openai_base_url, settings.openai_api_key,
+                            float(settings.llm_timeout_seconds), settings.llm_response_format,
+                            settings.llm_max_reply_tokens)
+
+
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
                     venue: "PaperVenue | LiveVenue", portfolio: PortfolioService, symbols: tuple[str, ...]
                     ) -> tuple[ChartService, ReportService, BacktestService]:
@@ -288,7 +302,8 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
                             engine_settings=engine_settings(settings))
     backtests = BacktestService(market, store, BacktestArchive(store), clock,
                                 starting_balance=settings.paper_starting_balance, engine=engine_settings(settings),
-                                rules=rules_settings(settings), theme=settings.chart_theme)
+                                rules=rules_settings(settings), theme=settings.chart_theme,
+                                advisor=llm_region_advisor(settings))
     return ChartService(market, venue.ledger, theme), reports, backtests
 
 

@@ -61,6 +61,10 @@ async def test_apply_tunes_the_running_strategy_once_for_the_asker_and_survives_
             telegram.redeliver(query)
             after = await telegram.ask(GROUP, "/params C", user_id=OWNER, expect="Parameters of")
             listing = await telegram.ask(GROUP, "/params", user_id=OWNER, expect="Strategy parameters")
+            run = await telegram.ask(GROUP, f"/backtest C ETH/USDT {JULY_9}..{JULY_20}", user_id=OWNER,
+                                     expect="⏳ Backtest")
+            report = await telegram.wait_for(GROUP, lambda s: s.edited and s.message_id == run.message_id
+                                             and s.text.startswith("C on ETH/USDT"), timeout=90)
         restarted_at = len(telegram.sent)
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text and telegram.sent.index(s) >= restarted_at)
@@ -81,6 +85,7 @@ async def test_apply_tunes_the_running_strategy_once_for_the_asker_and_survives_
     assert "sweep_lookback = 8 (default 16, 1..500) ✏️" in after.text
     assert "rules_min_rr = 2.5 (default 1.5, 0.5..10) ✏️" in after.text
     assert "C: tuned: sweep_lookback=8 rules_min_rr=2.5" in listing.text and "A: defaults" in listing.text
+    assert "Tuned parameters (as running): rules_min_rr=2.5, sweep_lookback=8" in report.text, "/backtest runs them"
     assert "sweep_lookback = 8 (default 16, 1..500) ✏️" in kept.text, "the tuned value runs after a restart"
     assert late == "This button is out of date; send the command again."
     assert back.text.startswith("✅ C: sweep_lookback 8 → 16, rules_min_rr 2.5 → 1.5, applied now.")

@@ -20,7 +20,9 @@ from trading.backtest.exit_breakdown import exit_breakdown_text
 from trading.backtest.random_baseline import DEFAULT_RUNS, RandomBaseline, random_baseline
 from trading.backtest.strategy_specs import spec_named
 from trading.backtest.sweep import sweep_data, trials_of
-from trading.backtest.sweep_execution import run_serial
+from trading.backtest.search_region import RegionAdvisor
+from trading.backtest.sweep_execution import SerialTrials, run_serial
+from trading.backtest.sweep_search import both_rounds, second_round
 from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
@@ -52,6 +54,7 @@ class BacktestJob:
     in_days: int = 30                     # an evaluation's walk-forward folds
     out_days: int = 10
     params: tuple[tuple[str, float], ...] = ()   # the strategy's parameters in use (tuned over its defaults)
+    advisor: RegionAdvisor | None = None  # /optimize: who names a second round's region (the LLM), if anyone
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +94,12 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     """Run the job: the backtest, then the studies asked for, the text and the chart."""
     started = time.perf_counter()
     report_progress(job.job_id, "scanning and trading", 0.0)
-    result = backtest(job.history, job.strategy, job.config, start_ms=job.start_ms, end_ms=job.end_ms,
+    result = backtest(job.history, job.strategy, job.config, params=dict(job.params) or None,
+                      start_ms=job.start_ms, end_ms=job.end_ms,
                       progress=lambda f: report_progress(job.job_id, "trading", f))
     note = period_note(job.start_ms, job.end_ms, result)
-    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *([note] if note else []),
+    tuned = [f"Tuned parameters (as running): {_params_text(job.params)}"] if job.params else []
+    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *tuned, *([note] if note else []),
              metrics_table(result.strategy, result.metrics), signals_line(result)]
     window = job.history.window(job.start_ms, job.end_ms)
     warm_up = warm_up_note(result.strategy, job.history, window, result.params)
@@ -122,6 +127,10 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
                            time.perf_counter() - started, note, baseline, warm_up)
+
+
+def _params_text(params: tuple[tuple[str, float], ...]) -> str:
+    return ", ".join(f"{name}={value:g}" for name, value in params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +185,11 @@ def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
     trials = [current, *({**current, **point} for point in trials_of(spec.grid))]
     results = run_serial(data, trials, lambda done, total: report_progress(job.job_id, "sweeping", done / total))
     summary = summarise(data, spec.grid, results)
+    if job.advisor is not None:       # a second round where the advisor says (the rule's region if it fails)
+        name = getattr(job.advisor, "model", "advisor")
+        more, second = second_round(summary, SerialTrials(data), job.advisor, name,
+                                    lambda done, total: report_progress(job.job_id, "second round", done / total))
+        summary = summarise(data, both_rounds(spec.grid, second.region), results + more, second_round=second)
     found = proposal(summary)
     text = f"{proposal_text(found)}\n\n{sweep_text(summary, top=3)}"
     return OptimisationOutcome(text, spec.name, job.history.symbol, dict(found.best.params) if found.better else None)

@@ -25,10 +25,9 @@ from trading.services.chat_settings import ChangeOutcome
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.event_bus import EventBus
 from trading.strategies.book import StrategyBook
-from trading.strategies.parameter_space import Parameter, checked_values, parameter_space
+from trading.strategies.parameter_space import Parameter, checked_values
 
 log = get_logger(__name__)
-RULES_RANGE = (0.5, 10.0)
 Values = dict[str, float]
 
 
@@ -108,10 +107,7 @@ class StrategyParameters:
 
     def space(self, strategy: str) -> dict[str, Parameter]:
         """Return the strategy's tunable parameters, rules_min_rr last."""
-        spec = self._spec(strategy)
-        low, high = RULES_RANGE
-        rules = Parameter(RULES_MIN_REWARD_RISK, False, float(self._rules.settings.min_reward_risk), low, high)
-        return {**parameter_space(spec.defaults), RULES_MIN_REWARD_RISK: rules}
+        return self._spec(strategy).tunable(float(self._rules.settings.min_reward_risk))
 
     def defaults(self, strategy: str) -> Values:
         """Return the strategy's parameters as it ships."""
