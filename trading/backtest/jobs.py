@@ -23,7 +23,7 @@ from trading.backtest.sweep import sweep_data, trials_of
 from trading.backtest.search_region import RegionAdvisor
 from trading.backtest.sweep_execution import SerialTrials, run_serial
 from trading.backtest.sweep_search import both_rounds, second_round
-from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
+from trading.backtest.sweep_report import SweepSummary, proposal, proposal_text, summarise, sweep_text
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
 from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
@@ -173,10 +173,13 @@ class OptimisationOutcome:
     strategy: str
     symbol: str
     proposed: dict[str, float] | None
+    summary: SweepSummary | None = None      # every trial, to be stored with the sweeps
+    seconds: float = 0.0
 
 
 def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
     """Sweep the strategy's small grid beside its current parameters in this process; return the proposal."""
+    started = time.perf_counter()
     window = job.history.window(job.start_ms, job.end_ms)
     spec = spec_named(job.strategy)
     data = sweep_data(job.history, job.config, spec.name, window, job.in_days, job.out_days)
@@ -192,7 +195,8 @@ def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
         summary = summarise(data, both_rounds(spec.grid, second.region), results + more, second_round=second)
     found = proposal(summary)
     text = f"{proposal_text(found)}\n\n{sweep_text(summary, top=3)}"
-    return OptimisationOutcome(text, spec.name, job.history.symbol, dict(found.best.params) if found.better else None)
+    return OptimisationOutcome(text, spec.name, job.history.symbol, dict(found.best.params) if found.better else None,
+                               summary, time.perf_counter() - started)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:
