@@ -134,10 +134,14 @@ class FakeTelegram(BotApiServer):
                                    and self.replies_to(chat_id).index(s) >= before, timeout)
 
     async def next_reply(self, chat_id: int, before: int, timeout: float = 30.0, what: str = "") -> Sent:
-        """Return the message to chat_id after the first `before` ones, waiting up to timeout seconds."""
+        """Return the first new message to chat_id after the first `before` ones, waiting up to timeout seconds.
+
+        An edit of an earlier message (a backtest's progress line) is not a reply to what was just sent."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while len(self.replies_to(chat_id)) <= before:
+        while True:
+            fresh = [s for s in self.replies_to(chat_id)[before:] if not s.edited]
+            if fresh:
+                return fresh[0]
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"no reply to {what!r} in chat {chat_id} within {timeout}s")
             await asyncio.sleep(0.02)
-        return self.replies_to(chat_id)[before]
