@@ -84,6 +84,10 @@ class GuardedPosition(Restorable):
 
     def seen(self, position: Position) -> "GuardedPosition":
         """Return this guard with the broker's latest amount, entry and running PnL figures."""
+        if (self.amount is position.amount and self.entry_price is position.entry_price
+                and self.realized_pnl is position.realized_pnl and self.fees_paid is position.fees_paid
+                and self.funding_paid is position.funding_paid):
+            return self          # the very same figures (equal Decimals may differ in their digits: 1.0, 1.00)
         return replace(self, amount=position.amount, entry_price=position.entry_price,
                        realized_pnl=position.realized_pnl, fees_paid=position.fees_paid,
                        funding_paid=position.funding_paid)

@@ -8,6 +8,7 @@ exits are never vetted. The loop carries out the plans and reports back what the
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping
@@ -41,6 +42,10 @@ class TradingEngine:
     def __init__(self, settings: EngineSettings = EngineSettings(), state: EngineState | None = None) -> None:
         self.settings = settings
         self.state = state if state is not None else EngineState()
+        # the remembered setup ids counted, for a look-up in O(1) instead of a scan of up to 1,000 ids; kept
+        # for the tuple it was counted from, so a state set from outside (a restore) is counted afresh
+        self._counted_ids: tuple[str, ...] = ()
+        self._id_counts: Counter[str] = Counter()
 
     def snapshot(self) -> dict[str, Any]:
         """Return the state as JSON-able data for the store."""
@@ -54,10 +59,21 @@ class TradingEngine:
 
     def accept_signal(self, signal: Signal) -> bool:
         """Return True the first time a setup is seen (and remember it), False for a repeat."""
-        if signal.setup_id in self.state.signal_ids:
+        ids, new = self.state.signal_ids, signal.setup_id
+        if ids is not self._counted_ids:
+            self._counted_ids, self._id_counts = ids, Counter(ids)
+        counts = self._id_counts
+        if new in counts:
             return False
-        kept = (*self.state.signal_ids, signal.setup_id)[-self.settings.remembered_signals:]
+        keep = self.settings.remembered_signals
+        kept = ids[len(ids) + 1 - keep:] + (new,) if 0 < keep <= len(ids) else (*ids, new)[-keep:]
+        counts[new] = 1
+        for forgotten in ids[:len(ids) + 1 - len(kept)]:
+            counts[forgotten] -= 1
+            if counts[forgotten] <= 0:
+                del counts[forgotten]
         self.state = replace(self.state, signal_ids=kept)
+        self._counted_ids = kept
         return True
 
     def vet_new_position(self, ts_ms: int, origin: EntryOrigin, symbol: str | None = None) -> Verdict:
@@ -284,7 +300,8 @@ class TradingEngine:
         self.state = replace(self.state, positions={**self.state.positions, guard.symbol: guard})
 
     def _breaker(self, update: breaker.Update) -> list[BreakerTransition]:
-        self.state = replace(self.state, breaker=update[0])
+        if update[0] is not self.state.breaker:      # most observations leave the breaker as it was
+            self.state = replace(self.state, breaker=update[0])
         return list(update[1])
 
 

@@ -86,8 +86,10 @@ def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
     """Record the account's equity at ts_ms; return the new state and the limits it has just hit."""
     day = local_day(ts_ms, settings.timezone)
     if day != state.day:
-        state = replace(state, day=day, day_start_equity=equity)
-    state = replace(state, equity=equity, peak_equity=max(state.peak_equity, equity))
+        state = replace(state, day=day, day_start_equity=equity, equity=equity,
+                        peak_equity=max(state.peak_equity, equity))
+    else:
+        state = replace(state, equity=equity, peak_equity=max(state.peak_equity, equity))
     breaches: list[LimitBreach] = []
     loss_limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
     if state.daily_limit_day != day and -state.daily_pnl >= loss_limit > 0:
