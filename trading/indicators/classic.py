@@ -13,7 +13,6 @@ The recursion is pandas' ewm(adjust=False), which runs in compiled code (no Pyth
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from trading.domain.candles import Candles
 
@@ -25,6 +24,8 @@ def _seeded_recursion(values: np.ndarray, period: int, alpha: float, first: int)
         raise ValueError(f"period must be >= 1, got {period}")
     if values.shape[0] <= first:
         return out
+    import pandas as pd     # imported on first use: a command that needs no indicator starts faster
+
     tail = np.array(values[first:], dtype=np.float64)
     tail[0] = values[first - period + 1: first + 1].mean()
     out[first:] = pd.Series(tail).ewm(alpha=alpha, adjust=False).mean().to_numpy()
@@ -40,6 +41,8 @@ def ema_from_first(values: np.ndarray, period: int) -> np.ndarray:
     """Return the EMA seeded with the first value itself (alpha 2/(n+1)), as vectorised backtesters seed it."""
     if period < 1:
         raise ValueError(f"period must be >= 1, got {period}")
+    import pandas as pd
+
     return pd.Series(np.asarray(values, np.float64)).ewm(alpha=2.0 / (period + 1), adjust=False).mean().to_numpy()
 
 
