@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from trading.domain.candles import MINUTE_MS
@@ -14,6 +15,8 @@ from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
 HUNDRED = Decimal(100)
+DAY_MS = 86_400_000
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,14 @@ class LimitBreach:
 
 def local_day(ts_ms: int, timezone: str) -> str:
     """Return the local ISO date of ts_ms in an IANA timezone."""
+    if timezone == "UTC":       # the default, asked on every equity mark and entry: whole days since 1970
+        return _utc_day(ts_ms // DAY_MS)
     return datetime.fromtimestamp(ts_ms / 1000, ZoneInfo(timezone)).date().isoformat()
+
+
+@lru_cache(maxsize=1024)
+def _utc_day(days: int) -> str:
+    return (EPOCH + timedelta(days=days)).isoformat()
 
 
 def next_local_midnight_ms(ts_ms: int, timezone: str) -> int:
