@@ -161,19 +161,19 @@ class TradeSimulation:
             self.rejections["broker"] += 1
             return
         self.engine.on_entry_placed(plan, ts)
-        bar = self.bars.at(fill)
-        self.broker.on_price(self.symbol, bar.open_ms, _price(bar.open), _price(bar.volume))
+        open_ms = int(self.bars.open_ms[fill])
+        self.broker.on_price(self.symbol, open_ms, _price(self.bars.open[fill]), _price(self.bars.volume[fill]))
         filled = self.broker.exchange.order(order.id)
         position = self._position()
         if position is None or filled is None or filled.filled == 0:
             self.engine.on_entry_ended(plan.intent.client_order_id)
             self.rejections["broker"] += 1
             return
-        guard = self.engine.on_position_opened(position, bar.open_ms, plan.intent.client_order_id)
+        guard = self.engine.on_position_opened(position, open_ms, plan.intent.client_order_id)
         self.entered.append(plan.signal)
-        self._open = OpenTrade(position.side, bar.open_ms, position.entry_price, position.amount, equity_before,
+        self._open = OpenTrade(position.side, open_ms, position.entry_price, position.amount, equity_before,
                                guard.initial_risk, plan.signal.strategy, fees=filled.fee, entry_fee=filled.fee)
-        self._funded_ms, self.cursor = bar.open_ms, fill
+        self._funded_ms, self.cursor = open_ms, fill
         self._record(fill)
 
     # ---- exits ----------------------------------------------------------------------------------
@@ -195,9 +195,9 @@ class TradeSimulation:
         position = self._position()
         if position is None or self._open is None:
             return
-        bar = self.bars.at(fill)
+        open_ms, price = int(self.bars.open_ms[fill]), _price(self.bars.open[fill])
         for plan in self.engine.exit_on_signal(signal, position):
-            self._exit(plan, bar.open_ms, _price(bar.open), _price(bar.volume))
+            self._exit(plan, open_ms, price, _price(self.bars.volume[fill]))
         if self._open is None:
             self._record(fill)
 
