@@ -65,8 +65,9 @@ class TradingEngine:
         counts = self._id_counts
         if new in counts:
             return False
-        keep = self.settings.remembered_signals
-        kept = ids[len(ids) + 1 - keep:] + (new,) if 0 < keep <= len(ids) else (*ids, new)[-keep:]
+        kept, keep = ids + (new,), self.settings.remembered_signals
+        if len(kept) > keep > 0:
+            kept = kept[-keep:]
         counts[new] = 1
         for forgotten in ids[:len(ids) + 1 - len(kept)]:
             counts[forgotten] -= 1
