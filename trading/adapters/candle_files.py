@@ -65,7 +65,7 @@ def _parsed(header: list[str], body: bytes, names: tuple[str, ...]) -> dict[str,
     missing = [name for name in names if name not in header]
     if missing:
         raise ValueError(f"no column {', '.join(missing)} (the header has {', '.join(header)})")
-    if not body.strip():
+    if not body or body.isspace():       # a header alone (isspace scans, strip would copy the text)
         return {name: np.empty(0, np.float64) for name in names}
     wanted = [header.index(name) for name in names]
     table = np.loadtxt(io.BytesIO(body), delimiter=",", usecols=wanted, dtype=np.float64, ndmin=2)
