@@ -14,6 +14,7 @@ from bot import approval_cards, command_origin
 from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
+from bot.decision_cards import DecisionCards
 from bot.callback_data import pattern
 from bot.handlers import about, choices, decisions, fallback, live, notify, orders, portfolio, trader
 from bot.reply_bot import reply_bot
@@ -24,6 +25,7 @@ from bot.views import decisions as decision_views
 from bot.views import notify as notify_view
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
+from trading.services.entry_proposals import EntryProposals
 
 log = get_logger(__name__)
 ACCESS_GROUP = -2      # who: allowed users in allowed chats, for every kind of update
@@ -63,6 +65,9 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_error_handler(on_error)
     if app.job_queue is not None:     # cards past their time lose their buttons within a few seconds
         app.job_queue.run_repeating(approval_cards.expire_due, interval=EXPIRY_CHECK_S, first=EXPIRY_CHECK_S)
+    proposals = services.get("proposals")
+    if isinstance(proposals, EntryProposals):    # live, LIVE_AUTONOMY=approve: the bot's entries wait for a card
+        proposals.cards = DecisionCards(app, guard.allow, proposals.approvals)
     return app
 
 

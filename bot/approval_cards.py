@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -18,15 +18,21 @@ from bot.views.control import code_prompt, locked_text
 from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.errors import InvalidInput
 from trading.logs import get_logger
+from trading.services.approvals import Approvals
 
 log = get_logger(__name__)
 
 
 async def show(context: BotContext, chat_id: int, approval: Approval, note: str = "") -> None:
     """Send the card for approval and remember its message."""
-    message = await context.bot.send_message(chat_id, views.card_text(approval, note), parse_mode=ParseMode.HTML,
-                                             reply_markup=views.keyboard(approval))
-    await context.orders.approvals.shown(approval.id, message.message_id)
+    await send_card(context.bot, context.orders.approvals, chat_id, approval, note)
+
+
+async def send_card(bot: Bot, approvals: Approvals, chat_id: int, approval: Approval, note: str = "") -> None:
+    """Send the card for approval with bot and remember its message (the bot's own entries come through here)."""
+    message = await bot.send_message(chat_id, views.card_text(approval, note), parse_mode=ParseMode.HTML,
+                                     reply_markup=views.keyboard(approval))
+    await approvals.shown(approval.id, message.message_id)
 
 
 async def pressed(update: Update, context: BotContext) -> None:
@@ -43,7 +49,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         result = await approvals.approve(approval_id, shown_hash, query.from_user.id)
     else:
         result = await approvals.reject(approval_id, shown_hash, query.from_user.id)
-    toast = locked_text(result.locked_until_ms) if result.outcome is TapOutcome.LOCKED else views.TOASTS[result.outcome]
+    toast = locked_text(result.locked_until_ms) if result.outcome is TapOutcome.LOCKED else views.toast(result)
     await query.answer(toast[:200])
     if result.outcome is TapOutcome.CODE_ASKED:
         request = context.codes.waiting(query.from_user.id)

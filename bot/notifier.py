@@ -124,7 +124,7 @@ class TelegramNotifier:
                 self._last_sent[chat_id] = self._last_any = time.monotonic()
                 return Delivery.DONE
             except RetryAfter as exc:
-                retry = _seconds(exc)
+                retry = retry_after_seconds(exc)
                 log.warning("telegram rate limit, waiting", retry_after_s=retry)
                 await asyncio.sleep(retry)
             except Forbidden as exc:
@@ -176,7 +176,8 @@ class Outgoing:
                         for part in split_message(text, html_mode=False) if part.strip()]
 
 
-def _seconds(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Return how long Telegram asked us to wait, in seconds."""
     # PTB 22 returns int seconds but warns that a later major version returns a timedelta; accept both
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)

@@ -1,20 +1,18 @@
 """The composition root: reads the mode and the settings once, and picks the adapters."""
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trading.adapters.clocks import ReplayClock, WallClock
+from trading.adapters.clocks import WallClock
 from trading.adapters.exchange_clock import ExchangeClock
-from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_confirmations import SqliteConfirmations
 from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
-from trading.domain.errors import ConfigurationError, TradingError
+from trading.domain.errors import ConfigurationError
 from trading.domain.events import Event, EventKind
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
@@ -26,7 +24,7 @@ from trading.services.chat_settings import ChatSettings
 from trading.services.performance import PerformanceService
 from trading.services.notification_policy import NotificationPolicy
 from trading.services.watchdog import WatchedDecisions, Watchdog
-from trading.services.entry_holds import HeldDecisions
+from trading.services.entry_holds import EntryHolds, HeldDecisions
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
 from trading.services.confirmations import Confirmations
@@ -34,13 +32,16 @@ from trading.services.decisions import DecisionsService
 from trading.services.questions import QuestionDesk
 from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
-from trading.bootstrap_controls import (entry_holds, event_bus, live_control, manual_orders, run_time_settings,
-                                        stored_overrides, two_factor_secret)
+from trading.bootstrap_feeds import live_feed  # noqa: F401 (re-exported: the CLI's backtest reads the exchange)
+from trading.bootstrap_feeds import market_feed, stream_policy, streaming_feed
+from trading.bootstrap_controls import (entry_holds, entry_proposals, event_bus, live_control, manual_orders,
+                                        run_time_settings, stored_overrides, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
                                               slippage_model)
 from trading.services.entry_gate import EntryGate
+from trading.services.entry_proposals import EntryProposals
 from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
@@ -50,18 +51,15 @@ from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
 from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
-from trading.strategies.book import default_book
+from trading.strategies.book import StrategyBook, default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
     from trading.adapters.openai_decider import OpenAIDecider
     from trading.adapters.ccxt_streams import StreamingMarketData
-    from trading.adapters.stream_supervisor import StreamPolicy
     from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
 
-REPLAY_WARMUP_MS = 21 * 86_400_000   # 500+ hourly candles of history before the replay starts
-LIVE_PROBE_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -96,6 +94,7 @@ class Core:
     questions: QuestionDesk | None = None
     universe: UniverseService | None = None
     streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
+    proposals: EntryProposals | None = None     # live, LIVE_AUTONOMY=approve: the bot's entries as cards
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -104,7 +103,8 @@ class Core:
                 "confirmations": self.confirmations, "control": self.control, "codes": self.control.codes,
                 "orders": self.orders, "tuning": self.tuning,
                 "notifications": self.notifications, "performance": self.performance,
-                "decisions": self.decisions, "questions": self.questions, "universe": self.universe}
+                "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
+                "proposals": self.proposals}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -114,78 +114,6 @@ class Core:
         await self.market.close()
         await self.venue.close()
         await self.store.close()
-
-
-def market_data_spec(settings: Settings) -> str:
-    """Return which feed to use: the offline demo replays the bundled sample unless told otherwise."""
-    if settings.exchange == "replay":
-        return settings.market_data if settings.market_data.startswith("replay") else "replay"
-    if settings.demo and "market_data" not in settings.model_fields_set:
-        return "replay"
-    return settings.market_data
-
-
-def replay_refresh_s(speed: float) -> float:
-    """Return how often to poll a replay: about once per replayed minute, between 0.2 s and 1 s."""
-    return max(0.2, min(1.0, 60.0 / speed))
-
-
-def replay_feed(spec: str, speed: float) -> tuple[ReplayMarketData, ReplayClock]:
-    """Return a replay feed and its clock, started after a warm-up so indicators have history."""
-    series = load_replay_series(spec)
-    label = "bundled sample (Binance 1m, July 2025)" if spec == "replay" else spec.removeprefix("replay:")
-    probe = ReplayMarketData(series, WallClock(), label)
-    first, last = probe.span_ms
-    start = min(first + REPLAY_WARMUP_MS, max(first, last - 86_400_000))
-    clock = ReplayClock(start, speed)
-    return ReplayMarketData(series, clock, label), clock
-
-
-def stream_policy(settings: Settings) -> "StreamPolicy":
-    """Return how live streams are watched: STREAM_STALL_SECONDS, with a heartbeat three times as often."""
-    from trading.adapters.stream_supervisor import StreamPolicy
-
-    stall = settings.stream_stall_seconds
-    return StreamPolicy(heartbeat_s=min(10.0, stall / 3), stall_s=stall)
-
-
-def streaming_wanted(settings: Settings) -> bool:
-    """Return True when live data should stream over WebSocket (MARKET_STREAMS=ws and ccxt streams EXCHANGE)."""
-    from trading.adapters.ccxt_client import streams_supported
-
-    if settings.market_streams != "ws":
-        return False
-    if not streams_supported(settings.exchange):
-        log.warning("ccxt has no WebSocket streams for this exchange; polling REST", exchange=settings.exchange)
-        return False
-    return True
-
-
-async def live_feed(settings: Settings, clock: ExchangeClock, cache: SqliteStore) -> MarketData:
-    """Return the ccxt feed (candles cached in SQLite) on the exchange's clock, measured once here.
-
-    With MARKET_STREAMS=ws it streams over WebSocket, the REST feed underneath. Raise TradingError when the
-    exchange is unreachable; a failed clock measurement only keeps the machine's time until the next one
-    (ExchangeTimeKeeper retries it within a minute).
-    """
-    from trading.adapters.ccxt_market_data import CcxtMarketData  # imported lazily: ccxt loads slowly
-
-    streaming, policy = streaming_wanted(settings), stream_policy(settings)
-    feed = CcxtMarketData(settings.exchange, clock=clock, sandbox=settings.exchange_testnet,
-                          options=settings.exchange_config, cache=cache, progress=cache, streaming=streaming,
-                          heartbeat_ms=int(policy.heartbeat_s * 1000))
-    clock.measure_with(feed.server_time)
-    try:
-        await asyncio.wait_for(feed.instruments(), LIVE_PROBE_TIMEOUT_S)
-    except (TradingError, asyncio.TimeoutError, OSError) as exc:
-        await feed.close()
-        raise TradingError(f"{settings.exchange} unreachable: {exc or 'timed out'}") from exc
-    await clock.sync()       # before the first candle: which one has closed is the exchange's to say
-    if streaming:
-        from trading.adapters.ccxt_streams import StreamingMarketData
-
-        return StreamingMarketData(feed, policy)
-    return feed
 
 
 def watch_streams(core: Core) -> None:
@@ -204,8 +132,28 @@ def watch_streams(core: Core) -> None:
             "Orders are still followed over REST every few seconds; fills are looked up by client id on return."))
 
 
-async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
-    """Wire the core for the configured mode and open the database (machine: the clock live data runs on)."""
+@dataclass
+class Trading:
+    """The trading side of the core: the engine, its one entry gate, the venue, the strategies and the loop."""
+
+    engine: TradingEngine
+    gate: EntryGate
+    venue: "PaperVenue | LiveVenue"
+    holds: EntryHolds
+    signals: SignalsService
+    journal: DecisionJournal
+    llm: "OpenAIDecider | None"
+    rules: RulesDecider
+    decider: WatchedDecisions
+    loop: TradingLoop
+    portfolio: PortfolioService
+
+
+async def build_core(settings: Settings, machine: Clock | None = None, book: StrategyBook | None = None) -> Core:
+    """Wire the core for the configured mode and open the database.
+
+    machine: the clock live data runs on; book: the strategies (default: the default book's).
+    """
     totp_secret = two_factor_secret(settings) if settings.mode == "live" else None
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
@@ -217,6 +165,18 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
+    trading = await trading_side(settings, spec, clock, market, store, events, profile.symbols, book)
+    await trading.loop.start()
+    core = await phone_side(settings, totp_secret, trading, assistant, store, events, notifications, refresh_s)
+    core.streams = None if spec.startswith("replay") else streaming_feed(market)
+    core.exchange_time = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
+    watch_streams(core)
+    return core
+
+
+async def trading_side(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
+                       events: EventBus, symbols: tuple[str, ...], book: StrategyBook | None = None) -> Trading:
+    """Return the engine, the venue of the mode, the strategies, the decision maker and the loop, wired."""
     engine = TradingEngine(engine_settings(settings))
     gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
     if settings.mode == "live":
@@ -227,7 +187,7 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
         instruments = venue.instruments
     # the holds (live armed but paused, the user's /pause) sit in the engine's one entry gate
     holds = await entry_holds(settings, store, events, engine)
-    signals = SignalsService(market, default_book(), store, profile.symbols)
+    signals = SignalsService(market, book or default_book(), store, symbols)
     await signals.restore()
     journal = DecisionJournal(store)
     llm = await llm_decider(settings, journal, store, events)
@@ -236,33 +196,38 @@ async def build_core(settings: Settings, machine: Clock | None = None) -> Core:
     # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
     decider = WatchedDecisions(HeldDecisions(llm or rules, holds))
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
-                       loop_settings(settings, profile.symbols), venue=venue, journal=journal)
+                       loop_settings(settings, symbols), venue=venue, journal=journal)
     portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
-    charts, reports, backtests = result_services(settings, clock, market, store, venue, portfolio, profile.symbols)
-    await loop.start()
-    control = await live_control(settings, totp_secret, holds, loop, store, events)
+    return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
+
+
+async def phone_side(settings: Settings, totp_secret: str | None, trading: Trading, assistant: Assistant,
+                     store: SqliteStore, events: EventBus, notifications: NotificationPolicy, refresh_s: float
+                     ) -> Core:
+    """Return the core with what the phone user works: live switches, manual orders, settings, reports, questions."""
+    t, clock, market, symbols = trading, assistant.clock, assistant.market, assistant.profile.symbols
+    control = await live_control(settings, totp_secret, t.holds, t.loop, store, events)
     # questions asked in the chat run on real time, whatever the market's clock; none survives a restart
     confirmations = Confirmations(SqliteConfirmations(store), WallClock())
-    orders = await manual_orders(settings, confirmations, portfolio, control, loop, gate, events, store)
+    orders = await manual_orders(settings, confirmations, t.portfolio, control, t.loop, t.gate, events, store)
+    proposals = entry_proposals(settings, orders.approvals, t.loop, t.gate, events)
     await confirmations.start()
-    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(loop, rules, orders, notifications),
+    tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(t.loop, t.rules, orders,
+                                                                                  notifications),
                           control.codes, settings.mode == "live", market)
-    watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, decider, events, WallClock(),
+    watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, t.decider, events, WallClock(),
                         settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
-    keeper = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
-    decisions = DecisionsService(journal, clock, market, profile.symbols, llm, settings.timezone)
-    questions = QuestionDesk(llm.client if llm is not None else None, llm, portfolio, journal, signals, market, clock,
-                             profile.symbols)
-    universe = universe_service(settings, market, venue.broker, store, clock, llm,
-                                [loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
-    streams = None if spec.startswith("replay") else _streaming(market)
-    core = Core(settings, clock, market, store, events, assistant, venue, portfolio, signals, charts, reports,
-                backtests, loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
-                PerformanceService(venue.ledger, portfolio, clock, settings.timezone), exchange_time=keeper,
-                journal=journal, llm=llm, decisions=decisions, questions=questions, universe=universe,
-                streams=streams)
-    watch_streams(core)
-    return core
+    decisions = DecisionsService(t.journal, clock, market, symbols, t.llm, settings.timezone)
+    questions = QuestionDesk(t.llm.client if t.llm is not None else None, t.llm, t.portfolio, t.journal, t.signals,
+                             market, clock, symbols)
+    universe = universe_service(settings, market, t.venue.broker, store, clock, t.llm,
+                                [t.loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
+    charts, reports, backtests = result_services(settings, clock, market, store, t.venue, t.portfolio, symbols)
+    return Core(settings, clock, market, store, events, assistant, t.venue, t.portfolio, t.signals, charts, reports,
+                backtests, t.loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
+                PerformanceService(t.venue.ledger, t.portfolio, clock, settings.timezone),
+                journal=t.journal, llm=t.llm, decisions=decisions, questions=questions, universe=universe,
+                proposals=proposals)
 
 
 def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
@@ -308,23 +273,6 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
     return ChartService(market, venue.ledger, theme), reports, backtests
 
 
-async def market_feed(settings: Settings, store: SqliteStore, machine: Clock | None = None
-                      ) -> tuple[MarketData, Clock, float, str]:
-    """Return the market feed, its clock, how often to poll it, and the feed actually used (live or replay)."""
-    spec = market_data_spec(settings)
-    if not spec.startswith("replay"):
-        try:
-            clock = ExchangeClock(machine or WallClock(), sync_every_ms=settings.exchange_time_sync_minutes * 60_000)
-            return await live_feed(settings, clock, store), clock, 10.0, spec
-        except TradingError as exc:
-            if settings.mode == "live":   # never trade real money on replayed prices
-                raise ConfigurationError(f"Live trading needs the exchange's market data: {exc}") from exc
-            log.warning("live market data unavailable, falling back to the bundled replay", error=str(exc))
-            spec = "replay"
-    market, replay_clock = replay_feed(spec, settings.replay_speed)
-    return market, replay_clock, replay_refresh_s(settings.replay_speed), spec
-
-
 async def live_account(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
                        events: EventBus) -> "LiveVenue":
     """Return the exchange venue, reconciled with the exchange."""
@@ -360,12 +308,6 @@ async def paper_account(settings: Settings, clock: Clock, market: MarketData, st
     if await venue.restore():
         log.info("paper account restored", equity=str(venue.broker.equity()))
     return venue
-
-
-def _streaming(market: MarketData) -> "StreamingMarketData | None":
-    from trading.adapters.ccxt_streams import StreamingMarketData   # live data only: ccxt is loaded already
-
-    return market if isinstance(market, StreamingMarketData) else None
 
 
 def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
-"""The composition root's half for the phone user's controls: entry holds, two-factor codes, approval cards,
-settings changed from the chat and the notification choices. Called by trading.bootstrap.build_core only.
+"""The composition root's half for the phone user's controls: entry holds, two-factor codes, approval cards (of
+manual orders, and of the bot's own live entries with LIVE_AUTONOMY=approve), settings changed from the chat and
+the notification choices. Called by trading.bootstrap.build_core only.
 """
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Callable
 from trading.adapters.clocks import WallClock
 from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.approvals import ENTRY_ACTION
 from trading.domain.errors import ConfigurationError
 from trading.domain.events import Event, EventKind
 from trading.engine.rules_decider import RulesDecider
@@ -21,6 +23,7 @@ from trading.services.confirmations import Confirmations
 from trading.services.engine_settings import engine_settings, rules_settings
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_holds import EntryHolds
+from trading.services.entry_proposals import EntryProposals
 from trading.services.event_bus import EventBus
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders, Tickets
@@ -46,7 +49,9 @@ async def entry_holds(settings: Settings, store: SqliteStore, events: EventBus, 
 async def live_control(settings: Settings, totp_secret: str | None, holds: EntryHolds, loop: TradingLoop,
                        store: SqliteStore, events: EventBus) -> LiveControl:
     """Return /live, /pause and /resume over the holds and the two-factor codes; say live starts paused."""
-    control = LiveControl(holds, CodeRequests(await two_factor(totp_secret, store, events), WallClock()), loop)
+    autonomy = settings.live_autonomy if settings.mode == "live" else ""
+    control = LiveControl(holds, CodeRequests(await two_factor(totp_secret, store, events), WallClock()), loop,
+                          autonomy)
     if settings.mode == "live":
         await events.emit(Event(EventKind.MODE, loop.clock.now_ms(), LIVE_START, {"live": True, "live_on": False}))
     return control
@@ -91,6 +96,17 @@ async def manual_orders(settings: Settings, confirmations: Confirmations, portfo
                           events, WallClock(), limits)
     await approvals.start(portfolio.venue.broker)    # claimed cards are looked up by client id before trading
     return ManualOrders(tickets, portfolio, approvals, gate, settings.mode == "live")
+
+
+def entry_proposals(settings: Settings, approvals: Approvals, loop: TradingLoop, gate: EntryGate,
+                    events: EventBus) -> EntryProposals | None:
+    """Return the cards of the bot's own entries, put in the loop's way, when live with LIVE_AUTONOMY=approve."""
+    if settings.mode != "live" or settings.live_autonomy != "approve":
+        return None           # paper, or autonomous live: the loop sends its entries itself
+    proposals = EntryProposals(approvals, loop, gate, events, WallClock())
+    approvals.handle(ENTRY_ACTION, proposals)
+    loop.ask_approval(proposals)
+    return proposals
 
 
 def two_factor_secret(settings: Settings) -> str:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candles, Timeframe
+from trading.domain.approvals import Approval, Proposal
 from trading.domain.confirmations import Claim, Confirmation
 from trading.domain.decision_log import CachedReply, DecisionRecord
 from trading.domain.decisions import Decision, DecisionRequest
@@ -15,6 +16,7 @@ from trading.domain.market import Ticker
 from trading.domain.orders import Order, OrderIntent
 from trading.domain.positions import Position
 from trading.engine.account import AccountSummary
+from trading.engine.entry_pipeline import EntryPlan
 
 
 class Clock(Protocol):
@@ -202,4 +204,28 @@ class DecisionLog(Protocol):
 
     async def cache(self, key: str, model: str, reply: CachedReply) -> None:
         """Keep a reply under key."""
+        ...
+
+
+class EntryApprovals(Protocol):
+    """Where the loop puts its own live entries when they wait for the owner (LIVE_AUTONOMY=approve).
+
+    Nothing is placed here: an approved card is carried out later with the plan's stop and target, through the
+    same entry gate (trading/services/entry_proposals.py implements it).
+    """
+
+    async def propose(self, plan: EntryPlan, mark: Decimal) -> Proposal:
+        """Put plan to the owner as a card (mark: where a market entry fills), unless its symbol has one waiting."""
+        ...
+
+
+class ApprovalCards(Protocol):
+    """The chat that shows the cards of the bot's own entries (bot/ implements it; the core never renders)."""
+
+    def approver(self) -> int | None:
+        """Return the user who approves the bot's entries, in their private chat; None when none is known yet."""
+        ...
+
+    def show(self, approval: Approval) -> None:
+        """Queue the card in the approver's private chat; never block or raise into the caller."""
         ...

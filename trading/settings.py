@@ -16,6 +16,7 @@ from trading.settings_values import number_in as _number_in, split_list as _spli
 
 MODES = ("paper", "live")
 MARKET_TYPES = ("spot", "futures")
+AUTONOMY = ("approve", "autonomous")
 
 
 class Settings(LlmOptions):
@@ -94,6 +95,8 @@ class Settings(LlmOptions):
     # Live approvals: how long a card lives, and how far the price may move before it is shown again.
     approval_timeout_seconds: int = Field(default=120, ge=5, le=3600)
     approval_max_slippage_bps: Decimal = Field(default=Decimal("50"), gt=0, le=1000)
+    # The bot's own live entries: approve (each is a card the owner approves with a code) or autonomous (sent at once).
+    live_autonomy: str = "approve"
     # Notifications: quiet hours (HH:MM-HH:MM in TIMEZONE, empty for none) hold all but risk and system alerts and
     # send a digest after; the watchdog alerts when the loop has not ticked for this long.
     quiet_hours: str = ""
@@ -178,6 +181,13 @@ class Settings(LlmOptions):
     def _chart_theme(cls, value: str) -> str:
         if value.strip().lower() not in ("dark", "light"):
             raise ValueError("expected dark or light")
+        return value.strip().lower()
+
+    @field_validator("live_autonomy")
+    @classmethod
+    def _live_autonomy(cls, value: str) -> str:
+        if value.strip().lower() not in AUTONOMY:
+            raise ValueError("expected approve (the bot's own live entries wait for your approval) or autonomous")
         return value.strip().lower()
 
     @field_validator("quiet_hours")

@@ -28,6 +28,14 @@ TOASTS = {
 }
 
 
+def toast(result: TapResult) -> str:
+    """Return the toast for a press: the bot's own expired card has no command to send again."""
+    approval = result.approval
+    if result.outcome is TapOutcome.EXPIRED and approval is not None and approval.bot_entry:
+        return "This card expired; nothing was placed. The bot proposes again on its next signal."
+    return TOASTS[result.outcome]
+
+
 def keyboard(approval: Approval) -> InlineKeyboardMarkup:
     """Return Approve and Reject, bound to the approval and the hash of the ticket shown."""
     ref = f"{approval.id}.{approval.hash_shown}"
@@ -39,7 +47,8 @@ def keyboard(approval: Approval) -> InlineKeyboardMarkup:
 def card_text(approval: Approval, note: str = "") -> str:
     """Return the card: what will be sent, at what estimated price, fees, stop, target and risk."""
     ticket = approval.ticket
-    lines = [f"🔐 <b>Live order: approve?</b> (/{esc(ticket.order.kind.value)})"]
+    origin = "🤖 the bot's own entry" if approval.bot_entry else f"/{esc(ticket.order.kind.value)}"
+    lines = [f"🔐 <b>Live order: approve?</b> ({origin})"]
     if note:
         lines.append(f"⚠️ {esc(note)}")
     lines += [_leg(leg, ticket) for leg in ticket.legs]

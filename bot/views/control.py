@@ -53,6 +53,11 @@ def mode_text(mode: Mode) -> str:
         lines.append("No new position opens until /live on with a code; exits and stops run.")
     elif mode.live:
         lines.append("New live entries allowed. /live off pauses them at once.")
+    if mode.autonomy == "approve":
+        lines.append("The bot's own entries: each one waits for your approval (a card and a code); "
+                     "LIVE_AUTONOMY=approve.")
+    elif mode.autonomy:
+        lines.append(f"The bot's own entries: sent without asking; LIVE_AUTONOMY={esc(mode.autonomy)}.")
     return "\n".join(lines)
 
 

@@ -20,7 +20,7 @@ def settings_text(rows: list[SettingRow]) -> str:
     for row in rows:
         mark = " ✏️" if row.overridden else ""
         default = "" if row.value == row.default else f" (default {esc(_value(row.default))})"
-        restart = " · restart" if row.restart else ""
+        restart = " · .env only" if row.env_only else " · restart" if row.restart else ""
         lines.append(f"<code>{row.name.upper()}</code> = {esc(_value(row.value))}{default}{mark}{restart}")
     lines.append("✏️ changed from the chat · restart: takes effect at the next start")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from trading.services.charts import ChartService
 from trading.services.engine_settings import engine_settings, rules_settings
 from trading.services.reports import ReportService
 from trading.settings import Settings
+from trading.strategies.book import StrategyBook
 
 
 def feature_services(core: Core) -> dict[str, object]:
@@ -45,9 +46,9 @@ class FeatureBot:
 
 
 @contextlib.asynccontextmanager
-async def feature_bot(settings: Settings) -> AsyncIterator[FeatureBot]:
-    """Run the bot against settings' Bot API until the block ends, then shut it down."""
-    core = await build_core(settings)
+async def feature_bot(settings: Settings, book: StrategyBook | None = None) -> AsyncIterator[FeatureBot]:
+    """Run the bot against settings' Bot API until the block ends, then shut it down (book: its strategies)."""
+    core = await build_core(settings, book=book)
     services = {**core.services(), **feature_services(core)}
     allow = AllowList(settings.allowed_chat_ids, settings.allowed_user_ids, core.store)
     await allow.load()

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from trading.adapters.sqlite_store import SqliteStore
-from trading.domain.approvals import APPROVAL_ACTION, Approval
+from trading.domain.approvals import APPROVAL_ACTIONS, Approval
 from trading.domain.confirmations import Confirmation, ConfirmationState
 from trading.domain.manual_orders import OrderTicket
 from trading.engine.snapshots import from_plain, to_plain
@@ -67,7 +67,7 @@ class SqliteApprovals:
 
     async def pending(self) -> list[Approval]:
         """Return every pending approval, whatever its expiry."""
-        return await self._select("WHERE c.state = 'pending' AND c.action = ?", (APPROVAL_ACTION,))
+        return await self._select("WHERE c.state = 'pending' AND c.action IN (?, ?)", APPROVAL_ACTIONS)
 
     async def due(self, now_ms: int) -> list[Approval]:
         """Expire the pending approvals past their expiry and return them (their cards lose their buttons)."""
@@ -76,7 +76,7 @@ class SqliteApprovals:
 
     async def claimed_without_result(self) -> list[Approval]:
         """Return the approvals claimed (code verified, order on its way) whose outcome was never recorded."""
-        return await self._select("WHERE c.state = 'claimed' AND c.action = ?", (APPROVAL_ACTION,))
+        return await self._select("WHERE c.state = 'claimed' AND c.action IN (?, ?)", APPROVAL_ACTIONS)
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[Approval]:
         async with self._store.db.execute(f"{_SELECT} {where} ORDER BY c.created_ms", params) as cursor:

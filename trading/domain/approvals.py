@@ -1,4 +1,8 @@
-"""A live-order approval: a confirmation that binds an order ticket and needs a two-factor code to act."""
+"""A live-order approval: a confirmation that binds an order ticket and needs a two-factor code to act.
+
+Two kinds share the card, the code and the one claim: the user's own orders (/buy, /close...) and the bot's own
+entries while LIVE_AUTONOMY=approve (a strategy's or the LLM's plan, placed with the plan's exits once approved).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +12,9 @@ from trading.domain.confirmations import Confirmation
 from trading.domain.manual_orders import OrderTicket
 from trading.domain.orders import Order
 
-APPROVAL_ACTION = "live_order"
+APPROVAL_ACTION = "live_order"          # the confirmation action of a manual order's card
+ENTRY_ACTION = "bot_entry"              # ... and of a card for the bot's own entry
+APPROVAL_ACTIONS = (APPROVAL_ACTION, ENTRY_ACTION)
 HASH_SHOWN = 12          # hex characters of the ticket's hash carried in the buttons
 
 
@@ -28,6 +34,11 @@ class Approval:
     def id(self) -> str:
         """Return the approval's id (the confirmation's)."""
         return self.confirmation.id
+
+    @property
+    def bot_entry(self) -> bool:
+        """Return True for a card of the bot's own entry (a strategy's or the LLM's), False for a manual order."""
+        return self.confirmation.action == ENTRY_ACTION
 
     @property
     def hash_shown(self) -> str:
@@ -68,3 +79,19 @@ class TapResult:
         """Return True when the card can no longer do anything (its buttons go)."""
         return self.outcome not in (TapOutcome.CODE_ASKED, TapOutcome.WAITING, TapOutcome.NOT_YOURS,
                                     TapOutcome.LOCKED)
+
+
+class ProposalOutcome(StrEnum):
+    """What became of the bot's own entry put to the owner."""
+
+    PROPOSED = "proposed"            # a card is on its way to the owner's private chat
+    ALREADY_WAITING = "already_waiting"    # the symbol has a card waiting already: no second one
+    NO_APPROVER = "no_approver"      # no private chat to ask in (nobody has written to the bot yet)
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """The outcome of putting an entry to the owner, with the card it made or the one already waiting."""
+
+    outcome: ProposalOutcome
+    approval: Approval | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.domain.approvals import APPROVAL_ACTION, Approval, TapOutcome, TapResult
@@ -21,6 +21,7 @@ from trading.domain.confirmations import ClaimOutcome, Confirmation, payload_has
 from trading.domain.errors import InvalidInput, TradingError
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.manual_orders import ManualOrder, OrderTicket, approval_client_id
+from trading.domain.orders import Order
 from trading.ports import Broker, Clock
 from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations, new_confirmation_id
@@ -33,6 +34,41 @@ _CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_AN
 
 
 Quote = Callable[[ManualOrder], Awaitable[OrderTicket]]
+
+
+class ApprovedOrders(Protocol):
+    """How one kind of card (a confirmation action) is quoted again at the tap and carried out after the code."""
+
+    async def quote(self, approval: Approval) -> OrderTicket:
+        """Return the card's order at today's prices; raise InvalidInput when it may not go out now."""
+        ...
+
+    async def execute(self, approval: Approval) -> list[Order]:
+        """Place the card's orders with its client ids; raise InvalidInput or TradingError when refused."""
+        ...
+
+    def replaced(self, old: Approval, new: Approval) -> None:
+        """Carry what the old card stood for over to the card that replaces it."""
+        ...
+
+
+class ManualApprovedOrders:
+    """The user's own orders (/buy, /close, /cancel...): quoted and carried out by the portfolio."""
+
+    def __init__(self, quote: Quote, portfolio: PortfolioService) -> None:
+        self._quote = quote
+        self._portfolio = portfolio
+
+    async def quote(self, approval: Approval) -> OrderTicket:
+        """Return the manual order's ticket at today's prices."""
+        return await self._quote(approval.ticket.order)
+
+    async def execute(self, approval: Approval) -> list[Order]:
+        """Carry out the ticket's legs with the approval's client ids."""
+        return await self._portfolio.execute(approval.ticket, approval.client_order_ids)
+
+    def replaced(self, old: Approval, new: Approval) -> None:
+        """Nothing to carry over: the ticket is the whole order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,27 +85,39 @@ class Approvals:
     def __init__(self, store: SqliteApprovals, confirmations: Confirmations, quote: Quote,
                  portfolio: PortfolioService, codes: CodeRequests, gate: EntryGate, events: EventBus, clock: Clock,
                  settings: ApprovalSettings = ApprovalSettings()) -> None:
-        self._quote = quote
+        self._kinds: dict[str, ApprovedOrders] = {APPROVAL_ACTION: ManualApprovedOrders(quote, portfolio)}
         self._store = store
         self._confirmations = confirmations
-        self._portfolio = portfolio
         self._codes = codes
         self._gate = gate
         self._events = events
         self._clock = clock
         self.settings = settings
 
-    async def propose(self, user_id: int, chat_id: int, ticket: OrderTicket, reason: str = "manual") -> Approval:
+    def handle(self, action: str, kind: ApprovedOrders) -> None:
+        """Quote and carry out the cards of action with kind (the bot's own entries, beside the manual orders)."""
+        self._kinds[action] = kind
+
+    async def propose(self, user_id: int, chat_id: int, ticket: OrderTicket, reason: str = "manual",
+                      action: str = APPROVAL_ACTION) -> Approval:
         """Store a card for ticket that only user_id may approve, until the timeout."""
+        if action not in self._kinds:
+            raise ValueError(f"no way to carry out approvals of {action!r}")
         now = self._clock.now_ms()
         approval_id = new_confirmation_id()
-        confirmation = Confirmation(approval_id, user_id, chat_id, APPROVAL_ACTION, payload_hash(ticket.canonical()),
+        confirmation = Confirmation(approval_id, user_id, chat_id, action, payload_hash(ticket.canonical()),
                                     now, now + self.settings.timeout_ms)
         ids = tuple(approval_client_id(approval_id, i) for i in range(len(ticket.legs)))
         approval = Approval(confirmation, ticket, ids, reason)
         await self._store.add(approval)
         await self._audit(f"Approval {approval_id} asked of user {user_id}: {describe(ticket)}", approval)
         return approval
+
+    async def waiting(self, symbol: str) -> Approval | None:
+        """Return a card still waiting (pending, unexpired) that opens or grows a position in symbol, if any."""
+        now = self._clock.now_ms()
+        return next((a for a in await self._store.pending()
+                     if a.confirmation.expires_ms > now and symbol in a.ticket.entry_symbols()), None)
 
     async def shown(self, approval_id: str, message_id: int) -> None:
         """Remember the chat message that shows the card."""
@@ -151,7 +199,7 @@ class Approvals:
         try:
             for symbol in ticket.entry_symbols():
                 self._gate.check(symbol)          # a hold or a brake: EntryRefused names it and how to lift it
-            newer = await self._quote(ticket.order)
+            newer = await self._kind(approval).quote(approval)
         except InvalidInput as exc:
             blocked = str(exc)
         if blocked:
@@ -164,10 +212,17 @@ class Approvals:
         await self._store.expire(approval.id, "refreshed", now)
         self._codes.withdraw(approval.confirmation.user_id, approval.id)
         c = approval.confirmation
-        replacement = await self.propose(c.user_id, c.chat_id, newer, approval.reason)
+        replacement = await self.propose(c.user_id, c.chat_id, newer, approval.reason, c.action)
+        self._kind(approval).replaced(approval, replacement)
         why = (f"the price moved {moved:.0f} bps (more than {self.settings.max_slippage_bps} allowed)"
                if ticket.same_orders(newer) else "the orders changed (a position or an order changed)")
         return TapResult(TapOutcome.REFRESHED, approval, replacement, detail=why)
+
+    def _kind(self, approval: Approval) -> ApprovedOrders:
+        kind = self._kinds.get(approval.confirmation.action)
+        if kind is None:      # a bot-entry card after a restart with LIVE_AUTONOMY=autonomous: never carried out
+            raise InvalidInput("cards of this kind are no longer carried out; nothing was placed")
+        return kind
 
     async def _release(self, approval_id: str, user_id: int) -> TapResult:
         """Carry out an approval whose code was just verified: re-check, claim once, place, record."""
@@ -181,7 +236,7 @@ class Approvals:
         if claim is not None:
             return claim
         try:
-            orders = await self._portfolio.execute(approval.ticket, approval.client_order_ids)
+            orders = await self._kind(approval).execute(approval)
         except (InvalidInput, TradingError) as exc:
             await self._finish(approval, f"failed: {exc}")
             return TapResult(TapOutcome.FAILED, approval, detail=str(exc))
@@ -190,7 +245,8 @@ class Approvals:
 
     async def _confirm(self, approval: Approval, user_id: int) -> TapResult | None:
         # the one conditional UPDATE (pending -> claimed, same user, same hash, unexpired) before the order leaves
-        claim = await self._confirmations.claim(approval.id, user_id, APPROVAL_ACTION, approval.ticket.canonical())
+        claim = await self._confirmations.claim(approval.id, user_id, approval.confirmation.action,
+                                                approval.ticket.canonical())
         if not claim.granted:
             return TapResult(_CLAIMS[claim.outcome], approval)
         await self._store.code_verified(approval.id, self._clock.now_ms())

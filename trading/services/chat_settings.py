@@ -36,6 +36,8 @@ RUNTIME = RISK_LIMITS + ("soft_stop_pct", "trailing_activation_pct", "trailing_c
                          "min_signal_confidence", "min_reward_risk", "approval_timeout_seconds",
                          "approval_max_slippage_bps", "quiet_hours")
 TUNABLE = RUNTIME + RESTART_ONLY
+# shown by /settings but changed in .env only: whether the bot's own live entries wait for the owner's approval
+ENV_ONLY = ("live_autonomy",)
 
 
 class ChangeOutcome(StrEnum):
@@ -57,6 +59,7 @@ class SettingRow:
     default: Any
     restart: bool
     overridden: bool
+    env_only: bool = False       # set in .env only, never from the chat
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,7 @@ class ChatSettings:
         """Return every tunable setting with its value, its default and whether it needs a restart."""
         overridden = await self._store.overrides()
         return [SettingRow(name, getattr(self.current, name), Settings.model_fields[name].default,
-                           name in RESTART_ONLY, name in overridden) for name in TUNABLE]
+                           name in RESTART_ONLY, name in overridden, name in ENV_ONLY) for name in TUNABLE + ENV_ONLY]
 
     async def change(self, name_text: str, value_text: str, user_id: int) -> SettingChange:
         """Validate and apply NAME=VALUE ('default' removes the override); a riskier limit in live asks a code."""

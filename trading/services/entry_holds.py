@@ -31,6 +31,7 @@ class Mode:
     live: bool
     live_on: bool
     paused_by: str
+    autonomy: str = ""       # live: approve (the bot's own entries wait for a card) or autonomous
 
     @property
     def label(self) -> str:

@@ -5,7 +5,7 @@ kill switch or a drawdown halt while live. Pausing never needs one: stopping mus
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from trading.services.code_requests import CodeRequest, CodeRequests
@@ -50,14 +50,16 @@ class Resumed:
 class LiveControl:
     """Live on/off, pause and resume, each asking for a code where the rules say so."""
 
-    def __init__(self, holds: EntryHolds, codes: CodeRequests, loop: TradingLoop) -> None:
+    def __init__(self, holds: EntryHolds, codes: CodeRequests, loop: TradingLoop, autonomy: str = "") -> None:
+        """autonomy: LIVE_AUTONOMY in a live process (approve or autonomous), empty in paper."""
         self.holds = holds
         self.codes = codes
         self._loop = loop
+        self._autonomy = autonomy
 
     def mode(self) -> Mode:
-        """Return paper, live paused or live on."""
-        return self.holds.mode()
+        """Return paper, live paused or live on, and whether the bot's own live entries wait for approval."""
+        return replace(self.holds.mode(), autonomy=self._autonomy)
 
     def live_on(self, user_id: int) -> Switch:
         """Ask for the code that switches live trading on."""

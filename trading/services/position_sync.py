@@ -68,12 +68,12 @@ class PositionSync:
                 await self._audit(now, f"Forgot the saved {pending.symbol} entry: the broker has no such order")
         await self.run(now, {})
 
-    async def place_entry(self, plan: EntryPlan, now: int) -> bool:
-        """Send an entry order; return True when the broker holds it."""
-        if await self._place(plan.intent, "Entry", now) is None:
-            return False
-        self.engine.on_entry_placed(plan, now)
-        return True
+    async def place_entry(self, plan: EntryPlan, now: int) -> Order | None:
+        """Send an entry order; return it when the broker holds it (None: refused, and an alert says why)."""
+        order = await self._place(plan.intent, "Entry", now)
+        if order is not None:
+            self.engine.on_entry_placed(plan, now)
+        return order
 
     async def place_exit(self, plan: ExitPlan, now: int) -> bool:
         """Send an exit order; on failure free the position for another exit on the next price."""

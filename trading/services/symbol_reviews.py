@@ -26,6 +26,7 @@ from trading.indicators.regime import Regime, regime_at
 from trading.ports import DecisionLog, MarketData
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
+from trading.services.own_entries import EntryOutcome, OwnEntries
 from trading.services.position_sync import PositionSync
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
@@ -57,9 +58,12 @@ class SymbolReviews:
 
     def __init__(self, engine: TradingEngine, market: MarketData, sync: PositionSync, events: EventBus,
                  instruments: Mapping[str, Instrument], settings: ReviewSettings,
-                 journal: DecisionLog | None = None, picture: Picture = batch_picture) -> None:
-        """picture: what the strategies see in a view (the loop passes its strategy book's live analysis)."""
+                 journal: DecisionLog | None = None, picture: Picture = batch_picture,
+                 entries: OwnEntries | None = None) -> None:
+        """picture: what the strategies see in a view (the loop passes its strategy book's live analysis);
+        entries: where entries go (the loop's: at once, or as a card for the owner)."""
         self.engine, self.market, self.sync, self.events = engine, market, sync, events
+        self.entries = entries or OwnEntries(sync)
         self.instruments, self.settings, self.journal = instruments, settings, journal
         self.picture = picture
         self._regime: tuple[int, Regime] = (-1, Regime.UNKNOWN)
@@ -128,9 +132,9 @@ class SymbolReviews:
             await self.events.emit(notices.entry_skipped(plan, now_ms))
             await self._outcome(decision, f"refused by {plan.rule}: {plan.reason}")
             return False
-        placed = await self.sync.place_entry(plan, now_ms)
-        await self._outcome(decision, "allowed: order sent" if placed else "allowed, but the broker refused the order",
-                            plan.intent.client_order_id if placed else "")
+        outcome = await self.entries.enter(plan, now_ms, view.mark)
+        placed = outcome is EntryOutcome.PLACED
+        await self._outcome(decision, outcome.verdict(view.symbol), plan.intent.client_order_id if placed else "")
         return placed
 
     async def _exit(self, request: DecisionRequest, decision: Decision, marks: Mapping[str, Decimal],

@@ -7,82 +7,34 @@ decision maker in a background task, so protective exits never wait for an LLM o
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from trading.domain.candles import Candle, Candles, Timeframe
 from trading.domain.decisions import Action, DecisionRequest
-from trading.domain.errors import TradingError
-from trading.domain.instruments import Instrument
-from trading.domain.market import Ticker
+from trading.domain.errors import EntryRefused, InvalidInput, TradingError
+from trading.domain.orders import Order
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
-from trading.engine.entry_pipeline import AccountView, Rejection, account_view
-from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
-from trading.engine.risk_status import RiskStatus
+from trading.engine.entry_gate import EntryOrigin
+from trading.engine.entry_pipeline import AccountView, EntryPlan, Rejection
+from trading.engine.exit_pipeline import AskDecision
 from trading.engine.simulator import PriceBar
-from trading.engine.trading_engine import TradingEngine
-from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData, StateStore
-from trading.risk.circuit_breaker import BreakerTransition
-from trading.risk.limits import LimitBreach
 from trading.risk.protective_stops import PriceRange
+from trading.ports import EntryApprovals
 from trading.services import loop_notices as notices
-from trading.services.event_bus import EventBus
-from trading.services.position_sync import PositionSync, Venue
-from trading.services.signal_source import SignalSource, as_signal_source, signal_atr
-from trading.services.symbol_reviews import ReviewSettings, SymbolReviews, batch_picture
-from trading.services.timed_decisions import TimedDecisions
-from trading.strategies.base import MarketView, Strategy
-from trading.strategies.book import StrategyBook
+from trading.services.loop_controls import (DEFAULT_WINDOWS, KILL_SWITCH_KEY, STATE_KEY, LoopControls,
+                                            LoopSettings)
+from trading.services.own_entries import EntryOutcome
+from trading.services.signal_source import signal_atr
+from trading.strategies.base import MarketView
 
-STATE_KEY = "engine"
-KILL_SWITCH_KEY = "kill_switch"      # read by Assistant.status
-DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
+__all__ = ["DEFAULT_WINDOWS", "KILL_SWITCH_KEY", "STATE_KEY", "LoopSettings", "TradingLoop"]
 
 
-@dataclass(frozen=True, slots=True)
-class LoopSettings:
-    """What the loop trades and how it looks at the market."""
-
-    symbols: tuple[str, ...]
-    windows: Mapping[Timeframe, int] = field(default_factory=lambda: dict(DEFAULT_WINDOWS))
-    base_timeframe: Timeframe = Timeframe.M1    # its close triggers the strategy scan
-    decision_timeout_s: float = 10.0
-    decision_timeframe: Timeframe = Timeframe.M15   # candles handed to the decision maker in a zone
-    decision_bars: int = 50
-    quote: str = "USDT"
-    # a signal older than this many base bars at the newest close is stale (after a gap, or a fast replay's batch)
-    signal_max_age_bars: int = 3
-    # while an LLM decides, every symbol's candle is put to it whole (signals are its evidence), not each signal
-    reviews: ReviewSettings | None = None
-
-
-class TradingLoop:
+class TradingLoop(LoopControls):
     """Drives the TradingEngine with market data, the decision maker and the broker; reports every step."""
-
-    def __init__(self, clock: Clock, market: MarketData, broker: Broker,
-                 strategies: StrategyBook | Iterable[Strategy], decider: DecisionMaker, engine: TradingEngine,
-                 events: EventBus, store: StateStore, instruments: Mapping[str, Instrument], settings: LoopSettings,
-                 *, venue: Venue | None = None, journal: DecisionLog | None = None) -> None:
-        self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
-        self.events, self.store, self.settings = events, store, settings
-        self.instruments = dict(instruments)
-        self._signals: SignalSource = as_signal_source(strategies)
-        self._decisions = TimedDecisions(decider, settings.decision_timeout_s, events)
-        self._venue = venue
-        self._marks: dict[str, Decimal] = {}
-        self._ticked_ms: dict[str, int] = {}
-        self._frames: dict[str, dict[Timeframe, Candles]] = {}
-        self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._saved: dict[str, Any] | None = None
-        self._sync = PositionSync(broker, engine, events, self.instruments, venue)
-        # reviews read the book's live analysis (kept up each tick) rather than recomputing the windows
-        picture = strategies.zones if isinstance(strategies, StrategyBook) else batch_picture
-        self._reviews = None if settings.reviews is None else SymbolReviews(
-            engine, market, self._sync, events, self.instruments, settings.reviews, journal, picture)
-        self._reviewing: set[str] = set()
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -164,12 +116,40 @@ class TradingLoop:
             now = self.clock.now_ms()
             account = await self._account(await self.broker.positions())
             atr = signal_atr(self._frames.get(signal.symbol, {}), signal, self.engine.settings.sizing)
-            plan = self.engine.plan_entry(signal, decision, account, now, atr, self._marks.get(signal.symbol))
+            mark = self._marks.get(signal.symbol)
+            plan = self.engine.plan_entry(signal, decision, account, now, atr, mark)
             if isinstance(plan, Rejection):
                 await self.events.emit(notices.entry_skipped(plan, now))
-            elif await self._sync.place_entry(plan, now):
+            elif await self._entries.enter(plan, now, mark) is EntryOutcome.PLACED:
                 await self._sync.run(now, self._marks)
             await self._finish()
+
+    # ---- the owner's approvals (live, LIVE_AUTONOMY=approve) ------------------------------------
+
+    def ask_approval(self, approvals: EntryApprovals) -> None:
+        """Put the bot's own entries to approvals as cards instead of sending them (chosen by the bootstrap)."""
+        self._entries.approvals = approvals
+
+    async def enter_approved(self, plan: EntryPlan, client_order_id: str) -> Order:
+        """Send an entry the owner approved, under the approval's client id; its fill arms the plan's exits.
+
+        Raise InvalidInput (EntryRefused naming the rule) when the entry gate or a taken symbol refuses it now.
+        """
+        symbol = plan.signal.symbol
+        async with self._lock:
+            now = self.clock.now_ms()
+            verdict = self.engine.vet_new_position(now, EntryOrigin.ENGINE, symbol)
+            if not verdict.allowed:
+                raise EntryRefused(f"Not opened: {verdict.reason}", str(verdict.rule))
+            if self.engine.state.busy(symbol):
+                raise InvalidInput(f"{symbol} already has a position or an entry on its way; nothing was placed")
+            approved = replace(plan, intent=replace(plan.intent, client_order_id=client_order_id))
+            order = await self._sync.place_entry(approved, now)
+            if order is None:
+                raise InvalidInput(f"the exchange did not take the {symbol} entry (the alert says why)")
+            await self._sync.run(now, self._marks)      # a market order's fill arms the stop and target now
+            await self._finish()
+        return await self.broker.find_by_client_id(client_order_id, symbol) or order
 
     async def _exit_on_signal(self, signal: Signal) -> None:
         # a strategy's own exit (the EMA-cross yardstick's cross back) is an exit: never vetted, never decided
@@ -255,142 +235,3 @@ class TradingLoop:
 
     async def _broker_account(self) -> AccountView:
         return await self._account(await self.broker.positions())
-
-    # ---- circuit breaker inputs ---------------------------------------------------------------
-
-    async def observe_ticker(self, ticker: Ticker) -> None:
-        """Feed a ticker's price and spread to the circuit breaker."""
-        await self._observed(lambda now: self.engine.observe_ticker(ticker))
-
-    async def observe_latency(self, latency_ms: int) -> None:
-        """Feed an exchange round-trip time to the circuit breaker."""
-        await self._observed(lambda now: self.engine.observe_latency(now, latency_ms))
-
-    async def observe_error(self) -> None:
-        """Feed an exchange error to the circuit breaker (a burst of them trips it)."""
-        await self._observed(self.engine.observe_error)
-
-    async def _observed(self, observe: Callable[[int], list[BreakerTransition]]) -> None:
-        async with self._lock:
-            await self._breaker(observe(self.clock.now_ms()))
-            await self._finish()
-
-    # ---- kill switch and /risk ----------------------------------------------------------------
-
-    async def kill(self, flat: bool, by: str, reason: str, notify: bool = True) -> bool:
-        """Stop every new order at once (flat: also close every position); return True when it changed.
-
-        notify: push the news (a KILL file, a signal); a chat command answers in its own reply instead.
-        """
-        async with self._lock:
-            now = self.clock.now_ms()
-            changed = self.engine.kill(flat, by, reason, now)
-            if changed:
-                await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch, notify))
-            await self._sync.cancel_entries(now)
-            switch = self.engine.state.kill_switch
-            if switch.closes_positions:
-                positions = await self._sync.run(now, self._marks)
-                message = f"kill switch (flat) by {switch.cause}"
-                await self._send_exits(self.engine.flatten(positions, ForcedExit.KILL_SWITCH, message, self._marks))
-            await self._finish()
-            return changed
-
-    async def resume(self, by: str, notify: bool = True) -> list[str]:
-        """Release the kill switch, a drawdown halt and a loss-streak cooldown; return what was lifted."""
-        async with self._lock:
-            now = self.clock.now_ms()
-            lifted = self.engine.resume(by, now)
-            if lifted:
-                await self.events.emit(notices.trading_resumed(lifted, now, notify))
-            await self._finish()
-            return lifted
-
-    async def lift_cooldown(self, by: str) -> bool:
-        """End a loss-streak cooldown now (/unlock, audited); return True when one was running."""
-        async with self._lock:
-            now = self.clock.now_ms()
-            lifted = self.engine.lift_cooldown(now)
-            if lifted:
-                await self.events.emit(notices.cooldown_lifted(by, now))
-            await self._finish()
-            return lifted
-
-    def set_symbols(self, symbols: Sequence[str]) -> None:
-        """Trade these symbols from the next candle on (a new symbol universe); open positions stay guarded."""
-        self.settings = replace(self.settings, symbols=tuple(symbols))
-
-    # ---- the user's own orders (PortfolioService) ---------------------------------------------
-
-    async def user_exit(self, symbol: str, client_order_id: str, command: str) -> None:
-        """Note the user's exit order before it goes out: its fill is then the user's, told by their reply."""
-        async with self._lock:
-            self.engine.on_user_exit(symbol, client_order_id, command)
-            await self._finish()
-
-    async def user_exit_failed(self, symbol: str) -> None:
-        """Forget a noted user exit that the venue refused."""
-        async with self._lock:
-            self.engine.on_exit_settled(symbol)
-            await self._finish()
-
-    async def reset_account(self, reset_venue: Callable[[], Awaitable[None]]) -> None:
-        """Reset the venue (a paper account) and start the engine's limits, streaks and guards over with it."""
-        async with self._lock:
-            await reset_venue()
-            self.engine.reset_account()
-            await self.events.emit(notices.account_reset(self.clock.now_ms()))
-            await self._finish()
-
-    async def trip_on_protection_failures(self, failures: int, error: str) -> None:
-        """Pause new entries: the protective exits failed failures times in a row, positions may be unguarded."""
-        reason = f"the protective-exit job failed {failures} times in a row ({error})"
-        await self._observed(lambda now: self.engine.observe_protection_failure(now, reason))
-
-    def risk_status(self) -> RiskStatus:
-        """Return what /risk shows now."""
-        return self.engine.risk_status(self.clock.now_ms())
-
-    # ---- shared steps -------------------------------------------------------------------------
-
-    async def _account(self, positions: Iterable[Position]) -> AccountView:
-        await self.broker.balances()         # a live broker refreshes the balances its summary reads
-        sizing = self.engine.settings.sizing
-        return account_view(self.broker.summary(self._marks), list(positions), self._marks, self.instruments,
-                            await self.broker.open_orders(), min(sizing.futures_leverage, sizing.max_leverage),
-                            self.broker.kind == "futures")
-
-    async def _mark_equity(self, now: int) -> None:
-        positions = await self.broker.positions()
-        account = await self._account(positions)
-        for breach in self.engine.mark_equity(account.equity, now):
-            await self._breach(breach, {p.symbol: p for p in positions})
-
-    async def _breach(self, breach: LimitBreach, positions: Mapping[str, Position]) -> None:
-        await self.events.emit(notices.limit_hit(breach))
-        if breach.close_positions:
-            await self._send_exits(self.engine.flatten(positions, ForcedExit.DAILY_LOSS, breach.reason, self._marks))
-
-    async def _send_exits(self, plans: list[ExitPlan]) -> None:
-        now = self.clock.now_ms()
-        sent = [await self._sync.place_exit(plan, now) for plan in plans]
-        if any(sent):
-            await self._sync.run(now, self._marks)
-
-    async def _breaker(self, transitions: list[BreakerTransition]) -> None:
-        cooldown = self.engine.settings.breaker.cooldown_ms // 60_000
-        for transition in transitions:
-            await self.events.emit(notices.breaker_changed(transition, cooldown))
-
-    async def _finish(self) -> None:
-        snapshot = self.engine.snapshot()
-        if snapshot != self._saved:
-            await self.store.save_state(STATE_KEY, snapshot)
-            switch = self.engine.state.kill_switch
-            await self.store.save_state(KILL_SWITCH_KEY, {"active": switch.engaged, **switch.snapshot()})
-            self._saved = snapshot
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
