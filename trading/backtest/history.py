@@ -98,9 +98,9 @@ def history_from_candles(symbol: str, candles: Candles, timeframe: Timeframe | N
     return MarketHistory(symbol, wanted, resample(candles, wanted), minutes, funding)
 
 
-def read_candles(path: Path) -> Candles:
-    """Return the candles of a timestamp_ms,open,high,low,close,volume CSV(.gz) file."""
-    return read_candle_file(path)
+def read_candles(path: Path, keep_in: Path | None = None) -> Candles:
+    """Return the candles of a timestamp_ms,open,high,low,close,volume CSV(.gz) file (keep_in: parsed copies)."""
+    return read_candle_file(path, keep_in)
 
 
 def read_funding(path: Path) -> FundingRates:

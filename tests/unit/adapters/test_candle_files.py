@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from tests.fakes.shared_data import shared_data_path
-from trading.adapters.candle_files import read_candle_file, read_funding_file
+from trading.adapters.candle_files import KEPT_COPIES, read_candle_file, read_funding_file
 from trading.domain.errors import ConfigurationError
 
 CANDLE_FILES = ["BTCUSDT-1m.csv.gz", "ETHUSDT-1m.csv.gz", "BTCUSDT-15m.csv.gz", "ETHUSDT-15m.csv.gz",
@@ -78,3 +78,40 @@ def test_missing_files_are_named(tmp_path):
         read_candle_file(tmp_path / "nothing.csv.gz")
     with pytest.raises(ConfigurationError, match="no such funding file"):
         read_funding_file(tmp_path / "nothing.csv.gz")
+
+
+def test_a_kept_copy_gives_the_same_candles_and_is_used_the_next_time(tmp_path):
+    source, kept = tmp_path / "BTCUSDT-1m.csv.gz", tmp_path / "parsed"
+    text = gzip.decompress(shared_data_path("BTCUSDT-1m.csv.gz").read_bytes())[:200_000]
+    source.write_bytes(gzip.compress(text.rpartition(b"\n")[0] + b"\n"))
+    parsed = read_candle_file(source)
+
+    first = read_candle_file(source, kept)
+    (copy,) = kept.glob("*.npy")
+    marked = np.load(copy)
+    marked[4, 0] = -1.0               # the copy's first close, changed: the next read must show it
+    np.save(copy, marked)
+    second = read_candle_file(source, kept)
+
+    assert first.equals(parsed) and len(parsed) > 1_000
+    assert second.close[0] == -1.0 and np.array_equal(second.close[1:], parsed.close[1:])
+    assert second.open_ms.dtype == np.int64 and np.array_equal(second.open_ms, parsed.open_ms)
+
+
+def test_an_edited_file_is_parsed_again_and_only_the_last_copies_stay(tmp_path):
+    source, kept = tmp_path / "candles.csv", tmp_path / "parsed"
+    for close in range(KEPT_COPIES + 3):
+        source.write_text(f"timestamp_ms,open,high,low,close,volume\n0,1,40,0.5,{close},10\n")
+
+        assert read_candle_file(source, kept).close.tolist() == [close]
+    assert len(list(kept.glob("*.npy"))) == KEPT_COPIES
+    assert read_candle_file(source, kept).close.tolist() == [KEPT_COPIES + 2]
+
+
+def test_a_folder_that_cannot_hold_copies_only_loses_the_speed_up(tmp_path):
+    source, blocked = tmp_path / "candles.csv", tmp_path / "a-file-not-a-folder"
+    source.write_text("timestamp_ms,open,high,low,close,volume\n0,1,4,0.5,2,10\n")
+    blocked.write_text("in the way")
+
+    assert read_candle_file(source, blocked).close.tolist() == [2.0]
+    assert blocked.read_text() == "in the way"
