@@ -1,13 +1,13 @@
 """The simulated venue shared by paper trading and backtests: an order book over an account, fed by prices."""
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
 from trading.domain.errors import BadSymbol, ConfigurationError, InvalidOrder, OrderNotFound, RejectedError
 from trading.domain.events import Event
+from trading.domain.frozen import changed
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Fill, Order, OrderIntent, OrderStatus, OrderType
 from trading.domain.positions import Position, PositionSide
@@ -289,7 +289,7 @@ class SimulatedExchange:
 
     def _finish(self, order: Order, status: OrderStatus, ts_ms: int, **fill: Any) -> None:
         self.account.release(order.id)
-        self._store(replace(order, status=status, updated_ms=ts_ms, **fill))
+        self._store(changed(order, status=status, updated_ms=ts_ms, **fill))
         self._open.get(order.symbol, {}).pop(order.id, None)
         self._fresh.discard(order.id)
         self._budgets.pop(order.id, None)
@@ -319,7 +319,7 @@ class SimulatedExchange:
         stop = next((o.stop_price for o in exits if o.type is OrderType.STOP_MARKET), None)
         target = next((o.stop_price if o.type is OrderType.TAKE_PROFIT_MARKET else o.price
                        for o in exits if o.type in _LIMIT_PHASE), None)
-        return replace(position, stop_price=stop, take_profit=target)
+        return changed(position, stop_price=stop, take_profit=target)
 
     def balances(self) -> dict[str, Decimal]:
         """Return the total balance per asset."""
