@@ -13,6 +13,7 @@ pandas loaded, ema_from_first runs the same steps in Python, bit for bit (a comm
 """
 from __future__ import annotations
 
+import itertools
 import sys
 
 import numpy as np
@@ -54,17 +55,26 @@ def ema_from_first(values: np.ndarray, period: int) -> np.ndarray:
 def _ewm_in_python(values: np.ndarray, alpha: float) -> np.ndarray:
     """Return pandas' ewm(alpha=alpha, adjust=False).mean() computed step for step as pandas does, bit for bit.
 
-    The EMA-cross command line needs no other pandas: the 30 ms this loop takes on 130,000 bars beat the
+    The EMA-cross command line needs no other pandas: the 30 ms this takes on 130,000 bars beat the
     quarter of a second that importing pandas costs. The same arithmetic in the same order as pandas'
     compiled loop (window/aggregations.pyx, ewm): alpha goes through pandas' centre of mass and back, a
-    missing value ages the weight, a value equal to the mean leaves it as it is.
+    value equal to the mean leaves it as it is, a missing value ages the weight (the slower loop below).
     """
-    out = values.tolist()
-    if not out:
-        return np.empty(0, np.float64)
     com = (1 - alpha) / alpha
     alpha = 1.0 / (1.0 + com)
     factor = 1.0 - alpha
+    if values.size == 0 or np.isnan(values).any():
+        return _ewm_with_gaps(values.tolist(), com, alpha, factor)
+    new = 1.0 - factor if com == 1 else alpha      # without gaps the weights are the same at every step
+    total = factor + new
+    steps = itertools.accumulate(values.tolist(),
+                                 lambda mean, x: mean if mean == x else (factor * mean + new * x) / total)
+    return np.fromiter(steps, np.float64, values.size)
+
+
+def _ewm_with_gaps(out: list[float], com: float, alpha: float, factor: float) -> np.ndarray:
+    if not out:
+        return np.empty(0, np.float64)
     weighted, old = out[0], 1.0
     for i in range(1, len(out)):
         current = out[i]

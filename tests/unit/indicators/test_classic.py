@@ -93,8 +93,11 @@ def test_the_python_ema_gives_pandas_ewm_bit_for_bit_on_real_closes(period):
 def test_the_python_ema_follows_pandas_through_gaps_flat_runs_and_any_period(values, period):
     # a missing value ages the weight; a flat run keeps the mean exactly; alpha 1 is the series itself
     array = np.array(values + values[:5], np.float64)
+    gapless = np.nan_to_num(array, nan=1.5)
     alpha = 2.0 / (period + 1)
 
     expected = pd.Series(array, dtype=np.float64).ewm(alpha=alpha, adjust=False).mean().to_numpy()
 
     assert np.array_equal(_ewm_in_python(array, alpha), expected, equal_nan=True)
+    assert np.array_equal(_ewm_in_python(gapless, alpha),
+                          pd.Series(gapless).ewm(alpha=alpha, adjust=False).mean().to_numpy())
