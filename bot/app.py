@@ -16,13 +16,14 @@ from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.decision_cards import DecisionCards
 from bot.callback_data import pattern
-from bot.handlers import about, choices, decisions, fallback, live, notify, orders, portfolio, trader
+from bot.handlers import about, choices, decisions, fallback, live, notify, orders, parameters, portfolio, trader
 from bot.reply_bot import reply_bot
 from bot.views import approvals as approvals_view
 from bot.views import about as about_view
 from bot.views import choices as choices_view
 from bot.views import decisions as decision_views
 from bot.views import notify as notify_view
+from bot.views import parameters as parameter_views
 from trading.domain.errors import InvalidInput, RetryableError
 from trading.logs import get_logger
 from trading.services.entry_proposals import EntryProposals
@@ -55,6 +56,7 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     for prefix in (choices_view.PRICE, choices_view.CHART, choices_view.STRATEGY, choices_view.BACKTEST):
         app.add_handler(CallbackQueryHandler(choices.pressed, pattern=pattern(prefix)))
     app.add_handler(CallbackQueryHandler(decisions.decisions_button, pattern=pattern(decision_views.PREFIX)))
+    app.add_handler(CallbackQueryHandler(parameters.proposal_pressed, pattern=pattern(parameter_views.PREFIX)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     # an edited or forwarded message is never taken as a code or a question: only text typed just now

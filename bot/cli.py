@@ -15,6 +15,7 @@ from bot.totp_command import add_totp_parser, run_totp
 from trading.domain.errors import AlreadyRunning, ConfigurationError
 
 HEALTHY_WITHIN_S = 60
+OFFLINE = ("backtest", "evaluate", "sweep", "divergence", "indicators")    # commands whose stdout is their output
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from trading.settings import load_settings     # here, not at the top: `--help` stays instant
 
+    if args.command in OFFLINE:
+        offline_logging()
     try:
         if args.command == "health":
             return health()
@@ -61,6 +64,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def offline_logging() -> None:
+    """Send an offline command's logs to stderr, warnings and worse, secrets masked: stdout holds its output only.
+
+    Unconfigured, structlog prints to stdout, so `evaluate --json` on exchange data once began with a log line.
+    """
+    from trading.logs import configure_logging
+    from trading.settings import load_settings
+
+    try:
+        s = load_settings()
+        secrets = [s.telegram_bot_token.get_secret_value(), s.master_key.get_secret_value(),
+                   s.openai_api_key.get_secret_value()]
+    except ConfigurationError:
+        secrets = []              # the command itself reports the bad setting
+    configure_logging(None, "WARNING", secrets=secrets)
 
 
 def add_indicators_parser(sub: argparse._SubParsersAction) -> None:

@@ -7,8 +7,8 @@ from typing import Awaitable, Callable
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import (about, backtests, charts, control, decisions, live, market, notify, orders, portfolio,
-                          reports, signals, status, trader, tuning)
+from bot.handlers import (about, backtests, charts, control, decisions, divergence, live, market, notify, orders,
+                          parameters, portfolio, reports, signals, status, sweeps, trader, tuning)
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
@@ -53,6 +53,8 @@ COMMANDS: tuple[Command, ...] = (
             tuning.set_value),
     Command("symbols", "Settings", "traded symbols; add or remove one", "/symbols [add|remove SYMBOL]",
             tuning.symbols),
+    Command("params", "Settings", "a strategy's parameters as they run; tune one or go back to the defaults",
+            "/params [STRATEGY [NAME VALUE|default]]", parameters.params),
     Command("notify", "Settings", "choose which notifications you get", "/notify", notify.notify),
     Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
@@ -80,6 +82,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("optimize", "Backtests", "sweep a strategy's parameters; propose only a clear out-of-sample gain",
             "/optimize STRATEGY [SYMBOL] [90d]", backtests.optimize),
     Command("backtests", "Backtests", "recent backtest runs", "/backtests", backtests.backtests),
+    Command("sweeps", "Backtests", "stored parameter sweeps, or one in full", "/sweeps [ID]", sweeps.sweeps),
+    Command("divergence", "Backtests", "paper/live trades against the backtest of the same period, fill by fill",
+            "/divergence [7]", divergence.divergence, block=False),
     Command("decisions", "Decisions", "what the LLM (or the rules) decided, with reasons and prompts",
             "/decisions [SYMBOL]", decisions.decisions),
     Command("why", "Decisions", "the decision behind an order", "/why ORDER_ID", decisions.why),

@@ -11,10 +11,12 @@ from trading.services.decisions import DecisionsService
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
 from trading.services.notification_policy import NotificationPolicy
+from trading.services.parameter_proposals import ParameterProposals
 from trading.services.performance import PerformanceService
 from trading.services.portfolio import PortfolioService
 from trading.services.questions import QuestionDesk
 from trading.services.signals import SignalsService
+from trading.services.strategy_parameters import StrategyParameters
 from trading.services.trading_loop import TradingLoop
 from trading.services.universe import UniverseService
 
@@ -94,6 +96,16 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def questions(self) -> QuestionDesk:
         """Return the LLM question desk (/ask, plain text)."""
         return self.application.bot_data["questions"]
+
+    @property
+    def parameters(self) -> StrategyParameters:
+        """Return the strategies' tuned parameters (/params)."""
+        return self.application.bot_data["parameters"]
+
+    @property
+    def parameter_proposals(self) -> ParameterProposals:
+        """Return the /optimize proposal cards (Apply, Dismiss)."""
+        return self.application.bot_data["parameter_proposals"]
 
     @property
     def universe(self) -> UniverseService:

@@ -1,11 +1,15 @@
-"""`trading-assistant sweep`: a parameter grid, every trial a full backtest scored out of sample only.
+"""`trading-assistant sweep`: a parameter search, every trial a full backtest scored out of sample only.
 
     trading-assistant sweep --strategy C --param sweep_lookback=8,12,16 --param rules_min_rr=1.5:3:0.5
+        [--search grid | --search tpe --trials 100 [--seed 0] [--batch 16]] [--advisor rule|llm]
         [--data PATH | --symbol BTC/USDT] [--from ..] [--to ..] [--in-days 30] [--out-days 10] [--top 5]
         [--workers N] [--chart PATH.png] [--json]
+    trading-assistant sweep --show [ID] [--chart PATH.png] [--json]
 
 Trials run on a local process pool (SWEEP_WORKERS, default one per core) or, with SWEEP_CLUSTER set, on
-that Dask cluster. Every trial's figures are written to DATA_DIR/sweeps/ as JSON.
+that Dask cluster; the same seed gives the same trials either way. --advisor runs a second round in the
+region the LLM (llm) or the rule around the best trial (rule) names. Every sweep is stored in the
+database; its id is printed, and --show ID (or /sweeps ID in the chat) reads it back.
 """
 from __future__ import annotations
 
@@ -14,22 +18,44 @@ import asyncio
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trading.domain.errors import ConfigurationError, TradingError
 
 if TYPE_CHECKING:
+    from trading.adapters.sqlite_sweeps import StoredSweep
+    from trading.backtest.sweep_search import SearchPlan
     from trading.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRequest:
+    """The checked request: what to search, how, and who names a second round's region."""
+
+    strategy: str
+    space: dict[str, tuple[float, ...]]
+    plan: SearchPlan
+    advisor: str | None               # None: one round; "rule" or "llm": a second round
+    llm: Any = None                   # the LLM advisor when advisor is "llm"
 
 
 def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     """Add `sweep` and its options to the CLI's subcommands."""
-    p = sub.add_parser("sweep", help="sweep a strategy's parameters; trials scored out of sample, on this "
-                                     "machine or a Dask cluster (SWEEP_CLUSTER)")
-    p.add_argument("--strategy", required=True, help="A, B, C or trend")
+    p = sub.add_parser("sweep", help="search a strategy's parameters (grid or TPE); trials scored out of sample, "
+                                     "on this machine or a Dask cluster (SWEEP_CLUSTER); stored")
+    p.add_argument("--strategy", help="A, B, C or trend")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUES",
                    help="a,b,c or low:high:step; repeat for each parameter")
+    p.add_argument("--search", default="grid", help="grid (every point, the default) or tpe (Optuna's TPE)")
+    p.add_argument("--trials", type=int, help="TPE: how many trials")
+    p.add_argument("--seed", type=int, default=0, help="TPE: the sampler's seed (default 0)")
+    p.add_argument("--batch", type=int, default=16, help="TPE: trials asked and run in parallel at a time (16)")
+    p.add_argument("--advisor", choices=("rule", "llm"), help="run a second round in the region the rule or "
+                                                               "the LLM names")
+    p.add_argument("--show", type=int, nargs="?", const=0, metavar="ID", help="show a stored sweep (no ID: list "
+                                                                               "the recent ones)")
     p.add_argument("--data", type=Path, help="candle CSV(.gz) file")
     p.add_argument("--symbol", help="e.g. BTC/USDT; with --data, read from the file name by default")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
@@ -45,13 +71,20 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
-    """Run the sweep the arguments describe and print its best trials; return the exit code."""
+    """Run (or show) the sweep the arguments describe and print it; return the exit code."""
     from trading.settings import load_settings
 
     try:
         settings = load_settings()
-        name, space, history, instrument, period = asyncio.run(_load(args, settings))
-        print(_run(args, settings, name, space, history, instrument, period))
+        if args.show is not None:
+            from bot.sweep_show import show_sweeps
+
+            print(asyncio.run(show_sweeps(args, settings)))
+            return 0
+        request = _request(args, settings)              # checked before any data is loaded
+        history, instrument, period = asyncio.run(_load(args, settings, request.strategy))
+        sweep = _run(args, settings, request, history, instrument, period)
+        print(_output(args, settings, sweep, asyncio.run(_store(settings, sweep))))
     except (ConfigurationError, TradingError, ValueError, OSError) as exc:
         print(f"trading-assistant sweep: {exc}", file=sys.stderr)
         return 2
@@ -61,18 +94,38 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _load(args: argparse.Namespace, settings: Settings) -> tuple[str, dict, Any, Any, tuple]:
-    """Return the strategy, the parameter space, the history, the market and the period to sweep."""
+def _request(args: argparse.Namespace, settings: Settings) -> SweepRequest:
+    """Return the checked request; raise ValueError or ConfigurationError saying what to type instead."""
+    from trading.backtest.strategy_specs import spec_named
+    from trading.backtest.sweep import sweep_space
+    from trading.backtest.sweep_search import search_plan
+
+    if not args.strategy:
+        raise ValueError("say which strategy: --strategy A, B, C or trend (or --show ID for a stored sweep)")
+    if args.in_days < 1 or args.out_days < 1 or args.top < 1:
+        raise ValueError("--in-days, --out-days and --top take at least 1 each")
+    name = spec_named(args.strategy).name
+    space = sweep_space(name, args.param)
+    plan = search_plan(space, args.search.strip().lower(), args.trials, args.seed, args.batch)
+    llm = None
+    if args.advisor == "llm":
+        from trading.bootstrap import llm_region_advisor
+
+        llm = llm_region_advisor(settings)
+        if llm is None:
+            raise ConfigurationError("--advisor llm needs the LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (and "
+                                     "LLM_MODEL), or use --advisor rule")
+    return SweepRequest(name, space, plan, args.advisor, llm)
+
+
+async def _load(args: argparse.Namespace, settings: Settings, name: str) -> tuple[Any, Any, tuple]:
+    """Return the history, the market and the period to sweep."""
     from bot.backtest_command import _history
     from trading.adapters.clocks import WallClock
     from trading.adapters.replay_market_data import symbol_from_filename
     from trading.adapters.sqlite_store import SqliteStore
     from trading.backtest.periods import date_range
-    from trading.backtest.strategy_specs import spec_named
-    from trading.backtest.sweep import sweep_space
 
-    name = spec_named(args.strategy).name
-    space = sweep_space(name, args.param)
     if args.data is not None and not args.data.exists():
         raise ConfigurationError(f"no such data file: {args.data}")
     symbol = args.symbol or (symbol_from_filename(args.data) if args.data is not None else None)
@@ -86,57 +139,78 @@ async def _load(args: argparse.Namespace, settings: Settings) -> tuple[str, dict
         loaded, instrument = await _history(request, args, settings, store)
     finally:
         await store.close()
-    return name, space, loaded.history, instrument, (start_ms, end_ms)
+    return loaded.history, instrument, (start_ms, end_ms)
 
 
-def _run(args: argparse.Namespace, settings: Settings, name: str, space: dict, history: Any, instrument: Any,
-         period: tuple[int | None, int | None]) -> str:
+def _run(args: argparse.Namespace, settings: Settings, request: SweepRequest, history: Any, instrument: Any,
+         period: tuple[int | None, int | None]) -> StoredSweep:
+    """Run the search (and the second round) on the pool or the cluster; return the sweep to store."""
     from decimal import Decimal
 
+    from trading.adapters.clocks import WallClock
+    from trading.adapters.sqlite_sweeps import StoredSweep
     from trading.backtest.config import BacktestConfig
-    from trading.backtest.sweep import sweep_data, trials_of
-    from trading.backtest.sweep_execution import run_sweep
-    from trading.backtest.sweep_report import summarise, sweep_record, sweep_text
+    from trading.backtest.sweep import sweep_data
+    from trading.backtest.sweep_execution import trial_runner
+    from trading.backtest.sweep_report import summarise
+    from trading.backtest.sweep_search import both_rounds, run_search, second_round
+    from trading.backtest.tpe_search import distinct_trials
     from trading.services.engine_settings import engine_settings, rules_settings
 
     config = BacktestConfig(instrument, Decimal(settings.paper_starting_balance), engine_settings(settings),
                             rules_settings(settings))
-    data = sweep_data(history, config, name, history.window(*period), args.in_days, args.out_days)
-    trials = trials_of(space)
+    data = sweep_data(history, config, request.strategy, history.window(*period), args.in_days, args.out_days)
+    plan, workers = request.plan, args.workers if args.workers is not None else settings.sweep_workers or None
     started = time.perf_counter()
-    results = run_sweep(data, trials, cluster=settings.sweep_cluster or None,
-                        workers=args.workers if args.workers is not None else settings.sweep_workers or None,
-                        progress=_progress)
-    seconds = time.perf_counter() - started
+    with trial_runner(data, cluster=settings.sweep_cluster or None, workers=workers,
+                      trials=plan.trials or distinct_trials(request.space)) as runner:
+        results = run_search(request.space, plan, runner, _progress)
+        summary = summarise(data, request.space, results, search=plan.kind, seed=plan.seed)
+        if request.advisor is not None:
+            name = getattr(request.llm, "model", "advisor")
+            more, second = second_round(summary, runner, request.llm, name, _progress)
+            summary = summarise(data, both_rounds(request.space, second.region), results + more, search=plan.kind,
+                                seed=plan.seed, second_round=second)
     print(file=sys.stderr)
-    summary = summarise(data, space, results)
-    saved = _save(settings.data_dir, sweep_record(summary, args.top))
+    return StoredSweep(WallClock().now_ms(), summary, args.top, time.perf_counter() - started,
+                       settings.sweep_cluster or "this machine")
+
+
+async def _store(settings: Settings, sweep: StoredSweep) -> int:
+    """Store the sweep; return its id."""
+    from trading.adapters.clocks import WallClock
+    from trading.adapters.sqlite_store import SqliteStore
+    from trading.adapters.sqlite_sweeps import SweepArchive
+
+    store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
+    await store.open()
+    try:
+        return await SweepArchive(store).save(sweep)
+    finally:
+        await store.close()
+
+
+def _output(args: argparse.Namespace, settings: Settings, sweep: StoredSweep, sweep_id: int) -> str:
+    """Return the sweep's report (or its JSON), with where it ran, its id and the next region to search."""
+    from trading.backtest.search_region import next_region, region_arguments
+    from trading.backtest.sweep_report import sweep_record, sweep_text
+
+    summary = sweep.summary
     if args.chart is not None:
         from trading.reports.sweep_chart import sweep_chart
 
         args.chart.write_bytes(sweep_chart(summary, settings.chart_theme))
     if args.json:
-        return json.dumps(sweep_record(summary, args.top) | {"seconds": round(seconds, 3), "file": str(saved)},
-                          allow_nan=False)
-    from trading.backtest.search_region import next_region, region_arguments
-
-    where = settings.sweep_cluster or "this machine"
+        return json.dumps(sweep_record(summary, args.top) | {"id": sweep_id, "seconds": round(sweep.seconds, 3),
+                                                             "ran_on": sweep.ran_on}, allow_nan=False)
+    trials = len(summary.results)
     region, _ = next_region(summary)
     return (f"{sweep_text(summary, args.top)}\n\nNext region to search: {region_arguments(region)}\n\n"
-            f"{len(trials)} trials on {where} in {seconds:.1f} s "
-            f"({len(trials) / max(seconds, 1e-9):.1f} a second); all trials written to {saved}"
-            + (f"\nChart written to {args.chart}" if args.chart is not None else ""))
+            f"{trials} trials on {sweep.ran_on} in {sweep.seconds:.1f} s "
+            f"({trials / max(sweep.seconds, 1e-9):.1f} a second)\n"
+            f"Stored as sweep #{sweep_id}: trading-assistant sweep --show {sweep_id}, or /sweeps {sweep_id} in "
+            f"the chat" + (f"\nChart written to {args.chart}" if args.chart is not None else ""))
 
 
 def _progress(done: int, total: int) -> None:
     print(f"\rtrial {done}/{total}", end="", file=sys.stderr, flush=True)
-
-
-def _save(data_dir: Path, record: dict[str, Any]) -> Path:
-    """Write the sweep's record to DATA_DIR/sweeps/ and return its path."""
-    folder = data_dir / "sweeps"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    path = folder / f"sweep-{record['strategy']}-{stamp}-{time.perf_counter_ns() % 1_000_000:06d}.json"
-    path.write_text(json.dumps(record, allow_nan=False))
-    return path

@@ -19,6 +19,7 @@ from trading.ports import Clock, MarketData
 from trading.services.assistant import Assistant, Profile
 from trading.reports.themes import theme_named
 from trading.services.backtests import BacktestService
+from trading.services.sweeps import SweepService
 from trading.services.charts import ChartService
 from trading.services.chat_settings import ChatSettings
 from trading.services.performance import PerformanceService
@@ -29,13 +30,14 @@ from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders
 from trading.services.confirmations import Confirmations
 from trading.services.decisions import DecisionsService
+from trading.services.divergence_report import DivergenceService
 from trading.services.questions import QuestionDesk
 from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
 from trading.bootstrap_feeds import live_feed  # noqa: F401 (re-exported: the CLI's backtest reads the exchange)
 from trading.bootstrap_feeds import market_feed, stream_policy, streaming_feed
 from trading.bootstrap_controls import (entry_holds, entry_proposals, event_bus, live_control, manual_orders,
-                                        run_time_settings, stored_overrides, two_factor_secret)
+                                        run_time_settings, stored_overrides, strategy_tuning, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
 from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
@@ -46,14 +48,17 @@ from trading.services.event_bus import EventBus
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
+from trading.services.parameter_proposals import ParameterProposals
 from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
+from trading.services.strategy_parameters import StrategyParameters
 from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
 from trading.strategies.book import StrategyBook, default_book
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt (~90 MB): only a live process imports it
+    from trading.adapters.llm_region_advisor import LlmRegionAdvisor
     from trading.adapters.openai_decider import OpenAIDecider
     from trading.adapters.ccxt_streams import StreamingMarketData
     from trading.services.live_venue import LiveVenue
@@ -95,6 +100,9 @@ class Core:
     universe: UniverseService | None = None
     streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
     proposals: EntryProposals | None = None     # live, LIVE_AUTONOMY=approve: the bot's entries as cards
+    parameters: StrategyParameters | None = None        # strategies' tuned parameters (/params)
+    parameter_proposals: ParameterProposals | None = None   # /optimize proposal cards (Apply, Dismiss)
+    divergence: DivergenceService | None = None         # the account's trades against the backtest (/divergence)
 
     def services(self) -> dict[str, object]:
         """Return the use-case services the chat layer calls, by name."""
@@ -104,7 +112,9 @@ class Core:
                 "orders": self.orders, "tuning": self.tuning,
                 "notifications": self.notifications, "performance": self.performance,
                 "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
-                "proposals": self.proposals}
+                "proposals": self.proposals, "parameters": self.parameters,
+                "parameter_proposals": self.parameter_proposals, "divergence": self.divergence,
+                "sweeps": SweepService(self.store)}
 
     async def close(self) -> None:
         """Release the market connection and the database."""
@@ -215,6 +225,8 @@ async def phone_side(settings: Settings, totp_secret: str | None, trading: Tradi
     tuning = ChatSettings(settings, store, events, WallClock(), run_time_settings(t.loop, t.rules, orders,
                                                                                   notifications),
                           control.codes, settings.mode == "live", market)
+    parameters, cards = await strategy_tuning(settings, store, t.signals.book, t.rules, events, confirmations,
+                                              control.codes)
     watchdog = Watchdog(lambda: assistant.ticked_wall_ms, market.health, t.decider, events, WallClock(),
                         settings.watchdog_stall_seconds * 1000)     # real time: a replay's clock runs fast
     decisions = DecisionsService(t.journal, clock, market, symbols, t.llm, settings.timezone)
@@ -223,11 +235,21 @@ async def phone_side(settings: Settings, totp_secret: str | None, trading: Tradi
     universe = universe_service(settings, market, t.venue.broker, store, clock, t.llm,
                                 [t.loop.set_symbols, assistant.set_symbols, decisions.set_symbols])
     charts, reports, backtests = result_services(settings, clock, market, store, t.venue, t.portfolio, symbols)
+    backtests.current_params = parameters.overrides     # /optimize weighs variants against what runs
     return Core(settings, clock, market, store, events, assistant, t.venue, t.portfolio, t.signals, charts, reports,
                 backtests, t.loop, refresh_s, confirmations, control, orders, tuning, notifications, watchdog,
                 PerformanceService(t.venue.ledger, t.portfolio, clock, settings.timezone),
                 journal=t.journal, llm=t.llm, decisions=decisions, questions=questions, universe=universe,
-                proposals=proposals)
+                proposals=proposals, parameters=parameters, parameter_proposals=cards,
+                divergence=divergence_report(settings, t.venue, store, clock, market, parameters))
+
+
+def divergence_report(settings: Settings, venue: "PaperVenue | LiveVenue", store: SqliteStore, clock: Clock,
+                      market: MarketData, parameters: StrategyParameters) -> DivergenceService:
+    """Return the venue's trades against the backtest of the same candles, run with the tuned parameters."""
+    return DivergenceService(venue.ledger, store, clock, balance=settings.paper_starting_balance,
+                             engine=engine_settings(settings), rules=rules_settings(settings), market=market,
+                             current_params=parameters.overrides)
 
 
 def universe_service(settings: Settings, market: MarketData, broker: object, store: SqliteStore, clock: Clock,
@@ -259,6 +281,17 @@ async def llm_decider(settings: Settings, journal: DecisionJournal, store: Sqlit
     return decider
 
 
+def llm_region_advisor(settings: Settings) -> "LlmRegionAdvisor | None":
+    """Return the LLM as a sweep's region advisor when the LLM is on (the same server and model as decisions)."""
+    if not settings.llm_on:
+        return None
+    from trading.adapters.llm_region_advisor import LlmRegionAdvisor
+
+    return LlmRegionAdvisor(settings.llm_model, settings.openai_base_url, settings.openai_api_key,
+                            float(settings.llm_timeout_seconds), settings.llm_response_format,
+                            settings.llm_max_reply_tokens)
+
+
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
                     venue: "PaperVenue | LiveVenue", portfolio: PortfolioService, symbols: tuple[str, ...]
                     ) -> tuple[ChartService, ReportService, BacktestService]:
@@ -269,7 +302,8 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
                             engine_settings=engine_settings(settings))
     backtests = BacktestService(market, store, BacktestArchive(store), clock,
                                 starting_balance=settings.paper_starting_balance, engine=engine_settings(settings),
-                                rules=rules_settings(settings), theme=settings.chart_theme)
+                                rules=rules_settings(settings), theme=settings.chart_theme,
+                                advisor=llm_region_advisor(settings))
     return ChartService(market, venue.ledger, theme), reports, backtests
 
 

@@ -9,6 +9,7 @@ from typing import Callable
 from trading.adapters.clocks import WallClock
 from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.adapters.sqlite_store import SqliteStore
+from trading.adapters.sqlite_strategy_parameters import SqliteStrategyParameters
 from trading.domain.approvals import ENTRY_ACTION
 from trading.domain.errors import ConfigurationError
 from trading.domain.events import Event, EventKind
@@ -28,10 +29,13 @@ from trading.services.event_bus import EventBus
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders, Tickets
 from trading.services.notification_policy import NotificationPolicy, QuietHours
+from trading.services.parameter_proposals import ParameterProposals
 from trading.services.portfolio import PortfolioService
+from trading.services.strategy_parameters import StrategyParameters
 from trading.services.trading_loop import TradingLoop
 from trading.services.two_factor import TwoFactor
 from trading.settings import Settings
+from trading.strategies.book import StrategyBook
 
 log = get_logger(__name__)
 
@@ -107,6 +111,18 @@ def entry_proposals(settings: Settings, approvals: Approvals, loop: TradingLoop,
     approvals.handle(ENTRY_ACTION, proposals)
     loop.ask_approval(proposals)
     return proposals
+
+
+async def strategy_tuning(settings: Settings, store: SqliteStore, book: StrategyBook, rules: RulesDecider,
+                          events: EventBus, confirmations: Confirmations, codes: CodeRequests
+                          ) -> tuple[StrategyParameters, ParameterProposals]:
+    """Return the strategies' tuned parameters (restored, running) and the /optimize proposal cards."""
+    table, live = SqliteStrategyParameters(store), settings.mode == "live"
+    parameters = StrategyParameters(book, rules, table, events, WallClock(), codes, live)
+    await parameters.load()
+    proposals = ParameterProposals(confirmations, table, parameters, codes, live, WallClock())
+    await proposals.start()
+    return parameters, proposals
 
 
 def two_factor_secret(settings: Settings) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -11,9 +11,11 @@ from bot.context import BotContext
 from bot.views import esc
 from bot.views.backtests import backtest_caption, backtest_text, evaluation_caption, progress_text, runs_text
 from bot.views.choices import run_buttons
+from bot.views.parameters import proposal_buttons, proposal_card
 from trading.domain.errors import InvalidInput, TradingError
 from trading.logs import get_logger
 from trading.services.backtests import EVALUATE_USAGE, OPTIMIZE_USAGE, USAGE, BacktestRequest, BacktestService
+from trading.services.parameter_proposals import ParameterProposals
 
 log = get_logger(__name__)
 
@@ -49,7 +51,8 @@ async def optimize(update: Update, context: BotContext) -> None:
     service = _backtests(context)
     request = await service.optimisation_request(*context.args)
     progress = await update.effective_message.reply_text(progress_text(request, "starting", "Optimisation"))
-    context.application.create_task(_optimise(service, request, progress), update=update)
+    context.application.create_task(_optimise(service, context.parameter_proposals, request, progress,
+                                              update.effective_user.id), update=update)
 
 
 async def backtests(update: Update, context: BotContext) -> None:
@@ -84,15 +87,27 @@ async def _report_in_place(progress: Message, work: Callable[[Callable[[str], Aw
         await progress.reply_photo(report.chart, caption=caption(report), parse_mode=ParseMode.HTML)
 
 
-async def _optimise(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
+async def _optimise(service: BacktestService, proposals: ParameterProposals | None, request: BacktestRequest,
+                    progress: Message, user_id: int) -> None:
+    """Run the sweep showing its progress in place, then its report there, with Apply and Dismiss if it proposes."""
     shown = ProgressMessage(progress)
     try:
-        text = await service.optimise(request, lambda stage: shown.show(progress_text(request, stage, "Optimisation")))
+        found = await service.optimise(request, lambda stage: shown.show(progress_text(request, stage, "Optimisation")))
     except TradingError as exc:
         await shown.show(f"❌ {esc(exc)}")
         return
-    if not await shown.show(f"<pre>{esc(text)}</pre>"):
-        await progress.reply_text(f"<pre>{esc(text)}</pre>", parse_mode=ParseMode.HTML)
+    text, buttons = f"<pre>{esc(found.text)}</pre>", None
+    if found.proposed is not None and proposals is not None:
+        try:
+            card = await proposals.propose(user_id, progress.chat_id, found.strategy, found.symbol, found.proposed,
+                                           found.text)
+        except InvalidInput as exc:       # a variant outside what the running strategy may be set to
+            text += f"\n\nNot offered to apply: {esc(exc)}"
+        else:
+            text = proposal_card(found.text, card.strategy, card.params, proposals.ttl_ms // 60_000)
+            buttons = proposal_buttons(card.id)
+    if not await shown.show(text, buttons):
+        await progress.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
 
 
 class ProgressMessage:
@@ -101,13 +116,13 @@ class ProgressMessage:
     def __init__(self, message: Message) -> None:
         self._message, self._shown = message, message.text_html
 
-    async def show(self, text: str) -> bool:
-        """Show text in the message, unless it already does; return False when the edit failed."""
-        if text == self._shown:
+    async def show(self, text: str, buttons: InlineKeyboardMarkup | None = None) -> bool:
+        """Show text (and buttons) in the message, unless it already does; return False when the edit failed."""
+        if text == self._shown and buttons is None:
             return True
         self._shown = text
         try:
-            await self._message.edit_text(text, parse_mode=ParseMode.HTML)
+            await self._message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
         except TelegramError as exc:
             log.warning("progress edit failed", error=str(exc))
             return False

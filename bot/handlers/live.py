@@ -10,12 +10,14 @@ from telegram.error import TelegramError
 from bot import approval_cards
 from bot.context import BotContext
 from bot.views.approvals import code_reply
+from bot.views.parameters import change_text as parameter_change_text
 from bot.views.tuning import change_text
 from bot.views import control as views
 from trading.domain.approvals import TapResult
 from trading.domain.errors import InvalidInput
 from trading.services.chat_settings import SettingChange
 from trading.services.live_control import Switch, SwitchOutcome
+from trading.services.strategy_parameters import ParameterChange
 
 
 async def live(update: Update, context: BotContext) -> None:
@@ -39,6 +41,8 @@ async def mode(update: Update, context: BotContext) -> None:
 
 async def pause(update: Update, context: BotContext) -> None:
     """Hold new entries until /resume (exits and stops keep running)."""
+    if context.args:          # a stray word is a typo, not a yes: it changes nothing
+        raise InvalidInput("Usage: /pause (no arguments): holds new entries until /resume; exits and stops run")
     switch = await context.control.pause(update.effective_user.id)
     await tell(update, context, switch, "⏸ New entries paused; exits and stops still run. /resume lifts it.",
                "New entries are already paused. /resume lifts it.")
@@ -66,6 +70,8 @@ async def code(update: Update, context: BotContext) -> None:
         text = code_reply(answer.result)
     elif isinstance(answer.result, SettingChange):    # the code raised a risk limit
         text = "✅ Code accepted. " + change_text(answer.result)
+    elif isinstance(answer.result, ParameterChange):  # the code applied a strategy's parameters
+        text = "✅ Code accepted. " + parameter_change_text(answer.result)
     else:
         text = views.code_answer_text(answer)
     await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)

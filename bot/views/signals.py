@@ -61,5 +61,5 @@ def _pool(pool: object, tick: Decimal | None) -> str:
 def strategies_text(strategies: list[tuple[str, bool]]) -> str:
     """Return /strategies."""
     lines = ["<b>Strategies</b>"] + [f"{'✅' if on else '⏸'} {esc(name)}" for name, on in strategies]
-    lines.append("\nSwitch one with /strategies NAME on|off, e.g. /strategies B off")
+    lines.append("\nSwitch one with /strategies NAME on|off, e.g. /strategies B off; its parameters: /params NAME")
     return "\n".join(lines)

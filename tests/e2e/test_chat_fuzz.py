@@ -84,7 +84,8 @@ async def test_odd_arguments_get_short_specific_replies(tmp_path):
     asked = {"price": f"/price {huge}", "signals": f"/signals {huge}", "backtest": f"/backtest {huge} {huge} {huge}",
              "period": f"/backtest A BTC/USDT x{huge}", "trades²": "/trades ²", "trades1e3": "/trades 1e3",
              "unknown": f"/{'m' * 3000}", "buy": f"/buy BTC/USDT {huge}", "cancel": f"/cancel {huge}",
-             "report": f"/report {huge}", "chart": f"/chart BTC/USDT {huge}", "markets": f"/markets <{huge}>"}
+             "report": f"/report {huge}", "chart": f"/chart BTC/USDT {huge}", "markets": f"/markets <{huge}>",
+             "pause": "/pause ⁂", "resume": "/resume now", "risk": "/risk"}
     async with FakeTelegram() as telegram:
         async with feature_bot(bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)):
             replies = {name: (await telegram.ask(OWNER, text)).text for name, text in asked.items()}
@@ -102,3 +103,5 @@ async def test_odd_arguments_get_short_specific_replies(tmp_path):
     assert replies["markets"] == "No market matches '<ЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖ…'. Try /markets BTC or " \
                                   "/markets USDT."
     assert replies["chart"].lower().startswith("unknown timeframe 'жжж")
+    assert replies["pause"].startswith("Usage: /pause (no arguments)") and "✅ new entries allowed" in replies["risk"]
+    assert replies["resume"].startswith("Usage: /resume (no arguments)")

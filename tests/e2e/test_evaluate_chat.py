@@ -42,6 +42,7 @@ async def test_optimize_sweeps_in_the_background_and_keeps_or_proposes_parameter
 
     assert started.text.startswith("⏳ Optimisation C on BTC/USDT (20d): starting")
     assert done.text.startswith("Optimisation of C: ")
-    assert "out of sample" in done.text and "Sweep of C on BTC/USDT: 5 trials, scored out of sample only" in done.text
+    assert "out of sample" in done.text
+    assert "Sweep of C on BTC/USDT: 5 trials (grid), scored out of sample only" in done.text
     assert "(the strategy's defaults)" in done.text
     assert wrong.text.startswith("Unknown strategy 'Z'; use one of A, B, C, trend, ema_cross. Usage: /optimize")

@@ -13,7 +13,7 @@ from bot.notifier import TelegramNotifier
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
-from trading.bootstrap import Core, build_core
+from trading.bootstrap import Core, build_core, llm_region_advisor
 from trading.reports.chart_theme import theme_named
 from trading.services.backtests import BacktestService
 from trading.services.charts import ChartService
@@ -33,7 +33,9 @@ def feature_services(core: Core) -> dict[str, object]:
                             engine_settings=engine_settings(s))
     backtests = BacktestService(core.market, core.store, BacktestArchive(core.store), core.clock,
                                 starting_balance=s.paper_starting_balance, engine=engine_settings(s),
-                                rules=rules_settings(s), theme=s.chart_theme)
+                                rules=rules_settings(s), theme=s.chart_theme, advisor=llm_region_advisor(s))
+    if core.parameters is not None:
+        backtests.current_params = core.parameters.overrides
     return {"charts": ChartService(core.market, ledger, theme), "reports": reports, "backtests": backtests}
 
 

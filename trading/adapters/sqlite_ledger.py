@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping
 
 from trading.adapters.sqlite_store import SqliteStore, insert_event
 from trading.domain.events import Event, EventKind
+from trading.domain.orders import strategy_of
 
 _ORDER_EVENTS = {EventKind.ORDER_PLACED, EventKind.ORDER_FILLED, EventKind.ORDER_CANCELLED, EventKind.ORDER_FAILED}
 _ORDER_COLUMNS = ("id", "client_order_id", "symbol", "side", "type", "amount", "price", "stop_price", "status",
@@ -42,6 +43,14 @@ class ClosedPositionRow:
     strategy: str
     opened_ms: int
     closed_ms: int
+
+
+# a position opened by the engine is its strategy's: its first fill's order names the strategy in its reason
+_CLOSED = ("SELECT p.symbol, p.side, p.amount, p.entry_price, p.realized_pnl, p.fees_paid, p.funding_paid, p.strategy, "
+           "p.opened_ms, p.closed_ms, (SELECT o.reason FROM fills f JOIN orders o ON o.venue = f.venue AND "
+           "o.id = f.order_id WHERE f.venue = p.venue AND f.symbol = p.symbol AND f.ts_ms BETWEEN p.opened_ms AND "
+           "p.closed_ms ORDER BY f.ts_ms, f.id LIMIT 1) FROM positions p WHERE p.venue = ? AND p.status = 'closed' "
+           "AND p.closed_ms >= ? ORDER BY p.closed_ms")
 
 
 class ExecutionLedger:
@@ -110,15 +119,22 @@ class ExecutionLedger:
         return [TradeRow(ts, oid, sym, side, Decimal(a), Decimal(p), Decimal(fee), asset)
                 for ts, oid, sym, side, a, p, fee, asset in rows]
 
+    async def fills_between(self, symbol: str, start_ms: int, end_ms: int) -> list[TradeRow]:
+        """Return the fills of symbol from start_ms to end_ms (both included), oldest first."""
+        sql = ("SELECT ts_ms, order_id, symbol, side, amount, price, fee, fee_asset FROM fills "
+               "WHERE venue = ? AND symbol = ? AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms, id")
+        async with self._store.db.execute(sql, (self.venue, symbol, start_ms, end_ms)) as cur:
+            rows = await cur.fetchall()
+        return [TradeRow(ts, oid, sym, side, Decimal(a), Decimal(p), Decimal(fee), asset)
+                for ts, oid, sym, side, a, p, fee, asset in rows]
+
     async def closed_positions(self, since_ms: int = 0) -> list[ClosedPositionRow]:
         """Return the positions closed since since_ms, oldest first."""
-        sql = ("SELECT symbol, side, amount, entry_price, realized_pnl, fees_paid, funding_paid, strategy, "
-               "opened_ms, closed_ms FROM positions WHERE venue = ? AND status = 'closed' AND closed_ms >= ? "
-               "ORDER BY closed_ms")
-        async with self._store.db.execute(sql, (self.venue, since_ms)) as cur:
+        async with self._store.db.execute(_CLOSED, (self.venue, since_ms)) as cur:
             rows = await cur.fetchall()
-        return [ClosedPositionRow(s, side, Decimal(a), Decimal(e), Decimal(r), Decimal(f), Decimal(fu), st, o, c)
-                for s, side, a, e, r, f, fu, st, o, c in rows]
+        return [ClosedPositionRow(s, side, Decimal(a), Decimal(e), Decimal(r), Decimal(f), Decimal(fu),
+                                  st or strategy_of(first_reason), o, c)
+                for s, side, a, e, r, f, fu, st, o, c, first_reason in rows]
 
     async def forget(self, ts_ms: int = 0, balance: Decimal = Decimal(0)) -> None:
         """Close every open position row and note when the account restarted with balance (a paper reset)."""

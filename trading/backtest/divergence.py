@@ -21,6 +21,16 @@ ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
+class ActualFill:
+    """One fill of a position the account closed: when, whether it entered or exited, how much, at what price."""
+
+    ts_ms: int
+    entry: bool
+    amount: Decimal
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ActualTrade:
     """A position the account closed, as the ledger keeps it."""
 
@@ -30,6 +40,16 @@ class ActualTrade:
     opened_ms: int
     entry_price: Decimal
     pnl: Decimal                 # realised, net of fees and funding
+    fills: tuple[ActualFill, ...] = ()     # empty when the ledger kept only the position
+
+
+def gap_bps(side: str, entry: bool, actual: Decimal, simulated: Decimal) -> Decimal:
+    """Return how much worse an actual fill was than the simulated one, in basis points (positive: worse).
+
+    Worse is paying more to open a long or close a short, and getting less to close a long or open a short.
+    """
+    sign = (1 if side == "long" else -1) * (1 if entry else -1)
+    return sign * (actual - simulated) / simulated * BPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +62,7 @@ class TradePair:
     @property
     def entry_gap_bps(self) -> Decimal:
         """Return how much worse the actual entry was than the simulated one, in basis points."""
-        sign = 1 if self.actual.side == "long" else -1
-        return sign * (self.actual.entry_price - self.simulated.entry_price) / self.simulated.entry_price * BPS
+        return gap_bps(self.actual.side, True, self.actual.entry_price, self.simulated.entry_price)
 
     @property
     def pnl_gap(self) -> Decimal:

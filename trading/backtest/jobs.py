@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from trading.backtest.config import BacktestConfig
-from trading.backtest.exit_breakdown import exit_breakdown_text
 from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import BacktestMetrics
-from trading.backtest.runner import BacktestResult, backtest
+from trading.backtest.exit_breakdown import exit_breakdown_text
 from trading.backtest.strategy_specs import spec_named
-from trading.backtest.summary import costs_line, headline, metrics_table, period_note, signals_line
+from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
+from trading.backtest.summary import costs_line, headline, metrics_table, period_note, signals_line
 
 if TYPE_CHECKING:     # the studies, evaluations and sweeps load when a job asks for them: a plain run starts sooner
     from trading.backtest.evaluation import Evaluation
     from trading.backtest.montecarlo import MonteCarloResult
     from trading.backtest.random_baseline import RandomBaseline
+    from trading.backtest.search_region import RegionAdvisor
     from trading.backtest.studies import WalkForwardStudy
 
 _progress_queue: Any = None
@@ -48,6 +49,8 @@ class BacktestJob:
     baseline_seed: int = 0
     in_days: int = 30                     # an evaluation's walk-forward folds
     out_days: int = 10
+    params: tuple[tuple[str, float], ...] = ()   # the strategy's parameters in use (tuned over its defaults)
+    advisor: RegionAdvisor | None = None  # /optimize: who names a second round's region (the LLM), if anyone
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +90,12 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     """Run the job: the backtest, then the studies asked for, the text and the chart."""
     started = time.perf_counter()
     report_progress(job.job_id, "scanning and trading", 0.0)
-    result = backtest(job.history, job.strategy, job.config, start_ms=job.start_ms, end_ms=job.end_ms,
+    result = backtest(job.history, job.strategy, job.config, params=dict(job.params) or None,
+                      start_ms=job.start_ms, end_ms=job.end_ms,
                       progress=lambda f: report_progress(job.job_id, "trading", f))
     note = period_note(job.start_ms, job.end_ms, result)
-    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *([note] if note else []),
+    tuned = [f"Tuned parameters (as running): {_params_text(job.params)}"] if job.params else []
+    parts = [headline(result, job.source), costs_line(job.config, result.strategy), *tuned, *([note] if note else []),
              metrics_table(result.strategy, result.metrics), signals_line(result)]
     window = job.history.window(job.start_ms, job.end_ms)
     warm_up = warm_up_note(result.strategy, job.history, window, result.params)
@@ -98,20 +103,39 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     parts += [text for text in (warm_up, exits) if text]
     comparison = study = spread = baseline = None
     if job.baseline_runs > 0:
-        baseline, text = _baseline(job, result, window)
-        parts.append(text)
+        from trading.backtest.random_baseline import random_baseline
+        from trading.backtest.summary import baseline_text
+
+        report_progress(job.job_id, "random-entry baseline", 0.0)
+        baseline = random_baseline(job.history, result, job.config, window, job.baseline_runs, job.baseline_seed)
+        parts.append(baseline_text(baseline))
     if job.compare:
-        comparison, text = _comparison(job, window)
-        parts.append(text)
+        from trading.backtest.studies import compare
+        from trading.backtest.summary import comparison_text
+
+        report_progress(job.job_id, "comparing A, B, C and trend", 0.0)
+        comparison = {name: r.metrics for name, r in compare(job.history, job.config, window).items()}
+        parts.append(comparison_text(comparison))
     if job.walk_forward:
-        study, text = _walk_forward(job, result, window)
-        parts.append(text)
+        from trading.backtest.studies import walk_forward_study
+        from trading.backtest.summary import walk_forward_text
+
+        report_progress(job.job_id, "walk-forward", 0.0)
+        try:
+            study = walk_forward_study(job.history, result.strategy, job.config, window)
+            parts.append(walk_forward_text(study))
+        except ValueError as exc:
+            parts.append(f"Walk-forward skipped: {exc}")
     if job.monte_carlo:
         spread, text = _monte_carlo(result, job.config)
         parts.append(text)
     chart = _chart(job, result) if job.chart else None
     return BacktestOutcome(job.job_id, job.source, result, "\n\n".join(parts), comparison, study, spread, chart,
                            time.perf_counter() - started, note, baseline, warm_up)
+
+
+def _params_text(params: tuple[tuple[str, float], ...]) -> str:
+    return ", ".join(f"{name}={value:g}" for name, value in params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,50 +174,39 @@ def run_evaluation_job(job: BacktestJob) -> EvaluationOutcome:
                              time.perf_counter() - started)
 
 
-def run_optimisation_job(job: BacktestJob) -> str:
-    """Sweep the strategy's small grid beside its current parameters in this process; return the proposal text."""
+@dataclass(frozen=True, slots=True)
+class OptimisationOutcome:
+    """What an optimisation found: its report, and the parameters it proposes (None: keep the current ones)."""
+
+    text: str
+    strategy: str
+    symbol: str
+    proposed: dict[str, float] | None
+
+
+def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
+    """Sweep the strategy's small grid beside its current parameters in this process; return the proposal."""
     from trading.backtest.sweep import sweep_data, trials_of
-    from trading.backtest.sweep_execution import run_serial
+    from trading.backtest.sweep_execution import SerialTrials, run_serial
     from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
+    from trading.backtest.sweep_search import both_rounds, second_round
 
     window = job.history.window(job.start_ms, job.end_ms)
     spec = spec_named(job.strategy)
     data = sweep_data(job.history, job.config, spec.name, window, job.in_days, job.out_days)
-    trials = [{}, *trials_of(spec.grid)]                  # trial 0: the parameters in use
+    current = dict(job.params)
+    # trial 0: the parameters in use; each grid point changes its own parameters and keeps the other tuned ones
+    trials = [current, *({**current, **point} for point in trials_of(spec.grid))]
     results = run_serial(data, trials, lambda done, total: report_progress(job.job_id, "sweeping", done / total))
     summary = summarise(data, spec.grid, results)
-    return f"{proposal_text(proposal(summary))}\n\n{sweep_text(summary, top=3)}"
-
-
-def _baseline(job: BacktestJob, result: BacktestResult, window: tuple[int, int]) -> tuple[RandomBaseline, str]:
-    from trading.backtest.random_baseline import random_baseline
-    from trading.backtest.summary import baseline_text
-
-    report_progress(job.job_id, "random-entry baseline", 0.0)
-    baseline = random_baseline(job.history, result, job.config, window, job.baseline_runs, job.baseline_seed)
-    return baseline, baseline_text(baseline)
-
-
-def _comparison(job: BacktestJob, window: tuple[int, int]) -> tuple[dict[str, BacktestMetrics], str]:
-    from trading.backtest.studies import compare
-    from trading.backtest.summary import comparison_text
-
-    report_progress(job.job_id, "comparing A, B, C and trend", 0.0)
-    comparison = {name: r.metrics for name, r in compare(job.history, job.config, window).items()}
-    return comparison, comparison_text(comparison)
-
-
-def _walk_forward(job: BacktestJob, result: BacktestResult, window: tuple[int, int]
-                  ) -> tuple[WalkForwardStudy | None, str]:
-    from trading.backtest.studies import walk_forward_study
-    from trading.backtest.summary import walk_forward_text
-
-    report_progress(job.job_id, "walk-forward", 0.0)
-    try:
-        study = walk_forward_study(job.history, result.strategy, job.config, window)
-    except ValueError as exc:
-        return None, f"Walk-forward skipped: {exc}"
-    return study, walk_forward_text(study)
+    if job.advisor is not None:       # a second round where the advisor says (the rule's region if it fails)
+        name = getattr(job.advisor, "model", "advisor")
+        more, second = second_round(summary, SerialTrials(data), job.advisor, name,
+                                    lambda done, total: report_progress(job.job_id, "second round", done / total))
+        summary = summarise(data, both_rounds(spec.grid, second.region), results + more, second_round=second)
+    found = proposal(summary)
+    text = f"{proposal_text(found)}\n\n{sweep_text(summary, top=3)}"
+    return OptimisationOutcome(text, spec.name, job.history.symbol, dict(found.best.params) if found.better else None)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

@@ -1,7 +1,8 @@
 """Where to search next after a sweep: around the best trial, or where an advisor (an LLM) suggests.
 
 The advisor is a plain function boundary: it receives the results so far as JSON-able data and returns a
-grid ({parameter: [values]}). Its answer is checked (known parameters only, numbers, a bounded grid);
+grid ({parameter: [values]}). Its answer is checked (known parameters only, finite numbers within the
+swept range widened by its width each side, never below zero when the sweep was not, a small grid);
 anything else falls back to the rule, so the lab works the same without it: each swept parameter is
 searched again between the neighbours of the best trial's value, at five points.
 """
@@ -12,12 +13,19 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from trading.backtest.sweep import MAX_TRIALS
+from trading.backtest.strategy_specs import spec_named
 from trading.backtest.sweep_report import SweepSummary, sweep_record
+from trading.domain.decisions import LlmFailure
 
 Region = dict[str, tuple[float, ...]]
 RegionAdvisor = Callable[[Mapping[str, Any]], Mapping[str, Sequence[float]]]
 POINTS = 5
+MAX_POINTS = 8              # an advisor's values per parameter
+MAX_ROUND_TRIALS = 64       # and trials in its region
+
+
+class AdviceRefused(ValueError):
+    """An advisor's answer is not a usable region; the message says why, in our words (never the advisor's)."""
 
 
 def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> tuple[Region, str]:
@@ -26,17 +34,31 @@ def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> 
         try:
             proposed = advisor(sweep_record(summary))
             checked = _checked(proposed, summary.space)
+            checked = _declared(summary.strategy, checked) if not isinstance(checked, str) else checked
         except Exception as exc:  # noqa: BLE001 - an advisor's failure of any kind falls back to the rule
-            return around_best(summary), f"rule (the advisor failed: {type(exc).__name__})"
+            return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
         if isinstance(checked, str):
             return around_best(summary), f"rule (the advisor's grid was refused: {checked})"
         return checked, "advisor"
     return around_best(summary), "rule"
 
 
+def _declared(strategy: str, region: Region) -> Region | str:
+    """Return region within what the strategy accepts (whole numbers where it counts bars), or why not."""
+    space = spec_named(strategy).tunable()
+    for name, values in region.items():
+        parameter = space.get(name)
+        if parameter is not None and not all(parameter.low <= v <= parameter.high for v in values):
+            return f"{name} outside its allowed {parameter.low:g} to {parameter.high:g}"
+        if parameter is not None and parameter.whole and not all(float(v).is_integer() for v in values):
+            return f"{name} takes whole numbers"
+    return region
+
+
 def around_best(summary: SweepSummary) -> Region:
     """Return, per parameter, POINTS values between the neighbours of the best trial's value in the grid."""
     best = dict(summary.best(1)[0].params) if summary.results else {}
+    declared = spec_named(summary.strategy).tunable()
     region: Region = {}
     for name, values in summary.space.items():
         ordered = sorted(set(values))
@@ -44,13 +66,22 @@ def around_best(summary: SweepSummary) -> Region:
         k = ordered.index(value) if value in ordered else 0
         low, high = ordered[max(0, k - 1)], ordered[min(len(ordered) - 1, k + 1)]
         points = np.linspace(low, high, POINTS) if high > low else np.array([low])
-        region[name] = tuple(dict.fromkeys(round(float(p), 10) for p in points))
+        whole = name in declared and declared[name].whole
+        # a bar count searched between 3 and 5 is 3, 4, 5: never 3.5, which the strategy would refuse to run
+        region[name] = tuple(dict.fromkeys(float(round(p)) if whole else round(float(p), 10) for p in points))
     return region
 
 
 def region_arguments(region: Region) -> str:
     """Return the region as the sweep command's --param arguments."""
     return " ".join(f"--param {name}={','.join(f'{v:g}' for v in values)}" for name, values in region.items())
+
+
+def allowed_range(values: Sequence[float]) -> tuple[float, float]:
+    """Return where an advisor's values for a parameter swept over values may lie."""
+    low, high = min(values), max(values)
+    width = high - low or abs(high) / 2 or 1.0
+    return (max(low - width, 0.0) if low >= 0 else low - width), high + width
 
 
 def _checked(proposed: Mapping[str, Sequence[float]], space: Mapping[str, Sequence[float]]) -> Region | str:
@@ -62,9 +93,17 @@ def _checked(proposed: Mapping[str, Sequence[float]], space: Mapping[str, Sequen
     region: Region = {}
     for name, values in proposed.items():
         numbers = [float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(float(v))]
-        if not numbers or len(numbers) != len(values):
-            return f"{name} needs finite numbers"
+        if not numbers or len(numbers) != len(values) or len(numbers) > MAX_POINTS:
+            return f"{name} needs 1 to {MAX_POINTS} finite numbers"
+        low, high = allowed_range(space[name])
+        if not all(low <= v <= high for v in numbers):
+            return f"{name} outside {low:g} to {high:g}"
         region[name] = tuple(dict.fromkeys(numbers))
-    if math.prod(len(v) for v in region.values()) > MAX_TRIALS:
-        return f"more than {MAX_TRIALS} trials"
+    if math.prod(len(v) for v in region.values()) > MAX_ROUND_TRIALS:
+        return f"more than {MAX_ROUND_TRIALS} trials"
     return region
+
+
+def _failure(exc: Exception) -> str:
+    """Return what went wrong in words that carry no secret: ours (LLM failures, refused advice) or the type."""
+    return str(exc) if isinstance(exc, (LlmFailure, AdviceRefused)) else type(exc).__name__

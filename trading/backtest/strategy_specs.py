@@ -15,9 +15,11 @@ from trading.strategies.ict_a import ConservativeParams, StructureZoneStrategy
 from trading.strategies.ict_b import SweepEntryParams, SweepReversalStrategy
 from trading.strategies.ict_c import RetestParams, TrendRetestStrategy
 from trading.strategies.market_analysis import AnalysedStrategy
+from trading.strategies.parameter_space import Parameter, parameter_space
 from trading.strategies.trend import TrendParams, TrendStrategy
 
 RULES_MIN_REWARD_RISK = "rules_min_rr"
+RULES_RANGE = (0.5, 10.0)          # the rules decider's minimum reward:risk that may be tuned per strategy
 Params = Mapping[str, float]
 
 
@@ -34,6 +36,12 @@ class StrategySpec:
     def config(self, config: BacktestConfig) -> BacktestConfig:
         """Return the account, rules and costs this strategy is backtested with."""
         return config if self.configure is None else self.configure(config)
+
+    def tunable(self, rules_default: float = 0.0) -> dict[str, Parameter]:
+        """Return the parameters that may be tuned or swept (its own, then the rules' threshold), with ranges."""
+        low, high = RULES_RANGE
+        rules = Parameter(RULES_MIN_REWARD_RISK, False, rules_default, low, high)
+        return {**parameter_space(self.defaults), RULES_MIN_REWARD_RISK: rules}
 
     def strategy(self, params: Params | None = None) -> AnalysedStrategy:
         """Return the strategy with the overrides in params that name its own parameter fields."""

@@ -11,7 +11,7 @@ a Dask cluster.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -20,9 +20,10 @@ from trading.backtest.config import BacktestConfig
 from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import DAY_MS
 from trading.backtest.runner import scan, simulate
-from trading.backtest.strategy_specs import RULES_MIN_REWARD_RISK, spec_named
+from trading.backtest.strategy_specs import spec_named
 from trading.backtest.walkforward import WalkForwardWindow, parameter_grid, walk_forward_windows
 from trading.domain.errors import echoed
+from trading.strategies.parameter_space import Parameter, parsed_value
 
 Params = Mapping[str, float]
 MAX_TRIALS = 5000
@@ -62,32 +63,52 @@ def parse_param(text: str) -> tuple[str, tuple[float, ...]]:
     if not sep or not name or not values.strip():
         raise ValueError(f"--param {echoed(text)} is not like min_gap=0.1:0.5:0.1 or left=3,5,8")
     try:
-        if ":" in values:
-            low, high, step = (float(v) for v in values.split(":"))
-            if step <= 0 or high < low:
-                raise ValueError
-            count = int(math.floor((high - low) / step + 1e-9)) + 1
-            return name, tuple(round(low + k * step, 10) for k in range(count))
-        return name, tuple(float(v) for v in values.split(","))
+        low, step, count = _steps(values) if ":" in values else (0.0, 0.0, len(values.split(",")))
+        numbers = tuple(dict.fromkeys(float(v) for v in values.split(","))) if ":" not in values else ()
+        if not all(math.isfinite(v) for v in numbers):
+            raise ValueError
     except ValueError:
         raise ValueError(f"--param {echoed(text)}: the values must be numbers, a,b,c or low:high:step with "
                          f"step above 0") from None
+    if count > MAX_TRIALS:
+        raise ValueError(f"--param {echoed(text)} holds {count:,} values, more than {MAX_TRIALS:,}; "
+                         f"use a bigger step")
+    return name, numbers or tuple(round(low + k * step, 10) for k in range(count))
+
+
+def _steps(text: str) -> tuple[float, float, int]:
+    """Return (low, step, count) of 'low:high:step'; raise ValueError when it is not a finite, rising range."""
+    low, high, step = (float(v) for v in text.split(":"))
+    if not all(math.isfinite(v) for v in (low, high, step)) or step <= 0 or high < low:
+        raise ValueError
+    return low, step, int(math.floor((high - low) / step + 1e-9)) + 1
 
 
 def sweep_space(strategy: str, params: Sequence[str]) -> dict[str, tuple[float, ...]]:
-    """Return the grid of the --param texts, refusing names the strategy does not have."""
+    """Return the values of each --param text, refusing names the strategy does not have (the size of the
+    grid is the search plan's to check: TPE may search a space far larger than a grid can run)."""
     spec = spec_named(strategy)
-    known = [f.name for f in fields(spec.defaults)] + [RULES_MIN_REWARD_RISK]
-    space = dict(parse_param(p) for p in params)
+    declared = spec.tunable()
+    known = list(declared)
+    parsed = [parse_param(p) for p in params]
+    space = dict(parsed)
+    if len(space) < len(parsed):
+        twice = next(n for k, (n, _) in enumerate(parsed) if n in dict(parsed[:k]))
+        raise ValueError(f"--param {echoed(twice)} is given twice; give each parameter once, with all its values")
     unknown = [n for n in space if n not in known]
     if unknown:
         raise ValueError(f"{spec.name} has no parameter {echoed(unknown[0])}; use one of {', '.join(known)}")
     if not space:
         raise ValueError(f"say what to sweep: --param NAME=a,b,c (one of {', '.join(known)})")
-    trials = math.prod(len(v) for v in space.values())
-    if trials > MAX_TRIALS:
-        raise ValueError(f"the grid holds {trials:,} trials, more than {MAX_TRIALS:,}; use fewer values")
-    return space
+    return {name: _in_range(declared[name], values) for name, values in space.items()}
+
+
+def _in_range(parameter: Parameter, values: tuple[float, ...]) -> tuple[float, ...]:
+    """Return values checked against the parameter's type and range, as the running strategy would take them."""
+    try:
+        return tuple(dict.fromkeys(parsed_value(parameter, v) for v in values))
+    except ValueError as exc:
+        raise ValueError(f"--param {exc}") from None
 
 
 def sweep_data(history: MarketHistory, config: BacktestConfig, strategy: str, window: tuple[int, int],

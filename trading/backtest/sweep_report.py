@@ -12,6 +12,15 @@ from trading.backtest.sweep import SweepData, TrialResult, chosen_out_of_sample,
 from trading.backtest.result_export import iso_time, plain
 
 
+@dataclass(frozen=True, slots=True)
+class SecondRound:
+    """A second round of trials, from first_trial on, over the region chosen_by chose (an advisor or the rule)."""
+
+    first_trial: int
+    region: Mapping[str, tuple[float, ...]]
+    chosen_by: str
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class SweepSummary:
     """The trials ranked, the walk-forward over them, and the overfitting statistics of the choice."""
@@ -27,14 +36,18 @@ class SweepSummary:
     folds: int
     first_ms: int
     last_ms: int
+    search: str = "grid"                # grid | tpe
+    seed: int | None = None             # TPE's seed
+    second_round: SecondRound | None = None
 
     def best(self, n: int) -> list[TrialResult]:
         """Return the n best trials by out-of-sample score (the lower index first on ties)."""
         return sorted(self.results, key=lambda r: (-r.score, r.index))[:n]
 
 
-def summarise(data: SweepData, space: Mapping[str, tuple[float, ...]], results: Sequence[TrialResult]) -> SweepSummary:
-    """Return the summary of a sweep's results."""
+def summarise(data: SweepData, space: Mapping[str, tuple[float, ...]], results: Sequence[TrialResult], *,
+              search: str = "grid", seed: int | None = None, second_round: SecondRound | None = None) -> SweepSummary:
+    """Return the summary of a sweep's results (every round's trials: the statistics count all of them)."""
     total, chosen = chosen_out_of_sample(results)
     matrix = fold_matrix(results)
     ranked = sorted(results, key=lambda r: (-r.score, r.index))
@@ -46,15 +59,19 @@ def summarise(data: SweepData, space: Mapping[str, tuple[float, ...]], results: 
     return SweepSummary(data.strategy, data.history.symbol, dict(space), tuple(results), total, tuple(chosen),
                         overfitting_probability(matrix, blocks=len(data.folds)) if results else None, dsr,
                         len(data.folds), int(candles.open_ms[data.folds[0].out_start]),
-                        int(candles.open_ms[data.folds[-1].out_end - 1]) + data.history.timeframe.ms)
+                        int(candles.open_ms[data.folds[-1].out_end - 1]) + data.history.timeframe.ms,
+                        search, seed, second_round)
 
 
 def sweep_text(summary: SweepSummary, top: int = 5) -> str:
     """Return the best trials and the overfitting statistics as text."""
     s = summary
-    lines = [f"Sweep of {s.strategy} on {s.symbol}: {len(s.results)} trials, scored out of sample only",
-             f"{s.folds} folds, out of sample {iso_time(s.first_ms)[:10]} to {iso_time(s.last_ms - 1)[:10]}", "",
-             f"Best {min(top, len(s.results))} by out-of-sample return:"]
+    how = "TPE search, seed " + str(s.seed) if s.search == "tpe" else "grid"
+    lines = [f"Sweep of {s.strategy} on {s.symbol}: {len(s.results)} trials ({how}), scored out of sample only",
+             f"{s.folds} folds, out of sample {iso_time(s.first_ms)[:10]} to {iso_time(s.last_ms - 1)[:10]}"]
+    if s.second_round is not None:
+        lines.append(_second_round_line(s.second_round, len(s.results)))
+    lines += ["", f"Best {min(top, len(s.results))} by out-of-sample return:"]
     for r in s.best(top):
         params = " ".join(f"{k}={v:g}" for k, v in r.params) or "(the strategy's defaults)"
         lines.append(f"  #{r.index:<4} {percent(r.score):>7} {r.trades:>4} trades  {params}")
@@ -74,11 +91,23 @@ def sweep_record(summary: SweepSummary, top: int = 5) -> dict[str, Any]:
     trials = [{"index": r.index, "params": dict(r.params), "score_pct": r.score, "trades": r.trades,
                "in_sample_pct": list(r.in_sample_pct), "out_of_sample_pct": list(r.out_of_sample_pct)}
               for r in s.results]
-    return plain({"strategy": s.strategy, "symbol": s.symbol, "space": {k: list(v) for k, v in s.space.items()},
+    second = s.second_round
+    rounds = None if second is None else {"first_trial": second.first_trial, "chosen_by": second.chosen_by,
+                                          "region": {k: list(v) for k, v in second.region.items()}}
+    return plain({"strategy": s.strategy, "symbol": s.symbol, "search": s.search, "seed": s.seed,
+                  "space": {k: list(v) for k, v in s.space.items()}, "second_round": rounds,
                   "folds": s.folds, "start": iso_time(s.first_ms), "end": iso_time(s.last_ms),
-                  "best": [t["index"] for t in (trials[r.index] for r in s.best(top))],
+                  "best": [r.index for r in s.best(top)],
                   "walk_forward_return_pct": s.chosen_return_pct, "walk_forward_chosen": list(s.chosen),
                   "pbo": s.pbo, "deflated_sharpe": s.deflated_sharpe, "trials": trials})
+
+
+def _second_round_line(second: SecondRound, trials: int) -> str:
+    """Return which trials the second round ran, and who chose its region."""
+    by = f"the region chosen by the {second.chosen_by}"
+    if trials == second.first_trial:
+        return f"Second round: {by} held no new trials"
+    return f"Second round, trials #{second.first_trial} to #{trials - 1}: {by}"
 
 
 def _p(value: float | None) -> str:

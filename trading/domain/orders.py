@@ -1,6 +1,7 @@
 """Orders from intent to final state, and the fills they produce."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -105,3 +106,17 @@ class Order:
     def remaining(self) -> Decimal:
         """Return the amount not yet filled."""
         return self.amount - self.filled
+
+
+_ENTRY_REASON = re.compile(r"^(\S+) (long|short): ")
+
+
+def entry_reason(strategy: str, side: str, why: str) -> str:
+    """Return the reason an entry order carries: its strategy and side first, so the ledger can tell whose it is."""
+    return f"{strategy} {side}: {why}"[:200]
+
+
+def strategy_of(reason: str) -> str:
+    """Return the strategy an entry order's reason names ('' for any other order: a manual one, an exit)."""
+    match = _ENTRY_REASON.match(reason or "")
+    return match[1] if match else ""

@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 from trading.domain.decisions import Action, Decision
 from trading.domain.frozen import changed
 from trading.domain.instruments import Instrument, MarketKind
-from trading.domain.orders import Order, OrderIntent, OrderType
+from trading.domain.orders import Order, OrderIntent, OrderType, entry_reason
 from trading.domain.positions import Position, PositionSide
 from trading.engine.account import AccountSummary
 from trading.domain.signals import Signal
@@ -117,7 +117,7 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
                          amount=size.amount if budget is None else None, quote_amount=budget,
                          leverage=size.leverage if instrument.kind is MarketKind.PERP else None,
                          client_order_id=entry_client_id(signal.setup_id),
-                         reason=f"{signal.strategy} {signal.side}: {signal.reason}"[:200])
+                         reason=entry_reason(signal.strategy, signal.side, signal.reason))
     target = instrument.round_price(signal.take_profit) if signal.take_profit is not None else None
     stop = instrument.round_price(signal.stop) if signal.stop is not None else None
     return EntryPlan(signal, decision, intent, size, stop, target, instrument.amount_step,

@@ -12,7 +12,7 @@ Without candles the rules hold: they never guess an exit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
@@ -53,10 +53,13 @@ class RulesDecider:
 
     def __init__(self, settings: RulesSettings = RulesSettings()) -> None:
         self.settings = settings
+        # a strategy's own minimum reward:risk (tuned from the chat), over settings.min_reward_risk
+        self.min_reward_risk_of: dict[str, Decimal] = {}
 
     async def decide(self, request: DecisionRequest) -> Decision:
-        """Return the rules' decision."""
-        return decide_by_rules(request, self.settings)
+        """Return the rules' decision (a signal weighed against its strategy's own minimum, when it has one)."""
+        own = self.min_reward_risk_of.get(request.signal.strategy) if request.signal is not None else None
+        return decide_by_rules(request, self.settings if own is None else replace(self.settings, min_reward_risk=own))
 
 
 def _on_signal(signal: Signal, settings: RulesSettings) -> Decision:

@@ -1,4 +1,8 @@
-"""The score surface of a sweep: out-of-sample return over the two swept parameters (or along the one)."""
+"""The score surface of a sweep: out-of-sample return over the two swept parameters (or along the one).
+
+A grid fills its heat map; a TPE search (or a second round between the grid's values) tries a scatter of
+points, drawn as such, coloured by score, so no cell is invented between the trials.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +23,10 @@ def sweep_chart(summary: SweepSummary, theme_name: str = "dark") -> bytes:
     scores = {r.index: r.score for r in summary.results}
     if len(varied) == 1:
         _line(axes, summary, varied[0], scores, theme)
-    else:
+    elif _filled(summary, varied[0], varied[1]):
         _heat_map(figure, axes, summary, varied[0], varied[1], scores, theme)
+    else:
+        _scatter(figure, axes, summary, varied[0], varied[1], scores, theme)
     set_title(figure, theme, f"Sweep: strategy {summary.strategy}",
               f"{summary.symbol} · out-of-sample return by parameters · {len(summary.results)} trials")
     return to_png(figure)
@@ -36,6 +42,25 @@ def _best_by(summary: SweepSummary, names: tuple[str, ...], scores: dict[int, fl
     return best
 
 
+def _filled(summary: SweepSummary, x: str, y: str) -> bool:
+    """Return True when the trials cover at least half the cells of the grid of the values they tried."""
+    pairs = {(dict(r.params).get(x), dict(r.params).get(y)) for r in summary.results}
+    xs, ys = {a for a, _ in pairs}, {b for _, b in pairs}
+    return len(pairs) * 2 >= len(xs) * len(ys)
+
+
+def _scatter(figure, axes, summary: SweepSummary, x: str, y: str, scores: dict[int, float], theme) -> None:
+    best = _best_by(summary, (x, y), scores)
+    values = np.array(list(best.values()))
+    limit = max(float(np.abs(values).max()) if values.size else 0.0, 0.1)
+    image = axes.scatter([k[0] for k in best], [k[1] for k in best], c=values, cmap="RdYlGn", vmin=-limit,
+                         vmax=limit, s=160, edgecolors=theme.muted)
+    axes.set_xlabel(x, color=theme.muted, fontsize=FONT)
+    axes.set_ylabel(y, color=theme.muted, fontsize=FONT)
+    bar = figure.colorbar(image, ax=axes, fraction=0.05)
+    bar.ax.tick_params(colors=theme.muted)
+
+
 def _line(axes, summary: SweepSummary, name: str, scores: dict[int, float], theme) -> None:
     best = _best_by(summary, (name,), scores)
     xs = sorted(k[0] for k in best)
@@ -47,7 +72,7 @@ def _line(axes, summary: SweepSummary, name: str, scores: dict[int, float], them
 
 def _heat_map(figure, axes, summary: SweepSummary, x: str, y: str, scores: dict[int, float], theme) -> None:
     best = _best_by(summary, (x, y), scores)
-    xs, ys = list(summary.space[x]), list(summary.space[y])
+    xs, ys = sorted({k[0] for k in best}), sorted({k[1] for k in best})
     grid = np.array([[best.get((a, b), np.nan) for a in xs] for b in ys])
     limit = max(float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 0.0, 0.1)
     image = axes.imshow(grid, cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto", origin="lower")

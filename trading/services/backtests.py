@@ -5,13 +5,14 @@ import itertools
 import time
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Mapping
 
 from trading.adapters.candle_backfill import CandleCache
 from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
 from trading.backtest.config import BacktestConfig
 from trading.backtest.evaluation_report import out_of_sample_metrics
-from trading.backtest.jobs import BacktestJob, run_evaluation_job, run_optimisation_job
+from trading.backtest.jobs import BacktestJob, OptimisationOutcome, run_evaluation_job, run_optimisation_job
+from trading.backtest.search_region import RegionAdvisor
 from trading.backtest.metrics import DAY_MS
 from trading.backtest.periods import PeriodWithoutData, parse_period
 from trading.backtest.strategy_specs import spec_named
@@ -75,12 +76,15 @@ class BacktestService:
 
     def __init__(self, market: MarketData, cache: CandleCache | None, archive: BacktestArchive, clock: Clock, *,
                  starting_balance: Decimal, engine: EngineSettings = EngineSettings(),
-                 rules: RulesSettings = RulesSettings(), theme: str = "dark", worker: BacktestWorker | None = None
-                 ) -> None:
+                 rules: RulesSettings = RulesSettings(), theme: str = "dark", worker: BacktestWorker | None = None,
+                 advisor: RegionAdvisor | None = None) -> None:
         self._market, self._cache, self._archive, self._clock = market, cache, archive, clock
         self._balance, self._engine, self._rules, self._theme = starting_balance, engine, rules, theme
+        self._advisor = advisor          # the LLM naming /optimize's second-round region, when it is on
         self.worker = worker or BacktestWorker()
         self._ids = itertools.count(1)
+        # the strategy's tuned parameters (trading/services/strategy_parameters.py): what /optimize must beat
+        self.current_params: Callable[[str], Mapping[str, float]] = lambda strategy: {}
 
     async def request(self, strategy: str, symbol: str, period: str = "", usage: str = USAGE) -> BacktestRequest:
         """Return the checked request, or raise InvalidInput saying what to type."""
@@ -98,7 +102,8 @@ class BacktestService:
         started = time.monotonic()
         await progress("loading candles")
         job, _ = await self._job(request, "backtest")
-        job = replace(job, monte_carlo=True, chart=True)
+        # the strategy as it runs now: parameters tuned with /params or an applied proposal included
+        job = replace(job, monte_carlo=True, chart=True, params=self._tuned(request.strategy))
         outcome = await self.worker.run(job, _Throttled(progress).note)
         r = outcome.result
         stored = StoredBacktest(self._clock.now_ms(), r.strategy, r.symbol, r.timeframe.value, outcome.source,
@@ -140,16 +145,20 @@ class BacktestService:
         return await self.evaluation_request(strategy, symbol or (markets[0] if markets else ""), period,
                                              usage=OPTIMIZE_USAGE)
 
-    async def optimise(self, request: BacktestRequest, progress: Progress) -> str:
+    async def optimise(self, request: BacktestRequest, progress: Progress) -> OptimisationOutcome:
         """Sweep the strategy's small grid beside its current parameters in the worker; return the proposal."""
         out_days = max(1, (request.end_ms - request.start_ms) // DAY_MS // 9)
         await progress("loading candles")
         job, _ = await self._job(request, "optimize")
-        job = replace(job, in_days=3 * out_days, out_days=out_days)
+        job = replace(job, in_days=3 * out_days, out_days=out_days, params=self._tuned(request.strategy),
+                      advisor=self._advisor)
         try:
             return await self.worker.run(job, _Throttled(progress).note, task=run_optimisation_job)
         except ValueError as exc:                     # too little data for one fold
             raise InvalidInput(str(exc)) from None
+
+    def _tuned(self, strategy: str) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted(self.current_params(strategy).items()))
 
     async def recent(self, limit: int = 10) -> list[StoredBacktest]:
         """Return the newest stored runs, newest first."""

@@ -64,6 +64,14 @@ class StrategyBook:
         (self._enabled.add if on else self._enabled.discard)(known)
         return known
 
+    def strategy(self, name: str) -> AnalysedStrategy:
+        """Return the running strategy of a name (case-insensitive), or raise ValueError listing them."""
+        return self._strategies[self.resolve(name)]
+
+    def replace(self, strategy: AnalysedStrategy) -> None:
+        """Run strategy in place of the one of its name (switched on or off as that one was), from the next scan."""
+        self._strategies[self.resolve(strategy.name)] = strategy
+
     def scan(self, view: MarketView, names: Iterable[str] | None = None) -> list[Signal]:
         """Return every signal of the enabled strategies (or of names) over view, oldest first."""
         analysis = self.analyses.analysis(view)   # indicators kept up once, shared by the strategies

@@ -21,6 +21,7 @@ from trading.domain.signals import Signal, SignalAction
 from trading.indicators.classic import ema_from_first
 from trading.strategies.base import MarketView
 from trading.strategies.market_analysis import MarketAnalysis
+from trading.strategies.parameter_space import tunable
 from trading.strategies.setups import price
 
 
@@ -28,9 +29,9 @@ from trading.strategies.setups import price
 class EmaCrossParams:
     """Settings of the EMA-cross yardstick."""
 
-    fast: int = 12
-    slow: int = 26
-    confidence: float = 0.5
+    fast: int = tunable(12, 2, 400, below="slow")
+    slow: int = tunable(26, 3, 500)
+    confidence: float = tunable(0.5, 0.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from trading.strategies.base import MarketView
 from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.entry_zones import EntryZones, entry_zones, trend_seen
 from trading.strategies.market_analysis import MarketAnalysis
+from trading.strategies.parameter_space import tunable
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
 H1, M15, M1 = Timeframe.H1, Timeframe.M15, Timeframe.M1
@@ -31,9 +32,9 @@ H1, M15, M1 = Timeframe.H1, Timeframe.M15, Timeframe.M1
 class ConservativeParams:
     """Settings of strategy A."""
 
-    max_zone_age: int = 96          # 15m bars a zone waits for its trigger (one day)
-    min_reward_risk: float = 1.0    # conservative: skip a trigger that already ran most of the way
-    confidence: float = 0.7         # three timeframes agree
+    max_zone_age: int = tunable(96, 4, 2000)          # 15m bars a zone waits for its trigger (one day)
+    min_reward_risk: float = tunable(1.0, 0.1, 20.0)    # conservative: skip a trigger that already ran most of the way
+    confidence: float = tunable(0.7, 0.0, 1.0)         # three timeframes agree
 
 
 @dataclass(frozen=True, slots=True)

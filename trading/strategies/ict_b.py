@@ -23,6 +23,7 @@ from trading.indicators.ict.liquidity import SWEEP
 from trading.strategies.base import MarketView
 from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.market_analysis import MarketAnalysis
+from trading.strategies.parameter_space import tunable
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
 
@@ -31,8 +32,8 @@ class SweepEntryParams:
     """Settings of strategy B."""
 
     timeframe: Timeframe = Timeframe.M15
-    max_wait: int = 16            # bars after the sweep within which the FVG must be known
-    confidence: float = 0.4       # aggressive: one confirmation only
+    max_wait: int = tunable(16, 1, 500)            # bars after the sweep within which the FVG must be known
+    confidence: float = tunable(0.4, 0.0, 1.0)       # aggressive: one confirmation only
 
 
 class SweepReversalStrategy:

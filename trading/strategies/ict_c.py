@@ -21,6 +21,7 @@ from trading.strategies.base import MarketView
 from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.entry_zones import EntryZones, entry_zones, trend_seen
 from trading.strategies.market_analysis import MarketAnalysis
+from trading.strategies.parameter_space import tunable
 from trading.strategies.setups import Setup, price, structural_stop, to_signals
 
 
@@ -30,9 +31,9 @@ class RetestParams:
 
     trend_timeframe: Timeframe = Timeframe.H1
     zone_timeframe: Timeframe = Timeframe.M15
-    sweep_lookback: int = 16        # zone-timeframe bars a sweep counts for
-    min_reward_risk: float = 2.0    # without a recent sweep, the target must be this many R away
-    confidence: float = 0.6
+    sweep_lookback: int = tunable(16, 1, 500)        # zone-timeframe bars a sweep counts for
+    min_reward_risk: float = tunable(2.0, 0.1, 20.0)    # without a recent sweep, the target must be this many R away
+    confidence: float = tunable(0.6, 0.0, 1.0)
 
 
 class TrendRetestStrategy:

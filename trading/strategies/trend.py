@@ -18,6 +18,7 @@ from trading.indicators.regime import REGIME_PERIOD, regime_for
 from trading.strategies.base import MarketView
 from trading.strategies.exit_rules import TARGET_RUNS
 from trading.strategies.market_analysis import MarketAnalysis
+from trading.strategies.parameter_space import tunable
 from trading.strategies.setups import Setup, price, to_signals
 
 
@@ -25,16 +26,16 @@ from trading.strategies.setups import Setup, price, to_signals
 class TrendParams:
     """Settings of the trend strategy."""
 
-    fast: int = 21
-    slow: int = 55
-    rsi_period: int = 14
-    rsi_long_max: float = 70.0     # a long above this is chasing an overbought market
-    rsi_short_min: float = 30.0
-    atr_period: int = 14
-    atr_stop: float = 2.0          # stop distance in ATRs
-    reward_risk: float = 2.0       # take-profit distance in multiples of the stop distance
-    regime_period: int = REGIME_PERIOD
-    confidence: float = 0.5
+    fast: int = tunable(21, 2, 400, below="slow")
+    slow: int = tunable(55, 3, 500)
+    rsi_period: int = tunable(14, 2, 200)
+    rsi_long_max: float = tunable(70.0, 0.0, 100.0)     # a long above this is chasing an overbought market
+    rsi_short_min: float = tunable(30.0, 0.0, 100.0)
+    atr_period: int = tunable(14, 2, 200)
+    atr_stop: float = tunable(2.0, 0.1, 20.0)          # stop distance in ATRs
+    reward_risk: float = tunable(2.0, 0.1, 20.0)       # take-profit distance in multiples of the stop distance
+    regime_period: int = tunable(REGIME_PERIOD, 10, 250)   # the live view holds 260 daily bars
+    confidence: float = tunable(0.5, 0.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from trading.adapters.clocks import ManualClock
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.events import Event, EventKind
+from trading.domain.orders import entry_reason, strategy_of
 
 ORDER = {"id": "P-1", "client_order_id": "ta-abc", "symbol": "BTC/USDT", "side": "buy", "type": "market",
          "amount": "0.01", "price": None, "stop_price": None, "status": "filled", "filled": "0.01",
@@ -71,3 +72,29 @@ async def test_migration_4_keeps_the_orders_and_fills_of_an_older_database(tmp_p
     trades = await ExecutionLedger(store, "paper-spot").recent_trades(5)
     assert [(t.order_id, t.price) for t in trades] == [("P-1", Decimal("100"))]
     await store.close()
+
+
+def position(kind: EventKind, ts: int, **fields) -> Event:
+    data = {"symbol": "BTC/USDT", "side": "long", "amount": "0.01", "entry_price": "100", "realized_pnl": "0",
+            "strategy": "", "opened_ms": 2} | fields
+    return Event(kind, ts, "position", data)
+
+
+async def test_a_closed_position_is_its_entry_orders_strategy_and_a_manual_one_names_none(store):
+    # the venue's position rows carry no strategy; the engine's entry order names it first in its reason
+    ledger = ExecutionLedger(store, "paper-spot")
+    entry = ORDER | {"reason": entry_reason("C", "long", "1h trend up, 15m retest")}
+    exit_ = ORDER | {"id": "P-2", "client_order_id": "ta-abc-x1", "side": "sell", "reason": "stop_loss: hit"}
+    await ledger.record("s", {}, [filled(entry, FILL), position(EventKind.POSITION_OPENED, 2)], 2)
+    await ledger.record("s", {}, [filled(exit_, FILL | {"order_id": "P-2", "side": "sell", "ts_ms": 7}),
+                                  position(EventKind.POSITION_CLOSED, 7, amount="0", realized_pnl="-1")], 7)
+    manual = ORDER | {"id": "P-3", "client_order_id": "m-1", "reason": ""}
+    await ledger.record("s", {}, [filled(manual, FILL | {"order_id": "P-3", "ts_ms": 9}),
+                                  position(EventKind.POSITION_OPENED, 9, opened_ms=9)], 9)
+    await ledger.record("s", {}, [position(EventKind.POSITION_CLOSED, 12, amount="0", opened_ms=9)], 12)
+
+    closed = await ledger.closed_positions(0)
+
+    assert [(c.opened_ms, c.strategy) for c in closed] == [(2, "C"), (9, "")]
+    assert [(f.side, f.ts_ms) for f in await ledger.fills_between("BTC/USDT", 2, 7)] == [("buy", 2), ("sell", 7)]
+    assert strategy_of("manual buy") == "" and strategy_of(entry_reason("trend", "short", "x")) == "trend"

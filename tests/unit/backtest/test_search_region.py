@@ -36,3 +36,24 @@ def test_an_advisor_is_used_when_its_grid_is_sound_and_the_rule_otherwise():
     region, why = next_region(done, lambda _: 1 / 0)
     assert why == "rule (the advisor failed: ZeroDivisionError)"
     assert next_region(done)[1] == "rule"
+
+
+def c_summary(lookbacks: tuple[float, ...], best: float) -> SweepSummary:
+    results = tuple(TrialResult(k, (("sweep_lookback", v),), (0.0,), (5.0 if v == best else -1.0,), 3)
+                    for k, v in enumerate(lookbacks))
+    return SweepSummary("C", "BTC/USDT", {"sweep_lookback": lookbacks}, results, 0.0, (), None, None, 1, 0, 1)
+
+
+def test_the_rule_keeps_a_bar_count_whole():
+    # linspace(3, 5, 5) is 3, 3.5, 4, 4.5, 5: C counts sweep_lookback in bars, so 3, 4, 5 are searched
+    assert around_best(c_summary((3.0, 4.0, 5.0), 4.0)) == {"sweep_lookback": (3.0, 4.0, 5.0)}
+
+
+def test_an_advisor_region_the_strategy_would_refuse_falls_back_to_the_rule():
+    done = c_summary((4.0, 8.0, 16.0), 8.0)
+    region, why = next_region(done, lambda _: {"sweep_lookback": [6.5, 7]})
+    assert region == around_best(done)
+    assert why == "rule (the advisor's grid was refused: sweep_lookback takes whole numbers)"
+    region, why = next_region(done, lambda _: {"sweep_lookback": [0, 2]})
+    assert why == "rule (the advisor's grid was refused: sweep_lookback outside its allowed 1 to 500)"
+    assert next_region(done, lambda _: {"sweep_lookback": [6, 7]}) == ({"sweep_lookback": (6.0, 7.0)}, "advisor")

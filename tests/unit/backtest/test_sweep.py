@@ -35,6 +35,24 @@ def test_the_space_names_only_the_strategys_parameters_and_stays_bounded():
         sweep_space("A", ["max_zone_age=1:10000:1"])
 
 
+@pytest.mark.parametrize("param, refusal", [
+    ("max_zone_age=48,96.5", "--param max_zone_age takes a whole number, not '96.5'"),
+    ("max_zone_age=2,96", "--param max_zone_age takes a whole number from 4 to 2000; 2 is out of range"),
+    ("confidence=0.5:1.5:0.5", "--param confidence takes a number from 0 to 1; 1.5 is out of range"),
+    ("rules_min_rr=0.1,2", "--param rules_min_rr takes a number from 0.5 to 10; 0.1 is out of range"),
+])
+def test_swept_values_stay_within_what_the_running_strategy_accepts(param, refusal):
+    # a sweep must not propose what /params and Apply would refuse (a fractional bar count, a range's outside)
+    with pytest.raises(ValueError) as refused:
+        sweep_space("A", [param])
+    assert str(refused.value) == refusal
+
+
+def test_fixed_parameters_such_as_timeframes_are_not_swept():
+    with pytest.raises(ValueError, match="B has no parameter 'timeframe'; use one of max_wait, confidence"):
+        sweep_space("B", ["timeframe=15,60"])
+
+
 @pytest.fixture(scope="module")
 def data():
     history = history_from_candles("BTC/USDT", load_candles("BTCUSDT-1m.csv.gz")[:42 * 1440])

@@ -62,6 +62,10 @@ def test_the_paper_trades_are_set_against_the_backtest_of_the_same_candles(data_
     assert "BTC/USDT C: actual " in out
     assert "entries +10.0 bps worse than simulated on average" in out
     assert "0 taken only by the account" in out
+    fills = out.split("0 only by the backtest" if "0 only by the backtest" in out else "only by the backtest")[1]
+    entry = next(line for line in fills.splitlines() if line.startswith("in "))
+    assert entry.split()[-1] == "+10.0" and f"{dearer:,.2f}" in entry, "the fill's own line: actual, simulated, bps"
+    assert "(both)" in out and "PnL" in out
 
 
 def test_no_closed_positions_means_nothing_to_compare(data_dir, capsys):

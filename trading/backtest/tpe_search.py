@@ -1,0 +1,83 @@
+"""Optuna's TPE over a sweep's space: trials asked in batches, run in parallel, told back in trial order.
+
+TPE (the tree-structured Parzen estimator) models where good and bad out-of-sample scores fall and asks
+for parameters where good ones are likelier, so it finds a good region of a large space in far fewer
+trials than the grid. The sampler is seeded and, whatever runs the trials (this process, a pool, a
+cluster), each batch of BATCH asks is told back in the order it was asked: the same seed and batch give
+the same trials and results everywhere. Within a batch, the constant liar keeps TPE from asking for the
+same point twice while the first is still running. A parameter set asked again is answered from the
+trials already run (the same parameters give the same backtest), so the sweep holds distinct trials only.
+
+A parameter given as low:high:step is searched as a number on those steps; a list a,b,c is searched as
+a choice among its values. optuna is imported only here, when a TPE search runs.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Callable, Mapping, Sequence
+
+from trading.backtest.sweep import Params, TrialResult
+
+BATCH = 16                  # asks per round; part of the search's definition, like the seed
+MAX_ASKS_PER_TRIAL = 20     # a space nearly exhausted stops the search instead of asking forever
+Evaluate = Callable[[list[tuple[int, Params]]], list[TrialResult]]
+Space = Mapping[str, Sequence[float]]
+
+
+def distinct_trials(space: Space) -> int:
+    """Return how many distinct parameter sets the space holds."""
+    return math.prod(len(set(values)) for values in space.values())
+
+
+def tpe_search(space: Space, trials: int, seed: int, evaluate: Evaluate, batch: int = BATCH) -> list[TrialResult]:
+    """Return trials distinct TPE trials over the space, each scored by evaluate, in the order they were asked."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    shapes = {name: _distribution(values) for name, values in space.items()}
+    known: dict[tuple, TrialResult] = {}
+    results: list[TrialResult] = []
+    asks = 0
+    while len(results) < trials and asks < trials * MAX_ASKS_PER_TRIAL:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            asked = [study.ask(shapes) for _ in range(min(batch, trials - len(results)))]
+        asks += len(asked)
+        wanted = [_params(t.params) for t in asked]
+        fresh: dict[tuple, tuple[int, Params]] = {}
+        for params in wanted:
+            if _key(params) not in known and _key(params) not in fresh:
+                fresh[_key(params)] = (len(results) + len(fresh), params)
+        for result in evaluate(list(fresh.values())):
+            known[_key(dict(result.params))] = result
+            results.append(result)
+        for trial, params in zip(asked, wanted):          # told in the order asked, whoever ran them
+            study.tell(trial, known[_key(params)].score)
+    return sorted(results, key=lambda r: r.index)
+
+
+def _distribution(values: Sequence[float]) -> Any:
+    """Return a number on evenly spaced steps, or a choice among irregular values."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+    ordered = sorted(set(float(v) for v in values))
+    if len(ordered) == 1:
+        return FloatDistribution(ordered[0], ordered[0])
+    step = ordered[1] - ordered[0]
+    if all(math.isclose(b - a, step, rel_tol=1e-6, abs_tol=1e-9) for a, b in zip(ordered, ordered[1:])):
+        return FloatDistribution(ordered[0], ordered[-1], step=step)
+    return CategoricalDistribution(ordered)
+
+
+def _params(asked: Mapping[str, Any]) -> dict[str, float]:
+    # a step of 0.1 comes back as 0.30000000000000004: round as the grid does
+    return {name: round(float(value), 10) for name, value in sorted(asked.items())}
+
+
+def _key(params: Params) -> tuple:
+    return tuple(sorted(params.items()))
