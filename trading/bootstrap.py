@@ -12,6 +12,7 @@ from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
+from trading.adapters.sqlite_sweeps import SweepArchive
 from trading.domain.errors import ConfigurationError
 from trading.domain.events import Event, EventKind
 from trading.logs import get_logger
@@ -303,7 +304,7 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
     backtests = BacktestService(market, store, BacktestArchive(store), clock,
                                 starting_balance=settings.paper_starting_balance, engine=engine_settings(settings),
                                 rules=rules_settings(settings), theme=settings.chart_theme,
-                                advisor=llm_region_advisor(settings))
+                                advisor=llm_region_advisor(settings), sweeps=SweepArchive(store))
     return ChartService(market, venue.ledger, theme), reports, backtests
 
 

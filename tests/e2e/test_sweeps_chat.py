@@ -74,8 +74,13 @@ async def test_optimize_asks_the_llm_for_its_second_round_when_the_llm_is_on(tmp
             done = await telegram.wait_for(
                 OWNER, lambda s: s.edited and s.message_id == started.message_id and "Optimisation of C" in s.text,
                 timeout=90)
+            listed = await telegram.ask(OWNER, "/sweeps")
+            shown = await telegram.ask(OWNER, "/sweeps 1")
 
     asked = [c for c in llm.calls if "sweep_region" in json.dumps(c.body.get("response_format") or {})]
     assert len(asked) == 1 and '"strategy": "C"' in asked[0].prompt
     assert f"Second round, trials #5 to #6: the region chosen by the advisor ({MODEL})" in done.text
     assert "7 trials (grid)" in done.text
+    assert "Every trial is stored as sweep #1: /sweeps 1" in done.text      # /optimize's trials are kept too
+    assert "#1 " in listed.text and " C BTC/USDT" in listed.text and "7 trials" in listed.text
+    assert "7 trials (grid)" in shown.text

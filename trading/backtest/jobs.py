@@ -25,6 +25,7 @@ if TYPE_CHECKING:     # the studies, evaluations and sweeps load when a job asks
     from trading.backtest.random_baseline import RandomBaseline
     from trading.backtest.search_region import RegionAdvisor
     from trading.backtest.studies import WalkForwardStudy
+    from trading.backtest.sweep_report import SweepSummary
 
 _progress_queue: Any = None
 
@@ -182,6 +183,8 @@ class OptimisationOutcome:
     strategy: str
     symbol: str
     proposed: dict[str, float] | None
+    summary: SweepSummary | None = None      # every trial, to be stored with the sweeps
+    seconds: float = 0.0
 
 
 def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
@@ -191,6 +194,7 @@ def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
     from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
     from trading.backtest.sweep_search import both_rounds, second_round
 
+    started = time.perf_counter()
     window = job.history.window(job.start_ms, job.end_ms)
     spec = spec_named(job.strategy)
     data = sweep_data(job.history, job.config, spec.name, window, job.in_days, job.out_days)
@@ -206,7 +210,8 @@ def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
         summary = summarise(data, both_rounds(spec.grid, second.region), results + more, second_round=second)
     found = proposal(summary)
     text = f"{proposal_text(found)}\n\n{sweep_text(summary, top=3)}"
-    return OptimisationOutcome(text, spec.name, job.history.symbol, dict(found.best.params) if found.better else None)
+    return OptimisationOutcome(text, spec.name, job.history.symbol, dict(found.best.params) if found.better else None,
+                               summary, time.perf_counter() - started)
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:

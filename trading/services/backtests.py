@@ -9,6 +9,7 @@ from typing import Awaitable, Callable, Mapping
 
 from trading.adapters.candle_backfill import CandleCache
 from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
+from trading.adapters.sqlite_sweeps import StoredSweep, SweepArchive
 from trading.backtest.config import BacktestConfig
 from trading.backtest.evaluation_report import out_of_sample_metrics
 from trading.backtest.jobs import BacktestJob, OptimisationOutcome, run_evaluation_job, run_optimisation_job
@@ -77,10 +78,11 @@ class BacktestService:
     def __init__(self, market: MarketData, cache: CandleCache | None, archive: BacktestArchive, clock: Clock, *,
                  starting_balance: Decimal, engine: EngineSettings = EngineSettings(),
                  rules: RulesSettings = RulesSettings(), theme: str = "dark", worker: BacktestWorker | None = None,
-                 advisor: RegionAdvisor | None = None) -> None:
+                 advisor: RegionAdvisor | None = None, sweeps: SweepArchive | None = None) -> None:
         self._market, self._cache, self._archive, self._clock = market, cache, archive, clock
         self._balance, self._engine, self._rules, self._theme = starting_balance, engine, rules, theme
         self._advisor = advisor          # the LLM naming /optimize's second-round region, when it is on
+        self._sweeps = sweeps            # where /optimize's trials are kept, beside the CLI's sweeps
         self.worker = worker or BacktestWorker()
         self._ids = itertools.count(1)
         # the strategy's tuned parameters (trading/services/strategy_parameters.py): what /optimize must beat
@@ -153,9 +155,16 @@ class BacktestService:
         job = replace(job, in_days=3 * out_days, out_days=out_days, params=self._tuned(request.strategy),
                       advisor=self._advisor)
         try:
-            return await self.worker.run(job, _Throttled(progress).note, task=run_optimisation_job)
+            outcome = await self.worker.run(job, _Throttled(progress).note, task=run_optimisation_job)
         except ValueError as exc:                     # too little data for one fold
             raise InvalidInput(str(exc)) from None
+        if self._sweeps is None or outcome.summary is None:
+            return outcome
+        stored = StoredSweep(self._clock.now_ms(), outcome.summary, top=3, seconds=outcome.seconds,
+                             ran_on="the bot's backtest worker")
+        sweep_id = await self._sweeps.save(stored)
+        kept = f"Every trial is stored as sweep #{sweep_id}: /sweeps {sweep_id}"
+        return replace(outcome, text=f"{outcome.text}\n\n{kept}")
 
     def _tuned(self, strategy: str) -> tuple[tuple[str, float], ...]:
         return tuple(sorted(self.current_params(strategy).items()))
