@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from trading.settings import Settings
 
 RECENT_LISTED = 10
+PARSED_CANDLES = "parsed-candles"     # in DATA_DIR: the candle files' parsed copies, found by their content
 
 
 def add_backtest_parser(sub: argparse._SubParsersAction) -> None:
@@ -187,7 +188,8 @@ async def _history(request: dict[str, Any], args: argparse.Namespace, settings: 
 
     symbol = request["symbol"]
     if args.data is not None:
-        loaded = history_from_file(args.data, symbol, request["timeframe"], args.funding)
+        loaded = history_from_file(args.data, symbol, request["timeframe"], args.funding,
+                                   settings.data_dir / PARSED_CANDLES)
         return loaded, replay_instrument(symbol, float(loaded.history.candles.close[0]))
     market = _ExchangeOnDemand(settings, store)
     try:

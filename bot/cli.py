@@ -13,7 +13,6 @@ from bot.keys_command import add_keys_parser, run_keys
 from bot.sweep_command import add_sweep_parser, run_sweep_command
 from bot.totp_command import add_totp_parser, run_totp
 from trading.domain.errors import AlreadyRunning, ConfigurationError
-from trading.settings import load_settings
 
 HEALTHY_WITHIN_S = 60
 OFFLINE = ("backtest", "evaluate", "sweep", "divergence", "indicators")    # commands whose stdout is their output
@@ -34,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     add_sweep_parser(sub)
     add_divergence_parser(sub)
     args = parser.parse_args(argv)
+    from trading.settings import load_settings     # here, not at the top: `--help` stays instant
+
     if args.command in OFFLINE:
         offline_logging()
     try:
@@ -71,6 +72,7 @@ def offline_logging() -> None:
     Unconfigured, structlog prints to stdout, so `evaluate --json` on exchange data once began with a log line.
     """
     from trading.logs import configure_logging
+    from trading.settings import load_settings
 
     try:
         s = load_settings()
@@ -118,6 +120,8 @@ def indicators(args: argparse.Namespace) -> int:
 
 def health() -> int:
     """Return 0 when DATA_DIR/heartbeat was written within the last minute."""
+    from trading.settings import load_settings
+
     settings = load_settings()
     path = Path(settings.data_dir) / "heartbeat"
     try:

@@ -4,11 +4,13 @@ from __future__ import annotations
 import argparse
 import sys
 from getpass import getpass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from trading.domain.errors import ConfigurationError
-from trading.secrets import ExchangeKeys, SecretVault, delete_key_file, key_file_path, mask_secret
-from trading.settings import Settings
+
+if TYPE_CHECKING:       # imported where used: every other command starts without them
+    from trading.secrets import SecretVault
+    from trading.settings import Settings
 
 
 def add_keys_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +27,8 @@ def add_keys_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_keys(args: argparse.Namespace, settings: Settings, *, stdin: TextIO | None = None,
              stdout: TextIO | None = None) -> int:
     """Run `keys set|show|delete`; return the exit code (2 for a refused or misconfigured request)."""
+    from trading.secrets import SecretVault, key_file_path
+
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     path = key_file_path(settings.data_dir)
     try:
@@ -43,6 +47,8 @@ def run_keys(args: argparse.Namespace, settings: Settings, *, stdin: TextIO | No
 
 
 def _set(vault: SecretVault, stdin: TextIO, stdout: TextIO) -> int:
+    from trading.secrets import ExchangeKeys, mask_secret
+
     vault.read()     # refuse early when the file exists but this MASTER_KEY cannot unlock it
     api_key, secret = _ask("Exchange API key: ", stdin), _ask("Exchange API secret: ", stdin)
     if not api_key or not secret:
@@ -53,6 +59,8 @@ def _set(vault: SecretVault, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _show(vault: SecretVault, stdout: TextIO) -> int:
+    from trading.secrets import mask_secret
+
     keys = vault.exchange_keys()
     if keys is None:
         print(f"No exchange keys stored in {vault.path}. Store them with: trading-assistant keys set",
@@ -74,6 +82,8 @@ def _delete(path, yes: bool, stdin: TextIO, stdout: TextIO) -> int:
         if stdin.readline().strip().lower() != "yes":
             print("Kept the keys.", file=stdout)
             return 1
+    from trading.secrets import delete_key_file
+
     delete_key_file(path)
     print(f"Deleted {path}.", file=stdout)
     return 0

@@ -5,14 +5,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
-
-import segno
+from typing import TYPE_CHECKING, TextIO
 
 from trading.domain.errors import ConfigurationError
-from trading.secrets import SecretVault, key_file_path, mask_secret
-from trading.services.two_factor import new_totp_secret, provisioning_uri
-from trading.settings import Settings
+
+if TYPE_CHECKING:       # imported where used: every other command starts without them
+    from trading.secrets import SecretVault
+    from trading.settings import Settings
 
 QR_FILE_NAME = "totp-qr.png"
 
@@ -32,6 +31,8 @@ def run_totp(args: argparse.Namespace, settings: Settings, *, stdin: TextIO | No
              stdout: TextIO | None = None) -> int:
     """Run `totp setup|show|reset`; return the exit code (2 for a refused or misconfigured request)."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    from trading.secrets import SecretVault, key_file_path
+
     try:
         vault = SecretVault(key_file_path(settings.data_dir), settings.master_key.get_secret_value())
         current = vault.totp_secret()
@@ -50,6 +51,8 @@ def run_totp(args: argparse.Namespace, settings: Settings, *, stdin: TextIO | No
 
 
 def _create(vault: SecretVault, data_dir: Path, stdout: TextIO) -> int:
+    from trading.services.two_factor import new_totp_secret, provisioning_uri
+
     secret = new_totp_secret()
     vault.set_totp_secret(secret)
     uri = provisioning_uri(secret)
@@ -62,6 +65,8 @@ def _create(vault: SecretVault, data_dir: Path, stdout: TextIO) -> int:
 
 def write_qr(uri: str, path: Path) -> Path:
     """Write the URI as a QR code PNG readable only by its owner; return the path."""
+    import segno
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -71,6 +76,8 @@ def write_qr(uri: str, path: Path) -> Path:
 
 
 def _show(vault: SecretVault, current: str | None, stdout: TextIO) -> int:
+    from trading.secrets import mask_secret
+
     if current is None:
         print(f"No TOTP secret in {vault.path}. Create one with: trading-assistant totp setup", file=stdout)
         return 1

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
+from trading.adapters.candle_files import read_candle_file
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import BadSymbol, ConfigurationError
 from trading.domain.health import EndpointStats
@@ -23,11 +23,7 @@ DAY_MS = 86_400_000
 
 def read_candle_csv(path: Path) -> Candles:
     """Read a timestamp_ms,open,high,low,close,volume CSV (gzip by extension) into Candles."""
-    try:
-        frame = pd.read_csv(path)
-        return Candles.from_frame(frame)
-    except (OSError, KeyError, ValueError) as exc:
-        raise ConfigurationError(f"Cannot read candles from {path}: {exc}") from None
+    return read_candle_file(path)
 
 
 def bundled_files() -> list[Path]:

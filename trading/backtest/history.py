@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-import pandas as pd
 
+from trading.adapters.candle_files import read_candle_file, read_funding_file
 from trading.backtest.periods import PeriodWithoutData
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import ConfigurationError
@@ -98,25 +98,14 @@ def history_from_candles(symbol: str, candles: Candles, timeframe: Timeframe | N
     return MarketHistory(symbol, wanted, resample(candles, wanted), minutes, funding)
 
 
-def read_candles(path: Path) -> Candles:
-    """Return the candles of a timestamp_ms,open,high,low,close,volume CSV(.gz) file."""
-    if not path.exists():
-        raise ConfigurationError(f"no such data file: {path}")
-    try:
-        return Candles.from_frame(pd.read_csv(path))
-    except (OSError, KeyError, ValueError) as exc:
-        raise ConfigurationError(f"cannot read candles from {path}: {exc}") from None
+def read_candles(path: Path, keep_in: Path | None = None) -> Candles:
+    """Return the candles of a timestamp_ms,open,high,low,close,volume CSV(.gz) file (keep_in: parsed copies)."""
+    return read_candle_file(path, keep_in)
 
 
 def read_funding(path: Path) -> FundingRates:
     """Return the funding events of a timestamp_ms,funding_rate CSV(.gz) file."""
-    if not path.exists():
-        raise ConfigurationError(f"no such funding file: {path}")
-    try:
-        frame = pd.read_csv(path)
-        return FundingRates(frame["timestamp_ms"].to_numpy(np.int64), frame["funding_rate"].to_numpy(np.float64))
-    except (OSError, KeyError, ValueError) as exc:
-        raise ConfigurationError(f"cannot read funding rates from {path}: {exc}") from None
+    return FundingRates(*read_funding_file(path))
 
 
 def _day(ms: int) -> str:

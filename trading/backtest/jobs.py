@@ -8,27 +8,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trading.backtest.config import BacktestConfig
 from trading.backtest.history import MarketHistory
 from trading.backtest.metrics import BacktestMetrics
-from trading.backtest.montecarlo import MonteCarloResult
-from trading.backtest.evaluation import Evaluation, evaluate
-from trading.backtest.evaluation_report import evaluation_text
 from trading.backtest.exit_breakdown import exit_breakdown_text
-from trading.backtest.random_baseline import DEFAULT_RUNS, RandomBaseline, random_baseline
 from trading.backtest.strategy_specs import spec_named
-from trading.backtest.sweep import sweep_data, trials_of
-from trading.backtest.search_region import RegionAdvisor
-from trading.backtest.sweep_execution import SerialTrials, run_serial
-from trading.backtest.sweep_search import both_rounds, second_round
-from trading.backtest.sweep_report import SweepSummary, proposal, proposal_text, summarise, sweep_text
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
-from trading.backtest.studies import WalkForwardStudy, compare, monte_carlo_study, walk_forward_study
-from trading.backtest.summary import (baseline_text, comparison_text, costs_line, headline, metrics_table,
-                                      monte_carlo_text, period_note, signals_line, walk_forward_text)
+from trading.backtest.summary import costs_line, headline, metrics_table, period_note, signals_line
+
+if TYPE_CHECKING:     # the studies, evaluations and sweeps load when a job asks for them: a plain run starts sooner
+    from trading.backtest.evaluation import Evaluation
+    from trading.backtest.montecarlo import MonteCarloResult
+    from trading.backtest.random_baseline import RandomBaseline
+    from trading.backtest.search_region import RegionAdvisor
+    from trading.backtest.studies import WalkForwardStudy
+    from trading.backtest.sweep_report import SweepSummary
 
 _progress_queue: Any = None
 
@@ -107,14 +104,23 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
     parts += [text for text in (warm_up, exits) if text]
     comparison = study = spread = baseline = None
     if job.baseline_runs > 0:
+        from trading.backtest.random_baseline import random_baseline
+        from trading.backtest.summary import baseline_text
+
         report_progress(job.job_id, "random-entry baseline", 0.0)
         baseline = random_baseline(job.history, result, job.config, window, job.baseline_runs, job.baseline_seed)
         parts.append(baseline_text(baseline))
     if job.compare:
+        from trading.backtest.studies import compare
+        from trading.backtest.summary import comparison_text
+
         report_progress(job.job_id, "comparing A, B, C and trend", 0.0)
         comparison = {name: r.metrics for name, r in compare(job.history, job.config, window).items()}
         parts.append(comparison_text(comparison))
     if job.walk_forward:
+        from trading.backtest.studies import walk_forward_study
+        from trading.backtest.summary import walk_forward_text
+
         report_progress(job.job_id, "walk-forward", 0.0)
         try:
             study = walk_forward_study(job.history, result.strategy, job.config, window)
@@ -147,6 +153,10 @@ class EvaluationOutcome:
 
 def run_evaluation_job(job: BacktestJob) -> EvaluationOutcome:
     """Evaluate the job's strategy out of sample (walk-forward, random baseline, statistics), text and chart."""
+    from trading.backtest.evaluation import evaluate
+    from trading.backtest.evaluation_report import evaluation_text
+    from trading.backtest.random_baseline import DEFAULT_RUNS
+
     started = time.perf_counter()
     window = job.history.window(job.start_ms, job.end_ms)
     cannot = warm_up_note(job.strategy, job.history, window)
@@ -179,6 +189,11 @@ class OptimisationOutcome:
 
 def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
     """Sweep the strategy's small grid beside its current parameters in this process; return the proposal."""
+    from trading.backtest.sweep import sweep_data, trials_of
+    from trading.backtest.sweep_execution import SerialTrials, run_serial
+    from trading.backtest.sweep_report import proposal, proposal_text, summarise, sweep_text
+    from trading.backtest.sweep_search import both_rounds, second_round
+
     started = time.perf_counter()
     window = job.history.window(job.start_ms, job.end_ms)
     spec = spec_named(job.strategy)
@@ -200,6 +215,9 @@ def run_optimisation_job(job: BacktestJob) -> OptimisationOutcome:
 
 
 def _monte_carlo(result: BacktestResult, config: BacktestConfig) -> tuple[MonteCarloResult | None, str]:
+    from trading.backtest.studies import monte_carlo_study
+    from trading.backtest.summary import monte_carlo_text
+
     if not result.trades:
         return None, "Monte Carlo skipped: no trades to resample"
     try:

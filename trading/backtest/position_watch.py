@@ -32,6 +32,12 @@ class Triggers:
     close_low: float         # ... when the close (signed) is at or below this
     close_high: float        # ... when the close (signed) is at or above this
 
+    @property
+    def quiet(self) -> bool:
+        """Return True when no price can be an event (no stop, level or zone: the yardstick's positions)."""
+        return (self.adverse == -math.inf and self.favourable == math.inf and self.close_low == -math.inf
+                and self.close_high == math.inf)
+
 
 def triggers(stops: StopState, settings: ProtectionSettings) -> Triggers:
     """Return the thresholds at which the stop state of a position can next change."""
@@ -55,6 +61,8 @@ def triggers(stops: StopState, settings: ProtectionSettings) -> Triggers:
 
 def first_event(candles: Candles, start: int, end: int, trig: Triggers) -> int | None:
     """Return the first bar in [start, end) that is an event for the position, or None."""
+    if trig.quiet:
+        return None
     size, pos = FIRST_CHUNK, start
     while pos < end:
         stop = min(end, pos + size)

@@ -28,6 +28,7 @@ from trading.domain.decisions import DecisionRequest
 from trading.domain.errors import RejectedError
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
+from trading.engine.account import AccountSummary
 from trading.engine.entry_pipeline import EntryPlan, Rejection, account_view
 from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
 from trading.engine.funding import FUNDING_INTERVAL_MS, funding_times_between
@@ -63,6 +64,9 @@ class TradeSimulation:
         self._open: OpenTrade | None = None
         self._funded_ms = 0
         self._fed_ms = 0
+        breaker = config.engine.breaker      # the bars whose closes could trip it, and its move limit
+        self._breaker_window = (math.ceil((breaker.move_window_ms + breaker.cooldown_ms) / self.step),
+                                float(breaker.move_pct))
         self._frames: dict[Timeframe, Candles] = {}
         self._atrs: dict[Timeframe, np.ndarray] = {}
 
@@ -131,7 +135,7 @@ class TradeSimulation:
     def _consider(self, signal: Signal, fill: int) -> None:
         ts, mark = signal.known_at_ms, _price(self.bars.close[fill - 1])
         self._observe_prices(fill - 1, ts)
-        self._mark_equity(ts, mark)
+        summary = self._mark_equity(ts, mark)
         if not self.engine.accept_signal(signal):
             return
         if signal.exits:
@@ -139,17 +143,17 @@ class TradeSimulation:
             return
         decision = decide_by_rules(DecisionRequest(ts, signal=signal, context=signal.reason), self.config.rules)
         exchange, marks = self.broker.exchange, {self.symbol: mark}
-        account = account_view(exchange.summary(marks), exchange.positions(marks), marks,
+        summary = summary or exchange.summary(marks)
+        account = account_view(summary, exchange.positions(marks), marks,
                                {self.symbol: self.config.instrument}, futures=exchange.account.kind == "futures")
         # the order goes out at the signal's close and meets the next bar's open: the price it is checked at
         plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal), _price(self.bars.open[fill]))
         if isinstance(plan, Rejection):
             self.rejections[plan.rule] += 1
             return
-        self._enter(plan, ts, mark, fill)
+        self._enter(plan, ts, mark, fill, summary.equity)
 
-    def _enter(self, plan: EntryPlan, ts: int, mark: Decimal, fill: int) -> None:
-        equity_before = self.broker.equity({self.symbol: mark})
+    def _enter(self, plan: EntryPlan, ts: int, mark: Decimal, fill: int, equity_before: Decimal) -> None:
         self.broker.on_price(self.symbol, ts, mark)
         try:
             order = self.broker.submit(plan.intent)
@@ -157,19 +161,19 @@ class TradeSimulation:
             self.rejections["broker"] += 1
             return
         self.engine.on_entry_placed(plan, ts)
-        bar = self.bars.at(fill)
-        self.broker.on_price(self.symbol, bar.open_ms, _price(bar.open), _price(bar.volume))
+        open_ms = int(self.bars.open_ms[fill])
+        self.broker.on_price(self.symbol, open_ms, _price(self.bars.open[fill]), _price(self.bars.volume[fill]))
         filled = self.broker.exchange.order(order.id)
         position = self._position()
         if position is None or filled is None or filled.filled == 0:
             self.engine.on_entry_ended(plan.intent.client_order_id)
             self.rejections["broker"] += 1
             return
-        guard = self.engine.on_position_opened(position, bar.open_ms, plan.intent.client_order_id)
+        guard = self.engine.on_position_opened(position, open_ms, plan.intent.client_order_id)
         self.entered.append(plan.signal)
-        self._open = OpenTrade(position.side, bar.open_ms, position.entry_price, position.amount, equity_before,
+        self._open = OpenTrade(position.side, open_ms, position.entry_price, position.amount, equity_before,
                                guard.initial_risk, plan.signal.strategy, fees=filled.fee, entry_fee=filled.fee)
-        self._funded_ms, self.cursor = bar.open_ms, fill
+        self._funded_ms, self.cursor = open_ms, fill
         self._record(fill)
 
     # ---- exits ----------------------------------------------------------------------------------
@@ -191,9 +195,9 @@ class TradeSimulation:
         position = self._position()
         if position is None or self._open is None:
             return
-        bar = self.bars.at(fill)
+        open_ms, price = int(self.bars.open_ms[fill]), _price(self.bars.open[fill])
         for plan in self.engine.exit_on_signal(signal, position):
-            self._exit(plan, bar.open_ms, _price(bar.open), _price(bar.volume))
+            self._exit(plan, open_ms, price, _price(self.bars.volume[fill]))
         if self._open is None:
             self._record(fill)
 
@@ -258,15 +262,21 @@ class TradeSimulation:
         self._mark_equity(int(self.bars.open_ms[k]) + self.step, _price(self.bars.close[k]))
         self._record(k)
 
-    def _mark_equity(self, ts: int, mark: Decimal) -> None:
-        """Feed the limits the account's equity; a daily loss that closes positions closes ours at mark."""
-        for breach in self.engine.mark_equity(self.broker.equity({self.symbol: mark}), ts):
+    def _mark_equity(self, ts: int, mark: Decimal) -> AccountSummary | None:
+        """Feed the limits the account's equity; a daily loss that closes positions closes ours at mark.
+
+        Return the account summary marked, still the account's while no position was closed (else None).
+        """
+        summary = self.broker.summary({self.symbol: mark})
+        for breach in self.engine.mark_equity(summary.equity, ts):
             self.breaches[str(breach.rule)] += 1
             position = self._position()
             if breach.close_positions and position is not None:
                 for plan in self.engine.flatten({self.symbol: position}, ForcedExit.DAILY_LOSS, breach.reason,
                                                 {self.symbol: mark}):
                     self._exit(plan, ts, mark, None)
+                    summary = None
+        return summary
 
     def _funding_bar(self) -> int:
         if not self.config.futures:
@@ -291,11 +301,15 @@ class TradeSimulation:
     def _observe_prices(self, i: int, ts: int) -> None:
         """Feed the circuit breaker the closes that could have tripped it by ts (only when they moved enough)."""
         self.engine.advance(ts)
-        breaker = self.engine.settings.breaker
-        bars = math.ceil((breaker.move_window_ms + breaker.cooldown_ms) / self.step)
-        lo = max(0, i - bars + 1, int(np.searchsorted(self.bars.open_ms, self._fed_ms - self.step + 1)))
+        bars, limit = self._breaker_window
+        lo = max(0, i - bars + 1)
+        if self._fed_ms:
+            lo = max(lo, int(np.searchsorted(self.bars.open_ms, self._fed_ms - self.step + 1)))
         closes = self.bars.close[lo:i + 1]
-        if closes.size == 0 or (closes.max() - closes.min()) / closes.min() * 100 <= float(breaker.move_pct):
+        if closes.size == 0:
+            return
+        low = closes.min()
+        if (closes.max() - low) / low * 100 <= limit:
             return
         for b in range(lo, i + 1):
             self.engine.observe_price(self.symbol, int(self.bars.open_ms[b]) + self.step, _price(self.bars.close[b]))

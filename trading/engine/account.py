@@ -83,6 +83,8 @@ class Reservations:
 
     def total(self, asset: str) -> Decimal:
         """Return what open orders hold of asset."""
+        if not self._held:
+            return ZERO           # nothing held (most of the time): the sum of nothing, without summing
         return sum((amount for held, amount in self._held.values() if held == asset), ZERO)
 
     def clear(self) -> None:

@@ -1,10 +1,11 @@
 """What the trading engine remembers across ticks and restarts: limits, switches, guarded positions, entries."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
+from trading.domain.frozen import changed
 from trading.domain.positions import Position, PositionSide
 from trading.engine.slippage import SlippageModel
 from trading.risk.circuit_breaker import BreakerSettings, BreakerState
@@ -84,7 +85,11 @@ class GuardedPosition(Restorable):
 
     def seen(self, position: Position) -> "GuardedPosition":
         """Return this guard with the broker's latest amount, entry and running PnL figures."""
-        return replace(self, amount=position.amount, entry_price=position.entry_price,
+        if (self.amount is position.amount and self.entry_price is position.entry_price
+                and self.realized_pnl is position.realized_pnl and self.fees_paid is position.fees_paid
+                and self.funding_paid is position.funding_paid):
+            return self          # the very same figures (equal Decimals may differ in their digits: 1.0, 1.00)
+        return changed(self, amount=position.amount, entry_price=position.entry_price,
                        realized_pnl=position.realized_pnl, fees_paid=position.fees_paid,
                        funding_paid=position.funding_paid)
 
@@ -114,5 +119,5 @@ class EngineState(Restorable):
 
     def snapshot(self) -> dict[str, Any]:
         """Return the state as JSON-able data; the breaker's short price windows are not kept."""
-        calm = replace(self.breaker, prices={}, error_times_ms=())
-        return Restorable.snapshot(replace(self, breaker=calm, entry_hold="")) | {"version": SNAPSHOT_VERSION}
+        calm = changed(self.breaker, prices={}, error_times_ms=())
+        return Restorable.snapshot(changed(self, breaker=calm, entry_hold="")) | {"version": SNAPSHOT_VERSION}

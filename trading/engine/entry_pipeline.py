@@ -6,12 +6,13 @@ always explained in the audit log. Nothing here sends anything: the loop places 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Mapping, Sequence
 
 from trading.domain.decisions import Action, Decision
+from trading.domain.frozen import changed
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderType, entry_reason
 from trading.domain.positions import Position, PositionSide
@@ -162,7 +163,7 @@ def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cas
         return f"{instrument.symbol} skipped: {problem} (sized by the free cash {cash:.2f})"
     notional = amount * entry
     risk = size.risk * amount / size.amount
-    return replace(size, amount=amount, notional=notional, margin=notional / size.leverage, risk=risk,
+    return changed(size, amount=amount, notional=notional, margin=notional / size.leverage, risk=risk,
                    limited_by="cash")
 
 
@@ -175,7 +176,7 @@ def _budget_within_cash(size: PositionSize, instrument: Instrument, entry: Decim
     problem = instrument.check_order(amount, entry)
     if problem is not None:
         return f"{instrument.symbol} skipped: {problem} (sized by the free cash {usable:.2f})"
-    return replace(size, amount=amount, notional=amount * entry, margin=amount * entry,
+    return changed(size, amount=amount, notional=amount * entry, margin=amount * entry,
                    risk=size.risk * amount / size.amount, limited_by="cash", quote_budget=usable)
 
 

@@ -6,10 +6,11 @@ position is on its way, no other exit is planned for it, so one breach never sen
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
+from trading.domain.frozen import changed
 from trading.domain.orders import OrderIntent, OrderType
 from trading.domain.positions import Position
 from trading.engine.engine_state import GuardedPosition
@@ -60,7 +61,7 @@ def exits_for_bar(guard: GuardedPosition, bar: PriceRange, position: Position, s
     if flatten is not None:
         return _planned(guard, ONE, ForcedExit.KILL_SWITCH, flatten, bar.close)
     stops, instructions = evaluate_stops(guard.stops, bar, settings)
-    guard = replace(guard, stops=stops)
+    guard = changed(guard, stops=stops)
     out: list[ExitPlan | AskDecision] = []
     for instruction in instructions:
         if instruction.action is ExitAction.ASK:
@@ -84,14 +85,14 @@ def exit_now(guard: GuardedPosition, position: Position, reason: str, message: s
 
 def exit_settled(guard: GuardedPosition) -> GuardedPosition:
     """Return the guard once its exit order is final (filled or not): later exits may be planned again."""
-    return replace(guard, exit_in_flight="", exit_reason="", exit_by_user=False)
+    return changed(guard, exit_in_flight="", exit_reason="", exit_by_user=False)
 
 
 def user_exit(guard: GuardedPosition, client_order_id: str, command: str) -> GuardedPosition:
     """Return the guard waiting for the user's own exit order (none while an exit of ours is on its way)."""
     if guard.exit_in_flight:
         return guard
-    return replace(guard, exit_in_flight=client_order_id, exit_reason=f"closed by your {command}",
+    return changed(guard, exit_in_flight=client_order_id, exit_reason=f"closed by your {command}",
                    exit_by_user=True)
 
 
@@ -109,7 +110,7 @@ def _planned(guard: GuardedPosition, fraction: Decimal, reason: str, message: st
     client_id = f"{guard.key}-x{guard.exits_sent + 1}"
     intent = OrderIntent(guard.symbol, guard.side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
                          reduce_only=True, client_order_id=client_id, reason=f"{reason}: {message}"[:200])
-    guard = replace(guard, exits_sent=guard.exits_sent + 1, exit_in_flight=client_id, exit_reason=message)
+    guard = changed(guard, exits_sent=guard.exits_sent + 1, exit_in_flight=client_id, exit_reason=message)
     line = f"{guard.symbol} {guard.side}: {message}"
     return guard, [ExitPlan(guard.symbol, intent, reason, line, price, min(fraction, ONE))]
 

@@ -1,11 +1,11 @@
 """A USDT-M futures account in one-way mode with isolated margin: leverage, PnL, funding, liquidation."""
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping
 
 from trading.domain.errors import InvalidOrder
+from trading.domain.frozen import changed
 from trading.domain.instruments import Instrument
 from trading.domain.money import booked, share
 from trading.domain.orders import Order, OrderType, Side
@@ -144,7 +144,7 @@ class FuturesAccount:
         self._cash += proceeds
         if reduced.amount == 0:
             del self._positions[symbol]
-            return PositionChange(ChangeKind.CLOSED, replace(reduced, amount=amount), realized)
+            return PositionChange(ChangeKind.CLOSED, changed(reduced, amount=amount), realized)
         return PositionChange(ChangeKind.UPDATED, self._put(reduced), realized)
 
     def _open(self, instrument: Instrument, side: Side, amount: Decimal, price: Decimal, fee: Decimal,
@@ -165,7 +165,7 @@ class FuturesAccount:
         # The liquidation price changes only with the position, so it is worked out here, once.
         lp = liquidation_price(position.side, position.amount, position.entry_price, position.margin,
                                tiers_for(position.symbol, self._tiers))
-        self._positions[position.symbol] = position = replace(position, liquidation_price=lp)
+        self._positions[position.symbol] = position = changed(position, liquidation_price=lp)
         return position
 
     def liquidation_price(self, symbol: str) -> Decimal | None:
@@ -183,7 +183,7 @@ class FuturesAccount:
         if position is None:
             return None
         lost = position.margin
-        closed = replace(position, margin=ZERO, realized_pnl=position.realized_pnl - lost)
+        closed = changed(position, margin=ZERO, realized_pnl=position.realized_pnl - lost)
         return PositionChange(ChangeKind.CLOSED, closed, -lost, reason="liquidation")
 
     def apply_funding(self, symbol: str, ts_ms: int, rate: Decimal, mark: Decimal) -> Decimal | None:
@@ -192,7 +192,7 @@ class FuturesAccount:
         if position is None:
             return None
         payment = min(funding_payment(position.side, position.amount, mark, rate), position.margin)
-        self._put(replace(position, margin=position.margin - payment,
+        self._put(changed(position, margin=position.margin - payment,
                           funding_paid=position.funding_paid + payment))
         return payment
 

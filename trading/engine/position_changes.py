@@ -1,9 +1,9 @@
 """How fills change a position: opening, adding at an averaged entry, and reducing with realised PnL."""
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
+from trading.domain.frozen import changed
 from trading.domain.money import booked, booked_price, share
 from trading.domain.positions import Position, PositionSide
 
@@ -22,7 +22,7 @@ def add_to_position(position: Position, amount: Decimal, price: Decimal, fee: De
     """Return position grown by amount at price; the entry becomes the amount-weighted average (booked)."""
     total = position.amount + amount
     entry = booked_price((position.amount * position.entry_price + amount * price) / total)
-    return replace(position, amount=total, entry_price=entry, margin=position.margin + margin,
+    return changed(position, amount=total, entry_price=entry, margin=position.margin + margin,
                    fees_paid=position.fees_paid + fee)
 
 
@@ -35,6 +35,6 @@ def reduce_position(position: Position, amount: Decimal, price: Decimal,
     """
     realized = booked((price - position.entry_price) * amount * position.side.sign)
     released = share(position.margin, amount, position.amount)
-    reduced = replace(position, amount=position.amount - amount, margin=position.margin - released,
+    reduced = changed(position, amount=position.amount - amount, margin=position.margin - released,
                       realized_pnl=position.realized_pnl + realized, fees_paid=position.fees_paid + fee)
     return reduced, realized, released

@@ -1,13 +1,13 @@
 """The simulated venue shared by paper trading and backtests: an order book over an account, fed by prices."""
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
 from trading.domain.errors import BadSymbol, ConfigurationError, InvalidOrder, OrderNotFound, RejectedError
 from trading.domain.events import Event
+from trading.domain.frozen import changed
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Fill, Order, OrderIntent, OrderStatus, OrderType
 from trading.domain.positions import Position, PositionSide
@@ -222,7 +222,7 @@ class SimulatedExchange:
         if execution is None:
             return
         # a venue only trades on its tick grid: slippage rounds against us, to the next tick
-        execution = replace(execution, price=on_tick(execution.price, instrument.price_tick, order.side))
+        execution = Execution(on_tick(execution.price, instrument.price_tick, order.side), execution.is_maker)
         if amount <= 0:
             self._cancel(order, bar.ts_ms, "nothing left to reduce")
             return
@@ -260,13 +260,11 @@ class SimulatedExchange:
                      fee: Decimal, ts_ms: int, changes: list[PositionChange]) -> None:
         fill = Fill(order.id, order.symbol, order.side, amount, execution.price, fee, instrument.quote,
                     ts_ms, execution.is_maker)
-        # A market buy for a quote amount, or a reduce-only order cut to the position, fills what it could.
-        filled = replace(order, amount=order.filled + amount, filled=order.filled + amount,
-                         avg_price=execution.price, fee=order.fee + fee, fills=order.fills + (fill,))
         # it waited on the book (a maker fill) or past its first price: nobody who placed it saw it fill
         resting = execution.is_maker or order.id not in self._fresh
-        self._store(filled)
-        self._finish(filled, OrderStatus.FILLED, ts_ms)
+        # A market buy for a quote amount, or a reduce-only order cut to the position, fills what it could.
+        self._finish(order, OrderStatus.FILLED, ts_ms, amount=order.filled + amount, filled=order.filled + amount,
+                     avg_price=execution.price, fee=order.fee + fee, fills=order.fills + (fill,))
         if self._heard:
             self._emit(events.order_filled(self._orders[order.id], fill, resting))
         for change in changes:
@@ -289,9 +287,9 @@ class SimulatedExchange:
             self._emit(events.order_cancelled(cancelled, reason, alarming))
         return cancelled
 
-    def _finish(self, order: Order, status: OrderStatus, ts_ms: int) -> None:
+    def _finish(self, order: Order, status: OrderStatus, ts_ms: int, **fill: Any) -> None:
         self.account.release(order.id)
-        self._store(replace(order, status=status, updated_ms=ts_ms))
+        self._store(changed(order, status=status, updated_ms=ts_ms, **fill))
         self._open.get(order.symbol, {}).pop(order.id, None)
         self._fresh.discard(order.id)
         self._budgets.pop(order.id, None)
@@ -321,7 +319,7 @@ class SimulatedExchange:
         stop = next((o.stop_price for o in exits if o.type is OrderType.STOP_MARKET), None)
         target = next((o.stop_price if o.type is OrderType.TAKE_PROFIT_MARKET else o.price
                        for o in exits if o.type in _LIMIT_PHASE), None)
-        return replace(position, stop_price=stop, take_profit=target)
+        return changed(position, stop_price=stop, take_profit=target)
 
     def balances(self) -> dict[str, Decimal]:
         """Return the total balance per asset."""

@@ -1,11 +1,11 @@
 """A spot account: balances per asset, no selling what is not held, no buying beyond the cash."""
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping
 
 from trading.domain.errors import InsufficientFunds, InvalidOrder
+from trading.domain.frozen import changed
 from trading.domain.instruments import Instrument
 from trading.domain.money import booked
 from trading.domain.orders import Order, OrderType, Side
@@ -106,7 +106,7 @@ class SpotAccount:
         reduced, realized, _ = reduce_position(holding, amount, price, fee)
         if reduced.amount == 0:
             del self._holdings[instrument.symbol]
-            return PositionChange(ChangeKind.CLOSED, replace(reduced, amount=amount), realized)
+            return PositionChange(ChangeKind.CLOSED, changed(reduced, amount=amount), realized)
         self._holdings[instrument.symbol] = reduced
         return PositionChange(ChangeKind.UPDATED, reduced, realized)
 

@@ -8,11 +8,12 @@ exits are never vetted. The loop carries out the plans and reports back what the
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from collections import Counter
 from decimal import Decimal
 from typing import Any, Mapping
 
 from trading.domain.decisions import Action, Decision
+from trading.domain.frozen import changed
 from trading.domain.market import Ticker
 from trading.domain.orders import Order
 from trading.domain.positions import Position
@@ -41,6 +42,10 @@ class TradingEngine:
     def __init__(self, settings: EngineSettings = EngineSettings(), state: EngineState | None = None) -> None:
         self.settings = settings
         self.state = state if state is not None else EngineState()
+        # the remembered setup ids counted, for a look-up in O(1) instead of a scan of up to 1,000 ids; kept
+        # for the tuple it was counted from, so a state set from outside (a restore) is counted afresh
+        self._counted_ids: tuple[str, ...] = ()
+        self._id_counts: Counter[str] = Counter()
 
     def snapshot(self) -> dict[str, Any]:
         """Return the state as JSON-able data for the store."""
@@ -48,16 +53,28 @@ class TradingEngine:
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Replace the state with a snapshot() saved before a restart."""
-        self.state = replace(EngineState.restore(data), entry_hold=self.state.entry_hold)   # holds are not saved
+        self.state = changed(EngineState.restore(data), entry_hold=self.state.entry_hold)   # holds are not saved
 
     # ---- entries ------------------------------------------------------------------------------
 
     def accept_signal(self, signal: Signal) -> bool:
         """Return True the first time a setup is seen (and remember it), False for a repeat."""
-        if signal.setup_id in self.state.signal_ids:
+        ids, new = self.state.signal_ids, signal.setup_id
+        if ids is not self._counted_ids:
+            self._counted_ids, self._id_counts = ids, Counter(ids)
+        counts = self._id_counts
+        if new in counts:
             return False
-        kept = (*self.state.signal_ids, signal.setup_id)[-self.settings.remembered_signals:]
-        self.state = replace(self.state, signal_ids=kept)
+        kept, keep = ids + (new,), self.settings.remembered_signals
+        if len(kept) > keep > 0:
+            kept = kept[-keep:]
+        counts[new] = 1
+        for forgotten in ids[:len(ids) + 1 - len(kept)]:
+            counts[forgotten] -= 1
+            if counts[forgotten] <= 0:
+                del counts[forgotten]
+        self.state = changed(self.state, signal_ids=kept)
+        self._counted_ids = kept
         return True
 
     def vet_new_position(self, ts_ms: int, origin: EntryOrigin, symbol: str | None = None) -> Verdict:
@@ -74,14 +91,14 @@ class TradingEngine:
         s = plan.signal
         pending = PendingEntry(plan.intent.client_order_id, s.symbol, s.side, plan.stop, plan.take_profit,
                                s.strategy, s.reason, plan.amount_step, ts_ms, plan.exit_cost_rate)
-        self.state = replace(self.state, pending={**self.state.pending, pending.client_order_id: pending},
+        self.state = changed(self.state, pending={**self.state.pending, pending.client_order_id: pending},
                              risk=record_entry(self.state.risk, ts_ms, self.settings.limits))
 
     def on_entry_ended(self, client_order_id: str) -> PendingEntry | None:
         """Forget an entry order that ended without a fill (rejected, cancelled); return it."""
         pending = self.state.pending.get(client_order_id)
         if pending is not None:
-            self.state = replace(self.state, pending=_without(self.state.pending, client_order_id))
+            self.state = changed(self.state, pending=_without(self.state.pending, client_order_id))
         return pending
 
     def on_position_opened(self, position: Position, ts_ms: int, client_order_id: str | None = None,
@@ -89,7 +106,7 @@ class TradingEngine:
         """Arm the stops of a position that has just opened: from its entry's signal, or adopt a stranger."""
         pending = self.state.pending.get(client_order_id or "")
         if pending is not None:
-            position = replace(position, stop_price=pending.stop, take_profit=pending.take_profit)
+            position = changed(position, stop_price=pending.stop, take_profit=pending.take_profit)
             key, strategy, reason, step = pending.client_order_id, pending.strategy, pending.reason, pending.amount_step
             costs = pending.exit_cost_rate
         else:
@@ -100,7 +117,7 @@ class TradingEngine:
         stops = open_stops(position, self.settings.protection_for(strategy), position.entry_price * costs)
         guard = GuardedPosition(position.symbol, key, strategy, reason, stops, step, position.opened_ms or ts_ms,
                                 position.amount * stops.risk_per_unit, position.amount, position.entry_price)
-        self.state = replace(self.state, pending=_without(self.state.pending, client_order_id or ""),
+        self.state = changed(self.state, pending=_without(self.state.pending, client_order_id or ""),
                              positions={**self.state.positions, position.symbol: guard.seen(position)})
         return self.state.positions[position.symbol]
 
@@ -196,14 +213,14 @@ class TradingEngine:
         if guard.initial_risk > 0:
             recent = (*r_multiples.get(guard.strategy, ()), result / guard.initial_risk)
             r_multiples[guard.strategy] = recent[-self.settings.kelly_window:]
-        self.state = replace(self.state, risk=risk, r_multiples=r_multiples,
+        self.state = changed(self.state, risk=risk, r_multiples=r_multiples,
                              positions=_without(self.state.positions, symbol))
         return guard, result, list(breaches)
 
     def forget_position(self, symbol: str) -> GuardedPosition | None:
         """Drop a guard whose position the broker does not hold (state from before a reset); return it."""
         guard = self.state.positions.get(symbol)
-        self.state = replace(self.state, positions=_without(self.state.positions, symbol))
+        self.state = changed(self.state, positions=_without(self.state.positions, symbol))
         return guard
 
     # ---- account limits, circuit breaker, kill switch -----------------------------------------
@@ -211,7 +228,7 @@ class TradingEngine:
     def mark_equity(self, equity: Decimal, ts_ms: int) -> list[LimitBreach]:
         """Record the account's equity; return the daily-loss and drawdown limits it has just hit."""
         risk, breaches = mark_equity(self.state.risk, equity, ts_ms, self.settings.limits)
-        self.state = replace(self.state, risk=risk)
+        self.state = changed(self.state, risk=risk)
         return list(breaches)
 
     def observe_price(self, symbol: str, ts_ms: int, price: Decimal) -> list[BreakerTransition]:
@@ -243,9 +260,9 @@ class TradingEngine:
 
     def kill(self, flat: bool, by: str, reason: str, ts_ms: int) -> bool:
         """Engage the kill switch (flat: close every position too); return True when it changed."""
-        switch, changed = engage(self.state.kill_switch, flat, by, reason, ts_ms)
-        self.state = replace(self.state, kill_switch=switch)
-        return changed
+        switch, engaged = engage(self.state.kill_switch, flat, by, reason, ts_ms)
+        self.state = changed(self.state, kill_switch=switch)
+        return engaged
 
     def resume(self, by: str, ts_ms: int) -> list[str]:
         """Release the kill switch, a drawdown halt and a loss-streak cooldown; return what was lifted."""
@@ -254,19 +271,19 @@ class TradingEngine:
         risk = self.state.risk
         if risk.halted:
             risk, lifted = resume_trading(risk), [*lifted, "drawdown halt"]
-        self.state = replace(self.state, kill_switch=switch, risk=risk)
+        self.state = changed(self.state, kill_switch=switch, risk=risk)
         return [*lifted, "loss-streak cooldown"] if self.lift_cooldown(ts_ms) else lifted
 
     def lift_cooldown(self, ts_ms: int) -> bool:
         """End a loss-streak cooldown running at ts_ms (/resume, /unlock); return True when one was running."""
         if ts_ms >= self.state.risk.cooldown_until_ms:
             return False
-        self.state = replace(self.state, risk=end_cooldown(self.state.risk))
+        self.state = changed(self.state, risk=end_cooldown(self.state.risk))
         return True
 
     def hold_entries(self, reason: str) -> None:
         """Hold every new entry for reason (live paused, the user's /pause) in the one gate; empty lifts it."""
-        self.state = replace(self.state, entry_hold=reason)
+        self.state = changed(self.state, entry_hold=reason)
 
     def reset_account(self) -> None:
         """Start the account's risk over (a reset paper account): limits, streaks, guards and entries forgotten.
@@ -274,17 +291,18 @@ class TradingEngine:
         The kill switch, the circuit breaker and an entry hold stay as they are: they are about the market and
         the human, not about the account's history.
         """
-        self.state = replace(self.state, risk=RiskState(), positions={}, pending={}, r_multiples={})
+        self.state = changed(self.state, risk=RiskState(), positions={}, pending={}, r_multiples={})
 
     def risk_status(self, ts_ms: int) -> RiskStatus:
         """Return what /risk shows at ts_ms."""
         return risk_status(self.state, self.settings, ts_ms)
 
     def _put(self, guard: GuardedPosition) -> None:
-        self.state = replace(self.state, positions={**self.state.positions, guard.symbol: guard})
+        self.state = changed(self.state, positions={**self.state.positions, guard.symbol: guard})
 
     def _breaker(self, update: breaker.Update) -> list[BreakerTransition]:
-        self.state = replace(self.state, breaker=update[0])
+        if update[0] is not self.state.breaker:      # most observations leave the breaker as it was
+            self.state = changed(self.state, breaker=update[0])
         return list(update[1])
 
 

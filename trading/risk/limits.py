@@ -4,16 +4,20 @@ Exits are never vetted here: closing risk must always be possible.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from trading.domain.candles import MINUTE_MS
+from trading.domain.frozen import changed
 from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
 HUNDRED = Decimal(100)
+DAY_MS = 86_400_000
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,14 @@ class LimitBreach:
 
 def local_day(ts_ms: int, timezone: str) -> str:
     """Return the local ISO date of ts_ms in an IANA timezone."""
+    if timezone == "UTC":       # the default, asked on every equity mark and entry: whole days since 1970
+        return _utc_day(ts_ms // DAY_MS)
     return datetime.fromtimestamp(ts_ms / 1000, ZoneInfo(timezone)).date().isoformat()
+
+
+@lru_cache(maxsize=1024)
+def _utc_day(days: int) -> str:
+    return (EPOCH + timedelta(days=days)).isoformat()
 
 
 def next_local_midnight_ms(ts_ms: int, timezone: str) -> int:
@@ -86,12 +97,14 @@ def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
     """Record the account's equity at ts_ms; return the new state and the limits it has just hit."""
     day = local_day(ts_ms, settings.timezone)
     if day != state.day:
-        state = replace(state, day=day, day_start_equity=equity)
-    state = replace(state, equity=equity, peak_equity=max(state.peak_equity, equity))
+        state = changed(state, day=day, day_start_equity=equity, equity=equity,
+                        peak_equity=max(state.peak_equity, equity))
+    else:
+        state = changed(state, equity=equity, peak_equity=max(state.peak_equity, equity))
     breaches: list[LimitBreach] = []
     loss_limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
     if state.daily_limit_day != day and -state.daily_pnl >= loss_limit > 0:
-        state = replace(state, daily_limit_day=day)
+        state = changed(state, daily_limit_day=day)
         breaches.append(LimitBreach(
             RiskRule.DAILY_LOSS, ts_ms,
             f"daily loss limit hit: {state.daily_pnl:.2f} today, limit {settings.daily_loss_pct}% "
@@ -101,7 +114,7 @@ def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
     if not state.halted and state.drawdown_pct >= settings.max_drawdown_pct:
         reason = (f"equity {state.equity:.2f} is {state.drawdown_pct:.2f}% below its peak {state.peak_equity:.2f}, "
                   f"the limit is {settings.max_drawdown_pct}%")
-        state = replace(state, halted=True, halt_reason=reason)
+        state = changed(state, halted=True, halt_reason=reason)
         breaches.append(LimitBreach(RiskRule.MAX_DRAWDOWN, ts_ms, f"drawdown halt: {reason}; new positions are "
                                                                   f"refused until /resume"))
     return state, tuple(breaches)
@@ -111,13 +124,13 @@ def record_trade_result(state: RiskState, pnl: Decimal, ts_ms: int,
                         settings: LimitSettings) -> tuple[RiskState, tuple[LimitBreach, ...]]:
     """Record a closed trade's profit; a losing streak of settings.loss_streak starts a cooldown."""
     if pnl >= 0:
-        return replace(state, consecutive_losses=0), ()
+        return changed(state, consecutive_losses=0), ()
     losses = state.consecutive_losses + 1
     if losses < settings.loss_streak:
-        return replace(state, consecutive_losses=losses), ()
+        return changed(state, consecutive_losses=losses), ()
     until = ts_ms + settings.loss_cooldown_ms
     # The streak restarts from zero so the next cooldown needs another full streak.
-    state = replace(state, consecutive_losses=0, cooldown_until_ms=until)
+    state = changed(state, consecutive_losses=0, cooldown_until_ms=until)
     reason = (f"{losses} losing trades in a row: new positions are refused for "
               f"{settings.loss_cooldown_ms // MINUTE_MS} min (/resume lifts it sooner)")
     return state, (LimitBreach(RiskRule.LOSS_STREAK, ts_ms, reason),)
@@ -126,17 +139,17 @@ def record_trade_result(state: RiskState, pnl: Decimal, ts_ms: int,
 def record_entry(state: RiskState, ts_ms: int, settings: LimitSettings) -> RiskState:
     """Record that an entry order was sent at ts_ms (for the entry-rate limit)."""
     recent = _entries_in_window(state, ts_ms, settings)
-    return replace(state, entry_times_ms=recent + (ts_ms,))
+    return changed(state, entry_times_ms=recent + (ts_ms,))
 
 
 def resume_trading(state: RiskState) -> RiskState:
     """Clear a drawdown halt; the peak restarts at the current equity so the halt does not refire at once."""
-    return replace(state, halted=False, halt_reason="", peak_equity=state.equity)
+    return changed(state, halted=False, halt_reason="", peak_equity=state.equity)
 
 
 def end_cooldown(state: RiskState) -> RiskState:
     """Lift a loss-streak cooldown now (on /resume)."""
-    return replace(state, cooldown_until_ms=0, consecutive_losses=0)
+    return changed(state, cooldown_until_ms=0, consecutive_losses=0)
 
 
 def vet_entry(state: RiskState, ts_ms: int, open_positions: int, settings: LimitSettings) -> Verdict:

@@ -9,11 +9,12 @@ levels known before the candle: its order of high and low is unknown, so the pes
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from trading.domain.frozen import changed
 from trading.domain.positions import Position, PositionSide
 from trading.risk.snapshots import Restorable
 
@@ -121,7 +122,7 @@ def open_stops(position: Position, settings: ProtectionSettings, break_even_offs
     reference = position.stop_price if position.stop_price is not None else hard_stop_price(state, settings)
     if reference is None:
         return state                   # no stop at all: no 1R, so no R multiple, break-even or partial in R
-    return replace(state, risk_per_unit=abs(position.entry_price - reference))
+    return changed(state, risk_per_unit=abs(position.entry_price - reference))
 
 
 def hard_stop_price(state: StopState, settings: ProtectionSettings) -> Decimal | None:
@@ -176,7 +177,7 @@ def _partial_take_profit(state: StopState, bar: PriceRange, settings: Protection
         return state, ()
     fill = _better(state, level, bar.open)
     fraction = settings.partial_take_profit_fraction
-    return replace(state, partial_taken=True), (ExitInstruction(
+    return changed(state, partial_taken=True), (ExitInstruction(
         ExitAction.CLOSE_PART, ExitReason.PARTIAL_TAKE_PROFIT, fill, fraction,
         f"partial take-profit: {fraction:%} at {fill} ({settings.partial_take_profit_r}R)"),)
 
@@ -187,7 +188,7 @@ def _break_even(state: StopState, favourable: Decimal, settings: ProtectionSetti
     trigger = state.entry + _sign(state) * state.risk_per_unit * settings.break_even_r
     if not _touched_gain(state, favourable, trigger):
         return state
-    return replace(state, stop=_tighter(state, state.stop, break_even_price(state)), at_break_even=True)
+    return changed(state, stop=_tighter(state, state.stop, break_even_price(state)), at_break_even=True)
 
 
 def break_even_price(state: StopState) -> Decimal:
@@ -211,7 +212,7 @@ def trailing_activation(state: StopState, settings: ProtectionSettings) -> Decim
 
 def _trail(state: StopState, favourable: Decimal, settings: ProtectionSettings) -> StopState:
     best = _better(state, state.best_price, favourable)
-    state = replace(state, best_price=best)
+    state = changed(state, best_price=best)
     activation = trailing_activation(state, settings)
     if activation is None or not _touched_gain(state, best, activation):
         return state
@@ -219,7 +220,7 @@ def _trail(state: StopState, favourable: Decimal, settings: ProtectionSettings) 
         trail = best - _sign(state) * state.risk_per_unit * settings.trailing_callback_r
     else:
         trail = best * (1 - _sign(state) * settings.trailing_callback_pct / HUNDRED)
-    return replace(state, trailing_stop=_tighter(state, state.trailing_stop, trail))
+    return changed(state, trailing_stop=_tighter(state, state.trailing_stop, trail))
 
 
 def _zone(state: StopState, price: Decimal, settings: ProtectionSettings
@@ -231,9 +232,9 @@ def _zone(state: StopState, price: Decimal, settings: ProtectionSettings
     elif settings.take_profit_zone_pct is not None and result >= settings.take_profit_zone_pct:
         zone, reason = Zone.TAKE_PROFIT, ExitReason.TAKE_PROFIT_ZONE
     if zone is state.zone or reason is None:
-        return replace(state, zone=zone), ()
+        return changed(state, zone=zone), ()
     # Ask once per entry into a zone, not on every tick spent inside it.
-    return replace(state, zone=zone), (ExitInstruction(
+    return changed(state, zone=zone), (ExitInstruction(
         ExitAction.ASK, reason, price, Decimal(0),
         f"position at {result:.2f}% ({zone} zone) at {price}: exit or hold?"),)
 

@@ -46,9 +46,12 @@ def warmup_ms(strategy: str) -> int:
 
 
 def history_from_file(path: Path, symbol: str, timeframe: Timeframe | None = None,
-                      funding: Path | None = None) -> LoadedHistory:
-    """Return the history in a candle file (its own timeframe unless a coarser one is asked for)."""
-    candles = read_candles(path)
+                      funding: Path | None = None, keep_in: Path | None = None) -> LoadedHistory:
+    """Return the history in a candle file (its own timeframe unless a coarser one is asked for).
+
+    keep_in: a folder where the parsed candles are kept, so the next run on the same file skips the parse.
+    """
+    candles = read_candles(path, keep_in)
     rates = read_funding(funding) if funding is not None else None
     return LoadedHistory(history_from_candles(symbol, candles, timeframe, rates), f"file {path.name}")
 

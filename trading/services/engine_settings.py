@@ -2,25 +2,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from trading.domain.candles import MINUTE_MS
-from trading.engine.decision_checks import CheckSettings
-from trading.engine.decision_prompt import PromptSettings
-from trading.engine.decision_schedule import ScheduleSettings
 from trading.engine.engine_state import EngineSettings
-from trading.engine.llm_budget import BudgetSettings, Prices
-from trading.engine.llm_settings import LlmSettings
 from trading.engine.rules_decider import RulesSettings
 from trading.risk.circuit_breaker import BreakerSettings
 from trading.risk.limits import LimitSettings
 from trading.risk.protective_stops import ProtectionSettings
 from trading.risk.sizing import SizingSettings
-from trading.services.symbol_reviews import ReviewSettings
-from trading.services.trading_loop import LoopSettings
 from trading.engine.slippage import SlippageModel
 from trading.settings import Settings
 from trading.strategies.book import default_book
 from trading.strategies.exit_rules import declared_exits, strategy_protection
+
+if TYPE_CHECKING:     # the loop's and the LLM's settings load where they are built: a backtest needs neither
+    from trading.engine.llm_settings import LlmSettings
+    from trading.services.trading_loop import LoopSettings
 
 
 def _off_when_zero(value: Decimal) -> Decimal | None:
@@ -70,6 +68,9 @@ def rules_settings(settings: Settings) -> RulesSettings:
 
 def loop_settings(settings: Settings, symbols: tuple[str, ...]) -> LoopSettings:
     """Return the loop's settings for the symbols actually traded (the profile's, after replay filtering)."""
+    from trading.services.symbol_reviews import ReviewSettings
+    from trading.services.trading_loop import LoopSettings
+
     if not settings.llm_on:
         return LoopSettings(symbols=symbols, decision_timeout_s=float(settings.decision_timeout_seconds))
     # the LLM has its own timeout and one retry; the loop's deadline is only the last resort behind it
@@ -84,6 +85,12 @@ LLM_RETRY_WAIT_MAX_S = 10.0
 
 def llm_settings(settings: Settings, *, read_cache: bool = False, cache_only: bool = False) -> LlmSettings:
     """Return the LLM decision maker's thresholds, schedule, budget and prices."""
+    from trading.engine.decision_checks import CheckSettings
+    from trading.engine.decision_prompt import PromptSettings
+    from trading.engine.decision_schedule import ScheduleSettings
+    from trading.engine.llm_budget import BudgetSettings, Prices
+    from trading.engine.llm_settings import LlmSettings
+
     s = settings
     checks = CheckSettings(min_confidence=float(s.llm_min_confidence),
                            limit_max_distance_pct=s.llm_limit_max_distance_pct)

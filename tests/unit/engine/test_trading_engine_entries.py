@@ -1,6 +1,7 @@
 """Entries through the engine: every gate, then sizing to the risk per trade within the cash."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 from tests.fakes.trading_setups import (ENTER, PERP, SKIP, SPOT, T0, account, position, signal)
@@ -8,6 +9,7 @@ from trading.domain.candles import MINUTE_MS
 from trading.domain.orders import OrderIntent, OrderType, Side
 from trading.domain.positions import PositionSide
 from trading.engine.entry_pipeline import EntryPlan, EntryRule, Rejection, entry_client_id
+from trading.engine.engine_state import EngineSettings
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.verdicts import RiskRule
 
@@ -105,6 +107,22 @@ def test_max_open_positions_counts_guarded_positions_and_entries_on_their_way():
 def test_a_signal_is_accepted_once():
     engine = TradingEngine()
     assert [engine.accept_signal(signal()), engine.accept_signal(signal())] == [True, False]
+
+
+def test_only_the_latest_remembered_setups_are_refused_again():
+    engine = TradingEngine(EngineSettings(remembered_signals=2))
+    seen = [engine.accept_signal(signal(setup=s)) for s in ("a", "b", "c", "b", "c", "a", "b")]
+    # a is forgotten once c arrives, and accepted again; then b is the oldest and goes
+    assert seen == [True, True, True, False, False, True, True]
+    assert engine.state.signal_ids == (signal(setup="a").setup_id, signal(setup="b").setup_id)
+
+
+def test_a_restored_state_refuses_the_setups_it_remembers():
+    engine = TradingEngine()
+    engine.accept_signal(signal(setup="old"))
+    remembered = (signal(setup="other").setup_id,)
+    engine.restore(TradingEngine(state=replace(engine.state, signal_ids=remembered)).snapshot())
+    assert [engine.accept_signal(signal(setup="other")), engine.accept_signal(signal(setup="old"))] == [False, True]
 
 
 def test_the_filled_entry_arms_the_signals_stop_and_target():

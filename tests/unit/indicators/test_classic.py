@@ -1,10 +1,11 @@
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from tests.fakes.shared_data import load_candles
 from trading.domain.candles import Candles
-from trading.indicators.classic import atr, crossed_above, ema, rsi, true_range
+from trading.indicators.classic import _ewm_in_python, atr, crossed_above, ema, ema_from_first, rsi, true_range
 
 # Wilder's RSI worked example as printed by StockCharts ("RSI", ChartSchool), closes to 4 decimals
 TEXTBOOK_CLOSES = [
@@ -72,3 +73,31 @@ def test_classic_indicators_on_a_prefix_equal_the_full_history_cut_to_it(cut):
     for name, compute in (("ema", lambda c: ema(c.close, 200)), ("rsi", lambda c: rsi(c.close, 14)),
                           ("atr", lambda c: atr(c, 14))):
         assert np.array_equal(compute(prefix), compute(full)[:cut], equal_nan=True), name
+
+
+@pytest.mark.parametrize("period", [3, 9, 12, 26, 200])
+def test_the_python_ema_gives_pandas_ewm_bit_for_bit_on_real_closes(period):
+    # the EMA-cross command line computes ema_from_first without pandas: it must be pandas' very numbers
+    close = load_candles("BTCUSDT-1m.csv.gz").close
+    alpha = 2.0 / (period + 1)
+
+    expected = pd.Series(close).ewm(alpha=alpha, adjust=False).mean().to_numpy()
+
+    assert np.array_equal(_ewm_in_python(close, alpha), expected)
+    assert np.array_equal(ema_from_first(close, period), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(float("nan"))), max_size=40),
+       period=st.integers(1, 30))
+def test_the_python_ema_follows_pandas_through_gaps_flat_runs_and_any_period(values, period):
+    # a missing value ages the weight; a flat run keeps the mean exactly; alpha 1 is the series itself
+    array = np.array(values + values[:5], np.float64)
+    gapless = np.nan_to_num(array, nan=1.5)
+    alpha = 2.0 / (period + 1)
+
+    expected = pd.Series(array, dtype=np.float64).ewm(alpha=alpha, adjust=False).mean().to_numpy()
+
+    assert np.array_equal(_ewm_in_python(array, alpha), expected, equal_nan=True)
+    assert np.array_equal(_ewm_in_python(gapless, alpha),
+                          pd.Series(gapless).ewm(alpha=alpha, adjust=False).mean().to_numpy())

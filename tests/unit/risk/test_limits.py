@@ -5,6 +5,9 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal as D
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from trading.risk.limits import (LimitSettings, RiskState, local_day, mark_equity, next_local_midnight_ms,
                                  record_entry, record_trade_result, resume_trading, vet_entry)
 from trading.risk.verdicts import RiskRule
@@ -26,6 +29,13 @@ def test_local_day_follows_the_configured_timezone():
     assert local_day(utc_ms(2025, 8, 14, 14, 59), "Asia/Seoul") == "2025-08-14"
     assert local_day(utc_ms(2025, 8, 14, 15, 0), "Asia/Seoul") == "2025-08-15"
     assert local_day(utc_ms(2025, 8, 14, 15, 0), "UTC") == "2025-08-14"
+
+
+@given(st.integers(-2_000_000_000_000, 4_000_000_000_000))
+def test_the_utc_day_by_whole_days_is_the_calendar_day(ts_ms):
+    assert local_day(ts_ms, "UTC") == datetime.fromtimestamp(ts_ms / 1000, timezone.utc).date().isoformat()
+    midnight = ts_ms - ts_ms % 86_400_000
+    assert local_day(midnight - 1, "UTC") != local_day(midnight, "UTC") == local_day(midnight + 86_399_999, "UTC")
 
 
 def test_next_local_midnight_in_seoul_is_15_utc():

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NOT_YET = -1  # a state bar that has not happened (yet)
 
@@ -65,6 +67,8 @@ class EventTable:
 
     def to_frame(self) -> pd.DataFrame:
         """Return the table as a DataFrame, one column per field."""
+        import pandas as pd     # only the CSV export wants frames
+
         return pd.DataFrame(self.columns())
 
 

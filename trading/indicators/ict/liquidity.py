@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
 
 from trading.indicators.ict.event_table import NOT_YET, EventTable
 from trading.indicators.ict.period_levels import PeriodLevels
@@ -121,6 +120,8 @@ class Liquidity:
 
     def level_changes(self) -> LevelChanges:
         """Return each change of each level as its own row, with the level as it stood after that change."""
+        import pandas as pd     # imported on first use, so the modules load without it
+
         m, levels = self.members, self.levels
         frame = pd.DataFrame({"row": m.level_row, "level": m.level})   # members come in join (known_at) order
         group = frame.groupby("row", sort=False)["level"]

@@ -1,0 +1,117 @@
+"""Candle and funding files read without pandas give pandas' very numbers, and bad files a clear error."""
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.fakes.shared_data import shared_data_path
+from trading.adapters.candle_files import KEPT_COPIES, read_candle_file, read_funding_file
+from trading.domain.errors import ConfigurationError
+
+CANDLE_FILES = ["BTCUSDT-1m.csv.gz", "ETHUSDT-1m.csv.gz", "BTCUSDT-15m.csv.gz", "ETHUSDT-15m.csv.gz",
+                "BTCUSDT-1h.csv.gz", "ETHUSDT-1h.csv.gz", "BTCUSDT-PERP-1h.csv.gz", "ETHUSDT-PERP-1h.csv.gz"]
+
+
+@pytest.mark.parametrize("name", CANDLE_FILES)
+def test_every_shared_candle_file_reads_bit_for_bit_as_pandas_reads_it(name):
+    path = shared_data_path(name)
+    frame = pd.read_csv(path)
+
+    candles = read_candle_file(path)
+
+    assert candles.open_ms.dtype == np.int64 and np.array_equal(candles.open_ms, frame["timestamp_ms"].to_numpy())
+    for column in ("open", "high", "low", "close", "volume"):
+        values = getattr(candles, column)
+        assert values.dtype == np.float64 and values.flags.c_contiguous
+        assert np.array_equal(values, frame[column].to_numpy(np.float64)), column
+
+
+@pytest.mark.parametrize("name", ["BTCUSDT-PERP-funding-8h.csv.gz", "ETHUSDT-PERP-funding-8h.csv.gz"])
+def test_funding_files_read_bit_for_bit_as_pandas_reads_them(name):
+    path = shared_data_path(name)
+    frame = pd.read_csv(path)
+
+    times, rates = read_funding_file(path)
+
+    assert np.array_equal(times, frame["timestamp_ms"].to_numpy()) and times.dtype == np.int64
+    assert np.array_equal(rates, frame["funding_rate"].to_numpy())
+
+
+def test_columns_are_found_by_name_in_any_order_with_extra_ones_and_windows_line_ends(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"close,note,open_ms,open,high,low,volume\r\n"
+                     b"101.5,first,60000,100.25,102,99.5,3\r\n"
+                     b"102.75,second,120000,101.5,103,101,0.5\r\n")
+
+    candles = read_candle_file(path)
+
+    assert candles.open_ms.tolist() == [60_000, 120_000]
+    assert candles.close.tolist() == [101.5, 102.75] and candles.low.tolist() == [99.5, 101.0]
+    assert candles.volume.tolist() == [3.0, 0.5]
+
+
+def test_a_gzipped_file_is_recognised_by_its_content_and_a_header_alone_gives_no_candles(tmp_path):
+    zipped, empty = tmp_path / "plain-name.csv", tmp_path / "empty.csv"
+    zipped.write_bytes(gzip.compress(b"timestamp_ms,open,high,low,close,volume\n0,1,2,0.5,1.5,10\n"))
+    empty.write_text("timestamp_ms,open,high,low,close,volume\n")
+
+    assert read_candle_file(zipped).high.tolist() == [2.0]
+    assert len(read_candle_file(empty)) == 0
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"timestamp_ms,open,high,low,close\n0,1,2,0.5,1.5\n", "no column volume"),
+    (b"timestamp_ms,open,high,low,close,volume\n0,1,2,zero,1.5,10\n", "cannot read candles"),
+    (gzip.compress(b"timestamp_ms,open,high,low,close,volume\n0,1,2,0.5,1.5,10\n")[:30], "cannot read candles"),
+])
+def test_a_bad_file_says_what_is_wrong_with_it(tmp_path, content, problem):
+    path = tmp_path / "bad.csv.gz"
+    path.write_bytes(content)
+
+    with pytest.raises(ConfigurationError, match=problem):
+        read_candle_file(path)
+
+
+def test_missing_files_are_named(tmp_path):
+    with pytest.raises(ConfigurationError, match="no such data file"):
+        read_candle_file(tmp_path / "nothing.csv.gz")
+    with pytest.raises(ConfigurationError, match="no such funding file"):
+        read_funding_file(tmp_path / "nothing.csv.gz")
+
+
+def test_a_kept_copy_gives_the_same_candles_and_is_used_the_next_time(tmp_path):
+    source, kept = tmp_path / "BTCUSDT-1m.csv.gz", tmp_path / "parsed"
+    text = gzip.decompress(shared_data_path("BTCUSDT-1m.csv.gz").read_bytes())[:200_000]
+    source.write_bytes(gzip.compress(text.rpartition(b"\n")[0] + b"\n"))
+    parsed = read_candle_file(source)
+
+    first = read_candle_file(source, kept)
+    (copy,) = kept.glob("*.npy")
+    marked = np.load(copy)
+    marked[4, 0] = -1.0               # the copy's first close, changed: the next read must show it
+    np.save(copy, marked)
+    second = read_candle_file(source, kept)
+
+    assert first.equals(parsed) and len(parsed) > 1_000
+    assert second.close[0] == -1.0 and np.array_equal(second.close[1:], parsed.close[1:])
+    assert second.open_ms.dtype == np.int64 and np.array_equal(second.open_ms, parsed.open_ms)
+
+
+def test_an_edited_file_is_parsed_again_and_only_the_last_copies_stay(tmp_path):
+    source, kept = tmp_path / "candles.csv", tmp_path / "parsed"
+    for close in range(KEPT_COPIES + 3):
+        source.write_text(f"timestamp_ms,open,high,low,close,volume\n0,1,40,0.5,{close},10\n")
+
+        assert read_candle_file(source, kept).close.tolist() == [close]
+    assert len(list(kept.glob("*.npy"))) == KEPT_COPIES
+    assert read_candle_file(source, kept).close.tolist() == [KEPT_COPIES + 2]
+
+
+def test_a_folder_that_cannot_hold_copies_only_loses_the_speed_up(tmp_path):
+    source, blocked = tmp_path / "candles.csv", tmp_path / "a-file-not-a-folder"
+    source.write_text("timestamp_ms,open,high,low,close,volume\n0,1,4,0.5,2,10\n")
+    blocked.write_text("in the way")
+
+    assert read_candle_file(source, blocked).close.tolist() == [2.0]
+    assert blocked.read_text() == "in the way"
