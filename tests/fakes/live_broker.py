@@ -66,15 +66,22 @@ class LiveRig:
         await self.broker.account.close()
 
 
+MARKETS_TIMEOUT_MS = 20_000
+
+
 async def live_rig(fake: FakeExchange, clock: Clock, *, futures: bool = False, exchange_id: str | None = None,
                    options: LiveOptions = LiveOptions(), timeout_ms: int = 400,
                    resync: Callable[[], Awaitable[object]] | None = None) -> LiveRig:
     """Return a LiveRig whose broker trades the fake's spot (or USDT-M futures) account on clock's time."""
     exchange_id = exchange_id or ("binanceusdm" if futures else "binance")
-    exchange = create_exchange(exchange_id, signed_options(fake, timeout_ms))
+    # the markets load with room for a loaded machine (their JSON is large, and a timeout there is not what any
+    # test is about); timeout_ms, short so that held requests fail fast, applies from the first trading call
+    exchange = create_exchange(exchange_id, signed_options(fake, MARKETS_TIMEOUT_MS))
+    instruments = await load_instruments(exchange)
+    exchange.timeout = timeout_ms
     rig = LiveRig(None)  # type: ignore[arg-type]
     account = ExchangeAccount(exchange, clock, futures, RetryPolicy(attempts=3, base_delay_s=0.01, sleep=rig.sleep),
                               resync=resync)
-    rig.broker = CcxtBroker(account, await load_instruments(exchange), clock, options=options, sleep=rig.sleep)
+    rig.broker = CcxtBroker(account, instruments, clock, options=options, sleep=rig.sleep)
     rig.broker.attach(rig.events.append, rig.checkpoint)
     return rig
