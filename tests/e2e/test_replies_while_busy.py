@@ -63,13 +63,13 @@ async def test_status_and_a_chart_are_answered_while_an_llm_question_waits_for_i
         settings = bot_settings(tmp_path, telegram.base_url, telegram.token, **SECRETS,
                                 openai_base_url=fake.base_url, llm_model="fake-model")
         async with feature_bot(settings):
-            fake.script(late(3.0, text("BTC is ranging; nothing to do.")))
+            fake.script(late(6.0, text("BTC is ranging; nothing to do.")))   # room for a first chart on a busy box
             telegram.user_says(OWNER, "How is BTC doing?")
             await fake.wait_for_calls(1, timeout=10)                  # its handler now waits on the LLM
             asked = time.monotonic()
             status = await telegram.ask(OWNER, "/status", timeout=DEADLINE_S)
             waited = time.monotonic() - asked
-            chart = await telegram.ask(OWNER, "/chart BTC/USDT", timeout=2.5)
+            chart = await telegram.ask(OWNER, "/chart BTC/USDT", timeout=5.0)
             answer = await telegram.wait_for(OWNER, lambda s: s.text.startswith("BTC is ranging"), timeout=10)
 
     assert "Mode: paper" in status.text and waited < DEADLINE_S
