@@ -27,9 +27,16 @@ from trading.domain.candles import Candles, Timeframe
 from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
 from trading.engine.rules_decider import RulesSettings
+from trading.risk.limits import LimitSettings
 from trading.risk.protective_stops import ProtectionSettings
 
 MINUTE = Timeframe.M1.ms
+# a 1% daily loss that closes the position with a 2% drawdown halt, and a 0.5% one that only refuses new
+# entries with a 1% halt: they bind within the random runs' hours
+TIGHT_LIMITS = [LimitSettings(daily_loss_pct=Decimal(1), close_on_daily_loss=True, max_drawdown_pct=Decimal(2)),
+                LimitSettings(daily_loss_pct=Decimal("0.5"), max_drawdown_pct=Decimal(1))]
+# the random runs start between 00:00 and 08:00 UTC and last 1-7 hours: these zones' midnights fall inside
+DAY_STARTS = ["UTC", "Etc/GMT+2", "America/New_York", "Etc/GMT+6"]
 
 
 def assert_same_walk(fast: Walked, slow: Walked) -> None:
@@ -134,7 +141,10 @@ def random_runs(draw: st.DrawFn) -> tuple[MarketHistory, list[Signal], BacktestC
     instrument = draw(st.sampled_from([SPOT, PERP]))
     config = plain_config(replace(instrument, price_tick=Decimal("0.01")), protection, breaker=NO_BREAKER,
                           max_fee_to_risk_pct=Decimal(1000))
-    config = replace(config, rules=RulesSettings(min_reward_risk=Decimal(0), min_confidence=0.0))
+    limits = draw(st.sampled_from([NO_LIMITS, LimitSettings(), *TIGHT_LIMITS]))
+    limits = replace(limits, timezone=draw(st.sampled_from(DAY_STARTS)))
+    config = replace(config, engine=replace(config.engine, limits=limits),
+                     rules=RulesSettings(min_reward_risk=Decimal(0), min_confidence=0.0))
     symbol = instrument.symbol
     signals = [replace(s, symbol=symbol) for s in random_signals(draw, candles)]
     return MarketHistory(symbol, Timeframe.M1, candles), signals, config
