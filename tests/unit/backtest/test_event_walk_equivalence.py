@@ -2,10 +2,11 @@
 
 The reference (tests/fakes/per_bar_walk.py) is the same simulation handing the engine every bar of an
 open position. Both runs trade the same signals: a strategy's own on the real candles of ../shared/data,
-and hand-made signals on random candles, with the account limits off (the walk marks the account's
-equity for the limits at event bars and signals only: see per_bar_walk.py). Trades (times, prices,
-amounts, fees, results, exit reasons), rejections and breaches must be equal, and the equity curves
-equal to the last float bit or so, so the event walk can never silently diverge.
+and hand-made signals on random candles, with account limits that bind (a daily loss that closes the
+position, a drawdown halt, on days starting at several local midnights): the reference marks the
+account's equity for them at every close, as the live loop does. Trades (times, prices, amounts, fees,
+results, exit reasons), rejections and breaches must be equal, and the equity curves equal to the last
+float bit or so, so the event walk can never silently diverge.
 """
 from dataclasses import replace
 from decimal import Decimal
@@ -58,8 +59,13 @@ def both_walks(history: MarketHistory, signals: list[Signal], config: BacktestCo
 
 
 def loose(config: BacktestConfig) -> BacktestConfig:
-    """Return config with the cost gates and the rules' thresholds lowered, so the strategies trade often."""
-    engine = replace(config.engine, max_fee_to_risk_pct=Decimal(1000), min_reward_risk=None, limits=NO_LIMITS)
+    """Return config with the cost gates and the rules' thresholds lowered, so the strategies trade often.
+
+    The account limits are a 1% daily loss that closes the position and the default 20% drawdown halt:
+    the daily one binds every few days of these candles.
+    """
+    limits = LimitSettings(daily_loss_pct=Decimal(1), close_on_daily_loss=True)
+    engine = replace(config.engine, max_fee_to_risk_pct=Decimal(1000), min_reward_risk=None, limits=limits)
     return replace(config, engine=engine, rules=RulesSettings(min_reward_risk=Decimal("0.5"), min_confidence=0.0))
 
 
@@ -75,6 +81,7 @@ def test_each_ict_strategy_trades_alike_walked_by_events_or_by_bars_on_real_cand
 
     assert_same_walk(fast, slow)
     assert len(fast.trades) >= 3
+    assert fast.breaches["daily_loss"] >= 2
 
 
 def test_15m_bars_resolved_minute_by_minute_trade_alike_walked_by_events_or_by_bars():
@@ -86,6 +93,7 @@ def test_15m_bars_resolved_minute_by_minute_trade_alike_walked_by_events_or_by_b
 
     assert_same_walk(fast, slow)
     assert len(fast.trades) >= 3
+    assert fast.breaches["daily_loss"] >= 2
 
 
 def test_the_ema_cross_yardstick_trades_alike_walked_by_events_or_by_bars_on_real_candles():
