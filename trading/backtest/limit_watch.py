@@ -12,6 +12,7 @@ close, compared exactly. The walk then lets the engine mark those bars with its 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -32,42 +33,52 @@ class LimitStops:
     bar: int | None          # None: no limit can change within the stretch
 
 
-def limit_stops(closes: np.ndarray, close_ms: np.ndarray, level: float, held: float, risk: RiskState,
-                settings: LimitSettings) -> LimitStops:
-    """Return what the walk must mark within a stretch of closes of a position held at equity level + held x close."""
+def limit_stops(closes: np.ndarray, open_ms: np.ndarray, step_ms: int, level: float, held: float,
+                risk: RiskState, settings: LimitSettings) -> LimitStops:
+    """Return what the walk must mark within a stretch of bars of a position held at equity level + held x close."""
     count = len(closes)
-    new_day = int(np.searchsorted(close_ms, day_end_ms(risk.day, settings.timezone), side="left"))
+    new_day = int(np.searchsorted(open_ms, day_end_ms(risk.day, settings.timezone) - step_ms, side="left"))
     span = min(count, new_day)
-    equity = level + held * closes[:span]
-    flagged = _near_limits(equity, risk, settings)
-    bar = int(flagged[0]) if flagged.size else (span if span < count else None)
-    before = span if bar is None else bar
-    return LimitStops(_new_peak(closes[:before], equity[:before], held, risk), bar)
-
-
-def _near_limits(equity: np.ndarray, risk: RiskState, settings: LimitSettings) -> np.ndarray:
-    """Return the offsets where the daily loss or the drawdown may reach its limit (a few false ones allowed)."""
+    if span == 0:
+        return LimitStops(None, 0)
+    head = closes[:span]
+    best, worst = (int(head.argmax()), head.min()) if held > 0 else (int(head.argmin()), head.max())
     peak0 = float(risk.peak_equity)
     margin = HAIR * max(abs(peak0), abs(float(risk.day_start_equity)), 1.0)
-    hit = np.zeros(equity.size, dtype=bool)
-    if not risk.halted and equity.size:
-        peak = np.maximum.accumulate(np.maximum(equity, peak0))     # no drawdown below a peak of 0 or less
-        hit |= (peak > 0) & (equity <= peak * (1 - float(settings.max_drawdown_pct) / 100) + margin)
+    flagged = None
+    # a quick bound first: the worst close against the limits measured from the best equity of the stretch
+    if level + held * worst <= _floor(max(peak0, level + held * head[best]), margin, risk, settings):
+        found = np.flatnonzero(_near_limits(level + held * head, peak0, margin, risk, settings))
+        if found.size:
+            flagged = int(found[0])
+            best = int(head[:flagged].argmax() if held > 0 else head[:flagged].argmin()) if flagged else -1
+    bar = flagged if flagged is not None else (span if span < count else None)
+    new_peak = best >= 0 and level + held * head[best] >= peak0 - margin
+    return LimitStops(best if new_peak else None, bar)
+
+
+def _floor(peak: float, margin: float, risk: RiskState, settings: LimitSettings) -> float:
+    """Return the highest equity at which the daily loss or the drawdown from peak may reach its limit."""
+    floor, kept = -math.inf, 1 - float(settings.max_drawdown_pct) / 100
+    if not risk.halted and peak > 0:      # no drawdown below a peak of 0 or less
+        # a bound for any running peak up to peak: past 100% the floor falls as the peak rises, stays below 0
+        floor = peak * kept + margin if kept >= 0 else margin
     if risk.daily_limit_day != risk.day:
         start = float(risk.day_start_equity)
         limit = start * float(settings.daily_loss_pct) / 100
         if limit > 0:
-            hit |= equity <= start - limit + margin
-    return np.flatnonzero(hit)
+            floor = max(floor, start - limit + margin)
+    return floor
 
 
-def _new_peak(closes: np.ndarray, equity: np.ndarray, held: float, risk: RiskState) -> int | None:
-    """Return the offset of the best close when its equity may top the peak (the exact mark decides)."""
-    if closes.size == 0:
-        return None
-    best = int(np.argmax(closes) if held > 0 else np.argmin(closes))
-    peak0 = float(risk.peak_equity)
-    return best if equity[best] >= peak0 - HAIR * max(abs(peak0), 1.0) else None
+def _near_limits(equity: np.ndarray, peak0: float, margin: float, risk: RiskState,
+                 settings: LimitSettings) -> np.ndarray:
+    """Return where the daily loss or the drawdown from the running peak may reach its limit (a few false ones)."""
+    peaks = np.maximum.accumulate(np.maximum(equity, peak0))
+    hit = equity <= _floor(-math.inf, margin, risk, settings)
+    if not risk.halted:
+        hit |= (peaks > 0) & (equity <= peaks * (1 - float(settings.max_drawdown_pct) / 100) + margin)
+    return hit
 
 
 @lru_cache(maxsize=256)

@@ -121,9 +121,9 @@ class TradeSimulation:
         position, start = self._position(), self.cursor
         if position is None or stop <= start:
             return None
-        held = float(position.amount) * position.side.sign
-        level = float(self.broker.equity({self.symbol: _price(self.bars.close[start])})) - held * self.bars.close[start]
-        found = limit_stops(self.bars.close[start:stop], self.bars.open_ms[start:stop] + self.step, level, held,
+        held, close = float(position.amount) * position.side.sign, float(self.bars.close[start])
+        level = float(self.broker.equity({self.symbol: _price(close)})) - held * close
+        found = limit_stops(self.bars.close[start:stop], self.bars.open_ms[start:stop], self.step, level, held,
                             self.engine.state.risk, self.engine.settings.limits)
         if found.peak is not None:
             peak = start + found.peak
