@@ -23,7 +23,10 @@ engine yardstick 0.79-0.85 s -> 0.60-0.73 s (2,249 trades, same results; without
 run in Python, about 25 ms of that), the whole command 1.7-2.3 s -> 1.05-1.14 s (cold first run in a
 fresh DATA_DIR, with the database created and the CSV parsed: 1.4-1.7 s). Neither target is met: the
 engine spends ~250 us per trade on ~650 Python calls (its orders, fills, positions and state changes),
-and merely building its ~24 frozen values per trade takes ~85 ms for 2,249 trades.
+and merely building its ~24 frozen values per trade takes ~85 ms for 2,249 trades. Marking the equity for
+the account limits between event bars (w-limits: trading/backtest/limit_watch.py) costs ~15 us per
+stretch between two events: the engine yardstick 0.61 -> 0.64 s, its chained year 1.49 -> 1.55 s
+(same results; interleaved runs at a load of about 2).
 """
 from __future__ import annotations
 

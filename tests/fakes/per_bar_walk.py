@@ -3,13 +3,10 @@
 PerBarSimulation is the real TradeSimulation (same engine, rules decider and paper broker) with one
 change: while a position is open, every bar is handed to the engine, not only the bars position_watch
 says can change something. Comparing a run of each on the same signals proves the jumps never skip a
-bar that mattered to the stops, targets, zones, partials, break-even, trailing, funding and liquidation
-(tests/unit/backtest/test_event_walk_equivalence.py).
-
-Not to the account limits: the event walk marks the equity for them at event bars and signals only,
-where this walk (and the live loop, on every closed candle) marks it at every bar. When a limit binds the
-two differ: the daily loss counts from another start of day, a drawdown from another peak, and a daily
-loss that closes positions closes them later. So the comparisons run with the limits off.
+bar that mattered to the stops, targets, zones, partials, break-even, trailing, funding, liquidation
+and the account limits (tests/unit/backtest/test_event_walk_equivalence.py): this walk marks the
+account's equity for the daily loss and the drawdown at every close, as the live loop does at every
+closed candle; the event walk only at the closes where they can change (trading/backtest/limit_watch.py).
 """
 from __future__ import annotations
 

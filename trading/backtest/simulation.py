@@ -20,6 +20,7 @@ import numpy as np
 
 from trading.backtest.config import BacktestConfig, paper_broker
 from trading.backtest.history import MarketHistory
+from trading.backtest.limit_watch import limit_stops
 from trading.backtest.position_watch import first_event, triggers
 from trading.backtest.trade_log import EquityTrack, OpenTrade
 from trading.backtest.trades import ClosedTrade
@@ -87,21 +88,47 @@ class TradeSimulation:
         self._close_at_end()
 
     def _walk(self, until: int) -> None:
-        """Hand the engine every event bar of the open position up to bar until (inclusive)."""
+        """Hand the engine every event bar of the open position up to bar until (inclusive).
+
+        Between two event bars the closes where the account limits can change (limit_watch) are marked too.
+        """
         while self._open is not None and self.cursor <= until:
-            guard = self.engine.state.positions.get(self.symbol)
-            funding_bar = self._funding_bar()
-            event = None
-            if guard is not None:
-                event = first_event(self.bars, self.cursor, min(until + 1, funding_bar),
-                                    triggers(guard.stops, self.engine.settings.protection_for(guard.strategy)))
-            if event is None:
-                if funding_bar > until:
-                    self.cursor = until + 1
-                    return
-                event = funding_bar
-            self._event_bar(event)
-            self.cursor = event + 1
+            event = self._next_event(until)
+            bound = self._limit_bar(until + 1 if event is None else event)
+            if bound is not None:
+                self._mark(bound)
+                self.cursor = bound + 1
+            elif event is None:
+                self.cursor = until + 1
+            else:
+                self._event_bar(event)
+                self.cursor = event + 1
+
+    def _next_event(self, until: int) -> int | None:
+        """Return the first bar from the cursor to until where the position's stops or funding act, or None."""
+        guard = self.engine.state.positions.get(self.symbol)
+        funding_bar = self._funding_bar()
+        event = None
+        if guard is not None:
+            event = first_event(self.bars, self.cursor, min(until + 1, funding_bar),
+                                triggers(guard.stops, self.engine.settings.protection_for(guard.strategy)))
+        if event is None and funding_bar <= until:
+            event = funding_bar
+        return event
+
+    def _limit_bar(self, stop: int) -> int | None:
+        """Mark the best close before the cursor's first bar where a limit can change (returned), or before stop."""
+        position, start = self._position(), self.cursor
+        if position is None or stop <= start:
+            return None
+        held, close = float(position.amount) * position.side.sign, float(self.bars.close[start])
+        level = float(self.broker.equity({self.symbol: _price(close)})) - held * close
+        found = limit_stops(self.bars.close[start:stop], self.bars.open_ms[start:stop], self.step, level, held,
+                            self.engine.state.risk, self.engine.settings.limits)
+        if found.peak is not None:
+            peak = start + found.peak
+            self._mark_equity(int(self.bars.open_ms[peak]) + self.step, _price(self.bars.close[peak]))
+        return None if found.bar is None else start + found.bar
 
     def _event_bar(self, k: int) -> None:
         self._fund_until(int(self.bars.open_ms[k]), _price(self.bars.open[k]))

@@ -2,10 +2,11 @@
 
 The reference (tests/fakes/per_bar_walk.py) is the same simulation handing the engine every bar of an
 open position. Both runs trade the same signals: a strategy's own on the real candles of ../shared/data,
-and hand-made signals on random candles, with the account limits off (the walk marks the account's
-equity for the limits at event bars and signals only: see per_bar_walk.py). Trades (times, prices,
-amounts, fees, results, exit reasons), rejections and breaches must be equal, and the equity curves
-equal to the last float bit or so, so the event walk can never silently diverge.
+and hand-made signals on random candles, with account limits that bind (a daily loss that closes the
+position, a drawdown halt, on days starting at several local midnights): the reference marks the
+account's equity for them at every close, as the live loop does. Trades (times, prices, amounts, fees,
+results, exit reasons), rejections and breaches must be equal, and the equity curves equal to the last
+float bit or so, so the event walk can never silently diverge.
 """
 from dataclasses import replace
 from decimal import Decimal
@@ -27,9 +28,16 @@ from trading.domain.candles import Candles, Timeframe
 from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
 from trading.engine.rules_decider import RulesSettings
+from trading.risk.limits import LimitSettings
 from trading.risk.protective_stops import ProtectionSettings
 
 MINUTE = Timeframe.M1.ms
+# a 1% daily loss that closes the position with a 2% drawdown halt, and a 0.5% one that only refuses new
+# entries with a 1% halt: they bind within the random runs' hours
+TIGHT_LIMITS = [LimitSettings(daily_loss_pct=Decimal(1), close_on_daily_loss=True, max_drawdown_pct=Decimal(2)),
+                LimitSettings(daily_loss_pct=Decimal("0.5"), max_drawdown_pct=Decimal(1))]
+# the random runs start between 00:00 and 08:00 UTC and last 1-7 hours: these zones' midnights fall inside
+DAY_STARTS = ["UTC", "Etc/GMT+2", "America/New_York", "Etc/GMT+6"]
 
 
 def assert_same_walk(fast: Walked, slow: Walked) -> None:
@@ -51,8 +59,13 @@ def both_walks(history: MarketHistory, signals: list[Signal], config: BacktestCo
 
 
 def loose(config: BacktestConfig) -> BacktestConfig:
-    """Return config with the cost gates and the rules' thresholds lowered, so the strategies trade often."""
-    engine = replace(config.engine, max_fee_to_risk_pct=Decimal(1000), min_reward_risk=None, limits=NO_LIMITS)
+    """Return config with the cost gates and the rules' thresholds lowered, so the strategies trade often.
+
+    The account limits are a 1% daily loss that closes the position and the default 20% drawdown halt:
+    the daily one binds every few days of these candles.
+    """
+    limits = LimitSettings(daily_loss_pct=Decimal(1), close_on_daily_loss=True)
+    engine = replace(config.engine, max_fee_to_risk_pct=Decimal(1000), min_reward_risk=None, limits=limits)
     return replace(config, engine=engine, rules=RulesSettings(min_reward_risk=Decimal("0.5"), min_confidence=0.0))
 
 
@@ -68,6 +81,7 @@ def test_each_ict_strategy_trades_alike_walked_by_events_or_by_bars_on_real_cand
 
     assert_same_walk(fast, slow)
     assert len(fast.trades) >= 3
+    assert fast.breaches["daily_loss"] >= 2
 
 
 def test_15m_bars_resolved_minute_by_minute_trade_alike_walked_by_events_or_by_bars():
@@ -79,6 +93,7 @@ def test_15m_bars_resolved_minute_by_minute_trade_alike_walked_by_events_or_by_b
 
     assert_same_walk(fast, slow)
     assert len(fast.trades) >= 3
+    assert fast.breaches["daily_loss"] >= 2
 
 
 def test_the_ema_cross_yardstick_trades_alike_walked_by_events_or_by_bars_on_real_candles():
@@ -134,7 +149,10 @@ def random_runs(draw: st.DrawFn) -> tuple[MarketHistory, list[Signal], BacktestC
     instrument = draw(st.sampled_from([SPOT, PERP]))
     config = plain_config(replace(instrument, price_tick=Decimal("0.01")), protection, breaker=NO_BREAKER,
                           max_fee_to_risk_pct=Decimal(1000))
-    config = replace(config, rules=RulesSettings(min_reward_risk=Decimal(0), min_confidence=0.0))
+    limits = draw(st.sampled_from([NO_LIMITS, LimitSettings(), *TIGHT_LIMITS]))
+    limits = replace(limits, timezone=draw(st.sampled_from(DAY_STARTS)))
+    config = replace(config, engine=replace(config.engine, limits=limits),
+                     rules=RulesSettings(min_reward_risk=Decimal(0), min_confidence=0.0))
     symbol = instrument.symbol
     signals = [replace(s, symbol=symbol) for s in random_signals(draw, candles)]
     return MarketHistory(symbol, Timeframe.M1, candles), signals, config
