@@ -191,6 +191,12 @@ class CcxtBroker:
         """Note the latest price of symbol (marks for the summary, reference prices for market orders)."""
         self._marks[symbol] = (ts_ms, price)
 
+    def mark(self, symbol: str) -> Decimal | None:
+        """Return the last price noted for symbol while still fresh (mark_max_age_ms), else None."""
+        ts, price = self._marks.get(symbol, (0, ZERO))
+        fresh = price > 0 and self._clock.now_ms() - ts <= self.options.mark_max_age_ms
+        return price if fresh else None
+
     def summary(self, marks: Mapping[str, Decimal] | None = None) -> AccountSummary:
         """Return cash and the positions at their marks, from the balances last read (no network call)."""
         known = {symbol: price for symbol, (_, price) in self._marks.items()}

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from trading.adapters.ccxt_orders import derived_client_id
 from trading.domain.errors import InvalidOrder, TradingError
+from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderIntent, OrderType
-from trading.domain.positions import Position
+from trading.domain.positions import Position, PositionSide
 from trading.engine import execution_events as events
 from trading.engine.account import ChangeKind, PositionChange
 from trading.engine.snapshots import from_plain, to_plain
@@ -65,9 +66,8 @@ class ProtectiveOrders:
         position = broker.book.get(symbol)
         if position is None:
             raise InvalidOrder(f"no open position in {symbol} to protect")
-        instrument = broker.instrument(symbol)
-        stop = instrument.round_price(stop) if stop is not None else None
-        take_profit = instrument.round_price(take_profit) if take_profit is not None else None
+        stop, take_profit = _on_tick(broker.instrument(symbol), position, stop, take_profit)
+        _refuse_past_price(position, stop, take_profit, broker.mark(symbol))
         old = self._by_symbol.get(symbol) or Protection(symbol, _stem(position), None, None)
         await self._cancel_legs(old, "replaced by a new stop and target")
         protection = replace(old, stop_price=stop, take_profit=take_profit, generation=old.generation + 1,
@@ -160,6 +160,31 @@ class ProtectiveOrders:
     def restore(self, state: Mapping[str, Any]) -> None:
         """Replace the protections with those of a to_state() result."""
         self._by_symbol = from_plain(dict[str, Protection], dict(state))
+
+
+def _on_tick(instrument: Instrument, position: Position, stop: Decimal | None, take_profit: Decimal | None
+             ) -> tuple[Decimal | None, Decimal | None]:
+    """Return the levels on the tick in the position's favour (a long's up, a short's down).
+
+    A stop so rounded is never looser than asked (a break-even stop keeps its net of zero or more) and a
+    target never nearer than asked.
+    """
+    up = position.side is PositionSide.LONG
+    return tuple(None if level is None else instrument.round_price_toward(level, up)   # type: ignore[return-value]
+                 for level in (stop, take_profit))
+
+
+def _refuse_past_price(position: Position, stop: Decimal | None, take_profit: Decimal | None,
+                       mark: Decimal | None) -> None:
+    """Raise InvalidOrder, before any leg is touched, for a level at or past the price: it would trigger at once."""
+    if mark is None:
+        return            # no fresh price: the exchange itself refuses such a leg (-2021)
+    sign = position.side.sign
+    for what, level, behind in (("stop", stop, True), ("target", take_profit, False)):
+        if level is not None and (sign * (level - mark) >= 0 if behind else sign * (mark - level) >= 0):
+            raise InvalidOrder(f"the {what} {level} of the {position.side} {position.symbol} is at or past the price "
+                               f"{mark}: on the exchange it would trigger at once. The legs in place were left as "
+                               f"they are; the bot's own exits close the position on its next price check.")
 
 
 def _stem(position: Position) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from trading.domain.candles import Candles
-from trading.risk.protective_stops import (ProtectionSettings, StopState, Zone, effective_stop,
-                                          trailing_activation)
+from trading.risk.protective_stops import (ProtectionSettings, StopState, Zone, break_even_trigger,
+                                          effective_stop, trailing_activation)
 
 HAIR = 1e-9
 FIRST_CHUNK = 64
@@ -86,8 +86,9 @@ def _gain_levels(stops: StopState, settings: ProtectionSettings) -> list:
         levels.append(stops.take_profit)
     if settings.partial_take_profit_r is not None and not stops.partial_taken:
         levels.append(stops.entry + sign * r * settings.partial_take_profit_r)
-    if settings.break_even_r is not None and not stops.at_break_even:
-        levels.append(stops.entry + sign * r * settings.break_even_r)
+    break_even = break_even_trigger(stops, settings)
+    if break_even is not None:
+        levels.append(break_even)
     activation = trailing_activation(stops, settings)
     if activation is not None:
         if stops.trailing_stop is None:

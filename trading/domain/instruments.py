@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
 
@@ -33,6 +33,10 @@ class Instrument:
         """Round a price to the nearest tick."""
         return (price / self.price_tick).to_integral_value(ROUND_HALF_EVEN) * self.price_tick
 
+    def round_price_toward(self, price: Decimal, up: bool) -> Decimal:
+        """Round a price onto the tick, up or down: a stop or a target to the side that keeps its promise."""
+        return price_on_tick(price, self.price_tick, up)
+
     def round_amount(self, amount: Decimal) -> Decimal:
         """Round an amount down to the step, so an order never exceeds what was sized."""
         return (amount / self.amount_step).to_integral_value(ROUND_DOWN) * self.amount_step
@@ -62,3 +66,9 @@ def price_text(price: Decimal, tick: Decimal | None = None) -> str:
         return f"{price:,.{places}f}"
     on_tick = (price / tick).to_integral_value(ROUND_HALF_EVEN) * tick
     return f"{on_tick:,.{max(0, -int(tick.normalize().as_tuple().exponent))}f}"
+
+
+def price_on_tick(price: Decimal, tick: Decimal, up: bool) -> Decimal:
+    """Return price on the tick grid, rounded up or down, with the tick's decimals."""
+    steps = (price / tick).to_integral_value(ROUND_CEILING if up else ROUND_FLOOR)
+    return (steps * tick).quantize(tick)

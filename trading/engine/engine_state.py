@@ -54,6 +54,7 @@ class PendingEntry(Restorable):
     amount_step: Decimal
     placed_ms: int
     exit_cost_rate: Decimal = ZERO   # what closing flat costs as a fraction of the entry: break-even's offset
+    price_tick: Decimal = ZERO       # the market's price tick: break-even's stop sits on it
 
 
 @dataclass(frozen=True, slots=True)

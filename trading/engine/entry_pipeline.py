@@ -71,6 +71,7 @@ class EntryPlan:
     take_profit: Decimal | None
     amount_step: Decimal
     exit_cost_rate: Decimal = ZERO      # entry fee, exit fee and exit slippage as a fraction: break-even's offset
+    price_tick: Decimal = ZERO          # the market's price tick: break-even's stop sits on it
 
     @property
     def message(self) -> str:
@@ -121,7 +122,7 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
     target = instrument.round_price(signal.take_profit) if signal.take_profit is not None else None
     stop = instrument.round_price(signal.stop) if signal.stop is not None else None
     return EntryPlan(signal, decision, intent, size, stop, target, instrument.amount_step,
-                     exit_cost_rate(instrument, settings.slippage, size.amount, price))
+                     exit_cost_rate(instrument, settings.slippage, size.amount, price), instrument.price_tick)
 
 
 def _gates(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,

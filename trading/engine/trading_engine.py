@@ -90,7 +90,7 @@ class TradingEngine:
         """Record an entry order the broker accepted: it counts against the entry rate and waits for its fill."""
         s = plan.signal
         pending = PendingEntry(plan.intent.client_order_id, s.symbol, s.side, plan.stop, plan.take_profit,
-                               s.strategy, s.reason, plan.amount_step, ts_ms, plan.exit_cost_rate)
+                               s.strategy, s.reason, plan.amount_step, ts_ms, plan.exit_cost_rate, plan.price_tick)
         self.state = changed(self.state, pending={**self.state.pending, pending.client_order_id: pending},
                              risk=record_entry(self.state.risk, ts_ms, self.settings.limits))
 
@@ -108,13 +108,13 @@ class TradingEngine:
         if pending is not None:
             position = changed(position, stop_price=pending.stop, take_profit=pending.take_profit)
             key, strategy, reason, step = pending.client_order_id, pending.strategy, pending.reason, pending.amount_step
-            costs = pending.exit_cost_rate
+            costs, tick = pending.exit_cost_rate, pending.price_tick
         else:
             origin = f"adopt:{position.symbol}:{position.opened_ms}"
             key = f"{CLIENT_ID_PREFIX}-{hashlib.sha256(origin.encode()).hexdigest()[:20]}"
             strategy, reason, step = position.strategy or "manual", "adopted: opened outside the engine", amount_step
-            costs = ZERO
-        stops = open_stops(position, self.settings.protection_for(strategy), position.entry_price * costs)
+            costs, tick = ZERO, ZERO
+        stops = open_stops(position, self.settings.protection_for(strategy), position.entry_price * costs, tick)
         guard = GuardedPosition(position.symbol, key, strategy, reason, stops, step, position.opened_ms or ts_ms,
                                 position.amount * stops.risk_per_unit, position.amount, position.entry_price)
         self.state = changed(self.state, pending=_without(self.state.pending, client_order_id or ""),

@@ -3,8 +3,9 @@
 Zones (hard stop, soft stop, take-profit zone) are percentages on the position, i.e. the price move times
 the leverage; partial take-profit, break-even and the trailing stop are in R, the entry-to-initial-stop
 distance (a position without a stop trails by price percentages, as on Binance). Break-even moves the
-stop to the entry plus what closing there costs (both fees and the exit's slippage), so a trade stopped
-at break-even nets zero instead of a small loss. On a candle the stop is checked first, against the
+stop to the entry plus what closing there costs (both fees and the exit's slippage), on the market's tick
+on the far side of the entry, so a trade stopped at break-even nets zero or more instead of a small loss;
+it waits until the price has reached that level, so the stop is never put behind the price. On a candle the stop is checked first, against the
 levels known before the candle: its order of high and low is unknown, so the pessimistic path is assumed.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from trading.domain.frozen import changed
+from trading.domain.instruments import price_on_tick
 from trading.domain.positions import Position, PositionSide
 from trading.risk.snapshots import Restorable
 
@@ -112,13 +114,15 @@ class StopState(Restorable):
     at_break_even: bool = False
     zone: Zone = Zone.NORMAL
     break_even_offset: Decimal = Decimal(0)   # per unit beyond the entry: what closing there costs
+    price_tick: Decimal = Decimal(0)          # the market's price tick (0: unknown): break-even sits on it
 
 
-def open_stops(position: Position, settings: ProtectionSettings, break_even_offset: Decimal = Decimal(0)) -> StopState:
+def open_stops(position: Position, settings: ProtectionSettings, break_even_offset: Decimal = Decimal(0),
+               price_tick: Decimal = Decimal(0)) -> StopState:
     """Return the stop state of a newly opened position, with 1R from its stop or else the hard stop."""
     state = StopState(position.side, position.entry_price, Decimal(0), position.entry_price,
                       max(1, position.leverage), position.stop_price, position.take_profit,
-                      break_even_offset=break_even_offset)
+                      break_even_offset=break_even_offset, price_tick=price_tick)
     reference = position.stop_price if position.stop_price is not None else hard_stop_price(state, settings)
     if reference is None:
         return state                   # no stop at all: no 1R, so no R multiple, break-even or partial in R
@@ -183,17 +187,40 @@ def _partial_take_profit(state: StopState, bar: PriceRange, settings: Protection
 
 
 def _break_even(state: StopState, favourable: Decimal, settings: ProtectionSettings) -> StopState:
-    if settings.break_even_r is None or state.at_break_even:
-        return state
-    trigger = state.entry + _sign(state) * state.risk_per_unit * settings.break_even_r
-    if not _touched_gain(state, favourable, trigger):
+    trigger = break_even_trigger(state, settings)
+    if trigger is None or not _touched_gain(state, favourable, trigger):
         return state
     return changed(state, stop=_tighter(state, state.stop, break_even_price(state)), at_break_even=True)
 
 
+def break_even_trigger(state: StopState, settings: ProtectionSettings) -> Decimal | None:
+    """Return the price that moves the stop to break-even: break_even_r in R, and never short of the level itself.
+
+    A stop set beyond the price would close at once below break-even (a 1R smaller than the costs), so the
+    move waits until the price has reached the break-even level. None: the rule is off or already done.
+    """
+    if settings.break_even_r is None or state.at_break_even:
+        return None
+    in_r = state.entry + _sign(state) * state.risk_per_unit * settings.break_even_r
+    return _better(state, in_r, break_even_price(state))
+
+
 def break_even_price(state: StopState) -> Decimal:
-    """Return the stop that closes the position at no loss after costs: the entry plus the offset."""
-    return state.entry + _sign(state) * state.break_even_offset
+    """Return the stop at which closing nets zero or more after the costs: the entry plus the offset, on tick.
+
+    The offset (exit_cost_rate times the entry) is what closing flat costs: both fees and the exit's
+    slippage. Two things can still cut into it: the exit's fill, moved by the slippage off the tick, is put
+    back on the tick against the taker (a long's sale rounded down), and the stop itself is on the tick.
+    So, with a tick, the level is the entry plus the offset plus one tick grown by the same rate, rounded
+    onto the tick away from the entry (a long's up, a short's down), never toward it.
+    """
+    sign, offset, tick = _sign(state), state.break_even_offset, state.price_tick
+    if tick <= 0:
+        return state.entry + sign * offset
+    if offset <= 0:       # nothing to pay: the entry itself, rounded away from it
+        return price_on_tick(state.entry, tick, up=sign > 0)
+    margin = tick * (1 + offset / state.entry)    # the fill's rounding, at most a tick, scaled by the costs
+    return price_on_tick(state.entry + sign * (offset + margin), tick, up=sign > 0)
 
 
 def _trails_in_r(state: StopState, settings: ProtectionSettings) -> bool:

@@ -1,7 +1,7 @@
 """The live broker on USDT-M futures: leverage, positions, stops and targets on the exchange as an emulated OCO."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import AsyncIterator
 
 import pytest
@@ -16,6 +16,7 @@ from trading.domain.orders import OrderIntent, OrderStatus, OrderType, Side
 from trading.domain.positions import PositionSide
 
 ALGO = "/fapi/v1/algoOrder"
+ONE = Decimal(1)
 
 
 @pytest.fixture(params=["binanceusdm", "binance"])
@@ -61,8 +62,8 @@ async def test_protection_places_reduce_only_stop_and_take_profit_on_the_algo_en
     stop, target = fake_binance.account.algo_orders
     assert (stop.type, stop.side, stop.qty, stop.reduce_only) == ("STOP_MARKET", "SELL", Decimal("0.01"), True)
     assert (target.type, target.trigger_price) == ("TAKE_PROFIT_MARKET", protection.take_profit)
-    assert protection.stop_price == (position.entry_price * Decimal("0.9") / Decimal("0.1")).to_integral_value() \
-        * Decimal("0.1")                                          # rounded to the 0.10 tick
+    assert protection.stop_price == (position.entry_price * Decimal("0.9") / Decimal("0.1")).to_integral_value(
+        ROUND_CEILING) * Decimal("0.1")                           # a long's stop up to the 0.10 tick: never looser
     assert fake_binance.count(ALGO, "POST") == 2 and fake_binance.count("/fapi/v1/order", "POST") == 1
     (booked,) = await rig.broker.positions()
     assert (booked.stop_price, booked.take_profit) == (protection.stop_price, protection.take_profit)
@@ -111,3 +112,36 @@ async def test_a_stop_that_would_trigger_at_once_is_refused_by_its_code(
         await rig.broker.place(OrderIntent(PERP, Side.SELL, OrderType.STOP_MARKET, amount=Decimal("0.01"),
                                            stop_price=position.entry_price + 1000, reduce_only=True,
                                            client_order_id="ta-bad-stop"))
+
+
+async def test_a_long_stop_and_target_go_up_to_the_tick_a_short_s_down(rig: LiveRig, fake_binance: FakeExchange
+                                                                        ) -> None:
+    # on the 0.10 tick a long's stop 0.01 past a whole price goes up to 0.10 past it, never down (a break-even
+    # stop rounded toward the entry nets below zero after fees), and its target up too (never a nearer target)
+    position = await open_long(rig)
+    below, above = (position.entry_price - 500).quantize(ONE), (position.entry_price + 500).quantize(ONE)
+
+    protection = await rig.broker.protect(PERP, below + Decimal("0.01"), above + Decimal("0.01"))
+
+    assert (protection.stop_price, protection.take_profit) == (below + Decimal("0.1"), above + Decimal("0.1"))
+    assert [a.trigger_price for a in fake_binance.account.algo_orders] == [below + Decimal("0.1"),
+                                                                            above + Decimal("0.1")]
+    await rig.broker.place(OrderIntent(PERP, Side.SELL, amount=Decimal("0.02"), client_order_id="ta-flip-short"))
+    protection = await rig.broker.protect(PERP, above - Decimal("0.01"), below - Decimal("0.01"))
+    assert (protection.stop_price, protection.take_profit) == (above - Decimal("0.1"), below - Decimal("0.1"))
+
+
+async def test_a_stop_rounded_up_onto_the_price_is_refused_and_the_legs_in_place_stay(
+        rig: LiveRig, fake_binance: FakeExchange) -> None:
+    # the price on the tick: a stop 0.01 under it goes up onto the 0.10 tick at the price itself, where a sell
+    # stop would trigger at once; the pair armed before stays on the exchange, the bot's own stop acts instead
+    position = await open_long(rig)
+    price = position.entry_price.quantize(Decimal("0.1"))
+    before = await rig.broker.protect(PERP, price - 1000, price + 1000)
+    rig.broker.on_price(PERP, rig.broker.now_ms(), price)
+
+    with pytest.raises(InvalidOrder, match="at or past the price .*legs in place were left"):
+        await rig.broker.protect(PERP, price - Decimal("0.01"), price + 1000)
+
+    assert [a.status for a in fake_binance.account.algo_orders] == ["NEW", "NEW"]
+    assert rig.broker.protection.get(PERP) == before

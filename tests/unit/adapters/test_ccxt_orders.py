@@ -38,7 +38,18 @@ def test_a_futures_stop_is_a_reduce_only_trigger_order_even_below_the_minimum_va
     request = order_request(intent, PERP, "ta-p.sl1", Decimal("95000"))
 
     assert request.conditional and request.type == "market"
-    assert request.params == {"clientOrderId": "ta-p.sl1", "reduceOnly": True, "stopLossPrice": 90000.0}
+    # a long's sell stop 90000.04 goes up to the 0.1 tick, 90000.1: never looser than asked (the nearest, 90000.0,
+    # would sell below a break-even stop)
+    assert request.params == {"clientOrderId": "ta-p.sl1", "reduceOnly": True, "stopLossPrice": 90000.1}
+
+
+def test_a_short_s_reduce_only_trigger_goes_down_to_the_tick():
+    intent = OrderIntent("BTC/USDT:USDT", Side.BUY, OrderType.STOP_MARKET, amount=Decimal("0.001"),
+                         stop_price=Decimal("90000.06"), reduce_only=True)
+
+    request = order_request(intent, PERP, "ta-p.sl1", Decimal("85000"))
+
+    assert request.params["stopLossPrice"] == 90000.0
 
 
 def test_spot_exits_below_the_minimum_value_are_refused_since_spot_has_no_reduce_only():

@@ -47,5 +47,12 @@ def test_a_short_is_priced_the_mirror_way():
     assert trip.risk == D("2.0404") + D("0.001") * (D("99.98") + D("102.0204"))
 
 
-def test_closing_flat_costs_both_fees_and_the_exit_slippage():
-    assert exit_cost_rate(SPOT, TWO_BPS, D(1), D(100)) == D("0.0022")
+def test_closing_flat_costs_both_fees_and_the_exit_slippage_exactly():
+    # fee 0.1%, slippage 2 bps: 1.001 / (0.999 x 0.9998) - 1 = 1.001 / 0.9988002 - 1 = 0.00220244..., a little
+    # more than the 2f + s = 0.0022 that left a long stopped at 100.22 netting 100.22 x 0.9998 x 0.999
+    # - 100 x 1.001 = -0.000244 a unit
+    rate = exit_cost_rate(SPOT, TWO_BPS, D(1), D(100))
+    assert rate == D("1.001") / D("0.9988002") - 1
+    assert D("0.0022024") < rate < D("0.0022025")
+    exit_fill = D(100) * (1 + rate) * D("0.9998")
+    assert exit_fill * D("0.999") - D(100) * D("1.001") >= 0 > D("100.22") * D("0.9998") * D("0.999") - D("100.1")
