@@ -4,6 +4,7 @@ the notification choices. Called by trading.bootstrap.build_core only.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 from trading.adapters.clocks import WallClock
@@ -24,7 +25,7 @@ from trading.services.confirmations import Confirmations
 from trading.services.engine_settings import engine_settings, rules_settings
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_holds import EntryHolds
-from trading.services.entry_proposals import EntryProposals
+from trading.services.entry_proposals import EntryProposals, resume_entry
 from trading.services.event_bus import EventBus
 from trading.services.live_control import LiveControl
 from trading.services.manual_orders import ManualOrders, Tickets
@@ -98,7 +99,8 @@ async def manual_orders(settings: Settings, confirmations: Confirmations, portfo
     limits = ApprovalSettings(settings.approval_timeout_seconds * 1000, settings.approval_max_slippage_bps)
     approvals = Approvals(SqliteApprovals(store), confirmations, tickets.quote, portfolio, control.codes, gate,
                           events, WallClock(), limits)
-    await approvals.start(portfolio.venue.broker)    # claimed cards are looked up by client id before trading
+    # claimed cards are looked up by client id before trading; a bot entry found placed gets its stored plan's exits
+    await approvals.start(portfolio.venue.broker, partial(resume_entry, loop))
     return ManualOrders(tickets, portfolio, approvals, gate, settings.mode == "live")
 
 

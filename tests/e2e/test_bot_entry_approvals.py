@@ -7,6 +7,8 @@ The bot runs as bot.runtime runs it (tests/fakes/feature_bot.py) with one strate
 newest close, stop 2% under, target 6% over); the test hands the loop the newest closed candle, as the scheduler's
 market refresh does when a candle closes.
 """
+import json
+import sqlite3
 from decimal import Decimal
 
 from tests.fakes.bot_process import OWNER
@@ -17,6 +19,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from trading.domain.candles import Timeframe
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import approval_client_id
+from trading.services.loop_controls import STATE_KEY
 from trading.services.loop_jobs import watch_prices
 from trading.strategies.book import StrategyBook
 
@@ -104,3 +107,42 @@ async def test_with_autonomous_the_loops_entry_goes_straight_to_the_exchange_wit
     (order,) = exchange.account.orders
     assert order.side == "BUY" and order.client_id.startswith("ta-") and "[at_close]" in entered.text
     assert not any(s.text.startswith(CARD) for s in telegram.replies_to(OWNER))
+
+
+def as_if_it_died_once_the_order_left(data_dir, approval):
+    """Leave the database as a process stopped between the order leaving and its recording leaves it: the card
+    claimed without a result, the engine never told of the entry (no pending entry, no guarded position)."""
+    with sqlite3.connect(data_dir / "trading.sqlite") as db:
+        db.execute("UPDATE confirmations SET state = 'claimed', result = '' WHERE id = ?", (approval,))
+        (saved,) = db.execute("SELECT value_json FROM state WHERE key = ?", (STATE_KEY,)).fetchone()
+        engine = json.loads(saved)
+        engine["positions"], engine["pending"] = {}, {}
+        db.execute("UPDATE state SET value_json = ? WHERE key = ?", (json.dumps(engine), STATE_KEY))
+
+
+async def test_a_restart_between_the_approved_entry_leaving_and_its_recording_arms_the_plans_stop(tmp_path):
+    # the plan's stop is 2% under the close; the defaults an unknown position gets are a 10% hard stop and a 5%
+    # soft-stop zone: a 3% fall after the restart sells only if the plan's stop guards the position
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        settings, book = live_settings(tmp_path, telegram, exchange), StrategyBook([LongAtClose("BTC/USDT")])
+        async with feature_bot(settings, book) as bot:
+            await switched_on(telegram)
+            await candle_closed(bot.core, "BTC/USDT")
+            card = await telegram.wait_for(OWNER, lambda s: s.text.startswith(CARD))
+            await telegram.answered(telegram.user_presses(OWNER, card.message_id, card.buttons[0][0]["callback_data"]))
+            telegram.user_says(OWNER, code_now(1))
+            await telegram.wait_for(OWNER, lambda s: s.text.startswith("✅ Code accepted. ✅ Bought"))
+        as_if_it_died_once_the_order_left(tmp_path, approval_id(card))
+        before = len(telegram.sent)
+        async with feature_bot(settings, book) as bot:
+            told = await telegram.wait_for(OWNER, lambda s: "before the restart" in s.text and
+                                           telegram.sent.index(s) >= before, timeout=30)
+            guard = bot.core.loop.engine.state.positions["BTC/USDT"]
+            exchange.board.by_id(MarketKind.SPOT, "BTCUSDT").moved_by = Decimal("0.97")
+            await watch_prices(bot.core.loop)
+            exited = await telegram.wait_for(OWNER, lambda s: s.text.startswith("ℹ️ EXIT long BTC/USDT"))
+    stop = Decimal(card.text.split("Stop ")[1].split(" ")[0].replace(",", ""))
+    assert (guard.stops.stop, guard.strategy, guard.key) == (stop, "at_close", approval_client_id(approval_id(card)))
+    assert "was placed before the restart" in told.text and "guarded by the plan's exits (at_close: stop" in told.text
+    entry, exit_ = exchange.account.orders
+    assert (entry.side, exit_.side) == ("BUY", "SELL") and "stop" in exited.text

@@ -1,4 +1,4 @@
-"""Approvals in SQLite: a confirmations row (state, hash, expiry) joined to the approvals row (ticket, card)."""
+"""Approvals in SQLite: a confirmations row (state, hash, expiry) joined to the approvals row (ticket, card, plan)."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ from trading.engine.snapshots import from_plain, to_plain
 
 _SELECT = ("SELECT c.id, c.user_id, c.chat_id, c.action, c.payload_hash, c.created_ms, c.expires_ms, c.state, "
            "c.result, a.ticket_json, a.client_order_ids_json, a.reason, a.message_id, a.code_asked_ms, "
-           "a.code_verified_ms FROM confirmations c JOIN approvals a ON a.id = c.id")
+           "a.code_verified_ms, a.plan_json FROM confirmations c JOIN approvals a ON a.id = c.id")
 
 
 class SqliteApprovals:
@@ -29,9 +29,11 @@ class SqliteApprovals:
                              "expires_ms, state, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (c.id, c.user_id, c.chat_id, c.action, c.payload_hash, c.created_ms, c.expires_ms,
                               c.state.value, c.result))
-            await db.execute("INSERT INTO approvals (id, ticket_json, client_order_ids_json, reason) "
-                             "VALUES (?, ?, ?, ?)", (c.id, json.dumps(to_plain(approval.ticket)),
-                                                     json.dumps(list(approval.client_order_ids)), approval.reason))
+            plan = json.dumps(dict(approval.plan)) if approval.plan is not None else None
+            await db.execute("INSERT INTO approvals (id, ticket_json, client_order_ids_json, reason, plan_json) "
+                             "VALUES (?, ?, ?, ?, ?)", (c.id, json.dumps(to_plain(approval.ticket)),
+                                                        json.dumps(list(approval.client_order_ids)), approval.reason,
+                                                        plan))
 
     async def get(self, approval_id: str) -> Approval | None:
         """Return the approval with this id, or None."""
@@ -86,7 +88,7 @@ class SqliteApprovals:
 
 def _approval(row: tuple[Any, ...]) -> Approval:
     (id_, user, chat, action, digest, created, expires, state, result, ticket, ids, reason, message, asked,
-     verified) = row
+     verified, plan) = row
     confirmation = Confirmation(id_, user, chat, action, digest, created, expires, ConfirmationState(state), result)
     return Approval(confirmation, from_plain(OrderTicket, json.loads(ticket)), tuple(json.loads(ids)), reason,
-                    message, asked, verified)
+                    message, asked, verified, json.loads(plan) if plan is not None else None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Mapping
 
 from trading.domain.confirmations import Confirmation
 from trading.domain.manual_orders import OrderTicket
@@ -29,6 +30,7 @@ class Approval:
     message_id: int | None = None
     code_asked_ms: int | None = None
     code_verified_ms: int | None = None
+    plan: Mapping[str, Any] | None = None   # a bot entry's plan as plain data, stored with the card; None: manual
 
     @property
     def id(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable, Mapping, Protocol
 
 from trading.adapters.sqlite_approvals import SqliteApprovals
 from trading.domain.approvals import APPROVAL_ACTION, Approval, TapOutcome, TapResult
@@ -34,6 +34,7 @@ _CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_AN
 
 
 Quote = Callable[[ManualOrder], Awaitable[OrderTicket]]
+ResumeEntry = Callable[[Approval], Awaitable[str]]    # arms a placed bot entry's stored plan; says what it did
 
 
 class ApprovedOrders(Protocol):
@@ -99,8 +100,8 @@ class Approvals:
         self._kinds[action] = kind
 
     async def propose(self, user_id: int, chat_id: int, ticket: OrderTicket, reason: str = "manual",
-                      action: str = APPROVAL_ACTION) -> Approval:
-        """Store a card for ticket that only user_id may approve, until the timeout."""
+                      action: str = APPROVAL_ACTION, plan: Mapping[str, Any] | None = None) -> Approval:
+        """Store a card for ticket that only user_id may approve, until the timeout (plan: a bot entry's, kept)."""
         if action not in self._kinds:
             raise ValueError(f"no way to carry out approvals of {action!r}")
         now = self._clock.now_ms()
@@ -108,7 +109,7 @@ class Approvals:
         confirmation = Confirmation(approval_id, user_id, chat_id, action, payload_hash(ticket.canonical()),
                                     now, now + self.settings.timeout_ms)
         ids = tuple(approval_client_id(approval_id, i) for i in range(len(ticket.legs)))
-        approval = Approval(confirmation, ticket, ids, reason)
+        approval = Approval(confirmation, ticket, ids, reason, plan=plan)
         await self._store.add(approval)
         await self._audit(f"Approval {approval_id} asked of user {user_id}: {describe(ticket)}", approval)
         return approval
@@ -162,14 +163,17 @@ class Approvals:
             await self._audit(f"Approval {approval.id} expired unexecuted", approval)
         return lapsed
 
-    async def start(self, broker: Broker) -> list[str]:
-        """Expire cards from before a restart, and settle claimed ones by their client ids; return what to tell."""
+    async def start(self, broker: Broker, resume: ResumeEntry | None = None) -> list[str]:
+        """Expire cards from before a restart, and settle claimed ones by their client ids; return what to tell.
+
+        A bot entry found placed has its stored plan's exits armed by resume (the loop), not the defaults.
+        """
         now, told = self._clock.now_ms(), []
         for approval in await self._store.pending():
             if await self._store.expire(approval.id, "expired at restart", now):
                 told.append(f"Card from before the restart expired, nothing placed: {describe(approval.ticket)}.")
         for approval in await self._store.claimed_without_result():
-            told.append(await self._settle_claimed(approval, broker))
+            told.append(await self._settle_claimed(approval, broker, resume))
         if told:
             await self._events.emit(Event(EventKind.APPROVAL, now, "\n".join(told), {"count": len(told)},
                                           Severity.WARNING))
@@ -212,7 +216,7 @@ class Approvals:
         await self._store.expire(approval.id, "refreshed", now)
         self._codes.withdraw(approval.confirmation.user_id, approval.id)
         c = approval.confirmation
-        replacement = await self.propose(c.user_id, c.chat_id, newer, approval.reason, c.action)
+        replacement = await self.propose(c.user_id, c.chat_id, newer, approval.reason, c.action, approval.plan)
         self._kind(approval).replaced(approval, replacement)
         why = (f"the price moved {moved:.0f} bps (more than {self.settings.max_slippage_bps} allowed)"
                if ticket.same_orders(newer) else "the orders changed (a position or an order changed)")
@@ -256,7 +260,7 @@ class Approvals:
         await self._confirmations.finish(approval.id, result)
         await self._audit(f"Approval {approval.id}: {result}", approval)
 
-    async def _settle_claimed(self, approval: Approval, broker: Broker) -> str:
+    async def _settle_claimed(self, approval: Approval, broker: Broker, resume: ResumeEntry | None) -> str:
         found = []
         for leg, client_id in zip(approval.ticket.legs, approval.client_order_ids):
             if leg.cancel_id:
@@ -269,6 +273,8 @@ class Approvals:
                 found.append(f"{order.id} {order.status}")
         result = ("placed before the restart: " + ", ".join(found)) if found else \
             "not placed: the process stopped before the order left"
+        if found and approval.plan is not None and resume is not None:
+            result += f"; {await resume(approval)}"
         await self._finish(approval, result)
         return f"Approved order from before the restart ({describe(approval.ticket)}) was {result}."
 

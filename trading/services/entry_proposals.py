@@ -9,7 +9,9 @@ At the tap the card is quoted again here: the entry gate with the engine's own p
 meanwhile or a price already past the plan's stop refuse it; a price moved beyond APPROVAL_MAX_SLIPPAGE_BPS gives
 a fresh card (trading/services/approvals.py). After the code the loop places the plan under the approval's client
 id (TradingLoop.enter_approved), so the position opens with the plan's stop, target, partial and trailing exits,
-exactly as the loop's own entries do, never as a naked manual position.
+exactly as the loop's own entries do, never as a naked manual position. The plan is stored with the card: if the
+process stops after the order leaves and before it is recorded, start-up finds the order by the approval's client
+id and arms the stored plan's exits (resume_entry) instead of the defaults an unknown position gets.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from trading.domain.orders import Order
 from trading.engine.entry_gate import EntryOrigin
 from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.entry_tickets import past_stop, plan_ticket, plan_reason
+from trading.engine.snapshots import from_plain, to_plain
 from trading.ports import ApprovalCards, Clock
 from trading.services.approvals import Approvals
 from trading.services.entry_gate import EntryGate
@@ -67,7 +70,7 @@ class EntryProposals:
         now = self._clock.now_ms()
         ticket = plan_ticket(plan, self._loop.instruments[symbol], mark, now)
         # a private chat's id is its user's id: the card goes where codes are accepted
-        approval = await self.approvals.propose(user, user, ticket, plan_reason(plan), ENTRY_ACTION)
+        approval = await self.approvals.propose(user, user, ticket, plan_reason(plan), ENTRY_ACTION, to_plain(plan))
         self._forget_lapsed(now)
         self._plans[approval.id] = _Waiting(plan, approval.confirmation.expires_ms)
         self.cards.show(approval)
@@ -113,3 +116,17 @@ class EntryProposals:
     async def _audit(self, message: str, notify: bool) -> None:
         await self._events.emit(Event(EventKind.APPROVAL, self._clock.now_ms(), message,
                                       severity=Severity.WARNING if notify else Severity.INFO, notify=notify))
+
+
+def stored_plan(approval: Approval) -> EntryPlan | None:
+    """Return the entry plan stored with a bot entry's card (None: a manual order's card)."""
+    return from_plain(EntryPlan, dict(approval.plan)) if approval.plan is not None else None
+
+
+async def resume_entry(loop: TradingLoop, approval: Approval) -> str:
+    """Arm the stored plan's exits on a card's entry placed before a restart (Approvals.start's resume)."""
+    plan = stored_plan(approval)
+    if plan is None:
+        return "no plan was stored with the card: its position keeps the default exits"
+    return await loop.resume_approved(plan, approval.client_order_ids[0])
+

@@ -151,6 +151,30 @@ class TradingLoop(LoopControls):
             await self._finish()
         return await self.broker.find_by_client_id(client_order_id, symbol) or order
 
+    async def resume_approved(self, plan: EntryPlan, client_order_id: str) -> str:
+        """Arm the plan's exits on an approved entry placed before a restart but never recorded; say what was done.
+
+        Start-up adopted its position with the default exits; the plan becomes its entry again, so the next
+        sync arms the plan's stop, target, partial and trailing and carries its strategy (none is placed).
+        """
+        symbol = plan.signal.symbol
+        async with self._lock:
+            guard = self.engine.state.positions.get(symbol)
+            if client_order_id in self.engine.state.pending or (guard is not None and guard.key == client_order_id):
+                return "its plan's exits were already armed"
+            now = self.clock.now_ms()
+            self.engine.on_entry_placed(replace(plan, intent=replace(plan.intent, client_order_id=client_order_id)),
+                                        now)
+            await self._sync.run(now, self._marks)
+            await self._finish()
+            guard = self.engine.state.positions.get(symbol)
+        if guard is not None and guard.key == client_order_id:
+            return f"its position is guarded by the plan's exits ({guard.strategy}: stop {guard.stops.stop}, " \
+                   f"target {guard.stops.take_profit})"
+        if client_order_id in self.engine.state.pending:
+            return "the plan's exits are armed when it fills"
+        return "its position is gone: no exits to arm"
+
     async def _exit_on_signal(self, signal: Signal) -> None:
         # a strategy's own exit (the EMA-cross yardstick's cross back) is an exit: never vetted, never decided
         async with self._lock:
