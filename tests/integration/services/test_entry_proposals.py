@@ -8,6 +8,7 @@ exchange. Squeeze, 2025-07-10 (tests/integration/services/test_trading_loop.py h
 from __future__ import annotations
 
 from decimal import Decimal as D
+from functools import partial
 
 from tests.fakes.loop_rig import build_rig
 from tests.fakes.market_stretches import SELL_OFF, SPOT, SQUEEZE, long_signal, minutes_around
@@ -25,6 +26,8 @@ from trading.domain.manual_orders import approval_client_id
 from trading.domain.orders import Side
 from trading.engine.decision_schedule import ScheduleSettings
 from trading.engine.llm_settings import LlmSettings
+from trading.services.entry_proposals import resume_entry
+from trading.services.loop_controls import STATE_KEY
 from trading.services.symbol_reviews import ReviewSettings
 
 SQUEEZE_SETUP = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze")
@@ -78,6 +81,38 @@ async def test_an_approved_card_opens_with_the_plans_exits_exactly_as_the_autono
     await p.loop.close()
 
 
+async def test_an_entry_placed_before_a_restart_but_never_recorded_gets_the_plans_exits_not_the_defaults(tmp_path):
+    # the squeeze again, approved at 21:16: the market order waits for the next price, and the process stops once
+    # it is placed, before the engine records it. Without the plan, the fill would be adopted with the defaults
+    # (no structural stop, strategy "manual"); the card's stored plan becomes its entry again, so the fill arms
+    # the plan's stop and target, and the partial take-profit and trailing stop follow as without a restart
+    p = await squeeze_rig(tmp_path)
+    await p.loop.run_until(SQUEEZE)
+    (card,) = p.cards.shown
+    await p.approve(card)
+    client_id = approval_client_id(card.id, 0)
+    p.loop.engine.on_entry_ended(client_id)                          # the engine was never told of the entry
+    await p.loop.store.save_state(STATE_KEY, p.loop.engine.snapshot())
+    async with p.loop.store.transaction() as db:                    # nor was the approval finished
+        await db.execute("UPDATE confirmations SET state = 'claimed', result = '' WHERE id = ?", (card.id,))
+    await p.loop.loop.start()
+    forgotten = dict(p.loop.engine.state.pending)
+    restarted = await with_proposals(p.loop)                        # a new process's approvals on the same database
+
+    (told,) = await restarted.approvals.start(p.loop.broker, partial(resume_entry, p.loop.loop))
+    again = await resume_entry(p.loop.loop, card)
+    await p.loop.run_until(SQUEEZE + 10 * MINUTE_MS)
+
+    assert forgotten == {} and "was placed before the restart" in told
+    assert "the plan's exits are armed when it fills" in told and again == "its plan's exits were already armed"
+    assert p.loop.notified(*TRADES) == [
+        "ENTRY long 0.08699 BTC/USDT at 113,691.10 [scripted]: scripted setup squeeze. Stop 112500, "
+        "target 118000, risk 103.61.",
+        "PARTIAL EXIT long BTC/USDT [scripted]: partial take-profit: 50% at 114882.20 (1R). 0.0435 left.",
+        "EXIT long BTC/USDT [scripted]: trailing stop at 115676.90 (level 115676.90). Result +122.27 (+1.18R)."]
+    await p.loop.close()
+
+
 async def test_a_symbol_with_a_card_waiting_gets_no_second_one_and_an_expired_card_places_nothing(tmp_path):
     later = long_signal(SQUEEZE + MINUTE_MS, "113987.99", "112500", "118500", "later")
     after = long_signal(SQUEEZE + 4 * MINUTE_MS, "116195.25", "114500", "121000", "after")
@@ -108,7 +143,7 @@ async def test_a_price_moved_past_the_slippage_gives_a_fresh_card_whose_approval
     placed = await p.approve(fresh)
     assert refreshed.outcome is TapOutcome.REFRESHED and "moved 110 bps" in refreshed.detail
     assert fresh.bot_entry and fresh.ticket.legs[0].price == D("114946.01") and fresh.reason == card.reason
-    assert fresh.ticket.legs[0].stop == D("112500")
+    assert fresh.ticket.legs[0].stop == D("112500") and fresh.plan == card.plan and card.plan is not None
     assert placed.outcome is TapOutcome.PLACED
     assert placed.orders[0].client_order_id == approval_client_id(fresh.id, 0)
     await p.loop.close()
