@@ -5,8 +5,9 @@ the leverage; partial take-profit, break-even and the trailing stop are in R, th
 distance (a position without a stop trails by price percentages, as on Binance). Break-even moves the
 stop to the entry plus what closing there costs (both fees and the exit's slippage), on the market's tick
 on the far side of the entry, so a trade stopped at break-even nets zero or more instead of a small loss;
-it waits until the price has reached that level, so the stop is never put behind the price. On a candle the stop is checked first, against the
-levels known before the candle: its order of high and low is unknown, so the pessimistic path is assumed.
+it waits until the price has reached that level, so the stop is never put behind the price. On a candle the
+stop is checked first, against the levels known before the candle: its order of high and low is unknown, so the
+pessimistic path is assumed.
 """
 from __future__ import annotations
 
