@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from decimal import Decimal
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from trading.adapters.llm_reply import SCHEMA_NAME, decision_schema, parse_reply
+from trading.adapters.llm_spend import SpendBook, refusal_text
 from trading.adapters.openai_client import LlmClient, LlmFailure
 from trading.domain.decision_log import CachedReply, DecisionRecord
 from trading.domain.decisions import Action, Decision, DecisionRequest, DecisionSource, TradeAction
@@ -28,9 +28,11 @@ from trading.engine.llm_budget import DailySpend, spent_reason
 from trading.engine.llm_settings import LlmSettings, LlmStatus
 from trading.engine.rules_decider import decide_by_rules
 from trading.engine.symbol_view import PastDecision, SymbolView
-from trading.ports import DecisionLog, StateStore
+from trading.ports import DecisionLog
 
-SPEND_KEY = "llm_spend"
+if TYPE_CHECKING:
+    from trading.adapters.sqlite_store import SqliteStore
+
 Notify = Callable[[Event], Awaitable[None]]
 
 
@@ -38,9 +40,12 @@ class OpenAIDecider:
     """Decides with an LLM; holds or follows the rules when it cannot, and says which."""
 
     def __init__(self, client: LlmClient | None, log: DecisionLog, settings: LlmSettings, *,
-                 state: StateStore | None = None, notify: Notify | None = None) -> None:
+                 state: SqliteStore | None = None, notify: Notify | None = None) -> None:
         self.client, self.log, self.settings = client, log, settings
-        self._state, self._notify = state, notify
+        self._notify = notify
+        # today's spend is shared with every other LLM call (/ask, the universe, a sweep's advisor in another
+        # process): kept in the database, re-read before each call; without a store (a backtest) in memory
+        self._book = SpendBook(state, settings.budget, settings.prices) if state is not None else None
         self.schedule = Schedule()
         self.spend = DailySpend()
         self.failure = ""            # the last call's failure, "" once a call succeeds
@@ -52,10 +57,8 @@ class OpenAIDecider:
 
     async def start(self) -> str:
         """Restore today's spend and probe the server's structured-output format; return what was found."""
-        if self._state is not None:
-            saved = await self._state.load_state(SPEND_KEY)
-            if isinstance(saved, dict):
-                self.spend = DailySpend(**{**saved, "usd": Decimal(str(saved.get("usd", "0")))})
+        if self._book is not None:
+            self.spend = await self._book.load()
         if self.client is None:
             return "no LLM server (cache only)"
         try:
@@ -87,6 +90,8 @@ class OpenAIDecider:
             return await self._hold_logged(view, shadow, request, "nothing changed enough to ask the LLM",
                                            self.model, DecisionSource.SKIPPED)
         view = replace(view, trigger=trigger, history=await self._history(view.symbol))
+        if self._book is not None:
+            self.spend = await self._book.load()         # another process may have spent since
         spent = spent_reason(self.spend, view.ts_ms, self.settings.budget)
         if spent is not None:
             await self._tell_budget_spent(view.ts_ms, spent)
@@ -122,7 +127,7 @@ class OpenAIDecider:
                         reply: CachedReply, latency_ms: int | None) -> Decision:
         cost = self.settings.prices.cost(reply.prompt_tokens, reply.completion_tokens)
         if latency_ms is not None:      # a cached reply costs nothing today
-            await self._spent(view.ts_ms, reply.prompt_tokens + reply.completion_tokens, cost)
+            await self.record_spend(view.ts_ms, reply.prompt_tokens, reply.completion_tokens)
         decision, parsed = self._interpret(view, reply)
         record = self._record(view, decision, shadow, request, prompt=prompt, reply=reply.text or reply.refusal,
                               parsed_json=parsed, latency_ms=latency_ms, prompt_tokens=reply.prompt_tokens,
@@ -167,27 +172,29 @@ class OpenAIDecider:
         rows = await self.log.recent(symbol, self.settings.history)
         return tuple(PastDecision(r.ts_ms, r.action, r.confidence, r.source, r.mark, _outcome(r)) for r in rows)
 
+    async def refusal(self, now_ms: int, what: str) -> str | None:
+        """Return why `what` may not call the LLM now (today's budget is spent), or None."""
+        if self._book is not None:
+            self.spend = await self._book.load()
+        return refusal_text(self.spend, now_ms, self.settings.budget, what)
+
     async def record_spend(self, ts_ms: int, prompt_tokens: int, completion_tokens: int) -> None:
-        """Count a call made outside decisions (/ask, the universe) against today's budget."""
-        await self._spent(ts_ms, prompt_tokens + completion_tokens,
-                          self.settings.prices.cost(prompt_tokens, completion_tokens))
-
-    async def _spent(self, ts_ms: int, tokens: int, usd: Decimal) -> None:
-        self.spend = self.spend.add(ts_ms, tokens, usd, self.settings.budget)
-        await self._save_spend()
-
-    async def _save_spend(self) -> None:
-        if self._state is not None:
-            s = self.spend
-            await self._state.save_state(SPEND_KEY, {"day": s.day, "calls": s.calls, "tokens": s.tokens,
-                                                     "usd": str(s.usd), "told": s.told})
+        """Count a call (a decision, /ask, the universe) against today's budget."""
+        if self._book is not None:
+            self.spend = await self._book.add(ts_ms, prompt_tokens, completion_tokens)
+            return
+        cost = self.settings.prices.cost(prompt_tokens, completion_tokens)
+        self.spend = self.spend.add(ts_ms, prompt_tokens + completion_tokens, cost, self.settings.budget)
 
     async def _tell_budget_spent(self, ts_ms: int, why: str) -> None:
-        today = self.spend.on(ts_ms, self.settings.budget)
-        if today.told:
-            return
-        self.spend = replace(today, told=True)
-        await self._save_spend()
+        if self._book is not None:
+            if not await self._book.mark_told(ts_ms):
+                return
+        else:
+            today = self.spend.on(ts_ms, self.settings.budget)
+            if today.told:
+                return
+            self.spend = replace(today, told=True)
         who = "the rules decide" if self.settings.fallback == "rules" else "the bot holds (no new LLM trades)"
         await self._emit(Event(EventKind.RISK_LIMIT, ts_ms, f"LLM off until the next trading day: {why}; {who}. "
                                f"Raise LLM_DAILY_BUDGET_USD or LLM_DAILY_TOKEN_CAP to lift it.",

@@ -16,7 +16,7 @@ import numpy as np
 from trading.backtest.strategy_specs import spec_named
 from trading.backtest.sweep_report import SweepSummary, sweep_record
 from trading.backtest.walkforward import parameter_grid
-from trading.domain.decisions import LlmFailure
+from trading.domain.decisions import DecisionSource, LlmFailure
 
 Region = dict[str, tuple[float, ...]]
 RegionAdvisor = Callable[[Mapping[str, Any]], Mapping[str, Sequence[float]]]
@@ -37,6 +37,10 @@ def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> 
             checked = _checked(proposed, summary.space)
             checked = _declared(summary.strategy, checked) if not isinstance(checked, str) else checked
             checked = _related(summary, checked) if not isinstance(checked, str) else checked
+        except LlmFailure as exc:
+            if exc.source is DecisionSource.BUDGET:     # not a failure: the day's LLM budget is spent
+                return around_best(summary), f"rule ({exc})"
+            return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
         except Exception as exc:  # noqa: BLE001 - an advisor's failure of any kind falls back to the rule
             return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
         if isinstance(checked, str):

@@ -112,7 +112,8 @@ def test_the_llm_names_the_second_round_and_garbage_falls_back_to_the_rule(data_
         refused = _sweep(capsys, *ARGS, "--data", str(six_weeks), "--workers", "1", "--advisor", "llm")
 
     assert advised["second_round"] == {"first_trial": 4, "chosen_by": f"advisor ({MODEL})",
-                                       "region": {"sweep_lookback": [10.0, 12.0], "rules_min_rr": [1.5]}}
+                                       "region": {"sweep_lookback": [10.0, 12.0], "rules_min_rr": [1.5]},
+                                       "skipped": 0, "skip_rule": ""}
     assert [t["params"] for t in advised["trials"][4:]] == [{"rules_min_rr": 1.5, "sweep_lookback": 10.0},
                                                             {"rules_min_rr": 1.5, "sweep_lookback": 12.0}]
     assert refused["second_round"]["chosen_by"] == "rule (the advisor failed: no JSON object in the answer)"
