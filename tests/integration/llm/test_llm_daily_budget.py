@@ -101,12 +101,11 @@ def test_what_the_decider_spent_stops_the_advisor_the_universe_and_ask(tmp_path)
     assert why == f"rule (the region advisor's request was not sent to the LLM: {SPENT})" and threaded.calls == []
 
 
-def test_the_universe_and_ask_count_their_calls(tmp_path):
-    async def pick_then_ask():
+def test_the_universe_counts_its_pick_against_the_budget(tmp_path):
+    async def pick():
         async with FakeOpenAI() as fake, llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
             fake.script(text(json.dumps({"symbols": ["ETH/USDT"], "reasons": "movement"}), prompt_tokens=500,
-                             completion_tokens=100), text("Because of the sweep.", prompt_tokens=500,
-                                                          completion_tokens=100))
+                             completion_tokens=100))
             client = LlmClient("fake-model", base_url=fake.base_url)
             universe, store = await service(tmp_path / "universe", client)
             universe.budget = decider
@@ -118,5 +117,6 @@ def test_the_universe_and_ask_count_their_calls(tmp_path):
                 await store.close()
             return spend
 
-    spend = asyncio.run(pick_then_ask())
+    spend = asyncio.run(pick())
     assert (spend.calls, spend.tokens, spend.usd) == (1, 600, D("0.0006"))
+    assert asyncio.run(stored_spend(tmp_path))["tokens"] == 600        # where every other process reads it
