@@ -28,7 +28,7 @@ from trading.engine.llm_budget import DailySpend, spent_reason
 from trading.engine.llm_settings import LlmSettings, LlmStatus
 from trading.engine.rules_decider import decide_by_rules
 from trading.engine.symbol_view import PastDecision, SymbolView
-from trading.ports import DecisionLog
+from trading.ports import Clock, DecisionLog
 
 if TYPE_CHECKING:
     from trading.adapters.sqlite_store import SqliteStore
@@ -40,9 +40,13 @@ class OpenAIDecider:
     """Decides with an LLM; holds or follows the rules when it cannot, and says which."""
 
     def __init__(self, client: LlmClient | None, log: DecisionLog, settings: LlmSettings, *,
-                 state: SqliteStore | None = None, notify: Notify | None = None) -> None:
+                 state: SqliteStore | None = None, notify: Notify | None = None,
+                 spend_clock: Clock | None = None) -> None:
         self.client, self.log, self.settings = client, log, settings
         self._notify = notify
+        # whose day a call is counted on: the reviewed candle's (live, paper); a backtest's candles are history,
+        # so its calls count on the wall clock's day, with the bot's own
+        self._spend_clock = spend_clock
         # today's spend is shared with every other LLM call (/ask, the universe, a sweep's advisor in another
         # process): kept in the database, re-read before each call; without a store (a backtest) in memory
         self._book = SpendBook(state, settings.budget, settings.prices) if state is not None else None
@@ -90,21 +94,20 @@ class OpenAIDecider:
             return await self._hold_logged(view, shadow, request, "nothing changed enough to ask the LLM",
                                            self.model, DecisionSource.SKIPPED)
         view = replace(view, trigger=trigger, history=await self._history(view.symbol))
-        if self._book is not None:
-            self.spend = await self._book.load()         # another process may have spent since
-        spent = spent_reason(self.spend, view.ts_ms, self.settings.budget)
-        if spent is not None:
-            await self._tell_budget_spent(view.ts_ms, spent)
-            return await self._fallback(view, shadow, request, spent, DecisionSource.BUDGET)
         return await self._ask(view, shadow, request)
 
     async def _ask(self, view: SymbolView, shadow: Decision, request: DecisionRequest) -> Decision:
         system, user = build_prompt(view, self.settings.prompt)
         schema = decision_schema(view.allowed.actions)
         key = reply_key(self.model, system, user, schema)
-        self.schedule = self.schedule.called(view)
         cached = await self.log.cached(key) if self.settings.read_cache else None
-        if cached is None and (self.settings.cache_only or self.client is None):
+        calling = cached is None and not (self.settings.cache_only or self.client is None)
+        spent = await self._spent_reason(view) if calling else None     # a cached reply costs nothing
+        if spent is not None:
+            await self._tell_budget_spent(self._budget_ms(view), spent)
+            return await self._fallback(view, shadow, request, spent, DecisionSource.BUDGET)
+        self.schedule = self.schedule.called(view)
+        if cached is None and not calling:
             return await self._hold_logged(view, shadow, request, "no cached reply for this prompt (cache only)",
                                            self.model, DecisionSource.CACHE_MISS, f"{system}\n\n{user}")
         if cached is None:
@@ -127,7 +130,7 @@ class OpenAIDecider:
                         reply: CachedReply, latency_ms: int | None) -> Decision:
         cost = self.settings.prices.cost(reply.prompt_tokens, reply.completion_tokens)
         if latency_ms is not None:      # a cached reply costs nothing today
-            await self.record_spend(view.ts_ms, reply.prompt_tokens, reply.completion_tokens)
+            await self.record_spend(self._budget_ms(view), reply.prompt_tokens, reply.completion_tokens)
         decision, parsed = self._interpret(view, reply)
         record = self._record(view, decision, shadow, request, prompt=prompt, reply=reply.text or reply.refusal,
                               parsed_json=parsed, latency_ms=latency_ms, prompt_tokens=reply.prompt_tokens,
@@ -171,6 +174,15 @@ class OpenAIDecider:
     async def _history(self, symbol: str) -> tuple[PastDecision, ...]:
         rows = await self.log.recent(symbol, self.settings.history)
         return tuple(PastDecision(r.ts_ms, r.action, r.confidence, r.source, r.mark, _outcome(r)) for r in rows)
+
+    def _budget_ms(self, view: SymbolView) -> int:
+        return self._spend_clock.now_ms() if self._spend_clock is not None else view.ts_ms
+
+    async def _spent_reason(self, view: SymbolView) -> str | None:
+        """Return why today's budget allows no call, re-reading what every process spent; None while some is left."""
+        if self._book is not None:
+            self.spend = await self._book.load()
+        return spent_reason(self.spend, self._budget_ms(view), self.settings.budget)
 
     async def refusal(self, now_ms: int, what: str) -> str | None:
         """Return why `what` may not call the LLM now (today's budget is spent), or None."""
