@@ -80,6 +80,12 @@ class OpenAIDecider:
         return LlmStatus(self.model, fmt, self.settings.fallback, today.calls, today.tokens, today.usd, budget,
                          self.failure)
 
+    async def current_status(self, now_ms: int) -> LlmStatus:
+        """Return status() after re-reading today's spend (a sweep in another process may have spent since)."""
+        if self._book is not None:
+            self.spend = await self._book.load()
+        return self.status(now_ms)
+
     async def decide(self, request: DecisionRequest) -> Decision:
         """Return the decision on a symbol review (a request without a view is answered by the rules)."""
         shadow = decide_by_rules(request, self.settings.rules)

@@ -65,11 +65,13 @@ def test_what_the_advisor_spent_in_another_process_stops_the_decider_and_the_nex
     async def decide():
         async with FakeOpenAI() as fake, llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
             fake.default = decision("HOLD", 0.9)
+            shown = await decider.current_status(T_VIEW + 31 * MINUTE)         # what /status shows
             cut = await decider.decide(review(symbol_view(T_VIEW + 31 * MINUTE)))
             next_day = await decider.decide(review(symbol_view(T_VIEW + 13 * 60 * MINUTE)))
-            return cut, next_day, len(fake.calls)
+            return shown, cut, next_day, len(fake.calls)
 
-    cut, next_day, calls = asyncio.run(decide())
+    shown, cut, next_day, calls = asyncio.run(decide())
+    assert (shown.calls_today, shown.cost_today) == (1, D("0.0012")) and shown.budget_spent
     assert cut.source is DecisionSource.BUDGET and "today's LLM budget of 0.001 USD is spent" in cut.reason
     assert next_day.source is DecisionSource.MODEL and calls == 1
 
