@@ -66,7 +66,8 @@ async def _backtest(args: argparse.Namespace, settings: Settings, store: object)
                            max_reply_tokens=settings.llm_max_reply_tokens)
     try:
         result = await llm_backtest(run, candles, store, client,  # type: ignore[arg-type]
-                                    llm_settings(settings, cache_only=args.llm_cache_only), engine_settings(settings))
+                                    llm_settings(settings, cache_only=args.llm_cache_only), engine_settings(settings),
+                                    spend_clock=WallClock())      # its server calls count in today's budget
     finally:
         if client is not None:
             await client.close()

@@ -106,7 +106,7 @@ def _request(args: argparse.Namespace, settings: Settings) -> SweepRequest:
         raise ValueError("--in-days, --out-days and --top take at least 1 each")
     name = spec_named(args.strategy).name
     space = sweep_space(name, args.param)
-    plan = search_plan(space, args.search.strip().lower(), args.trials, args.seed, args.batch)
+    plan = search_plan(space, args.search.strip().lower(), args.trials, args.seed, args.batch, name)
     llm = None
     if args.advisor == "llm":
         from trading.bootstrap import llm_region_advisor
@@ -154,7 +154,6 @@ def _run(args: argparse.Namespace, settings: Settings, request: SweepRequest, hi
     from trading.backtest.sweep_execution import trial_runner
     from trading.backtest.sweep_report import summarise
     from trading.backtest.sweep_search import both_rounds, run_search, second_round
-    from trading.backtest.tpe_search import distinct_trials
     from trading.services.engine_settings import engine_settings, rules_settings
 
     config = BacktestConfig(instrument, Decimal(settings.paper_starting_balance), engine_settings(settings),
@@ -163,14 +162,14 @@ def _run(args: argparse.Namespace, settings: Settings, request: SweepRequest, hi
     plan, workers = request.plan, args.workers if args.workers is not None else settings.sweep_workers or None
     started = time.perf_counter()
     with trial_runner(data, cluster=settings.sweep_cluster or None, workers=workers,
-                      trials=plan.trials or distinct_trials(request.space)) as runner:
+                      trials=plan.trials or (plan.relations.kept if plan.relations else 0)) as runner:
         results = run_search(request.space, plan, runner, _progress)
-        summary = summarise(data, request.space, results, search=plan.kind, seed=plan.seed)
+        summary = summarise(data, request.space, results, search=plan.kind, seed=plan.seed, relations=plan.relations)
         if request.advisor is not None:
             name = getattr(request.llm, "model", "advisor")
             more, second = second_round(summary, runner, request.llm, name, _progress)
             summary = summarise(data, both_rounds(request.space, second.region), results + more, search=plan.kind,
-                                seed=plan.seed, second_round=second)
+                                seed=plan.seed, second_round=second, relations=plan.relations)
     print(file=sys.stderr)
     return StoredSweep(WallClock().now_ms(), summary, args.top, time.perf_counter() - started,
                        settings.sweep_cluster or "this machine")

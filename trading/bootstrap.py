@@ -262,7 +262,7 @@ def universe_service(settings: Settings, market: MarketData, broker: object, sto
     quote = s.symbol_list[0].split("/")[1].split(":")[0]
     return UniverseService(market, broker, store, clock, chosen, quote,  # type: ignore[arg-type]
                            llm.client if llm is not None else None, appliers if s.dynamic_symbols else (),
-                           fixed=s.symbol_list, refresh_minutes=s.universe_refresh_minutes)
+                           fixed=s.symbol_list, refresh_minutes=s.universe_refresh_minutes, budget=llm)
 
 
 async def llm_decider(settings: Settings, journal: DecisionJournal, store: SqliteStore,
@@ -288,9 +288,11 @@ def llm_region_advisor(settings: Settings) -> "LlmRegionAdvisor | None":
         return None
     from trading.adapters.llm_region_advisor import LlmRegionAdvisor
 
+    llm = llm_settings(settings)           # its calls count against the same daily budget as the bot's
     return LlmRegionAdvisor(settings.llm_model, settings.openai_base_url, settings.openai_api_key,
                             float(settings.llm_timeout_seconds), settings.llm_response_format,
-                            settings.llm_max_reply_tokens)
+                            settings.llm_max_reply_tokens, str(settings.data_dir / "trading.sqlite"), llm.budget,
+                            llm.prices)
 
 
 def result_services(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,

@@ -183,6 +183,18 @@ class ConfirmationStore(Protocol):
         ...
 
 
+class LlmBudget(Protocol):
+    """Today's LLM budget, shared by every call the product makes (decisions, /ask, the universe, sweeps)."""
+
+    async def refusal(self, now_ms: int, what: str) -> str | None:
+        """Return why `what` may not call the LLM now (the budget is spent: until when, how to raise it), or None."""
+        ...
+
+    async def record_spend(self, ts_ms: int, prompt_tokens: int, completion_tokens: int) -> None:
+        """Count one call's tokens and cost against today's budget."""
+        ...
+
+
 class DecisionLog(Protocol):
     """Where every LLM decision is stored with its prompt, reply and outcome, and replies are cached."""
 

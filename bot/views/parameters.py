@@ -8,8 +8,9 @@ from bot.confirmation_cards import TOASTS
 from bot.views import esc
 from bot.views.control import code_prompt, locked_text
 from trading.services.chat_settings import ChangeOutcome
-from trading.services.parameter_proposals import ProposalAnswer, ProposalOutcome, words
+from trading.services.parameter_proposals import ProposalAnswer, ProposalOutcome
 from trading.services.strategy_parameters import ParameterChange, ParameterTable
+from trading.strategies.parameter_space import params_text
 
 PREFIX = "tune"           # the proposal card's callback prefix: tune:apply:ID, tune:dismiss:ID
 APPLY, DISMISS = "apply", "dismiss"
@@ -35,7 +36,7 @@ def tables_text(tables: list[ParameterTable]) -> str:
     lines = ["<b>Strategy parameters</b>"]
     for table in tables:
         tuned = table.overridden
-        state = f"tuned: {esc(words(tuned))}" if tuned else "defaults"
+        state = f"tuned: {esc(params_text(tuned))}" if tuned else "defaults"
         lines.append(f"{esc(table.strategy)}: {state}")
     lines.append("Details: /params STRATEGY, e.g. /params C")
     return "\n".join(lines)
@@ -56,7 +57,7 @@ def change_text(change: ParameterChange) -> str:
 
 def proposal_card(text: str, strategy: str, params: dict[str, float], minutes: int) -> str:
     """Return the proposal card: the optimisation's report and what Apply sets."""
-    return (f"<pre>{esc(text)}</pre>\n\nApply sets {esc(strategy)}: <code>{esc(words(params))}</code> on the "
+    return (f"<pre>{esc(text)}</pre>\n\nApply sets {esc(strategy)}: <code>{esc(params_text(params))}</code> on the "
             f"running strategy now (until /params {esc(strategy)} default). Only you can answer; the buttons "
             f"expire in {minutes} min.")
 

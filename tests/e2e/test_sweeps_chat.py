@@ -84,3 +84,28 @@ async def test_optimize_asks_the_llm_for_its_second_round_when_the_llm_is_on(tmp
     assert "Every trial is stored as sweep #1: /sweeps 1" in done.text      # /optimize's trials are kept too
     assert "#1 " in listed.text and " C BTC/USDT" in listed.text and "7 trials" in listed.text
     assert "7 trials (grid)" in shown.text
+
+
+async def test_optimize_does_not_ask_the_llm_once_todays_budget_is_spent_and_says_so(tmp_path):
+    from trading.risk.limits import local_day
+
+    async with FakeOpenAI(default=_advisor_or_decision) as llm, FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, openai_base_url=llm.base_url,
+                                llm_model=MODEL, llm_daily_budget_usd="0.5")
+        store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
+        await store.open()
+        try:        # spent earlier today, by the bot or a sweep in another process
+            await store.save_state("llm_spend", {"day": local_day(WallClock().now_ms(), settings.timezone),
+                                                 "calls": 40, "tokens": 90_000, "usd": "0.51", "told": True})
+        finally:
+            await store.close()
+        async with feature_bot(settings):
+            started = await telegram.ask(OWNER, "/optimize C BTC/USDT 20d")
+            done = await telegram.wait_for(
+                OWNER, lambda s: s.edited and s.message_id == started.message_id and "Optimisation of C" in s.text,
+                timeout=90)
+
+    assert not [c for c in llm.calls if "sweep_region" in json.dumps(c.body.get("response_format") or {})]
+    assert ("the region chosen by the rule (the region advisor's request was not sent to the LLM: today's LLM "
+            "budget of 0.5 USD is spent (0.5100 USD). The budget resets at midnight") in done.text
+    assert "raise LLM_DAILY_BUDGET_USD in .env to allow more today.)" in done.text

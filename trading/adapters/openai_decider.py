@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from decimal import Decimal
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from trading.adapters.llm_reply import SCHEMA_NAME, decision_schema, parse_reply
+from trading.adapters.llm_spend import SpendBook, refusal_text
 from trading.adapters.openai_client import LlmClient, LlmFailure
 from trading.domain.decision_log import CachedReply, DecisionRecord
 from trading.domain.decisions import Action, Decision, DecisionRequest, DecisionSource, TradeAction
@@ -28,9 +28,11 @@ from trading.engine.llm_budget import DailySpend, spent_reason
 from trading.engine.llm_settings import LlmSettings, LlmStatus
 from trading.engine.rules_decider import decide_by_rules
 from trading.engine.symbol_view import PastDecision, SymbolView
-from trading.ports import DecisionLog, StateStore
+from trading.ports import Clock, DecisionLog
 
-SPEND_KEY = "llm_spend"
+if TYPE_CHECKING:
+    from trading.adapters.sqlite_store import SqliteStore
+
 Notify = Callable[[Event], Awaitable[None]]
 
 
@@ -38,9 +40,16 @@ class OpenAIDecider:
     """Decides with an LLM; holds or follows the rules when it cannot, and says which."""
 
     def __init__(self, client: LlmClient | None, log: DecisionLog, settings: LlmSettings, *,
-                 state: StateStore | None = None, notify: Notify | None = None) -> None:
+                 state: SqliteStore | None = None, notify: Notify | None = None,
+                 spend_clock: Clock | None = None) -> None:
         self.client, self.log, self.settings = client, log, settings
-        self._state, self._notify = state, notify
+        self._notify = notify
+        # whose day a call is counted on: the reviewed candle's (live, paper); a backtest's candles are history,
+        # so its calls count on the wall clock's day, with the bot's own
+        self._spend_clock = spend_clock
+        # today's spend is shared with every other LLM call (/ask, the universe, a sweep's advisor in another
+        # process): kept in the database, re-read before each call; without a store (a backtest) in memory
+        self._book = SpendBook(state, settings.budget, settings.prices) if state is not None else None
         self.schedule = Schedule()
         self.spend = DailySpend()
         self.failure = ""            # the last call's failure, "" once a call succeeds
@@ -52,10 +61,8 @@ class OpenAIDecider:
 
     async def start(self) -> str:
         """Restore today's spend and probe the server's structured-output format; return what was found."""
-        if self._state is not None:
-            saved = await self._state.load_state(SPEND_KEY)
-            if isinstance(saved, dict):
-                self.spend = DailySpend(**{**saved, "usd": Decimal(str(saved.get("usd", "0")))})
+        if self._book is not None:
+            self.spend = await self._book.load()
         if self.client is None:
             return "no LLM server (cache only)"
         try:
@@ -73,6 +80,12 @@ class OpenAIDecider:
         return LlmStatus(self.model, fmt, self.settings.fallback, today.calls, today.tokens, today.usd, budget,
                          self.failure)
 
+    async def current_status(self, now_ms: int) -> LlmStatus:
+        """Return status() after re-reading today's spend (a sweep in another process may have spent since)."""
+        if self._book is not None:
+            self.spend = await self._book.load()
+        return self.status(now_ms)
+
     async def decide(self, request: DecisionRequest) -> Decision:
         """Return the decision on a symbol review (a request without a view is answered by the rules)."""
         shadow = decide_by_rules(request, self.settings.rules)
@@ -87,19 +100,20 @@ class OpenAIDecider:
             return await self._hold_logged(view, shadow, request, "nothing changed enough to ask the LLM",
                                            self.model, DecisionSource.SKIPPED)
         view = replace(view, trigger=trigger, history=await self._history(view.symbol))
-        spent = spent_reason(self.spend, view.ts_ms, self.settings.budget)
-        if spent is not None:
-            await self._tell_budget_spent(view.ts_ms, spent)
-            return await self._fallback(view, shadow, request, spent, DecisionSource.BUDGET)
         return await self._ask(view, shadow, request)
 
     async def _ask(self, view: SymbolView, shadow: Decision, request: DecisionRequest) -> Decision:
         system, user = build_prompt(view, self.settings.prompt)
         schema = decision_schema(view.allowed.actions)
         key = reply_key(self.model, system, user, schema)
-        self.schedule = self.schedule.called(view)
         cached = await self.log.cached(key) if self.settings.read_cache else None
-        if cached is None and (self.settings.cache_only or self.client is None):
+        calling = cached is None and not (self.settings.cache_only or self.client is None)
+        spent = await self._spent_reason(view) if calling else None     # a cached reply costs nothing
+        if spent is not None:
+            await self._tell_budget_spent(self._budget_ms(view), spent)
+            return await self._fallback(view, shadow, request, spent, DecisionSource.BUDGET)
+        self.schedule = self.schedule.called(view)
+        if cached is None and not calling:
             return await self._hold_logged(view, shadow, request, "no cached reply for this prompt (cache only)",
                                            self.model, DecisionSource.CACHE_MISS, f"{system}\n\n{user}")
         if cached is None:
@@ -122,7 +136,7 @@ class OpenAIDecider:
                         reply: CachedReply, latency_ms: int | None) -> Decision:
         cost = self.settings.prices.cost(reply.prompt_tokens, reply.completion_tokens)
         if latency_ms is not None:      # a cached reply costs nothing today
-            await self._spent(view.ts_ms, reply.prompt_tokens + reply.completion_tokens, cost)
+            await self.record_spend(self._budget_ms(view), reply.prompt_tokens, reply.completion_tokens)
         decision, parsed = self._interpret(view, reply)
         record = self._record(view, decision, shadow, request, prompt=prompt, reply=reply.text or reply.refusal,
                               parsed_json=parsed, latency_ms=latency_ms, prompt_tokens=reply.prompt_tokens,
@@ -167,27 +181,38 @@ class OpenAIDecider:
         rows = await self.log.recent(symbol, self.settings.history)
         return tuple(PastDecision(r.ts_ms, r.action, r.confidence, r.source, r.mark, _outcome(r)) for r in rows)
 
+    def _budget_ms(self, view: SymbolView) -> int:
+        return self._spend_clock.now_ms() if self._spend_clock is not None else view.ts_ms
+
+    async def _spent_reason(self, view: SymbolView) -> str | None:
+        """Return why today's budget allows no call, re-reading what every process spent; None while some is left."""
+        if self._book is not None:
+            self.spend = await self._book.load()
+        return spent_reason(self.spend, self._budget_ms(view), self.settings.budget)
+
+    async def refusal(self, now_ms: int, what: str) -> str | None:
+        """Return why `what` may not call the LLM now (today's budget is spent), or None."""
+        if self._book is not None:
+            self.spend = await self._book.load()
+        return refusal_text(self.spend, now_ms, self.settings.budget, what)
+
     async def record_spend(self, ts_ms: int, prompt_tokens: int, completion_tokens: int) -> None:
-        """Count a call made outside decisions (/ask, the universe) against today's budget."""
-        await self._spent(ts_ms, prompt_tokens + completion_tokens,
-                          self.settings.prices.cost(prompt_tokens, completion_tokens))
-
-    async def _spent(self, ts_ms: int, tokens: int, usd: Decimal) -> None:
-        self.spend = self.spend.add(ts_ms, tokens, usd, self.settings.budget)
-        await self._save_spend()
-
-    async def _save_spend(self) -> None:
-        if self._state is not None:
-            s = self.spend
-            await self._state.save_state(SPEND_KEY, {"day": s.day, "calls": s.calls, "tokens": s.tokens,
-                                                     "usd": str(s.usd), "told": s.told})
+        """Count a call (a decision, /ask, the universe) against today's budget."""
+        if self._book is not None:
+            self.spend = await self._book.add(ts_ms, prompt_tokens, completion_tokens)
+            return
+        cost = self.settings.prices.cost(prompt_tokens, completion_tokens)
+        self.spend = self.spend.add(ts_ms, prompt_tokens + completion_tokens, cost, self.settings.budget)
 
     async def _tell_budget_spent(self, ts_ms: int, why: str) -> None:
-        today = self.spend.on(ts_ms, self.settings.budget)
-        if today.told:
-            return
-        self.spend = replace(today, told=True)
-        await self._save_spend()
+        if self._book is not None:
+            if not await self._book.mark_told(ts_ms):
+                return
+        else:
+            today = self.spend.on(ts_ms, self.settings.budget)
+            if today.told:
+                return
+            self.spend = replace(today, told=True)
         who = "the rules decide" if self.settings.fallback == "rules" else "the bot holds (no new LLM trades)"
         await self._emit(Event(EventKind.RISK_LIMIT, ts_ms, f"LLM off until the next trading day: {why}; {who}. "
                                f"Raise LLM_DAILY_BUDGET_USD or LLM_DAILY_TOKEN_CAP to lift it.",

@@ -7,6 +7,7 @@ from typing import Any
 
 from trading.adapters.sqlite_store import SqliteStore
 from trading.backtest.sweep import TrialResult
+from trading.backtest.sweep_relations import RelationCheck
 from trading.backtest.sweep_report import SecondRound, SweepSummary
 
 
@@ -55,7 +56,7 @@ class SweepArchive:
                 (sweep.created_ms, s.strategy, s.symbol, s.search, s.seed, _dump(s.space),
                  None if s.second_round is None else _dump(_second(s.second_round)), s.folds, s.first_ms, s.last_ms,
                  _dump([r.index for r in s.best(sweep.top)]),
-                 _dump({"return_pct": s.chosen_return_pct, "chosen": list(s.chosen)}), s.pbo, s.deflated_sharpe,
+                 _dump(_walk_forward(s)), s.pbo, s.deflated_sharpe,
                  sweep.seconds, sweep.ran_on))
             sweep_id = int(cursor.lastrowid or 0)
             await db.executemany(
@@ -85,7 +86,7 @@ class SweepArchive:
         walked = json.loads(walk)
         summary = SweepSummary(strategy, symbol, _space(json.loads(space)), tuple(trials), walked["return_pct"],
                                tuple(walked["chosen"]), pbo, dsr, folds, start, end, search, seed,
-                               _second_round(json.loads(second) if second else None))
+                               _second_round(json.loads(second) if second else None), _relations(walked))
         return StoredSweep(created, summary, len(json.loads(best)), seconds, ran_on, sweep_id)
 
     async def recent(self, limit: int = 10, before_id: int | None = None) -> list[SweepListing]:
@@ -109,12 +110,25 @@ def _space(raw: dict[str, list[float]]) -> dict[str, tuple[float, ...]]:
     return {name: tuple(values) for name, values in raw.items()}
 
 
+def _walk_forward(s: SweepSummary) -> dict[str, Any]:
+    # the relations' count rides with the summary's other figures: a count is not worth a migration
+    c = s.relations
+    kept = None if c is None else {"kept": c.kept, "total": c.total, "rules": c.rules}
+    return {"return_pct": s.chosen_return_pct, "chosen": list(s.chosen), "relations": kept}
+
+
+def _relations(walked: dict[str, Any]) -> RelationCheck | None:
+    kept = walked.get("relations")
+    return None if kept is None else RelationCheck(kept["kept"], kept["total"], kept["rules"])
+
+
 def _second(second: SecondRound) -> dict[str, Any]:
     return {"first_trial": second.first_trial, "region": {k: list(v) for k, v in second.region.items()},
-            "chosen_by": second.chosen_by}
+            "chosen_by": second.chosen_by, "skipped": second.skipped, "skip_rule": second.skip_rule}
 
 
 def _second_round(raw: dict[str, Any] | None) -> SecondRound | None:
     if raw is None:
         return None
-    return SecondRound(raw["first_trial"], _space(raw["region"]), raw["chosen_by"])
+    return SecondRound(raw["first_trial"], _space(raw["region"]), raw["chosen_by"], raw.get("skipped", 0),
+                       raw.get("skip_rule", ""))

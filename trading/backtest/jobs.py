@@ -18,6 +18,7 @@ from trading.backtest.strategy_specs import spec_named
 from trading.backtest.runner import BacktestResult, backtest
 from trading.backtest.warm_up import warm_up_note
 from trading.backtest.summary import costs_line, headline, metrics_table, period_note, signals_line
+from trading.strategies.parameter_space import params_text
 
 if TYPE_CHECKING:     # the studies, evaluations and sweeps load when a job asks for them: a plain run starts sooner
     from trading.backtest.evaluation import Evaluation
@@ -136,7 +137,7 @@ def run_backtest_job(job: BacktestJob) -> BacktestOutcome:
 
 
 def _params_text(params: tuple[tuple[str, float], ...]) -> str:
-    return ", ".join(f"{name}={value:g}" for name, value in params)
+    return params_text(params, ", ")
 
 
 @dataclass(frozen=True, slots=True)

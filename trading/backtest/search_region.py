@@ -15,7 +15,8 @@ import numpy as np
 
 from trading.backtest.strategy_specs import spec_named
 from trading.backtest.sweep_report import SweepSummary, sweep_record
-from trading.domain.decisions import LlmFailure
+from trading.backtest.walkforward import parameter_grid
+from trading.domain.decisions import DecisionSource, LlmFailure
 
 Region = dict[str, tuple[float, ...]]
 RegionAdvisor = Callable[[Mapping[str, Any]], Mapping[str, Sequence[float]]]
@@ -35,6 +36,11 @@ def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> 
             proposed = advisor(sweep_record(summary))
             checked = _checked(proposed, summary.space)
             checked = _declared(summary.strategy, checked) if not isinstance(checked, str) else checked
+            checked = _related(summary, checked) if not isinstance(checked, str) else checked
+        except LlmFailure as exc:
+            if exc.source is DecisionSource.BUDGET:     # not a failure: the day's LLM budget is spent
+                return around_best(summary), f"rule ({exc})"
+            return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
         except Exception as exc:  # noqa: BLE001 - an advisor's failure of any kind falls back to the rule
             return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
         if isinstance(checked, str):
@@ -52,6 +58,17 @@ def _declared(strategy: str, region: Region) -> Region | str:
             return f"{name} outside its allowed {parameter.low:g} to {parameter.high:g}"
         if parameter is not None and parameter.whole and not all(float(v).is_integer() for v in values):
             return f"{name} takes whole numbers"
+    return region
+
+
+def _related(summary: SweepSummary, region: Region) -> Region | str:
+    """Return region when at least one of its trials keeps the strategy's relations (fast below slow), or why not."""
+    spec = spec_named(summary.strategy)
+    best = dict(summary.best(1)[0].params) if summary.results else {}
+    broken = [spec.broken(best | point) for point in parameter_grid(region)]
+    if all(pair is not None for pair in broken):
+        low, high = next(pair for pair in broken if pair is not None)
+        return f"every trial breaks the rule that {low} stays below {high}"
     return region
 
 

@@ -15,7 +15,7 @@ from trading.strategies.ict_a import ConservativeParams, StructureZoneStrategy
 from trading.strategies.ict_b import SweepEntryParams, SweepReversalStrategy
 from trading.strategies.ict_c import RetestParams, TrendRetestStrategy
 from trading.strategies.market_analysis import AnalysedStrategy
-from trading.strategies.parameter_space import Parameter, parameter_space
+from trading.strategies.parameter_space import Parameter, broken_pair, parameter_space
 from trading.strategies.trend import TrendParams, TrendStrategy
 
 RULES_MIN_REWARD_RISK = "rules_min_rr"
@@ -42,6 +42,11 @@ class StrategySpec:
         low, high = RULES_RANGE
         rules = Parameter(RULES_MIN_REWARD_RISK, False, rules_default, low, high)
         return {**parameter_space(self.defaults), RULES_MIN_REWARD_RISK: rules}
+
+    def broken(self, params: Params) -> tuple[str, str] | None:
+        """Return the declared relation (lower, upper) params break, judged with the defaults they leave."""
+        space = self.tunable()
+        return broken_pair(space, {name: p.default for name, p in space.items()} | dict(params))
 
     def strategy(self, params: Params | None = None) -> AnalysedStrategy:
         """Return the strategy with the overrides in params that name its own parameter fields."""

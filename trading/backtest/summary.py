@@ -17,6 +17,7 @@ from trading.backtest.montecarlo import MonteCarloResult
 from trading.backtest.random_baseline import RandomBaseline, ordinal
 from trading.backtest.runner import BacktestResult
 from trading.backtest.studies import WalkForwardStudy
+from trading.strategies.parameter_space import params_text
 
 
 HOUR_MS = 3_600_000
@@ -85,7 +86,7 @@ def walk_forward_text(study: WalkForwardStudy) -> str:
              f"out-of-sample results only)"]
     for fold in study.report.folds:
         m = fold.out_of_sample.metrics
-        params = " ".join(f"{k}={v:g}" for k, v in fold.params.items())
+        params = params_text(fold.params)
         lines.append(f"  {_day(m.start_ms)} {percent(m.total_return_pct):>7} {m.trades:>3} trades  {params}")
     lines.append(f"  compounded {percent(study.compounded_return_pct)} over {study.trades} trades")
     return "\n".join(lines)

@@ -9,7 +9,9 @@ import numpy as np
 from trading.backtest.comparison import percent
 from trading.backtest.edge_statistics import deflated_sharpe, overfitting_probability, per_period_sharpe
 from trading.backtest.sweep import SweepData, TrialResult, chosen_out_of_sample, fold_matrix
+from trading.backtest.sweep_relations import RelationCheck
 from trading.backtest.result_export import iso_time, plain
+from trading.strategies.parameter_space import params_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,8 @@ class SecondRound:
     first_trial: int
     region: Mapping[str, tuple[float, ...]]
     chosen_by: str
+    skipped: int = 0                    # the region's combinations that broke a relation (never run)
+    skip_rule: str = ""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -39,6 +43,7 @@ class SweepSummary:
     search: str = "grid"                # grid | tpe
     seed: int | None = None             # TPE's seed
     second_round: SecondRound | None = None
+    relations: RelationCheck | None = None    # the space's combinations kept and skipped by the relations
 
     def best(self, n: int) -> list[TrialResult]:
         """Return the n best trials by out-of-sample score (the lower index first on ties)."""
@@ -46,7 +51,8 @@ class SweepSummary:
 
 
 def summarise(data: SweepData, space: Mapping[str, tuple[float, ...]], results: Sequence[TrialResult], *,
-              search: str = "grid", seed: int | None = None, second_round: SecondRound | None = None) -> SweepSummary:
+              search: str = "grid", seed: int | None = None, second_round: SecondRound | None = None,
+              relations: RelationCheck | None = None) -> SweepSummary:
     """Return the summary of a sweep's results (every round's trials: the statistics count all of them)."""
     total, chosen = chosen_out_of_sample(results)
     matrix = fold_matrix(results)
@@ -60,7 +66,7 @@ def summarise(data: SweepData, space: Mapping[str, tuple[float, ...]], results: 
                         overfitting_probability(matrix, blocks=len(data.folds)) if results else None, dsr,
                         len(data.folds), int(candles.open_ms[data.folds[0].out_start]),
                         int(candles.open_ms[data.folds[-1].out_end - 1]) + data.history.timeframe.ms,
-                        search, seed, second_round)
+                        search, seed, second_round, relations)
 
 
 def sweep_text(summary: SweepSummary, top: int = 5) -> str:
@@ -69,11 +75,14 @@ def sweep_text(summary: SweepSummary, top: int = 5) -> str:
     how = "TPE search, seed " + str(s.seed) if s.search == "tpe" else "grid"
     lines = [f"Sweep of {s.strategy} on {s.symbol}: {len(s.results)} trials ({how}), scored out of sample only",
              f"{s.folds} folds, out of sample {iso_time(s.first_ms)[:10]} to {iso_time(s.last_ms - 1)[:10]}"]
+    if s.relations is not None and s.relations.skipped:
+        c = s.relations
+        lines.append(f"{c.skipped:,} of the {c.total:,} combinations skipped before running: {c.rules}")
     if s.second_round is not None:
         lines.append(_second_round_line(s.second_round, len(s.results)))
     lines += ["", f"Best {min(top, len(s.results))} by out-of-sample return:"]
     for r in s.best(top):
-        params = " ".join(f"{k}={v:g}" for k, v in r.params) or "(the strategy's defaults)"
+        params = params_text(r.params) or "(the strategy's defaults)"
         lines.append(f"  #{r.index:<4} {percent(r.score):>7} {r.trades:>4} trades  {params}")
     lines += ["",
               f"Picking the best in-sample trial each fold gives {percent(s.chosen_return_pct)} out of sample.",
@@ -93,9 +102,12 @@ def sweep_record(summary: SweepSummary, top: int = 5) -> dict[str, Any]:
               for r in s.results]
     second = s.second_round
     rounds = None if second is None else {"first_trial": second.first_trial, "chosen_by": second.chosen_by,
-                                          "region": {k: list(v) for k, v in second.region.items()}}
+                                          "region": {k: list(v) for k, v in second.region.items()},
+                                          "skipped": second.skipped, "skip_rule": second.skip_rule}
+    c = s.relations
+    skipped = None if c is None else {"combinations": c.total, "skipped": c.skipped, "because": c.rules}
     return plain({"strategy": s.strategy, "symbol": s.symbol, "search": s.search, "seed": s.seed,
-                  "space": {k: list(v) for k, v in s.space.items()}, "second_round": rounds,
+                  "space": {k: list(v) for k, v in s.space.items()}, "second_round": rounds, "skipped": skipped,
                   "folds": s.folds, "start": iso_time(s.first_ms), "end": iso_time(s.last_ms),
                   "best": [r.index for r in s.best(top)],
                   "walk_forward_return_pct": s.chosen_return_pct, "walk_forward_chosen": list(s.chosen),
@@ -105,9 +117,11 @@ def sweep_record(summary: SweepSummary, top: int = 5) -> dict[str, Any]:
 def _second_round_line(second: SecondRound, trials: int) -> str:
     """Return which trials the second round ran, and who chose its region."""
     by = f"the region chosen by the {second.chosen_by}"
+    skipped = (f" ({second.skipped} combination{'s' if second.skipped != 1 else ''} skipped before running: "
+               f"{second.skip_rule})" if second.skipped else "")
     if trials == second.first_trial:
-        return f"Second round: {by} held no new trials"
-    return f"Second round, trials #{second.first_trial} to #{trials - 1}: {by}"
+        return f"Second round: {by} held no new trials{skipped}"
+    return f"Second round, trials #{second.first_trial} to #{trials - 1}: {by}{skipped}"
 
 
 def _p(value: float | None) -> str:
@@ -145,7 +159,7 @@ def proposal_text(p: Proposal) -> str:
     if not p.better:
         return (f"Optimisation of {p.strategy}: keep the parameters. No variant beats the {now} by "
                 f"{p.margin_pct:g} points or more.")
-    params = " ".join(f"{k}={v:g}" for k, v in p.best.params)
+    params = params_text(p.best.params)
     caution = f"; overfitting probability {_p(p.pbo)}" if p.pbo is not None else ""
     return (f"Optimisation of {p.strategy}: {params} gives {percent(p.best.score)} out of sample "
             f"({p.best.trades} trades) against the {now}{caution}.")

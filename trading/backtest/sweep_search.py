@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from trading.backtest.search_region import RegionAdvisor, next_region
+from trading.backtest.strategy_specs import spec_named
 from trading.backtest.sweep import MAX_TRIALS, TrialResult, trials_of
 from trading.backtest.sweep_execution import Progress, TrialRunner
+from trading.backtest.sweep_relations import RelationCheck, relation_check, within_relations
 from trading.backtest.sweep_report import SecondRound, SweepSummary
 from trading.backtest.tpe_search import BATCH, distinct_trials, tpe_search
 from trading.domain.errors import echoed
+from trading.strategies.parameter_space import relation_words
 
 SEARCHES = ("grid", "tpe")
 MAX_BATCH = 256
@@ -25,27 +28,38 @@ Space = Mapping[str, Sequence[float]]
 
 @dataclass(frozen=True, slots=True)
 class SearchPlan:
-    """Which trials to run: the whole grid, or `trials` TPE trials from `seed`, asked `batch` at a time."""
+    """Which trials to run: the whole grid, or `trials` TPE trials from `seed`, asked `batch` at a time.
+
+    With a strategy, only trials within its declared relations run (fast below slow); `relations` says how
+    many combinations of the space that leaves.
+    """
 
     kind: str = "grid"
     trials: int = 0
     seed: int | None = None
     batch: int = BATCH
+    strategy: str = ""
+    relations: RelationCheck | None = None
 
 
 def search_plan(space: Space, kind: str = "grid", trials: int | None = None, seed: int = 0,
-                batch: int = BATCH) -> SearchPlan:
-    """Return the checked plan; raise ValueError saying what was wrong and what to type instead."""
+                batch: int = BATCH, strategy: str = "") -> SearchPlan:
+    """Return the checked plan; raise ValueError saying what was wrong and what to type instead.
+
+    With a strategy, a space whose every combination breaks one of its relations is refused, and only the
+    combinations within them count towards the grid's size and TPE's distinct trials.
+    """
     if kind not in SEARCHES:
         raise ValueError(f"--search {echoed(kind)} is not a search; use grid or tpe")
-    grid = distinct_trials(space)
+    checked = relation_check(strategy, space) if strategy else None
+    grid = checked.kept if checked is not None else distinct_trials(space)
     if kind == "grid":
         if trials is not None:
             raise ValueError(f"--trials is for --search tpe; the grid runs all its {grid:,} points")
         if grid > MAX_TRIALS:
             raise ValueError(f"the grid holds {grid:,} trials, more than {MAX_TRIALS:,}; use fewer values "
                              f"or --search tpe --trials N")
-        return SearchPlan()
+        return SearchPlan(strategy=strategy, relations=checked)
     if trials is None:
         raise ValueError("--search tpe needs --trials N, how many trials to run (e.g. --trials 100)")
     if not 1 <= trials <= MAX_TRIALS:
@@ -55,14 +69,16 @@ def search_plan(space: Space, kind: str = "grid", trials: int | None = None, see
                          f"fewer trials or wider ranges")
     if not 1 <= batch <= MAX_BATCH:
         raise ValueError(f"--batch {batch}: use a number from 1 to {MAX_BATCH}")
-    return SearchPlan("tpe", trials, seed, batch)
+    return SearchPlan("tpe", trials, seed, batch, strategy, checked)
 
 
 def run_search(space: Space, plan: SearchPlan, runner: TrialRunner, progress: Progress | None = None,
                cancel: threading.Event | None = None) -> list[TrialResult]:
     """Run the plan's trials on the runner; return them in trial order."""
     if plan.kind == "grid":
-        return runner.run(list(enumerate(trials_of(space))), progress, cancel)
+        points = trials_of(space)
+        kept = within_relations(plan.strategy, points) if plan.strategy else points
+        return runner.run(list(enumerate(kept)), progress, cancel)
     done = 0
 
     def evaluate(batch: list[tuple[int, dict[str, float]]]) -> list[TrialResult]:
@@ -72,7 +88,8 @@ def run_search(space: Space, plan: SearchPlan, runner: TrialRunner, progress: Pr
         done += len(results)
         return results
 
-    return tpe_search(space, plan.trials, plan.seed or 0, evaluate, plan.batch)
+    allowed = (lambda params: spec_named(plan.strategy).broken(params) is None) if plan.strategy else None
+    return tpe_search(space, plan.trials, plan.seed or 0, evaluate, plan.batch, allowed)
 
 
 def second_round(summary: SweepSummary, runner: TrialRunner, advisor: RegionAdvisor | None = None,
@@ -86,17 +103,24 @@ def second_round(summary: SweepSummary, runner: TrialRunner, advisor: RegionAdvi
     region, why = next_region(summary, advisor)
     best = dict(summary.best(1)[0].params)
     seen = {r.params for r in summary.results}
+    spec = spec_named(summary.strategy)
     fresh: list[dict[str, float]] = []
+    broke: dict[tuple[str, str], int] = {}
     for point in trials_of(region):
         params = best | point
         key = tuple(sorted(params.items()))
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        broken = spec.broken(params)
+        if broken is None:
             fresh.append(params)
+        else:                   # never run a strategy the bot itself would refuse to run
+            broke[broken] = broke.get(broken, 0) + 1
     start = len(summary.results)
     results = runner.run([(start + k, p) for k, p in enumerate(fresh)], progress, cancel) if fresh else []
     chosen_by = f"advisor ({advisor_name})" if why == "advisor" else why
-    return results, SecondRound(start, region, chosen_by)
+    return results, SecondRound(start, region, chosen_by, sum(broke.values()), relation_words(broke))
 
 
 def both_rounds(space: Space, region: Space) -> dict[str, tuple[float, ...]]:

@@ -7,6 +7,9 @@ cluster), each batch of BATCH asks is told back in the order it was asked: the s
 the same trials and results everywhere. Within a batch, the constant liar keeps TPE from asking for the
 same point twice while the first is still running. A parameter set asked again is answered from the
 trials already run (the same parameters give the same backtest), so the sweep holds distinct trials only.
+A parameter set outside the strategy's relations (fast not below slow) is pruned as soon as it is asked:
+never run, never a result, and TPE learns to ask elsewhere; being decided here, before any runner sees
+it, it keeps the same seed giving the same trials everywhere.
 
 A parameter given as low:high:step is searched as a number on those steps; a list a,b,c is searched as
 a choice among its values. optuna is imported only here, when a TPE search runs.
@@ -23,6 +26,7 @@ from trading.domain.errors import ConfigurationError
 BATCH = 16                  # asks per round; part of the search's definition, like the seed
 MAX_ASKS_PER_TRIAL = 20     # a space nearly exhausted stops the search instead of asking forever
 Evaluate = Callable[[list[tuple[int, Params]]], list[TrialResult]]
+Allowed = Callable[[Params], bool]
 Space = Mapping[str, Sequence[float]]
 
 
@@ -31,8 +35,12 @@ def distinct_trials(space: Space) -> int:
     return math.prod(len(set(values)) for values in space.values())
 
 
-def tpe_search(space: Space, trials: int, seed: int, evaluate: Evaluate, batch: int = BATCH) -> list[TrialResult]:
-    """Return trials distinct TPE trials over the space, each scored by evaluate, in the order they were asked."""
+def tpe_search(space: Space, trials: int, seed: int, evaluate: Evaluate, batch: int = BATCH,
+               allowed: Allowed | None = None) -> list[TrialResult]:
+    """Return trials distinct TPE trials over the space, each scored by evaluate, in the order they were asked.
+
+    A trial allowed refuses is pruned, not run (it is not one of the trials).
+    """
     try:
         import optuna
     except ImportError:       # the sweeps extra: left out of requirements.lock and the Docker image
@@ -57,13 +65,17 @@ def tpe_search(space: Space, trials: int, seed: int, evaluate: Evaluate, batch: 
         wanted = [_params(t.params) for t in asked]
         fresh: dict[tuple, tuple[int, Params]] = {}
         for params in wanted:
-            if _key(params) not in known and _key(params) not in fresh:
+            if _key(params) not in known and _key(params) not in fresh and (allowed is None or allowed(params)):
                 fresh[_key(params)] = (len(results) + len(fresh), params)
         for result in evaluate(list(fresh.values())):
             known[_key(dict(result.params))] = result
             results.append(result)
         for trial, params in zip(asked, wanted):          # told in the order asked, whoever ran them
-            study.tell(trial, known[_key(params)].score)
+            done = known.get(_key(params))
+            if done is None:                              # outside the relations: pruned, never run
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+            else:
+                study.tell(trial, done.score)
     return sorted(results, key=lambda r: r.index)
 
 

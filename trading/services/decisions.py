@@ -157,7 +157,7 @@ class DecisionsService:
         now = self.clock.now_ms()
         local = datetime.fromtimestamp(now / 1000, ZoneInfo(self.timezone))
         day_start = int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
-        status = self.llm.status(now) if self.llm is not None else None
+        status = await self.llm.current_status(now) if self.llm is not None else None
         return DecidingReport(status, await self.journal.source_counts(day_start))
 
     def symbol(self, text: str, usage: str) -> str:

@@ -30,6 +30,7 @@ from trading.engine.engine_state import EngineSettings
 from trading.engine.rules_decider import RulesSettings
 from trading.ports import Clock, MarketData
 from trading.services.backtest_data import LoadedHistory, history_from_store
+from trading.strategies.parameter_space import params_text
 
 DEFAULT_DAYS, MAX_DAYS = 7, 365
 USAGE = f"Usage: /divergence [DAYS], e.g. /divergence 7 (1 to {MAX_DAYS} days back, {DEFAULT_DAYS} by default)"
@@ -103,7 +104,7 @@ class DivergenceService:
         result = await asyncio.to_thread(backtest, loaded.history, strategy, config, params=params,
                                          start_ms=start, end_ms=end)
         actual = [await self._actual(strategy, r) for r in rows]
-        note = "tuned: " + " ".join(f"{k}={v:g}" for k, v in params.items()) if params else ""
+        note = "tuned: " + params_text(params) if params else ""
         return StrategyDivergence(strategy, symbol, len(rows), divergence(strategy, actual, list(result.trades)),
                                   note)
 

@@ -32,10 +32,12 @@ from trading.engine.engine_state import EngineSettings
 from trading.engine.llm_budget import BudgetSettings
 from trading.engine.llm_settings import LlmSettings
 from trading.engine.trading_engine import TradingEngine
+from trading.ports import Clock
 from trading.services.event_bus import EventBus
 from trading.services.paper_feed import PaperFeed
 from trading.services.symbol_reviews import ReviewSettings
 from trading.services.trading_loop import LoopSettings, TradingLoop
+
 from trading.strategies.book import default_book
 
 HUNDRED = Decimal(100)
@@ -90,22 +92,29 @@ class LlmBacktestResult:
 
 
 async def llm_backtest(run: LlmBacktestRun, candles: Candles, store: SqliteStore, client: LlmClient | None,
-                       settings: LlmSettings, engine: EngineSettings) -> LlmBacktestResult:
-    """Replay candles (1m) through the loop with the LLM deciding; replies cached in store."""
+                       settings: LlmSettings, engine: EngineSettings,
+                       spend_clock: Clock | None = None) -> LlmBacktestResult:
+    """Replay candles (1m) through the loop with the LLM deciding; replies cached in store.
+
+    A backtest spends real money on cache misses only. With spend_clock (the wall clock), they count against
+    today's budget in store, with the bot's own calls, and once it is spent a miss falls back like a live
+    decision (source budget); without it, no budget applies.
+    """
     journal = DecisionJournal(store, run.run)
-    # a backtest spends real money only on cache misses, and its days are not today's: no daily budget
-    llm = replace(settings, read_cache=True, budget=BudgetSettings())
+    llm = replace(settings, read_cache=True, budget=settings.budget if spend_clock is not None else BudgetSettings())
     with tempfile.TemporaryDirectory(prefix="llm-backtest-") as folder:
         scratch = SqliteStore(Path(folder) / "loop.sqlite", ManualClock(run.start_ms))
         await scratch.open()
         try:
-            return await _replay(run, candles, scratch, journal, client, llm, engine)
+            return await _replay(run, candles, scratch, journal, client, llm, engine,
+                                 store if spend_clock is not None else None, spend_clock)
         finally:
             await scratch.close()
 
 
 async def _replay(run: LlmBacktestRun, candles: Candles, scratch: SqliteStore, journal: DecisionJournal,
-                  client: LlmClient | None, settings: LlmSettings, engine: EngineSettings) -> LlmBacktestResult:
+                  client: LlmClient | None, settings: LlmSettings, engine: EngineSettings,
+                  spend: SqliteStore | None = None, spend_clock: Clock | None = None) -> LlmBacktestResult:
     clock = ManualClock(run.start_ms)
     market = ReplayMarketData({run.symbol: candles}, clock, "llm backtest")
     instruments = await market.instruments()
@@ -115,7 +124,7 @@ async def _replay(run: LlmBacktestRun, candles: Candles, scratch: SqliteStore, j
     venue = PaperFeed(events, clock, lambda sink: build(instruments, run.starting_balance, on_event=sink,
                                                         clock=clock))
     calls_before = client.calls if client is not None else 0
-    decider = OpenAIDecider(client, journal, settings, notify=None)
+    decider = OpenAIDecider(client, journal, settings, state=spend, notify=None, spend_clock=spend_clock)
     loop_settings = LoopSettings((run.symbol,), WINDOWS, run.base, decision_timeout_s=3600.0,
                                  reviews=ReviewSettings(settings.max_size_pct, quote=instrument.quote,
                                                         base_timeframe=run.base))

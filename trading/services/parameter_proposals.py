@@ -19,6 +19,7 @@ from trading.ports import Clock
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.confirmations import DEFAULT_TTL_MS, KEPT_FOR_MS, Confirmations
 from trading.services.strategy_parameters import ParameterChange, StrategyParameters
+from trading.strategies.parameter_space import params_text
 
 PROPOSAL_ACTION = "apply_parameters"
 
@@ -90,7 +91,7 @@ class ParameterProposals:
             await self._confirmations.finish(proposal_id, "dismissed")
             return ProposalAnswer(ProposalOutcome.DISMISSED, proposal)
         if self._live:
-            purpose = f"apply {proposal.strategy} {words(proposal.params)}"
+            purpose = f"apply {proposal.strategy} {params_text(proposal.params)}"
             request = self._codes.ask(user_id, purpose, lambda: self._apply(proposal, user_id), ref=proposal_id)
             return ProposalAnswer(ProposalOutcome.CODE_ASKED, proposal, request=request)
         try:
@@ -110,7 +111,3 @@ class ParameterProposals:
         await self._confirmations.finish(proposal.id, "applied")
         return change
 
-
-def words(params: Mapping[str, float]) -> str:
-    """Return parameters as 'name=value' words."""
-    return " ".join(f"{k}={v:g}" for k, v in params.items())

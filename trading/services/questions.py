@@ -55,10 +55,9 @@ class QuestionDesk:
         if self.client is None:
             return Answer(ENABLE_HINT, "bot")
         now = self.clock.now_ms()
-        spent = self.decider.status(now).budget_spent if self.decider is not None else None
-        if spent:
-            return Answer(f"I can't ask the LLM now: {spent}. It is back after midnight, or raise "
-                          f"LLM_DAILY_BUDGET_USD.", "bot")
+        refused = await self.decider.refusal(now, "Your question") if self.decider is not None else None
+        if refused:
+            return Answer(refused, "bot")
         messages = [{"role": "system", "content": SYSTEM},
                     {"role": "user", "content": f"{await self.context()}\n\nQuestion: {question[:MAX_QUESTION]}"}]
         try:

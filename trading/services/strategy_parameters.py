@@ -25,7 +25,7 @@ from trading.services.chat_settings import ChangeOutcome
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.event_bus import EventBus
 from trading.strategies.book import StrategyBook
-from trading.strategies.parameter_space import Parameter, checked_values
+from trading.strategies.parameter_space import Parameter, checked_values, params_text
 
 log = get_logger(__name__)
 Values = dict[str, float]
@@ -161,7 +161,7 @@ class StrategyParameters:
             locked = self._codes.locked_until_ms()
             if locked:
                 return ParameterChange(ChangeOutcome.LOCKED, name, locked_until_ms=locked)
-            words = " ".join(f"{k}={v:g}" for k, v in checked.items())
+            words = params_text(checked)
             request = self._codes.ask(user_id, f"set {name} {words}",
                                       lambda: self._commit(name, self.checked(name, checked), (), user_id, "/params"))
             return ParameterChange(ChangeOutcome.CODE_ASKED, name, request=request)

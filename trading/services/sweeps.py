@@ -9,6 +9,7 @@ from trading.backtest.comparison import percent
 from trading.backtest.result_export import iso_time
 from trading.backtest.sweep_report import sweep_text
 from trading.domain.errors import InvalidInput
+from trading.strategies.parameter_space import params_text
 
 PAGE = 10
 USAGE = "Usage: /sweeps (the recent ones), /sweeps ID (one in full) or /sweeps older ID (the page before ID)"
@@ -49,7 +50,7 @@ def listing_line(s: SweepListing) -> str:
     """Return one stored sweep in a line: number, when, what, how, its best trial and the overfitting risk."""
     how = f"TPE seed {s.seed}" if s.search == "tpe" else "grid"
     best = "no trials" if s.best_score_pct is None else f"best {percent(s.best_score_pct)}"
-    params = " ".join(f"{k}={v:g}" for k, v in sorted(s.best_params.items()))
+    params = params_text(sorted(s.best_params.items()))
     pbo = "" if s.pbo is None else f", PBO {s.pbo:.2f}"
     return (f"#{s.id} {iso_time(s.created_ms)[:16].replace('T', ' ')} {s.strategy} {s.symbol}\n"
             f"   {how}, {s.trials} trials, {best}{pbo}" + (f"\n   {params}" if params else ""))

@@ -17,7 +17,7 @@ from trading.domain.errors import TradingError
 from trading.domain.market import Ticker
 from trading.engine.universe import (Candidate, Selection, UniverseSettings, by_turnover, candidates, llm_pick,
                                      universe_prompt, universe_schema, with_kept)
-from trading.ports import Broker, Clock, MarketData
+from trading.ports import Broker, Clock, LlmBudget, MarketData
 
 if TYPE_CHECKING:   # the openai SDK loads only when an LLM is configured
     from trading.adapters.openai_client import LlmClient
@@ -31,9 +31,10 @@ class UniverseService:
 
     def __init__(self, market: MarketData, broker: Broker, store: SqliteStore, clock: Clock,
                  settings: UniverseSettings, quote: str, client: LlmClient | None = None,
-                 on_change: Sequence[Apply] = (), *, fixed: Sequence[str] = (), refresh_minutes: int = 60) -> None:
+                 on_change: Sequence[Apply] = (), *, fixed: Sequence[str] = (), refresh_minutes: int = 60,
+                 budget: LlmBudget | None = None) -> None:
         self.market, self.broker, self.store, self.clock = market, broker, store, clock
-        self.settings, self.quote, self.client = settings, quote, client
+        self.settings, self.quote, self.client, self.budget = settings, quote, client, budget
         self._on_change = list(on_change)
         self.dynamic = bool(on_change)          # a selection is applied only when DYNAMIC_SYMBOLS is on
         self.fixed, self.refresh_minutes = tuple(fixed), refresh_minutes
@@ -66,6 +67,10 @@ class UniverseService:
             why = "top by 24h turnover (no LLM)" if pool else "no market passed the filters; keeping the kept ones"
             return Selection(now, with_kept(fallback, self.settings, held), tuple(pool), why, "turnover")
         system, user = universe_prompt(pool, self.settings.size)
+        refused = await self.budget.refusal(now, "The pick of symbols") if self.budget is not None else None
+        if refused:
+            return Selection(now, with_kept(fallback, self.settings, held), tuple(pool),
+                             f"top by 24h turnover ({refused})", "turnover")
         try:
             done = await self.client.complete([{"role": "system", "content": system},
                                                {"role": "user", "content": user}],
@@ -73,6 +78,8 @@ class UniverseService:
         except LlmFailure as exc:
             return Selection(now, with_kept(fallback, self.settings, held), tuple(pool),
                              f"top by 24h turnover (the LLM failed: {exc})", "turnover", f"{system}\n\n{user}")
+        if self.budget is not None:
+            await self.budget.record_spend(now, done.prompt_tokens, done.completion_tokens)
         picked = llm_pick(first_json_object(done.text or ""), pool, self.settings)
         if isinstance(picked, str):
             return Selection(now, with_kept(fallback, self.settings, held), tuple(pool),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from trading.domain.errors import echoed
 
@@ -50,6 +50,42 @@ def parameter_space(params: Any) -> dict[str, Parameter]:
     return space
 
 
+def relations(space: Mapping[str, Parameter]) -> list[tuple[str, str]]:
+    """Return the declared relations of a space as (lower, upper) pairs: lower must stay below upper."""
+    return [(p.name, p.below) for p in space.values() if p.below and p.below in space]
+
+
+def broken_pair(space: Mapping[str, Parameter], params: Mapping[str, float]) -> tuple[str, str] | None:
+    """Return the first relation (lower, upper) params break, or None.
+
+    params hold every value that would run (the defaults where nothing overrides them).
+    """
+    for lower, upper in relations(space):
+        if lower in params and upper in params and not params[lower] < params[upper]:
+            return lower, upper
+    return None
+
+
+def broken_relation(space: Mapping[str, Parameter], params: Mapping[str, float]) -> str | None:
+    """Return the first relation params break in words ('fast (30) must stay below slow (21)'), or None."""
+    pair = broken_pair(space, params)
+    if pair is None:
+        return None
+    lower, upper = pair
+    return f"{lower} ({params[lower]:g}) must stay below {upper} ({params[upper]:g})"
+
+
+def relation_words(pairs: Iterable[tuple[str, str]]) -> str:
+    """Return relations in words: 'fast must stay below slow'."""
+    return "; ".join(f"{lower} must stay below {upper}" for lower, upper in pairs)
+
+
+def params_text(params: Mapping[str, float] | Iterable[tuple[str, float]], sep: str = " ") -> str:
+    """Return parameters as 'name=value' words ('fast=9 slow=21'), in the order given."""
+    pairs = params.items() if isinstance(params, Mapping) else params
+    return sep.join(f"{name}={value:g}" for name, value in pairs)
+
+
 def parsed_value(parameter: Parameter, value: object) -> float:
     """Return value (a number or its text) checked against the parameter's type and range; raise ValueError."""
     name = parameter.name
@@ -80,10 +116,7 @@ def checked_values(strategy: str, space: Mapping[str, Parameter], current: Mappi
         raise ValueError(f"{strategy} has no parameter {echoed(unknown[0])}; its parameters are "
                          f"{', '.join(space)}")
     parsed = {name: parsed_value(space[name], value) for name, value in changes.items()}
-    after = {**current, **parsed}
-    for parameter in space.values():
-        upper = parameter.below
-        if upper and upper in after and parameter.name in after and not after[parameter.name] < after[upper]:
-            raise ValueError(f"{parameter.name} ({after[parameter.name]:g}) must stay below {upper} "
-                             f"({after[upper]:g})")
+    broken = broken_relation(space, {**current, **parsed})
+    if broken is not None:
+        raise ValueError(broken)
     return parsed

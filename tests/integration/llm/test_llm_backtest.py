@@ -65,3 +65,33 @@ async def test_cache_only_holds_on_a_miss_without_any_server(tmp_path):
         await store.close()
     assert result.fills == 0 and result.final_equity == D("10000")
     assert result.sources.get("cache_miss", 0) >= 1 and set(result.sources) <= {"cache_miss", "skipped"}
+
+
+async def test_its_server_calls_count_in_todays_budget_and_stop_when_it_is_spent_while_cached_replies_stay_free(
+        tmp_path):
+    from dataclasses import replace
+
+    from trading.engine.llm_budget import BudgetSettings, Prices
+
+    today = ManualClock(1_765_000_000_000)              # the wall clock's day, not the candles'
+    store = SqliteStore(tmp_path / "trading.sqlite", today)
+    await store.open()
+    priced = LlmSettings("fake-model", budget=BudgetSettings(daily_usd=D("0.002")), prices=Prices(D("1"), D("1")))
+    try:
+        async with FakeOpenAI(default=lambda seen: replace(trader(seen), prompt_tokens=1000, completion_tokens=0)) \
+                as fake:
+            client = LlmClient("fake-model", base_url=fake.base_url, timeout_s=5.0)
+            first = await llm_backtest(run_named("backtest:1"), bundled_btc(), store, client, priced,
+                                       EngineSettings(), spend_clock=today)
+            spent = await store.load_state("llm_spend")
+            again = await llm_backtest(run_named("backtest:2"), bundled_btc(), store, client, priced,
+                                       EngineSettings(), spend_clock=today)
+            await client.close()
+            served = len(fake.calls)
+    finally:
+        await store.close()
+    # each call is 1,000 tokens at 1 USD a million: the 0.002 USD budget lasts two calls, then every miss falls back
+    assert first.calls == 2 and spent["calls"] == 2 and spent["day"] == "2025-12-06"
+    assert first.sources.get("budget", 0) >= 1
+    assert served == 2 and again.calls == 0            # the rerun: the two cached replies, the rest refused
+    assert [d.reply for d in again.decisions if d.reply][:2] == [d.reply for d in first.decisions if d.reply][:2]

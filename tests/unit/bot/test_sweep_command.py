@@ -112,7 +112,8 @@ def test_the_llm_names_the_second_round_and_garbage_falls_back_to_the_rule(data_
         refused = _sweep(capsys, *ARGS, "--data", str(six_weeks), "--workers", "1", "--advisor", "llm")
 
     assert advised["second_round"] == {"first_trial": 4, "chosen_by": f"advisor ({MODEL})",
-                                       "region": {"sweep_lookback": [10.0, 12.0], "rules_min_rr": [1.5]}}
+                                       "region": {"sweep_lookback": [10.0, 12.0], "rules_min_rr": [1.5]},
+                                       "skipped": 0, "skip_rule": ""}
     assert [t["params"] for t in advised["trials"][4:]] == [{"rules_min_rr": 1.5, "sweep_lookback": 10.0},
                                                             {"rules_min_rr": 1.5, "sweep_lookback": 12.0}]
     assert refused["second_round"]["chosen_by"] == "rule (the advisor failed: no JSON object in the answer)"
@@ -175,3 +176,44 @@ def test_the_text_report_names_the_next_region_and_the_stored_sweep(data_dir, si
     assert cli_main(["sweep", "--show", "--json"]) == 0
     [listed] = json.loads(capsys.readouterr().out)
     assert (listed["id"], listed["strategy"], listed["search"], listed["trials"]) == (1, "C", "grid", 4)
+
+
+EMA = ["--strategy", "ema_cross", "--param", "fast=10,20,30", "--param", "slow=15,25", "--in-days", "20",
+       "--out-days", "10"]
+
+
+def test_a_sweep_skips_the_trials_that_break_fast_below_slow_and_says_how_many(data_dir, six_weeks, capsys):
+    record = _sweep(capsys, *EMA, "--data", str(six_weeks), "--workers", "1", "--json")
+
+    assert [t["params"] for t in record["trials"]] == [{"fast": 10.0, "slow": 15.0}, {"fast": 10.0, "slow": 25.0},
+                                                       {"fast": 20.0, "slow": 25.0}]
+    assert record["skipped"] == {"combinations": 6, "skipped": 3, "because": "fast must stay below slow"}
+    shown = _sweep(capsys, "--show", str(record["id"]), "--json")
+    assert shown["skipped"] == record["skipped"]
+    assert cli_main(["sweep", *EMA, "--data", str(six_weeks), "--workers", "1"]) == 0
+    assert "3 of the 6 combinations skipped before running: fast must stay below slow" in capsys.readouterr().out
+
+
+def test_a_sweep_whose_every_trial_breaks_the_relation_is_refused_before_loading_anything(data_dir, six_weeks,
+                                                                                          capsys):
+    assert cli_main(["sweep", "--strategy", "trend", "--param", "fast=60,80", "--data", str(six_weeks)]) == 2
+    assert capsys.readouterr().err == (
+        "trading-assistant sweep: every combination breaks the rule that fast stays below slow: fast at least 60, "
+        "slow is 55 (its default: add --param slow=... to sweep it); sweep fast below 55 or slow above 60\n")
+    assert not (data_dir / "trading.sqlite").exists()
+
+
+def test_a_tpe_search_within_the_relation_is_the_same_on_one_process_and_a_dask_cluster(data_dir, six_weeks,
+                                                                                          capsys, monkeypatch):
+    tpe = ["--strategy", "ema_cross", "--param", "fast=5:40:5", "--param", "slow=10:30:5", "--search", "tpe",
+           "--trials", "6", "--batch", "3", "--seed", "2", "--in-days", "20", "--out-days", "10", "--json",
+           "--data", str(six_weeks)]
+    alone = _sweep(capsys, *tpe, "--workers", "1")
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
+                      scheduler_port=0, dashboard_address="127.0.0.1:0") as cluster:
+        monkeypatch.setenv("SWEEP_CLUSTER", cluster.scheduler_address)
+        clustered = _sweep(capsys, *tpe)
+
+    assert len(alone["trials"]) == 6 and clustered["trials"] == alone["trials"]
+    assert all(t["params"]["fast"] < t["params"]["slow"] for t in alone["trials"])
+    assert alone["skipped"]["skipped"] > 0

@@ -1,0 +1,124 @@
+"""One daily LLM budget for every call the product makes: the decider, /ask, the symbol universe and the sweep's
+region advisor (in another process) add to the same day's spend, and each is refused once it is spent, saying what
+was refused, the budget, when it resets and how to raise it. All through the real openai SDK and the fake server."""
+import asyncio
+import json
+from dataclasses import replace
+from decimal import Decimal as D
+
+from pydantic import SecretStr
+
+from tests.fakes.openai_api import MODEL, FakeOpenAI, ThreadedFakeOpenAI, decision, text
+from tests.fakes.symbol_views import T_VIEW, llm_decider, review, symbol_view
+from tests.integration.llm.test_llm_region_advisor import answer, summary
+from tests.integration.llm.test_universe_service import service
+from trading.adapters.clocks import ManualClock
+from trading.adapters.llm_region_advisor import LlmRegionAdvisor
+from trading.adapters.openai_client import LlmClient
+from trading.adapters.sqlite_store import SqliteStore
+from trading.backtest.search_region import around_best, next_region
+from trading.domain.decisions import DecisionSource
+from trading.engine.llm_budget import BudgetSettings, Prices
+from trading.services.questions import QuestionDesk
+
+BUDGET = BudgetSettings(daily_usd=D("0.001"), timezone="UTC")
+PRICES = Prices(D("1"), D("1"))             # 1 USD per million tokens: 1,000 tokens spend the budget
+MINUTE = 60_000
+SPENT = ("today's LLM budget of 0.001 USD is spent (0.0012 USD). The budget resets at midnight UTC (in 11 h 30 min); "
+         "raise LLM_DAILY_BUDGET_USD in .env to allow more today.")
+AT_NOON = SPENT.replace("11 h 30 min", "12 h 00 min")        # the universe's clock reads 12:00
+
+
+def advisor(fake, folder, now_ms: int = T_VIEW + 30 * MINUTE) -> LlmRegionAdvisor:
+    return LlmRegionAdvisor(MODEL, fake.base_url, SecretStr("sk-test"), timeout_s=5,
+                            spend_db=str(folder / "trading.sqlite"), budget=BUDGET, prices=PRICES,
+                            clock=ManualClock(now_ms))
+
+
+async def stored_spend(folder) -> dict:
+    store = SqliteStore(folder / "trading.sqlite", ManualClock(T_VIEW))
+    await store.open()
+    try:
+        return await store.load_state("llm_spend")
+    finally:
+        await store.close()
+
+
+def test_the_region_advisor_counts_its_calls_and_is_not_asked_once_the_budget_is_spent(tmp_path):
+    with ThreadedFakeOpenAI() as fake:
+        fake.script(text(answer({"left": [4, 5, 6]}), prompt_tokens=1100, completion_tokens=100))
+        first = next_region(summary(), advisor(fake, tmp_path))
+        second = next_region(summary(), advisor(fake, tmp_path))
+
+    assert first[1] == "advisor"
+    assert second == (around_best(summary()), f"rule (the region advisor's request was not sent to the LLM: {SPENT})")
+    assert len(fake.calls) == 1                                   # refused before it reached the server
+    assert asyncio.run(stored_spend(tmp_path)) == {"day": "2025-07-01", "calls": 1, "tokens": 1200,
+                                                   "usd": "0.0012", "told": False}
+
+
+def test_what_the_advisor_spent_in_another_process_stops_the_decider_and_the_next_day_resets(tmp_path):
+    with ThreadedFakeOpenAI() as threaded:
+        threaded.script(text(answer({"left": [4, 5, 6]}), prompt_tokens=1200, completion_tokens=0))
+        assert next_region(summary(), advisor(threaded, tmp_path))[1] == "advisor"
+
+    async def decide():
+        async with FakeOpenAI() as fake, llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
+            fake.default = decision("HOLD", 0.9)
+            shown = await decider.current_status(T_VIEW + 31 * MINUTE)         # what /status shows
+            cut = await decider.decide(review(symbol_view(T_VIEW + 31 * MINUTE)))
+            next_day = await decider.decide(review(symbol_view(T_VIEW + 13 * 60 * MINUTE)))
+            return shown, cut, next_day, len(fake.calls)
+
+    shown, cut, next_day, calls = asyncio.run(decide())
+    assert (shown.calls_today, shown.cost_today) == (1, D("0.0012")) and shown.budget_spent
+    assert cut.source is DecisionSource.BUDGET and "today's LLM budget of 0.001 USD is spent" in cut.reason
+    assert next_day.source is DecisionSource.MODEL and calls == 1
+
+
+def test_what_the_decider_spent_stops_the_advisor_the_universe_and_ask(tmp_path):
+    async def spend_then_ask():
+        async with FakeOpenAI() as fake, llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
+            fake.script(replace(decision("HOLD", 0.9), prompt_tokens=1200, completion_tokens=0))
+            await decider.decide(review(symbol_view(T_VIEW + 30 * MINUTE)))
+            client = LlmClient("fake-model", base_url=fake.base_url)
+            universe, store = await service(tmp_path / "universe", client)
+            universe.budget = decider
+            desk = QuestionDesk(client, decider, None, None, None, None, ManualClock(T_VIEW + 30 * MINUTE), ())
+            try:
+                picked = await universe.refresh()
+                answered = await desk.answer("why did you buy?")
+            finally:
+                await client.close()
+                await store.close()
+            return picked, answered, len(fake.calls)
+
+    picked, answered, calls = asyncio.run(spend_then_ask())
+    assert calls == 1                                             # the decision; nothing after it
+    assert picked.decided_by == "turnover"
+    assert picked.reasons == f"top by 24h turnover (The pick of symbols was not sent to the LLM: {AT_NOON})"
+    assert (answered.by, answered.text) == ("bot", f"Your question was not sent to the LLM: {SPENT}")
+    with ThreadedFakeOpenAI() as threaded:
+        region, why = next_region(summary(), advisor(threaded, tmp_path))
+    assert why == f"rule (the region advisor's request was not sent to the LLM: {SPENT})" and threaded.calls == []
+
+
+def test_the_universe_counts_its_pick_against_the_budget(tmp_path):
+    async def pick():
+        async with FakeOpenAI() as fake, llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
+            fake.script(text(json.dumps({"symbols": ["ETH/USDT"], "reasons": "movement"}), prompt_tokens=500,
+                             completion_tokens=100))
+            client = LlmClient("fake-model", base_url=fake.base_url)
+            universe, store = await service(tmp_path / "universe", client)
+            universe.budget = decider
+            try:
+                await universe.refresh()
+                spend = decider.spend
+            finally:
+                await client.close()
+                await store.close()
+            return spend
+
+    spend = asyncio.run(pick())
+    assert (spend.calls, spend.tokens, spend.usd) == (1, 600, D("0.0006"))
+    assert asyncio.run(stored_spend(tmp_path))["tokens"] == 600        # where every other process reads it
