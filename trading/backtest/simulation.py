@@ -21,7 +21,7 @@ import numpy as np
 from trading.backtest.config import BacktestConfig, paper_broker
 from trading.backtest.history import MarketHistory
 from trading.backtest.limit_watch import limit_stops
-from trading.backtest.position_watch import first_event, triggers
+from trading.backtest.position_watch import Triggers, first_event, triggers
 from trading.backtest.trade_log import EquityTrack, OpenTrade
 from trading.backtest.trades import ClosedTrade
 from trading.domain.candles import Candles, Timeframe
@@ -30,6 +30,7 @@ from trading.domain.errors import RejectedError
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.account import AccountSummary
+from trading.engine.engine_state import GuardedPosition
 from trading.engine.entry_pipeline import EntryPlan, Rejection, account_view
 from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
 from trading.engine.funding import FUNDING_INTERVAL_MS, funding_times_between
@@ -70,6 +71,7 @@ class TradeSimulation:
                                 float(breaker.move_pct))
         self._frames: dict[Timeframe, Candles] = {}
         self._atrs: dict[Timeframe, np.ndarray] = {}
+        self._triggers: tuple[object, object, Triggers] | None = None    # for (stops, settings), as last built
 
     # ---- the walk -------------------------------------------------------------------------------
 
@@ -110,11 +112,19 @@ class TradeSimulation:
         funding_bar = self._funding_bar()
         event = None
         if guard is not None:
-            event = first_event(self.bars, self.cursor, min(until + 1, funding_bar),
-                                triggers(guard.stops, self.engine.settings.protection_for(guard.strategy)))
+            event = first_event(self.bars, self.cursor, min(until + 1, funding_bar), self._triggers_of(guard))
         if event is None and funding_bar <= until:
             event = funding_bar
         return event
+
+    def _triggers_of(self, guard: GuardedPosition) -> Triggers:
+        """Return the triggers of the guard's stops, built again only when its stops or settings changed."""
+        stops, settings = guard.stops, self.engine.settings.protection_for(guard.strategy)
+        known = self._triggers
+        if known is None or known[0] is not stops or known[1] is not settings:
+            # both are frozen values: the same objects give the same thresholds
+            known = self._triggers = (stops, settings, triggers(stops, settings))
+        return known[2]
 
     def _limit_bar(self, stop: int) -> int | None:
         """Mark the best close before the cursor's first bar where a limit can change (returned), or before stop."""
