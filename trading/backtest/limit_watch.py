@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from trading.domain.frozen import quick_init
 from trading.risk.limits import DAY_MS, EPOCH, LimitSettings, RiskState
 
 HAIR = 1e-9        # relative margin for float equity against the exact Decimal marks
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LimitStops:
     """Offsets into a stretch of bars: the best close to mark first (None: no new peak), then the bar to mark."""

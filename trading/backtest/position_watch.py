@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trading.domain.frozen import quick_init
 from trading.domain.candles import Candles
 from trading.risk.protective_stops import (ProtectionSettings, StopState, Zone, effective_stop,
                                           trailing_activation)
@@ -22,6 +23,7 @@ HAIR = 1e-9
 FIRST_CHUNK = 64
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Triggers:
     """Thresholds in the position's direction: prices of a short are negated, so one test serves both."""
