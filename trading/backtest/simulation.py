@@ -20,7 +20,7 @@ import numpy as np
 
 from trading.backtest.config import BacktestConfig, paper_broker
 from trading.backtest.history import MarketHistory
-from trading.backtest.limit_watch import limit_stops
+from trading.backtest.limit_watch import limit_stops, limits_inert
 from trading.backtest.position_watch import Triggers, first_event, triggers
 from trading.backtest.trade_log import EquityTrack, OpenTrade
 from trading.backtest.trades import ClosedTrade
@@ -72,6 +72,7 @@ class TradeSimulation:
         self._frames: dict[Timeframe, Candles] = {}
         self._atrs: dict[Timeframe, np.ndarray] = {}
         self._triggers: tuple[object, object, Triggers] | None = None    # for (stops, settings), as last built
+        self._limits_inert = limits_inert(config.engine.limits, futures=config.futures)
 
     # ---- the walk -------------------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ class TradeSimulation:
         open_ms = self.bars.open_ms
         every = max(1, len(signals) // 20)
         for n, signal in enumerate(signals):
-            fill = int(np.searchsorted(open_ms, signal.known_at_ms, side="left"))
+            fill = int(open_ms.searchsorted(signal.known_at_ms, side="left"))   # 0.4 us; np.searchsorted: 1.9
             if signal.known_at_ms >= open_ms[self.first] and 0 < fill < self.end:
                 self._walk(fill - 1)
                 self._consider(signal, fill)
@@ -96,7 +97,7 @@ class TradeSimulation:
         """
         while self._open is not None and self.cursor <= until:
             event = self._next_event(until)
-            bound = self._limit_bar(until + 1 if event is None else event)
+            bound = None if self._limits_inert else self._limit_bar(until + 1 if event is None else event)
             if bound is not None:
                 self._mark(bound)
                 self.cursor = bound + 1
@@ -305,6 +306,8 @@ class TradeSimulation:
         Return the account summary marked, still the account's while no position was closed (else None).
         """
         summary = self.broker.summary({self.symbol: mark})
+        if self._limits_inert:
+            return summary
         for breach in self.engine.mark_equity(summary.equity, ts):
             self.breaches[str(breach.rule)] += 1
             position = self._position()
@@ -319,7 +322,7 @@ class TradeSimulation:
         if not self.config.futures:
             return len(self.bars)
         due = (self._funded_ms // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
-        return int(np.searchsorted(self.bars.open_ms, due, side="left"))
+        return int(self.bars.open_ms.searchsorted(due, side="left"))
 
     def _fund_until(self, ts: int, mark: Decimal) -> None:
         if not self.config.futures or self._open is None:
@@ -341,7 +344,7 @@ class TradeSimulation:
         bars, limit = self._breaker_window
         lo = max(0, i - bars + 1)
         if self._fed_ms:
-            lo = max(lo, int(np.searchsorted(self.bars.open_ms, self._fed_ms - self.step + 1)))
+            lo = max(lo, int(self.bars.open_ms.searchsorted(self._fed_ms - self.step + 1)))
         closes = self.bars.close[lo:i + 1]
         if closes.size == 0:
             return
