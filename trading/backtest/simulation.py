@@ -69,6 +69,10 @@ class TradeSimulation:
         breaker = config.engine.breaker      # the bars whose closes could trip it, and its move limit
         self._breaker_window = (math.ceil((breaker.move_window_ms + breaker.cooldown_ms) / self.step),
                                 float(breaker.move_pct))
+        # no window of closes moves more than the whole history (float - and / are monotone): when even that
+        # stays within the breaker's limit (NO_BREAKER), no close can trip it and none need be fed
+        low = float(self.bars.close.min()) if len(self.bars) else 0.0
+        self._prices_calm = low > 0 and (float(self.bars.close.max()) - low) / low * 100 <= float(breaker.move_pct)
         self._frames: dict[Timeframe, Candles] = {}
         self._atrs: dict[Timeframe, np.ndarray] = {}
         self._triggers: tuple[object, object, Triggers] | None = None    # for (stops, settings), as last built
@@ -173,7 +177,7 @@ class TradeSimulation:
     def _consider(self, signal: Signal, fill: int) -> None:
         ts, mark = signal.known_at_ms, _price(self.bars.close[fill - 1])
         self._observe_prices(fill - 1, ts)
-        summary = self._mark_equity(ts, mark)
+        summary = None if self._limits_inert else self._mark_equity(ts, mark)
         if not self.engine.accept_signal(signal):
             return
         if signal.exits:
@@ -306,7 +310,7 @@ class TradeSimulation:
         Return the account summary marked, still the account's while no position was closed (else None).
         """
         summary = self.broker.summary({self.symbol: mark})
-        if self._limits_inert:
+        if self._limits_inert:        # no mark can reach a limit (limits_inert)
             return summary
         for breach in self.engine.mark_equity(summary.equity, ts):
             self.breaches[str(breach.rule)] += 1
@@ -341,6 +345,8 @@ class TradeSimulation:
     def _observe_prices(self, i: int, ts: int) -> None:
         """Feed the circuit breaker the closes that could have tripped it by ts (only when they moved enough)."""
         self.engine.advance(ts)
+        if self._prices_calm:
+            return
         bars, limit = self._breaker_window
         lo = max(0, i - bars + 1)
         if self._fed_ms:
