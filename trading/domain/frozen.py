@@ -66,7 +66,9 @@ def quick_init(cls: type[T]) -> type[T]:
     if not _written_init(cls) or not _plain_fields(cls, fields):
         raise TypeError(f"{cls.__name__} is not a frozen slotted dataclass of plain init fields")
     namespace: dict[str, Any] = {"FACTORY": _FACTORY}
-    positional, keywords, body = [], [], []
+    positional: list[str] = []
+    keywords: list[str] = []
+    body: list[str] = []
     for f in fields:
         namespace[f"set_{f.name}"] = getattr(cls, f.name).__set__
         parameter = f.name
@@ -86,7 +88,7 @@ def quick_init(cls: type[T]) -> type[T]:
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__annotations__ = {**cls.__init__.__annotations__}
-    cls.__init__ = init    # type: ignore[misc]
+    cls.__init__ = init    # type: ignore[misc,method-assign]
     return cls
 
 
