@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from trading.domain.frozen import quick_init
 from trading.risk.limits import DAY_MS, EPOCH, LimitSettings, RiskState
 
 HAIR = 1e-9        # relative margin for float equity against the exact Decimal marks
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LimitStops:
     """Offsets into a stretch of bars: the best close to mark first (None: no new peak), then the bar to mark."""
@@ -37,7 +39,7 @@ def limit_stops(closes: np.ndarray, open_ms: np.ndarray, step_ms: int, level: fl
                 risk: RiskState, settings: LimitSettings) -> LimitStops:
     """Return what the walk must mark within a stretch of bars of a position held at equity level + held x close."""
     count = len(closes)
-    new_day = int(np.searchsorted(open_ms, day_end_ms(risk.day, settings.timezone) - step_ms, side="left"))
+    new_day = int(open_ms.searchsorted(day_end_ms(risk.day, settings.timezone) - step_ms, side="left"))
     span = min(count, new_day)
     if span == 0:
         return LimitStops(None, 0)
@@ -79,6 +81,16 @@ def _near_limits(equity: np.ndarray, peak0: float, margin: float, risk: RiskStat
     if not risk.halted:
         hit |= (peaks > 0) & (equity <= peaks * (1 - float(settings.max_drawdown_pct) / 100) + margin)
     return hit
+
+
+def limits_inert(settings: LimitSettings, futures: bool) -> bool:
+    """Return True when no equity mark can reach a limit, so the walk need not mark any between events.
+
+    A spot account's equity (cash plus coins at a positive price) never reaches 0, and a daily loss or a
+    drawdown of 100% or more needs it at 0 or below: with both limits there (NO_LIMITS, the EMA-cross
+    yardstick) a mark only moves the limits' running figures, which nothing in a backtest reads.
+    """
+    return not futures and settings.daily_loss_pct >= 100 and settings.max_drawdown_pct >= 100
 
 
 @lru_cache(maxsize=256)

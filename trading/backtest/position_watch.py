@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trading.domain.frozen import quick_init
 from trading.domain.candles import Candles
 from trading.risk.protective_stops import (ProtectionSettings, StopState, Zone, break_even_trigger,
                                           effective_stop, trailing_activation)
@@ -22,6 +23,7 @@ HAIR = 1e-9
 FIRST_CHUNK = 64
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Triggers:
     """Thresholds in the position's direction: prices of a short are negated, so one test serves both."""
@@ -42,6 +44,8 @@ class Triggers:
 def triggers(stops: StopState, settings: ProtectionSettings) -> Triggers:
     """Return the thresholds at which the stop state of a position can next change."""
     sign = stops.side.sign
+    if _unguarded(stops, settings):      # the yardstick's positions: nothing below can give a finite level
+        return Triggers(sign, -math.inf, math.inf, -math.inf, math.inf)
     entry = float(stops.entry)
     in_force = effective_stop(stops, settings)
     stop_level = float(in_force[0]) if in_force is not None else sign * -math.inf
@@ -57,6 +61,14 @@ def triggers(stops: StopState, settings: ProtectionSettings) -> Triggers:
     favourable = min((sign * g for g in gains), default=math.inf)
     widen = HAIR * entry
     return Triggers(sign, sign * stop_level + widen, favourable - widen, low_close + widen, high_close - widen)
+
+
+def _unguarded(stops: StopState, settings: ProtectionSettings) -> bool:
+    """Return True when the position has no stop, target, zone or trail, in force or to come."""
+    return (stops.stop is None and stops.take_profit is None and stops.trailing_stop is None
+            and stops.zone is Zone.NORMAL and settings.hard_stop_pct is None and settings.soft_stop_pct is None
+            and settings.take_profit_zone_pct is None and settings.partial_take_profit_r is None
+            and settings.break_even_r is None and trailing_activation(stops, settings) is None)
 
 
 def first_event(candles: Candles, start: int, end: int, trig: Triggers) -> int | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from trading.domain.frozen import quick_init
 from trading.domain.positions import PositionSide
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ClosedTrade:
     """One round trip from entry to exit.

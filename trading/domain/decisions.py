@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from trading.domain.candles import Candles
+from trading.domain.frozen import quick_init
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 
@@ -72,6 +73,7 @@ class OrderKind(StrEnum):
     LIMIT = "limit"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TradeIdea:
     """The order an LLM decision asks for; risk sizes and vets it like any other entry or exit."""
@@ -84,6 +86,7 @@ class TradeIdea:
     take_profit: Decimal | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DecisionRequest:
     """The question put to a decision maker: a new signal, an open position in a soft zone, or a whole symbol."""
@@ -97,6 +100,7 @@ class DecisionRequest:
     view: SymbolView | None = None   # everything the LLM is shown about the symbol (a symbol review)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The answer, with who gave it, why, and on what grounds."""

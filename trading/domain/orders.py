@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.frozen import quick_init
+
 
 class Side(StrEnum):
     """Direction of an order."""
@@ -48,6 +50,7 @@ class OrderStatus(StrEnum):
 _FINAL = {OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OrderIntent:
     """What the engine, a strategy or the user wants done; a broker turns it into an Order."""
@@ -65,6 +68,7 @@ class OrderIntent:
     reason: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     """One execution against an order."""
@@ -80,6 +84,7 @@ class Fill:
     is_maker: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Order:
     """An order as the venue (paper or exchange) holds it."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.frozen import quick_init
 from trading.domain.orders import Side
 
 
@@ -25,6 +26,7 @@ class PositionSide(StrEnum):
         return 1 if self is PositionSide.LONG else -1
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Position:
     """A position in one symbol; for spot, leverage is 1 and margin is the cost."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.frozen import quick_init
 from trading.domain.instruments import Instrument
 from trading.domain.positions import PositionSide
 
@@ -16,6 +17,7 @@ class SignalAction(StrEnum):
     EXIT = "exit"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Signal:
     """A setup worth considering: where to enter, where it is wrong, where to take profit, and why.

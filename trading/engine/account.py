@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any, Mapping, Protocol
 
 from trading.domain.errors import InsufficientFunds
+from trading.domain.frozen import quick_init
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, Side
 from trading.domain.positions import Position
@@ -22,6 +23,7 @@ class ChangeKind(StrEnum):
     CLOSED = "closed"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PositionChange:
     """A position after a change (for CLOSED: as it was just before it closed) and the PnL realised by it."""
@@ -32,6 +34,7 @@ class PositionChange:
     reason: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccountSummary:
     """The account in quote: free cash, what open orders hold, and the positions at their marks."""

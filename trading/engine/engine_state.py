@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from trading.domain.frozen import changed
+from trading.domain.frozen import changed, quick_init
 from trading.domain.positions import Position, PositionSide
 from trading.engine.slippage import SlippageModel
 from trading.risk.circuit_breaker import BreakerSettings, BreakerState
@@ -40,6 +40,7 @@ class EngineSettings:
         return self.strategy_protection.get(strategy, self.protection)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PendingEntry(Restorable):
     """An entry order sent to the broker and not yet filled, with the levels to arm once it is."""
@@ -57,6 +58,7 @@ class PendingEntry(Restorable):
     price_tick: Decimal = ZERO       # the market's price tick: break-even's stop sits on it
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GuardedPosition(Restorable):
     """An open position under the engine's protection, with the broker's figures last seen for it."""
@@ -99,6 +101,7 @@ class GuardedPosition(Restorable):
         return self.realized_pnl - self.fees_paid - self.funding_paid + closing_pnl
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EngineState(Restorable):
     """The whole engine state; snapshot() is JSON-able and restore() rebuilds it after a restart."""

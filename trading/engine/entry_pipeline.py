@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Mapping, Sequence
 
 from trading.domain.decisions import Action, Decision
-from trading.domain.frozen import changed
+from trading.domain.frozen import changed, quick_init
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderType, entry_reason
 from trading.domain.positions import Position, PositionSide
@@ -40,6 +40,7 @@ class EntryRule(StrEnum):
     NET_REWARD_RISK = "net_reward_risk"     # reward:risk after fees and slippage at the expected fill
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccountView:
     """The account as sizing needs it: equity, the cash free for a new entry, and what is already open."""
@@ -50,6 +51,7 @@ class AccountView:
     instruments: Mapping[str, Instrument]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Rejection:
     """A signal not traded: the rule that stopped it and why."""
@@ -59,6 +61,7 @@ class Rejection:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EntryPlan:
     """An entry that passed every gate: the order to send and the stop and target to arm once it fills."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
-from trading.domain.frozen import changed
+from trading.domain.frozen import changed, quick_init
 from trading.domain.orders import OrderIntent, OrderType
 from trading.domain.positions import Position
 from trading.engine.engine_state import GuardedPosition
@@ -30,6 +30,7 @@ class ForcedExit(StrEnum):
     EXIT_SIGNAL = "exit_signal"      # the strategy's own rule closed it (the yardstick's cross back)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ExitPlan:
     """A reduce-only market order to send now, and the rule behind it."""
@@ -42,6 +43,7 @@ class ExitPlan:
     fraction: Decimal      # share of the position closed: 1 for a full exit
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AskDecision:
     """A position that has just entered a zone where the decision maker says exit or hold."""

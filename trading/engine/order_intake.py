@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.errors import InvalidOrder
+from trading.domain.frozen import quick_init
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderIntent, OrderStatus, OrderType, Side
 from trading.engine.simulator import triggers_immediately
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AcceptedOrder:
     """An order ready to book, the price its funds and minimums were checked at, and a quote budget if any."""

@@ -307,6 +307,8 @@ class SimulatedExchange:
 
     def marks(self, overrides: Mapping[str, Decimal] | None = None) -> dict[str, Decimal]:
         """Return the last prices, replaced by overrides where given."""
+        if overrides and self._last.keys() <= overrides.keys():
+            return dict(overrides)     # a backtest's one symbol, marked by its driver: nothing else to add
         return {symbol: price for symbol, (_, price) in self._last.items()} | dict(overrides or {})
 
     def positions(self, marks: Mapping[str, Decimal] | None = None) -> list[Position]:

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from trading.domain.candles import Candle
+from trading.domain.frozen import quick_init
 from trading.domain.instruments import Instrument
 from trading.domain.money import booked
 from trading.domain.orders import Order, OrderType, Side
 from trading.engine.slippage import SlippageModel
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PriceBar:
     """One price event in Decimal: a closed candle, or a single trade price (open = high = low = close)."""
@@ -38,6 +40,7 @@ class PriceBar:
         return self.low if long else self.high
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Execution:
     """Where an order executes and whether it provided liquidity (maker) or took it (taker)."""

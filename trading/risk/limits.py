@@ -11,7 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from trading.domain.candles import MINUTE_MS
-from trading.domain.frozen import changed
+from trading.domain.frozen import changed, quick_init
 from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
@@ -35,6 +35,7 @@ class LimitSettings:
     entry_window_ms: int = 60 * MINUTE_MS
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RiskState(Restorable):
     """What the limits remember between ticks and across restarts."""
@@ -63,6 +64,7 @@ class RiskState(Restorable):
         return (self.peak_equity - self.equity) / self.peak_equity * HUNDRED
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LimitBreach:
     """A limit that has just been hit: report it once, and close positions if asked."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Sequence
 
+from trading.domain.frozen import quick_init
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
@@ -13,6 +14,7 @@ from trading.risk.verdicts import RiskRule, Verdict
 HUNDRED = Decimal(100)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SizingSettings:
     """How much to risk per trade and how far exposure may go; percentages are of equity."""
@@ -28,6 +30,7 @@ class SizingSettings:
     all_in: bool = False     # size every entry at the most the caps allow, whatever its stop (the yardstick's)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SizingRequest:
     """An entry to size: where it enters, where it is wrong, and the account around it."""
@@ -50,6 +53,7 @@ class SizingRequest:
                    r_multiples)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PositionSize:
     """A sized entry: amount rounded to the market's step, and which limit set it."""

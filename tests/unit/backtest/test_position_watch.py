@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tests.fakes.shared_data import load_candles
+from trading.backtest.config import NO_PROTECTION
 from trading.backtest.position_watch import first_event, triggers
 from trading.domain.positions import PositionSide
 from trading.engine.simulator import PriceBar
@@ -50,3 +51,17 @@ def test_no_bar_before_the_next_event_changes_the_stops(side, settings):
                 break
             cursor = event + 1
     assert checked > 1_000
+
+
+@pytest.mark.parametrize("side", [PositionSide.LONG, PositionSide.SHORT])
+def test_a_position_with_nothing_to_guard_has_no_event_and_any_one_guard_gives_it_one(side):
+    bare = StopState(side, Decimal(100), Decimal(0), Decimal(100))
+    assert triggers(bare, NO_PROTECTION).quiet
+    assert first_event(load_candles("BTCUSDT-1m.csv.gz"), 0, 5_000, triggers(bare, NO_PROTECTION)) is None
+    guards = [(replace(bare, stop=Decimal(100 - 5 * side.sign)), NO_PROTECTION),
+              (replace(bare, take_profit=Decimal(100 + 5 * side.sign)), NO_PROTECTION),
+              (replace(bare, trailing_stop=Decimal(100 - 5 * side.sign)), NO_PROTECTION)]
+    guards += [(bare, replace(NO_PROTECTION, **{name: Decimal(2)})) for name in (
+        "hard_stop_pct", "soft_stop_pct", "take_profit_zone_pct", "trailing_activation_pct")]
+    for state, settings in guards:
+        assert not triggers(state, settings).quiet, (state, settings)

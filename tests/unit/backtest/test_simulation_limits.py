@@ -50,3 +50,16 @@ def test_a_drawdown_from_a_peak_between_two_event_bars_halts_new_entries():
     assert (trade.exit_reason, trade.pnl) == ("take_profit", Decimal("351.56"))
     assert result.breaches == {"max_drawdown": 1}
     assert result.rejections == {"max_drawdown": 1}              # the second signal, at a new equity high
+
+
+def test_the_breaker_refuses_an_entry_after_a_jump_and_lets_it_through_when_no_move_can_trip_it():
+    # bar 1 closes 8% above bar 0 within the breaker's 15 min: the signal at bar 1's close meets a tripped
+    # breaker; with NO_BREAKER no window of these closes can move enough and none is fed to it at all
+    rows = [(100, 101, 99, 100), (100, 109, 100, 108), (108, 109, 107, 108), (108, 109, 107, 108)]
+    signals = [long_signal(START_MS + 2 * M15.ms, "108", "100", "125")]
+    history = MarketHistory("BTC/USDT", M15, bars(M15, rows, START_MS))
+    tripped = simulate(history, signals, plain_config(), strategy="A")
+    calm = simulate(history, signals, plain_config(breaker=NO_BREAKER), strategy="A")
+
+    assert tripped.trades == () and tripped.rejections == {"circuit_breaker": 1}
+    assert len(calm.trades) == 1 and calm.rejections == {}

@@ -62,3 +62,47 @@ def test_the_engine_states_change_as_with_replace():
 
     assert changed(risk, equity=Decimal(90), halted=True) == replace(risk, equity=Decimal(90), halted=True)
     assert changed(state, signal_ids=("s1", "s2")) == replace(state, signal_ids=("s1", "s2"))
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    price: Decimal
+    note: str = ""
+    size: int = field(default=1, kw_only=True)
+
+
+class Counted:
+    """A frozen slotted class whose own __init__ counts its calls: changed() must still call it."""
+
+    calls = 0
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class HandMade:
+    price: Decimal
+
+    def __init__(self, price: Decimal) -> None:
+        Counted.calls += 1
+        object.__setattr__(self, "price", price)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False), st.text(max_size=5), st.integers(), st.booleans())
+def test_a_plain_slotted_value_is_copied_into_its_slots_as_replace_would_build_it(price, note, size, keep_note):
+    before = Plain(Decimal(1), "old", size=3)
+    changes = {"price": price, "size": size} | ({} if keep_note else {"note": note})
+
+    after = changed(before, **changes)
+
+    assert after == replace(before, **changes) and type(after) is Plain
+    assert before == Plain(Decimal(1), "old", size=3)         # the original is untouched
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        changed(before, colour="red")
+    with pytest.raises(AttributeError):
+        after.price = Decimal(2)                                # still frozen
+
+
+def test_a_hand_written_init_still_runs():
+    calls = Counted.calls
+
+    assert changed(HandMade(Decimal(1)), price=Decimal(2)) == HandMade(Decimal(2))
+    assert Counted.calls == calls + 3
