@@ -29,15 +29,15 @@ stretch between two events: the engine yardstick 0.61 -> 0.64 s, its chained yea
 (same results; interleaved runs at a load of about 2).
 w-engine, five rounds interleaved with the commit before it at a load of 1.0-1.8 (medians of 5, best in
 brackets): the engine yardstick 0.72-1.15 s (0.65-0.97) -> 0.46-0.59 s (0.42-0.53), the whole command
-1.17-2.03 s (1.14-1.54) -> 1.06-1.54 s (0.97-1.20), same 2,249 trades and -98.84%. The frozen values are built and copied through their
-slots (frozen.quick_init, changed), the walk marks no equity for limits no mark can reach (spot with
-100% limits, as the yardstick's NO_LIMITS: limit_watch.limits_inert) and feeds the breaker no close
-when the whole history moves less than its limit, and the scan builds its shared texts once (38 ms,
-28 of them the two EMAs in Python, bit for bit pandas'). The 50 ms target stays out of reach of this
-design: about 200 us and 580 Python calls remain per trade, ~40% in the paper exchange (two submits,
-two fills: order intake, holds, slippage, tick rounding, settlement, order records), ~35% in the
-engine (the one entry gate, sizing, the entry plan, guards, remembered setup ids, trade results) and
-the rest in the walk (account views, equity records, round-trip books).
+1.17-2.03 s (1.14-1.54) -> 1.06-1.54 s (0.97-1.20), same 2,249 trades and -98.84%. The frozen values are built
+and copied through their slots (frozen.quick_init, changed), the walk marks no equity for limits no mark can
+reach (spot with 100% limits, as the yardstick's NO_LIMITS: limit_watch.limits_inert) and feeds the breaker no
+close when the whole history moves less than its limit, and the scan builds its shared texts once (38 ms, 28
+of them the two EMAs in Python, bit for bit pandas'). The 50 ms target stays out of reach of this design:
+about 200 us and 580 Python calls remain per trade, ~40% in the paper exchange (two submits, two fills: order
+intake, holds, slippage, tick rounding, settlement, order records), ~35% in the engine (the one entry gate,
+sizing, the entry plan, guards, remembered setup ids, trade results) and the rest in the walk (account views,
+equity records, round-trip books).
 """
 from __future__ import annotations
 
