@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.start_up import hold_collector, started
 from trading.domain.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -71,12 +72,15 @@ def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--import-llm-cache", type=Path, metavar="FILE.jsonl", help="read replies into the cache first")
 
 
-def run_backtest(args: argparse.Namespace) -> int:
-    """Run the backtest the arguments describe, print it and store it; return the exit code."""
+def run_backtest(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run the backtest the arguments describe, print it and store it; return the exit code.
+
+    settings: those the caller already read, else they are read here.
+    """
     from trading.settings import load_settings
 
     try:
-        settings = load_settings()
+        settings = settings if settings is not None else load_settings()
         if args.list:
             print(asyncio.run(_recent(settings.data_dir)))
             return 0
@@ -172,6 +176,7 @@ async def _run(request: dict[str, Any], args: argparse.Namespace, settings: Sett
     try:
         loaded, instrument = await _history(request, args, settings, store)
         job = _job(request, args, settings, loaded, instrument)
+        started()            # what the run needs is loaded: the collector skips it from here on
         outcome = run_backtest_job(job)
         run_id = await BacktestArchive(store).save(_stored(outcome, WallClock().now_ms()))
         return outcome, run_id, instrument
@@ -274,9 +279,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run `backtest` on its own: python -m bot.backtest_command --strategy A --data FILE."""
     parser = argparse.ArgumentParser(prog="trading-assistant backtest", description=__doc__.splitlines()[0])
     add_backtest_arguments(parser)
-    started = time.perf_counter()
-    code = run_backtest(parser.parse_args(argv))
-    print(f"Command took {time.perf_counter() - started:.2f} s.", file=sys.stderr)
+    began = time.perf_counter()
+    if argv is None:
+        hold_collector()      # this process is the command: its start-up is frozen once loaded (bot/start_up.py)
+    try:
+        code = run_backtest(parser.parse_args(argv))
+    finally:
+        started()
+    print(f"Command took {time.perf_counter() - began:.2f} s.", file=sys.stderr)
     return code
 
 
