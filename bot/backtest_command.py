@@ -109,11 +109,11 @@ def run_backtest(args: argparse.Namespace, settings: Settings | None = None) -> 
 
 def _write_files(args: argparse.Namespace, outcome: BacktestOutcome, instrument: Instrument) -> None:
     """Write the chart and the trade list where the arguments ask."""
-    from trading.backtest.result_export import TRADE_COLUMNS, trade_rows
-
     if args.chart is not None and outcome.chart is not None:
         args.chart.write_bytes(outcome.chart)
     if args.trades is not None:
+        from trading.backtest.result_export import TRADE_COLUMNS, trade_rows
+
         with args.trades.open("w", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=TRADE_COLUMNS)
             writer.writeheader()
