@@ -87,6 +87,7 @@ def run_backtest(args: argparse.Namespace, settings: Settings | None = None) -> 
         if args.decider == "llm" or args.export_llm_cache or args.import_llm_cache:
             from bot.llm_backtest_command import run_llm_backtest
 
+            started()        # a replayed loop runs long: the collector runs from its start
             print(asyncio.run(run_llm_backtest(args, settings)))
             return 0
         request = _request(args)
@@ -196,6 +197,7 @@ async def _history(request: dict[str, Any], args: argparse.Namespace, settings: 
         loaded = history_from_file(args.data, symbol, request["timeframe"], args.funding,
                                    settings.data_dir / PARSED_CANDLES)
         return loaded, replay_instrument(symbol, float(loaded.history.candles.close[0]))
+    started()                # a download may take long: the collector runs from here
     market = _ExchangeOnDemand(settings, store)
     try:
         loaded = await history_from_store(symbol, request["strategy"], request["timeframe"], request["start_ms"],
