@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.start_up import hold_collector, started
 from trading.domain.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -71,18 +72,22 @@ def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--import-llm-cache", type=Path, metavar="FILE.jsonl", help="read replies into the cache first")
 
 
-def run_backtest(args: argparse.Namespace) -> int:
-    """Run the backtest the arguments describe, print it and store it; return the exit code."""
+def run_backtest(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run the backtest the arguments describe, print it and store it; return the exit code.
+
+    settings: those the caller already read, else they are read here.
+    """
     from trading.settings import load_settings
 
     try:
-        settings = load_settings()
+        settings = settings if settings is not None else load_settings()
         if args.list:
             print(asyncio.run(_recent(settings.data_dir)))
             return 0
         if args.decider == "llm" or args.export_llm_cache or args.import_llm_cache:
             from bot.llm_backtest_command import run_llm_backtest
 
+            started()        # a replayed loop runs long: the collector runs from its start
             print(asyncio.run(run_llm_backtest(args, settings)))
             return 0
         request = _request(args)
@@ -105,11 +110,11 @@ def run_backtest(args: argparse.Namespace) -> int:
 
 def _write_files(args: argparse.Namespace, outcome: BacktestOutcome, instrument: Instrument) -> None:
     """Write the chart and the trade list where the arguments ask."""
-    from trading.backtest.result_export import TRADE_COLUMNS, trade_rows
-
     if args.chart is not None and outcome.chart is not None:
         args.chart.write_bytes(outcome.chart)
     if args.trades is not None:
+        from trading.backtest.result_export import TRADE_COLUMNS, trade_rows
+
         with args.trades.open("w", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=TRADE_COLUMNS)
             writer.writeheader()
@@ -172,6 +177,7 @@ async def _run(request: dict[str, Any], args: argparse.Namespace, settings: Sett
     try:
         loaded, instrument = await _history(request, args, settings, store)
         job = _job(request, args, settings, loaded, instrument)
+        started()            # what the run needs is loaded: the collector skips it from here on
         outcome = run_backtest_job(job)
         run_id = await BacktestArchive(store).save(_stored(outcome, WallClock().now_ms()))
         return outcome, run_id, instrument
@@ -191,6 +197,7 @@ async def _history(request: dict[str, Any], args: argparse.Namespace, settings: 
         loaded = history_from_file(args.data, symbol, request["timeframe"], args.funding,
                                    settings.data_dir / PARSED_CANDLES)
         return loaded, replay_instrument(symbol, float(loaded.history.candles.close[0]))
+    started()                # a download may take long: the collector runs from here
     market = _ExchangeOnDemand(settings, store)
     try:
         loaded = await history_from_store(symbol, request["strategy"], request["timeframe"], request["start_ms"],
@@ -274,9 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run `backtest` on its own: python -m bot.backtest_command --strategy A --data FILE."""
     parser = argparse.ArgumentParser(prog="trading-assistant backtest", description=__doc__.splitlines()[0])
     add_backtest_arguments(parser)
-    started = time.perf_counter()
-    code = run_backtest(parser.parse_args(argv))
-    print(f"Command took {time.perf_counter() - started:.2f} s.", file=sys.stderr)
+    began = time.perf_counter()
+    if argv is None:
+        hold_collector()      # this process is the command: its start-up is frozen once loaded (bot/start_up.py)
+    try:
+        code = run_backtest(parser.parse_args(argv))
+    finally:
+        started()
+    print(f"Command took {time.perf_counter() - began:.2f} s.", file=sys.stderr)
     return code
 
 

@@ -5,14 +5,19 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.backtest_command import add_backtest_parser, run_backtest
 from bot.divergence_command import add_divergence_parser, run_divergence
 from bot.evaluate_command import add_evaluate_parser, run_evaluate
 from bot.keys_command import add_keys_parser, run_keys
+from bot.start_up import hold_collector, started
 from bot.sweep_command import add_sweep_parser, run_sweep_command
 from bot.totp_command import add_totp_parser, run_totp
 from trading.domain.errors import AlreadyRunning, ConfigurationError
+
+if TYPE_CHECKING:
+    from trading.settings import Settings
 
 HEALTHY_WITHIN_S = 60
 OFFLINE = ("backtest", "evaluate", "sweep", "divergence", "indicators")    # commands whose stdout is their output
@@ -33,23 +38,32 @@ def main(argv: list[str] | None = None) -> int:
     add_sweep_parser(sub)
     add_divergence_parser(sub)
     args = parser.parse_args(argv)
+    if argv is None and args.command == "backtest":
+        hold_collector()      # this process is the command: its start-up is frozen once loaded (bot/start_up.py)
+    try:
+        return _command(args)
+    finally:
+        started()
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the parsed subcommand; return the exit code."""
     from trading.settings import load_settings     # here, not at the top: `--help` stays instant
 
-    if args.command in OFFLINE:
-        offline_logging()
+    settings = offline_logging() if args.command in OFFLINE else None
     try:
         if args.command == "health":
             return health()
         if args.command == "indicators":
             return indicators(args)
         if args.command == "backtest":
-            return run_backtest(args)
+            return run_backtest(args, settings)
         if args.command == "evaluate":
-            return run_evaluate(args)
+            return run_evaluate(args, settings)
         if args.command == "sweep":
-            return run_sweep_command(args)
+            return run_sweep_command(args, settings)
         if args.command == "divergence":
-            return run_divergence(args)
+            return run_divergence(args, settings)
         if args.command == "keys":
             return run_keys(args, load_settings())
         if args.command == "totp":
@@ -66,21 +80,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def offline_logging() -> None:
+def offline_logging() -> Settings | None:
     """Send an offline command's logs to stderr, warnings and worse, secrets masked: stdout holds its output only.
 
-    Unconfigured, structlog prints to stdout, so `evaluate --json` on exchange data once began with a log line.
+    Return the settings read for it (the command uses them), or None when they are invalid: the command itself
+    reports the bad setting. Unconfigured, structlog prints to stdout, so `evaluate --json` on exchange data
+    once began with a log line.
     """
     from trading.logs import configure_logging
     from trading.settings import load_settings
 
     try:
-        s = load_settings()
-        secrets = [s.telegram_bot_token.get_secret_value(), s.master_key.get_secret_value(),
-                   s.openai_api_key.get_secret_value()]
+        settings: Settings | None = load_settings()
     except ConfigurationError:
-        secrets = []              # the command itself reports the bad setting
+        settings = None
+    secrets = [] if settings is None else [settings.telegram_bot_token.get_secret_value(),
+                                           settings.master_key.get_secret_value(),
+                                           settings.openai_api_key.get_secret_value()]
     configure_logging(None, "WARNING", secrets=secrets)
+    return settings
 
 
 def add_indicators_parser(sub: argparse._SubParsersAction) -> None:

@@ -28,14 +28,17 @@ def add_divergence_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--venue", help="paper-spot, paper-futures or live (default: this mode's venue)")
 
 
-def run_divergence(args: argparse.Namespace) -> int:
-    """Print each strategy's divergence; return the exit code."""
+def run_divergence(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Print each strategy's divergence; return the exit code.
+
+    settings: those the caller already read, else they are read here.
+    """
     from trading.settings import load_settings
 
     try:
         if args.days < 1:
             raise ValueError(f"--days takes 1 or more, not {args.days}")
-        settings = load_settings()
+        settings = settings if settings is not None else load_settings()
         print(asyncio.run(_report(args, settings)))
     except (ConfigurationError, ValueError, OSError) as exc:
         print(f"trading-assistant divergence: {exc}", file=sys.stderr)

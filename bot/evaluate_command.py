@@ -43,13 +43,16 @@ def add_evaluate_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeframe", help=argparse.SUPPRESS)
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
-    """Run the evaluations the arguments describe, print and store them; return the exit code."""
+def run_evaluate(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run the evaluations the arguments describe, print and store them; return the exit code.
+
+    settings: those the caller already read, else they are read here.
+    """
     from trading.settings import load_settings
 
     try:
         _check(args)
-        settings = load_settings()
+        settings = settings if settings is not None else load_settings()
         for text in asyncio.run(_evaluations(args, settings)):
             print(text)
     except (ConfigurationError, ValueError, OSError) as exc:

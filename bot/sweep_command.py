@@ -70,12 +70,15 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeframe", help=argparse.SUPPRESS)
 
 
-def run_sweep_command(args: argparse.Namespace) -> int:
-    """Run (or show) the sweep the arguments describe and print it; return the exit code."""
+def run_sweep_command(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run (or show) the sweep the arguments describe and print it; return the exit code.
+
+    settings: those the caller already read, else they are read here.
+    """
     from trading.settings import load_settings
 
     try:
-        settings = load_settings()
+        settings = settings if settings is not None else load_settings()
         if args.show is not None:
             from bot.sweep_show import show_sweeps
 

@@ -1,14 +1,18 @@
-"""Structured logging: JSON lines to DATA_DIR/logs (rotated daily, 7 kept), readable console, secrets masked."""
+"""Structured logging: JSON lines to DATA_DIR/logs (rotated daily, 7 kept), readable console, secrets masked.
+
+structlog loads with the first structured logger (get_logger) or the first record a handler writes: importing
+it takes ~10 ms, and an offline command on a file (a backtest) usually has neither.
+"""
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 from pathlib import Path
-from typing import Any, Iterable, MutableMapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, MutableMapping
 
-import structlog
+if TYPE_CHECKING:
+    import structlog
 
 MASK = "***"
 _SECRET_KEYS = re.compile(r"(token|secret|api_?key|apikey|password|passphrase|totp|otp|master_?key|"
@@ -56,23 +60,16 @@ class Redactor:
 
 
 REDACTOR = Redactor()
+_pending: Callable[[], None] | None = None     # structlog's configuration, applied by the first get_logger
+_structured = False                             # True once get_logger has handed out a logger
 
 
 def configure_logging(data_dir: Path | None, level: str = "INFO", secrets: Iterable[str] = (),
                       console: bool = True, console_level: str | None = None) -> None:
     """Set up structlog and the stdlib root logger (third-party libraries log through it too)."""
+    global _pending
     for secret in secrets:
         REDACTOR.add_secret(secret)
-    shared = [structlog.contextvars.merge_contextvars, structlog.stdlib.add_log_level,
-              structlog.stdlib.add_logger_name, structlog.processors.TimeStamper(fmt="iso", utc=True),
-              structlog.processors.format_exc_info, _render_message_args, REDACTOR]
-    structlog.configure(
-        processors=[structlog.stdlib.filter_by_level, *shared,
-                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
-    )
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -81,21 +78,76 @@ def configure_logging(data_dir: Path | None, level: str = "INFO", secrets: Itera
     if console:
         handler = logging.StreamHandler(sys.stderr)
         handler.setLevel(console_level or level)
-        handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        structlog.dev.ConsoleRenderer(colors=False)], foreign_pre_chain=shared))
+        handler.setFormatter(_FormatterOnFirstRecord(lambda: _formatter(console=True)))
         root.addHandler(handler)
     if data_dir is not None:
+        from logging.handlers import TimedRotatingFileHandler
+
         (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.TimedRotatingFileHandler(
+        file_handler = TimedRotatingFileHandler(
             data_dir / "logs" / "trading-assistant.jsonl", when="midnight", backupCount=7, utc=True,
             encoding="utf-8")
-        file_handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        structlog.processors.JSONRenderer(default=str)], foreign_pre_chain=shared))
+        file_handler.setFormatter(_FormatterOnFirstRecord(lambda: _formatter(console=False)))
         root.addHandler(file_handler)
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    _pending = _configure_structlog
+    if _structured:
+        _apply_pending()
+
+
+def _shared_processors() -> list[Any]:
+    """Return the processors every record passes, structured or from the stdlib: level, name, time, masking."""
+    import structlog
+
+    return [structlog.contextvars.merge_contextvars, structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name, structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info, _render_message_args, REDACTOR]
+
+
+def _configure_structlog() -> None:
+    import structlog
+
+    structlog.configure(
+        processors=[structlog.stdlib.filter_by_level, *_shared_processors(),
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+
+
+def _apply_pending() -> None:
+    global _pending
+    configure, _pending = _pending, None
+    if configure is not None:
+        configure()
+
+
+def _formatter(console: bool) -> logging.Formatter:
+    """Return a handler's formatter: readable lines on the console, JSON in the file."""
+    import structlog
+
+    renderer = structlog.dev.ConsoleRenderer(colors=False) if console else \
+        structlog.processors.JSONRenderer(default=str)
+    return structlog.stdlib.ProcessorFormatter(
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        foreign_pre_chain=_shared_processors())
+
+
+class _FormatterOnFirstRecord(logging.Formatter):
+    """A handler's formatter, built when the handler writes its first record."""
+
+    def __init__(self, build: Callable[[], logging.Formatter]) -> None:
+        super().__init__()
+        self._build = build
+        self._built: logging.Formatter | None = None
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record as the built formatter renders it."""
+        if self._built is None:
+            self._built = self._build()
+        return self._built.format(record)
 
 
 def _render_message_args(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -108,5 +160,10 @@ def _render_message_args(_logger: Any, _name: str, event: MutableMapping[str, An
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    """Return a structured logger."""
+    """Return a structured logger (configured as configure_logging last asked, whenever that was)."""
+    global _structured
+    import structlog
+
+    _structured = True
+    _apply_pending()
     return structlog.get_logger(name)

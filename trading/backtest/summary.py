@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import textwrap
 from decimal import Decimal
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
-from trading.adapters.sqlite_backtests import StoredBacktest
 from trading.backtest.config import BacktestConfig
 from trading.backtest.strategy_specs import config_for
 from trading.strategies.exit_rules import describe_exits
 from trading.backtest.comparison import headline_figures, money, percent, render_comparison
 from trading.backtest.metrics import DAY_MS, BacktestMetrics
-from trading.backtest.montecarlo import MonteCarloResult
-from trading.backtest.random_baseline import RandomBaseline, ordinal
-from trading.backtest.runner import BacktestResult
-from trading.backtest.studies import WalkForwardStudy
 from trading.strategies.parameter_space import params_text
+
+if TYPE_CHECKING:     # the studies load when a job asks for one: a plain backtest command starts without them
+    from trading.adapters.sqlite_backtests import StoredBacktest
+    from trading.backtest.montecarlo import MonteCarloResult
+    from trading.backtest.random_baseline import RandomBaseline
+    from trading.backtest.runner import BacktestResult
+    from trading.backtest.studies import WalkForwardStudy
 
 
 HOUR_MS = 3_600_000
@@ -102,6 +104,8 @@ def monte_carlo_text(spread: MonteCarloResult) -> str:
 
 def baseline_text(baseline: RandomBaseline) -> str:
     """Return the random-entry baseline's spread and where the strategy sits in it."""
+    from trading.backtest.random_baseline import ordinal
+
     name = baseline.strategy
     if not baseline.entries:
         return f"Random baseline skipped: {name} made no trade to shape random entries after"

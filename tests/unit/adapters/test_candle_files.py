@@ -4,9 +4,10 @@ import gzip
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 
 from tests.fakes.shared_data import shared_data_path
-from trading.adapters.candle_files import KEPT_COPIES, read_candle_file, read_funding_file
+from trading.adapters.candle_files import KEPT_COPIES, read_candle_file, read_columns, read_funding_file
 from trading.domain.errors import ConfigurationError
 
 CANDLE_FILES = ["BTCUSDT-1m.csv.gz", "ETHUSDT-1m.csv.gz", "BTCUSDT-15m.csv.gz", "ETHUSDT-15m.csv.gz",
@@ -49,6 +50,56 @@ def test_columns_are_found_by_name_in_any_order_with_extra_ones_and_windows_line
     assert candles.open_ms.tolist() == [60_000, 120_000]
     assert candles.close.tolist() == [101.5, 102.75] and candles.low.tolist() == [99.5, 101.0]
     assert candles.volume.tolist() == [3.0, 0.5]
+
+
+@st.composite
+def plain_decimals(draw: st.DrawFn) -> str:
+    """A field as exchanges write them: digits, with or without a point anywhere (up to 22 digits)."""
+    digits = draw(st.text("0123456789", min_size=1, max_size=22))
+    point = draw(st.integers(-1, len(digits)))
+    return digits if point < 0 else f"{digits[:point]}.{digits[point:]}"
+
+
+@given(st.integers(1, 7).flatmap(lambda width: st.lists(st.lists(plain_decimals(), min_size=width,
+                                                                  max_size=width), min_size=1, max_size=30)),
+       st.booleans())
+def test_plain_decimals_read_correctly_rounded_as_float_reads_them(tmp_path_factory, rows, final_newline):
+    names = tuple(f"c{i}" for i in range(len(rows[0])))
+    path = tmp_path_factory.mktemp("plain") / "plain.csv"
+    text = "\n".join(",".join(row) for row in [list(names), *rows])
+    path.write_text(text + ("\n" if final_newline else ""))
+
+    columns = read_columns(path, names)
+
+    for i, name in enumerate(names):
+        expected = np.array([float(row[i]) for row in rows])
+        assert columns[name].view(np.int64).tolist() == expected.view(np.int64).tolist()   # bit for bit
+
+
+@pytest.mark.parametrize("body, expected", [
+    (b"1,2.5\r\n3,4\r\n", [[1, 2.5], [3, 4]]),                  # Windows line ends
+    (b"1, 2.5\n3,4\n", [[1, 2.5], [3, 4]]),                       # a space
+    (b"1,2.5e1\n-3,4\n", [[1, 25], [-3, 4]]),                     # an exponent, a sign
+    (b"1,2.5\n\n3,4\n", [[1, 2.5], [3, 4]]),                      # a blank line
+    (b"1,-0.0\n3,4\n", [[1, -0.0], [3, 4]]),                      # a negative zero keeps its sign
+])
+def test_other_number_forms_read_as_numpy_reads_them(tmp_path, body, expected):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"a,b\n" + body)
+
+    columns = read_columns(path, ("a", "b"))
+
+    got = np.stack([columns["a"], columns["b"]], axis=1)
+    assert got.view(np.int64).tolist() == np.array(expected, dtype=np.float64).view(np.int64).tolist()
+
+
+@pytest.mark.parametrize("body", [b"1,2.5\n3\n", b"1,\n3,4\n", b"1,.\n3,4\n", b"1,2.5.1\n3,4\n"])
+def test_a_row_that_is_not_a_row_of_numbers_is_an_error(tmp_path, body):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"a,b\n" + body)
+
+    with pytest.raises(ValueError):
+        read_columns(path, ("a", "b"))
 
 
 def test_a_gzipped_file_is_recognised_by_its_content_and_a_header_alone_gives_no_candles(tmp_path):

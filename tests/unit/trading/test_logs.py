@@ -1,9 +1,13 @@
 import json
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
 from trading.logs import MASK, Redactor, configure_logging, get_logger
 
 TOKEN = "123456789:AAHk-very-secret-telegram-token-0123456789"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_redactor_masks_values_under_secret_keys():
@@ -43,3 +47,22 @@ def test_log_file_lines_are_json_with_secrets_masked(tmp_path):
     assert records[0]["note"] == f"{MASK} here"
     assert TOKEN not in lines[1] and records[1]["level"] == "warning"
     configure_logging(None, console=False)
+
+
+def test_structlog_loads_only_with_the_first_record_or_structured_logger_and_still_masks(tmp_path):
+    # a fresh interpreter: an offline command that logs nothing never imports structlog (~10 ms)
+    script = ("import logging, sys\n"
+              "from trading.logs import configure_logging\n"
+              "configure_logging(None, 'WARNING', secrets=['hunter2-long-secret'])\n"
+              "print('structlog' in sys.modules)\n"
+              "logging.getLogger('aiosqlite').warning('opened with %s', 'hunter2-long-secret')\n"
+              "print('structlog' in sys.modules)\n"
+              "from trading.logs import get_logger\n"
+              "get_logger('later').warning('keys loaded', api_key='abc-def-123')\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
+    first, second = done.stderr.splitlines()
+    assert "opened with ***" in first and "[warning  ]" in first and "hunter2" not in done.stderr
+    assert "keys loaded" in second and "api_key=***" in second and "abc-def-123" not in second
