@@ -98,6 +98,8 @@ def command_line(data: Path, strategy: str, repeat: int) -> dict:
     the next runs load them (`seconds`, the median, and `best`), as every later command on that file does.
     """
     repo = Path(__file__).resolve().parents[1]
+    # bytecode first, as an installed package has it: else `cold` would time compiling every changed module
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "bot"), str(repo / "trading")], check=True)
     times, peak_kb, load = [], 0, os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         env = {"DATA_DIR": folder, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(repo)}
