@@ -12,7 +12,7 @@ from trading.adapters.exchange_requests import ExchangeRequests, RetryPolicy
 from trading.adapters.exchange_responses import (candles_from_ohlcv, check_book, check_funding, check_markets,
                                                  check_ohlcv, check_server_time, check_ticker)
 from trading.domain.candles import Candles, Timeframe
-from trading.domain.errors import BadSymbol, RetryableError
+from trading.domain.errors import BadSymbol, RetryableError, VenueUnavailable
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
@@ -168,8 +168,11 @@ class CcxtMarketData:
                 "fetch_funding_rate", lambda: self._exchange.fetch_funding_rate(symbol), check_funding)
             funding_rate = to_decimal(funding.get("fundingRate"))
             next_funding_ms = self._next_funding_ms(funding)
+        last = to_decimal(raw.get("last"))
+        if last is None:       # check_ticker keeps these out of both paths; a caller that skipped it is told
+            raise VenueUnavailable(f"ticker of {symbol}: malformed response (no last price)")
         return Ticker(symbol=symbol, ts_ms=int(raw.get("timestamp") or self._clock.now_ms()),
-                      last=to_decimal(raw["last"]), bid=bid, ask=ask,
+                      last=last, bid=bid, ask=ask,
                       change_24h_pct=to_decimal(raw.get("percentage")),
                       quote_volume_24h=to_decimal(raw.get("quoteVolume")),
                       funding_rate=funding_rate, next_funding_ms=next_funding_ms)
