@@ -1,7 +1,8 @@
 """MarketData over ccxt.async_support: instruments, closed candles (backfilled, polled, gap-filled), tickers."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from functools import partial
+from typing import Any, Awaitable, Mapping, Sequence
 
 from trading.adapters.candle_backfill import (CandleCache, between, hole_span, last_closed_open_ms, merged,
                                               missing_ranges, streamed_through)
@@ -222,15 +223,17 @@ class CcxtMarketData:
         await self._save(symbol, timeframe, fresh)
         return fresh
 
+    def _ohlcv_page(self, symbol: str, timeframe: Timeframe, since: int, last_ms: int) -> Awaitable[Any]:
+        """Ask the exchange for one page of candles (a fresh params dict each try: ccxt may edit what it gets)."""
+        return self._exchange.fetch_ohlcv(symbol, timeframe.value, since=since, limit=self._page_size,
+                                          params={"until": last_ms})
+
     async def _download(self, symbol: str, timeframe: Timeframe, first_ms: int, last_ms: int) -> Candles:
         """Return the exchange's candles opened in [first_ms, last_ms], one page after another."""
         pages, since = [], first_ms
         while since <= last_ms:
             rows = await self._requests.call(
-                "fetch_ohlcv",
-                lambda s=since: self._exchange.fetch_ohlcv(symbol, timeframe.value, since=s, limit=self._page_size,
-                                                           params={"until": last_ms}),
-                check_ohlcv)
+                "fetch_ohlcv", partial(self._ohlcv_page, symbol, timeframe, since, last_ms), check_ohlcv)
             page = between(candles_from_ohlcv(rows), since, last_ms)
             if len(page) == 0:
                 break
