@@ -33,9 +33,9 @@ def translate_ccxt_error(exc: BaseException, retry_after_s: float | None = None)
     for ccxt_type, domain_type in _RETRYABLE:
         if isinstance(exc, ccxt_type):
             return domain_type(message)
-    for ccxt_type, domain_type in _REJECTED:
+    for ccxt_type, rejected_type in _REJECTED:
         if isinstance(exc, ccxt_type):
-            return domain_type(message)
+            return rejected_type(message)
     if isinstance(exc, ccxt.BaseError):
         return errors.RejectedError(message)
     return errors.VenueUnavailable(f"unexpected {type(exc).__name__} from the exchange client: {message}")

@@ -47,13 +47,17 @@ def instrument_from_market(market: Mapping[str, Any], precision_mode: int) -> In
     limits = market.get("limits") or {}
     defaults = Instrument(symbol=market["symbol"], base=market["base"], quote=market["quote"], kind=kind)
     max_leverage = to_decimal((limits.get("leverage") or {}).get("max"))
-    values = {
-        "price_tick": precision_step(precision.get("price"), precision_mode),
-        "amount_step": precision_step(precision.get("amount"), precision_mode),
-        "min_amount": to_decimal((limits.get("amount") or {}).get("min")) or Decimal(0),
-        "min_notional": to_decimal((limits.get("cost") or {}).get("min")) or Decimal(0),
-        "maker_fee": to_decimal(market.get("maker")),
-        "taker_fee": to_decimal(market.get("taker")),
-        "max_leverage": int(max_leverage) if max_leverage else None,
-    }
-    return replace(defaults, **{k: v for k, v in values.items() if v is not None})
+    return replace(
+        defaults,
+        price_tick=_or(precision_step(precision.get("price"), precision_mode), defaults.price_tick),
+        amount_step=_or(precision_step(precision.get("amount"), precision_mode), defaults.amount_step),
+        min_amount=to_decimal((limits.get("amount") or {}).get("min")) or Decimal(0),
+        min_notional=to_decimal((limits.get("cost") or {}).get("min")) or Decimal(0),
+        maker_fee=_or(to_decimal(market.get("maker")), defaults.maker_fee),
+        taker_fee=_or(to_decimal(market.get("taker")), defaults.taker_fee),
+        max_leverage=int(max_leverage) if max_leverage else defaults.max_leverage)
+
+
+def _or(value: Decimal | None, default: Decimal) -> Decimal:
+    """Return value, or default where the market leaves it out."""
+    return default if value is None else value

@@ -1,7 +1,8 @@
 """MarketData over ccxt.async_support: instruments, closed candles (backfilled, polled, gap-filled), tickers."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from functools import partial
+from typing import Any, Awaitable, Mapping, Sequence
 
 from trading.adapters.candle_backfill import (CandleCache, between, hole_span, last_closed_open_ms, merged,
                                               missing_ranges, streamed_through)
@@ -12,7 +13,7 @@ from trading.adapters.exchange_requests import ExchangeRequests, RetryPolicy
 from trading.adapters.exchange_responses import (candles_from_ohlcv, check_book, check_funding, check_markets,
                                                  check_ohlcv, check_server_time, check_ticker)
 from trading.domain.candles import Candles, Timeframe
-from trading.domain.errors import BadSymbol, RetryableError
+from trading.domain.errors import BadSymbol, RetryableError, VenueUnavailable
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
@@ -168,8 +169,11 @@ class CcxtMarketData:
                 "fetch_funding_rate", lambda: self._exchange.fetch_funding_rate(symbol), check_funding)
             funding_rate = to_decimal(funding.get("fundingRate"))
             next_funding_ms = self._next_funding_ms(funding)
+        last = to_decimal(raw.get("last"))
+        if last is None:       # check_ticker keeps these out of both paths; a caller that skipped it is told
+            raise VenueUnavailable(f"ticker of {symbol}: malformed response (no last price)")
         return Ticker(symbol=symbol, ts_ms=int(raw.get("timestamp") or self._clock.now_ms()),
-                      last=to_decimal(raw["last"]), bid=bid, ask=ask,
+                      last=last, bid=bid, ask=ask,
                       change_24h_pct=to_decimal(raw.get("percentage")),
                       quote_volume_24h=to_decimal(raw.get("quoteVolume")),
                       funding_rate=funding_rate, next_funding_ms=next_funding_ms)
@@ -219,15 +223,17 @@ class CcxtMarketData:
         await self._save(symbol, timeframe, fresh)
         return fresh
 
+    def _ohlcv_page(self, symbol: str, timeframe: Timeframe, since: int, last_ms: int) -> Awaitable[Any]:
+        """Ask the exchange for one page of candles (a fresh params dict each try: ccxt may edit what it gets)."""
+        return self._exchange.fetch_ohlcv(symbol, timeframe.value, since=since, limit=self._page_size,
+                                          params={"until": last_ms})
+
     async def _download(self, symbol: str, timeframe: Timeframe, first_ms: int, last_ms: int) -> Candles:
         """Return the exchange's candles opened in [first_ms, last_ms], one page after another."""
         pages, since = [], first_ms
         while since <= last_ms:
             rows = await self._requests.call(
-                "fetch_ohlcv",
-                lambda s=since: self._exchange.fetch_ohlcv(symbol, timeframe.value, since=s, limit=self._page_size,
-                                                           params={"until": last_ms}),
-                check_ohlcv)
+                "fetch_ohlcv", partial(self._ohlcv_page, symbol, timeframe, since, last_ms), check_ohlcv)
             page = between(candles_from_ohlcv(rows), since, last_ms)
             if len(page) == 0:
                 break

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -157,18 +158,21 @@ class StreamingMarketData:
         self._poll_soon(0.0)
 
     def _watch(self, symbols: Sequence[str], timeframes: Sequence[Timeframe]) -> None:
+        for symbol in symbols:
+            self._watch_symbol(symbol, timeframes)
+        self.supervisor.start()
+
+    def _watch_symbol(self, symbol: str, timeframes: Sequence[Timeframe]) -> None:
         has, ex = self._exchange.has, self._exchange
         ticker_params = {"name": "ticker"} if self._flags_closes else {}   # Binance's full ticker carries the book
-        for symbol in symbols:
-            if has.get("watchTicker"):
-                self.supervisor.add(f"ticker {symbol}", lambda s=symbol: ex.watch_ticker(s, dict(ticker_params)),
-                                    lambda data, s=symbol: self._on_ticker(s, data))
-            if not has.get("watchOHLCV") and has.get("watchTrades"):
-                self.supervisor.add(f"trades {symbol}", lambda s=symbol: ex.watch_trades(s), self._on_trades)
-            for tf in timeframes if has.get("watchOHLCV") else ():
-                self.supervisor.add(f"ohlcv {symbol} {tf.value}", lambda s=symbol, t=tf: ex.watch_ohlcv(s, t.value),
-                                    lambda rows, s=symbol, t=tf: self._on_ohlcv(s, t, rows))
-        self.supervisor.start()
+        if has.get("watchTicker"):
+            self.supervisor.add(f"ticker {symbol}", lambda: ex.watch_ticker(symbol, dict(ticker_params)),
+                                partial(self._on_ticker, symbol))
+        if not has.get("watchOHLCV") and has.get("watchTrades"):
+            self.supervisor.add(f"trades {symbol}", partial(ex.watch_trades, symbol), self._on_trades)
+        for tf in timeframes if has.get("watchOHLCV") else ():
+            self.supervisor.add(f"ohlcv {symbol} {tf.value}", partial(ex.watch_ohlcv, symbol, tf.value),
+                                partial(self._on_ohlcv, symbol, tf))
 
     def _on_closed_kline(self, symbol: str, timeframe: str, row: list) -> None:
         if self._closed.add(symbol, timeframe, row):

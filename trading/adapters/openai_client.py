@@ -16,6 +16,8 @@ from typing import Any, Awaitable, Callable, Sequence
 
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import (ChatCompletionAssistantMessageParam, ChatCompletionMessageParam,
+                               ChatCompletionSystemMessageParam, ChatCompletionUserMessageParam)
 
 from trading.domain.decisions import DecisionSource, LlmFailure
 
@@ -124,7 +126,7 @@ class LlmClient:
         started = time.perf_counter()
         try:
             reply = await asyncio.wait_for(self._api.chat.completions.create(
-                model=self.model, messages=list(messages), max_tokens=max_tokens or self.max_reply_tokens,
+                model=self.model, messages=_chat_messages(messages), max_tokens=max_tokens or self.max_reply_tokens,
                 temperature=0, **self._format_args(chosen, schema, schema_name)), self.timeout_s + 1)
         except (openai.APITimeoutError, asyncio.TimeoutError):
             raise LlmFailure(f"no reply within {self.timeout_s:g} s", DecisionSource.TIMEOUT) from None
@@ -172,3 +174,19 @@ def _retry_after(exc: openai.APIStatusError) -> float:
         return max(0.0, float(header)) if header is not None else DEFAULT_RETRY_WAIT_S
     except ValueError:
         return DEFAULT_RETRY_WAIT_S
+
+
+def _chat_messages(messages: Sequence[Message]) -> list[ChatCompletionMessageParam]:
+    """Return the messages as the SDK's typed chat messages, or raise ValueError on a role we never send."""
+    typed: list[ChatCompletionMessageParam] = []
+    for message in messages:
+        role, content = message["role"], message["content"]
+        if role == "system":
+            typed.append(ChatCompletionSystemMessageParam(role="system", content=content))
+        elif role == "user":
+            typed.append(ChatCompletionUserMessageParam(role="user", content=content))
+        elif role == "assistant":
+            typed.append(ChatCompletionAssistantMessageParam(role="assistant", content=content))
+        else:
+            raise ValueError(f"a chat message has the role {role!r}: expected system, user or assistant")
+    return typed

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.approvals import APPROVAL_ACTIONS, Approval
@@ -86,7 +86,7 @@ class SqliteApprovals:
         return [_approval(row) for row in rows]
 
 
-def _approval(row: tuple[Any, ...]) -> Approval:
+def _approval(row: Sequence[Any]) -> Approval:
     (id_, user, chat, action, digest, created, expires, state, result, ticket, ids, reason, message, asked,
      verified, plan) = row
     confirmation = Confirmation(id_, user, chat, action, digest, created, expires, ConfirmationState(state), result)

@@ -87,5 +87,6 @@ async def _select(db: aiosqlite.Connection, confirmation_id: str) -> Confirmatio
         row = await cursor.fetchone()
     if row is None:
         return None
-    *head, state, result = row
-    return Confirmation(*head, state=ConfirmationState(state), result=result)
+    ident, user_id, chat_id, action, payload_hash, created_ms, expires_ms, state, result = row
+    return Confirmation(ident, user_id, chat_id, action, payload_hash, created_ms, expires_ms,
+                        ConfirmationState(state), result)

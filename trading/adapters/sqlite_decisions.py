@@ -43,7 +43,8 @@ class DecisionJournal:
 
     async def page(self, symbol: str | None, before_id: int | None, limit: int) -> list[DecisionRecord]:
         """Return up to limit decisions older than before_id (all when None), newest first."""
-        where, args = ["run = ?"], [self.run]
+        where = ["run = ?"]
+        args: list[str | int] = [self.run]
         if symbol:
             where.append("symbol = ?")
             args.append(symbol)
@@ -108,7 +109,7 @@ class DecisionJournal:
         """Write every cached reply as JSON lines to path; return how many."""
         async with self.store.db.execute("SELECT key, model, reply, finish_reason, refusal, prompt_tokens, "
                                          "completion_tokens FROM llm_cache ORDER BY key") as cur:
-            rows = await cur.fetchall()
+            rows = list(await cur.fetchall())      # a list already; aiosqlite types it as any iterable
         names = ("key", "model", "reply", "finish_reason", "refusal", "prompt_tokens", "completion_tokens")
         path.write_text("".join(json.dumps(dict(zip(names, r))) + "\n" for r in rows))
         return len(rows)

@@ -24,9 +24,11 @@ def chained(candles: Candles, copies: int) -> Candles:
     scales = (float(candles.close[-1]) / float(candles.open[0])) ** np.arange(copies)
     shifts = span * np.arange(copies, dtype=np.int64)
     open_ms = (candles.open_ms[None, :] + shifts[:, None]).ravel()
-    prices = [(getattr(candles, c)[None, :] * scales[:, None]).ravel() for c in ("open", "high", "low", "close")]
-    volume = np.tile(candles.volume, copies)
-    return Candles(open_ms, *prices, volume)
+    def scaled(prices: np.ndarray) -> np.ndarray:
+        return (prices[None, :] * scales[:, None]).ravel()
+
+    return Candles(open_ms, scaled(candles.open), scaled(candles.high), scaled(candles.low), scaled(candles.close),
+                   np.tile(candles.volume, copies))
 
 
 def chained_year(candles: Candles, bars: int = YEAR_OF_MINUTES) -> Candles:

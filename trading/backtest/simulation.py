@@ -27,6 +27,7 @@ from trading.backtest.trades import ClosedTrade
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.decisions import DecisionRequest
 from trading.domain.errors import RejectedError
+from trading.domain.orders import Order
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.account import AccountSummary
@@ -271,7 +272,7 @@ class TradeSimulation:
                 self._open.exit_leg(plan.reason, done.filled, done.avg_price, done.fee)
         self._sync(ts, done, price, plan.reason)
 
-    def _sync(self, ts: int, exit_order: object, mark: Decimal, reason: str) -> None:
+    def _sync(self, ts: int, exit_order: Order | None, mark: Decimal, reason: str) -> None:
         """Tell the engine what the broker did: the position's new figures, or its close."""
         if self._open is None:
             return
@@ -280,7 +281,7 @@ class TradeSimulation:
             self.engine.on_position_seen(position)
             self.engine.on_exit_settled(self.symbol)
             return
-        self.engine.on_position_closed(self.symbol, ts, exit_order, mark)  # type: ignore[arg-type]
+        self.engine.on_position_closed(self.symbol, ts, exit_order, mark)
         self.trades.append(self._open.closed(self.symbol, ts, self.broker.equity({self.symbol: mark}), reason))
         self._open = None
 
@@ -314,10 +315,11 @@ class TradeSimulation:
 
         Return the account summary marked, still the account's while no position was closed (else None).
         """
-        summary = self.broker.summary({self.symbol: mark})
+        marked = self.broker.summary({self.symbol: mark})
         if self._limits_inert:        # no mark can reach a limit (limits_inert)
-            return summary
-        for breach in self.engine.mark_equity(summary.equity, ts):
+            return marked
+        summary: AccountSummary | None = marked
+        for breach in self.engine.mark_equity(marked.equity, ts):
             self.breaches[str(breach.rule)] += 1
             position = self._position()
             if breach.close_positions and position is not None:

@@ -14,7 +14,7 @@ from trading.strategies.ema_cross import EmaCrossParams, EmaCrossStrategy
 from trading.strategies.ict_a import ConservativeParams, StructureZoneStrategy
 from trading.strategies.ict_b import SweepEntryParams, SweepReversalStrategy
 from trading.strategies.ict_c import RetestParams, TrendRetestStrategy
-from trading.strategies.market_analysis import AnalysedStrategy
+from trading.strategies.market_analysis import TunableStrategy
 from trading.strategies.parameter_space import Parameter, broken_pair, parameter_space
 from trading.strategies.trend import TrendParams, TrendStrategy
 
@@ -29,7 +29,7 @@ class StrategySpec:
 
     name: str
     defaults: Any                                  # the strategy's params dataclass with its defaults
-    build: Callable[[Any], AnalysedStrategy]
+    build: Callable[[Any], TunableStrategy]
     grid: Mapping[str, tuple[float, ...]]
     configure: Callable[[BacktestConfig], BacktestConfig] | None = None   # a yardstick's own account rules
 
@@ -48,7 +48,7 @@ class StrategySpec:
         space = self.tunable()
         return broken_pair(space, {name: p.default for name, p in space.items()} | dict(params))
 
-    def strategy(self, params: Params | None = None) -> AnalysedStrategy:
+    def strategy(self, params: Params | None = None) -> TunableStrategy:
         """Return the strategy with the overrides in params that name its own parameter fields."""
         own = {f.name for f in fields(self.defaults)}
         overrides = {k: type(getattr(self.defaults, k))(v) for k, v in (params or {}).items() if k in own}

@@ -67,7 +67,8 @@ def run_chunk(data: SweepData, chunk: Batch, stop: Any = None) -> Ran:
 
 def chunks(batch: Batch, workers: int) -> list[list[tuple[int, Params]]]:
     """Cut the batch into tasks: each a share of what is left (at most MAX_CHUNK), down to single trials."""
-    out, start = [], 0
+    out: list[list[tuple[int, Params]]] = []
+    start = 0
     while start < len(batch):
         size = max(1, min(MAX_CHUNK, math.ceil((len(batch) - start) / (2 * workers))))
         out.append([(index, dict(params)) for index, params in batch[start:start + size]])

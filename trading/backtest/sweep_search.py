@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 from trading.backtest.search_region import RegionAdvisor, next_region
 from trading.backtest.strategy_specs import spec_named
-from trading.backtest.sweep import MAX_TRIALS, TrialResult, trials_of
+from trading.backtest.sweep import MAX_TRIALS, Params, TrialResult, trials_of
 from trading.backtest.sweep_execution import Progress, TrialRunner
 from trading.backtest.sweep_relations import RelationCheck, relation_check, within_relations
 from trading.backtest.sweep_report import SecondRound, SweepSummary
@@ -81,7 +81,7 @@ def run_search(space: Space, plan: SearchPlan, runner: TrialRunner, progress: Pr
         return runner.run(list(enumerate(kept)), progress, cancel)
     done = 0
 
-    def evaluate(batch: list[tuple[int, dict[str, float]]]) -> list[TrialResult]:
+    def evaluate(batch: list[tuple[int, Params]]) -> list[TrialResult]:
         nonlocal done
         shown = None if progress is None else (lambda d, _total: progress(done + d, plan.trials))
         results = runner.run(batch, shown, cancel)

@@ -58,6 +58,8 @@ def utc_label(ms: int, span_ms: int) -> str:
 def to_png(figure: Figure) -> bytes:
     """Return the figure rendered as PNG bytes (opaque RGB, fast zlib level)."""
     canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):      # a figure not made by new_figure: give it a raster canvas
+        canvas = FigureCanvasAgg(figure)
     canvas.draw()
     width, height = canvas.get_width_height()
     # the figures are opaque: RGB is a quarter less to compress than savefig's RGBA, and zlib level 1 encodes in

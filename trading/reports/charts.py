@@ -7,9 +7,10 @@ each one collection, which keeps 1,000 candles well under a second to render.
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from typing import Sequence, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
@@ -139,20 +140,27 @@ def draw_legend(figure: Figure, zones: Sequence[Zone], levels: Sequence[Level], 
             text.set_color(theme.text)
 
 
+def _shapes(points: np.ndarray) -> Sequence[ArrayLike]:
+    """Return an array of shapes (shapes x points x 2) as matplotlib's collections are typed to take it."""
+    # the stubs ask a Sequence, which an ndarray is not to numpy's stubs, but the collections take the 3-d array
+    # itself (PolyCollection.set_verts has a fast path for it): the cast only bridges the two sets of stubs
+    return cast(Sequence[ArrayLike], points)
+
+
 def draw_candles(axes: Axes, candles: Candles, theme: ChartTheme) -> None:
     """Draw wicks and bodies at bar positions, rising candles in the up colour, falling in the down one."""
     x = np.arange(len(candles), dtype=np.float64)
     rising = candles.close >= candles.open
     colours = np.where(rising, theme.up, theme.down)
     wicks = np.stack([np.column_stack([x, candles.low]), np.column_stack([x, candles.high])], axis=1)
-    axes.add_collection(LineCollection(wicks, colors=colours, linewidths=1.2))
+    axes.add_collection(LineCollection(_shapes(wicks), colors=colours, linewidths=1.2))
     bottom, top = np.minimum(candles.open, candles.close), np.maximum(candles.open, candles.close)
     # a doji still gets a visible sliver of body
     top = np.maximum(top, bottom + (candles.high.max() - candles.low.min()) * 0.0015)
     left, right = x - BODY_HALF_WIDTH, x + BODY_HALF_WIDTH
     bodies = np.stack([np.column_stack(p) for p in ((left, bottom), (left, top), (right, top), (right, bottom))],
                       axis=1)
-    axes.add_collection(PolyCollection(bodies, facecolors=colours, edgecolors=colours, linewidths=0.5))
+    axes.add_collection(PolyCollection(_shapes(bodies), facecolors=colours, edgecolors=colours, linewidths=0.5))
     pad = (candles.high.max() - candles.low.min()) * 0.06 or abs(candles.high.max()) * 0.01 or 1.0
     axes.set_xlim(-1, len(candles) + max(2, len(candles) // 40))
     axes.set_ylim(candles.low.min() - pad, candles.high.max() + pad)
@@ -167,7 +175,7 @@ def draw_volume(axes: Axes, candles: Candles, theme: ChartTheme) -> None:
     left, right, zero = x - BODY_HALF_WIDTH, x + BODY_HALF_WIDTH, np.zeros(len(candles))
     bars = np.stack([np.column_stack(p) for p in ((left, zero), (left, candles.volume),
                                                    (right, candles.volume), (right, zero))], axis=1)
-    axes.add_collection(PolyCollection(bars, facecolors=colours, edgecolors="none", alpha=0.55))
+    axes.add_collection(PolyCollection(_shapes(bars), facecolors=colours, edgecolors="none", alpha=0.55))
     axes.set_ylim(0, max(float(candles.volume.max()), 1e-12) * 1.1)
     axes.yaxis.set_major_locator(MaxNLocator(2))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_volume(v)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable, Sequence
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator
 from matplotlib.ticker import Formatter, Locator, MaxNLocator
@@ -69,7 +70,7 @@ def date_number_axis(axes: Axes, first_ms: int, last_ms: int, labelled: bool = T
     set_time_axis(axes, AutoDateLocator(minticks=3, maxticks=MAX_TICKS), TimeTicks(_from_days, span), labelled)
 
 
-def bar_axis(axes: Axes, open_ms: Sequence[int], labelled: bool = True) -> None:
+def bar_axis(axes: Axes, open_ms: np.ndarray | Sequence[int], labelled: bool = True) -> None:
     """Label an x axis of bar positions (0, 1, 2...) with the UTC open times of those bars."""
     def at(position: float) -> int | None:
         i = int(round(position))

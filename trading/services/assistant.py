@@ -116,9 +116,10 @@ class Assistant:
     async def status(self) -> StatusReport:
         """Return the state of the process for /status."""
         now = self.clock.now_ms()
-        kill_switch = await self._store.load_state("kill_switch") or {}
+        kill_switch = await self._store.load_state("kill_switch")
+        engaged = isinstance(kill_switch, dict) and bool(kill_switch.get("active"))
         return StatusReport(self.profile, self.market.source, now, (self._wall.now_ms() - self._started_ms) / 1000,
-                            self._last_tick_ms, self._candles_seen, bool(kill_switch.get("active")),
+                            self._last_tick_ms, self._candles_seen, engaged,
                             await self._store.open_position_count(),
                             self._exchange_time.sync_state() if self._exchange_time is not None else None)
 

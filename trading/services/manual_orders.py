@@ -62,13 +62,16 @@ class Tickets:
         perp = instrument is not None and instrument.kind is MarketKind.PERP
         leverage = settings.sizing.futures_leverage if perp else 1
         sign = 1 if leg.side is Side.BUY else -1
-        stop = leg.price * (1 - sign * settings.protection.hard_stop_pct / HUNDRED / leverage)
+        hard = settings.protection.hard_stop_pct
+        stop = leg.price * (1 - sign * hard / HUNDRED / leverage) if hard is not None else None
         zone = settings.protection.take_profit_zone_pct
         target = leg.price * (1 + sign * zone / HUNDRED / leverage) if zone else None
         if instrument is not None:
-            stop = instrument.round_price(stop)
+            stop = instrument.round_price(stop) if stop is not None else None
             target = instrument.round_price(target) if target is not None else None
-        risk = leg.amount * abs(leg.price - stop) + 2 * leg.fee
+        # with the hard stop switched off nothing closes the position before its margin is gone
+        at_stake = leg.notional / leverage if stop is None else leg.amount * abs(leg.price - stop)
+        risk = at_stake + 2 * leg.fee
         return replace(leg, stop=stop, target=target, risk=risk)
 
 

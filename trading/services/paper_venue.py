@@ -27,15 +27,17 @@ class PaperVenue:
                  funding_rates: FundingRateSource | None = None, entry_check: EntryCheck | None = None,
                  slippage: SlippageModel = SlippageModel()) -> None:
         self._pending: list[Event] = []
-        options = dict(on_event=self._pending.append, clock=clock, entry_check=entry_check, slippage=slippage)
+        on_event = self._pending.append
         if market_type == "futures":
             self.instruments = futures_markets(instruments, leverage_cap)
             self.broker = PaperBroker.futures(self.instruments, starting_balance, default_leverage=leverage,
                                               leverage_cap=leverage_cap, funding_rate=funding_rate,
-                                              funding_rates=funding_rates, **options)
+                                              funding_rates=funding_rates, on_event=on_event, clock=clock,
+                                              entry_check=entry_check, slippage=slippage)
         else:
             self.instruments = dict(instruments)
-            self.broker = PaperBroker.spot(instruments, starting_balance, **options)
+            self.broker = PaperBroker.spot(instruments, starting_balance, on_event=on_event, clock=clock,
+                                           entry_check=entry_check, slippage=slippage)
         self.market_type = market_type
         self._symbols = frozenset(instruments)
         self.ledger = ledger
@@ -49,6 +51,8 @@ class PaperVenue:
         if not state:
             await self.settle()
             return False
+        if not isinstance(state, Mapping):      # never overwrite a saved account that cannot be read
+            raise TypeError(f"the saved paper account ({STATE_KEY}) is a {type(state).__name__}, not a mapping")
         self.broker.restore(state)
         return True
 

@@ -106,7 +106,7 @@ class ReportService:
         week_base = await self._baseline(week_start, restart) or await self._first_since(week_start, now)
         prices = await self._benchmark_prices([p.ts_ms for p in points], period)
         pnl = None if baseline is None else current.equity - baseline.equity
-        pct = None if baseline is None or baseline.equity == 0 else pnl / baseline.equity * 100
+        pct = None if pnl is None or baseline is None or baseline.equity == 0 else pnl / baseline.equity * 100
         chart = None
         if len(points) > 1 and prices is not None:
             from trading.reports.backtest_charts import equity_chart  # matplotlib loads on first use

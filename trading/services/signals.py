@@ -66,7 +66,10 @@ class SignalsService:
         symbol = self._symbols[0] if not symbol_text.strip() else await self._symbol(symbol_text)
         live = await self._live_analysis(symbol)
         if live is not None:
-            recent, picture = self._read_live(live) or await asyncio.to_thread(self._read_analysis, live)
+            read = self._read_live(live)
+            if read is None:
+                read = await asyncio.to_thread(self._read_analysis, live)
+            recent, picture = read
         else:
             view = await load_view(self._market, symbol)
             recent, picture = await asyncio.to_thread(self._read, view)     # CPU work: off the event loop

@@ -25,6 +25,7 @@ from trading.services.chat_settings import ChangeOutcome
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.event_bus import EventBus
 from trading.strategies.book import StrategyBook
+from trading.strategies.market_analysis import TunableStrategy
 from trading.strategies.parameter_space import Parameter, checked_values, params_text
 
 log = get_logger(__name__)
@@ -116,8 +117,11 @@ class StrategyParameters:
     def current(self, strategy: str) -> Values:
         """Return the values the running strategy uses now (read from the strategy itself, not from the store)."""
         name = self._name(strategy)
-        running = self._book.strategy(name).params
-        own = {n: getattr(running, n) for n in self.space(name) if n != RULES_MIN_REWARD_RISK}
+        space = self.space(name)
+        running = self._book.strategy(name)
+        if not isinstance(running, TunableStrategy):     # a stand-in under a tunable strategy's name
+            raise InvalidInput(f"{name} runs without tunable parameters.")
+        own = {n: getattr(running.params, n) for n in space if n != RULES_MIN_REWARD_RISK}
         threshold = self._rules.min_reward_risk_of.get(name, self._rules.settings.min_reward_risk)
         return {**own, RULES_MIN_REWARD_RISK: float(threshold)}
 

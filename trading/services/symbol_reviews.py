@@ -117,8 +117,13 @@ class SymbolReviews:
     async def _enter(self, request: DecisionRequest, decision: Decision, account_of: AccountOf, now_ms: int) -> bool:
         view = request.view
         assert view is not None
-        signal = request.signal if decision.idea is None else idea_signal(
-            view.symbol, decision, view.mark, now_ms, self.engine.settings.protection.hard_stop_pct,
+        hard_stop = self.engine.settings.protection.hard_stop_pct
+        if decision.idea is not None and decision.idea.stop_price is None and hard_stop is None:
+            # the settings always set a hard stop (HARD_STOP_PCT > 0); an engine built without one cannot place this
+            await self._outcome(decision, "refused: the LLM named no stop and the hard stop is off (set HARD_STOP_PCT)")
+            return False
+        signal = request.signal if decision.idea is None else idea_signal(     # 0 only goes with the LLM's own stop
+            view.symbol, decision, view.mark, now_ms, hard_stop if hard_stop is not None else Decimal(0),
             self.settings.base_timeframe.value)
         if signal is None:
             return False

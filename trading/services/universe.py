@@ -56,7 +56,7 @@ class UniverseService:
             row = await cur.fetchone()
         if row is None:
             return None
-        pool = tuple(Candidate(c["symbol"], _dec(c["turnover"]), _dec(c["spread_bps"]), _dec(c["move_pct"]))
+        pool = tuple(Candidate(c["symbol"], Decimal(c["turnover"]), _dec(c["spread_bps"]), _dec(c["move_pct"]))
                      for c in json.loads(row[2]))
         return Selection(row[0], tuple(json.loads(row[1])), pool, row[3], row[4], row[5], row[6])
 

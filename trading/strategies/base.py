@@ -44,8 +44,16 @@ class Strategy(Protocol):
     on the signals known at the newest close.
     """
 
-    name: str
-    timeframes: tuple[Timeframe, ...]
+    # read-only: a strategy's fixed timeframes (a class's `(M1, M15, H1)`) are a narrower tuple than any tuple
+    @property
+    def name(self) -> str:
+        """Return the strategy's name in the book."""
+        ...
+
+    @property
+    def timeframes(self) -> tuple[Timeframe, ...]:
+        """Return the timeframes the strategy reads."""
+        ...
 
     def scan(self, view: MarketView) -> list[Signal]:
         """Return the signals found in view, oldest first."""

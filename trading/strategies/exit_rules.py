@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, get_args, get_type_hints
 
 from trading.risk.protective_stops import ProtectionSettings
 
@@ -19,6 +19,9 @@ ExitDefaults = Mapping[str, Decimal | None]
 TARGET_RUNS: ExitDefaults = {"partial_take_profit_r": None, "break_even_r": Decimal(1), "trailing_activation_r": None,
                              "trailing_activation_pct": None}
 RULE_NAMES = frozenset(f.name for f in fields(ProtectionSettings))
+# the rules None switches off; the others (the trail's callbacks, the partial's fraction) always hold a number
+OPTIONAL_RULES = frozenset(name for name, hint in get_type_hints(ProtectionSettings).items()
+                           if type(None) in get_args(hint))
 
 
 def declared_exits(strategies: Iterable[Any]) -> dict[str, ExitDefaults]:
@@ -30,8 +33,18 @@ def strategy_protection(shared: ProtectionSettings, declared: Mapping[str, ExitD
                         overridden: Iterable[str] = ()) -> dict[str, ProtectionSettings]:
     """Return each declaring strategy's exit rules: its defaults over shared, except the rules set explicitly."""
     kept = set(overridden) & RULE_NAMES
-    return {name: replace(shared, **{k: v for k, v in defaults.items() if k not in kept})
+    return {name: replace(shared, **{k: v for k, v in _checked(name, defaults).items() if k not in kept})
             for name, defaults in declared.items()}
+
+
+def _checked(strategy: str, defaults: ExitDefaults) -> dict[str, Any]:
+    """Return the rules a strategy declares, or raise ValueError naming one unknown or switched off without an off."""
+    for rule, value in defaults.items():
+        if rule not in RULE_NAMES:
+            raise ValueError(f"strategy {strategy} declares an unknown exit rule {rule!r}")
+        if value is None and rule not in OPTIONAL_RULES:
+            raise ValueError(f"strategy {strategy} switches off {rule}, which needs a number")
+    return dict(defaults)      # checked above: every value fits its ProtectionSettings field
 
 
 def describe_exits(rules: ProtectionSettings) -> str:

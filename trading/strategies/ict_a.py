@@ -71,7 +71,7 @@ class StructureZoneStrategy:
         # the zone must be known once the 1h direction is visible: compare at the zone's own 15m close
         trend_at_zone = trend_seen(hourly, analysis.visible(H1, M15))[zones.known_at]
         # a direction period runs from one 1h trend change (as seen on 1m) to the next
-        period = np.r_[0, np.cumsum(trend[1:] != trend[:-1])]
+        period: np.ndarray = np.r_[0, np.cumsum(trend[1:] != trend[:-1])]   # np.r_ is untyped (Any)
         period_end = np.searchsorted(period, period, side="right")
         setups = []
         for side in (1, -1):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Mapping, Protocol
+from typing import Mapping, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -116,4 +116,14 @@ class AnalysedStrategy(Strategy, Protocol):
 
     def scan_analysis(self, analysis: MarketAnalysis) -> list[Signal]:
         """Return the signals found in the analysed view, oldest first."""
+        ...
+
+
+@runtime_checkable
+class TunableStrategy(AnalysedStrategy, Protocol):
+    """An analysed strategy built from a params dataclass, whose fields the chat and the sweeps may tune."""
+
+    @property
+    def params(self) -> object:
+        """Return the params dataclass the strategy runs with."""
         ...

@@ -89,7 +89,7 @@ def params_text(params: Mapping[str, float] | Iterable[tuple[str, float]], sep: 
 def parsed_value(parameter: Parameter, value: object) -> float:
     """Return value (a number or its text) checked against the parameter's type and range; raise ValueError."""
     name = parameter.name
-    try:
+    try:     # float() of an object that is no number raises the TypeError caught here; hence the ignore
         number = float(str(value).strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"{name} takes {parameter.describe()}, not {echoed(str(value))}") from None

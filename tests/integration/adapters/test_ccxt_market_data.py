@@ -14,7 +14,7 @@ from trading.adapters.ccxt_market_data import CcxtMarketData
 from trading.adapters.clocks import ManualClock
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.candles import Candles, Timeframe
-from trading.domain.errors import BadSymbol
+from trading.domain.errors import BadSymbol, VenueUnavailable
 from trading.domain.instruments import MarketKind
 from trading.indicators.timeframes import resample
 
@@ -162,6 +162,11 @@ async def test_spot_ticker_reports_last_price_top_of_book_and_spread(
     assert ticker.spread_bps == Decimal("0.1") / last * 10_000
     assert ticker.funding_rate is None and ticker.quote_volume_24h > 0
     assert fake_binance.count("/api/v3/depth") == 0                  # spot 24h tickers carry the book
+
+
+async def test_a_ticker_without_a_last_price_is_refused_by_name(market_data: CcxtMarketData) -> None:
+    with pytest.raises(VenueUnavailable, match=r"ticker of BTC/USDT: malformed response \(no last price\)"):
+        await market_data.ticker_from("BTC/USDT", {"bid": 100.0, "ask": 100.1, "last": None})
 
 
 async def test_perp_ticker_adds_funding_rate_and_next_funding_time(

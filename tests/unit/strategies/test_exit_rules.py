@@ -42,3 +42,13 @@ def test_strategy_protection_keeps_shared_rules_the_strategy_does_not_declare():
 def test_exit_rules_are_described_in_a_few_words():
     assert describe_exits(ProtectionSettings()) == (
         "partial 50% at 1R, break-even (+costs) at 1R, trail 1R behind from 2R, hard stop 10%")
+
+
+def test_a_strategy_cannot_switch_off_a_rule_that_needs_a_number():
+    with pytest.raises(ValueError, match="switches off trailing_callback_pct, which needs a number"):
+        strategy_protection(ProtectionSettings(), {"X": {"trailing_callback_pct": None}})
+
+
+def test_a_strategy_declaring_an_unknown_exit_rule_is_named():
+    with pytest.raises(ValueError, match="strategy X declares an unknown exit rule 'trailing_pct'"):
+        strategy_protection(ProtectionSettings(), {"X": {"trailing_pct": Decimal(1)}})

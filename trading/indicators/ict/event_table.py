@@ -20,12 +20,15 @@ class EventTable:
     """
 
     __slots__ = ()
+    index: np.ndarray        # declared here for the checker: every subclass has these two columns (as fields)
+    known_at: np.ndarray
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = ()
     END_STATE: ClassVar[str | None] = None  # the state after which an event is no longer active
 
     def __len__(self) -> int:
-        return int(self.index.shape[0])  # type: ignore[attr-defined]
+        return int(self.index.shape[0])
 
+    # the ignores below: the checker sees this base, which is no dataclass; every subclass is one
     def columns(self) -> dict[str, np.ndarray]:
         """Return the columns by name, in declaration order."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
@@ -36,7 +39,7 @@ class EventTable:
 
     def as_of(self, t: int) -> Self:
         """Return the table as known at the close of bar t: later events dropped, later states not yet."""
-        known = self.take(self.known_at <= t)  # type: ignore[attr-defined]
+        known = self.take(self.known_at <= t)
         cols = known.columns()
         for name in self.STATE_COLUMNS:
             cols[name] = np.where(cols[name] > t, NOT_YET, cols[name])
@@ -44,7 +47,7 @@ class EventTable:
 
     def active_mask(self, t: int) -> np.ndarray:
         """Return the mask of rows known at bar t whose end state has not happened and that have not expired."""
-        mask = self.known_at <= t  # type: ignore[attr-defined]
+        mask = self.known_at <= t
         if self.END_STATE is not None:
             mask &= ~happened_by(getattr(self, self.END_STATE), t)
         expires = getattr(self, "expires", None)
@@ -58,7 +61,7 @@ class EventTable:
 
     def known_by(self, t: int) -> np.ndarray:
         """Return the mask of rows known at the close of bar t."""
-        return self.known_at <= t  # type: ignore[attr-defined]
+        return self.known_at <= t
 
     def equals(self, other: EventTable) -> bool:
         """Return True when both tables hold the same rows (NaN equal to NaN)."""

@@ -41,6 +41,11 @@ class LiquiditySource(StrEnum):
     RAW = "raw"            # every confirmed pivot, spaced more than `right` bars apart per side
 
 
+# the fields a caller may give as plain text ("wick"): turned into their enum on construction
+_ENUM_FIELDS: dict[str, type[StrEnum]] = {"break_on": BreakOn, "ob_candle": ObCandle, "zone": ObZone,
+                                          "ob_break_on": ObBreakOn, "source": LiquiditySource}
+
+
 @dataclass(frozen=True, slots=True)
 class ICTParams:
     """Every tunable of the ICT indicators; the defaults are those of ict.md."""
@@ -66,8 +71,7 @@ class ICTParams:
             raise ValueError(f"left and right must be >= 1, got {self.left}, {self.right}")
         if self.sweep_reclaim_bars < 0 or self.liq_tol < 0 or self.min_gap < 0:
             raise ValueError("sweep_reclaim_bars, liq_tol and min_gap must be >= 0")
-        for name in ("break_on", "ob_candle", "zone", "ob_break_on", "source"):
-            kind = type(ICTParams.__dataclass_fields__[name].default)
+        for name, kind in _ENUM_FIELDS.items():
             object.__setattr__(self, name, kind(getattr(self, name)))
 
     def long_stop(self, bottom: float) -> float:

@@ -66,7 +66,8 @@ def compute_ict(candles: Candles, params: ICTParams | None = None) -> ICTSnapsho
                        breakers(search, blocks), pools)
 
 
-def _liquidity_candidates(pivots: Pivots, swings: Swings, p: ICTParams) -> tuple[np.ndarray, ...]:
+def _liquidity_candidates(pivots: Pivots, swings: Swings, p: ICTParams
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if p.source is LiquiditySource.SEQUENCE:
         return swings.index, swings.known_at, swings.direction, swings.level
     keep = np.zeros(len(pivots), bool)

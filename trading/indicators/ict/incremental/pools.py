@@ -79,9 +79,11 @@ class PoolTracker:
         row = self.levels.append(index, known_at, side, level, level, level, 1, NOT_YET, NOT_YET, NOT_YET,
                                  NOT_YET)
         self.members.append(index, known_at, side, level, row)
-        for values, value in ((self._anchor, level), (self._side, side), (self._sum, level), (self._count, 1),
-                              (self._max, level), (self._min, level), (self._taken, NOT_YET)):
-            values.append(value)
+        for prices in (self._anchor, self._sum, self._max, self._min):
+            prices.append(level)
+        self._side.append(side)
+        self._count.append(1)
+        self._taken.append(NOT_YET)
         stack.append(row)
         neg_thr.append(-(signed - self.tol * abs(signed)))
 
