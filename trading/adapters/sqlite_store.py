@@ -53,7 +53,7 @@ class SqliteStore:
         await self.db.execute("CREATE TABLE IF NOT EXISTS schema_version "
                               "(version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)")
         async with self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
-            current = (await cur.fetchone())[0]
+            current = await _single(cur)
         for version, sql in migrations():
             if version <= current:
                 continue
@@ -95,7 +95,7 @@ class SqliteStore:
         where, args = ("WHERE kind = ?", (kind.value,)) if kind else ("", ())
         sql = f"SELECT ts_ms, kind, severity, message, data_json FROM events {where} ORDER BY id DESC LIMIT ?"
         async with self.db.execute(sql, (*args, limit)) as cur:
-            rows = await cur.fetchall()
+            rows = list(await cur.fetchall())
         return [Event(EventKind(k), ts, msg, json.loads(data), Severity(sev), notify=False)
                 for ts, k, sev, msg, data in reversed(rows)]
 
@@ -153,7 +153,7 @@ class SqliteStore:
     async def open_position_count(self) -> int:
         """Return how many positions are recorded as open."""
         async with self.db.execute("SELECT COUNT(*) FROM positions WHERE status = 'open'") as cur:
-            return int((await cur.fetchone())[0])
+            return int(await _single(cur))
 
 
 async def insert_event(db: aiosqlite.Connection, event: Event) -> None:
@@ -161,3 +161,11 @@ async def insert_event(db: aiosqlite.Connection, event: Event) -> None:
     await db.execute("INSERT INTO events (ts_ms, kind, severity, message, data_json) VALUES (?, ?, ?, ?, ?)",
                      (event.ts_ms, event.kind.value, event.severity.value, event.message,
                       json.dumps(dict(event.data), default=str)))
+
+
+async def _single(cursor: aiosqlite.Cursor) -> Any:
+    """Return the one value of an aggregate query (COUNT, MAX ...), which always yields exactly one row."""
+    row = await cursor.fetchone()
+    if row is None:
+        raise RuntimeError("an aggregate query returned no row")
+    return row[0]
