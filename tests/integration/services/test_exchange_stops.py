@@ -1,0 +1,87 @@
+"""Live USDT-M futures: each position's stop and target live on the exchange too, following the bot's guard.
+
+The loop trades the fake Binance over ccxt (tests/fakes/live_futures_loop.py) on real BTCUSDT 1m candles (see
+tests/integration/services/test_trading_loop.py for the two stretches). Fees: 0.05% taker (USDT-M); prices on
+the 0.10 tick, amounts on the 0.001 step.
+"""
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from tests.fakes.exchange_api import FakeExchange
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, perp_minutes, start_live_loop
+from tests.fakes.market_stretches import SELL_OFF, SQUEEZE, long_signal, minutes_around
+from tests.fakes.scripted_strategy import ScriptedStrategy
+from trading.adapters.clocks import ManualClock
+from trading.domain.candles import MINUTE_MS
+
+ALGO = "/fapi/v1/algoOrder"
+SQUEEZE_LONG = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", PERP)
+SELL_OFF_LONG = long_signal(SELL_OFF, "121143.67", "120000", "124000", "sell-off", PERP)
+
+
+def legs(rig: LiveLoopRig, status: str = "NEW") -> list[tuple]:
+    return [(a.type, a.side, a.trigger_price, a.qty, a.reduce_only) for a in rig.legs(status)]
+
+
+@pytest.fixture
+async def squeeze(tmp_path: Path) -> AsyncIterator[LiveLoopRig]:
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        rig = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        yield rig
+        await rig.close()
+
+
+async def test_a_live_futures_entry_puts_the_plan_s_stop_and_target_on_the_exchange(squeeze: LiveLoopRig) -> None:
+    # the 21:15 close is known at 21:16: the long of 0.087 BTC fills at once, and its stop and target go out
+    await squeeze.run_until(SQUEEZE)
+
+    assert squeeze.fake.account.position("BTCUSDT") == D("0.087")
+    assert legs(squeeze) == [("STOP_MARKET", "SELL", D("112500"), D("0.087"), True),
+                             ("TAKE_PROFIT_MARKET", "SELL", D("118000"), D("0.087"), True)]
+
+
+async def test_break_even_replaces_the_exchange_stop_new_leg_first(squeeze: LiveLoopRig) -> None:
+    # 21:17 high 114,980 passes 1R: half is sold and the stop moves to break-even (entry plus the costs of
+    # closing there, up on the tick); the legs now cover the 0.044 left
+    await squeeze.run_until(SQUEEZE)
+    squeeze.fake.requests.clear()
+
+    await squeeze.run_until(SQUEEZE + 2 * MINUTE_MS)
+
+    guard = squeeze.engine.state.positions[PERP]
+    assert guard.stops.at_break_even and guard.stops.stop > guard.entry_price
+    break_even = (guard.stops.stop / D("0.1")).to_integral_value(rounding="ROUND_CEILING") * D("0.1")
+    assert legs(squeeze) == [("STOP_MARKET", "SELL", break_even, D("0.044"), True),
+                             ("TAKE_PROFIT_MARKET", "SELL", D("118000"), D("0.044"), True)]
+    assert [(a.type, a.trigger_price) for a in squeeze.legs("CANCELED")] == [("STOP_MARKET", D("112500")),
+                                                                             ("TAKE_PROFIT_MARKET", D("118000"))]
+    # the new pair is on the exchange before the old one is cancelled: never a moment without a stop
+    sent = [r.method for r in squeeze.fake.requests if r.path == ALGO and r.method != "GET"]
+    assert sent == ["POST", "POST", "DELETE", "DELETE"]
+
+
+async def test_the_bot_s_own_exit_cancels_the_legs(squeeze: LiveLoopRig) -> None:
+    # 21:19 arms the trail, 21:20's low crosses it: the bot sells the rest and both legs on the exchange go
+    await squeeze.run_until(SQUEEZE + 5 * MINUTE_MS)
+
+    assert squeeze.fake.account.position("BTCUSDT") == 0
+    assert squeeze.notified("EXIT long BTC/USDT:USDT [scripted]: trailing stop")
+    assert legs(squeeze) == [] and len(squeeze.legs("CANCELED")) == 8     # four pairs: entry, break-even, 2 trails
+
+
+async def test_the_kill_switch_closing_positions_cancels_the_legs(squeeze: LiveLoopRig) -> None:
+    await squeeze.run_until(SQUEEZE)
+
+    await squeeze.loop.kill(True, "test", "flat")
+
+    assert squeeze.fake.account.position("BTCUSDT") == 0
+    assert legs(squeeze) == [] and legs(squeeze, "CANCELED") == [
+        ("STOP_MARKET", "SELL", D("112500"), D("0.087"), True),
+        ("TAKE_PROFIT_MARKET", "SELL", D("118000"), D("0.087"), True)]
