@@ -53,6 +53,7 @@ class ProtectiveOrders:
     def __init__(self, broker: "CcxtBroker") -> None:
         self._broker = broker
         self._by_symbol: dict[str, Protection] = {}
+        self._fired: dict[str, Order] = {}      # the leg that closed a position, until the loop asks (fired())
 
     def get(self, symbol: str) -> Protection | None:
         """Return the protection of symbol's position, if any."""
@@ -79,7 +80,7 @@ class ProtectiveOrders:
         try:
             for kind, level in ((OrderType.STOP_MARKET, stop), (OrderType.TAKE_PROFIT_MARKET, take_profit)):
                 if level is not None:
-                    leg = await broker.submit(self._leg(protection, position, kind, level))
+                    leg = await broker.submit(self._leg(protection, position, kind, level), announce=False)
                     protection = self._with_leg(protection, kind, leg)
         except TradingError:
             await self._cancel_ids(symbol, protection.leg_ids, "its pair could not be completed")
@@ -90,6 +91,10 @@ class ProtectiveOrders:
         self._levels_changed(position, stop, take_profit)
         await broker.checkpoint()
         return protection
+
+    def fired(self, symbol: str) -> Order | None:
+        """Return (once) the stop or target leg that closed symbol's position, if one did."""
+        return self._fired.pop(symbol, None)
 
     def symbols(self) -> list[str]:
         """Return the symbols whose stop and target the exchange holds (or held until the next supervise)."""
@@ -105,6 +110,9 @@ class ProtectiveOrders:
         for symbol, protection in list(self._by_symbol.items()):
             position = self._broker.book.get(symbol)
             if position is None:
+                filled = [leg for i in protection.leg_ids if (leg := self._broker.orders.get(i)) and leg.filled > 0]
+                if filled:
+                    self._fired[symbol] = filled[-1]
                 await self._cancel_legs(protection, "the position has closed (one cancels the other)")
                 del self._by_symbol[symbol]
                 continue

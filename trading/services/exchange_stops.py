@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from trading.domain.errors import RetryableError, TradingError
 from trading.domain.events import Event, EventKind, Severity
+from trading.domain.orders import Order
 from trading.domain.positions import Position, PositionSide
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.trading_engine import TradingEngine
@@ -23,6 +24,7 @@ from trading.risk.protective_stops import effective_stop
 from trading.services.event_bus import EventBus
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt: only a live process imports it
+    from trading.adapters.protective_orders import Protection
     from trading.services.live_venue import LiveVenue
 
 log = get_logger(__name__)
@@ -60,6 +62,10 @@ class ExchangeStops:
             except TradingError as exc:
                 log.warning("legs of a closed position not cancelled yet", error=str(exc))
 
+    def fired(self, symbol: str) -> Order | None:
+        """Return (once) the exchange leg that closed symbol's position: its fill is the trade's exit."""
+        return self._venue.broker.protection.fired(symbol)
+
     def _wanted(self, guard: GuardedPosition, position: Position) -> Levels | None:
         """Return the stop and target the exchange should hold, on its tick; None when it holds them already."""
         broker = self._venue.broker
@@ -69,12 +75,23 @@ class ExchangeStops:
         stop = None if in_force is None else instrument.round_price_toward(in_force[0], up)
         target = guard.stops.take_profit
         target = None if target is None else instrument.round_price_toward(target, up)
+        if stop is None and target is None:
+            return None            # no stop rule at all (hard stop switched off, no plan): nothing to hold
         placed = broker.protection.get(position.symbol)
         if placed is None:
             return stop, target
         if placed.stop_price is not None and (stop is None or position.side.sign * (placed.stop_price - stop) > 0):
             stop = placed.stop_price         # never loosen the stop the exchange holds
-        return None if (placed.stop_price, placed.take_profit) == (stop, target) else (stop, target)
+        if (placed.stop_price, placed.take_profit) != (stop, target) or not self._working(placed):
+            return stop, target
+        return None
+
+    def _working(self, placed: "Protection") -> bool:
+        """Return True when every level placed has its leg still waiting on the exchange (as last seen)."""
+        orders = self._venue.broker.orders
+        legs = ((placed.stop_price, placed.stop_order_id), (placed.take_profit, placed.take_profit_order_id))
+        return all(level is None or (bool(i) and (leg := orders.get(i)) is not None and not leg.status.is_final)
+                   for level, i in legs)
 
     def _waiting(self, symbol: str, wanted: Levels, now: int) -> bool:
         failure = self._failed.get(symbol)
@@ -99,7 +116,7 @@ class ExchangeStops:
 
 def _refused(symbol: str, stop: Decimal | None, target: Decimal | None, error: TradingError, now: int) -> Event:
     levels = ", ".join(f"{what} {level}" for what, level in (("stop", stop), ("target", target)) if level is not None)
-    message = (f"Exchange stop not placed for {symbol} ({levels}): {error} While the bot runs its own stop keeps "
-               f"guarding the position; a stop already crossed closes it at the next price.")
+    message = (f"Exchange stop not placed for {symbol} ({levels}): {str(error).rstrip('.')}. While the bot runs "
+               f"its own stop keeps guarding the position; a stop already crossed closes it at the next price.")
     return Event(EventKind.ERROR, now, message, {"symbol": symbol, "stop": str(stop), "target": str(target)},
                  severity=Severity.WARNING)

@@ -76,7 +76,8 @@ class LoopControls:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
-        self._sync = PositionSync(broker, engine, events, self.instruments, venue)
+        self._sync = PositionSync(broker, engine, events, self.instruments, venue,
+                                  exchange_stops.fired if exchange_stops is not None else None)
         self._entries = OwnEntries(self._sync)      # at once, or as cards for the owner (ask_approval)
         # reviews read the book's live analysis (kept up each tick) rather than recomputing the windows
         picture = strategies.zones if isinstance(strategies, StrategyBook) else batch_picture

@@ -85,3 +85,72 @@ async def test_the_kill_switch_closing_positions_cancels_the_legs(squeeze: LiveL
     assert legs(squeeze) == [] and legs(squeeze, "CANCELED") == [
         ("STOP_MARKET", "SELL", D("112500"), D("0.087"), True),
         ("TAKE_PROFIT_MARKET", "SELL", D("118000"), D("0.087"), True)]
+
+
+async def test_a_killed_bot_s_position_is_closed_by_the_exchange_stop_and_the_restart_says_so_once(
+        tmp_path: Path) -> None:
+    # long 12:30 at 121,143.67-ish, stop 120,000; the bot dies; 12:33's low 119,900 passes the stop on the
+    # exchange, which sells at 120,000 with no bot running
+    candles = minutes_around(SELL_OFF)
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SELL_OFF_LONG])])
+        await first.run_until(SELL_OFF)
+        held = fake.account.position("BTCUSDT")
+        await first.kill()
+
+        clock.set(SELL_OFF + 10 * MINUTE_MS)
+        fake.account.match(fake.board)          # the exchange's own matching, nobody asking
+        assert fake.account.position("BTCUSDT") == 0 and held > 0
+        assert [a.status for a in fake.account.algo_orders] == ["FINISHED", "NEW"]
+
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SELL_OFF_LONG])])
+        await again.run_until(SELL_OFF + 13 * MINUTE_MS)
+
+        assert [a.status for a in fake.account.algo_orders] == ["FINISHED", "CANCELED"]
+        assert again.engine.state.positions == {} and await again.venue.broker.positions() == []
+        # bought 0.081 at 121,144.20, sold at 120,000: (120,000 - 121,144.20) x 0.081 = -92.68, fees 0.05% of
+        # 9,812.68 (4.91) and of 9,720 (4.86): -102.45; 1R = 92.68
+        assert held == D("0.081") and again.notes.lines == [
+            "EXIT long BTC/USDT:USDT [scripted]: its stop on the exchange filled at 120000. Result -102.45 (-1.11R)."]
+        await again.close()
+
+
+async def test_start_up_arms_a_position_that_has_no_legs_at_the_hard_stop(tmp_path: Path) -> None:
+    # a 5x long of 0.010 BTC from 121,000 held on the exchange with nothing protecting it: adopted at start-up
+    # with the hard stop, 10% of the position = a 2% move: 121,000 x 0.98 = 118,580 (no target)
+    candles = minutes_around(SELL_OFF)
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        fake.account.positions["BTCUSDT"] = (D("0.010"), D("121000"))
+        fake.account.leverage["BTCUSDT"] = 5
+
+        rig = await start_live_loop(tmp_path, fake, clock, candles, [])
+
+        assert legs(rig) == [("STOP_MARKET", "SELL", D("118580"), D("0.010"), True)]
+        await rig.close()
+
+
+async def test_a_stop_the_exchange_refuses_is_told_once_and_the_bot_closes_the_position(tmp_path: Path) -> None:
+    # a 5x long from 125,000 adopted at start-up: its hard stop 122,500 is above the price (about 121,100), the
+    # exchange refuses it (-2021, it would trigger at once); the bot says so once and sells at the next price
+    candles = minutes_around(SELL_OFF)
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        fake.account.positions["BTCUSDT"] = (D("0.010"), D("125000"))
+        fake.account.leverage["BTCUSDT"] = 5
+
+        rig = await start_live_loop(tmp_path, fake, clock, candles, [])
+        await rig.run_until(SELL_OFF - 2 * MINUTE_MS)
+
+        assert fake.account.algo_orders == [] and fake.account.position("BTCUSDT") == 0
+        # the adopted position's 1R is its hard stop's distance, 2,500 x 0.010 = 25; sold at the bid 121,019.70:
+        # (121,019.70 - 125,000) x 0.01 = -39.80, less the exit's fee 0.05% of 1,210.20 = 0.61 (the adopted
+        # entry's fee is not known): -40.41
+        assert rig.notes.lines == [
+            "Exchange stop not placed for BTC/USDT:USDT (stop 122500.0): Order would immediately trigger. (code -2021)."
+            " While the bot runs its own stop keeps guarding the position; a stop already crossed closes it at the "
+            "next price.",
+            "EXIT long BTC/USDT:USDT [manual]: hard stop at 121020.22 (level 122500.0000000000). Result -40.41 "
+            "(-1.62R)."]
+        await rig.close()
