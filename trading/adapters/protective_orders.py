@@ -62,8 +62,9 @@ class ProtectiveOrders:
     async def arm(self, symbol: str, stop: Decimal | None, take_profit: Decimal | None) -> Protection:
         """Place (or replace) the stop and target of the open position in symbol (the caller holds the lock).
 
-        The new legs go out before the old ones are cancelled, so a moved stop never leaves the position bare;
-        when a new leg is refused, those already placed are withdrawn and the legs in place stay.
+        The new legs go out before the old ones are cancelled, so a moved stop never leaves the position bare; a
+        leg whose level and amount are unchanged stays. When a new leg is refused, those already sent are
+        withdrawn and the legs in place stay.
         """
         broker = self._broker
         if not broker.futures:
@@ -77,13 +78,18 @@ class ProtectiveOrders:
         # the generation is spent before anything is sent: a leg placed just before a crash keeps its own client id
         old = self._by_symbol[symbol] = replace(old, generation=old.generation + 1)
         protection = replace(old, stop_price=stop, take_profit=take_profit, stop_order_id="", take_profit_order_id="")
+        sent: list[str] = []
         try:
             for kind, level in ((OrderType.STOP_MARKET, stop), (OrderType.TAKE_PROFIT_MARKET, take_profit)):
-                if level is not None:
+                if level is None:
+                    continue
+                leg = self._unchanged(old, position, kind, level)
+                if leg is None:
                     leg = await broker.submit(self._leg(protection, position, kind, level), announce=False)
-                    protection = self._with_leg(protection, kind, leg)
+                    sent.append(leg.id)
+                protection = self._with_leg(protection, kind, leg)
         except TradingError:
-            await self._cancel_ids(symbol, protection.leg_ids, "its pair could not be completed")
+            await self._cancel_ids(symbol, sent, "its pair could not be completed")
             await broker.checkpoint()
             raise
         self._by_symbol[symbol] = protection
@@ -152,6 +158,16 @@ class ProtectiveOrders:
                 await self._broker.withdraw(order_id, symbol, reason)
             except TradingError as exc:
                 log.warning("protective order not cancelled", order_id=order_id, error=str(exc))
+
+    def _unchanged(self, old: Protection, position: Position, kind: OrderType, level: Decimal) -> Order | None:
+        """Return the leg in place when it already holds this level for the whole position (a trailing stop's
+        move leaves the target alone)."""
+        stop = kind is OrderType.STOP_MARKET
+        order_id, placed = (old.stop_order_id, old.stop_price) if stop else (old.take_profit_order_id, old.take_profit)
+        leg = self._broker.orders.get(order_id) if order_id else None
+        if leg is None or leg.status.is_final or placed != level or leg.amount != position.amount:
+            return None
+        return leg
 
     def _leg(self, protection: Protection, position: Position, kind: OrderType, level: Decimal) -> OrderIntent:
         suffix = ("sl" if kind is OrderType.STOP_MARKET else "tp") + str(protection.generation)

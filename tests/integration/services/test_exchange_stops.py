@@ -73,7 +73,14 @@ async def test_the_bot_s_own_exit_cancels_the_legs(squeeze: LiveLoopRig) -> None
 
     assert squeeze.fake.account.position("BTCUSDT") == 0
     assert squeeze.notified("EXIT long BTC/USDT:USDT [scripted]: trailing stop")
-    assert legs(squeeze) == [] and len(squeeze.legs("CANCELED")) == 8     # four pairs: entry, break-even, 2 trails
+    # the stop only tightens: the plan's 112,500; break-even; 2R (116,074.80) passed at the 21:19 tick 116,195.25
+    # arms the trail 1R (1,191.60) behind it, 115,003.65 -> 115,003.7; the 21:19 high 116,868 moves it to 115,676.4
+    stops = [a.trigger_price for a in squeeze.fake.account.algo_orders if a.type == "STOP_MARKET"]
+    assert stops[:1] + stops[2:] == [D("112500"), D("115003.7"), D("115676.4")] and stops == sorted(stops)
+    # a stop for the entry, break-even and two trailing moves; a target for the entry and the amount left after
+    # the partial exit (the trailing moves leave the target in place)
+    assert legs(squeeze) == [] and [a.type for a in squeeze.legs("CANCELED")] == [
+        "STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP_MARKET", "STOP_MARKET"]
 
 
 async def test_the_kill_switch_closing_positions_cancels_the_legs(squeeze: LiveLoopRig) -> None:
