@@ -161,3 +161,21 @@ async def test_a_stop_the_exchange_refuses_is_told_once_and_the_bot_closes_the_p
             "EXIT long BTC/USDT:USDT [manual]: hard stop at 121020.22 (level 122500.0000000000). Result -40.41 "
             "(-1.62R)."]
         await rig.close()
+
+
+async def test_the_exchange_stop_filling_while_the_bot_runs_cancels_the_target_and_is_told_as_the_exit(
+        tmp_path: Path) -> None:
+    # 12:33's low 119,900 passes the stop 120,000 on the exchange; the bot learns of it at its next look and
+    # cancels the target (one cancels the other); its own exit is never sent
+    candles = minutes_around(SELL_OFF)
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        rig = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SELL_OFF_LONG])])
+
+        await rig.run_until(SELL_OFF + 6 * MINUTE_MS)
+
+        assert [a.status for a in fake.account.algo_orders] == ["FINISHED", "CANCELED"]
+        assert fake.account.position("BTCUSDT") == 0 and len(fake.account.orders) == 2   # the entry, the stop's
+        assert rig.notified("EXIT") == [
+            "EXIT long BTC/USDT:USDT [scripted]: its stop on the exchange filled at 120000. Result -102.45 (-1.11R)."]
+        await rig.close()
