@@ -15,6 +15,7 @@ from tests.fakes.live_bot import code_now, live_settings
 from tests.fakes.live_futures_loop import PERP, perp_minutes
 from tests.fakes.telegram_api import FakeTelegram
 from trading.adapters.clocks import WallClock
+
 DAY_MS = 86_400_000
 
 
