@@ -46,6 +46,7 @@ from trading.services.engine_settings import (engine_settings, llm_settings, loo
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_proposals import EntryProposals
 from trading.services.event_bus import EventBus
+from trading.services.exchange_stops import ExchangeStops
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
@@ -206,8 +207,11 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     rules = RulesDecider(rules_settings(settings))
     # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
     decider = WatchedDecisions(HeldDecisions(llm or rules, holds))
+    # live futures: each position's stop and target are on the exchange too (spot stops stay in the bot)
+    stops = ExchangeStops(venue, engine, events) if settings.mode == "live" and settings.market_type == "futures" \
+        else None
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
-                       loop_settings(settings, symbols), venue=venue, journal=journal)
+                       loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops)
     portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
     return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
 

@@ -148,13 +148,15 @@ class FakeAccount:
         return sum((abs(a) * e / self.leverage.get(m, 10) for m, (a, e) in self.positions.items()), ZERO)
 
     def match(self, board: MarketBoard) -> None:
-        """Fill resting limits and trigger conditional orders that a closed candle has traded through."""
+        """Fill resting limits; trigger conditional orders a closed candle traded through or the last price reached."""
         now = board.clock.now_ms()
         for order in (o for o in self.orders if o.is_open and o.type == "LIMIT"):
             if crossed(order.market, order.time_ms, now, order.price, below=order.side == "BUY"):
                 self.fill(order, None, order.price, now)   # type: ignore[arg-type]
         for algo in (a for a in self.algo_orders if a.status == "NEW"):
-            if crossed(algo.market, algo.time_ms, now, algo.trigger_price, below=algo.triggers_below):
+            last = algo.market.last_price(now)      # a test's sudden move (moved_by) triggers too
+            reached = last <= algo.trigger_price if algo.triggers_below else last >= algo.trigger_price
+            if reached or crossed(algo.market, algo.time_ms, now, algo.trigger_price, below=algo.triggers_below):
                 algo.trigger(self, now)
 
 

@@ -213,8 +213,11 @@ class CcxtBroker:
         """Return a new client id for an order that no decision names: 'ta-m<ms>-<process tag>-<n>', <= 36 chars."""
         return f"{BOT_CLIENT_ID_PREFIX}m{self._clock.now_ms()}-{self._process_tag}-{next(self._ids)}"
 
-    async def submit(self, intent: OrderIntent) -> Order:
-        """Place intent (the caller holds the lock): journal, send with look-ups before retries, absorb."""
+    async def submit(self, intent: OrderIntent, *, announce: bool = True) -> Order:
+        """Place intent (the caller holds the lock): journal, send with look-ups before retries, absorb.
+
+        announce=False: a failure is recorded but not pushed (the caller tells the user in its own words).
+        """
         instrument = self.instrument(intent.symbol)
         client_id = intent.client_order_id or self.manual_client_id()
         known = self.orders.known_client_id(client_id)
@@ -230,12 +233,13 @@ class CcxtBroker:
             order = await self._send(request, look_first=seen_before)
         except RejectedError as exc:
             self._journal.pop(client_id, None)
-            self._emit(events.order_failed(self._unplaced(request, intent), str(exc)))
+            self._emit(_told(events.order_failed(self._unplaced(request, intent), str(exc)), announce))
             raise
         except RetryableError as exc:    # the journal keeps it: track() looks it up again
             tries = len(self.options.placement_delays_s) + 1
-            self._emit(events.order_failed(self._unplaced(request, intent), f"no answer after {tries} tries "
-                                           f"({exc}); it will be looked up again before anything is resent"))
+            self._emit(_told(events.order_failed(self._unplaced(request, intent), f"no answer after {tries} tries "
+                                                 f"({exc}); it will be looked up again before anything is resent"),
+                             announce))
             raise
         self._journal.pop(client_id, None)
         order = self.orders.absorb(order, reason=intent.reason, resting=False)
@@ -382,6 +386,10 @@ def _wait_s(delay: float, error: BaseException | None) -> float:
     if isinstance(error, RateLimited) and error.retry_after_s is not None:
         return max(delay, min(error.retry_after_s, 60.0))
     return delay
+
+
+def _told(event: Event, announce: bool) -> Event:
+    return event if announce else replace(event, notify=False)
 
 
 async def _nothing() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from trading.adapters.ccxt_orders import derived_client_id
 from trading.domain.errors import InvalidOrder, TradingError
@@ -53,13 +53,19 @@ class ProtectiveOrders:
     def __init__(self, broker: "CcxtBroker") -> None:
         self._broker = broker
         self._by_symbol: dict[str, Protection] = {}
+        self._fired: dict[str, Order] = {}      # the leg that closed a position, until the loop asks (fired())
 
     def get(self, symbol: str) -> Protection | None:
         """Return the protection of symbol's position, if any."""
         return self._by_symbol.get(symbol)
 
     async def arm(self, symbol: str, stop: Decimal | None, take_profit: Decimal | None) -> Protection:
-        """Place (or replace) the stop and target of the open position in symbol (the caller holds the lock)."""
+        """Place (or replace) the stop and target of the open position in symbol (the caller holds the lock).
+
+        The new legs go out before the old ones are cancelled, so a moved stop never leaves the position bare; a
+        leg whose level and amount are unchanged stays. When a new leg is refused, those already sent are
+        withdrawn and the legs in place stay.
+        """
         broker = self._broker
         if not broker.futures:
             raise InvalidOrder("spot stops and targets are kept by the bot, not on the exchange")
@@ -69,20 +75,36 @@ class ProtectiveOrders:
         stop, take_profit = _on_tick(broker.instrument(symbol), position, stop, take_profit)
         _refuse_past_price(position, stop, take_profit, broker.mark(symbol))
         old = self._by_symbol.get(symbol) or Protection(symbol, _stem(position), None, None)
-        await self._cancel_legs(old, "replaced by a new stop and target")
-        protection = replace(old, stop_price=stop, take_profit=take_profit, generation=old.generation + 1,
-                             stop_order_id="", take_profit_order_id="")
-        self._by_symbol[symbol] = protection
-        self._levels_changed(position, stop, take_profit)
+        # the generation is spent before anything is sent: a leg placed just before a crash keeps its own client id
+        old = self._by_symbol[symbol] = replace(old, generation=old.generation + 1)
+        protection = replace(old, stop_price=stop, take_profit=take_profit, stop_order_id="", take_profit_order_id="")
+        sent: list[str] = []
         try:
             for kind, level in ((OrderType.STOP_MARKET, stop), (OrderType.TAKE_PROFIT_MARKET, take_profit)):
-                if level is not None:
-                    leg = await broker.submit(self._leg(protection, position, kind, level))
-                    protection = self._with_leg(protection, kind, leg)
-                    self._by_symbol[symbol] = protection
-        finally:
+                if level is None:
+                    continue
+                leg = self._unchanged(old, position, kind, level)
+                if leg is None:
+                    leg = await broker.submit(self._leg(protection, position, kind, level), announce=False)
+                    sent.append(leg.id)
+                protection = self._with_leg(protection, kind, leg)
+        except TradingError:
+            await self._cancel_ids(symbol, sent, "its pair could not be completed")
             await broker.checkpoint()
+            raise
+        self._by_symbol[symbol] = protection
+        await self._cancel_legs(old, "replaced by a new stop and target", keep=protection.leg_ids)
+        self._levels_changed(position, stop, take_profit)
+        await broker.checkpoint()
         return protection
+
+    def fired(self, symbol: str) -> Order | None:
+        """Return (once) the stop or target leg that closed symbol's position, if one did."""
+        return self._fired.pop(symbol, None)
+
+    def symbols(self) -> list[str]:
+        """Return the symbols whose stop and target the exchange holds (or held until the next supervise)."""
+        return list(self._by_symbol)
 
     async def supervise(self) -> list[str]:
         """Cancel the legs of closed positions (OCO) and re-arm broken pairs; return what was done."""
@@ -94,6 +116,9 @@ class ProtectiveOrders:
         for symbol, protection in list(self._by_symbol.items()):
             position = self._broker.book.get(symbol)
             if position is None:
+                filled = [leg for i in protection.leg_ids if (leg := self._broker.orders.get(i)) and leg.filled > 0]
+                if filled:
+                    self._fired[symbol] = filled[-1]
                 await self._cancel_legs(protection, "the position has closed (one cancels the other)")
                 del self._by_symbol[symbol]
                 continue
@@ -117,18 +142,32 @@ class ProtectiveOrders:
                 return False
         return True
 
-    async def _cancel_legs(self, protection: Protection, reason: str) -> None:
+    async def _cancel_legs(self, protection: Protection, reason: str, keep: tuple[str, ...] = ()) -> None:
         # legs of this position sent but not recorded (a crash in between) are found by their client ids
         strays = [o.id for o in self._broker.orders.working(protection.symbol)
                   if o.client_order_id.startswith(protection.stem)]
-        for order_id in dict.fromkeys([*protection.leg_ids, *strays]):
+        ids = [i for i in dict.fromkeys([*protection.leg_ids, *strays]) if i not in keep]
+        await self._cancel_ids(protection.symbol, ids, reason)
+
+    async def _cancel_ids(self, symbol: str, order_ids: Iterable[str], reason: str) -> None:
+        for order_id in order_ids:
             leg = self._broker.orders.get(order_id)
             if leg is None or leg.status.is_final:
                 continue
             try:
-                await self._broker.withdraw(order_id, protection.symbol, reason)
+                await self._broker.withdraw(order_id, symbol, reason)
             except TradingError as exc:
                 log.warning("protective order not cancelled", order_id=order_id, error=str(exc))
+
+    def _unchanged(self, old: Protection, position: Position, kind: OrderType, level: Decimal) -> Order | None:
+        """Return the leg in place when it already holds this level for the whole position (a trailing stop's
+        move leaves the target alone)."""
+        stop = kind is OrderType.STOP_MARKET
+        order_id, placed = (old.stop_order_id, old.stop_price) if stop else (old.take_profit_order_id, old.take_profit)
+        leg = self._broker.orders.get(order_id) if order_id else None
+        if leg is None or leg.status.is_final or placed != level or leg.amount != position.amount:
+            return None
+        return leg
 
     def _leg(self, protection: Protection, position: Position, kind: OrderType, level: Decimal) -> OrderIntent:
         suffix = ("sl" if kind is OrderType.STOP_MARKET else "tp") + str(protection.generation)

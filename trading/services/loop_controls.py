@@ -24,6 +24,7 @@ from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
+from trading.services.exchange_stops import ExchangeStops
 from trading.services.own_entries import OwnEntries
 from trading.services.position_sync import PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source
@@ -60,20 +61,23 @@ class LoopControls:
     def __init__(self, clock: Clock, market: MarketData, broker: Broker,
                  strategies: StrategyBook | Iterable[Strategy], decider: DecisionMaker, engine: TradingEngine,
                  events: EventBus, store: StateStore, instruments: Mapping[str, Instrument], settings: LoopSettings,
-                 *, venue: Venue | None = None, journal: DecisionLog | None = None) -> None:
+                 *, venue: Venue | None = None, journal: DecisionLog | None = None,
+                 exchange_stops: ExchangeStops | None = None) -> None:
         self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
         self.events, self.store, self.settings = events, store, settings
         self.instruments = dict(instruments)
         self._signals: SignalSource = as_signal_source(strategies)
         self._decisions = TimedDecisions(decider, settings.decision_timeout_s, events)
         self._venue = venue
+        self._exchange_stops = exchange_stops      # live futures: each guard's stop and target on the exchange too
         self._marks: dict[str, Decimal] = {}
         self._ticked_ms: dict[str, int] = {}
         self._frames: dict[str, dict[Timeframe, Candles]] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
-        self._sync = PositionSync(broker, engine, events, self.instruments, venue)
+        self._sync = PositionSync(broker, engine, events, self.instruments, venue,
+                                  exchange_stops.fired if exchange_stops is not None else None)
         self._entries = OwnEntries(self._sync)      # at once, or as cards for the owner (ask_approval)
         # reviews read the book's live analysis (kept up each tick) rather than recomputing the windows
         picture = strategies.zones if isinstance(strategies, StrategyBook) else batch_picture
@@ -208,6 +212,8 @@ class LoopControls:
             await self.events.emit(notices.breaker_changed(transition, cooldown))
 
     async def _finish(self) -> None:
+        if self._exchange_stops is not None:     # every step ends with the exchange's legs matching the guards
+            await self._exchange_stops.follow(self.clock.now_ms())
         snapshot = self.engine.snapshot()
         if snapshot != self._saved:
             await self.store.save_state(STATE_KEY, snapshot)

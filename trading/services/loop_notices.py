@@ -6,6 +6,7 @@ from decimal import Decimal
 from trading.domain.decisions import Decision
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.instruments import Instrument, price_text
+from trading.domain.orders import Order, OrderType
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.engine_state import GuardedPosition, PendingEntry
@@ -73,6 +74,13 @@ def position_exited(guard: GuardedPosition, result: Decimal, ts_ms: int) -> Even
     line = f"EXIT {guard.side} {guard.symbol} [{guard.strategy}]: {why}. Result {result:+,.2f}{r}."
     return Event(EventKind.POSITION_CLOSED, ts_ms, line, _guard_data(guard) | {"result": str(result)},
                  notify=not guard.exit_by_user)
+
+
+def exchange_leg_filled(leg: Order) -> str:
+    """Return why a position closed when its stop or target on the exchange filled (the exit reason)."""
+    what = "stop" if leg.type is OrderType.STOP_MARKET else "target"
+    price = f" at {_num(leg.avg_price)}" if leg.avg_price is not None else ""
+    return f"its {what} on the exchange filled{price}"
 
 
 def position_reduced(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:

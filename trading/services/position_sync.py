@@ -5,8 +5,9 @@ same way. Each fill the engine learns of here produces the one notification for 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
-from typing import Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import RetryableError, TradingError
@@ -43,10 +44,13 @@ class PositionSync:
     """Sends the engine's orders and reports the broker's fills and closes back to it."""
 
     def __init__(self, broker: Broker, engine: TradingEngine, events: EventBus,
-                 instruments: Mapping[str, Instrument], venue: Venue | None = None) -> None:
+                 instruments: Mapping[str, Instrument], venue: Venue | None = None,
+                 fired: Callable[[str], Order | None] | None = None) -> None:
         self.broker, self.engine, self.events = broker, engine, events
         self.instruments = instruments
         self.venue = venue
+        # live futures: the exchange's own stop or target leg that closed a position (ExchangeStops.fired)
+        self.fired = fired
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
@@ -57,9 +61,14 @@ class PositionSync:
         return positions
 
     async def reconcile_on_start(self, now: int) -> None:
-        """Drop saved guards and entries the broker does not know (a reset account), then sync."""
+        """Drop saved guards and entries the broker does not know (a reset account), then sync.
+
+        With stops on the exchange a saved position the broker no longer holds was closed while the bot was
+        down (its stop or target there, a liquidation, by hand): the sync closes it as a trade and says so.
+        """
         held = {p.symbol for p in await self.broker.positions()}
-        for symbol in [s for s in self.engine.state.positions if s not in held]:
+        gone = [s for s in self.engine.state.positions if s not in held] if self.fired is None else []
+        for symbol in gone:
             self.engine.forget_position(symbol)
             await self._audit(now, f"Forgot the saved {symbol} position: the broker holds none")
         for client_id, pending in list(self.engine.state.pending.items()):
@@ -148,11 +157,7 @@ class PositionSync:
             if guard.exit_in_flight:
                 order = await self.broker.find_by_client_id(guard.exit_in_flight, symbol)
             if symbol not in positions:
-                closed, result, breaches = self.engine.on_position_closed(symbol, now, order, marks.get(symbol))
-                if closed is not None:
-                    await self.events.emit(notices.position_exited(closed, result, now))
-                for breach in breaches:
-                    await self.events.emit(notices.limit_hit(breach))
+                await self._closed(symbol, order, now, marks)
                 continue
             self.engine.on_position_seen(positions[symbol])
             if guard.exit_in_flight and (order is None or order.status.is_final):
@@ -162,6 +167,20 @@ class PositionSync:
                 else:
                     status = order.status.value if order is not None else "lost"
                     await self.events.emit(notices.order_failed("Exit", symbol, f"the order was {status}", now))
+
+    async def _closed(self, symbol: str, order: Order | None, now: int, marks: Mapping[str, Decimal]) -> None:
+        leg = self.fired(symbol) if self.fired is not None else None
+        guard = self.engine.state.positions.get(symbol)
+        if leg is not None and (guard is None or max(leg.updated_ms, leg.created_ms) < guard.opened_ms):
+            leg = None             # it closed an earlier position in this market
+        exit_order = order if order is not None and order.filled > 0 else leg or order
+        closed, result, breaches = self.engine.on_position_closed(symbol, now, exit_order, marks.get(symbol))
+        if closed is not None:
+            if leg is not None and exit_order is leg:      # the exchange's stop or target closed it
+                closed = replace(closed, exit_reason=notices.exchange_leg_filled(leg))
+            await self.events.emit(notices.position_exited(closed, result, now))
+        for breach in breaches:
+            await self.events.emit(notices.limit_hit(breach))
 
     async def _adopt(self, positions: Mapping[str, Position], now: int) -> None:
         entering = {p.symbol for p in self.engine.state.pending.values()}

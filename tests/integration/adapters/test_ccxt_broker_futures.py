@@ -96,7 +96,7 @@ async def test_a_leg_cancelled_outside_the_bot_is_armed_again(
     await rig.broker.track()
 
     working = sorted((a.client_id[-4:], a.status) for a in fake_binance.account.algo_orders if a.status == "NEW")
-    assert working == [(".sl2", "NEW"), (".tp2", "NEW")]
+    assert working == [(".sl1", "NEW"), (".tp2", "NEW")]       # the stop in place stays; the target is placed again
 
 
 async def test_protection_needs_an_open_position(rig: LiveRig) -> None:
