@@ -191,12 +191,16 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     """Return the engine, the venue of the mode, the strategies, the decision maker and the loop, wired."""
     engine = TradingEngine(engine_settings(settings))
     gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
+    venue: "LiveVenue | PaperVenue"
+    stops: ExchangeStops | None = None
     if settings.mode == "live":
-        venue = await live_account(settings, spec, clock, market, store, events)
+        venue = live = await live_account(settings, spec, clock, market, store, events)
         instruments = await market.instruments()
+        # live futures: each position's stop and target are on the exchange too (spot stops stay in the bot)
+        stops = ExchangeStops(live, engine, events) if settings.market_type == "futures" else None
     else:
-        venue = await paper_account(settings, clock, market, store, events, gate, spec)
-        instruments = venue.instruments
+        venue = paper = await paper_account(settings, clock, market, store, events, gate, spec)
+        instruments = paper.instruments
     # the holds (live armed but paused, the user's /pause) sit in the engine's one entry gate
     holds = await entry_holds(settings, store, events, engine)
     signals = SignalsService(market, book or default_book(), store, symbols)
@@ -207,9 +211,6 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     rules = RulesDecider(rules_settings(settings))
     # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
     decider = WatchedDecisions(HeldDecisions(llm or rules, holds))
-    # live futures: each position's stop and target are on the exchange too (spot stops stay in the bot)
-    stops = ExchangeStops(venue, engine, events) if settings.mode == "live" and settings.market_type == "futures" \
-        else None
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
                        loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops)
     portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)

@@ -24,7 +24,7 @@ class AccountStream:
     """Watches the account behind a ccxt.pro exchange with API keys; calls back into the live venue."""
 
     def __init__(self, exchange: Any, futures: bool, *, on_orders: Callable[[list[Order]], Awaitable[None]],
-                 follow_up: Callable[[], Awaitable[None]], reconcile: Callable[[], Awaitable[None]],
+                 follow_up: Callable[[], Awaitable[None]], reconcile: Callable[[], Awaitable[object]],
                  policy: StreamPolicy | None = None) -> None:
         self.supervisor = StreamSupervisor(exchange, f"{exchange.id} account", policy)
         self._exchange = exchange

@@ -114,15 +114,15 @@ class ProtectiveOrders:
                 self._by_symbol[position.symbol] = Protection(position.symbol, _stem(position), position.stop_price,
                                                               position.take_profit)
         for symbol, protection in list(self._by_symbol.items()):
-            position = self._broker.book.get(symbol)
-            if position is None:
+            held = self._broker.book.get(symbol)
+            if held is None:
                 filled = [leg for i in protection.leg_ids if (leg := self._broker.orders.get(i)) and leg.filled > 0]
                 if filled:
                     self._fired[symbol] = filled[-1]
                 await self._cancel_legs(protection, "the position has closed (one cancels the other)")
                 del self._by_symbol[symbol]
                 continue
-            if not self._healthy(protection, position):
+            if not self._healthy(protection, held):
                 try:
                     await self.arm(symbol, protection.stop_price, protection.take_profit)
                     notes.append(f"re-armed {symbol}: {_levels(protection)}")

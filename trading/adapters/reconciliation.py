@@ -169,7 +169,7 @@ async def _spot_holdings(broker: "CcxtBroker", watch: DriftWatch | None) -> Posi
     for symbol in sorted(observed if watch is None else watch.confirmed(observed)):
         instrument, (_, held) = broker.instrument(symbol), observed[symbol]
         if held < max(instrument.min_amount, instrument.amount_step):
-            closed.append(broker.book.get(symbol))
+            closed += [gone] if (gone := broker.book.get(symbol)) is not None else []
             changes.append(broker.book.forget(symbol, GONE))
         else:
             changes.append(broker.book.resize(symbol, held, RESIZED))

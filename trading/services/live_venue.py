@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Awaitable, Callable, Sequence
+from typing import Awaitable, Callable, Mapping, Sequence
 
 from trading.adapters.account_stream import AccountStream
 from trading.adapters.ccxt_broker import CcxtBroker, LiveOptions
@@ -62,6 +62,9 @@ class LiveVenue:
         """Load the saved state, reconcile it with the exchange, persist, and return the report for the chat."""
         state = await self._store.load_state(self.state_key)
         if state:
+            if not isinstance(state, Mapping):      # never overwrite a saved account that cannot be read
+                raise TypeError(f"the saved live account ({self.state_key}) is a {type(state).__name__}, "
+                                "not a mapping")
             self.broker.restore(state)
         warning = self.permissions.warning if self.permissions is not None else None
         report = await self.broker.reconcile((warning,) if warning else ())

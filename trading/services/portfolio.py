@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from typing import Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
@@ -17,6 +17,9 @@ from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
 from trading.services.paper_venue import PaperVenue
+
+if TYPE_CHECKING:     # the live venue loads ccxt: only a live run imports it
+    from trading.services.live_venue import LiveVenue
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,7 @@ class PortfolioService:
     that only reduce (/sell, /cover, /close) never do.
     """
 
-    def __init__(self, venue: PaperVenue, ledger: ExecutionLedger, market: MarketData, clock: Clock,
+    def __init__(self, venue: PaperVenue | LiveVenue, ledger: ExecutionLedger, market: MarketData, clock: Clock,
                  mode: str, gate: EntryGate, desk: EngineDesk | None = None,
                  manual_orders_refused: str | None = None) -> None:
         self.venue = venue

@@ -43,6 +43,9 @@ class TradingLoop(LoopControls):
         async with self._lock:
             saved = await self.store.load_state(STATE_KEY)
             if saved is not None:
+                if not isinstance(saved, Mapping):      # never overwrite a saved engine state that cannot be read
+                    raise TypeError(f"the saved engine state ({STATE_KEY}) is a {type(saved).__name__}, "
+                                    "not a mapping")
                 self.engine.restore(saved)
             now = self.clock.now_ms()
             await self._sync.reconcile_on_start(now)
