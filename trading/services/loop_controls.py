@@ -212,8 +212,14 @@ class LoopControls:
             await self.events.emit(notices.breaker_changed(transition, cooldown))
 
     async def _finish(self) -> None:
+        # the guards are saved before the exchange's legs follow them: a bot killed in between knows its
+        # position at the restart (and arms the legs then); killed after, it also finds the legs
+        await self._save()
         if self._exchange_stops is not None:     # every step ends with the exchange's legs matching the guards
             await self._exchange_stops.follow(self.clock.now_ms())
+            await self._save()
+
+    async def _save(self) -> None:
         snapshot = self.engine.snapshot()
         if snapshot != self._saved:
             await self.store.save_state(STATE_KEY, snapshot)

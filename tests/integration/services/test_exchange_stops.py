@@ -6,6 +6,8 @@ the 0.10 tick, amounts on the 0.001 step.
 """
 from __future__ import annotations
 
+import json
+import sqlite3
 from decimal import Decimal as D
 from pathlib import Path
 from typing import AsyncIterator
@@ -179,3 +181,21 @@ async def test_the_exchange_stop_filling_while_the_bot_runs_cancels_the_target_a
         assert rig.notified("EXIT") == [
             "EXIT long BTC/USDT:USDT [scripted]: its stop on the exchange filled at 120000. Result -102.45 (-1.11R)."]
         await rig.close()
+
+
+async def test_the_guard_is_saved_before_its_stop_goes_to_the_exchange(squeeze: LiveLoopRig, tmp_path: Path) -> None:
+    # a bot killed right after its stop reached the exchange must know the position at the restart (seen: the
+    # e2e restart under load found the stop filled but no position to tell of, as the state was saved after)
+    saved_when_armed: list[bool] = []
+    place = squeeze.fake.routes[("POST", ALGO)]
+
+    async def watched(request):
+        with sqlite3.connect(tmp_path / "trading.sqlite") as db:
+            row = db.execute("SELECT value_json FROM state WHERE key = 'engine'").fetchone()
+        saved_when_armed.append(row is not None and PERP in json.loads(row[0]).get("positions", {}))
+        return await place(request)
+
+    squeeze.fake.routes[("POST", ALGO)] = watched
+    await squeeze.run_until(SQUEEZE)
+
+    assert len(saved_when_armed) == 2 and all(saved_when_armed)      # the stop and the target
