@@ -70,6 +70,9 @@ class CcxtBroker:
         self.instruments = {s: i for s, i in instruments.items() if i.kind is kind}
         self.options = options
         self.book = PositionBook(account.futures)
+        # positions that vanished from the exchange without a fill the bot followed: their exit as found there
+        # (or unfilled: result unknown), until the engine takes it (take_closed_outside)
+        self.closed_outside: dict[str, Order] = {}
         self.orders = FollowedOrders(self.book, self.instrument, self.emit, clock, self.leverage,
                                      options.final_orders_kept)
         self.protection = ProtectiveOrders(self)
@@ -351,6 +354,10 @@ class CcxtBroker:
                 found.append(self.orders.absorb(order, reason=intent.reason, resting=False))
         return found, unsent
 
+    def take_closed_outside(self, symbol: str) -> Order | None:
+        """Return (once) the exit found on the exchange for a position closed outside the bot, if any."""
+        return self.closed_outside.pop(symbol, None)
+
     def note_leverage(self, symbol: str, leverage: int) -> None:
         """Remember the exchange's leverage of symbol (seen on its position)."""
         self._leverage[symbol] = leverage
@@ -367,7 +374,8 @@ class CcxtBroker:
                 "orders": self.orders.to_state(), "positions": self.book.to_state(),
                 "journal": {cid: [to_plain(intent), ts] for cid, (intent, ts) in self._journal.items()},
                 "leverage": dict(self._leverage),
-                "protections": self.protection.to_state()}
+                "protections": self.protection.to_state(),
+                "closed_outside": to_plain(self.closed_outside)}
 
     def restore(self, state: Mapping[str, Any]) -> None:
         """Replace the state with a snapshot() saved before a restart."""
@@ -380,6 +388,7 @@ class CcxtBroker:
                          for cid, (intent, ts) in (state.get("journal") or {}).items()}
         self._leverage = {k: int(v) for k, v in (state.get("leverage") or {}).items()}
         self.protection.restore(state.get("protections") or {})
+        self.closed_outside = from_plain(dict[str, Order], dict(state.get("closed_outside") or {}))
 
 
 def _wait_s(delay: float, error: BaseException | None) -> float:
