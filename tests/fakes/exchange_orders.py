@@ -2,8 +2,9 @@
 
 LIMIT and MARKET orders with Binance's filter checks and error codes; fills at the book (market, marketable
 limit), when a later closed candle trades through a resting limit, or on the test's command (`fill`,
-possibly partial); no fees; one-way futures positions with a margin check. Conditional futures orders live
-in exchange_algo_orders.py, balances and positions in exchange_account_routes.py.
+possibly partial); each fill kept as a trade, with a fee only when the test sets fee_rate; one-way futures
+positions with a margin check. Conditional futures orders live in exchange_algo_orders.py, balances,
+positions and trades in exchange_account_routes.py.
 """
 from __future__ import annotations
 

@@ -89,9 +89,9 @@ class PositionBook:
         return PositionChange(ChangeKind.UPDATED, resized, reason=reason)
 
     def close_outside(self, symbol: str, exit_order: Order, reason: str) -> PositionChange:
-        """Close a position at the fills found on the exchange for it (closed outside the bot), PnL realised."""
+        """Close (or reduce by its amount) a position at the fills found on the exchange for it, PnL realised."""
         assert exit_order.avg_price is not None
-        change = self._close(symbol, self._positions[symbol].amount, exit_order.avg_price, exit_order.fee)
+        change = self._close(symbol, exit_order.filled, exit_order.avg_price, exit_order.fee)
         return replace(change, reason=reason)
 
     def forget(self, symbol: str, reason: str) -> PositionChange:

@@ -142,3 +142,29 @@ async def test_a_close_whose_trades_are_not_found_is_unknown_told_and_its_worst_
         assert again.engine.state.risk.unconfirmed_loss == 0
         assert again.engine.vet_new_position(clock.now_ms(), EntryOrigin.MANUAL, PERP).allowed
         await again.close()
+
+
+async def test_a_position_closed_by_hand_during_a_stream_outage_is_recorded_at_the_reconcile(
+        tmp_path: Path) -> None:
+    # the bot runs; its user stream is down while the user sells in the app at 120,500; the reconcile after the
+    # outage (LiveVenue.reconcile) finds the trade, and the loop's next step records the exit once
+    candles = minutes_around(SELL_OFF)
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        fake.account.fee_rate = D("0.0005")
+        rig = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([PERP_LONG])])
+        await rig.run_until(SELL_OFF)
+        clock.set(SELL_OFF + 30_000)
+        fake.account.trade_by_hand(fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.081"),
+                                   D("120500"), clock.now_ms())
+
+        report = await rig.venue.reconcile()
+        await rig.run_until(SELL_OFF + 2 * MINUTE_MS)
+
+        assert [p.symbol for p in report.positions.closed] == [PERP]
+        # the same figures as the restart above: -61.97, -0.67R
+        assert rig.notified("EXIT") == ["EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 120500 (1 "
+                                        "trade(s) on the exchange, fees 4.88025; no order of ours). Result -61.97 "
+                                        "(-0.67R)."]
+        assert rig.engine.state.risk.consecutive_losses == 1
+        await rig.close()
