@@ -66,8 +66,8 @@ def position_exited(guard: GuardedPosition, result: Decimal, ts_ms: int) -> Even
     """Return the notification of a position closed, with the rule that closed it and the net result.
 
     The user's own exit is answered by its command's reply, so it is only recorded here. A position that
-    vanished without an order of ours (closed on the exchange's site, liquidated) is pushed without an R
-    multiple, as its stop was ours, not the user's.
+    vanished without an order of ours and whose trades were not read (closed on the exchange's site,
+    liquidated) is pushed without an R multiple, as its stop was ours, not the user's.
     """
     why = guard.exit_reason or "closed outside the bot (no exit order of ours)"
     r = f" ({result / guard.initial_risk:+.2f}R)" if guard.initial_risk > 0 and guard.exit_reason else ""
