@@ -70,8 +70,7 @@ class CcxtBroker:
         self.instruments = {s: i for s, i in instruments.items() if i.kind is kind}
         self.options = options
         self.book = PositionBook(account.futures)
-        # positions that vanished from the exchange without a fill the bot followed: their exit as found there
-        # (or unfilled: result unknown), until the engine takes it (take_closed_outside)
+        # exits found on the exchange of positions closed outside the bot (unfilled: unknown), for the engine
         self.closed_outside: dict[str, Order] = {}
         self.orders = FollowedOrders(self.book, self.instrument, self.emit, clock, self.leverage,
                                      options.final_orders_kept)
@@ -354,10 +353,6 @@ class CcxtBroker:
                 found.append(self.orders.absorb(order, reason=intent.reason, resting=False))
         return found, unsent
 
-    def take_closed_outside(self, symbol: str) -> Order | None:
-        """Return (once) the exit found on the exchange for a position closed outside the bot, if any."""
-        return self.closed_outside.pop(symbol, None)
-
     def note_leverage(self, symbol: str, leverage: int) -> None:
         """Remember the exchange's leverage of symbol (seen on its position)."""
         self._leverage[symbol] = leverage
@@ -373,8 +368,7 @@ class CcxtBroker:
         return {"version": 1, "kind": self.kind, "starting_balance": str(self.starting_balance),
                 "orders": self.orders.to_state(), "positions": self.book.to_state(),
                 "journal": {cid: [to_plain(intent), ts] for cid, (intent, ts) in self._journal.items()},
-                "leverage": dict(self._leverage),
-                "protections": self.protection.to_state(),
+                "leverage": dict(self._leverage), "protections": self.protection.to_state(),
                 "closed_outside": to_plain(self.closed_outside)}
 
     def restore(self, state: Mapping[str, Any]) -> None:

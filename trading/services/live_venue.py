@@ -98,7 +98,7 @@ class LiveVenue:
 
     def closed_outside(self, symbol: str) -> Order | None:
         """Return (once) the exit found on the exchange for symbol's position closed outside the bot, if any."""
-        return self.broker.take_closed_outside(symbol)
+        return self.broker.closed_outside.pop(symbol, None)
 
     async def settle(self) -> None:
         """Persist the broker's state with the events since the last settle (one transaction), then announce."""
