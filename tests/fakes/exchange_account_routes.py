@@ -24,7 +24,8 @@ class AccountEndpoints:
                 ("GET", "/fapi/v3/positionRisk"): self.positions,
                 ("GET", "/fapi/v1/leverageBracket"): self.leverage_bracket,
                 ("POST", "/fapi/v1/leverage"): self.set_leverage,
-                ("GET", "/sapi/v1/account/apiRestrictions"): self.api_restrictions}
+                ("GET", "/sapi/v1/account/apiRestrictions"): self.api_restrictions,
+                ("GET", "/api/v3/myTrades"): self.spot_trades, ("GET", "/fapi/v1/userTrades"): self.futures_trades}
 
     async def verified(self, request: web.Request) -> dict[str, str]:
         """Return the parameters of a correctly signed request, after filling what the market traded through."""
@@ -80,6 +81,21 @@ class AccountEndpoints:
         self.account.leverage[market.market_id] = int(params["leverage"])
         return web.json_response({"leverage": int(params["leverage"]), "maxNotionalValue": "1000000",
                                   "symbol": market.market_id})
+
+    async def spot_trades(self, request: web.Request) -> web.Response:
+        """Answer the account's spot trades in a symbol since startTime (those the fake still keeps)."""
+        return await self._trades(request, MarketKind.SPOT)
+
+    async def futures_trades(self, request: web.Request) -> web.Response:
+        """Answer the account's USDT-M trades in a symbol since startTime, with their realised PnL."""
+        return await self._trades(request, MarketKind.PERP)
+
+    async def _trades(self, request: web.Request, kind: MarketKind) -> web.Response:
+        params = await self.verified(request)
+        since = int(params.get("startTime") or 0)
+        rows = [{k: v for k, v in t.items() if k != "_kind"} for t in self.account.trades
+                if t["_kind"] is kind and t["symbol"] == params.get("symbol") and t["time"] >= since]
+        return web.json_response(rows[-int(params.get("limit") or 500):])
 
     async def api_restrictions(self, request: web.Request) -> web.Response:
         """Answer what the API key may do (FakeAccount.restrictions)."""

@@ -2,8 +2,9 @@
 
 LIMIT and MARKET orders with Binance's filter checks and error codes; fills at the book (market, marketable
 limit), when a later closed candle trades through a resting limit, or on the test's command (`fill`,
-possibly partial); no fees; one-way futures positions with a margin check. Conditional futures orders live
-in exchange_algo_orders.py, balances and positions in exchange_account_routes.py.
+possibly partial); each fill kept as a trade, with a fee only when the test sets fee_rate; one-way futures
+positions with a margin check. Conditional futures orders live in exchange_algo_orders.py, balances,
+positions and trades in exchange_account_routes.py.
 """
 from __future__ import annotations
 
@@ -95,6 +96,8 @@ class FakeAccount:
         "enableVanillaOptions": False, "enableSpotAndMarginTrading": True})
     # spot balances are checked only when asked: older tests sell what the account does not hold
     enforce_spot_balances: bool = False
+    trades: list[dict] = field(default_factory=list)      # every fill, as /myTrades and /userTrades answer it
+    fee_rate: Decimal = ZERO                              # taker fee, in the quote (0: the older tests' balances)
 
     def verify(self, request: web.Request, body: str) -> None:
         """Raise Binance's auth errors unless the request carries our key and a valid HMAC signature."""
@@ -121,27 +124,53 @@ class FakeAccount:
             held = self.position(order.market.market_id)
             qty = min(qty, abs(held)) if (held > 0) == (order.side == "SELL") else ZERO
         if qty > 0:
-            self._move(order, qty, price)
+            realized = self._move(order, qty, price)
             order.execute(qty, price, now_ms)
+            self._record_trade(order, qty, price, realized, now_ms)
         if order.reduce_only and order.is_open and qty == 0:
             order.status, order.update_ms = "EXPIRED", now_ms      # nothing left to reduce
 
-    def _move(self, order: FakeOrder, qty: Decimal, price: Decimal) -> None:
+    def trade_by_hand(self, market: FakeMarket, side: str, qty: Decimal, price: Decimal, now_ms: int) -> FakeOrder:
+        """Fill a market order the user placed in the exchange's own app (no client id of the bot's)."""
+        order = FakeOrder(len(self.orders) + 1, f"app-{len(self.orders) + 1}", market, side, "MARKET", qty, None,
+                          now_ms, reduce_only=market.kind is not MarketKind.SPOT)
+        self.orders.append(order)
+        self.fill(order, None, price, now_ms)
+        return order
+
+    def _record_trade(self, order: FakeOrder, qty: Decimal, price: Decimal, realized: Decimal, now_ms: int) -> None:
+        fee = qty * price * self.fee_rate
+        quote = order.market.quote
+        self.balances[quote] = self.balances.get(quote, ZERO) - fee
+        row = {"symbol": order.market.market_id, "id": len(self.trades) + 1, "orderId": order.order_id,
+               "price": str(price), "qty": str(qty), "quoteQty": str(qty * price), "commission": str(fee),
+               "commissionAsset": quote, "time": now_ms, "maker": False}
+        if order.market.kind is MarketKind.SPOT:
+            row |= {"orderListId": -1, "isBuyer": order.side == "BUY", "isMaker": False, "isBestMatch": True}
+        else:
+            row |= {"side": order.side, "buyer": order.side == "BUY", "positionSide": "BOTH",
+                    "realizedPnl": str(realized)}
+        self.trades.append(row | {"_kind": order.market.kind})
+
+    def _move(self, order: FakeOrder, qty: Decimal, price: Decimal) -> Decimal:
         signed_qty = qty if order.side == "BUY" else -qty
         if order.market.kind is MarketKind.SPOT:
             base, quote = order.market.base, order.market.quote
             self.balances[base] = self.balances.get(base, ZERO) + signed_qty
             self.balances[quote] = self.balances.get(quote, ZERO) - signed_qty * price
-            return
+            return ZERO
+        realized = ZERO
         amount, entry = self.positions.get(order.market.market_id, (ZERO, ZERO))
         new_amount = amount + signed_qty
         if amount == 0 or (amount > 0) == (signed_qty > 0):
             entry = (amount * entry + signed_qty * price) / new_amount
         else:
             closed = min(abs(signed_qty), abs(amount)) * (1 if amount > 0 else -1)
-            self.balances["USDT"] += closed * (price - entry)
+            realized = closed * (price - entry)
+            self.balances["USDT"] += realized
             entry = entry if new_amount and (new_amount > 0) == (amount > 0) else price
         self.positions[order.market.market_id] = (new_amount, entry if new_amount else ZERO)
+        return realized
 
     def used_margin(self) -> Decimal:
         """Return the margin the futures positions hold at their entry prices."""

@@ -30,6 +30,13 @@ from trading.services.loop_jobs import watch_prices
 from trading.services.trading_loop import LoopSettings, TradingLoop
 
 PERP = "BTC/USDT:USDT"
+SPOT = "BTC/USDT"
+
+
+def spot_minutes(candles: Candles) -> FakeMarket:
+    """Return the BTC/USDT spot market of the fake replaying these 1m candles (Binance's spot rules)."""
+    return FakeMarket("BTCUSDT", "BTC", "USDT", {Timeframe.M1: candles}, tick="0.01", step="0.00001",
+                      min_qty="0.00001", min_notional="5")
 
 
 def perp_minutes(candles: Candles) -> FakeMarket:
@@ -50,13 +57,14 @@ class LiveLoopRig:
     engine: TradingEngine
     loop: TradingLoop
     market: ReplayMarketData
+    symbol: str = PERP
 
     async def run_until(self, until_ms: int) -> None:
         """Step the clock one minute at a time to until_ms: the price watch, then the closed candle."""
         while self.clock.now_ms() < until_ms:
             self.clock.advance(Timeframe.M1.ms)
             await watch_prices(self.loop)
-            await self.loop.on_candles_closed(await self.market.poll([PERP], [Timeframe.M1]))
+            await self.loop.on_candles_closed(await self.market.poll([self.symbol], [Timeframe.M1]))
             await self.loop.settle()
 
     def legs(self, status: str = "NEW") -> list[FakeAlgoOrder]:
@@ -79,23 +87,26 @@ class LiveLoopRig:
 
 
 async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, candles: Candles,
-                          strategies: list[Any], settings: EngineSettings = EngineSettings()) -> LiveLoopRig:
-    """Return a started loop trading PERP on the fake (whose clock is clock), reconciled with it as start-up does."""
+                          strategies: list[Any], settings: EngineSettings = EngineSettings(),
+                          futures: bool = True) -> LiveLoopRig:
+    """Return a started loop trading PERP (SPOT when not futures: no exchange stops) on the fake (whose clock is
+    clock), reconciled with it as start-up does."""
+    symbol = PERP if futures else SPOT
     store = SqliteStore(folder / "trading.sqlite", clock)
     await store.open()
     events = EventBus(store)
     notes = RecordingNotifier()
     events.attach(notes)
-    broker = (await live_rig(fake, clock, futures=True, timeout_ms=2_000,
+    broker = (await live_rig(fake, clock, futures=futures, timeout_ms=2_000,
                              options=LiveOptions(placement_delays_s=(0.0, 0.0, 0.0)))).broker
-    venue = LiveVenue(broker, ExecutionLedger(store, venue="live-binance-futures"), store, events, clock)
+    venue = LiveVenue(broker, ExecutionLedger(store, venue=f"live-binance-{broker.kind}"), store, events, clock)
     await venue.restore()
-    market = ReplayMarketData({PERP: candles}, clock, "test replay")
+    market = ReplayMarketData({symbol: candles}, clock, "test replay")
     engine = TradingEngine(settings)
-    loop_settings = LoopSettings(symbols=(PERP,), windows={Timeframe.M1: 60}, decision_timeframe=Timeframe.M1)
+    loop_settings = LoopSettings(symbols=(symbol,), windows={Timeframe.M1: 60}, decision_timeframe=Timeframe.M1)
     loop = TradingLoop(clock, market, broker, strategies, RulesDecider(), engine, events, store,
                        broker.instruments, loop_settings, venue=venue,
-                       exchange_stops=ExchangeStops(venue, engine, events))
-    await market.poll([PERP], [Timeframe.M1])
+                       exchange_stops=ExchangeStops(venue, engine, events) if futures else None)
+    await market.poll([symbol], [Timeframe.M1])
     await loop.start()
-    return LiveLoopRig(clock, fake, venue, store, notes, engine, loop, market)
+    return LiveLoopRig(clock, fake, venue, store, notes, engine, loop, market, symbol)

@@ -70,6 +70,8 @@ class CcxtBroker:
         self.instruments = {s: i for s, i in instruments.items() if i.kind is kind}
         self.options = options
         self.book = PositionBook(account.futures)
+        # exits found on the exchange of positions closed outside the bot (unfilled: unknown), for the engine
+        self.closed_outside: dict[str, Order] = {}
         self.orders = FollowedOrders(self.book, self.instrument, self.emit, clock, self.leverage,
                                      options.final_orders_kept)
         self.protection = ProtectiveOrders(self)
@@ -366,8 +368,8 @@ class CcxtBroker:
         return {"version": 1, "kind": self.kind, "starting_balance": str(self.starting_balance),
                 "orders": self.orders.to_state(), "positions": self.book.to_state(),
                 "journal": {cid: [to_plain(intent), ts] for cid, (intent, ts) in self._journal.items()},
-                "leverage": dict(self._leverage),
-                "protections": self.protection.to_state()}
+                "leverage": dict(self._leverage), "protections": self.protection.to_state(),
+                "closed_outside": to_plain(self.closed_outside)}
 
     def restore(self, state: Mapping[str, Any]) -> None:
         """Replace the state with a snapshot() saved before a restart."""
@@ -380,6 +382,7 @@ class CcxtBroker:
                          for cid, (intent, ts) in (state.get("journal") or {}).items()}
         self._leverage = {k: int(v) for k, v in (state.get("leverage") or {}).items()}
         self.protection.restore(state.get("protections") or {})
+        self.closed_outside = from_plain(dict[str, Order], dict(state.get("closed_outside") or {}))
 
 
 def _wait_s(delay: float, error: BaseException | None) -> float:

@@ -88,6 +88,12 @@ class PositionBook:
         self._positions[symbol] = resized = replace(position, amount=amount, margin=margin)
         return PositionChange(ChangeKind.UPDATED, resized, reason=reason)
 
+    def close_outside(self, symbol: str, exit_order: Order, reason: str) -> PositionChange:
+        """Close (or reduce by its amount) a position at the fills found on the exchange for it, PnL realised."""
+        assert exit_order.avg_price is not None
+        change = self._close(symbol, exit_order.filled, exit_order.avg_price, exit_order.fee)
+        return replace(change, reason=reason)
+
     def forget(self, symbol: str, reason: str) -> PositionChange:
         """Close a position that the exchange no longer holds, realising nothing the bot did not see."""
         return PositionChange(ChangeKind.CLOSED, self._positions.pop(symbol), reason=reason)

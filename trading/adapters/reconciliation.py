@@ -8,10 +8,11 @@ targets are re-armed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from trading.adapters.closing_trades import closing_exit
 from trading.domain.money import booked, booked_price
 from trading.domain.orders import Order
 from trading.domain.positions import Position
@@ -136,7 +137,7 @@ async def _futures_positions(broker: "CcxtBroker", watch: DriftWatch | None) -> 
     for symbol in sorted(observed if watch is None else watch.confirmed(observed)):
         ours, theirs = broker.book.get(symbol), held.get(symbol)
         if ours is not None and (theirs is None or ours.side is not theirs.side):
-            changes.append(broker.book.forget(symbol, GONE))
+            changes.append(await _gone(broker, symbol))
             closed.append(ours)
             ours = None
         if theirs is None:
@@ -150,7 +151,7 @@ async def _futures_positions(broker: "CcxtBroker", watch: DriftWatch | None) -> 
             changes.append(broker.book.adopt(position, ADOPTED))
             adopted.append(position)
         else:
-            changes.append(broker.book.resize(symbol, theirs.amount, RESIZED))
+            changes.append(await _resized(broker, symbol, theirs.amount))
             resized.append(broker.book.update(symbol, liquidation_price=theirs.liquidation_price))
     _announce(broker, changes)
     return PositionDrift(tuple(adopted), tuple(closed), tuple(resized))
@@ -170,12 +171,36 @@ async def _spot_holdings(broker: "CcxtBroker", watch: DriftWatch | None) -> Posi
         instrument, (_, held) = broker.instrument(symbol), observed[symbol]
         if held < max(instrument.min_amount, instrument.amount_step):
             closed += [gone] if (gone := broker.book.get(symbol)) is not None else []
-            changes.append(broker.book.forget(symbol, GONE))
+            changes.append(await _gone(broker, symbol))
         else:
-            changes.append(broker.book.resize(symbol, held, RESIZED))
+            changes.append(await _resized(broker, symbol, held))
             resized.append(changes[-1].position)
     _announce(broker, changes)
     return PositionDrift((), tuple(closed), tuple(resized), _untracked(broker, balances))
+
+
+async def _gone(broker: "CcxtBroker", symbol: str) -> PositionChange:
+    """Close the book's position at the fills found for it on the exchange, or realising nothing when none
+    are found; the exit is kept for the engine either way (a found result, or an unknown one)."""
+    position = broker.book.get(symbol)
+    assert position is not None
+    exit_order = await closing_exit(broker.account, position, broker.instrument(symbol), broker.now_ms())
+    broker.closed_outside[symbol] = exit_order
+    if exit_order.filled > 0:
+        return broker.book.close_outside(symbol, exit_order, f"{GONE}: {exit_order.reason}")
+    return broker.book.forget(symbol, f"{GONE}; result unknown: {exit_order.reason}")
+
+
+async def _resized(broker: "CcxtBroker", symbol: str, amount: Decimal) -> PositionChange:
+    """Bring the book's position to amount; a part sold outside the bot is realised at its trades if found."""
+    position = broker.book.get(symbol)
+    assert position is not None
+    if amount < position.amount:
+        part = replace(position, amount=position.amount - amount)
+        exit_order = await closing_exit(broker.account, part, broker.instrument(symbol), broker.now_ms())
+        if exit_order.filled > 0:
+            return broker.book.close_outside(symbol, exit_order, f"{RESIZED}: {exit_order.reason} outside the bot")
+    return broker.book.resize(symbol, amount, RESIZED)
 
 
 def _untracked(broker: "CcxtBroker", balances: dict[str, Decimal]) -> dict[str, Decimal]:

@@ -27,8 +27,8 @@ from trading.engine.risk_status import RiskStatus, risk_status
 from trading.risk import circuit_breaker as breaker
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.kill_switch import engage, release
-from trading.risk.limits import (LimitBreach, RiskState, end_cooldown, mark_equity, record_entry,
-                                 record_trade_result, resume_trading)
+from trading.risk.limits import (LimitBreach, RiskState, confirm_unknown_results, end_cooldown, mark_equity,
+                                 record_entry, record_trade_result, record_unknown_result, resume_trading)
 from trading.risk.protective_stops import PriceRange, open_stops
 from trading.risk.verdicts import Verdict
 
@@ -220,6 +220,22 @@ class TradingEngine:
                              positions=_without(self.state.positions, symbol))
         return guard, result, list(breaches)
 
+    def on_result_unknown(self, symbol: str,
+                          ts_ms: int) -> tuple[GuardedPosition | None, Decimal, list[LimitBreach]]:
+        """Stop guarding a position closed outside the bot whose fills were not found; count its worst case.
+
+        The worst case is its loss at the stop (1R) when it had one, else its whole notional, net of what it
+        already paid; it weighs on today's loss until /resume or midnight. The losing streak is left as it is.
+        """
+        guard = self.state.positions.get(symbol)
+        if guard is None:
+            return None, ZERO, []
+        at_risk = guard.initial_risk if guard.initial_risk > 0 else guard.amount * guard.entry_price
+        worst = -guard.net_result(-at_risk)
+        risk, breaches = record_unknown_result(self.state.risk, worst, ts_ms, self.settings.limits)
+        self.state = changed(self.state, risk=risk, positions=_without(self.state.positions, symbol))
+        return guard, worst, list(breaches)
+
     def forget_position(self, symbol: str) -> GuardedPosition | None:
         """Drop a guard whose position the broker does not hold (state from before a reset); return it."""
         guard = self.state.positions.get(symbol)
@@ -274,6 +290,9 @@ class TradingEngine:
         risk = self.state.risk
         if risk.halted:
             risk, lifted = resume_trading(risk), [*lifted, "drawdown halt"]
+        if risk.unconfirmed_loss > 0:
+            risk = confirm_unknown_results(risk, ts_ms, self.settings.limits)
+            lifted = [*lifted, "unconfirmed worst case of a position closed outside the bot"]
         self.state = changed(self.state, kill_switch=switch, risk=risk)
         return [*lifted, "loss-streak cooldown"] if self.lift_cooldown(ts_ms) else lifted
 

@@ -50,11 +50,14 @@ class RiskState(Restorable):
     consecutive_losses: int = 0
     cooldown_until_ms: int = 0
     entry_times_ms: tuple[int, ...] = ()
+    # the worst case of positions closed outside the bot whose result could not be found: counted as lost
+    # today until the user confirms (/resume) or the day ends
+    unconfirmed_loss: Decimal = Decimal(0)
 
     @property
     def daily_pnl(self) -> Decimal:
-        """Return today's change in equity (negative is a loss)."""
-        return self.equity - self.day_start_equity
+        """Return today's change in equity (negative is a loss), less any unconfirmed worst case."""
+        return self.equity - self.day_start_equity - self.unconfirmed_loss
 
     @property
     def drawdown_pct(self) -> Decimal:
@@ -100,7 +103,7 @@ def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
     day = local_day(ts_ms, settings.timezone)
     if day != state.day:
         state = changed(state, day=day, day_start_equity=equity, equity=equity,
-                        peak_equity=max(state.peak_equity, equity))
+                        peak_equity=max(state.peak_equity, equity), unconfirmed_loss=Decimal(0))
     else:
         state = changed(state, equity=equity, peak_equity=max(state.peak_equity, equity))
     breaches: list[LimitBreach] = []
@@ -136,6 +139,24 @@ def record_trade_result(state: RiskState, pnl: Decimal, ts_ms: int,
     reason = (f"{losses} losing trades in a row: new positions are refused for "
               f"{settings.loss_cooldown_ms // MINUTE_MS} min (/resume lifts it sooner)")
     return state, (LimitBreach(RiskRule.LOSS_STREAK, ts_ms, reason),)
+
+
+def record_unknown_result(state: RiskState, worst_loss: Decimal, ts_ms: int,
+                          settings: LimitSettings) -> tuple[RiskState, tuple[LimitBreach, ...]]:
+    """Count a trade's worst case against today's loss (its result is unknown); return the limits it hits."""
+    state = changed(state, unconfirmed_loss=state.unconfirmed_loss + max(worst_loss, Decimal(0)))
+    if not state.day:
+        return state, ()
+    return mark_equity(state, state.equity, ts_ms, settings)
+
+
+def confirm_unknown_results(state: RiskState, ts_ms: int, settings: LimitSettings) -> RiskState:
+    """Stop counting the unconfirmed worst cases; lift today's daily limit if the equity alone is within it."""
+    state = changed(state, unconfirmed_loss=Decimal(0))
+    limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
+    if state.daily_limit_day == local_day(ts_ms, settings.timezone) and -state.daily_pnl < limit:
+        state = changed(state, daily_limit_day="")
+    return state
 
 
 def record_entry(state: RiskState, ts_ms: int, settings: LimitSettings) -> RiskState:

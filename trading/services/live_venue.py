@@ -96,6 +96,10 @@ class LiveVenue:
         finally:
             await self.settle()
 
+    def closed_outside(self, symbol: str) -> Order | None:
+        """Return (once) the exit found on the exchange for symbol's position closed outside the bot, if any."""
+        return self.broker.closed_outside.pop(symbol, None)
+
     async def settle(self) -> None:
         """Persist the broker's state with the events since the last settle (one transaction), then announce."""
         async with self._writing:

@@ -66,8 +66,8 @@ def position_exited(guard: GuardedPosition, result: Decimal, ts_ms: int) -> Even
     """Return the notification of a position closed, with the rule that closed it and the net result.
 
     The user's own exit is answered by its command's reply, so it is only recorded here. A position that
-    vanished without an order of ours (closed on the exchange's site, liquidated) is pushed without an R
-    multiple, as its stop was ours, not the user's.
+    vanished without an order of ours and whose trades were not read (closed on the exchange's site,
+    liquidated) is pushed without an R multiple, as its stop was ours, not the user's.
     """
     why = guard.exit_reason or "closed outside the bot (no exit order of ours)"
     r = f" ({result / guard.initial_risk:+.2f}R)" if guard.initial_risk > 0 and guard.exit_reason else ""
@@ -81,6 +81,24 @@ def exchange_leg_filled(leg: Order) -> str:
     what = "stop" if leg.type is OrderType.STOP_MARKET else "target"
     price = f" at {_num(leg.avg_price)}" if leg.avg_price is not None else ""
     return f"its {what} on the exchange filled{price}"
+
+
+def closed_outside(found: Order) -> str:
+    """Return why a position closed when it was closed outside the bot and its fills were found on the exchange."""
+    price = f" at {_num(found.avg_price)}" if found.avg_price is not None else ""
+    return (f"closed outside the bot{price} ({found.reason}, fees {_num(found.fee)}; "
+            "no order of ours)")
+
+
+def result_unknown(guard: GuardedPosition, worst: Decimal, why: str, ts_ms: int) -> Event:
+    """Return the warning of a position closed outside the bot whose result could not be found."""
+    basis = "its loss at the stop" if guard.initial_risk > 0 else "its whole notional"
+    line = (f"EXIT {guard.side} {guard.symbol} [{guard.strategy}]: closed outside the bot; its RESULT IS UNKNOWN: "
+            f"{why}. Check the exchange's trade history for {guard.symbol}. Until you confirm with /resume (or "
+            f"midnight) its worst case, {basis} of {worst:,.2f}, counts against today's loss limit.")
+    return Event(EventKind.POSITION_CLOSED, ts_ms, line, _guard_data(guard) | {"result": "unknown",
+                                                                                "worst_case": str(worst)},
+                 Severity.WARNING)
 
 
 def position_reduced(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:

@@ -51,6 +51,9 @@ class PositionSync:
         self.venue = venue
         # live futures: the exchange's own stop or target leg that closed a position (ExchangeStops.fired)
         self.fired = fired
+        # live: the exit found on the exchange for a position closed outside the bot (LiveVenue.closed_outside);
+        # a paper venue closes nothing behind the engine's back, so it has none
+        self.found: Callable[[str], Order | None] | None = getattr(venue, "closed_outside", None)
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
@@ -67,6 +70,9 @@ class PositionSync:
         down (its stop or target there, a liquidation, by hand): the sync closes it as a trade and says so.
         """
         held = {p.symbol for p in await self.broker.positions()}
+        for symbol in [s for s in self.engine.state.positions if s not in held]:
+            if (found := self.found(symbol) if self.found is not None else None) is not None:
+                await self._closed_outside(symbol, found, now)
         gone = [s for s in self.engine.state.positions if s not in held] if self.fired is None else []
         for symbol in gone:
             self.engine.forget_position(symbol)
@@ -173,12 +179,31 @@ class PositionSync:
         guard = self.engine.state.positions.get(symbol)
         if leg is not None and (guard is None or max(leg.updated_ms, leg.created_ms) < guard.opened_ms):
             leg = None             # it closed an earlier position in this market
+        if leg is None and (order is None or order.filled == 0) and self.found is not None:
+            if (found := self.found(symbol)) is not None:
+                await self._closed_outside(symbol, found, now)
+                return
         exit_order = order if order is not None and order.filled > 0 else leg or order
         closed, result, breaches = self.engine.on_position_closed(symbol, now, exit_order, marks.get(symbol))
         if closed is not None:
             if leg is not None and exit_order is leg:      # the exchange's stop or target closed it
                 closed = replace(closed, exit_reason=notices.exchange_leg_filled(leg))
             await self.events.emit(notices.position_exited(closed, result, now))
+        for breach in breaches:
+            await self.events.emit(notices.limit_hit(breach))
+
+    async def _closed_outside(self, symbol: str, found: Order, now: int) -> None:
+        """Record a position closed outside the bot at the fills found on the exchange, or its result unknown."""
+        if found.filled > 0:
+            at = found.updated_ms or now          # the close is recorded when it happened, at its price
+            closed, result, breaches = self.engine.on_position_closed(symbol, at, found)
+            if closed is not None:
+                closed = replace(closed, exit_reason=notices.closed_outside(found))
+                await self.events.emit(notices.position_exited(closed, result, at))
+        else:
+            closed, worst, breaches = self.engine.on_result_unknown(symbol, now)
+            if closed is not None:
+                await self.events.emit(notices.result_unknown(closed, worst, found.reason, now))
         for breach in breaches:
             await self.events.emit(notices.limit_hit(breach))
 

@@ -138,3 +138,25 @@ async def test_while_running_a_difference_is_acted_on_only_when_seen_twice_in_a_
     assert after_one_look == 1 and await rig.broker.positions() == []
     assert rig.events[-1].kind is EventKind.POSITION_CLOSED
     await rig.close()
+
+
+async def test_spot_coins_partly_sold_outside_the_bot_are_realised_at_their_trade(
+        fake_binance: FakeExchange, clock: ManualClock) -> None:
+    # 0.01 BTC bought by the bot; 0.004 sold in the exchange's app (fee 0.1% in USDT): the book keeps 0.006
+    # and realises the part sold at its trade's price and fee, instead of shrinking without a result
+    fake_binance.account.fee_rate = Decimal("0.001")
+    rig = await live_rig(fake_binance, clock)
+    await rig.broker.place(OrderIntent(SPOT, Side.BUY, amount=Decimal("0.01"), client_order_id="ta-buy"))
+    (bought,) = await rig.broker.positions()
+    rig = await restarted(rig, fake_binance, clock)
+    await place_outside(fake_binance, SPOT, "market", "sell", 0.004, None, {"clientOrderId": "web_1"})
+    sold = fake_binance.account.order("web_1")
+
+    report = await rig.broker.reconcile()
+
+    (left,) = report.positions.resized
+    fee = Decimal("0.004") * sold.avg_price * Decimal("0.001")
+    assert left.amount == Decimal("0.006")
+    assert left.realized_pnl == (sold.avg_price - bought.entry_price) * Decimal("0.004")
+    assert left.fees_paid == bought.fees_paid + fee
+    await rig.close()

@@ -8,8 +8,9 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trading.risk.limits import (LimitSettings, RiskState, local_day, mark_equity, next_local_midnight_ms,
-                                 record_entry, record_trade_result, resume_trading, vet_entry)
+from trading.risk.limits import (LimitSettings, RiskState, confirm_unknown_results, local_day, mark_equity,
+                                 next_local_midnight_ms, record_entry, record_trade_result, record_unknown_result,
+                                 resume_trading, vet_entry)
 from trading.risk.verdicts import RiskRule
 
 MIN = 60_000
@@ -151,3 +152,27 @@ def test_state_survives_a_json_round_trip_with_decimals_as_strings():
 def test_restore_ignores_unknown_fields_and_defaults_missing_ones():
     restored = RiskState.restore({"equity": "5", "from_a_newer_version": 1})
     assert restored == RiskState(equity=D(5))
+
+
+def test_an_unknown_result_counts_its_worst_case_against_the_day_until_confirmed_or_midnight():
+    start = utc_ms(2025, 8, 14, 1, 0)                           # 10:00 KST
+    state, _ = marked(RiskState(), 10_000, start)
+    state, _ = marked(state, 9_700, start + 60 * MIN)            # -300 seen in the equity
+    state, breaches = record_unknown_result(state, D("350"), start + 61 * MIN, SEOUL)
+    # -300 - 350 = -650 <= -600 (6% of 10,000): the limit, at once; the streak is left alone
+    assert state.daily_pnl == D("-650") and [b.rule for b in breaches] == [RiskRule.DAILY_LOSS]
+    assert state.consecutive_losses == 0 and vet_entry(state, start + 62 * MIN, 0, SEOUL).rule is RiskRule.DAILY_LOSS
+    confirmed = confirm_unknown_results(state, start + 63 * MIN, SEOUL)    # -300 alone is within the limit
+    assert confirmed.daily_pnl == D("-300") and vet_entry(confirmed, start + 63 * MIN, 0, SEOUL).allowed
+    next_day, _ = marked(state, 9_700, utc_ms(2025, 8, 14, 15, 0))          # 00:00 KST: the day ends
+    assert next_day.unconfirmed_loss == 0 and next_day.daily_pnl == 0
+
+
+def test_confirming_keeps_the_daily_limit_the_equity_alone_hit():
+    start = utc_ms(2025, 8, 14, 1, 0)
+    state, _ = marked(RiskState(), 10_000, start)
+    state, _ = record_unknown_result(state, D("100"), start + MIN, SEOUL)
+    state, breaches = marked(state, 9_350, start + 2 * MIN)      # -650 in the equity alone
+    assert [b.rule for b in breaches] == [RiskRule.DAILY_LOSS]
+    confirmed = confirm_unknown_results(state, start + 3 * MIN, SEOUL)
+    assert vet_entry(confirmed, start + 3 * MIN, 0, SEOUL).rule is RiskRule.DAILY_LOSS
