@@ -108,6 +108,10 @@ class PortfolioService:
         """Return the orders not yet final."""
         return await self.venue.broker.open_orders()
 
+    async def markets(self) -> dict[str, Instrument]:
+        """Return the markets by symbol, with the tick and step every price and amount is shown on."""
+        return await self._market.instruments()
+
     async def trades(self, limit: int) -> list[TradeRow]:
         """Return the newest fills."""
         return await self._ledger.recent_trades(limit)

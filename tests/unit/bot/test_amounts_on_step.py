@@ -5,11 +5,13 @@ from decimal import Decimal as D
 import pytest
 
 from bot.views.approvals import card_text
+from bot.views.portfolio import orders_text, trades_text
+from trading.adapters.sqlite_ledger import TradeRow
 from trading.domain.approvals import Approval
 from trading.domain.confirmations import Confirmation
-from trading.domain.instruments import amount_text
+from trading.domain.instruments import Instrument, MarketKind, amount_text
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
-from trading.domain.orders import Side
+from trading.domain.orders import Order, OrderStatus, OrderType, Side
 from trading.services.approvals import describe
 
 PERP = "BTC/USDT:USDT"
@@ -60,3 +62,14 @@ def test_the_card_shows_the_amount_on_the_step_and_its_prices_on_the_tick():
     assert lines[1:4] == ["<b>BTC/USDT:USDT</b> BUY 0.001 ≈ 116.58 USDT (market)",
                           "Est. fill 116,579.3 · fees ≈ 0.0583 USDT",
                           "Stop 104,921.4 · target zone 128,237.2 · risk ≈ 11.89 USDT"]
+
+
+def test_orders_and_trades_show_prices_on_the_tick_and_amounts_on_the_step():
+    # a limit at 116,579.349 -> 116,579.3; a paper fill averaged to 116,473.46785 -> 116,473.5; 0.0015 -> 0.001
+    market = Instrument(PERP, "BTC", "USDT", MarketKind.PERP, price_tick=TICK, amount_step=STEP)
+    order = Order("P-3", "c", PERP, Side.BUY, OrderType.LIMIT, D("0.0015"), OrderStatus.OPEN, 0, price=D("116579.349"))
+    trade = TradeRow(0, "P-1", PERP, "buy", D("0.0010"), D("116473.46785"), D("0.0582367"), "USDT")
+    orders = orders_text([order], {PERP: market})
+    trades = trades_text([trade], {PERP: market})
+    assert "<code>P-3</code> buy 0.001 BTC/USDT:USDT limit @ 116,579.3 (filled 0.000)" in orders
+    assert trades.splitlines()[1] == "01-01 00:00 buy 0.001 BTC/USDT:USDT @ 116,473.5 fee 0.0582 USDT"
