@@ -241,7 +241,10 @@ class PortfolioService:
         last = await self._mark(symbol)
         instrument = (await self._market.instruments()).get(symbol)
         if instrument is not None:        # on the step, as the exchange gets it (down: never more than held)
-            amount = _exit_on_step(instrument, amount, position.amount, symbol, command)
+            # a futures exit is reduce-only, which the exchange lets under the minimum order value
+            smallest = max(instrument.min_amount, instrument.amount_step) if self.venue.market_type == "futures" \
+                else instrument.min_order_amount(last)
+            amount = _exit_on_step(instrument, amount, position.amount, smallest, command)
         fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))
         return Leg(symbol, side.entry_order_side.opposite, amount, last, fee,
                    reduce_only=self.venue.market_type == "futures", price_tick=_tick(instrument),
@@ -359,14 +362,14 @@ def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
     return size.value
 
 
-def _exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, symbol: str, command: str) -> Decimal:
+def _exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal, command: str) -> Decimal:
     """Return amount down on the step; refuse one that rounds below the smallest order, saying what to type."""
-    on_step = instrument.round_amount(amount)
-    smallest = max(instrument.min_amount, instrument.amount_step)
+    on_step, symbol = instrument.round_amount(amount), instrument.symbol
     if on_step >= smallest or instrument.round_amount(held) < smallest:
         return on_step
-    raise InvalidInput(f"{amount_text(amount)} {instrument.base} rounds to {amount_text(on_step, instrument.amount_step)} "
-                       f"on the {amount_text(instrument.amount_step)} step, below the smallest order "
+    raise InvalidInput(f"{amount_text(amount)} {instrument.base} rounds to "
+                       f"{amount_text(on_step, instrument.amount_step)} on the {amount_text(instrument.amount_step)} "
+                       f"step, below the smallest order "
                        f"{amount_text(smallest)} {instrument.base}; try {command} {symbol} {smallest.normalize():f} "
                        f"or {command} {symbol} all.")
 
