@@ -5,10 +5,12 @@ from decimal import Decimal as D
 import pytest
 
 from bot.views.approvals import card_text
+from bot.views.decisions import decision_text
 from bot.views.portfolio import orders_text, trades_text
 from trading.adapters.sqlite_ledger import TradeRow
 from trading.domain.approvals import Approval
 from trading.domain.confirmations import Confirmation
+from trading.domain.decision_log import DecisionRecord
 from trading.domain.instruments import Instrument, MarketKind, amount_text
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Order, OrderStatus, OrderType, Side
@@ -73,3 +75,10 @@ def test_orders_and_trades_show_prices_on_the_tick_and_amounts_on_the_step():
     trades = trades_text([trade], {PERP: market})
     assert "<code>P-3</code> buy 0.001 BTC/USDT:USDT limit @ 116,579.3 (filled 0.000)" in orders
     assert trades.splitlines()[1] == "01-01 00:00 buy 0.001 BTC/USDT:USDT @ 116,473.5 fee 0.0582 USDT"
+
+
+def test_a_decision_in_the_journal_shows_its_mark_as_a_price():
+    # a mark averaged on a replay: 116,473.467851 carries six decimals (no market at hand: as it carries, 2 to 8,
+    # with separators); it used to read "at 116473.467851000"
+    record = DecisionRecord(0, PERP, "BUY", 0.7, "llm", "gpt", "sweep", mark=D("116473.467851000"), id=7)
+    assert ", by gpt, at 116,473.467851\n" in decision_text(record)
