@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from tests.fakes.trading_setups import ENTER, PERP, T0, account, bar, position, signal
+from trading.adapters.reconciliation import PositionDrift, ReconciliationReport
 from trading.domain.orders import Order, OrderStatus, OrderType, Side
+from trading.domain.positions import PositionSide
 from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.protective_stops import ProtectionSettings, StopState, evaluate_stops
-from trading.domain.positions import PositionSide
 from trading.services import loop_notices as notices
 
 TICK, STEP = D("0.1"), D("0.001")
@@ -67,3 +68,10 @@ def test_an_exchange_stop_fill_is_told_on_the_tick():
     leg = Order("1", "c", PERP, Side.SELL, OrderType.STOP_MARKET, D("0.002"), OrderStatus.FILLED, T0,
                 filled=D("0.002"), avg_price=D("122499.98765"))
     assert notices.exchange_leg_filled(leg, TICK) == "its stop on the exchange filled at 122,500.0"
+
+
+def test_the_start_up_report_shows_an_adopted_positions_entry_as_a_price():
+    # Binance averages a futures entry to many digits; no market at hand in the report: separators, 2 to 8 decimals
+    adopted = position(PERP, amount="0.002", entry="116473.4678571428571")
+    lines = ReconciliationReport(T0, "futures", positions=PositionDrift(adopted=(adopted,))).lines()
+    assert "Adopted position long 0.002 BTC/USDT:USDT at 116,473.46785714" in lines
