@@ -112,7 +112,7 @@ async def test_the_daily_loss_limit_blocks_the_next_entry_until_the_next_day(tmp
         "ENTRY long 0.16509 BTC/USDT", "RISK LIMIT", "EXIT long BTC/USDT", "ENTRY long 0.16501 BTC/USDT"]
     assert notes[1].startswith("RISK LIMIT: daily loss limit hit: -225.")
     assert skipped == ["Skipped scripted long BTC/USDT:USDT: Daily loss limit hit: -245.11 today, the limit is "
-                       "200.00 (2% of 10000.00). New positions are refused until midnight UTC, in 11 h 0 min."]
+                       "200.00 (2% of 10,000.00). New positions are refused until midnight UTC, in 11 h 0 min."]
     await rig.close()
 
 
@@ -132,9 +132,9 @@ async def test_the_circuit_breaker_trips_on_the_sell_off_and_resumes_after_a_cal
     trips = rig.notes.of(EventKind.CIRCUIT_BREAKER)
     assert [(e.ts_ms - SELL_OFF) // MINUTE_MS for e in trips] == [5, 40]
     assert trips[0].message.startswith("CIRCUIT BREAKER tripped: BTC/USDT fell 2.00% within 15 min "
-                                       "(121143.67 -> 118715.99)")
+                                       "(121,143.67 -> 118,715.99)")
     assert trips[1].message == ("Circuit breaker off, new entries allowed again: resumed after BTC/USDT fell "
-                                "2.00% within 15 min (121143.67 -> 118715.99) (paused 35 min).")
+                                "2.00% within 15 min (121,143.67 -> 118,715.99) (paused 35 min).")
     skipped = [e.data["rule"] for e in await rig.audit(EventKind.RISK_LIMIT)]
     assert skipped == ["circuit_breaker"]
     assert [n.split(" at ")[0] for n in rig.notified(EventKind.POSITION_OPENED)] == ["ENTRY long 0.08293 BTC/USDT"]
