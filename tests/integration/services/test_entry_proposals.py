@@ -159,7 +159,7 @@ async def test_a_price_already_past_the_plans_stop_at_the_tap_refuses_and_places
     rig.clock.advance(4 * MINUTE_MS)         # the 12:33 close 119,900.00 is under the stop
     past = await p.approve(card)
     assert past.outcome is TapOutcome.BLOCKED
-    assert past.detail == "the price 119900 is already past the plan's stop 120000; the setup failed"
+    assert past.detail == "the price 119,900.00 is already past the plan's stop 120,000.00; the setup failed"
     assert await rig.broker.open_orders() == [] and await rig.broker.positions() == []
     await rig.close()
 
