@@ -88,17 +88,18 @@ def _grid(markets: Mapping[str, Instrument] | None, symbol: str) -> tuple[Decima
     return (market.price_tick, market.amount_step) if market is not None else (None, None)
 
 
-def receipt_text(order: Order) -> str:
-    """Return the reply to a manual order: the fill (price, size, fee) or what is still open."""
+def receipt_text(order: Order, tick: Decimal | None = None, step: Decimal | None = None) -> str:
+    """Return the reply to a manual order: the fill (price, size, fee) or what is still open (on tick and step)."""
     if order.filled > 0 and order.avg_price is not None:
         verb = "Bought" if order.side == "buy" else "Sold"
         value = order.filled * order.avg_price
-        text = (f"✅ {verb} {_num(order.filled)} {esc(order.symbol)} at {price(order.avg_price)} "
+        text = (f"✅ {verb} {amount_text(order.filled, step)} {esc(order.symbol)} at {price(order.avg_price, tick)} "
                 f"(value {money(value)}, fee {money(order.fee, 4)})")
-        return text + ("" if order.remaining == 0 else f"\n{_num(order.remaining)} still open as {esc(order.id)}")
+        return text + ("" if order.remaining == 0 else
+                       f"\n{amount_text(order.remaining, step)} still open as {esc(order.id)}")
     if order.status in ("open", "pending", "partially_filled"):
-        at = f" at {price(order.price)}" if order.price else ""
-        return (f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {_num(order.amount)} "
+        at = f" at {price(order.price, tick)}" if order.price else ""
+        return (f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {amount_text(order.amount, step)} "
                 f"{esc(order.symbol)}{at}")
     return f"Order {esc(order.id)} ended {order.status}: {esc(order.reason or 'no fill')}"
 

@@ -4,11 +4,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from bot.views.approvals import card_text
+from bot.views.approvals import card_text, code_reply
 from bot.views.decisions import decision_text
 from bot.views.portfolio import orders_text, trades_text
 from trading.adapters.sqlite_ledger import TradeRow
-from trading.domain.approvals import Approval
+from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.confirmations import Confirmation
 from trading.domain.decision_log import DecisionRecord
 from trading.domain.instruments import Instrument, MarketKind, amount_text
@@ -82,3 +82,13 @@ def test_a_decision_in_the_journal_shows_its_mark_as_a_price():
     # with separators); it used to read "at 116473.467851000"
     record = DecisionRecord(0, PERP, "BUY", 0.7, "llm", "gpt", "sweep", mark=D("116473.467851000"), id=7)
     assert ", by gpt, at 116,473.467851\n" in decision_text(record)
+
+
+def test_the_answer_to_the_code_tells_the_fill_on_the_tick_and_the_amount_on_the_step():
+    # Binance averages a fill: 116,473.46785 -> 116,473.5 on the 0.1 tick; 0.0010 -> 0.001; value 116.47346785
+    leg = perp_leg()
+    approval = Approval(Confirmation("a1", 1, 1, "approval", "h", 0, 120_000), ticket(leg), ("ta-a1-0",), "manual")
+    order = Order("9", "ta-a1-0", PERP, Side.BUY, OrderType.MARKET, D("0.0010"), OrderStatus.FILLED, 0,
+                  filled=D("0.0010"), avg_price=D("116473.46785"), fee=D("0.0582367"))
+    assert code_reply(TapResult(TapOutcome.PLACED, approval, orders=(order,))) == \
+        "✅ Code accepted. ✅ Bought 0.001 BTC/USDT:USDT at 116,473.5 (value 116.47, fee 0.0582)"
