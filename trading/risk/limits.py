@@ -168,8 +168,9 @@ def vet_account(state: RiskState, ts_ms: int, settings: LimitSettings) -> Verdic
     if state.daily_limit_day == local_day(ts_ms, settings.timezone):
         limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
         return Verdict(RiskRule.DAILY_LOSS, f"Daily loss limit hit: {state.daily_pnl:,.2f} today, the limit is "
-                                            f"{limit:,.2f} ({settings.daily_loss_pct}% of {state.day_start_equity:,.2f})"
-                                            f". New positions are refused until midnight {settings.timezone}, in "
+                                            f"{limit:,.2f} ({settings.daily_loss_pct}% of "
+                                            f"{state.day_start_equity:,.2f}). New positions are refused until "
+                                            f"midnight {settings.timezone}, in "
                                             f"{_duration(next_local_midnight_ms(ts_ms, settings.timezone) - ts_ms)}.")
     if ts_ms < state.cooldown_until_ms:
         minutes = -(-(state.cooldown_until_ms - ts_ms) // MINUTE_MS)

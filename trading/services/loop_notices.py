@@ -52,8 +52,8 @@ def position_entered(guard: GuardedPosition, position: Position, ts_ms: int,
     """Return the notification of an entry filled: what, where (on the market's tick), the levels armed and why."""
     stops = guard.stops
     tick = instrument.price_tick if instrument else _tick(guard)
-    levels = (f"stop {price_text(stops.stop, tick)}" if stops.stop is not None else "hard stop only" if stops.risk_per_unit > 0
-              else "no stop: the strategy's own signal exits")
+    levels = (f"stop {price_text(stops.stop, tick)}" if stops.stop is not None
+              else "hard stop only" if stops.risk_per_unit > 0 else "no stop: the strategy's own signal exits")
     if stops.take_profit is not None:
         levels += f", target {price_text(stops.take_profit, tick)}"
     lever = f" {position.leverage}x" if position.leverage > 1 else ""
@@ -93,8 +93,9 @@ def position_reduced(guard: GuardedPosition, position: Position, ts_ms: int) -> 
 
 def position_adopted(guard: GuardedPosition, ts_ms: int) -> Event:
     """Return the audit event of a position found at the broker and guarded from now on."""
-    return Event(EventKind.POSITION_UPDATED, ts_ms, f"Guarding {guard.side} {amount_text(guard.amount, guard.amount_step)} {guard.symbol} "
-                                                    f"opened outside the engine", _guard_data(guard), notify=False)
+    amount = amount_text(guard.amount, guard.amount_step)
+    return Event(EventKind.POSITION_UPDATED, ts_ms, f"Guarding {guard.side} {amount} {guard.symbol} opened outside "
+                                                    f"the engine", _guard_data(guard), notify=False)
 
 
 def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:
