@@ -42,7 +42,8 @@ async def orders(update: Update, context: BotContext) -> None:
     rows = [[InlineKeyboardButton(f"Cancel {o.id}",
                                   callback_data=Callback(ACT, "cancel", for_asker(asker, o.id)).encode())]
             for o in found[:MAX_BUTTONS] if _fits(for_asker(asker, o.id))]
-    await update.effective_message.reply_text(views.orders_text(found), parse_mode=ParseMode.HTML,
+    await update.effective_message.reply_text(views.orders_text(found, await context.portfolio.markets()),
+                                              parse_mode=ParseMode.HTML,
                                               reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -50,7 +51,8 @@ async def trades(update: Update, context: BotContext) -> None:
     """Show the last n fills (10 by default)."""
     limit = count(context.args, 10, 50, "/trades [n]")
     rows = await context.portfolio.trades(limit)
-    await update.effective_message.reply_text(views.trades_text(rows), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(views.trades_text(rows, await context.portfolio.markets()),
+                                              parse_mode=ParseMode.HTML)
 
 
 async def pressed(update: Update, context: BotContext) -> None:

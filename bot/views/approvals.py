@@ -1,8 +1,6 @@
 """Rendering of live-order approval cards and of what came of them."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import Callback
@@ -10,6 +8,7 @@ from bot.views import esc, money, price
 from bot.views.control import clock_time
 from bot.views.portfolio import cancelled_text, receipt_text
 from trading.domain.approvals import Approval, TapOutcome, TapResult
+from trading.domain.instruments import amount_text
 from trading.domain.manual_orders import Leg, OrderTicket
 from trading.domain.orders import Order
 
@@ -59,15 +58,16 @@ def card_text(approval: Approval, note: str = "") -> str:
 
 
 def _leg(leg: Leg, ticket: OrderTicket) -> str:
-    q = esc(ticket.quote_asset)
+    q, tick = esc(ticket.quote_asset), leg.price_tick
+    amount = amount_text(leg.amount, leg.amount_step)
     if leg.cancel_id:
-        return f"Cancel order <code>{esc(leg.cancel_id)}</code>: {leg.side} {_num(leg.amount)} {esc(leg.symbol)}"
-    how = f"limit {price(leg.limit)}" if leg.limit is not None else "market"
-    parts = [f"<b>{esc(leg.symbol)}</b> {leg.side.upper()} {_num(leg.amount)} ≈ {money(leg.notional)} {q} ({how})",
-             f"Est. fill {price(leg.price)} · fees ≈ {money(leg.fee, 4)} {q}"]
+        return f"Cancel order <code>{esc(leg.cancel_id)}</code>: {leg.side} {amount} {esc(leg.symbol)}"
+    how = f"limit {price(leg.limit, tick)}" if leg.limit is not None else "market"
+    parts = [f"<b>{esc(leg.symbol)}</b> {leg.side.upper()} {amount} ≈ {money(leg.notional)} {q} ({how})",
+             f"Est. fill {price(leg.price, tick)} · fees ≈ {money(leg.fee, 4)} {q}"]
     if leg.stop is not None:
-        target = f" · target zone {price(leg.target)}" if leg.target is not None else ""
-        parts.append(f"Stop {price(leg.stop)}{target} · risk ≈ {money(leg.risk)} {q}")
+        target = f" · target zone {price(leg.target, tick)}" if leg.target is not None else ""
+        parts.append(f"Stop {price(leg.stop, tick)}{target} · risk ≈ {money(leg.risk)} {q}")
     if leg.reduce_only:
         parts.append("Reduce-only")
     return "\n".join(parts)
@@ -78,7 +78,7 @@ def result_text(result: TapResult) -> str:
     approval, outcome = result.approval, result.outcome
     head = "\n".join(_leg(leg, approval.ticket) for leg in approval.ticket.legs) if approval is not None else ""
     if outcome is TapOutcome.PLACED:
-        return f"✅ <b>Approved and sent</b>\n{head}\n" + "\n".join(receipt(o) for o in result.orders)
+        return f"✅ <b>Approved and sent</b>\n{head}\n" + "\n".join(receipt(o, approval) for o in result.orders)
     if outcome is TapOutcome.FAILED:
         return f"⚠️ <b>Approved, but the exchange refused it</b>: {esc(result.detail)}\n{head}"
     if outcome is TapOutcome.REFRESHED:
@@ -93,7 +93,7 @@ def result_text(result: TapResult) -> str:
 def code_reply(result: TapResult) -> str:
     """Return the reply to the code that released (or could not release) an approval."""
     if result.outcome is TapOutcome.PLACED:
-        return "✅ Code accepted. " + "\n".join(receipt(o) for o in result.orders)
+        return "✅ Code accepted. " + "\n".join(receipt(o, result.approval) for o in result.orders)
     if result.outcome is TapOutcome.REFRESHED:
         return f"✅ Code accepted, but nothing was placed: {esc(result.detail)}. Check the new card."
     if result.outcome is TapOutcome.BLOCKED:      # the gate's refusal is a sentence of its own
@@ -103,10 +103,9 @@ def code_reply(result: TapResult) -> str:
     return f"✅ Code accepted, but nothing was placed: {esc(TOASTS.get(result.outcome, result.outcome.value))}"
 
 
-def receipt(order: Order) -> str:
-    """Return the receipt of a placed order, or of a cancelled one."""
-    return cancelled_text(order) if order.status == "cancelled" and order.filled == 0 else receipt_text(order)
-
-
-def _num(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+def receipt(order: Order, approval: Approval | None = None) -> str:
+    """Return the receipt of a placed order, or of a cancelled one (on the tick and step of the card's leg)."""
+    if order.status == "cancelled" and order.filled == 0:
+        return cancelled_text(order)
+    leg = next((g for g in approval.ticket.legs if g.symbol == order.symbol), None) if approval else None
+    return receipt_text(order, leg.price_tick, leg.amount_step) if leg is not None else receipt_text(order)

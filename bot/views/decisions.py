@@ -8,7 +8,7 @@ from typing import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import Callback
-from bot.views import esc
+from bot.views import esc, price
 from trading.backtest.llm_summary import score_lines
 from trading.domain.decision_log import DecisionRecord
 from trading.engine.universe import Selection
@@ -91,7 +91,7 @@ def decision_text(r: DecisionRecord) -> str:
     """Return one decision whole: the reasoning, the verdict, the order, the rules' shadow, tokens and cost."""
     lines = [f"<b>Decision #{r.id}</b> {_full(r.ts_ms)} {esc(r.symbol)}",
              f"{_ICONS.get(r.action, '•')} <b>{esc(r.action)}</b> confidence {r.confidence:.2f}, source "
-             f"{esc(r.source)}, by {esc(r.decided_by)}" + (f", at {r.mark}" if r.mark is not None else ""),
+             f"{esc(r.source)}, by {esc(r.decided_by)}" + (f", at {price(r.mark)}" if r.mark is not None else ""),
              f"Asked because: {esc(r.trigger or 'n/a')}",
              f"\n{esc(r.reason)}",
              f"\nRisk verdict: {esc(r.verdict or ('none needed' if r.action == 'HOLD' else 'not acted on'))}"]

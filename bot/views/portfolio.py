@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import Mapping
 
 from bot.views import esc, money, price
 from trading.adapters.sqlite_ledger import TradeRow
+from trading.domain.instruments import Instrument, amount_text
 from trading.domain.orders import Order
 from trading.services.portfolio import BalanceReport, PositionView
 
@@ -53,42 +55,51 @@ def positions_text(views: list[PositionView]) -> str:
     return "\n".join(blocks)
 
 
-def orders_text(orders: list[Order]) -> str:
-    """Return /orders."""
+def orders_text(orders: list[Order], markets: Mapping[str, Instrument] | None = None) -> str:
+    """Return /orders: prices on each market's tick, amounts on its step (as they carry when unknown)."""
     if not orders:
         return "No open orders."
     lines = ["<b>Open orders</b>"]
     for o in orders:
-        at = f" @ {price(o.price)}" if o.price else f" trigger {price(o.stop_price)}" if o.stop_price else ""
-        lines.append(f"<code>{esc(o.id)}</code> {o.side} {_num(o.amount)} {esc(o.symbol)} {o.type}{at}"
-                     f" (filled {_num(o.filled)})")
+        tick, step = _grid(markets, o.symbol)
+        at = f" @ {price(o.price, tick)}" if o.price else f" trigger {price(o.stop_price, tick)}" if o.stop_price \
+            else ""
+        lines.append(f"<code>{esc(o.id)}</code> {o.side} {amount_text(o.amount, step)} {esc(o.symbol)} {o.type}{at}"
+                     f" (filled {amount_text(o.filled, step)})")
     lines.append("\nCancel one with /cancel ORDER_ID")
     return "\n".join(lines)
 
 
-def trades_text(rows: list[TradeRow]) -> str:
-    """Return /trades."""
+def trades_text(rows: list[TradeRow], markets: Mapping[str, Instrument] | None = None) -> str:
+    """Return /trades: prices on each market's tick, amounts on its step (as they carry when unknown)."""
     if not rows:
         return "No trades yet."
     lines = ["<b>Recent trades</b>"]
     for r in rows:
+        tick, step = _grid(markets, r.symbol)
         when = datetime.fromtimestamp(r.ts_ms / 1000, tz=timezone.utc).strftime("%m-%d %H:%M")
-        lines.append(f"{when} {r.side} {_num(r.amount)} {esc(r.symbol)} @ {price(r.price)} "
+        lines.append(f"{when} {r.side} {amount_text(r.amount, step)} {esc(r.symbol)} @ {price(r.price, tick)} "
                      f"fee {money(r.fee, 4)} {esc(r.fee_asset)}")
     return "\n".join(lines)
 
 
-def receipt_text(order: Order) -> str:
-    """Return the reply to a manual order: the fill (price, size, fee) or what is still open."""
+def _grid(markets: Mapping[str, Instrument] | None, symbol: str) -> tuple[Decimal | None, Decimal | None]:
+    market = (markets or {}).get(symbol)
+    return (market.price_tick, market.amount_step) if market is not None else (None, None)
+
+
+def receipt_text(order: Order, tick: Decimal | None = None, step: Decimal | None = None) -> str:
+    """Return the reply to a manual order: the fill (price, size, fee) or what is still open (on tick and step)."""
     if order.filled > 0 and order.avg_price is not None:
         verb = "Bought" if order.side == "buy" else "Sold"
         value = order.filled * order.avg_price
-        text = (f"✅ {verb} {_num(order.filled)} {esc(order.symbol)} at {price(order.avg_price)} "
+        text = (f"✅ {verb} {amount_text(order.filled, step)} {esc(order.symbol)} at {price(order.avg_price, tick)} "
                 f"(value {money(value)}, fee {money(order.fee, 4)})")
-        return text + ("" if order.remaining == 0 else f"\n{_num(order.remaining)} still open as {esc(order.id)}")
+        return text + ("" if order.remaining == 0 else
+                       f"\n{amount_text(order.remaining, step)} still open as {esc(order.id)}")
     if order.status in ("open", "pending", "partially_filled"):
-        at = f" at {price(order.price)}" if order.price else ""
-        return (f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {_num(order.amount)} "
+        at = f" at {price(order.price, tick)}" if order.price else ""
+        return (f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {amount_text(order.amount, step)} "
                 f"{esc(order.symbol)}{at}")
     return f"Order {esc(order.id)} ended {order.status}: {esc(order.reason or 'no fill')}"
 

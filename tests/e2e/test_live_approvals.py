@@ -79,7 +79,7 @@ async def test_other_users_tap_a_double_tap_a_wrong_code_and_reject_place_nothin
             by_member = await press(telegram, card, user=MEMBER, chat=GROUP)
             first = await press(telegram, card, user=OWNER, chat=GROUP)
             second = await press(telegram, card, user=OWNER, chat=GROUP)
-            prompt = await telegram.wait_for(OWNER, lambda s: "to send buy 50 USDT BTC/USDT" in s.text)
+            prompt = await telegram.wait_for(OWNER, lambda s: "to send buy 50.00 USDT BTC/USDT" in s.text)
             in_group = await code_reply(telegram, code_now(1), GROUP, OWNER)
             wrong = await code_reply(telegram, wrong_code())
             rejected = await press(telegram, card, which=1, user=OWNER, chat=GROUP)
@@ -145,8 +145,8 @@ async def test_cards_from_before_a_restart_expire_and_a_claimed_one_is_settled_b
             late = await press(telegram, stale)
             refused = await telegram.ask(OWNER, "/buy BTC/USDT 10", expect="Not opened")
     assert told.text.count("Card from before the restart expired, nothing placed") == 1
-    assert "buy 60 USDT BTC/USDT) was placed before the restart" in told.text
-    assert "buy 70 USDT BTC/USDT) was not placed" in told.text
+    assert "buy 60.00 USDT BTC/USDT) was placed before the restart" in told.text
+    assert "buy 70.00 USDT BTC/USDT) was not placed" in told.text
     assert late.startswith("This card expired") and refused.text.startswith("Not opened: Live trading is paused")
     (order,) = exchange.account.orders
     assert order.client_id == approval_client_id(approval_id(sent), 0)

@@ -118,5 +118,5 @@ async def test_a_killed_bot_s_position_is_closed_by_the_exchange_stop_and_the_re
     fees = (entry + stop.trigger_price) * held * Decimal("0.0005")
     result = ((stop.trigger_price - entry) * held - fees).quantize(Decimal("0.01"))
     assert held == Decimal("0.001") and f"EXIT long BTC/USDT:USDT [manual]: its stop on the exchange filled at " \
-        f"{stop.trigger_price.normalize():f}. Result {result:+,.2f} (" in told.text
+        f"{stop.trigger_price:,.1f}. Result {result:+,.2f} (" in told.text
     assert len([s for s in telegram.sent if "its stop on the exchange" in s.text]) == 1

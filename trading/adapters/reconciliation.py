@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from trading.adapters.closing_trades import closing_exit
+from trading.domain.instruments import price_text
 from trading.domain.money import booked, booked_price
 from trading.domain.orders import Order
 from trading.domain.positions import Position
@@ -67,7 +68,8 @@ class ReconciliationReport:
         out += [f"Order {cid} never reached the exchange" for cid in self.unsent]
         out += [f"Not the bot's, left alone: order {o.id} ({o.side} {o.amount.normalize():f} {o.symbol})"
                 for o in self.unknown_orders]
-        out += [f"Adopted position {x.side} {x.amount.normalize():f} {x.symbol} at {x.entry_price}" for x in p.adopted]
+        out += [f"Adopted position {x.side} {x.amount.normalize():f} {x.symbol} at {price_text(x.entry_price)}"
+                for x in p.adopted]
         out += [f"Position {x.side} {x.symbol} is gone from the exchange" for x in p.closed]
         out += [f"Position {x.symbol} resized to {x.amount.normalize():f}" for x in p.resized]
         out += [f"Held outside the bot: {a.normalize():f} {asset}" for asset, a in p.untracked.items()]

@@ -68,6 +68,14 @@ def price_text(price: Decimal, tick: Decimal | None = None) -> str:
     return f"{on_tick:,.{max(0, -int(tick.normalize().as_tuple().exponent))}f}"
 
 
+def amount_text(amount: Decimal, step: Decimal | None = None) -> str:
+    """Return an amount with thousands separators, down on the step with the step's decimals when a step is given."""
+    if step is None or step <= 0:
+        return f"{amount.normalize():,f}"
+    on_step = (amount / step).to_integral_value(ROUND_DOWN) * step
+    return f"{on_step:,.{max(0, -int(step.normalize().as_tuple().exponent))}f}"
+
+
 def price_on_tick(price: Decimal, tick: Decimal, up: bool) -> Decimal:
     """Return price on the tick grid, rounded up or down, with the tick's decimals."""
     steps = (price / tick).to_integral_value(ROUND_CEILING if up else ROUND_FLOOR)

@@ -81,6 +81,8 @@ class Leg:
     # an entry command (futures /buy against a short, /short against a long) that only reduces the opposite
     # position: not an entry, so the entry gate lets it through
     reduces: bool = False
+    price_tick: Decimal | None = None     # the market's tick and step: the card and the code prompt show on them
+    amount_step: Decimal | None = None
 
     @property
     def notional(self) -> Decimal:

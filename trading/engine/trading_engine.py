@@ -105,8 +105,11 @@ class TradingEngine:
         return pending
 
     def on_position_opened(self, position: Position, ts_ms: int, client_order_id: str | None = None,
-                           amount_step: Decimal = ADOPTED_STEP) -> GuardedPosition:
-        """Arm the stops of a position that has just opened: from its entry's signal, or adopt a stranger."""
+                           amount_step: Decimal = ADOPTED_STEP, price_tick: Decimal = ZERO) -> GuardedPosition:
+        """Arm the stops of a position that has just opened: from its entry's signal, or adopt a stranger.
+
+        An adopted position takes amount_step and price_tick, its market's (break-even and its notices use them).
+        """
         pending = self.state.pending.get(client_order_id or "")
         if pending is not None:
             position = changed(position, stop_price=pending.stop, take_profit=pending.take_profit)
@@ -116,7 +119,7 @@ class TradingEngine:
             origin = f"adopt:{position.symbol}:{position.opened_ms}"
             key = f"{CLIENT_ID_PREFIX}-{hashlib.sha256(origin.encode()).hexdigest()[:20]}"
             strategy, reason, step = position.strategy or "manual", "adopted: opened outside the engine", amount_step
-            costs, tick = ZERO, ZERO
+            costs, tick = ZERO, price_tick
         stops = open_stops(position, self.settings.protection_for(strategy), position.entry_price * costs, tick)
         guard = GuardedPosition(position.symbol, key, strategy, reason, stops, step, position.opened_ms or ts_ms,
                                 position.amount * stops.risk_per_unit, position.amount, position.entry_price)

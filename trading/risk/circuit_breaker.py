@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Mapping
 
 from trading.domain.candles import MINUTE_MS
+from trading.domain.instruments import price_text
 from trading.domain.market import Ticker
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
 
@@ -114,7 +115,8 @@ def observe_price(state: BreakerState, symbol: str, ts_ms: int, price: Decimal,
     word, move, since = ("fell", drop, high) if drop >= rise else ("rose", rise, low)
     minutes = settings.move_window_ms // MINUTE_MS
     return _trip(state, ts_ms, BreakerTrigger.PRICE_MOVE,
-                 f"{symbol} {word} {move:.2f}% within {minutes} min ({since} -> {price})", settings)
+                 f"{symbol} {word} {move:.2f}% within {minutes} min ({price_text(since)} -> {price_text(price)})",
+                 settings)
 
 
 def observe_ticker(state: BreakerState, ticker: Ticker, settings: BreakerSettings) -> Update:

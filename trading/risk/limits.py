@@ -112,12 +112,12 @@ def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
         state = changed(state, daily_limit_day=day)
         breaches.append(LimitBreach(
             RiskRule.DAILY_LOSS, ts_ms,
-            f"daily loss limit hit: {state.daily_pnl:.2f} today, limit {settings.daily_loss_pct}% "
-            f"of {state.day_start_equity:.2f} = {loss_limit:.2f}; new positions are refused until midnight "
+            f"daily loss limit hit: {state.daily_pnl:,.2f} today, limit {settings.daily_loss_pct}% "
+            f"of {state.day_start_equity:,.2f} = {loss_limit:,.2f}; new positions are refused until midnight "
             f"{settings.timezone}",
             settings.close_on_daily_loss))
     if not state.halted and state.drawdown_pct >= settings.max_drawdown_pct:
-        reason = (f"equity {state.equity:.2f} is {state.drawdown_pct:.2f}% below its peak {state.peak_equity:.2f}, "
+        reason = (f"equity {state.equity:,.2f} is {state.drawdown_pct:.2f}% below its peak {state.peak_equity:,.2f}, "
                   f"the limit is {settings.max_drawdown_pct}%")
         state = changed(state, halted=True, halt_reason=reason)
         breaches.append(LimitBreach(RiskRule.MAX_DRAWDOWN, ts_ms, f"drawdown halt: {reason}; new positions are "
@@ -188,9 +188,10 @@ def vet_account(state: RiskState, ts_ms: int, settings: LimitSettings) -> Verdic
                                               f"/resume lifts it.")
     if state.daily_limit_day == local_day(ts_ms, settings.timezone):
         limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
-        return Verdict(RiskRule.DAILY_LOSS, f"Daily loss limit hit: {state.daily_pnl:.2f} today, the limit is "
-                                            f"{limit:.2f} ({settings.daily_loss_pct}% of {state.day_start_equity:.2f})"
-                                            f". New positions are refused until midnight {settings.timezone}, in "
+        return Verdict(RiskRule.DAILY_LOSS, f"Daily loss limit hit: {state.daily_pnl:,.2f} today, the limit is "
+                                            f"{limit:,.2f} ({settings.daily_loss_pct}% of "
+                                            f"{state.day_start_equity:,.2f}). New positions are refused until "
+                                            f"midnight {settings.timezone}, in "
                                             f"{_duration(next_local_midnight_ms(ts_ms, settings.timezone) - ts_ms)}.")
     if ts_ms < state.cooldown_until_ms:
         minutes = -(-(state.cooldown_until_ms - ts_ms) // MINUTE_MS)

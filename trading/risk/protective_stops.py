@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from trading.domain.frozen import changed
-from trading.domain.instruments import price_on_tick
+from trading.domain.instruments import price_on_tick, price_text
 from trading.domain.positions import Position, PositionSide
 from trading.risk.snapshots import Restorable
 
@@ -155,12 +155,12 @@ def evaluate_stops(state: StopState, bar: PriceRange,
         fill = _worse(state, stop_level, bar.open)
         label = stop_reason.value.replace("_", " ")
         return state, (ExitInstruction(ExitAction.CLOSE, stop_reason, fill, Decimal(1),
-                                       f"{label} at {fill} (level {stop_level})"),)
+                                       f"{label} at {_px(state, fill)} (level {_px(state, stop_level)})"),)
     favourable = _favourable(state, bar)
     if state.take_profit is not None and _touched_gain(state, favourable, state.take_profit):
         fill = _better(state, state.take_profit, bar.open)
         return state, (ExitInstruction(ExitAction.CLOSE, ExitReason.TAKE_PROFIT, fill, Decimal(1),
-                                       f"take-profit at {fill}"),)
+                                       f"take-profit at {_px(state, fill)}"),)
     state, exits = _partial_take_profit(state, bar, settings)
     state = _break_even(state, favourable, settings)
     state = _trail(state, favourable, settings)
@@ -184,7 +184,8 @@ def _partial_take_profit(state: StopState, bar: PriceRange, settings: Protection
     fraction = settings.partial_take_profit_fraction
     return changed(state, partial_taken=True), (ExitInstruction(
         ExitAction.CLOSE_PART, ExitReason.PARTIAL_TAKE_PROFIT, fill, fraction,
-        f"partial take-profit: {fraction:%} at {fill} ({settings.partial_take_profit_r}R)"),)
+        f"partial take-profit: {(fraction * HUNDRED).normalize():f}% at {_px(state, fill)} "
+        f"({settings.partial_take_profit_r}R)"),)
 
 
 def _break_even(state: StopState, favourable: Decimal, settings: ProtectionSettings) -> StopState:
@@ -264,7 +265,12 @@ def _zone(state: StopState, price: Decimal, settings: ProtectionSettings
     # Ask once per entry into a zone, not on every tick spent inside it.
     return changed(state, zone=zone), (ExitInstruction(
         ExitAction.ASK, reason, price, Decimal(0),
-        f"position at {result:.2f}% ({zone} zone) at {price}: exit or hold?"),)
+        f"position at {result:.2f}% ({zone} zone) at {_px(state, price)}: exit or hold?"),)
+
+
+def _px(state: StopState, price: Decimal) -> str:
+    """Return a price as the user reads it: on the market's tick (with its decimals) when the tick is known."""
+    return price_text(price, state.price_tick if state.price_tick > 0 else None)
 
 
 def _sign(state: StopState) -> int:

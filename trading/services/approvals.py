@@ -20,6 +20,7 @@ from trading.domain.approvals import APPROVAL_ACTION, Approval, TapOutcome, TapR
 from trading.domain.confirmations import ClaimOutcome, Confirmation, payload_hash
 from trading.domain.errors import InvalidInput, TradingError
 from trading.domain.events import Event, EventKind, Severity
+from trading.domain.instruments import amount_text
 from trading.domain.manual_orders import ManualOrder, OrderTicket, approval_client_id
 from trading.domain.orders import Order
 from trading.ports import Broker, Clock
@@ -292,6 +293,7 @@ def describe(ticket: OrderTicket) -> str:
     leg = legs[0]
     if leg.cancel_id:
         return f"cancel order {leg.cancel_id} ({leg.symbol})"
-    size = f"{leg.quote_amount.normalize():f} {ticket.quote_asset}" if leg.quote_amount is not None else \
-        f"{leg.amount.normalize():f}"
+    # the amount the exchange gets: on the market's step (a spot market buy spends its quote, to the cent)
+    size = f"{leg.quote_amount:,.2f} {ticket.quote_asset}" if leg.quote_amount is not None else \
+        amount_text(leg.amount, leg.amount_step)
     return f"{kind} {size} {leg.symbol}"

@@ -21,6 +21,7 @@ from decimal import Decimal
 from trading.domain.approvals import ENTRY_ACTION, Approval, Proposal, ProposalOutcome
 from trading.domain.errors import InvalidInput
 from trading.domain.events import Event, EventKind, Severity
+from trading.domain.instruments import price_text
 from trading.domain.manual_orders import OrderTicket
 from trading.domain.orders import Order
 from trading.engine.entry_gate import EntryOrigin
@@ -86,8 +87,9 @@ class EntryProposals:
                                f"symbol")
         price = (await self._loop.market.ticker(symbol)).last
         if past_stop(plan, price) and plan.stop is not None:
-            raise InvalidInput(f"the price {price.normalize():f} is already past the plan's stop "
-                               f"{plan.stop.normalize():f}; the setup failed")
+            tick = self._loop.instruments[symbol].price_tick
+            raise InvalidInput(f"the price {price_text(price, tick)} is already past the plan's stop "
+                               f"{price_text(plan.stop, tick)}; the setup failed")
         return plan_ticket(plan, self._loop.instruments[symbol], price, self._clock.now_ms())
 
     async def execute(self, approval: Approval) -> list[Order]:

@@ -115,7 +115,9 @@ class ExchangeStops:
 
 
 def _refused(symbol: str, stop: Decimal | None, target: Decimal | None, error: TradingError, now: int) -> Event:
-    levels = ", ".join(f"{what} {level}" for what, level in (("stop", stop), ("target", target)) if level is not None)
+    # the levels are on the tick with its decimals (round_price_toward): shown as they are, with separators
+    levels = ", ".join(f"{what} {level:,f}" for what, level in (("stop", stop), ("target", target))
+                       if level is not None)
     message = (f"Exchange stop not placed for {symbol} ({levels}): {str(error).rstrip('.')}. While the bot runs "
                f"its own stop keeps guarding the position; a stop already crossed closes it at the next price.")
     return Event(EventKind.ERROR, now, message, {"symbol": symbol, "stop": str(stop), "target": str(target)},

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from trading.domain.decisions import Decision
 from trading.domain.events import Event, EventKind, Severity
-from trading.domain.instruments import Instrument, price_text
+from trading.domain.instruments import Instrument, amount_text, price_text
 from trading.domain.orders import Order, OrderType
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
@@ -18,15 +18,15 @@ from trading.risk.limits import LimitBreach
 from trading.risk.verdicts import RiskRule
 
 
-def _num(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+def _tick(guard: GuardedPosition) -> Decimal | None:
+    return guard.stops.price_tick if guard.stops.price_tick > 0 else None
 
 
 def signal_seen(signal: Signal, ts_ms: int) -> Event:
     """Return the audit event of a new signal."""
-    stop = f"stop {signal.stop}" if signal.stop is not None else "no stop"
+    stop = f"stop {price_text(signal.stop)}" if signal.stop is not None else "no stop"
     return Event(EventKind.SIGNAL, ts_ms, f"Signal {signal.strategy} {signal.side} {signal.symbol} at "
-                                          f"{signal.entry}, {stop}: {signal.reason}",
+                                          f"{price_text(signal.entry)}, {stop}: {signal.reason}",
                  {"setup_id": signal.setup_id, "symbol": signal.symbol, "strategy": signal.strategy,
                   "side": signal.side.value, "entry": str(signal.entry), "stop": str(signal.stop),
                   "take_profit": str(signal.take_profit), "confidence": signal.confidence}, notify=False)
@@ -51,13 +51,14 @@ def position_entered(guard: GuardedPosition, position: Position, ts_ms: int,
                      instrument: Instrument | None = None) -> Event:
     """Return the notification of an entry filled: what, where (on the market's tick), the levels armed and why."""
     stops = guard.stops
-    levels = (f"stop {stops.stop}" if stops.stop is not None else "hard stop only" if stops.risk_per_unit > 0
-              else "no stop: the strategy's own signal exits")
+    tick = instrument.price_tick if instrument else _tick(guard)
+    levels = (f"stop {price_text(stops.stop, tick)}" if stops.stop is not None
+              else "hard stop only" if stops.risk_per_unit > 0 else "no stop: the strategy's own signal exits")
     if stops.take_profit is not None:
-        levels += f", target {stops.take_profit}"
+        levels += f", target {price_text(stops.take_profit, tick)}"
     lever = f" {position.leverage}x" if position.leverage > 1 else ""
-    entry = price_text(position.entry_price, instrument.price_tick if instrument else Decimal("0.01"))
-    line = (f"ENTRY {guard.side} {_num(position.amount)} {guard.symbol} at {entry}{lever} "
+    entry = price_text(position.entry_price, tick or Decimal("0.01"))
+    line = (f"ENTRY {guard.side} {amount_text(position.amount, guard.amount_step)} {guard.symbol} at {entry}{lever} "
             f"[{guard.strategy}]: {guard.reason}. {levels.capitalize()}, risk {guard.initial_risk:,.2f}.")
     return Event(EventKind.POSITION_OPENED, ts_ms, line, _guard_data(guard))
 
@@ -76,17 +77,17 @@ def position_exited(guard: GuardedPosition, result: Decimal, ts_ms: int) -> Even
                  notify=not guard.exit_by_user)
 
 
-def exchange_leg_filled(leg: Order) -> str:
+def exchange_leg_filled(leg: Order, tick: Decimal | None = None) -> str:
     """Return why a position closed when its stop or target on the exchange filled (the exit reason)."""
     what = "stop" if leg.type is OrderType.STOP_MARKET else "target"
-    price = f" at {_num(leg.avg_price)}" if leg.avg_price is not None else ""
+    price = f" at {price_text(leg.avg_price, tick)}" if leg.avg_price is not None else ""
     return f"its {what} on the exchange filled{price}"
 
 
-def closed_outside(found: Order) -> str:
+def closed_outside(found: Order, tick: Decimal | None = None) -> str:
     """Return why a position closed when it was closed outside the bot and its fills were found on the exchange."""
-    price = f" at {_num(found.avg_price)}" if found.avg_price is not None else ""
-    return (f"closed outside the bot{price} ({found.reason}, fees {_num(found.fee)}; "
+    price = f" at {price_text(found.avg_price, tick)}" if found.avg_price is not None else ""
+    return (f"closed outside the bot{price} ({found.reason}, fees {price_text(found.fee)}; "
             "no order of ours)")
 
 
@@ -104,14 +105,15 @@ def result_unknown(guard: GuardedPosition, worst: Decimal, why: str, ts_ms: int)
 def position_reduced(guard: GuardedPosition, position: Position, ts_ms: int) -> Event:
     """Return the notification of a partial exit, with what is left (recorded only for the user's own)."""
     line = (f"PARTIAL EXIT {guard.side} {guard.symbol} [{guard.strategy}]: {guard.exit_reason}. "
-            f"{_num(position.amount)} left.")
+            f"{amount_text(position.amount, guard.amount_step)} left.")
     return Event(EventKind.POSITION_UPDATED, ts_ms, line, _guard_data(guard), notify=not guard.exit_by_user)
 
 
 def position_adopted(guard: GuardedPosition, ts_ms: int) -> Event:
     """Return the audit event of a position found at the broker and guarded from now on."""
-    return Event(EventKind.POSITION_UPDATED, ts_ms, f"Guarding {guard.side} {_num(guard.amount)} {guard.symbol} "
-                                                    f"opened outside the engine", _guard_data(guard), notify=False)
+    amount = amount_text(guard.amount, guard.amount_step)
+    return Event(EventKind.POSITION_UPDATED, ts_ms, f"Guarding {guard.side} {amount} {guard.symbol} opened outside "
+                                                    f"the engine", _guard_data(guard), notify=False)
 
 
 def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:

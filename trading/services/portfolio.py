@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
 from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
-from trading.domain.instruments import Instrument
+from trading.domain.instruments import Instrument, amount_text
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
@@ -108,6 +108,10 @@ class PortfolioService:
         """Return the orders not yet final."""
         return await self.venue.broker.open_orders()
 
+    async def markets(self) -> dict[str, Instrument]:
+        """Return the markets by symbol, with the tick and step every price and amount is shown on."""
+        return await self._market.instruments()
+
     async def trades(self, limit: int) -> list[TradeRow]:
         """Return the newest fills."""
         return await self._ledger.recent_trades(limit)
@@ -193,13 +197,14 @@ class PortfolioService:
         spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
         instrument = self.venue.broker.instrument(symbol)
         self._check_minimum(order.symbol, instrument, side, quote, expected, spot_market_buy, limit)
-        fee = quote * instrument.taker_fee
-        amount = instrument.round_amount(quote / expected) if spot_market_buy else quote / expected
+        # on the step, as the exchange gets it: the card, the code prompt and the order show the same figure
+        amount = instrument.round_amount(quote / expected)
+        fee = (quote if spot_market_buy else amount * expected) * instrument.taker_fee
         held = await self._position(symbol)
         # a futures /buy against a short (or /short against a long) that does not reverse it only reduces
         reduces = held is not None and held.side.entry_order_side is not side and amount <= held.amount
         return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
-                   limit=limit, reduces=reduces)
+                   limit=limit, reduces=reduces, price_tick=instrument.price_tick, amount_step=instrument.amount_step)
 
     def _check_minimum(self, typed: str, instrument: Instrument, side: Side, quote: Decimal, price: Decimal,
                        fee_inside: bool, limit: Decimal | None) -> None:
@@ -235,17 +240,25 @@ class PortfolioService:
         amount = _exit_amount(position.amount, size, command)
         last = await self._mark(symbol)
         instrument = (await self._market.instruments()).get(symbol)
+        if instrument is not None:        # on the step, as the exchange gets it (down: never more than held)
+            # a futures exit is reduce-only, which the exchange lets under the minimum order value
+            smallest = max(instrument.min_amount, instrument.amount_step) if self.venue.market_type == "futures" \
+                else instrument.min_order_amount(last)
+            amount = _exit_on_step(instrument, amount, position.amount, smallest, command)
         fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))
         return Leg(symbol, side.entry_order_side.opposite, amount, last, fee,
-                   reduce_only=self.venue.market_type == "futures")
+                   reduce_only=self.venue.market_type == "futures", price_tick=_tick(instrument),
+                   amount_step=instrument.amount_step if instrument is not None else None)
 
     async def _cancel_leg(self, order_id: str) -> Leg:
         match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
         if not match:
             raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
         order = match[0]
+        instrument = (await self._market.instruments()).get(order.symbol)
         return Leg(order.symbol, order.side, order.remaining, order.price or Decimal(0), Decimal(0),
-                   limit=order.price, cancel_id=order.id)
+                   limit=order.price, cancel_id=order.id, price_tick=_tick(instrument),
+                   amount_step=instrument.amount_step if instrument is not None else None)
 
     async def _cancel(self, order_id: str) -> Order:
         match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
@@ -347,6 +360,18 @@ def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
     if size.value > held:
         raise InvalidInput(f"You hold {held.normalize():f}; {command} at most that, or say all.")
     return size.value
+
+
+def _exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal, command: str) -> Decimal:
+    """Return amount down on the step; refuse one that rounds below the smallest order, saying what to type."""
+    on_step, symbol = instrument.round_amount(amount), instrument.symbol
+    if on_step >= smallest or instrument.round_amount(held) < smallest:
+        return on_step
+    raise InvalidInput(f"{amount_text(amount)} {instrument.base} rounds to "
+                       f"{amount_text(on_step, instrument.amount_step)} on the {amount_text(instrument.amount_step)} "
+                       f"step, below the smallest order "
+                       f"{amount_text(smallest)} {instrument.base}; try {command} {symbol} {smallest.normalize():f} "
+                       f"or {command} {symbol} all.")
 
 
 def _tick(instrument: Instrument | None) -> Decimal | None:

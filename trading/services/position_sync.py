@@ -187,7 +187,7 @@ class PositionSync:
         closed, result, breaches = self.engine.on_position_closed(symbol, now, exit_order, marks.get(symbol))
         if closed is not None:
             if leg is not None and exit_order is leg:      # the exchange's stop or target closed it
-                closed = replace(closed, exit_reason=notices.exchange_leg_filled(leg))
+                closed = replace(closed, exit_reason=notices.exchange_leg_filled(leg, closed.stops.price_tick or None))
             await self.events.emit(notices.position_exited(closed, result, now))
         for breach in breaches:
             await self.events.emit(notices.limit_hit(breach))
@@ -198,7 +198,7 @@ class PositionSync:
             at = found.updated_ms or now          # the close is recorded when it happened, at its price
             closed, result, breaches = self.engine.on_position_closed(symbol, at, found)
             if closed is not None:
-                closed = replace(closed, exit_reason=notices.closed_outside(found))
+                closed = replace(closed, exit_reason=notices.closed_outside(found, closed.stops.price_tick or None))
                 await self.events.emit(notices.position_exited(closed, result, at))
         else:
             closed, worst, breaches = self.engine.on_result_unknown(symbol, now)
@@ -214,7 +214,8 @@ class PositionSync:
                 continue
             instrument = self.instruments.get(symbol)
             step = instrument.amount_step if instrument is not None else ADOPTED_STEP
-            guard = self.engine.on_position_opened(position, now, None, step)
+            guard = self.engine.on_position_opened(position, now, None, step,
+                                                   instrument.price_tick if instrument is not None else Decimal(0))
             await self.events.emit(notices.position_adopted(guard, now))
 
     async def _audit(self, now: int, message: str) -> None:

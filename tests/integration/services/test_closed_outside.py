@@ -55,7 +55,7 @@ async def test_a_futures_position_closed_by_hand_while_down_is_recorded_with_its
         # 9,760.5 = 4.88025): (120,500 - 121,144.20) x 0.081 = -52.1802; net -52.1802 - 4.9063401 - 4.88025
         # = -61.9667901; 1R = (121,144.20 - 120,000) x 0.081 = 92.6802 -> -0.67R
         exits = again.notified("EXIT")
-        assert exits == ["EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 120500 (1 trade(s) on the "
+        assert exits == ["EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 120,500.0 (1 trade(s) on the "
                          "exchange, fees 4.88025; no order of ours). Result -61.97 (-0.67R)."]
         closed = [e for e in await again.store.events(limit=50) if e.kind is EventKind.POSITION_CLOSED
                   and "result" in e.data]
@@ -100,7 +100,7 @@ async def test_spot_coins_sold_outside_the_bot_are_recorded_with_their_fills_and
         assert [(e.ts_ms, D(e.data["result"])) for e in closed] == [(SELL_OFF + MINUTE_MS, expected)]
         assert expected < D("-50")
         exits = again.notified("EXIT")
-        assert len(exits) == 1 and "closed outside the bot at 120500" in exits[0] and f"{expected:+,.2f}" in exits[0]
+        assert len(exits) == 1 and "closed outside the bot at 120,500.0" in exits[0] and f"{expected:+,.2f}" in exits[0]
         assert again.engine.state.positions == {} and again.venue.broker.book.all() == []
         await again.run_until(SELL_OFF + 4 * MINUTE_MS)
         verdict = again.engine.vet_new_position(clock.now_ms(), EntryOrigin.MANUAL, SPOT)
@@ -163,7 +163,7 @@ async def test_a_position_closed_by_hand_during_a_stream_outage_is_recorded_at_t
 
         assert [p.symbol for p in report.positions.closed] == [PERP]
         # the same figures as the restart above: -61.97, -0.67R
-        assert rig.notified("EXIT") == ["EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 120500 (1 "
+        assert rig.notified("EXIT") == ["EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 120,500.0 (1 "
                                         "trade(s) on the exchange, fees 4.88025; no order of ours). Result -61.97 "
                                         "(-0.67R)."]
         assert rig.engine.state.risk.consecutive_losses == 1

@@ -72,10 +72,10 @@ async def test_an_approved_card_opens_with_the_plans_exits_exactly_as_the_autono
     (order,) = result.orders
     assert order.client_order_id == approval_client_id(card.id, 0)
     assert p.loop.notified(*TRADES) == [
-        "ENTRY long 0.08699 BTC/USDT at 113,691.10 [scripted]: scripted setup squeeze. Stop 112500, "
-        "target 118000, risk 103.61.",
-        "PARTIAL EXIT long BTC/USDT [scripted]: partial take-profit: 50% at 114882.20 (1R). 0.0435 left.",
-        "EXIT long BTC/USDT [scripted]: trailing stop at 115676.90 (level 115676.90). Result +122.27 (+1.18R)."]
+        "ENTRY long 0.08699 BTC/USDT at 113,691.10 [scripted]: scripted setup squeeze. Stop 112,500.00, "
+        "target 118,000.00, risk 103.61.",
+        "PARTIAL EXIT long BTC/USDT [scripted]: partial take-profit: 50% at 114,882.20 (1R). 0.04350 left.",
+        "EXIT long BTC/USDT [scripted]: trailing stop at 115,676.90 (level 115,676.90). Result +122.27 (+1.18R)."]
     again = await p.approvals.approve(card.id, card.hash_shown, OWNER)
     assert again.outcome is TapOutcome.ALREADY_ANSWERED
     await p.loop.close()
@@ -106,10 +106,10 @@ async def test_an_entry_placed_before_a_restart_but_never_recorded_gets_the_plan
     assert forgotten == {} and "was placed before the restart" in told
     assert "the plan's exits are armed when it fills" in told and again == "its plan's exits were already armed"
     assert p.loop.notified(*TRADES) == [
-        "ENTRY long 0.08699 BTC/USDT at 113,691.10 [scripted]: scripted setup squeeze. Stop 112500, "
-        "target 118000, risk 103.61.",
-        "PARTIAL EXIT long BTC/USDT [scripted]: partial take-profit: 50% at 114882.20 (1R). 0.0435 left.",
-        "EXIT long BTC/USDT [scripted]: trailing stop at 115676.90 (level 115676.90). Result +122.27 (+1.18R)."]
+        "ENTRY long 0.08699 BTC/USDT at 113,691.10 [scripted]: scripted setup squeeze. Stop 112,500.00, "
+        "target 118,000.00, risk 103.61.",
+        "PARTIAL EXIT long BTC/USDT [scripted]: partial take-profit: 50% at 114,882.20 (1R). 0.04350 left.",
+        "EXIT long BTC/USDT [scripted]: trailing stop at 115,676.90 (level 115,676.90). Result +122.27 (+1.18R)."]
     await p.loop.close()
 
 
@@ -159,7 +159,7 @@ async def test_a_price_already_past_the_plans_stop_at_the_tap_refuses_and_places
     rig.clock.advance(4 * MINUTE_MS)         # the 12:33 close 119,900.00 is under the stop
     past = await p.approve(card)
     assert past.outcome is TapOutcome.BLOCKED
-    assert past.detail == "the price 119900 is already past the plan's stop 120000; the setup failed"
+    assert past.detail == "the price 119,900.00 is already past the plan's stop 120,000.00; the setup failed"
     assert await rig.broker.open_orders() == [] and await rig.broker.positions() == []
     await rig.close()
 

@@ -121,7 +121,8 @@ async def test_a_killed_bot_s_position_is_closed_by_the_exchange_stop_and_the_re
         # bought 0.081 at 121,144.20, sold at 120,000: (120,000 - 121,144.20) x 0.081 = -92.68, fees 0.05% of
         # 9,812.68 (4.91) and of 9,720 (4.86): -102.45; 1R = 92.68
         assert held == D("0.081") and again.notes.lines == [
-            "EXIT long BTC/USDT:USDT [scripted]: its stop on the exchange filled at 120000. Result -102.45 (-1.11R)."]
+            "EXIT long BTC/USDT:USDT [scripted]: its stop on the exchange filled at 120,000.0. "
+            "Result -102.45 (-1.11R)."]
         await again.close()
 
 
@@ -157,10 +158,11 @@ async def test_a_stop_the_exchange_refuses_is_told_once_and_the_bot_closes_the_p
         # (121,019.70 - 125,000) x 0.01 = -39.80, less the exit's fee 0.05% of 1,210.20 = 0.61 (the adopted
         # entry's fee is not known): -40.41
         assert rig.notes.lines == [
-            "Exchange stop not placed for BTC/USDT:USDT (stop 122500.0): Order would immediately trigger. (code -2021)."
+            "Exchange stop not placed for BTC/USDT:USDT (stop 122,500.0): Order would immediately trigger. "
+            "(code -2021)."
             " While the bot runs its own stop keeps guarding the position; a stop already crossed closes it at the "
             "next price.",
-            "EXIT long BTC/USDT:USDT [manual]: hard stop at 121020.22 (level 122500.0000000000). Result -40.41 "
+            "EXIT long BTC/USDT:USDT [manual]: hard stop at 121,020.2 (level 122,500.0). Result -40.41 "
             "(-1.62R)."]
         await rig.close()
 
@@ -179,7 +181,8 @@ async def test_the_exchange_stop_filling_while_the_bot_runs_cancels_the_target_a
         assert [a.status for a in fake.account.algo_orders] == ["FINISHED", "CANCELED"]
         assert fake.account.position("BTCUSDT") == 0 and len(fake.account.orders) == 2   # the entry, the stop's
         assert rig.notified("EXIT") == [
-            "EXIT long BTC/USDT:USDT [scripted]: its stop on the exchange filled at 120000. Result -102.45 (-1.11R)."]
+            "EXIT long BTC/USDT:USDT [scripted]: its stop on the exchange filled at 120,000.0. "
+            "Result -102.45 (-1.11R)."]
         await rig.close()
 
 

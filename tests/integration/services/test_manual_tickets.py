@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal as D
 
+import pytest
+
 from tests.fakes.paper_account import paper_account
-from trading.domain.manual_orders import ManualOrder, OrderKind
+from trading.domain.errors import InvalidInput
+from trading.domain.manual_orders import ManualOrder, OrderKind, Size, SizeKind
 from trading.services.manual_orders import Tickets
 
 # a resting limit buy of 1,000 USDT at 100,000 (BTC/USDT was near 107,000 at noon on 1 July 2025)
@@ -34,4 +37,33 @@ async def test_with_the_hard_stop_off_a_ticket_shows_no_stop_and_risks_the_whole
 
     assert leg.stop is None and leg.target == D(110_000)
     assert leg.risk == D("0.01") * D(100_000) + 2 * D(1) == D(1002)      # spot: nothing stops it before zero
+    await account.close()
+
+
+async def test_an_entry_ticket_holds_the_amount_on_the_step_that_the_exchange_gets(tmp_path):
+    account = await paper_account(tmp_path)
+    tickets = Tickets(account.portfolio, account.engine, await account.market.instruments())
+
+    leg = (await tickets.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(1000), limit=D(99_999)))).legs[0]
+
+    # 1,000 / 99,999 = 0.0100001... BTC -> 0.01000 on the 0.00001 step; the fee on what is bought: 999.99 x 0.1%
+    assert (leg.amount, leg.fee, leg.amount_step, leg.price_tick) == (D("0.01"), D("0.99999"), D("0.00001"),
+                                                                      D("0.01"))
+    await account.close()
+
+
+async def test_an_exit_ticket_is_on_the_step_and_one_below_the_smallest_order_says_what_to_type(tmp_path):
+    account = await paper_account(tmp_path)
+    await account.portfolio.buy("BTC/USDT", D(1000))        # 0.00936 BTC held, last price 106,605.80
+    tickets = Tickets(account.portfolio, account.engine, await account.market.instruments())
+
+    third = (await tickets.quote(ManualOrder(OrderKind.SELL, "BTC/USDT", size=Size(SizeKind.PERCENT, D("33.3")))))
+    with pytest.raises(InvalidInput) as refused:
+        await tickets.quote(ManualOrder(OrderKind.SELL, "BTC/USDT", size=Size(SizeKind.PERCENT, D("0.1"))))
+
+    # 0.00936 x 33.3% = 0.00311688 -> 0.00311; 0.1% = 0.00000936 -> 0; the smallest spot order is 5 USDT:
+    # 5 / 106,605.8 = 0.0000469 -> 0.00005 up on the step
+    assert third.legs[0].amount == D("0.00311")
+    assert str(refused.value) == ("0.00000936 BTC rounds to 0.00000 on the 0.00001 step, below the smallest order "
+                                  "0.00005 BTC; try /sell BTC/USDT 0.00005 or /sell BTC/USDT all.")
     await account.close()

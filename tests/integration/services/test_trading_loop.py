@@ -62,10 +62,10 @@ async def test_the_trailing_stop_follows_the_squeeze_and_exits_where_computed(tm
     result = (part - entry) * D("0.04349") + (rest - entry) * D("0.04350") - fees
     assert result.quantize(D("0.01")) == D("122.27")
     assert rig.notified(*TRADES) == [
-        "ENTRY long 0.08699 BTC/USDT at 113,691.10 [scripted]: scripted setup squeeze. Stop 112500, "
-        "target 118000, risk 103.61.",
-        "PARTIAL EXIT long BTC/USDT [scripted]: partial take-profit: 50% at 114882.20 (1R). 0.0435 left.",
-        "EXIT long BTC/USDT [scripted]: trailing stop at 115676.90 (level 115676.90). Result +122.27 (+1.18R)."]
+        "ENTRY long 0.08699 BTC/USDT at 113,691.10 [scripted]: scripted setup squeeze. Stop 112,500.00, "
+        "target 118,000.00, risk 103.61.",
+        "PARTIAL EXIT long BTC/USDT [scripted]: partial take-profit: 50% at 114,882.20 (1R). 0.04350 left.",
+        "EXIT long BTC/USDT [scripted]: trailing stop at 115,676.90 (level 115,676.90). Result +122.27 (+1.18R)."]
     assert rig.broker.equity() == D(10000) + result
     await rig.close()
 
@@ -84,7 +84,7 @@ async def test_the_hard_stop_exits_on_the_first_tick_past_it(tmp_path):
     assert result.quantize(D("0.01")) == D("-169.68")
     closed = rig.notes.of(EventKind.POSITION_CLOSED)
     assert [(e.ts_ms, e.message) for e in closed] == [
-        (SELL_OFF + 5 * MINUTE_MS, "EXIT long BTC/USDT:USDT [scripted]: hard stop at 118715.99 (level 118720.7966). "
+        (SELL_OFF + 5 * MINUTE_MS, "EXIT long BTC/USDT:USDT [scripted]: hard stop at 118,715.99 (level 118,720.80). "
                                    "Result -169.68 (-0.85R).")]
     asked = [e.message for e in await rig.audit(EventKind.DECISION) if "soft_stop zone" in e.message]
     assert len(asked) == 1 and asked[0].startswith("rules decided hold")
@@ -112,7 +112,7 @@ async def test_the_daily_loss_limit_blocks_the_next_entry_until_the_next_day(tmp
         "ENTRY long 0.16509 BTC/USDT", "RISK LIMIT", "EXIT long BTC/USDT", "ENTRY long 0.16501 BTC/USDT"]
     assert notes[1].startswith("RISK LIMIT: daily loss limit hit: -225.")
     assert skipped == ["Skipped scripted long BTC/USDT:USDT: Daily loss limit hit: -245.11 today, the limit is "
-                       "200.00 (2% of 10000.00). New positions are refused until midnight UTC, in 11 h 0 min."]
+                       "200.00 (2% of 10,000.00). New positions are refused until midnight UTC, in 11 h 0 min."]
     await rig.close()
 
 
@@ -132,9 +132,9 @@ async def test_the_circuit_breaker_trips_on_the_sell_off_and_resumes_after_a_cal
     trips = rig.notes.of(EventKind.CIRCUIT_BREAKER)
     assert [(e.ts_ms - SELL_OFF) // MINUTE_MS for e in trips] == [5, 40]
     assert trips[0].message.startswith("CIRCUIT BREAKER tripped: BTC/USDT fell 2.00% within 15 min "
-                                       "(121143.67 -> 118715.99)")
+                                       "(121,143.67 -> 118,715.99)")
     assert trips[1].message == ("Circuit breaker off, new entries allowed again: resumed after BTC/USDT fell "
-                                "2.00% within 15 min (121143.67 -> 118715.99) (paused 35 min).")
+                                "2.00% within 15 min (121,143.67 -> 118,715.99) (paused 35 min).")
     skipped = [e.data["rule"] for e in await rig.audit(EventKind.RISK_LIMIT)]
     assert skipped == ["circuit_breaker"]
     assert [n.split(" at ")[0] for n in rig.notified(EventKind.POSITION_OPENED)] == ["ENTRY long 0.08293 BTC/USDT"]
@@ -152,7 +152,7 @@ async def test_the_bot_trades_the_real_trend_strategy_of_the_book_by_itself(tmp_
     await rig.run_until(start + 3 * 24 * 60 * MINUTE_MS)
     notes = rig.notified(*TRADES)
     assert [n.split(" [")[0] for n in notes] == ["ENTRY long 0.08583 BTC/USDT at 115,221.23", "EXIT long BTC/USDT"]
-    assert "EMA21 crossed above EMA55 on 1h" in notes[0] and "stop loss at 113427.08" in notes[1]
+    assert "EMA21 crossed above EMA55 on 1h" in notes[0] and "stop loss at 113,427.08" in notes[1]
     assert rig.broker.summary().position_value == 0
     await rig.close()
 

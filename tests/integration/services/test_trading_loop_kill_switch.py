@@ -90,7 +90,7 @@ async def test_the_hard_stop_fires_while_the_decision_maker_is_still_thinking(tm
     await rig.loop.settle()
     answers = [e.message for e in await rig.audit(EventKind.DECISION) if "zone" in e.message]
     assert decider.stalled == 1 and len(closed_before_the_answer) == 1
-    assert "hard stop at 118715.99" in closed_before_the_answer[0]
+    assert "hard stop at 118,715.99" in closed_before_the_answer[0]
     assert answers == ["timeout decided hold on BTC/USDT:USDT soft_stop zone: the decision maker did not answer "
                        "in time"]
     await rig.close()

@@ -53,13 +53,13 @@ def test_each_brake_refuses_every_origin_and_says_how_to_lift_it(origin, rule, l
 
 def test_the_drawdown_halt_names_the_figures():
     verdict = engine_at_limit(RiskRule.MAX_DRAWDOWN).vet_new_position(T0, EntryOrigin.MANUAL)
-    assert verdict.reason == ("Drawdown halt: equity 8000.00 is 20.00% below its peak 10000.00, the limit is 20%. "
+    assert verdict.reason == ("Drawdown halt: equity 8,000.00 is 20.00% below its peak 10,000.00, the limit is 20%. "
                               "New positions are refused; /resume lifts it.")
 
 
 def test_the_daily_loss_refusal_names_todays_loss_and_the_limit():
     verdict = engine_at_limit(RiskRule.DAILY_LOSS).vet_new_position(T0 + 10 * MINUTE_MS, EntryOrigin.MANUAL)
-    assert verdict.reason.startswith("Daily loss limit hit: -600.00 today, the limit is 600.00 (6% of 10000.00).")
+    assert verdict.reason.startswith("Daily loss limit hit: -600.00 today, the limit is 600.00 (6% of 10,000.00).")
 
 
 def test_resume_lifts_the_kill_switch_the_halt_and_a_cooldown_but_not_the_daily_limit():

@@ -109,5 +109,5 @@ def test_circuit_breaker_trips_on_the_sell_off_and_resumes_after_a_calm_half_hou
             blocked_at_13_00 = state.vet_entry(close_ms)
     assert [(minute, c.change) for minute, c in changes] == [
         ("12:34", BreakerChange.TRIPPED), ("13:09", BreakerChange.RESUMED)]
-    assert "fell 2.00% within 15 min (121143.67 -> 118715.99)" in changes[0][1].reason
+    assert "fell 2.00% within 15 min (121,143.67 -> 118,715.99)" in changes[0][1].reason
     assert blocked_at_13_00 is not None and blocked_at_13_00.rule is RiskRule.CIRCUIT_BREAKER
