@@ -8,7 +8,7 @@ from trading.adapters.order_tracking import acknowledged, follow
 from trading.adapters.position_book import PositionBook
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument
-from trading.domain.orders import Order, OrderStatus
+from trading.domain.orders import Order, OrderStatus, OrderType
 from trading.engine import execution_events as events
 from trading.engine.snapshots import from_plain, to_plain
 from trading.ports import Clock
@@ -33,6 +33,12 @@ class FollowedOrders:
     def get(self, order_id: str) -> Order | None:
         """Return a followed order by id."""
         return self._orders.get(order_id)
+
+    def filled_legs(self, symbol: str) -> list[Order]:
+        """Return the filled reduce-only stop and take-profit orders of symbol (exchange-side exits), oldest first."""
+        return sorted((o for o in self._orders.values() if o.symbol == symbol and o.reduce_only and o.filled > 0
+                       and o.type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET)),
+                      key=lambda o: max(o.updated_ms, o.created_ms))
 
     def working(self, symbol: str | None = None) -> list[Order]:
         """Return the followed orders not final yet, of one symbol or all."""

@@ -54,6 +54,7 @@ class ProtectiveOrders:
         self._broker = broker
         self._by_symbol: dict[str, Protection] = {}
         self._fired: dict[str, Order] = {}      # the leg that closed a position, until the loop asks (fired())
+        self._told: set[str] = set()            # legs fired() has returned: each closes one position only
 
     def get(self, symbol: str) -> Protection | None:
         """Return the protection of symbol's position, if any."""
@@ -99,8 +100,17 @@ class ProtectiveOrders:
         return protection
 
     def fired(self, symbol: str) -> Order | None:
-        """Return (once) the stop or target leg that closed symbol's position, if one did."""
-        return self._fired.pop(symbol, None)
+        """Return (once) the stop or target leg that closed symbol's position, if one did.
+
+        A leg whose protection was never saved (the bot killed between sending it and its checkpoint) is still
+        followed by the broker, found by client id at the restart's reconciliation: the newest filled one is taken.
+        """
+        leg = self._fired.pop(symbol, None)
+        if leg is None:
+            leg = next((o for o in reversed(self._broker.orders.filled_legs(symbol)) if o.id not in self._told), None)
+        if leg is not None:
+            self._told.add(leg.id)
+        return leg
 
     def symbols(self) -> list[str]:
         """Return the symbols whose stop and target the exchange holds (or held until the next supervise)."""
@@ -129,7 +139,19 @@ class ProtectiveOrders:
                 except TradingError as exc:
                     notes.append(f"could not re-arm {symbol} ({_levels(protection)}): {exc}")
                     log.warning("protective orders not re-armed", symbol=symbol, error=str(exc))
+        await self._cancel_orphans()
         return notes
+
+    async def _cancel_orphans(self) -> None:
+        """Cancel our legs still working where no position is left and no protection is known (the bot killed
+        before it saved them): a stale reduce-only leg would otherwise close a later position in that market."""
+        orphans: dict[str, list[str]] = {}
+        for leg in self._broker.orders.working():
+            if leg.reduce_only and leg.type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET) and \
+                    leg.symbol not in self._by_symbol and self._broker.book.get(leg.symbol) is None:
+                orphans.setdefault(leg.symbol, []).append(leg.id)
+        for symbol, order_ids in orphans.items():
+            await self._cancel_ids(symbol, order_ids, "the position has closed (one cancels the other)")
 
     def _healthy(self, protection: Protection, position: Position) -> bool:
         wanted = [(protection.stop_price, protection.stop_order_id),

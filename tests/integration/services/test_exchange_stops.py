@@ -96,8 +96,21 @@ async def test_the_kill_switch_closing_positions_cancels_the_legs(squeeze: LiveL
         ("TAKE_PROFIT_MARKET", "SELL", D("118000"), D("0.087"), True)]
 
 
+def forget_protections(database: Path) -> None:
+    """Drop the saved stop and target levels of the live account: a bot killed after sending its legs but before
+    saving them (the legs' client ids are journaled before they are sent, so the restart still finds the orders)."""
+    with sqlite3.connect(database) as db:
+        key, value = db.execute("SELECT key, value_json FROM state WHERE key LIKE 'live_account:%'").fetchone()
+        state = json.loads(value)
+        state["protections"] = {}
+        for position in state["positions"].values():
+            position.update(stop_price=None, take_profit=None)
+        db.execute("UPDATE state SET value_json = ? WHERE key = ?", (json.dumps(state), key))
+
+
+@pytest.mark.parametrize("protections_saved", [True, False])
 async def test_a_killed_bot_s_position_is_closed_by_the_exchange_stop_and_the_restart_says_so_once(
-        tmp_path: Path) -> None:
+        tmp_path: Path, protections_saved: bool) -> None:
     # long 12:30 at 121,143.67-ish, stop 120,000; the bot dies; 12:33's low 119,900 passes the stop on the
     # exchange, which sells at 120,000 with no bot running
     candles = minutes_around(SELL_OFF)
@@ -107,6 +120,8 @@ async def test_a_killed_bot_s_position_is_closed_by_the_exchange_stop_and_the_re
         await first.run_until(SELL_OFF)
         held = fake.account.position("BTCUSDT")
         await first.kill()
+        if not protections_saved:
+            forget_protections(tmp_path / "trading.sqlite")
 
         clock.set(SELL_OFF + 10 * MINUTE_MS)
         fake.account.match(fake.board)          # the exchange's own matching, nobody asking
