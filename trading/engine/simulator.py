@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from trading.domain.candles import Candle
 from trading.domain.frozen import quick_init
-from trading.domain.instruments import Instrument
+from trading.domain.instruments import Instrument, price_on_tick
 from trading.domain.money import booked
 from trading.domain.orders import Order, OrderType, Side
 from trading.engine.slippage import SlippageModel
@@ -50,11 +50,9 @@ class Execution:
 
 
 def on_tick(price: Decimal, tick: Decimal, side: Side) -> Decimal:
-    """Return price moved onto the tick grid against the taker: up for buys, down for sells."""
-    steps = (price / tick).to_integral_value(ROUND_CEILING if side is Side.BUY else ROUND_FLOOR)
-    # quantized to the tick, so a price always carries the tick's decimals (113691.10, not 113691.1),
-    # whatever the digits of the slippage that moved it
-    return (steps * tick).quantize(tick)
+    """Return price moved onto the tick grid against the taker: up for buys, down for sells (with the tick's
+    decimals, 113691.10 not 113691.1, whatever the digits of the slippage that moved it)."""
+    return price_on_tick(price, tick, up=side is Side.BUY)
 
 
 def execution_for(order: Order, bar: PriceBar, amount: Decimal, slippage: SlippageModel,
