@@ -74,7 +74,7 @@ async def order(update: Update, context: BotContext, manual: ManualOrder) -> Non
     """Ask the core what the order needs and show the receipt, the confirm card or the approval card."""
     outcome = await context.orders.request(update.effective_user.id, update.effective_chat.id, manual)
     if isinstance(outcome, Executed):
-        text = "\n".join(receipt(o) for o in outcome.orders)
+        text = "\n".join(receipt(o, outcome.ticket) for o in outcome.orders)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
     elif isinstance(outcome, NeedsApproval):
         await approval_cards.show(context, update.effective_chat.id, outcome.approval)
@@ -94,7 +94,7 @@ async def close_all_answer(update: Update, context: BotContext) -> None:
         await update.callback_query.edit_message_text("Kept the positions open.")
         return
     done = await cards.carry_out(context, callback, context.orders.close_all())
-    await update.callback_query.edit_message_text("\n".join(receipt(o) for o in done.orders),
+    await update.callback_query.edit_message_text("\n".join(receipt(o, done.ticket) for o in done.orders),
                                                   parse_mode=ParseMode.HTML)
 
 

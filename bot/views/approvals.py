@@ -78,7 +78,7 @@ def result_text(result: TapResult) -> str:
     approval, outcome = result.approval, result.outcome
     head = "\n".join(_leg(leg, approval.ticket) for leg in approval.ticket.legs) if approval is not None else ""
     if outcome is TapOutcome.PLACED:
-        return f"✅ <b>Approved and sent</b>\n{head}\n" + "\n".join(receipt(o, approval) for o in result.orders)
+        return f"✅ <b>Approved and sent</b>\n{head}\n" + "\n".join(receipt(o, _ticket(result)) for o in result.orders)
     if outcome is TapOutcome.FAILED:
         return f"⚠️ <b>Approved, but the exchange refused it</b>: {esc(result.detail)}\n{head}"
     if outcome is TapOutcome.REFRESHED:
@@ -93,7 +93,7 @@ def result_text(result: TapResult) -> str:
 def code_reply(result: TapResult) -> str:
     """Return the reply to the code that released (or could not release) an approval."""
     if result.outcome is TapOutcome.PLACED:
-        return "✅ Code accepted. " + "\n".join(receipt(o, result.approval) for o in result.orders)
+        return "✅ Code accepted. " + "\n".join(receipt(o, _ticket(result)) for o in result.orders)
     if result.outcome is TapOutcome.REFRESHED:
         return f"✅ Code accepted, but nothing was placed: {esc(result.detail)}. Check the new card."
     if result.outcome is TapOutcome.BLOCKED:      # the gate's refusal is a sentence of its own
@@ -103,9 +103,14 @@ def code_reply(result: TapResult) -> str:
     return f"✅ Code accepted, but nothing was placed: {esc(TOASTS.get(result.outcome, result.outcome.value))}"
 
 
-def receipt(order: Order, approval: Approval | None = None) -> str:
-    """Return the receipt of a placed order, or of a cancelled one (on the tick and step of the card's leg)."""
+def _ticket(result: TapResult) -> OrderTicket | None:
+    return result.approval.ticket if result.approval is not None else None
+
+
+def receipt(order: Order, ticket: OrderTicket | None = None) -> str:
+    """Return the receipt of a placed order, or of a cancelled one, on the tick and step of its ticket's leg."""
+    leg = next((g for g in ticket.legs if g.symbol == order.symbol), None) if ticket is not None else None
+    tick, step = (leg.price_tick, leg.amount_step) if leg is not None else (None, None)
     if order.status == "cancelled" and order.filled == 0:
-        return cancelled_text(order)
-    leg = next((g for g in approval.ticket.legs if g.symbol == order.symbol), None) if approval else None
-    return receipt_text(order, leg.price_tick, leg.amount_step) if leg is not None else receipt_text(order)
+        return cancelled_text(order, step)
+    return receipt_text(order, tick, step)

@@ -12,10 +12,6 @@ from trading.domain.orders import Order
 from trading.services.portfolio import BalanceReport, PositionView
 
 
-def _num(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def _signed(value: Decimal) -> str:
     return f"{'+' if value >= 0 else '−'}{money(abs(value))}"
 
@@ -31,7 +27,7 @@ def balance_text(report: BalanceReport) -> str:
              f"PnL since start: {_signed(report.pnl)} ({pct:+.2f}%) from {money(report.starting_balance)}"]
     others = {a: v for a, v in report.assets.items() if a != s.quote and v != 0}
     if others:
-        lines.append("Holdings: " + ", ".join(f"{_num(v)} {esc(a)}" for a, v in sorted(others.items())))
+        lines.append("Holdings: " + ", ".join(f"{amount_text(v)} {esc(a)}" for a, v in sorted(others.items())))
     return "\n".join(lines)
 
 
@@ -42,7 +38,7 @@ def positions_text(views: list[PositionView]) -> str:
     blocks = ["<b>Open positions</b>"]
     for v in views:
         p, tick = v.position, v.tick
-        lines = [f"\n<b>{esc(p.symbol)}</b> {p.side.upper()} {_num(p.amount)}"
+        lines = [f"\n<b>{esc(p.symbol)}</b> {p.side.upper()} {amount_text(p.amount, v.step)}"
                  + (f" · {p.leverage}x" if p.leverage > 1 else ""),
                  f"Entry {price(p.entry_price, tick)} → mark {price(v.mark, tick)}",
                  f"Unrealised: {_signed(v.unrealized)} ({v.unrealized_pct:+.2f}%)",
@@ -104,6 +100,6 @@ def receipt_text(order: Order, tick: Decimal | None = None, step: Decimal | None
     return f"Order {esc(order.id)} ended {order.status}: {esc(order.reason or 'no fill')}"
 
 
-def cancelled_text(order: Order) -> str:
-    """Return the reply to /cancel."""
-    return f"Cancelled <code>{esc(order.id)}</code>: {order.side} {_num(order.amount)} {esc(order.symbol)}"
+def cancelled_text(order: Order, step: Decimal | None = None) -> str:
+    """Return the reply to /cancel (the amount on the step)."""
+    return f"Cancelled <code>{esc(order.id)}</code>: {order.side} {amount_text(order.amount, step)} {esc(order.symbol)}"

@@ -26,7 +26,7 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
             bought = await telegram.ask(OWNER, "/buy BTC/USDT 1000")
-            assert bought.text == "✅ Bought 0.0085 BTC/USDT at 117,403.84 (value 997.93, fee 0.9979)"
+            assert bought.text == "✅ Bought 0.00850 BTC/USDT at 117,403.84 (value 997.93, fee 0.9979)"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Cash: 9,001.07 (available 9,001.07" in balance.text
             sold = await telegram.ask(OWNER, "/sell BTC/USDT 50%")

@@ -45,6 +45,7 @@ class PositionView:
     position: Position
     mark: Decimal
     tick: Decimal | None = None        # the market's price tick: every price is shown on it
+    step: Decimal | None = None        # the market's amount step: the amount is shown on it
 
     @property
     def unrealized(self) -> Decimal:
@@ -102,7 +103,8 @@ class PortfolioService:
         """Return the open positions with their marks."""
         positions = await self.venue.broker.positions()
         instruments = await self._market.instruments()
-        return [PositionView(p, await self._mark(p.symbol), _tick(instruments.get(p.symbol))) for p in positions]
+        return [PositionView(p, await self._mark(p.symbol), _tick(instruments.get(p.symbol)),
+                             _step(instruments.get(p.symbol))) for p in positions]
 
     async def open_orders(self) -> list[Order]:
         """Return the orders not yet final."""
@@ -248,7 +250,7 @@ class PortfolioService:
         fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))
         return Leg(symbol, side.entry_order_side.opposite, amount, last, fee,
                    reduce_only=self.venue.market_type == "futures", price_tick=_tick(instrument),
-                   amount_step=instrument.amount_step if instrument is not None else None)
+                   amount_step=_step(instrument))
 
     async def _cancel_leg(self, order_id: str) -> Leg:
         match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
@@ -258,7 +260,7 @@ class PortfolioService:
         instrument = (await self._market.instruments()).get(order.symbol)
         return Leg(order.symbol, order.side, order.remaining, order.price or Decimal(0), Decimal(0),
                    limit=order.price, cancel_id=order.id, price_tick=_tick(instrument),
-                   amount_step=instrument.amount_step if instrument is not None else None)
+                   amount_step=_step(instrument))
 
     async def _cancel(self, order_id: str) -> Order:
         match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
@@ -376,3 +378,7 @@ def _exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smalle
 
 def _tick(instrument: Instrument | None) -> Decimal | None:
     return instrument.price_tick if instrument is not None else None
+
+
+def _step(instrument: Instrument | None) -> Decimal | None:
+    return instrument.amount_step if instrument is not None else None

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from trading.domain.instruments import price_text
+from trading.domain.instruments import amount_text, price_text
 from trading.engine.risk_status import RiskStatus
 from trading.services.reports import Report, ReportPeriod
 
@@ -36,9 +36,9 @@ def report_text(report: Report) -> str:
         lines.append(f"{report.benchmark} buy & hold over the same time: {report.buy_hold_pct:+.2f}%")
     lines.append(f"Open positions: {len(report.positions) or 'none'}")
     for view in report.positions:
-        p = view.position
-        lines.append(f"  {p.symbol} {p.side} {p.amount.normalize():f} @ {price_text(p.entry_price, view.tick)} -> "
-                     f"{price_text(view.mark, view.tick)} ({signed(view.unrealized)}, {view.unrealized_pct:+.2f}%)")
+        p, tick = view.position, view.tick
+        lines.append(f"  {p.symbol} {p.side} {amount_text(p.amount, view.step)} @ {price_text(p.entry_price, tick)} -> "
+                     f"{price_text(view.mark, tick)} ({signed(view.unrealized)}, {view.unrealized_pct:+.2f}%)")
     net = sum((c.realized_pnl - c.fees_paid - c.funding_paid for c in report.closed), Decimal(0))
     closed = f"{len(report.closed)} closed ({signed(net)})" if report.closed else "none closed"
     lines.append(f"Trades: {closed}, {report.fills} fills")

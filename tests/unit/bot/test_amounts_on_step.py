@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from bot.views.approvals import card_text, code_reply
+from bot.views.approvals import card_text, code_reply, receipt
 from bot.views.decisions import decision_text
-from bot.views.portfolio import orders_text, trades_text
+from bot.views.portfolio import balance_text, orders_text, positions_text, trades_text
 from trading.adapters.sqlite_ledger import TradeRow
 from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.confirmations import Confirmation
@@ -14,7 +14,12 @@ from trading.domain.decision_log import DecisionRecord
 from trading.domain.instruments import Instrument, MarketKind, amount_text
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Order, OrderStatus, OrderType, Side
+from trading.engine.account import AccountSummary
+from trading.domain.positions import Position, PositionSide
 from trading.services.approvals import describe
+from trading.services.portfolio import BalanceReport, PositionView
+from trading.services.report_text import report_text
+from trading.services.reports import Report, ReportPeriod
 
 PERP = "BTC/USDT:USDT"
 TICK, STEP = D("0.1"), D("0.001")
@@ -92,3 +97,46 @@ def test_the_answer_to_the_code_tells_the_fill_on_the_tick_and_the_amount_on_the
                   filled=D("0.0010"), avg_price=D("116473.46785"), fee=D("0.0582367"))
     assert code_reply(TapResult(TapOutcome.PLACED, approval, orders=(order,))) == \
         "✅ Code accepted. ✅ Bought 0.001 BTC/USDT:USDT at 116,473.5 (value 116.47, fee 0.0582)"
+
+
+SPOT_BTC = Instrument("BTC/USDT", "BTC", "USDT", MarketKind.SPOT, price_tick=D("0.01"), amount_step=D("0.00001"))
+
+
+def held_view() -> PositionView:
+    # a spot buy whose fee was taken in BTC holds 0.00935064 (off the 0.00001 step); averaged entry 106,842.1537
+    held = Position("BTC/USDT", PositionSide.LONG, D("0.00935064"), D("106842.1537"), 0)
+    return PositionView(held, D("107000.004"), SPOT_BTC.price_tick, SPOT_BTC.amount_step)
+
+
+def test_positions_show_the_amount_down_on_the_step_and_prices_on_the_tick():
+    lines = positions_text([held_view()]).splitlines()
+    assert lines[2] == "<b>BTC/USDT</b> LONG 0.00935"          # it used to read 0.00935064
+    assert lines[3] == "Entry 106,842.15 → mark 107,000.00"
+
+
+def test_the_report_shows_the_amount_down_on_the_step_and_prices_on_the_tick():
+    # (107,000.004 - 106,842.1537) x 0.00935064 = 1.47601... -> +1.48; 157.8503 / 106,842.1537 = 0.1477% -> +0.15%
+    report = Report(ReportPeriod.DAY, "UTC", 0, 0, D("10000"), None, None, None, "BTC/USDT", None, (held_view(),),
+                    (), 0, None, None)
+    assert "  BTC/USDT long 0.00935 @ 106,842.15 -> 107,000.00 (+1.48, +0.15%)" in report_text(report).splitlines()
+
+
+def test_the_balance_shows_holdings_with_thousands_separators():
+    summary = AccountSummary("USDT", D("10"), D("0"), D("0"), D("0"))
+    report = BalanceReport("paper", "spot", summary, {"USDT": D("10"), "DOGE": D("12345.670")}, D("10"))
+    assert "Holdings: 12,345.67 DOGE" in balance_text(report)
+
+
+def test_a_plain_receipt_tells_the_fill_on_the_tick_and_the_amount_on_the_step_of_its_ticket():
+    # a paper /buy 1000 USDT on the perp: 0.0090 at an averaged 116,473.46785 -> 116,473.5 on the 0.1 tick;
+    # value 0.009 x 116,473.46785 = 1,048.26121065 -> 1,048.26; fee 0.5241306 -> 0.5241
+    order = Order("P-1", "c", PERP, Side.BUY, OrderType.MARKET, D("0.0090"), OrderStatus.FILLED, 0,
+                  filled=D("0.0090"), avg_price=D("116473.46785"), fee=D("0.5241306"))
+    assert receipt(order, ticket(perp_leg(amount=D("0.009")))) == \
+        "✅ Bought 0.009 BTC/USDT:USDT at 116,473.5 (value 1,048.26, fee 0.5241)"
+
+
+def test_a_cancel_receipt_tells_the_amount_on_the_step_of_its_ticket():
+    order = Order("P-3", "c", PERP, Side.BUY, OrderType.LIMIT, D("1.2"), OrderStatus.CANCELLED, 0, price=D("100000"))
+    leg = perp_leg(amount=D("1.2"), cancel_id="P-3")
+    assert receipt(order, ticket(leg)) == "Cancelled <code>P-3</code>: buy 1.200 BTC/USDT:USDT"   # was 1.2
