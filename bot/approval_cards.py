@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.callback_data import decode
-from bot.context import BotContext
+from bot.context import BotContext, query_of
 from bot.views import approvals as views
 from bot.views.control import code_prompt, locked_text
 from trading.domain.approvals import Approval, TapOutcome, TapResult
@@ -37,7 +37,7 @@ async def send_card(bot: Bot, approvals: Approvals, chat_id: int, approval: Appr
 
 async def pressed(update: Update, context: BotContext) -> None:
     """Answer Approve or Reject at once, then show what came of it."""
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
         approval_id, _, shown_hash = callback.id.rpartition(".")
@@ -55,7 +55,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         request = context.codes.waiting(query.from_user.id)
         if request is not None:
             await context.bot.send_message(query.from_user.id, code_prompt(request))
-    await settle(context, result, query.message.chat_id if query.message else None)
+    await settle(context, result, query.message.chat.id if query.message else None)
 
 
 async def settle(context: BotContext, result: TapResult, chat_id: int | None = None) -> None:
@@ -67,7 +67,7 @@ async def settle(context: BotContext, result: TapResult, chat_id: int | None = N
     approval = result.approval
     if approval.message_id is None:
         return
-    text = views.result_text(result)
+    text: str | None = views.result_text(result)
     if result.outcome in (TapOutcome.ALREADY_ANSWERED,):
         text = None                     # the card already says how it ended; only its buttons may linger
     with contextlib.suppress(TelegramError):

@@ -27,7 +27,9 @@ from trading.domain.errors import ConfigurationError
 if TYPE_CHECKING:
     from trading.adapters.sqlite_store import SqliteStore
     from trading.backtest.jobs import BacktestJob, BacktestOutcome
+    from trading.domain.candles import Candles, Timeframe
     from trading.domain.instruments import Instrument
+    from trading.ports import MarketData
     from trading.services.backtest_data import LoadedHistory
     from trading.settings import Settings
 
@@ -250,9 +252,10 @@ class _ExchangeOnDemand:
     """The exchange feed, connected only if the cache cannot serve the candles (ccxt loads slowly)."""
 
     def __init__(self, settings: Settings, cache: SqliteStore) -> None:
-        self._settings, self._cache, self._feed = settings, cache, None
+        self._settings, self._cache = settings, cache
+        self._feed: MarketData | None = None
 
-    async def candles(self, symbol: str, timeframe: Any, limit: int) -> Any:
+    async def candles(self, symbol: str, timeframe: Timeframe, limit: int = 500) -> Candles:
         """Return candles from the exchange (cached as they arrive)."""
         from trading.adapters.clocks import WallClock
         from trading.adapters.exchange_clock import ExchangeClock

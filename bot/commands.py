@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Any, Callable, Coroutine
 
 from telegram import Update
 
@@ -10,7 +10,7 @@ from bot.context import BotContext
 from bot.handlers import (about, backtests, charts, control, decisions, divergence, live, market, notify, orders,
                           parameters, portfolio, reports, signals, status, sweeps, trader, tuning)
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)

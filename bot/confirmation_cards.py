@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Mapping, Sequence, TypeVar
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.callback_data import OUT_OF_DATE, Callback, decode
-from bot.context import BotContext
+from bot.context import BotContext, chat_id_of, message_of, query_of, user_id_of
 from trading.domain.confirmations import ClaimOutcome
 from trading.domain.errors import InvalidInput
 from trading.services.confirmations import DEFAULT_TTL_MS
@@ -37,17 +37,17 @@ class Choice:
 async def ask(update: Update, context: BotContext, action: str, payload: Mapping[str, Any], prefix: str,
               text: str, choices: Sequence[Choice], ttl_ms: int = DEFAULT_TTL_MS) -> Message:
     """Record the question for the user who asked and show it with one button per choice."""
-    confirmation = await context.confirmations.ask(update.effective_user.id, update.effective_chat.id, action,
+    confirmation = await context.confirmations.ask(user_id_of(update), chat_id_of(update), action,
                                                    payload, ttl_ms)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(c.label, callback_data=Callback(
         prefix, c.verb, confirmation.id).encode()) for c in choices]])
-    return await update.effective_message.reply_text(text, reply_markup=keyboard)
+    return await message_of(update).reply_text(text, reply_markup=keyboard)
 
 
 async def claim(update: Update, context: BotContext, action: str, choices: Sequence[Choice],
                 payload: Mapping[str, Any] | None = None) -> Callback | None:
     """Claim the pressed card for the presser and answer the press; return None when the press must do nothing."""
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
     except InvalidInput as exc:
@@ -66,9 +66,9 @@ JUST_SHOWN = "Just shown above; press again in a few seconds for a fresh one."
 
 async def fresh_press(update: Update, context: BotContext) -> bool:
     """Claim a press of a show-only button; a double tap or a re-delivered press is answered and does nothing."""
-    query = update.callback_query
+    query = query_of(update)
     message = query.message
-    if message is None:         # too old for Telegram to say which message: nothing to show under
+    if not isinstance(message, Message):    # Telegram did not say which message (or cannot show it): none to show under
         await query.answer(OUT_OF_DATE)
         return False
     if await context.confirmations.press(message.chat.id, message.message_id, query.data or ""):

@@ -1,6 +1,14 @@
-"""The typed handler context: handlers reach the core through it, never through globals."""
+"""The typed handler context: handlers reach the core through it, never through globals.
+
+PTB types every part of an Update as optional, since an update carries one kind of thing. The wiring in bot/app.py
+already decides which kind a handler sees: command and text handlers get messages (filters.UpdateType.MESSAGE),
+button handlers get callback queries, and the access guard stops every update without a chat and a user. The
+accessors below state that once, typed; an update of another shape reaching a handler is a wiring bug, raised as
+UnexpectedUpdate for the error handler to log.
+"""
 from __future__ import annotations
 
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from trading.services.assistant import Assistant
@@ -21,11 +29,48 @@ from trading.services.trading_loop import TradingLoop
 from trading.services.universe import UniverseService
 
 
+class UnexpectedUpdate(RuntimeError):
+    """An update without the part its handler is wired for (a wiring bug, never the user's doing)."""
+
+
+def message_of(update: Update) -> Message:
+    """Return the message a command or text handler answers."""
+    if update.effective_message is None:
+        raise UnexpectedUpdate(f"update {update.update_id} carries no message")
+    return update.effective_message
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """Return the button press a callback handler answers."""
+    if update.callback_query is None:
+        raise UnexpectedUpdate(f"update {update.update_id} carries no button press")
+    return update.callback_query
+
+
+def user_id_of(update: Update) -> int:
+    """Return the id of the user who sent the update (the access guard lets none through without one)."""
+    if update.effective_user is None:
+        raise UnexpectedUpdate(f"update {update.update_id} carries no user")
+    return update.effective_user.id
+
+
+def chat_id_of(update: Update) -> int:
+    """Return the id of the chat the update came from (the access guard lets none through without one)."""
+    if update.effective_chat is None:
+        raise UnexpectedUpdate(f"update {update.update_id} carries no chat")
+    return update.effective_chat.id
+
+
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     """CallbackContext with the core's services as attributes."""
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:
         super().__init__(application, chat_id, user_id)
+
+    @property
+    def words(self) -> list[str]:
+        """Return the words typed after the command (none outside a command)."""
+        return self.args or []
 
     @property
     def assistant(self) -> Assistant:

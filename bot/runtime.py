@@ -7,7 +7,7 @@ import secrets
 import signal
 
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application
+from telegram.ext import Application, Updater
 
 from bot.app import build_application, menu_commands
 from bot.auth import AccessGuard, AllowList
@@ -17,6 +17,7 @@ from bot.notifier import TelegramNotifier
 from bot.sole_poller import CONFLICT_PROBE_S, ensure_sole_poller, on_polling_error
 from trading.adapters.data_dir_lock import DataDirLock
 from trading.bootstrap import Core, build_core
+from trading.domain.errors import ConfigurationError
 from trading.logs import configure_logging, get_logger
 from trading.scheduling import Schedule, build_scheduler
 from trading.settings import Settings
@@ -84,7 +85,7 @@ async def _start_telegram(app: Application, notifier: TelegramNotifier, stop: as
             await app.initialize()
             await app.bot.set_my_commands(menu_commands())
             await app.start()
-            await app.updater.start_polling(drop_pending_updates=False, timeout=30, error_callback=on_polling_error)
+            await _updater(app).start_polling(drop_pending_updates=False, timeout=30, error_callback=on_polling_error)
             notifier.bind(app.bot)
             log.info("telegram connected", bot=app.bot.username)
             return
@@ -96,6 +97,13 @@ async def _start_telegram(app: Application, notifier: TelegramNotifier, stop: as
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 60.0)
+
+
+def _updater(app: Application) -> Updater:
+    # build_application keeps the builder's updater: polling is how this bot gets its updates
+    if app.updater is None:
+        raise ConfigurationError("the Telegram application was built without an updater; it cannot poll")
+    return app.updater
 
 
 async def _chat_then_stop(chat: TerminalChat, stop: asyncio.Event) -> None:

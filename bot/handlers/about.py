@@ -6,7 +6,7 @@ from telegram.constants import ParseMode
 
 from bot import confirmation_cards as cards
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
-from bot.context import BotContext
+from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.parsing import count
 from bot.views import about as views
 from bot.views import status as status_views
@@ -17,56 +17,56 @@ from trading.services import about
 async def help_command(update: Update, context: BotContext) -> None:
     """List the commands, or explain one with examples."""
     commands = {name: (usage, summary) for group in context.command_groups.values() for name, usage, summary in group}
-    if not context.args:
-        await update.effective_message.reply_text(status_views.help_text(context.command_groups)
-                                                  + "\n\nSend /help COMMAND for one with examples.",
-                                                  parse_mode=ParseMode.HTML,
-                                                  reply_markup=views.menu_keyboard(update.effective_user.id))
+    if not context.words:
+        await message_of(update).reply_text(status_views.help_text(context.command_groups)
+                                            + "\n\nSend /help COMMAND for one with examples.",
+                                            parse_mode=ParseMode.HTML,
+                                            reply_markup=views.menu_keyboard(user_id_of(update)))
         return
-    typed = context.args[0].lstrip("/").lower()
+    typed = context.words[0].lstrip("/").lower()
     if typed not in commands:
         close = views.nearest(typed, list(commands))
         hint = f" Did you mean /help {close}?" if close else ""
         raise InvalidInput(f"No command /{shortened(typed, 20)}.{hint} /help lists them.")
-    await update.effective_message.reply_text(views.command_help(typed, *commands[typed]), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.command_help(typed, *commands[typed]), parse_mode=ParseMode.HTML)
 
 
 async def version(update: Update, context: BotContext) -> None:
     """Show the version of the bot and its main libraries."""
-    await update.effective_message.reply_text(views.versions_text(about.versions()), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.versions_text(about.versions()), parse_mode=ParseMode.HTML)
 
 
 async def show_config(update: Update, context: BotContext) -> None:
     """Show the effective settings, secrets masked."""
     rows = about.effective_settings(context.tuning.current)
-    await update.effective_message.reply_text(views.config_text(rows), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.config_text(rows), parse_mode=ParseMode.HTML)
 
 
 async def logs(update: Update, context: BotContext) -> None:
     """Show the newest warnings and errors of the log (20 by default), secrets masked."""
-    limit = count(context.args, 20, 200, "/logs [n], e.g. /logs 50")
+    limit = count(context.words, 20, 200, "/logs [n], e.g. /logs 50")
     lines = about.recent_problems(context.tuning.current.data_dir, limit)
-    await update.effective_message.reply_text(views.logs_text(lines), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.logs_text(lines), parse_mode=ParseMode.HTML)
 
 
 async def locks(update: Update, context: BotContext) -> None:
     """Show what blocks new entries now, for how long, and how to lift each."""
-    await update.effective_message.reply_text(views.locks_text(context.control.locks()), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.locks_text(context.control.locks()), parse_mode=ParseMode.HTML)
 
 
 async def unlock(update: Update, context: BotContext) -> None:
     """Lift a loss-streak cooldown now (audited)."""
-    if context.args:
+    if context.words:
         raise InvalidInput("Usage: /unlock (lifts a loss-streak cooldown; /locks shows what blocks entries)")
-    lifted = await context.control.unlock(update.effective_user.id)
-    await update.effective_message.reply_text("🔓 Cooldown lifted: new entries allowed again." if lifted else
-                                              "No cooldown is running. /locks shows what blocks entries.")
+    lifted = await context.control.unlock(user_id_of(update))
+    await message_of(update).reply_text("🔓 Cooldown lifted: new entries allowed again." if lifted else
+                                        "No cooldown is running. /locks shows what blocks entries.")
 
 
 async def menu_pressed(update: Update, context: BotContext) -> None:
     """Run a menu button's command as if it had been typed (read-only commands only)."""
     from bot.commands import COMMANDS      # the registry imports this module: look it up at the press
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
     except InvalidInput:

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.context import BotContext
+from bot.context import BotContext, message_of, user_id_of
 from bot.views import esc
 from bot.views.backtests import backtest_caption, backtest_text, evaluation_caption, progress_text, runs_text
 from bot.views.choices import run_buttons
@@ -26,40 +26,40 @@ def _backtests(context: BotContext) -> BacktestService:
 
 async def backtest(update: Update, context: BotContext) -> None:
     """Start a backtest; it runs in the background so the bot keeps answering meanwhile."""
-    if not 2 <= len(context.args) <= 3:
+    if not 2 <= len(context.words) <= 3:
         raise InvalidInput(USAGE)
     service = _backtests(context)
-    request = await service.request(*context.args)
-    progress = await update.effective_message.reply_text(progress_text(request, "starting"))
+    request = await service.request(*context.words)
+    progress = await message_of(update).reply_text(progress_text(request, "starting"))
     context.application.create_task(_run(service, request, progress), update=update)
 
 
 async def evaluate(update: Update, context: BotContext) -> None:
     """Start an out-of-sample evaluation in the background: walk-forward, random entries, buy and hold."""
-    if not 2 <= len(context.args) <= 3:
+    if not 2 <= len(context.words) <= 3:
         raise InvalidInput(EVALUATE_USAGE)
     service = _backtests(context)
-    request = await service.evaluation_request(*context.args)
-    progress = await update.effective_message.reply_text(progress_text(request, "starting", "Evaluation"))
+    request = await service.evaluation_request(*context.words)
+    progress = await message_of(update).reply_text(progress_text(request, "starting", "Evaluation"))
     context.application.create_task(_evaluate(service, request, progress), update=update)
 
 
 async def optimize(update: Update, context: BotContext) -> None:
     """Start a small sweep of a strategy's parameters; it proposes a change only when it clearly beats them."""
-    if not 1 <= len(context.args) <= 3:
+    if not 1 <= len(context.words) <= 3:
         raise InvalidInput(OPTIMIZE_USAGE)
     service = _backtests(context)
-    request = await service.optimisation_request(*context.args)
-    progress = await update.effective_message.reply_text(progress_text(request, "starting", "Optimisation"))
+    request = await service.optimisation_request(*context.words)
+    progress = await message_of(update).reply_text(progress_text(request, "starting", "Optimisation"))
     context.application.create_task(_optimise(service, context.parameter_proposals, request, progress,
-                                              update.effective_user.id), update=update)
+                                              user_id_of(update)), update=update)
 
 
 async def backtests(update: Update, context: BotContext) -> None:
     """List the recent backtests."""
     runs = await _backtests(context).recent(10)
-    await update.effective_message.reply_text(runs_text(runs), parse_mode=ParseMode.HTML,
-                                              reply_markup=run_buttons([r.id for r in runs], update.effective_user.id))
+    await message_of(update).reply_text(runs_text(runs), parse_mode=ParseMode.HTML,
+                                        reply_markup=run_buttons([r.id for r in runs], user_id_of(update)))
 
 
 async def _run(service: BacktestService, request: BacktestRequest, progress: Message) -> None:
@@ -72,12 +72,12 @@ async def _evaluate(service: BacktestService, request: BacktestRequest, progress
         request, lambda stage: show(progress_text(request, stage, "Evaluation"))), evaluation_caption)
 
 
-async def _report_in_place(progress: Message, work: Callable[[Callable[[str], Awaitable[bool]]], Awaitable[Any]],
+async def _report_in_place(progress: Message, work: Callable[[Callable[[str], Awaitable[None]]], Awaitable[Any]],
                            caption: Callable[[Any], str]) -> None:
     """Run a backtest-like job showing its progress in place, then its report there (and its chart below)."""
     shown = ProgressMessage(progress)
     try:
-        report = await work(shown.show)
+        report = await work(shown.step)
     except TradingError as exc:          # bad data for the period, the worker gone, a strategy that cannot trade it
         await shown.show(f"❌ {esc(exc)}")
         return
@@ -92,7 +92,7 @@ async def _optimise(service: BacktestService, proposals: ParameterProposals | No
     """Run the sweep showing its progress in place, then its report there, with Apply and Dismiss if it proposes."""
     shown = ProgressMessage(progress)
     try:
-        found = await service.optimise(request, lambda stage: shown.show(progress_text(request, stage, "Optimisation")))
+        found = await service.optimise(request, lambda stage: shown.step(progress_text(request, stage, "Optimisation")))
     except TradingError as exc:
         await shown.show(f"❌ {esc(exc)}")
         return
@@ -127,3 +127,7 @@ class ProgressMessage:
             log.warning("progress edit failed", error=str(exc))
             return False
         return True
+
+    async def step(self, text: str) -> None:
+        """Show a stage of the work (the progress reports of the core's jobs want no answer)."""
+        await self.show(text)

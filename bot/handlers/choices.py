@@ -7,7 +7,7 @@ from telegram.constants import ParseMode
 
 from bot import confirmation_cards as cards
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
-from bot.context import BotContext
+from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.views import choices as views
 from bot.views import esc
 from bot.views.charts import chart_caption
@@ -19,7 +19,7 @@ from trading.domain.errors import InvalidInput
 
 async def pressed(update: Update, context: BotContext) -> None:
     """Route a choice button to what it offers."""
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
         work = {(views.PRICE, "pick"): _price, (views.CHART, "pick"): _chart, (views.CHART, "tf"): _chart_in,
@@ -41,15 +41,14 @@ async def pressed(update: Update, context: BotContext) -> None:
 
 async def _price(update: Update, context: BotContext, _action: str, ref: str) -> None:
     ticker = await context.assistant.price(views.symbol_of(ref))
-    await update.effective_message.reply_text(ticker_text(ticker), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(ticker_text(ticker), parse_mode=ParseMode.HTML)
 
 
 async def _chart(update: Update, context: BotContext, _action: str, ref: str, timeframe: str = "") -> None:
     symbol = views.symbol_of(ref)
     picture = await context.bot_data["charts"].chart(symbol, timeframe)
-    await update.effective_message.reply_photo(picture.png, caption=chart_caption(picture), parse_mode=ParseMode.HTML,
-                                               reply_markup=views.timeframe_choices(picture.symbol,
-                                                                                        update.effective_user.id))
+    await message_of(update).reply_photo(picture.png, caption=chart_caption(picture), parse_mode=ParseMode.HTML,
+                                         reply_markup=views.timeframe_choices(picture.symbol, user_id_of(update)))
 
 
 async def _chart_in(update: Update, context: BotContext, action: str, ref: str) -> None:
@@ -60,9 +59,9 @@ async def _chart_in(update: Update, context: BotContext, action: str, ref: str) 
 async def _strategy(update: Update, context: BotContext, action: str, name: str) -> None:
     await context.signals.switch(name, action == "on")
     strategies = context.signals.strategies()
-    switches = views.strategy_switches(strategies, update.effective_user.id)
-    await update.callback_query.edit_message_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
-                                                  reply_markup=switches)
+    switches = views.strategy_switches(strategies, user_id_of(update))
+    await query_of(update).edit_message_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
+                                             reply_markup=switches)
 
 
 async def _run(update: Update, context: BotContext, _action: str, run_id: str) -> None:
@@ -72,4 +71,4 @@ async def _run(update: Update, context: BotContext, _action: str, run_id: str) -
         raise InvalidInput(f"Backtest #{run_id} is no longer among the recent runs. /backtests lists them.")
     title = f"#{run.id} {run.strategy} {run.symbol} {run.timeframe}"
     table = esc(metrics_table(run.strategy, run.metrics))
-    await update.effective_message.reply_text(f"<b>{esc(title)}</b>\n<pre>{table}</pre>", parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(f"<b>{esc(title)}</b>\n<pre>{table}</pre>", parse_mode=ParseMode.HTML)

@@ -4,21 +4,21 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.callback_data import OUT_OF_DATE
-from bot.context import BotContext
+from bot.context import BotContext, message_of, query_of
 from bot.views.about import nearest
 from trading.domain.errors import shortened
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Say the command is unknown, suggest the nearest one, and say where the list is."""
-    typed = (update.effective_message.text or "").split(maxsplit=1)
+    typed = (message_of(update).text or "").split(maxsplit=1)
     names = [name for group in context.command_groups.values() for name, _usage, _summary in group]
     close = nearest(typed[0], names) if typed else None
     hint = f" Did you mean /{close}?" if close else ""
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         f"I don't know {shortened(typed[0]) if typed else 'that'}.{hint} Type /help to see the commands.")
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """Answer a press no handler claims (an old card, forged data) so the phone's spinner stops."""
-    await update.callback_query.answer(OUT_OF_DATE)
+    await query_of(update).answer(OUT_OF_DATE)

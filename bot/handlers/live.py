@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import approval_cards
-from bot.context import BotContext
+from bot.context import BotContext, chat_id_of, message_of, user_id_of
 from bot.views.approvals import code_reply
 from bot.views.parameters import change_text as parameter_change_text
 from bot.views.tuning import change_text
@@ -22,10 +22,10 @@ from trading.services.strategy_parameters import ParameterChange
 
 async def live(update: Update, context: BotContext) -> None:
     """Switch live trading on (asks for a code) or pause new live entries (at once)."""
-    if context.args not in (["on"], ["off"]):
+    if context.words not in (["on"], ["off"]):
         raise InvalidInput("Usage: /live on (asks for a two-factor code) or /live off (pauses new entries now)")
-    user = update.effective_user.id
-    if context.args == ["on"]:
+    user = user_id_of(update)
+    if context.words == ["on"]:
         switch = context.control.live_on(user)
         await tell(update, context, switch, "🟢 Live trading is ON.", "Live trading is already on.")
         return
@@ -36,14 +36,14 @@ async def live(update: Update, context: BotContext) -> None:
 
 async def mode(update: Update, context: BotContext) -> None:
     """Show paper, live paused or live on."""
-    await update.effective_message.reply_text(views.mode_text(context.control.mode()), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.mode_text(context.control.mode()), parse_mode=ParseMode.HTML)
 
 
 async def pause(update: Update, context: BotContext) -> None:
     """Hold new entries until /resume (exits and stops keep running)."""
-    if context.args:          # a stray word is a typo, not a yes: it changes nothing
+    if context.words:          # a stray word is a typo, not a yes: it changes nothing
         raise InvalidInput("Usage: /pause (no arguments): holds new entries until /resume; exits and stops run")
-    switch = await context.control.pause(update.effective_user.id)
+    switch = await context.control.pause(user_id_of(update))
     await tell(update, context, switch, "⏸ New entries paused; exits and stops still run. /resume lifts it.",
                "New entries are already paused. /resume lifts it.")
 
@@ -51,20 +51,20 @@ async def pause(update: Update, context: BotContext) -> None:
 async def tell(update: Update, context: BotContext, switch: Switch, done: str, unchanged: str) -> None:
     """Reply with the switch's outcome; a code is asked for in the user's private chat."""
     text = views.switch_text(switch, done, unchanged)
-    user, chat = update.effective_user.id, update.effective_chat.id
+    user, chat = user_id_of(update), chat_id_of(update)
     if switch.outcome is SwitchOutcome.CODE_ASKED and chat != user:
         await context.bot.send_message(user, text)
         text = "I asked for the code in our private chat."
-    await update.effective_message.reply_text(text)
+    await message_of(update).reply_text(text)
 
 
 async def code(update: Update, context: BotContext) -> None:
     """Read a six-digit code, delete the message that carried it, and do what it was asked for."""
-    message = update.effective_message
+    message = message_of(update)
     typed = message.text or ""
     with contextlib.suppress(TelegramError):     # in a group the bot may lack the right; the code is spent anyway
         await message.delete()
-    answer = await context.codes.answer(update.effective_user.id, update.effective_chat.id, typed)
+    answer = await context.codes.answer(user_id_of(update), chat_id_of(update), typed)
     if isinstance(answer.result, TapResult):          # the code released a live order's approval
         await approval_cards.settle(context, answer.result)
         text = code_reply(answer.result)
@@ -74,4 +74,4 @@ async def code(update: Update, context: BotContext) -> None:
         text = "✅ Code accepted. " + parameter_change_text(answer.result)
     else:
         text = views.code_answer_text(answer)
-    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(chat_id_of(update), text, parse_mode=ParseMode.HTML)

@@ -5,7 +5,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.callback_data import OUT_OF_DATE, decode
-from bot.context import BotContext
+from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.views.notify import notify_keyboard, notify_text
 from trading.domain.errors import InvalidInput
 from trading.services.notification_policy import Category
@@ -15,16 +15,16 @@ NOT_YOURS = "These buttons belong to the person who asked; send /notify yourself
 
 async def notify(update: Update, context: BotContext) -> None:
     """Show the categories with a switch each."""
-    if context.args:
+    if context.words:
         raise InvalidInput("Usage: /notify (then tap a category to switch it)")
     policy = context.notifications
-    await update.effective_message.reply_text(notify_text(policy), parse_mode=ParseMode.HTML,
-                                              reply_markup=notify_keyboard(policy, update.effective_user.id))
+    await message_of(update).reply_text(notify_text(policy), parse_mode=ParseMode.HTML,
+                                        reply_markup=notify_keyboard(policy, user_id_of(update)))
 
 
 async def switched(update: Update, context: BotContext) -> None:
     """Set a category on or off (the button says which, so a repeated press changes nothing) and redraw."""
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
         verb, _, name = callback.action.partition("_")

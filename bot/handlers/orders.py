@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot import approval_cards
 from bot import confirmation_cards as cards
-from bot.context import BotContext
+from bot.context import BotContext, chat_id_of, message_of, query_of, user_id_of
 from bot.parsing import entry_request, exit_request
 from bot.views import money
 from bot.views.approvals import receipt
@@ -27,57 +27,57 @@ CLOSE_ALL_CHOICES = (cards.Choice("Yes, close all", "close"), cards.Choice("No, 
 
 async def buy(update: Update, context: BotContext) -> None:
     """Buy (spot) or go long (futures) for an amount of USDT."""
-    request = entry_request(context.args, "buy")
+    request = entry_request(context.words, "buy")
     await order(update, context, ManualOrder(OrderKind.BUY, request.symbol, request.quote, request.limit))
 
 
 async def short(update: Update, context: BotContext) -> None:
     """Open a short for an amount of USDT (futures)."""
-    request = entry_request(context.args, "short")
+    request = entry_request(context.words, "short")
     await order(update, context, ManualOrder(OrderKind.SHORT, request.symbol, request.quote, request.limit))
 
 
 async def sell(update: Update, context: BotContext) -> None:
     """Sell holdings or reduce a long."""
-    request = exit_request(context.args, "sell")
+    request = exit_request(context.words, "sell")
     await order(update, context, ManualOrder(OrderKind.SELL, request.symbol, size=request.size))
 
 
 async def cover(update: Update, context: BotContext) -> None:
     """Buy back a short."""
-    request = exit_request(context.args, "cover")
+    request = exit_request(context.words, "cover")
     await order(update, context, ManualOrder(OrderKind.COVER, request.symbol, size=request.size))
 
 
 async def close(update: Update, context: BotContext) -> None:
     """Close a whole position at market."""
-    if len(context.args) != 1:
+    if len(context.words) != 1:
         raise InvalidInput("Usage: /close SYMBOL, e.g. /close BTC/USDT")
-    await order(update, context, ManualOrder(OrderKind.CLOSE, context.args[0]))
+    await order(update, context, ManualOrder(OrderKind.CLOSE, context.words[0]))
 
 
 async def close_all(update: Update, context: BotContext) -> None:
     """Close every open position at market, after a confirm (paper) or an approval (live)."""
-    if context.args:
+    if context.words:
         raise InvalidInput("Usage: /closeall (closes every open position at market, after you confirm)")
     await order(update, context, ManualOrder(OrderKind.CLOSE_ALL))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Cancel an open order by id."""
-    if len(context.args) != 1:
+    if len(context.words) != 1:
         raise InvalidInput("Usage: /cancel ORDER_ID (see /orders for the ids)")
-    await order(update, context, ManualOrder(OrderKind.CANCEL, order_id=context.args[0]))
+    await order(update, context, ManualOrder(OrderKind.CANCEL, order_id=context.words[0]))
 
 
 async def order(update: Update, context: BotContext, manual: ManualOrder) -> None:
     """Ask the core what the order needs and show the receipt, the confirm card or the approval card."""
-    outcome = await context.orders.request(update.effective_user.id, update.effective_chat.id, manual)
+    outcome = await context.orders.request(user_id_of(update), chat_id_of(update), manual)
     if isinstance(outcome, Executed):
         text = "\n".join(receipt(o, outcome.ticket) for o in outcome.orders)
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+        await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
     elif isinstance(outcome, NeedsApproval):
-        await approval_cards.show(context, update.effective_chat.id, outcome.approval)
+        await approval_cards.show(context, chat_id_of(update), outcome.approval)
     else:
         count = len(outcome.ticket.legs)
         await cards.ask(update, context, CLOSE_ALL, {"positions": count}, CLOSE_ALL,
@@ -91,11 +91,11 @@ async def close_all_answer(update: Update, context: BotContext) -> None:
         return
     if callback.action != "close":
         await context.confirmations.finish(callback.id, "declined")
-        await update.callback_query.edit_message_text("Kept the positions open.")
+        await query_of(update).edit_message_text("Kept the positions open.")
         return
     done = await cards.carry_out(context, callback, context.orders.close_all())
-    await update.callback_query.edit_message_text("\n".join(receipt(o, done.ticket) for o in done.orders),
-                                                  parse_mode=ParseMode.HTML)
+    await query_of(update).edit_message_text("\n".join(receipt(o, done.ticket) for o in done.orders),
+                                             parse_mode=ParseMode.HTML)
 
 
 async def reset_paper(update: Update, context: BotContext) -> None:
@@ -114,7 +114,7 @@ async def reset_paper_answer(update: Update, context: BotContext) -> None:
         return
     if callback.action != "reset":
         await context.confirmations.finish(callback.id, "declined")
-        await update.callback_query.edit_message_text("Kept the paper account as it is.")
+        await query_of(update).edit_message_text("Kept the paper account as it is.")
         return
     balance = await cards.carry_out(context, callback, context.portfolio.reset())
-    await update.callback_query.edit_message_text(f"Paper account reset to {money(balance)} USDT.")
+    await query_of(update).edit_message_text(f"Paper account reset to {money(balance)} USDT.")

@@ -6,7 +6,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 
 from bot.callback_data import OUT_OF_DATE, decode
-from bot.context import BotContext
+from bot.context import BotContext, chat_id_of, message_of, query_of, user_id_of
 from bot.views import parameters as views
 from trading.domain.errors import InvalidInput
 from trading.services.chat_settings import ChangeOutcome
@@ -19,7 +19,7 @@ USAGE = ("Usage: /params, /params STRATEGY, /params STRATEGY NAME VALUE or /para
 
 async def params(update: Update, context: BotContext) -> None:
     """Show the strategies' parameters, or change one (validated, applied now, kept, audited)."""
-    args, user = context.args, update.effective_user.id
+    args, user = context.words, user_id_of(update)
     if not args:
         text = views.tables_text(context.parameters.tables())
     elif len(args) == 1:
@@ -32,21 +32,21 @@ async def params(update: Update, context: BotContext) -> None:
         return
     else:
         raise InvalidInput(USAGE)
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
 
 
 async def _reply_change(update: Update, context: BotContext, change: ParameterChange) -> None:
     text = views.change_text(change)
-    user, chat = update.effective_user.id, update.effective_chat.id
+    user, chat = user_id_of(update), chat_id_of(update)
     if change.outcome is ChangeOutcome.CODE_ASKED and chat != user:
         await context.bot.send_message(user, text, parse_mode=ParseMode.HTML)
         text = "I asked for the code in our private chat."
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
 
 
 async def proposal_pressed(update: Update, context: BotContext) -> None:
     """Apply or dismiss a proposal once, for its asker; every other press is answered and does nothing."""
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
     except InvalidInput:

@@ -5,7 +5,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
-from bot.context import BotContext
+from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.handlers.orders import order
 from bot.handlers.trader import REFRESH, render, refresh_button
 from bot.parsing import count
@@ -20,44 +20,44 @@ MAX_BUTTONS = 20
 
 async def balance(update: Update, context: BotContext) -> None:
     """Show equity, cash and PnL, with a Refresh button."""
-    button = refresh_button("balance", for_asker(update.effective_user.id))
-    await update.effective_message.reply_text(await render(context, "balance"), parse_mode=ParseMode.HTML,
-                                              reply_markup=button)
+    button = refresh_button("balance", for_asker(user_id_of(update)))
+    await message_of(update).reply_text(await render(context, "balance"), parse_mode=ParseMode.HTML,
+                                        reply_markup=button)
 
 
 async def positions(update: Update, context: BotContext) -> None:
     """Show open positions marked to market, with a Close button each and Refresh."""
-    found, asker = await context.portfolio.positions(), update.effective_user.id
+    found, asker = await context.portfolio.positions(), user_id_of(update)
     rows = [[InlineKeyboardButton(f"Close {v.position.symbol}", callback_data=Callback(
         ACT, "close", for_asker(asker, symbol_ref(v.position.symbol))).encode())] for v in found[:MAX_BUTTONS]]
     rows.append([InlineKeyboardButton("🔄 Refresh", callback_data=Callback(REFRESH, "positions",
                                                                           for_asker(asker)).encode())])
-    await update.effective_message.reply_text(views.positions_text(found), parse_mode=ParseMode.HTML,
-                                              reply_markup=InlineKeyboardMarkup(rows))
+    await message_of(update).reply_text(views.positions_text(found), parse_mode=ParseMode.HTML,
+                                        reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def orders(update: Update, context: BotContext) -> None:
     """Show open orders with their ids and a Cancel button each."""
-    found, asker = await context.portfolio.open_orders(), update.effective_user.id
+    found, asker = await context.portfolio.open_orders(), user_id_of(update)
     rows = [[InlineKeyboardButton(f"Cancel {o.id}",
                                   callback_data=Callback(ACT, "cancel", for_asker(asker, o.id)).encode())]
             for o in found[:MAX_BUTTONS] if _fits(for_asker(asker, o.id))]
-    await update.effective_message.reply_text(views.orders_text(found, await context.portfolio.markets()),
-                                              parse_mode=ParseMode.HTML,
-                                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    await message_of(update).reply_text(views.orders_text(found, await context.portfolio.markets()),
+                                        parse_mode=ParseMode.HTML,
+                                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def trades(update: Update, context: BotContext) -> None:
     """Show the last n fills (10 by default)."""
-    limit = count(context.args, 10, 50, "/trades [n]")
+    limit = count(context.words, 10, 50, "/trades [n]")
     rows = await context.portfolio.trades(limit)
-    await update.effective_message.reply_text(views.trades_text(rows, await context.portfolio.markets()),
-                                              parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.trades_text(rows, await context.portfolio.markets()),
+                                        parse_mode=ParseMode.HTML)
 
 
 async def pressed(update: Update, context: BotContext) -> None:
     """Close a position or cancel an order from its button: the same path as /close and /cancel."""
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
     except InvalidInput:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.context import BotContext
+from bot.context import BotContext, message_of
 from bot.views.reports import report_caption, report_message
 from trading.domain.errors import InvalidInput
 from trading.services.reports import ReportService
@@ -16,10 +16,10 @@ def _reports(context: BotContext) -> ReportService:
 
 async def report(update: Update, context: BotContext) -> None:
     """Send the day's, week's or month's report with its equity chart."""
-    if len(context.args) > 1:
+    if len(context.words) > 1:
         raise InvalidInput("Usage: /report [day|week|month]")
-    found = await _reports(context).report(context.args[0] if context.args else "day")
-    message = update.effective_message
+    found = await _reports(context).report(context.words[0] if context.words else "day")
+    message = message_of(update)
     if found.chart is None:
         await message.reply_text(report_message(found), parse_mode=ParseMode.HTML)
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.context import BotContext
+from bot.context import BotContext, message_of, user_id_of
 from bot.views.choices import strategy_switches
 from bot.views.signals import signals_text, strategies_text
 from trading.domain.errors import InvalidInput
@@ -14,20 +14,20 @@ USAGE = "Usage: /strategies to list, /strategies NAME on|off to switch, e.g. /st
 
 async def signals(update: Update, context: BotContext) -> None:
     """Show live zones, liquidity, trends and the latest signals for a symbol."""
-    if len(context.args) > 1:
+    if len(context.words) > 1:
         raise InvalidInput("One symbol at a time, e.g. /signals BTC/USDT")
-    report = await context.signals.report(context.args[0] if context.args else "")
-    await update.effective_message.reply_text(signals_text(report), parse_mode=ParseMode.HTML)
+    report = await context.signals.report(context.words[0] if context.words else "")
+    await message_of(update).reply_text(signals_text(report), parse_mode=ParseMode.HTML)
 
 
 async def strategies(update: Update, context: BotContext) -> None:
     """List the strategies, or switch one on or off."""
-    if context.args:
-        if len(context.args) != 2 or context.args[1].lower() not in ("on", "off"):
+    if context.words:
+        if len(context.words) != 2 or context.words[1].lower() not in ("on", "off"):
             raise InvalidInput(USAGE)
-        name = await context.signals.switch(context.args[0], context.args[1].lower() == "on")
-        await update.effective_message.reply_text(f"Strategy {name} switched {context.args[1].lower()}.")
+        name = await context.signals.switch(context.words[0], context.words[1].lower() == "on")
+        await message_of(update).reply_text(f"Strategy {name} switched {context.words[1].lower()}.")
         return
     strategies = context.signals.strategies()
-    await update.effective_message.reply_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
-                                              reply_markup=strategy_switches(strategies, update.effective_user.id))
+    await message_of(update).reply_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
+                                        reply_markup=strategy_switches(strategies, user_id_of(update)))

@@ -5,7 +5,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
-from bot.context import BotContext
+from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.parsing import count
 from bot.views import performance as views
 from bot.views import portfolio as portfolio_views
@@ -40,42 +40,41 @@ async def render(context: BotContext, view: str, arg: str = "") -> str:
 
 async def profit(update: Update, context: BotContext) -> None:
     """Show realised and unrealised PnL, per strategy (all time, or the last n days)."""
-    days = count(context.args, 0, 3650, "/profit [days], e.g. /profit 7") if context.args else 0
+    days = count(context.words, 0, 3650, "/profit [days], e.g. /profit 7") if context.words else 0
     arg = str(days) if days else ""
-    await update.effective_message.reply_text(await render(context, "profit", arg), parse_mode=ParseMode.HTML,
-                                              reply_markup=refresh_button("profit", for_asker(update.effective_user.id,
-                                                                                              arg)))
+    await message_of(update).reply_text(await render(context, "profit", arg), parse_mode=ParseMode.HTML,
+                                        reply_markup=refresh_button("profit", for_asker(user_id_of(update), arg)))
 
 
 async def performance(update: Update, context: BotContext) -> None:
     """Show the statistics per symbol."""
-    await update.effective_message.reply_text(views.performance_text(await context.performance.by_symbol()),
-                                              parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.performance_text(await context.performance.by_symbol()),
+                                        parse_mode=ParseMode.HTML)
 
 
 async def daily(update: Update, context: BotContext) -> None:
     """Show the net PnL of the last n days (7 by default)."""
-    await _table(update, context, Period.DAY, count(context.args, 7, 60, "/daily [n], e.g. /daily 14"))
+    await _table(update, context, Period.DAY, count(context.words, 7, 60, "/daily [n], e.g. /daily 14"))
 
 
 async def weekly(update: Update, context: BotContext) -> None:
     """Show the net PnL of the last n weeks (4 by default)."""
-    await _table(update, context, Period.WEEK, count(context.args, 4, 52, "/weekly [n], e.g. /weekly 8"))
+    await _table(update, context, Period.WEEK, count(context.words, 4, 52, "/weekly [n], e.g. /weekly 8"))
 
 
 async def monthly(update: Update, context: BotContext) -> None:
     """Show the net PnL of the last n months (6 by default)."""
-    await _table(update, context, Period.MONTH, count(context.args, 6, 24, "/monthly [n], e.g. /monthly 12"))
+    await _table(update, context, Period.MONTH, count(context.words, 6, 24, "/monthly [n], e.g. /monthly 12"))
 
 
 async def _table(update: Update, context: BotContext, period: Period, n: int) -> None:
     rows = await context.performance.table(period, n)
-    await update.effective_message.reply_text(views.table_text(TITLES[period], rows), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.table_text(TITLES[period], rows), parse_mode=ParseMode.HTML)
 
 
 async def refreshed(update: Update, context: BotContext) -> None:
     """Redraw a view in place ("not modified" is fine: nothing changed)."""
-    query = update.callback_query
+    query = query_of(update)
     try:
         callback = decode(query.data)
         asker, arg = asker_and_ref(callback)

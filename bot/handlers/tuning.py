@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.context import BotContext
+from bot.context import BotContext, chat_id_of, message_of, user_id_of
 from bot.views import tuning as views
 from trading.domain.errors import InvalidInput
 from trading.services.chat_settings import ChangeOutcome, SettingChange
@@ -15,35 +15,35 @@ SET_USAGE = "Usage: /set NAME VALUE, e.g. /set RISK_PER_TRADE_PCT 1, or /set NAM
 async def settings(update: Update, context: BotContext) -> None:
     """List the settings tuned from the chat with their values and defaults."""
     rows = await context.tuning.rows()
-    await update.effective_message.reply_text(views.settings_text(rows), parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(views.settings_text(rows), parse_mode=ParseMode.HTML)
 
 
 async def set_value(update: Update, context: BotContext) -> None:
     """Change one setting (validated, applied, stored, audited); a riskier live limit asks for a code."""
-    if len(context.args) != 2:
+    if len(context.words) != 2:
         raise InvalidInput(SET_USAGE)
-    change = await context.tuning.change(context.args[0], context.args[1], update.effective_user.id)
+    change = await context.tuning.change(context.words[0], context.words[1], user_id_of(update))
     await reply(update, context, change)
 
 
 async def symbols(update: Update, context: BotContext) -> None:
     """List the traded symbols, or add or remove one (for the next start)."""
-    if not context.args:
+    if not context.words:
         traded = context.assistant.profile.symbols
-        await update.effective_message.reply_text(views.symbols_text(traded, context.tuning.current.symbol_list),
-                                                  parse_mode=ParseMode.HTML)
+        await message_of(update).reply_text(views.symbols_text(traded, context.tuning.current.symbol_list),
+                                            parse_mode=ParseMode.HTML)
         return
-    if len(context.args) != 2 or context.args[0].lower() not in ("add", "remove"):
+    if len(context.words) != 2 or context.words[0].lower() not in ("add", "remove"):
         raise InvalidInput("Usage: /symbols, /symbols add SYMBOL or /symbols remove SYMBOL, e.g. /symbols add SOL/USDT")
-    change = await context.tuning.symbols(context.args[0].lower(), context.args[1], update.effective_user.id)
+    change = await context.tuning.symbols(context.words[0].lower(), context.words[1], user_id_of(update))
     await reply(update, context, change)
 
 
 async def reply(update: Update, context: BotContext, change: SettingChange) -> None:
     """Answer a change; a code is asked for in the user's private chat."""
     text = views.change_text(change)
-    user, chat = update.effective_user.id, update.effective_chat.id
+    user, chat = user_id_of(update), chat_id_of(update)
     if change.outcome is ChangeOutcome.CODE_ASKED and chat != user:
         await context.bot.send_message(user, text)
         text = "I asked for the code in our private chat."
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)

@@ -51,9 +51,9 @@ def decisions_page(page: DecisionPage, user_id: int) -> tuple[str, InlineKeyboar
     if not page.lines:
         return f"{title}\nNo decisions yet. They appear once the LLM (or the rules) decides.", None
     lines = [title, *(_line(line) for line in page.lines)]
-    readable = [r for line in page.lines for r in [line.readable] if r is not None and r.id is not None]
-    rows = [[_button(f"🧠 #{r.id}", "why", item_id(user_id, r.id)),
-             _button(f"📝 #{r.id}", "prompt", item_id(user_id, r.id))] for r in readable]
+    ids = [r.id for line in page.lines for r in [line.readable] if r is not None and r.id is not None]
+    rows = [[_button(f"🧠 #{i}", "why", item_id(user_id, i)), _button(f"📝 #{i}", "prompt", item_id(user_id, i))]
+            for i in ids]
     paging = []
     if page.newer_than is not None:
         paging.append(_button("◀ Newest", "page", page_id(user_id, page.symbol, None)))

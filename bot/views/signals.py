@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bot.views import esc, price
 from trading.domain.signals import Signal
+from trading.strategies.market_picture import LiquidityPool
 from trading.services.signals import SignalsReport
 
 _ARROWS = {"up": "▲", "down": "▼"}
@@ -51,7 +52,7 @@ def signals_text(report: SignalsReport) -> str:
     return "\n".join(lines)
 
 
-def _pool(pool: object, tick: Decimal | None) -> str:
+def _pool(pool: LiquidityPool | None, tick: Decimal | None) -> str:
     if pool is None:
         return "none"
     members = f" ×{pool.members}" if pool.members > 1 else ""

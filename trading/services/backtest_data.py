@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -18,12 +19,19 @@ from trading.backtest.periods import PeriodWithoutData
 from trading.backtest.strategy_specs import spec_named
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import ConfigurationError, TradingError
-from trading.ports import MarketData
 
 WARMUP_DAYS = 7
 TREND_WARMUP_DAYS = 210
 DEFAULT_DAYS = 30
 MIN_CACHED_BARS = 2 * 1440 // 60      # less than a couple of days of hours is not worth backtesting
+
+
+class CandleSource(Protocol):
+    """Where candles the cache lacks come from: the bot's market feed, or the CLI's exchange connected on demand."""
+
+    async def candles(self, symbol: str, timeframe: Timeframe, limit: int = 500) -> Candles:
+        """Return the newest candles, oldest first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +66,7 @@ def history_from_file(path: Path, symbol: str, timeframe: Timeframe | None = Non
 
 async def history_from_store(symbol: str, strategy: str, timeframe: Timeframe | None, start_ms: int | None,
                              end_ms: int | None, now_ms: int, *, cache: CandleCache | None,
-                             market: MarketData | None, exchange: str = "exchange") -> LoadedHistory:
+                             market: CandleSource | None, exchange: str = "exchange") -> LoadedHistory:
     """Return the history from the candle cache when it covers the period, else from the market feed."""
     timeframe = timeframe or strategy_timeframe(strategy)
     until = end_ms if end_ms is not None else now_ms
