@@ -206,7 +206,7 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     signals = SignalsService(market, book or default_book(), store, symbols)
     await signals.restore()
     journal = DecisionJournal(store)
-    llm = await llm_decider(settings, journal, store, events, clock)
+    llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
     rules = RulesDecider(rules_settings(settings))
     # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
@@ -271,7 +271,7 @@ def universe_service(settings: Settings, market: MarketData, broker: object, sto
 
 
 async def llm_decider(settings: Settings, journal: DecisionJournal, store: SqliteStore,
-                      events: EventBus, clock: Clock) -> "OpenAIDecider | None":
+                      events: EventBus) -> "OpenAIDecider | None":
     """Return the LLM decision maker, probed, when the LLM is on; None leaves the rules deciding."""
     if not settings.llm_on:
         return None
@@ -282,7 +282,8 @@ async def llm_decider(settings: Settings, journal: DecisionJournal, store: Sqlit
                        base_url=settings.openai_base_url, timeout_s=float(settings.llm_timeout_seconds),
                        response_format=settings.llm_response_format, max_reply_tokens=settings.llm_max_reply_tokens)
     decider = OpenAIDecider(client, journal, llm_settings(settings), state=store, notify=events.emit)
-    found = await decider.start(clock.now_ms())      # the probe counts on the feed's day, as decisions do
+    # the probe is spent now, whatever the feed's clock (a replay's is in the past): today's, as /ask's and a sweep's
+    found = await decider.start(WallClock().now_ms())
     log.info("LLM decision maker on", model=settings.llm_model, probe=found)
     return decider
 
