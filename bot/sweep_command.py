@@ -166,13 +166,13 @@ def _run(args: argparse.Namespace, settings: Settings, request: SweepRequest, hi
     started = time.perf_counter()
     with trial_runner(data, cluster=settings.sweep_cluster or None, workers=workers,
                       trials=plan.trials or (plan.relations.kept if plan.relations else 0)) as runner:
-        results = run_search(request.space, plan, runner, _progress)
-        summary = summarise(data, request.space, results, search=plan.kind, seed=plan.seed, relations=plan.relations)
+        results, kept_out = run_search(request.space, plan, runner, _progress)
+        summary = summarise(data, request.space, results, search=plan.kind, seed=plan.seed, relations=kept_out)
         if request.advisor is not None:
             name = getattr(request.llm, "model", "advisor")
             more, second = second_round(summary, runner, request.llm, name, _progress)
             summary = summarise(data, both_rounds(request.space, second.region), results + more, search=plan.kind,
-                                seed=plan.seed, second_round=second, relations=plan.relations)
+                                seed=plan.seed, second_round=second, relations=kept_out)
     print(file=sys.stderr)
     return StoredSweep(WallClock().now_ms(), summary, args.top, time.perf_counter() - started,
                        settings.sweep_cluster or "this machine")

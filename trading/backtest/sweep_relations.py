@@ -4,7 +4,8 @@ A trial that breaks a relation would run a strategy the bot refuses to run (/par
 so it is skipped before it runs: the grid leaves it out, TPE prunes it when sampled, a second round drops
 it. How many combinations of the space break a relation is counted over the related parameters only
 (numpy, so a space far larger than a grid can run is counted at once); a space whose every combination
-breaks one is refused with the relation and a range that works.
+breaks one is refused with the relation and a range that works. The grid's count is what a grid skips;
+a TPE run reports the samples it really pruned instead.
 """
 from __future__ import annotations
 
@@ -22,15 +23,19 @@ Space = Mapping[str, Sequence[float]]
 
 @dataclass(frozen=True, slots=True)
 class RelationCheck:
-    """How many distinct combinations of a space keep the strategy's relations, of how many, and which ones."""
+    """How many distinct combinations of a space keep the strategy's relations, of how many, and which ones.
+
+    Sampled, the counts are of what TPE drew instead: its samples, and those the relations pruned.
+    """
 
     kept: int
     total: int
     rules: str = ""                  # 'fast must stay below slow', for the report
+    sampled: bool = False            # counted over TPE's samples, not over the grid's combinations
 
     @property
     def skipped(self) -> int:
-        """Return how many combinations break a relation (never run)."""
+        """Return how many combinations (or samples) break a relation (never run)."""
         return self.total - self.kept
 
 

@@ -62,13 +62,14 @@ def test_a_space_whose_every_combination_breaks_the_relation_is_refused_with_a_r
 def test_the_grid_never_runs_a_trial_that_breaks_the_relation_and_the_report_says_how_many_were_skipped():
     plan = search_plan(EMA, strategy="ema_cross")
     runner = RecordingRunner()
-    results = run_search(EMA, plan, runner)
+    results, kept_out = run_search(EMA, plan, runner)
 
+    assert kept_out == plan.relations                 # the grid is what ran: its count is what was skipped
     assert [p for _, p in runner.ran] == [{"fast": 10.0, "slow": 15.0}, {"fast": 10.0, "slow": 25.0},
                                          {"fast": 20.0, "slow": 25.0}]
     assert [r.index for r in results] == [0, 1, 2]
     summary = SweepSummary("ema_cross", "BTC/USDT", EMA, tuple(results), 0.0, (), None, None, 1, 0, 1,
-                           relations=plan.relations)
+                           relations=kept_out)
     assert "3 of the 6 combinations skipped before running: fast must stay below slow" in sweep_text(summary)
     assert sweep_record(summary)["skipped"] == {"combinations": 6, "skipped": 3,
                                                 "because": "fast must stay below slow"}
@@ -91,12 +92,34 @@ SPACE = {"fast": tuple(float(v) for v in range(5, 41)), "slow": tuple(float(v) f
 def test_tpe_prunes_a_sampled_trial_that_breaks_the_relation_and_keeps_its_seed():
     plan = search_plan(SPACE, "tpe", 30, 4, 8, strategy="ema_cross")
     first, again = RecordingRunner(), RecordingRunner(shuffle_seed=9)
-    results = run_search(SPACE, plan, first)
+    results, _ = run_search(SPACE, plan, first)
 
     assert len(results) == 30 and [r.index for r in results] == list(range(30))
     assert all(p["fast"] < p["slow"] for _, p in first.ran)                  # never run
     assert all(dict(r.params)["fast"] < dict(r.params)["slow"] for r in results)
-    assert run_search(SPACE, plan, again) == results                          # the same seed, any finishing order
+    assert run_search(SPACE, plan, again)[0] == results                          # the same seed, any finishing order
+
+
+@pytest.mark.parametrize("seed, asked, pruned", [
+    # asked in batches of 2: (20,25) (20,25) | (20,25) (20,25) | (30,15) (30,25) | (20,25) (10,15) | (10,25):
+    # 9 samples, 2 of them with fast not below slow; the repeats of (20,25) are answered by its trial
+    (0, 9, 2),
+    # (20,15) (20,15) | (20,15) (10,25) | (10,15) (20,25): 6 samples, (20,15) pruned each of the 3 times it came
+    (2, 6, 3),
+])
+def test_a_tpe_sweep_reports_the_samples_it_pruned_not_the_grid_count(seed, asked, pruned):
+    plan = search_plan(EMA, "tpe", 3, seed, 2, strategy="ema_cross")
+    results, kept_out = run_search(EMA, plan, RecordingRunner())
+
+    assert plan.relations == RelationCheck(3, 6, "fast must stay below slow")       # the grid's figure, not run
+    assert kept_out == RelationCheck(asked - pruned, asked, "fast must stay below slow", sampled=True)
+    summary = SweepSummary("ema_cross", "BTC/USDT", EMA, tuple(results), 0.0, (), None, None, 1, 0, 1, "tpe", seed,
+                           relations=kept_out)
+    text = sweep_text(summary)
+    assert (f"{pruned} of the {asked} parameter sets TPE sampled were pruned before running: "
+            f"fast must stay below slow") in text and "combinations" not in text
+    assert sweep_record(summary)["skipped"] == {"samples": asked, "pruned": pruned,
+                                                "because": "fast must stay below slow"}
 
 
 def test_without_the_check_tpe_would_have_run_such_trials():
