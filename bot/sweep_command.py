@@ -194,7 +194,7 @@ async def _store(settings: Settings, sweep: StoredSweep) -> int:
 
 def _output(args: argparse.Namespace, settings: Settings, sweep: StoredSweep, sweep_id: int) -> str:
     """Return the sweep's report (or its JSON), with where it ran, its id and the next region to search."""
-    from trading.backtest.search_region import next_region, region_arguments
+    from trading.backtest.search_region import region_hint
     from trading.backtest.sweep_report import sweep_record, sweep_text
 
     summary = sweep.summary
@@ -206,8 +206,7 @@ def _output(args: argparse.Namespace, settings: Settings, sweep: StoredSweep, sw
         return json.dumps(sweep_record(summary, args.top) | {"id": sweep_id, "seconds": round(sweep.seconds, 3),
                                                              "ran_on": sweep.ran_on}, allow_nan=False)
     trials = len(summary.results)
-    region, _ = next_region(summary)
-    return (f"{sweep_text(summary, args.top)}\n\nNext region to search: {region_arguments(region)}\n\n"
+    return (f"{sweep_text(summary, args.top)}\n\nNext region to search: {region_hint(summary)}\n\n"
             f"{trials} trials on {sweep.ran_on} in {sweep.seconds:.1f} s "
             f"({trials / max(sweep.seconds, 1e-9):.1f} a second)\n"
             f"Stored as sweep #{sweep_id}: trading-assistant sweep --show {sweep_id}, or /sweeps {sweep_id} in "
