@@ -166,13 +166,13 @@ def _run(args: argparse.Namespace, settings: Settings, request: SweepRequest, hi
     started = time.perf_counter()
     with trial_runner(data, cluster=settings.sweep_cluster or None, workers=workers,
                       trials=plan.trials or (plan.relations.kept if plan.relations else 0)) as runner:
-        results = run_search(request.space, plan, runner, _progress)
-        summary = summarise(data, request.space, results, search=plan.kind, seed=plan.seed, relations=plan.relations)
+        results, kept_out = run_search(request.space, plan, runner, _progress)
+        summary = summarise(data, request.space, results, search=plan.kind, seed=plan.seed, relations=kept_out)
         if request.advisor is not None:
             name = getattr(request.llm, "model", "advisor")
             more, second = second_round(summary, runner, request.llm, name, _progress)
             summary = summarise(data, both_rounds(request.space, second.region), results + more, search=plan.kind,
-                                seed=plan.seed, second_round=second, relations=plan.relations)
+                                seed=plan.seed, second_round=second, relations=kept_out)
     print(file=sys.stderr)
     return StoredSweep(WallClock().now_ms(), summary, args.top, time.perf_counter() - started,
                        settings.sweep_cluster or "this machine")
@@ -194,7 +194,7 @@ async def _store(settings: Settings, sweep: StoredSweep) -> int:
 
 def _output(args: argparse.Namespace, settings: Settings, sweep: StoredSweep, sweep_id: int) -> str:
     """Return the sweep's report (or its JSON), with where it ran, its id and the next region to search."""
-    from trading.backtest.search_region import next_region, region_arguments
+    from trading.backtest.search_region import region_hint
     from trading.backtest.sweep_report import sweep_record, sweep_text
 
     summary = sweep.summary
@@ -206,8 +206,7 @@ def _output(args: argparse.Namespace, settings: Settings, sweep: StoredSweep, sw
         return json.dumps(sweep_record(summary, args.top) | {"id": sweep_id, "seconds": round(sweep.seconds, 3),
                                                              "ran_on": sweep.ran_on}, allow_nan=False)
     trials = len(summary.results)
-    region, _ = next_region(summary)
-    return (f"{sweep_text(summary, args.top)}\n\nNext region to search: {region_arguments(region)}\n\n"
+    return (f"{sweep_text(summary, args.top)}\n\nNext region to search: {region_hint(summary)}\n\n"
             f"{trials} trials on {sweep.ran_on} in {sweep.seconds:.1f} s "
             f"({trials / max(sweep.seconds, 1e-9):.1f} a second)\n"
             f"Stored as sweep #{sweep_id}: trading-assistant sweep --show {sweep_id}, or /sweeps {sweep_id} in "

@@ -282,7 +282,8 @@ async def llm_decider(settings: Settings, journal: DecisionJournal, store: Sqlit
                        base_url=settings.openai_base_url, timeout_s=float(settings.llm_timeout_seconds),
                        response_format=settings.llm_response_format, max_reply_tokens=settings.llm_max_reply_tokens)
     decider = OpenAIDecider(client, journal, llm_settings(settings), state=store, notify=events.emit)
-    found = await decider.start()
+    # the probe is spent now, whatever the feed's clock (a replay's is in the past): today's, as /ask's and a sweep's
+    found = await decider.start(WallClock().now_ms())
     log.info("LLM decision maker on", model=settings.llm_model, probe=found)
     return decider
 

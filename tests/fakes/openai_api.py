@@ -104,6 +104,7 @@ class FakeOpenAI:
     reject_json_schema: bool = False
     reject_json_object: bool = False
     default: Reply | Callable[[Received], Reply] = field(default_factory=decision)
+    probe_reply: Reply = field(default_factory=lambda: Reply('{"ok": true}'))    # what a connection check gets
     host: str = "127.0.0.1"
     port: int = 0
     received: list[Received] = field(default_factory=list)
@@ -173,7 +174,7 @@ class FakeOpenAI:
             return refused
         if seen.prompt.lstrip().startswith(PROBE_MARK) or _last_user(body).startswith(PROBE_MARK):
             self.probes.append(seen)
-            return web.json_response(self._completion(body, Reply('{"ok": true}')))
+            return web.json_response(self._completion(body, self.probe_reply))
         self.received.append(seen)
         reply = self._script.pop(0) if self._script else self._default(seen)
         if reply.delay_s:

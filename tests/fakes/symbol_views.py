@@ -83,7 +83,7 @@ async def llm_decider(fake: FakeOpenAI | None, folder: Path, *, timeout_s: float
     journal = DecisionJournal(store, settings.pop("run", "live"))
     values: dict[str, Any] = {"checks": CheckSettings(min_confidence=0.65)} | settings
     decider = OpenAIDecider(client, journal, LlmSettings("fake-model", **values), state=store, notify=events.emit)
-    await decider.start()
+    await decider.start(T_VIEW)
     try:
         yield decider, journal, notes
     finally:

@@ -1,4 +1,5 @@
-"""Today's LLM spend, one book for every call the product makes: decisions, /ask, the universe, the sweep advisor.
+"""Today's LLM spend, one book for every call the product makes: decisions and the decider's start-up format
+probe, /ask, the universe, the sweep advisor.
 
 The book is one row of the state table (key llm_spend): the trading day's calls, tokens and USD, and
 whether the user was told it is spent. The bot and a sweep in another process (the CLI, the backtest

@@ -24,6 +24,7 @@ from trading.domain.decisions import DecisionSource, LlmFailure
 PROBE_PROMPT = 'Probe: reply with the JSON object {"ok": true} and nothing else.'
 PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"],
                 "additionalProperties": False}
+PROBE_REPLY_TOKENS = 20
 DEFAULT_RETRY_WAIT_S = 1.0
 NO_KEY = "not-needed"      # local servers want no key; the SDK wants a string
 
@@ -81,12 +82,10 @@ class LlmClient:
             return "auto: not probed yet"
         return f"{self.format} ({'found by probe' if self._auto else 'set'})"
 
-    async def probe(self) -> ReplyFormat:
-        """Find the strictest format the server accepts (auto) with a tiny request; return it."""
+    async def probe(self) -> Completion:
+        """Find the strictest format the server takes (auto) with a tiny request; return the reply (format, tokens)."""
         messages = [{"role": "user", "content": PROBE_PROMPT}]
-        await self.complete(messages, PROBE_SCHEMA, "probe", max_tokens=20)
-        assert self.format is not None
-        return self.format
+        return await self.complete(messages, PROBE_SCHEMA, "probe", max_tokens=PROBE_REPLY_TOKENS)
 
     async def complete(self, messages: Sequence[Message], schema: dict[str, Any] | None, schema_name: str,
                        max_tokens: int | None = None) -> Completion:

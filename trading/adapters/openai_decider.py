@@ -59,18 +59,23 @@ class OpenAIDecider:
         """Return the model name."""
         return self.settings.model
 
-    async def start(self) -> str:
-        """Restore today's spend and probe the server's structured-output format; return what was found."""
+    async def start(self, now_ms: int) -> str:
+        """Restore today's spend and probe the server's format, counted in today's budget; return what was found."""
         if self._book is not None:
             self.spend = await self._book.load()
         if self.client is None:
             return "no LLM server (cache only)"
+        day_ms = self._spend_clock.now_ms() if self._spend_clock is not None else now_ms
+        refused = await self.refusal(day_ms, "The format probe")
+        if refused is not None:
+            return f"structured output not checked. {refused} The first LLM call the budget allows will find it."
         try:
-            found = await self.client.probe()
+            probed = await self.client.probe()
         except LlmFailure as exc:
             self.failure = str(exc)
             return f"probe failed: {exc}; the first decision will try again"
-        return f"structured output: {found}"
+        await self.record_spend(day_ms, probed.prompt_tokens, probed.completion_tokens)
+        return f"structured output: {probed.format}"
 
     def status(self, now_ms: int) -> LlmStatus:
         """Return who decides now and today's calls and cost."""
@@ -197,7 +202,7 @@ class OpenAIDecider:
         return refusal_text(self.spend, now_ms, self.settings.budget, what)
 
     async def record_spend(self, ts_ms: int, prompt_tokens: int, completion_tokens: int) -> None:
-        """Count a call (a decision, /ask, the universe) against today's budget."""
+        """Count a call (a decision, the format probe, /ask, the universe) against today's budget."""
         if self._book is not None:
             self.spend = await self._book.add(ts_ms, prompt_tokens, completion_tokens)
             return

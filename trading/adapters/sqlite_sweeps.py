@@ -86,7 +86,7 @@ class SweepArchive:
         walked = json.loads(walk)
         summary = SweepSummary(strategy, symbol, _space(json.loads(space)), tuple(trials), walked["return_pct"],
                                tuple(walked["chosen"]), pbo, dsr, folds, start, end, search, seed,
-                               _second_round(json.loads(second) if second else None), _relations(walked))
+                               _second_round(json.loads(second) if second else None), _relations(walked, search))
         return StoredSweep(created, summary, len(json.loads(best)), seconds, ran_on, sweep_id)
 
     async def recent(self, limit: int = 10, before_id: int | None = None) -> list[SweepListing]:
@@ -113,13 +113,15 @@ def _space(raw: dict[str, list[float]]) -> dict[str, tuple[float, ...]]:
 def _walk_forward(s: SweepSummary) -> dict[str, Any]:
     # the relations' count rides with the summary's other figures: a count is not worth a migration
     c = s.relations
-    kept = None if c is None else {"kept": c.kept, "total": c.total, "rules": c.rules}
+    kept = None if c is None else {"kept": c.kept, "total": c.total, "rules": c.rules, "sampled": c.sampled}
     return {"return_pct": s.chosen_return_pct, "chosen": list(s.chosen), "relations": kept}
 
 
-def _relations(walked: dict[str, Any]) -> RelationCheck | None:
+def _relations(walked: dict[str, Any], search: str) -> RelationCheck | None:
     kept = walked.get("relations")
-    return None if kept is None else RelationCheck(kept["kept"], kept["total"], kept["rules"])
+    if kept is None or (search == "tpe" and not kept.get("sampled")):
+        return None         # a TPE sweep stored before its pruned samples were counted holds the grid's figure
+    return RelationCheck(kept["kept"], kept["total"], kept["rules"], bool(kept.get("sampled")))
 
 
 def _second(second: SecondRound) -> dict[str, Any]:

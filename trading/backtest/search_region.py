@@ -4,7 +4,8 @@ The advisor is a plain function boundary: it receives the results so far as JSON
 grid ({parameter: [values]}). Its answer is checked (known parameters only, finite numbers within the
 swept range widened by its width each side, never below zero when the sweep was not, a small grid);
 anything else falls back to the rule, so the lab works the same without it: each swept parameter is
-searched again between the neighbours of the best trial's value, at five points.
+searched again between the neighbours of the best trial's value, at five points, kept within the
+strategy's relations (fast below slow): clipped, or moved to the nearest region that keeps them.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from trading.backtest.strategy_specs import spec_named
+from trading.backtest.sweep_relations import region_within
 from trading.backtest.sweep_report import SweepSummary, sweep_record
 from trading.backtest.walkforward import parameter_grid
 from trading.domain.decisions import DecisionSource, LlmFailure
@@ -39,14 +41,26 @@ def next_region(summary: SweepSummary, advisor: RegionAdvisor | None = None) -> 
             checked = _related(summary, checked) if not isinstance(checked, str) else checked
         except LlmFailure as exc:
             if exc.source is DecisionSource.BUDGET:     # not a failure: the day's LLM budget is spent
-                return around_best(summary), f"rule ({exc})"
-            return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
+                return _by_rule(summary, str(exc))
+            return _by_rule(summary, f"the advisor failed: {_failure(exc)}")
         except Exception as exc:  # noqa: BLE001 - an advisor's failure of any kind falls back to the rule
-            return around_best(summary), f"rule (the advisor failed: {_failure(exc)})"
+            return _by_rule(summary, f"the advisor failed: {_failure(exc)}")
         if isinstance(checked, str):
-            return around_best(summary), f"rule (the advisor's grid was refused: {checked})"
+            return _by_rule(summary, f"the advisor's grid was refused: {checked}")
         return checked, "advisor"
-    return around_best(summary), "rule"
+    return _by_rule(summary)
+
+
+def region_hint(summary: SweepSummary) -> str:
+    """Return the rule's next region as the sweep command's arguments, with what keeping the relations did to it."""
+    region, note = rule_region(summary)
+    return region_arguments(region) + (f" ({note})" if note else "")
+
+
+def _by_rule(summary: SweepSummary, why: str = "") -> tuple[Region, str]:
+    region, note = rule_region(summary)
+    reasons = "; ".join(r for r in (why, note) if r)
+    return region, f"rule ({reasons})" if reasons else "rule"
 
 
 def _declared(strategy: str, region: Region) -> Region | str:
@@ -73,20 +87,30 @@ def _related(summary: SweepSummary, region: Region) -> Region | str:
 
 
 def around_best(summary: SweepSummary) -> Region:
-    """Return, per parameter, POINTS values between the neighbours of the best trial's value in the grid."""
+    """Return the rule's region around the best trial (within the strategy's relations)."""
+    return rule_region(summary)[0]
+
+
+def rule_region(summary: SweepSummary) -> tuple[Region, str]:
+    """Return, per parameter, POINTS values between the neighbours of the best trial's value, and the clip note.
+
+    The region keeps the strategy's relations with the best trial's other values: a value no trial of it
+    could run with is dropped, and a region none of whose trials keeps them is moved to the nearest that does.
+    """
     best = dict(summary.best(1)[0].params) if summary.results else {}
     declared = spec_named(summary.strategy).tunable()
     region: Region = {}
     for name, values in summary.space.items():
-        ordered = sorted(set(values))
+        # a best trial off the grid (/optimize's current parameters) is searched around where it lies
+        ordered = sorted(set(values) | ({best[name]} if name in best else set()))
         value = best.get(name, ordered[0])
-        k = ordered.index(value) if value in ordered else 0
+        k = ordered.index(value)
         low, high = ordered[max(0, k - 1)], ordered[min(len(ordered) - 1, k + 1)]
         points = np.linspace(low, high, POINTS) if high > low else np.array([low])
         whole = name in declared and declared[name].whole
         # a bar count searched between 3 and 5 is 3, 4, 5: never 3.5, which the strategy would refuse to run
         region[name] = tuple(dict.fromkeys(float(round(p)) if whole else round(float(p), 10) for p in points))
-    return region
+    return region_within(summary.strategy, region, best)
 
 
 def region_arguments(region: Region) -> str:

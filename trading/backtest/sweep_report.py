@@ -43,7 +43,7 @@ class SweepSummary:
     search: str = "grid"                # grid | tpe
     seed: int | None = None             # TPE's seed
     second_round: SecondRound | None = None
-    relations: RelationCheck | None = None    # the space's combinations kept and skipped by the relations
+    relations: RelationCheck | None = None    # the grid's combinations, or TPE's samples, the relations kept out
 
     def best(self, n: int) -> list[TrialResult]:
         """Return the n best trials by out-of-sample score (the lower index first on ties)."""
@@ -76,8 +76,7 @@ def sweep_text(summary: SweepSummary, top: int = 5) -> str:
     lines = [f"Sweep of {s.strategy} on {s.symbol}: {len(s.results)} trials ({how}), scored out of sample only",
              f"{s.folds} folds, out of sample {iso_time(s.first_ms)[:10]} to {iso_time(s.last_ms - 1)[:10]}"]
     if s.relations is not None and s.relations.skipped:
-        c = s.relations
-        lines.append(f"{c.skipped:,} of the {c.total:,} combinations skipped before running: {c.rules}")
+        lines.append(_relations_line(s.relations))
     if s.second_round is not None:
         lines.append(_second_round_line(s.second_round, len(s.results)))
     lines += ["", f"Best {min(top, len(s.results))} by out-of-sample return:"]
@@ -105,13 +104,22 @@ def sweep_record(summary: SweepSummary, top: int = 5) -> dict[str, Any]:
                                           "region": {k: list(v) for k, v in second.region.items()},
                                           "skipped": second.skipped, "skip_rule": second.skip_rule}
     c = s.relations
-    skipped = None if c is None else {"combinations": c.total, "skipped": c.skipped, "because": c.rules}
+    skipped = None if c is None else ({"samples": c.total, "pruned": c.skipped, "because": c.rules} if c.sampled
+                                      else {"combinations": c.total, "skipped": c.skipped, "because": c.rules})
     return plain({"strategy": s.strategy, "symbol": s.symbol, "search": s.search, "seed": s.seed,
                   "space": {k: list(v) for k, v in s.space.items()}, "second_round": rounds, "skipped": skipped,
                   "folds": s.folds, "start": iso_time(s.first_ms), "end": iso_time(s.last_ms),
                   "best": [r.index for r in s.best(top)],
                   "walk_forward_return_pct": s.chosen_return_pct, "walk_forward_chosen": list(s.chosen),
                   "pbo": s.pbo, "deflated_sharpe": s.deflated_sharpe, "trials": trials})
+
+
+def _relations_line(c: RelationCheck) -> str:
+    """Return what the relations kept out: the grid's combinations, or the samples TPE drew and pruned."""
+    if c.sampled:
+        return (f"{c.skipped:,} of the {c.total:,} parameter sets TPE sampled were pruned before running: "
+                f"{c.rules}")
+    return f"{c.skipped:,} of the {c.total:,} combinations skipped before running: {c.rules}"
 
 
 def _second_round_line(second: SecondRound, trials: int) -> str:

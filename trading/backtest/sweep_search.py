@@ -31,7 +31,7 @@ class SearchPlan:
     """Which trials to run: the whole grid, or `trials` TPE trials from `seed`, asked `batch` at a time.
 
     With a strategy, only trials within its declared relations run (fast below slow); `relations` says how
-    many combinations of the space that leaves.
+    many combinations of the space that leaves (the grid's figure: a TPE run counts what it pruned).
     """
 
     kind: str = "grid"
@@ -73,12 +73,16 @@ def search_plan(space: Space, kind: str = "grid", trials: int | None = None, see
 
 
 def run_search(space: Space, plan: SearchPlan, runner: TrialRunner, progress: Progress | None = None,
-               cancel: threading.Event | None = None) -> list[TrialResult]:
-    """Run the plan's trials on the runner; return them in trial order."""
+               cancel: threading.Event | None = None) -> tuple[list[TrialResult], RelationCheck | None]:
+    """Run the plan's trials on the runner; return them in trial order, and what the relations kept out.
+
+    The grid leaves out the space's combinations that break a relation (the plan's count); TPE prunes the
+    samples that do, and its count is of those, whatever the space holds.
+    """
     if plan.kind == "grid":
         points = trials_of(space)
         kept = within_relations(plan.strategy, points) if plan.strategy else points
-        return runner.run(list(enumerate(kept)), progress, cancel)
+        return runner.run(list(enumerate(kept)), progress, cancel), plan.relations
     done = 0
 
     def evaluate(batch: list[tuple[int, Params]]) -> list[TrialResult]:
@@ -89,7 +93,10 @@ def run_search(space: Space, plan: SearchPlan, runner: TrialRunner, progress: Pr
         return results
 
     allowed = (lambda params: spec_named(plan.strategy).broken(params) is None) if plan.strategy else None
-    return tpe_search(space, plan.trials, plan.seed or 0, evaluate, plan.batch, allowed)
+    run = tpe_search(space, plan.trials, plan.seed or 0, evaluate, plan.batch, allowed)
+    rules = plan.relations.rules if plan.relations is not None else ""
+    pruned = RelationCheck(run.asked - run.pruned, run.asked, rules, sampled=True) if plan.strategy else None
+    return run.results, pruned
 
 
 def second_round(summary: SweepSummary, runner: TrialRunner, advisor: RegionAdvisor | None = None,

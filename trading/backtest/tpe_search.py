@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from trading.backtest.sweep import Params, TrialResult
@@ -30,16 +31,25 @@ Allowed = Callable[[Params], bool]
 Space = Mapping[str, Sequence[float]]
 
 
+@dataclass(frozen=True, slots=True)
+class TpeRun:
+    """A TPE search's trials in the order asked, and what it sampled: how many asks, how many of them pruned."""
+
+    results: list[TrialResult]
+    asked: int = 0          # every sample TPE drew: run, answered by an earlier trial, or pruned
+    pruned: int = 0         # samples the relations refused (never run); one drawn twice is pruned twice
+
+
 def distinct_trials(space: Space) -> int:
     """Return how many distinct parameter sets the space holds."""
     return math.prod(len(set(values)) for values in space.values())
 
 
 def tpe_search(space: Space, trials: int, seed: int, evaluate: Evaluate, batch: int = BATCH,
-               allowed: Allowed | None = None) -> list[TrialResult]:
+               allowed: Allowed | None = None) -> TpeRun:
     """Return trials distinct TPE trials over the space, each scored by evaluate, in the order they were asked.
 
-    A trial allowed refuses is pruned, not run (it is not one of the trials).
+    A trial allowed refuses is pruned, not run (it is not one of the trials); the run counts those samples.
     """
     try:
         import optuna
@@ -56,18 +66,16 @@ def tpe_search(space: Space, trials: int, seed: int, evaluate: Evaluate, batch: 
     shapes = {name: _distribution(values) for name, values in space.items()}
     known: dict[tuple, TrialResult] = {}
     results: list[TrialResult] = []
-    asks = 0
+    asks = pruned = 0
     while len(results) < trials and asks < trials * MAX_ASKS_PER_TRIAL:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             asked = [study.ask(shapes) for _ in range(min(batch, trials - len(results)))]
         asks += len(asked)
         wanted = [_params(t.params) for t in asked]
-        fresh: dict[tuple, tuple[int, Params]] = {}
-        for params in wanted:
-            if _key(params) not in known and _key(params) not in fresh and (allowed is None or allowed(params)):
-                fresh[_key(params)] = (len(results) + len(fresh), params)
-        for result in evaluate(list(fresh.values())):
+        fresh, refused = _to_run(wanted, known, allowed, len(results))
+        pruned += refused
+        for result in evaluate(fresh):
             known[_key(dict(result.params))] = result
             results.append(result)
         for trial, params in zip(asked, wanted):          # told in the order asked, whoever ran them
@@ -76,7 +84,22 @@ def tpe_search(space: Space, trials: int, seed: int, evaluate: Evaluate, batch: 
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
             else:
                 study.tell(trial, done.score)
-    return sorted(results, key=lambda r: r.index)
+    return TpeRun(sorted(results, key=lambda r: r.index), asks, pruned)
+
+
+def _to_run(wanted: Sequence[Params], known: Mapping[tuple, TrialResult], allowed: Allowed | None,
+            first: int) -> tuple[list[tuple[int, Params]], int]:
+    """Return the batch's new parameter sets numbered from first, and how many samples the relations refused."""
+    fresh: dict[tuple, tuple[int, Params]] = {}
+    refused = 0
+    for params in wanted:
+        if _key(params) in known or _key(params) in fresh:
+            continue
+        if allowed is None or allowed(params):
+            fresh[_key(params)] = (first + len(fresh), params)
+        else:
+            refused += 1
+    return list(fresh.values()), refused
 
 
 def _distribution(values: Sequence[float]) -> Any:

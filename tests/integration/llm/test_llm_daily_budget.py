@@ -1,6 +1,7 @@
-"""One daily LLM budget for every call the product makes: the decider, /ask, the symbol universe and the sweep's
-region advisor (in another process) add to the same day's spend, and each is refused once it is spent, saying what
-was refused, the budget, when it resets and how to raise it. All through the real openai SDK and the fake server."""
+"""One daily LLM budget for every call the product makes: the decider (its start-up format probe too), /ask, the
+symbol universe and the sweep's region advisor (in another process) add to the same day's spend, and each is refused
+once it is spent, saying what was refused, the budget, when it resets and how to raise it. All through the real
+openai SDK and the fake server."""
 import asyncio
 import json
 from dataclasses import replace
@@ -105,7 +106,8 @@ def test_what_the_decider_spent_stops_the_advisor_the_universe_and_ask(tmp_path)
 
 def test_the_universe_counts_its_pick_against_the_budget(tmp_path):
     async def pick():
-        async with FakeOpenAI() as fake, llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
+        async with FakeOpenAI(probe_reply=PROBE) as fake, \
+                llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
             fake.script(text(json.dumps({"symbols": ["ETH/USDT"], "reasons": "movement"}), prompt_tokens=500,
                              completion_tokens=100))
             client = LlmClient("fake-model", base_url=fake.base_url)
@@ -120,5 +122,43 @@ def test_the_universe_counts_its_pick_against_the_budget(tmp_path):
             return spend
 
     spend = asyncio.run(pick())
-    assert (spend.calls, spend.tokens, spend.usd) == (1, 600, D("0.0006"))
-    assert asyncio.run(stored_spend(tmp_path))["tokens"] == 600        # where every other process reads it
+    assert (spend.calls, spend.tokens, spend.usd) == (2, 620, D("0.00062"))        # the start-up probe, then the pick
+    assert asyncio.run(stored_spend(tmp_path))["tokens"] == 620        # where every other process reads it
+
+
+PROBE = text('{"ok": true}', prompt_tokens=15, completion_tokens=5)
+
+
+def test_the_start_up_format_probe_counts_against_the_budget(tmp_path):
+    async def start():
+        async with FakeOpenAI(probe_reply=PROBE) as fake, \
+                llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
+            return decider.spend, decider.status(T_VIEW).reply_format, len(fake.probes)
+
+    spend, label, probes = asyncio.run(start())
+    assert probes == 1 and label == "json_schema (found by probe)"
+    assert (spend.calls, spend.tokens, spend.usd) == (1, 20, D("0.00002"))
+    assert asyncio.run(stored_spend(tmp_path)) == {"day": "2025-07-01", "calls": 1, "tokens": 20, "usd": "0.00002",
+                                                   "told": False}
+
+
+def test_a_spent_budget_skips_the_probe_and_start_up_says_the_format_was_not_checked(tmp_path):
+    with ThreadedFakeOpenAI() as threaded:
+        threaded.script(text(answer({"left": [4, 5, 6]}), prompt_tokens=1200, completion_tokens=0))
+        assert next_region(summary(), advisor(threaded, tmp_path))[1] == "advisor"
+
+    async def start():
+        async with FakeOpenAI(probe_reply=PROBE) as fake, \
+                llm_decider(fake, tmp_path, budget=BUDGET, prices=PRICES) as (decider, _, _):
+            said = await decider.start(T_VIEW)            # what start-up logs (the rig's own start was refused too)
+            label = decider.status(T_VIEW).reply_format
+            fake.script(decision("HOLD", 0.9))
+            next_day = await decider.decide(review(symbol_view(T_VIEW + 13 * 60 * MINUTE)))
+            return said, label, next_day, len(fake.probes), fake.calls
+
+    said, label, next_day, probes, calls = asyncio.run(start())
+    assert said == (f"structured output not checked. The format probe was not sent to the LLM: "
+                    f"{AT_NOON} The first LLM call the budget allows will find it.")
+    assert probes == 0 and label == "auto: not probed yet"
+    assert next_day.source is DecisionSource.MODEL and calls[0].response_format == "json_schema"
+    assert asyncio.run(stored_spend(tmp_path))["day"] == "2025-07-02"       # the next day's decision was counted

@@ -51,3 +51,22 @@ async def test_sweeps_are_listed_newest_first_a_page_at_a_time_with_their_best_t
     first = page[0]
     assert (first.strategy, first.search, first.seed, first.trials, first.pbo) == ("C", "tpe", 7, 3, 0.5)
     assert first.best_score_pct == TRIALS[1].score and first.best_params == {"left": 5.0, "rr": 1.5}
+
+
+async def test_a_tpe_sweep_keeps_its_pruned_samples_and_an_older_one_drops_the_grid_figure_it_held(tmp_path):
+    from dataclasses import replace
+
+    from trading.backtest.sweep_relations import RelationCheck
+
+    pruned = RelationCheck(7, 9, "fast must stay below slow", sampled=True)
+    grid_figure = RelationCheck(3, 6, "fast must stay below slow")      # what TPE sweeps stored before
+    store = SqliteStore(tmp_path / "db.sqlite", ManualClock(1))
+    await store.open()
+    archive = SweepArchive(store)
+    sampled = await archive.save(StoredSweep(1, replace(tpe_sweep(), relations=pruned)))
+    older = await archive.save(StoredSweep(2, replace(tpe_sweep(), relations=grid_figure)))
+    grid = await archive.save(StoredSweep(3, replace(tpe_sweep(), search="grid", seed=None, relations=grid_figure)))
+    back = [(await archive.get(i)).summary.relations for i in (sampled, older, grid)]
+    await store.close()
+
+    assert back == [pruned, None, grid_figure]

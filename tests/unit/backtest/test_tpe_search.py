@@ -31,9 +31,9 @@ class Evaluator:
 
 
 def test_the_same_seed_gives_the_same_trials_whatever_order_a_batch_comes_back_in():
-    first = tpe_search(SPACE, 40, seed=7, evaluate=Evaluator(), batch=8)
-    again = tpe_search(SPACE, 40, seed=7, evaluate=Evaluator(shuffle_seed=3), batch=8)
-    other = tpe_search(SPACE, 40, seed=8, evaluate=Evaluator(), batch=8)
+    first = tpe_search(SPACE, 40, seed=7, evaluate=Evaluator(), batch=8).results
+    again = tpe_search(SPACE, 40, seed=7, evaluate=Evaluator(shuffle_seed=3), batch=8).results
+    other = tpe_search(SPACE, 40, seed=8, evaluate=Evaluator(), batch=8).results
 
     assert first == again
     assert [r.params for r in other] != [r.params for r in first]
@@ -41,7 +41,7 @@ def test_the_same_seed_gives_the_same_trials_whatever_order_a_batch_comes_back_i
 
 def test_trials_are_distinct_numbered_in_order_and_asked_a_batch_at_a_time():
     evaluator = Evaluator()
-    results = tpe_search(SPACE, 40, seed=1, evaluate=evaluator, batch=8)
+    results = tpe_search(SPACE, 40, seed=1, evaluate=evaluator, batch=8).results
 
     assert [r.index for r in results] == list(range(40))
     assert len({r.params for r in results}) == 40
@@ -50,7 +50,7 @@ def test_trials_are_distinct_numbered_in_order_and_asked_a_batch_at_a_time():
 
 
 def test_tpe_finds_a_better_region_than_its_random_start():
-    results = tpe_search(SPACE, 48, seed=3, evaluate=Evaluator(), batch=8)
+    results = tpe_search(SPACE, 48, seed=3, evaluate=Evaluator(), batch=8).results
     start, later = results[:16], results[16:]
     # the first 16 asks are TPE's random start-up (mean -1.3 here); the later ones lean towards the peak (6.4)
     assert sum(r.score for r in later) / len(later) > sum(r.score for r in start) / len(start) + 5
@@ -59,7 +59,7 @@ def test_tpe_finds_a_better_region_than_its_random_start():
 def test_a_range_on_steps_comes_back_rounded_like_the_grid():
     results = tpe_search({"min_gap": (0.1, 0.2, 0.3, 0.4, 0.5)}, 5, seed=0,
                          evaluate=lambda b: [TrialResult(i, tuple(p.items()), (0.0,), (p["min_gap"],), 1)
-                                             for i, p in b])
+                                             for i, p in b]).results
     assert sorted(dict(r.params)["min_gap"] for r in results) == [0.1, 0.2, 0.3, 0.4, 0.5]
 
 
