@@ -281,8 +281,10 @@ async def llm_decider(settings: Settings, journal: DecisionJournal, store: Sqlit
     client = LlmClient(settings.llm_model, api_key=settings.openai_api_key.get_secret_value(),
                        base_url=settings.openai_base_url, timeout_s=float(settings.llm_timeout_seconds),
                        response_format=settings.llm_response_format, max_reply_tokens=settings.llm_max_reply_tokens)
-    decider = OpenAIDecider(client, journal, llm_settings(settings), state=store, notify=events.emit)
-    # the probe is spent now, whatever the feed's clock (a replay's is in the past): today's, as /ask's and a sweep's
+    # every call is paid now, whatever the feed's clock (a replay's is in the past): decisions and the probe
+    # count on today's date, as /ask's and a sweep's do, or a replayed decision would overwrite today's spend
+    decider = OpenAIDecider(client, journal, llm_settings(settings), state=store, notify=events.emit,
+                            spend_clock=WallClock())
     found = await decider.start(WallClock().now_ms())
     log.info("LLM decision maker on", model=settings.llm_model, probe=found)
     return decider

@@ -44,8 +44,8 @@ class OpenAIDecider:
                  spend_clock: Clock | None = None) -> None:
         self.client, self.log, self.settings = client, log, settings
         self._notify = notify
-        # whose day a call is counted on: the reviewed candle's (live, paper); a backtest's candles are history,
-        # so its calls count on the wall clock's day, with the bot's own
+        # whose day a call is counted on: the wall clock's when given (the bot's, and a backtest's whose candles
+        # are history), else the reviewed candle's
         self._spend_clock = spend_clock
         # today's spend is shared with every other LLM call (/ask, the universe, a sweep's advisor in another
         # process): kept in the database, re-read before each call; without a store (a backtest) in memory
@@ -79,8 +79,9 @@ class OpenAIDecider:
 
     def status(self, now_ms: int) -> LlmStatus:
         """Return who decides now and today's calls and cost."""
-        today = self.spend.on(now_ms, self.settings.budget)
-        budget = spent_reason(self.spend, now_ms, self.settings.budget)
+        day_ms = self._spend_clock.now_ms() if self._spend_clock is not None else now_ms
+        today = self.spend.on(day_ms, self.settings.budget)
+        budget = spent_reason(self.spend, day_ms, self.settings.budget)
         fmt = self.client.format_label if self.client is not None else "cache only"
         return LlmStatus(self.model, fmt, self.settings.fallback, today.calls, today.tokens, today.usd, budget,
                          self.failure)

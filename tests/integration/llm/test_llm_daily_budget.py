@@ -162,3 +162,44 @@ def test_a_spent_budget_skips_the_probe_and_start_up_says_the_format_was_not_che
     assert probes == 0 and label == "auto: not probed yet"
     assert next_day.source is DecisionSource.MODEL and calls[0].response_format == "json_schema"
     assert asyncio.run(stored_spend(tmp_path))["day"] == "2025-07-02"       # the next day's decision was counted
+
+
+def test_the_bots_decisions_on_replayed_candles_count_on_todays_date_not_the_candles(tmp_path):
+    """A paper bot replaying history reviews candles of a past day, but pays for its calls today: counted on the
+    candle's day, the decision replaced today's stored spend (the advisor's here) with a past day's, and the
+    budget the advisor had spent was open again."""
+    from datetime import datetime, timezone
+
+    from trading.adapters.sqlite_decisions import DecisionJournal
+    from trading.bootstrap import llm_decider as bots_decider
+    from trading.services.event_bus import EventBus
+    from trading.settings import Settings
+
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    now_ms = int(datetime.now(timezone.utc).timestamp() * 1000)
+    with ThreadedFakeOpenAI() as threaded:       # another process spends 600 tokens today
+        threaded.script(text(answer({"left": [4, 5, 6]}), prompt_tokens=600, completion_tokens=0))
+        assert next_region(summary(), advisor(threaded, tmp_path, now_ms=now_ms))[1] == "advisor"
+
+    async def decide():
+        async with FakeOpenAI(probe_reply=PROBE) as fake:
+            settings = Settings(_env_file=None, openai_api_key="sk-test", openai_base_url=fake.base_url,
+                                llm_model=MODEL, llm_daily_budget_usd="0.001", llm_price_per_1m_input="1",
+                                llm_price_per_1m_output="1", timezone="UTC")
+            store = SqliteStore(tmp_path / "trading.sqlite", ManualClock(T_VIEW))
+            await store.open()
+            try:
+                decider = await bots_decider(settings, DecisionJournal(store, "paper"), store, EventBus(store))
+                fake.script(replace(decision("HOLD", 0.9), prompt_tokens=500, completion_tokens=0))
+                made = await decider.decide(review(symbol_view(T_VIEW + 30 * MINUTE)))      # 2025-07-01
+                shown = decider.status(T_VIEW + 30 * MINUTE)
+                await decider.client.close()
+                return made, shown
+            finally:
+                await store.close()
+
+    made, shown = asyncio.run(decide())
+    assert made.source is DecisionSource.MODEL
+    assert asyncio.run(stored_spend(tmp_path)) == {"day": today, "calls": 3, "tokens": 1120, "usd": "0.00112",
+                                                   "told": False}
+    assert (shown.calls_today, shown.cost_today) == (3, D("0.00112")) and shown.budget_spent
