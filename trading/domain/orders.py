@@ -106,6 +106,9 @@ class Order:
     updated_ms: int = 0
     reason: str = ""
     fills: tuple[Fill, ...] = field(default=())
+    # funding paid (negative: received) that the exchange booked on the position and the bot had not: settled with
+    # an exit found on the exchange after the bot was away (trading.adapters.closing_trades); 0 on every other order
+    funding: Decimal = Decimal(0)
 
     @property
     def remaining(self) -> Decimal:
