@@ -132,3 +132,62 @@ async def test_funding_the_exchange_does_not_tell_is_said_not_included_and_the_c
         assert "funding not included" in await _record_reason(again)
         assert again.engine.state.risk.consecutive_losses == 1
         await again.close()
+
+
+async def test_a_reversal_in_one_order_realises_the_closing_part_and_the_new_short_is_adopted(
+        tmp_path: Path) -> None:
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(minutes_around(SELL_OFF))], clock) as fake:
+        fake.account.fee_rate = D("0.0005")
+        await _down_with_a_long(tmp_path, fake, clock)
+        perp = fake.board.by_id(MarketKind.PERP, "BTCUSDT")
+        clock.set(SELL_OFF + MINUTE_MS)
+        # the user sells 0.1 in the app at 120,500: 0.081 close the long, 0.019 open a short
+        fake.account.trade_by_hand(perp, "SELL", D("0.1"), D("120500"), clock.now_ms(), reduce_only=False)
+        assert fake.account.position("BTCUSDT") == D("-0.019")
+
+        again = await _restart(tmp_path, fake, clock)
+
+        # the closing 0.081 of the 0.1: its fee is 0.081/0.1 of 0.05% x 12,050 = 6.025 -> 4.88025, and the result
+        # is the close by hand's: (120,500 - 121,144.20) x 0.081 - 4.9063401 - 4.88025 = -61.9667901 (-0.67R)
+        assert again.notified("EXIT") == [
+            "EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 120,500.0 (1 trade(s) on the exchange, "
+            "fees 4.88025; the same order opened a short of 0.019, left for reconciliation to adopt; no order of "
+            "ours). Result -61.97 (-0.67R)."]
+        assert await _recorded(again) == [(SELL_OFF + MINUTE_MS, D("-61.9667901"))]
+        assert again.engine.state.risk.consecutive_losses == 1
+        # the short the same order opened is the bot's to guard now, at its price and amount
+        short = again.venue.broker.book.get(PERP_LONG.symbol)
+        assert short is not None and (short.side.value, short.amount, short.entry_price) == (
+            "short", D("0.019"), D("120500"))
+        guard = again.engine.state.positions[PERP_LONG.symbol]
+        assert (guard.side.value, guard.amount) == ("short", D("0.019"))
+        await again.close()
+
+
+async def test_a_reversal_during_a_stream_outage_is_recorded_at_the_reconcile_and_the_short_guarded(
+        tmp_path: Path) -> None:
+    # the bot runs; while its user stream is down the user sells 0.1 in the app: the reconcile after the outage
+    # (LiveVenue.reconcile) closes the long at its trade and adopts the short; the loop's next step tells it once
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(minutes_around(SELL_OFF))], clock) as fake:
+        fake.account.fee_rate = D("0.0005")
+        rig = await start_live_loop(tmp_path, fake, clock, minutes_around(SELL_OFF), [ScriptedStrategy([PERP_LONG])])
+        await rig.run_until(SELL_OFF)
+        clock.set(SELL_OFF + 30_000)
+        fake.account.trade_by_hand(fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.1"), D("120500"),
+                                   clock.now_ms(), reduce_only=False)
+
+        report = await rig.venue.reconcile()
+        await rig.run_until(SELL_OFF + 2 * MINUTE_MS)
+
+        assert [p.symbol for p in report.positions.closed] == [PERP_LONG.symbol]
+        assert [(p.side.value, p.amount) for p in report.positions.adopted] == [("short", D("0.019"))]
+        assert rig.notified("EXIT") == [
+            "EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 120,500.0 (1 trade(s) on the exchange, "
+            "fees 4.88025; the same order opened a short of 0.019, left for reconciliation to adopt; no order of "
+            "ours). Result -61.97 (-0.67R)."]
+        guard = rig.engine.state.positions[PERP_LONG.symbol]
+        assert (guard.side.value, guard.amount) == ("short", D("0.019"))
+        assert rig.engine.state.risk.consecutive_losses == 1
+        await rig.close()
