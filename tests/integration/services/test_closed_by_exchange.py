@@ -9,11 +9,14 @@ Fees: 0.05% taker, charged by the fake and estimated alike by the bot for its ow
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from decimal import Decimal as D
 from pathlib import Path
+from typing import AsyncIterator
 
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_auto_close import auto_close, pay_funding
+from tests.fakes.exchange_markets import FakeMarket
 from tests.fakes.live_futures_loop import LiveLoopRig, perp_minutes, start_live_loop
 from tests.fakes.market_stretches import SELL_OFF, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
@@ -28,13 +31,18 @@ from trading.risk.verdicts import RiskRule
 ENTRY_FEE = D("4.9063401")         # 0.05% of 0.081 x 121,144.20
 
 
-async def _down_with_a_long(tmp_path: Path, fake: FakeExchange, clock: ManualClock) -> None:
-    """Run the bot until it holds the long 0.081 BTC, then kill it."""
-    first = await start_live_loop(tmp_path, fake, clock, minutes_around(SELL_OFF), [ScriptedStrategy([PERP_LONG])],
-                                  TIGHT)
-    await first.run_until(SELL_OFF)
-    assert fake.account.position("BTCUSDT") == D("0.081")
-    await first.kill()
+@asynccontextmanager
+async def _bot_down_with_a_long(tmp_path: Path) -> AsyncIterator[tuple[FakeExchange, ManualClock, FakeMarket]]:
+    """Serve the fake (0.05% fees), run the bot until it holds the long 0.081 BTC, kill it; yield the perpetual."""
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(minutes_around(SELL_OFF))], clock) as fake:
+        fake.account.fee_rate = D("0.0005")
+        first = await start_live_loop(tmp_path, fake, clock, minutes_around(SELL_OFF),
+                                      [ScriptedStrategy([PERP_LONG])], TIGHT)
+        await first.run_until(SELL_OFF)
+        assert fake.account.position("BTCUSDT") == D("0.081")
+        await first.kill()
+        yield fake, clock, fake.board.by_id(MarketKind.PERP, "BTCUSDT")
 
 
 async def _restart(tmp_path: Path, fake: FakeExchange, clock: ManualClock) -> LiveLoopRig:
@@ -56,11 +64,7 @@ async def _record_reason(rig: LiveLoopRig) -> str:
 
 
 async def test_a_liquidation_while_down_is_named_with_its_funding_and_counted_like_any_loss(tmp_path: Path) -> None:
-    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(minutes_around(SELL_OFF))], clock) as fake:
-        fake.account.fee_rate = D("0.0005")
-        await _down_with_a_long(tmp_path, fake, clock)
-        perp = fake.board.by_id(MarketKind.PERP, "BTCUSDT")
+    async with _bot_down_with_a_long(tmp_path) as (fake, clock, perp):
         pay_funding(fake.account, perp, D("-1.23456789"), SELL_OFF + 20_000)      # the long paid funding
         pay_funding(fake.account, perp, D("-0.5"), SELL_OFF - 3_600_000)          # before it opened: not its own
         clock.set(SELL_OFF + MINUTE_MS)
@@ -87,11 +91,7 @@ async def test_a_liquidation_while_down_is_named_with_its_funding_and_counted_li
 
 
 async def test_an_auto_deleveraged_position_is_named_so_with_the_funding_it_received(tmp_path: Path) -> None:
-    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(minutes_around(SELL_OFF))], clock) as fake:
-        fake.account.fee_rate = D("0.0005")
-        await _down_with_a_long(tmp_path, fake, clock)
-        perp = fake.board.by_id(MarketKind.PERP, "BTCUSDT")
+    async with _bot_down_with_a_long(tmp_path) as (fake, clock, perp):
         pay_funding(fake.account, perp, D("0.75"), SELL_OFF + 20_000)             # the long received funding
         clock.set(SELL_OFF + MINUTE_MS)
         auto_close(fake.account, perp, D("122000"), clock.now_ms(), adl=True)
@@ -111,11 +111,7 @@ async def test_an_auto_deleveraged_position_is_named_so_with_the_funding_it_rece
 
 async def test_funding_the_exchange_does_not_tell_is_said_not_included_and_the_close_still_recorded(
         tmp_path: Path) -> None:
-    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(minutes_around(SELL_OFF))], clock) as fake:
-        fake.account.fee_rate = D("0.0005")
-        await _down_with_a_long(tmp_path, fake, clock)
-        perp = fake.board.by_id(MarketKind.PERP, "BTCUSDT")
+    async with _bot_down_with_a_long(tmp_path) as (fake, clock, perp):
         pay_funding(fake.account, perp, D("-1.5"), SELL_OFF + 20_000)
         clock.set(SELL_OFF + MINUTE_MS)
         fake.account.trade_by_hand(perp, "SELL", D("0.081"), D("120500"), clock.now_ms())
@@ -136,11 +132,7 @@ async def test_funding_the_exchange_does_not_tell_is_said_not_included_and_the_c
 
 async def test_a_reversal_in_one_order_realises_the_closing_part_and_the_new_short_is_adopted(
         tmp_path: Path) -> None:
-    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(minutes_around(SELL_OFF))], clock) as fake:
-        fake.account.fee_rate = D("0.0005")
-        await _down_with_a_long(tmp_path, fake, clock)
-        perp = fake.board.by_id(MarketKind.PERP, "BTCUSDT")
+    async with _bot_down_with_a_long(tmp_path) as (fake, clock, perp):
         clock.set(SELL_OFF + MINUTE_MS)
         # the user sells 0.1 in the app at 120,500: 0.081 close the long, 0.019 open a short
         fake.account.trade_by_hand(perp, "SELL", D("0.1"), D("120500"), clock.now_ms(), reduce_only=False)
