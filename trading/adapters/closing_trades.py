@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 ZERO = Decimal(0)
 OUTSIDE_PREFIX = "outside:"
-# the client ids Binance gives the orders it sends itself to close a futures position
-LIQUIDATION_PREFIX, ADL_PREFIX = "autoclose-", "adl_autoclose"
 
 
 async def closing_exit(account: "ExchangeAccount", position: Position, instrument: "Instrument",
@@ -65,15 +63,6 @@ async def closing_exit(account: "ExchangeAccount", position: Position, instrumen
                                       f"{amount_text(opened, instrument.amount_step)}, left for reconciliation "
                                       "to adopt")
     return found
-
-
-def closed_how(found: Order) -> str:
-    """Return who closed a position found closed on the exchange: the exchange itself, or someone outside the bot."""
-    if found.client_order_id.startswith(LIQUIDATION_PREFIX):
-        return "liquidated by the exchange"
-    if found.client_order_id.startswith(ADL_PREFIX):
-        return "auto-deleveraged by the exchange"
-    return "closed outside the bot"
 
 
 def _closing_trades(trades: list[dict[str, Any]], wanted: Decimal, futures: bool) -> list[dict[str, Any]] | str:

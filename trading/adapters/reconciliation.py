@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from trading.adapters.closing_trades import closed_how, closing_exit
+from trading.adapters.closing_trades import closing_exit
 from trading.domain.instruments import price_text
 from trading.domain.money import booked, booked_price
-from trading.domain.orders import Order
+from trading.domain.orders import Order, closed_how
 from trading.domain.positions import Position
 from trading.engine import execution_events as events
 from trading.engine.account import PositionChange

@@ -128,3 +128,16 @@ def strategy_of(reason: str) -> str:
     """Return the strategy an entry order's reason names ('' for any other order: a manual one, an exit)."""
     match = _ENTRY_REASON.match(reason or "")
     return match[1] if match else ""
+
+
+# the client ids the exchange (Binance USDT-M) gives the orders it sends itself to close a futures position
+LIQUIDATION_ID_PREFIX, ADL_ID_PREFIX = "autoclose-", "adl_autoclose"
+
+
+def closed_how(order: Order) -> str:
+    """Return who closed a position with this order found on the exchange: the exchange itself, or someone else."""
+    if order.client_order_id.startswith(LIQUIDATION_ID_PREFIX):
+        return "liquidated by the exchange"
+    if order.client_order_id.startswith(ADL_ID_PREFIX):
+        return "auto-deleveraged by the exchange"
+    return "closed outside the bot"

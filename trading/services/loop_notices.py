@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from trading.adapters.closing_trades import closed_how
 from trading.domain.decisions import Decision
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.instruments import Instrument, amount_text, price_text
-from trading.domain.orders import Order, OrderType
+from trading.domain.orders import Order, OrderType, closed_how
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.engine_state import GuardedPosition, PendingEntry

@@ -14,10 +14,10 @@ from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_auto_close import pay_funding
 from tests.fakes.exchange_orders import FakeOrder
 from tests.fakes.live_broker import PERP, LiveRig, live_rig
-from trading.adapters.closing_trades import closed_how, closing_exit
+from trading.adapters.closing_trades import closing_exit
 from trading.adapters.clocks import ManualClock
 from trading.domain.instruments import MarketKind
-from trading.domain.orders import OrderStatus
+from trading.domain.orders import OrderStatus, closed_how
 from trading.domain.positions import Position, PositionSide
 
 
