@@ -52,17 +52,15 @@ async def closing_exit(account: "ExchangeAccount", position: Position, instrumen
     if isinstance(taken, str):
         return _unknown(position, now_ms, taken)
     found = _filled(position, taken, instrument, now_ms)
-    if futures and found.filled > 0:
-        found = await _settled(account, position, found)
-    newest = taken[-1].get("order")
-    opened = sum((_amount(t) for t in trades if t.get("order") == newest), ZERO) \
-        - sum((_amount(t) for t in taken if t.get("order") == newest), ZERO)
-    if opened > 0 and found.filled > 0:
-        other = PositionSide.SHORT if position.side is PositionSide.LONG else PositionSide.LONG
-        found = replace(found, reason=f"{found.reason}; the same order opened a {other} of "
-                                      f"{amount_text(opened, instrument.amount_step)}, left for reconciliation "
-                                      "to adopt")
-    return found
+    if not futures or found.filled == 0:
+        return found
+    found = await _settled(account, position, found)
+    opened = _opened(trades, taken)
+    if opened == 0:
+        return found
+    other = PositionSide.SHORT if position.side is PositionSide.LONG else PositionSide.LONG
+    return replace(found, reason=f"{found.reason}; the same order opened a {other} of "
+                                 f"{amount_text(opened, instrument.amount_step)}, left for reconciliation to adopt")
 
 
 def _closing_trades(trades: list[dict[str, Any]], wanted: Decimal, futures: bool) -> list[dict[str, Any]] | str:
@@ -89,6 +87,13 @@ def _closing_trades(trades: list[dict[str, Any]], wanted: Decimal, futures: bool
         if left == 0:
             break
     return closing
+
+
+def _opened(trades: list[dict[str, Any]], closing: list[dict[str, Any]]) -> Decimal:
+    """Return what the newest closing order filled beyond the position (its reversal), 0 when it only closed."""
+    newest = closing[-1].get("order")
+    return sum((_amount(t) for t in trades if t.get("order") == newest), ZERO) \
+        - sum((_amount(t) for t in closing if t.get("order") == newest), ZERO)
 
 
 def _cut(trade: dict[str, Any], part: Decimal) -> dict[str, Any]:
