@@ -25,6 +25,7 @@ from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoar
 from tests.fakes.exchange_markets import FakeMarket
 from tests.fakes.exchange_account_routes import AccountEndpoints
 from tests.fakes.exchange_algo_orders import AlgoOrderEndpoints
+from tests.fakes.exchange_auto_close import AutoCloseEndpoints
 from tests.fakes.exchange_orders import FakeAccount, OrderEndpoints
 from tests.fakes.exchange_streams import ExchangeStreams, stream_urls
 from tests.fakes.exchange_time import ServerClock, check_timestamp
@@ -89,7 +90,8 @@ class FakeExchange:
             for (method, sub), handler in OrderEndpoints(self.board, self.account, kind).routes().items():
                 self.add_route(method, f"{prefix}/{sub}", handler)
         for (method, path), handler in (AccountEndpoints(self.board, self.account).routes()
-                                        | AlgoOrderEndpoints(self.board, self.account).routes()).items():
+                                        | AlgoOrderEndpoints(self.board, self.account).routes()
+                                        | AutoCloseEndpoints(self.board, self.account).routes()).items():
             self.add_route(method, path, handler)
         self.add_route("GET", "/dapi/v1/exchangeInfo", _no_markets)    # ccxt binance also loads coin-M markets
         self.streams = ExchangeStreams(self.board, self.account)        # the WebSocket side (exchange_streams.py)

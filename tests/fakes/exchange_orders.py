@@ -98,6 +98,7 @@ class FakeAccount:
     enforce_spot_balances: bool = False
     trades: list[dict] = field(default_factory=list)      # every fill, as /myTrades and /userTrades answer it
     fee_rate: Decimal = ZERO                              # taker fee, in the quote (0: the older tests' balances)
+    incomes: list[dict] = field(default_factory=list)     # funding payments, as /fapi/v1/income answers them
 
     def verify(self, request: web.Request, body: str) -> None:
         """Raise Binance's auth errors unless the request carries our key and a valid HMAC signature."""
@@ -130,10 +131,13 @@ class FakeAccount:
         if order.reduce_only and order.is_open and qty == 0:
             order.status, order.update_ms = "EXPIRED", now_ms      # nothing left to reduce
 
-    def trade_by_hand(self, market: FakeMarket, side: str, qty: Decimal, price: Decimal, now_ms: int) -> FakeOrder:
-        """Fill a market order the user placed in the exchange's own app (no client id of the bot's)."""
+    def trade_by_hand(self, market: FakeMarket, side: str, qty: Decimal, price: Decimal, now_ms: int,
+                      reduce_only: bool | None = None) -> FakeOrder:
+        """Fill a market order the user placed in the exchange's own app (no client id of the bot's); a futures
+        order is reduce-only unless told otherwise (reduce_only=False: it may reverse the position)."""
+        reduce_only = market.kind is not MarketKind.SPOT if reduce_only is None else reduce_only
         order = FakeOrder(len(self.orders) + 1, f"app-{len(self.orders) + 1}", market, side, "MARKET", qty, None,
-                          now_ms, reduce_only=market.kind is not MarketKind.SPOT)
+                          now_ms, reduce_only=reduce_only)
         self.orders.append(order)
         self.fill(order, None, price, now_ms)
         return order

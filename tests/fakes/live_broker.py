@@ -11,7 +11,7 @@ from trading.adapters.ccxt_instruments import instrument_from_market
 from trading.adapters.exchange_account import ExchangeAccount
 from trading.adapters.exchange_requests import RetryPolicy
 from trading.domain.events import Event, EventKind
-from trading.domain.instruments import Instrument
+from trading.domain.instruments import Instrument, MarketKind
 from trading.ports import Clock
 
 SPOT = "BTC/USDT"
@@ -25,16 +25,18 @@ def signed_options(fake: FakeExchange, timeout_ms: int = 400) -> dict[str, Any]:
             "apiKey": fake.account.api_key, "secret": fake.account.secret}
 
 
-_MARKETS: dict[str, tuple[Any, Any]] = {}    # the fake always lists the same markets: parse them once
+# parsed once per exchange class and set of markets listed (a fake may list only a perpetual, or only spot)
+_MARKETS: dict[tuple[str, tuple[str, ...]], tuple[Any, Any]] = {}
 
 
-async def load_instruments(exchange: Any) -> dict[str, Instrument]:
+async def load_instruments(exchange: Any, fake: FakeExchange | None = None) -> dict[str, Instrument]:
     """Return the exchange's markets as Instruments (what the market data adapter would give)."""
-    if exchange.id in _MARKETS:
-        exchange.set_markets(*_MARKETS[exchange.id])
+    listed = tuple(f"{kind}:{m.market_id}" for kind in MarketKind for m in fake.board.listed(kind)) if fake else ()
+    if (exchange.id, listed) in _MARKETS:
+        exchange.set_markets(*_MARKETS[exchange.id, listed])
     else:
         await exchange.load_markets()
-        _MARKETS[exchange.id] = (list(exchange.markets.values()), exchange.currencies)
+        _MARKETS[exchange.id, listed] = (list(exchange.markets.values()), exchange.currencies)
     markets = exchange.markets
     found = (instrument_from_market(m, exchange.precisionMode) for m in markets.values())
     return {i.symbol: i for i in found if i is not None}
@@ -77,7 +79,7 @@ async def live_rig(fake: FakeExchange, clock: Clock, *, futures: bool = False, e
     # the markets load with room for a loaded machine (their JSON is large, and a timeout there is not what any
     # test is about); timeout_ms, short so that held requests fail fast, applies from the first trading call
     exchange = create_exchange(exchange_id, signed_options(fake, MARKETS_TIMEOUT_MS))
-    instruments = await load_instruments(exchange)
+    instruments = await load_instruments(exchange, fake)
     exchange.timeout = timeout_ms
     rig = LiveRig(None)  # type: ignore[arg-type]
     account = ExchangeAccount(exchange, clock, futures, RetryPolicy(attempts=3, base_delay_s=0.01, sleep=rig.sleep),

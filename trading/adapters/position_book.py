@@ -91,6 +91,9 @@ class PositionBook:
     def close_outside(self, symbol: str, exit_order: Order, reason: str) -> PositionChange:
         """Close (or reduce by its amount) a position at the fills found on the exchange for it, PnL realised."""
         assert exit_order.avg_price is not None
+        if exit_order.funding:          # funding the exchange booked while the bot was away, settled with the exit
+            held = self._positions[symbol]
+            self._positions[symbol] = replace(held, funding_paid=held.funding_paid + exit_order.funding)
         change = self._close(symbol, exit_order.filled, exit_order.avg_price, exit_order.fee)
         return replace(change, reason=reason)
 

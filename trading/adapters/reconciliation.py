@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from trading.adapters.closing_trades import closing_exit
 from trading.domain.instruments import price_text
 from trading.domain.money import booked, booked_price
-from trading.domain.orders import Order
+from trading.domain.orders import Order, closed_how
 from trading.domain.positions import Position
 from trading.engine import execution_events as events
 from trading.engine.account import PositionChange
@@ -189,7 +189,7 @@ async def _gone(broker: "CcxtBroker", symbol: str) -> PositionChange:
     exit_order = await closing_exit(broker.account, position, broker.instrument(symbol), broker.now_ms())
     broker.closed_outside[symbol] = exit_order
     if exit_order.filled > 0:
-        return broker.book.close_outside(symbol, exit_order, f"{GONE}: {exit_order.reason}")
+        return broker.book.close_outside(symbol, exit_order, f"{GONE}: {closed_how(exit_order)}, {exit_order.reason}")
     return broker.book.forget(symbol, f"{GONE}; result unknown: {exit_order.reason}")
 
 

@@ -106,6 +106,9 @@ class Order:
     updated_ms: int = 0
     reason: str = ""
     fills: tuple[Fill, ...] = field(default=())
+    # funding paid (negative: received) that the exchange booked on the position and the bot had not: settled with
+    # an exit found on the exchange after the bot was away (trading.adapters.closing_trades); 0 on every other order
+    funding: Decimal = Decimal(0)
 
     @property
     def remaining(self) -> Decimal:
@@ -125,3 +128,16 @@ def strategy_of(reason: str) -> str:
     """Return the strategy an entry order's reason names ('' for any other order: a manual one, an exit)."""
     match = _ENTRY_REASON.match(reason or "")
     return match[1] if match else ""
+
+
+# the client ids the exchange (Binance USDT-M) gives the orders it sends itself to close a futures position
+LIQUIDATION_ID_PREFIX, ADL_ID_PREFIX = "autoclose-", "adl_autoclose"
+
+
+def closed_how(order: Order) -> str:
+    """Return who closed a position with this order found on the exchange: the exchange itself, or someone else."""
+    if order.client_order_id.startswith(LIQUIDATION_ID_PREFIX):
+        return "liquidated by the exchange"
+    if order.client_order_id.startswith(ADL_ID_PREFIX):
+        return "auto-deleveraged by the exchange"
+    return "closed outside the bot"

@@ -338,7 +338,8 @@ def _without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
 def _closing_pnl(guard: GuardedPosition, exit_order: Order | None, mark: Decimal | None) -> Decimal:
     sign = guard.side.sign
     if exit_order is not None and exit_order.filled > 0 and exit_order.avg_price is not None:
-        return (exit_order.avg_price - guard.entry_price) * exit_order.filled * sign - exit_order.fee
+        return (exit_order.avg_price - guard.entry_price) * exit_order.filled * sign - exit_order.fee \
+            - exit_order.funding
     if mark is not None:
         return (mark - guard.entry_price) * guard.amount * sign
     return ZERO

@@ -6,7 +6,7 @@ from decimal import Decimal
 from trading.domain.decisions import Decision
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.instruments import Instrument, amount_text, price_text
-from trading.domain.orders import Order, OrderType
+from trading.domain.orders import Order, OrderType, closed_how
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.engine_state import GuardedPosition, PendingEntry
@@ -85,10 +85,10 @@ def exchange_leg_filled(leg: Order, tick: Decimal | None = None) -> str:
 
 
 def closed_outside(found: Order, tick: Decimal | None = None) -> str:
-    """Return why a position closed when it was closed outside the bot and its fills were found on the exchange."""
+    """Return why a position closed when it was closed outside the bot (by hand, or by the exchange: liquidated,
+    auto-deleveraged) and its fills were found on the exchange: its price, fees and funding."""
     price = f" at {price_text(found.avg_price, tick)}" if found.avg_price is not None else ""
-    return (f"closed outside the bot{price} ({found.reason}, fees {price_text(found.fee)}; "
-            "no order of ours)")
+    return f"{closed_how(found)}{price} ({found.reason}; no order of ours)"
 
 
 def result_unknown(guard: GuardedPosition, worst: Decimal, why: str, ts_ms: int) -> Event:

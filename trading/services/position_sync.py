@@ -69,8 +69,9 @@ class PositionSync:
         With stops on the exchange a saved position the broker no longer holds was closed while the bot was
         down (its stop or target there, a liquidation, by hand): the sync closes it as a trade and says so.
         """
-        held = {p.symbol for p in await self.broker.positions()}
-        for symbol in [s for s in self.engine.state.positions if s not in held]:
+        held = {p.symbol: p.side for p in await self.broker.positions()}
+        # a position now on the other side was reversed outside the bot: the guarded one was closed
+        for symbol in [s for s, g in self.engine.state.positions.items() if held.get(s) is not g.side]:
             if (found := self.found(symbol) if self.found is not None else None) is not None:
                 await self._closed_outside(symbol, found, now)
         gone = [s for s in self.engine.state.positions if s not in held] if self.fired is None else []
@@ -162,7 +163,7 @@ class PositionSync:
             order = None
             if guard.exit_in_flight:
                 order = await self.broker.find_by_client_id(guard.exit_in_flight, symbol)
-            if symbol not in positions:
+            if symbol not in positions or positions[symbol].side is not guard.side:     # closed, or reversed
                 await self._closed(symbol, order, now, marks)
                 continue
             self.engine.on_position_seen(positions[symbol])
