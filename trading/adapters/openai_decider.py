@@ -65,7 +65,7 @@ class OpenAIDecider:
             self.spend = await self._book.load()
         if self.client is None:
             return "no LLM server (cache only)"
-        day_ms = self._spend_clock.now_ms() if self._spend_clock is not None else now_ms
+        day_ms = self._day_ms(now_ms)
         refused = await self.refusal(day_ms, "The format probe")
         if refused is not None:
             return f"structured output not checked. {refused} The first LLM call the budget allows will find it."
@@ -79,7 +79,7 @@ class OpenAIDecider:
 
     def status(self, now_ms: int) -> LlmStatus:
         """Return who decides now and today's calls and cost."""
-        day_ms = self._spend_clock.now_ms() if self._spend_clock is not None else now_ms
+        day_ms = self._day_ms(now_ms)
         today = self.spend.on(day_ms, self.settings.budget)
         budget = spent_reason(self.spend, day_ms, self.settings.budget)
         fmt = self.client.format_label if self.client is not None else "cache only"
@@ -188,7 +188,11 @@ class OpenAIDecider:
         return tuple(PastDecision(r.ts_ms, r.action, r.confidence, r.source, r.mark, _outcome(r)) for r in rows)
 
     def _budget_ms(self, view: SymbolView) -> int:
-        return self._spend_clock.now_ms() if self._spend_clock is not None else view.ts_ms
+        return self._day_ms(view.ts_ms)
+
+    def _day_ms(self, now_ms: int) -> int:
+        # every caller's clock may be a replay's (/ask's, the universe's): the money is spent today all the same
+        return self._spend_clock.now_ms() if self._spend_clock is not None else now_ms
 
     async def _spent_reason(self, view: SymbolView) -> str | None:
         """Return why today's budget allows no call, re-reading what every process spent; None while some is left."""
@@ -200,10 +204,11 @@ class OpenAIDecider:
         """Return why `what` may not call the LLM now (today's budget is spent), or None."""
         if self._book is not None:
             self.spend = await self._book.load()
-        return refusal_text(self.spend, now_ms, self.settings.budget, what)
+        return refusal_text(self.spend, self._day_ms(now_ms), self.settings.budget, what)
 
     async def record_spend(self, ts_ms: int, prompt_tokens: int, completion_tokens: int) -> None:
         """Count a call (a decision, the format probe, /ask, the universe) against today's budget."""
+        ts_ms = self._day_ms(ts_ms)
         if self._book is not None:
             self.spend = await self._book.add(ts_ms, prompt_tokens, completion_tokens)
             return
@@ -211,6 +216,7 @@ class OpenAIDecider:
         self.spend = self.spend.add(ts_ms, prompt_tokens + completion_tokens, cost, self.settings.budget)
 
     async def _tell_budget_spent(self, ts_ms: int, why: str) -> None:
+        ts_ms = self._day_ms(ts_ms)
         if self._book is not None:
             if not await self._book.mark_told(ts_ms):
                 return

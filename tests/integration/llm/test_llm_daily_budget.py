@@ -164,10 +164,10 @@ def test_a_spent_budget_skips_the_probe_and_start_up_says_the_format_was_not_che
     assert asyncio.run(stored_spend(tmp_path))["day"] == "2025-07-02"       # the next day's decision was counted
 
 
-def test_the_bots_decisions_on_replayed_candles_count_on_todays_date_not_the_candles(tmp_path):
+def test_the_bots_llm_calls_on_a_replay_count_on_todays_date_not_the_replays(tmp_path):
     """A paper bot replaying history reviews candles of a past day, but pays for its calls today: counted on the
-    candle's day, the decision replaced today's stored spend (the advisor's here) with a past day's, and the
-    budget the advisor had spent was open again."""
+    candle's day, the decision replaced today's stored spend (the advisor's here) with a past day's, and /ask on
+    the replay's clock found that past day's budget open again."""
     from datetime import datetime, timezone
 
     from trading.adapters.sqlite_decisions import DecisionJournal
@@ -193,13 +193,19 @@ def test_the_bots_decisions_on_replayed_candles_count_on_todays_date_not_the_can
                 fake.script(replace(decision("HOLD", 0.9), prompt_tokens=500, completion_tokens=0))
                 made = await decider.decide(review(symbol_view(T_VIEW + 30 * MINUTE)))      # 2025-07-01
                 shown = decider.status(T_VIEW + 30 * MINUTE)
+                # /ask on the replay's clock: today's budget is spent, whatever day the replay is on
+                desk = QuestionDesk(decider.client, decider, None, None, None, None,
+                                    ManualClock(T_VIEW + 31 * MINUTE), ())
+                fake.script(text("because", prompt_tokens=100, completion_tokens=0))
+                asked = await desk.answer("why did you hold?")
                 await decider.client.close()
-                return made, shown
+                return made, shown, asked, len(fake.calls)
             finally:
                 await store.close()
 
-    made, shown = asyncio.run(decide())
-    assert made.source is DecisionSource.MODEL
+    made, shown, asked, calls = asyncio.run(decide())
+    assert made.source is DecisionSource.MODEL and calls == 1
+    assert asked.by == "bot" and asked.text.startswith("Your question was not sent to the LLM: today's LLM budget")
     assert asyncio.run(stored_spend(tmp_path)) == {"day": today, "calls": 3, "tokens": 1120, "usd": "0.00112",
                                                    "told": False}
     assert (shown.calls_today, shown.cost_today) == (3, D("0.00112")) and shown.budget_spent
