@@ -196,8 +196,7 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     if settings.mode == "live":
         venue = live = await live_account(settings, spec, clock, market, store, events)
         instruments = await market.instruments()
-        # live futures: each position's stop and target are on the exchange too (spot stops stay in the bot)
-        stops = ExchangeStops(live, engine, events) if settings.market_type == "futures" else None
+        stops = exchange_stops(settings, live, engine, events)
     else:
         venue = paper = await paper_account(settings, clock, market, store, events, gate, spec)
         instruments = paper.instruments
@@ -215,6 +214,14 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
                        loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops)
     portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
     return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
+
+
+def exchange_stops(settings: Settings, live: "LiveVenue", engine: TradingEngine, events: EventBus
+                   ) -> ExchangeStops | None:
+    """Return what keeps live futures stops and targets on the exchange too; None for spot or EXCHANGE_STOPS=off."""
+    if settings.market_type != "futures" or settings.exchange_stops == "off":
+        return None         # spot stops stay in the bot (a stop and a target would lock the same coins twice)
+    return ExchangeStops(live, engine, events, replace_ms=settings.exchange_stop_replace_s * 1000)
 
 
 async def phone_side(settings: Settings, totp_secret: str | None, trading: Trading, assistant: Assistant,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_markets import FakeMarket
@@ -30,6 +30,7 @@ from trading.services.loop_jobs import watch_prices
 from trading.services.trading_loop import LoopSettings, TradingLoop
 
 PERP = "BTC/USDT:USDT"
+StopsFrom = Callable[[LiveVenue, TradingEngine, EventBus], "ExchangeStops | None"]
 SPOT = "BTC/USDT"
 
 
@@ -88,9 +89,10 @@ class LiveLoopRig:
 
 async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, candles: Candles,
                           strategies: list[Any], settings: EngineSettings = EngineSettings(),
-                          futures: bool = True) -> LiveLoopRig:
+                          futures: bool = True, stops_from: StopsFrom | None = None) -> LiveLoopRig:
     """Return a started loop trading PERP (SPOT when not futures: no exchange stops) on the fake (whose clock is
-    clock), reconciled with it as start-up does."""
+    clock), reconciled with it as start-up does; stops_from builds its exchange stops (default: on, as bootstrap
+    wires them by default)."""
     symbol = PERP if futures else SPOT
     store = SqliteStore(folder / "trading.sqlite", clock)
     await store.open()
@@ -106,7 +108,7 @@ async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, 
     loop_settings = LoopSettings(symbols=(symbol,), windows={Timeframe.M1: 60}, decision_timeframe=Timeframe.M1)
     loop = TradingLoop(clock, market, broker, strategies, RulesDecider(), engine, events, store,
                        broker.instruments, loop_settings, venue=venue,
-                       exchange_stops=ExchangeStops(venue, engine, events) if futures else None)
+                       exchange_stops=(stops_from or ExchangeStops)(venue, engine, events) if futures else None)
     await market.poll([symbol], [Timeframe.M1])
     await loop.start()
     return LiveLoopRig(clock, fake, venue, store, notes, engine, loop, market, symbol)
