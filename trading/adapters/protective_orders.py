@@ -57,8 +57,16 @@ class ProtectiveOrders:
         self._told: set[str] = set()            # legs fired() has returned: each closes one position only
 
     def get(self, symbol: str) -> Protection | None:
-        """Return the protection of symbol's position, if any."""
-        return self._by_symbol.get(symbol)
+        """Return the protection of symbol's position, if any (never that of an earlier position in symbol)."""
+        protection = self._by_symbol.get(symbol)
+        return None if protection is not None and self._outlived(protection) else protection
+
+    def _outlived(self, protection: Protection) -> bool:
+        """Return True when the position these legs protected has closed, whether or not another has opened since:
+        each position's legs carry its own stem (symbol and opening time), so a stale leg is never taken as
+        a later position's."""
+        held = self._broker.book.get(protection.symbol)
+        return held is None or protection.stem != _stem(held)
 
     async def arm(self, symbol: str, stop: Decimal | None, take_profit: Decimal | None) -> Protection:
         """Place (or replace) the stop and target of the open position in symbol (the caller holds the lock).
@@ -75,7 +83,10 @@ class ProtectiveOrders:
             raise InvalidOrder(f"no open position in {symbol} to protect")
         stop, take_profit = _on_tick(broker.instrument(symbol), position, stop, take_profit)
         _refuse_past_price(position, stop, take_profit, broker.mark(symbol))
-        old = self._by_symbol.get(symbol) or Protection(symbol, _stem(position), None, None)
+        old = self._by_symbol.get(symbol)
+        if old is not None and self._outlived(old):       # closed and reopened since the last look: not this one's
+            await self._release(old)
+        old = self.get(symbol) or Protection(symbol, _stem(position), None, None)
         # the generation is spent before anything is sent: a leg placed just before a crash keeps its own client id
         old = self._by_symbol[symbol] = replace(old, generation=old.generation + 1)
         protection = replace(old, stop_price=stop, take_profit=take_profit, stop_order_id="", take_profit_order_id="")
@@ -125,12 +136,8 @@ class ProtectiveOrders:
                                                               position.take_profit)
         for symbol, protection in list(self._by_symbol.items()):
             held = self._broker.book.get(symbol)
-            if held is None:
-                filled = [leg for i in protection.leg_ids if (leg := self._broker.orders.get(i)) and leg.filled > 0]
-                if filled:
-                    self._fired[symbol] = filled[-1]
-                await self._cancel_legs(protection, "the position has closed (one cancels the other)")
-                del self._by_symbol[symbol]
+            if held is None or self._outlived(protection):
+                await self._release(protection)
                 continue
             if not self._healthy(protection, held):
                 try:
@@ -141,6 +148,15 @@ class ProtectiveOrders:
                     log.warning("protective orders not re-armed", symbol=symbol, error=str(exc))
         await self._cancel_orphans()
         return notes
+
+    async def _release(self, protection: Protection) -> None:
+        """Forget the protection of a closed position: note the leg that filled (its exit), cancel the others."""
+        symbol = protection.symbol
+        filled = [leg for i in protection.leg_ids if (leg := self._broker.orders.get(i)) and leg.filled > 0]
+        if filled:
+            self._fired[symbol] = filled[-1]
+        await self._cancel_legs(protection, "the position has closed (one cancels the other)")
+        del self._by_symbol[symbol]
 
     async def _cancel_orphans(self) -> None:
         """Cancel our legs still working where no position is left and no protection is known (the bot killed

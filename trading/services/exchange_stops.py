@@ -49,6 +49,7 @@ Levels = tuple[Decimal | None, Decimal | None]
 @dataclass(frozen=True, slots=True)
 class _Failure:
     levels: Levels
+    opened_ms: int         # of the position refused: a later one in the symbol is tried afresh
     at_ms: int
     refused: bool          # the exchange (or the broker's check) said no: not tried again for the same levels
 
@@ -71,12 +72,13 @@ class ExchangeStops:
             if position is None or guard.exit_in_flight:
                 continue           # closing: the exit is on its way, its legs go with the position
             wanted = self._wanted(guard, position)
-            if wanted is not None and not self._waiting(symbol, wanted, now) and self._due(guard, position, wanted,
-                                                                                         now):
+            if wanted is not None and not self._waiting(position, wanted, now) and self._due(guard, position, wanted,
+                                                                                           now):
                 await self._arm(position, wanted, now)
         held = {(p.symbol, p.opened_ms) for p in book.all()}
         self._placed_ms = {key: at for key, at in self._placed_ms.items() if key in held}
-        if any(book.get(symbol) is None for symbol in self._venue.broker.protection.symbols()):
+        protection = self._venue.broker.protection      # no protection got: its position closed (maybe reopened)
+        if any(protection.get(symbol) is None for symbol in protection.symbols()):
             try:
                 await self._venue.track()      # one cancels the other: the legs of a closed position go
             except TradingError as exc:
@@ -135,9 +137,9 @@ class ExchangeStops:
         last = self._placed_ms.get((position.symbol, position.opened_ms))
         return move >= STEP_SHARE * scale and (last is None or now - last >= self._replace_ms)
 
-    def _waiting(self, symbol: str, wanted: Levels, now: int) -> bool:
-        failure = self._failed.get(symbol)
-        if failure is None or failure.levels != wanted:
+    def _waiting(self, position: Position, wanted: Levels, now: int) -> bool:
+        failure = self._failed.get(position.symbol)
+        if failure is None or (failure.levels, failure.opened_ms) != (wanted, position.opened_ms):
             return False
         return failure.refused or now - failure.at_ms < RETRY_MS
 
@@ -146,11 +148,11 @@ class ExchangeStops:
         try:
             await self._venue.protect(symbol, stop, target)
         except RetryableError as exc:
-            self._failed[symbol] = _Failure(wanted, now, refused=False)
+            self._failed[symbol] = _Failure(wanted, position.opened_ms, now, refused=False)
             log.warning("exchange stop not placed, trying again", symbol=symbol, error=str(exc))
             return
         except TradingError as exc:
-            self._failed[symbol] = _Failure(wanted, now, refused=True)
+            self._failed[symbol] = _Failure(wanted, position.opened_ms, now, refused=True)
             await self._events.emit(_refused(symbol, stop, target, exc, now))
             return
         self._failed.pop(symbol, None)
