@@ -13,12 +13,9 @@ from typing import AsyncIterator
 
 import pytest
 
-from tests.fakes.exchange_api import FakeExchange
-from tests.fakes.live_futures_loop import PERP, LiveLoopRig, perp_minutes, start_live_loop
-from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
+from tests.fakes.market_stretches import SQUEEZE, long_signal
 from tests.fakes.scripted_strategy import ScriptedStrategy
-from trading.adapters.clocks import ManualClock
-from trading.domain.candles import MINUTE_MS
 from trading.domain.orders import OrderIntent, Side
 from trading.services.event_bus import EventBus
 from trading.services.exchange_stops import ExchangeStops
@@ -28,23 +25,19 @@ SQUEEZE_LONG = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", 
 
 @pytest.fixture
 async def reopened(tmp_path: Path) -> AsyncIterator[LiveLoopRig]:
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        rig = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
         await rig.run_until(SQUEEZE)
         assert [(a.type, a.qty) for a in rig.legs()] == [("STOP_MARKET", D("0.087")),
                                                          ("TAKE_PROFIT_MARKET", D("0.087"))]
-        clock.set(SQUEEZE + 10_000)
+        rig.clock.set(SQUEEZE + 10_000)
         broker = rig.venue.broker
         async with broker.lock:
             await broker.submit(OrderIntent(PERP, Side.SELL, amount=D("0.087"), reduce_only=True,
                                             reason="closed by hand"))
             await broker.submit(OrderIntent(PERP, Side.BUY, amount=D("0.050"), leverage=5, reason="opened again"))
         held = broker.book.get(PERP)
-        assert held is not None and held.amount == D("0.050") and fake.account.position("BTCUSDT") == D("0.050")
+        assert held is not None and held.amount == D("0.050") and rig.fake.account.position("BTCUSDT") == D("0.050")
         yield rig
-        await rig.close()
 
 
 def stem(client_id: str) -> str:

@@ -15,11 +15,9 @@ from typing import AsyncIterator
 
 import pytest
 
-from tests.fakes.exchange_api import FakeExchange
-from tests.fakes.live_futures_loop import PERP, LiveLoopRig, perp_minutes, start_live_loop
-from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
+from tests.fakes.market_stretches import SQUEEZE, long_signal
 from tests.fakes.scripted_strategy import ScriptedStrategy
-from trading.adapters.clocks import ManualClock
 from trading.bootstrap import exchange_stops as wired_stops
 from trading.domain.candles import MINUTE_MS
 from trading.risk.protective_stops import break_even_price
@@ -33,14 +31,10 @@ SQUEEZE_LONG = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", 
 
 @pytest.fixture
 async def held(tmp_path: Path) -> AsyncIterator[LiveLoopRig]:
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        rig = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
         await rig.run_until(SQUEEZE)
-        fake.requests.clear()
+        rig.fake.requests.clear()
         yield rig
-        await rig.close()
 
 
 def exchange_stops(rig: LiveLoopRig) -> ExchangeStops:
@@ -113,14 +107,10 @@ async def test_the_interval_is_exchange_stop_replace_s(held: LiveLoopRig) -> Non
 async def test_with_exchange_stops_off_the_bot_s_own_stops_alone_guard_the_position(tmp_path: Path) -> None:
     # the same long, run to its trailing exit at 21:20 (test_the_bot_s_own_exit_cancels_the_legs): no leg ever
     settings = load_settings(_env_file=None, market_type="futures", exchange_stops="off")
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        rig = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])],
-                                    stops_from=lambda venue, engine, events: wired_stops(settings, venue, engine,
-                                                                                         events))
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])],
+                                stops_from=lambda venue, engine, events: wired_stops(settings, venue, engine,
+                                                                                     events)) as rig:
         await rig.run_until(SQUEEZE + 5 * MINUTE_MS)
 
-        assert fake.account.algo_orders == [] and fake.account.position("BTCUSDT") == 0
+        assert rig.fake.account.algo_orders == [] and rig.fake.account.position("BTCUSDT") == 0
         assert rig.notified("EXIT long BTC/USDT:USDT [scripted]: trailing stop")
-        await rig.close()
