@@ -9,9 +9,11 @@ from decimal import Decimal as D
 
 from tests.fakes.trading_setups import ENTER, PERP, PERP_BTC, T0, account, signal
 from tests.unit.engine.markets import stop as stop_intent
+from trading.domain.decisions import Action, Decision, OrderKind, TradeAction, TradeIdea
 from trading.domain.orders import OrderIntent, OrderType, Side
 from trading.domain.positions import PositionSide
 from trading.engine.entry_pipeline import EntryPlan, EntryRule, Rejection
+from trading.engine.llm_orders import capped_plan, idea_signal
 from trading.engine.order_intake import accept_intent
 from trading.engine.trading_engine import TradingEngine
 
@@ -79,3 +81,24 @@ def test_a_stop_order_that_opens_keeps_the_nearest_tick():
     # a buy stop entering above the price is no protective stop: 65,000.06 -> the nearest 65,000.1
     intent = OrderIntent(PERP, Side.BUY, OrderType.STOP_MARKET, amount=D("0.1"), stop_price=D("65000.06"))
     assert accept_intent(intent, PERP_BTC, "P-1", 0, LAST, D(0)).order.stop_price == D("65000.1")
+
+
+def llm_limit_plan(side: PositionSide, limit: str, stop: str, target: str) -> EntryPlan:
+    action = TradeAction.BUY if side is PositionSide.LONG else TradeAction.SHORT
+    decision = Decision(Action.ENTER, 0.8, "test idea", "test-model",
+                        idea=TradeIdea(action, D(100), OrderKind.LIMIT, D(limit), D(stop), D(target)))
+    plan = TradingEngine().plan_entry(idea_signal(PERP, decision, D("50000"), T0, D(10)), decision,
+                                      account("100000"), T0)
+    assert isinstance(plan, EntryPlan)
+    capped = capped_plan(plan, decision, D("100000"), PERP_BTC)
+    assert isinstance(capped, EntryPlan)
+    return capped
+
+
+def test_an_llm_limit_entry_goes_onto_the_tick_away_from_its_stop():
+    # a long's limit buy 49,900.06 -> 49,900.0 (down: the nearest 49,900.1 would be further from the stop than
+    # sized); a short's limit sell 50,100.04 -> 50,100.1 (up); the stops go toward the entries as above
+    long = llm_limit_plan(PositionSide.LONG, "49900.06", "48000.04", "55000")
+    short = llm_limit_plan(PositionSide.SHORT, "50100.04", "52000.06", "45000")
+    assert (long.intent.price, long.stop) == (D("49900.0"), D("48000.1"))
+    assert (short.intent.price, short.stop) == (D("50100.1"), D("52000.0"))
