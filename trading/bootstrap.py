@@ -46,7 +46,7 @@ from trading.services.engine_settings import (engine_settings, llm_settings, loo
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_proposals import EntryProposals
 from trading.services.event_bus import EventBus
-from trading.services.exchange_stops import ExchangeStops
+from trading.services.exchange_stops import ExchangeStops, withdraw_exchange_stops
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
@@ -337,10 +337,12 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
-    report = await venue.restore()
+    lines = (await venue.restore()).lines()
+    if settings.market_type == "futures" and settings.exchange_stops == "off":    # legs of a run with them on go
+        lines += [told] if (told := await withdraw_exchange_stops(venue)) else []
     if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
         venue.stream_account(stream_policy(settings))
-    await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
+    await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(lines), notify=True))
     return venue
 
 

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from trading.adapters.ccxt_broker import CcxtBroker
 
 log = get_logger(__name__)
+STEM_PREFIX = "ta-p"        # the client ids of every position's legs start so
+LEGS = (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,23 @@ class ProtectiveOrders:
         await self._cancel_orphans()
         return notes
 
+    async def release_all(self) -> list[str]:
+        """Cancel every stop and target leg of ours and forget the levels (EXCHANGE_STOPS=off: the bot's own stops
+        only); return the symbols whose legs went. The caller holds the lock."""
+        symbols = set(self._by_symbol)
+        for protection in list(self._by_symbol.values()):
+            await self._release(protection)
+        strays: dict[str, list[str]] = {}      # legs sent but never saved (found again by their client ids)
+        for leg in self._broker.orders.working():
+            if leg.reduce_only and leg.type in LEGS and leg.client_order_id.startswith(STEM_PREFIX):
+                strays.setdefault(leg.symbol, []).append(leg.id)
+        for symbol, order_ids in strays.items():
+            await self._cancel_ids(symbol, order_ids, "exchange stops are off (EXCHANGE_STOPS=off)")
+        for position in self._broker.book.all():     # levels in the book would be armed again by supervise()
+            if position.stop_price is not None or position.take_profit is not None:
+                self._broker.book.update(position.symbol, stop_price=None, take_profit=None)
+        return sorted(symbols | set(strays))
+
     async def _release(self, protection: Protection) -> None:
         """Forget the protection of a closed position: note the leg that filled (its exit), cancel the others."""
         symbol = protection.symbol
@@ -163,7 +182,7 @@ class ProtectiveOrders:
         before it saved them): a stale reduce-only leg would otherwise close a later position in that market."""
         orphans: dict[str, list[str]] = {}
         for leg in self._broker.orders.working():
-            if leg.reduce_only and leg.type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET) and \
+            if leg.reduce_only and leg.type in LEGS and \
                     leg.symbol not in self._by_symbol and self._broker.book.get(leg.symbol) is None:
                 orphans.setdefault(leg.symbol, []).append(leg.id)
         for symbol, order_ids in orphans.items():
@@ -267,7 +286,7 @@ def _refuse_past_price(position: Position, stop: Decimal | None, take_profit: De
 def _stem(position: Position) -> str:
     # the same position always gives the same stem, so a leg journaled before a crash is found again
     digest = hashlib.sha256(f"{position.symbol}|{position.opened_ms}".encode()).hexdigest()[:16]
-    return f"ta-p{digest}"
+    return f"{STEM_PREFIX}{digest}"
 
 
 def _levels(protection: Protection) -> str:

@@ -159,6 +159,17 @@ class ExchangeStops:
         self._placed_ms[(symbol, position.opened_ms)] = now
 
 
+async def withdraw_exchange_stops(venue: "LiveVenue") -> str | None:
+    """Cancel the stops and targets an earlier run left on the exchange (EXCHANGE_STOPS=off); return what to tell."""
+    async with venue.broker.lock:
+        symbols = await venue.broker.protection.release_all()
+        await venue.broker.checkpoint()
+    if not symbols:
+        return None
+    return (f"Exchange stops are off (EXCHANGE_STOPS=off): the stops and targets left on the exchange for "
+            f"{', '.join(symbols)} were cancelled; the bot's own stops guard the positions while it runs.")
+
+
 def _refused(symbol: str, stop: Decimal | None, target: Decimal | None, error: TradingError, now: int) -> Event:
     # the levels are on the tick with its decimals (round_price_toward): shown as they are, with separators
     levels = ", ".join(f"{what} {level:,f}" for what, level in (("stop", stop), ("target", target))

@@ -5,6 +5,7 @@ The squeeze long (tests/integration/services/test_exchange_stops.py): 0.087 BTC 
 and target 118,000 placed at 21:16. 1R = 1,191.60 (the test of the trail there): a worthwhile step is 0.1R =
 119.16, near is 0.25R = 297.90; the 0.10 tick makes the 5-tick floor 0.50. The guard's trailing stop is set by
 hand, as the engine sets it on a tick, and the exchange stops follow at chosen moments of the manual clock.
+EXCHANGE_STOPS=off (the last tests) leaves the stops to the bot alone.
 """
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from typing import AsyncIterator
 
 import pytest
 
-from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
-from tests.fakes.market_stretches import SQUEEZE, long_signal
+from tests.fakes.exchange_api import FakeExchange
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around, perp_minutes, start_live_loop
+from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
+from trading.adapters.clocks import ManualClock
 from trading.bootstrap import exchange_stops as wired_stops
 from trading.domain.candles import MINUTE_MS
 from trading.risk.protective_stops import break_even_price
 from trading.services.event_bus import EventBus
-from trading.services.exchange_stops import ExchangeStops
+from trading.services.exchange_stops import ExchangeStops, withdraw_exchange_stops
 from trading.settings import load_settings
 
 ALGO = "/fapi/v1/algoOrder"
@@ -114,3 +117,29 @@ async def test_with_exchange_stops_off_the_bot_s_own_stops_alone_guard_the_posit
 
         assert rig.fake.account.algo_orders == [] and rig.fake.account.position("BTCUSDT") == 0
         assert rig.notified("EXIT long BTC/USDT:USDT [scripted]: trailing stop")
+
+
+async def test_a_restart_with_exchange_stops_off_cancels_the_legs_left_and_places_none(tmp_path: Path) -> None:
+    settings = load_settings(_env_file=None, market_type="futures", exchange_stops="off")
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        await first.run_until(SQUEEZE)
+        left = [a.client_id for a in first.legs()]
+        await first.close()
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])],
+                                      stops_from=lambda venue, engine, events: wired_stops(settings, venue, engine,
+                                                                                           events))
+
+        told = await withdraw_exchange_stops(again.venue)
+        await again.venue.track()
+        await again.run_until(SQUEEZE + 5 * MINUTE_MS)
+
+        assert len(left) == 2 and [a.client_id for a in again.legs("CANCELED")] == left
+        assert len(fake.account.algo_orders) == 2 and again.legs() == []
+        assert told == ("Exchange stops are off (EXCHANGE_STOPS=off): the stops and targets left on the exchange "
+                        "for BTC/USDT:USDT were cancelled; the bot's own stops guard the positions while it runs.")
+        assert fake.account.position("BTCUSDT") == 0
+        assert again.notified("EXIT long BTC/USDT:USDT [scripted]: trailing stop")
+        await again.close()
