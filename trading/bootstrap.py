@@ -46,7 +46,7 @@ from trading.services.engine_settings import (engine_settings, llm_settings, loo
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_proposals import EntryProposals
 from trading.services.event_bus import EventBus
-from trading.services.exchange_stops import ExchangeStops
+from trading.services.exchange_stops import ExchangeStops, withdraw_exchange_stops
 from trading.services.exchange_time import ExchangeTimeKeeper
 from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
@@ -196,8 +196,7 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     if settings.mode == "live":
         venue = live = await live_account(settings, spec, clock, market, store, events)
         instruments = await market.instruments()
-        # live futures: each position's stop and target are on the exchange too (spot stops stay in the bot)
-        stops = ExchangeStops(live, engine, events) if settings.market_type == "futures" else None
+        stops = exchange_stops(settings, live, engine, events)
     else:
         venue = paper = await paper_account(settings, clock, market, store, events, gate, spec)
         instruments = paper.instruments
@@ -215,6 +214,14 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
                        loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops)
     portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
     return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
+
+
+def exchange_stops(settings: Settings, live: "LiveVenue", engine: TradingEngine, events: EventBus
+                   ) -> ExchangeStops | None:
+    """Return what keeps live futures stops and targets on the exchange too; None for spot or EXCHANGE_STOPS=off."""
+    if settings.market_type != "futures" or settings.exchange_stops == "off":
+        return None         # spot stops stay in the bot (a stop and a target would lock the same coins twice)
+    return ExchangeStops(live, engine, events, replace_ms=settings.exchange_stop_replace_s * 1000)
 
 
 async def phone_side(settings: Settings, totp_secret: str | None, trading: Trading, assistant: Assistant,
@@ -333,10 +340,12 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
-    report = await venue.restore()
+    lines = (await venue.restore()).lines()
+    if settings.market_type == "futures" and settings.exchange_stops == "off":    # legs of a run with them on go
+        lines += [told] if (told := await withdraw_exchange_stops(venue)) else []
     if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
         venue.stream_account(stream_policy(settings))
-    await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(report.lines()), notify=True))
+    await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(lines), notify=True))
     return venue
 
 

@@ -44,6 +44,17 @@ LIVE_START = ("Live mode: armed but PAUSED. Positions are reconciled and protect
               "opens, neither the bot's nor yours, until /live on with a two-factor code. Closing stays possible.")
 
 
+def live_start_text(settings: Settings) -> str:
+    """Return the live start notice, saying where the stops of futures positions are kept (EXCHANGE_STOPS)."""
+    if settings.market_type != "futures":
+        return LIVE_START
+    if settings.exchange_stops == "on":
+        return (f"{LIVE_START} Stops and targets also rest on the exchange (EXCHANGE_STOPS=on), so they hold while "
+                f"the bot is down.")
+    return (f"{LIVE_START} Stops and targets are the bot's own only (EXCHANGE_STOPS=off): while the bot is down "
+            f"nothing closes a position. Set EXCHANGE_STOPS=on and restart to keep them on the exchange too.")
+
+
 async def entry_holds(settings: Settings, store: SqliteStore, events: EventBus, engine: TradingEngine) -> EntryHolds:
     """Return the holds on new entries, enforced by the engine's entry gate (live starts paused; /pause as saved)."""
     holds = EntryHolds(settings.mode == "live", store, events, WallClock(), engine)
@@ -58,7 +69,8 @@ async def live_control(settings: Settings, totp_secret: str | None, holds: Entry
     control = LiveControl(holds, CodeRequests(await two_factor(totp_secret, store, events), WallClock()), loop,
                           autonomy)
     if settings.mode == "live":
-        await events.emit(Event(EventKind.MODE, loop.clock.now_ms(), LIVE_START, {"live": True, "live_on": False}))
+        await events.emit(Event(EventKind.MODE, loop.clock.now_ms(), live_start_text(settings),
+                                {"live": True, "live_on": False}))
     return control
 
 

@@ -97,6 +97,10 @@ class Settings(LlmOptions):
     approval_max_slippage_bps: Decimal = Field(default=Decimal("50"), gt=0, le=1000)
     # The bot's own live entries: approve (each is a card the owner approves with a code) or autonomous (sent at once).
     live_autonomy: str = "approve"
+    # Live futures: each position's stop and target also rest on the exchange (on) or stay with the bot only (off);
+    # a tightened exchange stop is replaced at most once per EXCHANGE_STOP_REPLACE_S per position (rate limits).
+    exchange_stops: str = "on"
+    exchange_stop_replace_s: int = 30
     # Notifications: quiet hours (HH:MM-HH:MM in TIMEZONE, empty for none) hold all but risk and system alerts and
     # send a digest after; the watchdog alerts when the loop has not ticked for this long.
     quiet_hours: str = ""
@@ -189,6 +193,19 @@ class Settings(LlmOptions):
         if value.strip().lower() not in AUTONOMY:
             raise ValueError("expected approve (the bot's own live entries wait for your approval) or autonomous")
         return value.strip().lower()
+
+    @field_validator("exchange_stops")
+    @classmethod
+    def _exchange_stops(cls, value: str) -> str:
+        if value.strip().lower() not in ("on", "off"):
+            raise ValueError("expected on (live futures stops and targets rest on the exchange too) or off (the "
+                             "bot's own stops only)")
+        return value.strip().lower()
+
+    @field_validator("exchange_stop_replace_s", mode="before")
+    @classmethod
+    def _replace_seconds(cls, value: Any) -> int:
+        return _whole_in(value, 1, 3600, "a whole number of seconds from 1 to 3600, like 30")
 
     @field_validator("quiet_hours")
     @classmethod

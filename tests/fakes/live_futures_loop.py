@@ -4,21 +4,23 @@ restart; dropping one without closing its venue is a process killed.
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator, Callable
 
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_markets import FakeMarket
 from tests.fakes.exchange_algo_orders import FakeAlgoOrder
 from tests.fakes.live_broker import live_rig
+from tests.fakes.market_stretches import minutes_around
 from tests.fakes.recording_notifier import RecordingNotifier
 from trading.adapters.ccxt_broker import LiveOptions
 from trading.adapters.clocks import ManualClock
 from trading.adapters.replay_market_data import ReplayMarketData
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
-from trading.domain.candles import Candles, Timeframe
+from trading.domain.candles import MINUTE_MS, Candles, Timeframe
 from trading.domain.instruments import MarketKind
 from trading.engine.engine_state import EngineSettings
 from trading.engine.rules_decider import RulesDecider
@@ -30,6 +32,7 @@ from trading.services.loop_jobs import watch_prices
 from trading.services.trading_loop import LoopSettings, TradingLoop
 
 PERP = "BTC/USDT:USDT"
+StopsFrom = Callable[[LiveVenue, TradingEngine, EventBus], "ExchangeStops | None"]
 SPOT = "BTC/USDT"
 
 
@@ -88,9 +91,10 @@ class LiveLoopRig:
 
 async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, candles: Candles,
                           strategies: list[Any], settings: EngineSettings = EngineSettings(),
-                          futures: bool = True) -> LiveLoopRig:
+                          futures: bool = True, stops_from: StopsFrom | None = None) -> LiveLoopRig:
     """Return a started loop trading PERP (SPOT when not futures: no exchange stops) on the fake (whose clock is
-    clock), reconciled with it as start-up does."""
+    clock), reconciled with it as start-up does; stops_from builds its exchange stops (default: on, as bootstrap
+    wires them by default)."""
     symbol = PERP if futures else SPOT
     store = SqliteStore(folder / "trading.sqlite", clock)
     await store.open()
@@ -106,7 +110,22 @@ async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, 
     loop_settings = LoopSettings(symbols=(symbol,), windows={Timeframe.M1: 60}, decision_timeframe=Timeframe.M1)
     loop = TradingLoop(clock, market, broker, strategies, RulesDecider(), engine, events, store,
                        broker.instruments, loop_settings, venue=venue,
-                       exchange_stops=ExchangeStops(venue, engine, events) if futures else None)
+                       exchange_stops=(stops_from or ExchangeStops)(venue, engine, events) if futures else None)
     await market.poll([symbol], [Timeframe.M1])
     await loop.start()
     return LiveLoopRig(clock, fake, venue, store, notes, engine, loop, market, symbol)
+
+
+@asynccontextmanager
+async def live_loop_around(folder: Path, stretch_ms: int, strategies: list[Any], **options: Any
+                           ) -> AsyncIterator[LiveLoopRig]:
+    """Run a live futures loop (start_live_loop's options) on the fake replaying the 1m candles around stretch_ms,
+    from five minutes before it; closed at the end."""
+    candles = minutes_around(stretch_ms)
+    clock = ManualClock(stretch_ms - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        rig = await start_live_loop(folder, fake, clock, candles, strategies, **options)
+        try:
+            yield rig
+        finally:
+            await rig.close()

@@ -14,6 +14,7 @@ from trading.adapters.ccxt_instruments import to_decimal
 from trading.domain.errors import InvalidOrder
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderStatus, OrderType, Side
+from trading.engine.order_intake import trigger_on_tick
 
 ALGO_PREFIX = "algo-"
 CONDITIONAL = (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET)
@@ -58,7 +59,7 @@ def order_request(intent: OrderIntent, instrument: Instrument, client_order_id: 
     limit = instrument.round_price(intent.price) if intent.type is OrderType.LIMIT and intent.price else None
     if intent.type is OrderType.LIMIT and (limit is None or limit <= 0):
         raise InvalidOrder("a limit order needs a positive price")
-    trigger = _trigger(intent, instrument)
+    trigger = trigger_on_tick(intent, instrument)
     if intent.type in CONDITIONAL and (trigger is None or trigger <= 0):
         raise InvalidOrder(f"a {intent.type.replace('_', ' ')} order needs a positive stop price")
     reference = limit or trigger or price
@@ -73,16 +74,6 @@ def order_request(intent: OrderIntent, instrument: Instrument, client_order_id: 
     return OrderRequest(intent.symbol, "limit" if limit is not None else "market", intent.side.value, amount, limit,
                         client_order_id, intent.type in CONDITIONAL,
                         _params(intent, instrument, client_order_id, trigger))
-
-
-def _trigger(intent: OrderIntent, instrument: Instrument) -> Decimal | None:
-    # a protective leg's trigger goes onto the tick in the position's favour (a long's sell up, a short's buy
-    # down), so a stop is never looser than asked; other triggers go to the nearest tick
-    if intent.stop_price is None:
-        return None
-    if intent.reduce_only:
-        return instrument.round_price_toward(intent.stop_price, up=intent.side is Side.SELL)
-    return instrument.round_price(intent.stop_price)
 
 
 def _params(intent: OrderIntent, instrument: Instrument, client_order_id: str,

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from trading.adapters.ccxt_broker import CcxtBroker
 
 log = get_logger(__name__)
+STEM_PREFIX = "ta-p"        # the client ids of every position's legs start so
+LEGS = (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,16 @@ class ProtectiveOrders:
         self._told: set[str] = set()            # legs fired() has returned: each closes one position only
 
     def get(self, symbol: str) -> Protection | None:
-        """Return the protection of symbol's position, if any."""
-        return self._by_symbol.get(symbol)
+        """Return the protection of symbol's position, if any (never that of an earlier position in symbol)."""
+        protection = self._by_symbol.get(symbol)
+        return None if protection is not None and self._outlived(protection) else protection
+
+    def _outlived(self, protection: Protection) -> bool:
+        """Return True when the position these legs protected has closed, whether or not another has opened since:
+        each position's legs carry its own stem (symbol and opening time), so a stale leg is never taken as
+        a later position's."""
+        held = self._broker.book.get(protection.symbol)
+        return held is None or protection.stem != _stem(held)
 
     async def arm(self, symbol: str, stop: Decimal | None, take_profit: Decimal | None) -> Protection:
         """Place (or replace) the stop and target of the open position in symbol (the caller holds the lock).
@@ -75,7 +85,10 @@ class ProtectiveOrders:
             raise InvalidOrder(f"no open position in {symbol} to protect")
         stop, take_profit = _on_tick(broker.instrument(symbol), position, stop, take_profit)
         _refuse_past_price(position, stop, take_profit, broker.mark(symbol))
-        old = self._by_symbol.get(symbol) or Protection(symbol, _stem(position), None, None)
+        old = self._by_symbol.get(symbol)
+        if old is not None and self._outlived(old):       # closed and reopened since the last look: not this one's
+            await self._release(old)
+        old = self.get(symbol) or Protection(symbol, _stem(position), None, None)
         # the generation is spent before anything is sent: a leg placed just before a crash keeps its own client id
         old = self._by_symbol[symbol] = replace(old, generation=old.generation + 1)
         protection = replace(old, stop_price=stop, take_profit=take_profit, stop_order_id="", take_profit_order_id="")
@@ -125,12 +138,8 @@ class ProtectiveOrders:
                                                               position.take_profit)
         for symbol, protection in list(self._by_symbol.items()):
             held = self._broker.book.get(symbol)
-            if held is None:
-                filled = [leg for i in protection.leg_ids if (leg := self._broker.orders.get(i)) and leg.filled > 0]
-                if filled:
-                    self._fired[symbol] = filled[-1]
-                await self._cancel_legs(protection, "the position has closed (one cancels the other)")
-                del self._by_symbol[symbol]
+            if held is None or self._outlived(protection):
+                await self._release(protection)
                 continue
             if not self._healthy(protection, held):
                 try:
@@ -142,12 +151,38 @@ class ProtectiveOrders:
         await self._cancel_orphans()
         return notes
 
+    async def release_all(self) -> list[str]:
+        """Cancel every stop and target leg of ours and forget the levels (EXCHANGE_STOPS=off: the bot's own stops
+        only); return the symbols whose legs went. The caller holds the lock."""
+        symbols = set(self._by_symbol)
+        for protection in list(self._by_symbol.values()):
+            await self._release(protection)
+        strays: dict[str, list[str]] = {}      # legs sent but never saved (found again by their client ids)
+        for leg in self._broker.orders.working():
+            if leg.reduce_only and leg.type in LEGS and leg.client_order_id.startswith(STEM_PREFIX):
+                strays.setdefault(leg.symbol, []).append(leg.id)
+        for symbol, order_ids in strays.items():
+            await self._cancel_ids(symbol, order_ids, "exchange stops are off (EXCHANGE_STOPS=off)")
+        for position in self._broker.book.all():     # levels in the book would be armed again by supervise()
+            if position.stop_price is not None or position.take_profit is not None:
+                self._broker.book.update(position.symbol, stop_price=None, take_profit=None)
+        return sorted(symbols | set(strays))
+
+    async def _release(self, protection: Protection) -> None:
+        """Forget the protection of a closed position: note the leg that filled (its exit), cancel the others."""
+        symbol = protection.symbol
+        filled = [leg for i in protection.leg_ids if (leg := self._broker.orders.get(i)) and leg.filled > 0]
+        if filled:
+            self._fired[symbol] = filled[-1]
+        await self._cancel_legs(protection, "the position has closed (one cancels the other)")
+        del self._by_symbol[symbol]
+
     async def _cancel_orphans(self) -> None:
         """Cancel our legs still working where no position is left and no protection is known (the bot killed
         before it saved them): a stale reduce-only leg would otherwise close a later position in that market."""
         orphans: dict[str, list[str]] = {}
         for leg in self._broker.orders.working():
-            if leg.reduce_only and leg.type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET) and \
+            if leg.reduce_only and leg.type in LEGS and \
                     leg.symbol not in self._by_symbol and self._broker.book.get(leg.symbol) is None:
                 orphans.setdefault(leg.symbol, []).append(leg.id)
         for symbol, order_ids in orphans.items():
@@ -251,7 +286,7 @@ def _refuse_past_price(position: Position, stop: Decimal | None, take_profit: De
 def _stem(position: Position) -> str:
     # the same position always gives the same stem, so a leg journaled before a crash is found again
     digest = hashlib.sha256(f"{position.symbol}|{position.opened_ms}".encode()).hexdigest()[:16]
-    return f"ta-p{digest}"
+    return f"{STEM_PREFIX}{digest}"
 
 
 def _levels(protection: Protection) -> str:

@@ -58,10 +58,14 @@ class Signal:
         """Return True for a signal that closes a position rather than opening one."""
         return self.action is SignalAction.EXIT
 
+    def stop_on_tick(self, instrument: Instrument) -> Decimal | None:
+        """Return the stop on the market's tick toward the entry (a long's up): never more risk than sized."""
+        if self.stop is None:
+            return None
+        return instrument.round_price_toward(self.stop, up=self.side is PositionSide.LONG)
+
     def on_tick(self, instrument: Instrument) -> "Signal":
         """Return the signal with its entry, stop and target on the market's price tick, as they are shown."""
-        def rounded(value: Decimal | None) -> Decimal | None:
-            return None if value is None else instrument.round_price(value)
-
-        return replace(self, entry=instrument.round_price(self.entry), stop=rounded(self.stop),
-                       take_profit=rounded(self.take_profit))
+        target = None if self.take_profit is None else instrument.round_price(self.take_profit)
+        return replace(self, entry=instrument.round_price(self.entry), stop=self.stop_on_tick(instrument),
+                       take_profit=target)

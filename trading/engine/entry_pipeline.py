@@ -38,6 +38,7 @@ class EntryRule(StrEnum):
     CASH = "cash"
     FEES = "fees"
     NET_REWARD_RISK = "net_reward_risk"     # reward:risk after fees and slippage at the expected fill
+    STOP_ON_TICK = "stop_on_tick"           # the stop, on the tick toward the entry, would reach the entry
 
 
 @quick_init
@@ -123,7 +124,8 @@ def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: 
                          client_order_id=entry_client_id(signal.setup_id),
                          reason=entry_reason(signal.strategy, signal.side, signal.reason))
     target = instrument.round_price(signal.take_profit) if signal.take_profit is not None else None
-    stop = instrument.round_price(signal.stop) if signal.stop is not None else None
+    # the stop goes onto the tick toward the entry: the risk taken is at most the risk sized, never more
+    stop = signal.stop_on_tick(instrument)
     return EntryPlan(signal, decision, intent, size, stop, target, instrument.amount_step,
                      exit_cost_rate(instrument, settings.slippage, size.amount, price), instrument.price_tick)
 
@@ -147,8 +149,24 @@ def _gates(state: EngineState, signal: Signal, decision: Decision, account: Acco
     if instrument.kind is MarketKind.SPOT and signal.side is PositionSide.SHORT:
         return Rejection(signal, EntryRule.SPOT_SHORT, f"cannot short {signal.symbol} on spot; "
                                                        f"trade futures to take short signals")
+    too_close = _stop_off_tick(signal, instrument)
+    if too_close is not None:
+        return Rejection(signal, EntryRule.STOP_ON_TICK, too_close)
     costly = fee_problem(signal, instrument, settings.slippage, settings.max_fee_to_risk_pct)
     return None if costly is None else Rejection(signal, EntryRule.FEES, costly)
+
+
+def _stop_off_tick(signal: Signal, instrument: Instrument) -> str | None:
+    """Return why the stop cannot go on the tick: toward the entry it would reach it (None: it fits)."""
+    stop, sign = signal.stop_on_tick(instrument), signal.side.sign
+    if stop is None or signal.stop is None or sign * (signal.entry - signal.stop) <= 0:
+        return None          # no stop, or one on the wrong side: sizing says what is wrong with it
+    if sign * (signal.entry - stop) > 0:
+        return None
+    tick, below = instrument.price_tick, "below" if sign > 0 else "above"
+    return (f"the stop {signal.stop} is less than one price tick ({tick}) from the entry {signal.entry}: on the "
+            f"tick toward the entry it would be {stop}, at or past the entry, with nothing left to risk. Put the "
+            f"stop at least one tick ({tick}) {below} the entry")
 
 
 def _within_cash(size: PositionSize, instrument: Instrument, entry: Decimal, cash: Decimal,

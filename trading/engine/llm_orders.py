@@ -52,7 +52,11 @@ def capped_plan(plan: EntryPlan, decision: Decision, equity: Decimal, instrument
                        limited_by=f"LLM size {idea.size_pct}%")
     intent = replace(plan.intent, amount=size.amount)
     if idea.order_kind is OrderKind.LIMIT and idea.limit_price is not None:
-        intent = replace(intent, type=OrderType.LIMIT, price=instrument.round_price(idea.limit_price))
+        # on the tick away from the stop's side (a buy down, a sell up): the entry is never further from the
+        # stop than sized, so the risk taken is at most the risk sized
+        buys = plan.signal.side is PositionSide.LONG
+        intent = replace(intent, type=OrderType.LIMIT, price=instrument.round_price_toward(idea.limit_price,
+                                                                                            up=not buys))
     return replace(plan, intent=intent, size=size)
 
 

@@ -31,7 +31,7 @@ def accept_intent(intent: OrderIntent, instrument: Instrument, order_id: str, ts
     """
     _check_shape(intent)
     price = instrument.round_price(intent.price) if intent.type is OrderType.LIMIT and intent.price else None
-    stop = instrument.round_price(intent.stop_price) if intent.stop_price is not None else None
+    stop = trigger_on_tick(intent, instrument)
     estimate = price if price is not None else stop if stop is not None else last
     if estimate is None:
         raise InvalidOrder(f"no price is known yet for {intent.symbol}; wait for market data")
@@ -55,6 +55,16 @@ def accept_intent(intent: OrderIntent, instrument: Instrument, order_id: str, ts
                   created_ms=ts_ms, price=price, stop_price=stop, reduce_only=intent.reduce_only,
                   updated_ms=ts_ms, reason=intent.reason)
     return AcceptedOrder(order, estimate, budget)
+
+
+def trigger_on_tick(intent: OrderIntent, instrument: Instrument) -> Decimal | None:
+    """Return the trigger on the tick: a reduce-only one in the position's favour (a long's sell up, a short's buy
+    down), so a protective stop is never looser than asked (paper as live); other triggers to the nearest tick."""
+    if intent.stop_price is None:
+        return None
+    if intent.reduce_only:
+        return instrument.round_price_toward(intent.stop_price, up=intent.side is Side.SELL)
+    return instrument.round_price(intent.stop_price)
 
 
 def _reduce_only_amount(intent: OrderIntent, amount: Decimal, reducible: Decimal) -> Decimal:

@@ -66,8 +66,8 @@ class Tickets:
         stop = leg.price * (1 - sign * hard / HUNDRED / leverage) if hard is not None else None
         zone = settings.protection.take_profit_zone_pct
         target = leg.price * (1 + sign * zone / HUNDRED / leverage) if zone else None
-        if instrument is not None:
-            stop = instrument.round_price(stop) if stop is not None else None
+        if instrument is not None:      # the stop on the tick toward the entry (as on the exchange), never looser
+            stop = instrument.round_price_toward(stop, up=sign > 0) if stop is not None else None
             target = instrument.round_price(target) if target is not None else None
         # with the hard stop switched off nothing closes the position before its margin is gone
         at_stake = leg.notional / leverage if stop is None else leg.amount * abs(leg.price - stop)

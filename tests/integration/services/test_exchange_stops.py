@@ -15,7 +15,7 @@ from typing import AsyncIterator
 import pytest
 
 from tests.fakes.exchange_api import FakeExchange
-from tests.fakes.live_futures_loop import PERP, LiveLoopRig, perp_minutes, start_live_loop
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around, perp_minutes, start_live_loop
 from tests.fakes.market_stretches import SELL_OFF, SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
 from trading.adapters.clocks import ManualClock
@@ -32,12 +32,8 @@ def legs(rig: LiveLoopRig, status: str = "NEW") -> list[tuple]:
 
 @pytest.fixture
 async def squeeze(tmp_path: Path) -> AsyncIterator[LiveLoopRig]:
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        rig = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
         yield rig
-        await rig.close()
 
 
 async def test_a_live_futures_entry_puts_the_plan_s_stop_and_target_on_the_exchange(squeeze: LiveLoopRig) -> None:

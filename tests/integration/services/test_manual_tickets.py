@@ -67,3 +67,16 @@ async def test_an_exit_ticket_is_on_the_step_and_one_below_the_smallest_order_sa
     assert str(refused.value) == ("0.00000936 BTC rounds to 0.00000 on the 0.00001 step, below the smallest order "
                                   "0.00005 BTC; try /sell BTC/USDT 0.00005 or /sell BTC/USDT all.")
     await account.close()
+
+
+async def test_a_ticket_s_hard_stop_goes_onto_the_tick_toward_the_entry(tmp_path):
+    account = await paper_account(tmp_path)
+    tickets = Tickets(account.portfolio, account.engine, await account.market.instruments())
+
+    leg = (await tickets.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(1000), limit=D("100000.07")))).legs[0]
+
+    # the 10% hard stop 100,000.07 x 0.9 = 90,000.063 -> 90,000.07 up on the 0.01 tick (the nearest, 90,000.06,
+    # would risk more than the ticket says); 1,000 / 100,000.07 -> 0.00999 BTC: 0.00999 x 10,000 plus both fees
+    assert leg.stop == D("90000.07") and leg.amount == D("0.00999")
+    assert leg.risk == D("0.00999") * D(10_000) + 2 * leg.fee
+    await account.close()

@@ -55,10 +55,11 @@ def test_entry_reduction_and_adoption_notices_show_the_amount_on_the_step():
     engine.on_entry_placed(plan, T0)
     held = position(PERP, amount="0.12", entry="50000.04")
     guard = engine.on_position_opened(held, T0, plan.intent.client_order_id)
-    # risk 0.12 x (50,000.04 - 48,000.0) = 240.0048 -> 240.00
+    # the stop 48,000.037 goes up onto the tick, toward the entry: 48,000.1 (never more risk than sized)
+    # risk 0.12 x (50,000.04 - 48,000.1) = 239.9928 -> 239.99
     assert notices.position_entered(guard, held, T0).message == (
-        "ENTRY long 0.120 BTC/USDT:USDT at 50,000.0 [A]: test setup s1. Stop 48,000.0, target 55,000.1, "
-        "risk 240.00.")
+        "ENTRY long 0.120 BTC/USDT:USDT at 50,000.0 [A]: test setup s1. Stop 48,000.1, target 55,000.1, "
+        "risk 239.99.")
     assert notices.position_reduced(guard, position(PERP, amount="0.06"), T0).message.endswith(" 0.060 left.")
     assert notices.position_adopted(guard, T0).message == \
         "Guarding long 0.120 BTC/USDT:USDT opened outside the engine"
