@@ -9,6 +9,7 @@ from trading.adapters.exchange_clock import ExchangeClock
 from trading.adapters.sqlite_backtests import BacktestArchive
 from trading.adapters.sqlite_confirmations import SqliteConfirmations
 from trading.adapters.sqlite_decisions import DecisionJournal
+from trading.adapters.sqlite_entry_plans import SqliteEntryPlans
 from trading.adapters.sqlite_equity import EquityHistory
 from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
@@ -211,7 +212,8 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     # held entries arrive as skips naming the hold (the gate refuses them anyway); failures counted
     decider = WatchedDecisions(HeldDecisions(llm or rules, holds))
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
-                       loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops)
+                       loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops,
+                       plans=SqliteEntryPlans(store))
     portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
     return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
 

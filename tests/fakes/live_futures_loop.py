@@ -19,6 +19,7 @@ from trading.adapters.ccxt_broker import LiveOptions
 from trading.adapters.clocks import ManualClock
 from trading.adapters.replay_market_data import ReplayMarketData
 from trading.adapters.sqlite_ledger import ExecutionLedger
+from trading.adapters.sqlite_entry_plans import SqliteEntryPlans
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.candles import MINUTE_MS, Candles, Timeframe
 from trading.domain.instruments import MarketKind
@@ -110,7 +111,8 @@ async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, 
     loop_settings = LoopSettings(symbols=(symbol,), windows={Timeframe.M1: 60}, decision_timeframe=Timeframe.M1)
     loop = TradingLoop(clock, market, broker, strategies, RulesDecider(), engine, events, store,
                        broker.instruments, loop_settings, venue=venue,
-                       exchange_stops=(stops_from or ExchangeStops)(venue, engine, events) if futures else None)
+                       exchange_stops=(stops_from or ExchangeStops)(venue, engine, events) if futures else None,
+                       plans=SqliteEntryPlans(store))
     await market.poll([symbol], [Timeframe.M1])
     await loop.start()
     return LiveLoopRig(clock, fake, venue, store, notes, engine, loop, market, symbol)

@@ -10,6 +10,7 @@ from tests.fakes.recording_notifier import RecordingNotifier
 from trading.adapters.clocks import ManualClock
 from trading.adapters.paper_broker import PaperBroker
 from trading.adapters.replay_market_data import ReplayMarketData
+from trading.adapters.sqlite_entry_plans import SqliteEntryPlans
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.events import EventKind
@@ -109,7 +110,7 @@ async def build_rig(folder: Path, candles: Candles, symbol: str, start_ms: int, 
                                  decision_timeout_s=decision_timeout_s, reviews=reviews)
     loop = TradingLoop(clock, market, broker, strategies, decider or RulesDecider(), engine, events, store,
                        instruments, loop_settings, venue=venue,
-                       journal=journal(store) if journal is not None else None)
+                       journal=journal(store) if journal is not None else None, plans=SqliteEntryPlans(store))
     await market.poll([symbol], [base])
     await loop.start()
     return LoopRig(clock, market, broker, store, notes, engine, loop, symbol, base)

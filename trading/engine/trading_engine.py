@@ -239,12 +239,6 @@ class TradingEngine:
         self.state = changed(self.state, risk=risk, positions=_without(self.state.positions, symbol))
         return guard, worst, list(breaches)
 
-    def forget_position(self, symbol: str) -> GuardedPosition | None:
-        """Drop a guard whose position the broker does not hold (state from before a reset); return it."""
-        guard = self.state.positions.get(symbol)
-        self.state = changed(self.state, positions=_without(self.state.positions, symbol))
-        return guard
-
     # ---- account limits, circuit breaker, kill switch -----------------------------------------
 
     def mark_equity(self, equity: Decimal, ts_ms: int) -> list[LimitBreach]:

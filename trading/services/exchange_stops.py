@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from trading.domain.errors import RetryableError, TradingError
 from trading.domain.events import Event, EventKind, Severity
-from trading.domain.orders import Order
 from trading.domain.positions import Position, PositionSide
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.trading_engine import TradingEngine
@@ -83,10 +82,6 @@ class ExchangeStops:
                 await self._venue.track()      # one cancels the other: the legs of a closed position go
             except TradingError as exc:
                 log.warning("legs of a closed position not cancelled yet", error=str(exc))
-
-    def fired(self, symbol: str) -> Order | None:
-        """Return (once) the exchange leg that closed symbol's position: its fill is the trade's exit."""
-        return self._venue.broker.protection.fired(symbol)
 
     def _wanted(self, guard: GuardedPosition, position: Position) -> Levels | None:
         """Return the stop and target the exchange should hold, on its tick; None when it holds them already."""

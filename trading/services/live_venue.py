@@ -14,6 +14,7 @@ from typing import Awaitable, Callable, Mapping, Sequence
 from trading.adapters.account_stream import AccountStream
 from trading.adapters.ccxt_broker import CcxtBroker, LiveOptions
 from trading.adapters.ccxt_client import create_exchange, streams_supported
+from trading.adapters.closing_trades import closing_exit
 from trading.adapters.exchange_account import ExchangeAccount
 from trading.adapters.key_permissions import KeyPermissions, key_permissions, require_trading_only
 from trading.adapters.protective_orders import Protection
@@ -27,6 +28,7 @@ from trading.domain.errors import ConfigurationError, InvalidInput
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Order
+from trading.domain.positions import Position
 from trading.logs import REDACTOR
 from trading.ports import Clock, StateStore
 from trading.secrets import ExchangeKeys, SecretVault, key_file_path
@@ -96,9 +98,18 @@ class LiveVenue:
         finally:
             await self.settle()
 
-    def closed_outside(self, symbol: str) -> Order | None:
-        """Return (once) the exit found on the exchange for symbol's position closed outside the bot, if any."""
-        return self.broker.closed_outside.pop(symbol, None)
+    async def closed_outside(self, position: Position) -> Order:
+        """Return the exit of a position gone with no order of ours: the one reconciliation found (once), else
+        the closing trades the exchange has for it; unfilled, with why, when they are not found."""
+        found = self.broker.closed_outside.pop(position.symbol, None)
+        if found is not None:
+            return found
+        return await closing_exit(self.broker.account, position, self.broker.instrument(position.symbol),
+                                  self._clock.now_ms())
+
+    def fired(self, symbol: str) -> Order | None:
+        """Return (once) the exchange's own stop or target leg that closed symbol's position, if one did."""
+        return self.broker.protection.fired(symbol)
 
     async def settle(self) -> None:
         """Persist the broker's state with the events since the last settle (one transaction), then announce."""

@@ -26,7 +26,7 @@ from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.exchange_stops import ExchangeStops
 from trading.services.own_entries import OwnEntries
-from trading.services.position_sync import PositionSync, Venue
+from trading.services.position_sync import EntryPlans, PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source
 from trading.services.symbol_reviews import ReviewSettings, SymbolReviews, batch_picture
 from trading.services.timed_decisions import TimedDecisions
@@ -62,7 +62,7 @@ class LoopControls:
                  strategies: StrategyBook | Iterable[Strategy], decider: DecisionMaker, engine: TradingEngine,
                  events: EventBus, store: StateStore, instruments: Mapping[str, Instrument], settings: LoopSettings,
                  *, venue: Venue | None = None, journal: DecisionLog | None = None,
-                 exchange_stops: ExchangeStops | None = None) -> None:
+                 exchange_stops: ExchangeStops | None = None, plans: EntryPlans | None = None) -> None:
         self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
         self.events, self.store, self.settings = events, store, settings
         self.instruments = dict(instruments)
@@ -76,8 +76,7 @@ class LoopControls:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._saved: dict[str, Any] | None = None
-        self._sync = PositionSync(broker, engine, events, self.instruments, venue,
-                                  exchange_stops.fired if exchange_stops is not None else None)
+        self._sync = PositionSync(broker, engine, events, self.instruments, venue, plans)
         self._entries = OwnEntries(self._sync)      # at once, or as cards for the owner (ask_approval)
         # reviews read the book's live analysis (kept up each tick) rather than recomputing the windows
         picture = strategies.zones if isinstance(strategies, StrategyBook) else batch_picture
@@ -226,6 +225,7 @@ class LoopControls:
             switch = self.engine.state.kill_switch
             await self.store.save_state(KILL_SWITCH_KEY, {"active": switch.engaged, **switch.snapshot()})
             self._saved = snapshot
+        await self._sync.state_saved()       # the journaled plans of the entries it holds are no longer needed
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

@@ -1,6 +1,7 @@
 """The events of the trading loop: one clear notification per entry, exit, trip and switch; the rest audit-only."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from trading.domain.decisions import Decision
@@ -114,6 +115,12 @@ def position_adopted(guard: GuardedPosition, ts_ms: int) -> Event:
     amount = amount_text(guard.amount, guard.amount_step)
     return Event(EventKind.POSITION_UPDATED, ts_ms, f"Guarding {guard.side} {amount} {guard.symbol} opened outside "
                                                     f"the engine", _guard_data(guard), notify=False)
+
+
+def plan_resumed(entered: Event) -> Event:
+    """Return an entry's notification for an entry found at a restart through the plan journaled before it left."""
+    return replace(entered, message=f"{entered.message} Found after a restart: the plan saved before its order "
+                                    "left guards it (not the default exits).")
 
 
 def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:

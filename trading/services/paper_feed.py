@@ -15,9 +15,10 @@ from trading.domain.candles import Candles, Timeframe
 from trading.domain.events import Event
 from trading.ports import Clock
 from trading.services.event_bus import EventBus
+from trading.services.paper_venue import SimulatedAccount
 
 
-class PaperFeed:
+class PaperFeed(SimulatedAccount):
     """The Venue of the trading loop over a PaperBroker built by make_broker(event_sink)."""
 
     def __init__(self, events: EventBus, clock: Clock, make_broker: Callable[[EventSink], PaperBroker]) -> None:

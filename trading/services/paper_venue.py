@@ -10,6 +10,8 @@ from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument, MarketKind
+from trading.domain.orders import Order
+from trading.domain.positions import Position
 from trading.engine.simulated_exchange import EntryCheck, FundingRateSource
 from trading.engine.slippage import SlippageModel
 from trading.ports import Clock, StateStore
@@ -18,7 +20,19 @@ from trading.services.event_bus import EventBus
 STATE_KEY = "paper_account"
 
 
-class PaperVenue:
+class SimulatedAccount:
+    """What a simulated account tells the loop of closes: none behind the engine's back, no exchange legs."""
+
+    def fired(self, symbol: str) -> Order | None:
+        """Return None: the paper account holds no stop or target legs of the bot's."""
+        return None
+
+    async def closed_outside(self, position: Position) -> Order | None:
+        """Return None: nothing closes a paper position but the loop's own orders, so nothing more is found."""
+        return None
+
+
+class PaperVenue(SimulatedAccount):
     """Owns the PaperBroker; every mutation is followed by settle(), which records and announces it."""
 
     def __init__(self, market_type: str, instruments: Mapping[str, Instrument], starting_balance: Decimal,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import RetryableError, TradingError
@@ -15,6 +15,7 @@ from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderIntent, OrderStatus
 from trading.domain.positions import Position
+from trading.engine.engine_state import GuardedPosition
 from trading.engine.entry_gate import EntryOrigin
 from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
@@ -39,21 +40,44 @@ class Venue(Protocol):
         """Record and announce what changed since the last call (after the loop placed or cancelled orders)."""
         ...
 
+    def fired(self, symbol: str) -> Order | None:
+        """Return (once) the exchange's own stop or target leg that closed symbol's position (paper: None)."""
+        ...
+
+    async def closed_outside(self, position: Position) -> Order | None:
+        """Return the exit of a position gone from the account with no order of ours: filled at the fills found
+        on the exchange, or unfilled with why its result is unknown (paper: None, nothing is found)."""
+        ...
+
+
+class EntryPlans(Protocol):
+    """The journal of the engine's entry plans, written before each order leaves (SqliteEntryPlans)."""
+
+    async def write(self, plan: EntryPlan, now_ms: int) -> None:
+        """Journal plan under its order's client id."""
+        ...
+
+    async def plans(self) -> dict[str, EntryPlan]:
+        """Return every journaled plan by its entry's client order id."""
+        ...
+
+    async def drop(self, client_order_ids: Iterable[str]) -> None:
+        """Forget these entries' plans."""
+        ...
+
 
 class PositionSync:
     """Sends the engine's orders and reports the broker's fills and closes back to it."""
 
     def __init__(self, broker: Broker, engine: TradingEngine, events: EventBus,
                  instruments: Mapping[str, Instrument], venue: Venue | None = None,
-                 fired: Callable[[str], Order | None] | None = None) -> None:
+                 plans: EntryPlans | None = None) -> None:
         self.broker, self.engine, self.events = broker, engine, events
         self.instruments = instruments
         self.venue = venue
-        # live futures: the exchange's own stop or target leg that closed a position (ExchangeStops.fired)
-        self.fired = fired
-        # live: the exit found on the exchange for a position closed outside the bot (LiveVenue.closed_outside);
-        # a paper venue closes nothing behind the engine's back, so it has none
-        self.found: Callable[[str], Order | None] | None = getattr(venue, "closed_outside", None)
+        self.plans = plans
+        self._journaled: set[str] = set()      # plans journaled since the engine state was last saved
+        self._resumed: set[str] = set()        # entries found at a restart through their journaled plans
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
@@ -64,32 +88,36 @@ class PositionSync:
         return positions
 
     async def reconcile_on_start(self, now: int) -> None:
-        """Drop saved guards and entries the broker does not know (a reset account), then sync.
+        """Drop saved entries the broker does not know, take back the journaled ones never saved, then sync.
 
-        With stops on the exchange a saved position the broker no longer holds was closed while the bot was
-        down (its stop or target there, a liquidation, by hand): the sync closes it as a trade and says so.
+        A saved position the broker no longer holds was closed while the bot was down (our exit or the exchange's
+        stop filled, a liquidation, by hand): the sync records it as a trade at the fills found, or its result
+        unknown, and says so once, whether the exchange holds stops or not.
         """
-        held = {p.symbol: p.side for p in await self.broker.positions()}
-        # a position now on the other side was reversed outside the bot: the guarded one was closed
-        for symbol in [s for s, g in self.engine.state.positions.items() if held.get(s) is not g.side]:
-            if (found := self.found(symbol) if self.found is not None else None) is not None:
-                await self._closed_outside(symbol, found, now)
-        gone = [s for s in self.engine.state.positions if s not in held] if self.fired is None else []
-        for symbol in gone:
-            self.engine.forget_position(symbol)
-            await self._audit(now, f"Forgot the saved {symbol} position: the broker holds none")
         for client_id, pending in list(self.engine.state.pending.items()):
             if await self.broker.find_by_client_id(client_id, pending.symbol) is None:
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Forgot the saved {pending.symbol} entry: the broker has no such order")
+        if self.plans is not None:
+            await self._resume_plans(await self.plans.plans(), now)
         await self.run(now, {})
 
     async def place_entry(self, plan: EntryPlan, now: int) -> Order | None:
-        """Send an entry order; return it when the broker holds it (None: refused, and an alert says why)."""
+        """Journal the plan, send its entry order; return the order when the broker holds it (None: refused,
+        and an alert says why)."""
+        if self.plans is not None:       # a bot killed before the engine state holding the entry is saved finds it
+            await self.plans.write(plan, now)
+            self._journaled.add(plan.intent.client_order_id)
         order = await self._place(plan.intent, "Entry", now)
         if order is not None:
             self.engine.on_entry_placed(plan, now)
         return order
+
+    async def state_saved(self) -> None:
+        """Drop the plans journaled before the engine state just saved (it holds their entries, or they failed)."""
+        if self.plans is not None and self._journaled:
+            await self.plans.drop(sorted(self._journaled))
+            self._journaled.clear()
 
     async def place_exit(self, plan: ExitPlan, now: int) -> bool:
         """Send an exit order; on failure free the position for another exit on the next price."""
@@ -146,8 +174,11 @@ class PositionSync:
             order = await self.broker.find_by_client_id(client_id, pending.symbol)
             if order is not None and order.filled > 0 and pending.symbol in positions:
                 guard = self.engine.on_position_opened(positions[pending.symbol], now, client_id)
-                await self.events.emit(notices.position_entered(guard, positions[pending.symbol], now,
-                                                                self.instruments.get(pending.symbol)))
+                entered = notices.position_entered(guard, positions[pending.symbol], now,
+                                                   self.instruments.get(pending.symbol))
+                resumed = client_id in self._resumed
+                self._resumed.discard(client_id)
+                await self.events.emit(notices.plan_resumed(entered) if resumed else entered)
             elif order is None or order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Entry order for {pending.symbol} is "
@@ -176,12 +207,13 @@ class PositionSync:
                     await self.events.emit(notices.order_failed("Exit", symbol, f"the order was {status}", now))
 
     async def _closed(self, symbol: str, order: Order | None, now: int, marks: Mapping[str, Decimal]) -> None:
-        leg = self.fired(symbol) if self.fired is not None else None
-        guard = self.engine.state.positions.get(symbol)
-        if leg is not None and (guard is None or max(leg.updated_ms, leg.created_ms) < guard.opened_ms):
+        guard = self.engine.state.positions[symbol]
+        leg = self.venue.fired(symbol) if self.venue is not None else None
+        if leg is not None and max(leg.updated_ms, leg.created_ms) < guard.opened_ms:
             leg = None             # it closed an earlier position in this market
-        if leg is None and (order is None or order.filled == 0) and self.found is not None:
-            if (found := self.found(symbol)) is not None:
+        if leg is None and (order is None or order.filled == 0):
+            found = await self.venue.closed_outside(_as_held(guard)) if self.venue is not None else None
+            if found is not None or symbol not in marks:    # no mark (a restart): never a made-up result
                 await self._closed_outside(symbol, found, now)
                 return
         exit_order = order if order is not None and order.filled > 0 else leg or order
@@ -193,9 +225,9 @@ class PositionSync:
         for breach in breaches:
             await self.events.emit(notices.limit_hit(breach))
 
-    async def _closed_outside(self, symbol: str, found: Order, now: int) -> None:
+    async def _closed_outside(self, symbol: str, found: Order | None, now: int) -> None:
         """Record a position closed outside the bot at the fills found on the exchange, or its result unknown."""
-        if found.filled > 0:
+        if found is not None and found.filled > 0:
             at = found.updated_ms or now          # the close is recorded when it happened, at its price
             closed, result, breaches = self.engine.on_position_closed(symbol, at, found)
             if closed is not None:
@@ -204,9 +236,25 @@ class PositionSync:
         else:
             closed, worst, breaches = self.engine.on_result_unknown(symbol, now)
             if closed is not None:
-                await self.events.emit(notices.result_unknown(closed, worst, found.reason, now))
+                why = found.reason if found is not None else "the account keeps no record of its close"
+                await self.events.emit(notices.result_unknown(closed, worst, why, now))
         for breach in breaches:
             await self.events.emit(notices.limit_hit(breach))
+
+    async def _resume_plans(self, plans: Mapping[str, EntryPlan], now: int) -> None:
+        """Take back as entries the journaled plans whose orders the broker holds but the saved state does not
+        (the bot killed between sending them and saving): their fills then arm the plans' exits, not defaults."""
+        self._journaled.update(plans)          # dropped once the state holding them is saved
+        keys = {guard.key for guard in self.engine.state.positions.values()}
+        for client_id, plan in plans.items():
+            symbol = plan.signal.symbol
+            if client_id in self.engine.state.pending or client_id in keys or self.engine.state.busy(symbol):
+                continue
+            if await self.broker.find_by_client_id(client_id, symbol) is None:
+                continue           # killed before it was sent: there is no such entry
+            self.engine.on_entry_placed(plan, now)
+            self._resumed.add(client_id)
+            await self._audit(now, f"Took back the {symbol} entry {client_id} from its journaled plan")
 
     async def _adopt(self, positions: Mapping[str, Position], now: int) -> None:
         entering = {p.symbol for p in self.engine.state.pending.values()}
@@ -221,3 +269,9 @@ class PositionSync:
 
     async def _audit(self, now: int, message: str) -> None:
         await self.events.emit(Event(EventKind.POSITION_UPDATED, now, message, notify=False))
+
+
+def _as_held(guard: GuardedPosition) -> Position:
+    """Return the position a guard stands for, as the account last held it (to look up how it closed)."""
+    return Position(guard.symbol, guard.side, guard.amount, guard.entry_price, guard.opened_ms,
+                    realized_pnl=guard.realized_pnl, fees_paid=guard.fees_paid, funding_paid=guard.funding_paid)
