@@ -101,9 +101,14 @@ async def test_with_autonomous_the_loops_entry_goes_straight_to_the_exchange_wit
             entered = await telegram.wait_for(OWNER, lambda s: s.text.startswith("ℹ️ ENTRY long"))
             listed = await telegram.ask(OWNER, "/settings", expect="Settings")
             refused = await telegram.ask(OWNER, "/set LIVE_AUTONOMY approve")
+            stops_kept = await telegram.ask(OWNER, "/set EXCHANGE_STOPS off")
     assert "LIVE_AUTONOMY=autonomous" in mode.text
     assert "LIVE_AUTONOMY = autonomous (default approve) · .env only" in listed.text
     assert refused.text == "LIVE_AUTONOMY is not changed from the chat: set it in .env and restart."
+    # whether live futures keep stops on the exchange is shown, and only .env may take them off
+    assert "EXCHANGE_STOPS = on · .env only" in listed.text
+    assert "EXCHANGE_STOP_REPLACE_S = 30 · .env only" in listed.text
+    assert stops_kept.text == "EXCHANGE_STOPS is not changed from the chat: set it in .env and restart."
     (order,) = exchange.account.orders
     assert order.side == "BUY" and order.client_id.startswith("ta-") and "[at_close]" in entered.text
     assert not any(s.text.startswith(CARD) for s in telegram.replies_to(OWNER))

@@ -36,8 +36,9 @@ RUNTIME = RISK_LIMITS + ("soft_stop_pct", "trailing_activation_pct", "trailing_c
                          "min_signal_confidence", "min_reward_risk", "approval_timeout_seconds",
                          "approval_max_slippage_bps", "quiet_hours")
 TUNABLE = RUNTIME + RESTART_ONLY
-# shown by /settings but changed in .env only: whether the bot's own live entries wait for the owner's approval
-ENV_ONLY = ("live_autonomy",)
+# shown by /settings but changed in .env only: whether the bot's own live entries wait for the owner's approval,
+# and whether live futures keep their stops on the exchange (and how often a trailing one is replaced)
+ENV_ONLY = ("live_autonomy", "exchange_stops", "exchange_stop_replace_s")
 
 
 class ChangeOutcome(StrEnum):
