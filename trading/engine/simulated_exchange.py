@@ -91,7 +91,7 @@ class SimulatedExchange:
         if accepted.quote_budget is not None:
             self._budgets[order.id] = accepted.quote_budget
         if self._heard:
-            self._emit(events.order_placed(order))
+            self._emit(events.order_placed(order, instrument))
         last = self._last.get(order.symbol)
         if self._market_fill is MarketFill.LAST_PRICE and last is not None:
             self._execute(order, PriceBar.tick(max(ts, last[0]), last[1]))
@@ -192,7 +192,7 @@ class SimulatedExchange:
         change = self.account.liquidate(symbol, ts_ms, mark)
         if change is not None:
             if self._heard:
-                self._emit(events.position_changed(change, ts_ms))
+                self._emit(events.position_changed(change, self.instrument(symbol), ts_ms))
             self._cancel_reduce_only(symbol, ts_ms, "position liquidated")
 
     def _run(self, symbol: str, bar: PriceBar, types: Iterable[OrderType]) -> None:
@@ -243,7 +243,7 @@ class SimulatedExchange:
         except RejectedError as exc:
             self._finish(order, OrderStatus.REJECTED, bar.ts_ms)
             if self._heard:
-                self._emit(events.order_failed(self._orders[order.id], str(exc)))
+                self._emit(events.order_failed(self._orders[order.id], instrument, str(exc)))
             return
         self._record_fill(order, instrument, amount, execution, fee, bar.ts_ms, changes)
 
@@ -266,10 +266,10 @@ class SimulatedExchange:
         self._finish(order, OrderStatus.FILLED, ts_ms, amount=order.filled + amount, filled=order.filled + amount,
                      avg_price=execution.price, fee=order.fee + fee, fills=order.fills + (fill,))
         if self._heard:
-            self._emit(events.order_filled(self._orders[order.id], fill, resting))
+            self._emit(events.order_filled(self._orders[order.id], fill, instrument, resting))
         for change in changes:
             if self._heard:
-                self._emit(events.position_changed(change, ts_ms))
+                self._emit(events.position_changed(change, instrument, ts_ms))
         if any(change.kind is ChangeKind.CLOSED for change in changes):
             self._cancel_reduce_only(order.symbol, ts_ms, "position closed")
 
@@ -284,7 +284,7 @@ class SimulatedExchange:
         self._finish(order, OrderStatus.CANCELLED, ts_ms)
         cancelled = self._orders[order.id]
         if self._heard:
-            self._emit(events.order_cancelled(cancelled, reason, alarming))
+            self._emit(events.order_cancelled(cancelled, self.instrument(order.symbol), reason, alarming))
         return cancelled
 
     def _finish(self, order: Order, status: OrderStatus, ts_ms: int, **fill: Any) -> None:
