@@ -235,13 +235,13 @@ class CcxtBroker:
             order = await self._send(request, look_first=seen_before)
         except RejectedError as exc:
             self._journal.pop(client_id, None)
-            self._emit(_told(events.order_failed(self._unplaced(request, intent), str(exc)), announce))
+            self._emit(_told(events.order_failed(self._unplaced(request, intent), instrument, str(exc)), announce))
             raise
         except RetryableError as exc:    # the journal keeps it: track() looks it up again
             tries = len(self.options.placement_delays_s) + 1
-            self._emit(_told(events.order_failed(self._unplaced(request, intent), f"no answer after {tries} tries "
-                                                 f"({exc}); it will be looked up again before anything is resent"),
-                             announce))
+            self._emit(_told(events.order_failed(self._unplaced(request, intent), instrument,
+                                                 f"no answer after {tries} tries ({exc}); it will be looked up "
+                                                 f"again before anything is resent"), announce))
             raise
         self._journal.pop(client_id, None)
         order = self.orders.absorb(order, reason=intent.reason, resting=False)

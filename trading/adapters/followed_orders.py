@@ -51,20 +51,21 @@ class FollowedOrders:
     def absorb(self, fresh: Order, reason: str = "", resting: bool = True) -> Order:
         """Take in the exchange's latest view of an order: events for what is new, fills into the book."""
         known = self._orders.get(fresh.id)
+        market = self._instrument(fresh.symbol)
         if known is None:
             known = acknowledged(fresh, reason)
-            self._emit(self._traced(events.order_placed(known), known))
-        update = follow(known, fresh, self._instrument(fresh.symbol), self._clock.now_ms(), resting)
+            self._emit(self._traced(events.order_placed(known, market), known))
+        update = follow(known, fresh, market, self._clock.now_ms(), resting)
         order = self._orders[fresh.id] = update.order
         if update.fill is not None:
-            self._emit(self._traced(events.order_filled(order, update.fill), order))
+            self._emit(self._traced(events.order_filled(order, update.fill, market), order))
             for change in self._book.apply_fill(order, update.fill, self._leverage(order.symbol)):
-                self._emit(events.position_changed(change, update.fill.ts_ms))
+                self._emit(events.position_changed(change, market, update.fill.ts_ms))
         if update.ended and order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
             why = self._cancel_reasons.pop(order.id, f"{order.status} on the exchange")
-            self._emit(events.order_cancelled(order, why))
+            self._emit(events.order_cancelled(order, market, why))
         elif update.ended and order.status is OrderStatus.REJECTED:
-            self._emit(events.order_failed(order, "rejected by the exchange"))
+            self._emit(events.order_failed(order, market, "rejected by the exchange"))
         self._forget_old()
         return order
 

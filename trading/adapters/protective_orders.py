@@ -245,7 +245,7 @@ class ProtectiveOrders:
             return
         updated = self._broker.book.update(position.symbol, stop_price=stop, take_profit=take_profit)
         event = events.position_changed(PositionChange(ChangeKind.UPDATED, updated, reason="protection"),
-                                        self._broker.now_ms())
+                                        self._broker.instrument(position.symbol), self._broker.now_ms())
         self._broker.emit(replace(event, message=f"{position.symbol}: stop {stop}, target {take_profit} "
                                                  f"placed on the exchange", notify=False))
 

@@ -222,4 +222,4 @@ def _signed(position: Any) -> Decimal:
 
 def _announce(broker: "CcxtBroker", changes: list[PositionChange]) -> None:
     for change in changes:
-        broker.emit(events.position_changed(change, broker.now_ms()))
+        broker.emit(events.position_changed(change, broker.instrument(change.position.symbol), broker.now_ms()))

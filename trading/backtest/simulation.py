@@ -7,71 +7,41 @@ engine sees the signals in order and, for an open position, only the bars where 
 (see position_watch); with 1m bars inside coarser ones, those event bars are replayed minute by minute,
 so a bar touching both the stop and the target is resolved in the order it really happened, and
 without them the engine's rule applies: the stop first. A decision to exit in a zone is taken on the
-bar's close and fills at the next bar's open.
+bar's close and fills at the next bar's open. This module is the walk over time (which bar, which signal,
+what the rules read); trade_execution the orders it leads to and what they leave behind.
 """
 from __future__ import annotations
 
 import math
-from collections import Counter
 from decimal import Decimal
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from trading.backtest.config import BacktestConfig, paper_broker
+from trading.backtest.config import BacktestConfig
 from trading.backtest.history import MarketHistory
-from trading.backtest.limit_watch import limit_stops, limits_inert
+from trading.backtest.limit_watch import limit_stops
 from trading.backtest.position_watch import Triggers, first_event, triggers
-from trading.backtest.trade_log import EquityTrack, OpenTrade
-from trading.backtest.trades import ClosedTrade
+from trading.backtest.trade_execution import TradeExecution, price_at, price_from
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.decisions import DecisionRequest
-from trading.domain.errors import RejectedError
-from trading.domain.orders import Order
-from trading.domain.positions import Position
 from trading.domain.signals import Signal
-from trading.engine.account import AccountSummary
 from trading.engine.engine_state import GuardedPosition
-from trading.engine.entry_pipeline import EntryPlan, Rejection, account_view
-from trading.engine.exit_pipeline import AskDecision, ExitPlan, ForcedExit
-from trading.engine.funding import FUNDING_INTERVAL_MS, funding_times_between
+from trading.engine.entry_pipeline import Rejection, account_view
+from trading.engine.exit_pipeline import AskDecision
 from trading.engine.rules_decider import decide_by_rules
 from trading.engine.simulator import PriceBar
-from trading.engine.trading_engine import TradingEngine
 from trading.indicators.classic import atr
 
 Progress = Callable[[float], None]
-END_OF_DATA = "end_of_data"
-LIQUIDATION = "liquidation"          # the only way funding can close a position
 
 
-def _price(value: float) -> Decimal:
-    return Decimal(repr(float(value)))
-
-
-def _price_at(values: np.ndarray, k: int) -> Decimal:
-    # item() gives the Python float without a numpy scalar in between: 0.5 us, not 0.9, nine times a trade
-    return Decimal(repr(values.item(k)))
-
-
-class TradeSimulation:
+class TradeSimulation(TradeExecution):
     """One strategy's signals traded over bars [first, end) of a history."""
 
     def __init__(self, history: MarketHistory, config: BacktestConfig, first: int, end: int) -> None:
-        self.history, self.config = history, config
-        self.symbol, self.bars, self.step = history.symbol, history.candles, history.timeframe.ms
-        self.first, self.end = first, end
-        self.engine = TradingEngine(config.engine)
-        self.broker = paper_broker(config)
-        self.equity = EquityTrack(first, config.starting_balance)
-        self.trades: list[ClosedTrade] = []
-        self.entered: list[Signal] = []      # the signals that opened a position, in order
-        self.rejections: Counter[str] = Counter()
-        self.breaches: Counter[str] = Counter()
-        self.cursor = first
-        self._open: OpenTrade | None = None
-        self._funded_ms = 0
-        self._fed_ms = 0
+        super().__init__(history, config, first, end)
+        self._fed_ms = 0                     # the close time of the last bar fed to the circuit breaker
         breaker = config.engine.breaker      # the bars whose closes could trip it, and its move limit
         self._breaker_window = (math.ceil((breaker.move_window_ms + breaker.cooldown_ms) / self.step),
                                 float(breaker.move_pct))
@@ -82,7 +52,6 @@ class TradeSimulation:
         self._frames: dict[Timeframe, Candles] = {}
         self._atrs: dict[Timeframe, np.ndarray] = {}
         self._triggers: tuple[object, object, Triggers] | None = None    # for (stops, settings), as last built
-        self._limits_inert = limits_inert(config.engine.limits, futures=config.futures)
 
     # ---- the walk -------------------------------------------------------------------------------
 
@@ -143,16 +112,16 @@ class TradeSimulation:
         if position is None or stop <= start:
             return None
         held, close = float(position.amount) * position.side.sign, float(self.bars.close[start])
-        level = float(self.broker.equity({self.symbol: _price(close)})) - held * close
+        level = float(self.broker.equity({self.symbol: price_from(close)})) - held * close
         found = limit_stops(self.bars.close[start:stop], self.bars.open_ms[start:stop], self.step, level, held,
                             self.engine.state.risk, self.engine.settings.limits)
         if found.peak is not None:
             peak = start + found.peak
-            self._mark_equity(int(self.bars.open_ms[peak]) + self.step, _price_at(self.bars.close, peak))
+            self._mark_equity(int(self.bars.open_ms[peak]) + self.step, price_at(self.bars.close, peak))
         return None if found.bar is None else start + found.bar
 
     def _event_bar(self, k: int) -> None:
-        self._fund_until(int(self.bars.open_ms[k]), _price_at(self.bars.open, k))
+        self._fund_until(int(self.bars.open_ms[k]), price_at(self.bars.open, k))
         for bar, after in self._inside(k):
             if self._open is None:
                 break
@@ -174,14 +143,14 @@ class TradeSimulation:
     @staticmethod
     def _next_open(candles: Candles, k: int) -> tuple[int, Decimal]:
         if k + 1 < len(candles):
-            return int(candles.open_ms[k + 1]), _price_at(candles.open, k + 1)
+            return int(candles.open_ms[k + 1]), price_at(candles.open, k + 1)
         step = int(candles.open_ms[k] - candles.open_ms[k - 1]) if k > 0 else 0
-        return int(candles.open_ms[k]) + step, _price_at(candles.close, k)
+        return int(candles.open_ms[k]) + step, price_at(candles.close, k)
 
     # ---- entries --------------------------------------------------------------------------------
 
     def _consider(self, signal: Signal, fill: int) -> None:
-        ts, mark = signal.known_at_ms, _price_at(self.bars.close, fill - 1)
+        ts, mark = signal.known_at_ms, price_at(self.bars.close, fill - 1)
         self._observe_prices(fill - 1, ts)
         summary = None if self._limits_inert else self._mark_equity(ts, mark)
         if not self.engine.accept_signal(signal):
@@ -195,34 +164,11 @@ class TradeSimulation:
         account = account_view(summary, exchange.positions(marks), marks,
                                {self.symbol: self.config.instrument}, futures=exchange.account.kind == "futures")
         # the order goes out at the signal's close and meets the next bar's open: the price it is checked at
-        plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal), _price_at(self.bars.open, fill))
+        plan = self.engine.plan_entry(signal, decision, account, ts, self._atr(signal), price_at(self.bars.open, fill))
         if isinstance(plan, Rejection):
             self.rejections[plan.rule] += 1
             return
         self._enter(plan, ts, mark, fill, summary.equity)
-
-    def _enter(self, plan: EntryPlan, ts: int, mark: Decimal, fill: int, equity_before: Decimal) -> None:
-        self.broker.on_price(self.symbol, ts, mark)
-        try:
-            order = self.broker.submit(plan.intent)
-        except RejectedError:
-            self.rejections["broker"] += 1
-            return
-        self.engine.on_entry_placed(plan, ts)
-        open_ms = int(self.bars.open_ms[fill])
-        self.broker.on_price(self.symbol, open_ms, _price_at(self.bars.open, fill), _price_at(self.bars.volume, fill))
-        filled = self.broker.exchange.order(order.id)
-        position = self._position()
-        if position is None or filled is None or filled.filled == 0:
-            self.engine.on_entry_ended(plan.intent.client_order_id)
-            self.rejections["broker"] += 1
-            return
-        guard = self.engine.on_position_opened(position, open_ms, plan.intent.client_order_id)
-        self.entered.append(plan.signal)
-        self._open = OpenTrade(position.side, open_ms, position.entry_price, position.amount, equity_before,
-                               guard.initial_risk, plan.signal.strategy, fees=filled.fee, entry_fee=filled.fee)
-        self._funded_ms, self.cursor = open_ms, fill
-        self._record(fill)
 
     # ---- exits ----------------------------------------------------------------------------------
 
@@ -238,17 +184,6 @@ class TradeSimulation:
             if self._open is None:
                 return
 
-    def _exit_on_signal(self, signal: Signal, fill: int) -> None:
-        """Close the position its strategy's exit signal names, at the open of the bar after the signal."""
-        position = self._position()
-        if position is None or self._open is None:
-            return
-        open_ms, price = int(self.bars.open_ms[fill]), _price_at(self.bars.open, fill)
-        for plan in self.engine.exit_on_signal(signal, position):
-            self._exit(plan, open_ms, price, _price_at(self.bars.volume, fill))
-        if self._open is None:
-            self._record(fill)
-
     def _ask(self, ask: AskDecision, ts: int, after: tuple[int, Decimal]) -> None:
         position = self._position()
         if position is None:
@@ -258,96 +193,7 @@ class TradeSimulation:
         for plan in self.engine.exit_on_decision(ask, decide_by_rules(request, self.config.rules), position):
             self._exit(plan, after[0], after[1], None)
 
-    def _exit(self, plan: ExitPlan, ts: int, price: Decimal, volume: Decimal | None) -> None:
-        try:
-            order = self.broker.submit(plan.intent)
-        except RejectedError:
-            self.engine.on_exit_settled(self.symbol)
-            return
-        self.broker.on_price(self.symbol, ts, price, volume)
-        done = self.broker.exchange.order(order.id)
-        if self._open is not None and done is not None:
-            self._open.fees += done.fee
-            if done.filled > 0 and done.avg_price is not None:
-                self._open.exit_leg(plan.reason, done.filled, done.avg_price, done.fee)
-        self._sync(ts, done, price, plan.reason)
-
-    def _sync(self, ts: int, exit_order: Order | None, mark: Decimal, reason: str) -> None:
-        """Tell the engine what the broker did: the position's new figures, or its close."""
-        if self._open is None:
-            return
-        position = self._position()
-        if position is not None:
-            self.engine.on_position_seen(position)
-            self.engine.on_exit_settled(self.symbol)
-            return
-        self.engine.on_position_closed(self.symbol, ts, exit_order, mark)
-        self.trades.append(self._open.closed(self.symbol, ts, self.broker.equity({self.symbol: mark}), reason))
-        self._open = None
-
-    def _close_at_end(self) -> None:
-        last = self.end - 1
-        position = self._position()
-        if position is not None and self._open is not None:
-            mark, ts = _price_at(self.bars.close, last), int(self.bars.open_ms[last]) + self.step
-            for plan in self.engine.flatten({self.symbol: position}, END_OF_DATA, "end of the backtest",
-                                            {self.symbol: mark}):
-                self._exit(plan, ts, mark, None)
-        self._record(last)
-
-    # ---- account, funding, limits ---------------------------------------------------------------
-
-    def _position(self) -> Position | None:
-        return self.broker.exchange.account.position(self.symbol)
-
-    def _record(self, k: int) -> None:
-        close = self.bars.close.item(k)
-        position = self._position()
-        held = float(position.amount) * position.side.sign if position is not None else 0.0
-        self.equity.record(k, self.broker.equity({self.symbol: _price(close)}), held, close)
-
-    def _mark(self, k: int) -> None:
-        self._mark_equity(int(self.bars.open_ms[k]) + self.step, _price_at(self.bars.close, k))
-        self._record(k)
-
-    def _mark_equity(self, ts: int, mark: Decimal) -> AccountSummary | None:
-        """Feed the limits the account's equity; a daily loss that closes positions closes ours at mark.
-
-        Return the account summary marked, still the account's while no position was closed (else None).
-        """
-        marked = self.broker.summary({self.symbol: mark})
-        if self._limits_inert:        # no mark can reach a limit (limits_inert)
-            return marked
-        summary: AccountSummary | None = marked
-        for breach in self.engine.mark_equity(marked.equity, ts):
-            self.breaches[str(breach.rule)] += 1
-            position = self._position()
-            if breach.close_positions and position is not None:
-                for plan in self.engine.flatten({self.symbol: position}, ForcedExit.DAILY_LOSS, breach.reason,
-                                                {self.symbol: mark}):
-                    self._exit(plan, ts, mark, None)
-                    summary = None
-        return summary
-
-    def _funding_bar(self) -> int:
-        if not self.config.futures:
-            return len(self.bars)
-        due = (self._funded_ms // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
-        return int(self.bars.open_ms.searchsorted(due, side="left"))
-
-    def _fund_until(self, ts: int, mark: Decimal) -> None:
-        if not self.config.futures or self._open is None:
-            return
-        rates = self.history.funding
-        for when in funding_times_between(self._funded_ms, ts):
-            rate = rates.rate_at(when, self.config.funding_rate) if rates else self.config.funding_rate
-            paid = self.broker.on_funding(self.symbol, when, rate, mark)
-            self._funded_ms = when
-            if paid is not None and self._open is not None:
-                self._open.funding += paid
-            self._sync(when, None, mark, LIQUIDATION)
-            if self._open is None:
-                return
+    # ---- the circuit breaker and what the rules read -------------------------------------------
 
     def _observe_prices(self, i: int, ts: int) -> None:
         """Feed the circuit breaker the closes that could have tripped it by ts (only when they moved enough)."""
@@ -365,10 +211,8 @@ class TradeSimulation:
         if (closes.max() - low) / low * 100 <= limit:
             return
         for b in range(lo, i + 1):
-            self.engine.observe_price(self.symbol, int(self.bars.open_ms[b]) + self.step, _price_at(self.bars.close, b))
+            self.engine.observe_price(self.symbol, int(self.bars.open_ms[b]) + self.step, price_at(self.bars.close, b))
         self._fed_ms = int(self.bars.open_ms[i]) + self.step
-
-    # ---- what the rules read --------------------------------------------------------------------
 
     def _frame(self, timeframe: Timeframe) -> Candles:
         if timeframe not in self._frames:
@@ -389,4 +233,4 @@ class TradeSimulation:
         candles = self._frame(timeframe)
         seen = int(np.searchsorted(candles.open_ms + timeframe.ms, signal.known_at_ms, side="right")) - 1
         value = self._atrs[timeframe][seen] if seen >= 0 else math.nan
-        return _price(value) if np.isfinite(value) else None
+        return price_from(value) if np.isfinite(value) else None

@@ -1,6 +1,7 @@
 """The simulated venue shared by paper trading and backtests: an order book over an account, fed by prices."""
 from __future__ import annotations
 
+from collections import deque
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
@@ -21,7 +22,7 @@ from trading.engine.simulator import Execution, PriceBar, execution_for, fee_for
 from trading.engine.slippage import SlippageModel
 from trading.engine.snapshots import from_plain, to_plain
 
-FINAL_ORDERS_KEPT = 500      # finished orders kept in a snapshot, for client-id look-ups after a restart
+FINAL_ORDERS_KEPT = 500      # finished orders kept (and saved) for /orders and client-id look-ups after a restart
 _LIMIT_PHASE = (OrderType.LIMIT, OrderType.TAKE_PROFIT_MARKET)
 
 EntryCheck = Callable[[Order], "str | None"]                       # why an entry may not fill now, or None
@@ -48,7 +49,7 @@ class SimulatedExchange:
                  slippage: SlippageModel = SlippageModel(), market_fill: MarketFill = MarketFill.NEXT_PRICE,
                  funding_rate: Decimal | None = None, emit: Callable[[Event], None] | None = None,
                  id_prefix: str = "P", entry_check: EntryCheck | None = None,
-                 funding_rates: FundingRateSource | None = None) -> None:
+                 funding_rates: FundingRateSource | None = None, finished_kept: int = FINAL_ORDERS_KEPT) -> None:
         self.account = account
         self._instruments = dict(instruments)
         self._slippage = slippage
@@ -63,6 +64,10 @@ class SimulatedExchange:
         self._now = 0
         self._orders: dict[str, Order] = {}
         self._by_client: dict[str, str] = {}
+        # the ids of the final orders, oldest first: past finished_kept the oldest is forgotten, so a backtest's
+        # thousands of orders do not pile up while paper mode keeps what /orders and a restart look up
+        self._finished: deque[str] = deque()
+        self._finished_kept = finished_kept
         self._open: dict[str, dict[str, None]] = {}
         self._fresh: set[str] = set()
         self._budgets: dict[str, Decimal] = {}
@@ -91,7 +96,7 @@ class SimulatedExchange:
         if accepted.quote_budget is not None:
             self._budgets[order.id] = accepted.quote_budget
         if self._heard:
-            self._emit(events.order_placed(order))
+            self._emit(events.order_placed(order, instrument))
         last = self._last.get(order.symbol)
         if self._market_fill is MarketFill.LAST_PRICE and last is not None:
             self._execute(order, PriceBar.tick(max(ts, last[0]), last[1]))
@@ -192,7 +197,7 @@ class SimulatedExchange:
         change = self.account.liquidate(symbol, ts_ms, mark)
         if change is not None:
             if self._heard:
-                self._emit(events.position_changed(change, ts_ms))
+                self._emit(events.position_changed(change, self.instrument(symbol), ts_ms))
             self._cancel_reduce_only(symbol, ts_ms, "position liquidated")
 
     def _run(self, symbol: str, bar: PriceBar, types: Iterable[OrderType]) -> None:
@@ -243,7 +248,7 @@ class SimulatedExchange:
         except RejectedError as exc:
             self._finish(order, OrderStatus.REJECTED, bar.ts_ms)
             if self._heard:
-                self._emit(events.order_failed(self._orders[order.id], str(exc)))
+                self._emit(events.order_failed(self._orders[order.id], instrument, str(exc)))
             return
         self._record_fill(order, instrument, amount, execution, fee, bar.ts_ms, changes)
 
@@ -266,10 +271,10 @@ class SimulatedExchange:
         self._finish(order, OrderStatus.FILLED, ts_ms, amount=order.filled + amount, filled=order.filled + amount,
                      avg_price=execution.price, fee=order.fee + fee, fills=order.fills + (fill,))
         if self._heard:
-            self._emit(events.order_filled(self._orders[order.id], fill, resting))
+            self._emit(events.order_filled(self._orders[order.id], fill, instrument, resting))
         for change in changes:
             if self._heard:
-                self._emit(events.position_changed(change, ts_ms))
+                self._emit(events.position_changed(change, instrument, ts_ms))
         if any(change.kind is ChangeKind.CLOSED for change in changes):
             self._cancel_reduce_only(order.symbol, ts_ms, "position closed")
 
@@ -284,7 +289,7 @@ class SimulatedExchange:
         self._finish(order, OrderStatus.CANCELLED, ts_ms)
         cancelled = self._orders[order.id]
         if self._heard:
-            self._emit(events.order_cancelled(cancelled, reason, alarming))
+            self._emit(events.order_cancelled(cancelled, self.instrument(order.symbol), reason, alarming))
         return cancelled
 
     def _finish(self, order: Order, status: OrderStatus, ts_ms: int, **fill: Any) -> None:
@@ -293,6 +298,16 @@ class SimulatedExchange:
         self._open.get(order.symbol, {}).pop(order.id, None)
         self._fresh.discard(order.id)
         self._budgets.pop(order.id, None)
+        self._retire(order.id)
+
+    def _retire(self, order_id: str) -> None:
+        self._finished.append(order_id)
+        if len(self._finished) <= self._finished_kept:
+            return
+        oldest = self._finished.popleft()
+        forgotten = self._orders.pop(oldest)
+        if self._by_client.get(forgotten.client_order_id) == oldest:
+            del self._by_client[forgotten.client_order_id]
 
     def _store(self, order: Order) -> None:
         self._orders[order.id] = order
@@ -344,10 +359,7 @@ class SimulatedExchange:
 
     def snapshot(self) -> dict[str, Any]:
         """Return the full state as JSON-able data (Decimals as strings)."""
-        finished = [o.id for o in self._orders.values() if o.status.is_final]
-        dropped = set(finished[:-FINAL_ORDERS_KEPT])
-        kept = [o for o in self._orders.values() if o.id not in dropped]
-        return {"version": 1, "account": self.account.to_state(), "orders": to_plain(kept),
+        return {"version": 1, "account": self.account.to_state(), "orders": to_plain(list(self._orders.values())),
                 "fresh": sorted(self._fresh), "budgets": to_plain(self._budgets),
                 "last": {s: [ts, str(p)] for s, (ts, p) in self._last.items()},
                 "funded": dict(self._funded), "seq": self._seq, "now": self._now}
@@ -362,7 +374,9 @@ class SimulatedExchange:
         self._forget_orders()
         for order in from_plain(list[Order], state["orders"]):
             self._store(order)
-            if not order.status.is_final:
+            if order.status.is_final:
+                self._retire(order.id)
+            else:
                 self._open.setdefault(order.symbol, {})[order.id] = None
         self._fresh = set(state["fresh"])
         self._budgets = from_plain(dict[str, Decimal], state["budgets"])
@@ -373,6 +387,7 @@ class SimulatedExchange:
     def _forget_orders(self) -> None:
         self._orders.clear()
         self._by_client.clear()
+        self._finished.clear()
         self._open.clear()
         self._fresh.clear()
         self._budgets.clear()

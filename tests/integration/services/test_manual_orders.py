@@ -46,8 +46,9 @@ async def test_a_resting_limit_that_fills_later_is_pushed_to_the_chat(account):
     assert order.status is OrderStatus.OPEN
     await next_minute(account)
     [filled] = account.pushed.of(EventKind.ORDER_FILLED)
-    assert filled.message == (f"Order {order.id} (buy BTC/USDT limit at 106600) filled: Bought 0.00093 BTC/USDT at "
-                              f"106,600.00, fee 0.10 USDT")
+    # the fee: 0.00093 x 106,600 x 0.001 = 0.099138 -> 0.0991 (it read 0.10, and the limit 106600 with no separator)
+    assert filled.message == (f"Order {order.id} (buy BTC/USDT limit at 106,600.00) filled: Bought 0.00093 BTC/USDT "
+                              f"at 106,600.00, fee 0.0991 USDT")
 
 
 async def test_a_resting_entry_is_cancelled_when_the_kill_switch_came_on_while_it_waited(account):

@@ -81,7 +81,8 @@ async def test_events_tell_the_story_of_an_order_and_its_position():
         EventKind.ORDER_PLACED, EventKind.ORDER_FILLED, EventKind.POSITION_OPENED,
         EventKind.ORDER_PLACED, EventKind.ORDER_CANCELLED,
         EventKind.ORDER_PLACED, EventKind.ORDER_FILLED, EventKind.POSITION_CLOSED]
-    assert seen[1].message == "Bought 0.1 BTC/USDT:USDT at 60,000.00, fee 3.00 USDT"
+    # the perp's tick is 0.1 and its step 0.001; the fee 0.1 x 60,000 x 0.0005 = 3 to 4 places as receipts tell it
+    assert seen[1].message == "Bought 0.100 BTC/USDT:USDT at 60,000.0, fee 3.0000 USDT"
 
 
 async def test_futures_long_at_10x_margin_pnl_and_liquidation_price():
