@@ -1,7 +1,9 @@
 """The exit of a futures position closed outside the bot, read from the fake Binance's trades over ccxt.
 
 Hand-computed cases: an order that closed the long and opened a short with fills at two prices, cut where the
-position was flat; trades that add up to more without such an order are not a result. Fees 0.05%.
+position was flat (its first fills closed it), the short the exchange holds setting the cut; trades that add up
+to more than the long and the short, or around a buy in the middle of the exit, are not a result; funding read
+page by page; calls the exchange does not offer are not sent. Fees 0.05%.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ async def test_one_order_that_reversed_the_long_over_two_fills_is_cut_where_the_
     assert fake_binance.account.position("BTCUSDT") == D("-0.019")
     long = Position(PERP, PositionSide.LONG, D("0.081"), D("121000"), opened, leverage=5)
 
-    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now, opposite=D("0.019"))
 
     # closing: 0.05 at 120,600 (fee 3.015), 0.02 at 120,500 (fee 1.205), 0.011 of the 0.03 at 120,400 (fee
     # 0.011/0.03 of 1.806 = 0.6622): 9,764.4 / 0.081, fees 4.8822; the last 0.019 at 120,400 opened the short
@@ -64,16 +66,120 @@ async def test_one_order_that_reversed_the_long_over_two_fills_is_cut_where_the_
     assert closed_how(found) == "closed outside the bot"
 
 
-async def test_trades_that_overshoot_without_a_reversing_last_order_leave_the_result_unknown(
+async def test_a_short_opened_by_a_later_order_is_set_aside_and_the_reversing_order_cut_before_it(
         rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
     now = clock.now_ms()
     market = fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT")
     fake_binance.account.trade_by_hand(market, "BUY", D("0.081"), D("121000"), now - 60_000, reduce_only=False)
     _sell(fake_binance, [("0.1", "120600")], now - 30_000)          # reversed here...
     _sell(fake_binance, [("0.01", "120500")], now - 20_000)         # ...and the short added to afterwards
+    assert fake_binance.account.position("BTCUSDT") == D("-0.029")
     long = Position(PERP, PositionSide.LONG, D("0.081"), D("121000"), now - 60_000, leverage=5)
 
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now, opposite=D("0.029"))
+
+    # the short's 0.029: the 0.01 and the last 0.019 of the 0.1; the long closed at 0.081 of the 0.1 at 120,600,
+    # fee 0.081/0.1 of 0.05% x 12,060 (6.03) = 4.8843
+    assert (found.status, found.filled, found.avg_price, found.fee) == (
+        OrderStatus.FILLED, D("0.081"), D("120600"), D("4.8843"))
+    assert found.reason == ("1 trade(s) on the exchange, fees 4.8843; then a short of 0.029 was opened, left for "
+                            "reconciliation to adopt")
+
+
+async def test_trades_that_overshoot_what_the_exchange_holds_leave_the_result_unknown(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    market = fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT")
+    fake_binance.account.trade_by_hand(market, "BUY", D("0.081"), D("121000"), now - 60_000, reduce_only=False)
+    _sell(fake_binance, [("0.1", "120600")], now - 30_000)
+    _sell(fake_binance, [("0.01", "120500")], now - 20_000)
+    long = Position(PERP, PositionSide.LONG, D("0.081"), D("121000"), now - 60_000, leverage=5)
+
+    # told the exchange holds nothing (say a short was opened and closed since): 0.11 sold is not a 0.081 exit
     found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
 
     assert (found.status, found.filled) == (OrderStatus.EXPIRED, D(0))
     assert found.reason == "no trades on the exchange add up to its amount (0.11 of 0.081 found)"
+
+
+def _long(fake: FakeExchange, amount: str, opened_ms: int) -> Position:
+    """Buy amount at 121,000 by hand and return the long as the bot recorded it."""
+    fake.account.trade_by_hand(fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D(amount), D("121000"),
+                               opened_ms, reduce_only=False)
+    return Position(PERP, PositionSide.LONG, D(amount), D("121000"), opened_ms, leverage=5)
+
+
+@pytest.mark.parametrize(("fills", "avg", "fee"), [
+    # 0.05 at 120,600 (fee 3.015) + 0.05 of the 0.1 at 120,000 (half of 6) = 12,030 / 0.1, fees 6.015
+    ([("0.05", "120600"), ("0.1", "120000")], D("120300"), D("6.015")),
+    # 0.03 at 120,600 (fee 1.809) + 0.07 of the 0.12 at 120,000 (7/12 of 7.2 = 4.2) = 12,018 / 0.1, fees 6.009
+    ([("0.03", "120600"), ("0.12", "120000")], D("120180"), D("6.009")),
+])
+async def test_a_reversing_order_whose_last_fill_alone_covers_the_long_closed_it_with_its_first_fills(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock, fills: list[tuple[str, str]], avg: D,
+        fee: D) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 60_000)
+    _sell(fake_binance, fills, now - 20_000)                      # one sell of 0.15: flat after its first fills
+    assert fake_binance.account.position("BTCUSDT") == D("-0.05")
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now, opposite=D("0.05"))
+
+    assert (found.status, found.filled, found.avg_price, found.fee) == (OrderStatus.FILLED, D("0.1"), avg, fee)
+    assert found.reason == (f"2 trade(s) on the exchange, fees {fee}; the same order opened a short of 0.050, left "
+                            "for reconciliation to adopt")
+
+
+async def test_sells_without_order_ids_that_overshoot_a_long_now_flat_are_not_taken_for_one_reversing_order(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.081", now - 60_000)
+    _sell(fake_binance, [("0.09", "120600")], now - 30_000)       # a short of 0.009...
+    _sell(fake_binance, [("0.01", "120500")], now - 20_000)       # ...0.019...
+    fake_binance.account.trade_by_hand(fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D("0.019"),
+                                       D("120400"), now - 10_000)  # ...bought back: flat, its result unrecorded
+    for trade in fake_binance.account.trades:
+        del trade["orderId"]                                      # an exchange that does not say the order
+    assert fake_binance.account.position("BTCUSDT") == 0
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    assert (found.status, found.filled) == (OrderStatus.EXPIRED, D(0))
+    assert found.reason == "no trades on the exchange add up to its amount (0.1 of 0.081 found)"
+
+
+async def test_a_buy_between_the_sells_leaves_a_reversal_unknown_when_the_short_held_does_not_match(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 60_000)
+    _sell(fake_binance, [("0.05", "120600")], now - 30_000)
+    fake_binance.account.trade_by_hand(fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D("0.02"),
+                                       D("120500"), now - 25_000, reduce_only=False)
+    _sell(fake_binance, [("0.09", "120400")], now - 20_000)
+    assert fake_binance.account.position("BTCUSDT") == D("-0.02")  # not the 0.04 the sells alone would open
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now, opposite=D("0.02"))
+
+    # the 0.02 short set aside from the 0.09: 0.07 + 0.05 sold is more than the long's 0.1
+    assert (found.status, found.filled) == (OrderStatus.EXPIRED, D(0))
+    assert found.reason == ("no trades on the exchange add up to its amount (0.12 of 0.1 found besides the 0.02 "
+                            "the exchange holds on the other side)")
+
+
+async def test_a_buy_in_the_middle_of_the_exit_leaves_the_result_unknown(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 60_000)
+    _sell(fake_binance, [("0.02", "120700")], now - 40_000)
+    _sell(fake_binance, [("0.05", "120600")], now - 30_000)
+    fake_binance.account.trade_by_hand(fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D("0.02"),
+                                       D("120500"), now - 25_000, reduce_only=False)
+    _sell(fake_binance, [("0.05", "120400")], now - 20_000)
+    assert fake_binance.account.position("BTCUSDT") == 0
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    # the last two sells add up to 0.1, but 0.12 was sold and 0.02 bought back: their result is not the exit's
+    assert (found.status, found.filled) == (OrderStatus.EXPIRED, D(0))
+    assert found.reason == ("the position was added to while it was being closed, so its exit trades alone do not "
+                            "give its result")
