@@ -13,7 +13,7 @@ from typing import AsyncIterator
 import pytest
 
 from tests.fakes.exchange_api import FakeExchange
-from tests.fakes.exchange_auto_close import pay_funding
+from tests.fakes.exchange_auto_close import auto_close, pay_funding
 from tests.fakes.exchange_orders import FakeOrder
 from tests.fakes.live_broker import PERP, LiveRig, live_rig
 from trading.adapters.closing_trades import closing_exit
@@ -183,3 +183,72 @@ async def test_a_buy_in_the_middle_of_the_exit_leaves_the_result_unknown(
     assert (found.status, found.filled) == (OrderStatus.EXPIRED, D(0))
     assert found.reason == ("the position was added to while it was being closed, so its exit trades alone do not "
                             "give its result")
+
+
+async def test_funding_beyond_one_page_is_read_page_by_page(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 3_000_000)
+    for i in range(1001):                         # hourly funding over some 41 days, compressed here to seconds
+        pay_funding(fake_binance.account, fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), D("-0.01"),
+                    now - 2_900_000 + i * 1000)
+    _sell(fake_binance, [("0.1", "120600")], now - 10_000)
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    # 1,001 payments of 0.01 on two pages (1,000 and 1): 10.01 paid; fee 0.05% of 12,060 = 6.03
+    assert (found.filled, found.funding) == (D("0.1"), D("10.01"))
+    assert found.reason == "1 trade(s) on the exchange, fees 6.03, funding paid 10.01"
+    assert fake_binance.count("/fapi/v1/income") == 2
+
+
+async def test_funding_past_the_pages_read_is_said_not_included(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 30_000_000)
+    for i in range(10_001):
+        pay_funding(fake_binance.account, fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), D("-0.01"),
+                    now - 20_100_000 + i * 2000)
+    _sell(fake_binance, [("0.1", "120600")], now - 10_000)
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    assert (found.filled, found.funding) == (D("0.1"), D(0))
+    assert found.reason == ("1 trade(s) on the exchange, fees 6.03; funding not included: more than 10,000 funding "
+                            "payments since it opened, too many to read")
+    assert fake_binance.count("/fapi/v1/income") == 10
+
+
+async def test_calls_the_exchange_does_not_offer_are_not_sent_and_the_exit_still_found(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 60_000)
+    auto_close(fake_binance.account, fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), D("120000"), now - 10_000)
+    exchange = rig.broker.account.exchange
+    exchange.has["fetchMyLiquidations"] = exchange.has["fetchFundingHistory"] = False    # as on many exchanges
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    # fee 0.05% of 12,000 = 6; not named a liquidation (nothing to tell it by), funding not included, and why
+    assert (found.filled, found.avg_price, closed_how(found)) == (D("0.1"), D("120000"), "closed outside the bot")
+    assert found.reason == (f"1 trade(s) on the exchange, fees 6.00; funding not included: {exchange.id} does not offer "
+                            "its funding history through ccxt")
+    assert fake_binance.count("/fapi/v1/forceOrders") == fake_binance.count("/fapi/v1/income") == 0
+    assert not {"fetch_my_liquidations", "fetch_funding_history"} & set(rig.broker.account.health.snapshot())
+
+
+async def test_an_exchange_other_than_binance_is_asked_for_its_liquidations_once_without_binance_params(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 60_000)
+    auto_close(fake_binance.account, fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), D("120000"), now - 10_000,
+               adl=True)
+    rig.broker.account.exchange.id = "okx"       # another exchange's id on the same wire (the fake speaks Binance)
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    # one call with no autoCloseType of ours (ccxt's binance class adds its own default, LIQUIDATION): the ADL
+    # is then not named, as on an exchange whose force orders bear no Binance client ids
+    asked = fake_binance.requests_to("/fapi/v1/forceOrders")
+    assert [r.query.get("autoCloseType") for r in asked] == ["LIQUIDATION"]
+    assert (found.filled, closed_how(found)) == (D("0.1"), "closed outside the bot")
