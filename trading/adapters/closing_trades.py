@@ -39,6 +39,7 @@ ZERO = Decimal(0)
 OUTSIDE_PREFIX = "outside:"
 AUTO_CLOSE_TYPES = ("binance", "binanceusdm")      # ccxt ids whose force orders take Binance's autoCloseType
 FUNDING_PAGE, FUNDING_PAGES = 1000, 10             # rows per funding-history call (Binance's most), calls at most
+TRADE_PAGE, TRADE_WINDOWS, DAY_MS = 1000, 60, 86_400_000    # trades per call (Binance's most), calls at most
 
 
 async def closing_exit(account: "ExchangeAccount", position: Position, instrument: "Instrument",
@@ -47,17 +48,17 @@ async def closing_exit(account: "ExchangeAccount", position: Position, instrumen
 
     opposite is what the exchange holds now on the position's other side (a futures reversal opened it).
     """
-    symbol = position.symbol
+    futures = instrument.kind is MarketKind.PERP
+    side = position.side.entry_order_side.opposite
     try:
-        raw = await account.call("fetch_my_trades", lambda: account.exchange.fetch_my_trades(
-            symbol, position.opened_ms, 1000))
+        raw = await _recent_trades(account, position, now_ms, futures, position.amount + opposite)
     except TradingError as exc:
         return _unknown(position, now_ms, f"the exchange's trade history could not be read ({exc})")
-    side = position.side.entry_order_side.opposite
+    if isinstance(raw, str):
+        return _unknown(position, now_ms, raw)
     ordered = sorted((t for t in raw if int(t.get("timestamp") or 0) >= position.opened_ms),
                      key=lambda t: int(t.get("timestamp") or 0))
     trades = [t for t in ordered if t.get("side") == side.value]
-    futures = instrument.kind is MarketKind.PERP
     found_trades = _closing_trades(trades, position.amount, opposite if futures else ZERO)
     if isinstance(found_trades, str):
         return _unknown(position, now_ms, found_trades)
@@ -75,6 +76,30 @@ async def closing_exit(account: "ExchangeAccount", position: Position, instrumen
     opened = f"a {other} of {amount_text(opposite, instrument.amount_step)}"
     said = f"the same order opened {opened}" if one_order else f"then {opened} was opened"
     return replace(found, reason=f"{found.reason}; {said}, left for reconciliation to adopt")
+
+
+async def _recent_trades(account: "ExchangeAccount", position: Position, now_ms: int, futures: bool,
+                         enough: Decimal) -> list[dict[str, Any]] | str:
+    """Return the account's trades in the symbol, read back from now_ms towards the position's opening until
+    those on its closing side add up to enough; or why they could not all be read.
+
+    Binance answers at most TRADE_PAGE trades over at most 7 days (futures) or 24 hours (spot) a call, and
+    ccxt asks for the first 7 days from `since` alone: the newest trades, the exit, would be missed.
+    """
+    window, rows, until = (7 if futures else 1) * DAY_MS, [], now_ms
+    closing = position.side.entry_order_side.opposite.value
+    for _ in range(TRADE_WINDOWS):
+        since = max(position.opened_ms, until - window + 1)
+        page = await account.call("fetch_my_trades", partial(
+            account.exchange.fetch_my_trades, position.symbol, since, TRADE_PAGE, {"until": until}))
+        if len(page) >= TRADE_PAGE:
+            return f"more than {TRADE_PAGE:,} trades in {window // DAY_MS} day(s) of its history, too many to read"
+        rows = list(page) + rows
+        if since == position.opened_ms or sum((_amount(t) for t in rows if t.get("side") == closing),
+                                              ZERO) >= enough:
+            return rows
+        until = since - 1
+    return f"its exit was not found in the last {TRADE_WINDOWS} windows of its trade history read"
 
 
 def _closing_trades(trades: list[dict[str, Any]], wanted: Decimal,

@@ -231,8 +231,8 @@ async def test_calls_the_exchange_does_not_offer_are_not_sent_and_the_exit_still
 
     # fee 0.05% of 12,000 = 6; not named a liquidation (nothing to tell it by), funding not included, and why
     assert (found.filled, found.avg_price, closed_how(found)) == (D("0.1"), D("120000"), "closed outside the bot")
-    assert found.reason == (f"1 trade(s) on the exchange, fees 6.00; funding not included: {exchange.id} does not offer "
-                            "its funding history through ccxt")
+    assert found.reason == (f"1 trade(s) on the exchange, fees 6.00; funding not included: {exchange.id} does not "
+                            "offer its funding history through ccxt")
     assert fake_binance.count("/fapi/v1/forceOrders") == fake_binance.count("/fapi/v1/income") == 0
     assert not {"fetch_my_liquidations", "fetch_funding_history"} & set(rig.broker.account.health.snapshot())
 
@@ -252,3 +252,31 @@ async def test_an_exchange_other_than_binance_is_asked_for_its_liquidations_once
     asked = fake_binance.requests_to("/fapi/v1/forceOrders")
     assert [r.query.get("autoCloseType") for r in asked] == ["LIQUIDATION"]
     assert (found.filled, closed_how(found)) == (D("0.1"), "closed outside the bot")
+
+
+async def test_an_exit_more_than_a_week_after_the_opening_is_read_from_the_newest_week_back(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now, day = clock.now_ms(), 86_400_000
+    _long(fake_binance, "0.1", now - 10 * day)
+    _sell(fake_binance, [("0.05", "120600")], now - 10 * day + 3_600_000)    # the bot's own first target, booked
+    _sell(fake_binance, [("0.05", "118000")], now - 60_000)                  # the rest, sold by hand 10 days on
+    half = Position(PERP, PositionSide.LONG, D("0.05"), D("121000"), now - 10 * day, leverage=5)
+
+    found = await closing_exit(rig.broker.account, half, rig.broker.instrument(PERP), now)
+
+    # the hand sale, not the target of the first week that ccxt alone would read: 0.05 at 118,000, fee 2.95
+    assert (found.filled, found.avg_price, found.fee) == (D("0.05"), D("118000"), D("2.95"))
+    assert fake_binance.count("/fapi/v1/userTrades") == 1        # the newest week already holds it
+
+
+async def test_a_week_with_more_trades_than_one_answer_holds_leaves_the_result_unknown(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "1", now - 3_000_000)
+    for i in range(1000):
+        _sell(fake_binance, [("0.001", "120600")], now - 2_000_000 + i * 1000)
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    assert (found.status, found.filled) == (OrderStatus.EXPIRED, D(0))
+    assert found.reason == "more than 1,000 trades in 7 day(s) of its history, too many to read"
