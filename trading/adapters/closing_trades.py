@@ -86,7 +86,8 @@ async def _recent_trades(account: "ExchangeAccount", position: Position, now_ms:
     Binance answers at most TRADE_PAGE trades over at most 7 days (futures) or 24 hours (spot) a call, and
     ccxt asks for the first 7 days from `since` alone: the newest trades, the exit, would be missed.
     """
-    window, rows, until = (7 if futures else 1) * DAY_MS, [], now_ms
+    window, until = (7 if futures else 1) * DAY_MS, now_ms
+    rows: list[dict[str, Any]] = []
     closing = position.side.entry_order_side.opposite.value
     for _ in range(TRADE_WINDOWS):
         since = max(position.opened_ms, until - window + 1)
