@@ -102,6 +102,12 @@ async def test_trades_that_overshoot_what_the_exchange_holds_leave_the_result_un
     assert found.reason == "no trades on the exchange add up to its amount (0.11 of 0.081 found)"
 
 
+def _buy(fake: FakeExchange, amount: D, price: D, at_ms: int) -> None:
+    """Buy by hand in the exchange's app (not reduce-only: it may add to a long or reverse a short)."""
+    fake.account.trade_by_hand(fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", amount, price, at_ms,
+                               reduce_only=False)
+
+
 def _long(fake: FakeExchange, amount: str, opened_ms: int) -> Position:
     """Buy amount at 121,000 by hand and return the long as the bot recorded it."""
     fake.account.trade_by_hand(fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D(amount), D("121000"),
@@ -136,8 +142,7 @@ async def test_sells_without_order_ids_that_overshoot_a_long_now_flat_are_not_ta
     long = _long(fake_binance, "0.081", now - 60_000)
     _sell(fake_binance, [("0.09", "120600")], now - 30_000)       # a short of 0.009...
     _sell(fake_binance, [("0.01", "120500")], now - 20_000)       # ...0.019...
-    fake_binance.account.trade_by_hand(fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D("0.019"),
-                                       D("120400"), now - 10_000)  # ...bought back: flat, its result unrecorded
+    _buy(fake_binance, D("0.019"), D("120400"), now - 10_000)  # ...bought back: flat, its result unrecorded
     for trade in fake_binance.account.trades:
         del trade["orderId"]                                      # an exchange that does not say the order
     assert fake_binance.account.position("BTCUSDT") == 0
@@ -153,8 +158,7 @@ async def test_a_buy_between_the_sells_leaves_a_reversal_unknown_when_the_short_
     now = clock.now_ms()
     long = _long(fake_binance, "0.1", now - 60_000)
     _sell(fake_binance, [("0.05", "120600")], now - 30_000)
-    fake_binance.account.trade_by_hand(fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D("0.02"),
-                                       D("120500"), now - 25_000, reduce_only=False)
+    _buy(fake_binance, D("0.02"), D("120500"), now - 25_000)
     _sell(fake_binance, [("0.09", "120400")], now - 20_000)
     assert fake_binance.account.position("BTCUSDT") == D("-0.02")  # not the 0.04 the sells alone would open
 
@@ -172,8 +176,7 @@ async def test_a_buy_in_the_middle_of_the_exit_leaves_the_result_unknown(
     long = _long(fake_binance, "0.1", now - 60_000)
     _sell(fake_binance, [("0.02", "120700")], now - 40_000)
     _sell(fake_binance, [("0.05", "120600")], now - 30_000)
-    fake_binance.account.trade_by_hand(fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT"), "BUY", D("0.02"),
-                                       D("120500"), now - 25_000, reduce_only=False)
+    _buy(fake_binance, D("0.02"), D("120500"), now - 25_000)
     _sell(fake_binance, [("0.05", "120400")], now - 20_000)
     assert fake_binance.account.position("BTCUSDT") == 0
 
