@@ -10,7 +10,8 @@ it and the exit is the trades before them; an order that did both is cut where t
 first fills closed it). The new position is reconciliation's to adopt from the exchange's positions. A trade
 on the position's own side in the middle of its exit leaves the result unknown: the exit alone misses it.
 On futures the exit also says who sent it (the exchange's force orders: a liquidation or auto-deleveraging,
-ccxt fetch_my_liquidations) and settles the funding booked on the position while the bot was away (ccxt
+ccxt fetch_my_liquidations; else the closing order's own client id, e.g. a delisting's settlement), adds a
+liquidation's clearance fee and settles the funding booked on the position while the bot was away (ccxt
 fetch_funding_history); when the funding cannot be read the exit says it is not included.
 Calls the exchange does not offer (ccxt's `has`) are not sent: the exit is then named as closed outside the
 bot, and its funding said not included.
@@ -28,7 +29,7 @@ from trading.adapters.ccxt_instruments import to_decimal
 from trading.domain.errors import TradingError
 from trading.domain.instruments import MarketKind, amount_text, price_text
 from trading.domain.money import share
-from trading.domain.orders import Order, OrderStatus, OrderType
+from trading.domain.orders import EXCHANGE_CLOSES, LIQUIDATION_ID_PREFIX, Order, OrderStatus, OrderType
 from trading.domain.positions import Position, PositionSide
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ ZERO = Decimal(0)
 OUTSIDE_PREFIX = "outside:"
 AUTO_CLOSE_TYPES = ("binance", "binanceusdm")      # ccxt ids whose force orders take Binance's autoCloseType
 FUNDING_PAGE, FUNDING_PAGES = 1000, 10             # rows per funding-history call (Binance's most), calls at most
+CLEARANCE_LAG_MS = 60_000            # a liquidation's clearance fee is booked with it; a minute's leeway
 TRADE_PAGE, TRADE_WINDOWS, DAY_MS = 1000, 60, 86_400_000    # trades per call (Binance's most), calls at most
 
 
@@ -69,7 +71,7 @@ async def closing_exit(account: "ExchangeAccount", position: Position, instrumen
     found = _filled(position, taken, instrument, now_ms)
     if not futures or found.filled == 0:
         return found
-    found = await _settled(account, position, found)
+    found = await _settled(account, position, found, str(taken[-1].get("order") or ""))
     if opposite == 0:
         return found
     other = PositionSide.SHORT if position.side is PositionSide.LONG else PositionSide.LONG
@@ -181,10 +183,14 @@ def _fee(trade: dict[str, Any], instrument: "Instrument") -> Decimal | None:
     return None
 
 
-async def _settled(account: "ExchangeAccount", position: Position, found: Order) -> Order:
-    """Return a futures exit with who sent it (the exchange's force order, if it was one) and the funding."""
+async def _settled(account: "ExchangeAccount", position: Position, found: Order, last_order: str) -> Order:
+    """Return a futures exit with who sent it (the exchange's own order, if it was one), a liquidation's
+    clearance fee and the funding."""
     orders = set(found.id.removeprefix(OUTSIDE_PREFIX).split(","))
-    forced = await _force_order_id(account, position, found.updated_ms, orders)
+    forced = (await _force_order_id(account, position, found.updated_ms, orders)
+              or await _exchange_client_id(account, position.symbol, last_order))
+    if forced.startswith(LIQUIDATION_ID_PREFIX):
+        found = await _with_clearance(account, position, found)
     funding = await _funding_paid(account, position, found.updated_ms)
     if isinstance(funding, str):
         return replace(found, client_order_id=forced, reason=f"{found.reason}; funding not included: {funding}")
@@ -213,6 +219,36 @@ async def _force_order_id(account: "ExchangeAccount", position: Position, until_
             if str(info.get("orderId")) in orders:
                 return str(info.get("clientOrderId") or "")
     return ""
+
+
+async def _exchange_client_id(account: "ExchangeAccount", symbol: str, order_id: str) -> str:
+    """Return the client id of the order that closed it last when the exchange sent it itself (a settlement of
+    a delisted or delivered contract, say), else ''."""
+    if not order_id or not account.exchange.has.get("fetchOrder"):
+        return ""
+    try:
+        client_id = (await account.by_id(order_id, symbol)).client_order_id
+    except TradingError:
+        return ""                             # not told: named as closed outside the bot, which stays true
+    return client_id if client_id.startswith(tuple(EXCHANGE_CLOSES)) else ""
+
+
+async def _with_clearance(account: "ExchangeAccount", position: Position, found: Order) -> Order:
+    """Return a liquidation's exit with the clearance fee the exchange charged for it (Binance's INSURANCE_CLEAR
+    income) added to its fees; said not included when it cannot be read."""
+    exchange = account.exchange
+    if exchange.id not in AUTO_CLOSE_TYPES or not exchange.has.get("fetchFundingHistory"):
+        return found                          # no such income elsewhere that ccxt reads
+    params = {"until": found.updated_ms + CLEARANCE_LAG_MS, "incomeType": "INSURANCE_CLEAR"}
+    try:
+        rows = await account.call("fetch_funding_history", partial(
+            exchange.fetch_funding_history, position.symbol, position.opened_ms, None, params))
+    except TradingError:
+        return replace(found, reason=f"{found.reason}; the liquidation's clearance fee could not be read")
+    charged = -sum((to_decimal((r.get("info") or {}).get("income", r.get("amount"))) or ZERO for r in rows), ZERO)
+    if charged == 0:
+        return found
+    return replace(found, fee=found.fee + charged, reason=f"{found.reason}, clearance fee {price_text(charged)}")
 
 
 async def _funding_paid(account: "ExchangeAccount", position: Position, until_ms: int) -> Decimal | str:

@@ -3,17 +3,19 @@
 Hand-computed cases: an order that closed the long and opened a short with fills at two prices, cut where the
 position was flat (its first fills closed it), the short the exchange holds setting the cut; trades that add up
 to more than the long and the short, or around a buy in the middle of the exit, are not a result; funding read
-page by page; calls the exchange does not offer are not sent. Fees 0.05%.
+page by page; calls the exchange does not offer are not sent; a delisting's settlement named, a liquidation's
+clearance fee counted. Fees 0.05%.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 from typing import AsyncIterator
 
 import pytest
 
 from tests.fakes.exchange_api import FakeExchange
-from tests.fakes.exchange_auto_close import auto_close, pay_funding
+from tests.fakes.exchange_auto_close import auto_close, pay_funding, settle
 from tests.fakes.exchange_orders import FakeOrder
 from tests.fakes.live_broker import PERP, LiveRig, live_rig
 from trading.adapters.closing_trades import closing_exit
@@ -232,8 +234,8 @@ async def test_calls_the_exchange_does_not_offer_are_not_sent_and_the_exit_still
 
     found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
 
-    # fee 0.05% of 12,000 = 6; not named a liquidation (nothing to tell it by), funding not included, and why
-    assert (found.filled, found.avg_price, closed_how(found)) == (D("0.1"), D("120000"), "closed outside the bot")
+    # fee 0.05% of 12,000 = 6; named by the closing order's own client id; funding not included, and why
+    assert (found.filled, found.avg_price, closed_how(found)) == (D("0.1"), D("120000"), "liquidated by the exchange")
     assert found.reason == (f"1 trade(s) on the exchange, fees 6.00; funding not included: {exchange.id} does not "
                             "offer its funding history through ccxt")
     assert fake_binance.count("/fapi/v1/forceOrders") == fake_binance.count("/fapi/v1/income") == 0
@@ -250,11 +252,12 @@ async def test_an_exchange_other_than_binance_is_asked_for_its_liquidations_once
 
     found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
 
-    # one call with no autoCloseType of ours (ccxt's binance class adds its own default, LIQUIDATION): the ADL
-    # is then not named, as on an exchange whose force orders bear no Binance client ids
+    # one call with no autoCloseType of ours (ccxt's binance class adds its own default, LIQUIDATION); the ADL
+    # is then named by its order's client id, looked up once
     asked = fake_binance.requests_to("/fapi/v1/forceOrders")
     assert [r.query.get("autoCloseType") for r in asked] == ["LIQUIDATION"]
-    assert (found.filled, closed_how(found)) == (D("0.1"), "closed outside the bot")
+    assert (found.filled, closed_how(found)) == (D("0.1"), "auto-deleveraged by the exchange")
+    assert fake_binance.count("/fapi/v1/order") == 1
 
 
 async def test_an_exit_more_than_a_week_after_the_opening_is_read_from_the_newest_week_back(
@@ -283,3 +286,23 @@ async def test_a_week_with_more_trades_than_one_answer_holds_leaves_the_result_u
 
     assert (found.status, found.filled) == (OrderStatus.EXPIRED, D(0))
     assert found.reason == "more than 1,000 trades in 7 day(s) of its history, too many to read"
+
+
+async def test_a_delisting_settlement_is_named_so_and_a_liquidations_clearance_fee_counted(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now, perp = clock.now_ms(), fake_binance.board.by_id(MarketKind.PERP, "BTCUSDT")
+    long = _long(fake_binance, "0.1", now - 60_000)
+    settle(fake_binance.account, perp, D("119000"), now - 30_000)
+    settled = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+    _long(fake_binance, "0.1", now - 20_000)
+    auto_close(fake_binance.account, perp, D("110000"), now - 10_000)
+    pay_funding(fake_binance.account, perp, D("-8.25"), now - 10_000, kind="INSURANCE_CLEAR")
+    liquidated = await closing_exit(rig.broker.account, replace(long, opened_ms=now - 20_000), rig.broker.instrument(
+        PERP), now)
+
+    assert (settled.avg_price, closed_how(settled)) == (
+        D("119000"), "settled by the exchange (the contract delisted or delivered)")
+    # exit fee 0.05% of 11,000 = 5.5, clearance fee 8.25: 13.75
+    assert (liquidated.avg_price, liquidated.fee, closed_how(liquidated)) == (
+        D("110000"), D("13.75"), "liquidated by the exchange")
+    assert liquidated.reason == "1 trade(s) on the exchange, fees 5.50, clearance fee 8.25"
