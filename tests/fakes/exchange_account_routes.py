@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from tests.fakes.exchange_market_routes import Handler, MarketBoard
+from tests.fakes.exchange_market_routes import BinanceError, Handler, MarketBoard
 from tests.fakes.exchange_orders import ZERO, FakeAccount
 from trading.domain.instruments import MarketKind
 
@@ -83,18 +83,21 @@ class AccountEndpoints:
                                   "symbol": market.market_id})
 
     async def spot_trades(self, request: web.Request) -> web.Response:
-        """Answer the account's spot trades in a symbol since startTime (those the fake still keeps)."""
+        """Answer the account's spot trades in a symbol from startTime to endTime (those the fake still keeps)."""
         return await self._trades(request, MarketKind.SPOT)
 
     async def futures_trades(self, request: web.Request) -> web.Response:
-        """Answer the account's USDT-M trades in a symbol since startTime, with their realised PnL."""
+        """Answer the account's USDT-M trades in a symbol from startTime to endTime, with their realised PnL."""
         return await self._trades(request, MarketKind.PERP)
 
     async def _trades(self, request: web.Request, kind: MarketKind) -> web.Response:
         params = await self.verified(request)
-        since = int(params.get("startTime") or 0)
+        since, until = int(params.get("startTime") or 0), int(params.get("endTime") or 2**62)
+        longest = (7 if kind is MarketKind.PERP else 1) * 86_400_000      # Binance's widest range per call
+        if "startTime" in params and "endTime" in params and until - since > longest:
+            raise BinanceError(-1127, f"More than {longest // 3_600_000} hours between startTime and endTime.")
         rows = [{k: v for k, v in t.items() if k != "_kind"} for t in self.account.trades
-                if t["_kind"] is kind and t["symbol"] == params.get("symbol") and t["time"] >= since]
+                if t["_kind"] is kind and t["symbol"] == params.get("symbol") and since <= t["time"] <= until]
         return web.json_response(rows[-int(params.get("limit") or 500):])
 
     async def api_restrictions(self, request: web.Request) -> web.Response:

@@ -1,9 +1,12 @@
-"""What the fake Binance does to a futures account on its own: liquidations, auto-deleveraging and funding.
+"""What the fake Binance does to a futures account on its own: liquidations, auto-deleveraging, settlements
+and funding.
 
 The exchange closes a position by itself with an order whose client id is 'autoclose-<time><seq>' (a
-liquidation) or 'adl_autoclose' (auto-deleveraging); the account's trades show its fills like any other, and
-GET /fapi/v1/forceOrders lists those orders (autoCloseType LIQUIDATION or ADL, both when not given). Funding
-paid or received every eight hours is income of type FUNDING_FEE in GET /fapi/v1/income (positive: received).
+liquidation), 'adl_autoclose' (auto-deleveraging) or 'settlement_autoclose-<time>' (a delisted contract
+settled); the account's trades show its fills like any other, and GET /fapi/v1/forceOrders lists the first
+two kinds (autoCloseType LIQUIDATION or ADL, both when not given). Funding
+paid or received every eight hours is income of type FUNDING_FEE in GET /fapi/v1/income (positive: received);
+a liquidation's clearance fee is income of type INSURANCE_CLEAR.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from trading.domain.instruments import MarketKind
 
 LIQUIDATION_PREFIX = "autoclose-"
 ADL_ID = "adl_autoclose"
+SETTLEMENT_PREFIX = "settlement_autoclose-"
 
 
 def auto_close(account: FakeAccount, market: FakeMarket, price: Decimal, now_ms: int, adl: bool = False) -> FakeOrder:
@@ -32,11 +36,23 @@ def auto_close(account: FakeAccount, market: FakeMarket, price: Decimal, now_ms:
     return order
 
 
-def pay_funding(account: FakeAccount, market: FakeMarket, income: Decimal, now_ms: int) -> None:
-    """Book a funding payment on the position in market (income > 0: the account received it)."""
+def settle(account: FakeAccount, market: FakeMarket, price: Decimal, now_ms: int) -> FakeOrder:
+    """Close the whole position in market at price as the exchange settles a delisted contract."""
+    held = account.position(market.market_id)
+    order = FakeOrder(len(account.orders) + 1, f"{SETTLEMENT_PREFIX}{now_ms}", market, "SELL" if held > 0 else "BUY",
+                      "MARKET", abs(held), None, now_ms, reduce_only=True)
+    account.orders.append(order)
+    account.fill(order, None, price, now_ms)
+    return order
+
+
+def pay_funding(account: FakeAccount, market: FakeMarket, income: Decimal, now_ms: int,
+                kind: str = "FUNDING_FEE") -> None:
+    """Book a funding payment on the position in market (income > 0: the account received it), or another
+    income of kind (INSURANCE_CLEAR: a liquidation's clearance fee, negative)."""
     account.balances["USDT"] = account.balances.get("USDT", Decimal(0)) + income
-    account.incomes.append({"symbol": market.market_id, "incomeType": "FUNDING_FEE", "income": str(income),
-                            "asset": "USDT", "info": "FUNDING_FEE", "time": now_ms,
+    account.incomes.append({"symbol": market.market_id, "incomeType": kind, "income": str(income),
+                            "asset": "USDT", "info": kind, "time": now_ms,
                             "tranId": str(9_000_000 + len(account.incomes)), "tradeId": ""})
 
 

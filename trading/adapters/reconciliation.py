@@ -139,7 +139,7 @@ async def _futures_positions(broker: "CcxtBroker", watch: DriftWatch | None) -> 
     for symbol in sorted(observed if watch is None else watch.confirmed(observed)):
         ours, theirs = broker.book.get(symbol), held.get(symbol)
         if ours is not None and (theirs is None or ours.side is not theirs.side):
-            changes.append(await _gone(broker, symbol))
+            changes.append(await _gone(broker, symbol, theirs.amount if theirs is not None else ZERO))
             closed.append(ours)
             ours = None
         if theirs is None:
@@ -181,12 +181,13 @@ async def _spot_holdings(broker: "CcxtBroker", watch: DriftWatch | None) -> Posi
     return PositionDrift((), tuple(closed), tuple(resized), _untracked(broker, balances))
 
 
-async def _gone(broker: "CcxtBroker", symbol: str) -> PositionChange:
+async def _gone(broker: "CcxtBroker", symbol: str, opposite: Decimal = ZERO) -> PositionChange:
     """Close the book's position at the fills found for it on the exchange, or realising nothing when none
     are found; the exit is kept for the engine either way (a found result, or an unknown one)."""
     position = broker.book.get(symbol)
     assert position is not None
-    exit_order = await closing_exit(broker.account, position, broker.instrument(symbol), broker.now_ms())
+    exit_order = await closing_exit(broker.account, position, broker.instrument(symbol), broker.now_ms(),
+                                    opposite=opposite)     # what a reversal opened on the other side
     broker.closed_outside[symbol] = exit_order
     if exit_order.filled > 0:
         return broker.book.close_outside(symbol, exit_order, f"{GONE}: {closed_how(exit_order)}, {exit_order.reason}")

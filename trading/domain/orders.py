@@ -132,12 +132,15 @@ def strategy_of(reason: str) -> str:
 
 # the client ids the exchange (Binance USDT-M) gives the orders it sends itself to close a futures position
 LIQUIDATION_ID_PREFIX, ADL_ID_PREFIX = "autoclose-", "adl_autoclose"
+SETTLEMENT_ID_PREFIX = "settlement_autoclose-"          # a delisted or delivered contract settled
+EXCHANGE_CLOSES = {LIQUIDATION_ID_PREFIX: "liquidated by the exchange",
+                   ADL_ID_PREFIX: "auto-deleveraged by the exchange",
+                   SETTLEMENT_ID_PREFIX: "settled by the exchange (the contract delisted or delivered)"}
 
 
 def closed_how(order: Order) -> str:
     """Return who closed a position with this order found on the exchange: the exchange itself, or someone else."""
-    if order.client_order_id.startswith(LIQUIDATION_ID_PREFIX):
-        return "liquidated by the exchange"
-    if order.client_order_id.startswith(ADL_ID_PREFIX):
-        return "auto-deleveraged by the exchange"
+    for prefix, how in EXCHANGE_CLOSES.items():
+        if order.client_order_id.startswith(prefix):
+            return how
     return "closed outside the bot"

@@ -104,8 +104,10 @@ class LiveVenue:
         found = self.broker.closed_outside.pop(position.symbol, None)
         if found is not None:
             return found
+        held = self.broker.book.get(position.symbol)       # the other side, if a reversal opened it
+        opposite = held.amount if held is not None and held.side is not position.side else Decimal(0)
         return await closing_exit(self.broker.account, position, self.broker.instrument(position.symbol),
-                                  self._clock.now_ms())
+                                  self._clock.now_ms(), opposite=opposite)
 
     def fired(self, symbol: str) -> Order | None:
         """Return (once) the exchange's own stop or target leg that closed symbol's position, if one did."""
