@@ -92,10 +92,11 @@ async def test_a_bot_killed_before_saving_its_filled_entry_guards_it_with_the_pl
 # the kill switch's exit sold at once: futures 0.081 at 121,143.10 after buying at 121,144.20: -1.10 x 0.081 =
 # -0.0891, fees 4.9063401 + 4.90629555 -> -9.90173565 (1R 92.68: -0.11R); spot 0.08163 at 121,143.62 after
 # 121,143.72: -0.008163, fees 9.8889618636 + 9.8889537006 -> -19.7860785642 (1R 93.36: -0.21R)
-CLOSED = {True: ("EXIT long BTC/USDT:USDT [scripted]: closed outside the bot at 121,143.1 (1 trade(s) on the exchange, "
-                 "fees 4.90629555; no order of ours). Result -9.90 (-0.11R).", D("-9.90173565")),
-          False: ("EXIT long BTC/USDT [scripted]: closed outside the bot at 121,143.62 (1 trade(s) on the exchange, "
-                  "fees 9.88895370; no order of ours). Result -19.79 (-0.21R).", D("-19.7860785642"))}
+# the exit was the bot's own (the kill switch's '<entry key>-x1'), not a close outside the bot: said so
+CLOSED = {True: ("EXIT long BTC/USDT:USDT [scripted]: closed by the bot's exit order {cid} (the kill switch) while "
+                 "the bot was down at 121,143.1. Result -9.90 (-0.11R).", D("-9.90173565")),
+          False: ("EXIT long BTC/USDT [scripted]: closed by the bot's exit order {cid} (the kill switch) while the "
+                  "bot was down at 121,143.62. Result -19.79 (-0.21R).", D("-19.7860785642"))}
 
 
 @pytest.mark.parametrize("futures", [True, False], ids=["futures", "spot"])
@@ -117,7 +118,8 @@ async def test_a_position_the_bot_s_exit_closed_before_it_was_saved_is_recorded_
         await again.run_until(SELL_OFF + 2 * MINUTE_MS)
 
         told, result = CLOSED[futures]
-        assert again.notified("EXIT") == [told]                  # once, with the exchange's fills
+        assert taken[0]["newClientOrderId"].endswith("-x1")
+        assert again.notified("EXIT") == [told.format(cid=taken[0]["newClientOrderId"])]   # once, at its fill
         closed = [e for e in await again.store.events(EventKind.POSITION_CLOSED, limit=50) if "result" in e.data]
         assert [D(e.data["result"]) for e in closed] == [result]
         assert again.engine.state.positions == {} and again.engine.state.risk.consecutive_losses == 1
