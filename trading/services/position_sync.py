@@ -186,8 +186,8 @@ class PositionSync:
                 await self._entered_and_gone(client_id, order, order.avg_price, now)
             elif order is None or order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
-                await self._audit(now, f"Entry order for {pending.symbol} is "
-                                       f"{'lost' if order is None else 'filled at an unknown price; the position is gone'}")
+                gone = "lost" if order is None else "filled at an unknown price; the position is gone"
+                await self._audit(now, f"Entry order for {pending.symbol} is {gone}")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
                 # a paper venue cancels an entry the gate refuses at its fill: say which brake it was
@@ -250,7 +250,8 @@ class PositionSync:
         """Return the bot's own order that closed guard's position since it opened, if the broker has one."""
         closing = guard.side.entry_order_side.opposite
         exits = [o for o in await self.broker.filled_orders(guard.symbol, guard.opened_ms)
-                 if o.side is closing and o.client_order_id.startswith(OWN_CLIENT_IDS)]
+                 if o.side is closing and o.client_order_id.startswith(OWN_CLIENT_IDS)
+                 and not _seen_exit(guard, o.client_order_id)]
         return exits[-1] if exits and exits[-1].filled >= guard.amount else None
 
     async def _closed_by_own(self, symbol: str, own: Order, now: int) -> None:
@@ -314,3 +315,9 @@ def _as_held(guard: GuardedPosition) -> Position:
     """Return the position a guard stands for, as the account last held it (to look up how it closed)."""
     return Position(guard.symbol, guard.side, guard.amount, guard.entry_price, guard.opened_ms,
                     realized_pnl=guard.realized_pnl, fees_paid=guard.fees_paid, funding_paid=guard.funding_paid)
+
+
+def _seen_exit(guard: GuardedPosition, client_id: str) -> bool:
+    """Return True for an exit of the engine's that guard already knew of (a partial exit its amount counts)."""
+    stem, _, n = client_id.rpartition("-x")
+    return stem == guard.key and n.isdigit() and int(n) <= guard.exits_sent and client_id != guard.exit_in_flight
