@@ -96,6 +96,10 @@ class Broker(Protocol):
         """Return orders not yet final."""
         ...
 
+    async def filled_orders(self, symbol: str, since_ms: int) -> list[Order]:
+        """Return the orders of symbol it remembers that filled (wholly or in part) since since_ms, oldest first."""
+        ...
+
     async def positions(self) -> list[Position]:
         """Return open positions."""
         ...

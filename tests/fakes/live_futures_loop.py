@@ -108,7 +108,8 @@ async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, 
     await venue.restore()
     market = ReplayMarketData({symbol: candles}, clock, "test replay")
     engine = TradingEngine(settings)
-    loop_settings = LoopSettings(symbols=(symbol,), windows={Timeframe.M1: 60}, decision_timeframe=Timeframe.M1)
+    loop_settings = LoopSettings(symbols=(symbol,), windows={Timeframe.M1: 60}, decision_timeframe=Timeframe.M1,
+                                 mode="live")
     loop = TradingLoop(clock, market, broker, strategies, RulesDecider(), engine, events, store,
                        broker.instruments, loop_settings, venue=venue,
                        exchange_stops=(stops_from or ExchangeStops)(venue, engine, events) if futures else None,

@@ -136,6 +136,10 @@ class CcxtBroker:
         """Return the orders being followed that are not final yet (as of the last look)."""
         return self.orders.working(symbol)
 
+    async def filled_orders(self, symbol: str, since_ms: int) -> list[Order]:
+        """Return the followed orders of symbol that filled (wholly or in part) since since_ms, oldest first."""
+        return self.orders.filled(symbol, since_ms)
+
     async def positions(self) -> list[Position]:
         """Return the open positions in the book."""
         return self.book.all()

@@ -40,6 +40,11 @@ class FollowedOrders:
                        and o.type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET)),
                       key=lambda o: max(o.updated_ms, o.created_ms))
 
+    def filled(self, symbol: str, since_ms: int) -> list[Order]:
+        """Return the followed orders of symbol that filled (wholly or in part) since since_ms, oldest first."""
+        return sorted((o for o in self._orders.values() if o.symbol == symbol and o.filled > 0
+                       and max(o.updated_ms, o.created_ms) >= since_ms), key=lambda o: max(o.updated_ms, o.created_ms))
+
     def working(self, symbol: str | None = None) -> list[Order]:
         """Return the followed orders not final yet, of one symbol or all."""
         return [o for o in self._orders.values() if not o.status.is_final and symbol in (None, o.symbol)]

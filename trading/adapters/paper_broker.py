@@ -86,6 +86,10 @@ class PaperBroker:
         """Return orders not yet final."""
         return self.exchange.open_orders(symbol)
 
+    async def filled_orders(self, symbol: str, since_ms: int) -> list[Order]:
+        """Return the orders of symbol that filled (wholly or in part) since since_ms, oldest first."""
+        return self.exchange.filled_orders(symbol, since_ms)
+
     async def positions(self) -> list[Position]:
         """Return open positions with their stops, targets and (futures) liquidation prices."""
         return self.exchange.positions()

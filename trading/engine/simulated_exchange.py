@@ -126,6 +126,11 @@ class SimulatedExchange:
         symbols = [symbol] if symbol is not None else list(self._open)
         return [self._orders[i] for s in symbols for i in self._open.get(s, {})]
 
+    def filled_orders(self, symbol: str, since_ms: int) -> list[Order]:
+        """Return the orders of symbol that filled (wholly or in part) since since_ms, oldest first."""
+        return sorted((o for o in self._orders.values() if o.symbol == symbol and o.filled > 0
+                       and max(o.updated_ms, o.created_ms) >= since_ms), key=lambda o: max(o.updated_ms, o.created_ms))
+
     def instrument(self, symbol: str) -> Instrument:
         """Return the market of symbol, or raise BadSymbol naming the known ones."""
         try:

@@ -72,12 +72,13 @@ def loop_settings(settings: Settings, symbols: tuple[str, ...]) -> LoopSettings:
     from trading.services.trading_loop import LoopSettings
 
     if not settings.llm_on:
-        return LoopSettings(symbols=symbols, decision_timeout_s=float(settings.decision_timeout_seconds))
+        return LoopSettings(symbols=symbols, decision_timeout_s=float(settings.decision_timeout_seconds),
+                            mode=settings.mode)
     # the LLM has its own timeout and one retry; the loop's deadline is only the last resort behind it
     deadline = float(settings.llm_timeout_seconds) * 2 + LLM_RETRY_WAIT_MAX_S + 5
     quote = symbols[0].split("/")[1].split(":")[0] if symbols else "USDT"
     reviews = ReviewSettings(max_size_pct=settings.llm_max_size_pct, regime_symbol=f"BTC/{quote}", quote=quote)
-    return LoopSettings(symbols=symbols, decision_timeout_s=deadline, reviews=reviews)
+    return LoopSettings(symbols=symbols, decision_timeout_s=deadline, reviews=reviews, mode=settings.mode)
 
 
 LLM_RETRY_WAIT_MAX_S = 10.0

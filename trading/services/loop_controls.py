@@ -15,6 +15,7 @@ from trading.domain.candles import Candles, Timeframe
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.positions import Position
+from trading.engine.engine_state import EngineState
 from trading.engine.entry_pipeline import AccountView, account_view
 from trading.engine.exit_pipeline import ExitPlan, ForcedExit
 from trading.engine.risk_status import RiskStatus
@@ -33,7 +34,8 @@ from trading.services.timed_decisions import TimedDecisions
 from trading.strategies.base import Strategy
 from trading.strategies.book import StrategyBook
 
-STATE_KEY = "engine"
+STATE_KEY = "engine"                 # the paper engine's state (every mode's, before live had its own)
+LIVE_STATE_KEY = "engine:live"       # paper positions never reach a live bot (nor its day's loss), nor the reverse
 KILL_SWITCH_KEY = "kill_switch"      # read by Assistant.status
 DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
 
@@ -53,6 +55,12 @@ class LoopSettings:
     signal_max_age_bars: int = 3
     # while an LLM decides, every symbol's candle is put to it whole (signals are its evidence), not each signal
     reviews: ReviewSettings | None = None
+    mode: str = "paper"             # paper or live: each keeps its own engine state in the shared database
+
+
+def engine_state_key(mode: str) -> str:
+    """Return the key the engine state of a trading mode is saved under."""
+    return LIVE_STATE_KEY if mode == "live" else STATE_KEY
 
 
 class LoopControls:
@@ -65,6 +73,7 @@ class LoopControls:
                  exchange_stops: ExchangeStops | None = None, plans: EntryPlans | None = None) -> None:
         self.clock, self.market, self.broker, self.engine = clock, market, broker, engine
         self.events, self.store, self.settings = events, store, settings
+        self.state_key = engine_state_key(settings.mode)
         self.instruments = dict(instruments)
         self._signals: SignalSource = as_signal_source(strategies)
         self._decisions = TimedDecisions(decider, settings.decision_timeout_s, events)
@@ -218,10 +227,23 @@ class LoopControls:
             await self._exchange_stops.follow(self.clock.now_ms())
             await self._save()
 
+    async def _saved_state(self) -> object | None:
+        """Return the engine state this mode saved; a live bot with none takes the state saved before live had
+        its own key only when every position in it is one the exchange holds (else it was paper's)."""
+        saved = await self.store.load_state(self.state_key)
+        if saved is not None or self.state_key == STATE_KEY:
+            return saved
+        legacy = await self.store.load_state(STATE_KEY)
+        if not isinstance(legacy, Mapping):
+            return None
+        held = {p.symbol: p.side for p in await self.broker.positions()}
+        guards = EngineState.restore(legacy).positions.values()
+        return legacy if all(held.get(g.symbol) is g.side for g in guards) else None
+
     async def _save(self) -> None:
         snapshot = self.engine.snapshot()
         if snapshot != self._saved:
-            await self.store.save_state(STATE_KEY, snapshot)
+            await self.store.save_state(self.state_key, snapshot)
             switch = self.engine.state.kill_switch
             await self.store.save_state(KILL_SWITCH_KEY, {"active": switch.engaged, **switch.snapshot()})
             self._saved = snapshot

@@ -1,6 +1,7 @@
 """The events of the trading loop: one clear notification per entry, exit, trip and switch; the rest audit-only."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -90,6 +91,28 @@ def closed_outside(found: Order, tick: Decimal | None = None) -> str:
     auto-deleveraged) and its fills were found on the exchange: its price, fees and funding."""
     price = f" at {price_text(found.avg_price, tick)}" if found.avg_price is not None else ""
     return f"{closed_how(found)}{price} ({found.reason}; no order of ours)"
+
+
+def own_exit_filled(order: Order, tick: Decimal | None = None) -> str:
+    """Return why a position closed when the bot's own exit order filled before the bot saved that it was in
+    flight (killed meanwhile): the order, what sent it (from its client id and reason) and its price."""
+    price = f" at {price_text(order.avg_price, tick)}" if order.avg_price is not None else ""
+    return (f"closed by the bot's exit order {order.client_order_id} ({exit_origin(order)}) while the bot was "
+            f"down{price}")
+
+
+def exit_origin(order: Order) -> str:
+    """Return what sent an exit of the bot, read from its client id and the reason it was sent with."""
+    cid, head = order.client_order_id, order.reason.split(":", 1)[0].strip()
+    if re.search(r"-x\d+$", cid):          # the engine's exits: '<entry key>-x<n>', reason '<rule>: <message>'
+        return _ENGINE_EXITS.get(head, head.replace("_", " ") or "the engine's exit")
+    if cid.startswith("ta-a"):
+        return "an order you approved"
+    return "your own exit order (/close, /sell)"
+
+
+_ENGINE_EXITS = {"kill_switch": "the kill switch", "daily_loss": "the daily loss limit",
+                 "decision": "a decision to exit", "exit_signal": "the strategy's exit signal"}
 
 
 def result_unknown(guard: GuardedPosition, worst: Decimal, why: str, ts_ms: int) -> Event:

@@ -17,12 +17,15 @@ from trading.domain.orders import Order, OrderIntent, OrderStatus
 from trading.domain.positions import Position
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.entry_gate import EntryOrigin
-from trading.engine.entry_pipeline import EntryPlan
+from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
+
+# the client ids of the bot's orders: its decisions and manual orders ("ta-"), a /close or /sell ("manual-")
+OWN_CLIENT_IDS = (f"{CLIENT_ID_PREFIX}-", "manual-")
 
 
 class Venue(Protocol):
@@ -179,15 +182,29 @@ class PositionSync:
                 resumed = client_id in self._resumed
                 self._resumed.discard(client_id)
                 await self.events.emit(notices.plan_resumed(entered) if resumed else entered)
+            elif order is not None and order.filled > 0 and order.avg_price is not None and order.status.is_final:
+                await self._entered_and_gone(client_id, order, order.avg_price, now)
             elif order is None or order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
-                await self._audit(now, f"Entry order for {pending.symbol} is "
-                                       f"{'lost' if order is None else 'filled but the position is gone'}")
+                gone = "lost" if order is None else "filled at an unknown price; the position is gone"
+                await self._audit(now, f"Entry order for {pending.symbol} is {gone}")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
                 # a paper venue cancels an entry the gate refuses at its fill: say which brake it was
                 verdict = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
                 await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, verdict.reason))
+
+    async def _entered_and_gone(self, client_id: str, order: Order, price: Decimal, now: int) -> None:
+        """Record an entry that filled but whose position is already gone (closed while the bot was down, or
+        between two looks) as a trade: opened at its fill, closed as the sync finds it closed."""
+        pending = self.engine.state.pending[client_id]
+        self._resumed.discard(client_id)
+        opened = Position(pending.symbol, pending.side, order.filled, price,
+                          max(order.updated_ms, order.created_ms) or now, fees_paid=order.fee)
+        self.engine.on_position_opened(opened, now, client_id)
+        await self._audit(now, f"Entry order {client_id} for {pending.symbol} filled at "
+                               f"{opened.entry_price:f}, but the position is already gone: recorded as a trade")
+        await self._closed(pending.symbol, None, now, {})
 
     async def _guarded(self, positions: Mapping[str, Position], now: int, marks: Mapping[str, Decimal]) -> None:
         for symbol, guard in list(self.engine.state.positions.items()):
@@ -212,6 +229,10 @@ class PositionSync:
         if leg is not None and max(leg.updated_ms, leg.created_ms) < guard.opened_ms:
             leg = None             # it closed an earlier position in this market
         if leg is None and (order is None or order.filled == 0):
+            own = await self._own_exit(guard)
+            if own is not None:       # our exit filled before the state knowing it was in flight was saved
+                await self._closed_by_own(symbol, own, now)
+                return
             found = await self.venue.closed_outside(_as_held(guard)) if self.venue is not None else None
             if found is not None or symbol not in marks:    # no mark (a restart): never a made-up result
                 await self._closed_outside(symbol, found, now)
@@ -222,6 +243,25 @@ class PositionSync:
             if leg is not None and exit_order is leg:      # the exchange's stop or target closed it
                 closed = replace(closed, exit_reason=notices.exchange_leg_filled(leg, closed.stops.price_tick or None))
             await self.events.emit(notices.position_exited(closed, result, now))
+        for breach in breaches:
+            await self.events.emit(notices.limit_hit(breach))
+
+    async def _own_exit(self, guard: GuardedPosition) -> Order | None:
+        """Return the bot's own order that closed guard's position since it opened, if the broker has one."""
+        closing = guard.side.entry_order_side.opposite
+        exits = [o for o in await self.broker.filled_orders(guard.symbol, guard.opened_ms)
+                 if o.side is closing and o.client_order_id.startswith(OWN_CLIENT_IDS)
+                 and not _seen_exit(guard, o.client_order_id)]
+        return exits[-1] if exits and exits[-1].filled >= guard.amount else None
+
+    async def _closed_by_own(self, symbol: str, own: Order, now: int) -> None:
+        """Record a position closed by the bot's own exit order, at its fill, worded as the bot's exit."""
+        at = max(own.updated_ms, own.created_ms) or now
+        closed, result, breaches = self.engine.on_position_closed(symbol, at, own)
+        if closed is not None:
+            closed = replace(closed, exit_reason=notices.own_exit_filled(own, closed.stops.price_tick or None),
+                             exit_by_user=False)
+            await self.events.emit(notices.position_exited(closed, result, at))
         for breach in breaches:
             await self.events.emit(notices.limit_hit(breach))
 
@@ -275,3 +315,9 @@ def _as_held(guard: GuardedPosition) -> Position:
     """Return the position a guard stands for, as the account last held it (to look up how it closed)."""
     return Position(guard.symbol, guard.side, guard.amount, guard.entry_price, guard.opened_ms,
                     realized_pnl=guard.realized_pnl, fees_paid=guard.fees_paid, funding_paid=guard.funding_paid)
+
+
+def _seen_exit(guard: GuardedPosition, client_id: str) -> bool:
+    """Return True for an exit of the engine's that guard already knew of (a partial exit its amount counts)."""
+    stem, _, n = client_id.rpartition("-x")
+    return stem == guard.key and n.isdigit() and int(n) <= guard.exits_sent and client_id != guard.exit_in_flight

@@ -24,7 +24,7 @@ from trading.engine.risk_status import RiskStatus, risk_status
 from trading.ports import Clock, MarketData, StateStore
 from trading.reports.themes import ChartTheme
 from trading.services.portfolio import PortfolioService, PositionView
-from trading.services.trading_loop import STATE_KEY as ENGINE_STATE_KEY
+from trading.services.loop_controls import engine_state_key
 
 FILLS_SCANNED = 1000
 
@@ -144,7 +144,7 @@ class ReportService:
         return candles.close[np.clip(index, 0, len(candles) - 1)]
 
     async def _risk(self, now: int) -> RiskStatus | None:
-        saved = await self._store.load_state(ENGINE_STATE_KEY)
+        saved = await self._store.load_state(engine_state_key(self._portfolio.mode))
         if not isinstance(saved, dict):
             return None
         return risk_status(EngineState.restore(saved), self._engine_settings, now)

@@ -41,10 +41,10 @@ class TradingLoop(LoopControls):
     async def start(self) -> None:
         """Restore the engine state saved before a restart and reconcile it with the broker."""
         async with self._lock:
-            saved = await self.store.load_state(STATE_KEY)
+            saved = await self._saved_state()
             if saved is not None:
                 if not isinstance(saved, Mapping):      # never overwrite a saved engine state that cannot be read
-                    raise TypeError(f"the saved engine state ({STATE_KEY}) is a {type(saved).__name__}, "
+                    raise TypeError(f"the saved engine state ({self.state_key}) is a {type(saved).__name__}, "
                                     "not a mapping")
                 self.engine.restore(saved)
             now = self.clock.now_ms()

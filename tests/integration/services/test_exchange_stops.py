@@ -205,7 +205,7 @@ async def test_the_guard_is_saved_before_its_stop_goes_to_the_exchange(squeeze: 
 
     async def watched(request):
         with sqlite3.connect(tmp_path / "trading.sqlite") as db:
-            row = db.execute("SELECT value_json FROM state WHERE key = 'engine'").fetchone()
+            row = db.execute("SELECT value_json FROM state WHERE key = 'engine:live'").fetchone()
         saved_when_armed.append(row is not None and PERP in json.loads(row[0]).get("positions", {}))
         return await place(request)
 
