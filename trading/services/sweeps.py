@@ -56,11 +56,15 @@ def listing_line(s: SweepListing) -> str:
             f"   {how}, {s.trials} trials, {best}{pbo}" + (f"\n   {params}" if params else ""))
 
 
+EXAMPLE_PARAM = "sweep_lookback=8,12,16"      # one of strategy C's declared parameters
+
+
 def listing_text(listed: Sequence[SweepListing], page: int = PAGE, show: str = "/sweeps {id}",
                  older: str | None = "/sweeps older {id}") -> str:
     """Return a page of stored sweeps, newest first, and how to see one (and the older page, when full)."""
     if not listed:
-        return "No sweeps stored yet. Run one with: trading-assistant sweep --strategy C --param left=3,5,8"
+        return ("No sweeps stored yet. Run one with /optimize C here, or in a shell: "
+                f"trading-assistant sweep --strategy C --param {EXAMPLE_PARAM}")
     lines = ["Parameter sweeps, newest first (out-of-sample return of the best trial)"]
     lines += [listing_line(s) for s in listed]
     more = f"; older: {older.format(id=listed[-1].id)}" if older and len(listed) == page else ""
