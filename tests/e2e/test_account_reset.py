@@ -34,7 +34,9 @@ async def losing_round_trip(telegram) -> None:
 
 async def test_resume_lifts_a_cooldown_and_a_reset_starts_a_clean_account(tmp_path):
     async with FakeTelegram() as telegram:
-        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001, loss_streak="1")
+        # real speed: no candle closes within the test, and the clock still moves between a close and the reset
+        # (a report after a reset counts from its millisecond; at 0.001 all of it fell in one)
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=1.0, loss_streak="1")
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text, timeout=30)
             risk = await reply(telegram, OWNER, "/risk", lambda s: s.text.startswith("Risk"))

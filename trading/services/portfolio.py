@@ -73,6 +73,10 @@ class EngineDesk(Protocol):
         """Reset the venue and start the engine's risk state over with it."""
         ...
 
+    async def user_order_filled(self) -> None:
+        """Take in what the user's filled order changed now, so the next entry's gate counts it."""
+        ...
+
 
 class PortfolioService:
     """Reads the account and places manual orders; orders fill at once in paper.
@@ -284,7 +288,9 @@ class PortfolioService:
         reduces = held is not None and held.side.entry_order_side is not leg.side and leg.amount <= held.amount
         if not reduces:
             self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
-        return await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
+        placed = await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
+        await self._settled(placed)
+        return placed
 
     async def _place_exit(self, leg: Leg, client_id: str, order: ManualOrder) -> Order:
         # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
@@ -296,11 +302,18 @@ class PortfolioService:
         if self._desk is not None:
             await self._desk.user_exit(leg.symbol, client_id, f"/{order.kind.value}")
         try:
-            return await self._place(intent, last, fill_now=True, typed=order.symbol or leg.symbol)
+            placed = await self._place(intent, last, fill_now=True, typed=order.symbol or leg.symbol)
         except InvalidInput:
             if self._desk is not None:
                 await self._desk.user_exit_failed(leg.symbol)
             raise
+        await self._settled(placed)
+        return placed
+
+    async def _settled(self, order: Order) -> None:
+        # the engine learns of positions on its next tick: two /buy before it passed MAX_OPEN_POSITIONS
+        if self._desk is not None and order.filled > 0:
+            await self._desk.user_order_filled()
 
     async def _place(self, intent: OrderIntent, last: Decimal, fill_now: bool, typed: str) -> Order:
         broker = self.venue.broker
