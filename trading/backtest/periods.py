@@ -53,6 +53,8 @@ def parse_period(text: str, now_ms: int) -> tuple[int, int]:
         return now_ms - days * DAY_MS, now_ms
     if ".." in text:
         first, _, last = text.partition("..")
+        if not first.strip() or not last.strip():
+            raise ValueError(f"a range needs both days, got {echoed(text)}; e.g. 2025-06-01..2025-07-31")
         start, end = date_range(first, last, ("the start", "the end"))
         assert start is not None and end is not None
         if start >= now_ms:

@@ -24,6 +24,9 @@ def test_a_range_of_dates_stops_at_now():
     ("0d", "a period needs at least one day, e.g. 30d"),
     ("2025-07-02..2025-07-01", "the end 2025-07-01 is before the start 2025-07-02"),
     ("2025-02-30..2025-03-01", "the start '2025-02-30' is not a date like 2025-06-01"),
+    # before: "the end '' is not a date like 2025-06-01"
+    ("2025-06-01..", "a range needs both days, got '2025-06-01..'; e.g. 2025-06-01..2025-07-31"),
+    ("..2025-06-01", "a range needs both days, got '..2025-06-01'"),
 ])
 def test_bad_periods_say_what_to_type(text, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
