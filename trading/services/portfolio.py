@@ -7,7 +7,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
-from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
+from trading.domain.errors import BadSymbol, InsufficientFunds, InvalidInput, RejectedError, echoed
 from trading.domain.instruments import Instrument, amount_text
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
@@ -322,7 +322,8 @@ class PortfolioService:
             order = await broker.place(intent)
         except RejectedError as exc:
             await self.venue.settle()
-            raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}") from None
+            hint = ". Try a smaller amount; /balance shows what is free" if isinstance(exc, InsufficientFunds) else ""
+            raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}{hint}") from None
         if fill_now:
             await self.venue.trade_at(intent.symbol, last)
         else:

@@ -14,7 +14,7 @@ import pytest
 from tests.fakes.paper_account import JULY_1_NOON_MS, paper_account
 from trading.domain.candles import MINUTE_MS, Timeframe
 from trading.domain.events import EventKind
-from trading.domain.errors import EntryRefused
+from trading.domain.errors import EntryRefused, InvalidInput
 from trading.domain.orders import OrderStatus
 
 
@@ -70,3 +70,12 @@ async def test_the_gate_refuses_a_manual_buy_and_nothing_reaches_the_venue(accou
 async def test_a_shortened_symbol_is_named_in_a_refusal(account):
     with pytest.raises(Exception, match=r"^Order refused \(BTC read as BTC/USDT\): needs "):
         await account.portfolio.buy("BTC", D("99999999"))
+
+
+async def test_a_buy_past_the_cash_names_both_sums_with_separators_and_what_to_do(account):
+    # before: "Order refused: needs 20000.00 USDT, only 10000.00 USDT is available" and no way forward
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.buy("BTC/USDT", D("20000"))
+    assert str(refused.value) == ("Order refused: needs 20,000.00 USDT, only 10,000.00 USDT is available. Try a "
+                                  "smaller amount; /balance shows what is free")
+    assert await account.portfolio.open_orders() == [] and await account.venue.broker.positions() == []
