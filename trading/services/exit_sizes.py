@@ -24,10 +24,19 @@ def exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
     return size.value
 
 
-def exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal, command: str) -> Decimal:
+def exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal, command: str,
+                 price: Decimal) -> Decimal:
     """Return amount down on the step; refuse one that rounds below the smallest order, saying what to type."""
     on_step, symbol = instrument.round_amount(amount), instrument.symbol
-    if on_step >= smallest or instrument.round_amount(held) < smallest:
+    if on_step >= smallest:
+        return on_step
+    if instrument.round_amount(held) < smallest:
+        if price > 0 and on_step * price < instrument.min_notional:
+            # spot dust: the venue takes no order this small; only a bigger holding can be sold whole
+            raise InvalidInput(f"You hold {amount_text(held)} {instrument.base}, below the smallest order "
+                               f"{amount_text(smallest)} {instrument.base} ({instrument.min_notional.normalize():f} "
+                               f"{instrument.quote}): no order can sell it alone. Buy at least that much more, "
+                               f"then {command} {symbol} all.")
         return on_step
     raise InvalidInput(f"{amount_text(amount)} {instrument.base} rounds to "
                        f"{amount_text(on_step, instrument.amount_step)} on the {amount_text(instrument.amount_step)} "

@@ -248,10 +248,11 @@ class PortfolioService:
         last = await self._mark(symbol)
         instrument = (await self._market.instruments()).get(symbol)
         if instrument is not None:        # on the step, as the exchange gets it (down: never more than held)
-            # a futures exit is reduce-only, which the exchange lets under the minimum order value
+            # a futures exit is reduce-only, which the exchange lets under the minimum order value (price 0: unchecked)
             smallest = max(instrument.min_amount, instrument.amount_step) if self.venue.market_type == "futures" \
                 else instrument.min_order_amount(last)
-            amount = exit_on_step(instrument, amount, position.amount, smallest, command)
+            amount = exit_on_step(instrument, amount, position.amount, smallest, command,
+                                  last if self.venue.market_type == "spot" else Decimal(0))
             if size.kind is not SizeKind.ALL:
                 refuse_stranded_rest(instrument, amount, position.amount, smallest, command)
         fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))

@@ -16,7 +16,7 @@ from trading.domain.candles import MINUTE_MS, Timeframe
 from trading.domain.events import EventKind
 from trading.domain.errors import EntryRefused, InvalidInput
 from trading.domain.manual_orders import Size, SizeKind
-from trading.domain.orders import OrderStatus
+from trading.domain.orders import OrderIntent, OrderStatus, OrderType, Side
 
 
 @pytest.fixture
@@ -110,3 +110,18 @@ async def test_a_partial_sell_may_leave_the_smallest_order_and_the_refusal_names
     sold = await account.portfolio.sell("BTC/USDT", Size(SizeKind.AMOUNT, D("0.00013")))
     [rest] = await account.venue.broker.positions()
     assert sold.filled == D("0.00013") and rest.amount == D("0.00005")
+
+
+async def test_selling_spot_dust_says_why_no_order_can_and_what_to_do(account):
+    # 0.00004 BTC left by an exit sized outside the bot is 4.26 USDT at 106,605.80: under the 5 USDT minimum
+    await account.portfolio.buy("BTC/USDT", D("10"))
+    await account.venue.broker.place(OrderIntent("BTC/USDT", Side.SELL, OrderType.MARKET, amount=D("0.00005"),
+                                                 client_order_id="outside-1"))
+    await account.venue.trade_at("BTC/USDT", D("106605.80"))
+    [dust] = await account.venue.broker.positions()
+    assert dust.amount == D("0.00004")
+    # before: the order went to the venue and came back "order value 4.26 USDT is below the minimum 5 USDT"
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
+    assert str(refused.value) == ("You hold 0.00004 BTC, below the smallest order 0.00005 BTC (5 USDT): no order can "
+                                  "sell it alone. Buy at least that much more, then /sell BTC/USDT all.")
