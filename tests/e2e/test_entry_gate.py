@@ -76,7 +76,7 @@ async def test_a_manual_position_counts_against_the_maximum_before_the_next_cand
             after_close = await reply(telegram, OWNER, "/buy ETH/USDT 100", is_receipt)
     assert first.text.startswith("✅ Bought")
     # before: the second /buy opened a second position; the engine learnt of the first at the next candle
-    assert second.text.startswith("Not opened: 1 positions open, the maximum is 1 (MAX_OPEN_POSITIONS)"), second.text
+    assert second.text.startswith("Not opened: 1 position open, the maximum is 1 (MAX_OPEN_POSITIONS)"), second.text
     assert "Positions 1/1" in risk.text, risk.text
     # and a closed one frees its place at once
     assert closed.text.startswith("✅ Sold") and after_close.text.startswith("✅ Bought"), after_close.text
