@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, typed_whole
 
 MAX_BYTES = 64
 PATTERN = re.compile(r"^(?P<prefix>[a-z]+):(?P<action>[a-z_]+):(?P<id>[A-Za-z0-9_.-]{0,40})$")
@@ -51,4 +51,5 @@ def for_asker(user_id: int, ref: str = "") -> str:
 def asker_and_ref(callback: Callback) -> tuple[int | None, str]:
     """Return who a button belongs to (None for an unbound id) and what it refers to."""
     head, sep, ref = callback.id.partition("_")
-    return (int(head), ref) if sep and head.isdigit() else (None, callback.id)
+    asker = typed_whole(head) if sep else None
+    return (asker, ref) if asker is not None else (None, callback.id)

@@ -28,11 +28,19 @@ class ExitRequest:
 
 # plain decimal notation only: no exponents, NaN or infinity, no other scripts' digits, and a sane size
 _NUMBER = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
+# a comma only as a thousands separator (1,000.50): '100,5' is a decimal comma, not 1005
+_GROUPED = re.compile(r"-?\$?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
 def number(text: str, what: str, usage: str) -> Decimal:
-    """Return text as a positive Decimal (commas and a leading $ allowed)."""
-    cleaned = text.strip().replace(",", "").removeprefix("$")
+    """Return text as a positive Decimal (a leading $ and commas between thousands allowed)."""
+    typed = text.strip()
+    if "," in typed and not _GROUPED.fullmatch(typed):
+        dotted = typed.replace(",", ".")
+        example = dotted if _NUMBER.fullmatch(dotted.removeprefix("$")) else "100.5"
+        raise InvalidInput(f"{what} must use a dot for decimals, got {echoed(text)}: write {example} "
+                           f"(a comma only between thousands, as in 1,000). Usage: {usage}")
+    cleaned = typed.replace(",", "").removeprefix("$")
     if not _NUMBER.fullmatch(cleaned):
         raise InvalidInput(f"{what} must be a number like 100 or 0.5, got {echoed(text)}. Usage: {usage}")
     value = Decimal(cleaned)

@@ -12,10 +12,12 @@ def number_in(value: Any, above: Decimal | None, at_most: Decimal | None, expect
         number = Decimal(str(value).strip())
     except ArithmeticError:
         raise ValueError(f"expected {expected}, got {value!r}") from None
-    too_low = number <= above if above is not None else number < 0
-    if not number.is_finite() or too_low or (at_most is not None and number > at_most):
+    if not number.is_finite():       # NaN is not even comparable: it must go before the range checks
         raise ValueError(f"expected {expected}, got {value!r}")
-    return number
+    too_low = number <= above if above is not None else number < 0
+    if too_low or (at_most is not None and number > at_most):
+        raise ValueError(f"expected {expected}, got {value!r}")
+    return Decimal(format(number, "f"))      # 1e1 is kept and told as 10, not 1E+1
 
 
 def whole_in(value: Any, lowest: int, highest: int | None, expected: str) -> int:

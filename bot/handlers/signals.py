@@ -25,8 +25,12 @@ async def strategies(update: Update, context: BotContext) -> None:
     if context.words:
         if len(context.words) != 2 or context.words[1].lower() not in ("on", "off"):
             raise InvalidInput(USAGE)
+        was_on = {n for n, on in context.signals.strategies() if on}
         name = await context.signals.switch(context.words[0], context.words[1].lower() == "on")
-        await message_of(update).reply_text(f"Strategy {name} switched {context.words[1].lower()}.")
+        state = context.words[1].lower()
+        already = (name in was_on) == (state == "on")
+        await message_of(update).reply_text(f"Strategy {name} is already {state}; nothing changed." if already
+                                            else f"Strategy {name} switched {state}.")
         return
     strategies = context.signals.strategies()
     await message_of(update).reply_text(strategies_text(strategies), parse_mode=ParseMode.HTML,

@@ -22,7 +22,11 @@ EXAMPLES = {
     "symbols": ["/symbols", "/symbols add SOL/USDT", "/symbols remove ETH/USDT"],
     "profit": ["/profit", "/profit 7"], "daily": ["/daily", "/daily 14"], "chart": ["/chart BTC/USDT 15m"],
     "live": ["/live on", "/live off"], "kill": ["/kill", "/kill flat"], "logs": ["/logs", "/logs 50"],
-    "backtest": ["/backtest A BTC/USDT 30d"], "report": ["/report week"], "price": ["/price BTC/USDT"],
+    "backtest": ["/backtest A BTC/USDT 30d", "/backtest C ETH/USDT 2025-07-01..2025-07-20"],
+    "evaluate": ["/evaluate A BTC/USDT 90d"], "optimize": ["/optimize C", "/optimize A ETH/USDT 60d"],
+    "sweeps": ["/sweeps", "/sweeps 3", "/sweeps older 3"], "divergence": ["/divergence", "/divergence 14"],
+    "params": ["/params C", "/params C sweep_lookback 8", "/params C default"],
+    "report": ["/report week"], "price": ["/price BTC/USDT"],
 }
 
 

@@ -11,6 +11,7 @@ from bot.callback_data import Callback
 from bot.views import esc, price
 from trading.backtest.llm_summary import score_lines
 from trading.domain.decision_log import DecisionRecord
+from trading.domain.errors import typed_whole
 from trading.engine.universe import Selection
 from trading.services.decisions import DecidingReport, DecisionLine, DecisionPage, ScoreReport, WhyReport
 
@@ -28,10 +29,11 @@ def page_id(user_id: int, symbol: str, cursor: int | None) -> str:
 def parse_page_id(text: str) -> tuple[int, str, int | None] | None:
     """Return (user id, symbol, cursor) from page_id's text, or None when it is not one."""
     parts = text.split("-")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+    user, cursor = (typed_whole(parts[0]), typed_whole(parts[2])) if len(parts) == 3 else (None, None)
+    if user is None or cursor is None:
         return None
     symbol = "" if parts[1] == "all" else parts[1].replace("_", "/").replace(".", ":")
-    return int(parts[0]), symbol, int(parts[2]) or None
+    return user, symbol, cursor or None
 
 
 def item_id(user_id: int, ref: int) -> str:
@@ -42,7 +44,8 @@ def item_id(user_id: int, ref: int) -> str:
 def parse_item_id(text: str) -> tuple[int, int] | None:
     """Return (user id, decision id) from item_id's text, or None."""
     user, _, ref = text.partition("-")
-    return (int(user), int(ref)) if user.isdigit() and ref.isdigit() else None
+    asker, decision = typed_whole(user), typed_whole(ref)
+    return None if asker is None or decision is None else (asker, decision)
 
 
 def decisions_page(page: DecisionPage, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:

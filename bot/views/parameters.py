@@ -26,7 +26,8 @@ def table_text(table: ParameterTable) -> str:
         default = f"default {p.default:g}, " if row.value != p.default or row.overridden else ""
         mark = " ✏️" if row.overridden else ""
         lines.append(f"<code>{esc(p.name)}</code> = {row.value:g} ({default}{p.low:g}..{p.high:g}){mark}")
-    lines += ["✏️ tuned (an applied /optimize proposal or /params) · " + RULES_NOTE,
+    tuned = "✏️ tuned (an applied /optimize proposal or /params) · " if any(r.overridden for r in table.rows) else ""
+    lines += [tuned + RULES_NOTE,
               f"Change one: /params {name} NAME VALUE · back to the defaults: /params {name} default"]
     return "\n".join(lines)
 

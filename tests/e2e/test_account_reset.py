@@ -34,7 +34,9 @@ async def losing_round_trip(telegram) -> None:
 
 async def test_resume_lifts_a_cooldown_and_a_reset_starts_a_clean_account(tmp_path):
     async with FakeTelegram() as telegram:
-        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001, loss_streak="1")
+        # real speed: no candle closes within the test, and the clock still moves between a close and the reset
+        # (a report after a reset counts from its millisecond; at 0.001 all of it fell in one)
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=1.0, loss_streak="1")
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text, timeout=30)
             risk = await reply(telegram, OWNER, "/risk", lambda s: s.text.startswith("Risk"))
@@ -55,9 +57,14 @@ async def test_resume_lifts_a_cooldown_and_a_reset_starts_a_clean_account(tmp_pa
                              "the reset card answered")
             risk = await reply(telegram, OWNER, "/risk", lambda s: s.text.startswith("Risk"))
             month = await reply(telegram, OWNER, "/report month", lambda s: "Monthly report" in s.text)
+            profit = await reply(telegram, OWNER, "/profit", lambda s: s.text.startswith("Profit"))
+            per_symbol = await reply(telegram, OWNER, "/performance", lambda s: "trades" in s.text)
             bought = await reply(telegram, OWNER, "/buy BTC/USDT 100", is_receipt)
     assert "✅ new entries allowed" in risk.text and "Loss streak 0/1" in risk.text and "cooldown" not in risk.text
     assert "Trades: none closed, 0 fills" in month.text and "This month: +0.00" in month.text
+    # before: /profit and /performance still counted the old account's two losing trades after "PnL starts over"
+    assert "Realised: +0.00" in profit.text and "all: no closed trades" in profit.text, profit.text
+    assert per_symbol.text == "No closed trades yet.", per_symbol.text
     assert bought.text.startswith("✅ Bought")
     # the user's own closes are told by their replies only: no second message about the same exit
     assert not any("EXIT" in s.text or "closed outside" in s.text for s in telegram.replies_to(OWNER))

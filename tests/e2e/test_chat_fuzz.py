@@ -109,3 +109,22 @@ async def test_odd_arguments_get_short_specific_replies(tmp_path):
     assert replies["chart"].lower().startswith("unknown timeframe 'жжж")
     assert replies["pause"].startswith("Usage: /pause (no arguments)") and "✅ new entries allowed" in replies["risk"]
     assert replies["resume"].startswith("Usage: /resume (no arguments)")
+
+
+async def test_superscript_digits_and_numbers_past_a_database_integer_are_refused_not_crashed(tmp_path):
+    # before: '²'.isdigit() is True and int('²') raises; 23 digits overflowed SQLite: "failed on my side"
+    huge = "9" * 23
+    asked = {"sweep²": ("/sweeps ²", "Usage: /sweeps"), "sweep_huge": (f"/sweeps {huge}", "Usage: /sweeps"),
+             "older²": ("/sweeps older ²", "Usage: /sweeps"),
+             "why²": ("/why ²", "No order or decision '²' is known"),
+             "why_huge": (f"/why {huge}", f"No order or decision '{huge}' is known"),
+             "llmscore²": ("/llmscore ²", "'²' is not a number of days from 1 to 365"),
+             "divergence²": ("/divergence ²", "'²' is not a number of days from 1 to 365"),
+             "divergence366": ("/divergence 366", "'366' is not a number of days from 1 to 365")}
+    async with FakeTelegram() as telegram:
+        async with feature_bot(bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)):
+            with capture_logs() as logs:
+                replies = {name: (await telegram.ask(OWNER, text)).text for name, (text, _) in asked.items()}
+    wrong = {name: text for name, text in replies.items() if not text.startswith(asked[name][1])}
+    assert wrong == {}, wrong
+    assert [e for e in logs if e.get("log_level") in ("error", "critical")] == []

@@ -79,3 +79,29 @@ async def test_pause_holds_new_entries_but_not_exits_and_resume_lifts_it(tmp_pat
     assert sold.text.startswith("✅ Sold") and f"paper; new entries paused by user:{OWNER}" in mode.text
     assert resumed.text == "▶️ Trading resumed: lifted pause." and nothing.text.startswith("Nothing to resume")
     assert bought.text.startswith("✅ Bought")
+
+
+async def test_set_refuses_nan_unknown_symbols_and_unreadable_switches_and_reads_an_exponent_plainly(tmp_path):
+    async with FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            nan = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT NaN")
+            exponent = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 1e0", expect="✅")
+            unknown = await telegram.ask(OWNER, "/set SYMBOLS BTC/USDT,FOO/USDT")
+            lower = await telegram.ask(OWNER, "/set SYMBOLS eth/usdt,ETH/USDT", expect="✅")
+            switch = await telegram.ask(OWNER, "/set CLOSE_ON_DAILY_LOSS maybe")
+    # before: NaN reached a comparison and the reply was "Sorry, /set failed on my side (InvalidOperation)"
+    assert nan.text == ("RISK_PER_TRADE_PCT not changed: expected a percentage above 0 and at most 100, like 2, "
+                        "got 'NaN'."), nan.text
+    assert exponent.text == "✅ RISK_PER_TRADE_PCT: 2 → 1, applied now.", exponent.text
+    # before: any text with a slash was stored, and the next start traded a market that does not exist
+    assert unknown.text.startswith("SYMBOLS not changed: Unknown symbol 'FOO/USDT'. Try one of: BTC/USDT, ETH/USDT")
+    assert lower.text == "✅ SYMBOLS: BTC/USDT,ETH/USDT → ETH/USDT, stored. It takes effect at the next restart."
+    assert switch.text == ("CLOSE_ON_DAILY_LOSS not changed: expected true or false, like /set CLOSE_ON_DAILY_LOSS "
+                           "true, got 'maybe'."), switch.text
+    with sqlite3.connect(tmp_path / "trading.sqlite") as db:
+        audited = [json.loads(d) for (d,) in db.execute("SELECT data_json FROM events WHERE kind = 'setting'")]
+        left = dict(db.execute("SELECT key, value FROM settings_overrides"))
+    assert [(a["name"], a["new"]) for a in audited] == [("risk_per_trade_pct", "1"), ("symbols", "ETH/USDT")]
+    assert left == {"risk_per_trade_pct": "1", "symbols": "ETH/USDT"}

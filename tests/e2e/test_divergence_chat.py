@@ -15,7 +15,7 @@ async def test_divergence_sets_the_paper_trades_against_the_backtest_fill_by_fil
             exit_ = await telegram.wait_for(OWNER, lambda s: "EXIT" in s.text, timeout=90)
             report = await telegram.ask(OWNER, "/divergence 3", expect="paper-spot, last 3 days")
     assert nothing.text == "No positions closed on paper-spot in the last 7 days: nothing to compare."
-    assert wrong.text.startswith("'week' is not a number of days. Usage: /divergence [DAYS]")
+    assert wrong.text.startswith("'week' is not a number of days from 1 to 365. Usage: /divergence [DAYS]")
     strategy = exit_.text.split("[")[1].split("]")[0]            # the strategy that closed a position
     assert f"ETH/USDT {strategy}: actual " in report.text or f"BTC/USDT {strategy}: actual " in report.text
     assert "against the backtest's" in report.text and "(both)" in report.text, "the paper trade has its twin"

@@ -60,3 +60,23 @@ async def test_a_brake_refuses_buy_and_short_by_name_and_lets_sell_and_close_thr
     assert closed.text.startswith("✅ Sold") and positions.text.startswith("No open positions")
     said = [s.text for s in telegram.replies_to(OWNER)[before:]]
     assert not any("chat:" in t or "closed outside" in t for t in said), said
+
+
+async def test_a_manual_position_counts_against_the_maximum_before_the_next_candle(tmp_path):
+    # replay_speed 0.001: no candle closes during the test, so only the orders themselves can tell the engine
+    async with FakeTelegram() as telegram:
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001,
+                                max_open_positions=1)
+        async with running_bot(settings):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text, timeout=30)
+            first = await reply(telegram, OWNER, "/buy BTC/USDT 100", is_receipt)
+            second = await reply(telegram, OWNER, "/buy ETH/USDT 100", is_receipt)
+            risk = await reply(telegram, OWNER, "/risk", lambda s: s.text.startswith("Risk"))
+            closed = await reply(telegram, OWNER, "/close BTC/USDT", is_receipt)
+            after_close = await reply(telegram, OWNER, "/buy ETH/USDT 100", is_receipt)
+    assert first.text.startswith("✅ Bought")
+    # before: the second /buy opened a second position; the engine learnt of the first at the next candle
+    assert second.text.startswith("Not opened: 1 position open, the maximum is 1 (MAX_OPEN_POSITIONS)"), second.text
+    assert "Positions 1/1" in risk.text, risk.text
+    # and a closed one frees its place at once
+    assert closed.text.startswith("✅ Sold") and after_close.text.startswith("✅ Bought"), after_close.text

@@ -96,3 +96,17 @@ async def test_another_members_press_on_the_owners_close_button_does_nothing(tmp
             refused = await telegram.answered(by_member)
             still = await telegram.ask(group, "/positions", user_id=OWNER, expect="Open positions")
     assert refused.startswith("These buttons belong to the person who asked") and "BTC/USDT LONG" in still.text
+
+
+async def test_switching_a_strategy_to_the_state_it_is_in_says_so(tmp_path):
+    async with FakeTelegram() as telegram:
+        async with running_bot(paper(tmp_path, telegram)):
+            await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
+            off = await telegram.ask(OWNER, "/strategies A off", expect="Strategy A")
+            again = await telegram.ask(OWNER, "/strategies a off", expect="Strategy A")
+            on = await telegram.ask(OWNER, "/strategies A on", expect="Strategy A")
+            on_again = await telegram.ask(OWNER, "/strategies A ON", expect="Strategy A")
+    assert off.text == "Strategy A switched off." and on.text == "Strategy A switched on."
+    # before: "Strategy A switched off." again, as if something had changed
+    assert again.text == "Strategy A is already off; nothing changed."
+    assert on_again.text == "Strategy A is already on; nothing changed."

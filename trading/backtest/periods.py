@@ -7,7 +7,8 @@ from datetime import date, datetime, timezone
 from trading.domain.errors import echoed
 
 DAY_MS = 86_400_000
-_SPAN = re.compile(r"^(\d{1,4})([dw])$")
+_SPAN = re.compile(r"^(\d+)([dw])$")
+MAX_SPAN_DAYS = 36_500          # a century back covers any market's history
 
 
 class PeriodWithoutData(ValueError):
@@ -46,10 +47,19 @@ def parse_period(text: str, now_ms: int) -> tuple[int, int]:
         days = int(span[1]) * (7 if span[2] == "w" else 1)
         if days < 1:
             raise ValueError("a period needs at least one day, e.g. 30d")
+        if days > MAX_SPAN_DAYS:
+            raise ValueError(f"a period reaches back at most {MAX_SPAN_DAYS}d, got {echoed(text)}; "
+                             f"e.g. 365d or 2025-06-01..2025-07-31")
         return now_ms - days * DAY_MS, now_ms
     if ".." in text:
         first, _, last = text.partition("..")
+        if not first.strip() or not last.strip():
+            raise ValueError(f"a range needs both days, got {echoed(text)}; e.g. 2025-06-01..2025-07-31")
         start, end = date_range(first, last, ("the start", "the end"))
         assert start is not None and end is not None
+        if start >= now_ms:
+            today = datetime.fromtimestamp(now_ms / 1000, timezone.utc).date().isoformat()
+            raise ValueError(f"the start {first.strip()} is not before today ({today}): a backtest needs "
+                             f"past candles, e.g. 30d")
         return start, min(end, now_ms)
     raise ValueError(f"period {echoed(text)} is not like 30d, 4w or 2025-06-01..2025-07-31")

@@ -61,7 +61,7 @@ def parse_param(text: str) -> tuple[str, tuple[float, ...]]:
     name, sep, values = text.partition("=")
     name = name.strip()
     if not sep or not name or not values.strip():
-        raise ValueError(f"--param {echoed(text)} is not like min_gap=0.1:0.5:0.1 or left=3,5,8")
+        raise ValueError(f"--param {echoed(text)} is not like rules_min_rr=1.5:3:0.5 or sweep_lookback=8,12,16")
     try:
         low, step, count = _steps(values) if ":" in values else (0.0, 0.0, len(values.split(",")))
         numbers = tuple(dict.fromkeys(float(v) for v in values.split(","))) if ":" not in values else ()

@@ -1,6 +1,8 @@
 """One tree of errors: retryable ones (try again later) and rejected ones (will never succeed as sent)."""
 from __future__ import annotations
 
+import re
+
 
 class TradingError(Exception):
     """Base of every error the core raises on purpose."""
@@ -82,6 +84,13 @@ def shortened(typed: str, limit: int = ECHO_LIMIT) -> str:
 def echoed(typed: str, limit: int = ECHO_LIMIT) -> str:
     """Return the user's text quoted for a reply ('BTCUSD'), at most limit characters of it."""
     return repr(shortened(typed, limit))
+
+
+def typed_whole(typed: str) -> int | None:
+    """Return the user's text as a whole number of ASCII digits that fits a database integer, else None."""
+    # str.isdigit() admits '²' (int() then raises) and numbers past SQLite's 64-bit integers
+    text = typed.strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
 class EntryRefused(InvalidInput):

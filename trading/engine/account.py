@@ -65,7 +65,7 @@ def require_funds(asset: str, need: Decimal, free: Decimal) -> None:
 
 def _plain(amount: Decimal) -> str:
     # Money reads best to the cent; coin amounts keep their own digits.
-    return f"{amount:.2f}" if abs(amount) >= 1 else f"{amount.normalize():f}"
+    return f"{amount:,.2f}" if abs(amount) >= 1 else f"{amount.normalize():f}"
 
 
 class Reservations:

@@ -206,8 +206,8 @@ def vet_pace(state: RiskState, ts_ms: int, open_positions: int | None, settings:
     """Return whether one more position fits (None: not a new one) and, if asked, the entry rate allows it."""
     if open_positions is not None and open_positions >= settings.max_open_positions:
         return Verdict(RiskRule.MAX_OPEN_POSITIONS,
-                       f"{open_positions} positions open, the maximum is {settings.max_open_positions} "
-                       f"(MAX_OPEN_POSITIONS). Close one to open another.")
+                       f"{open_positions} position{'s' * (open_positions != 1)} open, the maximum is "
+                       f"{settings.max_open_positions} (MAX_OPEN_POSITIONS). Close one to open another.")
     recent = _entries_in_window(state, ts_ms, settings)
     if entry_rate and len(recent) >= settings.max_entries:
         wait = -(-(recent[0] + settings.entry_window_ms - ts_ms) // MINUTE_MS)

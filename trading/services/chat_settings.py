@@ -23,6 +23,7 @@ from trading.ports import Clock, MarketData
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.event_bus import EventBus
 from trading.settings import Settings
+from trading.settings_values import split_list
 
 log = get_logger(__name__)
 RESTART_ONLY = ("symbols", "timezone", "report_time", "chart_theme")
@@ -114,6 +115,8 @@ class ChatSettings:
         value = str(Settings.model_fields[name].default) if default else value_text
         if name == "quiet_hours" and value_text.strip().lower() in ("off", "none"):
             value = ""
+        if name == "symbols" and not default:
+            value = await self._known_symbols(value)
         candidate = _validated(self.current, name, value)
         new = getattr(candidate, name)
         if new == old and not default:
@@ -145,6 +148,14 @@ class ChatSettings:
                 raise InvalidInput("The bot needs at least one symbol; add another before removing this one.")
             symbols.remove(symbol)
         return await self.change("symbols", ",".join(symbols), user_id)
+
+    async def _known_symbols(self, text: str) -> str:
+        """Return the symbols in text as the market names them, or refuse one it does not list."""
+        known = list(await self._market.instruments())
+        try:
+            return ",".join(dict.fromkeys(resolve_symbol(s, known) for s in split_list(text)))
+        except BadSymbol as exc:
+            raise InvalidInput(f"SYMBOLS not changed: {exc}") from None
 
     async def _commit(self, name: str, value: str, default: bool, user_id: int) -> SettingChange:
         old = getattr(self.current, name)
@@ -182,6 +193,8 @@ def _validated(settings: Settings, name: str, value: str) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "bool_parsing":      # pydantic's words name no value that works
+            message = f"expected true or false, like /set {name.upper()} true, got {echoed(value)}"
         field = str(first["loc"][0]) if first["loc"] else name
         about = "" if field == name else f" (it would make {field.upper()} invalid)"
         raise InvalidInput(f"{name.upper()} not changed{about}: {message}.") from None

@@ -12,7 +12,7 @@ from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.backtest.decision_score import Score, ScoredDecision, score
 from trading.backtest.llm_summary import sources_line
 from trading.domain.decision_log import DecisionRecord
-from trading.domain.errors import BadSymbol, InvalidInput, TradingError
+from trading.domain.errors import BadSymbol, InvalidInput, TradingError, echoed, typed_whole
 from trading.domain.symbols import resolve_symbol
 from trading.engine.llm_settings import LlmStatus
 from trading.ports import Clock, MarketData
@@ -128,8 +128,8 @@ class DecisionsService:
         asked = text.strip().lstrip("#")
         if not asked:
             raise InvalidInput("Usage: /why ORDER_ID (from /orders or /trades), e.g. /why P-12")
-        if asked.isdigit():
-            record = await self.journal.get(int(asked))
+        if (number := typed_whole(asked)) is not None:
+            record = await self.journal.get(number)
             if record is not None:
                 return WhyReport(asked, record, "")
         client_id, reason = await self.journal.order_of(asked)
@@ -190,6 +190,8 @@ def _days(text: str) -> int:
     text = text.strip().lower().removesuffix("d")
     if not text:
         return 7
-    if not text.isdigit() or not 1 <= int(text) <= 365:
-        raise InvalidInput(f"{text!r} is not a number of days from 1 to 365. Usage: /llmscore [days], e.g. /llmscore 7")
-    return int(text)
+    days = typed_whole(text)
+    if days is None or not 1 <= days <= 365:
+        raise InvalidInput(f"{echoed(text)} is not a number of days from 1 to 365. Usage: /llmscore [days], "
+                           f"e.g. /llmscore 7")
+    return days

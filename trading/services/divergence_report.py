@@ -24,7 +24,7 @@ from trading.backtest.metrics import DAY_MS
 from trading.backtest.runner import backtest
 from trading.backtest.strategy_specs import NAMES
 from trading.domain.candles import Timeframe
-from trading.domain.errors import ConfigurationError, InvalidInput, echoed
+from trading.domain.errors import ConfigurationError, InvalidInput, echoed, typed_whole
 from trading.domain.instruments import Instrument
 from trading.engine.engine_state import EngineSettings
 from trading.engine.rules_decider import RulesSettings
@@ -60,9 +60,10 @@ def parse_days(args: Sequence[str]) -> int:
     """Return the days of '/divergence [DAYS]', or raise InvalidInput saying what to type."""
     if not args:
         return DEFAULT_DAYS
-    if len(args) == 1 and args[0].strip().isdigit() and 1 <= int(args[0]) <= MAX_DAYS:
-        return int(args[0])
-    raise InvalidInput(f"{echoed(' '.join(args))} is not a number of days. {USAGE}")
+    days = typed_whole(args[0]) if len(args) == 1 else None
+    if days is not None and 1 <= days <= MAX_DAYS:
+        return days
+    raise InvalidInput(f"{echoed(' '.join(args))} is not a number of days from 1 to {MAX_DAYS}. {USAGE}")
 
 
 class DivergenceService:

@@ -179,6 +179,12 @@ class LoopControls:
             await self.events.emit(notices.account_reset(self.clock.now_ms()))
             await self._finish()
 
+    async def user_order_filled(self) -> None:
+        """Take in the positions the user's filled order changed now, not at the next tick: the gate counts them."""
+        async with self._lock:
+            await self._sync.run(self.clock.now_ms(), self._marks)
+            await self._finish()
+
     async def trip_on_protection_failures(self, failures: int, error: str) -> None:
         """Pause new entries: the protective exits failed failures times in a row, positions may be unguarded."""
         reason = f"the protective-exit job failed {failures} times in a row ({error})"

@@ -7,8 +7,8 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
-from trading.domain.errors import BadSymbol, InvalidInput, RejectedError, echoed
-from trading.domain.instruments import Instrument, amount_text
+from trading.domain.errors import BadSymbol, InsufficientFunds, InvalidInput, RejectedError, echoed
+from trading.domain.instruments import Instrument
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
@@ -16,6 +16,7 @@ from trading.domain.symbols import resolve_symbol
 from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
+from trading.services.exit_sizes import exit_amount, exit_on_step, refuse_stranded_rest
 from trading.services.paper_venue import PaperVenue
 
 if TYPE_CHECKING:     # the live venue loads ccxt: only a live run imports it
@@ -71,6 +72,10 @@ class EngineDesk(Protocol):
 
     async def reset_account(self, reset_venue: Callable[[], Awaitable[None]]) -> None:
         """Reset the venue and start the engine's risk state over with it."""
+        ...
+
+    async def user_order_filled(self) -> None:
+        """Take in what the user's filled order changed now, so the next entry's gate counts it."""
         ...
 
 
@@ -239,14 +244,17 @@ class PortfolioService:
         position = await self._position(symbol)
         if position is None or position.side is not side:
             raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
-        amount = _exit_amount(position.amount, size, command)
+        amount = exit_amount(position.amount, size, command)
         last = await self._mark(symbol)
         instrument = (await self._market.instruments()).get(symbol)
         if instrument is not None:        # on the step, as the exchange gets it (down: never more than held)
-            # a futures exit is reduce-only, which the exchange lets under the minimum order value
+            # a futures exit is reduce-only, which the exchange lets under the minimum order value (price 0: unchecked)
             smallest = max(instrument.min_amount, instrument.amount_step) if self.venue.market_type == "futures" \
                 else instrument.min_order_amount(last)
-            amount = _exit_on_step(instrument, amount, position.amount, smallest, command)
+            amount = exit_on_step(instrument, amount, position.amount, smallest, command,
+                                  last if self.venue.market_type == "spot" else Decimal(0))
+            if size.kind is not SizeKind.ALL:
+                refuse_stranded_rest(instrument, amount, position.amount, smallest, command)
         fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))
         return Leg(symbol, side.entry_order_side.opposite, amount, last, fee,
                    reduce_only=self.venue.market_type == "futures", price_tick=_tick(instrument),
@@ -284,7 +292,9 @@ class PortfolioService:
         reduces = held is not None and held.side.entry_order_side is not leg.side and leg.amount <= held.amount
         if not reduces:
             self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
-        return await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
+        placed = await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
+        await self._settled(placed)
+        return placed
 
     async def _place_exit(self, leg: Leg, client_id: str, order: ManualOrder) -> Order:
         # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
@@ -296,11 +306,18 @@ class PortfolioService:
         if self._desk is not None:
             await self._desk.user_exit(leg.symbol, client_id, f"/{order.kind.value}")
         try:
-            return await self._place(intent, last, fill_now=True, typed=order.symbol or leg.symbol)
+            placed = await self._place(intent, last, fill_now=True, typed=order.symbol or leg.symbol)
         except InvalidInput:
             if self._desk is not None:
                 await self._desk.user_exit_failed(leg.symbol)
             raise
+        await self._settled(placed)
+        return placed
+
+    async def _settled(self, order: Order) -> None:
+        # the engine learns of positions on its next tick: two /buy before it passed MAX_OPEN_POSITIONS
+        if self._desk is not None and order.filled > 0:
+            await self._desk.user_order_filled()
 
     async def _place(self, intent: OrderIntent, last: Decimal, fill_now: bool, typed: str) -> Order:
         broker = self.venue.broker
@@ -309,7 +326,8 @@ class PortfolioService:
             order = await broker.place(intent)
         except RejectedError as exc:
             await self.venue.settle()
-            raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}") from None
+            hint = ". Try a smaller amount; /balance shows what is free" if isinstance(exc, InsufficientFunds) else ""
+            raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}{hint}") from None
         if fill_now:
             await self.venue.trade_at(intent.symbol, last)
         else:
@@ -348,32 +366,6 @@ def _cents_up(value: Decimal) -> str:
 
 def _whole_up(value: Decimal) -> str:
     return f"{value.to_integral_value(ROUND_CEILING):f}" if value >= 1 else f"{value:.2f}"
-
-
-def _exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
-    if size.kind is SizeKind.ALL:
-        return held
-    if size.kind is SizeKind.PERCENT:
-        if not 0 < size.value <= 100:
-            raise InvalidInput(f"A percentage must be between 0 and 100, e.g. {command} BTC/USDT 50%")
-        return held * size.value / 100
-    if size.value <= 0:
-        raise InvalidInput(f"The amount must be positive, e.g. {command} BTC/USDT 0.01")
-    if size.value > held:
-        raise InvalidInput(f"You hold {held.normalize():f}; {command} at most that, or say all.")
-    return size.value
-
-
-def _exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal, command: str) -> Decimal:
-    """Return amount down on the step; refuse one that rounds below the smallest order, saying what to type."""
-    on_step, symbol = instrument.round_amount(amount), instrument.symbol
-    if on_step >= smallest or instrument.round_amount(held) < smallest:
-        return on_step
-    raise InvalidInput(f"{amount_text(amount)} {instrument.base} rounds to "
-                       f"{amount_text(on_step, instrument.amount_step)} on the {amount_text(instrument.amount_step)} "
-                       f"step, below the smallest order "
-                       f"{amount_text(smallest)} {instrument.base}; try {command} {symbol} {smallest.normalize():f} "
-                       f"or {command} {symbol} all.")
 
 
 def _tick(instrument: Instrument | None) -> Decimal | None:

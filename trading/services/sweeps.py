@@ -8,7 +8,7 @@ from trading.adapters.sqlite_sweeps import StoredSweep, SweepArchive, SweepListi
 from trading.backtest.comparison import percent
 from trading.backtest.result_export import iso_time
 from trading.backtest.sweep_report import sweep_text
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, typed_whole
 from trading.strategies.parameter_space import params_text
 
 PAGE = 10
@@ -20,10 +20,10 @@ def sweeps_request(args: Sequence[str]) -> tuple[str, int | None]:
     words = [a.strip().lstrip("#") for a in args]
     if not words:
         return "list", None
-    if len(words) == 1 and words[0].isdigit():
-        return "show", int(words[0])
-    if len(words) == 2 and words[0].lower() == "older" and words[1].isdigit():
-        return "list", int(words[1])
+    if len(words) == 1 and (shown := typed_whole(words[0])) is not None:
+        return "show", shown
+    if len(words) == 2 and words[0].lower() == "older" and (older := typed_whole(words[1])) is not None:
+        return "list", older
     raise InvalidInput(USAGE)
 
 
@@ -56,11 +56,15 @@ def listing_line(s: SweepListing) -> str:
             f"   {how}, {s.trials} trials, {best}{pbo}" + (f"\n   {params}" if params else ""))
 
 
+EXAMPLE_PARAM = "sweep_lookback=8,12,16"      # one of strategy C's declared parameters
+
+
 def listing_text(listed: Sequence[SweepListing], page: int = PAGE, show: str = "/sweeps {id}",
                  older: str | None = "/sweeps older {id}") -> str:
     """Return a page of stored sweeps, newest first, and how to see one (and the older page, when full)."""
     if not listed:
-        return "No sweeps stored yet. Run one with: trading-assistant sweep --strategy C --param left=3,5,8"
+        return ("No sweeps stored yet. Run one with /optimize C here, or in a shell: "
+                f"trading-assistant sweep --strategy C --param {EXAMPLE_PARAM}")
     lines = ["Parameter sweeps, newest first (out-of-sample return of the best trial)"]
     lines += [listing_line(s) for s in listed]
     more = f"; older: {older.format(id=listed[-1].id)}" if older and len(listed) == page else ""

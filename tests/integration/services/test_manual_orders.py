@@ -14,8 +14,9 @@ import pytest
 from tests.fakes.paper_account import JULY_1_NOON_MS, paper_account
 from trading.domain.candles import MINUTE_MS, Timeframe
 from trading.domain.events import EventKind
-from trading.domain.errors import EntryRefused
-from trading.domain.orders import OrderStatus
+from trading.domain.errors import EntryRefused, InvalidInput
+from trading.domain.manual_orders import Size, SizeKind
+from trading.domain.orders import OrderIntent, OrderStatus, OrderType, Side
 
 
 @pytest.fixture
@@ -71,3 +72,57 @@ async def test_the_gate_refuses_a_manual_buy_and_nothing_reaches_the_venue(accou
 async def test_a_shortened_symbol_is_named_in_a_refusal(account):
     with pytest.raises(Exception, match=r"^Order refused \(BTC read as BTC/USDT\): needs "):
         await account.portfolio.buy("BTC", D("99999999"))
+
+
+async def test_a_buy_past_the_cash_names_both_sums_with_separators_and_what_to_do(account):
+    # before: "Order refused: needs 20000.00 USDT, only 10000.00 USDT is available" and no way forward
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.buy("BTC/USDT", D("20000"))
+    assert str(refused.value) == ("Order refused: needs 20,000.00 USDT, only 10,000.00 USDT is available. Try a "
+                                  "smaller amount; /balance shows what is free")
+    assert await account.portfolio.open_orders() == [] and await account.venue.broker.positions() == []
+
+
+async def test_a_partial_sell_that_would_strand_a_rest_below_the_minimum_is_refused(account):
+    # 10 USDT at 106,605.80: 0.00009 BTC held (10 / 1.001 / 106,627.13 = 0.0000936.. down on the 0.00001 step);
+    # the smallest order is 0.00005 BTC (5 USDT / 106,605.80 = 0.0000469.. up on the step)
+    await account.portfolio.buy("BTC/USDT", D("10"))
+    [held] = await account.venue.broker.positions()
+    assert held.amount == D("0.00009")
+    # before: /sell 0.00005 went through and left 0.00004 BTC that no /sell or /close could ever place
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.sell("BTC/USDT", Size(SizeKind.AMOUNT, D("0.00005")))
+    assert str(refused.value) == ("That would leave 0.00004 BTC, below the smallest order 0.00005 BTC: no order could "
+                                  "close it later. Try /sell BTC/USDT all.")
+    with pytest.raises(InvalidInput, match="That would leave 0.00004 BTC"):
+        await account.portfolio.sell("BTC/USDT", Size(SizeKind.PERCENT, D("60")))
+    [still] = await account.venue.broker.positions()
+    assert still.amount == D("0.00009")
+    sold = await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
+    assert sold.filled == D("0.00009") and await account.venue.broker.positions() == []
+
+
+async def test_a_partial_sell_may_leave_the_smallest_order_and_the_refusal_names_the_most_to_sell(account):
+    # 20 USDT: 0.00018 BTC; selling 0.00014 would leave 0.00004: the most that leaves 0.00005 is 0.00013
+    await account.portfolio.buy("BTC/USDT", D("20"))
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.sell("BTC/USDT", Size(SizeKind.AMOUNT, D("0.00014")))
+    assert str(refused.value).endswith("Try /sell BTC/USDT all or /sell BTC/USDT 0.00013.")
+    sold = await account.portfolio.sell("BTC/USDT", Size(SizeKind.AMOUNT, D("0.00013")))
+    [rest] = await account.venue.broker.positions()
+    assert sold.filled == D("0.00013") and rest.amount == D("0.00005")
+
+
+async def test_selling_spot_dust_says_why_no_order_can_and_what_to_do(account):
+    # 0.00004 BTC left by an exit sized outside the bot is 4.26 USDT at 106,605.80: under the 5 USDT minimum
+    await account.portfolio.buy("BTC/USDT", D("10"))
+    await account.venue.broker.place(OrderIntent("BTC/USDT", Side.SELL, OrderType.MARKET, amount=D("0.00005"),
+                                                 client_order_id="outside-1"))
+    await account.venue.trade_at("BTC/USDT", D("106605.80"))
+    [dust] = await account.venue.broker.positions()
+    assert dust.amount == D("0.00004")
+    # before: the order went to the venue and came back "order value 4.26 USDT is below the minimum 5 USDT"
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
+    assert str(refused.value) == ("You hold 0.00004 BTC, below the smallest order 0.00005 BTC (5 USDT): no order can "
+                                  "sell it alone. Buy at least that much more, then /sell BTC/USDT all.")

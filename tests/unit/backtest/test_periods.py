@@ -24,7 +24,23 @@ def test_a_range_of_dates_stops_at_now():
     ("0d", "a period needs at least one day, e.g. 30d"),
     ("2025-07-02..2025-07-01", "the end 2025-07-01 is before the start 2025-07-02"),
     ("2025-02-30..2025-03-01", "the start '2025-02-30' is not a date like 2025-06-01"),
+    # before: "the end '' is not a date like 2025-06-01"
+    ("2025-06-01..", "a range needs both days, got '2025-06-01..'; e.g. 2025-06-01..2025-07-31"),
+    ("..2025-06-01", "a range needs both days, got '..2025-06-01'"),
 ])
 def test_bad_periods_say_what_to_type(text, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         parse_period(text, JULY_1)
+
+
+def test_a_range_that_starts_after_now_is_refused_with_today():
+    # before: the run loaded the two newest candles and answered that the data covered only their day
+    with pytest.raises(ValueError, match=r"the start 2025-07-02 is not before today \(2025-07-01\)"):
+        parse_period("2025-07-02..2025-08-01", JULY_1 + 5)
+
+
+def test_a_long_span_is_read_as_a_span_and_a_huge_one_names_the_limit():
+    assert parse_period("36500d", JULY_1) == (JULY_1 - 36_500 * DAY_MS, JULY_1)
+    # before: five digits were "not like 30d", which they are
+    with pytest.raises(ValueError, match=r"a period reaches back at most 36500d, got '99999d'"):
+        parse_period("99999d", JULY_1)

@@ -59,9 +59,20 @@ def test_trades_with_odd_digits_is_refused_not_a_crash(typed):
         count([typed], 10, 50, "/trades [n]")
 
 
-@pytest.mark.parametrize("typed, value", [("100", "100"), ("$1,000.50", "1000.50"), (".5", "0.5"), ("7.", "7")])
+@pytest.mark.parametrize("typed, value", [("100", "100"), ("$1,000.50", "1000.50"), (".5", "0.5"), ("7.", "7"),
+                                          ("1,234,567", "1234567")])
 def test_plain_numbers_are_read(typed, value):
     assert number(typed, "The amount", "/buy") == Decimal(value)
+
+
+@pytest.mark.parametrize("typed, example", [("100,5", "write 100.5 "), ("0,001", "write 0.001 "),
+                                            ("1,00", "write 1.00 "), ("12,34,567", "write 100.5 "),
+                                            ("1,000,5", "write 100.5 ")])
+def test_a_decimal_comma_is_refused_not_read_as_thousands(typed, example):
+    # before: '/buy BTC/USDT 100,5' bought 1,005 USDT of BTC
+    with pytest.raises(InvalidInput, match="The amount must use a dot for decimals") as refused:
+        number(typed, "The amount", "/buy")
+    assert example in str(refused.value)
 
 
 @pytest.mark.parametrize("typed", ["1e3", "NaN", "Infinity", "0x10", "١٢", "1" * 16])

@@ -133,7 +133,7 @@ def _stored_sweeps(data_dir) -> int:
 @pytest.mark.parametrize("argv, message", [
     (["--strategy", "C", "--param", "nope=1,2", "--symbol", "BTC/USDT"], "C has no parameter 'nope'"),
     (["--strategy", "C", "--param", "sweep_lookback", "--symbol", "BTC/USDT"],
-     "--param 'sweep_lookback' is not like min_gap=0.1:0.5:0.1"),
+     "--param 'sweep_lookback' is not like rules_min_rr=1.5:3:0.5 or sweep_lookback=8,12,16"),
     (["--strategy", "C", "--param", "sweep_lookback=20:4:2"],
      "--param 'sweep_lookback=20:4:2': the values must be numbers, a,b,c or low:high:step with step above 0"),
     (["--strategy", "C", "--param", "sweep_lookback=4:20:0"], "--param 'sweep_lookback=4:20:0': the values must"),

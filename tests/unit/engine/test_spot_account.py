@@ -62,7 +62,7 @@ def test_selling_what_is_not_held_is_refused():
 def test_buying_beyond_the_cash_is_refused_at_placement():
     account = SpotAccount(Decimal(1_000))
     # 0.1 * 60,000 * 1.001 = 6,006 > 1,000
-    with pytest.raises(InsufficientFunds, match="needs 6006.00 USDT, only 1000.00 USDT"):
+    with pytest.raises(InsufficientFunds, match="needs 6,006.00 USDT, only 1,000.00 USDT"):
         account.reserve(_order(Side.BUY, "0.1"), SPOT_BTC, Decimal(60_000), None, None)
 
 

@@ -1,6 +1,7 @@
 """The chat's decision views: HOLD runs folded, buttons that name who asked, replies within Telegram's limits."""
 from decimal import Decimal as D
 
+from bot.callback_data import Callback, asker_and_ref
 from bot.views.decisions import (chunks, decisions_page, parse_item_id, parse_page_id, page_id, prompt_messages)
 from trading.domain.decision_log import DecisionRecord
 from trading.services.decisions import DecisionPage, fold_holds
@@ -39,3 +40,11 @@ def test_long_texts_are_cut_at_line_ends_into_messages_of_at_most_4096_character
     assert chunks("y" * 5000) == ["y" * 4096, "y" * 904]
     long_prompt = rec(1, "BUY", "model", prompt="p" * 9000)
     assert len(prompt_messages(long_prompt)) == 3 and prompt_messages(rec(2))[0].endswith("there is no prompt.")
+
+
+def test_button_ids_with_odd_digits_or_past_a_database_integer_are_not_ours():
+    # before: '²'.isdigit() let int('²') raise, and 20 digits reached SQLite as an overflow
+    assert parse_page_id("²-all-0") is None and parse_page_id("42-all-²") is None
+    assert parse_item_id("42-²") is None and parse_item_id("42-" + "9" * 20) is None
+    assert asker_and_ref(Callback("ch", "pick", "²_BTC")) == (None, "²_BTC")
+    assert asker_and_ref(Callback("ch", "pick", "42_BTC")) == (42, "BTC")

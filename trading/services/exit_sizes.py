@@ -1,0 +1,58 @@
+"""How much a manual exit (/sell, /cover, /close) takes: the size asked, on the market's step, never leaving a
+rest the market's minimum would strand."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trading.domain.errors import InvalidInput
+from trading.domain.instruments import Instrument, amount_text
+from trading.domain.manual_orders import Size, SizeKind
+
+
+def exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
+    """Return how much of held a /sell, /cover or /close asks for, or refuse a size that cannot be."""
+    if size.kind is SizeKind.ALL:
+        return held
+    if size.kind is SizeKind.PERCENT:
+        if not 0 < size.value <= 100:
+            raise InvalidInput(f"A percentage must be between 0 and 100, e.g. {command} BTC/USDT 50%")
+        return held * size.value / 100
+    if size.value <= 0:
+        raise InvalidInput(f"The amount must be positive, e.g. {command} BTC/USDT 0.01")
+    if size.value > held:
+        raise InvalidInput(f"You hold {held.normalize():f}; {command} at most that, or say all.")
+    return size.value
+
+
+def exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal, command: str,
+                 price: Decimal) -> Decimal:
+    """Return amount down on the step; refuse one that rounds below the smallest order, saying what to type."""
+    on_step, symbol = instrument.round_amount(amount), instrument.symbol
+    if on_step >= smallest:
+        return on_step
+    if instrument.round_amount(held) < smallest:
+        if price > 0 and on_step * price < instrument.min_notional:
+            # spot dust: the venue takes no order this small; only a bigger holding can be sold whole
+            raise InvalidInput(f"You hold {amount_text(held)} {instrument.base}, below the smallest order "
+                               f"{amount_text(smallest)} {instrument.base} ({instrument.min_notional.normalize():f} "
+                               f"{instrument.quote}): no order can sell it alone. Buy at least that much more, "
+                               f"then {command} {symbol} all.")
+        return on_step
+    raise InvalidInput(f"{amount_text(amount)} {instrument.base} rounds to "
+                       f"{amount_text(on_step, instrument.amount_step)} on the {amount_text(instrument.amount_step)} "
+                       f"step, below the smallest order "
+                       f"{amount_text(smallest)} {instrument.base}; try {command} {symbol} {smallest.normalize():f} "
+                       f"or {command} {symbol} all.")
+
+
+def refuse_stranded_rest(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal,
+                         command: str) -> None:
+    """Refuse a partial exit whose rest would be below the smallest order: no order could close it later."""
+    rest, symbol, base = instrument.round_amount(held) - amount, instrument.symbol, instrument.base
+    if not 0 < rest < smallest:
+        return
+    most = instrument.round_amount(held) - smallest
+    instead = f"{command} {symbol} all" + (f" or {command} {symbol} {most.normalize():f}" if most >= smallest
+                                           else "")
+    raise InvalidInput(f"That would leave {amount_text(rest, instrument.amount_step)} {base}, below the smallest "
+                       f"order {amount_text(smallest)} {base}: no order could close it later. Try {instead}.")
