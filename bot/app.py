@@ -44,7 +44,7 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(TypeHandler(Update, guard), group=ACCESS_GROUP)
     app.add_handler(TypeHandler(Update, command_origin.screen), group=ORIGIN_GROUP)
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, command.handler, filters=filters.UpdateType.MESSAGE,
+        app.add_handler(CommandHandler(command.name, command.run, filters=filters.UpdateType.MESSAGE,
                                        block=command.block))
     app.add_handler(CallbackQueryHandler(orders.reset_paper_answer, pattern=pattern(orders.RESET)))
     app.add_handler(CallbackQueryHandler(orders.close_all_answer, pattern=pattern(orders.CLOSE_ALL)))

@@ -7,6 +7,7 @@ from typing import Any, Callable, Coroutine
 from telegram import Update
 
 from bot.context import BotContext
+from trading.domain.errors import InvalidInput
 from bot.handlers import (about, backtests, charts, control, decisions, divergence, live, market, notify, orders,
                           parameters, portfolio, reports, signals, status, sweeps, trader, tuning)
 
@@ -23,6 +24,18 @@ class Command:
     usage: str
     handler: Handler
     block: bool = True       # False: slow work (drawing, an LLM call); later updates are answered meanwhile
+    alone: str = ""          # what a command without arguments does, told when words are typed after it
+
+    @property
+    def takes_words(self) -> bool:
+        """Return whether anything may follow the command (its usage names arguments, or /start's deep link)."""
+        return self.usage != f"/{self.name}" or self.name == "start"
+
+    async def run(self, update: Update, context: BotContext) -> None:
+        """Run the handler; words after a command that takes none are refused, not silently ignored."""
+        if context.words and not self.takes_words:
+            raise InvalidInput(f"Usage: /{self.name} (no arguments): {self.alone or self.summary}")
+        await self.handler(update, context)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -40,14 +53,19 @@ COMMANDS: tuple[Command, ...] = (
             signals.strategies),
     Command("chart", "Market", "candles with ICT zones and the bot's trades", "/chart SYMBOL [TF]", charts.chart,
             block=False),
-    Command("risk", "Risk", "limits, today's PnL, drawdown, breaker, kill switch", "/risk", control.risk),
+    Command("risk", "Risk", "limits, today's PnL, drawdown, breaker, kill switch", "/risk", control.risk,
+            alone="shows limits, today's PnL, drawdown, breaker and kill switch; /kill flat also closes everything"),
     Command("kill", "Risk", "stop all new orders (flat: also close everything)", "/kill [flat]", control.kill),
-    Command("resume", "Risk", "lift a pause, the kill switch or a drawdown halt", "/resume", control.resume),
+    Command("resume", "Risk", "lift a pause, the kill switch or a drawdown halt", "/resume", control.resume,
+            alone="lifts a pause, the kill switch or a drawdown halt"),
     Command("locks", "Risk", "what blocks new entries now, and how to lift it", "/locks", about.locks),
-    Command("unlock", "Risk", "lift a loss-streak cooldown", "/unlock", about.unlock),
-    Command("pause", "Risk", "hold new entries (exits and stops still run)", "/pause", live.pause),
+    Command("unlock", "Risk", "lift a loss-streak cooldown", "/unlock", about.unlock,
+            alone="lifts a loss-streak cooldown; /locks shows what blocks entries"),
+    Command("pause", "Risk", "hold new entries (exits and stops still run)", "/pause", live.pause,
+            alone="holds new entries until /resume; exits and stops run"),
     Command("live", "Risk", "live trading on (with a 2FA code) or paused", "/live on|off", live.live),
-    Command("mode", "Risk", "paper, live paused or live on", "/mode", live.mode),
+    Command("mode", "Risk", "paper, live paused or live on", "/mode", live.mode,
+            alone="shows paper, live paused or live on; /live on|off switches live trading, /pause holds entries"),
     Command("settings", "Settings", "the settings you can change, with defaults", "/settings", tuning.settings),
     Command("set", "Settings", "change a setting (validated, kept over restarts)", "/set NAME VALUE|default",
             tuning.set_value),
@@ -55,13 +73,17 @@ COMMANDS: tuple[Command, ...] = (
             tuning.symbols),
     Command("params", "Settings", "a strategy's parameters as they run; tune one or go back to the defaults",
             "/params [STRATEGY [NAME VALUE|default]]", parameters.params),
-    Command("notify", "Settings", "choose which notifications you get", "/notify", notify.notify),
-    Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance),
+    Command("notify", "Settings", "choose which notifications you get", "/notify", notify.notify,
+            alone="shows the categories; tap one to switch it"),
+    Command("balance", "Account", "equity, cash and PnL", "/balance", portfolio.balance,
+            alone="shows equity, cash and PnL; /profit [days] and /report [day|week|month] go further"),
     Command("positions", "Account", "open positions with PnL, stops, liquidation", "/positions", portfolio.positions),
-    Command("orders", "Account", "open orders", "/orders", portfolio.orders),
+    Command("orders", "Account", "open orders", "/orders", portfolio.orders,
+            alone="shows open orders; /trades [n] lists fills, /cancel ORDER_ID cancels one"),
     Command("trades", "Account", "recent fills", "/trades [n]", portfolio.trades),
     Command("profit", "Account", "realised and unrealised PnL per strategy", "/profit [days]", trader.profit),
-    Command("performance", "Account", "results per symbol", "/performance", trader.performance),
+    Command("performance", "Account", "results per symbol", "/performance", trader.performance,
+            alone="shows results per symbol since the start; /profit [days] limits to recent days"),
     Command("daily", "Account", "net PnL per day", "/daily [n]", trader.daily),
     Command("weekly", "Account", "net PnL per week", "/weekly [n]", trader.weekly),
     Command("monthly", "Account", "net PnL per month", "/monthly [n]", trader.monthly),
@@ -72,7 +94,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("short", "Orders", "open a short (futures)", "/short SYMBOL USDT [limit PRICE]", orders.short),
     Command("cover", "Orders", "buy back a short (futures)", "/cover SYMBOL [AMOUNT|PCT%|all]", orders.cover),
     Command("close", "Orders", "close a whole position at market", "/close SYMBOL", orders.close),
-    Command("closeall", "Orders", "close every position at market (asks first)", "/closeall", orders.close_all),
+    Command("closeall", "Orders", "close every position at market (asks first)", "/closeall", orders.close_all,
+            alone="closes every open position at market, after you confirm; /close SYMBOL closes one"),
     Command("cancel", "Orders", "cancel an open order", "/cancel ORDER_ID", orders.cancel),
     Command("reset_paper", "Orders", "start the paper account over", "/reset_paper", orders.reset_paper),
     Command("backtest", "Backtests", "test a strategy on past candles", "/backtest STRATEGY SYMBOL [30d|FROM..TO]",

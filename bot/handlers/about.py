@@ -56,8 +56,6 @@ async def locks(update: Update, context: BotContext) -> None:
 
 async def unlock(update: Update, context: BotContext) -> None:
     """Lift a loss-streak cooldown now (audited)."""
-    if context.words:
-        raise InvalidInput("Usage: /unlock (lifts a loss-streak cooldown; /locks shows what blocks entries)")
     lifted = await context.control.unlock(user_id_of(update))
     await message_of(update).reply_text("🔓 Cooldown lifted: new entries allowed again." if lifted else
                                         "No cooldown is running. /locks shows what blocks entries.")

@@ -26,8 +26,6 @@ async def kill(update: Update, context: BotContext) -> None:
 async def resume(update: Update, context: BotContext) -> None:
     """Lift a pause, the kill switch, a drawdown halt and a loss-streak cooldown (live: the kill switch and the
     halt after a code)."""
-    if context.words:
-        raise InvalidInput("Usage: /resume (no arguments): lifts a pause, the kill switch or a drawdown halt")
     switch = await context.control.resume(user_id_of(update))
     await tell(update, context, switch, "▶️ Trading resumed: lifted {lifted}.",
                "Nothing to resume: trading is not stopped.")

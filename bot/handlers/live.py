@@ -41,8 +41,6 @@ async def mode(update: Update, context: BotContext) -> None:
 
 async def pause(update: Update, context: BotContext) -> None:
     """Hold new entries until /resume (exits and stops keep running)."""
-    if context.words:          # a stray word is a typo, not a yes: it changes nothing
-        raise InvalidInput("Usage: /pause (no arguments): holds new entries until /resume; exits and stops run")
     switch = await context.control.pause(user_id_of(update))
     await tell(update, context, switch, "⏸ New entries paused; exits and stops still run. /resume lifts it.",
                "New entries are already paused. /resume lifts it.")

@@ -15,8 +15,6 @@ NOT_YOURS = "These buttons belong to the person who asked; send /notify yourself
 
 async def notify(update: Update, context: BotContext) -> None:
     """Show the categories with a switch each."""
-    if context.words:
-        raise InvalidInput("Usage: /notify (then tap a category to switch it)")
     policy = context.notifications
     await message_of(update).reply_text(notify_text(policy), parse_mode=ParseMode.HTML,
                                         reply_markup=notify_keyboard(policy, user_id_of(update)))

@@ -58,8 +58,6 @@ async def close(update: Update, context: BotContext) -> None:
 
 async def close_all(update: Update, context: BotContext) -> None:
     """Close every open position at market, after a confirm (paper) or an approval (live)."""
-    if context.words:
-        raise InvalidInput("Usage: /closeall (closes every open position at market, after you confirm)")
     await order(update, context, ManualOrder(OrderKind.CLOSE_ALL))
 
 

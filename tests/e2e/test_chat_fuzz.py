@@ -89,7 +89,8 @@ async def test_odd_arguments_get_short_specific_replies(tmp_path):
              "period": f"/backtest A BTC/USDT x{huge}", "trades²": "/trades ²", "trades1e3": "/trades 1e3",
              "unknown": f"/{'m' * 3000}", "buy": f"/buy BTC/USDT {huge}", "cancel": f"/cancel {huge}",
              "report": f"/report {huge}", "chart": f"/chart BTC/USDT {huge}", "markets": f"/markets <{huge}>",
-             "pause": "/pause ⁂", "resume": "/resume now", "risk": "/risk"}
+             "pause": "/pause ⁂", "resume": "/resume now", "risk": "/risk", "mode": "/mode x",
+             "status": "/status full", "balance": "/balance BTC", "unlock": "/unlock now", "start": "/start ref42"}
     async with FakeTelegram() as telegram:
         async with feature_bot(bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)):
             replies = {name: (await telegram.ask(OWNER, text)).text for name, text in asked.items()}
@@ -109,6 +110,13 @@ async def test_odd_arguments_get_short_specific_replies(tmp_path):
     assert replies["chart"].lower().startswith("unknown timeframe 'жжж")
     assert replies["pause"].startswith("Usage: /pause (no arguments)") and "✅ new entries allowed" in replies["risk"]
     assert replies["resume"].startswith("Usage: /resume (no arguments)")
+    # before: /mode x, /status full, /balance BTC answered as if nothing followed the command
+    assert replies["mode"].startswith("Usage: /mode (no arguments): shows paper, live paused or live on")
+    assert "/live on|off switches" in replies["mode"]
+    assert replies["status"].startswith("Usage: /status (no arguments): mode, data, uptime")
+    assert replies["balance"].startswith("Usage: /balance (no arguments)")
+    assert replies["unlock"].startswith("Usage: /unlock (no arguments): lifts a loss-streak cooldown")
+    assert not replies["start"].startswith("Usage")          # a deep link's payload follows /start
 
 
 async def test_superscript_digits_and_numbers_past_a_database_integer_are_refused_not_crashed(tmp_path):
