@@ -7,9 +7,11 @@ from telegram.constants import ParseMode
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
 from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.handlers.orders import order
+from bot.handlers.reports import report_service
 from bot.handlers.trader import REFRESH, render, refresh_button
 from bot.parsing import count
 from bot.views import portfolio as views
+from bot.views.reports import trades_text
 from bot.views.choices import symbol_of, symbol_ref
 from trading.domain.errors import InvalidInput
 from trading.domain.manual_orders import ManualOrder, OrderKind
@@ -48,10 +50,10 @@ async def orders(update: Update, context: BotContext) -> None:
 
 
 async def trades(update: Update, context: BotContext) -> None:
-    """Show the last n fills (10 by default)."""
+    """Show the last n fills (10 by default) since the last paper reset."""
     limit = count(context.words, 10, 50, "/trades [n]")
-    rows = await context.portfolio.trades(limit)
-    await message_of(update).reply_text(views.trades_text(rows, await context.portfolio.markets()),
+    listing = await report_service(context).trades(limit)
+    await message_of(update).reply_text(trades_text(listing, await context.portfolio.markets()),
                                         parse_mode=ParseMode.HTML)
 
 

@@ -10,7 +10,8 @@ from trading.domain.errors import InvalidInput
 from trading.services.reports import ReportService
 
 
-def _reports(context: BotContext) -> ReportService:
+def report_service(context: BotContext) -> ReportService:
+    """Return the report service."""
     return context.bot_data["reports"]
 
 
@@ -18,7 +19,7 @@ async def report(update: Update, context: BotContext) -> None:
     """Send the day's, week's or month's report with its equity chart."""
     if len(context.words) > 1:
         raise InvalidInput("Usage: /report [day|week|month]")
-    found = await _reports(context).report(context.words[0] if context.words else "day")
+    found = await report_service(context).report(context.words[0] if context.words else "day")
     message = message_of(update)
     if found.chart is None:
         await message.reply_text(report_message(found), parse_mode=ParseMode.HTML)

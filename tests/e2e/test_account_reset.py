@@ -1,5 +1,7 @@
 """A losing manual trade starts the loss-streak cooldown (LOSS_STREAK=1); /resume lifts it; /reset_paper starts a
 clean account: no cooldown, no streak, and the month's report without the old account's trades."""
+import re
+
 from tests.fakes.bot_process import OWNER, bot_settings, running_bot
 from tests.fakes.chat_checks import eventually, reply
 from tests.fakes.telegram_api import FakeTelegram
@@ -59,12 +61,25 @@ async def test_resume_lifts_a_cooldown_and_a_reset_starts_a_clean_account(tmp_pa
             month = await reply(telegram, OWNER, "/report month", lambda s: "Monthly report" in s.text)
             profit = await reply(telegram, OWNER, "/profit", lambda s: s.text.startswith("Profit"))
             per_symbol = await reply(telegram, OWNER, "/performance", lambda s: "trades" in s.text)
+            trades_before = await reply(telegram, OWNER, "/trades", lambda s: "trades" in s.text.lower())
             bought = await reply(telegram, OWNER, "/buy BTC/USDT 100", is_receipt)
+            trades = await reply(telegram, OWNER, "/trades", lambda s: "trades" in s.text.lower())
+            day = await reply(telegram, OWNER, "/report", lambda s: "Daily report" in s.text)
     assert "✅ new entries allowed" in risk.text and "Loss streak 0/1" in risk.text and "cooldown" not in risk.text
     assert "Trades: none closed, 0 fills" in month.text and "This month: +0.00" in month.text
     # before: /profit and /performance still counted the old account's two losing trades after "PnL starts over"
     assert "Realised: +0.00" in profit.text and "all: no closed trades" in profit.text, profit.text
     assert per_symbol.text == "No closed trades yet.", per_symbol.text
     assert bought.text.startswith("✅ Bought")
+    # before: /trades listed the old account's four fills after "PnL starts over"
+    assert trades_before.text.startswith("No trades since the paper reset on 20"), trades_before.text
+    lines = trades.text.splitlines()
+    assert lines[0] == "Recent trades" and lines[1].startswith("Since the paper reset on 20"), trades.text
+    assert lines[1].endswith("UTC; older fills are hidden.") and len(lines) == 3 and " buy " in lines[2]
+    # before: the risk line said "today +0.00" (the risk state as of the last loop tick, none since the buy)
+    # while the same report's "Today:" line counted the buy's fee from the ledger
+    today = re.search(r"^Today: ([-+][\d,.]+) ", day.text, re.M)
+    risk_today = re.search(r"· today ([-+][\d,.]+) of", day.text)
+    assert today and risk_today and today[1] == risk_today[1] and today[1] != "+0.00", day.text
     # the user's own closes are told by their replies only: no second message about the same exit
     assert not any("EXIT" in s.text or "closed outside" in s.text for s in telegram.replies_to(OWNER))

@@ -110,14 +110,20 @@ class ExecutionLedger:
                              f"WHERE venue = ? AND symbol = ? AND status = 'open'",
                              (*values, event.ts_ms, self.venue, d["symbol"]))
 
-    async def recent_trades(self, limit: int) -> list[TradeRow]:
-        """Return the newest fills, newest first."""
+    async def recent_trades(self, limit: int, since_ms: int = 0) -> list[TradeRow]:
+        """Return the newest fills (at since_ms or later), newest first."""
         sql = ("SELECT f.ts_ms, f.order_id, f.symbol, f.side, f.amount, f.price, f.fee, f.fee_asset FROM fills f "
-               "WHERE f.venue = ? ORDER BY f.id DESC LIMIT ?")
-        async with self._store.db.execute(sql, (self.venue, limit)) as cur:
+               "WHERE f.venue = ? AND f.ts_ms >= ? ORDER BY f.id DESC LIMIT ?")
+        async with self._store.db.execute(sql, (self.venue, since_ms, limit)) as cur:
             rows = await cur.fetchall()
         return [TradeRow(ts, oid, sym, side, Decimal(a), Decimal(p), Decimal(fee), asset)
                 for ts, oid, sym, side, a, p, fee, asset in rows]
+
+    async def has_fills_before(self, ts_ms: int) -> bool:
+        """Return whether any fill is older than ts_ms."""
+        sql = "SELECT 1 FROM fills WHERE venue = ? AND ts_ms < ? LIMIT 1"
+        async with self._store.db.execute(sql, (self.venue, ts_ms)) as cur:
+            return await cur.fetchone() is not None
 
     async def fills_between(self, symbol: str, start_ms: int, end_ms: int) -> list[TradeRow]:
         """Return the fills of symbol from start_ms to end_ms (both included), oldest first."""

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.candles import MINUTE_MS
+from trading.domain.frozen import changed
 from trading.engine.engine_state import EngineSettings, EngineState
 from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.risk.kill_switch import KillSwitch
-from trading.risk.limits import local_day
+from trading.risk.limits import LimitSettings, RiskState, local_day, mark_equity
 
 HUNDRED = Decimal(100)
 
@@ -67,6 +68,22 @@ def risk_status(state: EngineState, settings: EngineSettings, ts_ms: int) -> Ris
         breaker_tripped=breaker_on, breaker_reason=breaker.reason if breaker_on else "",
         breaker_minutes_left=_minutes_until(breaker.until_ms, ts_ms) if breaker_on else 0,
         kill_switch=state.kill_switch, entries_allowed=verdict.allowed, blocked_because=verdict.reason)
+
+
+def marked_now(risk: RiskState, equity: Decimal, ts_ms: int, limits: LimitSettings,
+               reset: tuple[int, Decimal] | None = None) -> RiskState:
+    """Return the risk state's equity figures at equity and ts_ms, as the next tick will mark them.
+
+    What the limits decided (daily limit hit, halt) stays as the engine left it: only the figures move. After a
+    paper reset made today the day starts at the reset balance, as the account's day does (the engine's own
+    first mark may come after the first order's fee).
+    """
+    today = local_day(ts_ms, limits.timezone)
+    if reset is not None and local_day(reset[0], limits.timezone) == today:
+        risk = changed(risk, day=today, day_start_equity=reset[1], peak_equity=max(risk.peak_equity, reset[1]))
+    fresh = mark_equity(risk, equity, ts_ms, limits)[0]
+    return changed(risk, day=fresh.day, day_start_equity=fresh.day_start_equity, equity=fresh.equity,
+                   peak_equity=fresh.peak_equity, unconfirmed_loss=fresh.unconfirmed_loss)
 
 
 def _minutes_until(until_ms: int, ts_ms: int) -> int:

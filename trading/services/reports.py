@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from trading.adapters.sqlite_equity import EquityHistory, EquityPoint
-from trading.adapters.sqlite_ledger import ClosedPositionRow, ExecutionLedger
+from trading.adapters.sqlite_ledger import ClosedPositionRow, ExecutionLedger, TradeRow
 from trading.domain.candles import Timeframe
 from trading.domain.errors import InvalidInput, TradingError, echoed
 from trading.engine.engine_state import EngineSettings, EngineState
-from trading.engine.risk_status import RiskStatus, risk_status
+from trading.domain.frozen import changed
+from trading.engine.risk_status import RiskStatus, marked_now, risk_status
 from trading.ports import Clock, MarketData, StateStore
 from trading.reports.themes import ChartTheme
 from trading.services.portfolio import PortfolioService, PositionView
@@ -71,6 +72,14 @@ class Report:
     chart: bytes | None                 # equity against buy-and-hold, when there are two samples or more
 
 
+@dataclass(frozen=True, slots=True)
+class TradeListing:
+    """The newest fills of the account as it stands: none from before a paper reset."""
+
+    rows: tuple[TradeRow, ...]
+    reset_ms: int | None                # the reset the listing starts at, when older fills are left out
+
+
 class ReportService:
     """Builds reports and samples the equity they are drawn from."""
 
@@ -113,12 +122,20 @@ class ReportService:
 
             chart = await asyncio.to_thread(equity_chart, [p.ts_ms for p in points], [float(p.equity) for p in points],
                                             prices, title=f"Equity vs {self.benchmark}, {period}", theme=self.theme)
-        fills = [r for r in await self._ledger.recent_trades(FILLS_SCANNED) if r.ts_ms >= start]
+        fills = await self._ledger.recent_trades(FILLS_SCANNED, start)
         return Report(period, self.timezone, start, now, current.equity, pnl, pct,
                       None if week_base is None else current.equity - week_base.equity, self.benchmark,
                       None if prices is None else float(prices[-1] / prices[0] - 1) * 100,
                       tuple(await self._portfolio.positions()), tuple(await self._ledger.closed_positions(start)),
-                      len(fills), await self._risk(now), chart)
+                      len(fills), await self._risk(current, reset), chart)
+
+    async def trades(self, limit: int) -> TradeListing:
+        """Return the newest fills since the last paper reset (a reset account is a new account, as in the report)."""
+        reset = await self._ledger.last_reset()
+        start = 0 if reset is None else reset[0]
+        rows = tuple(await self._ledger.recent_trades(limit, start))
+        hidden = reset is not None and await self._ledger.has_fills_before(start)
+        return TradeListing(rows, start if hidden else None)
 
     async def _baseline(self, start: int, restart: EquityPoint | None) -> EquityPoint | None:
         if restart is not None and restart.ts_ms >= start:
@@ -143,11 +160,14 @@ class ReportService:
         index = np.searchsorted(closes_at, np.asarray(times_ms, dtype=np.int64), side="right") - 1
         return candles.close[np.clip(index, 0, len(candles) - 1)]
 
-    async def _risk(self, now: int) -> RiskStatus | None:
+    async def _risk(self, current: EquityPoint, reset: tuple[int, Decimal] | None) -> RiskStatus | None:
         saved = await self._store.load_state(engine_state_key(self._portfolio.mode))
         if not isinstance(saved, dict):
             return None
-        return risk_status(EngineState.restore(saved), self._engine_settings, now)
+        # the engine marks equity on its tick: at the report's equity, its day's PnL is the report's, not a tick old
+        state = EngineState.restore(saved)
+        risk = marked_now(state.risk, current.equity, current.ts_ms, self._engine_settings.limits, reset)
+        return risk_status(changed(state, risk=risk), self._engine_settings, current.ts_ms)
 
 
 def period_start(now_ms: int, period: ReportPeriod, timezone: str) -> int:

@@ -45,6 +45,17 @@ async def test_a_client_id_used_again_after_its_order_filled_is_recorded_as_a_se
     assert [t.order_id for t in await ledger.recent_trades(10)] == ["B-2", "P-1"]
 
 
+async def test_recent_trades_since_a_time_leave_older_fills_out_and_say_they_exist(store):
+    ledger = ExecutionLedger(store, "paper-spot")
+    await ledger.record("paper", {}, [filled(ORDER, FILL)], 5)
+    again = ORDER | {"id": "P-2"}
+    await ledger.record("paper", {}, [filled(again, FILL | {"order_id": "P-2", "ts_ms": 9})], 9)
+    assert [t.order_id for t in await ledger.recent_trades(10, since_ms=9)] == ["P-2"]
+    assert [t.order_id for t in await ledger.recent_trades(10, since_ms=10)] == []
+    assert await ledger.has_fills_before(9) and not await ledger.has_fills_before(2)
+    assert not await ExecutionLedger(store, "paper-futures").has_fills_before(100)   # per venue
+
+
 async def test_a_failed_ledger_write_changes_nothing(store):
     ledger = ExecutionLedger(store, "paper-spot")
     broken = filled(ORDER, {k: v for k, v in FILL.items() if k != "price"})
