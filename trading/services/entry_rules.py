@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from trading.domain.errors import InvalidInput
-from trading.domain.instruments import Instrument, amount_text
+from trading.domain.instruments import Instrument, amount_text, price_text
 from trading.domain.positions import Position, PositionSide
 
 # Binance's usual bands: USDT-M perpetuals allow 0.95x-1.05x (PERCENT_PRICE), spot pairs 0.2x-5x
@@ -32,13 +32,15 @@ def refuse_reversal(command: str, held: Position, amount: Decimal, instrument: I
 def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futures: bool) -> None:
     """Refuse a limit price outside the band around the last price that the exchange would refuse."""
     low, high = FUTURES_BAND if futures else SPOT_BAND
+    tick = instrument.price_tick
     lowest, highest = instrument.round_price_toward(last * low, up=True), \
         instrument.round_price_toward(last * high, up=False)
     if lowest <= limit <= highest:
         return
     raise InvalidInput(
-        f"Limit {_plain(limit)} is too far from the last price {_plain(last)} of {instrument.symbol}: the exchange "
-        f"takes limits from {_plain(lowest)} to {_plain(highest)} ({_band(low, high)} of the last price). "
+        f"Limit {_plain(limit)} is too far from the last price {price_text(last, tick)} of {instrument.symbol}: the "
+        f"exchange takes limits from {price_text(lowest, tick)} to {price_text(highest, tick)} ({_band(low, high)} "
+        f"of the last price). "
         f"Pick a limit in that band, or leave the limit out to trade at market.")
 
 

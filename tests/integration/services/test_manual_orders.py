@@ -127,3 +127,13 @@ async def test_selling_spot_dust_says_why_no_order_can_and_what_to_do(account):
         await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
     assert str(refused.value) == ("You hold 0.00004 BTC, below the smallest order 0.00005 BTC (5 USDT): no order can "
                                   "sell it alone. Buy at least that much more, then /sell BTC/USDT all.")
+
+
+async def test_a_spot_limit_outside_binances_band_is_refused_with_the_band(account):
+    # spot's band is 0.2x-5x of the last 106,605.80: 21,321.16 to 533,029.00
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.buy("BTC/USDT", D("100"), limit=D("1"))
+    assert str(refused.value) == ("Limit 1 is too far from the last price 106,605.80 of BTC/USDT: the exchange takes "
+                                  "limits from 21,321.16 to 533,029.00 (0.2x to 5x of the last price). Pick a limit in "
+                                  "that band, or leave the limit out to trade at market.")
+    assert await account.venue.broker.open_orders() == []
