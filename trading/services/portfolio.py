@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
@@ -16,7 +16,7 @@ from trading.domain.symbols import resolve_symbol
 from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
-from trading.services.entry_rules import check_limit_band, refuse_reversal
+from trading.services.entry_rules import check_limit_band, check_minimum, refuse_reversal
 from trading.services.guard_levels import GuardLevels
 from trading.services.exit_sizes import exit_amount, exit_on_step, refuse_stranded_rest
 from trading.services.paper_venue import PaperVenue
@@ -221,7 +221,7 @@ class PortfolioService:
         marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
         expected = limit if limit is not None and not marketable else last     # where it is expected to fill
         spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
-        self._check_minimum(order.symbol, instrument, side, quote, sized_at, spot_market_buy, limit)
+        check_minimum(instrument, side, quote, sized_at, spot_market_buy, limit)
         # on the step, as the exchange gets it: the card, the code prompt and the order show the same figure
         amount = instrument.round_amount(quote / sized_at)
         fee = (quote if spot_market_buy else amount * expected) * instrument.taker_fee
@@ -232,21 +232,6 @@ class PortfolioService:
             refuse_reversal(order.kind.value, held, amount, instrument)
         return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
                    limit=limit, reduces=reduces, price_tick=instrument.price_tick, amount_step=instrument.amount_step)
-
-    def _check_minimum(self, typed: str, instrument: Instrument, side: Side, quote: Decimal, price: Decimal,
-                       fee_inside: bool, limit: Decimal | None) -> None:
-        """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works."""
-        smallest = instrument.min_order_amount(price)
-        cost = smallest * price * (1 + instrument.taker_fee if fee_inside else 1)
-        raw = quote / (price * (1 + instrument.taker_fee)) if fee_inside else quote / price
-        if instrument.check_order(instrument.round_amount(raw), price) is None:
-            return
-        command = "/buy" if side is Side.BUY else "/short"
-        suggestion = f"{command} {instrument.symbol} {_whole_up(cost)}" + (f" limit {limit}" if limit else "")
-        raise InvalidInput(f"{_plain(quote)} {instrument.quote} is below the {_plain(instrument.min_notional)} "
-                           f"{instrument.quote} minimum for {instrument.symbol}; try {suggestion} (the smallest "
-                           f"order, {_plain(smallest)} {instrument.base} at {_plain(price)}, costs "
-                           f"{_cents_up(cost)} {instrument.quote}{' with the fee' if fee_inside else ''}).")
 
     async def _exit_from(self, order: ManualOrder) -> Leg:
         symbol = await self._symbol(order.symbol)
@@ -311,6 +296,9 @@ class PortfolioService:
         last = await self._mark(leg.symbol)
         marketable = leg.limit is not None and (leg.limit >= last if leg.side is Side.BUY else leg.limit <= last)
         reduces = held is not None and held.side.entry_order_side is not leg.side and leg.amount <= held.amount
+        if held is not None and held.side.entry_order_side is not leg.side and not reduces:
+            # the position changed since the ticket was quoted (a live card waits for its approval)
+            refuse_reversal(command.lstrip("/"), held, leg.amount, self.venue.broker.instrument(leg.symbol))
         if not reduces:
             self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
         elif self._desk is not None:          # a /buy that buys back (part of) a short is the user's own exit
@@ -390,14 +378,6 @@ def _read_as(typed: str, symbol: str) -> str:
 
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():,f}"
-
-
-def _cents_up(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'), ROUND_CEILING):,f}"
-
-
-def _whole_up(value: Decimal) -> str:
-    return f"{value.to_integral_value(ROUND_CEILING):f}" if value >= 1 else f"{value:.2f}"
 
 
 def _tick(instrument: Instrument | None) -> Decimal | None:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.integration.services.test_paper_futures import JULY_22_0759, futures_account
 from trading.domain.errors import InvalidInput
-from trading.domain.manual_orders import Size, SizeKind
+from trading.domain.manual_orders import ManualOrder, OrderKind, Size, SizeKind
 from trading.domain.orders import OrderStatus
 from trading.domain.positions import PositionSide
 
@@ -72,3 +72,14 @@ async def test_a_resting_limit_at_the_band_edge_is_taken(account):
     # 100 / 123,771.72 = 0.000807.. -> 0.00080 BTC resting above the market
     order = await account.portfolio.short("BTC/USDT", D(100), limit=D("123771.72"))
     assert (order.status, order.amount, order.price) == (OrderStatus.OPEN, D("0.00080"), D("123771.72"))
+
+
+async def test_a_ticket_quoted_while_flat_is_refused_when_a_short_opened_before_it_went_out(account):
+    # a live card waits for its approval: the position it was quoted against may have changed meanwhile
+    ticket = await account.portfolio.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(2000)))
+    await account.portfolio.short("BTC/USDT", D(1000))               # 0.00848 BTC short
+    with pytest.raises(InvalidInput, match=r"^Not placed: you hold a short of 0\.00848 BTC in BTC/USDT, and /buy "
+                                           r"of 0\.01696 BTC would close it"):
+        await account.portfolio.execute(ticket)
+    [position] = await account.venue.broker.positions()
+    assert (position.side, position.amount) == (PositionSide.SHORT, D("0.00848"))
