@@ -16,6 +16,7 @@ from trading.domain.errors import InvalidInput
 from trading.domain.manual_orders import ManualOrder, OrderKind, Size, SizeKind
 from trading.domain.orders import OrderStatus
 from trading.domain.positions import PositionSide
+from trading.services.manual_orders import Tickets
 
 
 @pytest.fixture
@@ -83,3 +84,13 @@ async def test_a_ticket_quoted_while_flat_is_refused_when_a_short_opened_before_
         await account.portfolio.execute(ticket)
     [position] = await account.venue.broker.positions()
     assert (position.side, position.amount) == (PositionSide.SHORT, D("0.00848"))
+
+
+async def test_a_buy_back_of_part_of_a_short_is_quoted_without_a_stop_or_risk_of_its_own(account):
+    tickets = Tickets(account.portfolio, account.engine, await account.portfolio.markets())
+    await account.portfolio.short("BTC/USDT", D(1000))               # 0.00848 BTC short
+    [leg] = (await tickets.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(500)))).legs
+    # 500 / 117,877.83 -> 0.00424 BTC bought back: it opens nothing, so the card shows no stop for it
+    assert (leg.reduces, leg.amount, leg.stop, leg.target, leg.risk) == (True, D("0.00424"), None, None, 0)
+    [opening] = (await tickets.quote(ManualOrder(OrderKind.SHORT, "BTC/USDT", D(500)))).legs
+    assert opening.stop is not None and opening.risk > 0
