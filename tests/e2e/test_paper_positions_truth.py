@@ -43,6 +43,7 @@ async def test_the_chat_tells_the_truth_about_reversals_stops_and_a_flattened_ac
     # before: "Stop – · target –" while the engine guarded it with its 10% hard stop
     assert "Stop 119,704.01 (hard stop) · target none" in guarded.text, guarded.text
     assert bought_back.text.startswith("✅ Bought 0.00170 BTC/USDT"), bought_back.text
+    assert bought_back.text.endswith("\nThat reduced your short (your own exit); it opened nothing."), bought_back.text
     assert after_buy.text.startswith("No open positions"), after_buy.text
     # before: the flattened ETH short was still listed until the next tick
     assert after_kill.text.startswith("No open positions"), after_kill.text
