@@ -42,13 +42,24 @@ def positions_text(views: list[PositionView]) -> str:
                  + (f" · {p.leverage}x" if p.leverage > 1 else ""),
                  f"Entry {price(p.entry_price, tick)} → mark {price(v.mark, tick)}",
                  f"Unrealised: {_signed(v.unrealized)} ({v.unrealized_pct:+.2f}%)",
-                 f"Stop {price(p.stop_price, tick)} · target {price(p.take_profit, tick)}"]
+                 _levels(v)]
         if p.liquidation_price is not None:
             lines.append(f"Liquidation ≈ {price(p.liquidation_price, tick)} · margin {money(p.margin)}")
         if p.funding_paid:
             lines.append(f"Funding {'paid' if p.funding_paid > 0 else 'received'} {money(abs(p.funding_paid), 4)}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
+
+
+def _levels(v: PositionView) -> str:
+    tick = v.tick
+    if not v.guarded:            # no engine in this process: the levels the broker carries
+        return f"Stop {price(v.position.stop_price, tick)} · target {price(v.position.take_profit, tick)}"
+    if v.guard is None:
+        return "Stop none · target none: the bot does not guard this position (/close closes it)"
+    stop = f"Stop {price(v.guard.stop, tick)} ({v.guard.stop_rule})" if v.guard.stop is not None else "Stop none"
+    target = f"target {price(v.guard.target, tick)}" if v.guard.target is not None else "target none"
+    return f"{stop} · {target}"
 
 
 def orders_text(orders: list[Order], markets: Mapping[str, Instrument] | None = None) -> str:

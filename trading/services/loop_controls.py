@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
 from trading.domain.candles import Candles, Timeframe
+from trading.domain.errors import TradingError
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.positions import Position
@@ -26,6 +27,7 @@ from trading.risk.limits import LimitBreach
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.exchange_stops import ExchangeStops
+from trading.services.guard_levels import GuardLevels, guard_levels
 from trading.services.own_entries import OwnEntries
 from trading.services.position_sync import EntryPlans, PositionSync, Venue
 from trading.services.signal_source import SignalSource, as_signal_source
@@ -129,7 +131,8 @@ class LoopControls:
             if switch.closes_positions:
                 positions = await self._sync.run(now, self._marks)
                 message = f"kill switch (flat) by {switch.cause}"
-                await self._send_exits(self.engine.flatten(positions, ForcedExit.KILL_SWITCH, message, self._marks))
+                await self._send_exits(self.engine.flatten(positions, ForcedExit.KILL_SWITCH, message, self._marks),
+                                       fill_now=True)
             await self._finish()
             return changed
 
@@ -190,6 +193,11 @@ class LoopControls:
         reason = f"the protective-exit job failed {failures} times in a row ({error})"
         await self._observed(lambda now: self.engine.observe_protection_failure(now, reason))
 
+    def guard_levels(self, symbol: str) -> GuardLevels | None:
+        """Return the stop and target the engine guards symbol's position with (None: it guards none there)."""
+        guard = self.engine.state.positions.get(symbol)
+        return None if guard is None else guard_levels(guard, self.engine.settings.protection_for(guard.strategy))
+
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now."""
         return self.engine.risk_status(self.clock.now_ms())
@@ -214,11 +222,27 @@ class LoopControls:
         if breach.close_positions:
             await self._send_exits(self.engine.flatten(positions, ForcedExit.DAILY_LOSS, breach.reason, self._marks))
 
-    async def _send_exits(self, plans: list[ExitPlan]) -> None:
+    async def _send_exits(self, plans: list[ExitPlan], fill_now: bool = False) -> None:
+        """Send plans' exits; fill_now: a paper venue fills them at the marks now, so /positions, asked right
+        after /kill flat, no longer lists what was closed (as a manual /close fills at once)."""
         now = self.clock.now_ms()
         sent = [await self._sync.place_exit(plan, now) for plan in plans]
+        if fill_now and self._venue is not None and self.settings.mode != "live":
+            for plan, went in zip(plans, sent):
+                if went:
+                    await self._fill_at_mark(plan.symbol)
         if any(sent):
             await self._sync.run(now, self._marks)
+
+    async def _fill_at_mark(self, symbol: str) -> None:
+        assert self._venue is not None
+        mark = self._marks.get(symbol)
+        if mark is None:       # before the loop's first tick: the market's last price
+            try:
+                mark = (await self.market.ticker(symbol)).last
+            except TradingError:
+                return         # the next tick fills it
+        await self._venue.trade_at(symbol, mark)
 
     async def _breaker(self, transitions: list[BreakerTransition]) -> None:
         cooldown = self.engine.settings.breaker.cooldown_ms // 60_000

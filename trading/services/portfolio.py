@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
@@ -16,6 +16,8 @@ from trading.domain.symbols import resolve_symbol
 from trading.engine.account import AccountSummary
 from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
+from trading.services.entry_rules import check_limit_band, check_minimum, refuse_reversal
+from trading.services.guard_levels import GuardLevels
 from trading.services.exit_sizes import exit_amount, exit_on_step, refuse_stranded_rest
 from trading.services.paper_venue import PaperVenue
 
@@ -47,6 +49,9 @@ class PositionView:
     mark: Decimal
     tick: Decimal | None = None        # the market's price tick: every price is shown on it
     step: Decimal | None = None        # the market's amount step: the amount is shown on it
+    # the stop and target the engine guards it with; None when no engine runs (the broker's own then)
+    guard: GuardLevels | None = None
+    guarded: bool = False              # an engine runs and was asked (guard None then: it guards none)
 
     @property
     def unrealized(self) -> Decimal:
@@ -76,6 +81,10 @@ class EngineDesk(Protocol):
 
     async def user_order_filled(self) -> None:
         """Take in what the user's filled order changed now, so the next entry's gate counts it."""
+        ...
+
+    def guard_levels(self, symbol: str) -> GuardLevels | None:
+        """Return the stop and target the engine guards symbol's position with (None: none)."""
         ...
 
 
@@ -108,8 +117,11 @@ class PortfolioService:
         """Return the open positions with their marks."""
         positions = await self.venue.broker.positions()
         instruments = await self._market.instruments()
+        desk = self._desk
         return [PositionView(p, await self._mark(p.symbol), _tick(instruments.get(p.symbol)),
-                             _step(instruments.get(p.symbol))) for p in positions]
+                             _step(instruments.get(p.symbol)),
+                             desk.guard_levels(p.symbol) if desk is not None else None, desk is not None)
+                for p in positions]
 
     async def open_orders(self) -> list[Order]:
         """Return the orders not yet final."""
@@ -182,7 +194,8 @@ class PortfolioService:
             if leg.cancel_id:
                 done.append(await self._cancel(leg.cancel_id))
             elif ticket.opens:
-                done.append(await self._place_entry(leg, client_id, ticket.order.symbol))
+                done.append(await self._place_entry(leg, client_id, ticket.order.symbol,
+                                                       f"/{ticket.order.kind.value}"))
             else:
                 done.append(await self._place_exit(leg, client_id, ticket.order))
         return done
@@ -199,34 +212,26 @@ class PortfolioService:
             raise InvalidInput("Amounts and prices must be positive.")
         side = Side.BUY if order.kind is OrderKind.BUY else Side.SELL
         last = await self._mark(symbol)
-        marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
-        expected = limit if limit is not None and not marketable else last     # sized where it will fill
-        spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
         instrument = self.venue.broker.instrument(symbol)
-        self._check_minimum(order.symbol, instrument, side, quote, expected, spot_market_buy, limit)
+        if limit is not None:
+            check_limit_band(limit, last, instrument, self.venue.market_type == "futures")
+        # a limit is sized at its price, as the exchange's order form does: the most a buy costs, and the price
+        # the exchange checks the minimum at (sized at the market, a marketable sell limit fell below it)
+        sized_at = limit if limit is not None else last
+        marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
+        expected = limit if limit is not None and not marketable else last     # where it is expected to fill
+        spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
+        check_minimum(instrument, side, quote, sized_at, spot_market_buy, limit)
         # on the step, as the exchange gets it: the card, the code prompt and the order show the same figure
-        amount = instrument.round_amount(quote / expected)
+        amount = instrument.round_amount(quote / sized_at)
         fee = (quote if spot_market_buy else amount * expected) * instrument.taker_fee
         held = await self._position(symbol)
         # a futures /buy against a short (or /short against a long) that does not reverse it only reduces
         reduces = held is not None and held.side.entry_order_side is not side and amount <= held.amount
+        if held is not None and held.side.entry_order_side is not side and not reduces:
+            refuse_reversal(order.kind.value, held, amount, instrument)
         return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
                    limit=limit, reduces=reduces, price_tick=instrument.price_tick, amount_step=instrument.amount_step)
-
-    def _check_minimum(self, typed: str, instrument: Instrument, side: Side, quote: Decimal, price: Decimal,
-                       fee_inside: bool, limit: Decimal | None) -> None:
-        """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works."""
-        smallest = instrument.min_order_amount(price)
-        cost = smallest * price * (1 + instrument.taker_fee if fee_inside else 1)
-        raw = quote / (price * (1 + instrument.taker_fee)) if fee_inside else quote / price
-        if instrument.check_order(instrument.round_amount(raw), price) is None:
-            return
-        command = "/buy" if side is Side.BUY else "/short"
-        suggestion = f"{command} {instrument.symbol} {_whole_up(cost)}" + (f" limit {limit}" if limit else "")
-        raise InvalidInput(f"{_plain(quote)} {instrument.quote} is below the {_plain(instrument.min_notional)} "
-                           f"{instrument.quote} minimum for {instrument.symbol}; try {suggestion} (the smallest "
-                           f"order, {_plain(smallest)} {instrument.base} at {_plain(price)}, costs "
-                           f"{_cents_up(cost)} {instrument.quote}{' with the fee' if fee_inside else ''}).")
 
     async def _exit_from(self, order: ManualOrder) -> Leg:
         symbol = await self._symbol(order.symbol)
@@ -278,8 +283,9 @@ class PortfolioService:
         await self.venue.settle()
         return order
 
-    async def _place_entry(self, leg: Leg, client_id: str, typed: str) -> Order:
+    async def _place_entry(self, leg: Leg, client_id: str, typed: str, command: str) -> Order:
         kind = OrderType.LIMIT if leg.limit is not None else OrderType.MARKET
+        client_id = client_id or _client_id()
         if leg.quote_amount is not None:
             intent = OrderIntent(leg.symbol, leg.side, kind, quote_amount=leg.quote_amount,
                                  client_order_id=client_id, reason="manual")
@@ -290,16 +296,24 @@ class PortfolioService:
         last = await self._mark(leg.symbol)
         marketable = leg.limit is not None and (leg.limit >= last if leg.side is Side.BUY else leg.limit <= last)
         reduces = held is not None and held.side.entry_order_side is not leg.side and leg.amount <= held.amount
+        if held is not None and held.side.entry_order_side is not leg.side and not reduces:
+            # the position changed since the ticket was quoted (a live card waits for its approval)
+            refuse_reversal(command.lstrip("/"), held, leg.amount, self.venue.broker.instrument(leg.symbol))
         if not reduces:
             self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
-        placed = await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
+        elif self._desk is not None:          # a /buy that buys back (part of) a short is the user's own exit
+            await self._desk.user_exit(leg.symbol, client_id, command)
+        try:
+            placed = await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
+        except InvalidInput:
+            if reduces and self._desk is not None:
+                await self._desk.user_exit_failed(leg.symbol)
+            raise
         await self._settled(placed)
         return placed
 
     async def _place_exit(self, leg: Leg, client_id: str, order: ManualOrder) -> Order:
-        # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
-        # known client id with the old order instead of placing the new one
-        client_id = client_id or f"manual-{secrets.token_hex(8)}"
+        client_id = client_id or _client_id()
         intent = OrderIntent(leg.symbol, leg.side, OrderType.MARKET, amount=leg.amount, reduce_only=leg.reduce_only,
                              client_order_id=client_id, reason="manual")
         last = await self._mark(leg.symbol)
@@ -351,6 +365,12 @@ class PortfolioService:
             raise InvalidInput(self._refused)
 
 
+def _client_id() -> str:
+    # random, not clock-based: a replayed clock repeats itself across restarts, and a venue answers a
+    # known client id with the old order instead of placing the new one
+    return f"manual-{secrets.token_hex(8)}"
+
+
 def _read_as(typed: str, symbol: str) -> str:
     # say how a shortened symbol was read, so a refusal about "BTC" names the market it is about
     return "" if typed.strip().upper() == symbol else f" ({typed.strip()} read as {symbol})"
@@ -358,14 +378,6 @@ def _read_as(typed: str, symbol: str) -> str:
 
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():,f}"
-
-
-def _cents_up(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'), ROUND_CEILING):,f}"
-
-
-def _whole_up(value: Decimal) -> str:
-    return f"{value.to_integral_value(ROUND_CEILING):f}" if value >= 1 else f"{value:.2f}"
 
 
 def _tick(instrument: Instrument | None) -> Decimal | None:

@@ -33,11 +33,12 @@ async def next_minute(account) -> None:
     await account.venue.on_candles([("BTC/USDT", Timeframe.M1, candles)])
 
 
-async def test_a_buy_limit_above_the_market_fills_at_once_sized_at_the_market(account):
-    # 100 / 106,605.80 = 0.000938.. -> 0.00093 BTC (not 100 / 200,000 = 0.0005), filled now at
-    # 106,605.80 x 1.0002 = 106,627.1212 -> 106,627.13, below the limit
-    order = await account.portfolio.buy("BTC/USDT", D("100"), limit=D("200000"))
-    assert (order.status, order.filled, order.avg_price) == (OrderStatus.FILLED, D("0.00093"), D("106627.13"))
+async def test_a_buy_limit_above_the_market_is_sized_at_its_limit_and_fills_at_once_below_it(account):
+    # sized at the limit, as the exchange's order form does (the most it costs): 100 / 110,000 = 0.000909..
+    # -> 0.00090 BTC (at the market it was 0.00093: 99.16 USDT, above 100 had the price moved to the limit);
+    # filled now at 106,605.80 x 1.0002 = 106,627.1212 -> 106,627.13, below the limit
+    order = await account.portfolio.buy("BTC/USDT", D("100"), limit=D("110000"))
+    assert (order.status, order.filled, order.avg_price) == (OrderStatus.FILLED, D("0.00090"), D("106627.13"))
     assert account.pushed.of(EventKind.ORDER_FILLED) == []       # the reply tells this fill
 
 
@@ -126,3 +127,13 @@ async def test_selling_spot_dust_says_why_no_order_can_and_what_to_do(account):
         await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
     assert str(refused.value) == ("You hold 0.00004 BTC, below the smallest order 0.00005 BTC (5 USDT): no order can "
                                   "sell it alone. Buy at least that much more, then /sell BTC/USDT all.")
+
+
+async def test_a_spot_limit_outside_binances_band_is_refused_with_the_band(account):
+    # spot's band is 0.2x-5x of the last 106,605.80: 21,321.16 to 533,029.00
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.buy("BTC/USDT", D("100"), limit=D("1"))
+    assert str(refused.value) == ("Limit 1 is too far from the last price 106,605.80 of BTC/USDT: the exchange takes "
+                                  "limits from 21,321.16 to 533,029.00 (0.2x to 5x of the last price). Pick a limit in "
+                                  "that band, or leave the limit out to trade at market.")
+    assert await account.venue.broker.open_orders() == []

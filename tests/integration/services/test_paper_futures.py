@@ -18,7 +18,7 @@ from trading.adapters.clocks import ManualClock
 from trading.adapters.replay_market_data import ReplayMarketData, load_replay_series
 from trading.adapters.sqlite_store import SqliteStore
 from trading.bootstrap import paper_account
-from trading.domain.errors import EntryRefused
+from trading.domain.errors import InvalidInput
 from trading.domain.money import booked
 from trading.domain.positions import PositionSide
 from trading.engine.trading_engine import TradingEngine
@@ -110,8 +110,11 @@ async def test_under_the_kill_switch_a_buy_that_only_reduces_a_short_goes_throug
     a = await futures_account(tmp_path, JULY_22_0759, futures_leverage="3")
     await a.portfolio.short("BTC/USDT", D(1000))
     a.engine.kill(False, "chat:1", "/kill", JULY_22_0759)
-    with pytest.raises(EntryRefused, match="^Not opened: Kill switch is on"):
-        await a.portfolio.buy("BTC/USDT", D(2000))                   # would close the short and open a long
+    # one order that closes the short and opens a long is refused whatever the gate says: close first
+    with pytest.raises(InvalidInput, match=r"^Not placed: you hold a short of 0\.00848 BTC in BTC/USDT, and /buy of "
+                       r"0\.01696 BTC would close it and open a long in one order\. /cover BTC/USDT first \(or "
+                       r"/close BTC/USDT\), then /buy\.$"):
+        await a.portfolio.buy("BTC/USDT", D(2000))
     await a.portfolio.buy("BTC/USDT", D(500))                         # 0.00424 of the 0.00848 short bought back
     [position] = await a.venue.broker.positions()
     assert (position.side, position.amount) == (PositionSide.SHORT, D("0.00424"))

@@ -1,0 +1,77 @@
+"""Rules a manual entry meets: it is at least the market's minimum, it never reverses a position in one order,
+and a limit's price stays within the band around the last price an exchange accepts (Binance's PERCENT_PRICE filter)."""
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal
+
+from trading.domain.errors import InvalidInput
+from trading.domain.instruments import Instrument, amount_text, price_text
+from trading.domain.orders import Side
+from trading.domain.positions import Position, PositionSide
+
+# Binance's usual bands: USDT-M perpetuals allow 0.95x-1.05x (PERCENT_PRICE), spot pairs 0.2x-5x
+# (PERCENT_PRICE_BY_SIDE). Live, Binance reads its average or mark price; paper reads the last price.
+FUTURES_BAND = (Decimal("0.95"), Decimal("1.05"))
+SPOT_BAND = (Decimal("0.2"), Decimal(5))
+
+
+def refuse_reversal(command: str, held: Position, amount: Decimal, instrument: Instrument) -> None:
+    """Refuse an entry that would close the opposite position and open a new one in the same order.
+
+    The closing part would be the user's exit and the rest a new entry with its own gate and guard: one order
+    cannot be both, so the user closes first (their exit, told as theirs), then opens (through the gate).
+    """
+    reduce = "/cover" if held.side is PositionSide.SHORT else "/sell"
+    opens = "long" if held.side is PositionSide.SHORT else "short"
+    step = instrument.amount_step
+    raise InvalidInput(
+        f"Not placed: you hold a {held.side} of {amount_text(held.amount, step)} {instrument.base} in {held.symbol}, "
+        f"and /{command} of {amount_text(amount, step)} {instrument.base} would close it and open a {opens} in one "
+        f"order. {reduce} {held.symbol} first (or /close {held.symbol}), then /{command}.")
+
+
+def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futures: bool) -> None:
+    """Refuse a limit price outside the band around the last price that the exchange would refuse."""
+    low, high = FUTURES_BAND if futures else SPOT_BAND
+    tick = instrument.price_tick
+    lowest, highest = instrument.round_price_toward(last * low, up=True), \
+        instrument.round_price_toward(last * high, up=False)
+    if lowest <= limit <= highest:
+        return
+    raise InvalidInput(
+        f"Limit {_plain(limit)} is too far from the last price {price_text(last, tick)} of {instrument.symbol}: the "
+        f"exchange takes limits from {price_text(lowest, tick)} to {price_text(highest, tick)} ({_band(low, high)} "
+        f"of the last price). "
+        f"Pick a limit in that band, or leave the limit out to trade at market.")
+
+
+def check_minimum(instrument: Instrument, side: Side, quote: Decimal, price: Decimal, fee_inside: bool,
+                  limit: Decimal | None) -> None:
+    """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works."""
+    smallest = instrument.min_order_amount(price)
+    cost = smallest * price * (1 + instrument.taker_fee if fee_inside else 1)
+    raw = quote / (price * (1 + instrument.taker_fee)) if fee_inside else quote / price
+    if instrument.check_order(instrument.round_amount(raw), price) is None:
+        return
+    command = "/buy" if side is Side.BUY else "/short"
+    suggestion = f"{command} {instrument.symbol} {_whole_up(cost)}" + (f" limit {limit}" if limit else "")
+    raise InvalidInput(f"{_plain(quote)} {instrument.quote} is below the {_plain(instrument.min_notional)} "
+                       f"{instrument.quote} minimum for {instrument.symbol}; try {suggestion} (the smallest "
+                       f"order, {_plain(smallest)} {instrument.base} at {_plain(price)}, costs "
+                       f"{_cents_up(cost)} {instrument.quote}{' with the fee' if fee_inside else ''}).")
+
+
+def _band(low: Decimal, high: Decimal) -> str:
+    return f"{_plain(low)}x to {_plain(high)}x"
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():,f}"
+
+
+def _cents_up(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), ROUND_CEILING):,f}"
+
+
+def _whole_up(value: Decimal) -> str:
+    return f"{value.to_integral_value(ROUND_CEILING):f}" if value >= 1 else f"{value:.2f}"
