@@ -179,6 +179,9 @@ class LoopControls:
         async with self._lock:
             await reset_venue()
             self.engine.reset_account()
+            # the new account's day starts at the reset balance: marked at the next tick, a buy before it put
+            # its fee into the day's start and the daily-loss limit gave that fee away until midnight
+            await self._mark_equity(self.clock.now_ms())
             await self.events.emit(notices.account_reset(self.clock.now_ms()))
             await self._finish()
 
@@ -199,8 +202,8 @@ class LoopControls:
         return None if guard is None else guard_levels(guard, self.engine.settings.protection_for(guard.strategy))
 
     def risk_status(self) -> RiskStatus:
-        """Return what /risk shows now."""
-        return self.engine.risk_status(self.clock.now_ms())
+        """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts)."""
+        return self.engine.risk_status(self.clock.now_ms(), self.broker.summary(self._marks).equity)
 
     # ---- shared steps -------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
-from trading.adapters.sqlite_ledger import ExecutionLedger, TradeRow
+from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.domain.errors import BadSymbol, InsufficientFunds, InvalidInput, RejectedError, echoed
 from trading.domain.instruments import Instrument
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
@@ -130,10 +130,6 @@ class PortfolioService:
     async def markets(self) -> dict[str, Instrument]:
         """Return the markets by symbol, with the tick and step every price and amount is shown on."""
         return await self._market.instruments()
-
-    async def trades(self, limit: int) -> list[TradeRow]:
-        """Return the newest fills."""
-        return await self._ledger.recent_trades(limit)
 
     async def buy(self, symbol_text: str, quote: Decimal, limit: Decimal | None = None) -> Order:
         """Buy quote worth of symbol (spot), or open/add to a long (futures); at market unless limit."""
