@@ -28,18 +28,23 @@ class ExitRequest:
 
 # plain decimal notation only: no exponents, NaN or infinity, no other scripts' digits, and a sane size
 _NUMBER = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
-# a comma only as a thousands separator (1,000.50): '100,5' is a decimal comma, not 1005
-_GROUPED = re.compile(r"-?\$?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+# a comma only as a thousands separator, and only where it cannot be a decimal comma: with a decimal point
+# (1,000.50) or in two groups or more (1,234,567). '100,5' is a decimal comma, not 1005, and '1,000' alone is
+# one thousand to some and one to others: asked again rather than guessed (a guess can be a thousand times off)
+_GROUPED = re.compile(r"-?\$?[1-9][0-9]{0,2}(?:(?:,[0-9]{3})+\.[0-9]*|(?:,[0-9]{3}){2,}(?:\.[0-9]*)?)")
+_ONE_GROUP = re.compile(r"-?\$?[1-9][0-9]{0,2},[0-9]{3}")
 
 
 def number(text: str, what: str, usage: str) -> Decimal:
     """Return text as a positive Decimal (a leading $ and commas between thousands allowed)."""
     typed = text.strip()
+    if _ONE_GROUP.fullmatch(typed):
+        whole, part = typed.removeprefix("$").split(",")
+        raise InvalidInput(f"{what} {echoed(text)} could be read two ways: write {whole}{part} for "
+                           f"{whole} thousand, or {whole}.{part} with a dot for decimals. Usage: {usage}")
     if "," in typed and not _GROUPED.fullmatch(typed):
-        dotted = typed.replace(",", ".")
-        example = dotted if _NUMBER.fullmatch(dotted.removeprefix("$")) else "100.5"
-        raise InvalidInput(f"{what} must use a dot for decimals, got {echoed(text)}: write {example} "
-                           f"(a comma only between thousands, as in 1,000). Usage: {usage}")
+        raise InvalidInput(f"{what} must use a dot for decimals, got {echoed(text)}: write {_dotted(typed)} "
+                           f"(a comma only between thousands, as in 1,000.50). Usage: {usage}")
     cleaned = typed.replace(",", "").removeprefix("$")
     if not _NUMBER.fullmatch(cleaned):
         raise InvalidInput(f"{what} must be a number like 100 or 0.5, got {echoed(text)}. Usage: {usage}")
@@ -47,6 +52,15 @@ def number(text: str, what: str, usage: str) -> Decimal:
     if value <= 0:
         raise InvalidInput(f"{what} must be positive, got {echoed(text)}. Usage: {usage}")
     return value
+
+
+def _dotted(typed: str) -> str:
+    """Return typed with a dot for decimals (1.000,50 -> 1000.50, 100,5 -> 100.5), or an example when unclear."""
+    bare = typed.removeprefix("$")
+    if "." in bare and bare.rfind(",") > bare.rfind("."):       # dots between thousands, a decimal comma
+        bare = bare.replace(".", "")
+    dotted = bare.replace(",", ".")
+    return f"{Decimal(dotted):f}" if _NUMBER.fullmatch(dotted) else "100.5"
 
 
 def entry_request(args: list[str], command: str) -> EntryRequest:

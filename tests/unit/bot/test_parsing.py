@@ -65,9 +65,19 @@ def test_plain_numbers_are_read(typed, value):
     assert number(typed, "The amount", "/buy") == Decimal(value)
 
 
+@pytest.mark.parametrize("typed, thousands, decimals", [("1,000", "1000", "1.000"), ("$10,000", "10000", "10.000"),
+                                                        ("250,500", "250500", "250.500")])
+def test_one_comma_group_alone_is_asked_again_not_guessed(typed, thousands, decimals):
+    # before: '1,000' was read as one thousand; a user writing decimals with a comma meant one, 1000x less
+    with pytest.raises(InvalidInput, match="could be read two ways") as refused:
+        number(typed, "The amount", "/buy")
+    assert f"write {thousands} for" in str(refused.value) and f"or {decimals} with a dot" in str(refused.value)
+
+
 @pytest.mark.parametrize("typed, example", [("100,5", "write 100.5 "), ("0,001", "write 0.001 "),
                                             ("1,00", "write 1.00 "), ("12,34,567", "write 100.5 "),
-                                            ("1,000,5", "write 100.5 ")])
+                                            ("1,000,5", "write 100.5 "), ("1.000,50", "write 1000.50 "),
+                                            ("01,000", "write 1.000 ")])
 def test_a_decimal_comma_is_refused_not_read_as_thousands(typed, example):
     # before: '/buy BTC/USDT 100,5' bought 1,005 USDT of BTC
     with pytest.raises(InvalidInput, match="The amount must use a dot for decimals") as refused:
