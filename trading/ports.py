@@ -153,6 +153,14 @@ class StateStore(Protocol):
         """Return the snapshot under key, or None."""
         ...
 
+    async def written_last(self, prefixes: Sequence[str]) -> str | None:
+        """Return the key written last of those starting with one of prefixes, or None."""
+        ...
+
+    async def delete_state(self, key: str) -> None:
+        """Forget the snapshot under key."""
+        ...
+
     async def open_position_count(self) -> int:
         """Return how many positions are open."""
         ...

@@ -6,7 +6,7 @@ import contextlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Sequence
 
 import aiosqlite
 import numpy as np
@@ -32,6 +32,7 @@ class SqliteStore:
         self._db: aiosqlite.Connection | None = None
         # one connection serves every task: writes take turns so no task commits another's half-done transaction
         self._write_lock = asyncio.Lock()
+        self._written_before: list[str] = []     # the state keys as earlier runs last wrote them, oldest first
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -47,7 +48,11 @@ class SqliteStore:
         await self._db.execute("PRAGMA journal_mode=WAL")
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._db.execute("PRAGMA foreign_keys=ON")
-        return await self._migrate()
+        version = await self._migrate()
+        # read now: a write of this run replaces its key's row, and the order earlier runs left is lost
+        async with self.db.execute("SELECT key FROM state ORDER BY rowid") as cur:
+            self._written_before = [row[0] for row in await cur.fetchall()]
+        return version
 
     async def _migrate(self) -> int:
         await self.db.execute("CREATE TABLE IF NOT EXISTS schema_version "
@@ -149,6 +154,20 @@ class SqliteStore:
         async with self.db.execute("SELECT value_json FROM state WHERE key = ?", (key,)) as cur:
             row = await cur.fetchone()
         return json.loads(row[0]) if row else None
+
+    async def written_last(self, prefixes: Sequence[str]) -> str | None:
+        """Return the key earlier runs (before this store was opened) wrote last of those starting with one of
+        prefixes; None when none was written.
+
+        A replacing write gives its row the table's highest rowid, so the order of rowids is the order of the
+        last writes, whatever clock (a replay's) stamped updated_ms.
+        """
+        return next((key for key in reversed(self._written_before) if key.startswith(tuple(prefixes))), None)
+
+    async def delete_state(self, key: str) -> None:
+        """Forget the snapshot stored under key."""
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM state WHERE key = ?", (key,))
 
     async def open_position_count(self) -> int:
         """Return how many positions are recorded as open."""

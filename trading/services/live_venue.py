@@ -34,8 +34,8 @@ from trading.ports import Clock, StateStore
 from trading.secrets import ExchangeKeys, SecretVault, key_file_path
 from trading.services.event_bus import EventBus
 from trading.settings import Settings
+from trading.services.account_keys import LIVE_ACCOUNT_PREFIX
 
-STATE_KEY_PREFIX = "live_account:"
 
 
 class LiveVenue:
@@ -48,7 +48,7 @@ class LiveVenue:
         self.market_type = broker.kind
         self.permissions = permissions
         self.ledger = ledger
-        self.state_key = STATE_KEY_PREFIX + ledger.venue     # one state per exchange and market type
+        self.state_key = LIVE_ACCOUNT_PREFIX + ledger.venue     # one state per exchange and market type
         self._store = store
         self._events = events
         self._clock = clock

@@ -16,7 +16,6 @@ from trading.domain.errors import TradingError
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.positions import Position
-from trading.engine.engine_state import EngineState
 from trading.engine.entry_pipeline import AccountView, account_view
 from trading.engine.exit_pipeline import ExitPlan, ForcedExit
 from trading.engine.risk_status import RiskStatus
@@ -25,6 +24,7 @@ from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData,
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
 from trading.services import loop_notices as notices
+from trading.services.account_keys import LIVE_ACCOUNT_PREFIX, PAPER_ACCOUNT_KEY
 from trading.services.event_bus import EventBus
 from trading.services.exchange_stops import ExchangeStops
 from trading.services.guard_levels import GuardLevels, guard_levels
@@ -262,16 +262,19 @@ class LoopControls:
 
     async def _saved_state(self) -> object | None:
         """Return the engine state this mode saved; a live bot with none takes the state saved before live had
-        its own key only when every position in it is one the exchange holds (else it was paper's)."""
+        its own key when live was the mode that ran last (its account written after paper's), and moves it."""
         saved = await self.store.load_state(self.state_key)
         if saved is not None or self.state_key == STATE_KEY:
             return saved
         legacy = await self.store.load_state(STATE_KEY)
-        if not isinstance(legacy, Mapping):
-            return None
-        held = {p.symbol: p.side for p in await self.broker.positions()}
-        guards = EngineState.restore(legacy).positions.values()
-        return legacy if all(held.get(g.symbol) is g.side for g in guards) else None
+        last = await self.store.written_last((LIVE_ACCOUNT_PREFIX, PAPER_ACCOUNT_KEY))
+        if not isinstance(legacy, Mapping) or last is None or not last.startswith(LIVE_ACCOUNT_PREFIX):
+            return None        # paper's (or nothing ran live): live starts its own
+        # the whole state is live's: its kill switch, day and streak too, and positions closed meanwhile are
+        # recorded by the restart's sync; paper no longer reads it as its own
+        await self.store.save_state(self.state_key, legacy)
+        await self.store.delete_state(STATE_KEY)
+        return legacy
 
     async def _save(self) -> None:
         snapshot = self.engine.snapshot()

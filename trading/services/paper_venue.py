@@ -16,8 +16,9 @@ from trading.engine.simulated_exchange import EntryCheck, FundingRateSource
 from trading.engine.slippage import SlippageModel
 from trading.ports import Clock, StateStore
 from trading.services.event_bus import EventBus
+from trading.services.account_keys import PAPER_ACCOUNT_KEY
 
-STATE_KEY = "paper_account"
+STATE_KEY = PAPER_ACCOUNT_KEY
 
 
 class SimulatedAccount:

@@ -19,6 +19,7 @@ from tests.fakes.market_stretches import SELL_OFF, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
+from trading.domain.instruments import MarketKind
 from trading.engine.entry_gate import EntryOrigin
 from trading.services.loop_controls import LIVE_STATE_KEY, STATE_KEY
 
@@ -76,3 +77,31 @@ async def test_a_live_bot_s_state_saved_before_live_had_its_own_key_is_taken_bac
         assert (guard.key, guard.stops.stop, guard.stops.take_profit) == (key, D("120000"), D("124000"))
         assert again.notified("UNKNOWN") == []
         await again.close()
+
+
+async def test_a_live_state_of_the_shared_key_is_taken_whole_even_when_a_position_closed_while_down(
+        tmp_path: Path) -> None:
+    # before: a guarded position the exchange no longer held made the whole old live state look like paper's:
+    # the kill switch, the day's loss and the streak were dropped with it; and paper went on reading live's state
+    candles = minutes_around(SELL_OFF)
+    clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([PERP_LONG])])
+        await first.run_until(SELL_OFF)
+        amount = first.engine.state.positions[PERP].amount
+        first.engine.kill(False, "owner", "stop everything", clock.now_ms())
+        await first.run_until(SELL_OFF + MINUTE_MS)          # saved with the kill switch on
+        await first.close()
+        with sqlite3.connect(tmp_path / "trading.sqlite") as db:
+            db.execute("UPDATE state SET key = ? WHERE key = ?", (STATE_KEY, LIVE_STATE_KEY))
+        fake.account.trade_by_hand(fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", amount, D("120500"),
+                                   clock.now_ms())           # closed in the exchange's app while the bot was down
+
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([])])
+        engaged = again.engine.state.kill_switch.engaged
+        positions = dict(again.engine.state.positions)
+        exits = again.notified("EXIT")
+        await again.close()
+    assert engaged and positions == {}
+    assert len(exits) == 1 and "closed outside the bot at 120,500" in exits[0], exits
+    assert saved_positions(tmp_path / "trading.sqlite", STATE_KEY) is None      # a paper run no longer reads it

@@ -128,3 +128,28 @@ async def test_a_writer_cancelled_mid_transaction_leaves_no_transaction_open(tmp
     assert await store.load_state("cut") is None
     assert [e.message for e in await store.events()] == ["still writable"]
     await store.close()
+
+
+async def test_written_last_is_the_order_earlier_runs_left_whatever_their_clocks(tmp_path):
+    path = tmp_path / "db.sqlite"
+    live_run = SqliteStore(path, ManualClock(1_900_000_000_000))          # live: today
+    await live_run.open()
+    await live_run.save_state("live_account:binance", {"positions": []})
+    await live_run.save_state("engine", {"positions": {}})
+    await live_run.close()
+    paper_run = SqliteStore(path, ManualClock(1_700_000_000_000))         # a replay: a past day
+    await paper_run.open()
+    await paper_run.save_state("paper_account", {})
+    await paper_run.save_state("engine", {"positions": {}})
+    await paper_run.close()
+
+    store = SqliteStore(path, ManualClock(1_900_000_100_000))
+    await store.open()
+    await store.save_state("live_account:binance", {"positions": []})    # this run's writes do not count
+    prefixes = ("live_account:", "paper_account")
+    assert await store.written_last(prefixes) == "paper_account"
+    assert await store.written_last(("live_account:",)) == "live_account:binance"
+    assert await store.written_last(("nothing",)) is None
+    await store.delete_state("engine")
+    assert await store.load_state("engine") is None
+    await store.close()
