@@ -51,6 +51,7 @@ def card_text(approval: Approval, note: str = "") -> str:
     if note:
         lines.append(f"⚠️ {esc(note)}")
     lines += [_leg(leg, ticket) for leg in ticket.legs]
+    lines += [f"ℹ️ {esc(n)}" for n in ticket.notes]           # e.g. dust /closeall leaves
     if approval.reason and approval.reason != "manual":
         lines.append(f"Why: {esc(approval.reason)}")
     lines.append(f"Expires at {clock_time(approval.confirmation.expires_ms)}. Approve asks for your 2FA code.")
@@ -104,7 +105,13 @@ def code_reply(result: TapResult) -> str:
 
 
 def _receipts(result: TapResult) -> str:
-    return "\n".join(receipt(o, _ticket(result)) for o in result.orders) + late_note(result.detail)
+    ticket = _ticket(result)
+    return "\n".join(receipt(o, ticket) for o in result.orders) + late_note(result.detail) + ticket_notes(ticket)
+
+
+def ticket_notes(ticket: OrderTicket | None) -> str:
+    """Return the lines a ticket's notes add under its receipts (what /closeall left, and why), '' when none."""
+    return "".join(f"\nℹ️ {esc(n)}" for n in ticket.notes) if ticket is not None else ""
 
 
 def late_note(note: str) -> str:

@@ -20,7 +20,7 @@ from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_rules import check_limit_band, check_minimum, refuse_reversal
 from trading.services.guard_levels import GuardLevels
-from trading.services.exit_sizes import exit_amount, exit_on_step, refuse_stranded_rest
+from trading.services.exit_sizes import DustHolding, exit_amount, exit_on_step, refuse_stranded_rest
 from trading.services.paper_venue import PaperVenue
 
 if TYPE_CHECKING:     # the live venue loads ccxt: only a live run imports it
@@ -176,10 +176,8 @@ class PortfolioService:
         if order.kind is OrderKind.CANCEL:
             legs = [await self._cancel_leg(order.order_id)]
         elif order.kind is OrderKind.CLOSE_ALL:
-            legs = [await self._exit_leg(p.symbol, p.side, Size(SizeKind.ALL), "/closeall")
-                    for p in await self.venue.broker.positions()]
-            if not legs:
-                raise InvalidInput("No open position to close. /positions lists what is open.")
+            legs, dust = await self._close_all_legs()
+            return OrderTicket(order, tuple(legs), self._clock.now_ms(), notes=tuple(dust))
         elif order.kind.opens:
             legs = [await self._entry_leg(order)]
         else:
@@ -233,6 +231,19 @@ class PortfolioService:
             refuse_reversal(order.kind.value, held, amount, instrument)
         return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
                    limit=limit, reduces=reduces, price_tick=instrument.price_tick, amount_step=instrument.amount_step)
+
+    async def _close_all_legs(self) -> tuple[list[Leg], list[str]]:
+        # a dust holding no order can sell is left and named: refusing it refused every other position too
+        legs, dust = [], []
+        for position in await self.venue.broker.positions():
+            try:
+                legs.append(await self._exit_leg(position.symbol, position.side, Size(SizeKind.ALL), "/closeall"))
+            except DustHolding as exc:
+                dust.append(exc.left)
+        if not legs:
+            left = f" ({'; '.join(dust)})" if dust else ""
+            raise InvalidInput(f"No open position to close{left}. /positions lists what is open.")
+        return legs, dust
 
     async def _exit_from(self, order: ManualOrder) -> Leg:
         symbol = await self._symbol(order.symbol)
