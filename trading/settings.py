@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from trading.domain.errors import ConfigurationError
+from trading.domain.errors import ConfigurationError, typed_whole
 from trading.llm_settings import LlmOptions
 from trading.settings_values import number_in as _number_in, split_list as _split, whole_in as _whole_in
 
@@ -122,7 +122,7 @@ class Settings(LlmOptions):
     @field_validator("telegram_allowed_user_ids")
     @classmethod
     def _user_ids(cls, value: str, info: ValidationInfo) -> str:
-        if any(not p.isdigit() for p in _split(value)):
+        if any(typed_whole(p) is None for p in _split(value)):    # isdigit() admits '²', which int() refuses
             raise ValueError(f"expected comma-separated numeric user ids like 12345,67890, got {value!r}")
         groups = [c for c in _split(info.data.get("telegram_allowed_chat_ids") or "") if c.startswith("-")]
         if groups and not _split(value):
@@ -217,10 +217,12 @@ class Settings(LlmOptions):
     @field_validator("report_time")
     @classmethod
     def _report_time(cls, value: str) -> str:
-        hour, _, minute = value.strip().partition(":")
-        if not (hour.isdigit() and minute.isdigit() and len(minute) == 2 and int(hour) < 24 and int(minute) < 60):
+        typed_hour, _, typed_minute = value.strip().partition(":")
+        # ASCII digits only: isdigit() admits '²', which int() then refuses with pydantic's own text
+        hour, minute = typed_whole(typed_hour), typed_whole(typed_minute) if len(typed_minute) == 2 else None
+        if hour is None or minute is None or hour >= 24 or minute >= 60:
             raise ValueError("expected a time of day as HH:MM, like 20:00")
-        return f"{int(hour):02d}:{minute}"
+        return f"{hour:02d}:{minute:02d}"
 
     @field_validator("log_level")
     @classmethod

@@ -13,7 +13,7 @@ from bot import confirmation_cards as cards
 from bot.context import BotContext, chat_id_of, message_of, query_of, user_id_of
 from bot.parsing import entry_request, exit_request
 from bot.views import money
-from bot.views.approvals import receipt
+from bot.views.approvals import late_note, receipt, ticket_notes
 from trading.domain.errors import InvalidInput
 from trading.domain.manual_orders import ManualOrder, OrderKind
 from trading.services.manual_orders import Executed, NeedsApproval
@@ -72,14 +72,16 @@ async def order(update: Update, context: BotContext, manual: ManualOrder) -> Non
     """Ask the core what the order needs and show the receipt, the confirm card or the approval card."""
     outcome = await context.orders.request(user_id_of(update), chat_id_of(update), manual)
     if isinstance(outcome, Executed):
-        text = "\n".join(receipt(o, outcome.ticket) for o in outcome.orders)
+        text = "\n".join(receipt(o, outcome.ticket) for o in outcome.orders) + late_note(outcome.note) \
+            + ticket_notes(outcome.ticket)
         await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
     elif isinstance(outcome, NeedsApproval):
         await approval_cards.show(context, chat_id_of(update), outcome.approval)
     else:
         count = len(outcome.ticket.legs)
+        left = "".join(f"\n{n}." for n in outcome.ticket.notes)     # plain text: the card is not HTML
         await cards.ask(update, context, CLOSE_ALL, {"positions": count}, CLOSE_ALL,
-                        f"Close all {count} open position(s) at market?", CLOSE_ALL_CHOICES)
+                        f"Close all {count} open position(s) at market?{left}", CLOSE_ALL_CHOICES)
 
 
 async def close_all_answer(update: Update, context: BotContext) -> None:
@@ -92,8 +94,8 @@ async def close_all_answer(update: Update, context: BotContext) -> None:
         await query_of(update).edit_message_text("Kept the positions open.")
         return
     done = await cards.carry_out(context, callback, context.orders.close_all())
-    await query_of(update).edit_message_text("\n".join(receipt(o, done.ticket) for o in done.orders),
-                                             parse_mode=ParseMode.HTML)
+    text = "\n".join(receipt(o, done.ticket) for o in done.orders) + late_note(done.note) + ticket_notes(done.ticket)
+    await query_of(update).edit_message_text(text, parse_mode=ParseMode.HTML)
 
 
 async def reset_paper(update: Update, context: BotContext) -> None:

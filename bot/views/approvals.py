@@ -51,6 +51,7 @@ def card_text(approval: Approval, note: str = "") -> str:
     if note:
         lines.append(f"⚠️ {esc(note)}")
     lines += [_leg(leg, ticket) for leg in ticket.legs]
+    lines += [f"ℹ️ {esc(n)}" for n in ticket.notes]           # e.g. dust /closeall leaves
     if approval.reason and approval.reason != "manual":
         lines.append(f"Why: {esc(approval.reason)}")
     lines.append(f"Expires at {clock_time(approval.confirmation.expires_ms)}. Approve asks for your 2FA code.")
@@ -78,7 +79,7 @@ def result_text(result: TapResult) -> str:
     approval, outcome = result.approval, result.outcome
     head = "\n".join(_leg(leg, approval.ticket) for leg in approval.ticket.legs) if approval is not None else ""
     if outcome is TapOutcome.PLACED:
-        return f"✅ <b>Approved and sent</b>\n{head}\n" + "\n".join(receipt(o, _ticket(result)) for o in result.orders)
+        return f"✅ <b>Approved and sent</b>\n{head}\n" + _receipts(result)
     if outcome is TapOutcome.FAILED:
         return f"⚠️ <b>Approved, but the exchange refused it</b>: {esc(result.detail)}\n{head}"
     if outcome is TapOutcome.REFRESHED:
@@ -93,7 +94,7 @@ def result_text(result: TapResult) -> str:
 def code_reply(result: TapResult) -> str:
     """Return the reply to the code that released (or could not release) an approval."""
     if result.outcome is TapOutcome.PLACED:
-        return "✅ Code accepted. " + "\n".join(receipt(o, _ticket(result)) for o in result.orders)
+        return "✅ Code accepted. " + _receipts(result)
     if result.outcome is TapOutcome.REFRESHED:
         return f"✅ Code accepted, but nothing was placed: {esc(result.detail)}. Check the new card."
     if result.outcome is TapOutcome.BLOCKED:      # the gate's refusal is a sentence of its own
@@ -101,6 +102,21 @@ def code_reply(result: TapResult) -> str:
     if result.outcome is TapOutcome.FAILED:
         return f"⚠️ Code accepted; the exchange refused the order: {esc(result.detail)}"
     return f"✅ Code accepted, but nothing was placed: {esc(TOASTS.get(result.outcome, result.outcome.value))}"
+
+
+def _receipts(result: TapResult) -> str:
+    ticket = _ticket(result)
+    return "\n".join(receipt(o, ticket) for o in result.orders) + late_note(result.detail) + ticket_notes(ticket)
+
+
+def ticket_notes(ticket: OrderTicket | None) -> str:
+    """Return the lines a ticket's notes add under its receipts (what /closeall left, and why), '' when none."""
+    return "".join(f"\nℹ️ {esc(n)}" for n in ticket.notes) if ticket is not None else ""
+
+
+def late_note(note: str) -> str:
+    """Return the line a receipt adds when following the order up after it went out failed ('' when not)."""
+    return f"\n⚠️ {esc(note)}" if note else ""
 
 
 def _ticket(result: TapResult) -> OrderTicket | None:

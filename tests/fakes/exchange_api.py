@@ -79,6 +79,7 @@ class FakeExchange:
         self.recv_window_checked = recv_window_checked
         self.account = account or FakeAccount()
         self.faults = FaultPlan()
+        self._armed_after: list[tuple[str, str, Fault]] = []     # (method, path, fault): armed once that is answered
         self.requests: list[RecordedRequest] = []
         self.routes: dict[tuple[str, str], Handler] = {}
         self._runner: web.AppRunner | None = None
@@ -169,7 +170,14 @@ class FakeExchange:
             response = error.response()
         if fault is not None and fault.kind is FaultKind.LOST_RESPONSE:
             return await fault_response(fault)  # type: ignore[return-value]   # it took effect; the answer is lost
+        for after in [a for a in self._armed_after if (a[0], a[1]) == (request.method, request.path)]:
+            self._armed_after.remove(after)
+            self.faults.arm(after[2])
         return response
+
+    def arm_after(self, method: str, path: str, fault: Fault) -> None:
+        """Arm fault once a request of method to path (exact) has been answered: a failure after an order."""
+        self._armed_after.append((method, path, fault))
 
     def _check_signed_timestamp(self, request: web.Request, body: str) -> None:
         params = dict(request.query) | dict(parse_qsl(body))

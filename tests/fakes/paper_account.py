@@ -39,10 +39,11 @@ class PaperAccount:
         await self.store.close()
 
 
-async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS) -> PaperAccount:
-    """Return a 10,000 USDT spot paper account on replayed BTC/USDT minutes, its clock at now_ms."""
+async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS, bases: tuple[str, ...] = ("BTC",)
+                        ) -> PaperAccount:
+    """Return a 10,000 USDT spot paper account on replayed real minutes of bases/USDT, its clock at now_ms."""
     clock = ManualClock(now_ms)
-    market = ReplayMarketData({"BTC/USDT": load_candles("BTCUSDT-1m.csv.gz")}, clock, "BTCUSDT-1m")
+    market = ReplayMarketData({f"{b}/USDT": load_candles(f"{b}USDT-1m.csv.gz") for b in bases}, clock, "BTCUSDT-1m")
     store = SqliteStore(folder / "trading.sqlite", clock)
     await store.open()
     events, pushed = EventBus(store), RecordingNotifier()

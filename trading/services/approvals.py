@@ -88,6 +88,7 @@ class Approvals:
                  portfolio: PortfolioService, codes: CodeRequests, gate: EntryGate, events: EventBus, clock: Clock,
                  settings: ApprovalSettings = ApprovalSettings()) -> None:
         self._kinds: dict[str, ApprovedOrders] = {APPROVAL_ACTION: ManualApprovedOrders(quote, portfolio)}
+        self._portfolio = portfolio
         self._store = store
         self._confirmations = confirmations
         self._codes = codes
@@ -245,8 +246,11 @@ class Approvals:
         except (InvalidInput, TradingError) as exc:
             await self._finish(approval, f"failed: {exc}")
             return TapResult(TapOutcome.FAILED, approval, detail=str(exc))
-        await self._finish(approval, "placed: " + ", ".join(f"{o.id} {o.status}" for o in orders))
-        return TapResult(TapOutcome.PLACED, approval, orders=tuple(orders))
+        # an order that went out is done even when following it up failed: the receipt says the bot picks it up
+        late = self._portfolio.unsettled(orders)
+        await self._finish(approval, "placed: " + ", ".join(f"{o.id} {o.status}" for o in orders)
+                           + (f"; {late}" if late else ""))
+        return TapResult(TapOutcome.PLACED, approval, orders=tuple(orders), detail=late)
 
     async def _confirm(self, approval: Approval, user_id: int) -> TapResult | None:
         # the one conditional UPDATE (pending -> claimed, same user, same hash, unexpired) before the order leaves

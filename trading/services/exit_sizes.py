@@ -9,6 +9,14 @@ from trading.domain.instruments import Instrument, amount_text
 from trading.domain.manual_orders import Size, SizeKind
 
 
+class DustHolding(InvalidInput):
+    """A spot holding below the smallest order: no order can sell it alone."""
+
+    def __init__(self, message: str, left: str) -> None:
+        super().__init__(message)
+        self.left = left        # what a /closeall that skips it says of it
+
+
 def exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
     """Return how much of held a /sell, /cover or /close asks for, or refuse a size that cannot be."""
     if size.kind is SizeKind.ALL:
@@ -32,11 +40,14 @@ def exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smalles
         return on_step
     if instrument.round_amount(held) < smallest:
         if price > 0 and on_step * price < instrument.min_notional:
-            # spot dust: the venue takes no order this small; only a bigger holding can be sold whole
-            raise InvalidInput(f"You hold {amount_text(held)} {instrument.base}, below the smallest order "
-                               f"{amount_text(smallest)} {instrument.base} ({instrument.min_notional.normalize():f} "
-                               f"{instrument.quote}): no order can sell it alone. Buy at least that much more, "
-                               f"then {command} {symbol} all.")
+            # spot dust: the venue takes no order this small; only a bigger holding can be sold whole (with /sell:
+            # /close and /closeall take no size)
+            raise DustHolding(f"You hold {amount_text(held)} {instrument.base}, below the smallest order "
+                              f"{amount_text(smallest)} {instrument.base} ({instrument.min_notional.normalize():f} "
+                              f"{instrument.quote}): no order can sell it alone. Buy at least that much more, "
+                              f"then /sell {symbol} all.",
+                              f"{amount_text(held)} {instrument.base} left: below the smallest order, it cannot be "
+                              f"sold alone")
         return on_step
     raise InvalidInput(f"{amount_text(amount)} {instrument.base} rounds to "
                        f"{amount_text(on_step, instrument.amount_step)} on the {amount_text(instrument.amount_step)} "

@@ -24,6 +24,7 @@ class Executed:
 
     ticket: OrderTicket
     orders: tuple[Order, ...]
+    note: str = ""       # following an order up after it went out failed: the receipt says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +102,13 @@ class ManualOrders:
             return NeedsApproval(await self.approvals.propose(user_id, chat_id, ticket))
         if order.kind is OrderKind.CLOSE_ALL:
             return NeedsConfirmation(ticket)
-        return Executed(ticket, tuple(await self._portfolio.execute(ticket)))
+        return await self._executed(ticket)
 
     async def close_all(self) -> Executed:
         """Close every open position at market (paper, after the confirming tap)."""
         ticket = await self.tickets.quote(ManualOrder(OrderKind.CLOSE_ALL))
-        return Executed(ticket, tuple(await self._portfolio.execute(ticket)))
+        return await self._executed(ticket)
+
+    async def _executed(self, ticket: OrderTicket) -> Executed:
+        orders = tuple(await self._portfolio.execute(ticket))
+        return Executed(ticket, orders, self._portfolio.unsettled(orders))

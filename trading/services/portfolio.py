@@ -7,22 +7,26 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.adapters.sqlite_ledger import ExecutionLedger
-from trading.domain.errors import BadSymbol, InsufficientFunds, InvalidInput, RejectedError, echoed
+from trading.domain.errors import (BadSymbol, InsufficientFunds, InvalidInput, RejectedError, RetryableError,
+                                    TradingError, echoed)
 from trading.domain.instruments import Instrument
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, Size, SizeKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
 from trading.engine.account import AccountSummary
+from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_rules import check_limit_band, check_minimum, refuse_reversal
 from trading.services.guard_levels import GuardLevels
-from trading.services.exit_sizes import exit_amount, exit_on_step, refuse_stranded_rest
+from trading.services.exit_sizes import DustHolding, exit_amount, exit_on_step, refuse_stranded_rest
 from trading.services.paper_venue import PaperVenue
 
 if TYPE_CHECKING:     # the live venue loads ccxt: only a live run imports it
     from trading.services.live_venue import LiveVenue
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,7 @@ class PortfolioService:
         self.mode = mode
         self._gate = gate
         self._desk = desk
+        self._late: dict[str, str] = {}       # client order id -> why following it up after it went out failed
         self._refused = manual_orders_refused
 
     async def balance(self) -> BalanceReport:
@@ -171,10 +176,8 @@ class PortfolioService:
         if order.kind is OrderKind.CANCEL:
             legs = [await self._cancel_leg(order.order_id)]
         elif order.kind is OrderKind.CLOSE_ALL:
-            legs = [await self._exit_leg(p.symbol, p.side, Size(SizeKind.ALL), "/closeall")
-                    for p in await self.venue.broker.positions()]
-            if not legs:
-                raise InvalidInput("No open position to close. /positions lists what is open.")
+            legs, dust = await self._close_all_legs()
+            return OrderTicket(order, tuple(legs), self._clock.now_ms(), notes=tuple(dust))
         elif order.kind.opens:
             legs = [await self._entry_leg(order)]
         else:
@@ -228,6 +231,19 @@ class PortfolioService:
             refuse_reversal(order.kind.value, held, amount, instrument)
         return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
                    limit=limit, reduces=reduces, price_tick=instrument.price_tick, amount_step=instrument.amount_step)
+
+    async def _close_all_legs(self) -> tuple[list[Leg], list[str]]:
+        # a dust holding no order can sell is left and named: refusing it refused every other position too
+        legs, dust = [], []
+        for position in await self.venue.broker.positions():
+            try:
+                legs.append(await self._exit_leg(position.symbol, position.side, Size(SizeKind.ALL), "/closeall"))
+            except DustHolding as exc:
+                dust.append(exc.left)
+        if not legs:
+            left = f" ({'; '.join(dust)})" if dust else ""
+            raise InvalidInput(f"No open position to close{left}. /positions lists what is open.")
+        return legs, dust
 
     async def _exit_from(self, order: ManualOrder) -> Leg:
         symbol = await self._symbol(order.symbol)
@@ -327,7 +343,25 @@ class PortfolioService:
     async def _settled(self, order: Order) -> None:
         # the engine learns of positions on its next tick: two /buy before it passed MAX_OPEN_POSITIONS
         if self._desk is not None and order.filled > 0:
-            await self._desk.user_order_filled()
+            try:
+                await self._desk.user_order_filled()
+            except TradingError as exc:        # the order went out: raising would say nothing changed
+                self._followed_late(order, exc)
+
+    def _followed_late(self, order: Order, error: TradingError) -> None:
+        log.warning("order placed, its follow-up failed", order_id=order.id, client_order_id=order.client_order_id,
+                    symbol=order.symbol, error=str(error))
+        # the chat gets no error text: an exchange's carries the signed request URL
+        self._late[order.client_order_id] = "the exchange is not answering" if isinstance(error, RetryableError) \
+            else "the exchange refused a look-up"
+
+    def unsettled(self, orders: list[Order] | tuple[Order, ...]) -> str:
+        """Return (once) what the receipt of orders adds when following one up after it went out failed, else ''."""
+        failed = [self._late.pop(o.client_order_id) for o in orders if o.client_order_id in self._late]
+        if not failed:
+            return ""
+        return (f"The order went out, but reading it back failed ({failed[0]}): the bot will pick the position "
+                f"up at its next check. /positions shows it then; do not place it again.")
 
     async def _place(self, intent: OrderIntent, last: Decimal, fill_now: bool, typed: str) -> Order:
         broker = self.venue.broker
@@ -338,11 +372,15 @@ class PortfolioService:
             await self.venue.settle()
             hint = ". Try a smaller amount; /balance shows what is free" if isinstance(exc, InsufficientFunds) else ""
             raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}{hint}") from None
-        if fill_now:
-            await self.venue.trade_at(intent.symbol, last)
-        else:
-            await self.venue.settle()
-        return await broker.find_by_client_id(order.client_order_id, order.symbol) or order
+        try:
+            if fill_now:
+                await self.venue.trade_at(intent.symbol, last)
+            else:
+                await self.venue.settle()
+            return await broker.find_by_client_id(order.client_order_id, order.symbol) or order
+        except TradingError as exc:         # the order is out: say so, never "nothing was changed"
+            self._followed_late(order, exc)
+            return order
 
     async def _position(self, symbol: str) -> Position | None:
         return next((p for p in await self.venue.broker.positions() if p.symbol == symbol), None)

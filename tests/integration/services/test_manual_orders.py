@@ -15,7 +15,7 @@ from tests.fakes.paper_account import JULY_1_NOON_MS, paper_account
 from trading.domain.candles import MINUTE_MS, Timeframe
 from trading.domain.events import EventKind
 from trading.domain.errors import EntryRefused, InvalidInput
-from trading.domain.manual_orders import Size, SizeKind
+from trading.domain.manual_orders import ManualOrder, OrderKind, Size, SizeKind
 from trading.domain.orders import OrderIntent, OrderStatus, OrderType, Side
 
 
@@ -137,3 +137,30 @@ async def test_a_spot_limit_outside_binances_band_is_refused_with_the_band(accou
                                   "limits from 21,321.16 to 533,029.00 (0.2x to 5x of the last price). Pick a limit in "
                                   "that band, or leave the limit out to trade at market.")
     assert await account.venue.broker.open_orders() == []
+
+
+async def test_close_all_skips_a_dust_holding_closes_the_rest_and_names_the_dust(tmp_path):
+    # before: the dust leg's refusal refused /closeall outright, so ETH stayed open too, and its hint was
+    # "/closeall BTC/USDT all", which /closeall (no arguments) refuses
+    account = await paper_account(tmp_path, bases=("BTC", "ETH"))
+    try:
+        await account.portfolio.buy("BTC/USDT", D("10"))
+        await account.venue.broker.place(OrderIntent("BTC/USDT", Side.SELL, OrderType.MARKET, amount=D("0.00005"),
+                                                     client_order_id="outside-1"))
+        await account.venue.trade_at("BTC/USDT", D("106605.80"))
+        bought = await account.portfolio.buy("ETH/USDT", D("100"))
+        ticket = await account.portfolio.quote(ManualOrder(OrderKind.CLOSE_ALL))
+        (sold,) = await account.portfolio.execute(ticket)
+        held = {p.symbol: p.amount for p in await account.venue.broker.positions()}
+        with pytest.raises(InvalidInput) as nothing_else:
+            await account.portfolio.quote(ManualOrder(OrderKind.CLOSE_ALL))
+        with pytest.raises(InvalidInput) as close_dust:
+            await account.portfolio.close("BTC/USDT")
+    finally:
+        await account.close()
+    assert [leg.symbol for leg in ticket.legs] == ["ETH/USDT"]
+    assert ticket.notes == ("0.00004 BTC left: below the smallest order, it cannot be sold alone",)
+    assert sold.symbol == "ETH/USDT" and sold.filled == bought.filled and held == {"BTC/USDT": D("0.00004")}
+    assert str(nothing_else.value) == ("No open position to close (0.00004 BTC left: below the smallest order, it "
+                                       "cannot be sold alone). /positions lists what is open.")
+    assert str(close_dust.value).endswith("Buy at least that much more, then /sell BTC/USDT all.")

@@ -46,6 +46,7 @@ def test_allowed_users_default_to_the_owner_and_are_required_with_a_group_chat(m
 @pytest.mark.parametrize("name, value, expected", [
     ("TELEGRAM_ALLOWED_CHAT_IDS", "123,abc", "Invalid setting TELEGRAM_ALLOWED_CHAT_IDS: expected comma-separated"),
     ("TELEGRAM_ALLOWED_USER_IDS", "123,-5", "Invalid setting TELEGRAM_ALLOWED_USER_IDS: expected comma-separated"),
+    ("TELEGRAM_ALLOWED_USER_IDS", "123,\u00b2", "Invalid setting TELEGRAM_ALLOWED_USER_IDS: expected comma-separated"),
     ("EXCHANGE_OPTIONS", "{not json", "Invalid setting EXCHANGE_OPTIONS: expected a JSON object"),
     ("MARKET_DATA", "csv", "Invalid setting MARKET_DATA: expected live, replay or replay:<path"),
     ("SYMBOLS", "BTCUSDT", "Invalid setting SYMBOLS: expected comma-separated ccxt symbols"),
