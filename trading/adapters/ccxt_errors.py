@@ -1,11 +1,13 @@
 """Translate ccxt's exceptions into trading.domain.errors, once, at the edge of the exchange adapters."""
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import ccxt
 
 from trading.domain import errors
+from trading.logs import REDACTOR
 
 # most specific first: ccxt's tree nests e.g. BadSymbol under BadRequest under ExchangeError
 _REJECTED: tuple[tuple[type[Exception], type[errors.RejectedError]], ...] = (
@@ -27,7 +29,7 @@ _RETRYABLE: tuple[tuple[type[Exception], type[errors.RetryableError]], ...] = (
 
 def translate_ccxt_error(exc: BaseException, retry_after_s: float | None = None) -> errors.TradingError:
     """Return the domain error for a ccxt exception (rate limits carry retry_after_s)."""
-    message = str(exc) or type(exc).__name__
+    message = exchange_text(str(exc) or type(exc).__name__)
     if isinstance(exc, (ccxt.DDoSProtection, ccxt.RateLimitExceeded)):
         return errors.RateLimited(message, retry_after_s)
     for ccxt_type, domain_type in _RETRYABLE:
@@ -39,6 +41,16 @@ def translate_ccxt_error(exc: BaseException, retry_after_s: float | None = None)
     if isinstance(exc, ccxt.BaseError):
         return errors.RejectedError(message)
     return errors.VenueUnavailable(f"unexpected {type(exc).__name__} from the exchange client: {message}")
+
+
+# ccxt's messages carry the whole request: "binance GET https://...?timestamp=..&signature=.. 503 ...". The
+# signed query (and a listen key in a path) is no business of a chat message, an approval record or a log
+_QUERY = re.compile(r"(https?://[^\s?]+)\?\S*")
+
+
+def exchange_text(message: str) -> str:
+    """Return an exchange error's text without request queries and with every known secret masked."""
+    return REDACTOR.mask_text(_QUERY.sub(r"\1?…", message))
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:

@@ -22,6 +22,7 @@ from typing import Any, Awaitable, Callable, Protocol
 
 import ccxt
 
+from trading.adapters.ccxt_errors import exchange_text
 from trading.domain.errors import TradingError
 from trading.logs import get_logger
 
@@ -163,7 +164,7 @@ class StreamSupervisor:
     async def _failed(self, name: str, exc: BaseException) -> None:
         self._failing.add(name)
         failures = self._failures[name] = self._failures.get(name, 0) + 1
-        self.last_error = str(exc) or type(exc).__name__
+        self.last_error = exchange_text(str(exc) or type(exc).__name__)     # told to the user as is
         if self._state != "down":
             self._state, self._down_since = "down", time.monotonic()
             log.warning("stream down", link=self.name, stream=name, error=self.last_error)

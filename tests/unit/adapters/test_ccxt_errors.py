@@ -49,3 +49,16 @@ def test_retry_after_header_is_read_in_any_case() -> None:
 def test_missing_or_dated_retry_after_gives_none() -> None:
     assert retry_after_seconds(None) is None
     assert retry_after_seconds({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}) is None
+
+
+def test_an_exchange_error_text_carries_no_signed_request_nor_known_secret():
+    # before: ccxt's whole request reached the chat ('the exchange refused the order: binance GET
+    # https://fapi.binance.com/fapi/v2/positionRisk?timestamp=..&signature=..'), a signed query included
+    from trading.logs import REDACTOR
+
+    REDACTOR.add_secret("live-secret-key-123456")
+    raw = ("binance GET https://fapi.binance.com/fapi/v2/positionRisk?timestamp=1733600000000&recvWindow=5000&"
+           "signature=9f86d081884c7d659a2feaa0c55ad015 503 Service Unavailable live-secret-key-123456")
+    error = translate_ccxt_error(ccxt.ExchangeNotAvailable(raw))
+    assert str(error) == ("binance GET https://fapi.binance.com/fapi/v2/positionRisk?… 503 Service Unavailable ***")
+    assert "signature" not in str(translate_ccxt_error(ccxt.ExchangeError(raw)))
