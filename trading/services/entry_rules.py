@@ -46,11 +46,15 @@ def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futu
 
 
 def check_minimum(instrument: Instrument, side: Side, quote: Decimal, price: Decimal, fee_inside: bool,
-                  limit: Decimal | None) -> None:
-    """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works."""
+                  limit: Decimal | None, sized_at: Decimal | None = None) -> None:
+    """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works.
+
+    The amount is quote over sized_at (where it fills; price when not given) and the exchange checks it at price.
+    """
+    at = sized_at if sized_at is not None else price
     smallest = instrument.min_order_amount(price)
-    cost = smallest * price * (1 + instrument.taker_fee if fee_inside else 1)
-    raw = quote / (price * (1 + instrument.taker_fee)) if fee_inside else quote / price
+    cost = smallest * at * (1 + instrument.taker_fee if fee_inside else 1)
+    raw = quote / (at * (1 + instrument.taker_fee)) if fee_inside else quote / at
     if instrument.check_order(instrument.round_amount(raw), price) is None:
         return
     command = "/buy" if side is Side.BUY else "/short"

@@ -211,15 +211,16 @@ class PortfolioService:
         instrument = self.venue.broker.instrument(symbol)
         if limit is not None:
             check_limit_band(limit, last, instrument, self.venue.market_type == "futures")
-        # a limit is sized at its price, as the exchange's order form does: the most a buy costs, and the price
-        # the exchange checks the minimum at (sized at the market, a marketable sell limit fell below it)
-        sized_at = limit if limit is not None else last
         marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
-        expected = limit if limit is not None and not marketable else last     # where it is expected to fill
+        # sized where it fills, so it takes the quote asked: a resting limit at its price, a marketable one (and a
+        # market order) at the market (at its limit, a short limit 5% under the market took 5% more)
+        expected = limit if limit is not None and not marketable else last
         spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
-        check_minimum(instrument, side, quote, sized_at, spot_market_buy, limit)
+        # the exchange checks its minimum at the limit price (under the market for a marketable sell limit)
+        check_minimum(instrument, side, quote, limit if limit is not None else last, spot_market_buy, limit,
+                      sized_at=expected)
         # on the step, as the exchange gets it: the card, the code prompt and the order show the same figure
-        amount = instrument.round_amount(quote / sized_at)
+        amount = instrument.round_amount(quote / expected)
         fee = (quote if spot_market_buy else amount * expected) * instrument.taker_fee
         held = await self._position(symbol)
         if held is not None and held.side.entry_order_side is not side:

@@ -79,12 +79,27 @@ async def test_a_limit_outside_the_band_around_the_last_price_is_refused_with_th
     assert await account.venue.broker.open_orders() == [] and await account.venue.broker.positions() == []
 
 
-async def test_a_marketable_short_limit_is_sized_at_its_limit_price(account):
-    # at the edge of the band: 1000 / 111,983.94 = 0.0089298.. -> 0.00892 BTC (at the market it was 0.00848,
-    # and the exchange checks its minimum at the limit); it fills at once at the market, above the limit
+async def test_a_marketable_short_limit_is_sized_at_the_market_where_it_fills(account):
+    # at the edge of the band, under the market: it fills at once at the market, so it is sized there,
+    # floor5(1000 / 117,877.83) = 0.00848 BTC, 0.00848 x 117,877.83 = 999.6039984 on the ticket (before: sized at the
+    # limit, 1000 / 111,983.94 -> 0.00892 BTC, which took ~1,051 USDT at the fill)
+    [leg] = (await account.portfolio.quote(ManualOrder(OrderKind.SHORT, "BTC/USDT", D(1000),
+                                                       limit=D("111983.94")))).legs
+    assert (leg.amount, leg.price, leg.notional) == (D("0.00848"), D("117877.83"), D("999.6039984"))
     order = await account.portfolio.short("BTC/USDT", D(1000), limit=D("111983.94"))
-    assert (order.status, order.filled) == (OrderStatus.FILLED, D("0.00892"))
+    assert (order.status, order.filled) == (OrderStatus.FILLED, D("0.00848"))
     assert order.avg_price is not None and order.avg_price > D("111983.94")
+    assert order.filled * order.avg_price <= D(1000)
+
+
+async def test_a_marketable_buy_limit_is_sized_at_the_market_and_a_resting_one_at_its_limit(account):
+    # 1000 at a 123,000 limit over the market fills at the market: 0.00848 BTC; a 112,000 limit under it rests
+    # and fills at its limit: floor5(1000 / 112,000) = 0.00892 BTC (0.00892 x 112,000 = 999.04)
+    [marketable] = (await account.portfolio.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(1000),
+                                                              limit=D(123000)))).legs
+    [resting] = (await account.portfolio.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(1000), limit=D(112000)))).legs
+    assert (marketable.amount, marketable.price) == (D("0.00848"), D("117877.83"))
+    assert (resting.amount, resting.price, resting.notional) == (D("0.00892"), D(112000), D("999.04000"))
 
 
 async def test_a_resting_limit_at_the_band_edge_is_taken(account):
