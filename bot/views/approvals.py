@@ -129,7 +129,4 @@ def receipt(order: Order, ticket: OrderTicket | None = None) -> str:
     tick, step = (leg.price_tick, leg.amount_step) if leg is not None else (None, None)
     if order.status == "cancelled" and order.filled == 0:
         return cancelled_text(order, step)
-    if leg is not None and leg.reduces and order.filled > 0:    # a /buy against a short, a /short against a long
-        held = "short" if order.side == "buy" else "long"
-        return receipt_text(order, tick, step) + f"\nThat reduced your {held} (your own exit); it opened nothing."
     return receipt_text(order, tick, step)

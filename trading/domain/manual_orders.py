@@ -78,9 +78,6 @@ class Leg:
     target: Decimal | None = None         # entries: the take-profit zone where the bot reconsiders
     risk: Decimal = ZERO                  # quote lost at the stop, fees included
     cancel_id: str = ""                   # /cancel: the order to cancel instead of placing one
-    # an entry command (futures /buy against a short, /short against a long) that only reduces the opposite
-    # position: not an entry, so the entry gate lets it through
-    reduces: bool = False
     price_tick: Decimal | None = None     # the market's tick and step: the card and the code prompt show on them
     amount_step: Decimal | None = None
 
@@ -107,7 +104,7 @@ class OrderTicket:
 
     def entry_symbols(self) -> tuple[str, ...]:
         """Return the symbols in which this ticket opens or grows a position: the ones the entry gate vets."""
-        return tuple(leg.symbol for leg in self.legs if self.opens and not leg.reduces) if self.opens else ()
+        return tuple(leg.symbol for leg in self.legs) if self.opens else ()
 
     def canonical(self) -> dict[str, Any]:
         """Return the ticket as plain data whose hash binds an approval to exactly these figures."""

@@ -1,4 +1,4 @@
-"""Rules a manual entry meets: it is at least the market's minimum, it never reverses a position in one order,
+"""Rules a manual entry meets: it is at least the market's minimum, it never acts against the opposite position,
 and a limit's price stays within the band around the last price an exchange accepts (Binance's PERCENT_PRICE filter)."""
 from __future__ import annotations
 
@@ -15,19 +15,19 @@ FUTURES_BAND = (Decimal("0.95"), Decimal("1.05"))
 SPOT_BAND = (Decimal("0.2"), Decimal(5))
 
 
-def refuse_reversal(command: str, held: Position, amount: Decimal, instrument: Instrument) -> None:
-    """Refuse an entry that would close the opposite position and open a new one in the same order.
+def refuse_against(command: str, held: Position, instrument: Instrument) -> None:
+    """Refuse an entry command against the opposite position: /buy under a short, /short under a long.
 
-    The closing part would be the user's exit and the rest a new entry with its own gate and guard: one order
-    cannot be both, so the user closes first (their exit, told as theirs), then opens (through the gate).
+    Whether it would reduce or reverse, it is not an entry (the reducing part skips the gate but would go out
+    without reduce-only, so a resting limit could open a position no gate saw, and the user's exit in flight
+    would switch the engine's stops off until it is final): reducing goes through the exit commands only.
     """
     reduce = "/cover" if held.side is PositionSide.SHORT else "/sell"
-    opens = "long" if held.side is PositionSide.SHORT else "short"
-    step = instrument.amount_step
+    adds = "long" if held.side is PositionSide.SHORT else "short"
     raise InvalidInput(
-        f"Not placed: you hold a {held.side} of {amount_text(held.amount, step)} {instrument.base} in {held.symbol}, "
-        f"and /{command} of {amount_text(amount, step)} {instrument.base} would close it and open a {opens} in one "
-        f"order. {reduce} {held.symbol} first (or /close {held.symbol}), then /{command}.")
+        f"Not placed: you hold a {held.side} of {amount_text(held.amount, instrument.amount_step)} {instrument.base} "
+        f"in {held.symbol}: {reduce} {held.symbol} AMOUNT (or all) reduces it, /close {held.symbol} closes it; "
+        f"/{command} opens or adds to a {adds}.")
 
 
 def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futures: bool) -> None:
@@ -46,11 +46,15 @@ def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futu
 
 
 def check_minimum(instrument: Instrument, side: Side, quote: Decimal, price: Decimal, fee_inside: bool,
-                  limit: Decimal | None) -> None:
-    """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works."""
+                  limit: Decimal | None, sized_at: Decimal | None = None) -> None:
+    """Refuse, in quote terms, an order below the market's minimum, saying the smallest that works.
+
+    The amount is quote over sized_at (where it fills; price when not given) and the exchange checks it at price.
+    """
+    at = sized_at if sized_at is not None else price
     smallest = instrument.min_order_amount(price)
-    cost = smallest * price * (1 + instrument.taker_fee if fee_inside else 1)
-    raw = quote / (price * (1 + instrument.taker_fee)) if fee_inside else quote / price
+    cost = smallest * at * (1 + instrument.taker_fee if fee_inside else 1)
+    raw = quote / (at * (1 + instrument.taker_fee)) if fee_inside else quote / at
     if instrument.check_order(instrument.round_amount(raw), price) is None:
         return
     command = "/buy" if side is Side.BUY else "/short"

@@ -126,7 +126,9 @@ class LoopControls:
             changed = self.engine.kill(flat, by, reason, now)
             if changed:
                 await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch, notify))
-            await self._sync.cancel_entries(now)
+            cancelled = await self._sync.cancel_entries(now)
+            if cancelled:       # pushed even after a chat /kill: its reply does not list them
+                await self.events.emit(notices.entries_cancelled(cancelled, now))
             switch = self.engine.state.kill_switch
             if switch.closes_positions:
                 positions = await self._sync.run(now, self._marks)

@@ -195,6 +195,16 @@ def kill_engaged(switch: KillSwitch, notify: bool = True) -> Event:
                  notify=notify)
 
 
+def entries_cancelled(orders: list[Order], ts_ms: int) -> Event:
+    """Return the news of the entry orders the kill switch cancelled (resting limits that would have opened)."""
+    listed = "; ".join(f"{o.side} {o.remaining.normalize():f} {o.symbol}"
+                       + (f" limit {o.price.normalize():f}" if o.price is not None else "") + f" (id {o.id})"
+                       for o in orders)
+    return Event(EventKind.KILL_SWITCH, ts_ms, f"Kill switch cancelled {len(orders)} open entry "
+                                               f"order{'s' * (len(orders) != 1)}: {listed}.",
+                 {"cancelled": [o.id for o in orders]}, Severity.WARNING)
+
+
 def kill_still_engaged(switch: KillSwitch, ts_ms: int) -> Event:
     """Return the notification, at start-up, that a kill switch from before the restart still holds."""
     return Event(EventKind.KILL_SWITCH, ts_ms, f"Kill switch still on (set by {switch.cause} before the restart). "

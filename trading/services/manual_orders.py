@@ -55,8 +55,7 @@ class Tickets:
         ticket = await self._portfolio.quote(order)
         if not ticket.opens:
             return ticket
-        # a /buy that buys back part of a short opens nothing: no stop, target or risk of its own
-        return replace(ticket, legs=tuple(leg if leg.reduces else self._levels(leg) for leg in ticket.legs))
+        return replace(ticket, legs=tuple(self._levels(leg) for leg in ticket.legs))
 
     def _levels(self, leg: Leg) -> Leg:
         instrument = self._instruments.get(leg.symbol)

@@ -18,7 +18,7 @@ from trading.engine.account import AccountSummary
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
-from trading.services.entry_rules import check_limit_band, check_minimum, refuse_reversal
+from trading.services.entry_rules import check_limit_band, check_minimum, refuse_against
 from trading.services.guard_levels import GuardLevels
 from trading.services.exit_sizes import DustHolding, exit_amount, exit_on_step, refuse_stranded_rest
 from trading.services.paper_venue import PaperVenue
@@ -214,23 +214,22 @@ class PortfolioService:
         instrument = self.venue.broker.instrument(symbol)
         if limit is not None:
             check_limit_band(limit, last, instrument, self.venue.market_type == "futures")
-        # a limit is sized at its price, as the exchange's order form does: the most a buy costs, and the price
-        # the exchange checks the minimum at (sized at the market, a marketable sell limit fell below it)
-        sized_at = limit if limit is not None else last
         marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
-        expected = limit if limit is not None and not marketable else last     # where it is expected to fill
+        # sized where it fills, so it takes the quote asked: a resting limit at its price, a marketable one (and a
+        # market order) at the market (at its limit, a short limit 5% under the market took 5% more)
+        expected = limit if limit is not None and not marketable else last
         spot_market_buy = limit is None and side is Side.BUY and self.venue.market_type == "spot"
-        check_minimum(instrument, side, quote, sized_at, spot_market_buy, limit)
+        # the exchange checks its minimum at the limit price (under the market for a marketable sell limit)
+        check_minimum(instrument, side, quote, limit if limit is not None else last, spot_market_buy, limit,
+                      sized_at=expected)
         # on the step, as the exchange gets it: the card, the code prompt and the order show the same figure
-        amount = instrument.round_amount(quote / sized_at)
+        amount = instrument.round_amount(quote / expected)
         fee = (quote if spot_market_buy else amount * expected) * instrument.taker_fee
         held = await self._position(symbol)
-        # a futures /buy against a short (or /short against a long) that does not reverse it only reduces
-        reduces = held is not None and held.side.entry_order_side is not side and amount <= held.amount
-        if held is not None and held.side.entry_order_side is not side and not reduces:
-            refuse_reversal(order.kind.value, held, amount, instrument)
+        if held is not None and held.side.entry_order_side is not side:
+            refuse_against(order.kind.value, held, instrument)
         return Leg(symbol, side, amount, expected, fee, quote_amount=quote if spot_market_buy else None,
-                   limit=limit, reduces=reduces, price_tick=instrument.price_tick, amount_step=instrument.amount_step)
+                   limit=limit, price_tick=instrument.price_tick, amount_step=instrument.amount_step)
 
     async def _close_all_legs(self) -> tuple[list[Leg], list[str]]:
         # a dust holding no order can sell is left and named: refusing it refused every other position too
@@ -307,20 +306,11 @@ class PortfolioService:
         held = await self._position(leg.symbol)
         last = await self._mark(leg.symbol)
         marketable = leg.limit is not None and (leg.limit >= last if leg.side is Side.BUY else leg.limit <= last)
-        reduces = held is not None and held.side.entry_order_side is not leg.side and leg.amount <= held.amount
-        if held is not None and held.side.entry_order_side is not leg.side and not reduces:
+        if held is not None and held.side.entry_order_side is not leg.side:
             # the position changed since the ticket was quoted (a live card waits for its approval)
-            refuse_reversal(command.lstrip("/"), held, leg.amount, self.venue.broker.instrument(leg.symbol))
-        if not reduces:
-            self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
-        elif self._desk is not None:          # a /buy that buys back (part of) a short is the user's own exit
-            await self._desk.user_exit(leg.symbol, client_id, command)
-        try:
-            placed = await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
-        except InvalidInput:
-            if reduces and self._desk is not None:
-                await self._desk.user_exit_failed(leg.symbol)
-            raise
+            refuse_against(command.lstrip("/"), held, self.venue.broker.instrument(leg.symbol))
+        self._gate.check(leg.symbol)      # the entry gate, with no await between it and the order going out
+        placed = await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
         await self._settled(placed)
         return placed
 

@@ -13,8 +13,8 @@ from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import RetryableError, TradingError
 from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
-from trading.domain.orders import Order, OrderIntent, OrderStatus
-from trading.domain.positions import Position
+from trading.domain.orders import Order, OrderIntent, OrderStatus, OrderType, Side
+from trading.domain.positions import Position, PositionSide
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.entry_gate import EntryOrigin
 from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, EntryPlan
@@ -130,22 +130,36 @@ class PositionSync:
         await self.events.emit(notices.exit_sent(plan, now))
         return True
 
-    async def cancel_entries(self, now: int) -> None:
-        """Cancel the entry orders not filled yet (the kill switch stops every new order)."""
+    async def cancel_entries(self, now: int) -> list[Order]:
+        """Cancel every entry order not filled yet, the engine's and the user's resting limits (the kill switch
+        stops every new order); return the ones cancelled."""
+        cancelled = []
         for client_id, pending in list(self.engine.state.pending.items()):
             order = await self.broker.find_by_client_id(client_id, pending.symbol)
             if order is not None and not order.status.is_final:
-                try:
-                    await self.broker.cancel(order.id, pending.symbol)
-                    if self.venue is not None:
-                        await self.venue.settle()
-                except TradingError as exc:
-                    await self.events.emit(notices.order_failed("Cancelling the entry", pending.symbol,
-                                                                str(exc), now))
+                if not await self._cancelled(order, now):
                     continue
+                cancelled.append(order)
             if order is None or order.filled == 0:
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Entry order for {pending.symbol} cancelled by the kill switch")
+        # a manual /buy or /short limit that rests is an entry too: left open it could fill under the switch
+        longs = {p.symbol for p in await self.broker.positions() if p.side is PositionSide.LONG}
+        for order in await self.broker.open_orders():
+            if order.client_order_id not in self.engine.state.pending and _entry_order(order, longs) \
+                    and await self._cancelled(order, now):
+                cancelled.append(order)
+        return cancelled
+
+    async def _cancelled(self, order: Order, now: int) -> bool:
+        try:
+            await self.broker.cancel(order.id, order.symbol)
+            if self.venue is not None:
+                await self.venue.settle()
+        except TradingError as exc:
+            await self.events.emit(notices.order_failed("Cancelling the entry", order.symbol, str(exc), now))
+            return False
+        return True
 
     async def _place(self, intent: OrderIntent, what: str, now: int, then: str = "") -> Order | None:
         order = await self._send(intent, what, now, then)
@@ -321,3 +335,12 @@ def _seen_exit(guard: GuardedPosition, client_id: str) -> bool:
     """Return True for an exit of the engine's that guard already knew of (a partial exit its amount counts)."""
     stem, _, n = client_id.rpartition("-x")
     return stem == guard.key and n.isdigit() and int(n) <= guard.exits_sent and client_id != guard.exit_in_flight
+
+
+def _entry_order(order: Order, longs: set[str]) -> bool:
+    # the bot's own plain order that does not reduce: stops and targets are conditional, futures exits reduce-only,
+    # and a sell while a long is held is its exit (spot sells carry no reduce-only flag; a futures /short under a
+    # long is refused)
+    return (order.client_order_id.startswith(OWN_CLIENT_IDS) and not order.status.is_final and not order.reduce_only
+            and order.type in (OrderType.MARKET, OrderType.LIMIT)
+            and not (order.side is Side.SELL and order.symbol in longs))

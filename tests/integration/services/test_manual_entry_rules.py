@@ -1,5 +1,6 @@
-"""A manual entry never reverses the opposite position in one order, and a limit is sized at its price within
-the band an exchange accepts around the last price (Binance: 0.95x-1.05x on perpetuals, 0.2x-5x on spot).
+"""A manual entry never acts against the opposite position (reducing goes through the exit commands), and a
+limit is sized at its price within the band an exchange accepts around the last price
+(Binance: 0.95x-1.05x on perpetuals, 0.2x-5x on spot).
 
 Paper futures on the bundled replay, clock at 2025-07-22 07:59 UTC: BTC/USDT last 117,877.83; /short 1000
 at market sells floor5(1000 / 117,877.83) = 0.00848 BTC. The band: 117,877.83 x 0.95 = 111,983.9385, up to
@@ -26,29 +27,46 @@ async def account(tmp_path):
     await a.store.close()
 
 
-async def test_a_buy_that_would_close_a_short_and_open_a_long_is_refused_with_what_to_type(account):
-    await account.portfolio.short("BTC/USDT", D(1000))
-    # 2000 / 117,877.83 = 0.016966.. -> 0.01696 BTC: the 0.00848 short bought back and 0.00848 long
+SHORT_HELD = ("Not placed: you hold a short of 0.00848 BTC in BTC/USDT: /cover BTC/USDT AMOUNT (or all) reduces it, "
+              "/close BTC/USDT closes it; /buy opens or adds to a long.")
+LONG_HELD = ("Not placed: you hold a long of 0.00848 BTC in BTC/USDT: /sell BTC/USDT AMOUNT (or all) reduces it, "
+             "/close BTC/USDT closes it; /short opens or adds to a short.")
+
+
+@pytest.mark.parametrize(("quote", "limit"), [(D(2000), None), (D(500), None), (D(500), D(112000)),
+                                              (D(500), D(118000)), (D(2000), D(112000))])
+async def test_any_buy_under_a_short_is_refused_with_the_exit_commands_reducing_or_reversing(account, quote, limit):
+    await account.portfolio.short("BTC/USDT", D(1000))              # 0.00848 BTC short
+    # before: /buy 500 limit 112000 rested without reduce-only as the user's "exit"; after /cover all it filled at
+    # 111,900 and opened a 0.00446 BTC long that no gate saw (and the engine's stops were off while it rested)
     with pytest.raises(InvalidInput) as refused:
-        await account.portfolio.buy("BTC/USDT", D(2000))
-    assert str(refused.value) == ("Not placed: you hold a short of 0.00848 BTC in BTC/USDT, and /buy of 0.01696 BTC "
-                                  "would close it and open a long in one order. /cover BTC/USDT first (or /close "
-                                  "BTC/USDT), then /buy.")
+        await account.portfolio.buy("BTC/USDT", quote, limit=limit)
+    assert str(refused.value) == SHORT_HELD
     [position] = await account.venue.broker.positions()
     assert (position.side, position.amount) == (PositionSide.SHORT, D("0.00848"))
     assert await account.venue.broker.open_orders() == []
 
 
-async def test_a_short_that_would_reverse_a_long_is_refused_and_the_long_closes_then_the_short_opens(account):
+@pytest.mark.parametrize(("quote", "limit"), [(D(2000), None), (D(500), None), (D(500), D(123000))])
+async def test_any_short_under_a_long_is_refused_and_the_long_closes_then_the_short_opens(account, quote, limit):
     await account.portfolio.buy("BTC/USDT", D(1000))                # 0.00848 BTC long
-    with pytest.raises(InvalidInput, match=r"^Not placed: you hold a long of 0\.00848 BTC in BTC/USDT, and /short "
-                                           r"of 0\.01696 BTC would close it and open a short in one order\. /sell "
-                                           r"BTC/USDT first \(or /close BTC/USDT\), then /short\.$"):
-        await account.portfolio.short("BTC/USDT", D(2000))
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.short("BTC/USDT", quote, limit=limit)
+    assert str(refused.value) == LONG_HELD
+    assert await account.venue.broker.open_orders() == []
     await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
     await account.portfolio.short("BTC/USDT", D(1000))
     [position] = await account.venue.broker.positions()
     assert (position.side, position.amount) == (PositionSide.SHORT, D("0.00848"))
+
+
+async def test_a_buy_under_a_short_is_refused_at_the_quote_so_no_card_is_shown(account):
+    tickets = Tickets(account.portfolio, account.engine, await account.portfolio.markets())
+    await account.portfolio.short("BTC/USDT", D(1000))
+    with pytest.raises(InvalidInput, match="^Not placed: you hold a short"):
+        await tickets.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(500)))
+    [opening] = (await tickets.quote(ManualOrder(OrderKind.SHORT, "BTC/USDT", D(500)))).legs
+    assert opening.stop is not None and opening.risk > 0
 
 
 @pytest.mark.parametrize("limit", ["1", "111983.93", "123771.73", "1000000"])
@@ -61,12 +79,27 @@ async def test_a_limit_outside_the_band_around_the_last_price_is_refused_with_th
     assert await account.venue.broker.open_orders() == [] and await account.venue.broker.positions() == []
 
 
-async def test_a_marketable_short_limit_is_sized_at_its_limit_price(account):
-    # at the edge of the band: 1000 / 111,983.94 = 0.0089298.. -> 0.00892 BTC (at the market it was 0.00848,
-    # and the exchange checks its minimum at the limit); it fills at once at the market, above the limit
+async def test_a_marketable_short_limit_is_sized_at_the_market_where_it_fills(account):
+    # at the edge of the band, under the market: it fills at once at the market, so it is sized there,
+    # floor5(1000 / 117,877.83) = 0.00848 BTC, 0.00848 x 117,877.83 = 999.6039984 on the ticket (before: sized at the
+    # limit, 1000 / 111,983.94 -> 0.00892 BTC, which took ~1,051 USDT at the fill)
+    [leg] = (await account.portfolio.quote(ManualOrder(OrderKind.SHORT, "BTC/USDT", D(1000),
+                                                       limit=D("111983.94")))).legs
+    assert (leg.amount, leg.price, leg.notional) == (D("0.00848"), D("117877.83"), D("999.6039984"))
     order = await account.portfolio.short("BTC/USDT", D(1000), limit=D("111983.94"))
-    assert (order.status, order.filled) == (OrderStatus.FILLED, D("0.00892"))
+    assert (order.status, order.filled) == (OrderStatus.FILLED, D("0.00848"))
     assert order.avg_price is not None and order.avg_price > D("111983.94")
+    assert order.filled * order.avg_price <= D(1000)
+
+
+async def test_a_marketable_buy_limit_is_sized_at_the_market_and_a_resting_one_at_its_limit(account):
+    # 1000 at a 123,000 limit over the market fills at the market: 0.00848 BTC; a 112,000 limit under it rests
+    # and fills at its limit: floor5(1000 / 112,000) = 0.00892 BTC (0.00892 x 112,000 = 999.04)
+    [marketable] = (await account.portfolio.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(1000),
+                                                              limit=D(123000)))).legs
+    [resting] = (await account.portfolio.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(1000), limit=D(112000)))).legs
+    assert (marketable.amount, marketable.price) == (D("0.00848"), D("117877.83"))
+    assert (resting.amount, resting.price, resting.notional) == (D("0.00892"), D(112000), D("999.04000"))
 
 
 async def test_a_resting_limit_at_the_band_edge_is_taken(account):
@@ -77,20 +110,13 @@ async def test_a_resting_limit_at_the_band_edge_is_taken(account):
 
 async def test_a_ticket_quoted_while_flat_is_refused_when_a_short_opened_before_it_went_out(account):
     # a live card waits for its approval: the position it was quoted against may have changed meanwhile
-    ticket = await account.portfolio.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(2000)))
+    tickets = [await account.portfolio.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", quote, limit=D(112000)))
+               for quote in (D(2000), D(500))]                      # reversing, and only reducing
     await account.portfolio.short("BTC/USDT", D(1000))               # 0.00848 BTC short
-    with pytest.raises(InvalidInput, match=r"^Not placed: you hold a short of 0\.00848 BTC in BTC/USDT, and /buy "
-                                           r"of 0\.01696 BTC would close it"):
-        await account.portfolio.execute(ticket)
+    for ticket in tickets:
+        with pytest.raises(InvalidInput) as refused:
+            await account.portfolio.execute(ticket)
+        assert str(refused.value) == SHORT_HELD
     [position] = await account.venue.broker.positions()
     assert (position.side, position.amount) == (PositionSide.SHORT, D("0.00848"))
-
-
-async def test_a_buy_back_of_part_of_a_short_is_quoted_without_a_stop_or_risk_of_its_own(account):
-    tickets = Tickets(account.portfolio, account.engine, await account.portfolio.markets())
-    await account.portfolio.short("BTC/USDT", D(1000))               # 0.00848 BTC short
-    [leg] = (await tickets.quote(ManualOrder(OrderKind.BUY, "BTC/USDT", D(500)))).legs
-    # 500 / 117,877.83 -> 0.00424 BTC bought back: it opens nothing, so the card shows no stop for it
-    assert (leg.reduces, leg.amount, leg.stop, leg.target, leg.risk) == (True, D("0.00424"), None, None, 0)
-    [opening] = (await tickets.quote(ManualOrder(OrderKind.SHORT, "BTC/USDT", D(500)))).legs
-    assert opening.stop is not None and opening.risk > 0
+    assert await account.venue.broker.open_orders() == []

@@ -33,12 +33,12 @@ async def next_minute(account) -> None:
     await account.venue.on_candles([("BTC/USDT", Timeframe.M1, candles)])
 
 
-async def test_a_buy_limit_above_the_market_is_sized_at_its_limit_and_fills_at_once_below_it(account):
-    # sized at the limit, as the exchange's order form does (the most it costs): 100 / 110,000 = 0.000909..
-    # -> 0.00090 BTC (at the market it was 0.00093: 99.16 USDT, above 100 had the price moved to the limit);
+async def test_a_buy_limit_above_the_market_is_sized_at_the_market_and_fills_at_once_below_it(account):
+    # marketable, it fills at the market, so it is sized there to take the 100 asked: 100 / 106,605.80 =
+    # 0.000938.. -> 0.00093 BTC (sized at the limit it was 0.00090 BTC, 96 USDT);
     # filled now at 106,605.80 x 1.0002 = 106,627.1212 -> 106,627.13, below the limit
     order = await account.portfolio.buy("BTC/USDT", D("100"), limit=D("110000"))
-    assert (order.status, order.filled, order.avg_price) == (OrderStatus.FILLED, D("0.00090"), D("106627.13"))
+    assert (order.status, order.filled, order.avg_price) == (OrderStatus.FILLED, D("0.00093"), D("106627.13"))
     assert account.pushed.of(EventKind.ORDER_FILLED) == []       # the reply tells this fill
 
 

@@ -19,6 +19,7 @@ from trading.adapters.replay_market_data import ReplayMarketData, load_replay_se
 from trading.adapters.sqlite_store import SqliteStore
 from trading.bootstrap import paper_account
 from trading.domain.errors import InvalidInput
+from trading.domain.manual_orders import Size, SizeKind
 from trading.domain.money import booked
 from trading.domain.positions import PositionSide
 from trading.engine.trading_engine import TradingEngine
@@ -105,17 +106,17 @@ async def test_funding_comes_from_the_replayed_folders_funding_file(tmp_path):
     await a.store.close()
 
 
-async def test_under_the_kill_switch_a_buy_that_only_reduces_a_short_goes_through_and_one_that_reverses_it_not(
-        tmp_path):
+async def test_under_the_kill_switch_a_buy_under_a_short_is_refused_and_a_cover_reduces_it(tmp_path):
     a = await futures_account(tmp_path, JULY_22_0759, futures_leverage="3")
     await a.portfolio.short("BTC/USDT", D(1000))
     a.engine.kill(False, "chat:1", "/kill", JULY_22_0759)
-    # one order that closes the short and opens a long is refused whatever the gate says: close first
-    with pytest.raises(InvalidInput, match=r"^Not placed: you hold a short of 0\.00848 BTC in BTC/USDT, and /buy of "
-                       r"0\.01696 BTC would close it and open a long in one order\. /cover BTC/USDT first \(or "
-                       r"/close BTC/USDT\), then /buy\.$"):
-        await a.portfolio.buy("BTC/USDT", D(2000))
-    await a.portfolio.buy("BTC/USDT", D(500))                         # 0.00424 of the 0.00848 short bought back
+    # a /buy under a short is refused whatever the gate says (reversing or reducing): the exit commands reduce
+    for quote in (D(2000), D(500)):
+        with pytest.raises(InvalidInput, match=r"^Not placed: you hold a short of 0\.00848 BTC in BTC/USDT: /cover "
+                           r"BTC/USDT AMOUNT \(or all\) reduces it, /close BTC/USDT closes it; /buy opens or adds to "
+                           r"a long\.$"):
+            await a.portfolio.buy("BTC/USDT", quote)
+    await a.portfolio.cover("BTC/USDT", Size(SizeKind.AMOUNT, D("0.00424")))   # half the short bought back
     [position] = await a.venue.broker.positions()
     assert (position.side, position.amount) == (PositionSide.SHORT, D("0.00424"))
     await a.store.close()
