@@ -247,7 +247,8 @@ class Approvals:
             await self._finish(approval, f"failed: {exc}")
             return TapResult(TapOutcome.FAILED, approval, detail=str(exc))
         # an order that went out is done even when following it up failed: the receipt says the bot picks it up
-        late = self._portfolio.unsettled(orders)
+        # the portfolio notes late follow-ups of manual orders; a rig of bot-entry cards may run without one
+        late = self._portfolio.unsettled(orders) if self._portfolio is not None else ""
         await self._finish(approval, "placed: " + ", ".join(f"{o.id} {o.status}" for o in orders)
                            + (f"; {late}" if late else ""))
         return TapResult(TapOutcome.PLACED, approval, orders=tuple(orders), detail=late)
