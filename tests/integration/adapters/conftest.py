@@ -36,11 +36,15 @@ def retry_waits() -> list[float]:
 
 def connect(fake: FakeExchange, clock: ManualClock, waits: list[float], *, exchange_id: str = "binance",
             cache: CandleCache | None = None, **kwargs: object) -> CcxtMarketData:
-    """Return a CcxtMarketData on the fake with fast retries (waits recorded) and a 400 ms client timeout."""
+    """Return a CcxtMarketData on the fake with fast retries (waits recorded) and a 2 s client timeout.
+
+    2 s, not less: under a loaded CI machine a healthy answer from the fake took over 400 ms and was retried, and
+    the count of requests a fault test expects was off by one; a hang (3 s) still outlasts it.
+    """
     async def record_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    options = {**fake.options(), "rateLimit": 1, "timeout": 400}
+    options = {**fake.options(), "rateLimit": 1, "timeout": 2_000}
     policy = RetryPolicy(attempts=4, base_delay_s=0.01, sleep=record_sleep)
     settings = {"close_grace_ms": 0, **kwargs}
     return CcxtMarketData(exchange_id, clock, options=options, cache=cache, retry=policy,
