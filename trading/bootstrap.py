@@ -214,7 +214,7 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
                        loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops,
                        plans=SqliteEntryPlans(store))
-    portfolio = PortfolioService(venue, venue.ledger, market, clock, settings.mode, gate, loop)
+    portfolio = PortfolioService(venue, market, clock, settings.mode, gate, loop)
     return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
 
 

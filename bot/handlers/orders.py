@@ -13,7 +13,7 @@ from bot import confirmation_cards as cards
 from bot.context import BotContext, chat_id_of, message_of, query_of, user_id_of
 from bot.parsing import entry_request, exit_request
 from bot.views import money
-from bot.views.approvals import late_note, receipt, ticket_notes
+from bot.views.approvals import receipts
 from trading.domain.errors import InvalidInput
 from trading.domain.manual_orders import ManualOrder, OrderKind
 from trading.services.manual_orders import Executed, NeedsApproval
@@ -72,9 +72,8 @@ async def order(update: Update, context: BotContext, manual: ManualOrder) -> Non
     """Ask the core what the order needs and show the receipt, the confirm card or the approval card."""
     outcome = await context.orders.request(user_id_of(update), chat_id_of(update), manual)
     if isinstance(outcome, Executed):
-        text = "\n".join(receipt(o, outcome.ticket) for o in outcome.orders) + late_note(outcome.note) \
-            + ticket_notes(outcome.ticket)
-        await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
+        await message_of(update).reply_text(receipts(outcome.orders, outcome.ticket, outcome.note),
+                                            parse_mode=ParseMode.HTML)
     elif isinstance(outcome, NeedsApproval):
         await approval_cards.show(context, chat_id_of(update), outcome.approval)
     else:
@@ -94,8 +93,7 @@ async def close_all_answer(update: Update, context: BotContext) -> None:
         await query_of(update).edit_message_text("Kept the positions open.")
         return
     done = await cards.carry_out(context, callback, context.orders.close_all())
-    text = "\n".join(receipt(o, done.ticket) for o in done.orders) + late_note(done.note) + ticket_notes(done.ticket)
-    await query_of(update).edit_message_text(text, parse_mode=ParseMode.HTML)
+    await query_of(update).edit_message_text(receipts(done.orders, done.ticket, done.note), parse_mode=ParseMode.HTML)
 
 
 async def reset_paper(update: Update, context: BotContext) -> None:

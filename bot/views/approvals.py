@@ -1,6 +1,8 @@
 """Rendering of live-order approval cards and of what came of them."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import Callback
@@ -79,7 +81,7 @@ def result_text(result: TapResult) -> str:
     approval, outcome = result.approval, result.outcome
     head = "\n".join(_leg(leg, approval.ticket) for leg in approval.ticket.legs) if approval is not None else ""
     if outcome is TapOutcome.PLACED:
-        return f"✅ <b>Approved and sent</b>\n{head}\n" + _receipts(result)
+        return f"✅ <b>Approved and sent</b>\n{head}\n" + receipts(result.orders, _ticket(result), result.detail)
     if outcome is TapOutcome.FAILED:
         return f"⚠️ <b>Approved, but the exchange refused it</b>: {esc(result.detail)}\n{head}"
     if outcome is TapOutcome.REFRESHED:
@@ -94,7 +96,7 @@ def result_text(result: TapResult) -> str:
 def code_reply(result: TapResult) -> str:
     """Return the reply to the code that released (or could not release) an approval."""
     if result.outcome is TapOutcome.PLACED:
-        return "✅ Code accepted. " + _receipts(result)
+        return "✅ Code accepted. " + receipts(result.orders, _ticket(result), result.detail)
     if result.outcome is TapOutcome.REFRESHED:
         return f"✅ Code accepted, but nothing was placed: {esc(result.detail)}. Check the new card."
     if result.outcome is TapOutcome.BLOCKED:      # the gate's refusal is a sentence of its own
@@ -104,9 +106,9 @@ def code_reply(result: TapResult) -> str:
     return f"✅ Code accepted, but nothing was placed: {esc(TOASTS.get(result.outcome, result.outcome.value))}"
 
 
-def _receipts(result: TapResult) -> str:
-    ticket = _ticket(result)
-    return "\n".join(receipt(o, ticket) for o in result.orders) + late_note(result.detail) + ticket_notes(ticket)
+def receipts(orders: Sequence[Order], ticket: OrderTicket | None, late: str = "") -> str:
+    """Return the receipts of a ticket's orders, the line a late follow-up adds, and the ticket's notes."""
+    return "\n".join(receipt(o, ticket) for o in orders) + late_note(late) + ticket_notes(ticket)
 
 
 def ticket_notes(ticket: OrderTicket | None) -> str:

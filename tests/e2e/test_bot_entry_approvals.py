@@ -19,7 +19,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from trading.domain.candles import Timeframe
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import approval_client_id
-from trading.services.loop_controls import LIVE_STATE_KEY as STATE_KEY
+from trading.services.account_keys import LIVE_STATE_KEY as STATE_KEY
 from trading.services.loop_jobs import watch_prices
 from trading.strategies.book import StrategyBook
 

@@ -54,5 +54,5 @@ async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS, bases: tuple
     venue = PaperVenue("spot", await market.instruments(), Decimal("10000"), ledger, store, events, clock,
                        entry_check=gate.vet_fill)
     await venue.restore()
-    portfolio = PortfolioService(venue, ledger, market, clock, "paper", gate)
+    portfolio = PortfolioService(venue, market, clock, "paper", gate)
     return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio, engine)

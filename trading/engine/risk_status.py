@@ -86,5 +86,12 @@ def marked_now(risk: RiskState, equity: Decimal, ts_ms: int, limits: LimitSettin
                    peak_equity=fresh.peak_equity, unconfirmed_loss=fresh.unconfirmed_loss)
 
 
+def risk_status_at(state: EngineState, settings: EngineSettings, equity: Decimal, ts_ms: int,
+                   reset: tuple[int, Decimal] | None = None) -> RiskStatus:
+    """Return what /risk shows at ts_ms with the equity figures marked at equity, as the next tick will."""
+    marked = changed(state, risk=marked_now(state.risk, equity, ts_ms, settings.limits, reset))
+    return risk_status(marked, settings, ts_ms)
+
+
 def _minutes_until(until_ms: int, ts_ms: int) -> int:
     return max(0, -(-(until_ms - ts_ms) // MINUTE_MS))

@@ -23,7 +23,7 @@ from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, AccountView, EntryPl
 from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.engine.exit_pipeline import (AskDecision, ExitPlan, ForcedExit, exit_now, exit_settled,
                                           exits_for_bar, user_exit)
-from trading.engine.risk_status import RiskStatus, marked_now, risk_status
+from trading.engine.risk_status import RiskStatus, risk_status, risk_status_at
 from trading.risk import circuit_breaker as breaker
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.kill_switch import engage, release
@@ -316,8 +316,7 @@ class TradingEngine:
         """Return what /risk shows at ts_ms; with equity, its figures marked there as the next tick will."""
         if equity is None:
             return risk_status(self.state, self.settings, ts_ms)
-        marked = changed(self.state, risk=marked_now(self.state.risk, equity, ts_ms, self.settings.limits))
-        return risk_status(marked, self.settings, ts_ms)
+        return risk_status_at(self.state, self.settings, equity, ts_ms)
 
     def _put(self, guard: GuardedPosition) -> None:
         self.state = changed(self.state, positions={**self.state.positions, guard.symbol: guard})

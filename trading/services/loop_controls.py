@@ -24,7 +24,7 @@ from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData,
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
 from trading.services import loop_notices as notices
-from trading.services.account_keys import LIVE_ACCOUNT_PREFIX, PAPER_ACCOUNT_KEY
+from trading.services.account_keys import LIVE_ACCOUNT_PREFIX, PAPER_ACCOUNT_KEY, STATE_KEY, engine_state_key
 from trading.services.event_bus import EventBus
 from trading.services.exchange_stops import ExchangeStops
 from trading.services.guard_levels import GuardLevels, guard_levels
@@ -36,8 +36,6 @@ from trading.services.timed_decisions import TimedDecisions
 from trading.strategies.base import Strategy
 from trading.strategies.book import StrategyBook
 
-STATE_KEY = "engine"                 # the paper engine's state (every mode's, before live had its own)
-LIVE_STATE_KEY = "engine:live"       # paper positions never reach a live bot (nor its day's loss), nor the reverse
 KILL_SWITCH_KEY = "kill_switch"      # read by Assistant.status
 DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
 
@@ -58,11 +56,6 @@ class LoopSettings:
     # while an LLM decides, every symbol's candle is put to it whole (signals are its evidence), not each signal
     reviews: ReviewSettings | None = None
     mode: str = "paper"             # paper or live: each keeps its own engine state in the shared database
-
-
-def engine_state_key(mode: str) -> str:
-    """Return the key the engine state of a trading mode is saved under."""
-    return LIVE_STATE_KEY if mode == "live" else STATE_KEY
 
 
 class LoopControls:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
-from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.domain.errors import (BadSymbol, InsufficientFunds, InvalidInput, RejectedError, RetryableError,
                                     TradingError, echoed)
 from trading.domain.instruments import Instrument
@@ -99,11 +98,9 @@ class PortfolioService:
     that only reduce (/sell, /cover, /close) never do.
     """
 
-    def __init__(self, venue: PaperVenue | LiveVenue, ledger: ExecutionLedger, market: MarketData, clock: Clock,
-                 mode: str, gate: EntryGate, desk: EngineDesk | None = None,
-                 manual_orders_refused: str | None = None) -> None:
+    def __init__(self, venue: PaperVenue | LiveVenue, market: MarketData, clock: Clock, mode: str, gate: EntryGate,
+                 desk: EngineDesk | None = None, manual_orders_refused: str | None = None) -> None:
         self.venue = venue
-        self._ledger = ledger
         self._market = market
         self._clock = clock
         self.mode = mode
@@ -398,10 +395,6 @@ def _client_id() -> str:
 def _read_as(typed: str, symbol: str) -> str:
     # say how a shortened symbol was read, so a refusal about "BTC" names the market it is about
     return "" if typed.strip().upper() == symbol else f" ({typed.strip()} read as {symbol})"
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():,f}"
 
 
 def _tick(instrument: Instrument | None) -> Decimal | None:

@@ -20,12 +20,11 @@ from trading.adapters.sqlite_ledger import ClosedPositionRow, ExecutionLedger, T
 from trading.domain.candles import Timeframe
 from trading.domain.errors import InvalidInput, TradingError, echoed
 from trading.engine.engine_state import EngineSettings, EngineState
-from trading.domain.frozen import changed
-from trading.engine.risk_status import RiskStatus, marked_now, risk_status
+from trading.engine.risk_status import RiskStatus, risk_status_at
 from trading.ports import Clock, MarketData, StateStore
 from trading.reports.themes import ChartTheme
 from trading.services.portfolio import PortfolioService, PositionView
-from trading.services.loop_controls import engine_state_key
+from trading.services.account_keys import engine_state_key
 
 FILLS_SCANNED = 1000
 
@@ -165,9 +164,8 @@ class ReportService:
         if not isinstance(saved, dict):
             return None
         # the engine marks equity on its tick: at the report's equity, its day's PnL is the report's, not a tick old
-        state = EngineState.restore(saved)
-        risk = marked_now(state.risk, current.equity, current.ts_ms, self._engine_settings.limits, reset)
-        return risk_status(changed(state, risk=risk), self._engine_settings, current.ts_ms)
+        return risk_status_at(EngineState.restore(saved), self._engine_settings, current.equity, current.ts_ms,
+                              reset)
 
 
 def period_start(now_ms: int, period: ReportPeriod, timezone: str) -> int:

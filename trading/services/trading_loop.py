@@ -24,13 +24,12 @@ from trading.engine.simulator import PriceBar
 from trading.risk.protective_stops import PriceRange
 from trading.ports import EntryApprovals
 from trading.services import loop_notices as notices
-from trading.services.loop_controls import (DEFAULT_WINDOWS, KILL_SWITCH_KEY, STATE_KEY, LoopControls,
-                                            LoopSettings)
+from trading.services.loop_controls import DEFAULT_WINDOWS, KILL_SWITCH_KEY, LoopControls, LoopSettings
 from trading.services.own_entries import EntryOutcome
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
 
-__all__ = ["DEFAULT_WINDOWS", "KILL_SWITCH_KEY", "STATE_KEY", "LoopSettings", "TradingLoop"]
+__all__ = ["DEFAULT_WINDOWS", "KILL_SWITCH_KEY", "LoopSettings", "TradingLoop"]
 
 
 class TradingLoop(LoopControls):

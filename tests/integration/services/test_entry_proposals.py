@@ -27,7 +27,7 @@ from trading.domain.orders import Side
 from trading.engine.decision_schedule import ScheduleSettings
 from trading.engine.llm_settings import LlmSettings
 from trading.services.entry_proposals import resume_entry
-from trading.services.loop_controls import STATE_KEY
+from trading.services.account_keys import STATE_KEY
 from trading.services.symbol_reviews import ReviewSettings
 
 SQUEEZE_SETUP = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze")

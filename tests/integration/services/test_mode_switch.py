@@ -21,7 +21,7 @@ from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
 from trading.domain.instruments import MarketKind
 from trading.engine.entry_gate import EntryOrigin
-from trading.services.loop_controls import LIVE_STATE_KEY, STATE_KEY
+from trading.services.account_keys import LIVE_STATE_KEY, STATE_KEY
 
 PERP_LONG = long_signal(SELL_OFF, "121143.67", "120000", "124000", "sell-off", PERP)
 

@@ -57,7 +57,7 @@ async def futures_account(folder, now_ms: int, spec: str = "replay", **overrides
     engine = TradingEngine(engine_settings(settings))
     gate = EntryGate(engine, clock)
     venue = await paper_account(settings, clock, market, store, EventBus(store), gate, spec)
-    portfolio = PortfolioService(venue, venue.ledger, market, clock, "paper", gate)
+    portfolio = PortfolioService(venue, market, clock, "paper", gate)
     return Account(portfolio, venue, clock, store, engine)
 
 

@@ -15,7 +15,7 @@ from trading.reports.chart_theme import DARK
 from trading.services.daily_report import send_daily_report
 from trading.services.report_text import report_text
 from trading.services.reports import ReportPeriod, ReportService, period_start
-from trading.services.trading_loop import STATE_KEY
+from trading.services.account_keys import STATE_KEY
 
 
 def utc(text: str) -> int:
