@@ -156,6 +156,11 @@ class ExecutionLedger:
             return None
         return int(data["ts_ms"]), Decimal(data["balance"])
 
+    async def since_reset(self, since_ms: int) -> int:
+        """Return since_ms, or the last reset when later: a reset paper account is a new account (PnL starts over)."""
+        reset = await self.last_reset()
+        return since_ms if reset is None else max(since_ms, reset[0])
+
     @property
     def _reset_key(self) -> str:
         return f"reset:{self.venue}"

@@ -126,23 +126,19 @@ class PerformanceService:
     async def profit(self, days: int | None = None) -> ProfitReport:
         """Return realised (over days, or all time) and unrealised PnL, with the statistics per strategy."""
         since = self._clock.now_ms() - days * DAY_MS if days else 0
-        rows = await self._ledger.closed_positions(await self._since(since))
+        rows = await self._ledger.closed_positions(await self._ledger.since_reset(since))
         unrealized = sum((v.unrealized for v in await self._portfolio.positions()), ZERO)
         total = trade_stats("all", rows)
         return ProfitReport(days, total.net, unrealized, total, tuple(grouped(rows, lambda r: r.strategy)))
 
     async def by_symbol(self) -> list[TradeStats]:
         """Return the statistics per symbol, all time."""
-        return grouped(await self._ledger.closed_positions(await self._since(0)), lambda r: r.symbol)
+        return grouped(await self._ledger.closed_positions(await self._ledger.since_reset(0)), lambda r: r.symbol)
 
     async def table(self, period: Period, count: int) -> list[TradeStats]:
         """Return the last count days, weeks or months."""
         now = self._clock.now_ms()
         span = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 31}[period] * (count + 1) * DAY_MS
-        rows = await self._ledger.closed_positions(await self._since(now - span))
+        rows = await self._ledger.closed_positions(await self._ledger.since_reset(now - span))
         return period_table(rows, period, count, now, self.zone)
 
-    async def _since(self, since_ms: int) -> int:
-        # a reset paper account is a new account (its card says PnL starts over): count from the reset, as reports do
-        reset = await self._ledger.last_reset()
-        return since_ms if reset is None else max(since_ms, reset[0])

@@ -130,10 +130,9 @@ class ReportService:
 
     async def trades(self, limit: int) -> TradeListing:
         """Return the newest fills since the last paper reset (a reset account is a new account, as in the report)."""
-        reset = await self._ledger.last_reset()
-        start = 0 if reset is None else reset[0]
+        start = await self._ledger.since_reset(0)
         rows = tuple(await self._ledger.recent_trades(limit, start))
-        hidden = reset is not None and await self._ledger.has_fills_before(start)
+        hidden = start > 0 and await self._ledger.has_fills_before(start)
         return TradeListing(rows, start if hidden else None)
 
     async def _baseline(self, start: int, restart: EquityPoint | None) -> EquityPoint | None:
