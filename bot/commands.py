@@ -65,7 +65,8 @@ COMMANDS: tuple[Command, ...] = (
             alone="holds new entries until /resume; exits and stops run"),
     Command("live", "Risk", "live trading on (with a 2FA code) or paused", "/live on|off", live.live),
     Command("mode", "Risk", "paper, live paused or live on", "/mode", live.mode,
-            alone="shows paper, live paused or live on; /live on|off switches live trading, /pause holds entries"),
+            alone="shows paper, live paused or live on; /live on|off switches live trading, /pause holds entries; "
+                  "spot or futures is MARKET_TYPE in .env (then restart)"),
     Command("settings", "Settings", "the settings you can change, with defaults", "/settings", tuning.settings),
     Command("set", "Settings", "change a setting (validated, kept over restarts)", "/set NAME VALUE|default",
             tuning.set_value),

@@ -113,6 +113,7 @@ async def test_odd_arguments_get_short_specific_replies(tmp_path):
     # before: /mode x, /status full, /balance BTC answered as if nothing followed the command
     assert replies["mode"].startswith("Usage: /mode (no arguments): shows paper, live paused or live on")
     assert "/live on|off switches" in replies["mode"]
+    assert "spot or futures is MARKET_TYPE in .env" in replies["mode"]     # /mode futures: where the market type is set
     assert replies["status"].startswith("Usage: /status (no arguments): mode, data, uptime")
     assert replies["balance"].startswith("Usage: /balance (no arguments)")
     assert replies["unlock"].startswith("Usage: /unlock (no arguments): lifts a loss-streak cooldown")
