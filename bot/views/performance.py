@@ -29,8 +29,10 @@ def profit_text(report: ProfitReport) -> str:
     span = f"last {report.days} days" if report.days else "all time"
     lines = [f"<b>Profit</b> ({span})",
              f"Realised: {_signed(report.realized)} · unrealised: {_signed(report.unrealized)}",
-             f"Total: {_signed(report.realized + report.unrealized)}",
-             stats_line(report.total)]
+             f"Total: {_signed(report.realized + report.unrealized)}"]
+    if report.open_realized:
+        lines.append(f"Realised includes the open positions' fees and partial exits: {_signed(report.open_realized)}")
+    lines.append(stats_line(report.total))
     if report.by_strategy:
         lines.append("\n<b>Per strategy</b>")
         lines += [stats_line(s) for s in report.by_strategy]

@@ -142,6 +142,15 @@ class ExecutionLedger:
                                   st or strategy_of(first_reason), o, c)
                 for s, side, a, e, r, f, fu, st, o, c, first_reason in rows]
 
+    async def open_results(self, since_ms: int = 0) -> Decimal:
+        """Return what the positions still open (opened since since_ms) realised so far: partial exits, net of the
+        fees and funding they paid."""
+        sql = ("SELECT realized_pnl, fees_paid, funding_paid FROM positions "
+               "WHERE venue = ? AND status = 'open' AND opened_ms >= ?")
+        async with self._store.db.execute(sql, (self.venue, since_ms)) as cur:
+            rows = await cur.fetchall()
+        return sum((Decimal(r) - Decimal(f) - Decimal(fu) for r, f, fu in rows), Decimal(0))
+
     async def forget(self, ts_ms: int = 0, balance: Decimal = Decimal(0)) -> None:
         """Close every open position row and note when the account restarted with balance (a paper reset)."""
         async with self._store.transaction() as db:

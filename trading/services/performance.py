@@ -108,8 +108,9 @@ class ProfitReport:
     """What /profit shows."""
 
     days: int | None
-    realized: Decimal
+    realized: Decimal             # closed trades and open_realized: all the money already made or spent
     unrealized: Decimal
+    open_realized: Decimal        # the open positions' partial exits so far, net of the fees and funding they paid
     total: TradeStats
     by_strategy: tuple[TradeStats, ...]
 
@@ -125,11 +126,15 @@ class PerformanceService:
 
     async def profit(self, days: int | None = None) -> ProfitReport:
         """Return realised (over days, or all time) and unrealised PnL, with the statistics per strategy."""
-        since = self._clock.now_ms() - days * DAY_MS if days else 0
-        rows = await self._ledger.closed_positions(await self._ledger.since_reset(since))
+        since = await self._ledger.since_reset(self._clock.now_ms() - days * DAY_MS if days else 0)
+        rows = await self._ledger.closed_positions(since)
+        # an open position has paid its entry fee and may have sold a part: without them the total would not be
+        # what the account made (/balance's PnL since start)
+        open_realized = await self._ledger.open_results(since)
         unrealized = sum((v.unrealized for v in await self._portfolio.positions()), ZERO)
         total = trade_stats("all", rows)
-        return ProfitReport(days, total.net, unrealized, total, tuple(grouped(rows, lambda r: r.strategy)))
+        return ProfitReport(days, total.net + open_realized, unrealized, open_realized, total,
+                            tuple(grouped(rows, lambda r: r.strategy)))
 
     async def by_symbol(self) -> list[TradeStats]:
         """Return the statistics per symbol, all time."""
