@@ -70,7 +70,7 @@ class MarketHistory:
         end = len(open_ms) if end_ms is None else int(np.searchsorted(open_ms, end_ms, side="left"))
         if end - first < 2:
             raise PeriodWithoutData(f"{self.timeframe} bars of {self.symbol}",
-                                    (_day(int(open_ms[0])), _day(int(open_ms[-1]))))
+                                    (iso_day(int(open_ms[0])), iso_day(int(open_ms[-1]))))
         return first, end
 
 
@@ -108,5 +108,6 @@ def read_funding(path: Path) -> FundingRates:
     return FundingRates(*read_funding_file(path))
 
 
-def _day(ms: int) -> str:
+def iso_day(ms: int) -> str:
+    """Return the UTC day of ms as YYYY-MM-DD."""
     return str(np.datetime64(ms, "ms").astype("datetime64[D]"))

@@ -12,6 +12,7 @@ from trading.adapters.sqlite_backtests import BacktestArchive, StoredBacktest
 from trading.adapters.sqlite_sweeps import StoredSweep, SweepArchive
 from trading.backtest.config import BacktestConfig
 from trading.backtest.evaluation_report import out_of_sample_metrics
+from trading.backtest.history import iso_day
 from trading.backtest.jobs import BacktestJob, OptimisationOutcome, run_evaluation_job, run_optimisation_job
 from trading.backtest.search_region import RegionAdvisor
 from trading.backtest.metrics import DAY_MS
@@ -126,10 +127,9 @@ class BacktestService:
     async def evaluate(self, request: BacktestRequest, progress: Progress) -> EvaluationReport:
         """Evaluate the strategy out of sample over the period in the worker process; store and return it."""
         started = time.monotonic()
-        # folds of 3 parts in-sample to 1 out of sample, rolling by the out-of-sample part: 6 folds or more
-        out_days = max(1, (request.end_ms - request.start_ms) // DAY_MS // 9)
         await progress("loading candles")
         job, _ = await self._job(request, "evaluate")
+        out_days = _out_of_sample_days(job, request, "evaluate")
         job = replace(job, in_days=3 * out_days, out_days=out_days, baseline_runs=EVALUATION_RUNS, chart=True)
         try:
             outcome = await self.worker.run(job, _Throttled(progress).note, task=run_evaluation_job)
@@ -149,9 +149,9 @@ class BacktestService:
 
     async def optimise(self, request: BacktestRequest, progress: Progress) -> OptimisationOutcome:
         """Sweep the strategy's small grid beside its current parameters in the worker; return the proposal."""
-        out_days = max(1, (request.end_ms - request.start_ms) // DAY_MS // 9)
         await progress("loading candles")
         job, _ = await self._job(request, "optimize")
+        out_days = _out_of_sample_days(job, request, "optimize")
         job = replace(job, in_days=3 * out_days, out_days=out_days, params=self._tuned(request.strategy),
                       advisor=self._advisor)
         try:
@@ -193,6 +193,20 @@ class BacktestService:
     def close(self) -> None:
         """Stop the worker process."""
         self.worker.close()
+
+
+def _out_of_sample_days(job: BacktestJob, request: BacktestRequest, command: str) -> int:
+    """Return the out-of-sample part of each fold: a ninth of the days the candles cover within the period, so
+    folds of 3 parts in-sample to 1 out of sample, rolling by that part, give 6 folds or more."""
+    first, end = job.history.window(request.start_ms, request.end_ms)
+    days = (end - first) * job.history.timeframe.ms // DAY_MS
+    if days < MIN_EVALUATION_DAYS:     # the period was long enough, the candles in it are not
+        opened = job.history.candles.open_ms
+        held = f"{iso_day(int(opened[first]))}..{iso_day(int(opened[end - 1]))}"
+        raise InvalidInput(f"Candles of {request.symbol} cover only {days} days of {request.period} ({held}); "
+                           f"/{command} needs at least {MIN_EVALUATION_DAYS}. Try /backtest {request.strategy} "
+                           f"{request.symbol} {held}")
+    return days // 9
 
 
 def _without_data(request: BacktestRequest, exc: PeriodWithoutData, command: str = "backtest") -> str:
