@@ -15,7 +15,7 @@ from bot.auth import AccessGuard
 from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.decision_cards import DecisionCards
-from bot.callback_data import pattern
+from bot.callback_data import REFRESH, pattern
 from bot.handlers import about, choices, decisions, fallback, live, notify, orders, parameters, portfolio, trader
 from bot.reply_bot import reply_bot
 from bot.views import approvals as approvals_view
@@ -50,7 +50,7 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(CallbackQueryHandler(orders.close_all_answer, pattern=pattern(orders.CLOSE_ALL)))
     app.add_handler(CallbackQueryHandler(approval_cards.pressed, pattern=pattern(approvals_view.PREFIX)))
     app.add_handler(CallbackQueryHandler(notify.switched, pattern=pattern(notify_view.PREFIX)))
-    app.add_handler(CallbackQueryHandler(trader.refreshed, pattern=pattern(trader.REFRESH)))
+    app.add_handler(CallbackQueryHandler(trader.refreshed, pattern=pattern(REFRESH)))
     app.add_handler(CallbackQueryHandler(portfolio.pressed, pattern=pattern(portfolio.ACT)))
     app.add_handler(CallbackQueryHandler(about.menu_pressed, pattern=pattern(about_view.GO)))
     for prefix in (choices_view.PRICE, choices_view.CHART, choices_view.STRATEGY, choices_view.BACKTEST):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from trading.domain.errors import InvalidInput, typed_whole
 
 MAX_BYTES = 64
+REFRESH = "rf"                   # the Refresh buttons that redraw a view in place (bot.handlers.trader)
 PATTERN = re.compile(r"^(?P<prefix>[a-z]+):(?P<action>[a-z_]+):(?P<id>[A-Za-z0-9_.-]{0,40})$")
 OUT_OF_DATE = "This button is out of date; send the command again."
 

@@ -5,19 +5,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
+from bot.confirmation_cards import fresh_press
 from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.handlers.orders import order
+from bot.handlers.position_buttons import ACT, MAX_BUTTONS, closed_position, positions_keyboard
 from bot.handlers.reports import report_service
-from bot.handlers.trader import REFRESH, render, refresh_button
+from bot.handlers.trader import render, refresh_button
 from bot.parsing import count
 from bot.views import portfolio as views
 from bot.views.reports import trades_text
-from bot.views.choices import symbol_of, symbol_ref
 from trading.domain.errors import InvalidInput
 from trading.domain.manual_orders import ManualOrder, OrderKind
-
-ACT = "acct"                     # Close and Cancel buttons: 'acct:close:BTC.USDT', 'acct:cancel:P-3'
-MAX_BUTTONS = 20
 
 
 async def balance(update: Update, context: BotContext) -> None:
@@ -29,13 +27,9 @@ async def balance(update: Update, context: BotContext) -> None:
 
 async def positions(update: Update, context: BotContext) -> None:
     """Show open positions marked to market, with a Close button each and Refresh."""
-    found, asker = await context.portfolio.positions(), user_id_of(update)
-    rows = [[InlineKeyboardButton(f"Close {v.position.symbol}", callback_data=Callback(
-        ACT, "close", for_asker(asker, symbol_ref(v.position.symbol))).encode())] for v in found[:MAX_BUTTONS]]
-    rows.append([InlineKeyboardButton("🔄 Refresh", callback_data=Callback(REFRESH, "positions",
-                                                                          for_asker(asker)).encode())])
+    found = await context.portfolio.positions()
     await message_of(update).reply_text(views.positions_text(found), parse_mode=ParseMode.HTML,
-                                        reply_markup=InlineKeyboardMarkup(rows))
+                                        reply_markup=positions_keyboard(found, user_id_of(update)))
 
 
 async def orders(update: Update, context: BotContext) -> None:
@@ -69,15 +63,23 @@ async def pressed(update: Update, context: BotContext) -> None:
     if asker != query.from_user.id:
         await query.answer(NOT_YOURS)
         return
-    if callback.action == "close":
-        manual = ManualOrder(OrderKind.CLOSE, symbol_of(ref))
-    elif callback.action == "cancel":
-        manual = ManualOrder(OrderKind.CANCEL, order_id=ref)
-    else:
+    if callback.action not in ("close", "cancel"):
         await query.answer(OUT_OF_DATE)
         return
+    if not await fresh_press(update, context):      # a double tap or a re-delivered press: answered, nothing done
+        return
     await query.answer()
-    await order(update, context, manual)
+    if callback.action == "cancel":
+        await order(update, context, ManualOrder(OrderKind.CANCEL, order_id=ref))
+        return
+    symbol, opened = closed_position(ref)
+    if opened is not None and not any(v.position.symbol == symbol and v.position.opened_ms == opened
+                                      for v in await context.portfolio.positions()):
+        await message_of(update).reply_text(
+            f"Not closed: the {symbol} position this button was for is closed already. /positions shows what is "
+            f"open now, with fresh buttons.")
+        return
+    await order(update, context, ManualOrder(OrderKind.CLOSE, symbol))
 
 
 def _fits(ref: str) -> bool:

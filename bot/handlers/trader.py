@@ -4,8 +4,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.callback_data import NOT_YOURS, OUT_OF_DATE, Callback, asker_and_ref, decode, for_asker
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, REFRESH, Callback, asker_and_ref, decode, for_asker
 from bot.context import BotContext, message_of, query_of, user_id_of
+from bot.handlers.position_buttons import positions_keyboard
 from bot.parsing import count
 from bot.views import performance as views
 from bot.views import portfolio as portfolio_views
@@ -14,7 +15,6 @@ from bot.views.decisions import deciding_lines
 from trading.domain.errors import InvalidInput
 from trading.services.performance import Period
 
-REFRESH = "rf"
 TITLES = {Period.DAY: "Daily", Period.WEEK: "Weekly", Period.MONTH: "Monthly"}
 
 
@@ -81,16 +81,16 @@ async def refreshed(update: Update, context: BotContext) -> None:
         if asker != query.from_user.id:
             await query.answer(NOT_YOURS)
             return
-        text = await render(context, callback.action, arg)
-    except (InvalidInput, ValueError):
+    except InvalidInput:
         await query.answer(OUT_OF_DATE)
         return
-    await query.answer("Refreshed")
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                  reply_markup=_keyboard_after(query.message, refresh_button(callback.action,
-                                                                                             callback.id)))
-
-
-def _keyboard_after(message, refresh: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
-    # a view may carry more buttons (Close per position): keep the message's own keyboard when it has one
-    return message.reply_markup if message is not None and message.reply_markup is not None else refresh
+    await query.answer("Refreshing…")        # at once: the view below asks the exchange for prices
+    try:
+        if callback.action == "positions":   # its Close buttons are redrawn for the positions open now
+            found = await context.portfolio.positions()
+            text, keyboard = portfolio_views.positions_text(found), positions_keyboard(found, asker)
+        else:
+            text, keyboard = await render(context, callback.action, arg), refresh_button(callback.action, callback.id)
+    except (InvalidInput, ValueError):
+        return
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

@@ -40,7 +40,7 @@ async def test_close_and_cancel_buttons_profit_tables_and_refresh_in_place(tmp_p
     assert cancelled.text.startswith("Cancelled P-2")
     assert "manual: 1 trades · 0% won · −" in profit.text and profit.buttons[0][0]["text"] == "🔄 Refresh"
     assert daily.text.count("\n") == 3 and "1 trades" in daily.text and "BTC/USDT: 1 trades" in performance.text
-    assert toast == "Refreshed" and bad_days.text.startswith("Give a number from 1 to 3650")
+    assert toast == "Refreshing…" and bad_days.text.startswith("Give a number from 1 to 3650")
 
 
 async def test_menus_help_typos_version_config_logs_and_locks(tmp_path):
