@@ -16,6 +16,7 @@ from bot.commands import COMMANDS, by_group
 from bot.context import BotContext
 from bot.decision_cards import DecisionCards
 from bot.callback_data import REFRESH, pattern
+from bot.parsing import CODE
 from bot.handlers import about, choices, decisions, fallback, live, notify, orders, parameters, portfolio, trader
 from bot.reply_bot import reply_bot
 from bot.views import approvals as approvals_view
@@ -32,7 +33,6 @@ log = get_logger(__name__)
 ACCESS_GROUP = -2      # who: allowed users in allowed chats, for every kind of update
 ORIGIN_GROUP = -1      # what: only commands typed just now (no edits, no forwards)
 EXPIRY_CHECK_S = 2     # one indexed query: cards lose their buttons within moments of their expiry
-CODE = r"^\s*[0-9]{3} ?[0-9]{3}\s*$"     # a two-factor code, as typed or pasted (phones group it 123 456)
 
 
 def build_application(token: str, base_url: str, services: Mapping[str, object], guard: AccessGuard) -> Application:
@@ -61,7 +61,7 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     # an edited or forwarded message is never taken as a code or a question: only text typed just now
     typed_now = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED
-    app.add_handler(MessageHandler(typed_now & filters.Regex(CODE), live.code))
+    app.add_handler(MessageHandler(typed_now & filters.Regex(CODE), live.code))     # in any form it is typed
     # plain text is a question for the LLM; an answer takes seconds, so it does not hold other updates back
     app.add_handler(MessageHandler(typed_now, decisions.ask, block=False))
     app.add_error_handler(on_error)

@@ -92,3 +92,17 @@ def count(args: list[str], default: int, most: int, usage: str) -> int:
     if len(args) > 1 or not re.fullmatch(r"[0-9]{1,6}", args[0]) or not 1 <= int(args[0]) <= most:
         raise InvalidInput(f"Give a number from 1 to {most}. Usage: {usage}")
     return int(args[0])
+
+
+# a two-factor code as people type or paste it: 123456, 123 456, 123-456, 12 34 56, "code: 123456", 123456.
+CODE = re.compile(r"^\s*(?:(?:code|otp|2fa|totp)\s*[:#]?\s*)?[0-9](?:[ .-]?[0-9]){5}\s*[.!]?\s*$", re.IGNORECASE)
+
+
+def code_digits(text: str) -> str:
+    """Return the ASCII digits of a typed two-factor code (separators and a leading 'code', 'otp', '2fa' dropped)."""
+    return re.sub(r"[^0-9]", "", re.sub(r"^\s*(?:code|otp|2fa|totp)", "", text, flags=re.IGNORECASE))
+
+
+def looks_like_code(text: str) -> bool:
+    """Return True when text holds three digits in a row or more: while a code is awaited, never a question."""
+    return re.search(r"[0-9](?:[ .-]?[0-9]){2}", text) is not None

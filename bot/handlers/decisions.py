@@ -8,6 +8,8 @@ from telegram.error import BadRequest
 from bot import confirmation_cards as cards
 from bot.callback_data import decode
 from bot.context import BotContext, message_of, query_of, user_id_of
+from bot.handlers import live
+from bot.parsing import looks_like_code
 from bot.views import decisions as views
 from trading.domain.errors import InvalidInput
 
@@ -79,6 +81,9 @@ async def universe(update: Update, context: BotContext) -> None:
 async def ask(update: Update, context: BotContext) -> None:
     """Answer a question with the LLM and the bot's context (/ask QUESTION or plain text); never trades."""
     question = " ".join(context.args) if context.args is not None else (message_of(update).text or "")
+    if context.codes.waiting(user_id_of(update)) is not None and looks_like_code(question):
+        await live.code(update, context)     # a code typed another way must not reach the LLM's prompt
+        return
     answer = await context.questions.answer(question)
     for part in views.answer_messages(answer.text, answer.by):
         await message_of(update).reply_text(part)

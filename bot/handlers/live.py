@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot import approval_cards
 from bot.context import BotContext, chat_id_of, message_of, user_id_of
+from bot.parsing import code_digits
 from bot.views.approvals import code_reply
 from bot.views.parameters import change_text as parameter_change_text
 from bot.views.tuning import change_text
@@ -59,9 +60,13 @@ async def tell(update: Update, context: BotContext, switch: Switch, done: str, u
 async def code(update: Update, context: BotContext) -> None:
     """Read a six-digit code, delete the message that carried it, and do what it was asked for."""
     message = message_of(update)
-    typed = message.text or ""
+    typed = code_digits(message.text or "")
     with contextlib.suppress(TelegramError):     # in a group the bot may lack the right; the code is spent anyway
         await message.delete()
+    if len(typed) != 6:        # text with digits in it while a code is awaited: not sent anywhere, not spent
+        await context.bot.send_message(chat_id_of(update), "A code is the six digits your authenticator app shows "
+                                       "(like 123456 or 123 456). Nothing was done; type the code again.")
+        return
     answer = await context.codes.answer(user_id_of(update), chat_id_of(update), typed)
     if isinstance(answer.result, TapResult):          # the code released a live order's approval
         await approval_cards.settle(context, answer.result)

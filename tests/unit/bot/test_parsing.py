@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.callback_data import OUT_OF_DATE, Callback, decode
-from bot.parsing import count, entry_request, exit_request, number
+from bot.parsing import CODE, code_digits, count, entry_request, exit_request, looks_like_code, number
 from trading.backtest.periods import parse_period
 from trading.domain.errors import BadSymbol, InvalidInput
 from trading.domain.symbols import resolve_symbol
@@ -122,3 +122,18 @@ def test_the_callback_decoder_returns_a_callback_or_says_the_button_is_out_of_da
 def test_every_encoded_callback_decodes_to_itself(prefix, action, ident):
     callback = Callback(prefix, action, ident)
     assert decode(callback.encode()) == callback
+
+
+@pytest.mark.parametrize("typed", ["123456", "123 456", " 123-456 ", "12 34 56", "123456.", "code: 123456",
+                                   "Code 123 456", "OTP#123.456", "2fa 123456!"])
+def test_a_two_factor_code_is_read_in_the_forms_people_type_it(typed):
+    assert CODE.match(typed) and code_digits(typed) == "123456"
+
+
+@pytest.mark.parametrize("typed", ["1234567", "12345", "123  456", "code 123456 please", "١٢٣٤٥٦", "buy 123456"])
+def test_other_text_is_not_a_code(typed):
+    assert CODE.match(typed) is None
+
+
+def test_text_with_three_digits_in_a_row_is_held_back_while_a_code_is_awaited():
+    assert looks_like_code("it is 12 3") and looks_like_code("123") and not looks_like_code("BTC up 2 or 3%?")
