@@ -22,6 +22,7 @@ _SECRET_PATTERNS = [
     re.compile(r"\bsk-[A-Za-z0-9_-]{16,}\b"),                           # OpenAI-style keys
     re.compile(r"(?i)\b(api[_-]?key|secret|token|signature|totp|code)=([^&\s\"']+)"),  # query strings
     re.compile(r"/bot\d{6,12}:[A-Za-z0-9_-]+"),                         # Bot API URLs
+    re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"),                     # user:password@ in a URL
 ]
 
 
@@ -89,7 +90,9 @@ def configure_logging(data_dir: Path | None, level: str = "INFO", secrets: Itera
             encoding="utf-8")
         file_handler.setFormatter(_FormatterOnFirstRecord(lambda: _formatter(console=False)))
         root.addHandler(file_handler)
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiosqlite"):
+    # even at LOG_LEVEL=DEBUG: the Telegram library logs each update with its text (a two-factor code typed in the
+    # chat) and the openai SDK each request with its prompt; their warnings and errors still come through
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiosqlite", "telegram", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     _pending = _configure_structlog
     if _structured:

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Mapping
 
-from trading.adapters.ccxt_errors import translate_ccxt_error
+from trading.adapters.ccxt_errors import exchange_text, translate_ccxt_error
 from trading.domain import errors
 
 _CODE = re.compile(r'\{.*"code"\s*:\s*"?(-?\d+)"?.*\}', re.DOTALL)
@@ -39,13 +39,13 @@ class DuplicateClientOrderId(errors.InvalidOrder):
 
 def exchange_code(exc: BaseException) -> tuple[int | None, str]:
     """Return the exchange's error code and message found in a ccxt exception's text, if any."""
-    text = str(exc)
+    text = exchange_text(str(exc))      # ccxt's text carries the signed request URL: never shown as it is
     match = _CODE.search(text)
     if match is None:
         return None, text
     try:
         body = json.loads(match.group(0))
-        return int(body.get("code")), str(body.get("msg") or text)
+        return int(body.get("code")), exchange_text(str(body.get("msg") or text))
     except (ValueError, TypeError, AttributeError):
         return int(match.group(1)), text
 

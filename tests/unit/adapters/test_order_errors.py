@@ -36,3 +36,14 @@ def test_errors_are_classified_by_code_before_ccxt_class(exc, expected):
 def test_the_translated_message_names_the_code():
     error = translate_order_error(ccxt.ExchangeError('binanceusdm {"code":-2019,"msg":"Margin is insufficient."}'))
     assert str(error) == "Margin is insufficient. (code -2019)"
+
+
+@pytest.mark.parametrize("text", [
+    'binance POST https://api.binance.com/api/v3/order?symbol=BTCUSDT&signature=5e1f {"code":-1013}',
+    'binance POST https://api.binance.com/api/v3/order?symbol=BTCUSDT&signature=5e1f {"code":-1013,"msg":',
+    'binance POST https://api.binance.com/api/v3/order?symbol=BTCUSDT&signature=5e1f not json at all',
+])
+def test_an_error_without_a_readable_message_never_carries_the_signed_request(text):
+    # before: a body with no msg, or one that did not parse, gave ccxt's whole text (the signed URL) to the chat
+    for shown in (exchange_code(ccxt.InvalidOrder(text))[1], str(translate_order_error(ccxt.InvalidOrder(text)))):
+        assert "signature" not in shown and "5e1f" not in shown and "api/v3/order?…" in shown

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from trading.logs import MASK, Redactor, configure_logging, get_logger
+from trading.logs import MASK, REDACTOR, Redactor, configure_logging, get_logger
 
 TOKEN = "123456789:AAHk-very-secret-telegram-token-0123456789"
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,6 +49,19 @@ def test_log_file_lines_are_json_with_secrets_masked(tmp_path):
     configure_logging(None, console=False)
 
 
+def test_at_debug_the_telegram_library_s_update_texts_and_the_llm_prompts_are_not_logged(tmp_path):
+    configure_logging(tmp_path, "DEBUG", console=False)
+    # PTB logs "Processing update ..." with the message text: a two-factor code typed in the chat
+    logging.getLogger("telegram.ext.Application").debug("Processing update %s", {"text": "481516"})
+    logging.getLogger("openai._base_client").debug("Request options: %s", {"content": "the prompt"})
+    logging.getLogger("telegram.ext.Updater").warning("polling failed")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = (tmp_path / "logs" / "trading-assistant.jsonl").read_text()
+    configure_logging(None, console=False)
+    assert "481516" not in text and "the prompt" not in text and "polling failed" in text
+
+
 def test_structlog_loads_only_with_the_first_record_or_structured_logger_and_still_masks(tmp_path):
     # a fresh interpreter: an offline command that logs nothing never imports structlog (~10 ms)
     script = ("import logging, sys\n"
@@ -66,3 +79,9 @@ def test_structlog_loads_only_with_the_first_record_or_structured_logger_and_sti
     first, second = done.stderr.splitlines()
     assert "opened with ***" in first and "[warning  ]" in first and "hunter2" not in done.stderr
     assert "keys loaded" in second and "api_key=***" in second and "abc-def-123" not in second
+
+
+def test_credentials_inside_a_url_are_masked_wherever_text_is_masked():
+    # /show_config showed OPENAI_BASE_URL=https://user:pass@host/v1 as it was
+    assert REDACTOR.mask_text("https://bob:hunter2@llm.example/v1 tcp://10.0.0.1:8786 mailto:a@b") == \
+        f"https://{MASK}@llm.example/v1 tcp://10.0.0.1:8786 mailto:a@b"
