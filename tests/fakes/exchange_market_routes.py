@@ -63,6 +63,7 @@ def _symbol_info(market: FakeMarket) -> dict:
         {"filterType": "LOT_SIZE", "minQty": market.min_qty, "maxQty": "9000.00000", "stepSize": market.step},
         {"filterType": "MARKET_LOT_SIZE", "minQty": "0", "maxQty": "100.00000", "stepSize": "0"},
     ]
+    filters.append(_percent_price(market))
     info = {"symbol": market.market_id, "status": "TRADING", "baseAsset": market.base, "quoteAsset": market.quote,
             "baseAssetPrecision": 8, "quotePrecision": 8, "orderTypes": ["LIMIT", "MARKET"], "filters": filters}
     if market.kind is MarketKind.SPOT:
@@ -80,6 +81,16 @@ def _symbol_info(market: FakeMarket) -> dict:
                     quantityPrecision=len(market.step.partition(".")[2]), underlyingType="COIN",
                     timeInForce=["GTC", "IOC", "FOK", "GTX"], triggerProtect="0.0500")
     return info
+
+
+def _percent_price(market: FakeMarket) -> dict:
+    """Return the price band filter as Binance lists it: by side on spot, against the mark price on perps."""
+    if market.kind is MarketKind.SPOT:
+        down, up = market.price_band or ("0.2", "5")
+        return {"filterType": "PERCENT_PRICE_BY_SIDE", "bidMultiplierUp": up, "bidMultiplierDown": down,
+                "askMultiplierUp": up, "askMultiplierDown": down, "avgPriceMins": 5}
+    down, up = market.price_band or ("0.9500", "1.0500")
+    return {"filterType": "PERCENT_PRICE", "multiplierUp": up, "multiplierDown": down, "multiplierDecimal": "4"}
 
 
 class MarketEndpoints:

@@ -31,6 +31,7 @@ class FakeMarket:
     half_spread_ticks: int = 5                       # bid = last - n ticks, ask = last + n ticks
     funding: tuple[np.ndarray, np.ndarray] | None = None   # (funding times ms, rates) for perps
     moved_by: Decimal = Decimal(1)                   # a test's sudden move: the last price times this factor
+    price_band: tuple[str, str] | None = None        # PERCENT_PRICE (down, up); None: Binance's usual for the kind
     _series: dict[Timeframe, Candles] = field(default_factory=dict, repr=False)
 
     def series(self, timeframe: Timeframe) -> Candles:

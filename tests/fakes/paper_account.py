@@ -1,7 +1,7 @@
 """A paper account wired as the bot wires it, on replayed real BTC/USDT minutes and a manual clock."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,9 +39,12 @@ class PaperAccount:
         await self.store.close()
 
 
-async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS, bases: tuple[str, ...] = ("BTC",)
-                        ) -> PaperAccount:
-    """Return a 10,000 USDT spot paper account on replayed real minutes of bases/USDT, its clock at now_ms."""
+async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS, bases: tuple[str, ...] = ("BTC",),
+                        price_band: tuple[Decimal, Decimal] | None = None) -> PaperAccount:
+    """Return a 10,000 USDT spot paper account on replayed real minutes of bases/USDT, its clock at now_ms.
+
+    price_band: the PERCENT_PRICE band the markets list, as an exchange's listing gives it (a replay has none).
+    """
     clock = ManualClock(now_ms)
     market = ReplayMarketData({f"{b}/USDT": load_candles(f"{b}USDT-1m.csv.gz") for b in bases}, clock, "BTCUSDT-1m")
     store = SqliteStore(folder / "trading.sqlite", clock)
@@ -51,7 +54,8 @@ async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS, bases: tuple
     ledger = ExecutionLedger(store, "paper-spot")
     engine = TradingEngine()
     gate = EntryGate(engine, clock)
-    venue = PaperVenue("spot", await market.instruments(), Decimal("10000"), ledger, store, events, clock,
+    instruments = {s: replace(i, price_band=price_band) for s, i in (await market.instruments()).items()}
+    venue = PaperVenue("spot", instruments, Decimal("10000"), ledger, store, events, clock,
                        entry_check=gate.vet_fill)
     await venue.restore()
     portfolio = PortfolioService(venue, market, clock, "paper", gate)

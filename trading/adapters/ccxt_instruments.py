@@ -55,7 +55,31 @@ def instrument_from_market(market: Mapping[str, Any], precision_mode: int) -> In
         min_notional=to_decimal((limits.get("cost") or {}).get("min")) or Decimal(0),
         maker_fee=_or(to_decimal(market.get("maker")), defaults.maker_fee),
         taker_fee=_or(to_decimal(market.get("taker")), defaults.taker_fee),
-        max_leverage=int(max_leverage) if max_leverage else defaults.max_leverage)
+        max_leverage=int(max_leverage) if max_leverage else defaults.max_leverage,
+        price_band=price_band(market))
+
+
+def price_band(market: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+    """Return the (down, up) multipliers of binance's PERCENT_PRICE_BY_SIDE or PERCENT_PRICE filter, if listed.
+
+    By side, the band both sides accept: the rule is checked without the order's side, and it never lets a limit
+    through that the exchange refuses on either.
+    """
+    info = market.get("info")
+    filters = info.get("filters") if isinstance(info, Mapping) else None
+    found = {f.get("filterType"): f for f in filters or () if isinstance(f, Mapping)}
+    by_side, plain = found.get("PERCENT_PRICE_BY_SIDE"), found.get("PERCENT_PRICE")
+    if by_side is not None:
+        downs = [to_decimal(by_side.get(k)) for k in ("bidMultiplierDown", "askMultiplierDown")]
+        ups = [to_decimal(by_side.get(k)) for k in ("bidMultiplierUp", "askMultiplierUp")]
+    elif plain is not None:
+        downs, ups = [to_decimal(plain.get("multiplierDown"))], [to_decimal(plain.get("multiplierUp"))]
+    else:
+        return None
+    if any(v is None or v <= 0 for v in downs + ups):
+        return None            # a filter without its figures: the bot's default band stands
+    down, up = max(d for d in downs if d is not None), min(u for u in ups if u is not None)
+    return (down, up) if down < 1 < up else None
 
 
 def _or(value: Decimal | None, default: Decimal) -> Decimal:

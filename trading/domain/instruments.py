@@ -28,6 +28,8 @@ class Instrument:
     maker_fee: Decimal = Decimal("0.001")
     taker_fee: Decimal = Decimal("0.001")
     max_leverage: int = 1
+    # the exchange's PERCENT_PRICE band (down, up multipliers of its reference price), when its markets publish it
+    price_band: tuple[Decimal, Decimal] | None = None
 
     def round_price(self, price: Decimal) -> Decimal:
         """Round a price to the nearest tick."""

@@ -13,6 +13,7 @@ from trading.domain.events import Event, EventKind, Severity
 from trading.domain.market import Ticker
 from trading.domain.symbols import resolve_symbol
 from trading.ports import Clock, MarketData, StateStore, SyncedClock
+from trading.services.account_keys import saved_kill_switch
 from trading.services.event_bus import EventBus
 
 TIMEFRAMES = (Timeframe.M1, Timeframe.M15, Timeframe.H1)
@@ -116,7 +117,7 @@ class Assistant:
     async def status(self) -> StatusReport:
         """Return the state of the process for /status."""
         now = self.clock.now_ms()
-        kill_switch = await self._store.load_state("kill_switch")
+        kill_switch = await saved_kill_switch(self._store, self.profile.mode)
         engaged = isinstance(kill_switch, dict) and bool(kill_switch.get("active"))
         return StatusReport(self.profile, self.market.source, now, (self._wall.now_ms() - self._started_ms) / 1000,
                             self._last_tick_ms, self._candles_seen, engaged,

@@ -88,8 +88,10 @@ class ChartService:
         return png, len(zones), len(levels)
 
     async def _markers(self, symbol: str, since_ms: int) -> list[TradeMarker]:
-        """Return the entry and exit markers of the symbol's fills since since_ms."""
-        rows = [r for r in reversed(await self._ledger.recent_trades(FILLS_SCANNED)) if r.symbol == symbol]
+        """Return the entry and exit markers of the symbol's fills since since_ms (and since the last paper reset)."""
+        # a reset paper account is a new account: the old account's fills are neither drawn nor read for direction
+        start = await self._ledger.since_reset(0)
+        rows = [r for r in reversed(await self._ledger.recent_trades(FILLS_SCANNED, start)) if r.symbol == symbol]
         # earlier fills still tell whether a fill on the chart opened or closed a position
         markers = fill_markers([(r.ts_ms, Side(r.side), r.amount, r.price) for r in rows])
         return [m for m in markers if m.ts_ms >= since_ms]

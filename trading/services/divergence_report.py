@@ -76,8 +76,9 @@ class DivergenceService:
         self._balance, self._engine, self._rules, self._params = balance, engine, rules, current_params
 
     async def report(self, days: int) -> DivergenceReport:
-        """Return each strategy's divergence over the positions closed in the last days."""
-        closed = await self._ledger.closed_positions(self._clock.now_ms() - days * DAY_MS)
+        """Return each strategy's divergence over the positions closed in the last days (since the last paper reset)."""
+        since = await self._ledger.since_reset(self._clock.now_ms() - days * DAY_MS)
+        closed = await self._ledger.closed_positions(since)
         groups: dict[tuple[str, str], list[ClosedPositionRow]] = defaultdict(list)
         for row in closed:
             groups[(row.strategy or "manual", row.symbol)].append(row)

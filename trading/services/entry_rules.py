@@ -10,7 +10,8 @@ from trading.domain.orders import Side
 from trading.domain.positions import Position, PositionSide
 
 # Binance's usual bands: USDT-M perpetuals allow 0.95x-1.05x (PERCENT_PRICE), spot pairs 0.2x-5x
-# (PERCENT_PRICE_BY_SIDE). Live, Binance reads its average or mark price; paper reads the last price.
+# (PERCENT_PRICE_BY_SIDE): the defaults where a market's listing has no filter (a replay, a spot feed's perps).
+# Live, Binance reads its average or mark price; paper reads the last price.
 FUTURES_BAND = (Decimal("0.95"), Decimal("1.05"))
 SPOT_BAND = (Decimal("0.2"), Decimal(5))
 
@@ -31,8 +32,15 @@ def refuse_against(command: str, held: Position, instrument: Instrument) -> None
 
 
 def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futures: bool) -> None:
-    """Refuse a limit price outside the band around the last price that the exchange would refuse."""
-    low, high = FUTURES_BAND if futures else SPOT_BAND
+    """Refuse a limit price outside the band around the last price that the exchange would refuse.
+
+    The band is the market's own PERCENT_PRICE filter where its exchange listing carried one, else the default
+    for the market type; the refusal says which.
+    """
+    low, high = instrument.price_band or (FUTURES_BAND if futures else SPOT_BAND)
+    source = (f"{instrument.symbol}'s PERCENT_PRICE filter" if instrument.price_band is not None else
+              f"the bot's default for {'futures' if futures else 'spot'}, Binance's usual; the market's own was not "
+              f"loaded")
     tick = instrument.price_tick
     lowest, highest = instrument.round_price_toward(last * low, up=True), \
         instrument.round_price_toward(last * high, up=False)
@@ -41,7 +49,7 @@ def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futu
     raise InvalidInput(
         f"Limit {_plain(limit)} is too far from the last price {price_text(last, tick)} of {instrument.symbol}: the "
         f"exchange takes limits from {price_text(lowest, tick)} to {price_text(highest, tick)} ({_band(low, high)} "
-        f"of the last price). "
+        f"of the last price: {source}). "
         f"Pick a limit in that band, or leave the limit out to trade at market.")
 
 

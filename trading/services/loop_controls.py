@@ -24,7 +24,9 @@ from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData,
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
 from trading.services import loop_notices as notices
+from trading.services.account_keys import KILL_SWITCH_KEY as KILL_SWITCH_KEY  # paper's, for trading_loop's importers
 from trading.services.account_keys import LIVE_ACCOUNT_PREFIX, PAPER_ACCOUNT_KEY, STATE_KEY, engine_state_key
+from trading.services.account_keys import kill_switch_key
 from trading.services.event_bus import EventBus
 from trading.services.exchange_stops import ExchangeStops
 from trading.services.guard_levels import GuardLevels, guard_levels
@@ -36,7 +38,6 @@ from trading.services.timed_decisions import TimedDecisions
 from trading.strategies.base import Strategy
 from trading.strategies.book import StrategyBook
 
-KILL_SWITCH_KEY = "kill_switch"      # read by Assistant.status
 DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
 
 
@@ -276,7 +277,8 @@ class LoopControls:
         if snapshot != self._saved:
             await self.store.save_state(self.state_key, snapshot)
             switch = self.engine.state.kill_switch
-            await self.store.save_state(KILL_SWITCH_KEY, {"active": switch.engaged, **switch.snapshot()})
+            await self.store.save_state(kill_switch_key(self.settings.mode),
+                                        {"active": switch.engaged, **switch.snapshot()})
             self._saved = snapshot
         await self._sync.state_saved()       # the journaled plans of the entries it holds are no longer needed
 

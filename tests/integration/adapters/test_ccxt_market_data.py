@@ -1,6 +1,7 @@
 """The ccxt market-data adapter with the real ccxt binance classes over HTTP to the fake Binance."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from tests.fakes.exchange_api import FakeExchange
+from tests.fakes.exchange_markets import perp_market, spot_market
 from tests.fakes.shared_data import load_candles
 from tests.integration.adapters.conftest import JULY_1_2025_MS, connect
 from trading.adapters.ccxt_market_data import CcxtMarketData
@@ -197,3 +199,16 @@ async def test_markets_are_loaded_once_and_refreshed_after_a_day(
     await market_data.instruments()
 
     assert fake_binance.count("/api/v3/exchangeInfo") == 2
+
+
+async def test_instruments_carry_the_markets_own_price_band(clock: ManualClock) -> None:
+    async with FakeExchange([replace(spot_market("BTC"), price_band=("0.8", "1.25")), perp_market("BTC")],
+                            clock) as fake:
+        adapter = connect(fake, clock, [])
+        try:
+            instruments = await adapter.instruments()
+        finally:
+            await adapter.close()
+
+    assert instruments["BTC/USDT"].price_band == (Decimal("0.8"), Decimal("1.25"))       # PERCENT_PRICE_BY_SIDE
+    assert instruments["BTC/USDT:USDT"].price_band == (Decimal("0.95"), Decimal("1.05"))  # PERCENT_PRICE

@@ -75,7 +75,8 @@ async def test_a_limit_outside_the_band_around_the_last_price_is_refused_with_th
         await account.portfolio.short("BTC/USDT", D(100), limit=D(limit))
     assert str(refused.value) == (f"Limit {D(limit):,f} is too far from the last price 117,877.83 of BTC/USDT: the "
                                   "exchange takes limits from 111,983.94 to 123,771.72 (0.95x to 1.05x of the last "
-                                  "price). Pick a limit in that band, or leave the limit out to trade at market.")
+                                  "price: the bot's default for futures, Binance's usual; the market's own was not "
+                                  "loaded). Pick a limit in that band, or leave the limit out to trade at market.")
     assert await account.venue.broker.open_orders() == [] and await account.venue.broker.positions() == []
 
 

@@ -134,8 +134,9 @@ async def test_a_spot_limit_outside_binances_band_is_refused_with_the_band(accou
     with pytest.raises(InvalidInput) as refused:
         await account.portfolio.buy("BTC/USDT", D("100"), limit=D("1"))
     assert str(refused.value) == ("Limit 1 is too far from the last price 106,605.80 of BTC/USDT: the exchange takes "
-                                  "limits from 21,321.16 to 533,029.00 (0.2x to 5x of the last price). Pick a limit in "
-                                  "that band, or leave the limit out to trade at market.")
+                                  "limits from 21,321.16 to 533,029.00 (0.2x to 5x of the last price: the bot's "
+                                  "default for spot, Binance's usual; the market's own was not loaded). Pick a limit "
+                                  "in that band, or leave the limit out to trade at market.")
     assert await account.venue.broker.open_orders() == []
 
 

@@ -76,3 +76,25 @@ def test_inverse_futures_and_inactive_markets_are_left_out() -> None:
 
     assert [instrument_from_market(m, TICK_SIZE) for m in (inverse, dated, market(active=False))] == [
         None, None, None]
+
+
+def with_filters(*filters: dict[str, Any]) -> dict[str, Any]:
+    return market(info={"symbol": "ETHUSDT", "filters": [{"filterType": "PRICE_FILTER", "tickSize": "0.01"},
+                                                         *filters]})
+
+
+def test_binance_price_band_filters_become_the_instruments_band() -> None:
+    spot = with_filters({"filterType": "PERCENT_PRICE_BY_SIDE", "bidMultiplierUp": "5", "bidMultiplierDown": "0.2",
+                         "askMultiplierUp": "4", "askMultiplierDown": "0.5", "avgPriceMins": 5})
+    perp = with_filters({"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500", "multiplierDown": "0.9500",
+                         "multiplierDecimal": "4"})
+    # by side: the band both sides accept (the check does not know the side), 0.5x to 4x
+    assert instrument_from_market(spot, TICK_SIZE).price_band == (Decimal("0.5"), Decimal("4"))  # type: ignore
+    assert instrument_from_market(perp, TICK_SIZE).price_band == (Decimal("0.95"), Decimal("1.05"))  # type: ignore
+
+
+def test_a_market_without_a_usable_band_filter_has_none() -> None:
+    broken = with_filters({"filterType": "PERCENT_PRICE", "multiplierUp": "", "multiplierDown": "0.95"})
+    inverted = with_filters({"filterType": "PERCENT_PRICE", "multiplierUp": "0.9", "multiplierDown": "1.1"})
+    for listed in (market(), with_filters(), broken, inverted):
+        assert instrument_from_market(listed, TICK_SIZE).price_band is None  # type: ignore[union-attr]

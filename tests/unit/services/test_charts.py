@@ -88,3 +88,20 @@ async def test_the_other_theme_or_timeframe_is_drawn_apart(account):
     assert (await light.chart("BTC/USDT", "1h")).png != first.png
     light.theme = DARK
     assert (await light.chart("BTC/USDT")).png == (await dark.chart("BTC/USDT")).png != first.png
+
+
+async def test_a_paper_reset_leaves_the_old_accounts_fills_off_the_chart(account):
+    await account.portfolio.buy("BTC/USDT", Decimal("1000"))
+    account.clock.advance(20 * 60_000)
+    await account.portfolio.sell("BTC/USDT", Size(SizeKind.ALL))
+    account.clock.advance(60_000)
+    service = ChartService(account.market, account.ledger, LIGHT)
+    assert (await service.chart("BTC/USDT")).trades == 2
+    await account.venue.reset()
+    account.clock.advance(60_000)
+    await account.portfolio.buy("BTC/USDT", Decimal("1000"))
+
+    after = await service.chart("BTC/USDT")
+
+    # before: the old account's buy and sell were drawn with the new account's buy (3 markers, /trades showed 1)
+    assert after.trades == 1
