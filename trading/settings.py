@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import SettingsConfigDict
 
 from trading.domain.errors import ConfigurationError, typed_whole
+from trading.domain.time_of_day import parse_time_of_day
 from trading.llm_settings import LlmOptions
 from trading.settings_values import number_in as _number_in, split_list as _split, whole_in as _whole_in
 
@@ -217,12 +218,10 @@ class Settings(LlmOptions):
     @field_validator("report_time")
     @classmethod
     def _report_time(cls, value: str) -> str:
-        typed_hour, _, typed_minute = value.strip().partition(":")
-        # ASCII digits only: isdigit() admits '²', which int() then refuses with pydantic's own text
-        hour, minute = typed_whole(typed_hour), typed_whole(typed_minute) if len(typed_minute) == 2 else None
-        if hour is None or minute is None or hour >= 24 or minute >= 60:
-            raise ValueError("expected a time of day as HH:MM, like 20:00")
-        return f"{hour:02d}:{minute:02d}"
+        try:
+            return f"{parse_time_of_day(value):%H:%M}"
+        except ValueError as exc:
+            raise ValueError(f"expected a time of day as HH:MM, like 20:00 ({exc})") from None
 
     @field_validator("log_level")
     @classmethod
@@ -334,8 +333,8 @@ class Settings(LlmOptions):
     @property
     def report_hour_minute(self) -> tuple[int, int]:
         """Return REPORT_TIME as (hour, minute) in TIMEZONE, for the daily report's cron trigger."""
-        hour, minute = self.report_time.split(":")
-        return int(hour), int(minute)
+        at = parse_time_of_day(self.report_time)
+        return at.hour, at.minute
 
     @property
     def demo(self) -> bool:

@@ -12,6 +12,7 @@ from bot.views import esc, price
 from trading.backtest.llm_summary import score_lines
 from trading.domain.decision_log import DecisionRecord
 from trading.domain.errors import typed_whole
+from trading.domain.figures import signed
 from trading.engine.universe import Selection
 from trading.services.decisions import DecidingReport, DecisionLine, DecisionPage, ScoreReport, WhyReport
 
@@ -147,7 +148,8 @@ def universe_text(selection: Selection | None, dynamic: bool, fixed: Sequence[st
                 f"would be chosen; set DYNAMIC_SYMBOLS=true to apply it every {refresh_minutes} min.")
     if selection is None:
         return f"<b>Symbol universe</b>\n{how}\nNo selection yet."
-    pool = "\n".join(f"• {esc(c.symbol)} {c.turnover:,.0f}" + ("" if c.move_pct is None else f" ({c.move_pct:+.1f}%)")
+    pool = "\n".join(f"• {esc(c.symbol)} {c.turnover:,.0f}"
+                     + ("" if c.move_pct is None else f" ({signed(c.move_pct, 1, '%')})")
                      for c in selection.candidates[:20]) or "none passed the filters"
     return _fit(f"<b>Symbol universe</b>\n{how}\n\n{_full(selection.ts_ms)}: <b>{esc(', '.join(selection.symbols))}</b>"
                 f"\nChosen by {esc(selection.decided_by)}: {esc(selection.reasons)}\n\n"

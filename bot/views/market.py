@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.views import esc, money, price
 from trading.domain.errors import echoed, shortened
+from trading.domain.figures import signed
 from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 
@@ -12,7 +13,7 @@ def ticker_text(ticker: Ticker) -> str:
     lines = [f"<b>{esc(ticker.symbol)}</b>  {price(ticker.last)}"]
     if ticker.change_24h_pct is not None:
         arrow = "▲" if ticker.change_24h_pct >= 0 else "▼"
-        lines.append(f"24h: {arrow} {ticker.change_24h_pct:+.2f}%")
+        lines.append(f"24h: {arrow} {signed(ticker.change_24h_pct, 2, '%')}")
     if ticker.quote_volume_24h is not None:
         quote = ticker.symbol.split("/")[1].split(":")[0]
         lines.append(f"24h volume: {money(ticker.quote_volume_24h, 0)} {esc(quote)}")
@@ -22,7 +23,7 @@ def ticker_text(ticker: Ticker) -> str:
     else:
         lines.append("Spread: n/a (no order book in this feed)")
     if ticker.funding_rate is not None:
-        lines.append(f"Funding: {ticker.funding_rate * 100:+.4f}% per 8h")
+        lines.append(f"Funding: {signed(ticker.funding_rate * 100, 4, '%')} per 8h")
     return "\n".join(lines)
 
 

@@ -1,14 +1,9 @@
 """Rendering of /profit, /performance, /daily, /weekly and /monthly: short lines that fit a phone."""
 from __future__ import annotations
 
-from decimal import Decimal
-
-from bot.views import esc, money
+from bot.views import esc
+from trading.domain.figures import signed
 from trading.services.performance import ProfitReport, TradeStats
-
-
-def _signed(value: Decimal) -> str:
-    return f"{'+' if value >= 0 else '−'}{money(abs(value))}"
 
 
 def _factor(stats: TradeStats) -> str:
@@ -20,18 +15,18 @@ def stats_line(stats: TradeStats) -> str:
     """Return one group's line: trades, win rate, net, profit factor, best and worst."""
     if not stats.trades:
         return f"<b>{esc(stats.label)}</b>: no closed trades"
-    return (f"<b>{esc(stats.label)}</b>: {stats.trades} trades · {stats.win_rate:.0f}% won · {_signed(stats.net)} · "
-            f"{_factor(stats)} · best {_signed(stats.best)} · worst {_signed(stats.worst)}")
+    return (f"<b>{esc(stats.label)}</b>: {stats.trades} trades · {stats.win_rate:.0f}% won · {signed(stats.net)} · "
+            f"{_factor(stats)} · best {signed(stats.best)} · worst {signed(stats.worst)}")
 
 
 def profit_text(report: ProfitReport) -> str:
     """Return /profit."""
     span = f"last {report.days} days" if report.days else "all time"
     lines = [f"<b>Profit</b> ({span})",
-             f"Realised: {_signed(report.realized)} · unrealised: {_signed(report.unrealized)}",
-             f"Total: {_signed(report.realized + report.unrealized)}"]
+             f"Realised: {signed(report.realized)} · unrealised: {signed(report.unrealized)}",
+             f"Total: {signed(report.realized + report.unrealized)}"]
     if report.open_realized:
-        lines.append(f"Realised includes the open positions' fees and partial exits: {_signed(report.open_realized)}")
+        lines.append(f"Realised includes the open positions' fees and partial exits: {signed(report.open_realized)}")
     lines.append(stats_line(report.total))
     if report.by_strategy:
         lines.append("\n<b>Per strategy</b>")
@@ -51,5 +46,5 @@ def table_text(title: str, rows: list[TradeStats]) -> str:
     lines = [f"<b>{esc(title)}</b> (net of fees)"]
     for r in rows:
         won = f" · {r.win_rate:.0f}% won" if r.trades else ""
-        lines.append(f"<code>{esc(r.label)}</code> {_signed(r.net)} · {r.trades} trades{won}")
+        lines.append(f"<code>{esc(r.label)}</code> {signed(r.net)} · {r.trades} trades{won}")
     return "\n".join(lines)

@@ -7,13 +7,10 @@ from typing import Mapping
 
 from bot.views import esc, money, price
 from trading.adapters.sqlite_ledger import TradeRow
+from trading.domain.figures import signed
 from trading.domain.instruments import Instrument, amount_text
 from trading.domain.orders import Order
 from trading.services.portfolio import BalanceReport, PositionView
-
-
-def _signed(value: Decimal) -> str:
-    return f"{'+' if value >= 0 else '−'}{money(abs(value))}"
 
 
 def balance_text(report: BalanceReport) -> str:
@@ -23,8 +20,8 @@ def balance_text(report: BalanceReport) -> str:
     lines = [f"<b>Balance</b> ({esc(report.mode)}, {esc(report.market_type)})",
              f"Equity: <b>{money(s.equity)} {esc(s.quote)}</b>",
              f"Cash: {money(s.cash)} (available {money(s.available)}, held by orders {money(s.reserved)})",
-             f"Positions: {money(s.position_value)} (unrealised {_signed(s.unrealized_pnl)})",
-             f"PnL since start: {_signed(report.pnl)} ({pct:+.2f}%) from {money(report.starting_balance)}"]
+             f"Positions: {money(s.position_value)} (unrealised {signed(s.unrealized_pnl)})",
+             f"PnL since start: {signed(report.pnl)} ({signed(pct, 2, '%')}) from {money(report.starting_balance)}"]
     others = {a: v for a, v in report.assets.items() if a != s.quote and v != 0}
     if others:
         lines.append("Holdings: " + ", ".join(f"{amount_text(v)} {esc(a)}" for a, v in sorted(others.items())))
@@ -41,7 +38,7 @@ def positions_text(views: list[PositionView]) -> str:
         lines = [f"\n<b>{esc(p.symbol)}</b> {p.side.upper()} {amount_text(p.amount, v.step)}"
                  + (f" · {p.leverage}x" if p.leverage > 1 else ""),
                  f"Entry {price(p.entry_price, tick)} → mark {price(v.mark, tick)}",
-                 f"Unrealised: {_signed(v.unrealized)} ({v.unrealized_pct:+.2f}%)",
+                 f"Unrealised: {signed(v.unrealized)} ({signed(v.unrealized_pct, 2, '%')})",
                  _levels(v)]
         if p.liquidation_price is not None:
             lines.append(f"Liquidation ≈ {price(p.liquidation_price, tick)} · margin {money(p.margin)}")

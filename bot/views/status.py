@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from bot.views import esc
+from trading.domain.figures import signed
 from trading.domain.health import ClockSync
 from trading.services.assistant import HealthReport, Profile, StatusReport
 from trading.services.exchange_time import SKEW_WARNING_MS
@@ -56,7 +57,7 @@ def _exchange_clock(sync: ClockSync | None) -> list[str]:
     else:
         flag = "⚠️ " if abs(sync.offset_ms) > SKEW_WARNING_MS else ""
         line = (f"{flag}Machine clock vs exchange: {sync.machine_offset_text()} "
-                f"({sync.offset_ms:+,} ms, ±{(sync.round_trip_ms or 0) // 2} ms, measured "
+                f"({signed(sync.offset_ms, 0)} ms, ±{(sync.round_trip_ms or 0) // 2} ms, measured "
                 f"{_utc(sync.measured_ms or 0)}); the bot uses the exchange's time")
     lines = [line]
     if sync.offset_ms is not None and abs(sync.offset_ms) > SKEW_WARNING_MS:

@@ -47,7 +47,7 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
             closed = await telegram.ask(OWNER, "/close BTC/USDT")
             assert closed.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988)"
             balance = await telegram.ask(OWNER, "/balance")
-            assert "Equity: 9,997.61 USDT" in balance.text and "PnL since start: −2.39 (-0.02%)" in balance.text
+            assert "Equity: 9,997.61 USDT" in balance.text and "PnL since start: -2.39 (-0.02%)" in balance.text
             assert "Holdings" not in balance.text
             assert (await telegram.ask(OWNER, "/positions")).text.startswith("No open positions")
 

@@ -27,5 +27,5 @@ async def test_profit_of_an_open_partly_covered_short_matches_the_balance(tmp_pa
     # fee (0.0998), the cover's fee (0.0493) and the cover's loss were nowhere in /profit
     total, since_start = signed(profit.text, "Total"), signed(balance.text, "PnL since start")
     assert total == since_start and total < Decimal("-0.1"), (profit.text, balance.text)
-    assert "Realised includes the open positions' fees and partial exits: −0.1" in profit.text, profit.text
+    assert "Realised includes the open positions' fees and partial exits: -0.1" in profit.text, profit.text
     assert "all: no closed trades" in profit.text

@@ -38,7 +38,7 @@ async def test_close_and_cancel_buttons_profit_tables_and_refresh_in_place(tmp_p
             bad_days = await telegram.ask(OWNER, "/profit many")
     assert "Close BTC/USDT" in str(positions.buttons) and "P-2 buy 0.1000 ETH/USDT" in orders.text and sold
     assert cancelled.text.startswith("Cancelled P-2")
-    assert "manual: 1 trades · 0% won · −" in profit.text and profit.buttons[0][0]["text"] == "🔄 Refresh"
+    assert "manual: 1 trades · 0% won · -" in profit.text and profit.buttons[0][0]["text"] == "🔄 Refresh"
     assert daily.text.count("\n") == 3 and "1 trades" in daily.text and "BTC/USDT: 1 trades" in performance.text
     assert toast == "Refreshing…" and bad_days.text.startswith("Give a number from 1 to 3650")
 

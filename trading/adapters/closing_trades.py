@@ -173,13 +173,16 @@ def _filled(position: Position, trades: list[dict[str, Any]], instrument: "Instr
 
 
 def _fee(trade: dict[str, Any], instrument: "Instrument") -> Decimal | None:
-    """Return the trade's fee in the quote (a fee in the coin at the trade's price); None for another asset."""
+    """Return the trade's fee in the quote (a fee in the coin at the trade's price); None for another asset.
+
+    The sign is the exchange's: a maker rebate (a negative cost) lowers the fees.
+    """
     fee = trade.get("fee") or {}
     cost = to_decimal(fee.get("cost")) or ZERO
     if cost == 0 or fee.get("currency") in (None, instrument.quote):
-        return abs(cost)
+        return cost
     if fee.get("currency") == instrument.base:
-        return abs(cost) * (to_decimal(trade.get("price")) or ZERO)
+        return cost * (to_decimal(trade.get("price")) or ZERO)
     return None
 
 

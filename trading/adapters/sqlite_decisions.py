@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trading.adapters.sqlite_store import SqliteStore
+from trading.domain.client_ids import exit_number
 from trading.domain.decision_log import CachedReply, DecisionRecord
 
 _COLUMNS = tuple(f.name for f in fields(DecisionRecord) if f.name != "id")
@@ -66,9 +67,8 @@ class DecisionJournal:
 
     async def for_entry_of(self, exit_client_id: str) -> DecisionRecord | None:
         """Return the decision that opened the position an exit order ("<entry id>-x<n>") closes."""
-        if "-x" not in exit_client_id:
-            return None
-        return await self.for_order(exit_client_id.rsplit("-x", 1)[0])
+        exit_ = exit_number(exit_client_id)
+        return None if exit_ is None else await self.for_order(exit_[0])
 
     async def order_of(self, order_or_client_id: str) -> tuple[str | None, str]:
         """Return the client id and reason of an order known by its venue id or client id (None when unknown)."""

@@ -6,12 +6,12 @@ exactly the figures it was shown, never ones that changed behind it.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from trading.domain.client_ids import approval_client_id as approval_client_id   # approvals read it here
 from trading.domain.orders import Side
 
 ZERO = Decimal(0)
@@ -126,12 +126,6 @@ class OrderTicket:
             return [(leg.symbol, leg.side, leg.limit, leg.cancel_id, leg.reduce_only,
                      None if ticket.opens else leg.amount) for leg in ticket.legs]
         return shape(self) == shape(newer)
-
-
-def approval_client_id(approval_id: str, leg: int = 0) -> str:
-    """Return the client order id of an approved order's leg: derived from the approval, <= 36 characters."""
-    digest = hashlib.sha256(approval_id.encode()).hexdigest()[:20]
-    return f"ta-a{digest}-{leg}"
 
 
 def _text(value: Decimal | None) -> str | None:

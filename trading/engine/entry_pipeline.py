@@ -5,12 +5,13 @@ always explained in the audit log. Nothing here sends anything: the loop places 
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Mapping, Sequence
 
+# CLIENT_ID_PREFIX is read from here by the ccxt broker and the position sync
+from trading.domain.client_ids import CLIENT_ID_PREFIX as CLIENT_ID_PREFIX, entry_client_id
 from trading.domain.decisions import Action, Decision
 from trading.domain.frozen import changed, quick_init
 from trading.domain.instruments import Instrument, MarketKind
@@ -25,7 +26,6 @@ from trading.risk.sizing import PositionSize, SizingRequest, size_entry
 from trading.risk.verdicts import Verdict
 
 HUNDRED = Decimal(100)
-CLIENT_ID_PREFIX = "ta"
 
 
 class EntryRule(StrEnum):
@@ -86,11 +86,6 @@ class EntryPlan:
         return (f"{s.side} {self.size.amount.normalize():f} {s.symbol} ({s.strategy}, {s.timeframe}) "
                 f"near {s.entry}, {stop}{target}; risk {self.size.risk:.2f} "
                 f"({self.size.limited_by}): {s.reason}")
-
-
-def entry_client_id(setup_id: str) -> str:
-    """Return the client order id of a setup's entry: the same setup always gives the same id (36 chars max)."""
-    return f"{CLIENT_ID_PREFIX}-{hashlib.sha256(setup_id.encode()).hexdigest()[:20]}"
 
 
 def plan_entry(state: EngineState, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,

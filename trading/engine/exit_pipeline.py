@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
+from trading.domain.client_ids import exit_client_id
 from trading.domain.frozen import changed, quick_init
 from trading.domain.orders import OrderIntent, OrderType
 from trading.domain.positions import Position
@@ -109,7 +110,7 @@ def _planned(guard: GuardedPosition, fraction: Decimal, reason: str, message: st
     amount = guard.amount if fraction >= ONE else _part(guard.amount * fraction, guard.amount_step)
     if amount <= 0:
         return guard, []
-    client_id = f"{guard.key}-x{guard.exits_sent + 1}"
+    client_id = exit_client_id(guard.key, guard.exits_sent + 1)
     intent = OrderIntent(guard.symbol, guard.side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
                          reduce_only=True, client_order_id=client_id, reason=f"{reason}: {message}"[:200])
     guard = changed(guard, exits_sent=guard.exits_sent + 1, exit_in_flight=client_id, exit_reason=message)

@@ -14,7 +14,7 @@ from trading.domain.orders import Fill, Order, OrderIntent, OrderStatus, OrderTy
 from trading.domain.positions import Position, PositionSide
 from trading.engine import execution_events as events
 from trading.engine.account import Account, AccountSummary, ChangeKind, PositionChange
-from trading.engine.entry_pipeline import CLIENT_ID_PREFIX
+from trading.domain.client_ids import CLIENT_ID_PREFIX
 from trading.engine.funding import funding_times_between
 from trading.engine.liquidation import is_liquidated
 from trading.engine.order_intake import accept_intent

@@ -7,11 +7,11 @@ exits are never vetted. The loop carries out the plans and reports back what the
 """
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from decimal import Decimal
 from typing import Any, Mapping
 
+from trading.domain.client_ids import entry_client_id
 from trading.domain.decisions import Action, Decision
 from trading.domain.frozen import changed
 from trading.domain.market import Ticker
@@ -19,7 +19,7 @@ from trading.domain.orders import Order
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
 from trading.engine.engine_state import EngineSettings, EngineState, GuardedPosition, PendingEntry
-from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, AccountView, EntryPlan, Rejection, plan_entry
+from trading.engine.entry_pipeline import AccountView, EntryPlan, Rejection, plan_entry
 from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.engine.exit_pipeline import (AskDecision, ExitPlan, ForcedExit, exit_now, exit_settled,
                                           exits_for_bar, user_exit)
@@ -117,7 +117,7 @@ class TradingEngine:
             costs, tick = pending.exit_cost_rate, pending.price_tick
         else:
             origin = f"adopt:{position.symbol}:{position.opened_ms}"
-            key = f"{CLIENT_ID_PREFIX}-{hashlib.sha256(origin.encode()).hexdigest()[:20]}"
+            key = entry_client_id(origin)
             strategy, reason, step = position.strategy or "manual", "adopted: opened outside the engine", amount_step
             costs, tick = ZERO, price_tick
         stops = open_stops(position, self.settings.protection_for(strategy), position.entry_price * costs, tick)

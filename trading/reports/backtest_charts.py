@@ -12,6 +12,7 @@ from trading.backtest.comparison import LABELS
 from trading.backtest.metrics import DAY_MS, equity_arrays
 from trading.backtest.monthly_returns import monthly_returns
 from trading.domain.candles import Candles
+from trading.domain.figures import signed
 from trading.reports.chart_theme import DARK, FONT, ChartTheme, new_figure, set_title, style_axes, to_png
 from trading.reports.charts import draw_markers, format_price
 from trading.reports.monthly_table import draw_monthly_table, table_rows
@@ -92,13 +93,12 @@ def percent_axis(axes: Axes, values: np.ndarray) -> None:
     axes.set_ylim(low - pad, high + pad)
     axes.yaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 5, 10], min_n_ticks=4))
     decimals = 0 if high - low >= 5 else 1 if high - low >= 0.5 else 2
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v + 0.0:+.{decimals}f}%" if v else "0%"))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: signed(v, decimals, '%') if v else "0%"))
 
 
 def _signed_pct(value: float) -> str:
     """Return a percent with its sign, never -0.00%."""
-    rounded = round(float(value), 2) + 0.0
-    return f"{rounded:+.2f}%"
+    return signed(value, 2, "%")
 
 
 def _draw_drawdown(axes: Axes, times: np.ndarray, values: np.ndarray, theme: ChartTheme) -> None:

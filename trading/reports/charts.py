@@ -20,6 +20,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from trading.domain.candles import Candles
+from trading.domain.figures import signed
 from trading.domain.positions import PositionSide
 from trading.reports.chart_theme import DARK, SMALL_FONT, ChartTheme, new_figure, set_title, style_axes, to_png
 from trading.reports.overlays import Level, LevelKind, MarkerAction, TradeMarker, Zone, ZoneKind
@@ -77,7 +78,7 @@ class CandleCanvas:
         bar_axis(volume, candles.open_ms)
         last = float(candles.close[-1])
         change = (last / float(candles.open[0]) - 1) * 100
-        set_title(self.figure, theme, title or "Price", f"last {format_price(last)}   {change:+.2f}%   "
+        set_title(self.figure, theme, title or "Price", f"last {format_price(last)}   {signed(change, 2, '%')}   "
                   f"{len(candles)} bars   {utc_span(int(candles.open_ms[0]), int(candles.open_ms[-1]))}")
         draw_legend(self.figure, zones, levels, markers, theme, 1 - LEGEND_TOP_PX / CANDLE_CHART_HEIGHT_PX)
         return to_png(self.figure)

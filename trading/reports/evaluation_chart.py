@@ -5,6 +5,7 @@ import numpy as np
 
 from trading.backtest.evaluation import Evaluation
 from trading.backtest.random_baseline import ordinal
+from trading.domain.figures import signed
 from trading.reports.backtest_charts import percent_axis
 from trading.reports.chart_theme import FONT, new_figure, set_title, style_axes, theme_named, to_png
 from trading.reports.time_axis import date_number_axis, utc_span
@@ -25,8 +26,9 @@ def evaluation_chart(evaluation: Evaluation, theme_name: str = "dark") -> bytes:
     x = np.asarray(e.curve_ms, dtype=np.float64) / 86_400_000
     mine = (e.curve / e.curve[0] - 1) * 100
     hold = (e.prices / e.prices[0] - 1) * 100
-    curve.plot(x, hold, color=theme.benchmark, linewidth=2.5, label=f"Buy and hold {e.buy_and_hold_return_pct:+.1f}%")
-    curve.plot(x, mine, color=theme.line, linewidth=3, label=f"{e.strategy} out of sample {mine[-1]:+.1f}%")
+    curve.plot(x, hold, color=theme.benchmark, linewidth=2.5,
+               label=f"Buy and hold {signed(e.buy_and_hold_return_pct, 1, '%')}")
+    curve.plot(x, mine, color=theme.line, linewidth=3, label=f"{e.strategy} out of sample {signed(mine[-1], 1, '%')}")
     curve.axhline(0, color=theme.muted, linewidth=1)
     percent_axis(curve, np.r_[hold, mine])
     legend = curve.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=2, fontsize=FONT, frameon=False)
@@ -39,7 +41,7 @@ def evaluation_chart(evaluation: Evaluation, theme_name: str = "dark") -> bytes:
                      color=theme.muted, fontsize=FONT, loc="left")
     width = float(np.ptp(np.r_[b.returns_pct, b.strategy_return_pct]))
     decimals = 0 if width >= 10 else 1 if width >= 1 else 2
-    spread.xaxis.set_major_formatter(lambda v, _: f"{v + 0.0:+.{decimals}f}%")
+    spread.xaxis.set_major_formatter(lambda v, _: signed(v, decimals, '%'))
     subtitle = f"{e.symbol} · {utc_span(int(e.curve_ms[0]), int(e.curve_ms[-1]))} · {e.trades} trades"
     set_title(figure, theme, f"Evaluation: strategy {e.strategy}", subtitle)
     return to_png(figure)

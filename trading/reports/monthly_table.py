@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from trading.backtest.monthly_returns import MonthlyReturn
+from trading.domain.figures import signed
 from trading.reports.chart_theme import FONT, SMALL_FONT, ChartTheme
 
 MONTHS_PER_ROW = 6
@@ -58,4 +59,4 @@ def draw_monthly_table(axes: Axes, rows: Sequence[Sequence[Cell | None]], theme:
 
 def _percent(value: float) -> str:
     """Return a monthly return in at most six characters."""
-    return f"{value:+.1f}%" if abs(value) < 99.95 else f"{value:+.0f}%"
+    return signed(value, 1 if abs(value) < 99.95 else 0, "%")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from trading.backtest.sweep_report import SweepSummary
+from trading.domain.figures import signed
 from trading.reports.chart_theme import FONT, new_figure, set_title, style_axes, theme_named, to_png
 
 HEIGHT_PX = 1300
@@ -67,7 +68,7 @@ def _line(axes, summary: SweepSummary, name: str, scores: dict[int, float], them
     axes.plot(xs, [best[(x,)] for x in xs], color=theme.line, linewidth=3, marker="o")
     axes.axhline(0, color=theme.muted, linewidth=1)
     axes.set_xlabel(name, color=theme.muted, fontsize=FONT)
-    axes.yaxis.set_major_formatter(lambda v, _: f"{v + 0.0:+.1f}%")
+    axes.yaxis.set_major_formatter(lambda v, _: signed(v, 1, '%'))
 
 
 def _heat_map(figure, axes, summary: SweepSummary, x: str, y: str, scores: dict[int, float], theme) -> None:
@@ -85,6 +86,6 @@ def _heat_map(figure, axes, summary: SweepSummary, x: str, y: str, scores: dict[
     if grid.size <= 64:
         for (row, col), value in np.ndenumerate(grid):
             if np.isfinite(value):
-                axes.text(col, row, f"{value:+.1f}%", ha="center", va="center", fontsize=FONT * 0.7, color="black")
+                axes.text(col, row, signed(value, 1, '%'), ha="center", va="center", fontsize=FONT * 0.7, color="black")
     bar = figure.colorbar(image, ax=axes, fraction=0.05)
     bar.ax.tick_params(colors=theme.muted)

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING
 
 from trading.domain.errors import RetryableError, TradingError
 from trading.domain.events import Event, EventKind, Severity
-from trading.domain.positions import Position, PositionSide
+from trading.domain.positions import Position
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.trading_engine import TradingEngine
 from trading.logs import get_logger
-from trading.risk.protective_stops import break_even_price, effective_stop
+from trading.risk.protective_stops import break_even_price
 from trading.services.event_bus import EventBus
+from trading.services.guard_levels import guard_levels
 
 if TYPE_CHECKING:   # the live venue pulls in ccxt: only a live process imports it
     from trading.adapters.protective_orders import Protection
@@ -86,12 +87,9 @@ class ExchangeStops:
     def _wanted(self, guard: GuardedPosition, position: Position) -> Levels | None:
         """Return the stop and target the exchange should hold, on its tick; None when it holds them already."""
         broker = self._venue.broker
-        instrument = broker.instrument(position.symbol)
-        up = position.side is PositionSide.LONG
-        in_force = effective_stop(guard.stops, self._engine.settings.protection_for(guard.strategy))
-        stop = None if in_force is None else instrument.round_price_toward(in_force[0], up)
-        target = guard.stops.take_profit
-        target = None if target is None else instrument.round_price_toward(target, up)
+        levels = guard_levels(guard, self._engine.settings.protection_for(guard.strategy),
+                              broker.instrument(position.symbol).price_tick)
+        stop, target = levels.stop, levels.target
         if stop is None and target is None:
             return None            # no stop rule at all (hard stop switched off, no plan): nothing to hold
         placed = broker.protection.get(position.symbol)

@@ -1,4 +1,4 @@
-"""The stop and target the engine guards a position with, as /positions shows them."""
+"""The stop and target the engine guards a position with, on the tick: what /positions shows and the exchange holds."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,11 +21,18 @@ class GuardLevels:
     target: Decimal | None
 
 
-def guard_levels(guard: GuardedPosition, settings: ProtectionSettings) -> GuardLevels:
-    """Return the stop (the tightest in force, on the tick toward the entry) and target guard is held to."""
-    tick = guard.stops.price_tick
+def guard_levels(guard: GuardedPosition, settings: ProtectionSettings, tick: Decimal | None = None) -> GuardLevels:
+    """Return the stop (the tightest in force) and the target guard is held to, both on the tick.
+
+    tick is the market's (default: the one the guard was opened with; 0: unknown, left as they are). Both levels
+    round up for a long and down for a short, as the exchange's legs are placed: the stop toward the entry.
+    """
+    tick = guard.stops.price_tick if tick is None else tick
     in_force = effective_stop(guard.stops, settings)
     stop, rule = (None, "") if in_force is None else (in_force[0], RULES.get(in_force[1], str(in_force[1])))
-    if stop is not None and tick > 0:      # on the tick toward the entry, as the exchange's stop leg sits
-        stop = price_on_tick(stop, tick, up=guard.side is PositionSide.LONG)
-    return GuardLevels(stop, rule, guard.stops.take_profit)
+    target = guard.stops.take_profit
+    if tick > 0:
+        up = guard.side is PositionSide.LONG
+        stop = None if stop is None else price_on_tick(stop, tick, up)
+        target = None if target is None else price_on_tick(target, tick, up)
+    return GuardLevels(stop, rule, target)

@@ -1,10 +1,10 @@
 """The events of the trading loop: one clear notification per entry, exit, trip and switch; the rest audit-only."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from decimal import Decimal
 
+from trading.domain.client_ids import exit_number, is_approved_order
 from trading.domain.decisions import Decision
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.instruments import Instrument, amount_text, price_text
@@ -104,9 +104,9 @@ def own_exit_filled(order: Order, tick: Decimal | None = None) -> str:
 def exit_origin(order: Order) -> str:
     """Return what sent an exit of the bot, read from its client id and the reason it was sent with."""
     cid, head = order.client_order_id, order.reason.split(":", 1)[0].strip()
-    if re.search(r"-x\d+$", cid):          # the engine's exits: '<entry key>-x<n>', reason '<rule>: <message>'
+    if exit_number(cid) is not None:      # the engine's exits: reason '<rule>: <message>'
         return _ENGINE_EXITS.get(head, head.replace("_", " ") or "the engine's exit")
-    if cid.startswith("ta-a"):
+    if is_approved_order(cid):
         return "an order you approved"
     return "your own exit order (/close, /sell)"
 

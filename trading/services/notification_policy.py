@@ -12,6 +12,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from trading.domain.events import Event, EventKind, Severity
+from trading.domain.time_of_day import parse_time_of_day
 from trading.ports import Clock, StateStore
 
 STATE_KEY = "notifications"
@@ -63,13 +64,13 @@ class QuietHours:
         """Return the window of 'HH:MM-HH:MM', or None for an empty text; raise ValueError otherwise."""
         if not text.strip():
             return None
-        parts = [p.strip().split(":") for p in text.split("-")]
-        if len(parts) != 2 or any(len(p) != 2 or not all(x.isdigit() for x in p) for p in parts):
-            raise ValueError("expected HH:MM-HH:MM, like 23:00-07:00, or empty for none")
+        ends = text.split("-")
         try:
-            first, second = (time(int(h), int(m)) for h, m in parts)
-        except ValueError:
-            raise ValueError("expected HH:MM-HH:MM with real times, like 23:00-07:00") from None
+            if len(ends) != 2:
+                raise ValueError(f"{text!r} is not two times joined by '-'")
+            first, second = (parse_time_of_day(end) for end in ends)
+        except ValueError as exc:
+            raise ValueError(f"expected HH:MM-HH:MM, like 23:00-07:00, or empty for none ({exc})") from None
         if first == second:
             raise ValueError("expected a window that starts and ends at different times, like 23:00-07:00")
         return cls(first, second, zone)

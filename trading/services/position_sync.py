@@ -17,6 +17,7 @@ from trading.domain.orders import Order, OrderIntent, OrderStatus, OrderType, Si
 from trading.domain.positions import Position, PositionSide
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.entry_gate import EntryOrigin
+from trading.domain.client_ids import exit_number
 from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
@@ -333,8 +334,9 @@ def _as_held(guard: GuardedPosition) -> Position:
 
 def _seen_exit(guard: GuardedPosition, client_id: str) -> bool:
     """Return True for an exit of the engine's that guard already knew of (a partial exit its amount counts)."""
-    stem, _, n = client_id.rpartition("-x")
-    return stem == guard.key and n.isdigit() and int(n) <= guard.exits_sent and client_id != guard.exit_in_flight
+    exit_ = exit_number(client_id)
+    return exit_ is not None and exit_[0] == guard.key and exit_[1] <= guard.exits_sent \
+        and client_id != guard.exit_in_flight
 
 
 def _entry_order(order: Order, longs: set[str]) -> bool:

@@ -12,6 +12,7 @@ from typing import Sequence, TYPE_CHECKING
 from trading.domain.decisions import LlmFailure
 from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.domain.errors import TradingError
+from trading.domain.figures import signed
 from trading.ports import Clock, MarketData
 from trading.services.portfolio import PortfolioService
 from trading.services.signals import SignalsService
@@ -76,11 +77,11 @@ class QuestionDesk:
         lines = [f"Now: {_time(self.clock.now_ms())}"]
         balance = await self.portfolio.balance()
         lines.append(f"Mode {balance.mode} ({balance.market_type}); equity {balance.summary.equity:,.2f}, "
-                     f"PnL since start {balance.pnl:+,.2f}")
+                     f"PnL since start {signed(balance.pnl)}")
         positions = await self.portfolio.positions()
         lines.append("Open positions: " + ("; ".join(
             f"{p.position.symbol} {p.position.side} {p.position.amount.normalize():f} at {p.position.entry_price} "
-            f"(mark {p.mark}, {p.unrealized_pct:+.2f}%)" for p in positions) or "none"))
+            f"(mark {p.mark}, {signed(p.unrealized_pct, 2, '%')})" for p in positions) or "none"))
         lines.append("Prices: " + "; ".join(await self._prices()))
         lines += ["Recent decisions (newest first):", *[
             f"- {_time(r.ts_ms)} {r.symbol} {r.action} ({r.confidence:.2f}, {r.source}, by {r.decided_by}): "
@@ -99,7 +100,7 @@ class QuestionDesk:
                 t = await self.market.ticker(symbol)
             except TradingError:
                 continue
-            change = f" ({t.change_24h_pct:+.2f}% 24h)" if t.change_24h_pct is not None else ""
+            change = f" ({signed(t.change_24h_pct, 2, '%')} 24h)" if t.change_24h_pct is not None else ""
             out.append(f"{symbol} {t.last}{change}")
         return out or ["unavailable"]
 

@@ -190,6 +190,23 @@ async def test_a_buy_in_the_middle_of_the_exit_leaves_the_result_unknown(
                             "give its result")
 
 
+async def test_a_maker_rebate_lowers_the_fees_and_a_charge_adds_to_them(
+        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
+    now = clock.now_ms()
+    long = _long(fake_binance, "0.1", now - 60_000)
+    fake_binance.account.fee_rate = D("-0.0001")                  # the first sale earns a maker rebate
+    _sell(fake_binance, [("0.06", "120000")], now - 30_000)
+    fake_binance.account.fee_rate = D("0.0005")
+    _sell(fake_binance, [("0.04", "120500")], now - 20_000)
+
+    found = await closing_exit(rig.broker.account, long, rig.broker.instrument(PERP), now)
+
+    # 0.06 at 120,000 with a rebate of 0.01 % (-0.72) and 0.04 at 120,500 with a fee of 0.05 % (2.41): 1.69
+    assert (found.status, found.filled, found.avg_price, found.fee) == (
+        OrderStatus.FILLED, D("0.1"), D("12020") / D("0.1"), D("1.69"))
+    assert found.reason == "2 trade(s) on the exchange, fees 1.69"
+
+
 async def test_funding_beyond_one_page_is_read_page_by_page(
         rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
     now = clock.now_ms()

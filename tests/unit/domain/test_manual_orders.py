@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from trading.domain.confirmations import payload_hash
-from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket, approval_client_id
+from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Side
 
 
@@ -26,9 +26,3 @@ def test_the_move_is_the_largest_price_change_in_basis_points():
 def test_an_entry_keeps_its_orders_when_only_the_price_moves_but_an_exit_of_another_size_does_not():
     assert ticket("100000").same_orders(ticket("101000", amount="0.00099"))
     assert not ticket("100000", OrderKind.SELL).same_orders(ticket("100000", OrderKind.SELL, amount="0.002"))
-
-
-def test_client_ids_are_ours_per_leg_within_binances_36_characters():
-    first, second = approval_client_id("AbC-123_xyz", 0), approval_client_id("AbC-123_xyz", 1)
-    assert first.startswith("ta-") and first != second and len(first) <= 36
-    assert approval_client_id("AbC-123_xyz", 0) == first

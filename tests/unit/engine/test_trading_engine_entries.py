@@ -8,7 +8,8 @@ from tests.fakes.trading_setups import (ENTER, PERP, SKIP, SPOT, T0, account, po
 from trading.domain.candles import MINUTE_MS
 from trading.domain.orders import OrderIntent, OrderType, Side
 from trading.domain.positions import PositionSide
-from trading.engine.entry_pipeline import EntryPlan, EntryRule, Rejection, entry_client_id
+from trading.domain.client_ids import entry_client_id
+from trading.engine.entry_pipeline import EntryPlan, EntryRule, Rejection
 from trading.engine.engine_state import EngineSettings
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.verdicts import RiskRule

@@ -1,0 +1,33 @@
+"""/positions, /balance and /profit write an amount and its percent with the same minus sign."""
+from decimal import Decimal as D
+
+from bot.views.performance import table_text
+from bot.views.portfolio import balance_text, positions_text
+from trading.domain.positions import Position, PositionSide
+from trading.engine.account import AccountSummary
+from trading.services.performance import TradeStats
+from trading.services.portfolio import BalanceReport, PositionView
+
+
+def line(text: str, start: str) -> str:
+    return next(row for row in text.splitlines() if row.startswith(start))
+
+
+def test_a_losing_short_s_amount_and_percent_both_carry_a_hyphen_minus():
+    # (117,380.36 - 117,356.88) x 0.0017 = 0.039916 lost; 23.48 / 117,356.88 = 0.0200 % x 5 = 0.100 % of the margin
+    short = Position("BTC/USDT", PositionSide.SHORT, D("0.0017"), D("117356.88"), 0, leverage=5)
+    text = positions_text([PositionView(short, D("117380.36"), D("0.01"))])
+    assert line(text, "Unrealised") == "Unrealised: -0.04 (-0.10%)"
+
+
+def test_the_balance_writes_a_loss_since_start_and_its_percent_alike():
+    # 9,997.61 - 10,000 = -2.39, -0.0239 % of the start
+    summary = AccountSummary("USDT", D("9000"), D("0"), D("997.61"), D("-1.5"))
+    text = balance_text(BalanceReport("paper", "spot", summary, {}, D("10000")))
+    assert line(text, "Positions") == "Positions: 997.61 (unrealised -1.50)"
+    assert line(text, "PnL since start") == "PnL since start: -2.39 (-0.02%) from 10,000.00"
+
+
+def test_a_losing_day_is_written_with_a_hyphen_minus():
+    day = TradeStats("2026-12-07", 3, 1, D("-12.5"), D("5"), D("17.5"), D("5"), D("-10"))
+    assert table_text("Daily", [day]).splitlines()[1] == "<code>2026-12-07</code> -12.50 · 3 trades · 33% won"

@@ -1,0 +1,37 @@
+"""The client ids of the bot's orders are built and read in one place: what one side builds, the other reads."""
+import hashlib
+
+from trading.domain.client_ids import (approval_client_id, entry_client_id, exit_client_id, exit_number,
+                                       is_approved_order)
+
+KEY = "ta-0123456789abcdef0123"
+
+
+def test_an_entry_id_is_the_prefix_and_twenty_hex_of_its_origin():
+    digest = hashlib.sha256(b"A:BTC/USDT:x").hexdigest()[:20]
+    assert entry_client_id("A:BTC/USDT:x") == f"ta-{digest}" == entry_client_id("A:BTC/USDT:x")
+    assert len(entry_client_id("A:BTC/USDT:x")) == 23 and entry_client_id("y") != entry_client_id("A:BTC/USDT:x")
+
+
+def test_an_exit_id_is_read_back_as_its_entry_key_and_number():
+    assert exit_client_id(KEY, 3) == "ta-0123456789abcdef0123-x3"
+    assert exit_number(exit_client_id(KEY, 12)) == (KEY, 12)
+
+
+def test_the_last_x_counts_when_the_key_holds_one_too():
+    assert exit_number("ta-ab-x1-x2") == ("ta-ab-x1", 2)
+
+
+def test_ids_that_are_not_engine_exits_read_as_none():
+    for client_id in (KEY, "manual-0badc0ffee123456", "ta-abc-x", "ta-abc-x2a", "-x", "ta-abc-x2.r1",
+                      "ta-abc-x\u0663"):          # an Arabic-Indic three: str.isdigit says yes, the id is not ours
+        assert exit_number(client_id) is None, client_id
+
+
+def test_an_approved_leg_is_told_by_its_shape_not_by_ta_a_alone():
+    first, second = approval_client_id("AbC-123_xyz", 0), approval_client_id("AbC-123_xyz", 1)
+    digest = hashlib.sha256(b"AbC-123_xyz").hexdigest()[:20]
+    assert (first, second) == (f"ta-a{digest}-0", f"ta-a{digest}-1") and len(first) == 26 <= 36
+    assert is_approved_order(first) and is_approved_order(f"{second}.r2")
+    # an engine entry whose own hex starts with "a" is no approved order, nor is an exit of it
+    assert not is_approved_order("ta-a123456789abcdef0123") and not is_approved_order("ta-a123456789abcdef0123-x1")
