@@ -205,7 +205,7 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     holds = await entry_holds(settings, store, events, engine)
     signals = SignalsService(market, book or default_book(), store, symbols)
     await signals.restore()
-    journal = DecisionJournal(store)
+    journal = DecisionJournal(store, venue=venue.ledger.venue)
     llm = await llm_decider(settings, journal, store, events)
     # the loop shares the chat's strategy book, so /strategies switches what it trades
     rules = RulesDecider(rules_settings(settings))

@@ -18,9 +18,10 @@ _SELECT = "SELECT id, " + ", ".join(_COLUMNS) + " FROM decision_log"
 class DecisionJournal:
     """Decisions by symbol and time, their outcomes, and the reply cache."""
 
-    def __init__(self, store: SqliteStore, run: str = "live") -> None:
+    def __init__(self, store: SqliteStore, run: str = "live", venue: str | None = None) -> None:
         self.store = store
         self.run = run
+        self.venue = venue       # the account /why reads orders of (None: any, as a backtest's journal)
 
     async def record(self, entry: DecisionRecord) -> int:
         """Store a decision under this journal's run; return its id."""
@@ -72,9 +73,11 @@ class DecisionJournal:
 
     async def order_of(self, order_or_client_id: str) -> tuple[str | None, str]:
         """Return the client id and reason of an order known by its venue id or client id (None when unknown)."""
-        async with self.store.db.execute("SELECT client_order_id, reason FROM orders WHERE id = ? OR "
-                                         "client_order_id = ? ORDER BY updated_ms DESC LIMIT 1",
-                                         (order_or_client_id, order_or_client_id)) as cur:
+        # paper spot, paper futures and live number their orders apart: P-1 of another account is not this one
+        async with self.store.db.execute("SELECT client_order_id, reason FROM orders WHERE (id = ? OR "
+                                         "client_order_id = ?) AND (? IS NULL OR venue = ?) "
+                                         "ORDER BY updated_ms DESC LIMIT 1",
+                                         (order_or_client_id, order_or_client_id, self.venue, self.venue)) as cur:
             row = await cur.fetchone()
         if row is not None:
             return row[0], row[1]

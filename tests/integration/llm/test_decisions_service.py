@@ -58,3 +58,25 @@ async def test_why_names_the_decision_that_sent_an_order_or_the_one_behind_the_e
     assert by_number.decision.id == ref
     with pytest.raises(InvalidInput, match="No order or decision 'P-9'"):
         await decisions.why("P-9")
+
+
+async def test_why_reads_the_orders_of_the_account_running_not_another_one(tmp_path):
+    clock = ManualClock(T_VIEW)
+    store = SqliteStore(tmp_path / "trading.sqlite", clock)
+    await store.open()
+    try:
+        market = ReplayMarketData({"BTC/USDT": bundled_btc()}, clock, "test")
+        futures = DecisionsService(DecisionJournal(store, venue="paper-futures"), clock, market, ("BTC/USDT",))
+        async with store.transaction() as db:     # the spot account's P-1, newer than the futures account's
+            for venue, client, reason, at in (("paper-futures", "ta-f1", "A long", 1), ("paper-spot", "ta-s1",
+                                                                                         "B long", 2)):
+                await db.execute("INSERT INTO orders (venue, id, client_order_id, symbol, side, type, amount, "
+                                 "status, reason, created_ms, updated_ms) VALUES (?, 'P-1', ?, 'BTC/USDT', 'buy', "
+                                 "'market', '1', 'filled', ?, 0, ?)", (venue, client, reason, at))
+        ref = await futures.journal.record(record(1, order_id="ta-f1"))
+        await futures.journal.record(record(2, order_id="ta-s1"))
+        why = await futures.why("P-1")
+    finally:
+        await store.close()
+    # before: the newest P-1 of any account: the spot order and its decision
+    assert why.decision.id == ref and why.order_reason == "A long"
