@@ -19,6 +19,7 @@ from trading.ports import Clock, MarketData
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_rules import check_limit_band, check_minimum, refuse_against
 from trading.services.guard_levels import GuardLevels
+from trading.services.order_outcomes import OrderOutcomeUnknown, found_after, interrupted
 from trading.services.exit_sizes import DustHolding, exit_amount, exit_on_step, refuse_stranded_rest
 from trading.services.paper_venue import PaperVenue
 
@@ -184,17 +185,24 @@ class PortfolioService:
     async def execute(self, ticket: OrderTicket, client_order_ids: tuple[str, ...] = ()) -> list[Order]:
         """Carry out a ticket's legs, in order, each with its client id when given (an approval's)."""
         self._check_allowed()
-        done = []
+        done: list[Order] = []
         for i, leg in enumerate(ticket.legs):
             client_id = client_order_ids[i] if i < len(client_order_ids) else ""
-            if leg.cancel_id:
-                done.append(await self._cancel(leg.cancel_id))
-            elif ticket.opens:
-                done.append(await self._place_entry(leg, client_id, ticket.order.symbol,
-                                                       f"/{ticket.order.kind.value}"))
-            else:
-                done.append(await self._place_exit(leg, client_id, ticket.order))
+            try:
+                done.append(await self._leg(ticket, leg, client_id))
+            except TradingError as exc:
+                # what went out stands: a refusal after it, or a leg that may have gone out, never reads as nothing
+                if done or isinstance(exc, OrderOutcomeUnknown):
+                    raise interrupted(exc, done, len(ticket.legs) - i - 1) from None
+                raise
         return done
+
+    async def _leg(self, ticket: OrderTicket, leg: Leg, client_id: str) -> Order:
+        if leg.cancel_id:
+            return await self._cancel(leg.cancel_id)
+        if ticket.opens:
+            return await self._place_entry(leg, client_id, ticket.order.symbol, f"/{ticket.order.kind.value}")
+        return await self._place_exit(leg, client_id, ticket.order)
 
     async def _one(self, order: ManualOrder) -> Order:
         return (await self.execute(await self.quote(order)))[0]
@@ -320,7 +328,7 @@ class PortfolioService:
             await self._desk.user_exit(leg.symbol, client_id, f"/{order.kind.value}")
         try:
             placed = await self._place(intent, last, fill_now=True, typed=order.symbol or leg.symbol)
-        except InvalidInput:
+        except (InvalidInput, RetryableError):       # surely not placed (one of unknown outcome stays noted)
             if self._desk is not None:
                 await self._desk.user_exit_failed(leg.symbol)
             raise
@@ -359,6 +367,11 @@ class PortfolioService:
             await self.venue.settle()
             hint = ". Try a smaller amount; /balance shows what is free" if isinstance(exc, InsufficientFunds) else ""
             raise InvalidInput(f"Order refused{_read_as(typed, intent.symbol)}: {exc}{hint}") from None
+        except RetryableError as exc:     # no answer after the retries: the order may have reached the exchange
+            found = await found_after(broker, intent.client_order_id, intent.symbol, exc)
+            if found is None:             # the exchange answered that it has none: nothing changed
+                raise
+            order = found
         try:
             if fill_now:
                 await self.venue.trade_at(intent.symbol, last)
