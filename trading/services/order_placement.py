@@ -18,7 +18,7 @@ from trading.services.entry_gate import EntryGate
 from trading.services.entry_rules import refuse_against
 from trading.services.guard_levels import GuardLevels
 from trading.services.order_legs import OrderLegs
-from trading.services.order_outcomes import found_after
+from trading.services.order_outcomes import OrderOutcomeUnknown, found_after
 from trading.services.paper_venue import PaperVenue
 
 if TYPE_CHECKING:     # the live venue loads ccxt: only a live run imports it
@@ -68,7 +68,13 @@ class OrderPlacement:
         match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
         if not match:
             raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
-        order = await self.venue.broker.cancel(order_id, match[0].symbol)
+        try:
+            order = await self.venue.broker.cancel(order_id, match[0].symbol)
+        except RetryableError:          # the cancel may have been carried out: never "nothing was changed"
+            await self.venue.settle()
+            raise OrderOutcomeUnknown(f"The cancel of order {order_id} MAY have reached the exchange: it did not "
+                                      f"answer. /orders shows whether the order is still open; cancelling it again "
+                                      f"is safe.") from None
         await self.venue.settle()
         return order
 
