@@ -1,62 +1,37 @@
 """The live broker: the Broker port over a ccxt exchange account, for spot or USDT-M futures.
 
-Placement never sends an order twice. The intent is journaled (and checkpointed to the database) before
-it is sent; a retry after a transient failure, and any attempt for a journaled client id after a restart,
-first looks the order up by its client id and sends it only when the exchange definitely has none.
-Exchanges refuse a repeated client id only while the first order is open (Binance accepts it again once
-that order has filled), so the look-up, not the exchange, is what prevents a duplicate.
-
-Orders are followed until final (track()); fills update the position book; events are the simulator's
-(order_placed, order_filled, order_cancelled, order_failed, position_*), sent to on_event.
+Placement never sends an order twice (trading/adapters/ccxt_placement.py: journaled before it is sent, looked
+up by its client id before every retry and after a restart). Orders are followed until final (track()); fills
+update the position book; events are the simulator's (order_placed, order_filled, order_cancelled,
+order_failed, position_*), sent to on_event.
 """
 from __future__ import annotations
 
 import asyncio
-import itertools
-import secrets
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping
 
-from trading.adapters.ccxt_orders import CONDITIONAL, OrderRequest, order_request
+from trading.adapters.ccxt_placement import BOT_CLIENT_ID_PREFIX, LiveOptions, Placements, PlacementWiring
 from trading.adapters.exchange_account import ExchangeAccount
 from trading.adapters.followed_orders import FollowedOrders
-from trading.adapters.order_errors import DuplicateClientOrderId
 from trading.adapters.order_supervision import expire_limits
-from trading.adapters.order_tracking import LimitTimeout
 from trading.adapters.position_book import PositionBook
 from trading.adapters.protective_orders import Protection, ProtectiveOrders
 from trading.adapters.reconciliation import DriftWatch, ReconciliationReport, reconcile, reconcile_positions
-from trading.domain.errors import (BadSymbol, ConfigurationError, InvalidOrder, OrderNotFound, RateLimited,
-                                   RejectedError, RetryableError, TradingError, VenueUnavailable)
+from trading.domain.errors import BadSymbol, ConfigurationError, InvalidOrder, OrderNotFound
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderStatus
 from trading.domain.positions import Position
-from trading.engine import execution_events as events
 from trading.engine.account import AccountSummary
-from trading.engine.entry_pipeline import CLIENT_ID_PREFIX
 from trading.engine.snapshots import from_plain, to_plain
 from trading.logs import get_logger
 from trading.ports import Clock
 
+__all__ = ["BOT_CLIENT_ID_PREFIX", "CcxtBroker", "LiveOptions"]
+
 log = get_logger(__name__)
 ZERO = Decimal(0)
-BOT_CLIENT_ID_PREFIX = f"{CLIENT_ID_PREFIX}-"      # every order the bot places carries it; adopted on restart
-
-
-@dataclass(frozen=True, slots=True)
-class LiveOptions:
-    """How the live broker places and follows orders."""
-
-    quote: str = "USDT"
-    placement_delays_s: tuple[float, ...] = (1.0, 2.0, 5.0)   # waits before the retries of a placement
-    limit_timeout_ms: int = 10 * 60_000                        # 0: limit orders wait for ever
-    on_limit_timeout: LimitTimeout = LimitTimeout.REPRICE
-    max_reprices: int = 2                                      # then the remainder is cancelled
-    default_leverage: int = 5
-    mark_max_age_ms: int = 60_000                              # older marks are fetched again for sizing
-    final_orders_kept: int = 200
 
 
 class CcxtBroker:
@@ -80,16 +55,12 @@ class CcxtBroker:
         self.checkpoint: Callable[[], Awaitable[None]] = _nothing   # set by the venue: persist state now
         self._clock = clock
         self._emit: Callable[[Event], None] = on_event or (lambda event: None)
-        self._sleep = sleep
-        self._journal: dict[str, tuple[OrderIntent, int]] = {}      # client id -> (intent, when journaled)
-        self._leverage: dict[str, int] = {}
         self._marks: dict[str, tuple[int, Decimal]] = {}
         self._balances: dict[str, Decimal] = {}
-        self._ids = itertools.count(1)
-        # two processes on one account may both place a manual order in the same millisecond: a per-process tag
-        # keeps their client ids apart (the bot's decisions carry ids derived from the decision itself)
-        self._process_tag = secrets.token_hex(3)
         self._drift = DriftWatch()
+        wiring = PlacementWiring(self.instrument, self.orders, self.mark, self.on_price, self.emit,
+                                 lambda: self.checkpoint())
+        self.placements = Placements(account, clock, options, wiring, sleep)
 
     @property
     def futures(self) -> bool:
@@ -184,7 +155,7 @@ class CcxtBroker:
 
     def journaled(self, client_order_id: str) -> bool:
         """Return True while a placement with this client id has an outcome not yet known."""
-        return client_order_id in self._journal
+        return self.placements.journaled(client_order_id)
 
     @staticmethod
     def is_ours(client_order_id: str) -> bool:
@@ -215,106 +186,18 @@ class CcxtBroker:
 
     # ---- placing --------------------------------------------------------------------------------
 
-    def manual_client_id(self) -> str:
-        """Return a new client id for an order that no decision names: 'ta-m<ms>-<process tag>-<n>', <= 36 chars."""
-        return f"{BOT_CLIENT_ID_PREFIX}m{self._clock.now_ms()}-{self._process_tag}-{next(self._ids)}"
-
     async def submit(self, intent: OrderIntent, *, announce: bool = True) -> Order:
         """Place intent (the caller holds the lock): journal, send with look-ups before retries, absorb.
 
         announce=False: a failure is recorded but not pushed (the caller tells the user in its own words).
         """
-        instrument = self.instrument(intent.symbol)
-        client_id = intent.client_order_id or self.manual_client_id()
-        known = self.orders.known_client_id(client_id)
-        if known is not None:
-            return known
-        request = order_request(intent, instrument, client_id, await self._reference_price(intent))
-        if self.futures and not intent.reduce_only:
-            await self._ensure_leverage(intent.symbol, intent.leverage or self.options.default_leverage)
-        seen_before = client_id in self._journal
-        self._journal[client_id] = (replace(intent, client_order_id=client_id), self._clock.now_ms())
-        await self.checkpoint()          # written before it is sent: a crash from here on is recoverable
-        try:
-            order = await self._send(request, look_first=seen_before)
-        except RejectedError as exc:
-            self._journal.pop(client_id, None)
-            self._emit(_told(events.order_failed(self._unplaced(request, intent), instrument, str(exc)), announce))
-            raise
-        except RetryableError as exc:    # the journal keeps it: track() looks it up again
-            tries = len(self.options.placement_delays_s) + 1
-            self._emit(_told(events.order_failed(self._unplaced(request, intent), instrument,
-                                                 f"no answer after {tries} tries ({exc}); it will be looked up "
-                                                 f"again before anything is resent"), announce))
-            raise
-        self._journal.pop(client_id, None)
-        order = self.orders.absorb(order, reason=intent.reason, resting=False)
-        await self.checkpoint()
-        return order
-
-    async def _send(self, request: OrderRequest, look_first: bool) -> Order:
-        error: TradingError | None = None
-        for attempt, delay in enumerate((0.0, *self.options.placement_delays_s)):
-            if attempt:
-                await self._sleep(_wait_s(delay, error))
-            if attempt or look_first:
-                try:
-                    found = await self.account.by_client_id(request.client_order_id, request.symbol,
-                                                            request.conditional)
-                except TradingError as exc:      # cannot tell whether it landed: never send blind
-                    error = VenueUnavailable(f"cannot tell whether order {request.client_order_id} reached "
-                                             f"the exchange: {exc}")
-                    continue
-                if found is not None:
-                    log.info("order found by its client id; not sent again", client_order_id=found.client_order_id)
-                    return found
-            try:
-                return await self.account.create(request)
-            except DuplicateClientOrderId:
-                found = await self.account.by_client_id(request.client_order_id, request.symbol,
-                                                        request.conditional)
-                if found is None:
-                    raise
-                return found
-            except RetryableError as exc:
-                error = exc
-                log.warning("order placement failed, will look it up and retry", attempt=attempt + 1,
-                            client_order_id=request.client_order_id, error=str(exc))
-        assert error is not None
-        raise error
-
-    async def _reference_price(self, intent: OrderIntent) -> Decimal:
-        if intent.price is not None or intent.stop_price is not None:
-            return intent.price or intent.stop_price   # type: ignore[return-value]
-        ts, mark = self._marks.get(intent.symbol, (0, ZERO))
-        if mark <= 0 or self._clock.now_ms() - ts > self.options.mark_max_age_ms:
-            last = await self.account.last_price(intent.symbol)
-            if last is None:
-                raise InvalidOrder(f"no price is known for {intent.symbol}; try again shortly")
-            self.on_price(intent.symbol, self._clock.now_ms(), mark := last)
-        return mark
-
-    async def _ensure_leverage(self, symbol: str, leverage: int) -> None:
-        if self._leverage.get(symbol) != leverage:
-            await self.account.set_leverage(symbol, leverage)
-            self._leverage[symbol] = leverage
-
-    def _unplaced(self, request: OrderRequest, intent: OrderIntent) -> Order:
-        now = self._clock.now_ms()
-        return Order(request.client_order_id, request.client_order_id, request.symbol, intent.side, intent.type,
-                     request.amount, OrderStatus.REJECTED, now, request.price, intent.stop_price,
-                     reduce_only=intent.reduce_only, updated_ms=now, reason=intent.reason)
+        return await self.placements.submit(intent, announce=announce)
 
     # ---- following ------------------------------------------------------------------------------
 
     async def look_up(self, client_order_id: str, symbol: str, conditional: bool | None = None) -> Order | None:
         """Return the exchange's order with this client id (plain orders first, then conditional ones)."""
-        kinds = (False, True) if conditional is None and self.futures else (bool(conditional),)
-        for kind in kinds:
-            found = await self.account.by_client_id(client_order_id, symbol, kind)
-            if found is not None:
-                return found
-        return None
+        return await self.placements.look_up(client_order_id, symbol, conditional)
 
     async def withdraw(self, order_id: str, symbol: str, reason: str) -> Order:
         """Cancel an order (the caller holds the lock) and return how it ended, even if it filled first."""
@@ -346,33 +229,23 @@ class CcxtBroker:
 
     async def resolve_journal(self) -> tuple[list[Order], list[str]]:
         """Look up every journaled placement whose outcome is unknown; return (found, never sent)."""
-        found, unsent = [], []
-        for client_id, (intent, _) in list(self._journal.items()):
-            order = await self.look_up(client_id, intent.symbol, intent.type in CONDITIONAL)
-            self._journal.pop(client_id)
-            if order is None:
-                unsent.append(client_id)
-                log.warning("a journaled order never reached the exchange", client_order_id=client_id)
-            else:
-                found.append(self.orders.absorb(order, reason=intent.reason, resting=False))
-        return found, unsent
+        return await self.placements.resolve_journal()
 
     def note_leverage(self, symbol: str, leverage: int) -> None:
         """Remember the exchange's leverage of symbol (seen on its position)."""
-        self._leverage[symbol] = leverage
+        self.placements.leverage[symbol] = leverage
 
     def leverage(self, symbol: str) -> int:
         """Return the leverage new fills in symbol are margined at."""
-        return self._leverage.get(symbol, self.options.default_leverage)
+        return self.placements.leverage.get(symbol, self.options.default_leverage)
 
     # ---- state ----------------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
         """Return the state that must survive a restart, as JSON-able data."""
         return {"version": 1, "kind": self.kind, "starting_balance": str(self.starting_balance),
-                "orders": self.orders.to_state(), "positions": self.book.to_state(),
-                "journal": {cid: [to_plain(intent), ts] for cid, (intent, ts) in self._journal.items()},
-                "leverage": dict(self._leverage), "protections": self.protection.to_state(),
+                "orders": self.orders.to_state(), "positions": self.book.to_state(), **self.placements.to_state(),
+                "protections": self.protection.to_state(),
                 "closed_outside": to_plain(self.closed_outside)}
 
     def restore(self, state: Mapping[str, Any]) -> None:
@@ -382,21 +255,9 @@ class CcxtBroker:
         self.starting_balance = Decimal(state.get("starting_balance") or 0)
         self.orders.restore(state.get("orders") or {})
         self.book.restore(state.get("positions") or {})
-        self._journal = {cid: (from_plain(OrderIntent, intent), int(ts))
-                         for cid, (intent, ts) in (state.get("journal") or {}).items()}
-        self._leverage = {k: int(v) for k, v in (state.get("leverage") or {}).items()}
+        self.placements.restore(state)
         self.protection.restore(state.get("protections") or {})
         self.closed_outside = from_plain(dict[str, Order], dict(state.get("closed_outside") or {}))
-
-
-def _wait_s(delay: float, error: BaseException | None) -> float:
-    if isinstance(error, RateLimited) and error.retry_after_s is not None:
-        return max(delay, min(error.retry_after_s, 60.0))
-    return delay
-
-
-def _told(event: Event, announce: bool) -> Event:
-    return event if announce else replace(event, notify=False)
 
 
 async def _nothing() -> None:

@@ -28,6 +28,7 @@ from trading.services.code_requests import CodeRequests
 from trading.services.confirmations import Confirmations, new_confirmation_id
 from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
+from trading.services.order_outcomes import TicketInterrupted
 from trading.services.portfolio import PortfolioService
 
 _CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_ANSWERED: TapOutcome.ALREADY_ANSWERED,
@@ -243,6 +244,11 @@ class Approvals:
             return claim
         try:
             orders = await self._kind(approval).execute(approval)
+        except TicketInterrupted as exc:       # it went out, or may have: never recorded or told as refused
+            late = self._portfolio.unsettled(exc.placed) if self._portfolio is not None else ""
+            await self._finish(approval, exc.record + (f"; {late}" if late else ""))
+            return TapResult(TapOutcome.PLACED, approval, orders=exc.placed,
+                             detail=" ".join(n for n in (str(exc), late) if n))
         except (InvalidInput, TradingError) as exc:
             await self._finish(approval, f"failed: {exc}")
             return TapResult(TapOutcome.FAILED, approval, detail=str(exc))

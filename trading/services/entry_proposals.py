@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.approvals import ENTRY_ACTION, Approval, Proposal, ProposalOutcome
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import EntryRefused, InvalidInput, TradingError
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.instruments import price_text
 from trading.domain.manual_orders import OrderTicket
@@ -32,6 +32,7 @@ from trading.ports import ApprovalCards, Clock
 from trading.services.approvals import Approvals
 from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
+from trading.services.order_outcomes import found_after
 from trading.services.trading_loop import TradingLoop
 
 KEEP_AFTER_EXPIRY_MS = 60_000     # a plan outlives its card a little: a claim made just before expiry still places
@@ -95,9 +96,28 @@ class EntryProposals:
     async def execute(self, approval: Approval) -> list[Order]:
         """Place the approved plan through the loop, under the approval's client id."""
         plan = self._plan(approval)
-        order = await self._loop.enter_approved(plan, approval.client_order_ids[0])
+        try:
+            order = await self._loop.enter_approved(plan, approval.client_order_ids[0])
+        except EntryRefused:           # the gate refused it before anything went out
+            raise
+        except TradingError as exc:    # refused, unanswered, or failing after it went out: ask the exchange
+            order = await self._found(plan, approval.client_order_ids[0], exc)
         self._plans.pop(approval.id, None)
         return [order]
+
+    async def _found(self, plan: EntryPlan, client_id: str, error: TradingError) -> Order:
+        """Return the entry the exchange holds under client_id after error, its plan's exits armed; re-raise error
+        when the exchange has none; raise OrderOutcomeUnknown when it cannot be asked either."""
+        found = await found_after(self._loop.broker, client_id, plan.signal.symbol, error)
+        if found is None:
+            raise error
+        try:        # the loop did not record it when the failure came before it did: the plan's exits, not defaults
+            armed = await self._loop.resume_approved(plan, client_id)
+        except TradingError as exc:       # the order stands; the loop's next sync adopts it
+            armed = f"arming its exits failed ({exc}); the next sync adopts the position"
+        await self._audit(f"Approved entry {client_id} ({plan.signal.symbol}) went out despite a failure "
+                          f"({type(error).__name__}): {armed}", notify=False)
+        return found
 
     def replaced(self, old: Approval, new: Approval) -> None:
         """Carry the plan over to the card that replaces old (the price moved)."""

@@ -13,6 +13,7 @@ from trading.domain.orders import Order, Side
 from trading.engine.trading_engine import TradingEngine
 from trading.services.approvals import Approvals
 from trading.services.entry_gate import EntryGate
+from trading.services.order_outcomes import TicketInterrupted
 from trading.services.portfolio import PortfolioService
 
 HUNDRED = Decimal(100)
@@ -109,5 +110,9 @@ class ManualOrders:
         return await self._executed(ticket)
 
     async def _executed(self, ticket: OrderTicket) -> Executed:
-        orders = tuple(await self._portfolio.execute(ticket))
+        try:
+            orders = tuple(await self._portfolio.execute(ticket))
+        except TicketInterrupted as exc:       # what went out (or may have) is told, never "nothing changed"
+            late = self._portfolio.unsettled(exc.placed)
+            return Executed(ticket, exc.placed, " ".join(n for n in (str(exc), late) if n))
         return Executed(ticket, orders, self._portfolio.unsettled(orders))

@@ -77,6 +77,8 @@ async def test_after_the_last_retry_the_error_is_raised_with_an_order_failed_eve
     assert fake_binance.count(ORDER, "GET") == 3           # a look-up before each retry
     failed = rig.events[-1]
     assert failed.kind is EventKind.ORDER_FAILED and "no answer after 4 tries" in failed.message
+    # it may have reached the exchange: the alert never calls it refused, so nobody places it again
+    assert "MAY have reached the exchange" in failed.message and "rejected" not in failed.message
     assert fake_binance.account.orders == []
 
 
