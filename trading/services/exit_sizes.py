@@ -33,13 +33,17 @@ def exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
 
 
 def exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal, command: str,
-                 price: Decimal) -> Decimal:
-    """Return amount down on the step; refuse one that rounds below the smallest order, saying what to type."""
+                 price: Decimal, reduce_only: bool) -> Decimal:
+    """Return amount down on the step; refuse one that rounds below the smallest order, saying what to type.
+
+    reduce_only: a futures exit, which the exchange takes under the minimum order value; a spot sell is an
+    ordinary order, so a spot holding worth less than the minimum at price cannot be sold alone.
+    """
     on_step, symbol = instrument.round_amount(amount), instrument.symbol
     if on_step >= smallest:
         return on_step
     if instrument.round_amount(held) < smallest:
-        if price > 0 and on_step * price < instrument.min_notional:
+        if not reduce_only and on_step * price < instrument.min_notional:
             # spot dust: the venue takes no order this small; only a bigger holding can be sold whole (with /sell:
             # /close and /closeall take no size)
             raise DustHolding(f"You hold {amount_text(held)} {instrument.base}, below the smallest order "

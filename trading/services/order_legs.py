@@ -94,17 +94,17 @@ class OrderLegs:
         amount = exit_amount(position.amount, size, command)
         last = await self.mark(symbol)
         instrument = (await self._market.instruments()).get(symbol)
+        reduce_only = self.venue.market_type == "futures"
         if instrument is not None:        # on the step, as the exchange gets it (down: never more than held)
-            # a futures exit is reduce-only, which the exchange lets under the minimum order value (price 0: unchecked)
-            smallest = max(instrument.min_amount, instrument.amount_step) if self.venue.market_type == "futures" \
+            # a futures exit is reduce-only, which the exchange lets under the minimum order value
+            smallest = max(instrument.min_amount, instrument.amount_step) if reduce_only \
                 else instrument.min_order_amount(last)
-            amount = exit_on_step(instrument, amount, position.amount, smallest, command,
-                                  last if self.venue.market_type == "spot" else Decimal(0))
+            amount = exit_on_step(instrument, amount, position.amount, smallest, command, last, reduce_only)
             if size.kind is not SizeKind.ALL:
                 refuse_stranded_rest(instrument, amount, position.amount, smallest, command)
         fee = amount * last * (instrument.taker_fee if instrument is not None else Decimal(0))
         return Leg(symbol, side.entry_order_side.opposite, amount, last, fee,
-                   reduce_only=self.venue.market_type == "futures", price_tick=price_tick(instrument),
+                   reduce_only=reduce_only, price_tick=price_tick(instrument),
                    amount_step=amount_step(instrument))
 
     async def cancel(self, order_id: str) -> Leg:
