@@ -220,12 +220,13 @@ def entries_refused(refused: list[tuple[Order, Verdict]], ts_ms: int,
                  Severity.WARNING)
 
 
-def filled_while_refused(guard: GuardedPosition, verdict: Verdict, flattening: bool, ts_ms: int) -> Event:
+def filled_while_refused(guard: GuardedPosition, verdict: Verdict, stop: tuple[Decimal | None, str],
+                         flattening: bool, ts_ms: int) -> Event:
     """Return the warning of a position that opened while the entry gate refused new positions (an entry order
-    filled before it could be cancelled, or one opened outside the bot): the rule, how it is guarded, what to do."""
-    stops, tick = guard.stops, _tick(guard)
-    held = (f"its stop {price_text(stops.stop, tick)}" if stops.stop is not None
-            else "its hard stop" if stops.risk_per_unit > 0 else "no stop")
+    filled before it could be cancelled, or one opened outside the bot): the rule, its guard (stop: the level in
+    force and its rule's name), what to do."""
+    level, rule = stop
+    held = f"its {rule} at {price_text(level, _tick(guard))}" if level is not None else "no stop in force"
     then = (" The kill switch (flat) closes it at market now." if flattening else
             f" It is guarded by the protective exits ({held}). Type /close {guard.symbol} to close it now.")
     line = (f"FILLED WHILE REFUSED: {guard.side} {amount_text(guard.amount, guard.amount_step)} {guard.symbol} "

@@ -24,6 +24,7 @@ from trading.ports import Broker
 from trading.risk.verdicts import Verdict
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
+from trading.services.guard_levels import guard_levels
 
 # the client ids of the bot's orders: its decisions and manual orders ("ta-"), a /close or /sell ("manual-")
 OWN_CLIENT_IDS = (f"{CLIENT_ID_PREFIX}-", "manual-")
@@ -163,17 +164,22 @@ class PositionSync:
         return [o for o in await self.broker.open_orders() if not o.status.is_final and (
             o.client_order_id in self.engine.state.pending or _entry_order(o, longs))]
 
-    async def cancel_entry(self, order: Order, now: int, failure: bool = True) -> bool:
-        """Cancel a resting entry order; return False (with a notice unless not failure) when the venue refused."""
+    async def cancel_entry(self, order: Order, now: int) -> bool:
+        """Cancel a resting entry order; return False (with a notice) when the venue refused."""
+        failed = await self.try_cancel(order)
+        if failed:
+            await self.events.emit(notices.order_failed("Cancelling the entry", order.symbol, failed, now))
+        return not failed
+
+    async def try_cancel(self, order: Order) -> str:
+        """Cancel an order; return why the venue refused ('' when cancelled)."""
         try:
             await self.broker.cancel(order.id, order.symbol)
             if self.venue is not None:
                 await self.venue.settle()
         except TradingError as exc:
-            if failure:
-                await self.events.emit(notices.order_failed("Cancelling the entry", order.symbol, str(exc), now))
-            return False
-        return True
+            return str(exc) or type(exc).__name__
+        return ""
 
     def take_raced(self) -> list[str]:
         """Return (once) the symbols whose position opened while the entry gate refused new positions."""
@@ -351,7 +357,9 @@ class PositionSync:
             return
         self._raced.append(guard.symbol)
         flattening = self.engine.state.kill_switch.closes_positions
-        await self.events.emit(notices.filled_while_refused(guard, verdict, flattening, now))
+        levels = guard_levels(guard, self.engine.settings.protection_for(guard.strategy))
+        await self.events.emit(notices.filled_while_refused(guard, verdict, (levels.stop, levels.stop_rule),
+                                                            flattening, now))
 
     async def _audit(self, now: int, message: str) -> None:
         await self.events.emit(Event(EventKind.POSITION_UPDATED, now, message, notify=False))

@@ -64,8 +64,9 @@ class RestingEntries:
             verdict = self._engine.vet_new_position(now, EntryOrigin.FILL, order.symbol)
             if order.id in self._done or verdict.allowed:
                 continue
-            if not await self._sync.cancel_entry(order, now, failure=order.id not in self._failed):
-                self._failed.add(order.id)        # tried again each pass, its failure told once
+            failed = await self._sync.try_cancel(order)
+            if failed:
+                await self._cancel_failed(order, failed, now)
                 continue
             self._done.add(order.id)
             refused.append((order, verdict))
@@ -75,3 +76,15 @@ class RestingEntries:
                 await self._events.emit(Event(EventKind.POSITION_UPDATED, now, f"Entry order for {pending.symbol} "
                                               f"cancelled: {verdict.reason}", notify=False))
         return refused
+
+    async def _cancel_failed(self, order: Order, error: str, now: int) -> None:
+        """Tell a failed cancel once (tried again each pass); say nothing when the order ended meanwhile (a fill
+        is the sync's to tell)."""
+        try:
+            found = await self._sync.broker.find_by_client_id(order.client_order_id, order.symbol)
+        except TradingError:
+            found = order
+        if found is not None and found.status.is_final or order.id in self._failed:
+            return
+        self._failed.add(order.id)
+        await self._events.emit(notices.order_failed("Cancelling the entry", order.symbol, error, now))
