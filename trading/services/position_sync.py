@@ -21,7 +21,7 @@ from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
-from trading.risk.verdicts import Verdict
+from trading.risk.verdicts import ALLOWED, Verdict
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.guard_levels import guard_levels
@@ -215,7 +215,9 @@ class PositionSync:
         for client_id, pending in list(self.engine.state.pending.items()):
             order = await self.broker.find_by_client_id(client_id, pending.symbol)
             if order is not None and order.filled > 0 and pending.symbol in positions:
-                verdict = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)   # before it counts
+                # asked before it counts; a position already guarded takes its approved plan (resume_approved)
+                verdict = ALLOWED if pending.symbol in self.engine.state.positions else \
+                    self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
                 guard = self.engine.on_position_opened(positions[pending.symbol], now, client_id)
                 entered = notices.position_entered(guard, positions[pending.symbol], now,
                                                    self.instruments.get(pending.symbol))

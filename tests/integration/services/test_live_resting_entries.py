@@ -161,3 +161,21 @@ async def test_an_engine_entry_that_filled_under_a_flat_kill_switch_is_closed(tm
         assert len(warned) == 1 and "The kill switch (flat) closes it at market now." in warned[0]
         assert "(kill_switch): Kill switch is on" in warned[0]
         assert rig.fake.account.position("BTCUSDT") == 0 and rig.engine.state.positions == {}
+
+
+async def test_an_approved_entry_taken_back_while_paused_is_not_a_fill_under_refusal(tmp_path: Path) -> None:
+    # an approved entry filled before a restart, adopted at the start; its approval arms the plan's exits while
+    # live trading is paused: the position was already there, nothing opened under the hold
+    async with live_loop_around(tmp_path, SELL_OFF, []) as rig:
+        await rig.run_until(SELL_OFF - 4 * MINUTE_MS)
+        signal = long_signal(SELL_OFF, "121000", "118000", "130000", "approved", PERP)
+        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
+        plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D("121000"))
+        assert isinstance(plan, EntryPlan)
+        await rig.venue.broker.place(replace(plan.intent, client_order_id="ta-a0123456789abcdef"))
+        await rig.run_until(SELL_OFF - 3 * MINUTE_MS)
+        assert PERP in rig.engine.state.positions                  # adopted with the default exits
+        rig.engine.hold_entries("Live trading is paused (a live process always starts paused).")
+        said = await rig.loop.resume_approved(plan, "ta-a0123456789abcdef")
+        assert said.startswith("its position is guarded by the plan's exits (scripted: stop 118000")
+        assert rig.notified("FILLED WHILE REFUSED") == []
