@@ -12,6 +12,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from tests.fakes.exchange_api import FakeExchange
+from tests.fakes.exchange_faults import Fault, FaultKind
 from tests.fakes.exchange_markets import FakeMarket
 from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around, perp_minutes, start_live_loop
 from tests.fakes.market_stretches import SELL_OFF, long_signal, minutes_around
@@ -179,3 +180,19 @@ async def test_an_approved_entry_taken_back_while_paused_is_not_a_fill_under_ref
         said = await rig.loop.resume_approved(plan, "ta-a0123456789abcdef")
         assert said.startswith("its position is guarded by the plan's exits (scripted: stop 118000")
         assert rig.notified("FILLED WHILE REFUSED") == []
+
+
+async def test_a_cancel_the_exchange_refuses_is_tried_each_pass_and_told_once(tmp_path: Path) -> None:
+    async with live_loop_around(tmp_path, SELL_OFF, []) as rig:
+        await rig.run_until(SELL_OFF - 4 * MINUTE_MS)
+        order = await manual_limit(rig, "100000")
+        rig.fake.faults.arm(Fault(FaultKind.AUTH_ERROR, count=2, path="/fapi/v1/order", method="DELETE"))
+        rig.engine.hold_entries("New entries are paused by user:1. /resume lifts it.")
+        await rig.loop.enforce_entry_gate()
+        await rig.loop.enforce_entry_gate()
+        assert statuses(rig) == [(order.client_order_id, "NEW")]
+        failed = rig.notified("Cancelling the entry order")
+        assert len(failed) == 1 and failed[0].startswith(f"Cancelling the entry order for {PERP} failed: ")
+        await rig.loop.enforce_entry_gate()                      # the exchange takes the cancel now
+        assert statuses(rig) == [(order.client_order_id, "CANCELED")] and len(rig.notified(CANCELLED)) == 1
+        assert len(rig.notified("Cancelling the entry order")) == 1
