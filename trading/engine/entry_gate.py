@@ -37,8 +37,12 @@ def vet_new_position(state: EngineState, settings: EngineSettings, ts_ms: int, o
     held = Verdict(RiskRule.ENTRY_HOLD, state.entry_hold) if state.entry_hold else Verdict()
     brakes = first_block(held, state.kill_switch.vet_order(closing=False, timezone=settings.limits.timezone),
                          state.breaker.vet_entry(ts_ms), vet_account(state.risk, ts_ms, settings.limits))
-    if not brakes.allowed or origin is EntryOrigin.FILL:
+    if not brakes.allowed:
         return brakes
     adding = symbol is not None and symbol in state.positions
+    if origin is EntryOrigin.FILL:
+        # a resting order's own entry was counted when it was placed: at its fill only the positions open count
+        return vet_pace(state.risk, ts_ms, None if adding else len(state.positions), settings.limits,
+                        entry_rate=False)
     open_count = None if adding else len(state.positions) + len(state.pending)
     return vet_pace(state.risk, ts_ms, open_count, settings.limits, entry_rate=origin is EntryOrigin.ENGINE)

@@ -74,11 +74,15 @@ class LiveControl:
         if not self.holds.live:
             return Switch(SwitchOutcome.NOT_LIVE)
         changed = await self.holds.live_off(f"user:{user_id}")
+        if changed:          # the resting entry orders meet the hold now, not at the next tick
+            await self._loop.enforce_entry_gate()
         return Switch(SwitchOutcome.DONE if changed else SwitchOutcome.UNCHANGED)
 
     async def pause(self, user_id: int) -> Switch:
         """Hold new entries until /resume."""
         changed = await self.holds.pause(f"user:{user_id}")
+        if changed:
+            await self._loop.enforce_entry_gate()
         return Switch(SwitchOutcome.DONE if changed else SwitchOutcome.UNCHANGED)
 
     async def resume(self, user_id: int) -> Switch:

@@ -32,6 +32,7 @@ from trading.services.exchange_stops import ExchangeStops
 from trading.services.guard_levels import GuardLevels, guard_levels
 from trading.services.own_entries import OwnEntries
 from trading.services.position_sync import EntryPlans, PositionSync, Venue
+from trading.services.resting_entries import RestingEntries
 from trading.services.signal_source import SignalSource, as_signal_source
 from trading.services.symbol_reviews import ReviewSettings, SymbolReviews, batch_picture
 from trading.services.timed_decisions import TimedDecisions
@@ -83,6 +84,7 @@ class LoopControls:
         self._saved: dict[str, Any] | None = None
         self._sync = PositionSync(broker, engine, events, self.instruments, venue, plans)
         self._entries = OwnEntries(self._sync)      # at once, or as cards for the owner (ask_approval)
+        self._resting = RestingEntries(self._sync, engine, events, self.instruments)
         # reviews read the book's live analysis (kept up each tick) rather than recomputing the windows
         picture = strategies.zones if isinstance(strategies, StrategyBook) else batch_picture
         self._reviews = None if settings.reviews is None else SymbolReviews(
@@ -121,8 +123,9 @@ class LoopControls:
             if changed:
                 await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch, notify))
             cancelled = await self._sync.cancel_entries(now)
+            self._resting.forget(cancelled)
             if cancelled:       # pushed even after a chat /kill: its reply does not list them
-                await self.events.emit(notices.entries_cancelled(cancelled, now))
+                await self.events.emit(notices.entries_cancelled(cancelled, now, self.instruments))
             switch = self.engine.state.kill_switch
             if switch.closes_positions:
                 positions = await self._sync.run(now, self._marks)
@@ -248,7 +251,29 @@ class LoopControls:
         for transition in transitions:
             await self.events.emit(notices.breaker_changed(transition, cooldown))
 
+    async def enforce_entry_gate(self) -> None:
+        """Apply the entry gate to the resting entry orders now (a hold set outside the loop: /pause, /live off)."""
+        async with self._lock:
+            await self._finish()
+
+    async def _apply_gate(self) -> None:
+        """Close what opened while a kill switch (flat) refused it; cancel the resting entries the gate refuses.
+
+        Every step ends here, so a brake engaged in it (a daily loss, a trip, a halt, a cooldown, /kill) reaches
+        the resting orders in the same step.
+        """
+        now = self.clock.now_ms()
+        raced, switch = self._sync.take_raced(), self.engine.state.kill_switch
+        if raced and switch.closes_positions:
+            positions = await self._sync.run(now, self._marks)
+            held = {symbol: positions[symbol] for symbol in raced if symbol in positions}
+            await self._send_exits(self.engine.flatten(held, ForcedExit.KILL_SWITCH,
+                                                       f"kill switch (flat) by {switch.cause}", self._marks),
+                                   fill_now=True)
+        await self._resting.enforce(now)
+
     async def _finish(self) -> None:
+        await self._apply_gate()
         # the guards are saved before the exchange's legs follow them: a bot killed in between knows its
         # position at the restart (and arms the legs then); killed after, it also finds the legs
         await self._save()

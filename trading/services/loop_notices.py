@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Mapping
 
 from trading.domain.client_ids import exit_number, is_approved_order
 from trading.domain.decisions import Decision
@@ -17,7 +18,7 @@ from trading.engine.exit_pipeline import ExitPlan
 from trading.risk.circuit_breaker import BreakerChange, BreakerTransition
 from trading.risk.kill_switch import KillSwitch
 from trading.risk.limits import LimitBreach
-from trading.risk.verdicts import RiskRule
+from trading.risk.verdicts import RiskRule, Verdict
 
 
 def _tick(guard: GuardedPosition) -> Decimal | None:
@@ -195,14 +196,50 @@ def kill_engaged(switch: KillSwitch, notify: bool = True) -> Event:
                  notify=notify)
 
 
-def entries_cancelled(orders: list[Order], ts_ms: int) -> Event:
+def entries_cancelled(orders: list[Order], ts_ms: int, instruments: Mapping[str, Instrument] | None = None) -> Event:
     """Return the news of the entry orders the kill switch cancelled (resting limits that would have opened)."""
-    listed = "; ".join(f"{o.side} {o.remaining.normalize():f} {o.symbol}"
-                       + (f" limit {o.price.normalize():f}" if o.price is not None else "") + f" (id {o.id})"
-                       for o in orders)
+    listed = "; ".join(order_line(o, (instruments or {}).get(o.symbol)) for o in orders)
     return Event(EventKind.KILL_SWITCH, ts_ms, f"Kill switch cancelled {len(orders)} open entry "
                                                f"order{'s' * (len(orders) != 1)}: {listed}.",
                  {"cancelled": [o.id for o in orders]}, Severity.WARNING)
+
+
+def entries_refused(refused: list[tuple[Order, Verdict]], ts_ms: int,
+                    instruments: Mapping[str, Instrument] | None = None) -> Event:
+    """Return the news of the resting entry orders cancelled because the entry gate refuses them now: each with
+    the rule's reason, which says how to lift it (lifting it places nothing again)."""
+    by_reason: dict[str, list[str]] = {}
+    for order, verdict in refused:
+        by_reason.setdefault(verdict.reason, []).append(order_line(order, (instruments or {}).get(order.symbol)))
+    why = " ".join(f"{'; '.join(lines)}: {reason}" for reason, lines in by_reason.items())
+    n = len(refused)
+    return Event(EventKind.RISK_LIMIT, ts_ms, f"Cancelled {n} resting entry order{'s' * (n != 1)} the entry gate "
+                                              f"refuses now (left open, it could fill and open a position no rule "
+                                              f"allowed; lifting the rule does not place it again). {why}",
+                 {"cancelled": [o.id for o, _ in refused], "rules": sorted({str(v.rule) for _, v in refused})},
+                 Severity.WARNING)
+
+
+def filled_while_refused(guard: GuardedPosition, verdict: Verdict, stop: tuple[Decimal | None, str],
+                         flattening: bool, ts_ms: int) -> Event:
+    """Return the warning of a position that opened while the entry gate refused new positions (an entry order
+    filled before it could be cancelled, or one opened outside the bot): the rule, its guard (stop: the level in
+    force and its rule's name), what to do."""
+    level, rule = stop
+    held = f"its {rule} at {price_text(level, _tick(guard))}" if level is not None else "no stop in force"
+    then = (" The kill switch (flat) closes it at market now." if flattening else
+            f" It is guarded by the protective exits ({held}). Type /close {guard.symbol} to close it now.")
+    line = (f"FILLED WHILE REFUSED: {guard.side} {amount_text(guard.amount, guard.amount_step)} {guard.symbol} "
+            f"opened although new positions are refused ({verdict.rule}): {verdict.reason}{then}")
+    return Event(EventKind.RISK_LIMIT, ts_ms, line, _guard_data(guard) | {"rule": str(verdict.rule)},
+                 Severity.WARNING)
+
+
+def order_line(order: Order, instrument: Instrument | None) -> str:
+    """Return an open order as a notice lists it: what is left of it on the market's step, its limit on the tick."""
+    step, tick = (instrument.amount_step, instrument.price_tick) if instrument is not None else (None, None)
+    price = f" limit {price_text(order.price, tick)}" if order.price is not None else ""
+    return f"{order.side} {amount_text(order.remaining, step)} {order.symbol}{price} (id {order.id})"
 
 
 def kill_still_engaged(switch: KillSwitch, ts_ms: int) -> Event:

@@ -22,8 +22,10 @@ from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
+from trading.risk.verdicts import ALLOWED, Verdict
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
+from trading.services.guard_levels import guard_levels
 
 # the client ids of the bot's orders: its decisions and manual orders ("ta-"), a /close or /sell ("manual-")
 OWN_CLIENT_IDS = (f"{CLIENT_ID_PREFIX}-", "manual-")
@@ -82,6 +84,8 @@ class PositionSync:
         self.plans = plans
         self._journaled: set[str] = set()      # plans journaled since the engine state was last saved
         self._resumed: set[str] = set()        # entries found at a restart through their journaled plans
+        self._raced: list[str] = []            # positions opened while the entry gate refused (take_raced)
+        self._starting = False                 # the start-up's reconcile: what it finds predates any refusal
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
@@ -104,7 +108,11 @@ class PositionSync:
                 await self._audit(now, f"Forgot the saved {pending.symbol} entry: the broker has no such order")
         if self.plans is not None:
             await self._resume_plans(await self.plans.plans(), now)
-        await self.run(now, {})
+        self._starting = True
+        try:
+            await self.run(now, {})
+        finally:
+            self._starting = False
 
     async def place_entry(self, plan: EntryPlan, now: int) -> Order | None:
         """Journal the plan, send its entry order; return the order when the broker holds it (None: refused,
@@ -138,29 +146,46 @@ class PositionSync:
         for client_id, pending in list(self.engine.state.pending.items()):
             order = await self.broker.find_by_client_id(client_id, pending.symbol)
             if order is not None and not order.status.is_final:
-                if not await self._cancelled(order, now):
+                if not await self.cancel_entry(order, now):
                     continue
                 cancelled.append(order)
             if order is None or order.filled == 0:
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Entry order for {pending.symbol} cancelled by the kill switch")
         # a manual /buy or /short limit that rests is an entry too: left open it could fill under the switch
-        longs = {p.symbol for p in await self.broker.positions() if p.side is PositionSide.LONG}
-        for order in await self.broker.open_orders():
-            if order.client_order_id not in self.engine.state.pending and _entry_order(order, longs) \
-                    and await self._cancelled(order, now):
+        for order in await self.open_entries():
+            if order.client_order_id not in self.engine.state.pending and await self.cancel_entry(order, now):
                 cancelled.append(order)
         return cancelled
 
-    async def _cancelled(self, order: Order, now: int) -> bool:
+    async def open_entries(self) -> list[Order]:
+        """Return the bot's open orders that would open or grow a position: the engine's pending entries and the
+        user's resting /buy and /short limits (not its exits, stops and targets)."""
+        longs = {p.symbol for p in await self.broker.positions() if p.side is PositionSide.LONG}
+        return [o for o in await self.broker.open_orders() if not o.status.is_final and (
+            o.client_order_id in self.engine.state.pending or _entry_order(o, longs))]
+
+    async def cancel_entry(self, order: Order, now: int) -> bool:
+        """Cancel a resting entry order; return False (with a notice) when the venue refused."""
+        failed = await self.try_cancel(order)
+        if failed:
+            await self.events.emit(notices.order_failed("Cancelling the entry", order.symbol, failed, now))
+        return not failed
+
+    async def try_cancel(self, order: Order) -> str:
+        """Cancel an order; return why the venue refused ('' when cancelled)."""
         try:
             await self.broker.cancel(order.id, order.symbol)
             if self.venue is not None:
                 await self.venue.settle()
         except TradingError as exc:
-            await self.events.emit(notices.order_failed("Cancelling the entry", order.symbol, str(exc), now))
-            return False
-        return True
+            return str(exc) or type(exc).__name__
+        return ""
+
+    def take_raced(self) -> list[str]:
+        """Return (once) the symbols whose position opened while the entry gate refused new positions."""
+        raced, self._raced = self._raced, []
+        return raced
 
     async def _place(self, intent: OrderIntent, what: str, now: int, then: str = "") -> Order | None:
         order = await self._send(intent, what, now, then)
@@ -191,12 +216,16 @@ class PositionSync:
         for client_id, pending in list(self.engine.state.pending.items()):
             order = await self.broker.find_by_client_id(client_id, pending.symbol)
             if order is not None and order.filled > 0 and pending.symbol in positions:
+                # asked before it counts; a position already guarded takes its approved plan (resume_approved)
+                verdict = ALLOWED if pending.symbol in self.engine.state.positions else \
+                    self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
                 guard = self.engine.on_position_opened(positions[pending.symbol], now, client_id)
                 entered = notices.position_entered(guard, positions[pending.symbol], now,
                                                    self.instruments.get(pending.symbol))
                 resumed = client_id in self._resumed
                 self._resumed.discard(client_id)
                 await self.events.emit(notices.plan_resumed(entered) if resumed else entered)
+                await self._opened_while_refused(guard, verdict, now)
             elif order is not None and order.filled > 0 and order.avg_price is not None and order.status.is_final:
                 await self._entered_and_gone(client_id, order, order.avg_price, now)
             elif order is None or order.status is OrderStatus.FILLED:
@@ -318,9 +347,22 @@ class PositionSync:
                 continue
             instrument = self.instruments.get(symbol)
             step = instrument.amount_step if instrument is not None else ADOPTED_STEP
+            verdict = self.engine.vet_new_position(now, EntryOrigin.FILL, symbol)      # before it counts
             guard = self.engine.on_position_opened(position, now, None, step,
                                                    instrument.price_tick if instrument is not None else Decimal(0))
             await self.events.emit(notices.position_adopted(guard, now))
+            await self._opened_while_refused(guard, verdict, now)
+
+    async def _opened_while_refused(self, guard: GuardedPosition, verdict: Verdict, now: int) -> None:
+        """Warn of a position that opened while the gate refused (a resting entry filled before its cancel, the
+        race the loop's pass cannot close): never at start-up, whose positions predate what refuses now."""
+        if verdict.allowed or self._starting:
+            return
+        self._raced.append(guard.symbol)
+        flattening = self.engine.state.kill_switch.closes_positions
+        levels = guard_levels(guard, self.engine.settings.protection_for(guard.strategy))
+        await self.events.emit(notices.filled_while_refused(guard, verdict, (levels.stop, levels.stop_rule),
+                                                            flattening, now))
 
     async def _audit(self, now: int, message: str) -> None:
         await self.events.emit(Event(EventKind.POSITION_UPDATED, now, message, notify=False))

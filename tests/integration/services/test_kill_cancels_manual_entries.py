@@ -28,7 +28,7 @@ async def test_kill_cancels_a_manual_resting_entry_limit_and_names_it(tmp_path, 
     # before: the manual limit stayed open under the switch (only the engine's pending entries were cancelled)
     assert [o.id for o in await rig.broker.open_orders()] == [foreign.id]
     assert rig.notified(EventKind.KILL_SWITCH)[1:] == [
-        f"Kill switch cancelled 1 open entry order: buy 0.001 {PERP} limit 100000 (id {entry.id})."]
+        f"Kill switch cancelled 1 open entry order: buy 0.00100 {PERP} limit 100,000.00 (id {entry.id})."]
     await rig.close()
 
 

@@ -112,17 +112,21 @@ async def test_risk_status_reports_the_day_against_the_limits(tmp_path):
 
 async def test_an_entry_waiting_for_its_fill_is_cancelled_when_a_brake_comes_on_and_the_loop_says_which(tmp_path):
     # The 12:30 signal's market entry waits for the next price (the 12:31 candle); meanwhile the protective exits
-    # fail three times in a row and the breaker trips: the venue refuses the fill, the loop tells why, once.
+    # fail three times in a row and the breaker trips: the loop cancels the entry in the same step and tells why,
+    # once (the venue would refuse its fill too).
     signal = long_signal(SELL_OFF, "121143.67", "118000", "130000", "late-brake", PERP)
     rig = await build_rig(tmp_path, minutes_around(SELL_OFF), PERP, SELL_OFF - 2 * MINUTE_MS,
                           [ScriptedStrategy([signal])], futures=True)
     await rig.run_until(SELL_OFF)
     assert len(rig.engine.state.pending) == 1
     await rig.loop.trip_on_protection_failures(3, "exchange unreachable")
+    assert rig.engine.state.pending == {}
     await rig.run_until(SELL_OFF + MINUTE_MS)
-    failed = rig.notified(EventKind.ORDER_FAILED)
-    assert failed == ["Entry order for BTC/USDT:USDT failed: the order was cancelled before it filled: Circuit "
-                      "breaker is on: the protective-exit job failed 3 times in a row (exchange unreachable). New "
-                      "positions are refused; it lifts by itself in 29 min if no new trigger comes."]
+    assert rig.notified(EventKind.ORDER_FAILED) == []
+    assert rig.notified(EventKind.RISK_LIMIT) == [
+        "Cancelled 1 resting entry order the entry gate refuses now (left open, it could fill and open a position "
+        "no rule allowed; lifting the rule does not place it again). buy 0.06361 BTC/USDT:USDT (id P-1): Circuit "
+        "breaker is on: the protective-exit job failed 3 times in a row (exchange unreachable). New positions are "
+        "refused; it lifts by itself in 30 min if no new trigger comes."]
     assert rig.notified(EventKind.POSITION_OPENED) == [] and await rig.broker.positions() == []
     await rig.close()

@@ -5,9 +5,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.fakes.trading_setups import DAY_MS, T0, position
+from tests.fakes.trading_setups import DAY_MS, ENTER, T0, account, position, signal
 from trading.domain.candles import MINUTE_MS
 from trading.engine.entry_gate import EntryOrigin
+from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.verdicts import RiskRule
 
@@ -77,13 +78,26 @@ def test_a_manual_order_may_add_to_an_open_position_when_the_count_is_full_but_n
         engine.on_position_opened(position(symbol), T0)
     new = engine.vet_new_position(T0, EntryOrigin.MANUAL, "XRP/USDT")
     adding = engine.vet_new_position(T0, EntryOrigin.MANUAL, "BTC/USDT")
-    fill = engine.vet_new_position(T0, EntryOrigin.FILL, "XRP/USDT")
     assert new.rule is RiskRule.MAX_OPEN_POSITIONS and "Close one to open another" in new.reason
-    assert adding.allowed and fill.allowed
+    assert adding.allowed
+
+
+def test_a_resting_order_at_its_fill_counts_the_open_positions_not_its_own_pending_entry():
+    engine = TradingEngine()
+    for symbol in ("ETH/USDT", "SOL/USDT"):
+        engine.on_position_opened(position(symbol), T0)
+    plan = engine.plan_entry(signal(setup="s1"), ENTER, account(), T0)
+    assert isinstance(plan, EntryPlan)
+    engine.on_entry_placed(plan, T0)          # 2 open + 1 pending = 3, the default maximum
+    assert engine.vet_new_position(T0, EntryOrigin.FILL, "BTC/USDT").allowed      # 2 open < 3: it may fill
+    engine.on_position_opened(position("XRP/USDT"), T0)
+    full = engine.vet_new_position(T0, EntryOrigin.FILL, "BTC/USDT")
+    assert (full.rule, full.reason) == (RiskRule.MAX_OPEN_POSITIONS, "3 positions open, the maximum is 3 "
+                                        "(MAX_OPEN_POSITIONS). Close one to open another.")
+    assert engine.vet_new_position(T0, EntryOrigin.FILL, "ETH/USDT").allowed       # adding to a held one
 
 
 def test_the_entry_rate_paces_the_autonomous_loop_only():
-    from tests.fakes.trading_setups import ENTER, account, signal
     engine = TradingEngine()
     for n in range(6):
         plan = engine.plan_entry(signal(setup=f"s{n}", symbol="BTC/USDT"), ENTER, account(), T0 + n)

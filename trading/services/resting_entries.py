@@ -1,0 +1,90 @@
+"""Resting entry orders kept inside the entry gate: each pass of the loop cancels the ones the gate now refuses.
+
+A paper venue asks the gate again when a resting entry order would fill (EntryGate.vet_fill); an exchange fills
+it on its own. So at the end of every pass of the loop (a tick, a candle, a brake engaged) each resting entry
+order of the bot whose symbol the gate refuses now is cancelled, paper and live alike: the same call vet_fill
+makes (vet_new_position with EntryOrigin.FILL), so one rule decides. Entries are the engine's pending entries and
+the user's resting /buy and /short limits, told from the reducing orders as the kill switch tells them
+(PositionSync.open_entries). One notice per pass lists what was cancelled with the refusing rule's reason, which
+says how to lift it; lifting it places nothing again. An order that fills before its cancel is the sync's to
+tell (PositionSync: filled while refused).
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from trading.domain.errors import TradingError
+from trading.domain.events import Event, EventKind
+from trading.domain.instruments import Instrument
+from trading.domain.orders import Order
+from trading.engine.entry_gate import EntryOrigin
+from trading.engine.trading_engine import TradingEngine
+from trading.risk.verdicts import Verdict
+from trading.services import loop_notices as notices
+from trading.services.event_bus import EventBus
+from trading.services.position_sync import PositionSync
+
+
+class RestingEntries:
+    """Cancels the bot's resting entry orders the entry gate refuses, once each, with one notice per pass."""
+
+    def __init__(self, sync: PositionSync, engine: TradingEngine, events: EventBus,
+                 instruments: Mapping[str, Instrument]) -> None:
+        self._sync, self._engine, self._events = sync, engine, events
+        self._instruments = instruments
+        self._done: set[str] = set()      # ids cancelled here that the venue may still list
+        self._failed: set[str] = set()    # ids whose cancel failed (told once, tried again each pass)
+
+    async def enforce(self, now: int) -> list[Order]:
+        """Cancel every resting entry order whose symbol the gate refuses now; notify once; return them."""
+        if self._engine.vet_new_position(now, EntryOrigin.FILL).allowed:
+            return []        # nothing is refused (a brake, or the count full for a new symbol): no order to look up
+        try:
+            entries = await self._sync.open_entries()
+        except TradingError as exc:        # the next pass looks again
+            await self._events.emit(Event(EventKind.ORDER_FAILED, now, f"Could not list the resting entry orders "
+                                                                       f"to apply the entry gate: {exc}",
+                                          notify=False))
+            return []
+        listed = {o.id for o in entries}
+        self._done &= listed
+        self._failed &= listed
+        refused = await self._cancel_refused(entries, now)
+        if refused:
+            await self._events.emit(notices.entries_refused(refused, now, self._instruments))
+        return [order for order, _ in refused]
+
+    def forget(self, orders: list[Order]) -> None:
+        """Note orders cancelled elsewhere (the kill switch's own sweep): never cancelled or told again."""
+        self._done.update(o.id for o in orders)
+
+    async def _cancel_refused(self, entries: list[Order], now: int) -> list[tuple[Order, Verdict]]:
+        refused = []
+        for order in entries:
+            verdict = self._engine.vet_new_position(now, EntryOrigin.FILL, order.symbol)
+            if order.id in self._done or verdict.allowed:
+                continue
+            failed = await self._sync.try_cancel(order)
+            if failed:
+                await self._cancel_failed(order, failed, now)
+                continue
+            self._done.add(order.id)
+            refused.append((order, verdict))
+            pending = self._engine.state.pending.get(order.client_order_id)
+            if pending is not None and order.filled == 0:       # ended here: the sync does not tell it again
+                self._engine.on_entry_ended(order.client_order_id)
+                await self._events.emit(Event(EventKind.POSITION_UPDATED, now, f"Entry order for {pending.symbol} "
+                                              f"cancelled: {verdict.reason}", notify=False))
+        return refused
+
+    async def _cancel_failed(self, order: Order, error: str, now: int) -> None:
+        """Tell a failed cancel once (tried again each pass); say nothing when the order ended meanwhile (a fill
+        is the sync's to tell)."""
+        try:
+            found = await self._sync.broker.find_by_client_id(order.client_order_id, order.symbol)
+        except TradingError:
+            found = order
+        if found is not None and found.status.is_final or order.id in self._failed:
+            return
+        self._failed.add(order.id)
+        await self._events.emit(notices.order_failed("Cancelling the entry", order.symbol, error, now))
