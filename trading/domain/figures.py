@@ -2,7 +2,8 @@
 
 The sign is always shown and is the ASCII '+' or '-' (the notices' "Result -9.90 (-0.11R)" and the charts'
 percentages already wrote '-'; the amounts of /balance and /positions wrote U+2212 beside a '-' percent).
-A figure that rounds to zero is written +0.00, never -0.00.
+A figure keeps the sign of its value even when it rounds to zero: a PnL of -0.12 on 10,000 is -0.12 (-0.00%),
+not -0.12 (+0.00%) (the percent would contradict the amount beside it); only zero itself is +0.00.
 """
 from __future__ import annotations
 
@@ -12,5 +13,4 @@ from decimal import Decimal
 def signed(value: Decimal | float | int, places: int = 2, unit: str = "") -> str:
     """Return value rounded to places, with its sign, thousands separators and unit: -1,234.50 or +0.02%."""
     text = f"{value:,.{places}f}".removeprefix("-")
-    negative = (value < 0) and any(digit not in "0.," for digit in text)
-    return f"{'-' if negative else '+'}{text}{unit}"
+    return f"{'-' if value < 0 else '+'}{text}{unit}"

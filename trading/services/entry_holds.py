@@ -88,35 +88,38 @@ class EntryHolds:
                              f"and can be closed. /live on resumes.", by, Severity.WARNING)
         return True
 
-    async def pause(self, by: str) -> bool:
-        """Hold new entries (paper or live) until /resume; return True when it changed."""
+    async def pause(self, by: str, notify: bool = True) -> bool:
+        """Hold new entries (paper or live) until /resume; return True when it changed.
+
+        notify: push the news; a chat command answers in its own reply instead (pushed too, it came twice).
+        """
         if self._paused_by:
             return False
         self._paused_by = by
         self._enforce()
         await self._store.save_state(PAUSE_KEY, {"by": by})
         await self._announce(f"⏸ New entries paused by {by}. Exits and protective stops still run. "
-                             f"/resume lifts it.", by, Severity.INFO)
+                             f"/resume lifts it.", by, Severity.INFO, notify)
         return True
 
-    async def unpause(self, by: str) -> bool:
-        """Lift the user's pause; return True when there was one."""
+    async def unpause(self, by: str, notify: bool = True) -> bool:
+        """Lift the user's pause; return True when there was one (notify: as pause)."""
         if not self._paused_by:
             return False
         self._paused_by = ""
         self._enforce()
         await self._store.save_state(PAUSE_KEY, {})
-        await self._announce(f"▶️ New entries allowed again ({by}).", by, Severity.INFO)
+        await self._announce(f"▶️ New entries allowed again ({by}).", by, Severity.INFO, notify)
         return True
 
     def _enforce(self) -> None:
         if self._engine is not None:
             self._engine.hold_entries(self.held_because())
 
-    async def _announce(self, message: str, by: str, severity: Severity) -> None:
+    async def _announce(self, message: str, by: str, severity: Severity, notify: bool = True) -> None:
         self._enforce()                # before the news goes out: the gate holds (or lets go) at once
         await self._events.emit(Event(EventKind.MODE, self._clock.now_ms(), message,
-                                      {"by": by, **self._state()}, severity))
+                                      {"by": by, **self._state()}, severity, notify=notify))
 
     def _state(self) -> dict[str, object]:
         return {"live": self.live, "live_on": self._live_on, "paused_by": self._paused_by}

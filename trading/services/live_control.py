@@ -80,7 +80,7 @@ class LiveControl:
 
     async def pause(self, user_id: int) -> Switch:
         """Hold new entries until /resume."""
-        changed = await self.holds.pause(f"user:{user_id}")
+        changed = await self.holds.pause(f"user:{user_id}", notify=False)     # the reply tells it, once
         if changed:
             await self._loop.enforce_entry_gate()
         return Switch(SwitchOutcome.DONE if changed else SwitchOutcome.UNCHANGED)
@@ -117,7 +117,7 @@ class LiveControl:
     def _resume(self, user_id: int):
         async def resume() -> Resumed:
             lifted = await self._loop.resume(f"user:{user_id}", notify=False)    # the reply tells it, once
-            if await self.holds.unpause(f"user:{user_id}"):
+            if await self.holds.unpause(f"user:{user_id}", notify=False):
                 lifted = [*lifted, "pause"]
             return Resumed(tuple(lifted))
         return resume

@@ -28,6 +28,13 @@ def test_the_balance_writes_a_loss_since_start_and_its_percent_alike():
     assert line(text, "PnL since start") == "PnL since start: -2.39 (-0.02%) from 10,000.00"
 
 
+def test_a_small_loss_keeps_its_minus_on_a_percent_that_rounds_to_zero():
+    # 9,999.88 - 10,000 = -0.12, -0.0012 % of the start: before, "-0.12 (+0.00%)" (seen in the futures demo)
+    summary = AccountSummary("USDT", D("9979.95"), D("0"), D("19.93"), D("-0.02"))
+    text = balance_text(BalanceReport("paper", "futures", summary, {}, D("10000")))
+    assert line(text, "PnL since start") == "PnL since start: -0.12 (-0.00%) from 10,000.00"
+
+
 def test_a_losing_day_is_written_with_a_hyphen_minus():
     day = TradeStats("2026-12-07", 3, 1, D("-12.5"), D("5"), D("17.5"), D("5"), D("-10"))
     assert table_text("Daily", [day]).splitlines()[1] == "<code>2026-12-07</code> -12.50 · 3 trades · 33% won"
