@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from trading.adapters.ccxt_orders import derived_client_id
-from trading.adapters.order_tracking import LimitTimeout, can_place_remainder, timed_out
+from trading.adapters.order_tracking import LimitTimeout, can_place_remainder, on_timeout, timed_out
 from trading.domain.errors import TradingError
 from trading.domain.orders import Order, OrderIntent, OrderStatus, OrderType, Side
 from trading.logs import get_logger
@@ -18,13 +18,16 @@ log = get_logger(__name__)
 
 
 async def expire_limits(broker: "CcxtBroker") -> list[Order]:
-    """Cancel limit orders unfilled after the timeout, re-placing the rest at the best price while allowed."""
+    """Cancel the engine's limit orders unfilled after the timeout, re-placing the rest of an exit at the best
+    price while allowed; the user's limits rest (order_tracking.on_timeout says which is which)."""
     options, replaced = broker.options, []
     for order in broker.orders.working():
         if not timed_out(order, broker.now_ms(), options.limit_timeout_ms):
             continue
-        reprice = (options.on_limit_timeout is LimitTimeout.REPRICE
-                   and broker.orders.reprices(order) < options.max_reprices)
+        rule = on_timeout(order, broker.orders.origin(order.client_order_id), options.on_limit_timeout)
+        if rule is None:
+            continue
+        reprice = rule is LimitTimeout.REPRICE and broker.orders.reprices(order) < options.max_reprices
         why = f"not filled within {options.limit_timeout_ms / 60_000:g} min" + ("; re-pricing" if reprice else "")
         try:
             ended = await broker.withdraw(order.id, order.symbol, why)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from trading.domain.client_ids import exit_number, is_engine_entry, is_engine_order
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Fill, Order, OrderStatus, OrderType
 
@@ -22,6 +23,21 @@ class LimitTimeout(StrEnum):
 
     CANCEL = "cancel"
     REPRICE = "reprice"      # cancel and place the remainder again at the current best price
+
+
+def on_timeout(order: Order, origin: str, rule: LimitTimeout) -> LimitTimeout | None:
+    """Return what becomes of order, a limit past the timeout first sent as origin; None: it rests.
+
+    Only the engine's own orders time out. Its exits and other reducing orders follow the rule (reducing is
+    always allowed). Its entries are only cancelled: re-placing one opens a position with no entry gate asked,
+    and the broker cannot ask it. The user's orders (manual or approved on a card) and the ones the bot did not
+    place rest until they fill or are cancelled, as on the exchange.
+    """
+    if not is_engine_order(origin):
+        return None
+    if order.reduce_only or exit_number(origin) is not None:
+        return rule
+    return LimitTimeout.CANCEL if is_engine_entry(origin) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ Binance keeps a client id to 36 characters. Every order of the bot's starts with
 - an entry of the engine's (and the key of the position it opens): "ta-<20 hex of its setup>";
 - an exit of the engine's: "<entry key>-x<n>", n counting the position's exits from 1;
 - a leg of an approved order: "ta-a<20 hex of the approval>-<leg>" (".r<n>" after it once re-priced).
+The user's orders placed with no approval are "manual-<16 hex>" (trading/services/order_placement.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ _EXIT = re.compile(r"(?P<key>.+)-x(?P<n>[0-9]+)")      # ASCII digits only: str.
 _APPROVAL = f"{CLIENT_ID_PREFIX}-a"
 # the hex and leg tell an approved leg (maybe re-priced: ".r<n>") from an entry whose own hex starts with "a"
 _APPROVED = re.compile(rf"{_APPROVAL}[0-9a-f]{{20}}-[0-9]+(\..+)?")
+_ENTRY = re.compile(rf"{CLIENT_ID_PREFIX}-[0-9a-f]{{20}}")
 
 
 def _digest(origin: str) -> str:
@@ -45,3 +47,13 @@ def approval_client_id(approval_id: str, leg: int = 0) -> str:
 def is_approved_order(client_id: str) -> bool:
     """Return True for a leg of an order the user approved."""
     return _APPROVED.fullmatch(client_id) is not None
+
+
+def is_engine_entry(client_id: str) -> bool:
+    """Return True for an entry of the engine's own (its position's key), not an approved leg nor an exit."""
+    return _ENTRY.fullmatch(client_id) is not None
+
+
+def is_engine_order(client_id: str) -> bool:
+    """Return True for an order the engine sent by itself: "ta-" and no approved leg (the user's, by a card)."""
+    return client_id.startswith(f"{CLIENT_ID_PREFIX}-") and not is_approved_order(client_id)

@@ -1,4 +1,5 @@
-"""The live broker on the fake Binance (real ccxt over HTTP): placement, fills, cancel, limit timeouts."""
+"""The live broker on the fake Binance (real ccxt over HTTP): placement, fills, cancel (limit timeouts:
+test_limit_timeouts.py)."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,6 @@ from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.live_broker import SPOT, LiveRig, live_rig
 from trading.adapters.ccxt_broker import LiveOptions
 from trading.adapters.clocks import ManualClock
-from trading.adapters.order_tracking import LimitTimeout
 from trading.domain.errors import InvalidOrder
 from trading.domain.events import EventKind
 from trading.domain.orders import OrderIntent, OrderStatus, OrderType, Side
@@ -130,46 +130,6 @@ async def test_cancel_of_an_order_that_filled_meanwhile_takes_the_fill_and_says_
 
     (position,) = await rig.broker.positions()
     assert position.amount == Decimal("0.01")
-
-
-async def test_an_unfilled_limit_is_repriced_at_the_best_bid_after_the_timeout_then_cancelled(
-        rig: LiveRig, fake_binance: FakeExchange, clock: ManualClock) -> None:
-    fake_binance.board.markets[0].half_spread_ticks = 100_000      # a bid 1,000 below the last: it stays unfilled
-    await rig.broker.place(limit_buy("0.02", "90000"))
-    fake_binance.account.fill(fake_binance.account.order("ta-limit-1"), Decimal("0.005"), Decimal("90000"),
-                              clock.now_ms())
-
-    clock.advance(5 * MINUTE)
-    await rig.broker.track()
-    (repriced,) = await rig.broker.open_orders()
-    bid = fake_binance.board.markets[0].top_of_book(clock.now_ms())[0]
-    clock.advance(5 * MINUTE)
-    await rig.broker.track()
-
-    assert (repriced.client_order_id, repriced.amount, repriced.price) == ("ta-limit-1.r1", Decimal("0.015"), bid)
-    assert fake_binance.account.order("ta-limit-1.r1").status == "CANCELED"    # max_reprices=1: then cancelled
-    assert await rig.broker.open_orders() == []
-    whys = [e.data["why"] for e in rig.events if e.kind is EventKind.ORDER_CANCELLED]
-    assert whys == ["not filled within 5 min; re-pricing", "not filled within 5 min"]
-    replaced = [e for e in rig.events if e.kind is EventKind.ORDER_PLACED][-1]
-    assert replaced.data["origin_client_order_id"] == "ta-limit-1"
-
-
-async def test_with_the_cancel_rule_a_timed_out_limit_is_only_cancelled(
-        fake_binance: FakeExchange, clock: ManualClock) -> None:
-    rig = await live_rig(fake_binance, clock, options=LiveOptions(limit_timeout_ms=MINUTE,
-                                                                  on_limit_timeout=LimitTimeout.CANCEL))
-    await rig.broker.place(limit_buy("0.01", "90000"))
-    clock.advance(30_000)
-    await rig.broker.track()
-    still_open = len(await rig.broker.open_orders())
-
-    clock.advance(30_000)
-    await rig.broker.track()
-
-    assert still_open == 1 and await rig.broker.open_orders() == []
-    assert fake_binance.count(ORDER, "POST") == 1
-    await rig.close()
 
 
 async def test_manual_orders_of_two_processes_in_the_same_millisecond_get_different_client_ids(

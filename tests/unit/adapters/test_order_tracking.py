@@ -1,7 +1,8 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from trading.adapters.order_tracking import acknowledged, can_place_remainder, follow, plain, timed_out
+from trading.adapters.order_tracking import (LimitTimeout, acknowledged, can_place_remainder, follow, on_timeout,
+                                             plain, timed_out)
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Order, OrderStatus, OrderType, Side
 
@@ -55,3 +56,21 @@ def test_limit_timeout_and_what_is_left_to_place():
 
 def test_plain_numbers_never_use_exponents():
     assert str(plain(Decimal("90000.00000000"))) == "90000" and str(plain(Decimal("0.01000"))) == "0.01"
+
+
+ENTRY = "ta-0123456789abcdef0123"
+
+
+def test_only_the_engine_s_limits_time_out_its_entries_by_a_cancel_alone():
+    reprice, cancel = LimitTimeout.REPRICE, LimitTimeout.CANCEL
+    # the engine's exit (and a reducing order of the engine's) follows the rule; its entry is only cancelled
+    assert on_timeout(OPEN, f"{ENTRY}-x2", reprice) is reprice and on_timeout(OPEN, f"{ENTRY}-x2", cancel) is cancel
+    assert on_timeout(replace(OPEN, reduce_only=True), "ta-0badc0ffee-sl", reprice) is reprice
+    assert on_timeout(OPEN, ENTRY, reprice) is cancel and on_timeout(OPEN, ENTRY, cancel) is cancel
+    # the user's limits (typed, or approved on a card) and orders the bot did not place rest: even reduce-only
+    approved = "ta-a0123456789abcdef0123-0"
+    for origin in ("manual-0123456789abcdef", approved, f"{approved}.r1", "web-1"):
+        assert on_timeout(OPEN, origin, reprice) is None and on_timeout(OPEN, origin, cancel) is None, origin
+        assert on_timeout(replace(OPEN, reduce_only=True), origin, reprice) is None, origin
+    # an engine id of no known shape opens nothing the broker could re-place: it rests
+    assert on_timeout(OPEN, f"{ENTRY}.r1", reprice) is None

@@ -2,7 +2,7 @@
 import hashlib
 
 from trading.domain.client_ids import (approval_client_id, entry_client_id, exit_client_id, exit_number,
-                                       is_approved_order)
+                                       is_approved_order, is_engine_entry, is_engine_order)
 
 KEY = "ta-0123456789abcdef0123"
 
@@ -35,3 +35,19 @@ def test_an_approved_leg_is_told_by_its_shape_not_by_ta_a_alone():
     assert is_approved_order(first) and is_approved_order(f"{second}.r2")
     # an engine entry whose own hex starts with "a" is no approved order, nor is an exit of it
     assert not is_approved_order("ta-a123456789abcdef0123") and not is_approved_order("ta-a123456789abcdef0123-x1")
+
+
+def test_an_engine_entry_is_told_from_its_exits_the_approved_legs_and_the_user_s_orders():
+    entry = entry_client_id("A:BTC/USDT:x")
+    assert is_engine_entry(entry) and is_engine_entry("ta-a123456789abcdef0123")       # its hex may start with "a"
+    for client_id in (exit_client_id(entry, 1), approval_client_id("AbC"), "manual-0123456789abcdef",
+                      f"{entry}.r1", "ta-0123456789ABCDEF0123", "ta-0123456789abcdef012", "web-1"):
+        assert not is_engine_entry(client_id), client_id
+
+
+def test_the_engine_s_orders_are_ta_ids_but_the_approved_legs():
+    entry = entry_client_id("A:BTC/USDT:x")
+    assert is_engine_order(entry) and is_engine_order(exit_client_id(entry, 3)) and is_engine_order(f"{entry}.sl")
+    for client_id in (approval_client_id("AbC", 1), f"{approval_client_id('AbC')}.r1", "manual-0123456789abcdef",
+                      "web-1", "tax-1"):
+        assert not is_engine_order(client_id), client_id

@@ -1,0 +1,50 @@
+"""A live entry limit of the engine's own (an LLM's BUY as a limit) that does not fill within
+LIMIT_ORDER_TIMEOUT_MINUTES is cancelled, never re-placed at the market, and the engine lets its pending entry go:
+the symbol is free and the open-position count is back, and the user is told the entry ended.
+
+The loop trades the fake Binance USDT-M futures over ccxt (tests/fakes/live_futures_loop.py) on the real BTCUSDT
+1m candles of the 2025-07-10 squeeze (21:16 close 113,691.10, rising); the default timeout of 10 min applies.
+"""
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+from tests.fakes.live_futures_loop import PERP, live_loop_around
+from tests.fakes.market_stretches import SQUEEZE, long_signal
+from trading.domain.candles import MINUTE_MS
+from trading.domain.decisions import Action, Decision, DecisionSource, OrderKind, TradeAction, TradeIdea
+from trading.domain.orders import OrderType
+from trading.engine.entry_pipeline import AccountView, EntryPlan
+from trading.engine.llm_orders import capped_plan
+
+ORDER = "/fapi/v1/order"
+LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSource.MODEL,
+                     TradeIdea(TradeAction.BUY, D("30"), OrderKind.LIMIT, D("105000"), D("100000"), D("140000")))
+
+
+async def test_an_engine_entry_limit_past_the_timeout_is_cancelled_not_repriced_and_its_pending_entry_released(
+        tmp_path: Path) -> None:
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        instruments = rig.venue.broker.instruments
+        signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
+        plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
+                                     SQUEEZE, None, D("113691.10"))
+        assert isinstance(plan, EntryPlan)
+        plan = capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+        client_id = plan.intent.client_order_id
+        assert (plan.intent.type, plan.intent.price) == (OrderType.LIMIT, D("105000"))
+        # as the loop sends its own entries (OwnEntries -> PositionSync.place_entry), through the entry gate
+        await rig.loop.enter_approved(plan, client_id)
+        waiting = dict(rig.engine.state.pending)
+
+        await rig.run_until(SQUEEZE + 11 * MINUTE_MS)
+
+        # before: the entry was cancelled and bid again at the market as <id>.r1: a new entry
+        # no entry gate was asked about
+        assert list(waiting) == [client_id] and rig.engine.state.pending == {}
+        assert not rig.engine.state.busy(PERP) and rig.engine.state.positions == {}
+        assert rig.fake.account.order(client_id).status == "CANCELED"
+        assert rig.fake.count(ORDER, "POST") == 1 and rig.fake.account.position("BTCUSDT") == 0
+        assert len(rig.notified("the order was cancelled before it filled")) == 1
