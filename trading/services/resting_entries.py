@@ -11,18 +11,23 @@ tell (PositionSync: filled while refused).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import ROUND_UP, Decimal
 from typing import Mapping
 
 from trading.domain.errors import TradingError
 from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
-from trading.domain.orders import Order
+from trading.domain.orders import Order, Side
 from trading.engine.entry_gate import EntryOrigin
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.verdicts import Verdict
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync
+
+
+CENT = Decimal("0.01")
 
 
 class RestingEntries:
@@ -49,14 +54,41 @@ class RestingEntries:
         listed = {o.id for o in entries}
         self._done &= listed
         self._failed &= listed
+        engines = set(self._engine.state.pending)        # before the cancels below end them
         refused = await self._cancel_refused(entries, now)
         if refused:
-            await self._events.emit(notices.entries_refused(refused, now, self._instruments))
+            event = notices.entries_refused(refused, now, self._instruments)
+            again = self._again([order for order, _ in refused if order.client_order_id not in engines])
+            await self._events.emit(replace(event, message=f"{event.message}{again}"))
         return [order for order, _ in refused]
 
-    def forget(self, orders: list[Order]) -> None:
-        """Note orders cancelled elsewhere (the kill switch's own sweep): never cancelled or told again."""
+    def _again(self, orders: list[Order]) -> str:
+        """Return the commands that place the user's cancelled limits again, once the rule is lifted (a live
+        restart starts paused and so cancels them: this is how they come back). The engine's own entries are
+        left out: its strategy decides again."""
+        lines = []
+        for order in orders:
+            if order.price is None:
+                continue
+            instrument = self._instruments.get(order.symbol)
+            quote = (order.remaining * order.price).quantize(CENT, ROUND_UP)   # up: the amount does not lose a step
+            command = "/buy" if order.side is Side.BUY else "/short"
+            price = order.price if instrument is None else instrument.round_price(order.price)
+            lines.append(f"{command} {order.symbol} {quote:f} limit {price.normalize():f}")
+        return "" if not lines else "\nTo place again once it is lifted: " + " ; ".join(lines)
+
+    def forget(self, orders: list[Order], failed: list[Order] | None = None) -> None:
+        """Note orders cancelled elsewhere (the kill switch's own sweep): never cancelled or told again; and the
+        ones whose cancel failed there and was told (tried again here, not told again)."""
         self._done.update(o.id for o in orders)
+        self._failed.update(o.id for o in failed or [])
+
+    async def listed(self) -> list[Order]:
+        """Return the resting entry orders as the venue lists them now (none when it cannot say)."""
+        try:
+            return await self._sync.open_entries()
+        except TradingError:
+            return []
 
     async def _cancel_refused(self, entries: list[Order], now: int) -> list[tuple[Order, Verdict]]:
         refused = []
