@@ -56,30 +56,38 @@ def instrument_from_market(market: Mapping[str, Any], precision_mode: int) -> In
         maker_fee=_or(to_decimal(market.get("maker")), defaults.maker_fee),
         taker_fee=_or(to_decimal(market.get("taker")), defaults.taker_fee),
         max_leverage=int(max_leverage) if max_leverage else defaults.max_leverage,
-        price_band=price_band(market))
+        price_band=price_bands(market)[0], sell_price_band=price_bands(market)[1])
 
 
-def price_band(market: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
-    """Return the (down, up) multipliers of binance's PERCENT_PRICE_BY_SIDE or PERCENT_PRICE filter, if listed.
+Band = tuple[Decimal, Decimal]
 
-    By side, the band both sides accept: the rule is checked without the order's side, and it never lets a limit
-    through that the exchange refuses on either.
-    """
+
+def price_bands(market: Mapping[str, Any]) -> tuple[Band | None, Band | None]:
+    """Return the (down, up) multipliers a buy limit and a sell limit must keep, from binance's
+    PERCENT_PRICE_BY_SIDE (bids for buys, asks for sells) and PERCENT_PRICE (both), each where listed; a market
+    listing both is held to both."""
     info = market.get("info")
     filters = info.get("filters") if isinstance(info, Mapping) else None
     found = {f.get("filterType"): f for f in filters or () if isinstance(f, Mapping)}
     by_side, plain = found.get("PERCENT_PRICE_BY_SIDE"), found.get("PERCENT_PRICE")
-    if by_side is not None:
-        downs = [to_decimal(by_side.get(k)) for k in ("bidMultiplierDown", "askMultiplierDown")]
-        ups = [to_decimal(by_side.get(k)) for k in ("bidMultiplierUp", "askMultiplierUp")]
-    elif plain is not None:
-        downs, ups = [to_decimal(plain.get("multiplierDown"))], [to_decimal(plain.get("multiplierUp"))]
-    else:
-        return None
-    if any(v is None or v <= 0 for v in downs + ups):
-        return None            # a filter without its figures: the bot's default band stands
-    down, up = max(d for d in downs if d is not None), min(u for u in ups if u is not None)
-    return (down, up) if down < 1 < up else None
+    both = None if plain is None else _band(plain, "multiplierDown", "multiplierUp")
+    if by_side is None:
+        return both, both
+    return (_within(_band(by_side, "bidMultiplierDown", "bidMultiplierUp"), both),
+            _within(_band(by_side, "askMultiplierDown", "askMultiplierUp"), both))
+
+
+def _band(listed: Mapping[str, Any], down_key: str, up_key: str) -> Band | None:
+    down, up = to_decimal(listed.get(down_key)), to_decimal(listed.get(up_key))
+    if down is None or up is None or not 0 < down < 1 < up:
+        return None            # a filter without its figures (or not around the price): the bot's default stands
+    return down, up
+
+
+def _within(band: Band | None, other: Band | None) -> Band | None:
+    if band is None or other is None:
+        return band or other
+    return max(band[0], other[0]), min(band[1], other[1])
 
 
 def _or(value: Decimal | None, default: Decimal) -> Decimal:

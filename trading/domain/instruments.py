@@ -28,8 +28,14 @@ class Instrument:
     maker_fee: Decimal = Decimal("0.001")
     taker_fee: Decimal = Decimal("0.001")
     max_leverage: int = 1
-    # the exchange's PERCENT_PRICE band (down, up multipliers of its reference price), when its markets publish it
+    # the exchange's PERCENT_PRICE band (down, up multipliers of its reference price), when its markets publish it:
+    # for buy limits, and for sell limits when the market bands them apart (Binance spot: PERCENT_PRICE_BY_SIDE)
     price_band: tuple[Decimal, Decimal] | None = None
+    sell_price_band: tuple[Decimal, Decimal] | None = None
+
+    def band_for(self, buy: bool) -> tuple[Decimal, Decimal] | None:
+        """Return the exchange's price band for a buy or a sell limit (None: the market lists none)."""
+        return self.price_band if buy or self.sell_price_band is None else self.sell_price_band
 
     def round_price(self, price: Decimal) -> Decimal:
         """Round a price to the nearest tick."""

@@ -31,14 +31,15 @@ def refuse_against(command: str, held: Position, instrument: Instrument) -> None
         f"/{command} opens or adds to a {adds}.")
 
 
-def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futures: bool) -> None:
+def check_limit_band(limit: Decimal, last: Decimal, instrument: Instrument, futures: bool, buy: bool) -> None:
     """Refuse a limit price outside the band around the last price that the exchange would refuse.
 
-    The band is the market's own PERCENT_PRICE filter where its exchange listing carried one, else the default
-    for the market type; the refusal says which.
+    The band is the market's own PERCENT_PRICE filter for the order's side where its exchange listing carried
+    one, else the default for the market type; the refusal says which.
     """
-    low, high = instrument.price_band or (FUTURES_BAND if futures else SPOT_BAND)
-    source = (f"{instrument.symbol}'s PERCENT_PRICE filter" if instrument.price_band is not None else
+    listed = instrument.band_for(buy)
+    low, high = listed or (FUTURES_BAND if futures else SPOT_BAND)
+    source = (f"{instrument.symbol}'s PERCENT_PRICE filter for {'buys' if buy else 'sells'}" if listed is not None else
               f"the bot's default for {'futures' if futures else 'spot'}, Binance's usual; the market's own was not "
               f"loaded")
     tick = instrument.price_tick

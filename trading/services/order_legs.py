@@ -42,7 +42,7 @@ class OrderLegs:
         last = await self.mark(symbol)
         instrument = self.venue.broker.instrument(symbol)
         if limit is not None:
-            check_limit_band(limit, last, instrument, self.venue.market_type == "futures")
+            check_limit_band(limit, last, instrument, self.venue.market_type == "futures", side is Side.BUY)
         marketable = limit is not None and (limit >= last if side is Side.BUY else limit <= last)
         # sized where it fills, so it takes the quote asked: a resting limit at its price, a marketable one (and a
         # market order) at the market (at its limit, a short limit 5% under the market took 5% more)

@@ -113,5 +113,6 @@ def futures_markets(instruments: Mapping[str, Instrument], max_leverage: int) ->
     """
     # a spot market's price band (PERCENT_PRICE_BY_SIDE, 0.2x-5x) is not its perpetual's: the default stands
     return {s: i if i.kind is MarketKind.PERP else replace(i, kind=MarketKind.PERP, price_band=None,
+                                                           sell_price_band=None,
                                                            max_leverage=max(i.max_leverage, max_leverage))
             for s, i in instruments.items()}

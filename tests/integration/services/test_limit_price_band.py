@@ -30,8 +30,8 @@ async def test_a_limit_outside_the_markets_own_band_is_refused_with_that_band(ba
         await banded.portfolio.buy("BTC/USDT", D(100), limit=D(90000))
     assert str(refused.value) == ("Limit 90,000 is too far from the last price 106,605.80 of BTC/USDT: the exchange "
                                   "takes limits from 95,945.22 to 117,266.38 (0.9x to 1.1x of the last price: "
-                                  "BTC/USDT's PERCENT_PRICE filter). Pick a limit in that band, or leave the limit "
-                                  "out to trade at market.")
+                                  "BTC/USDT's PERCENT_PRICE filter for buys). Pick a limit in that band, or leave "
+                                  "the limit out to trade at market.")
     assert await banded.venue.broker.open_orders() == []
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from ccxt.base.decimal_to_precision import DECIMAL_PLACES, SIGNIFICANT_DIGITS, TICK_SIZE
 
 from trading.adapters.ccxt_instruments import instrument_from_market, precision_step, to_decimal
+from trading.domain.errors import InvalidInput
 from trading.domain.instruments import MarketKind
+from trading.services.entry_rules import check_limit_band
 
 
 def market(**overrides: Any) -> dict[str, Any]:
@@ -88,9 +91,33 @@ def test_binance_price_band_filters_become_the_instruments_band() -> None:
                          "askMultiplierUp": "4", "askMultiplierDown": "0.5", "avgPriceMins": 5})
     perp = with_filters({"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500", "multiplierDown": "0.9500",
                          "multiplierDecimal": "4"})
-    # by side: the band both sides accept (the check does not know the side), 0.5x to 4x
-    assert instrument_from_market(spot, TICK_SIZE).price_band == (Decimal("0.5"), Decimal("4"))  # type: ignore
-    assert instrument_from_market(perp, TICK_SIZE).price_band == (Decimal("0.95"), Decimal("1.05"))  # type: ignore
+    # by side: bids bound buy limits (0.2x-5x), asks sell limits (0.5x-4x); PERCENT_PRICE binds both
+    listed = instrument_from_market(spot, TICK_SIZE)
+    assert listed is not None and listed.band_for(buy=True) == (Decimal("0.2"), Decimal("5"))
+    assert listed.band_for(buy=False) == (Decimal("0.5"), Decimal("4"))
+    perp_listed = instrument_from_market(perp, TICK_SIZE)
+    assert perp_listed is not None and perp_listed.band_for(True) == perp_listed.band_for(False) == (
+        Decimal("0.95"), Decimal("1.05"))
+
+
+def test_a_buy_limit_binance_takes_by_its_bid_band_is_not_refused_by_the_ask_band() -> None:
+    # the review's case: bids 0.2x-1.2x, asks 0.8x-5x; the band both accept (0.8x-1.2x) refused a buy at 0.5x
+    spot = with_filters({"filterType": "PERCENT_PRICE_BY_SIDE", "bidMultiplierUp": "1.2", "bidMultiplierDown": "0.2",
+                         "askMultiplierUp": "5", "askMultiplierDown": "0.8", "avgPriceMins": 5})
+    listed = instrument_from_market(spot, TICK_SIZE)
+    assert listed is not None
+    check_limit_band(Decimal("50"), Decimal("100"), listed, futures=False, buy=True)       # 0.5x: a bid Binance takes
+    with pytest.raises(InvalidInput, match=r"from 80.00 to 500.00 \(0.8x to 5x of the last price: ETH/USDT's "
+                                           r"PERCENT_PRICE filter for sells\)"):
+        check_limit_band(Decimal("50"), Decimal("100"), listed, futures=False, buy=False)
+
+
+def test_a_market_listing_both_band_filters_is_held_to_both() -> None:
+    both = with_filters({"filterType": "PERCENT_PRICE_BY_SIDE", "bidMultiplierUp": "5", "bidMultiplierDown": "0.2",
+                         "askMultiplierUp": "5", "askMultiplierDown": "0.2", "avgPriceMins": 5},
+                        {"filterType": "PERCENT_PRICE", "multiplierUp": "1.1", "multiplierDown": "0.9"})
+    listed = instrument_from_market(both, TICK_SIZE)
+    assert listed is not None and listed.band_for(True) == listed.band_for(False) == (Decimal("0.9"), Decimal("1.1"))
 
 
 def test_a_market_without_a_usable_band_filter_has_none() -> None:
