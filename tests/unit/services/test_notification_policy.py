@@ -33,13 +33,16 @@ def test_quiet_hours_span_midnight_in_the_time_zone():
     assert window.contains(at(22, 30)) and window.contains(at(5, 59))
     assert not window.contains(at(6, 0)) and not window.contains(at(21, 59))
     assert QuietHours.parse("") is None and str(QuietHours.parse("9:05-10:00")) == "09:05-10:00"
+    # spaces around the dash, as people write a window: refused, the bot would not start
+    assert str(QuietHours.parse("23:00 - 07:00")) == "23:00-07:00"
 
 
 @pytest.mark.parametrize(("text", "why"), [
     ("24:00-07:00", "24:00 is not a time of day: from 00:00 to 23:59"),
-    ("23:00-7:5", "'7:5' is not HH:MM: 24-hour, digits 0-9, no spaces"),
-    (" 07:00-08:00", "' 07:00' is not HH:MM: 24-hour, digits 0-9, no spaces"),
-    ("\u0660\u0667:\u0660\u0660-08:00", "'\u0660\u0667:\u0660\u0660' is not HH:MM: 24-hour, digits 0-9, no spaces"),
+    ("23:00-7:5", "'7:5' is not HH:MM: 24-hour, digits 0-9, no spaces inside"),
+    ("07 :00-08:00", "'07 :00' is not HH:MM: 24-hour, digits 0-9, no spaces inside"),
+    ("\u0660\u0667:\u0660\u0660-08:00",
+     "'\u0660\u0667:\u0660\u0660' is not HH:MM: 24-hour, digits 0-9, no spaces inside"),
     ("23:00", "'23:00' is not two times joined by '-'"),
 ])
 def test_a_window_with_an_end_that_is_not_hh_mm_is_refused_saying_which(text, why):

@@ -15,7 +15,7 @@ def test_a_report_time_is_normalised_to_hh_mm():
 
 
 SHAPE = "Invalid setting REPORT_TIME: expected a time of day as HH:MM, like 20:00 ('{}' is not HH:MM: 24-hour, " \
-        "digits 0-9, no spaces)"
+        "digits 0-9, no spaces inside)"
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -25,7 +25,7 @@ SHAPE = "Invalid setting REPORT_TIME: expected a time of day as HH:MM, like 20:0
                              "a time of day: from 00:00 to 23:59)"),
     ("report_time", "8pm", SHAPE.format("8pm")),
     ("report_time", "7:5", SHAPE.format("7:5")),
-    ("report_time", " 07:00", SHAPE.format(" 07:00")),
+    ("report_time", "07 :00", SHAPE.format("07 :00")),
     # '²'.isdigit() is True but int('²') raises: pydantic's "invalid literal for int()" reached the chat
     ("report_time", "\u00b20:00", SHAPE.format("\u00b20:00")),
     ("report_time", "20:0\u00b2", SHAPE.format("20:0\u00b2")),
