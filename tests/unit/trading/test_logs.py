@@ -85,3 +85,6 @@ def test_credentials_inside_a_url_are_masked_wherever_text_is_masked():
     # /show_config showed OPENAI_BASE_URL=https://user:pass@host/v1 as it was
     assert REDACTOR.mask_text("https://bob:hunter2@llm.example/v1 tcp://10.0.0.1:8786 mailto:a@b") == \
         f"https://{MASK}@llm.example/v1 tcp://10.0.0.1:8786 mailto:a@b"
+    # a token as the user name alone, and a password holding an '@' (found by review)
+    assert REDACTOR.mask_text("https://tok123456789@api.x.com/v1 https://user:pa@ss@host/v1") == \
+        f"https://{MASK}@api.x.com/v1 https://{MASK}@host/v1"
