@@ -26,7 +26,9 @@ def profit_text(report: ProfitReport) -> str:
              f"Realised: {signed(report.realized)} · unrealised: {signed(report.unrealized)}",
              f"Total: {signed(report.realized + report.unrealized)}"]
     if report.open_realized:
-        lines.append(f"Realised includes the open positions' fees and partial exits: {signed(report.open_realized)}")
+        opened = f" (those opened in the last {report.days} days)" if report.days else ""
+        lines.append(f"Realised includes the open positions' fees and partial exits{opened}: "
+                     f"{signed(report.open_realized)}")
     lines.append(stats_line(report.total))
     if report.by_strategy:
         lines.append("\n<b>Per strategy</b>")

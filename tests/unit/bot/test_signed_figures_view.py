@@ -38,3 +38,12 @@ def test_a_small_loss_keeps_its_minus_on_a_percent_that_rounds_to_zero():
 def test_a_losing_day_is_written_with_a_hyphen_minus():
     day = TradeStats("2026-12-07", 3, 1, D("-12.5"), D("5"), D("17.5"), D("5"), D("-10"))
     assert table_text("Daily", [day]).splitlines()[1] == "<code>2026-12-07</code> -12.50 · 3 trades · 33% won"
+
+
+def test_profit_over_days_says_which_open_positions_its_realised_counts():
+    # /profit 7 counts the open positions opened in those 7 days (an older one's fees are not this week's)
+    from bot.views.performance import profit_text
+    from trading.services.performance import ProfitReport, trade_stats
+    text = profit_text(ProfitReport(7, D("-1"), D("0"), D("-1"), trade_stats("all", []), ()))
+    assert line(text, "Realised includes") == ("Realised includes the open positions' fees and partial exits "
+                                               "(those opened in the last 7 days): -1.00")
