@@ -95,7 +95,8 @@ def count(args: list[str], default: int, most: int, usage: str) -> int:
 
 
 # a two-factor code as people type or paste it: 123456, 123 456, 123-456, 12 34 56, "code: 123456", 123456.
-CODE = re.compile(r"^\s*(?:(?:code|otp|2fa|totp)\s*[:#]?\s*)?[0-9](?:[ .-]?[0-9]){5}\s*[.!]?\s*$", re.IGNORECASE)
+# (not 117.356: a price; while a code is awaited any text with digits is taken as one, see looks_like_code)
+CODE = re.compile(r"^\s*(?:(?:code|otp|2fa|totp)\s*[:#]?\s*)?[0-9](?:[ -]?[0-9]){5}\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def code_digits(text: str) -> str:
