@@ -96,7 +96,8 @@ async def settle(context: BotContext, result: TapResult, chat_id: int | None = N
     if approval.message_id is None:
         return
     text: str | None = views.result_text(result)
-    if result.outcome in (TapOutcome.ALREADY_ANSWERED,):
+    if result.outcome is TapOutcome.ALREADY_ANSWERED or (result.outcome is TapOutcome.REFRESHED
+                                                         and result.replacement is None):
         text = None                     # the card already says how it ended; only its buttons may linger
     with contextlib.suppress(TelegramError):
         if text is None:

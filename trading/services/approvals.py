@@ -295,7 +295,8 @@ class Approvals:
         approval = await self._store.get(approval_id)
         if approval is None:
             return TapResult(TapOutcome.UNKNOWN)
-        changed = await self._recheck(approval) if approval.confirmation.state.value == "pending" else None
+        changed = await self._recheck(approval) if approval.confirmation.state.value == "pending" else \
+            _ended_by_recheck(approval)
         if changed is not None:
             return changed
         claim = await self._confirm(approval, user_id)
@@ -353,6 +354,19 @@ class Approvals:
         await self._events.emit(Event(EventKind.APPROVAL, self._clock.now_ms(), message,
                                       {"approval": approval.id, "user_id": approval.confirmation.user_id},
                                       notify=False))
+
+
+def _ended_by_recheck(approval: Approval) -> TapResult | None:
+    """Return how the re-quote after the press ended a card its code then found ended (None: it did not)."""
+    c = approval.confirmation
+    if c.state.value != "expired":
+        return None
+    if c.result == "refreshed":
+        return TapResult(TapOutcome.REFRESHED, approval, detail="the order changed when it was checked after "
+                                                                "your press")
+    if c.result.startswith("blocked: "):
+        return TapResult(TapOutcome.BLOCKED, approval, detail=c.result.removeprefix("blocked: "))
+    return None
 
 
 def card_label(approval: Approval) -> str:
