@@ -88,6 +88,21 @@ async def test_approve_a_then_b_then_a_again_the_code_places_a_and_not_b(tmp_pat
     assert order.client_id == approval_client_id(approval_id(card_a), 0)
 
 
+async def test_raising_a_risk_limit_after_an_approve_takes_the_code_says_so_and_marks_the_card(tmp_path):
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        async with running_bot(live_settings(tmp_path, telegram, exchange)):
+            await switched_on(telegram)
+            card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
+            await press(telegram, card)
+            await prompted(telegram, card, "send buy 100.00 USDT BTC/USDT")
+            asked = await telegram.ask(OWNER, "/set MAX_OPEN_POSITIONS 5", expect="Raising")
+            marked = await telegram.wait_for(OWNER, lambda s: s.edited and s.message_id == card.message_id)
+            raised = await code_reply(telegram, code_now(1))
+    assert f"⚠️ This replaces your waiting request to send buy 100.00 USDT BTC/USDT ({label(card)})" in asked.text
+    assert MARKED in marked.text and marked.buttons == card.buttons
+    assert raised.text.startswith("✅ Code accepted. ✅ MAX_OPEN_POSITIONS") and exchange.account.orders == []
+
+
 async def test_a_press_is_answered_before_the_slow_exchange_answers_the_re_quote(tmp_path):
     async with fake_binance() as exchange, FakeTelegram() as telegram:
         async with running_bot(live_settings(tmp_path, telegram, exchange)):
