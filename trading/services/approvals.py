@@ -2,11 +2,13 @@
 
 Built on confirmations: the card is a confirmation row (who may answer, the hash of the ticket shown, expiry)
 and pending -> claimed is the one conditional UPDATE made after the code is verified and before the order
-leaves. A press is checked against the stored approval (the hash in the button must match it); at the press
-and again at the code the order is re-checked: a price that moved more than the slippage allowed, or orders
-that no longer match, replace the card with a fresh one; a hold or a risk rule that now blocks an entry ends
-it. The legs go out with client ids derived from the approval's id, so after a restart a claimed approval
-with no recorded result is looked up on the exchange by those ids before anything trades again.
+leaves. A press is checked against the stored approval (the hash in the button must match it) and answered
+from the database alone (press: the presser's next code is for this card, and the prompt says which request it
+replaced); after the answer, and again at the code, the order is re-quoted (recheck): a price that moved more
+than the slippage allowed, or orders that no longer match, replace the card with a fresh one; a hold or a risk
+rule that now blocks an entry ends it. The legs go out with client ids derived from the approval's id, so after
+a restart a claimed approval with no recorded result is looked up on the exchange by those ids before anything
+trades again.
 """
 from __future__ import annotations
 
