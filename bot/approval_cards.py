@@ -1,7 +1,9 @@
 """Live-order approval cards in the chat: shown with Approve and Reject, edited in place as they end.
 
 The core decides everything (trading/services/approvals.py); this module answers each press at once with a
-toast, shows a replacement card when the order changed, and takes the buttons away in every final state.
+toast decided from the database alone, then (after the answer) prompts for the code, marks the card whose code
+request it replaced, and re-quotes the card: a replacement card when the order changed, and the buttons taken away
+in every final state.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from bot.views.control import code_prompt, locked_text
 from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.errors import InvalidInput
 from trading.logs import get_logger
-from trading.services.approvals import Approvals
+from trading.services.approvals import Approvals, Pressed
+from trading.services.code_requests import CodeRequest
 
 log = get_logger(__name__)
 
@@ -36,7 +39,7 @@ async def send_card(bot: Bot, approvals: Approvals, chat_id: int, approval: Appr
 
 
 async def pressed(update: Update, context: BotContext) -> None:
-    """Answer Approve or Reject at once, then show what came of it."""
+    """Answer Approve or Reject at once from the database; re-quote an approved card after the answer."""
     query = query_of(update)
     try:
         callback = decode(query.data)
@@ -44,18 +47,43 @@ async def pressed(update: Update, context: BotContext) -> None:
     except InvalidInput as exc:
         await query.answer(str(exc))
         return
-    approvals = context.orders.approvals
+    approvals, user_id = context.orders.approvals, query.from_user.id
     if callback.action == views.APPROVE:
-        result = await approvals.approve(approval_id, shown_hash, query.from_user.id)
+        press = await approvals.press(approval_id, shown_hash, user_id)
     else:
-        result = await approvals.reject(approval_id, shown_hash, query.from_user.id)
-    toast = locked_text(result.locked_until_ms) if result.outcome is TapOutcome.LOCKED else views.toast(result)
-    await query.answer(toast[:200])
-    if result.outcome is TapOutcome.CODE_ASKED:
-        request = context.codes.waiting(query.from_user.id)
-        if request is not None:
-            await context.bot.send_message(query.from_user.id, code_prompt(request))
+        press = Pressed(await approvals.reject(approval_id, shown_hash, user_id))
+    result = press.result
+    await query.answer((locked_text(result.locked_until_ms) if result.outcome is TapOutcome.LOCKED
+                        else views.toast(result))[:200])
     await settle(context, result, query.message.chat.id if query.message else None)
+    if press.request is not None:     # the slow part runs after the answer, and holds no other update back
+        context.application.create_task(asked(context, press.request), update=update)
+
+
+async def asked(context: BotContext, request: CodeRequest) -> None:
+    """Prompt for the code of an approved card, tell the request it replaced, then re-quote the card."""
+    await context.bot.send_message(request.user_id, code_prompt(request), parse_mode=ParseMode.HTML)
+    await replaced(context, request)
+    checked = await context.orders.approvals.recheck(request.ref)
+    if checked is None:
+        return
+    await settle(context, checked)
+    if checked.outcome in (TapOutcome.REFRESHED, TapOutcome.BLOCKED):
+        await context.bot.send_message(request.user_id, views.withdrawn_text(checked), parse_mode=ParseMode.HTML)
+
+
+async def replaced(context: BotContext, request: CodeRequest) -> None:
+    """Mark the card whose code request the new one replaced, if it was a card still waiting (buttons kept)."""
+    old = request.replaced
+    if old is None or not old.ref:
+        return
+    card = await context.orders.approvals.card(old.ref)
+    if card is None or card.message_id is None or card.confirmation.state.value != "pending":
+        return
+    with contextlib.suppress(TelegramError):      # the card may be gone from the chat; the prompt said it anyway
+        await context.bot.edit_message_text(views.card_text(card, views.REPLACED_NOTE), card.confirmation.chat_id,
+                                            card.message_id, parse_mode=ParseMode.HTML,
+                                            reply_markup=views.keyboard(card))
 
 
 async def settle(context: BotContext, result: TapResult, chat_id: int | None = None) -> None:
@@ -68,7 +96,8 @@ async def settle(context: BotContext, result: TapResult, chat_id: int | None = N
     if approval.message_id is None:
         return
     text: str | None = views.result_text(result)
-    if result.outcome in (TapOutcome.ALREADY_ANSWERED,):
+    if result.outcome is TapOutcome.ALREADY_ANSWERED or (result.outcome is TapOutcome.REFRESHED
+                                                         and result.replacement is None):
         text = None                     # the card already says how it ended; only its buttons may linger
     with contextlib.suppress(TelegramError):
         if text is None:

@@ -52,9 +52,11 @@ async def tell(update: Update, context: BotContext, switch: Switch, done: str, u
     text = views.switch_text(switch, done, unchanged)
     user, chat = user_id_of(update), chat_id_of(update)
     if switch.outcome is SwitchOutcome.CODE_ASKED and chat != user:
-        await context.bot.send_message(user, text)
+        await context.bot.send_message(user, text, parse_mode=ParseMode.HTML)
         text = "I asked for the code in our private chat."
-    await message_of(update).reply_text(text)
+    await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
+    if switch.request is not None:       # a card whose code request this one replaced says so
+        await approval_cards.replaced(context, switch.request)
 
 
 async def code(update: Update, context: BotContext) -> None:

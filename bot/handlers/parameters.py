@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.constants import ParseMode
 
+from bot import approval_cards
 from bot.callback_data import OUT_OF_DATE, decode
 from bot.context import BotContext, chat_id_of, message_of, query_of, user_id_of
 from bot.views import parameters as views
@@ -42,6 +43,8 @@ async def _reply_change(update: Update, context: BotContext, change: ParameterCh
         await context.bot.send_message(user, text, parse_mode=ParseMode.HTML)
         text = "I asked for the code in our private chat."
     await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
+    if change.request is not None:       # a card whose code request this one replaced says so
+        await approval_cards.replaced(context, change.request)
 
 
 async def proposal_pressed(update: Update, context: BotContext) -> None:
@@ -61,3 +64,5 @@ async def proposal_pressed(update: Update, context: BotContext) -> None:
         await query.edit_message_text(views.answered_card(answer.proposal.summary, outcome), parse_mode=ParseMode.HTML)
     if answer.outcome is ProposalOutcome.CODE_ASKED:
         await context.bot.send_message(query.from_user.id, views.code_request_text(answer), parse_mode=ParseMode.HTML)
+        if answer.request is not None:
+            await approval_cards.replaced(context, answer.request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
+from bot import approval_cards
 from bot.context import BotContext, chat_id_of, message_of, user_id_of
 from bot.views import tuning as views
 from trading.domain.errors import InvalidInput
@@ -44,6 +45,8 @@ async def reply(update: Update, context: BotContext, change: SettingChange) -> N
     text = views.change_text(change)
     user, chat = user_id_of(update), chat_id_of(update)
     if change.outcome is ChangeOutcome.CODE_ASKED and chat != user:
-        await context.bot.send_message(user, text)
+        await context.bot.send_message(user, text, parse_mode=ParseMode.HTML)
         text = "I asked for the code in our private chat."
     await message_of(update).reply_text(text, parse_mode=ParseMode.HTML)
+    if change.request is not None:       # a card whose code request this one replaced says so
+        await approval_cards.replaced(context, change.request)

@@ -13,12 +13,14 @@ from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.instruments import amount_text
 from trading.domain.manual_orders import Leg, OrderTicket
 from trading.domain.orders import Order
+from trading.services.approvals import card_label
 
 PREFIX = "ap"
 APPROVE, REJECT = "ok", "no"
+REPLACED_NOTE = "Code request replaced by a newer one: a code no longer sends this. Press Approve again to approve it."
 TOASTS = {
     TapOutcome.CODE_ASKED: "Approved: now send your 6-digit code in our private chat.",
-    TapOutcome.WAITING: "Already approved: waiting for your code. This press did nothing.",
+    TapOutcome.WAITING: "Already approved: waiting for your code for this card. This press did nothing.",
     TapOutcome.REFRESHED: "The order changed since the card was shown: check the new card. Nothing was placed.",
     TapOutcome.BLOCKED: "Not placed: it is blocked now (see the card).",
     TapOutcome.REJECTED: "Rejected: nothing was placed.",
@@ -56,7 +58,8 @@ def card_text(approval: Approval, note: str = "") -> str:
     lines += [f"ℹ️ {esc(n)}" for n in ticket.notes]           # e.g. dust /closeall leaves
     if approval.reason and approval.reason != "manual":
         lines.append(f"Why: {esc(approval.reason)}")
-    lines.append(f"Expires at {clock_time(approval.confirmation.expires_ms)}. Approve asks for your 2FA code.")
+    name = esc(card_label(approval)).replace("card", "Card", 1)
+    lines.append(f"{name} · expires at {clock_time(approval.confirmation.expires_ms)}. Approve asks for your 2FA code.")
     return "\n".join(lines)
 
 
@@ -91,6 +94,15 @@ def result_text(result: TapResult) -> str:
     if outcome is TapOutcome.REJECTED:
         return f"❌ <b>Rejected</b>: nothing was placed.\n{head}"
     return f"⌛ <b>Expired</b>: nothing was placed.\n{head}"
+
+
+def withdrawn_text(result: TapResult) -> str:
+    """Return the message that ends the code request of a card the re-quote after its press replaced or blocked."""
+    label = esc(card_label(result.approval)) if result.approval is not None else "the card"
+    if result.outcome is TapOutcome.REFRESHED:
+        return (f"♻️ No code needed for {label} any more: {esc(result.detail)}. Nothing was placed; a code now "
+                f"does nothing for it. Check the new card and press Approve there.")
+    return f"⛔ No code needed for {label} any more: {esc(result.detail.rstrip('.'))}. Nothing was placed."
 
 
 def code_reply(result: TapResult) -> str:

@@ -20,10 +20,22 @@ def clock_time(ms: int) -> str:
 
 
 def code_prompt(request: CodeRequest) -> str:
-    """Return the message that asks for a code."""
+    """Return the message that asks for a code: what exactly it authorises, and what it no longer does."""
     minutes = max(1, (request.expires_ms - request.asked_ms) // 60_000)
-    return (f"🔐 Send the 6-digit code from your authenticator app to {esc(request.purpose)}. "
-            f"It is valid for {minutes} min; the message with the code is deleted once read.")
+    text = (f"🔐 Send the 6-digit code from your authenticator app to {esc(request.purpose)}. "
+            f"The next code does this and nothing else; it is valid for {minutes} min and the message with the "
+            f"code is deleted once read.")
+    return text + replaced_note(request)
+
+
+def replaced_note(request: CodeRequest) -> str:
+    """Return the line saying which waiting request this one replaced ('' when none)."""
+    old = request.replaced
+    if old is None:
+        return ""
+    redo = old.redo or "ask for it again"
+    return (f"\n⚠️ This replaces your waiting request to {esc(old.purpose)}: a code no longer does that. "
+            f"To do it, {esc(redo)} after this one.")
 
 
 def locked_text(until_ms: int) -> str:
@@ -42,7 +54,7 @@ def switch_text(switch: Switch, done: str, unchanged: str) -> str:
         return code_prompt(switch.request)
     if switch.outcome is SwitchOutcome.UNCHANGED:
         return unchanged
-    return done.format(lifted=", ".join(switch.lifted))
+    return done.format(lifted=esc(", ".join(switch.lifted)))     # the reply is HTML
 
 
 def mode_text(mode: Mode) -> str:

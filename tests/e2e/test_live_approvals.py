@@ -112,13 +112,16 @@ async def test_a_price_move_beyond_the_slippage_refreshes_the_card_instead_of_pl
             await switched_on(telegram)
             card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
             exchange.board.by_id(MarketKind.SPOT, "BTCUSDT").moved_by = Decimal("1.01")
-            toast = await press(telegram, card)
+            toast = await press(telegram, card)     # answered from the database; the re-quote comes after it
             fresh = await telegram.wait_for(OWNER, lambda s: s.text.startswith(CARD) and "moved" in s.text)
             old = await telegram.wait_for(OWNER, lambda s: s.edited and s.message_id == card.message_id)
+            withdrawn = await telegram.wait_for(OWNER, lambda s: s.text.startswith("♻️ No code needed"))
             assert (await press(telegram, fresh)).startswith("Approved")
             telegram.user_says(OWNER, code_now(1))
             placed = await telegram.wait_for(OWNER, lambda s: s.text.startswith("✅ Code accepted. ✅ Bought"))
-    assert toast.startswith("The order changed since the card was shown")
+    assert toast.startswith("Approved: now send your 6-digit code")
+    assert withdrawn.text.startswith(f"♻️ No code needed for card #{approval_id(card)[:4]} any more: the price "
+                                     f"moved 100 bps") and "press Approve there" in withdrawn.text
     assert "the price moved 100 bps (more than 50 allowed)" in fresh.text
     assert old.text.startswith("♻️ Replaced by a new card") and old.buttons == []
     (order,) = exchange.account.orders

@@ -31,7 +31,7 @@ async def test_the_2fa_prompt_names_the_amount_on_the_step_and_that_amount_is_pl
     # 200 USDT at about 107,000-118,000 buys 0.0017... BTC: down on the 0.001 step, 0.001 is what the exchange gets
     fill = fill_of(card.text)
     amount = (Decimal(200) / fill).quantize(Decimal("0.001"), ROUND_DOWN)
-    assert f"to send buy 0.001 {PERP}." in prompt.text
+    assert f"to send buy 0.001 {PERP} (card #" in prompt.text
     assert amount == Decimal("0.001") and fill == fill.quantize(Decimal("0.1"))
     # the card's value is worked out from the last price, which the fake's candles (real spot prices moved to
     # today) need not hold on the 0.1 tick the fill is shown on: within a cent of amount x the fill shown

@@ -14,6 +14,7 @@ The server's clock may run apart from the machine's (`fake.server_offset_ms`), a
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -195,6 +196,15 @@ class FakeExchange:
     def inject_latency(self, seconds: float, count: int = 1, path: str | None = None) -> None:
         """Delay the next count matching requests by seconds, then answer normally."""
         self.faults.arm(Fault(FaultKind.LATENCY, count, path, seconds=seconds))
+
+    def hold(self, path: str, seconds: float, count: int = 1) -> asyncio.Event:
+        """Hold the next count requests for path until the returned event is set (at most seconds), then answer.
+
+        A request held is recorded (requests) but not answered: a test sees what the bot did meanwhile.
+        """
+        release = asyncio.Event()
+        self.faults.arm(Fault(FaultKind.LATENCY, count, path, seconds=seconds, release=release))
+        return release
 
     def inject_server_error(self, count: int = 1, path: str | None = None, status: int = 503,
                             method: str | None = None) -> None:

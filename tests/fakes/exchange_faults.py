@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,6 +33,7 @@ class Fault:
     status: int = 503
     code: int = -2015
     method: str | None = None        # None: any method
+    release: asyncio.Event | None = None   # latency: answer as soon as this is set (seconds is the longest wait)
 
     def matches(self, path: str, method: str = "GET") -> bool:
         """Return True when this fault applies to a request for path with method."""
@@ -73,7 +75,11 @@ class FaultPlan:
 async def fault_response(fault: Fault) -> web.StreamResponse | None:
     """Return the response a fault replaces the real one with, or None to serve normally (after any delay)."""
     if fault.kind is FaultKind.LATENCY:
-        await asyncio.sleep(fault.seconds)
+        if fault.release is None:
+            await asyncio.sleep(fault.seconds)
+        else:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(fault.release.wait(), fault.seconds)
         return None
     if fault.kind in (FaultKind.HANG, FaultKind.LOST_RESPONSE):
         await asyncio.sleep(fault.seconds)

@@ -45,14 +45,16 @@ class SqliteApprovals:
         async with self._store.transaction() as db:
             await db.execute("UPDATE approvals SET message_id = ? WHERE id = ?", (message_id, approval_id))
 
-    async def ask_code(self, approval_id: str, user_id: int, payload_hash: str, now_ms: int) -> bool:
-        """Record the Approve press of a pending, unexpired card, once; return False when it was not the first."""
+    async def ask_code(self, approval_id: str, user_id: int, payload_hash: str, now_ms: int,
+                       seen_ms: int | None = None) -> bool:
+        """Record an Approve press of a pending, unexpired card whose last press was read as seen_ms (None: never);
+        return False when another press got there first."""
         async with self._store.transaction() as db:
             cursor = await db.execute(
-                "UPDATE approvals SET code_asked_ms = :now WHERE id = :id AND code_asked_ms IS NULL AND EXISTS "
+                "UPDATE approvals SET code_asked_ms = :now WHERE id = :id AND code_asked_ms IS :seen AND EXISTS "
                 "(SELECT 1 FROM confirmations c WHERE c.id = :id AND c.user_id = :user AND c.state = 'pending' "
                 "AND c.expires_ms > :now AND c.payload_hash = :hash)",
-                {"now": now_ms, "id": approval_id, "user": user_id, "hash": payload_hash})
+                {"now": now_ms, "id": approval_id, "user": user_id, "hash": payload_hash, "seen": seen_ms})
             return cursor.rowcount == 1
 
     async def code_verified(self, approval_id: str, now_ms: int) -> None:

@@ -2,14 +2,17 @@
 
 Built on confirmations: the card is a confirmation row (who may answer, the hash of the ticket shown, expiry)
 and pending -> claimed is the one conditional UPDATE made after the code is verified and before the order
-leaves. A press is checked against the stored approval (the hash in the button must match it); at the press
-and again at the code the order is re-checked: a price that moved more than the slippage allowed, or orders
-that no longer match, replace the card with a fresh one; a hold or a risk rule that now blocks an entry ends
-it. The legs go out with client ids derived from the approval's id, so after a restart a claimed approval
-with no recorded result is looked up on the exchange by those ids before anything trades again.
+leaves. A press is checked against the stored approval (the hash in the button must match it) and answered
+from the database alone (press: the presser's next code is for this card, and the prompt says which request it
+replaced); after the answer, and again at the code, the order is re-quoted (recheck): a price that moved more
+than the slippage allowed, or orders that no longer match, replace the card with a fresh one; a hold or a risk
+rule that now blocks an entry ends it. The legs go out with client ids derived from the approval's id, so after
+a restart a claimed approval with no recorded result is looked up on the exchange by those ids before anything
+trades again.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +27,7 @@ from trading.domain.instruments import amount_text
 from trading.domain.manual_orders import ManualOrder, OrderTicket, approval_client_id
 from trading.domain.orders import Order
 from trading.ports import Broker, Clock
-from trading.services.code_requests import CodeRequests
+from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.confirmations import Confirmations, new_confirmation_id
 from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
@@ -36,6 +39,7 @@ _CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_AN
 
 
 Quote = Callable[[ManualOrder], Awaitable[OrderTicket]]
+CARD_LABEL = 4         # characters of a card's id that name it in the chat
 ResumeEntry = Callable[[Approval], Awaitable[str]]    # arms a placed bot entry's stored plan; says what it did
 
 
@@ -75,6 +79,14 @@ class ManualApprovedOrders:
 
 
 @dataclass(frozen=True, slots=True)
+class Pressed:
+    """An Approve press answered from the database: what to toast, and the code request it made, if any."""
+
+    result: TapResult
+    request: CodeRequest | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ApprovalSettings:
     """How long a card lives and how far the price may move before it is shown again."""
 
@@ -97,6 +109,7 @@ class Approvals:
         self._events = events
         self._clock = clock
         self.settings = settings
+        self._settling = asyncio.Lock()    # a re-quote after a press and a code's release, one at a time
 
     def handle(self, action: str, kind: ApprovedOrders) -> None:
         """Quote and carry out the cards of action with kind (the bot's own entries, beside the manual orders)."""
@@ -127,25 +140,56 @@ class Approvals:
         """Remember the chat message that shows the card."""
         await self._store.set_message(approval_id, message_id)
 
-    async def approve(self, approval_id: str, shown_hash: str, user_id: int) -> TapResult:
-        """Answer an Approve press: re-check the order, then ask the presser for a code (nothing is placed yet)."""
+    async def press(self, approval_id: str, shown_hash: str, user_id: int) -> Pressed:
+        """Answer an Approve press from the database alone: claim it and ask the presser for this card's code.
+
+        No network: the press is answered at once, and recheck() re-quotes the card afterwards. The claim is a
+        conditional UPDATE of the card's code_asked_ms, so of two presses read at once only one asks.
+        """
         approval, refusal = await self._pressable(approval_id, shown_hash, user_id)
         if refusal is not None:
-            return refusal
+            return Pressed(refusal)
         locked = self._codes.locked_until_ms()
         if locked:
-            return TapResult(TapOutcome.LOCKED, approval, locked_until_ms=locked)
-        if approval.code_asked_ms is not None and self._codes.waiting(user_id) is not None:
-            return TapResult(TapOutcome.WAITING, approval)
-        changed = await self._recheck(approval)
-        if changed is not None:
-            return changed
-        if approval.code_asked_ms is None and not await self._store.ask_code(
-                approval.id, user_id, approval.confirmation.payload_hash, self._clock.now_ms()):
-            return TapResult(TapOutcome.WAITING, approval)
-        self._codes.ask(user_id, f"send {describe(approval.ticket)}", lambda: self._release(approval.id, user_id),
-                        ref=approval.id, ttl_ms=max(1, approval.confirmation.expires_ms - self._clock.now_ms()))
-        return TapResult(TapOutcome.CODE_ASKED, approval)
+            return Pressed(TapResult(TapOutcome.LOCKED, approval, locked_until_ms=locked))
+        waiting = self._codes.waiting(user_id)
+        if waiting is not None and waiting.ref == approval.id:
+            return Pressed(TapResult(TapOutcome.WAITING, approval))
+        blocked = self._blocked(approval)
+        if blocked:
+            return Pressed(await self._block(approval, blocked))
+        now = self._clock.now_ms()
+        if not await self._store.ask_code(approval.id, user_id, approval.confirmation.payload_hash, now,
+                                          seen_ms=approval.code_asked_ms):
+            return Pressed(TapResult(TapOutcome.WAITING, approval))
+        label = card_label(approval)
+        request = self._codes.ask(user_id, f"send {describe(approval.ticket)} ({label})",
+                                  lambda: self._release(approval.id, user_id), ref=approval.id,
+                                  ttl_ms=max(1, approval.confirmation.expires_ms - now),
+                                  redo=f"press Approve on {label} again")
+        return Pressed(TapResult(TapOutcome.CODE_ASKED, approval), request)
+
+    async def recheck(self, approval_id: str) -> TapResult | None:
+        """Re-quote a card just approved: a refreshed or blocked result ends its code request; None when it holds.
+
+        Runs after the press was answered; a code typed meanwhile waits for it, then finds the card as it left it.
+        """
+        async with self._settling:
+            approval = await self._store.get(approval_id)
+            if approval is None or approval.confirmation.state.value != "pending":
+                return None
+            return await self._recheck(approval)
+
+    async def approve(self, approval_id: str, shown_hash: str, user_id: int) -> TapResult:
+        """Answer an Approve press and re-quote the card at once (press, then recheck: for callers with no chat)."""
+        pressed = await self.press(approval_id, shown_hash, user_id)
+        if pressed.result.outcome is not TapOutcome.CODE_ASKED:
+            return pressed.result
+        return await self.recheck(approval_id) or pressed.result
+
+    async def card(self, approval_id: str) -> Approval | None:
+        """Return the card with this id (to show it again), or None."""
+        return await self._store.get(approval_id)
 
     async def reject(self, approval_id: str, shown_hash: str, user_id: int) -> TapResult:
         """Answer a Reject press: the card ends and nothing is placed."""
@@ -199,24 +243,37 @@ class Approvals:
             return approval, TapResult(TapOutcome.EXPIRED, approval)
         return approval, None
 
+    def _blocked(self, approval: Approval) -> str:
+        """Return why a hold or a brake blocks the card's entries now ('' when none): local, no network."""
+        try:
+            for symbol in approval.ticket.entry_symbols():
+                self._gate.check(symbol)          # a hold or a brake: EntryRefused names it and how to lift it
+        except InvalidInput as exc:
+            return str(exc)
+        return ""
+
+    async def _block(self, approval: Approval, blocked: str) -> TapResult:
+        if not await self._store.expire(approval.id, f"blocked: {blocked}"[:200], self._clock.now_ms()):
+            return TapResult(TapOutcome.ALREADY_ANSWERED, approval)
+        self._codes.withdraw(approval.confirmation.user_id, approval.id)
+        return TapResult(TapOutcome.BLOCKED, approval, detail=blocked)
+
     async def _recheck(self, approval: Approval) -> TapResult | None:
         """Return a refreshed or blocked result when the order is no longer the one shown; None when it is."""
-        ticket, now = approval.ticket, self._clock.now_ms()
-        blocked, newer = "", ticket
-        try:
-            for symbol in ticket.entry_symbols():
-                self._gate.check(symbol)          # a hold or a brake: EntryRefused names it and how to lift it
-            newer = await self._kind(approval).quote(approval)
-        except InvalidInput as exc:
-            blocked = str(exc)
+        ticket, blocked, newer = approval.ticket, self._blocked(approval), approval.ticket
+        if not blocked:
+            try:
+                newer = await self._kind(approval).quote(approval)
+            except InvalidInput as exc:
+                blocked = str(exc)
         if blocked:
-            await self._store.expire(approval.id, f"blocked: {blocked}"[:200], now)
-            self._codes.withdraw(approval.confirmation.user_id, approval.id)
-            return TapResult(TapOutcome.BLOCKED, approval, detail=blocked)
+            return await self._block(approval, blocked)
         moved = ticket.moved_bps(newer)
         if ticket.same_orders(newer) and moved <= self.settings.max_slippage_bps:
             return None
-        await self._store.expire(approval.id, "refreshed", now)
+        # only the one that ends the card shows its replacement: a code and a press re-quoting it make one card
+        if not await self._store.expire(approval.id, "refreshed", self._clock.now_ms()):
+            return TapResult(TapOutcome.ALREADY_ANSWERED, approval)
         self._codes.withdraw(approval.confirmation.user_id, approval.id)
         c = approval.confirmation
         replacement = await self.propose(c.user_id, c.chat_id, newer, approval.reason, c.action, approval.plan)
@@ -233,10 +290,15 @@ class Approvals:
 
     async def _release(self, approval_id: str, user_id: int) -> TapResult:
         """Carry out an approval whose code was just verified: re-check, claim once, place, record."""
+        async with self._settling:
+            return await self._released(approval_id, user_id)
+
+    async def _released(self, approval_id: str, user_id: int) -> TapResult:
         approval = await self._store.get(approval_id)
         if approval is None:
             return TapResult(TapOutcome.UNKNOWN)
-        changed = await self._recheck(approval) if approval.confirmation.state.value == "pending" else None
+        changed = await self._recheck(approval) if approval.confirmation.state.value == "pending" else \
+            _ended_by_recheck(approval)
         if changed is not None:
             return changed
         claim = await self._confirm(approval, user_id)
@@ -294,6 +356,24 @@ class Approvals:
         await self._events.emit(Event(EventKind.APPROVAL, self._clock.now_ms(), message,
                                       {"approval": approval.id, "user_id": approval.confirmation.user_id},
                                       notify=False))
+
+
+def _ended_by_recheck(approval: Approval) -> TapResult | None:
+    """Return how the re-quote after the press ended a card its code then found ended (None: it did not)."""
+    c = approval.confirmation
+    if c.state.value != "expired":
+        return None
+    if c.result == "refreshed":
+        return TapResult(TapOutcome.REFRESHED, approval, detail="the order changed when it was checked after "
+                                                                "your press")
+    if c.result.startswith("blocked: "):
+        return TapResult(TapOutcome.BLOCKED, approval, detail=c.result.removeprefix("blocked: "))
+    return None
+
+
+def card_label(approval: Approval) -> str:
+    """Return how the chat names a card: 'card #Ab3x' (the start of its id), on the card and in its code prompt."""
+    return f"card #{approval.id[:CARD_LABEL]}"
 
 
 def describe(ticket: OrderTicket) -> str:

@@ -2,11 +2,12 @@
 
 The chat asks for a code (/live on, an approved live order, /resume after a kill switch, raising a risk limit)
 and the next six digits the user types in the private chat answer it. The request holds the action to run once
-the code is accepted; a wrong code leaves it waiting (until the lockout), an expired one never runs.
+the code is accepted; a wrong code leaves it waiting (until the lockout), an expired one never runs. A new request
+replaces the one waiting and keeps it as `replaced`, so the prompt can say which request a code no longer runs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Awaitable, Callable
 
@@ -37,6 +38,13 @@ class CodeRequest:
     expires_ms: int
     action: Callable[[], Awaitable[Any]]
     ref: str = ""                  # what it belongs to (an approval's id), so a newer card can replace it
+    redo: str = ""                 # how to ask for it again once replaced: "press Approve on card #Ab3x again"
+    replaced: CodeRequest | None = None   # the different request that was waiting when this one was asked
+
+
+    def forgotten(self) -> CodeRequest:
+        """Return this request without the one it replaced (a chain of replacements is not kept)."""
+        return replace(self, replaced=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +75,13 @@ class CodeRequests:
         return self.factor.locked_until_ms() if self.factor is not None else 0
 
     def ask(self, user_id: int, purpose: str, action: Callable[[], Awaitable[Any]], ref: str = "",
-            ttl_ms: int = CODE_TTL_MS) -> CodeRequest:
-        """Wait for user_id's next code to run action; replaces what the user was asked before."""
-        now = self._clock.now_ms()
-        request = CodeRequest(user_id, purpose, now, now + ttl_ms, action, ref)
+            ttl_ms: int = CODE_TTL_MS, redo: str = "") -> CodeRequest:
+        """Wait for user_id's next code to run action; the request it replaces, if another, is kept to be told."""
+        now, before = self._clock.now_ms(), self.waiting(user_id)
+        same = before is not None and (before.ref, before.purpose) == (ref, purpose)
+        replaced = before if before is not None and not same else None
+        request = CodeRequest(user_id, purpose, now, now + ttl_ms, action, ref, redo,
+                              replaced.forgotten() if replaced is not None else None)
         self._waiting[user_id] = request
         return request
 
