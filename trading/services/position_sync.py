@@ -436,7 +436,10 @@ def _as_held(guard: GuardedPosition) -> Position:
 
 
 def _seen_exit(guard: GuardedPosition, client_id: str) -> bool:
-    """Return True for an exit of the engine's that guard already knew of (a partial exit its amount counts)."""
+    """Return True for an exit that guard already knew of (a partial exit its amount counts): the engine's by its
+    number, the user's by its client id; a closing order is told by its client id, never by its amount."""
+    if client_id in guard.user_exits:
+        return True
     exit_ = exit_number(client_id)
     return exit_ is not None and exit_[0] == guard.key and exit_[1] <= guard.exits_sent \
         and client_id != guard.exit_in_flight

@@ -20,6 +20,10 @@ from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from tests.fakes.scripted_strategy import ScriptedStrategy
 from trading.domain.candles import MINUTE_MS
+from trading.domain.instruments import MarketKind
+from trading.domain.manual_orders import Size, SizeKind
+from trading.services.entry_gate import EntryGate
+from trading.services.portfolio import PortfolioService
 
 ORDER = "/fapi/v1/order"
 LOOK_UPS = 4          # one before each of the broker's three retries of the placement, then the sync's own
@@ -106,3 +110,21 @@ async def test_an_entry_of_unknown_outcome_is_told_as_maybe_placed_and_found_tak
         assert entered.endswith("Its order went unanswered, then was found by its client id: the bot's plan guards "
                                 "it (not the default exits)."), entered
         assert not rig.notified("failed") and rig.fake.count(ORDER, "POST") == 1
+
+
+async def test_a_hand_close_after_a_partial_sell_of_more_is_not_taken_for_the_bots_exit(held) -> None:
+    # /sell 0.044 of the 0.087 long, then the user sells the 0.043 left in the exchange's app: the bot's own
+    # partial (0.044 >= 0.043) is already counted and did not close the position
+    account = PortfolioService(held.venue, held.market, held.clock, "live", EntryGate(held.engine, held.clock),
+                               desk=held.loop)
+    partial = await account.sell(PERP, Size(SizeKind.AMOUNT, D("0.044")))
+    await held.run_until(SQUEEZE + MINUTE_MS)
+    assert partial.client_order_id.startswith("manual-") and held.engine.state.positions[PERP].amount == D("0.043")
+
+    held.fake.account.trade_by_hand(held.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.043"),
+                                    D("113800"), held.clock.now_ms())
+    await held.run_until(SQUEEZE + 2 * MINUTE_MS)
+
+    (exited,) = held.notified("EXIT")
+    assert "closed outside the bot" in exited and "no order of ours" in exited, exited
+    assert partial.client_order_id not in exited and held.engine.state.positions == {}
