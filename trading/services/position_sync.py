@@ -5,11 +5,10 @@ same way. Each fill the engine learns of here produces the one notification for 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol
 
-from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import RetryableError, TradingError
 from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
@@ -17,8 +16,7 @@ from trading.domain.orders import Order, OrderIntent, OrderStatus, OrderType, Si
 from trading.domain.positions import Position, PositionSide
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.entry_gate import EntryOrigin
-from trading.domain.client_ids import exit_number
-from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, EntryPlan
+from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
@@ -26,9 +24,8 @@ from trading.risk.verdicts import ALLOWED, Verdict
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.guard_levels import guard_levels
+from trading.services.position_closes import OWN_CLIENT_IDS, PositionCloses, Venue
 
-# the client ids of the bot's orders: its decisions and manual orders ("ta-"), a /close or /sell ("manual-")
-OWN_CLIENT_IDS = (f"{CLIENT_ID_PREFIX}-", "manual-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,31 +34,6 @@ class Unanswered:
 
     client_order_id: str
     symbol: str
-
-
-class Venue(Protocol):
-    """The account behind the broker, fed the prices the loop sees (PaperVenue, LiveVenue, PaperFeed fit)."""
-
-    async def trade_at(self, symbol: str, price: Decimal) -> None:
-        """Note the current price (paper: pending market orders fill) and record what changed."""
-        ...
-
-    async def on_candles(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
-        """Note closed candles (paper: fills, stops, liquidation, funding) and record what changed."""
-        ...
-
-    async def settle(self) -> None:
-        """Record and announce what changed since the last call (after the loop placed or cancelled orders)."""
-        ...
-
-    def fired(self, symbol: str) -> Order | None:
-        """Return (once) the exchange's own stop or target leg that closed symbol's position (paper: None)."""
-        ...
-
-    async def closed_outside(self, position: Position) -> Order | None:
-        """Return the exit of a position gone from the account with no order of ours: filled at the fills found
-        on the exchange, or unfilled with why its result is unknown (paper: None, nothing is found)."""
-        ...
 
 
 class EntryPlans(Protocol):
@@ -95,6 +67,7 @@ class PositionSync:
         self._raced: list[str] = []            # positions opened while the entry gate refused (take_raced)
         self._starting = False                 # the start-up's reconcile: what it finds predates any refusal
         self._unanswered: set[str] = set()     # client ids of orders sent whose outcome is not known yet
+        self._closes = PositionCloses(broker, engine, events, venue)
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
@@ -112,7 +85,7 @@ class PositionSync:
         unknown, and says so once, whether the exchange holds stops or not.
         """
         for client_id, pending in list(self.engine.state.pending.items()):
-            if await self.broker.find_by_client_id(client_id, pending.symbol) is None:
+            if await self._find(client_id, pending.symbol) is None:    # not when its look-up fails: kept
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Forgot the saved {pending.symbol} entry: the broker has no such order")
         if self.plans is not None:
@@ -170,7 +143,9 @@ class PositionSync:
         stops every new order); return the ones cancelled."""
         cancelled = []
         for client_id, pending in list(self.engine.state.pending.items()):
-            order = await self.broker.find_by_client_id(client_id, pending.symbol)
+            order = await self._find(client_id, pending.symbol)
+            if isinstance(order, Unanswered):
+                continue           # not known yet: the gate cancels it when a later look-up finds it resting
             if order is not None and not order.status.is_final:
                 if not await self.cancel_entry(order, now):
                     continue
@@ -295,7 +270,7 @@ class PositionSync:
         self.engine.on_position_opened(opened, now, client_id)
         await self._audit(now, f"Entry order {client_id} for {pending.symbol} filled at "
                                f"{opened.entry_price:f}, but the position is already gone: recorded as a trade")
-        await self._closed(pending.symbol, None, now, {})
+        await self._closes.closed(pending.symbol, None, now, {})
 
     async def _guarded(self, positions: Mapping[str, Position], now: int, marks: Mapping[str, Decimal]) -> None:
         for symbol, guard in list(self.engine.state.positions.items()):
@@ -308,7 +283,8 @@ class PositionSync:
                     self.engine.on_position_seen(held)
                 continue
             if held is None:
-                await self._closed(symbol, looked, now, marks)
+                self._unanswered.discard(guard.exit_in_flight)
+                await self._closes.closed(symbol, looked, now, marks)
                 continue
             self.engine.on_position_seen(held)
             if guard.exit_in_flight and (looked is None or looked.status.is_final):
@@ -327,65 +303,6 @@ class PositionSync:
             status = order.status.value if order is not None else "lost"
             await self.events.emit(notices.order_failed("Exit", guard.symbol, f"the order was {status}", now))
 
-    async def _closed(self, symbol: str, order: Order | None, now: int, marks: Mapping[str, Decimal]) -> None:
-        guard = self.engine.state.positions[symbol]
-        self._unanswered.discard(guard.exit_in_flight)
-        leg = self.venue.fired(symbol) if self.venue is not None else None
-        if leg is not None and max(leg.updated_ms, leg.created_ms) < guard.opened_ms:
-            leg = None             # it closed an earlier position in this market
-        if leg is None and (order is None or order.filled == 0):
-            own = await self._own_exit(guard)
-            if own is not None:       # our exit filled before the state knowing it was in flight was saved
-                await self._closed_by_own(symbol, own, now)
-                return
-            found = await self.venue.closed_outside(_as_held(guard)) if self.venue is not None else None
-            if found is not None or symbol not in marks:    # no mark (a restart): never a made-up result
-                await self._closed_outside(symbol, found, now)
-                return
-        exit_order = order if order is not None and order.filled > 0 else leg or order
-        closed, result, breaches = self.engine.on_position_closed(symbol, now, exit_order, marks.get(symbol))
-        if closed is not None:
-            if leg is not None and exit_order is leg:      # the exchange's stop or target closed it
-                closed = replace(closed, exit_reason=notices.exchange_leg_filled(leg, closed.stops.price_tick or None))
-            await self.events.emit(notices.position_exited(closed, result, now))
-        for breach in breaches:
-            await self.events.emit(notices.limit_hit(breach))
-
-    async def _own_exit(self, guard: GuardedPosition) -> Order | None:
-        """Return the bot's own order that closed guard's position since it opened, if the broker has one."""
-        closing = guard.side.entry_order_side.opposite
-        exits = [o for o in await self.broker.filled_orders(guard.symbol, guard.opened_ms)
-                 if o.side is closing and o.client_order_id.startswith(OWN_CLIENT_IDS)
-                 and not _seen_exit(guard, o.client_order_id)]
-        return exits[-1] if exits and exits[-1].filled >= guard.amount else None
-
-    async def _closed_by_own(self, symbol: str, own: Order, now: int) -> None:
-        """Record a position closed by the bot's own exit order, at its fill, worded as the bot's exit."""
-        at = max(own.updated_ms, own.created_ms) or now
-        closed, result, breaches = self.engine.on_position_closed(symbol, at, own)
-        if closed is not None:
-            closed = replace(closed, exit_reason=notices.own_exit_filled(own, closed.stops.price_tick or None),
-                             exit_by_user=False)
-            await self.events.emit(notices.position_exited(closed, result, at))
-        for breach in breaches:
-            await self.events.emit(notices.limit_hit(breach))
-
-    async def _closed_outside(self, symbol: str, found: Order | None, now: int) -> None:
-        """Record a position closed outside the bot at the fills found on the exchange, or its result unknown."""
-        if found is not None and found.filled > 0:
-            at = found.updated_ms or now          # the close is recorded when it happened, at its price
-            closed, result, breaches = self.engine.on_position_closed(symbol, at, found)
-            if closed is not None:
-                closed = replace(closed, exit_reason=notices.closed_outside(found, closed.stops.price_tick or None))
-                await self.events.emit(notices.position_exited(closed, result, at))
-        else:
-            closed, worst, breaches = self.engine.on_result_unknown(symbol, now)
-            if closed is not None:
-                why = found.reason if found is not None else "the account keeps no record of its close"
-                await self.events.emit(notices.result_unknown(closed, worst, why, now))
-        for breach in breaches:
-            await self.events.emit(notices.limit_hit(breach))
-
     async def _resume_plans(self, plans: Mapping[str, EntryPlan], now: int) -> None:
         """Take back as entries the journaled plans whose orders the broker holds but the saved state does not
         (the bot killed between sending them and saving): their fills then arm the plans' exits, not defaults."""
@@ -395,8 +312,8 @@ class PositionSync:
             symbol = plan.signal.symbol
             if client_id in self.engine.state.pending or client_id in keys or self.engine.state.busy(symbol):
                 continue
-            if await self.broker.find_by_client_id(client_id, symbol) is None:
-                continue           # killed before it was sent: there is no such entry
+            if await self._find(client_id, symbol) is None:
+                continue           # killed before it was sent: there is no such entry (a failed look-up keeps it)
             self.engine.on_entry_placed(plan, now)
             self._resumed.add(client_id)
             await self._audit(now, f"Took back the {symbol} entry {client_id} from its journaled plan")
@@ -427,22 +344,6 @@ class PositionSync:
 
     async def _audit(self, now: int, message: str) -> None:
         await self.events.emit(Event(EventKind.POSITION_UPDATED, now, message, notify=False))
-
-
-def _as_held(guard: GuardedPosition) -> Position:
-    """Return the position a guard stands for, as the account last held it (to look up how it closed)."""
-    return Position(guard.symbol, guard.side, guard.amount, guard.entry_price, guard.opened_ms,
-                    realized_pnl=guard.realized_pnl, fees_paid=guard.fees_paid, funding_paid=guard.funding_paid)
-
-
-def _seen_exit(guard: GuardedPosition, client_id: str) -> bool:
-    """Return True for an exit that guard already knew of (a partial exit its amount counts): the engine's by its
-    number, the user's by its client id; a closing order is told by its client id, never by its amount."""
-    if client_id in guard.user_exits:
-        return True
-    exit_ = exit_number(client_id)
-    return exit_ is not None and exit_[0] == guard.key and exit_[1] <= guard.exits_sent \
-        and client_id != guard.exit_in_flight
 
 
 def _entry_order(order: Order, longs: set[str]) -> bool:
