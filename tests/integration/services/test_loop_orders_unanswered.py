@@ -15,10 +15,12 @@ from typing import AsyncIterator
 
 import pytest
 
+from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_faults import Fault, FaultKind
-from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
-from tests.fakes.market_stretches import SQUEEZE, long_signal
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around, perp_minutes, start_live_loop
+from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
+from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import Size, SizeKind
@@ -128,3 +130,40 @@ async def test_a_hand_close_after_a_partial_sell_of_more_is_not_taken_for_the_bo
     (exited,) = held.notified("EXIT")
     assert "closed outside the bot" in exited and "no order of ours" in exited, exited
     assert partial.client_order_id not in exited and held.engine.state.positions == {}
+
+
+async def test_an_entry_the_exchange_never_had_is_dropped_with_its_plan_and_told_so(tmp_path: Path) -> None:
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        await rig.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(rig, taken=False)
+
+        await rig.run_until(SQUEEZE)
+        (client_id,) = rig.engine.state.pending
+        await rig.run_until(SQUEEZE + MINUTE_MS)        # the look-up answers: no such order
+
+        assert rig.notified("did not reach the exchange after all") == [
+            f"Entry order for {PERP} ({client_id}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; its plan is dropped."]
+        assert rig.engine.state.pending == {} and rig.engine.state.positions == {}
+        assert rig.fake.account.position("BTCUSDT") == 0 and not rig.notified("failed")
+
+
+async def test_an_entry_of_unknown_outcome_found_after_a_restart_takes_its_plans_exits(tmp_path: Path) -> None:
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        await first.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(first)
+        await first.run_until(SQUEEZE)
+        assert first.notified("MAY have reached the exchange") and first.fake.account.position("BTCUSDT") != 0
+        await first.kill()                  # stopped before any look-up answered
+
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        try:
+            guard = again.engine.state.positions[PERP]
+            assert (guard.strategy, guard.stops.stop, guard.stops.take_profit) == \
+                ("scripted", D("112500"), D("118000"))
+            assert again.engine.state.pending == {} and fake.count(ORDER, "POST") == 1
+        finally:
+            await again.close()
