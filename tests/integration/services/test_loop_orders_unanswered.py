@@ -17,7 +17,8 @@ import pytest
 
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_faults import Fault, FaultKind
-from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around, perp_minutes, start_live_loop
+from tests.fakes.live_futures_loop import (PERP, SPOT, LiveLoopRig, live_loop_around, perp_minutes, spot_minutes,
+                                           start_live_loop)
 from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
 from trading.adapters.clocks import ManualClock
@@ -28,6 +29,7 @@ from trading.services.entry_gate import EntryGate
 from trading.services.portfolio import PortfolioService
 
 ORDER = "/fapi/v1/order"
+SPOT_ORDER = "/api/v3/order"
 LOOK_UPS = 4          # one before each of the broker's three retries of the placement, then the sync's own
 SQUEEZE_LONG = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", PERP)
 UNKNOWN = f"Exit order for {PERP} ("
@@ -167,3 +169,28 @@ async def test_an_entry_of_unknown_outcome_found_after_a_restart_takes_its_plans
             assert again.engine.state.pending == {} and fake.count(ORDER, "POST") == 1
         finally:
             await again.close()
+
+
+async def test_a_spot_exit_of_unknown_outcome_is_never_sent_twice_and_found_filled_is_the_bots_exit(
+        tmp_path: Path) -> None:
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([spot_minutes(candles)], clock) as fake:
+        rig = await start_live_loop(tmp_path, fake, clock, candles,
+                                    [ScriptedStrategy([long_signal(SQUEEZE, "113691.10", "112500", "118000",
+                                                                   "squeeze", SPOT)])], futures=False)
+        try:
+            await rig.run_until(SQUEEZE)
+            fake.inject_lost_response(seconds=0, path=SPOT_ORDER, method="POST")
+            fake.faults.arm(Fault(FaultKind.AUTH_ERROR, LOOK_UPS, SPOT_ORDER, method="GET"))
+
+            await rig.loop.kill(flat=True, by="test", reason="flatten")
+            assert rig.engine.state.positions[SPOT].exit_in_flight and rig.notified("its outcome is UNKNOWN")
+            await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
+
+            (exited,) = rig.notified("EXIT")
+            assert exited.startswith(f"EXIT long {SPOT} [scripted]: kill switch (flat)"), exited
+            assert rig.engine.state.positions == {} and not rig.notified("failed")
+            assert [o.side for o in fake.account.orders] == ["BUY", "SELL"]      # one exit, never a second sell
+        finally:
+            await rig.close()
