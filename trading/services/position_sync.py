@@ -1,7 +1,10 @@
-"""Keeping the engine in step with the broker: orders sent, entries filled, exits done, positions closed.
+"""Keeping the engine in step with the broker: orders sent, entries filled, exits done, positions closed
+(recorded by position_closes.py).
 
 Works through the Broker port only (positions, orders by client id), so paper and live are followed the
-same way. Each fill the engine learns of here produces the one notification for that entry or exit.
+same way. Each fill the engine learns of here produces the one notification for that entry or exit. An order
+sent without an answer whose look-up fails too is of unknown outcome: never told as failed, and looked up by its
+client id at each step until the exchange finds it or says it has none.
 """
 from __future__ import annotations
 
