@@ -171,8 +171,9 @@ def exit_unanswered(plan: ExitPlan, ts_ms: int) -> Event:
             f"position until the bot finds the order by its client id {client_id} (it looks at each step); the "
             f"position and its protective stop are being checked. Type /positions to see the position, "
             f"/close {symbol} to close it yourself.")
-    return Event(EventKind.ORDER_PLACED, ts_ms, line, {"symbol": symbol, "what": "Exit", "client_order_id": client_id,
-                                                       "reason": plan.reason}, Severity.WARNING)
+    # an error, not an exit: whether the position is still open is in doubt, so it goes through quiet hours
+    return Event(EventKind.ERROR, ts_ms, line, {"symbol": symbol, "what": "Exit", "client_order_id": client_id,
+                                                "reason": plan.reason}, Severity.WARNING)
 
 
 def unanswered_never_placed(what: str, symbol: str, client_order_id: str, ts_ms: int) -> Event:

@@ -26,6 +26,7 @@ from trading.domain.candles import MINUTE_MS
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import Size, SizeKind
 from trading.services.entry_gate import EntryGate
+from trading.services.notification_policy import ALWAYS_THROUGH_QUIET, category_of
 from trading.services.portfolio import PortfolioService
 
 ORDER = "/fapi/v1/order"
@@ -62,6 +63,8 @@ async def test_an_exit_of_unknown_outcome_stays_in_flight_and_found_filled_is_th
     (told,) = [line for line in held.notes.lines if line.startswith(UNKNOWN)]
     assert "its outcome is UNKNOWN. It MAY have reached the exchange" in told and "/positions" in told
     assert f"/close {PERP}" in told and "protective stop" in told
+    (event,) = [e for e in held.notes.events if e.message == told]
+    assert category_of(event) in ALWAYS_THROUGH_QUIET          # the position is in doubt: told even at night
     assert not held.notified("failed")
 
     await held.run_until(SQUEEZE + MINUTE_MS)           # the look-up answers: the exit filled
