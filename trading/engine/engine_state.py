@@ -80,6 +80,9 @@ class GuardedPosition(Restorable):
     exit_in_flight: str = ""     # client id of an exit order not final yet; no new exit meanwhile
     exit_reason: str = ""        # what that exit is for, for its notification
     exit_by_user: bool = False   # the exit in flight is the user's own (/sell, /close): the reply tells it
+    # the user's exits (/sell, /close, approved legs) already counted in amount: never taken later for the order
+    # that closed the position (the engine's own are told by their number, exits_sent)
+    user_exits: tuple[str, ...] = ()
 
     @property
     def side(self) -> PositionSide:

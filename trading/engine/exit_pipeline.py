@@ -19,6 +19,7 @@ from trading.risk.protective_stops import (ExitAction, ExitInstruction, ExitReas
                                            ProtectionSettings, Zone, evaluate_stops)
 
 ONE = Decimal(1)
+USER_EXITS_KEPT = 20        # a position's partial exits by the user remembered (each is told once, at its fill)
 _ZONES = {ExitReason.SOFT_STOP_ZONE: Zone.SOFT_STOP, ExitReason.TAKE_PROFIT_ZONE: Zone.TAKE_PROFIT}
 
 
@@ -88,7 +89,10 @@ def exit_now(guard: GuardedPosition, position: Position, reason: str, message: s
 
 def exit_settled(guard: GuardedPosition) -> GuardedPosition:
     """Return the guard once its exit order is final (filled or not): later exits may be planned again."""
-    return changed(guard, exit_in_flight="", exit_reason="", exit_by_user=False)
+    done = guard.user_exits
+    if guard.exit_by_user and guard.exit_in_flight:
+        done = (*done, guard.exit_in_flight)[-USER_EXITS_KEPT:]
+    return changed(guard, exit_in_flight="", exit_reason="", exit_by_user=False, user_exits=done)
 
 
 def user_exit(guard: GuardedPosition, client_order_id: str, command: str) -> GuardedPosition:

@@ -147,6 +147,44 @@ def plan_resumed(entered: Event) -> Event:
                                     "left guards it (not the default exits).")
 
 
+def unanswered_found(entered: Event) -> Event:
+    """Return an entry's notification for an entry whose order went unanswered and was found later."""
+    return replace(entered, message=f"{entered.message} Its order went unanswered, then was found by its client id: "
+                                    "the bot's plan guards it (not the default exits).")
+
+
+def entry_unanswered(symbol: str, client_order_id: str, ts_ms: int) -> Event:
+    """Return the warning of an entry order that MAY have reached the exchange (no answer, no look-up either)."""
+    line = (f"Entry order for {symbol} MAY have reached the exchange: it did not answer, and the look-up of the "
+            f"order got no answer either. The bot looks it up by its client id {client_order_id} at each step: "
+            f"found, its position is guarded by the bot's plan (stop and target); check /orders and /positions "
+            f"before placing it again.")
+    return Event(EventKind.ORDER_PLACED, ts_ms, line, {"symbol": symbol, "what": "Entry",
+                                                       "client_order_id": client_order_id}, Severity.WARNING)
+
+
+def exit_unanswered(plan: ExitPlan, ts_ms: int) -> Event:
+    """Return the warning (told once) of an exit order whose outcome is unknown: no other exit goes out meanwhile."""
+    symbol, client_id = plan.symbol, plan.intent.client_order_id
+    line = (f"Exit order for {symbol} ({plan.message}): its outcome is UNKNOWN. It MAY have reached the exchange: "
+            f"it did not answer, and the look-up of the order got no answer either. No other exit is sent for this "
+            f"position until the bot finds the order by its client id {client_id} (it looks at each step); the "
+            f"position and its protective stop are being checked. Type /positions to see the position, "
+            f"/close {symbol} to close it yourself.")
+    # an error, not an exit: whether the position is still open is in doubt, so it goes through quiet hours
+    return Event(EventKind.ERROR, ts_ms, line, {"symbol": symbol, "what": "Exit", "client_order_id": client_id,
+                                                "reason": plan.reason}, Severity.WARNING)
+
+
+def unanswered_never_placed(what: str, symbol: str, client_order_id: str, ts_ms: int) -> Event:
+    """Return the notification of an order of unknown outcome the exchange says it never had."""
+    then = "the position is free for a new exit" if what == "Exit" else "its plan is dropped"
+    line = (f"{what} order for {symbol} ({client_order_id}) did not reach the exchange after all: it has no such "
+            f"order. Nothing was changed by it; {then}.")
+    return Event(EventKind.ORDER_FAILED, ts_ms, line, {"symbol": symbol, "what": what,
+                                                       "client_order_id": client_order_id}, Severity.WARNING)
+
+
 def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:
     """Return the notification of an entry or exit order the broker refused or lost."""
     return Event(EventKind.ORDER_FAILED, ts_ms, f"{what} order for {symbol} failed: {error}",

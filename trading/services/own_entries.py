@@ -13,7 +13,7 @@ from enum import StrEnum
 from trading.domain.approvals import ProposalOutcome
 from trading.engine.entry_pipeline import EntryPlan
 from trading.ports import EntryApprovals
-from trading.services.position_sync import PositionSync
+from trading.services.position_sync import PositionSync, Unanswered
 
 
 class EntryOutcome(StrEnum):
@@ -21,6 +21,7 @@ class EntryOutcome(StrEnum):
 
     PLACED = "placed"
     FAILED = "failed"                  # the broker refused it (an alert says why)
+    UNKNOWN = "unknown"                # no answer, no look-up either: it MAY be on the exchange (a warning says so)
     PROPOSED = "proposed"              # a card waits for the owner
     ALREADY_WAITING = "already_waiting"    # the symbol has a card waiting: no second one
     NO_APPROVER = "no_approver"        # nobody to ask: not proposed
@@ -29,6 +30,8 @@ class EntryOutcome(StrEnum):
         """Return the outcome as the decision log records it."""
         return {EntryOutcome.PLACED: "allowed: order sent",
                 EntryOutcome.FAILED: "allowed, but the broker refused the order",
+                EntryOutcome.UNKNOWN: "allowed: the order MAY have reached the exchange (no answer); looked up by "
+                                      "its client id",
                 EntryOutcome.PROPOSED: "allowed: a card waits for the owner's approval",
                 EntryOutcome.ALREADY_WAITING: f"allowed, but a card for {symbol} already waits: not proposed again",
                 EntryOutcome.NO_APPROVER: "allowed, but nobody can approve it yet (no private chat): not proposed",
@@ -50,6 +53,9 @@ class OwnEntries:
     async def enter(self, plan: EntryPlan, now_ms: int, mark: Decimal | None) -> EntryOutcome:
         """Send plan's order, or put it to the owner (mark: the last price, where a market entry fills)."""
         if self.approvals is None:
-            return EntryOutcome.PLACED if await self._sync.place_entry(plan, now_ms) else EntryOutcome.FAILED
+            order = await self._sync.place_entry(plan, now_ms)
+            if isinstance(order, Unanswered):
+                return EntryOutcome.UNKNOWN
+            return EntryOutcome.PLACED if order is not None else EntryOutcome.FAILED
         proposal = await self.approvals.propose(plan, mark if mark is not None else plan.signal.entry)
         return _PROPOSALS[proposal.outcome]

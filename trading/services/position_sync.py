@@ -1,15 +1,17 @@
-"""Keeping the engine in step with the broker: orders sent, entries filled, exits done, positions closed.
+"""Keeping the engine in step with the broker: orders sent, entries filled, exits done, positions closed
+(recorded by position_closes.py).
 
 Works through the Broker port only (positions, orders by client id), so paper and live are followed the
-same way. Each fill the engine learns of here produces the one notification for that entry or exit.
+same way. Each fill the engine learns of here produces the one notification for that entry or exit. An order
+sent without an answer whose look-up fails too is of unknown outcome: never told as failed, and looked up by its
+client id at each step until the exchange finds it or says it has none.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol
 
-from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import RetryableError, TradingError
 from trading.domain.events import Event, EventKind
 from trading.domain.instruments import Instrument
@@ -17,8 +19,7 @@ from trading.domain.orders import Order, OrderIntent, OrderStatus, OrderType, Si
 from trading.domain.positions import Position, PositionSide
 from trading.engine.engine_state import GuardedPosition
 from trading.engine.entry_gate import EntryOrigin
-from trading.domain.client_ids import exit_number
-from trading.engine.entry_pipeline import CLIENT_ID_PREFIX, EntryPlan
+from trading.engine.entry_pipeline import EntryPlan
 from trading.engine.exit_pipeline import ExitPlan
 from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
@@ -26,34 +27,16 @@ from trading.risk.verdicts import ALLOWED, Verdict
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.guard_levels import guard_levels
-
-# the client ids of the bot's orders: its decisions and manual orders ("ta-"), a /close or /sell ("manual-")
-OWN_CLIENT_IDS = (f"{CLIENT_ID_PREFIX}-", "manual-")
+from trading.services.position_closes import OWN_CLIENT_IDS, PositionCloses, Venue
 
 
-class Venue(Protocol):
-    """The account behind the broker, fed the prices the loop sees (PaperVenue, LiveVenue, PaperFeed fit)."""
 
-    async def trade_at(self, symbol: str, price: Decimal) -> None:
-        """Note the current price (paper: pending market orders fill) and record what changed."""
-        ...
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """An order whose outcome is unknown: sent without an answer, and looking it up by its client id failed too."""
 
-    async def on_candles(self, batches: Sequence[tuple[str, Timeframe, Candles]]) -> None:
-        """Note closed candles (paper: fills, stops, liquidation, funding) and record what changed."""
-        ...
-
-    async def settle(self) -> None:
-        """Record and announce what changed since the last call (after the loop placed or cancelled orders)."""
-        ...
-
-    def fired(self, symbol: str) -> Order | None:
-        """Return (once) the exchange's own stop or target leg that closed symbol's position (paper: None)."""
-        ...
-
-    async def closed_outside(self, position: Position) -> Order | None:
-        """Return the exit of a position gone from the account with no order of ours: filled at the fills found
-        on the exchange, or unfilled with why its result is unknown (paper: None, nothing is found)."""
-        ...
+    client_order_id: str
+    symbol: str
 
 
 class EntryPlans(Protocol):
@@ -86,6 +69,8 @@ class PositionSync:
         self._resumed: set[str] = set()        # entries found at a restart through their journaled plans
         self._raced: list[str] = []            # positions opened while the entry gate refused (take_raced)
         self._starting = False                 # the start-up's reconcile: what it finds predates any refusal
+        self._unanswered: set[str] = set()     # client ids of orders sent whose outcome is not known yet
+        self._closes = PositionCloses(broker, engine, events, venue)
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
@@ -103,7 +88,7 @@ class PositionSync:
         unknown, and says so once, whether the exchange holds stops or not.
         """
         for client_id, pending in list(self.engine.state.pending.items()):
-            if await self.broker.find_by_client_id(client_id, pending.symbol) is None:
+            if await self._find(client_id, pending.symbol) is None:    # not when its look-up fails: kept
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Forgot the saved {pending.symbol} entry: the broker has no such order")
         if self.plans is not None:
@@ -114,15 +99,22 @@ class PositionSync:
         finally:
             self._starting = False
 
-    async def place_entry(self, plan: EntryPlan, now: int) -> Order | None:
+    async def place_entry(self, plan: EntryPlan, now: int) -> Order | Unanswered | None:
         """Journal the plan, send its entry order; return the order when the broker holds it (None: refused,
-        and an alert says why)."""
+        and an alert says why; Unanswered: it MAY have reached the exchange, and the user is told so).
+
+        An entry of unknown outcome waits as a pending entry, its plan in the saved state, until a look-up by its
+        client id finds it (its fill arms the plan's exits, never the defaults) or the exchange says it has none.
+        """
         if self.plans is not None:       # a bot killed before the engine state holding the entry is saved finds it
             await self.plans.write(plan, now)
             self._journaled.add(plan.intent.client_order_id)
         order = await self._place(plan.intent, "Entry", now)
         if order is not None:
             self.engine.on_entry_placed(plan, now)
+        if isinstance(order, Unanswered):
+            self._unanswered.add(order.client_order_id)
+            await self.events.emit(notices.entry_unanswered(order.symbol, order.client_order_id, now))
         return order
 
     async def state_saved(self) -> None:
@@ -132,9 +124,19 @@ class PositionSync:
             self._journaled.clear()
 
     async def place_exit(self, plan: ExitPlan, now: int) -> bool:
-        """Send an exit order; on failure free the position for another exit on the next price."""
-        if await self._place(plan.intent, "Exit", now, "; trying again on the next price") is None:
+        """Send an exit order; return True when the broker holds it.
+
+        Refused, the position is free for another exit on the next price. Of unknown outcome (it MAY have
+        reached the exchange), it stays in flight: no other exit goes out for the position until a look-up by its
+        client id finds it (its fill is the bot's exit) or the exchange says it has no such order.
+        """
+        order = await self._place(plan.intent, "Exit", now, "; trying again on the next price")
+        if order is None:
             self.engine.on_exit_settled(plan.symbol)
+            return False
+        if isinstance(order, Unanswered):
+            self._unanswered.add(order.client_order_id)
+            await self.events.emit(notices.exit_unanswered(plan, now))
             return False
         await self.events.emit(notices.exit_sent(plan, now))
         return True
@@ -144,7 +146,9 @@ class PositionSync:
         stops every new order); return the ones cancelled."""
         cancelled = []
         for client_id, pending in list(self.engine.state.pending.items()):
-            order = await self.broker.find_by_client_id(client_id, pending.symbol)
+            order = await self._find(client_id, pending.symbol)
+            if isinstance(order, Unanswered):
+                continue           # not known yet: the gate cancels it when a later look-up finds it resting
             if order is not None and not order.status.is_final:
                 if not await self.cancel_entry(order, now):
                     continue
@@ -187,47 +191,50 @@ class PositionSync:
         raced, self._raced = self._raced, []
         return raced
 
-    async def _place(self, intent: OrderIntent, what: str, now: int, then: str = "") -> Order | None:
+    async def _place(self, intent: OrderIntent, what: str, now: int, then: str = "") -> Order | Unanswered | None:
         order = await self._send(intent, what, now, then)
         if self.venue is not None:
             await self.venue.settle()     # the venue records the order (and a fill at once) before our notice
         return order
 
-    async def _send(self, intent: OrderIntent, what: str, now: int, then: str) -> Order | None:
+    async def _send(self, intent: OrderIntent, what: str, now: int, then: str) -> Order | Unanswered | None:
         try:
             return await self.broker.place(intent)
         except RetryableError as exc:
-            # The order may have reached the venue before the failure: look it up before calling it lost.
-            found = await self._lookup(intent)
+            # The order may have reached the venue before the failure: look it up before calling it lost, and
+            # never call it failed when the look-up cannot tell.
+            found = await self._find(intent.client_order_id, intent.symbol)
             if found is not None:
                 return found
-            await self.events.emit(notices.order_failed(what, intent.symbol, f"{exc}{then}", now))
+            error: TradingError = exc
         except TradingError as exc:
-            await self.events.emit(notices.order_failed(what, intent.symbol, f"{exc}{then}", now))
+            error = exc
+        await self.events.emit(notices.order_failed(what, intent.symbol, f"{error}{then}", now))
         return None
 
-    async def _lookup(self, intent: OrderIntent) -> Order | None:
+    async def _find(self, client_order_id: str, symbol: str) -> Order | Unanswered | None:
+        """Return the broker's order with this client id; None only when the exchange says it has none."""
         try:
-            return await self.broker.find_by_client_id(intent.client_order_id, intent.symbol)
+            return await self.broker.find_by_client_id(client_order_id, symbol)
         except TradingError:
-            return None
+            return Unanswered(client_order_id, symbol)
 
     async def _entries(self, positions: Mapping[str, Position], now: int) -> None:
         for client_id, pending in list(self.engine.state.pending.items()):
-            order = await self.broker.find_by_client_id(client_id, pending.symbol)
-            if order is not None and order.filled > 0 and pending.symbol in positions:
-                # asked before it counts; a position already guarded takes its approved plan (resume_approved)
-                verdict = ALLOWED if pending.symbol in self.engine.state.positions else \
-                    self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
-                guard = self.engine.on_position_opened(positions[pending.symbol], now, client_id)
-                entered = notices.position_entered(guard, positions[pending.symbol], now,
-                                                   self.instruments.get(pending.symbol))
-                resumed = client_id in self._resumed
-                self._resumed.discard(client_id)
-                await self.events.emit(notices.plan_resumed(entered) if resumed else entered)
-                await self._opened_while_refused(guard, verdict, now)
+            order = await self._find(client_id, pending.symbol)
+            if isinstance(order, Unanswered):
+                # its look-up failed: a position showing meanwhile is guarded by its plan (no other entry of the
+                # bot's can be in this market), else the next step asks again
+                if pending.symbol in positions and pending.symbol not in self.engine.state.positions:
+                    await self._entered(client_id, positions[pending.symbol], now)
+            elif order is not None and order.filled > 0 and pending.symbol in positions:
+                await self._entered(client_id, positions[pending.symbol], now)
             elif order is not None and order.filled > 0 and order.avg_price is not None and order.status.is_final:
                 await self._entered_and_gone(client_id, order, order.avg_price, now)
+            elif order is None and client_id in self._unanswered:
+                self.engine.on_entry_ended(client_id)
+                self._unanswered.discard(client_id)
+                await self.events.emit(notices.unanswered_never_placed("Entry", pending.symbol, client_id, now))
             elif order is None or order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
                 gone = "lost" if order is None else "filled at an unknown price; the position is gone"
@@ -238,92 +245,66 @@ class PositionSync:
                 verdict = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
                 await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, verdict.reason))
 
+    async def _entered(self, client_id: str, position: Position, now: int) -> None:
+        """Guard the position client_id's entry opened with its plan's exits, and tell it."""
+        symbol = position.symbol
+        # asked before it counts; a position already guarded takes its approved plan (resume_approved)
+        verdict = ALLOWED if symbol in self.engine.state.positions else \
+            self.engine.vet_new_position(now, EntryOrigin.FILL, symbol)
+        guard = self.engine.on_position_opened(position, now, client_id)
+        entered = notices.position_entered(guard, position, now, self.instruments.get(symbol))
+        if client_id in self._unanswered:
+            entered = notices.unanswered_found(entered)
+        elif client_id in self._resumed:
+            entered = notices.plan_resumed(entered)
+        self._resumed.discard(client_id)
+        self._unanswered.discard(client_id)
+        await self.events.emit(entered)
+        await self._opened_while_refused(guard, verdict, now)
+
     async def _entered_and_gone(self, client_id: str, order: Order, price: Decimal, now: int) -> None:
         """Record an entry that filled but whose position is already gone (closed while the bot was down, or
         between two looks) as a trade: opened at its fill, closed as the sync finds it closed."""
         pending = self.engine.state.pending[client_id]
         self._resumed.discard(client_id)
+        self._unanswered.discard(client_id)
         opened = Position(pending.symbol, pending.side, order.filled, price,
                           max(order.updated_ms, order.created_ms) or now, fees_paid=order.fee)
         self.engine.on_position_opened(opened, now, client_id)
         await self._audit(now, f"Entry order {client_id} for {pending.symbol} filled at "
                                f"{opened.entry_price:f}, but the position is already gone: recorded as a trade")
-        await self._closed(pending.symbol, None, now, {})
+        await self._closes.closed(pending.symbol, None, now, {})
 
     async def _guarded(self, positions: Mapping[str, Position], now: int, marks: Mapping[str, Decimal]) -> None:
         for symbol, guard in list(self.engine.state.positions.items()):
-            order = None
-            if guard.exit_in_flight:
-                order = await self.broker.find_by_client_id(guard.exit_in_flight, symbol)
-            if symbol not in positions or positions[symbol].side is not guard.side:     # closed, or reversed
-                await self._closed(symbol, order, now, marks)
+            held = positions.get(symbol)
+            held = held if held is not None and held.side is guard.side else None     # None: closed, or reversed
+            looked = await self._find(guard.exit_in_flight, symbol) if guard.exit_in_flight else None
+            if isinstance(looked, Unanswered):
+                # the exit may have filled: nothing is recorded nor sent again until its look-up answers
+                if held is not None:
+                    self.engine.on_position_seen(held)
                 continue
-            self.engine.on_position_seen(positions[symbol])
-            if guard.exit_in_flight and (order is None or order.status.is_final):
-                self.engine.on_exit_settled(symbol)
-                if order is not None and order.filled > 0:
-                    await self.events.emit(notices.position_reduced(guard, positions[symbol], now))
-                else:
-                    status = order.status.value if order is not None else "lost"
-                    await self.events.emit(notices.order_failed("Exit", symbol, f"the order was {status}", now))
+            if held is None:
+                self._unanswered.discard(guard.exit_in_flight)
+                await self._closes.closed(symbol, looked, now, marks)
+                continue
+            self.engine.on_position_seen(held)
+            if guard.exit_in_flight and (looked is None or looked.status.is_final):
+                await self._exit_ended(guard, looked, held, now)
 
-    async def _closed(self, symbol: str, order: Order | None, now: int, marks: Mapping[str, Decimal]) -> None:
-        guard = self.engine.state.positions[symbol]
-        leg = self.venue.fired(symbol) if self.venue is not None else None
-        if leg is not None and max(leg.updated_ms, leg.created_ms) < guard.opened_ms:
-            leg = None             # it closed an earlier position in this market
-        if leg is None and (order is None or order.filled == 0):
-            own = await self._own_exit(guard)
-            if own is not None:       # our exit filled before the state knowing it was in flight was saved
-                await self._closed_by_own(symbol, own, now)
-                return
-            found = await self.venue.closed_outside(_as_held(guard)) if self.venue is not None else None
-            if found is not None or symbol not in marks:    # no mark (a restart): never a made-up result
-                await self._closed_outside(symbol, found, now)
-                return
-        exit_order = order if order is not None and order.filled > 0 else leg or order
-        closed, result, breaches = self.engine.on_position_closed(symbol, now, exit_order, marks.get(symbol))
-        if closed is not None:
-            if leg is not None and exit_order is leg:      # the exchange's stop or target closed it
-                closed = replace(closed, exit_reason=notices.exchange_leg_filled(leg, closed.stops.price_tick or None))
-            await self.events.emit(notices.position_exited(closed, result, now))
-        for breach in breaches:
-            await self.events.emit(notices.limit_hit(breach))
-
-    async def _own_exit(self, guard: GuardedPosition) -> Order | None:
-        """Return the bot's own order that closed guard's position since it opened, if the broker has one."""
-        closing = guard.side.entry_order_side.opposite
-        exits = [o for o in await self.broker.filled_orders(guard.symbol, guard.opened_ms)
-                 if o.side is closing and o.client_order_id.startswith(OWN_CLIENT_IDS)
-                 and not _seen_exit(guard, o.client_order_id)]
-        return exits[-1] if exits and exits[-1].filled >= guard.amount else None
-
-    async def _closed_by_own(self, symbol: str, own: Order, now: int) -> None:
-        """Record a position closed by the bot's own exit order, at its fill, worded as the bot's exit."""
-        at = max(own.updated_ms, own.created_ms) or now
-        closed, result, breaches = self.engine.on_position_closed(symbol, at, own)
-        if closed is not None:
-            closed = replace(closed, exit_reason=notices.own_exit_filled(own, closed.stops.price_tick or None),
-                             exit_by_user=False)
-            await self.events.emit(notices.position_exited(closed, result, at))
-        for breach in breaches:
-            await self.events.emit(notices.limit_hit(breach))
-
-    async def _closed_outside(self, symbol: str, found: Order | None, now: int) -> None:
-        """Record a position closed outside the bot at the fills found on the exchange, or its result unknown."""
-        if found is not None and found.filled > 0:
-            at = found.updated_ms or now          # the close is recorded when it happened, at its price
-            closed, result, breaches = self.engine.on_position_closed(symbol, at, found)
-            if closed is not None:
-                closed = replace(closed, exit_reason=notices.closed_outside(found, closed.stops.price_tick or None))
-                await self.events.emit(notices.position_exited(closed, result, at))
+    async def _exit_ended(self, guard: GuardedPosition, order: Order | None, held: Position, now: int) -> None:
+        """Free the position of its exit gone final (or that the exchange says it never had), and tell it."""
+        self.engine.on_exit_settled(guard.symbol)
+        unanswered = guard.exit_in_flight in self._unanswered
+        self._unanswered.discard(guard.exit_in_flight)
+        if order is not None and order.filled > 0:
+            await self.events.emit(notices.position_reduced(guard, held, now))
+        elif order is None and unanswered:
+            await self.events.emit(notices.unanswered_never_placed("Exit", guard.symbol, guard.exit_in_flight, now))
         else:
-            closed, worst, breaches = self.engine.on_result_unknown(symbol, now)
-            if closed is not None:
-                why = found.reason if found is not None else "the account keeps no record of its close"
-                await self.events.emit(notices.result_unknown(closed, worst, why, now))
-        for breach in breaches:
-            await self.events.emit(notices.limit_hit(breach))
+            status = order.status.value if order is not None else "lost"
+            await self.events.emit(notices.order_failed("Exit", guard.symbol, f"the order was {status}", now))
 
     async def _resume_plans(self, plans: Mapping[str, EntryPlan], now: int) -> None:
         """Take back as entries the journaled plans whose orders the broker holds but the saved state does not
@@ -334,8 +315,8 @@ class PositionSync:
             symbol = plan.signal.symbol
             if client_id in self.engine.state.pending or client_id in keys or self.engine.state.busy(symbol):
                 continue
-            if await self.broker.find_by_client_id(client_id, symbol) is None:
-                continue           # killed before it was sent: there is no such entry
+            if await self._find(client_id, symbol) is None:
+                continue           # killed before it was sent: there is no such entry (a failed look-up keeps it)
             self.engine.on_entry_placed(plan, now)
             self._resumed.add(client_id)
             await self._audit(now, f"Took back the {symbol} entry {client_id} from its journaled plan")
@@ -366,19 +347,6 @@ class PositionSync:
 
     async def _audit(self, now: int, message: str) -> None:
         await self.events.emit(Event(EventKind.POSITION_UPDATED, now, message, notify=False))
-
-
-def _as_held(guard: GuardedPosition) -> Position:
-    """Return the position a guard stands for, as the account last held it (to look up how it closed)."""
-    return Position(guard.symbol, guard.side, guard.amount, guard.entry_price, guard.opened_ms,
-                    realized_pnl=guard.realized_pnl, fees_paid=guard.fees_paid, funding_paid=guard.funding_paid)
-
-
-def _seen_exit(guard: GuardedPosition, client_id: str) -> bool:
-    """Return True for an exit of the engine's that guard already knew of (a partial exit its amount counts)."""
-    exit_ = exit_number(client_id)
-    return exit_ is not None and exit_[0] == guard.key and exit_[1] <= guard.exits_sent \
-        and client_id != guard.exit_in_flight
 
 
 def _entry_order(order: Order, longs: set[str]) -> bool:

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 from trading.domain.candles import Candle, Candles, Timeframe
 from trading.domain.decisions import Action, DecisionRequest
-from trading.domain.errors import EntryRefused, InvalidInput, TradingError
+from trading.domain.errors import EntryRefused, InvalidInput, TradingError, VenueUnavailable
 from trading.domain.orders import Order
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
@@ -26,6 +26,7 @@ from trading.ports import EntryApprovals
 from trading.services import loop_notices as notices
 from trading.services.loop_controls import DEFAULT_WINDOWS, KILL_SWITCH_KEY, LoopControls, LoopSettings
 from trading.services.own_entries import EntryOutcome
+from trading.services.position_sync import Unanswered
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
 
@@ -149,6 +150,10 @@ class TradingLoop(LoopControls):
             order = await self._sync.place_entry(approved, now)
             if order is None:
                 raise InvalidInput(f"the exchange did not take the {symbol} entry (the alert says why)")
+            if isinstance(order, Unanswered):       # waiting as a pending entry: saved with its plan
+                await self._finish()
+                raise VenueUnavailable(f"the {symbol} entry {client_order_id} MAY have reached the exchange: no "
+                                       "answer, and looking it up failed too")
             await self._sync.run(now, self._marks)      # a market order's fill arms the stop and target now
             await self._finish()
         return await self.broker.find_by_client_id(client_order_id, symbol) or order

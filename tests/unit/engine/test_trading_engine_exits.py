@@ -161,3 +161,25 @@ def test_the_daily_loss_flattening_closes_each_guarded_position_once():
                            {"ETH/USDT": D("2900")})
     assert [(p.symbol, p.reason, p.price, p.intent.amount, p.intent.reduce_only) for p in plans] == [
         ("ETH/USDT", "daily_loss", D("2900"), D("1"), True)]
+
+
+def test_the_users_settled_exits_are_remembered_by_client_id_and_the_engines_by_their_number():
+    # /sell manual-1 settles, then the engine's x1: only the user's id is kept (the engine's is told by exits_sent)
+    engine = TradingEngine()
+    held, key = guarded(engine)
+    engine.on_user_exit("BTC/USDT", "manual-1", "/sell")
+    engine.on_exit_settled("BTC/USDT")
+    (plan,) = engine.flatten({"BTC/USDT": held}, ForcedExit.KILL_SWITCH, "flat", {"BTC/USDT": D("50000")})
+    engine.on_exit_settled("BTC/USDT")
+    guard = engine.state.positions["BTC/USDT"]
+    assert plan.intent.client_order_id == f"{key}-x1"
+    assert (guard.user_exits, guard.exits_sent, guard.exit_in_flight) == (("manual-1",), 1, "")
+
+
+def test_only_the_last_twenty_user_exits_are_remembered():
+    engine = TradingEngine()
+    guarded(engine)
+    for n in range(1, 23):
+        engine.on_user_exit("BTC/USDT", f"manual-{n}", "/sell")
+        engine.on_exit_settled("BTC/USDT")
+    assert engine.state.positions["BTC/USDT"].user_exits == tuple(f"manual-{n}" for n in range(3, 23))

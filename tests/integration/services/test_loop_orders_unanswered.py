@@ -1,0 +1,199 @@
+"""The loop's own orders whose answer is lost and whose look-up fails too, on the fake Binance over ccxt
+(tests/fakes/live_futures_loop.py): the fake takes (or refuses) the order and loses its answer, and the look-ups by
+its client id fail (a key refused, at once) through the broker's retries and the sync's own look-up.
+
+An exit of unknown outcome stays in flight: it is told once as unknown (never as failed), found filled later it is
+the bot's exit (never "closed outside the bot"), and a definite "no such order" frees the position for a new exit.
+An entry of unknown outcome is told as an order that MAY have reached the exchange, and found later its position is
+guarded by the plan's stop and target, not the default exits.
+"""
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from tests.fakes.exchange_api import FakeExchange
+from tests.fakes.exchange_faults import Fault, FaultKind
+from tests.fakes.live_futures_loop import (PERP, SPOT, LiveLoopRig, live_loop_around, perp_minutes, spot_minutes,
+                                           start_live_loop)
+from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
+from tests.fakes.scripted_strategy import ScriptedStrategy
+from trading.adapters.clocks import ManualClock
+from trading.domain.candles import MINUTE_MS
+from trading.domain.instruments import MarketKind
+from trading.domain.manual_orders import Size, SizeKind
+from trading.services.entry_gate import EntryGate
+from trading.services.notification_policy import ALWAYS_THROUGH_QUIET, category_of
+from trading.services.portfolio import PortfolioService
+
+ORDER = "/fapi/v1/order"
+SPOT_ORDER = "/api/v3/order"
+LOOK_UPS = 4          # one before each of the broker's three retries of the placement, then the sync's own
+SQUEEZE_LONG = long_signal(SQUEEZE, "113691.10", "112500", "118000", "squeeze", PERP)
+UNKNOWN = f"Exit order for {PERP} ("
+
+
+@pytest.fixture
+async def held(tmp_path: Path) -> AsyncIterator[LiveLoopRig]:
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        await rig.run_until(SQUEEZE)          # a long of 0.087 BTC is open on the exchange
+        yield rig
+
+
+def answer_lost(rig: LiveLoopRig, taken: bool = True) -> None:
+    """Take the next order (or refuse it with a 503: taken=False) and lose its answer; fail the look-ups."""
+    if taken:
+        rig.fake.inject_lost_response(seconds=0, path=ORDER, method="POST")
+    else:
+        rig.fake.faults.arm(Fault(FaultKind.SERVER_ERROR, 1, ORDER, method="POST"))
+    rig.fake.faults.arm(Fault(FaultKind.AUTH_ERROR, LOOK_UPS, ORDER, method="GET"))
+
+
+async def test_an_exit_of_unknown_outcome_stays_in_flight_and_found_filled_is_the_bots_exit(held) -> None:
+    assert held.fake.account.position("BTCUSDT") == D("0.087")
+    answer_lost(held)
+
+    await held.loop.kill(flat=True, by="test", reason="flatten")
+
+    guard = held.engine.state.positions[PERP]
+    assert guard.exit_in_flight == f"{guard.key}-x1"            # no other exit while its outcome is unknown
+    (told,) = [line for line in held.notes.lines if line.startswith(UNKNOWN)]
+    assert "its outcome is UNKNOWN. It MAY have reached the exchange" in told and "/positions" in told
+    assert f"/close {PERP}" in told and "protective stop" in told
+    (event,) = [e for e in held.notes.events if e.message == told]
+    assert category_of(event) in ALWAYS_THROUGH_QUIET          # the position is in doubt: told even at night
+    assert not held.notified("failed")
+
+    await held.run_until(SQUEEZE + MINUTE_MS)           # the look-up answers: the exit filled
+
+    (exited,) = held.notified("EXIT")
+    assert exited.startswith(f"EXIT long {PERP} [scripted]: kill switch (flat)"), exited
+    assert "outside the bot" not in exited and not held.notified("failed")
+    assert held.engine.state.positions == {} and held.fake.account.position("BTCUSDT") == 0
+    assert held.fake.count(ORDER, "POST") == 2          # the entry and one exit
+    assert len([line for line in held.notes.lines if line.startswith(UNKNOWN)]) == 1     # told once
+
+
+async def test_an_exit_the_exchange_never_had_frees_the_position_for_a_new_exit(held) -> None:
+    answer_lost(held, taken=False)
+
+    await held.loop.kill(flat=True, by="test", reason="flatten")
+
+    first = held.engine.state.positions[PERP].exit_in_flight
+    assert held.fake.account.position("BTCUSDT") == D("0.087") and held.notified("its outcome is UNKNOWN")
+    await held.run_until(SQUEEZE + MINUTE_MS)           # no such order: released, and the flatten exits again
+
+    (never,) = held.notified("did not reach the exchange after all")
+    assert never == (f"Exit order for {PERP} ({first}) did not reach the exchange after all: it has no such "
+                     "order. Nothing was changed by it; the position is free for a new exit.")
+    assert held.fake.account.position("BTCUSDT") == 0 and held.engine.state.positions == {}
+    assert [o.client_id for o in held.fake.account.orders if o.side == "SELL"] == [first.replace("-x1", "-x2")]
+    assert not held.notified("failed")
+
+
+async def test_an_entry_of_unknown_outcome_is_told_as_maybe_placed_and_found_takes_its_plans_exits(
+        tmp_path: Path) -> None:
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        await rig.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(rig)
+
+        await rig.run_until(SQUEEZE)             # the signal's entry goes out; its answer and look-ups are lost
+
+        (told,) = rig.notified("Entry order for")
+        assert told.startswith(f"Entry order for {PERP} MAY have reached the exchange"), told
+        assert "check /orders and /positions before placing it again" in told and "failed" not in told
+        assert rig.fake.account.position("BTCUSDT") == D("0.087")
+        saved = await rig.store.load_state(rig.loop.state_key)
+        assert [p["strategy"] for p in saved["pending"].values()] == ["scripted"]     # its plan is kept
+
+        await rig.run_until(SQUEEZE + MINUTE_MS)     # found by its client id: the plan's exits guard it
+
+        guard = rig.engine.state.positions[PERP]
+        assert (guard.strategy, guard.stops.stop, guard.stops.take_profit) == ("scripted", D("112500"), D("118000"))
+        (entered,) = rig.notified("ENTRY")
+        assert entered.endswith("Its order went unanswered, then was found by its client id: the bot's plan guards "
+                                "it (not the default exits)."), entered
+        assert not rig.notified("failed") and rig.fake.count(ORDER, "POST") == 1
+
+
+async def test_a_hand_close_after_a_partial_sell_of_more_is_not_taken_for_the_bots_exit(held) -> None:
+    # /sell 0.044 of the 0.087 long, then the user sells the 0.043 left in the exchange's app: the bot's own
+    # partial (0.044 >= 0.043) is already counted and did not close the position
+    account = PortfolioService(held.venue, held.market, held.clock, "live", EntryGate(held.engine, held.clock),
+                               desk=held.loop)
+    partial = await account.sell(PERP, Size(SizeKind.AMOUNT, D("0.044")))
+    await held.run_until(SQUEEZE + MINUTE_MS)
+    assert partial.client_order_id.startswith("manual-") and held.engine.state.positions[PERP].amount == D("0.043")
+
+    held.fake.account.trade_by_hand(held.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.043"),
+                                    D("113800"), held.clock.now_ms())
+    await held.run_until(SQUEEZE + 2 * MINUTE_MS)
+
+    (exited,) = held.notified("EXIT")
+    assert "closed outside the bot" in exited and "no order of ours" in exited, exited
+    assert partial.client_order_id not in exited and held.engine.state.positions == {}
+
+
+async def test_an_entry_the_exchange_never_had_is_dropped_with_its_plan_and_told_so(tmp_path: Path) -> None:
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        await rig.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(rig, taken=False)
+
+        await rig.run_until(SQUEEZE)
+        (client_id,) = rig.engine.state.pending
+        await rig.run_until(SQUEEZE + MINUTE_MS)        # the look-up answers: no such order
+
+        assert rig.notified("did not reach the exchange after all") == [
+            f"Entry order for {PERP} ({client_id}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; its plan is dropped."]
+        assert rig.engine.state.pending == {} and rig.engine.state.positions == {}
+        assert rig.fake.account.position("BTCUSDT") == 0 and not rig.notified("failed")
+
+
+async def test_an_entry_of_unknown_outcome_found_after_a_restart_takes_its_plans_exits(tmp_path: Path) -> None:
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        await first.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(first)
+        await first.run_until(SQUEEZE)
+        assert first.notified("MAY have reached the exchange") and first.fake.account.position("BTCUSDT") != 0
+        await first.kill()                  # stopped before any look-up answered
+
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        try:
+            guard = again.engine.state.positions[PERP]
+            assert (guard.strategy, guard.stops.stop, guard.stops.take_profit) == \
+                ("scripted", D("112500"), D("118000"))
+            assert again.engine.state.pending == {} and fake.count(ORDER, "POST") == 1
+        finally:
+            await again.close()
+
+
+async def test_a_spot_exit_of_unknown_outcome_is_never_sent_twice_and_found_filled_is_the_bots_exit(
+        tmp_path: Path) -> None:
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([spot_minutes(candles)], clock) as fake:
+        rig = await start_live_loop(tmp_path, fake, clock, candles,
+                                    [ScriptedStrategy([long_signal(SQUEEZE, "113691.10", "112500", "118000",
+                                                                   "squeeze", SPOT)])], futures=False)
+        try:
+            await rig.run_until(SQUEEZE)
+            fake.inject_lost_response(seconds=0, path=SPOT_ORDER, method="POST")
+            fake.faults.arm(Fault(FaultKind.AUTH_ERROR, LOOK_UPS, SPOT_ORDER, method="GET"))
+
+            await rig.loop.kill(flat=True, by="test", reason="flatten")
+            assert rig.engine.state.positions[SPOT].exit_in_flight and rig.notified("its outcome is UNKNOWN")
+            await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
+
+            (exited,) = rig.notified("EXIT")
+            assert exited.startswith(f"EXIT long {SPOT} [scripted]: kill switch (flat)"), exited
+            assert rig.engine.state.positions == {} and not rig.notified("failed")
+            assert [o.side for o in fake.account.orders] == ["BUY", "SELL"]      # one exit, never a second sell
+        finally:
+            await rig.close()
