@@ -18,7 +18,7 @@ from trading.adapters.order_supervision import expire_limits
 from trading.adapters.position_book import PositionBook
 from trading.adapters.protective_orders import Protection, ProtectiveOrders
 from trading.adapters.reconciliation import DriftWatch, ReconciliationReport, reconcile, reconcile_positions
-from trading.domain.errors import BadSymbol, ConfigurationError, InvalidOrder, OrderNotFound
+from trading.domain.errors import BadSymbol, ConfigurationError, InvalidOrder, OrderNotFound, TradingError
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderStatus
@@ -125,11 +125,17 @@ class CcxtBroker:
     async def track(self) -> None:
         """Follow every order to its final state; OCO, re-arming, limit timeouts; positions vs the exchange."""
         async with self.lock:
-            await self.resolve_journal()
-            await self.refresh_working()
-            await reconcile_positions(self, self._drift)
-            await self.protection.supervise()
-            await expire_limits(self)
+            # each part on its own: a look-up that keeps failing (a placement of unknown outcome) must not stop
+            # the protective legs' supervision or the positions' check; the first failure is raised after them
+            failures: list[TradingError] = []
+            for part in (self.resolve_journal, self.refresh_working, lambda: reconcile_positions(self, self._drift),
+                         self.protection.supervise, lambda: expire_limits(self)):
+                try:
+                    await part()
+                except TradingError as exc:
+                    failures.append(exc)
+            if failures:
+                raise failures[0]
 
     async def protect(self, symbol: str, stop: Decimal | None, take_profit: Decimal | None) -> Protection:
         """Place the stop and target of the futures position in symbol on the exchange, one cancelling the other."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from decimal import Decimal
-from typing import Mapping, Sequence
+from typing import Awaitable, Mapping, Sequence
 
 from trading.domain.candles import Candle, Candles, Timeframe
 from trading.domain.decisions import Action, DecisionRequest
@@ -29,6 +29,9 @@ from trading.services.own_entries import EntryOutcome
 from trading.services.position_sync import Unanswered
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
+from trading.logs import get_logger
+
+log = get_logger(__name__)
 
 __all__ = ["DEFAULT_WINDOWS", "KILL_SWITCH_KEY", "LoopSettings", "TradingLoop"]
 
@@ -86,9 +89,10 @@ class TradingLoop(LoopControls):
         bar = PriceBar.from_candle(candle)
         if self._venue is not None and self._ticked_ms.get(symbol, 0) > candle.open_ms:
             # Ticks already walked the venue through this candle: its open would be a stale fill price.
-            await self._venue.trade_at(symbol, bar.close)
+            await self._followed(self._venue.trade_at(symbol, bar.close))
         elif self._venue is not None:
-            await self._venue.on_candles([(symbol, self.settings.base_timeframe, Candles.from_rows([candle]))])
+            await self._followed(self._venue.on_candles([(symbol, self.settings.base_timeframe,
+                                                          Candles.from_rows([candle]))]))
         self._marks[symbol] = bar.close
         await self._breaker(self.engine.observe_price(symbol, close_ms, bar.close))
         positions = await self._sync.run(now, self._marks)
@@ -200,7 +204,7 @@ class TradingLoop(LoopControls):
             for symbol, price in prices.items():
                 self._marks[symbol] = price
                 if self._venue is not None:
-                    await self._venue.trade_at(symbol, price)
+                    await self._followed(self._venue.trade_at(symbol, price))
                     self._ticked_ms[symbol] = now
                 await self._breaker(self.engine.observe_price(symbol, now, price))
             positions = await self._sync.run(now, self._marks)
@@ -209,6 +213,16 @@ class TradingLoop(LoopControls):
                     await self._protect_position(symbol, PriceBar.tick(now, prices[symbol]), position, now)
             await self._mark_equity(now)
             await self._finish()
+
+    async def _followed(self, follow: Awaitable[None]) -> None:
+        """Let the venue follow its orders; a failure (an exchange call that keeps failing) is logged and the step
+        goes on with what is known, so the positions' own stops are still checked (the sync treats what it cannot
+        look up as unknown)."""
+        try:
+            await follow
+        except TradingError as exc:
+            log.warning("following the orders on the exchange failed; the step goes on with what is known",
+                        error=str(exc))
 
     async def _protect_position(self, symbol: str, bar: PriceRange, position: Position, now: int) -> None:
         sent = False

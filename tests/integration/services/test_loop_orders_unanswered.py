@@ -197,3 +197,13 @@ async def test_a_spot_exit_of_unknown_outcome_is_never_sent_twice_and_found_fill
             assert [o.side for o in fake.account.orders] == ["BUY", "SELL"]      # one exit, never a second sell
         finally:
             await rig.close()
+
+
+async def test_the_positions_stop_still_runs_while_following_the_orders_keeps_failing(held) -> None:
+    # every look at the open orders fails (a key refused): before, the venue's follow-up raised, the protective
+    # job stopped there and no exit went out, however far the price fell through the stop
+    held.fake.faults.arm(Fault(FaultKind.AUTH_ERROR, 1000, "/fapi/v1/openOrders", method="GET"))
+    held.fake.faults.arm(Fault(FaultKind.AUTH_ERROR, 1000, "/fapi/v1/order", method="GET"))
+    sent = held.fake.count(ORDER, "POST")
+    await held.loop.protect({PERP: D("110000")})          # under the plan's stop at 112,500
+    assert held.fake.count(ORDER, "POST") == sent + 1, held.notes.lines[-5:]
