@@ -8,6 +8,7 @@ in every final state.
 from __future__ import annotations
 
 import contextlib
+import html
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
@@ -18,9 +19,9 @@ from bot.context import BotContext, query_of
 from bot.views import approvals as views
 from bot.views.control import code_prompt, locked_text
 from trading.domain.approvals import Approval, TapOutcome, TapResult
-from trading.domain.errors import InvalidInput
+from trading.domain.errors import InvalidInput, TradingError
 from trading.logs import get_logger
-from trading.services.approvals import Approvals, Pressed
+from trading.services.approvals import CARD_LABEL, Approvals, Pressed
 from trading.services.code_requests import CodeRequest
 
 log = get_logger(__name__)
@@ -61,7 +62,30 @@ async def pressed(update: Update, context: BotContext) -> None:
 
 
 async def asked(context: BotContext, request: CodeRequest) -> None:
-    """Prompt for the code of an approved card, tell the request it replaced, then re-quote the card."""
+    """Prompt for the code of an approved card, tell the request it replaced, then re-quote the card.
+
+    It runs after the press was answered, so a failure here is told here: the error handler's "nothing was
+    changed; try again" would be wrong (the code request waits, and pressing again says so).
+    """
+    try:
+        await _asked(context, request)
+    except TradingError as exc:        # the re-quote: the code still works, and the order is checked again then
+        await context.bot.send_message(
+            request.user_id, f"Could not re-check the price of card #{html.escape(request.ref[:CARD_LABEL])} just now "
+                             f"({html.escape(str(exc))}). Your code still works: the order is checked against the "
+                             f"price again when you send it.", parse_mode=ParseMode.HTML)
+    except Exception:
+        log.exception("after an Approve press", ref=request.ref)
+        context.codes.withdraw(request.user_id, request.ref)        # no code acts on a card left half-asked
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(request.user_id, "Something failed on my side after your Approve: no "
+                                                            "order was placed and no code is waiting. Press Approve "
+                                                            "on the card again.")
+
+
+async def _asked(context: BotContext, request: CodeRequest) -> None:
+    if context.codes.waiting(request.user_id) is not request:
+        return                # replaced meanwhile by a newer request: its own prompt says what the code does
     await context.bot.send_message(request.user_id, code_prompt(request), parse_mode=ParseMode.HTML)
     await replaced(context, request)
     checked = await context.orders.approvals.recheck(request.ref)

@@ -128,3 +128,22 @@ async def until(condition, timeout: float = 10.0) -> None:
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "the condition never held"
         await asyncio.sleep(0.01)
+
+
+async def test_a_re_quote_that_fails_after_the_press_says_the_code_still_works_not_nothing_changed(tmp_path):
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        async with running_bot(live_settings(tmp_path, telegram, exchange)):
+            await switched_on(telegram, first_of_three=True)
+            card = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect=CARD)
+            exchange.inject_server_error(count=500, path=TICKER)
+            await press(telegram, card)
+            told = await telegram.wait_for(OWNER, lambda s: s.message_id > card.message_id and not s.edited
+                                           and s.text.startswith("Could not re-check"), timeout=40)
+            exchange.faults.clear()
+            placed = await code_reply(telegram, code_now(1))
+    # before: "The exchange is not answering right now (...). Nothing was changed; try again in a moment." while
+    # the code request waited (pressing again said "Already approved") and the next code placed the order
+    assert told.text.startswith(f"Could not re-check the price of {label(card)} just now (")
+    assert told.text.endswith("Your code still works: the order is checked against the price again when you send it.")
+    assert not [s for s in telegram.replies_to(OWNER) if "Nothing was changed" in s.text]
+    assert placed.text.startswith("✅ Code accepted. ✅ Bought") and len(exchange.account.orders) == 1
