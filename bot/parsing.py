@@ -95,8 +95,9 @@ def count(args: list[str], default: int, most: int, usage: str) -> int:
 
 
 # a two-factor code as people type or paste it: 123456, 123 456, 123-456, 12 34 56, "code: 123456", 123456.
-# (not 117.356: a price; while a code is awaited any text with digits is taken as one, see looks_like_code)
-CODE = re.compile(r"^\s*(?:(?:code|otp|2fa|totp)\s*[:#]?\s*)?[0-9](?:[ -]?[0-9]){5}\s*[.!]?\s*$", re.IGNORECASE)
+# 123.456 too: a code typed so must not reach the LLM's prompt, even when none is awaited (a price typed so is
+# answered with how to ask about it); while a code is awaited any text with digits is one, see looks_like_code
+CODE = re.compile(r"^\s*(?:(?:code|otp|2fa|totp)\s*[:#]?\s*)?[0-9](?:[ .,-]?[0-9]){5}\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def code_digits(text: str) -> str:

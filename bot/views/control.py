@@ -77,11 +77,13 @@ def code_answer_text(answer: CodeAnswer) -> str:
     """Return the reply to a typed code (never the code itself)."""
     outcome, check = answer.outcome, answer.check
     if outcome is AnswerOutcome.NO_TWO_FACTOR:
-        return "Two-factor codes are used in live mode only; nothing was waiting for one."
+        return ("Two-factor codes are used in live mode only; nothing was waiting for one. (Six digits alone are "
+                "read as a code; to ask about a number, add words: what about 117.356?)")
     if outcome is AnswerOutcome.NOT_PRIVATE:
         return CODE_ONLY_PRIVATE
     if outcome is AnswerOutcome.NOTHING_ASKED:
-        return "No action is waiting for a code (the message was deleted). Tap Approve or send /live on first."
+        return ("No action is waiting for a code (the message was deleted). Tap Approve or send /live on first. "
+                "(Six digits alone are read as a code; to ask about a number, add words.)")
     if outcome is AnswerOutcome.EXPIRED:
         return "Too late: that request expired and did nothing. Start again."
     if outcome is AnswerOutcome.REFUSED and check is not None:

@@ -125,13 +125,13 @@ def test_every_encoded_callback_decodes_to_itself(prefix, action, ident):
 
 
 @pytest.mark.parametrize("typed", ["123456", "123 456", " 123-456 ", "12 34 56", "123456.", "code: 123456",
-                                   "Code 123 456", "OTP#123 456", "2fa 123456!"])
+                                   "Code 123 456", "OTP#123 456", "2fa 123456!", "123.456", "123,456"])
 def test_a_two_factor_code_is_read_in_the_forms_people_type_it(typed):
     assert CODE.match(typed) and code_digits(typed) == "123456"
 
 
 @pytest.mark.parametrize("typed", ["1234567", "12345", "123  456", "code 123456 please", "١٢٣٤٥٦", "buy 123456",
-                                   "117.356", "117.356?"])      # a price asked about, not a code
+                                   "117.356?", "what about 117.356"])      # a price asked about, in words
 def test_other_text_is_not_a_code(typed):
     assert CODE.match(typed) is None
 
