@@ -22,7 +22,7 @@ _SECRET_PATTERNS = [
     re.compile(r"\bsk-[A-Za-z0-9_-]{16,}\b"),                           # OpenAI-style keys
     re.compile(r"(?i)\b(api[_-]?key|secret|token|signature|totp|code)=([^&\s\"']+)"),  # query strings
     re.compile(r"/bot\d{6,12}:[A-Za-z0-9_-]+"),                         # Bot API URLs
-    re.compile(r"(?<=://)[^/\s]+(?=@[^/\s@]+)"),                        # user[:password]@ in a URL (to the last @)
+    re.compile(r"(?<=://)[^/?#\s]+(?=@[^/?#\s@]+)"),                    # user[:password]@ in a URL (to the last @)
 ]
 
 

@@ -28,7 +28,7 @@ async def test_pause_cancels_a_resting_live_limit_at_once_and_resume_does_not_pl
     assert [(o.type, o.status) for o in exchange.account.orders] == [("LIMIT", "CANCELED")], "nothing placed again"
     assert f"buy 0.00100 BTC/USDT limit 100,000.00 (id {order.order_id})" in told.text
     assert told.text.endswith("New entries are paused by user:4242. /resume lifts it.\n"
-                              "To place again once it is lifted: /buy BTC/USDT 100.00 limit 100000")
+                              "To place again once it is lifted: /buy BTC/USDT 100 limit 100000")
     assert len(cancelled_notes) == 1
 
 
@@ -48,4 +48,4 @@ async def test_a_live_restart_starts_paused_cancels_a_resting_limit_and_says_how
     # command that places it again once /live on lifts the hold
     assert [(o.type, o.status) for o in exchange.account.orders] == [("LIMIT", "CANCELED")]
     assert "Live trading is paused" in told.text, told.text
-    assert told.text.endswith("To place again once it is lifted: /buy BTC/USDT 100.00 limit 100000"), told.text
+    assert told.text.endswith("To place again once it is lifted: /buy BTC/USDT 100 limit 100000"), told.text

@@ -12,7 +12,6 @@ tell (PositionSync: filled while refused).
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import ROUND_UP, Decimal
 from typing import Mapping
 
 from trading.domain.errors import TradingError
@@ -25,9 +24,6 @@ from trading.risk.verdicts import Verdict
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync
-
-
-CENT = Decimal("0.01")
 
 
 class RestingEntries:
@@ -71,7 +67,9 @@ class RestingEntries:
             if order.price is None:
                 continue
             instrument = self._instruments.get(order.symbol)
-            quote = (order.remaining * order.price).quantize(CENT, ROUND_UP)   # up: the amount does not lose a step
+            # the exact quote: /buy sizes amount = quote / limit on the step, so this gives the same amount back
+            # (a cent rounding gave SHIB 1,000,810 for 1,000,100)
+            quote = (order.remaining * order.price).normalize()
             command = "/buy" if order.side is Side.BUY else "/short"
             price = order.price if instrument is None else instrument.round_price(order.price)
             lines.append(f"{command} {order.symbol} {quote:f} limit {price.normalize():f}")

@@ -71,7 +71,7 @@ async def test_a_daily_loss_breach_cancels_the_manual_and_the_engines_resting_en
             f"position no rule allowed; lifting the rule does not place it again). buy 0.002 {PERP} limit "
             f"100,000.0 (id {manual.id}); buy 0.050 {PERP} limit 99,000.0 (id {engine.id}): Daily loss "
             f"limit hit: -100.00 today, the limit is 50.00 (0.5% of 10,000.00). New positions are refused until "
-            f"midnight UTC, in 11 h 31 min.\nTo place again once it is lifted: /buy {PERP} 200.00 limit 100000"]
+            f"midnight UTC, in 11 h 31 min.\nTo place again once it is lifted: /buy {PERP} 200 limit 100000"]
         await rig.run_until(SELL_OFF + MINUTE_MS)               # later passes: nothing cancelled or told again
         # a new day lifts the limit: nothing is placed again, nothing more is said
         rig.clock.set((SELL_OFF // DAY_MS + 1) * DAY_MS + MINUTE_MS)
@@ -101,7 +101,7 @@ async def test_max_open_positions_cancels_a_resting_entry_for_another_symbol_not
             f"Cancelled 1 resting entry order the entry gate refuses now (left open, it could fill and open a "
             f"position no rule allowed; lifting the rule does not place it again). buy 0.002 {ETH} limit "
             f"100,000.00 (id {other.id}): 1 position open, the maximum is 1 (MAX_OPEN_POSITIONS). Close one to "
-            f"open another.\nTo place again once it is lifted: /buy {ETH} 200.00 limit 100000"]
+            f"open another.\nTo place again once it is lifted: /buy {ETH} 200 limit 100000"]
         assert rig.notified("FILLED WHILE REFUSED") == []     # the hand-opened position came while one more fitted
         await rig.run_until(SELL_OFF - MINUTE_MS)
         assert len(rig.notified(CANCELLED)) == 1
@@ -119,7 +119,7 @@ async def test_pause_cancels_at_once_and_lifting_it_places_nothing_again(tmp_pat
             f"Cancelled 1 resting entry order the entry gate refuses now (left open, it could fill and open a "
             f"position no rule allowed; lifting the rule does not place it again). buy 0.002 {PERP} limit "
             f"100,000.0 (id {order.id}): New entries are paused by user:1. /resume lifts it."
-            f"\nTo place again once it is lifted: /buy {PERP} 200.00 limit 100000"]
+            f"\nTo place again once it is lifted: /buy {PERP} 200 limit 100000"]
         rig.engine.hold_entries("")
         await rig.run_until(SELL_OFF - 2 * MINUTE_MS)
         assert len(rig.notified(CANCELLED)) == 1 and len(rig.fake.account.orders) == 1

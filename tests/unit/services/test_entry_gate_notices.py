@@ -58,3 +58,15 @@ def test_a_position_opened_while_refused_names_the_rule_its_stop_and_close() -> 
     flat = notices.filled_while_refused(guard, DAILY, (None, ""), True, T0)
     assert flat.message.endswith(f"{DAILY.reason} The kill switch (flat) closes it at market now.")
     assert flat.severity is Severity.WARNING and flat.data["rule"] == "daily_loss"
+
+
+def test_the_command_to_place_a_cancelled_limit_again_gives_the_same_amount_back() -> None:
+    from trading.domain.instruments import Instrument
+    from trading.services.resting_entries import RestingEntries
+    shib = Instrument("SHIB/USDT", "SHIB", "USDT", price_tick=D("0.00000001"), amount_step=D("1"))
+    again = RestingEntries(None, None, None, {"SHIB/USDT": shib})._again(  # type: ignore[arg-type]
+        [limit("5", "SHIB/USDT", "1000100", "0.00001234")])
+    # 1,000,100 x 0.00001234 = 12.341234 exactly; /buy sizes 12.341234 / 0.00001234 = 1,000,100 on the step
+    # (a quote rounded up to the cent, 12.35, bought 1,000,810)
+    assert again == "\nTo place again once it is lifted: /buy SHIB/USDT 12.341234 limit 0.00001234"
+    assert D("12.341234") / D("0.00001234") == D("1000100")

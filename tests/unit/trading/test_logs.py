@@ -88,3 +88,5 @@ def test_credentials_inside_a_url_are_masked_wherever_text_is_masked():
     # a token as the user name alone, and a password holding an '@' (found by review)
     assert REDACTOR.mask_text("https://tok123456789@api.x.com/v1 https://user:pa@ss@host/v1") == \
         f"https://{MASK}@api.x.com/v1 https://{MASK}@host/v1"
+    # an '@' in the query is not a user name: the host stays readable
+    assert REDACTOR.mask_text("https://api.x.com?email=a@b.com") == "https://api.x.com?email=a@b.com"
