@@ -122,11 +122,10 @@ class LoopControls:
             changed = self.engine.kill(flat, by, reason, now)
             if changed:
                 await self.events.emit(notices.kill_engaged(self.engine.state.kill_switch, notify))
-            listed = await self._resting.listed()
-            cancelled = await self._sync.cancel_entries(now)
+            cancelled, failed = await self._sync.cancel_entries(now)
             # the ones cancelled are done; the ones whose cancel failed were told: the pass below tries them again
             # without telling it twice
-            self._resting.forget(cancelled, failed=[o for o in listed if o.id not in {c.id for c in cancelled}])
+            self._resting.forget(cancelled, failed=failed)
             if cancelled:       # pushed even after a chat /kill: its reply does not list them
                 await self.events.emit(notices.entries_cancelled(cancelled, now, self.instruments))
             switch = self.engine.state.kill_switch

@@ -141,16 +141,18 @@ class PositionSync:
         await self.events.emit(notices.exit_sent(plan, now))
         return True
 
-    async def cancel_entries(self, now: int) -> list[Order]:
+    async def cancel_entries(self, now: int) -> tuple[list[Order], list[Order]]:
         """Cancel every entry order not filled yet, the engine's and the user's resting limits (the kill switch
-        stops every new order); return the ones cancelled."""
-        cancelled = []
+        stops every new order); return the ones cancelled and the ones whose cancel failed (told here)."""
+        cancelled: list[Order] = []
+        failed: list[Order] = []
         for client_id, pending in list(self.engine.state.pending.items()):
             order = await self._find(client_id, pending.symbol)
             if isinstance(order, Unanswered):
                 continue           # not known yet: the gate cancels it when a later look-up finds it resting
             if order is not None and not order.status.is_final:
                 if not await self.cancel_entry(order, now):
+                    failed.append(order)
                     continue
                 cancelled.append(order)
             if order is None or order.filled == 0:
@@ -158,9 +160,10 @@ class PositionSync:
                 await self._audit(now, f"Entry order for {pending.symbol} cancelled by the kill switch")
         # a manual /buy or /short limit that rests is an entry too: left open it could fill under the switch
         for order in await self.open_entries():
-            if order.client_order_id not in self.engine.state.pending and await self.cancel_entry(order, now):
-                cancelled.append(order)
-        return cancelled
+            if order.client_order_id in self.engine.state.pending:
+                continue
+            (cancelled if await self.cancel_entry(order, now) else failed).append(order)
+        return cancelled, failed
 
     async def open_entries(self) -> list[Order]:
         """Return the bot's open orders that would open or grow a position: the engine's pending entries and the

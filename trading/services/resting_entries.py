@@ -81,13 +81,6 @@ class RestingEntries:
         self._done.update(o.id for o in orders)
         self._failed.update(o.id for o in failed or [])
 
-    async def listed(self) -> list[Order]:
-        """Return the resting entry orders as the venue lists them now (none when it cannot say)."""
-        try:
-            return await self._sync.open_entries()
-        except TradingError:
-            return []
-
     async def _cancel_refused(self, entries: list[Order], now: int) -> list[tuple[Order, Verdict]]:
         refused = []
         for order in entries:
