@@ -227,7 +227,8 @@ class PositionSync:
         rests); _entries then lets each go and tells it. The user's own limits are never pending entries."""
         for pending in self.engine.expired_entries(now):
             order = await self._find(pending.client_order_id, pending.symbol)
-            if isinstance(order, Unanswered) or order is None or order.status.is_final or order.filled > 0:
+            if isinstance(order, Unanswered) or order is None or order.status.is_final or order.filled > 0 \
+                    or order.type is not OrderType.LIMIT:
                 continue       # unknown, gone, or partly filled: _entries follows it (a fill opens the position)
             failed = await self.try_cancel(order)
             if failed:
