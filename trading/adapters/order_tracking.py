@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from trading.domain.client_ids import exit_number, is_engine_entry, is_engine_order
+from trading.domain.client_ids import exit_number, is_engine_entry, is_engine_order, origin_client_id
 from trading.domain.instruments import Instrument
 from trading.domain.orders import Fill, Order, OrderStatus, OrderType
 
@@ -31,8 +31,10 @@ def on_timeout(order: Order, origin: str, rule: LimitTimeout) -> LimitTimeout | 
     Only the engine's own orders time out. Its exits and other reducing orders follow the rule (reducing is
     always allowed). Its entries are only cancelled: re-placing one opens a position with no entry gate asked,
     and the broker cannot ask it. The user's orders (manual or approved on a card) and the ones the bot did not
-    place rest until they fill or are cancelled, as on the exchange.
+    place rest until they fill or are cancelled, as on the exchange. An approved entry of the engine's carries an
+    approval's id: PositionSync times it out, as it does every pending entry of the engine's, in every mode.
     """
+    origin = origin_client_id(origin)     # adopted after a restart: the map of re-placed orders is gone
     if not is_engine_order(origin):
         return None
     if order.reduce_only or exit_number(origin) is not None:

@@ -17,6 +17,7 @@ _APPROVAL = f"{CLIENT_ID_PREFIX}-a"
 # the hex and leg tell an approved leg (maybe re-priced: ".r<n>") from an entry whose own hex starts with "a"
 _APPROVED = re.compile(rf"{_APPROVAL}[0-9a-f]{{20}}-[0-9]+(\..+)?")
 _ENTRY = re.compile(rf"{CLIENT_ID_PREFIX}-[0-9a-f]{{20}}")
+_REPRICED = re.compile(r"(?:\.r[0-9]+)+\Z")      # what a re-place adds to an id (ccxt_orders.derived_client_id)
 
 
 def _digest(origin: str) -> str:
@@ -37,6 +38,14 @@ def exit_number(client_id: str) -> tuple[str, int] | None:
     """Return the entry key and the number of an exit of the engine's, or None when client_id is not one."""
     match = _EXIT.fullmatch(client_id)
     return None if match is None else (match["key"], int(match["n"]))
+
+
+def origin_client_id(client_id: str) -> str:
+    """Return the client id an order was first sent under: client_id without its re-price suffixes (".r<n>").
+
+    The broker maps a re-placed order to its origin in memory only; after a restart the id itself tells it.
+    """
+    return _REPRICED.sub("", client_id)
 
 
 def approval_client_id(approval_id: str, leg: int = 0) -> str:

@@ -34,6 +34,7 @@ class EngineSettings:
     strategy_protection: Mapping[str, ProtectionSettings] = field(default_factory=dict)   # a strategy's own exits
     remembered_signals: int = 1000            # setup ids kept to never act on one signal twice
     kelly_window: int = 50                    # closed trades per strategy kept for the Kelly cap
+    entry_timeout_ms: int = 10 * 60_000       # an entry unfilled this long is cancelled (0: it waits for ever)
 
     def protection_for(self, strategy: str) -> ProtectionSettings:
         """Return the exit rules of a strategy's positions: its own when it declares them, else the shared ones."""

@@ -97,6 +97,11 @@ class TradingEngine:
         self.state = changed(self.state, pending={**self.state.pending, pending.client_order_id: pending},
                              risk=record_entry(self.state.risk, ts_ms, self.settings.limits))
 
+    def expired_entries(self, ts_ms: int) -> list[PendingEntry]:
+        """Return the entries still waiting entry_timeout_ms after they were placed (none when it is 0)."""
+        timeout = self.settings.entry_timeout_ms
+        return [] if timeout <= 0 else [p for p in self.state.pending.values() if ts_ms - p.placed_ms >= timeout]
+
     def on_entry_ended(self, client_order_id: str) -> PendingEntry | None:
         """Forget an entry order that ended without a fill (rejected, cancelled); return it."""
         pending = self.state.pending.get(client_order_id)

@@ -51,6 +51,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
     return EngineSettings(sizing, limits, protection, breaker,
                           max_fee_to_risk_pct=s.max_fee_to_risk_pct, slippage=slippage_model(s),
                           min_reward_risk=_off_when_zero(s.min_reward_risk),
+                          entry_timeout_ms=s.limit_order_timeout_minutes * MINUTE_MS,
                           strategy_protection=strategy_protection(protection, declared_exits(default_book().strategies),
                                                                   s.model_fields_set))
 

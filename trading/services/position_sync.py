@@ -70,10 +70,12 @@ class PositionSync:
         self._raced: list[str] = []            # positions opened while the entry gate refused (take_raced)
         self._starting = False                 # the start-up's reconcile: what it finds predates any refusal
         self._unanswered: set[str] = set()     # client ids of orders sent whose outcome is not known yet
+        self._expired: dict[str, str] = {}     # entries cancelled for their timeout, with why, until told
         self._closes = PositionCloses(broker, engine, events, venue)
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
+        await self._expire(now)
         positions = {p.symbol: p for p in await self.broker.positions()}
         await self._entries(positions, now)
         await self._guarded(positions, now, marks)
@@ -222,6 +224,23 @@ class PositionSync:
         except TradingError:
             return Unanswered(client_order_id, symbol)
 
+    async def _expire(self, now: int) -> None:
+        """Cancel the engine's limit entries unfilled after the timeout, in paper as live, autonomous or approved
+        on a card (an approval's client id: the broker cannot tell it from the user's own approved order, which
+        rests); _entries then lets each go and tells it. The user's own limits are never pending entries."""
+        for pending in self.engine.expired_entries(now):
+            order = await self._find(pending.client_order_id, pending.symbol)
+            if isinstance(order, Unanswered) or order is None or order.status.is_final or order.filled > 0 \
+                    or order.type is not OrderType.LIMIT:
+                continue       # unknown, gone, or partly filled: _entries follows it (a fill opens the position)
+            failed = await self.try_cancel(order)
+            if failed:
+                await self._audit(now, f"Timed-out {pending.symbol} entry {pending.client_order_id} not cancelled: "
+                                       f"{failed}")
+                continue
+            minutes = self.engine.settings.entry_timeout_ms / 60_000
+            self._expired[pending.client_order_id] = f"not filled within {minutes:g} min"
+
     async def _entries(self, positions: Mapping[str, Position], now: int) -> None:
         for client_id, pending in list(self.engine.state.pending.items()):
             order = await self._find(client_id, pending.symbol)
@@ -244,13 +263,15 @@ class PositionSync:
                 await self._audit(now, f"Entry order for {pending.symbol} is {gone}")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
-                # a paper venue cancels an entry the gate refuses at its fill: say which brake it was
-                verdict = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol)
-                await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, verdict.reason))
+                why = self._expired.pop(client_id, None)
+                if why is None:       # a paper venue cancels an entry the gate refuses at its fill: say which brake
+                    why = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol).reason
+                await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, why))
 
     async def _entered(self, client_id: str, position: Position, now: int) -> None:
         """Guard the position client_id's entry opened with its plan's exits, and tell it."""
         symbol = position.symbol
+        self._expired.pop(client_id, None)      # filled before its cancel
         # asked before it counts; a position already guarded takes its approved plan (resume_approved)
         verdict = ALLOWED if symbol in self.engine.state.positions else \
             self.engine.vet_new_position(now, EntryOrigin.FILL, symbol)

@@ -13,8 +13,9 @@ from pathlib import Path
 from tests.fakes.live_futures_loop import PERP, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from trading.domain.candles import MINUTE_MS
+from trading.domain.client_ids import approval_client_id
 from trading.domain.decisions import Action, Decision, DecisionSource, OrderKind, TradeAction, TradeIdea
-from trading.domain.orders import OrderType
+from trading.domain.orders import OrderIntent, OrderType, Side
 from trading.engine.entry_pipeline import AccountView, EntryPlan
 from trading.engine.llm_orders import capped_plan
 
@@ -48,3 +49,32 @@ async def test_an_engine_entry_limit_past_the_timeout_is_cancelled_not_repriced_
         assert rig.fake.account.order(client_id).status == "CANCELED"
         assert rig.fake.count(ORDER, "POST") == 1 and rig.fake.account.position("BTCUSDT") == 0
         assert len(rig.notified("the order was cancelled before it filled")) == 1
+
+
+async def test_an_approved_engine_entry_limit_times_out_live_while_the_user_s_approved_limit_rests(
+        tmp_path: Path) -> None:
+    # LIVE_AUTONOMY=approve: the bot's own entry goes out under its approval card's client id, the shape of the
+    # user's approved /buy; the engine's pending entries, not the id's shape, tell which one times out
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        instruments = rig.venue.broker.instruments
+        signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
+        plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
+                                     SQUEEZE, None, D("113691.10"))
+        assert isinstance(plan, EntryPlan)
+        plan = capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+        engine_id, user_id = approval_client_id("proposal-1"), approval_client_id("buy-2")
+        await rig.loop.enter_approved(plan, engine_id)
+        users = await rig.venue.broker.place(OrderIntent(PERP, Side.BUY, OrderType.LIMIT, amount=D("0.002"),
+                                                         price=D("100000"), client_order_id=user_id))
+
+        await rig.run_until(SQUEEZE + 11 * MINUTE_MS)
+
+        # before: the approved engine entry rested for ever and kept the symbol busy
+        assert rig.engine.state.pending == {} and not rig.engine.state.busy(PERP)
+        assert rig.fake.account.order(engine_id).status == "CANCELED"
+        assert len(rig.notified("the order was cancelled before it filled")) == 1
+        # the user's approved limit is GTC: it rests until it fills or the user cancels it
+        assert rig.fake.account.order(user_id).status == "NEW"
+        assert [o.id for o in await rig.venue.broker.open_orders()] == [users.id]
+        assert rig.fake.count(ORDER, "POST") == 2 and rig.fake.account.position("BTCUSDT") == 0

@@ -72,5 +72,12 @@ def test_only_the_engine_s_limits_time_out_its_entries_by_a_cancel_alone():
     for origin in ("manual-0123456789abcdef", approved, f"{approved}.r1", "web-1"):
         assert on_timeout(OPEN, origin, reprice) is None and on_timeout(OPEN, origin, cancel) is None, origin
         assert on_timeout(replace(OPEN, reduce_only=True), origin, reprice) is None, origin
-    # an engine id of no known shape opens nothing the broker could re-place: it rests
-    assert on_timeout(OPEN, f"{ENTRY}.r1", reprice) is None
+    # an entry is never re-placed: one bid again under an older version (<id>.r1) is only cancelled
+    assert on_timeout(OPEN, f"{ENTRY}.r1", reprice) is cancel
+
+
+def test_a_re_placed_exit_adopted_after_a_restart_still_times_out():
+    # the broker's map from a re-placed id to its origin is in memory: after a restart the origin is the id itself
+    reprice, cancel = LimitTimeout.REPRICE, LimitTimeout.CANCEL
+    for origin in (f"{ENTRY}-x1.r1", f"{ENTRY}-x3.r2", f"{ENTRY}-x1.r1.r1"):
+        assert on_timeout(OPEN, origin, reprice) is reprice and on_timeout(OPEN, origin, cancel) is cancel, origin

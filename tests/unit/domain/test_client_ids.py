@@ -2,7 +2,7 @@
 import hashlib
 
 from trading.domain.client_ids import (approval_client_id, entry_client_id, exit_client_id, exit_number,
-                                       is_approved_order, is_engine_entry, is_engine_order)
+                                       is_approved_order, is_engine_entry, is_engine_order, origin_client_id)
 
 KEY = "ta-0123456789abcdef0123"
 
@@ -51,3 +51,14 @@ def test_the_engine_s_orders_are_ta_ids_but_the_approved_legs():
     for client_id in (approval_client_id("AbC", 1), f"{approval_client_id('AbC')}.r1", "manual-0123456789abcdef",
                       "web-1", "tax-1"):
         assert not is_engine_order(client_id), client_id
+
+
+def test_a_re_placed_order_s_origin_is_its_id_without_the_re_price_suffixes():
+    assert origin_client_id(f"{KEY}-x1.r1") == f"{KEY}-x1" and exit_number(origin_client_id(f"{KEY}-x1.r1")) == (KEY, 1)
+    assert origin_client_id(f"{KEY}-x2.r1.r12") == f"{KEY}-x2"
+    approved = approval_client_id("42", 1)
+    assert origin_client_id(f"{approved}.r3") == approved
+    # only a trailing run of ".r<digits>" is a re-price: anything else is kept as it is
+    for client_id in (KEY, f"{KEY}-x1", f"{KEY}-x1.r", f"{KEY}-x1.rx", f"{KEY}-x1.r1x", "manual-0badc0ffee123456",
+                      f"{KEY}-x1.r\u0663", f"{KEY}.sl"):
+        assert origin_client_id(client_id) == client_id, client_id

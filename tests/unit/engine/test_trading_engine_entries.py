@@ -177,3 +177,18 @@ def test_a_stop_too_tight_to_pay_the_round_trip_fees_is_skipped():
     assert fair.intent.amount > 0
     off = plan_entry(EngineState(), signal("99.70"), enter, account, 0, EngineSettings(max_fee_to_risk_pct=D(0)))
     assert off.intent.amount > 0
+
+
+def test_an_entry_expires_once_it_has_waited_the_entry_timeout_and_never_with_it_off():
+    # the default timeout is LIMIT_ORDER_TIMEOUT_MINUTES' default, 10 min, as the live broker's
+    engine, off = TradingEngine(), TradingEngine(EngineSettings(entry_timeout_ms=0))
+    for e in (engine, off):
+        first = e.plan_entry(signal(setup="a"), ENTER, account("10000"), T0)
+        later = e.plan_entry(signal(PERP, setup="b"), ENTER, account("10000"), T0)
+        assert isinstance(first, EntryPlan) and isinstance(later, EntryPlan)
+        e.on_entry_placed(first, T0)
+        e.on_entry_placed(later, T0 + 3 * MINUTE_MS)
+    assert engine.expired_entries(T0 + 10 * MINUTE_MS - 1) == []
+    assert [p.client_order_id for p in engine.expired_entries(T0 + 10 * MINUTE_MS)] == [first.intent.client_order_id]
+    assert len(engine.expired_entries(T0 + 13 * MINUTE_MS)) == 2
+    assert off.expired_entries(T0 + 1_000 * MINUTE_MS) == []
