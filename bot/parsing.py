@@ -97,12 +97,13 @@ def count(args: list[str], default: int, most: int, usage: str) -> int:
 # a two-factor code as people type or paste it: 123456, 123 456, 123-456, 12 34 56, "code: 123456", 123456.
 # 123.456 too: a code typed so must not reach the LLM's prompt, even when none is awaited (a price typed so is
 # answered with how to ask about it); while a code is awaited any text with digits is one, see looks_like_code
-CODE = re.compile(r"^\s*(?:(?:code|otp|2fa|totp)\s*[:#]?\s*)?[0-9](?:[ .,-]?[0-9]){5}\s*[.!]?\s*$", re.IGNORECASE)
+_CODE_WORD = r"(?:code|otp|2fa|totp)"        # a word typed before a code ('2fa' holds a digit: dropped first)
+CODE = re.compile(rf"^\s*(?:{_CODE_WORD}\s*[:#]?\s*)?[0-9](?:[ .,-]?[0-9]){{5}}\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def code_digits(text: str) -> str:
     """Return the ASCII digits of a typed two-factor code (separators and a leading 'code', 'otp', '2fa' dropped)."""
-    return re.sub(r"[^0-9]", "", re.sub(r"^\s*(?:code|otp|2fa|totp)", "", text, flags=re.IGNORECASE))
+    return re.sub(r"[^0-9]", "", re.sub(rf"^\s*{_CODE_WORD}", "", text, flags=re.IGNORECASE))
 
 
 def looks_like_code(text: str) -> bool:
