@@ -1,6 +1,8 @@
 """The Close button under a position closes that position once, never a later one in the same symbol.
 
 The replay runs at 60x so that the two positions open at different moments (a frozen clock opens both at once)."""
+import re
+
 from tests.fakes.bot_process import OWNER, bot_settings, running_bot
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -32,8 +34,10 @@ async def test_an_old_close_button_does_not_close_the_position_opened_after_it(t
     assert double_tap.startswith("Just shown above") and bought.text.startswith("✅ Bought")
     assert [s.text for s in telegram.replies_to(OWNER)].count(sold.text) == 1       # closed once
     # before: the old button sold the new 300 USDT position
-    assert refused.text == ("Not closed: the ETH/USDT position this button was for is closed already. /positions "
-                            "shows what is open now, with fresh buttons.") and late_toast == ""
+    assert re.fullmatch(r"Not closed: the ETH/USDT position this button was for is closed already\. A newer ETH/USDT "
+                        r"position is open since \d\d:\d\d UTC\. /positions shows what is open now, with fresh "
+                        r"buttons\.", refused.text), refused.text
+    assert late_toast == ""
     assert "ETH/USDT LONG 0.07" in still.text, still.text
     # Refresh redraws the Close buttons for the position open now (before: the message kept the old ones)
     assert close_data(redrawn, "ETH/USDT") == close_data(still, "ETH/USDT") != close_data(shown_again, "ETH/USDT")

@@ -7,12 +7,15 @@ exactly the figures it was shown, never ones that changed behind it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from trading.domain.client_ids import approval_client_id as approval_client_id   # approvals read it here
+from trading.domain.errors import InvalidInput
 from trading.domain.orders import Side
+from trading.domain.positions import Position
 
 ZERO = Decimal(0)
 
@@ -60,6 +63,17 @@ class ManualOrder:
     limit: Decimal | None = None
     size: Size = Size(SizeKind.ALL)       # exits
     order_id: str = ""                    # /cancel
+    opened_ms: int | None = None          # a Close button's: when the position it was drawn for opened
+
+
+def refuse_other_position(order: ManualOrder, symbol: str, position: Position | None) -> None:
+    """Refuse a close drawn for a position that is no longer the one open in symbol (closed, or a newer one)."""
+    # an old button (a double tap, a re-delivered press, a message scrolled back to) must not close a later position
+    if order.opened_ms is None or (position is not None and position.opened_ms == order.opened_ms):
+        return
+    newer = "" if position is None else f" A newer {symbol} position is open since {_utc_clock(position.opened_ms)}."
+    raise InvalidInput(f"Not closed: the {symbol} position this button was for is closed already.{newer} "
+                       f"/positions shows what is open now, with fresh buttons.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +140,10 @@ class OrderTicket:
             return [(leg.symbol, leg.side, leg.limit, leg.cancel_id, leg.reduce_only,
                      None if ticket.opens else leg.amount) for leg in ticket.legs]
         return shape(self) == shape(newer)
+
+
+def _utc_clock(ms: int) -> str:
+    return f"{datetime.fromtimestamp(ms / 1000, timezone.utc):%H:%M} UTC"
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from trading.domain.errors import BadSymbol, InvalidInput, echoed
-from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, Size, SizeKind
+from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, Size, SizeKind, refuse_other_position
 from trading.domain.orders import Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
@@ -79,6 +79,7 @@ class OrderLegs:
         symbol = await self._resolved(order.symbol)
         if order.kind is OrderKind.CLOSE:
             position = await self.position(symbol)
+            refuse_other_position(order, symbol, position)
             if position is None:
                 raise InvalidInput(f"No open position in {symbol}. /positions lists what is open.")
             return await self._exit(symbol, position.side, Size(SizeKind.ALL), "/close")

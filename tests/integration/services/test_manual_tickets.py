@@ -80,3 +80,19 @@ async def test_a_ticket_s_hard_stop_goes_onto_the_tick_toward_the_entry(tmp_path
     assert leg.stop == D("90000.07") and leg.amount == D("0.00999")
     assert leg.risk == D("0.00999") * D(10_000) + 2 * leg.fee
     await account.close()
+
+
+async def test_a_close_drawn_for_a_position_since_closed_is_refused_and_one_for_the_open_position_closes_it(tmp_path):
+    account = await paper_account(tmp_path)
+    await account.portfolio.buy("BTC/USDT", D(1000))        # 0.00936 BTC held
+    opened = (await account.venue.broker.positions())[0].opened_ms
+    tickets = Tickets(account.portfolio, account.engine, await account.market.instruments())
+
+    with pytest.raises(InvalidInput) as refused:          # a button drawn for a position opened a minute earlier
+        await tickets.quote(ManualOrder(OrderKind.CLOSE, "BTC/USDT", opened_ms=opened - 60_000))
+    leg = (await tickets.quote(ManualOrder(OrderKind.CLOSE, "BTC/USDT", opened_ms=opened))).legs[0]
+
+    assert str(refused.value).startswith("Not closed: the BTC/USDT position this button was for is closed already. "
+                                         "A newer BTC/USDT position is open since 12:00 UTC.")
+    assert leg.amount == D("0.00936")
+    await account.close()
