@@ -10,9 +10,10 @@ from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.handlers.orders import order
 from bot.handlers.position_buttons import ACT, MAX_BUTTONS, closed_position, positions_keyboard
 from bot.handlers.reports import report_service
-from bot.handlers.trader import render, refresh_button
+from bot.handlers.trader import render
 from bot.parsing import count
 from bot.views import portfolio as views
+from bot.views.refresh import refresh_button
 from bot.views.reports import trades_text
 from trading.domain.errors import InvalidInput
 from trading.domain.manual_orders import ManualOrder, OrderKind

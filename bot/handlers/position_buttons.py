@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import REFRESH, Callback, for_asker
+from bot.callback_data import Callback, for_asker
 from bot.views.choices import symbol_of, symbol_ref
+from bot.views.refresh import refresh_row
 from trading.services.portfolio import PositionView
 
 ACT = "acct"                     # Close and Cancel buttons: 'acct:close:4242_BTC.USDT_mdd8k2v3', 'acct:cancel:4242_P-3'
@@ -42,8 +43,7 @@ def positions_keyboard(found: list[PositionView], asker: int) -> InlineKeyboardM
         except ValueError:                 # a symbol too long for Telegram's 64 bytes: /close SYMBOL still works
             continue
         rows.append([InlineKeyboardButton(f"Close {view.position.symbol}", callback_data=data)])
-    rows.append([InlineKeyboardButton("🔄 Refresh", callback_data=Callback(REFRESH, "positions",
-                                                                          for_asker(asker)).encode())])
+    rows.append(refresh_row("positions", for_asker(asker)))
     return InlineKeyboardMarkup(rows)
 
 

@@ -6,9 +6,10 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext, message_of, user_id_of
 from bot.callback_data import for_asker
-from bot.handlers.trader import refresh_button, render
+from bot.handlers.trader import render
 from bot.views.about import menu_keyboard
 from bot.views import status as views
+from bot.views.refresh import refresh_button
 
 
 async def start(update: Update, context: BotContext) -> None:

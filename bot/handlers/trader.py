@@ -1,10 +1,10 @@
 """/profit, /performance, /daily, /weekly, /monthly, and the Refresh buttons that redraw a reply in place."""
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.callback_data import NOT_YOURS, OUT_OF_DATE, REFRESH, Callback, asker_and_ref, decode, for_asker
+from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode, for_asker
 from bot.context import BotContext, message_of, query_of, user_id_of
 from bot.handlers.position_buttons import positions_keyboard
 from bot.parsing import count
@@ -12,16 +12,11 @@ from bot.views import performance as views
 from bot.views import portfolio as portfolio_views
 from bot.views import status as status_views
 from bot.views.decisions import deciding_lines
+from bot.views.refresh import refresh_button
 from trading.domain.errors import InvalidInput
 from trading.services.performance import Period
 
 TITLES = {Period.DAY: "Daily", Period.WEEK: "Weekly", Period.MONTH: "Monthly"}
-
-
-def refresh_button(view: str, arg: str = "") -> InlineKeyboardMarkup:
-    """Return the Refresh button of a view (status, positions, balance, profit)."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("🔄 Refresh",
-                                                       callback_data=Callback(REFRESH, view, arg).encode())]])
 
 
 async def render(context: BotContext, view: str, arg: str = "") -> str:
