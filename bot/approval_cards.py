@@ -18,10 +18,11 @@ from bot.callback_data import decode
 from bot.context import BotContext, query_of
 from bot.views import approvals as views
 from bot.views.control import code_prompt, locked_text
+from trading.domain.approval_cards import CARD_LABEL
 from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.errors import InvalidInput, TradingError
 from trading.logs import get_logger
-from trading.services.approvals import CARD_LABEL, Approvals, Pressed
+from trading.services.approvals import Approvals, Pressed
 from trading.services.code_requests import CodeRequest
 
 log = get_logger(__name__)

@@ -13,7 +13,7 @@ from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.instruments import amount_text
 from trading.domain.manual_orders import Leg, OrderTicket
 from trading.domain.orders import Order
-from trading.services.approvals import card_label
+from trading.domain.approval_cards import card_label
 
 PREFIX = "ap"
 APPROVE, REJECT = "ok", "no"

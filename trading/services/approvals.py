@@ -19,11 +19,11 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Mapping, Protocol
 
 from trading.adapters.sqlite_approvals import SqliteApprovals
+from trading.domain.approval_cards import card_label, describe, ended_by_recheck, requote_change
 from trading.domain.approvals import APPROVAL_ACTION, Approval, TapOutcome, TapResult
 from trading.domain.confirmations import ClaimOutcome, Confirmation, payload_hash
 from trading.domain.errors import InvalidInput, TradingError
 from trading.domain.events import Event, EventKind, Severity
-from trading.domain.instruments import amount_text
 from trading.domain.manual_orders import ManualOrder, OrderTicket, approval_client_id
 from trading.domain.orders import Order
 from trading.ports import Broker, Clock
@@ -39,7 +39,6 @@ _CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_AN
 
 
 Quote = Callable[[ManualOrder], Awaitable[OrderTicket]]
-CARD_LABEL = 4         # characters of a card's id that name it in the chat
 ResumeEntry = Callable[[Approval], Awaitable[str]]    # arms a placed bot entry's stored plan; says what it did
 
 
@@ -268,8 +267,8 @@ class Approvals:
                 blocked = str(exc)
         if blocked:
             return await self._block(approval, blocked)
-        moved = ticket.moved_bps(newer)
-        if ticket.same_orders(newer) and moved <= self.settings.max_slippage_bps:
+        why = requote_change(ticket, newer, self.settings.max_slippage_bps)
+        if not why:
             return None
         # only the one that ends the card shows its replacement: a code and a press re-quoting it make one card
         if not await self._store.expire(approval.id, "refreshed", self._clock.now_ms()):
@@ -278,8 +277,6 @@ class Approvals:
         c = approval.confirmation
         replacement = await self.propose(c.user_id, c.chat_id, newer, approval.reason, c.action, approval.plan)
         self._kind(approval).replaced(approval, replacement)
-        why = (f"the price moved {moved:.0f} bps (more than {self.settings.max_slippage_bps} allowed)"
-               if ticket.same_orders(newer) else "the orders changed (a position or an order changed)")
         return TapResult(TapOutcome.REFRESHED, approval, replacement, detail=why)
 
     def _kind(self, approval: Approval) -> ApprovedOrders:
@@ -298,7 +295,7 @@ class Approvals:
         if approval is None:
             return TapResult(TapOutcome.UNKNOWN)
         changed = await self._recheck(approval) if approval.confirmation.state.value == "pending" else \
-            _ended_by_recheck(approval)
+            ended_by_recheck(approval)
         if changed is not None:
             return changed
         claim = await self._confirm(approval, user_id)
@@ -356,35 +353,3 @@ class Approvals:
         await self._events.emit(Event(EventKind.APPROVAL, self._clock.now_ms(), message,
                                       {"approval": approval.id, "user_id": approval.confirmation.user_id},
                                       notify=False))
-
-
-def _ended_by_recheck(approval: Approval) -> TapResult | None:
-    """Return how the re-quote after the press ended a card its code then found ended (None: it did not)."""
-    c = approval.confirmation
-    if c.state.value != "expired":
-        return None
-    if c.result == "refreshed":
-        return TapResult(TapOutcome.REFRESHED, approval, detail="the order changed when it was checked after "
-                                                                "your press")
-    if c.result.startswith("blocked: "):
-        return TapResult(TapOutcome.BLOCKED, approval, detail=c.result.removeprefix("blocked: "))
-    return None
-
-
-def card_label(approval: Approval) -> str:
-    """Return how the chat names a card: 'card #Ab3x' (the start of its id), on the card and in its code prompt."""
-    return f"card #{approval.id[:CARD_LABEL]}"
-
-
-def describe(ticket: OrderTicket) -> str:
-    """Return a ticket in a few words: 'buy 100 USDT of BTC/USDT', 'close 2 positions'."""
-    kind, legs = ticket.order.kind.value, ticket.legs
-    if len(legs) != 1:
-        return f"{kind}: {len(legs)} orders"
-    leg = legs[0]
-    if leg.cancel_id:
-        return f"cancel order {leg.cancel_id} ({leg.symbol})"
-    # the amount the exchange gets: on the market's step (a spot market buy spends its quote, to the cent)
-    size = f"{leg.quote_amount:,.2f} {ticket.quote_asset}" if leg.quote_amount is not None else \
-        amount_text(leg.amount, leg.amount_step)
-    return f"{kind} {size} {leg.symbol}"

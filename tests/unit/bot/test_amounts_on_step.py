@@ -16,7 +16,7 @@ from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicke
 from trading.domain.orders import Order, OrderStatus, OrderType, Side
 from trading.engine.account import AccountSummary
 from trading.domain.positions import Position, PositionSide
-from trading.services.approvals import describe
+from trading.domain.approval_cards import describe
 from trading.services.portfolio import BalanceReport, PositionView
 from trading.services.report_text import report_text
 from trading.services.reports import Report, ReportPeriod
