@@ -20,7 +20,6 @@ from trading.backtest.periods import PeriodWithoutData, parse_period
 from trading.backtest.strategy_specs import spec_named
 from trading.backtest.worker import BacktestWorker
 from trading.domain.errors import BadSymbol, ConfigurationError, InvalidInput
-from trading.domain.instruments import Instrument
 from trading.domain.symbols import resolve_symbol
 from trading.engine.engine_state import EngineSettings
 from trading.engine.rules_decider import RulesSettings
@@ -128,8 +127,8 @@ class BacktestService:
         """Evaluate the strategy out of sample over the period in the worker process; store and return it."""
         started = time.monotonic()
         await progress("loading candles")
-        job, _ = await self._job(request, "evaluate")
-        out_days = _out_of_sample_days(job, request, "evaluate")
+        job, window = await self._job(request, "evaluate")
+        out_days = _out_of_sample_days(job, window, request, "evaluate")
         job = replace(job, in_days=3 * out_days, out_days=out_days, baseline_runs=EVALUATION_RUNS, chart=True)
         try:
             outcome = await self.worker.run(job, _Throttled(progress).note, task=run_evaluation_job)
@@ -150,8 +149,8 @@ class BacktestService:
     async def optimise(self, request: BacktestRequest, progress: Progress) -> OptimisationOutcome:
         """Sweep the strategy's small grid beside its current parameters in the worker; return the proposal."""
         await progress("loading candles")
-        job, _ = await self._job(request, "optimize")
-        out_days = _out_of_sample_days(job, request, "optimize")
+        job, window = await self._job(request, "optimize")
+        out_days = _out_of_sample_days(job, window, request, "optimize")
         job = replace(job, in_days=3 * out_days, out_days=out_days, params=self._tuned(request.strategy),
                       advisor=self._advisor)
         try:
@@ -173,13 +172,13 @@ class BacktestService:
         """Return the newest stored runs, newest first."""
         return await self._archive.recent(limit)
 
-    async def _job(self, request: BacktestRequest, command: str) -> tuple[BacktestJob, Instrument]:
-        """Return the job over the request's candles (loaded from the cache or the exchange), and its market."""
+    async def _job(self, request: BacktestRequest, command: str) -> tuple[BacktestJob, tuple[int, int]]:
+        """Return the job over the request's candles (loaded from the cache or the exchange), and its bars' window."""
         try:
             loaded = await history_from_store(request.symbol, request.strategy, None, request.start_ms,
                                               request.end_ms, self._clock.now_ms(), cache=self._cache,
                                               market=self._market, exchange=self._market.source)
-            loaded.history.window(request.start_ms, request.end_ms)      # a period without bars: say what exists
+            window = loaded.history.window(request.start_ms, request.end_ms)  # a period without bars: say what exists
         except ConfigurationError as exc:
             raise InvalidInput(str(exc)) from None
         except PeriodWithoutData as exc:
@@ -188,17 +187,17 @@ class BacktestService:
         config = BacktestConfig(instrument, self._balance, self._engine, self._rules)
         job = BacktestJob(f"chat-{next(self._ids)}", request.strategy, loaded.history, config, loaded.source,
                           request.start_ms, request.end_ms, theme=self._theme)
-        return job, instrument
+        return job, window
 
     def close(self) -> None:
         """Stop the worker process."""
         self.worker.close()
 
 
-def _out_of_sample_days(job: BacktestJob, request: BacktestRequest, command: str) -> int:
+def _out_of_sample_days(job: BacktestJob, window: tuple[int, int], request: BacktestRequest, command: str) -> int:
     """Return the out-of-sample part of each fold: a ninth of the days the candles cover within the period, so
     folds of 3 parts in-sample to 1 out of sample, rolling by that part, give 6 folds or more."""
-    first, end = job.history.window(request.start_ms, request.end_ms)
+    first, end = window
     days = (end - first) * job.history.timeframe.ms // DAY_MS
     if days < MIN_EVALUATION_DAYS:     # the period was long enough, the candles in it are not
         opened = job.history.candles.open_ms
