@@ -25,6 +25,7 @@ from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
 from trading.risk.verdicts import ALLOWED, Verdict
 from trading.services import loop_notices as notices
+from trading.services.engine_entries import expired_rests
 from trading.services.event_bus import EventBus
 from trading.services.guard_levels import guard_levels
 from trading.services.position_closes import OWN_CLIENT_IDS, PositionCloses, Venue
@@ -78,6 +79,7 @@ class PositionSync:
         await self._expire(now)
         positions = {p.symbol: p for p in await self.broker.positions()}
         await self._entries(positions, now)
+        await self._expire_rests(now)
         await self._guarded(positions, now, marks)
         await self._adopt(positions, now)
         return positions
@@ -232,14 +234,29 @@ class PositionSync:
             order = await self._find(pending.client_order_id, pending.symbol)
             if isinstance(order, Unanswered) or order is None or order.status.is_final or order.filled > 0 \
                     or order.type is not OrderType.LIMIT:
-                continue       # unknown, gone, or partly filled: _entries follows it (a fill opens the position)
+                continue       # unknown, gone, or partly filled: _entries guards its position, _expire_rests its rest
             failed = await self.try_cancel(order)
             if failed:
                 await self._audit(now, f"Timed-out {pending.symbol} entry {pending.client_order_id} not cancelled: "
                                        f"{failed}")
                 continue
-            minutes = self.engine.settings.entry_timeout_ms / 60_000
-            self._expired[pending.client_order_id] = f"not filled within {minutes:g} min"
+            self._expired[pending.client_order_id] = self._timed_out()
+
+    async def _expire_rests(self, now: int) -> None:
+        """Cancel the unfilled rest of an engine's entry partly filled before the timeout (approved on a card or
+        not: the id of an approval's reads as the user's, and the broker lets it rest); its filled part stays the
+        position, guarded by the plan's exits."""
+        timeout = self.engine.settings.entry_timeout_ms
+        for order, guard in expired_rests(await self.broker.open_orders(), self.engine.state, timeout, now):
+            failed = await self.try_cancel(order)
+            if failed:
+                await self._audit(now, f"Timed-out rest of the {order.symbol} entry {order.client_order_id} not "
+                                       f"cancelled: {failed}")
+                continue
+            await self.events.emit(notices.entry_rest_expired(guard, order, self._timed_out(), now))
+
+    def _timed_out(self) -> str:
+        return f"not filled within {self.engine.settings.entry_timeout_ms / 60_000:g} min"
 
     async def _entries(self, positions: Mapping[str, Position], now: int) -> None:
         for client_id, pending in list(self.engine.state.pending.items()):

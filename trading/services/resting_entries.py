@@ -22,6 +22,7 @@ from trading.engine.entry_gate import EntryOrigin
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.verdicts import Verdict
 from trading.services import loop_notices as notices
+from trading.services.engine_entries import is_engines_entry
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync
 
@@ -50,11 +51,12 @@ class RestingEntries:
         listed = {o.id for o in entries}
         self._done &= listed
         self._failed &= listed
-        engines = set(self._engine.state.pending)        # before the cancels below end them
+        # before the cancels below end them: pending, or the rest of a partly filled one (approved on a card too)
+        engines = {o.id for o in entries if is_engines_entry(o, self._engine.state)}
         refused = await self._cancel_refused(entries, now)
         if refused:
             event = notices.entries_refused(refused, now, self._instruments)
-            again = self._again([order for order, _ in refused if order.client_order_id not in engines])
+            again = self._again([order for order, _ in refused if order.id not in engines])
             await self._events.emit(replace(event, message=f"{event.message}{again}"))
         return [order for order, _ in refused]
 
