@@ -169,8 +169,8 @@ def exit_unanswered(plan: ExitPlan, ts_ms: int) -> Event:
     line = (f"Exit order for {symbol} ({plan.message}): its outcome is UNKNOWN. It MAY have reached the exchange: "
             f"it did not answer, and the look-up of the order got no answer either. No other exit is sent for this "
             f"position until the bot finds the order by its client id {client_id} (it looks at each step); the "
-            f"position and its protective stop are being checked. Type /positions to see the position, "
-            f"/close {symbol} to close it yourself.")
+            f"position and its protective stop are being checked. Type /orders to see whether it rests, /positions to "
+            f"see the position, /close {symbol} to close it yourself.")
     # an error, not an exit: whether the position is still open is in doubt, so it goes through quiet hours
     return Event(EventKind.ERROR, ts_ms, line, {"symbol": symbol, "what": "Exit", "client_order_id": client_id,
                                                 "reason": plan.reason}, Severity.WARNING)

@@ -61,7 +61,9 @@ async def test_an_exit_of_unknown_outcome_stays_in_flight_and_found_filled_is_th
     guard = held.engine.state.positions[PERP]
     assert guard.exit_in_flight == f"{guard.key}-x1"            # no other exit while its outcome is unknown
     (told,) = [line for line in held.notes.lines if line.startswith(UNKNOWN)]
+    assert held.notified("MAY have reached") == [told]      # one message for one order (not the broker's too)
     assert "its outcome is UNKNOWN. It MAY have reached the exchange" in told and "/positions" in told
+    assert "Type /orders to see whether it rests" in told
     assert f"/close {PERP}" in told and "protective stop" in told
     (event,) = [e for e in held.notes.events if e.message == told]
     assert category_of(event) in ALWAYS_THROUGH_QUIET          # the position is in doubt: told even at night
@@ -104,6 +106,7 @@ async def test_an_entry_of_unknown_outcome_is_told_as_maybe_placed_and_found_tak
 
         (told,) = rig.notified("Entry order for")
         assert told.startswith(f"Entry order for {PERP} MAY have reached the exchange"), told
+        assert rig.notified("MAY have reached") == [told]      # one message for one order (not the broker's too)
         assert "check /orders and /positions before placing it again" in told and "failed" not in told
         assert rig.fake.account.position("BTCUSDT") == D("0.087")
         saved = await rig.store.load_state(rig.loop.state_key)
