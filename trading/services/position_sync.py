@@ -337,15 +337,15 @@ class PositionSync:
     async def _exit_ended(self, guard: GuardedPosition, order: Order | None, held: Position, now: int) -> None:
         """Free the position of its exit gone final (or that the exchange says it never had), and tell it."""
         self.engine.on_exit_settled(guard.symbol)
-        unanswered = guard.exit_in_flight in self._unanswered
         self._unanswered.discard(guard.exit_in_flight)
         if order is not None and order.filled > 0:
             await self.events.emit(notices.position_reduced(guard, held, now))
-        elif order is None and unanswered:
+        elif order is None:
+            # an exit in flight the exchange has no order for never reached it: of unknown outcome before a
+            # restart as after one (the set of unanswered orders is not saved), told in the same words
             await self.events.emit(notices.unanswered_never_placed("Exit", guard.symbol, guard.exit_in_flight, now))
         else:
-            status = order.status.value if order is not None else "lost"
-            await self.events.emit(notices.order_failed("Exit", guard.symbol, f"the order was {status}", now))
+            await self.events.emit(notices.order_failed("Exit", guard.symbol, f"the order was {order.status}", now))
 
     async def _resume_plans(self, plans: Mapping[str, EntryPlan], now: int) -> None:
         """Take back as entries the journaled plans whose orders the broker holds but the saved state does not

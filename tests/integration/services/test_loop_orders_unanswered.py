@@ -210,3 +210,29 @@ async def test_the_positions_stop_still_runs_while_following_the_orders_keeps_fa
     sent = held.fake.count(ORDER, "POST")
     await held.loop.protect({PERP: D("110000")})          # under the plan's stop at 112,500
     assert held.fake.count(ORDER, "POST") == sent + 1, held.notes.lines[-5:]
+
+
+async def test_an_exit_of_unknown_outcome_found_missing_after_a_restart_is_told_as_before_one(
+        tmp_path: Path) -> None:
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        await first.run_until(SQUEEZE)
+        answer_lost(first, taken=False)
+        await first.loop.kill(flat=True, by="test", reason="flatten")
+        exit_id = first.engine.state.positions[PERP].exit_in_flight
+        assert exit_id and first.notified("its outcome is UNKNOWN")
+        await first.kill()                  # stopped before any look-up answered
+
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        try:
+            await again.run_until(SQUEEZE + MINUTE_MS)
+            # before: "Exit order for ... failed: the order was lost"
+            assert again.notified("did not reach the exchange after all") == [
+                f"Exit order for {PERP} ({exit_id}) did not reach the exchange after all: it has no such order. "
+                "Nothing was changed by it; the position is free for a new exit."]
+            assert not again.notified("lost") and not again.notified("failed")
+            assert fake.account.position("BTCUSDT") == 0 and again.engine.state.positions == {}
+        finally:
+            await again.close()
