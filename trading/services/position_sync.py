@@ -93,8 +93,7 @@ class PositionSync:
         """
         for client_id, pending in list(self.engine.state.pending.items()):
             if await self._find(client_id, pending.symbol) is None:    # not when its look-up fails: kept
-                self.engine.on_entry_ended(client_id)
-                await self._audit(now, f"Forgot the saved {pending.symbol} entry: the broker has no such order")
+                await self._never_placed(client_id, pending.symbol, now)
         if self.plans is not None:
             await self._resume_plans(await self.plans.plans(), now)
         self._starting = True
@@ -270,20 +269,25 @@ class PositionSync:
                 await self._entered(client_id, positions[pending.symbol], now)
             elif order is not None and order.filled > 0 and order.avg_price is not None and order.status.is_final:
                 await self._entered_and_gone(client_id, order, order.avg_price, now)
-            elif order is None and client_id in self._unanswered:
+            elif order is None:
+                await self._never_placed(client_id, pending.symbol, now)
+            elif order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
-                self._unanswered.discard(client_id)
-                await self.events.emit(notices.unanswered_never_placed("Entry", pending.symbol, client_id, now))
-            elif order is None or order.status is OrderStatus.FILLED:
-                self.engine.on_entry_ended(client_id)
-                gone = "lost" if order is None else "filled at an unknown price; the position is gone"
-                await self._audit(now, f"Entry order for {pending.symbol} is {gone}")
+                await self._audit(now, f"Entry order for {pending.symbol} is filled at an unknown price; the "
+                                       f"position is gone")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
                 why = self._expired.pop(client_id, None)
                 if why is None:       # a paper venue cancels an entry the gate refuses at its fill: say which brake
                     why = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol).reason
                 await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, why))
+
+    async def _never_placed(self, client_id: str, symbol: str, now: int) -> None:
+        """Drop a pending entry the exchange has no order for: it never reached it (its outcome was unknown, before
+        a restart as after one: the set of unanswered orders is not saved), told in the same words."""
+        self.engine.on_entry_ended(client_id)
+        self._unanswered.discard(client_id)
+        await self.events.emit(notices.unanswered_never_placed("Entry", symbol, client_id, now))
 
     async def _entered(self, client_id: str, position: Position, now: int) -> None:
         """Guard the position client_id's entry opened with its plan's exits, and tell it."""

@@ -236,3 +236,27 @@ async def test_an_exit_of_unknown_outcome_found_missing_after_a_restart_is_told_
             assert fake.account.position("BTCUSDT") == 0 and again.engine.state.positions == {}
         finally:
             await again.close()
+
+
+async def test_an_entry_of_unknown_outcome_found_missing_after_a_restart_is_told_as_before_one(
+        tmp_path: Path) -> None:
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        await first.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(first, taken=False)
+        await first.run_until(SQUEEZE)
+        (client_id,) = first.engine.state.pending
+        assert first.notified("MAY have reached the exchange")
+        await first.kill()                  # stopped before any look-up answered
+
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        try:
+            # before: only an audit line; the user, told it MAY have reached the exchange, never heard more
+            assert again.notified("did not reach the exchange after all") == [
+                f"Entry order for {PERP} ({client_id}) did not reach the exchange after all: it has no such order. "
+                "Nothing was changed by it; its plan is dropped."]
+            assert again.engine.state.pending == {} and fake.account.position("BTCUSDT") == 0
+        finally:
+            await again.close()
