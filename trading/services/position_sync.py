@@ -8,7 +8,7 @@ client id at each step until the exchange finds it or says it has none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterable, Mapping, Protocol
 
@@ -102,9 +102,10 @@ class PositionSync:
         finally:
             self._starting = False
 
-    async def place_entry(self, plan: EntryPlan, now: int) -> Order | Unanswered | None:
+    async def place_entry(self, plan: EntryPlan, now: int, tell_unknown: bool = True) -> Order | Unanswered | None:
         """Journal the plan, send its entry order; return the order when the broker holds it (None: refused,
-        and an alert says why; Unanswered: it MAY have reached the exchange, and the user is told so).
+        and an alert says why; Unanswered: it MAY have reached the exchange, and the user is told so, unless
+        tell_unknown is False: the caller's reply tells it, and the notice is recorded only).
 
         An entry of unknown outcome waits as a pending entry, its plan in the saved state, until a look-up by its
         client id finds it (its fill arms the plan's exits, never the defaults) or the exchange says it has none.
@@ -117,7 +118,8 @@ class PositionSync:
             self.engine.on_entry_placed(plan, now)
         if isinstance(order, Unanswered):
             self._unanswered.add(order.client_order_id)
-            await self.events.emit(notices.entry_unanswered(order.symbol, order.client_order_id, now))
+            told = notices.entry_unanswered(order.symbol, order.client_order_id, now)
+            await self.events.emit(told if tell_unknown else replace(told, notify=False))
         return order
 
     async def state_saved(self) -> None:

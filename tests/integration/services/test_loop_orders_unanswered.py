@@ -21,10 +21,14 @@ from tests.fakes.live_futures_loop import (PERP, SPOT, LiveLoopRig, live_loop_ar
                                            start_live_loop)
 from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
+from tests.fakes.trading_setups import ENTER
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
+from trading.domain.client_ids import approval_client_id
+from trading.domain.errors import VenueUnavailable
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import Size, SizeKind
+from trading.engine.entry_pipeline import AccountView, EntryPlan
 from trading.services.entry_gate import EntryGate
 from trading.services.notification_policy import ALWAYS_THROUGH_QUIET, category_of
 from trading.services.portfolio import PortfolioService
@@ -260,3 +264,20 @@ async def test_an_entry_of_unknown_outcome_found_missing_after_a_restart_is_told
             assert again.engine.state.pending == {} and fake.account.position("BTCUSDT") == 0
         finally:
             await again.close()
+
+
+async def test_an_approved_entry_of_unknown_outcome_is_told_once_by_the_approvals_reply(tmp_path: Path) -> None:
+    # the card's reply says it MAY have reached the exchange (EntryProposals: OrderOutcomeUnknown): no push too
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
+        plan = rig.engine.plan_entry(SQUEEZE_LONG, ENTER, account, SQUEEZE, reference=D("113691.10"))
+        assert isinstance(plan, EntryPlan)
+        answer_lost(rig)
+
+        with pytest.raises(VenueUnavailable, match="MAY have reached the exchange"):
+            await rig.loop.enter_approved(plan, approval_client_id("proposal-1"))
+        await rig.venue.settle()
+
+        assert rig.notified("MAY have reached") == [] and not rig.notified("failed")
+        assert list(rig.engine.state.pending) == [approval_client_id("proposal-1")]     # followed as before
