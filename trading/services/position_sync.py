@@ -8,7 +8,7 @@ client id at each step until the exchange finds it or says it has none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable, Mapping, Protocol
 
@@ -28,16 +28,8 @@ from trading.services import loop_notices as notices
 from trading.services.engine_entries import expired_rests
 from trading.services.event_bus import EventBus
 from trading.services.guard_levels import guard_levels
+from trading.services.order_outcomes import Unanswered, look_up
 from trading.services.position_closes import OWN_CLIENT_IDS, PositionCloses, Venue
-
-
-
-@dataclass(frozen=True, slots=True)
-class Unanswered:
-    """An order whose outcome is unknown: sent without an answer, and looking it up by its client id failed too."""
-
-    client_order_id: str
-    symbol: str
 
 
 class EntryPlans(Protocol):
@@ -92,7 +84,7 @@ class PositionSync:
         unknown, and says so once, whether the exchange holds stops or not.
         """
         for client_id, pending in list(self.engine.state.pending.items()):
-            if await self._find(client_id, pending.symbol) is None:    # not when its look-up fails: kept
+            if await look_up(self.broker, client_id, pending.symbol) is None:    # not when its look-up fails: kept
                 await self._never_placed(client_id, pending.symbol, now)
         if self.plans is not None:
             await self._resume_plans(await self.plans.plans(), now)
@@ -152,7 +144,7 @@ class PositionSync:
         cancelled: list[Order] = []
         failed: list[Order] = []
         for client_id, pending in list(self.engine.state.pending.items()):
-            order = await self._find(client_id, pending.symbol)
+            order = await look_up(self.broker, client_id, pending.symbol)
             if isinstance(order, Unanswered):
                 continue           # not known yet: the gate cancels it when a later look-up finds it resting
             if order is not None and not order.status.is_final:
@@ -211,7 +203,7 @@ class PositionSync:
         except RetryableError as exc:
             # The order may have reached the venue before the failure: look it up before calling it lost, and
             # never call it failed when the look-up cannot tell.
-            found = await self._find(intent.client_order_id, intent.symbol)
+            found = await look_up(self.broker, intent.client_order_id, intent.symbol)
             if found is not None:
                 return found
             error: TradingError = exc
@@ -220,19 +212,12 @@ class PositionSync:
         await self.events.emit(notices.order_failed(what, intent.symbol, f"{error}{then}", now))
         return None
 
-    async def _find(self, client_order_id: str, symbol: str) -> Order | Unanswered | None:
-        """Return the broker's order with this client id; None only when the exchange says it has none."""
-        try:
-            return await self.broker.find_by_client_id(client_order_id, symbol)
-        except TradingError:
-            return Unanswered(client_order_id, symbol)
-
     async def _expire(self, now: int) -> None:
         """Cancel the engine's limit entries unfilled after the timeout, in paper as live, autonomous or approved
         on a card (an approval's client id: the broker cannot tell it from the user's own approved order, which
         rests); _entries then lets each go and tells it. The user's own limits are never pending entries."""
         for pending in self.engine.expired_entries(now):
-            order = await self._find(pending.client_order_id, pending.symbol)
+            order = await look_up(self.broker, pending.client_order_id, pending.symbol)
             if isinstance(order, Unanswered) or order is None or order.status.is_final or order.filled > 0 \
                     or order.type is not OrderType.LIMIT:
                 continue       # unknown, gone, or partly filled: _entries guards its position, _expire_rests its rest
@@ -261,7 +246,7 @@ class PositionSync:
 
     async def _entries(self, positions: Mapping[str, Position], now: int) -> None:
         for client_id, pending in list(self.engine.state.pending.items()):
-            order = await self._find(client_id, pending.symbol)
+            order = await look_up(self.broker, client_id, pending.symbol)
             if isinstance(order, Unanswered):
                 # its look-up failed: a position showing meanwhile is guarded by its plan (no other entry of the
                 # bot's can be in this market), else the next step asks again
@@ -326,7 +311,7 @@ class PositionSync:
         for symbol, guard in list(self.engine.state.positions.items()):
             held = positions.get(symbol)
             held = held if held is not None and held.side is guard.side else None     # None: closed, or reversed
-            looked = await self._find(guard.exit_in_flight, symbol) if guard.exit_in_flight else None
+            looked = await look_up(self.broker, guard.exit_in_flight, symbol) if guard.exit_in_flight else None
             if isinstance(looked, Unanswered):
                 # the exit may have filled: nothing is recorded nor sent again until its look-up answers
                 if held is not None:
@@ -362,7 +347,7 @@ class PositionSync:
             symbol = plan.signal.symbol
             if client_id in self.engine.state.pending or client_id in keys or self.engine.state.busy(symbol):
                 continue
-            if await self._find(client_id, symbol) is None:
+            if await look_up(self.broker, client_id, symbol) is None:
                 continue           # killed before it was sent: there is no such entry (a failed look-up keeps it)
             self.engine.on_entry_placed(plan, now)
             self._resumed.add(client_id)

@@ -23,6 +23,7 @@ from trading.engine.trading_engine import TradingEngine
 from trading.risk.verdicts import Verdict
 from trading.services import loop_notices as notices
 from trading.services.engine_entries import is_engines_entry
+from trading.services.order_outcomes import look_up
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync
 
@@ -105,11 +106,8 @@ class RestingEntries:
     async def _cancel_failed(self, order: Order, error: str, now: int) -> None:
         """Tell a failed cancel once (tried again each pass); say nothing when the order ended meanwhile (a fill
         is the sync's to tell)."""
-        try:
-            found = await self._sync.broker.find_by_client_id(order.client_order_id, order.symbol)
-        except TradingError:
-            found = order
-        if found is not None and found.status.is_final or order.id in self._failed:
+        found = await look_up(self._sync.broker, order.client_order_id, order.symbol)
+        if isinstance(found, Order) and found.status.is_final or order.id in self._failed:
             return
         self._failed.add(order.id)
         await self._events.emit(notices.order_failed("Cancelling the entry", order.symbol, error, now))

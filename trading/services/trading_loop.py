@@ -26,7 +26,7 @@ from trading.ports import EntryApprovals
 from trading.services import loop_notices as notices
 from trading.services.loop_controls import DEFAULT_WINDOWS, KILL_SWITCH_KEY, LoopControls, LoopSettings
 from trading.services.own_entries import EntryOutcome
-from trading.services.position_sync import Unanswered
+from trading.services.order_outcomes import Unanswered
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
 from trading.logs import get_logger

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.live_futures_loop import PERP, live_loop_around
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from trading.domain.candles import MINUTE_MS
 from trading.domain.client_ids import approval_client_id
@@ -26,16 +26,21 @@ LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSourc
                      TradeIdea(TradeAction.BUY, D("30"), OrderKind.LIMIT, D("105000"), D("100000"), D("140000")))
 
 
+def limit_plan(rig: LiveLoopRig) -> EntryPlan:
+    """Return the engine's plan of LIMIT_BUY at 105,000 under the market (stop 100,000, target 140,000)."""
+    instruments = rig.venue.broker.instruments
+    signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
+    plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
+                                 SQUEEZE, None, D("113691.10"))
+    assert isinstance(plan, EntryPlan)
+    return capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+
+
 async def test_an_engine_entry_limit_past_the_timeout_is_cancelled_not_repriced_and_its_pending_entry_released(
         tmp_path: Path) -> None:
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        instruments = rig.venue.broker.instruments
-        signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
-        plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
-                                     SQUEEZE, None, D("113691.10"))
-        assert isinstance(plan, EntryPlan)
-        plan = capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+        plan = limit_plan(rig)
         client_id = plan.intent.client_order_id
         assert (plan.intent.type, plan.intent.price) == (OrderType.LIMIT, D("105000"))
         # as the loop sends its own entries (OwnEntries -> PositionSync.place_entry), through the entry gate
@@ -59,12 +64,7 @@ async def test_an_approved_engine_entry_limit_times_out_live_while_the_user_s_ap
     # user's approved /buy; the engine's pending entries, not the id's shape, tell which one times out
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        instruments = rig.venue.broker.instruments
-        signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
-        plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
-                                     SQUEEZE, None, D("113691.10"))
-        assert isinstance(plan, EntryPlan)
-        plan = capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+        plan = limit_plan(rig)
         engine_id, user_id = approval_client_id("proposal-1"), approval_client_id("buy-2")
         await rig.loop.enter_approved(plan, engine_id)
         users = await rig.venue.broker.place(OrderIntent(PERP, Side.BUY, OrderType.LIMIT, amount=D("0.002"),
@@ -89,12 +89,7 @@ async def test_the_unfilled_rest_of_a_partly_filled_engine_entry_times_out_and_i
     # broker lets it rest; the sync knows it as the entry that opened its guarded position
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        instruments = rig.venue.broker.instruments
-        signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
-        plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
-                                     SQUEEZE, None, D("113691.10"))
-        assert isinstance(plan, EntryPlan)
-        plan = capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+        plan = limit_plan(rig)
         engine_id = approval_client_id("proposal-1") if approved else plan.intent.client_order_id
         await rig.loop.enter_approved(plan, engine_id)
         rested = rig.fake.account.order(engine_id)

@@ -51,6 +51,15 @@ async def engine_limit(rig: LiveLoopRig, price: str) -> Order:
     return order
 
 
+def entry_plan(rig: LiveLoopRig, entry: str, stop: str, target: str) -> EntryPlan:
+    """Return the engine's plan of a long at entry (a market order) with this stop and target."""
+    signal = long_signal(SELL_OFF, entry, stop, target, "approved", PERP)
+    account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
+    plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D(entry))
+    assert isinstance(plan, EntryPlan)
+    return plan
+
+
 def statuses(rig: LiveLoopRig) -> list[tuple[str, str]]:
     return [(o.client_id, o.status) for o in rig.fake.account.orders if o.type == "LIMIT"]
 
@@ -171,10 +180,7 @@ async def test_an_approved_entry_taken_back_while_paused_is_not_a_fill_under_ref
     # live trading is paused: the position was already there, nothing opened under the hold
     async with live_loop_around(tmp_path, SELL_OFF, []) as rig:
         await rig.run_until(SELL_OFF - 4 * MINUTE_MS)
-        signal = long_signal(SELL_OFF, "121000", "118000", "130000", "approved", PERP)
-        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
-        plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D("121000"))
-        assert isinstance(plan, EntryPlan)
+        plan = entry_plan(rig, "121000", "118000", "130000")
         await rig.venue.broker.place(replace(plan.intent, client_order_id="ta-a0123456789abcdef"))
         await rig.run_until(SELL_OFF - 3 * MINUTE_MS)
         assert PERP in rig.engine.state.positions                  # adopted with the default exits
@@ -218,10 +224,7 @@ async def test_the_rest_of_a_partly_filled_approved_engine_entry_is_cancelled_by
     # the user as a /buy to place again (the strategy decides again)
     async with live_loop_around(tmp_path, SELL_OFF, []) as rig:
         await rig.run_until(SELL_OFF - 4 * MINUTE_MS)
-        signal = long_signal(SELL_OFF, "99000", "95000", "150000", "approved", PERP)
-        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
-        plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D("99000"))
-        assert isinstance(plan, EntryPlan)
+        plan = entry_plan(rig, "99000", "95000", "150000")
         plan = replace(plan, intent=replace(plan.intent, type=OrderType.LIMIT, price=D("99000")))
         engine_id = approval_client_id("proposal-1")
         await rig.loop.enter_approved(plan, engine_id)

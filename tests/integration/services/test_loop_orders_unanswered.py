@@ -9,9 +9,10 @@ guarded by the plan's stop and target, not the default exits.
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from decimal import Decimal as D
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -45,6 +46,24 @@ async def held(tmp_path: Path) -> AsyncIterator[LiveLoopRig]:
     async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
         await rig.run_until(SQUEEZE)          # a long of 0.087 BTC is open on the exchange
         yield rig
+
+
+@asynccontextmanager
+async def restarted_after(tmp_path: Path, before: Callable[[LiveLoopRig], Awaitable[None]]
+                          ) -> AsyncIterator[LiveLoopRig]:
+    """Run the loop trading SQUEEZE_LONG through before, kill it before any look-up answers, and yield the loop
+    started again on the same folder and fake (a restart); closed at the end."""
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        await before(first)
+        await first.kill()
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        try:
+            yield again
+        finally:
+            await again.close()
 
 
 def answer_lost(rig: LiveLoopRig, taken: bool = True) -> None:
@@ -161,24 +180,16 @@ async def test_an_entry_the_exchange_never_had_is_dropped_with_its_plan_and_told
 
 
 async def test_an_entry_of_unknown_outcome_found_after_a_restart_takes_its_plans_exits(tmp_path: Path) -> None:
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+    async def entered_unanswered(first: LiveLoopRig) -> None:
         await first.run_until(SQUEEZE - MINUTE_MS)
         answer_lost(first)
         await first.run_until(SQUEEZE)
         assert first.notified("MAY have reached the exchange") and first.fake.account.position("BTCUSDT") != 0
-        await first.kill()                  # stopped before any look-up answered
 
-        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
-        try:
-            guard = again.engine.state.positions[PERP]
-            assert (guard.strategy, guard.stops.stop, guard.stops.take_profit) == \
-                ("scripted", D("112500"), D("118000"))
-            assert again.engine.state.pending == {} and fake.count(ORDER, "POST") == 1
-        finally:
-            await again.close()
+    async with restarted_after(tmp_path, entered_unanswered) as again:
+        guard = again.engine.state.positions[PERP]
+        assert (guard.strategy, guard.stops.stop, guard.stops.take_profit) == ("scripted", D("112500"), D("118000"))
+        assert again.engine.state.pending == {} and again.fake.count(ORDER, "POST") == 1
 
 
 async def test_a_spot_exit_of_unknown_outcome_is_never_sent_twice_and_found_filled_is_the_bots_exit(
@@ -218,52 +229,42 @@ async def test_the_positions_stop_still_runs_while_following_the_orders_keeps_fa
 
 async def test_an_exit_of_unknown_outcome_found_missing_after_a_restart_is_told_as_before_one(
         tmp_path: Path) -> None:
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+    sent: list[str] = []
+
+    async def exit_unanswered(first: LiveLoopRig) -> None:
         await first.run_until(SQUEEZE)
         answer_lost(first, taken=False)
         await first.loop.kill(flat=True, by="test", reason="flatten")
-        exit_id = first.engine.state.positions[PERP].exit_in_flight
-        assert exit_id and first.notified("its outcome is UNKNOWN")
-        await first.kill()                  # stopped before any look-up answered
+        sent.append(first.engine.state.positions[PERP].exit_in_flight)
+        assert first.notified("its outcome is UNKNOWN")
 
-        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
-        try:
-            await again.run_until(SQUEEZE + MINUTE_MS)
-            # before: "Exit order for ... failed: the order was lost"
-            assert again.notified("did not reach the exchange after all") == [
-                f"Exit order for {PERP} ({exit_id}) did not reach the exchange after all: it has no such order. "
-                "Nothing was changed by it; the position is free for a new exit."]
-            assert not again.notified("lost") and not again.notified("failed")
-            assert fake.account.position("BTCUSDT") == 0 and again.engine.state.positions == {}
-        finally:
-            await again.close()
+    async with restarted_after(tmp_path, exit_unanswered) as again:
+        await again.run_until(SQUEEZE + MINUTE_MS)
+        # before: "Exit order for ... failed: the order was lost"
+        assert again.notified("did not reach the exchange after all") == [
+            f"Exit order for {PERP} ({sent[0]}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; the position is free for a new exit."]
+        assert not again.notified("lost") and not again.notified("failed")
+        assert again.fake.account.position("BTCUSDT") == 0 and again.engine.state.positions == {}
 
 
 async def test_an_entry_of_unknown_outcome_found_missing_after_a_restart_is_told_as_before_one(
         tmp_path: Path) -> None:
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+    sent: list[str] = []
+
+    async def entry_unanswered(first: LiveLoopRig) -> None:
         await first.run_until(SQUEEZE - MINUTE_MS)
         answer_lost(first, taken=False)
         await first.run_until(SQUEEZE)
-        (client_id,) = first.engine.state.pending
+        sent.extend(first.engine.state.pending)
         assert first.notified("MAY have reached the exchange")
-        await first.kill()                  # stopped before any look-up answered
 
-        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
-        try:
-            # before: only an audit line; the user, told it MAY have reached the exchange, never heard more
-            assert again.notified("did not reach the exchange after all") == [
-                f"Entry order for {PERP} ({client_id}) did not reach the exchange after all: it has no such order. "
-                "Nothing was changed by it; its plan is dropped."]
-            assert again.engine.state.pending == {} and fake.account.position("BTCUSDT") == 0
-        finally:
-            await again.close()
+    async with restarted_after(tmp_path, entry_unanswered) as again:
+        # before: only an audit line; the user, told it MAY have reached the exchange, never heard more
+        assert again.notified("did not reach the exchange after all") == [
+            f"Entry order for {PERP} ({sent[0]}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; its plan is dropped."]
+        assert again.engine.state.pending == {} and again.fake.account.position("BTCUSDT") == 0
 
 
 async def test_an_approved_entry_of_unknown_outcome_is_told_once_by_the_approvals_reply(tmp_path: Path) -> None:
