@@ -82,9 +82,13 @@ class CcxtBroker:
     # ---- the Broker port ----------------------------------------------------------------------
 
     async def place(self, intent: OrderIntent) -> Order:
-        """Send an order once and only once; raise a RejectedError, or a RetryableError after the retries."""
+        """Send an order once and only once; raise a RejectedError, or a RetryableError after the retries.
+
+        A refusal or an unknown outcome is recorded, not pushed: the caller tells it in its own words, with what
+        to do (the loop's PositionSync, the chat's OrderPlacement), so one order is never told twice.
+        """
         async with self.lock:
-            return await self.submit(intent)
+            return await self.submit(intent, announce=False)
 
     async def cancel(self, order_id: str, symbol: str) -> Order:
         """Cancel an open order; raise InvalidOrder when it has already ended, OrderNotFound when unknown."""

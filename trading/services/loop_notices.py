@@ -169,8 +169,8 @@ def exit_unanswered(plan: ExitPlan, ts_ms: int) -> Event:
     line = (f"Exit order for {symbol} ({plan.message}): its outcome is UNKNOWN. It MAY have reached the exchange: "
             f"it did not answer, and the look-up of the order got no answer either. No other exit is sent for this "
             f"position until the bot finds the order by its client id {client_id} (it looks at each step); the "
-            f"position and its protective stop are being checked. Type /positions to see the position, "
-            f"/close {symbol} to close it yourself.")
+            f"position and its protective stop are being checked. Type /orders to see whether it rests, /positions to "
+            f"see the position, /close {symbol} to close it yourself.")
     # an error, not an exit: whether the position is still open is in doubt, so it goes through quiet hours
     return Event(EventKind.ERROR, ts_ms, line, {"symbol": symbol, "what": "Exit", "client_order_id": client_id,
                                                 "reason": plan.reason}, Severity.WARNING)
@@ -189,6 +189,15 @@ def order_failed(what: str, symbol: str, error: str, ts_ms: int) -> Event:
     """Return the notification of an entry or exit order the broker refused or lost."""
     return Event(EventKind.ORDER_FAILED, ts_ms, f"{what} order for {symbol} failed: {error}",
                  {"symbol": symbol, "what": what, "why": error}, Severity.WARNING)
+
+
+def entry_rest_expired(guard: GuardedPosition, order: Order, why: str, ts_ms: int) -> Event:
+    """Return the notification of the unfilled rest of a partly filled entry cancelled for its timeout."""
+    step = guard.amount_step
+    line = (f"Cancelled the unfilled rest of the {guard.symbol} entry ({amount_text(order.remaining, step)} of "
+            f"{amount_text(order.amount, step)}, id {order.id}): {why}. The {amount_text(order.filled, step)} "
+            f"filled stays open, guarded by its plan's exits [{guard.strategy}].")
+    return Event(EventKind.ORDER_CANCELLED, ts_ms, line, _guard_data(guard) | {"order_id": order.id})
 
 
 def entry_order_ended(pending: PendingEntry, status: str, ts_ms: int, why: str = "") -> Event:

@@ -8,12 +8,23 @@ client id at its next reconciliation).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from trading.domain.errors import TradingError
 from trading.domain.orders import Order
 from trading.logs import get_logger
 from trading.ports import Broker
 
 log = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """An order whose outcome is unknown: looking it up by its client id failed (why: for the log only)."""
+
+    client_order_id: str
+    symbol: str
+    why: str = field(default="", compare=False)
 
 
 class TicketInterrupted(TradingError):
@@ -46,19 +57,28 @@ def interrupted(error: TradingError, placed: list[Order], unsent: int) -> Ticket
     return TicketInterrupted(f"The orders above went out; the next one did not: {error}{rest}", tuple(placed))
 
 
+async def look_up(broker: Broker, client_order_id: str, symbol: str) -> Order | Unanswered | None:
+    """Return the broker's order with this client id: None only when the exchange says it has none, Unanswered
+    when it cannot be asked (the one look-up by client id of the loop, the gate's pass and the chat's orders)."""
+    try:
+        return await broker.find_by_client_id(client_order_id, symbol)
+    except TradingError as exc:
+        return Unanswered(client_order_id, symbol, str(exc))
+
+
 async def found_after(broker: Broker, client_order_id: str, symbol: str, error: TradingError) -> Order | None:
     """Return the order the exchange holds under client_order_id after error left its placement unanswered.
 
     None: the exchange answered that it has none, so nothing changed. Raise OrderOutcomeUnknown when the
     look-up fails too.
     """
-    try:
-        return await broker.find_by_client_id(client_order_id, symbol)
-    except TradingError as lookup_error:
-        # the chat gets no error text: an exchange's carries the signed request URL
-        log.warning("order of unknown outcome: no answer, and its look-up failed", client_order_id=client_order_id,
-                    symbol=symbol, error=str(error), lookup_error=str(lookup_error))
-        raise OrderOutcomeUnknown(unknown_text(symbol, client_order_id)) from None
+    found = await look_up(broker, client_order_id, symbol)
+    if not isinstance(found, Unanswered):
+        return found
+    # the chat gets no error text: an exchange's carries the signed request URL
+    log.warning("order of unknown outcome: no answer, and its look-up failed", client_order_id=client_order_id,
+                symbol=symbol, error=str(error), lookup_error=found.why)
+    raise OrderOutcomeUnknown(unknown_text(symbol, client_order_id))
 
 
 def unknown_text(symbol: str, client_order_id: str) -> str:

@@ -13,7 +13,8 @@ from enum import StrEnum
 from trading.domain.approvals import ProposalOutcome
 from trading.engine.entry_pipeline import EntryPlan
 from trading.ports import EntryApprovals
-from trading.services.position_sync import PositionSync, Unanswered
+from trading.services.order_outcomes import Unanswered
+from trading.services.position_sync import PositionSync
 
 
 class EntryOutcome(StrEnum):

@@ -8,7 +8,7 @@ client id at each step until the exchange finds it or says it has none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable, Mapping, Protocol
 
@@ -25,18 +25,11 @@ from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
 from trading.risk.verdicts import ALLOWED, Verdict
 from trading.services import loop_notices as notices
+from trading.services.engine_entries import expired_rests
 from trading.services.event_bus import EventBus
 from trading.services.guard_levels import guard_levels
+from trading.services.order_outcomes import Unanswered, look_up
 from trading.services.position_closes import OWN_CLIENT_IDS, PositionCloses, Venue
-
-
-
-@dataclass(frozen=True, slots=True)
-class Unanswered:
-    """An order whose outcome is unknown: sent without an answer, and looking it up by its client id failed too."""
-
-    client_order_id: str
-    symbol: str
 
 
 class EntryPlans(Protocol):
@@ -78,6 +71,7 @@ class PositionSync:
         await self._expire(now)
         positions = {p.symbol: p for p in await self.broker.positions()}
         await self._entries(positions, now)
+        await self._expire_rests(now)
         await self._guarded(positions, now, marks)
         await self._adopt(positions, now)
         return positions
@@ -90,9 +84,8 @@ class PositionSync:
         unknown, and says so once, whether the exchange holds stops or not.
         """
         for client_id, pending in list(self.engine.state.pending.items()):
-            if await self._find(client_id, pending.symbol) is None:    # not when its look-up fails: kept
-                self.engine.on_entry_ended(client_id)
-                await self._audit(now, f"Forgot the saved {pending.symbol} entry: the broker has no such order")
+            if await look_up(self.broker, client_id, pending.symbol) is None:    # not when its look-up fails: kept
+                await self._never_placed(client_id, pending.symbol, now)
         if self.plans is not None:
             await self._resume_plans(await self.plans.plans(), now)
         self._starting = True
@@ -101,9 +94,10 @@ class PositionSync:
         finally:
             self._starting = False
 
-    async def place_entry(self, plan: EntryPlan, now: int) -> Order | Unanswered | None:
+    async def place_entry(self, plan: EntryPlan, now: int, tell_unknown: bool = True) -> Order | Unanswered | None:
         """Journal the plan, send its entry order; return the order when the broker holds it (None: refused,
-        and an alert says why; Unanswered: it MAY have reached the exchange, and the user is told so).
+        and an alert says why; Unanswered: it MAY have reached the exchange, and the user is told so, unless
+        tell_unknown is False: the caller's reply tells it, and the notice is recorded only).
 
         An entry of unknown outcome waits as a pending entry, its plan in the saved state, until a look-up by its
         client id finds it (its fill arms the plan's exits, never the defaults) or the exchange says it has none.
@@ -116,7 +110,8 @@ class PositionSync:
             self.engine.on_entry_placed(plan, now)
         if isinstance(order, Unanswered):
             self._unanswered.add(order.client_order_id)
-            await self.events.emit(notices.entry_unanswered(order.symbol, order.client_order_id, now))
+            told = notices.entry_unanswered(order.symbol, order.client_order_id, now)
+            await self.events.emit(told if tell_unknown else replace(told, notify=False))
         return order
 
     async def state_saved(self) -> None:
@@ -149,7 +144,7 @@ class PositionSync:
         cancelled: list[Order] = []
         failed: list[Order] = []
         for client_id, pending in list(self.engine.state.pending.items()):
-            order = await self._find(client_id, pending.symbol)
+            order = await look_up(self.broker, client_id, pending.symbol)
             if isinstance(order, Unanswered):
                 continue           # not known yet: the gate cancels it when a later look-up finds it resting
             if order is not None and not order.status.is_final:
@@ -208,7 +203,7 @@ class PositionSync:
         except RetryableError as exc:
             # The order may have reached the venue before the failure: look it up before calling it lost, and
             # never call it failed when the look-up cannot tell.
-            found = await self._find(intent.client_order_id, intent.symbol)
+            found = await look_up(self.broker, intent.client_order_id, intent.symbol)
             if found is not None:
                 return found
             error: TradingError = exc
@@ -217,33 +212,41 @@ class PositionSync:
         await self.events.emit(notices.order_failed(what, intent.symbol, f"{error}{then}", now))
         return None
 
-    async def _find(self, client_order_id: str, symbol: str) -> Order | Unanswered | None:
-        """Return the broker's order with this client id; None only when the exchange says it has none."""
-        try:
-            return await self.broker.find_by_client_id(client_order_id, symbol)
-        except TradingError:
-            return Unanswered(client_order_id, symbol)
-
     async def _expire(self, now: int) -> None:
         """Cancel the engine's limit entries unfilled after the timeout, in paper as live, autonomous or approved
         on a card (an approval's client id: the broker cannot tell it from the user's own approved order, which
         rests); _entries then lets each go and tells it. The user's own limits are never pending entries."""
         for pending in self.engine.expired_entries(now):
-            order = await self._find(pending.client_order_id, pending.symbol)
+            order = await look_up(self.broker, pending.client_order_id, pending.symbol)
             if isinstance(order, Unanswered) or order is None or order.status.is_final or order.filled > 0 \
                     or order.type is not OrderType.LIMIT:
-                continue       # unknown, gone, or partly filled: _entries follows it (a fill opens the position)
+                continue       # unknown, gone, or partly filled: _entries guards its position, _expire_rests its rest
             failed = await self.try_cancel(order)
             if failed:
                 await self._audit(now, f"Timed-out {pending.symbol} entry {pending.client_order_id} not cancelled: "
                                        f"{failed}")
                 continue
-            minutes = self.engine.settings.entry_timeout_ms / 60_000
-            self._expired[pending.client_order_id] = f"not filled within {minutes:g} min"
+            self._expired[pending.client_order_id] = self._timed_out()
+
+    async def _expire_rests(self, now: int) -> None:
+        """Cancel the unfilled rest of an engine's entry partly filled before the timeout (approved on a card or
+        not: the id of an approval's reads as the user's, and the broker lets it rest); its filled part stays the
+        position, guarded by the plan's exits."""
+        timeout = self.engine.settings.entry_timeout_ms
+        for order, guard in expired_rests(await self.broker.open_orders(), self.engine.state, timeout, now):
+            failed = await self.try_cancel(order)
+            if failed:
+                await self._audit(now, f"Timed-out rest of the {order.symbol} entry {order.client_order_id} not "
+                                       f"cancelled: {failed}")
+                continue
+            await self.events.emit(notices.entry_rest_expired(guard, order, self._timed_out(), now))
+
+    def _timed_out(self) -> str:
+        return f"not filled within {self.engine.settings.entry_timeout_ms / 60_000:g} min"
 
     async def _entries(self, positions: Mapping[str, Position], now: int) -> None:
         for client_id, pending in list(self.engine.state.pending.items()):
-            order = await self._find(client_id, pending.symbol)
+            order = await look_up(self.broker, client_id, pending.symbol)
             if isinstance(order, Unanswered):
                 # its look-up failed: a position showing meanwhile is guarded by its plan (no other entry of the
                 # bot's can be in this market), else the next step asks again
@@ -253,20 +256,25 @@ class PositionSync:
                 await self._entered(client_id, positions[pending.symbol], now)
             elif order is not None and order.filled > 0 and order.avg_price is not None and order.status.is_final:
                 await self._entered_and_gone(client_id, order, order.avg_price, now)
-            elif order is None and client_id in self._unanswered:
+            elif order is None:
+                await self._never_placed(client_id, pending.symbol, now)
+            elif order.status is OrderStatus.FILLED:
                 self.engine.on_entry_ended(client_id)
-                self._unanswered.discard(client_id)
-                await self.events.emit(notices.unanswered_never_placed("Entry", pending.symbol, client_id, now))
-            elif order is None or order.status is OrderStatus.FILLED:
-                self.engine.on_entry_ended(client_id)
-                gone = "lost" if order is None else "filled at an unknown price; the position is gone"
-                await self._audit(now, f"Entry order for {pending.symbol} is {gone}")
+                await self._audit(now, f"Entry order for {pending.symbol} is filled at an unknown price; the "
+                                       f"position is gone")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
                 why = self._expired.pop(client_id, None)
                 if why is None:       # a paper venue cancels an entry the gate refuses at its fill: say which brake
                     why = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol).reason
                 await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, why))
+
+    async def _never_placed(self, client_id: str, symbol: str, now: int) -> None:
+        """Drop a pending entry the exchange has no order for: it never reached it (its outcome was unknown, before
+        a restart as after one: the set of unanswered orders is not saved), told in the same words."""
+        self.engine.on_entry_ended(client_id)
+        self._unanswered.discard(client_id)
+        await self.events.emit(notices.unanswered_never_placed("Entry", symbol, client_id, now))
 
     async def _entered(self, client_id: str, position: Position, now: int) -> None:
         """Guard the position client_id's entry opened with its plan's exits, and tell it."""
@@ -303,7 +311,7 @@ class PositionSync:
         for symbol, guard in list(self.engine.state.positions.items()):
             held = positions.get(symbol)
             held = held if held is not None and held.side is guard.side else None     # None: closed, or reversed
-            looked = await self._find(guard.exit_in_flight, symbol) if guard.exit_in_flight else None
+            looked = await look_up(self.broker, guard.exit_in_flight, symbol) if guard.exit_in_flight else None
             if isinstance(looked, Unanswered):
                 # the exit may have filled: nothing is recorded nor sent again until its look-up answers
                 if held is not None:
@@ -320,15 +328,15 @@ class PositionSync:
     async def _exit_ended(self, guard: GuardedPosition, order: Order | None, held: Position, now: int) -> None:
         """Free the position of its exit gone final (or that the exchange says it never had), and tell it."""
         self.engine.on_exit_settled(guard.symbol)
-        unanswered = guard.exit_in_flight in self._unanswered
         self._unanswered.discard(guard.exit_in_flight)
         if order is not None and order.filled > 0:
             await self.events.emit(notices.position_reduced(guard, held, now))
-        elif order is None and unanswered:
+        elif order is None:
+            # an exit in flight the exchange has no order for never reached it: of unknown outcome before a
+            # restart as after one (the set of unanswered orders is not saved), told in the same words
             await self.events.emit(notices.unanswered_never_placed("Exit", guard.symbol, guard.exit_in_flight, now))
         else:
-            status = order.status.value if order is not None else "lost"
-            await self.events.emit(notices.order_failed("Exit", guard.symbol, f"the order was {status}", now))
+            await self.events.emit(notices.order_failed("Exit", guard.symbol, f"the order was {order.status}", now))
 
     async def _resume_plans(self, plans: Mapping[str, EntryPlan], now: int) -> None:
         """Take back as entries the journaled plans whose orders the broker holds but the saved state does not
@@ -339,7 +347,7 @@ class PositionSync:
             symbol = plan.signal.symbol
             if client_id in self.engine.state.pending or client_id in keys or self.engine.state.busy(symbol):
                 continue
-            if await self._find(client_id, symbol) is None:
+            if await look_up(self.broker, client_id, symbol) is None:
                 continue           # killed before it was sent: there is no such entry (a failed look-up keeps it)
             self.engine.on_entry_placed(plan, now)
             self._resumed.add(client_id)

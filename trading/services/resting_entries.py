@@ -22,6 +22,8 @@ from trading.engine.entry_gate import EntryOrigin
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.verdicts import Verdict
 from trading.services import loop_notices as notices
+from trading.services.engine_entries import is_engines_entry
+from trading.services.order_outcomes import look_up
 from trading.services.event_bus import EventBus
 from trading.services.position_sync import PositionSync
 
@@ -50,11 +52,12 @@ class RestingEntries:
         listed = {o.id for o in entries}
         self._done &= listed
         self._failed &= listed
-        engines = set(self._engine.state.pending)        # before the cancels below end them
+        # before the cancels below end them: pending, or the rest of a partly filled one (approved on a card too)
+        engines = {o.id for o in entries if is_engines_entry(o, self._engine.state)}
         refused = await self._cancel_refused(entries, now)
         if refused:
             event = notices.entries_refused(refused, now, self._instruments)
-            again = self._again([order for order, _ in refused if order.client_order_id not in engines])
+            again = self._again([order for order, _ in refused if order.id not in engines])
             await self._events.emit(replace(event, message=f"{event.message}{again}"))
         return [order for order, _ in refused]
 
@@ -103,11 +106,8 @@ class RestingEntries:
     async def _cancel_failed(self, order: Order, error: str, now: int) -> None:
         """Tell a failed cancel once (tried again each pass); say nothing when the order ended meanwhile (a fill
         is the sync's to tell)."""
-        try:
-            found = await self._sync.broker.find_by_client_id(order.client_order_id, order.symbol)
-        except TradingError:
-            found = order
-        if found is not None and found.status.is_final or order.id in self._failed:
+        found = await look_up(self._sync.broker, order.client_order_id, order.symbol)
+        if isinstance(found, Order) and found.status.is_final or order.id in self._failed:
             return
         self._failed.add(order.id)
         await self._events.emit(notices.order_failed("Cancelling the entry", order.symbol, error, now))

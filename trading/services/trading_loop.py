@@ -26,7 +26,7 @@ from trading.ports import EntryApprovals
 from trading.services import loop_notices as notices
 from trading.services.loop_controls import DEFAULT_WINDOWS, KILL_SWITCH_KEY, LoopControls, LoopSettings
 from trading.services.own_entries import EntryOutcome
-from trading.services.position_sync import Unanswered
+from trading.services.order_outcomes import Unanswered
 from trading.services.signal_source import signal_atr
 from trading.strategies.base import MarketView
 from trading.logs import get_logger
@@ -151,7 +151,8 @@ class TradingLoop(LoopControls):
             if self.engine.state.busy(symbol):
                 raise InvalidInput(f"{symbol} already has a position or an entry on its way; nothing was placed")
             approved = replace(plan, intent=replace(plan.intent, client_order_id=client_order_id))
-            order = await self._sync.place_entry(approved, now)
+            # of unknown outcome, the approval's reply says so (EntryProposals: OrderOutcomeUnknown): not a push too
+            order = await self._sync.place_entry(approved, now, tell_unknown=False)
             if order is None:
                 raise InvalidInput(f"the exchange did not take the {symbol} entry (the alert says why)")
             if isinstance(order, Unanswered):       # waiting as a pending entry: saved with its plan

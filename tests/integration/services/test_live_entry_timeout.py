@@ -10,7 +10,9 @@ from __future__ import annotations
 from decimal import Decimal as D
 from pathlib import Path
 
-from tests.fakes.live_futures_loop import PERP, live_loop_around
+import pytest
+
+from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from trading.domain.candles import MINUTE_MS
 from trading.domain.client_ids import approval_client_id
@@ -24,16 +26,21 @@ LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSourc
                      TradeIdea(TradeAction.BUY, D("30"), OrderKind.LIMIT, D("105000"), D("100000"), D("140000")))
 
 
+def limit_plan(rig: LiveLoopRig) -> EntryPlan:
+    """Return the engine's plan of LIMIT_BUY at 105,000 under the market (stop 100,000, target 140,000)."""
+    instruments = rig.venue.broker.instruments
+    signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
+    plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
+                                 SQUEEZE, None, D("113691.10"))
+    assert isinstance(plan, EntryPlan)
+    return capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+
+
 async def test_an_engine_entry_limit_past_the_timeout_is_cancelled_not_repriced_and_its_pending_entry_released(
         tmp_path: Path) -> None:
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        instruments = rig.venue.broker.instruments
-        signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
-        plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
-                                     SQUEEZE, None, D("113691.10"))
-        assert isinstance(plan, EntryPlan)
-        plan = capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+        plan = limit_plan(rig)
         client_id = plan.intent.client_order_id
         assert (plan.intent.type, plan.intent.price) == (OrderType.LIMIT, D("105000"))
         # as the loop sends its own entries (OwnEntries -> PositionSync.place_entry), through the entry gate
@@ -57,12 +64,7 @@ async def test_an_approved_engine_entry_limit_times_out_live_while_the_user_s_ap
     # user's approved /buy; the engine's pending entries, not the id's shape, tell which one times out
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        instruments = rig.venue.broker.instruments
-        signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
-        plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
-                                     SQUEEZE, None, D("113691.10"))
-        assert isinstance(plan, EntryPlan)
-        plan = capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+        plan = limit_plan(rig)
         engine_id, user_id = approval_client_id("proposal-1"), approval_client_id("buy-2")
         await rig.loop.enter_approved(plan, engine_id)
         users = await rig.venue.broker.place(OrderIntent(PERP, Side.BUY, OrderType.LIMIT, amount=D("0.002"),
@@ -78,3 +80,35 @@ async def test_an_approved_engine_entry_limit_times_out_live_while_the_user_s_ap
         assert rig.fake.account.order(user_id).status == "NEW"
         assert [o.id for o in await rig.venue.broker.open_orders()] == [users.id]
         assert rig.fake.count(ORDER, "POST") == 2 and rig.fake.account.position("BTCUSDT") == 0
+
+
+@pytest.mark.parametrize("approved", [True, False])
+async def test_the_unfilled_rest_of_a_partly_filled_engine_entry_times_out_and_its_part_keeps_the_plan(
+        tmp_path: Path, approved: bool) -> None:
+    # once partly filled the entry is no longer pending, and its approval's client id reads as the user's: the
+    # broker lets it rest; the sync knows it as the entry that opened its guarded position
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        plan = limit_plan(rig)
+        engine_id = approval_client_id("proposal-1") if approved else plan.intent.client_order_id
+        await rig.loop.enter_approved(plan, engine_id)
+        rested = rig.fake.account.order(engine_id)
+        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
+        guard = rig.engine.state.positions[PERP]
+        # the plan's exits (its stop already raised to break-even by the rise)
+        assert (guard.key, guard.strategy, guard.stops.take_profit) == (engine_id, "scripted", D("140000"))
+        assert rested.status == "PARTIALLY_FILLED" and rig.engine.state.pending == {}
+
+        await rig.run_until(SQUEEZE + 11 * MINUTE_MS)
+
+        # before: the rest rested for ever, able to grow the position long after its plan was made
+        assert rested.status == "CANCELED" and rested.executed == D("0.001")
+        assert rig.fake.account.position("BTCUSDT") == D("0.001")
+        guard = rig.engine.state.positions[PERP]
+        assert (guard.key, guard.amount, guard.stops.take_profit) == (engine_id, D("0.001"), D("140000"))
+        assert engine_id not in [o.client_order_id for o in await rig.venue.broker.open_orders()]
+        if approved:        # an autonomous one's id is the engine's: the broker's own timeout may cancel it first
+            assert rig.notified("rest of the") == [
+                f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): not "
+                f"filled within 10 min. The 0.001 filled stays open, guarded by its plan's exits [scripted]."]

@@ -19,6 +19,7 @@ from tests.fakes.market_stretches import SELL_OFF, long_signal, minutes_around
 from tests.fakes.trading_setups import ENTER
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS, Timeframe
+from trading.domain.client_ids import approval_client_id
 from trading.domain.instruments import MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.engine.engine_state import EngineSettings
@@ -48,6 +49,15 @@ async def engine_limit(rig: LiveLoopRig, price: str) -> Order:
     order = await rig.venue.broker.place(plan.intent)
     rig.engine.on_entry_placed(plan, rig.clock.now_ms())
     return order
+
+
+def entry_plan(rig: LiveLoopRig, entry: str, stop: str, target: str) -> EntryPlan:
+    """Return the engine's plan of a long at entry (a market order) with this stop and target."""
+    signal = long_signal(SELL_OFF, entry, stop, target, "approved", PERP)
+    account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
+    plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D(entry))
+    assert isinstance(plan, EntryPlan)
+    return plan
 
 
 def statuses(rig: LiveLoopRig) -> list[tuple[str, str]]:
@@ -170,10 +180,7 @@ async def test_an_approved_entry_taken_back_while_paused_is_not_a_fill_under_ref
     # live trading is paused: the position was already there, nothing opened under the hold
     async with live_loop_around(tmp_path, SELL_OFF, []) as rig:
         await rig.run_until(SELL_OFF - 4 * MINUTE_MS)
-        signal = long_signal(SELL_OFF, "121000", "118000", "130000", "approved", PERP)
-        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
-        plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D("121000"))
-        assert isinstance(plan, EntryPlan)
+        plan = entry_plan(rig, "121000", "118000", "130000")
         await rig.venue.broker.place(replace(plan.intent, client_order_id="ta-a0123456789abcdef"))
         await rig.run_until(SELL_OFF - 3 * MINUTE_MS)
         assert PERP in rig.engine.state.positions                  # adopted with the default exits
@@ -208,3 +215,28 @@ async def test_a_kill_switch_s_failed_cancel_is_told_once_and_tried_again(tmp_pa
         await rig.run_until(SELL_OFF - 2 * MINUTE_MS)      # the passes after it try again, silently
     # before: the kill switch's sweep told it, then the gate's pass at the end of the same step told it again
     assert len(rig.notified("Cancelling the entry order")) == 1
+
+
+async def test_the_rest_of_a_partly_filled_approved_engine_entry_is_cancelled_by_the_gate_as_the_engines(
+        tmp_path: Path) -> None:
+    # LIVE_AUTONOMY=approve: the engine's entry goes out under its card's client id; once partly filled it is no
+    # longer pending, yet its rest is still the engine's: cancelled when the gate refuses, never offered back to
+    # the user as a /buy to place again (the strategy decides again)
+    async with live_loop_around(tmp_path, SELL_OFF, []) as rig:
+        await rig.run_until(SELL_OFF - 4 * MINUTE_MS)
+        plan = entry_plan(rig, "99000", "95000", "150000")
+        plan = replace(plan, intent=replace(plan.intent, type=OrderType.LIMIT, price=D("99000")))
+        engine_id = approval_client_id("proposal-1")
+        await rig.loop.enter_approved(plan, engine_id)
+        rested = rig.fake.account.order(engine_id)
+        rig.fake.account.fill(rested, D("0.010"), D("99000"), rig.clock.now_ms())
+        await rig.run_until(SELL_OFF - 3 * MINUTE_MS)
+        assert rig.engine.state.positions[PERP].key == engine_id and rig.engine.state.pending == {}
+
+        rig.engine.hold_entries("New entries are paused by user:1. /resume lifts it.")
+        await rig.loop.enforce_entry_gate()
+
+        assert rested.status == "CANCELED" and rested.executed == D("0.010")
+        (told,) = rig.notified(CANCELLED)
+        assert f"buy 0.040 {PERP} limit 99,000.0" in told and "To place again" not in told, told
+        assert rig.engine.state.positions[PERP].key == engine_id       # the filled part keeps its plan

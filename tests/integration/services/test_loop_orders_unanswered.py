@@ -9,9 +9,10 @@ guarded by the plan's stop and target, not the default exits.
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from decimal import Decimal as D
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -21,10 +22,14 @@ from tests.fakes.live_futures_loop import (PERP, SPOT, LiveLoopRig, live_loop_ar
                                            start_live_loop)
 from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
+from tests.fakes.trading_setups import ENTER
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
+from trading.domain.client_ids import approval_client_id
+from trading.domain.errors import VenueUnavailable
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import Size, SizeKind
+from trading.engine.entry_pipeline import AccountView, EntryPlan
 from trading.services.entry_gate import EntryGate
 from trading.services.notification_policy import ALWAYS_THROUGH_QUIET, category_of
 from trading.services.portfolio import PortfolioService
@@ -41,6 +46,24 @@ async def held(tmp_path: Path) -> AsyncIterator[LiveLoopRig]:
     async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
         await rig.run_until(SQUEEZE)          # a long of 0.087 BTC is open on the exchange
         yield rig
+
+
+@asynccontextmanager
+async def restarted_after(tmp_path: Path, before: Callable[[LiveLoopRig], Awaitable[None]]
+                          ) -> AsyncIterator[LiveLoopRig]:
+    """Run the loop trading SQUEEZE_LONG through before, kill it before any look-up answers, and yield the loop
+    started again on the same folder and fake (a restart); closed at the end."""
+    candles = minutes_around(SQUEEZE)
+    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
+    async with FakeExchange([perp_minutes(candles)], clock) as fake:
+        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        await before(first)
+        await first.kill()
+        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+        try:
+            yield again
+        finally:
+            await again.close()
 
 
 def answer_lost(rig: LiveLoopRig, taken: bool = True) -> None:
@@ -61,7 +84,9 @@ async def test_an_exit_of_unknown_outcome_stays_in_flight_and_found_filled_is_th
     guard = held.engine.state.positions[PERP]
     assert guard.exit_in_flight == f"{guard.key}-x1"            # no other exit while its outcome is unknown
     (told,) = [line for line in held.notes.lines if line.startswith(UNKNOWN)]
+    assert held.notified("MAY have reached") == [told]      # one message for one order (not the broker's too)
     assert "its outcome is UNKNOWN. It MAY have reached the exchange" in told and "/positions" in told
+    assert "Type /orders to see whether it rests" in told
     assert f"/close {PERP}" in told and "protective stop" in told
     (event,) = [e for e in held.notes.events if e.message == told]
     assert category_of(event) in ALWAYS_THROUGH_QUIET          # the position is in doubt: told even at night
@@ -104,6 +129,7 @@ async def test_an_entry_of_unknown_outcome_is_told_as_maybe_placed_and_found_tak
 
         (told,) = rig.notified("Entry order for")
         assert told.startswith(f"Entry order for {PERP} MAY have reached the exchange"), told
+        assert rig.notified("MAY have reached") == [told]      # one message for one order (not the broker's too)
         assert "check /orders and /positions before placing it again" in told and "failed" not in told
         assert rig.fake.account.position("BTCUSDT") == D("0.087")
         saved = await rig.store.load_state(rig.loop.state_key)
@@ -154,24 +180,16 @@ async def test_an_entry_the_exchange_never_had_is_dropped_with_its_plan_and_told
 
 
 async def test_an_entry_of_unknown_outcome_found_after_a_restart_takes_its_plans_exits(tmp_path: Path) -> None:
-    candles = minutes_around(SQUEEZE)
-    clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
-    async with FakeExchange([perp_minutes(candles)], clock) as fake:
-        first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
+    async def entered_unanswered(first: LiveLoopRig) -> None:
         await first.run_until(SQUEEZE - MINUTE_MS)
         answer_lost(first)
         await first.run_until(SQUEEZE)
         assert first.notified("MAY have reached the exchange") and first.fake.account.position("BTCUSDT") != 0
-        await first.kill()                  # stopped before any look-up answered
 
-        again = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([SQUEEZE_LONG])])
-        try:
-            guard = again.engine.state.positions[PERP]
-            assert (guard.strategy, guard.stops.stop, guard.stops.take_profit) == \
-                ("scripted", D("112500"), D("118000"))
-            assert again.engine.state.pending == {} and fake.count(ORDER, "POST") == 1
-        finally:
-            await again.close()
+    async with restarted_after(tmp_path, entered_unanswered) as again:
+        guard = again.engine.state.positions[PERP]
+        assert (guard.strategy, guard.stops.stop, guard.stops.take_profit) == ("scripted", D("112500"), D("118000"))
+        assert again.engine.state.pending == {} and again.fake.count(ORDER, "POST") == 1
 
 
 async def test_a_spot_exit_of_unknown_outcome_is_never_sent_twice_and_found_filled_is_the_bots_exit(
@@ -207,3 +225,60 @@ async def test_the_positions_stop_still_runs_while_following_the_orders_keeps_fa
     sent = held.fake.count(ORDER, "POST")
     await held.loop.protect({PERP: D("110000")})          # under the plan's stop at 112,500
     assert held.fake.count(ORDER, "POST") == sent + 1, held.notes.lines[-5:]
+
+
+async def test_an_exit_of_unknown_outcome_found_missing_after_a_restart_is_told_as_before_one(
+        tmp_path: Path) -> None:
+    sent: list[str] = []
+
+    async def exit_unanswered(first: LiveLoopRig) -> None:
+        await first.run_until(SQUEEZE)
+        answer_lost(first, taken=False)
+        await first.loop.kill(flat=True, by="test", reason="flatten")
+        sent.append(first.engine.state.positions[PERP].exit_in_flight)
+        assert first.notified("its outcome is UNKNOWN")
+
+    async with restarted_after(tmp_path, exit_unanswered) as again:
+        await again.run_until(SQUEEZE + MINUTE_MS)
+        # before: "Exit order for ... failed: the order was lost"
+        assert again.notified("did not reach the exchange after all") == [
+            f"Exit order for {PERP} ({sent[0]}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; the position is free for a new exit."]
+        assert not again.notified("lost") and not again.notified("failed")
+        assert again.fake.account.position("BTCUSDT") == 0 and again.engine.state.positions == {}
+
+
+async def test_an_entry_of_unknown_outcome_found_missing_after_a_restart_is_told_as_before_one(
+        tmp_path: Path) -> None:
+    sent: list[str] = []
+
+    async def entry_unanswered(first: LiveLoopRig) -> None:
+        await first.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(first, taken=False)
+        await first.run_until(SQUEEZE)
+        sent.extend(first.engine.state.pending)
+        assert first.notified("MAY have reached the exchange")
+
+    async with restarted_after(tmp_path, entry_unanswered) as again:
+        # before: only an audit line; the user, told it MAY have reached the exchange, never heard more
+        assert again.notified("did not reach the exchange after all") == [
+            f"Entry order for {PERP} ({sent[0]}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; its plan is dropped."]
+        assert again.engine.state.pending == {} and again.fake.account.position("BTCUSDT") == 0
+
+
+async def test_an_approved_entry_of_unknown_outcome_is_told_once_by_the_approvals_reply(tmp_path: Path) -> None:
+    # the card's reply says it MAY have reached the exchange (EntryProposals: OrderOutcomeUnknown): no push too
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
+        plan = rig.engine.plan_entry(SQUEEZE_LONG, ENTER, account, SQUEEZE, reference=D("113691.10"))
+        assert isinstance(plan, EntryPlan)
+        answer_lost(rig)
+
+        with pytest.raises(VenueUnavailable, match="MAY have reached the exchange"):
+            await rig.loop.enter_approved(plan, approval_client_id("proposal-1"))
+        await rig.venue.settle()
+
+        assert rig.notified("MAY have reached") == [] and not rig.notified("failed")
+        assert list(rig.engine.state.pending) == [approval_client_id("proposal-1")]     # followed as before

@@ -67,6 +67,8 @@ async def test_a_close_whose_answer_is_lost_and_cannot_be_looked_up_is_told_as_m
     assert told.startswith(f"The {PERP} order MAY have reached the exchange") and "client id manual-" in told
     assert "check /orders and /positions before placing it again" in told and unknown.value.placed == ()
     assert held.fake.account.position("BTCUSDT") == 0 and held.fake.count(ORDER, "POST") == 2
+    await held.venue.settle()
+    assert held.notified("MAY have reached") == []       # the reply tells it: not the broker's alert too
 
 
 async def test_a_close_all_cut_short_after_its_first_leg_tells_that_leg_not_only_the_refusal(tmp_path) -> None:
