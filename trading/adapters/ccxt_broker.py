@@ -59,7 +59,7 @@ class CcxtBroker:
         self._balances: dict[str, Decimal] = {}
         self._drift = DriftWatch()
         wiring = PlacementWiring(self.instrument, self.orders, self.mark, self.on_price, self.emit,
-                                 lambda: self.checkpoint())
+                                 lambda: self.checkpoint(), self.book.get)
         self.placements = Placements(account, clock, options, wiring, sleep)
 
     @property
