@@ -11,6 +11,7 @@ from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Order, Side
 from trading.engine.trading_engine import TradingEngine
+from trading.risk.sizing import trade_leverage
 from trading.services.approvals import Approvals
 from trading.services.entry_gate import EntryGate
 from trading.services.order_outcomes import TicketInterrupted
@@ -56,13 +57,16 @@ class Tickets:
         ticket = await self._portfolio.quote(order)
         if not ticket.opens:
             return ticket
-        return replace(ticket, legs=tuple(self._levels(leg) for leg in ticket.legs))
+        return replace(ticket, legs=tuple([await self._levels(leg) for leg in ticket.legs]))
 
-    def _levels(self, leg: Leg) -> Leg:
+    async def _levels(self, leg: Leg) -> Leg:
         instrument = self._instruments.get(leg.symbol)
         settings = self._engine.settings
-        perp = instrument is not None and instrument.kind is MarketKind.PERP
-        leverage = settings.sizing.futures_leverage if perp else 1
+        # the leverage the order is placed at (an open position's own when adding): the stop and risk follow it
+        leverage = await self._portfolio.entry_leverage(leg.symbol)
+        if leverage is None:
+            perp = instrument is not None and instrument.kind is MarketKind.PERP
+            leverage = trade_leverage(instrument, settings.sizing) if perp and instrument is not None else 1
         sign = 1 if leg.side is Side.BUY else -1
         hard = settings.protection.hard_stop_pct
         stop = leg.price * (1 - sign * hard / HUNDRED / leverage) if hard is not None else None
