@@ -118,3 +118,24 @@ async def test_the_kill_switch_closes_the_position_at_once_while_an_llm_call_han
         finally:
             await rig.close()
     assert took < 1.0 and flat == []
+
+
+async def test_a_futures_llm_buy_with_no_stop_is_stopped_and_sized_at_the_hard_stop_of_its_leverage(tmp_path):
+    perp = "BTC/USDT:USDT"
+    async with FakeOpenAI() as fake:
+        fake.default = decision("HOLD", 0.9)
+        fake.script(decision("BUY", 0.9, size_pct=100, reasoning="demand holds"))
+        rig = await build_rig(tmp_path, bundled_btc(), perp, T_VIEW, [], futures=True, windows={Timeframe.M1: 300},
+                              decider=llm(fake), reviews=ReviewSettings(max_size_pct=D("100")),
+                              journal=DecisionJournal)
+        try:
+            await rig.run_until(T_VIEW + 2 * MINUTE)
+            guard = rig.engine.state.positions[perp]
+            first = (await DecisionJournal(rig.store).page(perp, None, 50))[-1]
+        finally:
+            await rig.close()
+    # the default 10% hard stop at the default 5x is a 2% move (not 10%): at the mark 106,593.58 the stop is
+    # 106,593.58 x 0.98 = 104,461.7084 -> 104,461.71 up on the tick; 2% of 10,000 equity risked over
+    # 106,593.58 - 104,461.71 = 2,131.87 is 200 / 2,131.87 = 0.093814 -> 0.09381 BTC (a 10% move: 0.01876)
+    assert first.mark == D("106593.58") and first.verdict == "allowed: order sent"
+    assert (guard.stops.leverage, guard.stops.stop, guard.amount) == (5, D("104461.71"), D("0.09381"))
