@@ -14,6 +14,7 @@ from typing import Awaitable, Callable, Mapping
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.decisions import Action, Decision, DecisionRequest
 from trading.domain.errors import TradingError
+from trading.domain.exit_parts import exit_part
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
@@ -151,12 +152,16 @@ class SymbolReviews:
         if position is None:
             await self._outcome(decision, "nothing to reduce: no position")
             return False
-        price = marks.get(view.symbol, view.mark)
-        plans = self.engine.exit_on_review(view.symbol, decision, position, price, exit_share(decision))
+        price, share, instrument = marks.get(view.symbol, view.mark), exit_share(decision), \
+            self.instruments.get(view.symbol)
+        plans = self.engine.exit_on_review(view.symbol, decision, position, price, share, instrument)
         sent = [await self.sync.place_exit(plan, now_ms) for plan in plans]
         order = plans[0].intent.client_order_id if plans and sent[0] else ""
         verdict = "allowed (reducing): order sent" if order else "allowed (reducing), but no exit was sent"
-        await self._outcome(decision, verdict, order)
+        # the share asked, against the market's minimums: why the whole position went, or nothing did
+        part = exit_part(instrument, position.amount * share, position.amount, price) \
+            if instrument is not None and share < 1 else None
+        await self._outcome(decision, f"{verdict}; {part.why}" if part is not None and part.why else verdict, order)
         return bool(order)
 
     def _leverage(self, symbol: str) -> int:
