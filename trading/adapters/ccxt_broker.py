@@ -239,7 +239,7 @@ class CcxtBroker:
 
     def note_leverage(self, symbol: str, leverage: int) -> None:
         """Remember the exchange's leverage of symbol (seen on its position)."""
-        self.placements.leverage[symbol] = leverage
+        self.placements.note_leverage(symbol, leverage)
 
     def leverage(self, symbol: str) -> int:
         """Return the leverage new fills in symbol are margined at."""

@@ -72,6 +72,7 @@ class Placements:
         self.account = account
         self.options = options
         self.leverage: dict[str, int] = {}
+        self._leverage_set: set[str] = set()     # markets whose leverage this run set (a saved one may be stale)
         self._clock = clock
         self._wiring = wiring
         self._sleep = sleep
@@ -195,6 +196,11 @@ class Placements:
             self._wiring.on_price(intent.symbol, self._clock.now_ms(), mark := last)
         return mark
 
+    def note_leverage(self, symbol: str, leverage: int) -> None:
+        """Remember symbol's leverage as the exchange has it now (seen on its position this run)."""
+        self.leverage[symbol] = leverage
+        self._leverage_set.add(symbol)
+
     async def _ensure_leverage(self, symbol: str, asked: int | None) -> None:
         held = self._wiring.held(symbol)
         if held is not None:
@@ -205,9 +211,11 @@ class Placements:
             self.leverage[symbol] = held.leverage      # what the add's fill is margined at, whatever was saved
             return
         leverage = asked or self.options.default_leverage
-        if self.leverage.get(symbol) != leverage:
+        # set once a run at least: the leverage saved by the last run may have been changed on the exchange since
+        if self.leverage.get(symbol) != leverage or symbol not in self._leverage_set:
             await self.account.set_leverage(symbol, leverage)
             self.leverage[symbol] = leverage
+            self._leverage_set.add(symbol)
 
     def _unplaced(self, request: OrderRequest, intent: OrderIntent) -> Order:
         now = self._clock.now_ms()

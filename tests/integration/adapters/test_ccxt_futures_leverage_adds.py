@@ -64,3 +64,19 @@ async def test_a_stale_leverage_restored_from_the_saved_state_does_not_re_lever_
     assert fake_binance.account.leverage["BTCUSDT"] == 4 and (position.amount, position.leverage) == (
         Decimal("0.02"), 4)
     assert position.margin == filled_value(rig) / 4      # both parts margined at 4x
+
+
+async def test_a_new_position_after_a_restart_sets_its_leverage_whatever_the_saved_state_says(
+        fake_binance: FakeExchange, clock: ManualClock) -> None:
+    rig = await live_rig(fake_binance, clock, futures=True)
+    try:
+        rig.broker.placements.restore({"leverage": {PERP: 5}})      # saved by the last run
+        fake_binance.account.leverage["BTCUSDT"] = 20                # changed in the exchange's app since
+
+        await rig.broker.place(OrderIntent(PERP, Side.BUY, amount=Decimal("0.01"), leverage=5,
+                                           client_order_id="ta-new"))
+
+        (position,) = await rig.broker.positions()
+        assert fake_binance.account.leverage["BTCUSDT"] == 5 and position.leverage == 5
+    finally:
+        await rig.close()
