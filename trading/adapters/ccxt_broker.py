@@ -59,7 +59,7 @@ class CcxtBroker:
         self._balances: dict[str, Decimal] = {}
         self._drift = DriftWatch()
         wiring = PlacementWiring(self.instrument, self.orders, self.mark, self.on_price, self.emit,
-                                 lambda: self.checkpoint())
+                                 lambda: self.checkpoint(), self.book.get)
         self.placements = Placements(account, clock, options, wiring, sleep)
 
     @property
@@ -243,7 +243,7 @@ class CcxtBroker:
 
     def note_leverage(self, symbol: str, leverage: int) -> None:
         """Remember the exchange's leverage of symbol (seen on its position)."""
-        self.placements.leverage[symbol] = leverage
+        self.placements.note_leverage(symbol, leverage)
 
     def leverage(self, symbol: str) -> int:
         """Return the leverage new fills in symbol are margined at."""

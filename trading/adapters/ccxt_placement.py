@@ -26,6 +26,7 @@ from trading.domain.errors import InvalidOrder, RateLimited, RejectedError, Retr
 from trading.domain.events import Event
 from trading.domain.instruments import Instrument, amount_text
 from trading.domain.orders import Order, OrderIntent, OrderStatus
+from trading.domain.positions import Position
 from trading.engine import execution_events as events
 from trading.engine.entry_pipeline import CLIENT_ID_PREFIX
 from trading.engine.snapshots import from_plain, to_plain
@@ -60,6 +61,7 @@ class PlacementWiring:
     on_price: Callable[[str, int, Decimal], None]
     emit: Callable[[Event], None]
     checkpoint: Callable[[], Awaitable[None]]
+    held: Callable[[str], Position | None]             # the book's open position in a symbol
 
 
 class Placements:
@@ -70,6 +72,7 @@ class Placements:
         self.account = account
         self.options = options
         self.leverage: dict[str, int] = {}
+        self._leverage_set: set[str] = set()     # markets whose leverage this run set (a saved one may be stale)
         self._clock = clock
         self._wiring = wiring
         self._sleep = sleep
@@ -100,7 +103,7 @@ class Placements:
             return known
         request = order_request(intent, instrument, client_id, await self._reference_price(intent))
         if self.account.futures and not intent.reduce_only:
-            await self._ensure_leverage(intent.symbol, intent.leverage or self.options.default_leverage)
+            await self._ensure_leverage(intent.symbol, intent.leverage)
         seen_before = client_id in self._journal
         self._journal[client_id] = (replace(intent, client_order_id=client_id), self._clock.now_ms())
         await wiring.checkpoint()          # written before it is sent: a crash from here on is recoverable
@@ -193,10 +196,26 @@ class Placements:
             self._wiring.on_price(intent.symbol, self._clock.now_ms(), mark := last)
         return mark
 
-    async def _ensure_leverage(self, symbol: str, leverage: int) -> None:
-        if self.leverage.get(symbol) != leverage:
+    def note_leverage(self, symbol: str, leverage: int) -> None:
+        """Remember symbol's leverage as the exchange has it now (seen on its position this run)."""
+        self.leverage[symbol] = leverage
+        self._leverage_set.add(symbol)
+
+    async def _ensure_leverage(self, symbol: str, asked: int | None) -> None:
+        held = self._wiring.held(symbol)
+        if held is not None:
+            # the leverage is the symbol's: setting it re-levers the open position (its margin, its liquidation)
+            if asked is not None and asked != held.leverage:
+                raise InvalidOrder(f"{symbol} has an open {held.leverage}x position; an order that adds to it is "
+                                   f"placed at {held.leverage}x (close it first to trade at {asked}x)")
+            self.leverage[symbol] = held.leverage      # what the add's fill is margined at, whatever was saved
+            return
+        leverage = asked or self.options.default_leverage
+        # set once a run at least: the leverage saved by the last run may have been changed on the exchange since
+        if self.leverage.get(symbol) != leverage or symbol not in self._leverage_set:
             await self.account.set_leverage(symbol, leverage)
             self.leverage[symbol] = leverage
+            self._leverage_set.add(symbol)
 
     def _unplaced(self, request: OrderRequest, intent: OrderIntent) -> Order:
         now = self._clock.now_ms()

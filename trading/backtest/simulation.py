@@ -176,7 +176,7 @@ class TradeSimulation(TradeExecution):
         position = self._position()
         if position is None:
             return
-        for plan in self.engine.on_bar(self.symbol, bar, position):
+        for plan in self.engine.on_bar(self.symbol, bar, position, self.config.instrument):
             if isinstance(plan, AskDecision):
                 self._ask(plan, bar.ts_ms, after)
             else:

@@ -11,7 +11,9 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from trading.domain.client_ids import exit_client_id
+from trading.domain.exit_parts import exit_part
 from trading.domain.frozen import changed, quick_init
+from trading.domain.instruments import Instrument
 from trading.domain.orders import OrderIntent, OrderType
 from trading.domain.positions import Position
 from trading.engine.engine_state import GuardedPosition
@@ -57,8 +59,12 @@ class AskDecision:
 
 
 def exits_for_bar(guard: GuardedPosition, bar: PriceRange, position: Position, settings: ProtectionSettings,
-                  flatten: str | None = None) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
-    """Return the guard after a price observation and the exits it calls for (flatten: close at once, why)."""
+                  flatten: str | None = None, instrument: Instrument | None = None
+                  ) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
+    """Return the guard after a price observation and the exits it calls for (flatten: close at once, why).
+
+    instrument: the market's minimums a partial exit keeps to (None: the step only).
+    """
     guard = guard.seen(position)
     if guard.exit_in_flight:
         return guard, []
@@ -72,18 +78,18 @@ def exits_for_bar(guard: GuardedPosition, bar: PriceRange, position: Position, s
             out.append(AskDecision(guard.symbol, _ZONES[instruction.reason], instruction.price,
                                    f"{guard.symbol} {guard.side}: {instruction.message}"))
             continue
-        guard, plans = _from_instruction(guard, instruction)
+        guard, plans = _from_instruction(guard, instruction, instrument)
         out.extend(plans)
     return guard, out
 
 
-def exit_now(guard: GuardedPosition, position: Position, reason: str, message: str,
-             price: Decimal, fraction: Decimal = ONE) -> tuple[GuardedPosition, list[ExitPlan]]:
+def exit_now(guard: GuardedPosition, position: Position, reason: str, message: str, price: Decimal,
+             fraction: Decimal = ONE, instrument: Instrument | None = None) -> tuple[GuardedPosition, list[ExitPlan]]:
     """Return the guard and the market exit of fraction of the position (none while an exit is on its way)."""
     guard = guard.seen(position)
     if guard.exit_in_flight:
         return guard, []
-    guard, plans = _planned(guard, fraction, reason, message, price)
+    guard, plans = _planned(guard, fraction, reason, message, price, instrument)
     return guard, [p for p in plans if isinstance(p, ExitPlan)]
 
 
@@ -103,23 +109,36 @@ def user_exit(guard: GuardedPosition, client_order_id: str, command: str) -> Gua
                    exit_by_user=True)
 
 
-def _from_instruction(guard: GuardedPosition, instruction: ExitInstruction
+def _from_instruction(guard: GuardedPosition, instruction: ExitInstruction, instrument: Instrument | None
                       ) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
     fraction = ONE if instruction.action is ExitAction.CLOSE else instruction.fraction
-    return _planned(guard, fraction, instruction.reason.value, instruction.message, instruction.price)
+    return _planned(guard, fraction, instruction.reason.value, instruction.message, instruction.price, instrument)
 
 
-def _planned(guard: GuardedPosition, fraction: Decimal, reason: str, message: str,
-             price: Decimal) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
-    amount = guard.amount if fraction >= ONE else _part(guard.amount * fraction, guard.amount_step)
+def _planned(guard: GuardedPosition, fraction: Decimal, reason: str, message: str, price: Decimal,
+             instrument: Instrument | None = None) -> tuple[GuardedPosition, list[ExitPlan | AskDecision]]:
+    amount, fraction, why = _amount(guard, fraction, price, instrument)
     if amount <= 0:
         return guard, []
+    message = f"{message} ({why})" if why else message
     client_id = exit_client_id(guard.key, guard.exits_sent + 1)
     intent = OrderIntent(guard.symbol, guard.side.entry_order_side.opposite, OrderType.MARKET, amount=amount,
                          reduce_only=True, client_order_id=client_id, reason=f"{reason}: {message}"[:200])
     guard = changed(guard, exits_sent=guard.exits_sent + 1, exit_in_flight=client_id, exit_reason=message)
     line = f"{guard.symbol} {guard.side}: {message}"
     return guard, [ExitPlan(guard.symbol, intent, reason, line, price, min(fraction, ONE))]
+
+
+def _amount(guard: GuardedPosition, fraction: Decimal, price: Decimal, instrument: Instrument | None
+            ) -> tuple[Decimal, Decimal, str]:
+    if fraction >= ONE:
+        return guard.amount, ONE, ""
+    if instrument is None:
+        return _part(guard.amount * fraction, guard.amount_step), fraction, ""
+    # a part under the market's minimum is refused by the exchange, and a rest under it could never be closed:
+    # every later stop on it would fail
+    part = exit_part(instrument, guard.amount * fraction, guard.amount, price)
+    return part.amount, ONE if part.amount == guard.amount else fraction, part.why
 
 
 def _part(amount: Decimal, step: Decimal) -> Decimal:

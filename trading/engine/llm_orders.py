@@ -16,20 +16,23 @@ from trading.domain.orders import OrderType
 from trading.domain.positions import PositionSide
 from trading.domain.signals import Signal
 from trading.engine.entry_pipeline import EntryPlan, EntryRule, Rejection
+from trading.risk.protective_stops import ProtectionSettings, StopState, hard_stop_price
 
 HUNDRED = Decimal(100)
 LLM_STRATEGY = "llm"
 
 
 def idea_signal(symbol: str, decision: Decision, mark: Decimal, ts_ms: int, hard_stop_pct: Decimal,
-                timeframe: str = "1m") -> Signal:
-    """Return the entry signal an LLM's BUY or SHORT stands for."""
+                timeframe: str = "1m", leverage: int = 1) -> Signal:
+    """Return the entry signal an LLM's BUY or SHORT stands for (leverage: the trade's, 1 on spot)."""
     idea = _idea(decision)
     side = PositionSide.LONG if idea.action is TradeAction.BUY else PositionSide.SHORT
     entry = idea.limit_price if idea.order_kind is OrderKind.LIMIT and idea.limit_price is not None else mark
     stop = idea.stop_price
-    if stop is None:      # no stop from the LLM: the hard stop is where the trade is wrong
-        stop = entry * (1 - side.sign * hard_stop_pct / HUNDRED)
+    if stop is None:      # no stop from the LLM: the hard stop (a loss on the position) is where the trade is wrong
+        at_entry = StopState(side, entry, Decimal(0), entry, leverage)
+        stop = hard_stop_price(at_entry, ProtectionSettings(hard_stop_pct=hard_stop_pct))
+        assert stop is not None
     setup = f"{LLM_STRATEGY}:{symbol}:{ts_ms}:{decision.ref if decision.ref is not None else 0}"
     reason = f"{decision.decided_by} {idea.action} ({decision.confidence:.2f}): {decision.reason}"
     return Signal(symbol, LLM_STRATEGY, side, entry, stop, idea.take_profit, decision.confidence, ts_ms, timeframe,

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from trading.domain.client_ids import entry_client_id
 from trading.domain.decisions import Action, Decision
 from trading.domain.frozen import changed
+from trading.domain.instruments import Instrument
 from trading.domain.market import Ticker
 from trading.domain.orders import Order
 from trading.domain.positions import Position
@@ -134,14 +135,19 @@ class TradingEngine:
 
     # ---- exits --------------------------------------------------------------------------------
 
-    def on_bar(self, symbol: str, bar: PriceRange, position: Position) -> list[ExitPlan | AskDecision]:
-        """Return the protective exits a price (a tick, or a closed candle) calls for on symbol's position."""
+    def on_bar(self, symbol: str, bar: PriceRange, position: Position, instrument: Instrument | None = None
+               ) -> list[ExitPlan | AskDecision]:
+        """Return the protective exits a price (a tick, or a closed candle) calls for on symbol's position.
+
+        instrument: the market's minimums a partial take-profit keeps to (None: the step only).
+        """
         guard = self.state.positions.get(symbol)
         if guard is None:
             return []
         switch = self.state.kill_switch
         flat = f"kill switch (flat) by {switch.by}: {switch.reason}" if switch.closes_positions else None
-        guard, plans = exits_for_bar(guard, bar, position, self.settings.protection_for(guard.strategy), flat)
+        guard, plans = exits_for_bar(guard, bar, position, self.settings.protection_for(guard.strategy), flat,
+                                     instrument)
         self._put(guard)
         return plans
 
@@ -157,13 +163,14 @@ class TradingEngine:
         return plans
 
     def exit_on_review(self, symbol: str, decision: Decision, position: Position, price: Decimal,
-                       fraction: Decimal = Decimal(1)) -> list[ExitPlan]:
-        """Return the reducing exit (fraction of the position) a decision maker asked for in a symbol review."""
+                       fraction: Decimal = Decimal(1), instrument: Instrument | None = None) -> list[ExitPlan]:
+        """Return the reducing exit (fraction of the position) a decision maker asked for in a symbol review: all
+        of it when the rest would be below instrument's smallest order, none when the part itself is."""
         guard = self.state.positions.get(symbol)
         if guard is None or decision.action is not Action.EXIT:
             return []
         guard, plans = exit_now(guard, position, ForcedExit.DECISION,
-                                f"{decision.decided_by} exits: {decision.reason}", price, fraction)
+                                f"{decision.decided_by} exits: {decision.reason}", price, fraction, instrument)
         self._put(guard)
         return plans
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from trading.domain.errors import InvalidInput
+from trading.domain.exit_parts import stranded_rest
 from trading.domain.instruments import Instrument, amount_text
 from trading.domain.manual_orders import Size, SizeKind
 
@@ -63,8 +64,8 @@ def exit_on_step(instrument: Instrument, amount: Decimal, held: Decimal, smalles
 def refuse_stranded_rest(instrument: Instrument, amount: Decimal, held: Decimal, smallest: Decimal,
                          command: str) -> None:
     """Refuse a partial exit whose rest would be below the smallest order: no order could close it later."""
-    rest, symbol, base = instrument.round_amount(held) - amount, instrument.symbol, instrument.base
-    if not 0 < rest < smallest:
+    rest, symbol, base = stranded_rest(instrument, amount, held, smallest), instrument.symbol, instrument.base
+    if not rest:
         return
     most = instrument.round_amount(held) - smallest
     instead = f"{command} {symbol} all" + (f" or {command} {symbol} {most.normalize():f}" if most >= smallest

@@ -23,6 +23,7 @@ from trading.engine.trading_engine import TradingEngine
 from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData, StateStore
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
+from trading.risk.sizing import trade_leverage
 from trading.services import loop_notices as notices
 from trading.services.account_keys import KILL_SWITCH_KEY as KILL_SWITCH_KEY  # paper's, for trading_loop's importers
 from trading.services.account_keys import LIVE_ACCOUNT_PREFIX, PAPER_ACCOUNT_KEY, STATE_KEY, engine_state_key
@@ -201,6 +202,10 @@ class LoopControls:
         """Return the stop and target the engine guards symbol's position with (None: it guards none there)."""
         guard = self.engine.state.positions.get(symbol)
         return None if guard is None else guard_levels(guard, self.engine.settings.protection_for(guard.strategy))
+
+    def entry_leverage(self, instrument: Instrument) -> int:
+        """Return the leverage the engine opens a new position in instrument at now (/set changes it)."""
+        return trade_leverage(instrument, self.engine.settings.sizing)
 
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts)."""

@@ -7,16 +7,20 @@ from decimal import Decimal
 from typing import Mapping
 
 from trading.domain.approvals import Approval
-from trading.domain.instruments import Instrument, MarketKind
+from trading.domain.instruments import Instrument
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Order, Side
+from trading.domain.positions import PositionSide
 from trading.engine.trading_engine import TradingEngine
+from trading.risk.protective_stops import StopState, hard_stop_price
+from trading.risk.sizing import trade_leverage
 from trading.services.approvals import Approvals
 from trading.services.entry_gate import EntryGate
 from trading.services.order_outcomes import TicketInterrupted
 from trading.services.portfolio import PortfolioService
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +60,19 @@ class Tickets:
         ticket = await self._portfolio.quote(order)
         if not ticket.opens:
             return ticket
-        return replace(ticket, legs=tuple(self._levels(leg) for leg in ticket.legs))
+        return replace(ticket, legs=tuple([await self._levels(leg) for leg in ticket.legs]))
 
-    def _levels(self, leg: Leg) -> Leg:
+    async def _levels(self, leg: Leg) -> Leg:
         instrument = self._instruments.get(leg.symbol)
         settings = self._engine.settings
-        perp = instrument is not None and instrument.kind is MarketKind.PERP
-        leverage = settings.sizing.futures_leverage if perp else 1
+        # the leverage the order is placed at (an open position's own when adding): the stop and risk follow it
+        leverage = await self._portfolio.entry_leverage(leg.symbol)
+        if leverage is None:          # spot, or a portfolio with no engine desk (the venue's own leverage)
+            leverage = trade_leverage(instrument, settings.sizing) if instrument is not None else 1
         sign = 1 if leg.side is Side.BUY else -1
-        hard = settings.protection.hard_stop_pct
-        stop = leg.price * (1 - sign * hard / HUNDRED / leverage) if hard is not None else None
+        # the guard's hard stop: a loss of HARD_STOP_PCT on the position, a move of HARD_STOP_PCT / leverage
+        side = PositionSide.LONG if leg.side is Side.BUY else PositionSide.SHORT
+        stop = hard_stop_price(StopState(side, leg.price, ZERO, leg.price, leverage), settings.protection)
         zone = settings.protection.take_profit_zone_pct
         target = leg.price * (1 + sign * zone / HUNDRED / leverage) if zone else None
         if instrument is not None:      # the stop on the tick toward the entry (as on the exchange), never looser

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from trading.domain.errors import BadSymbol, InvalidInput, echoed
+from trading.domain.exit_parts import smallest_exit
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, Size, SizeKind, refuse_other_position
 from trading.domain.orders import Side
 from trading.domain.positions import Position, PositionSide
@@ -97,9 +98,7 @@ class OrderLegs:
         instrument = (await self._market.instruments()).get(symbol)
         reduce_only = self.venue.market_type == "futures"
         if instrument is not None:        # on the step, as the exchange gets it (down: never more than held)
-            # a futures exit is reduce-only, which the exchange lets under the minimum order value
-            smallest = max(instrument.min_amount, instrument.amount_step) if reduce_only \
-                else instrument.min_order_amount(last)
+            smallest = smallest_exit(instrument, last)     # a futures exit is reduce-only: no minimum value
             amount = exit_on_step(instrument, amount, position.amount, smallest, command, last, reduce_only)
             if size.kind is not SizeKind.ALL:
                 refuse_stranded_rest(instrument, amount, position.amount, smallest, command)

@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from trading.domain.errors import InsufficientFunds, InvalidInput, RejectedError, RetryableError, TradingError, echoed
+from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.manual_orders import Leg, ManualOrder
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
+from trading.domain.positions import Position
 from trading.logs import get_logger
 from trading.ports import Clock
 from trading.services.entry_gate import EntryGate
@@ -50,6 +52,10 @@ class EngineDesk(Protocol):
         """Return the stop and target the engine guards symbol's position with (None: none)."""
         ...
 
+    def entry_leverage(self, instrument: Instrument) -> int:
+        """Return the leverage the engine opens a new position in instrument at now (/set changes it)."""
+        ...
+
 
 class OrderPlacement:
     """Sends the legs of manual orders and follows them up."""
@@ -82,13 +88,14 @@ class OrderPlacement:
         """Send an entry leg, through the entry gate right before it goes out."""
         kind = OrderType.LIMIT if leg.limit is not None else OrderType.MARKET
         client_id = client_id or _client_id()
+        held = await self._legs.position(leg.symbol)
+        leverage = self._leverage(leg.symbol, held)
         if leg.quote_amount is not None:
-            intent = OrderIntent(leg.symbol, leg.side, kind, quote_amount=leg.quote_amount,
+            intent = OrderIntent(leg.symbol, leg.side, kind, quote_amount=leg.quote_amount, leverage=leverage,
                                  client_order_id=client_id, reason="manual")
         else:
-            intent = OrderIntent(leg.symbol, leg.side, kind, amount=leg.amount, price=leg.limit,
+            intent = OrderIntent(leg.symbol, leg.side, kind, amount=leg.amount, price=leg.limit, leverage=leverage,
                                  client_order_id=client_id, reason="manual")
-        held = await self._legs.position(leg.symbol)
         last = await self._legs.mark(leg.symbol)
         marketable = leg.limit is not None and (leg.limit >= last if leg.side is Side.BUY else leg.limit <= last)
         if held is not None and held.side.entry_order_side is not leg.side:
@@ -98,6 +105,18 @@ class OrderPlacement:
         placed = await self._place(intent, last, fill_now=leg.limit is None or marketable, typed=typed)
         await self._settled(placed)
         return placed
+
+    async def entry_leverage(self, symbol: str) -> int | None:
+        """Return the leverage an entry in symbol is placed at (None: spot, or the venue's own with no engine)."""
+        return self._leverage(symbol, await self._legs.position(symbol))
+
+    def _leverage(self, symbol: str, held: Position | None) -> int | None:
+        instrument = self.venue.broker.instrument(symbol)
+        if instrument.kind is not MarketKind.PERP:
+            return None
+        if held is not None:       # an add: the symbol's leverage is the open position's, never changed under it
+            return held.leverage
+        return self._desk.entry_leverage(instrument) if self._desk is not None else None
 
     async def exit(self, leg: Leg, client_id: str, order: ManualOrder) -> Order:
         """Send an exit leg (never gated), noted with the engine first so its fill is told as the user's."""

@@ -138,6 +138,10 @@ class PortfolioService:
             return await self._placement.entry(leg, client_id, ticket.order.symbol, f"/{ticket.order.kind.value}")
         return await self._placement.exit(leg, client_id, ticket.order)
 
+    async def entry_leverage(self, symbol: str) -> int | None:
+        """Return the leverage a manual entry in symbol is placed at: an open position's own, else the setting now."""
+        return await self._placement.entry_leverage(symbol)
+
     def unsettled(self, orders: list[Order] | tuple[Order, ...]) -> str:
         """Return (once) what the receipt of orders adds when following one up after it went out failed, else ''."""
         return self._placement.unsettled(orders)

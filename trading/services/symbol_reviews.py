@@ -14,6 +14,7 @@ from typing import Awaitable, Callable, Mapping
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.decisions import Action, Decision, DecisionRequest
 from trading.domain.errors import TradingError
+from trading.domain.exit_parts import exit_part
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.positions import Position
 from trading.domain.signals import Signal
@@ -24,6 +25,7 @@ from trading.engine.symbol_view import SymbolView, allowed_actions
 from trading.engine.trading_engine import TradingEngine
 from trading.indicators.regime import Regime, regime_at
 from trading.ports import DecisionLog, MarketData
+from trading.risk.sizing import trade_leverage
 from trading.services import loop_notices as notices
 from trading.services.event_bus import EventBus
 from trading.services.own_entries import EntryOutcome, OwnEntries
@@ -90,7 +92,7 @@ class SymbolReviews:
         position = positions.get(symbol)
         instrument = self.instruments.get(symbol)
         futures = instrument is not None and instrument.kind is MarketKind.PERP
-        leverage = self.engine.settings.sizing.futures_leverage if futures else 1
+        leverage = self._leverage(symbol)
         allowed = allowed_actions(self.engine.state, self.engine.settings, symbol, position, now_ms,
                                   futures=futures, known_market=instrument is not None, equity=account.equity,
                                   cash=account.cash, max_size_pct=self.settings.max_size_pct, leverage=leverage)
@@ -124,7 +126,7 @@ class SymbolReviews:
             return False
         signal = request.signal if decision.idea is None else idea_signal(     # 0 only goes with the LLM's own stop
             view.symbol, decision, view.mark, now_ms, hard_stop if hard_stop is not None else Decimal(0),
-            self.settings.base_timeframe.value)
+            self.settings.base_timeframe.value, self._leverage(view.symbol))
         if signal is None:
             return False
         account = await account_of()
@@ -150,13 +152,22 @@ class SymbolReviews:
         if position is None:
             await self._outcome(decision, "nothing to reduce: no position")
             return False
-        price = marks.get(view.symbol, view.mark)
-        plans = self.engine.exit_on_review(view.symbol, decision, position, price, exit_share(decision))
+        price, share, instrument = marks.get(view.symbol, view.mark), exit_share(decision), \
+            self.instruments.get(view.symbol)
+        plans = self.engine.exit_on_review(view.symbol, decision, position, price, share, instrument)
         sent = [await self.sync.place_exit(plan, now_ms) for plan in plans]
         order = plans[0].intent.client_order_id if plans and sent[0] else ""
         verdict = "allowed (reducing): order sent" if order else "allowed (reducing), but no exit was sent"
-        await self._outcome(decision, verdict, order)
+        # the share asked, against the market's minimums: why the whole position went, or nothing did
+        part = exit_part(instrument, position.amount * share, position.amount, price) \
+            if instrument is not None and share < 1 else None
+        await self._outcome(decision, f"{verdict}; {part.why}" if part is not None and part.why else verdict, order)
         return bool(order)
+
+    def _leverage(self, symbol: str) -> int:
+        # what the engine sizes a new position in symbol at (trade_leverage): the capped setting, 1 on spot
+        instrument = self.instruments.get(symbol)
+        return trade_leverage(instrument, self.engine.settings.sizing) if instrument is not None else 1
 
     async def _outcome(self, decision: Decision, verdict: str, order_id: str = "") -> None:
         if self.journal is not None and decision.ref is not None:

@@ -227,7 +227,7 @@ class TradingLoop(LoopControls):
 
     async def _protect_position(self, symbol: str, bar: PriceRange, position: Position, now: int) -> None:
         sent = False
-        for plan in self.engine.on_bar(symbol, bar, position):
+        for plan in self.engine.on_bar(symbol, bar, position, self.instruments.get(symbol)):
             if isinstance(plan, AskDecision):
                 self._spawn(self._ask(plan, position) if self._reviews is None else self._review(symbol, (), plan))
             else:

@@ -118,3 +118,45 @@ async def test_the_kill_switch_closes_the_position_at_once_while_an_llm_call_han
         finally:
             await rig.close()
     assert took < 1.0 and flat == []
+
+
+async def test_a_futures_llm_buy_with_no_stop_is_stopped_and_sized_at_the_hard_stop_of_its_leverage(tmp_path):
+    perp = "BTC/USDT:USDT"
+    async with FakeOpenAI() as fake:
+        fake.default = decision("HOLD", 0.9)
+        fake.script(decision("BUY", 0.9, size_pct=100, reasoning="demand holds"))
+        rig = await build_rig(tmp_path, bundled_btc(), perp, T_VIEW, [], futures=True, windows={Timeframe.M1: 300},
+                              decider=llm(fake), reviews=ReviewSettings(max_size_pct=D("100")),
+                              journal=DecisionJournal)
+        try:
+            await rig.run_until(T_VIEW + 2 * MINUTE)
+            guard = rig.engine.state.positions[perp]
+            first = (await DecisionJournal(rig.store).page(perp, None, 50))[-1]
+        finally:
+            await rig.close()
+    # the default 10% hard stop at the default 5x is a 2% move (not 10%): at the mark 106,593.58 the stop is
+    # 106,593.58 x 0.98 = 104,461.7084 -> 104,461.71 up on the tick; 2% of 10,000 equity risked over
+    # 106,593.58 - 104,461.71 = 2,131.87 is 200 / 2,131.87 = 0.093814 -> 0.09381 BTC (a 10% move: 0.01876)
+    assert first.mark == D("106593.58") and first.verdict == "allowed: order sent"
+    assert (guard.stops.leverage, guard.stops.stop, guard.amount) == (5, D("104461.71"), D("0.09381"))
+
+
+async def test_an_llm_sell_of_90_percent_that_would_strand_the_rest_below_the_minimum_sells_it_all(tmp_path):
+    async with FakeOpenAI() as fake:
+        fake.default = decision("HOLD", 0.9)
+        fake.script(decision("BUY", 0.9, size_pct=0.2, reasoning="a small one"))
+        rig = await rig_for(tmp_path, fake)
+        try:
+            await rig.run_until(T_VIEW + 2 * MINUTE)
+            bought = await rig.broker.positions()
+            fake.script(decision("SELL", 0.9, size_pct=90, reasoning="mostly out"))
+            await rig.run_until(T_VIEW + 34 * MINUTE)          # the last call is 30 min old: asked again
+            after_sell = await rig.broker.positions()
+            sell = next(r for r in await DecisionJournal(rig.store).page(SYMBOL, None, 100) if r.action == "SELL")
+        finally:
+            await rig.close()
+    # 0.2% of 10,000 is 20 USDT: 0.00018 BTC near 106,600; 90% of it, 0.000162 -> 0.00016 on the step, would leave
+    # 0.00002 BTC (~2 USDT), below the smallest sell 5 / ~106,600 -> 0.00005 BTC: every later stop would be refused
+    assert [p.amount for p in bought] == [D("0.00018")] and after_sell == []
+    assert sell.verdict == ("allowed (reducing): order sent; the rest, 0.00002 BTC, would be below the smallest "
+                            "order 0.00005 BTC: the whole position exits")

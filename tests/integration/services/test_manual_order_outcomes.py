@@ -96,6 +96,7 @@ async def test_a_close_all_cut_short_after_its_first_leg_tells_that_leg_not_only
 
 async def test_a_cancel_whose_answers_are_all_lost_is_told_as_maybe_done(held) -> None:
     account = portfolio(held)
+    await account.close(PERP)      # an add would be margined at the 1x long's leverage, which leaves no room for it
     resting = await account.buy(PERP, D("500"), limit=D("110000"))        # under the market: it rests
     ticket = await account.quote(ManualOrder(OrderKind.CANCEL, order_id=resting.id))
     held.fake.inject_lost_response(seconds=0, count=10, path=ORDER, method="DELETE")

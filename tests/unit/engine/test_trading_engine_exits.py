@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from tests.fakes.trading_setups import (ENTER, EXIT, HOLD, PERP, T0, account, bar, position, signal)
+from tests.fakes.trading_setups import (ENTER, EXIT, HOLD, PERP, SPOT_BTC, T0, account, bar, position, signal)
 from trading.domain.candles import MINUTE_MS
 from trading.domain.orders import Order, OrderStatus, OrderType, Side
 from trading.domain.positions import PositionSide
@@ -183,3 +183,47 @@ def test_only_the_last_twenty_user_exits_are_remembered():
         engine.on_user_exit("BTC/USDT", f"manual-{n}", "/sell")
         engine.on_exit_settled("BTC/USDT")
     assert engine.state.positions["BTC/USDT"].user_exits == tuple(f"manual-{n}" for n in range(3, 23))
+
+
+def tiny_spot(engine: TradingEngine, amount: str):
+    """Guard a spot long of amount BTC at 50,000 (stop 48,000: 1R = 2,000)."""
+    plan = engine.plan_entry(signal("BTC/USDT", stop="48000"), ENTER, account("100000"), T0)
+    assert isinstance(plan, EntryPlan)
+    engine.on_entry_placed(plan, T0)
+    held = position("BTC/USDT", amount=amount)
+    engine.on_position_opened(held, T0, plan.intent.client_order_id)
+    return held
+
+
+def test_the_partial_take_profit_of_a_position_too_small_to_halve_is_skipped():
+    # 0.00015 BTC at 52,000 (1R): half is 0.00007 on the step = 3.64 USDT, below the 5 USDT minimum (the smallest
+    # sell at 52,000 is 5 / 52,000 = 0.0000961 -> 0.0001 on the step): no order, nothing waits on one
+    engine = TradingEngine()
+    held = tiny_spot(engine, "0.00015")
+    assert engine.on_bar("BTC/USDT", bar("51500", "52100", "51400", "52000"), held, SPOT_BTC) == []
+    assert engine.state.positions["BTC/USDT"].exit_in_flight == ""
+
+
+def test_a_partial_take_profit_that_would_strand_the_rest_takes_it_all():
+    # 90% of 0.0002 BTC at 52,000 is 0.00018, leaving 0.00002 (1.04 USDT), below the smallest sell 0.0001
+    engine = TradingEngine(EngineSettings(protection=ProtectionSettings(partial_take_profit_fraction=D("0.9"))))
+    held = tiny_spot(engine, "0.0002")
+    plans = engine.on_bar("BTC/USDT", bar("51500", "52100", "51400", "52000"), held, SPOT_BTC)
+    assert [(p.reason, p.intent.amount, p.fraction) for p in plans] == [("partial_take_profit", D("0.0002"), D(1))]
+    assert plans[0].message.endswith("(the rest, 0.00002 BTC, would be below the smallest order 0.0001 BTC: the "
+                                     "whole position exits)")
+
+
+def test_an_llm_sell_of_90_percent_that_would_strand_the_rest_sells_it_all():
+    # 0.0002 BTC; 90% = 0.00018 leaves 0.00002 (1 USDT at 50,000), below the smallest sell 0.0001: all of it
+    engine = TradingEngine()
+    held = tiny_spot(engine, "0.0002")
+    plans = engine.exit_on_review("BTC/USDT", EXIT, held, D(50_000), D("0.9"), SPOT_BTC)
+    assert [(p.intent.amount, p.fraction) for p in plans] == [(D("0.0002"), D(1))]
+
+
+def test_an_llm_sell_below_the_smallest_order_is_skipped():
+    engine = TradingEngine()
+    held = tiny_spot(engine, "0.0002")
+    assert engine.exit_on_review("BTC/USDT", EXIT, held, D(50_000), D("0.1"), SPOT_BTC) == []
+    assert engine.state.positions["BTC/USDT"].exit_in_flight == ""        # nothing waits on an order never sent
