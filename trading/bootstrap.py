@@ -56,6 +56,7 @@ from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
 from trading.services.strategy_parameters import StrategyParameters
+from trading.services.strategy_switches import StrategySwitches
 from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
 from trading.strategies.book import StrategyBook, default_book
@@ -104,6 +105,7 @@ class Core:
     streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
     proposals: EntryProposals | None = None     # live, LIVE_AUTONOMY=approve: the bot's entries as cards
     parameters: StrategyParameters | None = None        # strategies' tuned parameters (/params)
+    switches: StrategySwitches | None = None            # /strategies NAME on|off (on takes a code in live)
     parameter_proposals: ParameterProposals | None = None   # /optimize proposal cards (Apply, Dismiss)
     divergence: DivergenceService | None = None         # the account's trades against the backtest (/divergence)
 
@@ -115,7 +117,7 @@ class Core:
                 "orders": self.orders, "tuning": self.tuning,
                 "notifications": self.notifications, "performance": self.performance,
                 "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
-                "proposals": self.proposals, "parameters": self.parameters,
+                "proposals": self.proposals, "parameters": self.parameters, "switches": self.switches,
                 "parameter_proposals": self.parameter_proposals, "divergence": self.divergence,
                 "sweeps": SweepService(self.store)}
 
@@ -256,6 +258,7 @@ async def phone_side(settings: Settings, totp_secret: str | None, trading: Tradi
                 PerformanceService(t.venue.ledger, t.portfolio, clock, settings.timezone),
                 journal=t.journal, llm=t.llm, decisions=decisions, questions=questions, universe=universe,
                 proposals=proposals, parameters=parameters, parameter_proposals=cards,
+                switches=StrategySwitches(t.signals, control.codes, settings.mode == "live"),
                 divergence=divergence_report(settings, t.venue, store, clock, market, parameters))
 
 
