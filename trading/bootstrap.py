@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Awaitable
 
 from trading.adapters.clocks import WallClock
 from trading.adapters.exchange_clock import ExchangeClock
@@ -173,8 +173,31 @@ async def build_core(settings: Settings, machine: Clock | None = None, book: Str
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
-    settings = await stored_overrides(settings, store)
-    market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
+    try:
+        settings = await stored_overrides(settings, store)
+        market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
+    except BaseException:
+        await released(store.close())
+        raise
+    try:
+        return await wired_core(settings, totp_secret, store, market, clock, refresh_s, spec, book)
+    except BaseException:     # the database's thread would keep a process that failed to start alive
+        await released(market.close(), store.close())
+        raise
+
+
+async def released(*closing: Awaitable[object]) -> None:
+    """Close what a failed start-up opened, each whatever the others do (the start-up's error is what counts)."""
+    for close in closing:
+        try:
+            await close
+        except Exception as exc:  # noqa: BLE001 - a second failure must not hide the first
+            log.warning("could not release a resource after a failed start-up", error=type(exc).__name__)
+
+
+async def wired_core(settings: Settings, totp_secret: str | None, store: SqliteStore, market: MarketData,
+                     clock: Clock, refresh_s: float, spec: str, book: StrategyBook | None) -> Core:
+    """Wire the core on an open database and market feed."""
     events, notifications = await event_bus(settings, store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
@@ -345,7 +368,11 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
-    lines = (await venue.restore()).lines()
+    try:
+        lines = (await venue.restore()).lines()
+    except BaseException:
+        await released(venue.close())
+        raise
     if settings.market_type == "futures" and settings.exchange_stops == "off":    # legs of a run with them on go
         lines += [told] if (told := await withdraw_exchange_stops(venue)) else []
     if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
