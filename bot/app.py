@@ -59,8 +59,10 @@ def build_application(token: str, base_url: str, services: Mapping[str, object],
     app.add_handler(CallbackQueryHandler(parameters.proposal_pressed, pattern=pattern(parameter_views.PREFIX)))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
-    # an edited or forwarded message is never taken as a code or a question: only text typed just now
-    typed_now = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED
+    # an edited or forwarded message, one an inline bot wrote or one sent as a channel or the group is never
+    # taken as a code or a question: only text the user typed just now (bot/command_origin.py)
+    typed_now = (filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ~filters.FORWARDED
+                 & ~filters.IS_AUTOMATIC_FORWARD & ~filters.VIA_BOT & ~filters.SenderChat.ALL)
     app.add_handler(MessageHandler(typed_now & filters.Regex(CODE), live.code))     # in any form it is typed
     # plain text is a question for the LLM; an answer takes seconds, so it does not hold other updates back
     app.add_handler(MessageHandler(typed_now, decisions.ask, block=False))

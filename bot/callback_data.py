@@ -20,10 +20,15 @@ class Callback:
     action: str
     id: str = ""
 
+    def fits(self) -> bool:
+        """Return True when this can be a button's callback data (the form prefix:action:id, within 64 bytes)."""
+        data = f"{self.prefix}:{self.action}:{self.id}"
+        return len(data.encode()) <= MAX_BYTES and PATTERN.match(data) is not None
+
     def encode(self) -> str:
         """Return the callback_data string."""
         data = f"{self.prefix}:{self.action}:{self.id}"
-        if len(data.encode()) > MAX_BYTES or not PATTERN.match(data):
+        if not self.fits():
             raise ValueError(f"callback data {data!r} is not of the form prefix:action:id within 64 bytes")
         return data
 

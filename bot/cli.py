@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,24 @@ def _command(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last word on any other failure: one masked line, no traceback
+        return stopped_by(exc)
+
+
+def stopped_by(exc: Exception) -> int:
+    """Say in one masked line what stopped the process, log it with the redacting logger, return the exit code.
+
+    Python's own report would print the whole chain: an exchange error carries ccxt's message with the signed
+    request (its URL, signature and all).
+    """
+    from trading.logs import get_logger
+    from trading.services.job_watch import describe
+
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ is not None else None
+    where = f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" if frame is not None else "?"
+    get_logger(__name__).error("the process stops on an error", error=describe(exc), where=where)
+    print(f"trading-assistant: stopped: {describe(exc)}", file=sys.stderr)
+    return 1
 
 
 def offline_logging() -> Settings | None:

@@ -1,7 +1,10 @@
 """Only commands the user typed just now execute: edited messages and forwarded commands are answered, not run.
 
 Telegram delivers an edit of an old message as a new update; run as a command, editing `/buy BTC/USDT 20` would
-buy again. A forwarded `/kill flat` is someone else's words, maybe from long ago.
+buy again. A forwarded `/kill flat` is someone else's words, maybe from long ago. A message sent "via @some_bot"
+holds text an inline bot wrote (its result was picked, not typed), and one sent as a channel or as the group (an
+anonymous admin) does not say who sent it: neither runs a command. None of these is a question or a code either
+(bot/app.py keeps them from the LLM). A reply that quotes another message is typed now: it runs as typed.
 """
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from bot.context import BotContext
 
 EDITED = "Edits are not executed; send a new command."
 FORWARDED = "Forwarded commands are not executed; type the command yourself if you mean it."
+VIA_BOT = "Commands sent through an inline bot are not executed; type the command yourself if you mean it."
+ANONYMOUS = ("Commands sent as a channel or anonymously as the group are not executed: I cannot tell who sent "
+             "them. Send the command as yourself.")
 
 
 async def screen(update: Update, context: BotContext) -> None:
@@ -22,10 +28,21 @@ async def screen(update: Update, context: BotContext) -> None:
             await edited.reply_text(EDITED, do_quote=True)
         raise ApplicationHandlerStop
     message = update.message
-    if message is not None and (message.forward_origin is not None or message.is_automatic_forward) \
-            and carries_command(message):
-        await message.reply_text(FORWARDED, do_quote=True)
+    refusal = not_typed_by_the_user(message) if message is not None else None
+    if message is not None and refusal is not None and carries_command(message):
+        await message.reply_text(refusal, do_quote=True)
         raise ApplicationHandlerStop
+
+
+def not_typed_by_the_user(message: Message) -> str | None:
+    """Return why a message's words are not the allowed user's own, typed now (None when they are)."""
+    if message.forward_origin is not None or message.is_automatic_forward:
+        return FORWARDED
+    if message.via_bot is not None:
+        return VIA_BOT
+    if message.sender_chat is not None:
+        return ANONYMOUS
+    return None
 
 
 def carries_command(message: Message) -> bool:

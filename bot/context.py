@@ -25,6 +25,7 @@ from trading.services.portfolio import PortfolioService
 from trading.services.questions import QuestionDesk
 from trading.services.signals import SignalsService
 from trading.services.strategy_parameters import StrategyParameters
+from trading.services.strategy_switches import StrategySwitches
 from trading.services.trading_loop import TradingLoop
 from trading.services.universe import UniverseService
 
@@ -146,6 +147,11 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def parameters(self) -> StrategyParameters:
         """Return the strategies' tuned parameters (/params)."""
         return self.application.bot_data["parameters"]
+
+    @property
+    def switches(self) -> StrategySwitches:
+        """Return the strategy switches (/strategies NAME on|off)."""
+        return self.application.bot_data["switches"]
 
     @property
     def parameter_proposals(self) -> ParameterProposals:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Awaitable
 
 from trading.adapters.clocks import WallClock
 from trading.adapters.exchange_clock import ExchangeClock
@@ -56,6 +56,7 @@ from trading.services.portfolio import PortfolioService
 from trading.services.reports import ReportService
 from trading.services.signals import SignalsService
 from trading.services.strategy_parameters import StrategyParameters
+from trading.services.strategy_switches import StrategySwitches
 from trading.services.trading_loop import TradingLoop
 from trading.settings import Settings
 from trading.strategies.book import StrategyBook, default_book
@@ -104,6 +105,7 @@ class Core:
     streams: "StreamingMarketData | None" = None        # live data over WebSocket (MARKET_STREAMS=ws)
     proposals: EntryProposals | None = None     # live, LIVE_AUTONOMY=approve: the bot's entries as cards
     parameters: StrategyParameters | None = None        # strategies' tuned parameters (/params)
+    switches: StrategySwitches | None = None            # /strategies NAME on|off (on takes a code in live)
     parameter_proposals: ParameterProposals | None = None   # /optimize proposal cards (Apply, Dismiss)
     divergence: DivergenceService | None = None         # the account's trades against the backtest (/divergence)
 
@@ -115,7 +117,7 @@ class Core:
                 "orders": self.orders, "tuning": self.tuning,
                 "notifications": self.notifications, "performance": self.performance,
                 "decisions": self.decisions, "questions": self.questions, "universe": self.universe,
-                "proposals": self.proposals, "parameters": self.parameters,
+                "proposals": self.proposals, "parameters": self.parameters, "switches": self.switches,
                 "parameter_proposals": self.parameter_proposals, "divergence": self.divergence,
                 "sweeps": SweepService(self.store)}
 
@@ -171,8 +173,31 @@ async def build_core(settings: Settings, machine: Clock | None = None, book: Str
     # the store stamps its own rows with real time; the feed's clock may be a replayed one
     store = SqliteStore(settings.data_dir / "trading.sqlite", WallClock())
     await store.open()
-    settings = await stored_overrides(settings, store)
-    market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
+    try:
+        settings = await stored_overrides(settings, store)
+        market, clock, refresh_s, spec = await market_feed(settings, store, machine or WallClock())
+    except BaseException:
+        await released(store.close())
+        raise
+    try:
+        return await wired_core(settings, totp_secret, store, market, clock, refresh_s, spec, book)
+    except BaseException:     # the database's thread would keep a process that failed to start alive
+        await released(market.close(), store.close())
+        raise
+
+
+async def released(*closing: Awaitable[object]) -> None:
+    """Close what a failed start-up opened, each whatever the others do (the start-up's error is what counts)."""
+    for close in closing:
+        try:
+            await close
+        except Exception as exc:  # noqa: BLE001 - a second failure must not hide the first
+            log.warning("could not release a resource after a failed start-up", error=type(exc).__name__)
+
+
+async def wired_core(settings: Settings, totp_secret: str | None, store: SqliteStore, market: MarketData,
+                     clock: Clock, refresh_s: float, spec: str, book: StrategyBook | None) -> Core:
+    """Wire the core on an open database and market feed."""
     events, notifications = await event_bus(settings, store)
     exchange = settings.exchange if not spec.startswith("replay") else f"{settings.exchange} (replayed data)"
     profile = Profile(settings.mode, exchange, settings.market_type, _symbols(settings, market))
@@ -256,6 +281,7 @@ async def phone_side(settings: Settings, totp_secret: str | None, trading: Tradi
                 PerformanceService(t.venue.ledger, t.portfolio, clock, settings.timezone),
                 journal=t.journal, llm=t.llm, decisions=decisions, questions=questions, universe=universe,
                 proposals=proposals, parameters=parameters, parameter_proposals=cards,
+                switches=StrategySwitches(t.signals, control.codes, settings.mode == "live"),
                 divergence=divergence_report(settings, t.venue, store, clock, market, parameters))
 
 
@@ -342,7 +368,11 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
-    lines = (await venue.restore()).lines()
+    try:
+        lines = (await venue.restore()).lines()
+    except BaseException:
+        await released(venue.close())
+        raise
     if settings.market_type == "futures" and settings.exchange_stops == "off":    # legs of a run with them on go
         lines += [told] if (told := await withdraw_exchange_stops(venue)) else []
     if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
+from bot import approval_cards
 from bot import confirmation_cards as cards
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
 from bot.context import BotContext, message_of, query_of, user_id_of
@@ -12,9 +13,10 @@ from bot.views import choices as views
 from bot.views import esc
 from bot.views.charts import chart_caption
 from bot.views.market import ticker_text
-from bot.views.signals import strategies_text
+from bot.views.signals import strategies_text, switch_text, switch_toast
 from trading.backtest.summary import metrics_table
 from trading.domain.errors import InvalidInput
+from trading.services.chat_settings import ChangeOutcome
 
 
 async def pressed(update: Update, context: BotContext) -> None:
@@ -32,8 +34,10 @@ async def pressed(update: Update, context: BotContext) -> None:
     if asker != query.from_user.id:
         await query.answer(NOT_YOURS)
         return
-    # a switch is a set (pressed twice, same state); what sends a message is claimed first, so it is sent once
-    if callback.prefix != views.STRATEGY and not await cards.fresh_press(update, context):
+    if callback.prefix == views.STRATEGY:    # a set (pressed twice, same state): answered with what it came to
+        await _strategy(update, context, callback.action, ref)
+        return
+    if not await cards.fresh_press(update, context):     # what sends a message is claimed first: sent once
         return
     await query.answer()
     await work(update, context, callback.action, ref)
@@ -57,11 +61,21 @@ async def _chart_in(update: Update, context: BotContext, action: str, ref: str) 
 
 
 async def _strategy(update: Update, context: BotContext, action: str, name: str) -> None:
-    await context.signals.switch(name, action == "on")
-    strategies = context.signals.strategies()
+    query = query_of(update)
+    try:
+        switch = await context.switches.switch(name, action == "on", query.from_user.id)
+    except InvalidInput as exc:
+        await query.answer(str(exc)[:200])
+        return
+    await query.answer(switch_toast(switch))
+    if switch.outcome is ChangeOutcome.CODE_ASKED:     # switched on when the code comes, in the private chat
+        await context.bot.send_message(query.from_user.id, switch_text(switch), parse_mode=ParseMode.HTML)
+        if switch.request is not None:
+            await approval_cards.replaced(context, switch.request)
+        return
+    strategies = context.switches.strategies()
     switches = views.strategy_switches(strategies, user_id_of(update))
-    await query_of(update).edit_message_text(strategies_text(strategies), parse_mode=ParseMode.HTML,
-                                             reply_markup=switches)
+    await query.edit_message_text(strategies_text(strategies), parse_mode=ParseMode.HTML, reply_markup=switches)
 
 
 async def _run(update: Update, context: BotContext, _action: str, run_id: str) -> None:

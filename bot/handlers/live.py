@@ -13,12 +13,14 @@ from bot.parsing import code_digits
 from bot.views.approvals import code_reply
 from bot.views.parameters import change_text as parameter_change_text
 from bot.views.tuning import change_text
+from bot.views.signals import switch_text
 from bot.views import control as views
 from trading.domain.approvals import TapResult
 from trading.domain.errors import InvalidInput
 from trading.services.chat_settings import SettingChange
 from trading.services.live_control import Switch, SwitchOutcome
 from trading.services.strategy_parameters import ParameterChange
+from trading.services.strategy_switches import StrategySwitch
 
 
 async def live(update: Update, context: BotContext) -> None:
@@ -77,6 +79,8 @@ async def code(update: Update, context: BotContext) -> None:
         text = "✅ Code accepted. " + change_text(answer.result)
     elif isinstance(answer.result, ParameterChange):  # the code applied a strategy's parameters
         text = "✅ Code accepted. " + parameter_change_text(answer.result)
+    elif isinstance(answer.result, StrategySwitch):   # the code switched a strategy on
+        text = "✅ Code accepted. " + switch_text(answer.result)
     else:
         text = views.code_answer_text(answer)
     await context.bot.send_message(chat_id_of(update), text, parse_mode=ParseMode.HTML)

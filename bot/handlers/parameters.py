@@ -26,7 +26,8 @@ async def params(update: Update, context: BotContext) -> None:
     elif len(args) == 1:
         text = views.table_text(context.parameters.table(args[0]))
     elif len(args) == 2 and args[1].lower() == "default":
-        text = views.change_text(await context.parameters.revert(args[0], None, user))
+        await _reply_change(update, context, await context.parameters.revert(args[0], None, user))
+        return
     elif len(args) == 3:
         change = await context.parameters.change(args[0], args[1], args[2], user)
         await _reply_change(update, context, change)

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import Callback
 from bot.views import esc, price
+from bot.views.choices import symbol_fits
 from trading.backtest.llm_summary import score_lines
 from trading.domain.decision_log import DecisionRecord
 from trading.domain.errors import typed_whole
@@ -59,9 +60,10 @@ def decisions_page(page: DecisionPage, user_id: int) -> tuple[str, InlineKeyboar
     rows = [[_button(f"🧠 #{i}", "why", item_id(user_id, i)), _button(f"📝 #{i}", "prompt", item_id(user_id, i))]
             for i in ids]
     paging = []
-    if page.newer_than is not None:
+    pages = not page.symbol or symbol_fits(page.symbol)     # a symbol no button carries: the first page only
+    if pages and page.newer_than is not None:
         paging.append(_button("◀ Newest", "page", page_id(user_id, page.symbol, None)))
-    if page.older_than is not None:
+    if pages and page.older_than is not None:
         paging.append(_button("Older ▶", "page", page_id(user_id, page.symbol, page.older_than)))
     if paging:
         rows.append(paging)

@@ -5,9 +5,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from bot.views import esc, price
+from bot.views.control import code_prompt, locked_text
 from trading.domain.signals import Signal
+from trading.services.chat_settings import ChangeOutcome
 from trading.strategies.market_picture import LiquidityPool
 from trading.services.signals import SignalsReport
+from trading.services.strategy_switches import StrategySwitch
 
 _ARROWS = {"up": "▲", "down": "▼"}
 
@@ -64,3 +67,23 @@ def strategies_text(strategies: list[tuple[str, bool]]) -> str:
     lines = ["<b>Strategies</b>"] + [f"{'✅' if on else '⏸'} {esc(name)}" for name, on in strategies]
     lines.append("\nSwitch one with /strategies NAME on|off, e.g. /strategies B off; its parameters: /params NAME")
     return "\n".join(lines)
+
+
+def switch_text(switch: StrategySwitch) -> str:
+    """Return the reply to /strategies NAME on|off (or to the code that switched it on)."""
+    name, state = esc(switch.strategy), "on" if switch.on else "off"
+    if switch.outcome is ChangeOutcome.UNCHANGED:
+        return f"Strategy {name} is already {state}; nothing changed."
+    if switch.outcome is ChangeOutcome.LOCKED:
+        return locked_text(switch.locked_until_ms)
+    if switch.outcome is ChangeOutcome.CODE_ASKED and switch.request is not None:
+        return (f"Switching a strategy on in live mode needs a code: it then opens positions by itself. "
+                f"{code_prompt(switch.request)}")
+    return f"Strategy {name} switched {state}."
+
+
+def switch_toast(switch: StrategySwitch) -> str:
+    """Return the toast a strategy button is answered with ('' when the edited list says it all)."""
+    if switch.outcome is ChangeOutcome.CODE_ASKED:
+        return "Now send your 6-digit code in our private chat."
+    return locked_text(switch.locked_until_ms)[:200] if switch.outcome is ChangeOutcome.LOCKED else ""

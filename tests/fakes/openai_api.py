@@ -32,6 +32,7 @@ class Reply:
     delay_s: float = 0.0                   # answer this late (past the client's timeout)
     prompt_tokens: int | None = None       # default: characters / 4 of the messages
     completion_tokens: int | None = None   # default: characters / 4 of the content
+    body: str | None = None                # answer exactly this body (with status), as a broken server would
 
 
 def decision(action: str = "HOLD", confidence: float = 0.8, **fields: Any) -> Reply:
@@ -62,6 +63,11 @@ def late(after_s: float, reply: Reply | None = None) -> Reply:
     """Return reply (a HOLD decision by default) delivered after after_s seconds."""
     base = reply or decision()
     return Reply(base.content, base.finish_reason, base.refusal, base.status, base.retry_after, after_s)
+
+
+def raw(status: int, body: str) -> Reply:
+    """Return an answer with exactly this status and body (402 out of credits, a body that is not a completion)."""
+    return Reply(status=status, body=body)
 
 
 def rate_limited(retry_after: float = 0.05) -> Reply:
@@ -182,6 +188,8 @@ class FakeOpenAI:
                 await asyncio.wait_for(self._stopping.wait(), reply.delay_s)
             except asyncio.TimeoutError:
                 pass
+        if reply.body is not None:
+            return web.Response(text=reply.body, status=reply.status, content_type="application/json")
         if reply.status != 200:
             return _error(reply)
         return web.json_response(self._completion(body, reply))

@@ -16,7 +16,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 import openai
 from openai import AsyncOpenAI
-from openai.types.chat import (ChatCompletionAssistantMessageParam, ChatCompletionMessageParam,
+from openai.types.chat import (ChatCompletion, ChatCompletionAssistantMessageParam, ChatCompletionMessageParam,
                                ChatCompletionSystemMessageParam, ChatCompletionUserMessageParam)
 
 from trading.domain.decisions import DecisionSource, LlmFailure
@@ -27,6 +27,11 @@ PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "re
 PROBE_REPLY_TOKENS = 20
 DEFAULT_RETRY_WAIT_S = 1.0
 NO_KEY = "not-needed"      # local servers want no key; the SDK wants a string
+NOT_A_COMPLETION = "the LLM server's answer is not a chat completion (check OPENAI_BASE_URL)"
+STATUS_HINTS = {402: " (payment required: check the account's credits)", 413: " (the request is too large)"}
+# answered by the caller: a 400/422 moves down the format chain, a 429/5xx is retried once
+RETRIED_OR_NEXT_FORMAT = (openai.BadRequestError, openai.UnprocessableEntityError, openai.RateLimitError,
+                          openai.InternalServerError)
 
 
 class ReplyFormat(StrEnum):
@@ -122,11 +127,12 @@ class LlmClient:
 
     async def _once(self, messages: Sequence[Message], chosen: ReplyFormat, schema: dict[str, Any] | None,
                     schema_name: str, max_tokens: int | None) -> Completion:
+        chat, formats = _chat_messages(messages), self._format_args(chosen, schema, schema_name)
         started = time.perf_counter()
         try:
             reply = await asyncio.wait_for(self._api.chat.completions.create(
-                model=self.model, messages=_chat_messages(messages), max_tokens=max_tokens or self.max_reply_tokens,
-                temperature=0, **self._format_args(chosen, schema, schema_name)), self.timeout_s + 1)
+                model=self.model, messages=chat, max_tokens=max_tokens or self.max_reply_tokens,
+                temperature=0, **formats), self.timeout_s + 1)
         except (openai.APITimeoutError, asyncio.TimeoutError):
             raise LlmFailure(f"no reply within {self.timeout_s:g} s", DecisionSource.TIMEOUT) from None
         except openai.APIConnectionError:
@@ -137,6 +143,15 @@ class LlmClient:
         except (openai.PermissionDeniedError, openai.NotFoundError) as exc:
             raise LlmFailure(f"HTTP {exc.status_code} (check LLM_MODEL and the account)",
                              DecisionSource.ERROR) from None
+        except RETRIED_OR_NEXT_FORMAT:
+            raise
+        except openai.APIStatusError as exc:     # 402 (out of credits), 405, 409, 413...: the status, not the body
+            raise LlmFailure(f"the LLM server answered HTTP {exc.status_code}{STATUS_HINTS.get(exc.status_code, '')}",
+                             DecisionSource.ERROR) from None
+        except (openai.APIError, ValueError):    # a body that is no JSON (ValueError), or not a completion
+            raise LlmFailure(NOT_A_COMPLETION, DecisionSource.ERROR) from None
+        if not isinstance(reply, ChatCompletion):       # JSON, but a list or a string: the SDK hands it back as is
+            raise LlmFailure(NOT_A_COMPLETION, DecisionSource.ERROR)
         return _completion(reply, chosen, int((time.perf_counter() - started) * 1000))
 
     def _format_args(self, chosen: ReplyFormat, schema: dict[str, Any] | None, name: str) -> dict[str, Any]:

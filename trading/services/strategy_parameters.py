@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Awaitable, Callable, Iterable, Mapping
 
 from trading.adapters.sqlite_strategy_parameters import SqliteStrategyParameters
 from trading.backtest.strategy_specs import RULES_MIN_REWARD_RISK, SPECS, StrategySpec, strategy_params
@@ -162,17 +162,24 @@ class StrategyParameters:
             return await self.revert(name, [parameter], user_id)
         checked = self.checked(name, {parameter.strip(): value})
         if self._live:
-            locked = self._codes.locked_until_ms()
-            if locked:
-                return ParameterChange(ChangeOutcome.LOCKED, name, locked_until_ms=locked)
-            words = params_text(checked)
-            request = self._codes.ask(user_id, f"set {name} {words}",
-                                      lambda: self._commit(name, self.checked(name, checked), (), user_id, "/params"))
-            return ParameterChange(ChangeOutcome.CODE_ASKED, name, request=request)
+            return self._ask(user_id, name, f"set {name} {params_text(checked)}",
+                             lambda: self._commit(name, self.checked(name, checked), (), user_id, "/params"))
         return await self._commit(name, checked, (), user_id, "/params")
 
+    def _ask(self, user_id: int, name: str, purpose: str,
+             action: Callable[[], Awaitable[ParameterChange]]) -> ParameterChange:
+        """Ask user_id for a code that runs action (live mode), or say the codes are locked."""
+        locked = self._codes.locked_until_ms()
+        if locked:
+            return ParameterChange(ChangeOutcome.LOCKED, name, locked_until_ms=locked)
+        return ParameterChange(ChangeOutcome.CODE_ASKED, name, request=self._codes.ask(user_id, purpose, action))
+
     async def revert(self, strategy: str, parameters: Iterable[str] | None, user_id: int) -> ParameterChange:
-        """Put parameters (all of them for None) back to their defaults."""
+        """Put parameters (all of them for None) back to their defaults; live mode asks for a code first.
+
+        A default may be looser than the tuned value it replaces (a lower rules_min_rr takes more trades), so going
+        back is a change like any other.
+        """
         name = self._name(strategy)
         tuned = self._overrides.get(name, {})
         wanted = list(tuned) if parameters is None else [p.strip() for p in parameters]
@@ -183,7 +190,15 @@ class StrategyParameters:
         removed = [p for p in wanted if p in tuned]
         if not removed:
             return ParameterChange(ChangeOutcome.UNCHANGED, name)
-        return await self._commit(name, {}, removed, user_id, "/params default")
+        if self._live:
+            return self._ask(user_id, name, f"put {name} {', '.join(removed)} back to the default",
+                             lambda: self._remove(name, removed, user_id))
+        return await self._remove(name, removed, user_id)
+
+    async def _remove(self, name: str, wanted: list[str], user_id: int) -> ParameterChange:
+        """Remove the overrides among wanted that are still there (a code may come after another change)."""
+        tuned = self._overrides.get(name, {})
+        return await self._commit(name, {}, [p for p in wanted if p in tuned], user_id, "/params default")
 
     async def _commit(self, name: str, values: Values, removed: Iterable[str], user_id: int,
                       source: str) -> ParameterChange:

@@ -2,7 +2,7 @@
 import json
 from decimal import Decimal as D
 
-from tests.fakes.openai_api import (FakeOpenAI, decision, late, rate_limited, refusal, server_error, text,
+from tests.fakes.openai_api import (FakeOpenAI, decision, late, rate_limited, raw, refusal, server_error, text,
                                     truncated)
 from tests.fakes.symbol_views import T_VIEW, llm_decider, review, symbol_view
 from trading.domain.decisions import Action, DecisionSource, OrderKind, TradeAction
@@ -179,3 +179,34 @@ async def test_a_server_that_refuses_both_json_modes_is_read_as_text(tmp_path):
         got = await decider.decide(review(symbol_view()))
     assert decider.status(T_VIEW).reply_format.startswith("text") and got.action is Action.ENTER
     assert fake.calls[0].response_format == ""
+
+
+OUT_OF_CREDITS = '{"error": {"message": "Insufficient credits SERVER-TEXT sk-or-v1-abcdef", "code": 402}}'
+
+
+async def test_any_other_http_status_or_an_unreadable_body_holds_tells_the_user_and_never_carries_the_body(tmp_path):
+    # OpenRouter out of credits answers 402; a proxy may answer 405/409/413, or a body that is no completion
+    bodies = [raw(402, OUT_OF_CREDITS), raw(409, '{"error": {"message": "SERVER-TEXT"}}'), raw(413, "SERVER-TEXT"),
+              raw(200, "{SERVER-TEXT"), raw(200, '["SERVER-TEXT"]')]
+    async with FakeOpenAI() as fake, llm_decider(fake, tmp_path) as (decider, journal, notes):
+        fake.script(*bodies)
+        got = [await decider.decide(review(symbol_view(T_VIEW + n * 31 * MINUTE))) for n in range(len(bodies))]
+        stored = [await journal.get(d.ref) for d in got]
+    assert [(d.action, d.source) for d in got] == [(Action.HOLD, DecisionSource.ERROR)] * len(bodies)
+    assert "HTTP 402 (payment required: check the account's credits)" in got[0].reason
+    assert "HTTP 409" in got[1].reason and "HTTP 413" in got[2].reason
+    assert "not a chat completion" in got[3].reason and "not a chat completion" in got[4].reason
+    kept = [d.reason for d in got] + [repr(s) for s in stored] + notes.lines
+    assert not any("SERVER-TEXT" in k or "sk-or" in k for k in kept)
+    assert [line for line in notes.lines if "not answering" in line]
+
+
+async def test_with_rules_as_fallback_an_out_of_credits_answer_lets_the_rules_decide(tmp_path):
+    from tests.fakes.trading_setups import signal
+    view = symbol_view()
+    sig = signal(entry=str(view.mark), stop=str(view.mark - 500), take_profit=str(view.mark + 1500),
+                 known_at_ms=T_VIEW)
+    async with FakeOpenAI() as fake, llm_decider(fake, tmp_path, fallback="rules") as (decider, _, _):
+        fake.script(raw(402, OUT_OF_CREDITS))
+        got = await decider.decide(review(symbol_view(signals=(sig,)), signal=sig))
+    assert got.action is Action.ENTER and got.decided_by == "rules" and got.source is DecisionSource.ERROR

@@ -2,7 +2,7 @@
 kept symbols stay, each choice is stored, and it is applied only when DYNAMIC_SYMBOLS is on."""
 from decimal import Decimal as D
 
-from tests.fakes.openai_api import FakeOpenAI, text
+from tests.fakes.openai_api import FakeOpenAI, raw, text
 from tests.fakes.symbol_views import T_VIEW
 from trading.adapters.clocks import ManualClock
 from trading.adapters.openai_client import LlmClient
@@ -69,3 +69,16 @@ async def test_without_an_llm_the_top_n_by_turnover_are_chosen(tmp_path):
         await store.close()
     assert chosen.decided_by == "turnover" and chosen.symbols == (chosen.candidates[0].symbol,)
     assert chosen.candidates[0].turnover >= chosen.candidates[-1].turnover
+
+
+async def test_an_llm_out_of_credits_falls_back_to_turnover(tmp_path):
+    async with FakeOpenAI() as fake:
+        fake.script(raw(402, '{"error": {"message": "Insufficient credits", "code": 402}}'))
+        client = LlmClient("fake-model", base_url=fake.base_url)
+        universe, store = await service(tmp_path, client)
+        try:
+            chosen = await universe.refresh()
+        finally:
+            await client.close()
+            await store.close()
+    assert chosen.decided_by == "turnover" and len(chosen.symbols) == 1

@@ -48,3 +48,11 @@ def test_button_ids_with_odd_digits_or_past_a_database_integer_are_not_ours():
     assert parse_item_id("42-²") is None and parse_item_id("42-" + "9" * 20) is None
     assert asker_and_ref(Callback("ch", "pick", "²_BTC")) == (None, "²_BTC")
     assert asker_and_ref(Callback("ch", "pick", "42_BTC")) == (42, "BTC")
+
+
+def test_a_page_of_a_symbol_no_button_can_carry_keeps_its_decision_buttons_without_paging():
+    odd = "币安人生/USDT"
+    page = DecisionPage(odd, tuple(fold_holds([rec(3, "BUY", "model", symbol=odd, prompt="p")])), 2, 9)
+    text, keyboard = decisions_page(page, 42)
+    assert "Decisions 币安人生/USDT" in text
+    assert [b.callback_data for row in keyboard.inline_keyboard for b in row] == ["dec:why:42-3", "dec:prompt:42-3"]

@@ -1,0 +1,41 @@
+"""A live bot whose exchange fails at start-up stops with one masked line: what failed, never the signed request
+(ccxt's message carries the whole URL with its signature) nor a key, and no traceback."""
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from tests.fakes.bot_process import OWNER
+from tests.fakes.live_bot import MASTER, fake_binance, live_settings
+from tests.fakes.telegram_api import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_an_exchange_answering_500_at_live_start_up_stops_the_process_with_one_masked_line(tmp_path):
+    exchange = fake_binance()
+    async with exchange, FakeTelegram() as telegram:
+        settings = live_settings(tmp_path, telegram, exchange)
+        for path in ("/api/v3/account", "/api/v3/openOrders", "/api/v3/myTrades", "/api/v3/allOrders"):
+            exchange.inject_server_error(count=1000, path=path, status=500)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": telegram.token,
+               "TELEGRAM_BASE_URL": telegram.base_url, "TELEGRAM_ALLOWED_CHAT_IDS": str(OWNER),
+               "DATA_DIR": str(settings.data_dir), "TRADING_MODE": "live", "MARKET_DATA": "live",
+               "EXCHANGE": "binance", "EXCHANGE_OPTIONS": settings.exchange_options, "MASTER_KEY": MASTER}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=settings.data_dir, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            out, err = (b.decode() for b in await asyncio.wait_for(process.communicate(), 90))
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        logged = "".join(p.read_text() for p in (settings.data_dir / "logs").glob("*.jsonl"))
+    assert process.returncode == 1, err[-3000:]
+    for text in (out, err, logged):
+        assert "signature=" not in text and "timestamp=" not in text
+        assert exchange.account.api_key not in text and exchange.account.secret not in text
+        assert "Traceback" not in text
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("trading-assistant: stopped: ") and "500" in last, err[-3000:]
