@@ -43,8 +43,9 @@ def engine_at_limit(rule: RiskRule) -> TradingEngine:
     (RiskRule.KILL_SWITCH, "Kill switch is on (by /kill at 00:03 UTC). New positions are refused; /resume lifts it."),
     (RiskRule.CIRCUIT_BREAKER, "it lifts by itself in 21 min if no new trigger comes."),
     (RiskRule.MAX_DRAWDOWN, "New positions are refused; /resume lifts it."),
-    (RiskRule.DAILY_LOSS, "New positions are refused until midnight UTC, in 23 h 50 min."),
-    (RiskRule.LOSS_STREAK, "110 min left. New positions are refused until then; /resume lifts it now."),
+    (RiskRule.DAILY_LOSS, "New positions are refused until midnight UTC, in 23 h 50 min, or at once by a limit "
+                          "above today's loss (/set DAILY_LOSS_LIMIT_PCT 6.01 or more)."),
+    (RiskRule.LOSS_STREAK, "110 min left. New positions are refused until then; /unlock or /resume lifts it now."),
 ])
 def test_each_brake_refuses_every_origin_and_says_how_to_lift_it(origin, rule, lift):
     verdict = engine_at_limit(rule).vet_new_position(T0 + 10 * MINUTE_MS, origin, "BTC/USDT")
