@@ -6,7 +6,7 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext, chat_id_of, message_of, user_id_of
 from bot.handlers.live import tell
-from bot.views.risk import risk_text
+from bot.views.risk import nothing_to_resume, risk_text
 from trading.domain.errors import InvalidInput
 
 
@@ -28,7 +28,7 @@ async def resume(update: Update, context: BotContext) -> None:
     halt after a code)."""
     switch = await context.control.resume(user_id_of(update))
     await tell(update, context, switch, "▶️ Trading resumed: lifted {lifted}.",
-               "Nothing to resume: trading is not stopped.")
+               nothing_to_resume(context.loop.risk_status()))
 
 
 async def risk(update: Update, context: BotContext) -> None:
