@@ -29,7 +29,7 @@ def risk_text(status: RiskStatus) -> str:
         f"Drawdown {_pct(status.drawdown_pct)} of max {_pct(limits.max_drawdown_pct)}"
         + (f" — HALTED: {esc(status.halt_reason)} (/resume)" if status.halted else ""),
         f"Loss streak {status.consecutive_losses}/{limits.loss_streak} (your manual trades count too)"
-        + (f" · cooling down after {counted(status.cooldown_streak, 'losing trade')} in a row: "
+        + (f" · cooldown after {counted(status.cooldown_streak, 'losing trade')} in a row: "
            f"{status.cooldown_minutes_left} min left (/unlock or /resume lifts it)" if status.cooldown_minutes_left
            else ""),
         f"Positions {status.open_positions}/{limits.max_open_positions} · pending entries {status.pending_entries}"

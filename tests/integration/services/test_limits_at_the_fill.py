@@ -18,7 +18,6 @@ from trading.domain.candles import Timeframe
 from trading.domain.errors import EntryRefused
 from trading.domain.events import EventKind
 from trading.domain.manual_orders import Size, SizeKind
-from trading.engine.engine_state import EngineSettings
 from trading.engine.rules_decider import RulesDecider
 from trading.risk.limits import LimitSettings
 from trading.services.entry_gate import EntryGate
