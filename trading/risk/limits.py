@@ -229,12 +229,12 @@ def vet_pace(state: RiskState, ts_ms: int, open_positions: int | None, settings:
     """Return whether one more position fits (None: not a new one) and, if asked, the entry rate allows it."""
     if open_positions is not None and open_positions >= settings.max_open_positions:
         return Verdict(RiskRule.MAX_OPEN_POSITIONS,
-                       f"{open_positions} position{'s' * (open_positions != 1)} open, the maximum is "
+                       f"{counted(open_positions, 'position')} open, the maximum is "
                        f"{settings.max_open_positions} (MAX_OPEN_POSITIONS). Close one to open another.")
     recent = _entries_in_window(state, ts_ms, settings)
     if entry_rate and len(recent) >= settings.max_entries:
         wait = -(-(recent[0] + settings.entry_window_ms - ts_ms) // MINUTE_MS)
-        return Verdict(RiskRule.ENTRY_RATE, f"{len(recent)} entries in the last "
+        return Verdict(RiskRule.ENTRY_RATE, f"{counted(len(recent), 'entry', 'entries')} in the last "
                                             f"{settings.entry_window_ms // MINUTE_MS} min, the maximum is "
                                             f"{settings.max_entries}; the next one is allowed in {wait} min.")
     return ALLOWED
