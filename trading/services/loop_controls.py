@@ -203,6 +203,10 @@ class LoopControls:
         guard = self.engine.state.positions.get(symbol)
         return None if guard is None else guard_levels(guard, self.engine.settings.protection_for(guard.strategy))
 
+    def equity_now(self) -> Decimal:
+        """Return the account's equity at the loop's marks now (the entry gate judges the limits on it)."""
+        return self.broker.summary(self._marks).equity
+
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts)."""
         return self.engine.risk_status(self.clock.now_ms(), self.broker.summary(self._marks).equity)

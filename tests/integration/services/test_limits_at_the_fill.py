@@ -20,7 +20,6 @@ from trading.domain.events import EventKind
 from trading.domain.manual_orders import Size, SizeKind
 from trading.engine.rules_decider import RulesDecider
 from trading.risk.limits import LimitSettings
-from trading.services.entry_gate import EntryGate
 from trading.services.portfolio import PortfolioService
 from trading.services.trading_loop import LoopSettings, TradingLoop
 
@@ -50,8 +49,8 @@ async def rig_with(folder: Path, **limits: object) -> AsyncIterator[Rig]:
                        account.events, account.store, instruments,
                        LoopSettings(symbols=SYMBOLS, windows={Timeframe.M1: 60}), venue=account.venue)
     await loop.start()
-    portfolio = PortfolioService(account.venue, account.market, account.clock, "paper",
-                                 EntryGate(account.engine, account.clock), desk=loop)
+    account.gate.measure_by(loop.equity_now)          # as bootstrap wires it
+    portfolio = PortfolioService(account.venue, account.market, account.clock, "paper", account.gate, desk=loop)
     rig = Rig(account, loop, portfolio)
     await rig.tick()                   # the day starts at the account's 10,000 USDT
     try:
@@ -91,3 +90,18 @@ async def test_a_losing_sell_past_the_drawdown_limit_refuses_the_next_buy_at_onc
         with pytest.raises(EntryRefused) as refused:
             await rig.portfolio.buy("ETH/USDT", D("100"))
         assert str(refused.value).startswith("Not opened: Drawdown halt"), str(refused.value)
+
+
+async def test_a_resting_limit_that_would_fill_after_another_broke_the_limit_in_the_same_tick_is_cancelled(daily):
+    # two limit buys rest under the market; one tick's price fills the first, whose fee (3.00) breaks the 1.00
+    # limit: the second, at its fill in the same tick, is judged on the equity then, not on the last mark
+    last = (await daily.account.market.ticker("BTC/USDT")).last
+    first = await daily.portfolio.buy("BTC/USDT", D("3000"), limit=(last * D("0.99")).quantize(D("0.01")))
+    second = await daily.portfolio.buy("BTC/USDT", D("3000"), limit=(last * D("0.98")).quantize(D("0.01")))
+    await daily.loop.protect({"BTC/USDT": (last * D("0.97")).quantize(D("0.01"))})
+    broker = daily.account.venue.broker
+    filled = await broker.find_by_client_id(first.client_order_id, "BTC/USDT")
+    refused = await broker.find_by_client_id(second.client_order_id, "BTC/USDT")
+    assert filled is not None and filled.filled > 0
+    assert refused is not None and refused.status.is_final and refused.filled == 0, refused
+    assert len(daily.limit_alerts()) == 1, daily.limit_alerts()
