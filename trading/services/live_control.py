@@ -92,7 +92,8 @@ class LiveControl:
         stopped = status.kill_switch.engaged or status.halted
         if stopped and self.holds.live:
             return self._ask(user_id, "lift the kill switch / drawdown halt", self._resume(user_id))
-        lifted = (await self._resume(user_id)()).lifted
+        # pushed: to the other chats (the reply tells this one), and it withdraws the lifted brakes' alerts not sent
+        lifted = (await self._resume(user_id, notify=True)()).lifted
         return Switch(SwitchOutcome.DONE if lifted else SwitchOutcome.UNCHANGED, lifted)
 
     def locks(self) -> list[Lock]:
@@ -115,9 +116,9 @@ class LiveControl:
             return LiveSwitched(True)
         return switch_on
 
-    def _resume(self, user_id: int):
+    def _resume(self, user_id: int, notify: bool = False):
         async def resume() -> Resumed:
-            lifted = await self._loop.resume(f"user:{user_id}", notify=False)    # the reply tells it, once
+            lifted = await self._loop.resume(f"user:{user_id}", notify)     # after a code: its reply tells it, once
             if await self.holds.unpause(f"user:{user_id}", notify=False):
                 lifted = [*lifted, "pause"]
             return Resumed(tuple(lifted))
