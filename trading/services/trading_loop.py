@@ -145,7 +145,7 @@ class TradingLoop(LoopControls):
         symbol = plan.signal.symbol
         async with self._lock:
             now = self.clock.now_ms()
-            verdict = self.engine.vet_new_position(now, EntryOrigin.ENGINE, symbol)
+            verdict = self.engine.vet_new_position(now, EntryOrigin.ENGINE, symbol, self.equity_now())
             if not verdict.allowed:
                 raise EntryRefused(f"Not opened: {verdict.reason}", str(verdict.rule))
             if self.engine.state.busy(symbol):
