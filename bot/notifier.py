@@ -6,13 +6,15 @@ Telegram refuses goes out again as plain text, so an alert always arrives.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import warnings
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from typing import Callable
+from typing import Callable, Iterator
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -21,7 +23,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.replies import plain_text, split_message
 from bot.views.events import event_text
-from trading.domain.events import Event
+from trading.domain.events import Event, EventKind
 from trading.logs import get_logger
 
 log = get_logger(__name__)
@@ -30,6 +32,24 @@ PER_CHAT_INTERVAL_S = 1.0      # Telegram allows about one message a second per 
 CAPTION_LIMIT = 1024           # a longer text goes out as a message after its photo
 GLOBAL_INTERVAL_S = 1 / 25     # and about 30 a second overall
 BACKOFF_S = (1, 2, 5, 10, 30, 60)
+# the chat a command is being answered in: its reply tells what the command changed, a push there says it twice
+_ANSWERED_CHAT: ContextVar[int | None] = ContextVar("answered_chat", default=None)
+
+
+@contextlib.contextmanager
+def answered_in(chat_id: int) -> Iterator[None]:
+    """Leave chat_id out of the pushes of the events emitted inside (its command's reply tells them there)."""
+    token = _ANSWERED_CHAT.set(chat_id)
+    try:
+        yield
+    finally:
+        _ANSWERED_CHAT.reset(token)
+
+
+def _topic(event: Event) -> str:
+    """Return the brake an alert tells of (a limit's rule), which a later lift of it makes stale; else ''."""
+    rule = event.data.get("rule")
+    return f"limit:{rule}" if event.kind is EventKind.RISK_LIMIT and isinstance(rule, str) else ""
 
 
 class TelegramNotifier:
@@ -45,6 +65,7 @@ class TelegramNotifier:
         self._bot: Bot | None = None
         self._last_sent: dict[int, float] = {}
         self._last_any = 0.0
+        self._sending: Outgoing | None = None
         self.dropped = 0
 
     @property
@@ -58,7 +79,9 @@ class TelegramNotifier:
         self._wakeup.set()
 
     def notify(self, event: Event) -> None:
-        """Queue the event for every allowed chat (an event with an image goes out as a photo)."""
+        """Queue the event for every allowed chat (an event with an image goes out as a photo), but the chat whose
+        command is being answered; a lift (data "lifts": rules) first takes back its limits' alerts not yet sent."""
+        self._withdraw({f"limit:{rule}" for rule in event.data.get("lifts", ())})
         text = self._render(event)
         if event.image is None:
             parts: list[tuple[str, bytes | None]] = [(part, None) for part in split_message(text)]
@@ -66,13 +89,24 @@ class TelegramNotifier:
             parts = [(text, event.image)]
         else:
             parts = [("", event.image), *((part, None) for part in split_message(text))]
-        for chat_id in sorted(self.chat_ids):
+        answered, topic = _ANSWERED_CHAT.get(), _topic(event)
+        for chat_id in sorted(self.chat_ids - {answered}):
             for body, image in parts:
                 if len(self._queue) == self._queue.maxlen:
                     self.dropped += 1   # deque drops the oldest; say so once in a while rather than block
                     log.warning("notification queue full, dropping the oldest", dropped=self.dropped)
-                self._queue.append(Outgoing(chat_id, body, image))
+                self._queue.append(Outgoing(chat_id, body, image, topic=topic))
         self._wakeup.set()
+
+    def _withdraw(self, topics: set[str]) -> None:
+        """Drop the queued alerts of these topics: the brake they tell of was lifted before they went out."""
+        if not topics:
+            return
+        kept = [m for m in self._queue if m is self._sending or m.topic not in topics]
+        if len(kept) < len(self._queue):
+            log.info("alerts of a lifted brake withdrawn before they went out", withdrawn=len(self._queue) - len(kept))
+            self._queue.clear()
+            self._queue.extend(kept)
 
     @property
     def pending(self) -> int:
@@ -86,9 +120,10 @@ class TelegramNotifier:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            message = self._queue[0]
+            message = self._sending = self._queue[0]
             await self._pace(message.chat_id)
             outcome = await self._deliver(message)
+            self._sending = None
             if outcome is not Delivery.RETRY:
                 self._queue.popleft()
             if outcome is Delivery.AS_PLAIN:
@@ -167,12 +202,14 @@ class Outgoing:
     text: str
     image: bytes | None = None
     html: bool = True
+    topic: str = ""          # the brake an alert tells of: withdrawn unsent when it is lifted ('' for none)
 
     def as_plain(self) -> list["Outgoing"]:
         """Return this message as plain text: the photo alone, then the text in parts that fit."""
-        photo = [Outgoing(self.chat_id, "", self.image, html=False)] if self.image is not None else []
+        photo = [Outgoing(self.chat_id, "", self.image, html=False, topic=self.topic)] if self.image is not None \
+            else []
         text = plain_text(self.text)
-        return photo + [Outgoing(self.chat_id, part, None, html=False)
+        return photo + [Outgoing(self.chat_id, part, None, html=False, topic=self.topic)
                         for part in split_message(text, html_mode=False) if part.strip()]
 
 

@@ -239,6 +239,7 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     loop = TradingLoop(clock, market, venue.broker, signals.book, decider, engine, events, store, instruments,
                        loop_settings(settings, symbols), venue=venue, journal=journal, exchange_stops=stops,
                        plans=SqliteEntryPlans(store))
+    gate.measure_by(loop.equity_now)     # the limits judged on the equity now: a fall since the last tick counts
     portfolio = PortfolioService(venue, market, clock, settings.mode, gate, loop)
     return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
 

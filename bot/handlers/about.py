@@ -6,7 +6,8 @@ from telegram.constants import ParseMode
 
 from bot import confirmation_cards as cards
 from bot.callback_data import NOT_YOURS, OUT_OF_DATE, asker_and_ref, decode
-from bot.context import BotContext, message_of, query_of, user_id_of
+from bot.context import BotContext, chat_id_of, message_of, query_of, user_id_of
+from bot.notifier import answered_in
 from bot.parsing import count
 from bot.views import about as views
 from bot.views import status as status_views
@@ -56,7 +57,8 @@ async def locks(update: Update, context: BotContext) -> None:
 
 async def unlock(update: Update, context: BotContext) -> None:
     """Lift a loss-streak cooldown now (audited)."""
-    lifted = await context.control.unlock(user_id_of(update))
+    with answered_in(chat_id_of(update)):        # the reply says it here; the push tells the other chats
+        lifted = await context.control.unlock(user_id_of(update))
     await message_of(update).reply_text("🔓 Cooldown lifted: new entries allowed again." if lifted else
                                         "No cooldown is running. /locks shows what blocks entries.")
 

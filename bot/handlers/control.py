@@ -6,7 +6,8 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext, chat_id_of, message_of, user_id_of
 from bot.handlers.live import tell
-from bot.views.risk import risk_text
+from bot.notifier import answered_in
+from bot.views.risk import nothing_to_resume, risk_text
 from trading.domain.errors import InvalidInput
 
 
@@ -26,9 +27,10 @@ async def kill(update: Update, context: BotContext) -> None:
 async def resume(update: Update, context: BotContext) -> None:
     """Lift a pause, the kill switch, a drawdown halt and a loss-streak cooldown (live: the kill switch and the
     halt after a code)."""
-    switch = await context.control.resume(user_id_of(update))
+    with answered_in(chat_id_of(update)):        # the reply says it here; the push tells the other chats
+        switch = await context.control.resume(user_id_of(update))
     await tell(update, context, switch, "▶️ Trading resumed: lifted {lifted}.",
-               "Nothing to resume: trading is not stopped.")
+               nothing_to_resume(context.loop.risk_status()))
 
 
 async def risk(update: Update, context: BotContext) -> None:

@@ -6,6 +6,7 @@ from telegram.constants import ParseMode
 
 from bot import approval_cards
 from bot.context import BotContext, chat_id_of, message_of, user_id_of
+from bot.notifier import answered_in
 from bot.views import tuning as views
 from trading.domain.errors import InvalidInput
 from trading.services.chat_settings import ChangeOutcome, SettingChange
@@ -23,7 +24,8 @@ async def set_value(update: Update, context: BotContext) -> None:
     """Change one setting (validated, applied, stored, audited); a riskier live limit asks for a code."""
     if len(context.words) != 2:
         raise InvalidInput(SET_USAGE)
-    change = await context.tuning.change(context.words[0], context.words[1], user_id_of(update))
+    with answered_in(chat_id_of(update)):        # the reply says it here; the push tells the other chats
+        change = await context.tuning.change(context.words[0], context.words[1], user_id_of(update))
     await reply(update, context, change)
 
 
@@ -36,7 +38,8 @@ async def symbols(update: Update, context: BotContext) -> None:
         return
     if len(context.words) != 2 or context.words[0].lower() not in ("add", "remove"):
         raise InvalidInput("Usage: /symbols, /symbols add SYMBOL or /symbols remove SYMBOL, e.g. /symbols add SOL/USDT")
-    change = await context.tuning.symbols(context.words[0].lower(), context.words[1], user_id_of(update))
+    with answered_in(chat_id_of(update)):
+        change = await context.tuning.symbols(context.words[0].lower(), context.words[1], user_id_of(update))
     await reply(update, context, change)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.views import esc, money
+from trading.domain.figures import counted
 from trading.engine.risk_status import RiskStatus
 
 
@@ -23,11 +24,13 @@ def risk_text(status: RiskStatus) -> str:
         f"Equity {money(status.equity)} · peak {money(status.peak_equity)}",
         f"Today ({esc(status.day or '–')}): {money(status.daily_pnl)} of a {money(status.daily_loss_limit)} loss limit "
         f"({_pct(limits.daily_loss_pct)}; {_pct(status.daily_loss_used_pct)} used)"
-        + (" — HIT, entries blocked until tomorrow" if status.daily_limit_hit else ""),
+        + (f" — HIT at the limit then in force, {money(status.daily_limit_hit_at)}: entries blocked until midnight "
+           f"or a DAILY_LOSS_LIMIT_PCT above today's loss" if status.daily_limit_hit else ""),
         f"Drawdown {_pct(status.drawdown_pct)} of max {_pct(limits.max_drawdown_pct)}"
         + (f" — HALTED: {esc(status.halt_reason)} (/resume)" if status.halted else ""),
         f"Loss streak {status.consecutive_losses}/{limits.loss_streak} (your manual trades count too)"
-        + (f" · cooldown {status.cooldown_minutes_left} min (/resume lifts it)" if status.cooldown_minutes_left
+        + (f" · cooldown after {counted(status.cooldown_streak, 'losing trade')} in a row: "
+           f"{status.cooldown_minutes_left} min left (/unlock or /resume lifts it)" if status.cooldown_minutes_left
            else ""),
         f"Positions {status.open_positions}/{limits.max_open_positions} · pending entries {status.pending_entries}"
         f" · entries this window {status.entries_in_window}/{limits.max_entries}",
@@ -37,3 +40,11 @@ def risk_text(status: RiskStatus) -> str:
         f"(cap {sizing.max_leverage}x) · hard stop {_pct(protection.hard_stop_pct)}",
     ]
     return "\n".join(lines)
+
+
+def nothing_to_resume(status: RiskStatus) -> str:
+    """Return /resume's reply when nothing it lifts is on: and what still refuses entries, with its own way out."""
+    if status.entries_allowed:
+        return "Nothing to resume: trading is not stopped."
+    return (f"Nothing to resume: /resume lifts the kill switch, a drawdown halt, a cooldown or a pause, and none is "
+            f"on. New positions are still refused: {esc(status.blocked_because)}")

@@ -53,8 +53,8 @@ async def test_resume_lifts_a_cooldown_and_a_reset_starts_a_clean_account(tmp_pa
             assert "Loss streak 0/1 (your manual trades count too)" in risk.text
             await losing_round_trip(telegram)
             refused = await reply(telegram, OWNER, "/buy BTC/USDT 100", is_receipt)
-            assert refused.text == ("Not opened: Cooling down after 1 losing trades in a row: 120 min left. New "
-                                    "positions are refused until then; /resume lifts it now.")
+            assert refused.text == ("Not opened: Cooling down after 1 losing trade in a row: 120 min left. New "
+                                    "positions are refused until then; /unlock or /resume lifts it now.")
             resumed = await reply(telegram, OWNER, "/resume", lambda s: "resume" in s.text.lower())
             assert resumed.text == "▶️ Trading resumed: lifted loss-streak cooldown."
             await losing_round_trip(telegram)
@@ -68,7 +68,7 @@ async def test_resume_lifts_a_cooldown_and_a_reset_starts_a_clean_account(tmp_pa
             risk = await reply(telegram, OWNER, "/risk", lambda s: s.text.startswith("Risk"))
             month = await reply(telegram, OWNER, "/report month", lambda s: "Monthly report" in s.text)
             profit = await reply(telegram, OWNER, "/profit", lambda s: s.text.startswith("Profit"))
-            # replies known by their first words: a late notice ("1 losing trades in a row") is none of them
+            # replies known by their first words: a late notice ("1 losing trade in a row") is none of them
             per_symbol = await reply(telegram, OWNER, "/performance", is_performance)
             trades_before = await reply(telegram, OWNER, "/trades", is_trades)
             bought = await reply(telegram, OWNER, "/buy BTC/USDT 100", is_receipt)

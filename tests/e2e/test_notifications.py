@@ -9,6 +9,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from trading.adapters.clocks import WallClock
 
 SETTING = "Setting RISK_PER_TRADE_PCT changed"
+GROUP = -100500
 
 
 def button(message, label_start):
@@ -17,7 +18,9 @@ def button(message, label_start):
 
 async def test_a_muted_category_is_not_pushed_until_unmuted_and_the_choice_survives_a_restart(tmp_path):
     async with FakeTelegram() as telegram:
-        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)
+        # a second chat: the setting's push goes to the chats other than the one whose /set reply said it
+        settings = bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001,
+                                telegram_allowed_chat_ids=f"{OWNER},{GROUP}", telegram_allowed_user_ids=str(OWNER))
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
             menu = await telegram.ask(OWNER, "/notify", expect="Notifications")
@@ -38,7 +41,7 @@ async def test_a_muted_category_is_not_pushed_until_unmuted_and_the_choice_survi
             telegram.user_presses(OWNER, menu.message_id, button(menu, "🔔 Unmute system"))
             await telegram.wait_for(OWNER, lambda s: s.edited and "System: ✅ on" in s.text)
             await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT 2", expect="✅")
-            pushed = await telegram.wait_for(OWNER, lambda s: SETTING in s.text)
+            pushed = await telegram.wait_for(GROUP, lambda s: SETTING in s.text)
     assert "Quiet hours: none" in menu.text and redrawn.buttons
     assert [s.text for s in telegram.sent if SETTING in s.text] == [pushed.text] and "from 1 to 2" in pushed.text
     assert not any("Started" in s.text for s in telegram.sent[before:]), "system pushes stayed muted after restart"

@@ -33,6 +33,7 @@ class PaperAccount:
     venue: PaperVenue
     portfolio: PortfolioService
     engine: TradingEngine          # whose brakes the entry gate reads
+    gate: EntryGate                # the venue's resting fills and the portfolio's entries pass it
 
     async def close(self) -> None:
         """Close the database."""
@@ -59,4 +60,4 @@ async def paper_account(folder: Path, now_ms: int = JULY_1_NOON_MS, bases: tuple
                        entry_check=gate.vet_fill)
     await venue.restore()
     portfolio = PortfolioService(venue, market, clock, "paper", gate)
-    return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio, engine)
+    return PaperAccount(clock, market, store, events, pushed, ledger, venue, portfolio, engine, gate)

@@ -14,3 +14,8 @@ def signed(value: Decimal | float | int, places: int = 2, unit: str = "") -> str
     """Return value rounded to places, with its sign, thousands separators and unit: -1,234.50 or +0.02%."""
     text = f"{value:,.{places}f}".removeprefix("-")
     return f"{'-' if value < 0 else '+'}{text}{unit}"
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """Return count with its noun in the right number: '1 losing trade', '2 losing trades' (plural: irregular)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

@@ -9,7 +9,7 @@ from trading.domain.frozen import changed
 from trading.engine.engine_state import EngineSettings, EngineState
 from trading.engine.entry_gate import EntryOrigin, vet_new_position
 from trading.risk.kill_switch import KillSwitch
-from trading.risk.limits import LimitSettings, RiskState, local_day, mark_equity
+from trading.risk.limits import LimitSettings, RiskState, daily_limit_hit, local_day, mark_equity
 
 HUNDRED = Decimal(100)
 
@@ -26,12 +26,14 @@ class RiskStatus:
     daily_pnl: Decimal
     daily_loss_limit: Decimal           # in quote: the day's starting equity x the limit percentage
     daily_limit_hit: bool
+    daily_limit_hit_at: Decimal         # in quote: the limit in force when it was hit today (0: not hit)
     peak_equity: Decimal
     drawdown_pct: Decimal
     halted: bool                        # drawdown halt: until /resume
     halt_reason: str
     consecutive_losses: int
     cooldown_minutes_left: int
+    cooldown_streak: int                # the losing streak that started the running cooldown (0: none)
     open_positions: int
     pending_entries: int
     entries_in_window: int
@@ -55,14 +57,16 @@ def risk_status(state: EngineState, settings: EngineSettings, ts_ms: int) -> Ris
     risk, limits, breaker = state.risk, settings.limits, state.breaker
     verdict = vet_new_position(state, settings, ts_ms, EntryOrigin.ENGINE)
     breaker_on = breaker.tripped and ts_ms < breaker.until_ms
+    hit, cooling = daily_limit_hit(risk, ts_ms, limits), _minutes_until(risk.cooldown_until_ms, ts_ms)
+    hit_pct = max(risk.daily_limit_pct, limits.daily_loss_pct) if risk.daily_limit_pct > 0 else limits.daily_loss_pct
     return RiskStatus(
         ts_ms=ts_ms, settings=settings, equity=risk.equity, day=risk.day,
         day_start_equity=risk.day_start_equity, daily_pnl=risk.daily_pnl,
         daily_loss_limit=risk.day_start_equity * limits.daily_loss_pct / HUNDRED,
-        daily_limit_hit=risk.daily_limit_day == local_day(ts_ms, limits.timezone),
+        daily_limit_hit=hit, daily_limit_hit_at=risk.day_start_equity * hit_pct / HUNDRED if hit else Decimal(0),
         peak_equity=risk.peak_equity, drawdown_pct=risk.drawdown_pct, halted=risk.halted,
         halt_reason=risk.halt_reason, consecutive_losses=risk.consecutive_losses,
-        cooldown_minutes_left=_minutes_until(risk.cooldown_until_ms, ts_ms),
+        cooldown_minutes_left=cooling, cooldown_streak=(risk.cooldown_streak or limits.loss_streak) if cooling else 0,
         open_positions=len(state.positions), pending_entries=len(state.pending),
         entries_in_window=sum(1 for t in risk.entry_times_ms if t > ts_ms - limits.entry_window_ms),
         breaker_tripped=breaker_on, breaker_reason=breaker.reason if breaker_on else "",

@@ -81,9 +81,17 @@ class TradingEngine:
         self._counted_ids = kept
         return True
 
-    def vet_new_position(self, ts_ms: int, origin: EntryOrigin, symbol: str | None = None) -> Verdict:
-        """Return whether a position in symbol may open or grow at ts_ms: the one entry gate (entry_gate.py)."""
-        return vet_new_position(self.state, self.settings, ts_ms, origin, symbol)
+    def vet_new_position(self, ts_ms: int, origin: EntryOrigin, symbol: str | None = None,
+                         equity: Decimal | None = None) -> Verdict:
+        """Return whether a position in symbol may open or grow at ts_ms: the one entry gate (entry_gate.py).
+
+        equity: the account's now; the limits judge it as the next mark will (a fall since the last mark counts),
+        without recording it (the mark that records it tells the breach, once).
+        """
+        state = self.state
+        if equity is not None and equity > 0 and state.risk.day:       # an account not read yet is not judged
+            state = changed(state, risk=mark_equity(state.risk, equity, ts_ms, self.settings.limits)[0])
+        return vet_new_position(state, self.settings, ts_ms, origin, symbol)
 
     def plan_entry(self, signal: Signal, decision: Decision, account: AccountView, ts_ms: int,
                    atr: Decimal | None = None, reference: Decimal | None = None) -> EntryPlan | Rejection:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from trading.domain.candles import MINUTE_MS
+from trading.domain.figures import counted
 from trading.domain.frozen import changed, quick_init
 from trading.risk.snapshots import Restorable
 from trading.risk.verdicts import ALLOWED, RiskRule, Verdict
@@ -53,6 +54,8 @@ class RiskState(Restorable):
     # the worst case of positions closed outside the bot whose result could not be found: counted as lost
     # today until the user confirms (/resume) or the day ends
     unconfirmed_loss: Decimal = Decimal(0)
+    daily_limit_pct: Decimal = Decimal(0)         # the daily limit in force when it was hit (raising it lifts it)
+    cooldown_streak: int = 0                      # the losing streak that started the cooldown (its setting then)
 
     @property
     def daily_pnl(self) -> Decimal:
@@ -108,13 +111,13 @@ def mark_equity(state: RiskState, equity: Decimal, ts_ms: int,
         state = changed(state, equity=equity, peak_equity=max(state.peak_equity, equity))
     breaches: list[LimitBreach] = []
     loss_limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
-    if state.daily_limit_day != day and -state.daily_pnl >= loss_limit > 0:
-        state = changed(state, daily_limit_day=day)
+    if not (state.daily_limit_day == day and _latched(state, settings)) and -state.daily_pnl >= loss_limit > 0:
+        state = changed(state, daily_limit_day=day, daily_limit_pct=settings.daily_loss_pct)
         breaches.append(LimitBreach(
             RiskRule.DAILY_LOSS, ts_ms,
             f"daily loss limit hit: {state.daily_pnl:,.2f} today, limit {settings.daily_loss_pct}% "
             f"of {state.day_start_equity:,.2f} = {loss_limit:,.2f}; new positions are refused until midnight "
-            f"{settings.timezone}",
+            f"{settings.timezone} (or a higher DAILY_LOSS_LIMIT_PCT)",
             settings.close_on_daily_loss))
     if not state.halted and state.drawdown_pct >= settings.max_drawdown_pct:
         reason = (f"equity {state.equity:,.2f} is {state.drawdown_pct:.2f}% below its peak {state.peak_equity:,.2f}, "
@@ -135,9 +138,9 @@ def record_trade_result(state: RiskState, pnl: Decimal, ts_ms: int,
         return changed(state, consecutive_losses=losses), ()
     until = ts_ms + settings.loss_cooldown_ms
     # The streak restarts from zero so the next cooldown needs another full streak.
-    state = changed(state, consecutive_losses=0, cooldown_until_ms=until)
-    reason = (f"{losses} losing trades in a row: new positions are refused for "
-              f"{settings.loss_cooldown_ms // MINUTE_MS} min (/resume lifts it sooner)")
+    state = changed(state, consecutive_losses=0, cooldown_until_ms=until, cooldown_streak=losses)
+    reason = (f"{counted(losses, 'losing trade')} in a row: new positions are refused for "
+              f"{settings.loss_cooldown_ms // MINUTE_MS} min (/unlock or /resume lifts it sooner)")
     return state, (LimitBreach(RiskRule.LOSS_STREAK, ts_ms, reason),)
 
 
@@ -155,7 +158,7 @@ def confirm_unknown_results(state: RiskState, ts_ms: int, settings: LimitSetting
     state = changed(state, unconfirmed_loss=Decimal(0))
     limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
     if state.daily_limit_day == local_day(ts_ms, settings.timezone) and -state.daily_pnl < limit:
-        state = changed(state, daily_limit_day="")
+        state = changed(state, daily_limit_day="", daily_limit_pct=Decimal(0))
     return state
 
 
@@ -172,7 +175,23 @@ def resume_trading(state: RiskState) -> RiskState:
 
 def end_cooldown(state: RiskState) -> RiskState:
     """Lift a loss-streak cooldown now (on /resume)."""
-    return changed(state, cooldown_until_ms=0, consecutive_losses=0)
+    return changed(state, cooldown_until_ms=0, consecutive_losses=0, cooldown_streak=0)
+
+
+def daily_limit_hit(state: RiskState, ts_ms: int, settings: LimitSettings) -> bool:
+    """Return whether today's daily loss limit is hit and still holds at ts_ms.
+
+    It holds until the local midnight, unless the limit was raised since above today's loss: the user who
+    raises it means to trade on within the new limit (a loss past the new one hits it again).
+    """
+    if state.daily_limit_day != local_day(ts_ms, settings.timezone):
+        return False
+    return _latched(state, settings) or -state.daily_pnl >= state.day_start_equity * settings.daily_loss_pct / HUNDRED
+
+
+def _latched(state: RiskState, settings: LimitSettings) -> bool:
+    """Return whether the limit hit today holds whatever the loss: it was not raised since (call on its day)."""
+    return state.daily_limit_pct <= 0 or settings.daily_loss_pct <= state.daily_limit_pct
 
 
 def vet_entry(state: RiskState, ts_ms: int, open_positions: int, settings: LimitSettings) -> Verdict:
@@ -186,18 +205,22 @@ def vet_account(state: RiskState, ts_ms: int, settings: LimitSettings) -> Verdic
     if state.halted:
         return Verdict(RiskRule.MAX_DRAWDOWN, f"Drawdown halt: {state.halt_reason}. New positions are refused; "
                                               f"/resume lifts it.")
-    if state.daily_limit_day == local_day(ts_ms, settings.timezone):
-        limit = state.day_start_equity * settings.daily_loss_pct / HUNDRED
+    if daily_limit_hit(state, ts_ms, settings):
+        # the limit it was hit at, not today's setting: a limit since lowered or raised too little still holds
+        pct = max(state.daily_limit_pct, settings.daily_loss_pct) if state.daily_limit_pct > 0 \
+            else settings.daily_loss_pct
+        limit = state.day_start_equity * pct / HUNDRED
         return Verdict(RiskRule.DAILY_LOSS, f"Daily loss limit hit: {state.daily_pnl:,.2f} today, the limit is "
-                                            f"{limit:,.2f} ({settings.daily_loss_pct}% of "
-                                            f"{state.day_start_equity:,.2f}). New positions are refused until "
-                                            f"midnight {settings.timezone}, in "
-                                            f"{_duration(next_local_midnight_ms(ts_ms, settings.timezone) - ts_ms)}.")
+                                            f"{limit:,.2f} ({pct}% of {state.day_start_equity:,.2f}). New "
+                                            f"positions are refused until midnight {settings.timezone}, in "
+                                            f"{_duration(next_local_midnight_ms(ts_ms, settings.timezone) - ts_ms)}"
+                                            f"{_raise_hint(state)}.")
     if ts_ms < state.cooldown_until_ms:
         minutes = -(-(state.cooldown_until_ms - ts_ms) // MINUTE_MS)
-        return Verdict(RiskRule.LOSS_STREAK, f"Cooling down after {settings.loss_streak} losing trades in a row: "
-                                             f"{minutes} min left. New positions are refused until then; /resume "
-                                             f"lifts it now.")
+        streak = state.cooldown_streak or settings.loss_streak      # a state saved before the streak was kept
+        return Verdict(RiskRule.LOSS_STREAK, f"Cooling down after {counted(streak, 'losing trade')} in a row: "
+                                             f"{minutes} min left. New positions are refused until then; /unlock "
+                                             f"or /resume lifts it now.")
     return ALLOWED
 
 
@@ -206,12 +229,12 @@ def vet_pace(state: RiskState, ts_ms: int, open_positions: int | None, settings:
     """Return whether one more position fits (None: not a new one) and, if asked, the entry rate allows it."""
     if open_positions is not None and open_positions >= settings.max_open_positions:
         return Verdict(RiskRule.MAX_OPEN_POSITIONS,
-                       f"{open_positions} position{'s' * (open_positions != 1)} open, the maximum is "
+                       f"{counted(open_positions, 'position')} open, the maximum is "
                        f"{settings.max_open_positions} (MAX_OPEN_POSITIONS). Close one to open another.")
     recent = _entries_in_window(state, ts_ms, settings)
     if entry_rate and len(recent) >= settings.max_entries:
         wait = -(-(recent[0] + settings.entry_window_ms - ts_ms) // MINUTE_MS)
-        return Verdict(RiskRule.ENTRY_RATE, f"{len(recent)} entries in the last "
+        return Verdict(RiskRule.ENTRY_RATE, f"{counted(len(recent), 'entry', 'entries')} in the last "
                                             f"{settings.entry_window_ms // MINUTE_MS} min, the maximum is "
                                             f"{settings.max_entries}; the next one is allowed in {wait} min.")
     return ALLOWED
@@ -220,6 +243,15 @@ def vet_pace(state: RiskState, ts_ms: int, open_positions: int | None, settings:
 def local_clock(ts_ms: int, timezone: str) -> str:
     """Return the local time of ts_ms as '12:03 UTC' (the zone's name, so the user knows which clock)."""
     return f"{datetime.fromtimestamp(ts_ms / 1000, ZoneInfo(timezone)):%H:%M} {timezone}"
+
+
+def _raise_hint(state: RiskState) -> str:
+    """Return how the user lifts a daily limit hit today before midnight: a limit above today's loss."""
+    if state.day_start_equity <= 0:
+        return ""
+    lost = max(-state.daily_pnl, Decimal(0)) / state.day_start_equity * HUNDRED
+    above = lost.quantize(Decimal("0.01"), rounding=ROUND_FLOOR) + Decimal("0.01")
+    return f", or at once by a limit above today's loss (/set DAILY_LOSS_LIMIT_PCT {above} or more)"
 
 
 def _duration(ms: int) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Sequence
 
+from trading.domain.figures import counted
 from trading.domain.frozen import quick_init
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.positions import PositionSide
@@ -135,7 +136,7 @@ def _risk_pct(r_multiples: Sequence[Decimal], settings: SizingSettings) -> Decim
         return settings.risk_per_trade_pct
     kelly = kelly_fraction(r_multiples)
     if kelly <= 0:
-        return Verdict(RiskRule.NO_EDGE, f"the strategy's last {len(r_multiples)} trades show no edge "
+        return Verdict(RiskRule.NO_EDGE, f"the strategy's last {counted(len(r_multiples), 'trade')} show no edge "
                                          f"(Kelly {kelly:.3f})")
     return min(settings.risk_per_trade_pct, kelly * settings.kelly_multiplier * HUNDRED)
 

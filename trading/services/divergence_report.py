@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Mapping, Sequence
 
+from trading.domain.figures import counted
 from trading.adapters.candle_backfill import CandleCache
 from trading.adapters.replay_market_data import replay_instrument
 from trading.adapters.sqlite_ledger import ClosedPositionRow, ExecutionLedger
@@ -146,7 +147,7 @@ def part_text(part: StrategyDivergence) -> str:
 def part_summary(part: StrategyDivergence) -> str:
     """Return one strategy's results against the backtest's in a few lines (or why there is no comparison)."""
     if part.report is None:
-        return f"{part.strategy} on {part.symbol}: {part.trades} trades; {part.note}"
+        return f"{part.strategy} on {part.symbol}: {counted(part.trades, 'trade')}; {part.note}"
     return f"{part.symbol} {divergence_text(part.report)}" + (f"\n  ({part.note})" if part.note else "")
 
 

@@ -11,11 +11,15 @@ with the hold's name and how to lift it (/live on and a code, /resume).
 """
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Callable
+
 from trading.domain.errors import EntryRefused
 from trading.domain.orders import Order
 from trading.engine.entry_gate import EntryOrigin
 from trading.engine.trading_engine import TradingEngine
 from trading.ports import Clock
+from trading.risk.verdicts import Verdict
 
 
 class EntryGate:
@@ -24,17 +28,26 @@ class EntryGate:
     def __init__(self, engine: TradingEngine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
+        self._equity: Callable[[], Decimal] | None = None
+
+    def measure_by(self, equity: Callable[[], Decimal]) -> None:
+        """Judge the limits on the account's equity now (the loop's, once it is built), not as last marked."""
+        self._equity = equity
+
+    def _verdict(self, symbol: str, origin: EntryOrigin) -> Verdict:
+        equity = self._equity() if self._equity is not None else None
+        return self._engine.vet_new_position(self._clock.now_ms(), origin, symbol, equity)
 
     def check(self, symbol: str, origin: EntryOrigin = EntryOrigin.MANUAL) -> None:
         """Return if a position in symbol may open or grow now; raise EntryRefused naming the rule otherwise.
 
         Call it with no await between it and the order's placement, so nothing changes in between.
         """
-        verdict = self._engine.vet_new_position(self._clock.now_ms(), origin, symbol)
+        verdict = self._verdict(symbol, origin)
         if not verdict.allowed:
             raise EntryRefused(f"Not opened: {verdict.reason}", str(verdict.rule))
 
     def vet_fill(self, order: Order) -> str | None:
         """Return why a resting entry order may not fill now (the venue then cancels it), or None."""
-        verdict = self._engine.vet_new_position(self._clock.now_ms(), EntryOrigin.FILL, order.symbol)
+        verdict = self._verdict(order.symbol, EntryOrigin.FILL)
         return None if verdict.allowed else verdict.reason

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from trading.domain.figures import counted
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.entry_holds import EntryHolds, Mode
 from trading.services.trading_loop import TradingLoop
@@ -91,7 +92,8 @@ class LiveControl:
         stopped = status.kill_switch.engaged or status.halted
         if stopped and self.holds.live:
             return self._ask(user_id, "lift the kill switch / drawdown halt", self._resume(user_id))
-        lifted = (await self._resume(user_id)()).lifted
+        # pushed: to the other chats (the reply tells this one), and it withdraws the lifted brakes' alerts not sent
+        lifted = (await self._resume(user_id, notify=True)()).lifted
         return Switch(SwitchOutcome.DONE if lifted else SwitchOutcome.UNCHANGED, lifted)
 
     def locks(self) -> list[Lock]:
@@ -114,9 +116,9 @@ class LiveControl:
             return LiveSwitched(True)
         return switch_on
 
-    def _resume(self, user_id: int):
+    def _resume(self, user_id: int, notify: bool = False):
         async def resume() -> Resumed:
-            lifted = await self._loop.resume(f"user:{user_id}", notify=False)    # the reply tells it, once
+            lifted = await self._loop.resume(f"user:{user_id}", notify)     # after a code: its reply tells it, once
             if await self.holds.unpause(f"user:{user_id}", notify=False):
                 lifted = [*lifted, "pause"]
             return Resumed(tuple(lifted))
@@ -147,12 +149,13 @@ def entry_locks(holds: EntryHolds, loop: TradingLoop) -> list[Lock]:
     if s.halted:
         found.append(Lock("drawdown halt", s.halt_reason, 0, "/resume"))
     if s.daily_limit_hit:
-        found.append(Lock("daily loss limit", f"today's loss reached {s.daily_loss_limit:.2f}", 0,
-                          "the next trading day"))
+        found.append(Lock("daily loss limit", f"today's loss reached the limit then in force, "
+                          f"{s.daily_limit_hit_at:,.2f}", 0,
+                          "the next trading day, or a DAILY_LOSS_LIMIT_PCT above today's loss"))
     if s.breaker_tripped:
         found.append(Lock("circuit breaker", s.breaker_reason, s.breaker_minutes_left, "waits out its cooldown"))
     if s.cooldown_minutes_left:
-        found.append(Lock("loss-streak cooldown", f"{s.settings.limits.loss_streak} losses in a row",
+        found.append(Lock("loss-streak cooldown", f"{counted(s.cooldown_streak, 'loss', 'losses')} in a row",
                           s.cooldown_minutes_left, "/unlock"))
     if s.open_positions + s.pending_entries >= s.settings.limits.max_open_positions:
         found.append(Lock("open positions", f"{s.open_positions} of {s.settings.limits.max_open_positions}", 0,

@@ -27,7 +27,7 @@ from trading.backtest.llm_summary import day, score_lines, sources_line
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.decision_log import DecisionRecord
 from trading.domain.events import EventKind
-from trading.domain.figures import signed
+from trading.domain.figures import counted, signed
 from trading.domain.instruments import MarketKind
 from trading.engine.engine_state import EngineSettings
 from trading.engine.llm_budget import BudgetSettings
@@ -86,7 +86,7 @@ class LlmBacktestResult:
         return "\n".join([
             f"LLM backtest {r.symbol} {day(r.start_ms)} .. {day(r.end_ms)} UTC on {r.base} candles, model {self.model}",
             f"Account: {r.starting_balance:,.2f} -> {self.final_equity:,.2f} ({signed(self.return_pct, 2, '%')}), "
-            f"{self.fills} fills",
+            f"{counted(self.fills, 'fill')}",
             sources_line(self.sources),
             f"Server calls this run: {self.calls} (the rest from the reply cache); decisions logged as {r.run}",
             *score_lines(self.score, fee_rate, self.cost_usd)])

@@ -188,9 +188,10 @@ class LoopControls:
             await self._finish()
 
     async def user_order_filled(self) -> None:
-        """Take in the positions the user's filled order changed now, not at the next tick: the gate counts them."""
+        """Take in what the user's filled order changed now, not at the next tick: the gate counts its position,
+        and the limits its fee and result (a limit it broke is told now, and refuses the next entry)."""
         async with self._lock:
-            await self._sync.run(self.clock.now_ms(), self._marks)
+            await self._took_fills(self.clock.now_ms())
             await self._finish()
 
     async def trip_on_protection_failures(self, failures: int, error: str) -> None:
@@ -207,6 +208,10 @@ class LoopControls:
         """Return the leverage the engine opens a new position in instrument at now (/set changes it)."""
         return trade_leverage(instrument, self.engine.settings.sizing)
 
+    def equity_now(self) -> Decimal:
+        """Return the account's equity at the loop's marks now (the entry gate judges the limits on it)."""
+        return self.broker.summary(self._marks).equity
+
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts)."""
         return self.engine.risk_status(self.clock.now_ms(), self.broker.summary(self._marks).equity)
@@ -219,6 +224,12 @@ class LoopControls:
         return account_view(self.broker.summary(self._marks), list(positions), self._marks, self.instruments,
                             await self.broker.open_orders(), min(sizing.futures_leverage, sizing.max_leverage),
                             self.broker.kind == "futures")
+
+    async def _took_fills(self, now: int) -> None:
+        """Take in the positions orders just changed and mark the equity they left: every fill, whoever sent it,
+        is judged by the limits at once, so no entry after it passes a limit it broke."""
+        await self._sync.run(now, self._marks)
+        await self._mark_equity(now)
 
     async def _mark_equity(self, now: int) -> None:
         positions = await self.broker.positions()
@@ -240,8 +251,8 @@ class LoopControls:
             for plan, went in zip(plans, sent):
                 if went:
                     await self._fill_at_mark(plan.symbol)
-        if any(sent):
-            await self._sync.run(now, self._marks)
+        if any(sent):      # an exit's fee and result count against the limits now (a breach there is latched)
+            await self._took_fills(now)
 
     async def _fill_at_mark(self, symbol: str) -> None:
         assert self._venue is not None

@@ -296,10 +296,15 @@ def kill_still_engaged(switch: KillSwitch, ts_ms: int) -> Event:
                  {"mode": switch.mode.value, "by": switch.by}, Severity.WARNING)
 
 
+# what /resume names as lifted, and the rule whose alert that makes stale
+LIFTED_RULES = {"drawdown halt": RiskRule.MAX_DRAWDOWN, "loss-streak cooldown": RiskRule.LOSS_STREAK}
+
+
 def trading_resumed(lifted: list[str], ts_ms: int, notify: bool = True) -> Event:
     """Return the news of /resume (pushed unless the user's own command already said it)."""
+    lifts = [rule.value for name, rule in LIFTED_RULES.items() if name in lifted]
     return Event(EventKind.KILL_SWITCH, ts_ms, f"Trading resumed: lifted the {' and the '.join(lifted)}.",
-                 {"lifted": lifted}, notify=notify)
+                 {"lifted": lifted, "lifts": lifts}, notify=notify)
 
 
 def account_reset(ts_ms: int) -> Event:
@@ -310,8 +315,9 @@ def account_reset(ts_ms: int) -> Event:
 
 def cooldown_lifted(by: str, ts_ms: int) -> Event:
     """Return the audit event of a loss-streak cooldown lifted by hand."""
+    # "lifts": the cooldown's own alert, if still waiting to be pushed, is stale now and is not sent
     return Event(EventKind.RISK_LIMIT, ts_ms, f"Loss-streak cooldown lifted by {by}: new entries allowed again.",
-                 {"rule": "cooldown", "by": by})
+                 {"rule": "cooldown", "by": by, "lifts": [RiskRule.LOSS_STREAK.value]})
 
 
 def _guard_data(guard: GuardedPosition) -> dict[str, object]:

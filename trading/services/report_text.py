@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from trading.domain.figures import signed
+from trading.domain.figures import counted, signed
 from trading.domain.instruments import amount_text, price_text
 from trading.engine.risk_status import RiskStatus
 from trading.services.reports import Report, ReportPeriod
@@ -39,7 +39,7 @@ def report_text(report: Report) -> str:
                      f"{signed(view.unrealized_pct, 2, '%')})")
     net = sum((c.realized_pnl - c.fees_paid - c.funding_paid for c in report.closed), Decimal(0))
     closed = f"{len(report.closed)} closed ({signed(net)})" if report.closed else "none closed"
-    lines.append(f"Trades: {closed}, {report.fills} fills")
+    lines.append(f"Trades: {closed}, {counted(report.fills, 'fill')}")
     if report.risk is not None:
         lines.append(risk_line(report.risk))
     return "\n".join(lines)

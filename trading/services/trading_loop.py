@@ -128,7 +128,7 @@ class TradingLoop(LoopControls):
             if isinstance(plan, Rejection):
                 await self.events.emit(notices.entry_skipped(plan, now))
             elif await self._entries.enter(plan, now, mark) is EntryOutcome.PLACED:
-                await self._sync.run(now, self._marks)
+                await self._took_fills(now)
             await self._finish()
 
     # ---- the owner's approvals (live, LIVE_AUTONOMY=approve) ------------------------------------
@@ -145,7 +145,7 @@ class TradingLoop(LoopControls):
         symbol = plan.signal.symbol
         async with self._lock:
             now = self.clock.now_ms()
-            verdict = self.engine.vet_new_position(now, EntryOrigin.ENGINE, symbol)
+            verdict = self.engine.vet_new_position(now, EntryOrigin.ENGINE, symbol, self.equity_now())
             if not verdict.allowed:
                 raise EntryRefused(f"Not opened: {verdict.reason}", str(verdict.rule))
             if self.engine.state.busy(symbol):
@@ -159,7 +159,7 @@ class TradingLoop(LoopControls):
                 await self._finish()
                 raise VenueUnavailable(f"the {symbol} entry {client_order_id} MAY have reached the exchange: no "
                                        "answer, and looking it up failed too")
-            await self._sync.run(now, self._marks)      # a market order's fill arms the stop and target now
+            await self._took_fills(now)      # a market order's fill arms the stop and target now, its fee counts
             await self._finish()
         return await self.broker.find_by_client_id(client_order_id, symbol) or order
 
@@ -265,7 +265,7 @@ class TradingLoop(LoopControls):
             async with self._lock:
                 now = self.clock.now_ms()
                 if await self._reviews.act(request, decision, self._broker_account, self._marks, now):
-                    await self._sync.run(now, self._marks)
+                    await self._took_fills(now)
                 await self._finish()
         finally:
             self._reviewing.discard(key)

@@ -81,7 +81,8 @@ async def test_a_daily_loss_breach_cancels_the_manual_and_the_engines_resting_en
             f"position no rule allowed; lifting the rule does not place it again). buy 0.002 {PERP} limit "
             f"100,000.0 (id {manual.id}); buy 0.050 {PERP} limit 99,000.0 (id {engine.id}): Daily loss "
             f"limit hit: -100.00 today, the limit is 50.00 (0.5% of 10,000.00). New positions are refused until "
-            f"midnight UTC, in 11 h 31 min.\nTo place again once it is lifted: /buy {PERP} 200 limit 100000"]
+            f"midnight UTC, in 11 h 31 min, or at once by a limit above today's loss (/set DAILY_LOSS_LIMIT_PCT "
+            f"1.01 or more).\nTo place again once it is lifted: /buy {PERP} 200 limit 100000"]
         await rig.run_until(SELL_OFF + MINUTE_MS)               # later passes: nothing cancelled or told again
         # a new day lifts the limit: nothing is placed again, nothing more is said
         rig.clock.set((SELL_OFF // DAY_MS + 1) * DAY_MS + MINUTE_MS)

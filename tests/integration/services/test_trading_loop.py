@@ -112,7 +112,8 @@ async def test_the_daily_loss_limit_blocks_the_next_entry_until_the_next_day(tmp
         "ENTRY long 0.16509 BTC/USDT", "RISK LIMIT", "EXIT long BTC/USDT", "ENTRY long 0.16501 BTC/USDT"]
     assert notes[1].startswith("RISK LIMIT: daily loss limit hit: -225.")
     assert skipped == ["Skipped scripted long BTC/USDT:USDT: Daily loss limit hit: -245.11 today, the limit is "
-                       "200.00 (2% of 10,000.00). New positions are refused until midnight UTC, in 11 h 0 min."]
+                       "200.00 (2% of 10,000.00). New positions are refused until midnight UTC, in 11 h 0 min, or "
+                       "at once by a limit above today's loss (/set DAILY_LOSS_LIMIT_PCT 2.46 or more)."]
     await rig.close()
 
 

@@ -43,8 +43,9 @@ def engine_at_limit(rule: RiskRule) -> TradingEngine:
     (RiskRule.KILL_SWITCH, "Kill switch is on (by /kill at 00:03 UTC). New positions are refused; /resume lifts it."),
     (RiskRule.CIRCUIT_BREAKER, "it lifts by itself in 21 min if no new trigger comes."),
     (RiskRule.MAX_DRAWDOWN, "New positions are refused; /resume lifts it."),
-    (RiskRule.DAILY_LOSS, "New positions are refused until midnight UTC, in 23 h 50 min."),
-    (RiskRule.LOSS_STREAK, "110 min left. New positions are refused until then; /resume lifts it now."),
+    (RiskRule.DAILY_LOSS, "New positions are refused until midnight UTC, in 23 h 50 min, or at once by a limit "
+                          "above today's loss (/set DAILY_LOSS_LIMIT_PCT 6.01 or more)."),
+    (RiskRule.LOSS_STREAK, "110 min left. New positions are refused until then; /unlock or /resume lifts it now."),
 ])
 def test_each_brake_refuses_every_origin_and_says_how_to_lift_it(origin, rule, lift):
     verdict = engine_at_limit(rule).vet_new_position(T0 + 10 * MINUTE_MS, origin, "BTC/USDT")
@@ -116,3 +117,24 @@ def test_a_reset_account_forgets_limits_streaks_and_guards_but_not_the_kill_swit
     state = engine.state
     assert (state.positions, state.pending, state.risk.cooldown_until_ms, state.r_multiples) == ({}, {}, 0, {})
     assert engine.vet_new_position(T0 + MINUTE_MS, EntryOrigin.MANUAL).rule is RiskRule.KILL_SWITCH
+
+
+def test_the_gate_judges_the_limits_on_the_equity_now_without_recording_it():
+    # marked 10,000 at T0; the account is at 9,400 now (6% down: the default daily limit) before any tick marked it
+    engine = TradingEngine()
+    engine.mark_equity(D("10000"), T0)
+    later = T0 + MINUTE_MS
+    assert engine.vet_new_position(later, EntryOrigin.MANUAL, "BTC/USDT").allowed
+    verdict = engine.vet_new_position(later, EntryOrigin.MANUAL, "BTC/USDT", equity=D("9400"))
+    assert verdict.rule is RiskRule.DAILY_LOSS and verdict.reason.startswith("Daily loss limit hit: -600.00 today")
+    assert engine.vet_new_position(later, EntryOrigin.FILL, "BTC/USDT", equity=D("9401")).allowed
+    # not recorded: the mark that records it tells the breach, once
+    assert engine.state.risk.equity == D("10000") and engine.state.risk.daily_limit_day == ""
+    assert [b.rule for b in engine.mark_equity(D("9400"), later)] == [RiskRule.DAILY_LOSS]
+
+
+def test_the_gate_does_not_judge_an_account_not_read_yet():
+    engine = TradingEngine()
+    assert engine.vet_new_position(T0, EntryOrigin.MANUAL, equity=D("9000")).allowed       # never marked: no day
+    engine.mark_equity(D("10000"), T0)
+    assert engine.vet_new_position(T0, EntryOrigin.MANUAL, equity=D("0")).allowed          # no balance read

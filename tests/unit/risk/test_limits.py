@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trading.domain.figures import counted
 from trading.risk.limits import (LimitSettings, RiskState, confirm_unknown_results, local_day, mark_equity,
                                  next_local_midnight_ms, record_entry, record_trade_result, record_unknown_result,
                                  resume_trading, vet_entry)
@@ -176,3 +177,44 @@ def test_confirming_keeps_the_daily_limit_the_equity_alone_hit():
     assert [b.rule for b in breaches] == [RiskRule.DAILY_LOSS]
     confirmed = confirm_unknown_results(state, start + 3 * MIN, SEOUL)
     assert vet_entry(confirmed, start + 3 * MIN, 0, SEOUL).rule is RiskRule.DAILY_LOSS
+
+
+def test_a_daily_limit_raised_above_todays_loss_lifts_at_once_and_a_loss_past_the_new_one_hits_it_again():
+    # hit at 0.01% of 10,000 = 1.00 by a 3.00 fee; the default 6% (600.00) is above the 3.00 lost
+    tight, default = LimitSettings(daily_loss_pct=D("0.01")), LimitSettings()
+    state, _ = marked(RiskState(), 10_000, 0, tight)
+    state, (hit,) = mark_equity(state, D("9997"), MIN, tight)
+    refusal = vet_entry(state, 2 * MIN, 0, tight)
+    assert refusal.reason == ("Daily loss limit hit: -3.00 today, the limit is 1.00 (0.01% of 10,000.00). New "
+                              "positions are refused until midnight UTC, in 23 h 58 min, or at once by a limit above "
+                              "today's loss (/set DAILY_LOSS_LIMIT_PCT 0.04 or more).")
+    # raised too little (0.02% = 2.00 < 3.00 lost): still refused, quoting the limit in force
+    assert vet_entry(state, 2 * MIN, 0, LimitSettings(daily_loss_pct=D("0.02"))).reason.startswith(
+        "Daily loss limit hit: -3.00 today, the limit is 2.00 (0.02% of 10,000.00).")
+    assert vet_entry(state, 2 * MIN, 0, default).allowed
+    # the same day, 600.00 lost under the raised limit: hit again, told again
+    state, (again,) = mark_equity(state, D("9400"), 3 * MIN, default)
+    assert again.rule is RiskRule.DAILY_LOSS and "-600.00" in again.reason
+    assert vet_entry(state, 4 * MIN, 0, default).rule is RiskRule.DAILY_LOSS
+
+
+def test_a_daily_limit_lowered_after_it_was_hit_quotes_the_limit_it_was_hit_at():
+    state, _ = marked(RiskState(), 10_000, 0, LimitSettings())
+    state, _ = mark_equity(state, D("9400"), MIN, LimitSettings())
+    lowered = vet_entry(state, 2 * MIN, 0, LimitSettings(daily_loss_pct=D("1")))
+    assert lowered.reason.startswith("Daily loss limit hit: -600.00 today, the limit is 600.00 (6% of 10,000.00).")
+
+
+def test_a_cooldown_names_the_streak_that_started_it_not_todays_setting():
+    one = LimitSettings(loss_streak=1)
+    state, (breach,) = record_trade_result(RiskState(), D(-1), 0, one)
+    assert breach.reason.startswith("1 losing trade in a row: new positions are refused for 120 min")
+    refusal = vet_entry(state, MIN, 0, LimitSettings(loss_streak=3))      # the setting raised since
+    assert refusal.reason == ("Cooling down after 1 losing trade in a row: 119 min left. New positions are refused "
+                              "until then; /unlock or /resume lifts it now.")
+
+
+def test_a_count_takes_its_noun_in_the_right_number():
+    assert [counted(n, "losing trade") for n in (0, 1, 2)] == ["0 losing trades", "1 losing trade",
+                                                              "2 losing trades"]
+    assert counted(1_200, "entry", "entries") == "1,200 entries" and counted(1, "entry", "entries") == "1 entry"

@@ -62,7 +62,7 @@ async def test_the_report_text_says_the_pnl_the_benchmark_the_positions_and_the_
     assert lines[2] == "Today: +48.80 (+0.49%) · this week +198.80"
     assert lines[3].startswith("BTC/USDT buy & hold over the same time: ")
     assert lines[4] == "Open positions: 1" and lines[5].startswith("  BTC/USDT long 0.00936 @ ")
-    assert lines[6] == "Trades: none closed, 1 fills"
+    assert lines[6] == "Trades: none closed, 1 fill"
     # the engine's day started at its noon mark of 10,000; the buy since then is in it (before: +0.00 until a tick)
     assert lines[7] == "Risk: entries allowed · today -1.20 of -600.00 limit · drawdown 0.01% of 20% · kill switch off"
 
