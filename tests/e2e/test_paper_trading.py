@@ -26,11 +26,11 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
             bought = await telegram.ask(OWNER, "/buy BTC/USDT 1000")
-            assert bought.text == "✅ Bought 0.00850 BTC/USDT at 117,403.84 (value 997.93, fee 0.9979)"
+            assert bought.text == "✅ Bought 0.00850 BTC/USDT at 117,403.84 (value 997.93, fee 0.9979), order P-1"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Cash: 9,001.07 (available 9,001.07" in balance.text
             sold = await telegram.ask(OWNER, "/sell BTC/USDT 50%")
-            assert sold.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988)"
+            assert sold.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988), order P-2"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Equity: 9,998.20 USDT" in balance.text and "Cash: 9,499.34" in balance.text
             assert "Holdings: 0.00425 BTC" in balance.text
@@ -45,7 +45,7 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
             positions = await telegram.ask(OWNER, "/positions")
             assert "BTC/USDT LONG 0.00425" in positions.text and "Entry 117,403.84" in positions.text
             closed = await telegram.ask(OWNER, "/close BTC/USDT")
-            assert closed.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988)"
+            assert closed.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988), order P-3"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Equity: 9,997.61 USDT" in balance.text and "PnL since start: -2.39 (-0.02%)" in balance.text
             assert "Holdings" not in balance.text
