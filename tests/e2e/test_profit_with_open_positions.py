@@ -22,7 +22,7 @@ async def test_profit_of_an_open_partly_covered_short_matches_the_balance(tmp_pa
             covered = await telegram.ask(OWNER, "/cover BTC/USDT 50%")
             profit = await telegram.ask(OWNER, "/profit")
             balance = await telegram.ask(OWNER, "/balance")
-    assert covered.text.startswith("✅ Bought"), covered.text
+    assert covered.text.startswith("✅ Covered"), covered.text
     # before: Total was the open half's mark alone (−0.02) while /balance said −0.19 since the start: the entry
     # fee (0.0998), the cover's fee (0.0493) and the cover's loss were nowhere in /profit
     total, since_start = signed(profit.text, "Total"), signed(balance.text, "PnL since start")
