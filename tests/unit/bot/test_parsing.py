@@ -138,3 +138,31 @@ def test_other_text_is_not_a_code(typed):
 
 def test_text_with_three_digits_in_a_row_is_held_back_while_a_code_is_awaited():
     assert looks_like_code("it is 12 3") and looks_like_code("123") and not looks_like_code("BTC up 2 or 3%?")
+
+
+BUY_USAGE = "Usage: /buy SYMBOL AMOUNT_USDT [limit PRICE], e.g. /buy BTC/USDT 100 or /buy BTC/USDT 100 limit 60000"
+SELL_USAGE = "Usage: /sell SYMBOL [AMOUNT|PCT%|all], e.g. /sell BTC/USDT 50%"
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("BTC/USDT 100 now please", "Unexpected 'now please' after the amount: only limit PRICE may follow it."),
+    ("BTC/USDT 100 limit", "The limit price is missing after 'limit'."),
+    ("BTC/USDT 100 at 60000", "Expected the word limit before the price, got 'at'."),
+    ("BTC/USDT", "The amount in USDT is missing."),
+    ("", "Give a symbol and an amount in USDT.")])
+def test_a_malformed_entry_says_what_was_wrong_before_the_usage(typed, reason):
+    # before: the bare "Usage: ..." line, with no word of what was wrong
+    with pytest.raises(InvalidInput) as refused:
+        entry_request(typed.split(), "buy")
+    assert str(refused.value) == f"{reason} {BUY_USAGE}"
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("BTC/USDT 50 %", "Write the percentage with no space before %: 50%."),
+    ("BTC/USDT 0.01 BTC", "Unexpected 'BTC' after the amount (the amount is in the coin, BTC, already)."),
+    ("BTC/USDT 0.01 now", "Unexpected 'now' after the amount."),
+    ("", "Give a symbol, then an amount in the coin, a percentage or all.")])
+def test_a_malformed_exit_says_what_was_wrong_before_the_usage(typed, reason):
+    with pytest.raises(InvalidInput) as refused:
+        exit_request(typed.split(), "sell")
+    assert str(refused.value) == f"{reason} {SELL_USAGE}"
