@@ -111,6 +111,19 @@ def _exit_fault(args: list[str]) -> str:
     return f"Unexpected {echoed(extra)} after the amount."
 
 
+def backtest_words(args: list[str], least: int, usage: str) -> list[str]:
+    """Return the words of /backtest, /evaluate or /optimize (least of them, up to a period), or say what is wrong."""
+    if len(args) < least:
+        raise InvalidInput(f"{'Give a strategy and a symbol.' if least == 2 else 'Give a strategy.'} {usage}")
+    if len(args) > 3:
+        extra = " ".join(args[3:])
+        if len(args) == 4 and re.fullmatch(r"[0-9]{1,4}", args[2]) and args[3].lower() in ("d", "day", "days"):
+            raise InvalidInput(f"Write the period as one word: {args[2]}d, not {echoed(args[2] + ' ' + args[3])}. "
+                               f"{usage}")
+        raise InvalidInput(f"Unexpected {echoed(extra)} after the period. {usage}")
+    return args
+
+
 def count(args: list[str], default: int, most: int, usage: str) -> int:
     """Parse an optional count between 1 and most."""
     if not args:

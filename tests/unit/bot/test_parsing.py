@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.callback_data import OUT_OF_DATE, Callback, decode
-from bot.parsing import CODE, code_digits, count, entry_request, exit_request, looks_like_code, number
+from bot.parsing import (CODE, backtest_words, code_digits, count, entry_request, exit_request, looks_like_code,
+                         number)
 from trading.backtest.periods import parse_period
 from trading.domain.errors import BadSymbol, InvalidInput
 from trading.domain.symbols import resolve_symbol
@@ -166,3 +167,24 @@ def test_a_malformed_exit_says_what_was_wrong_before_the_usage(typed, reason):
     with pytest.raises(InvalidInput) as refused:
         exit_request(typed.split(), "sell")
     assert str(refused.value) == f"{reason} {SELL_USAGE}"
+
+
+BACKTEST_USAGE = "Usage: /backtest STRATEGY SYMBOL [PERIOD], e.g. /backtest A BTC/USDT 30d"
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("A BTC/USDT 30 days", "Write the period as one word: 30d, not '30 days'."),
+    ("A BTC/USDT 30d fast", "Unexpected 'fast' after the period."),
+    ("A", "Give a strategy and a symbol.")])
+def test_a_backtest_with_misshapen_words_says_what_was_wrong_before_the_usage(typed, reason):
+    # before: the bare usage line for /backtest A BTC/USDT 30 days
+    with pytest.raises(InvalidInput) as refused:
+        backtest_words(typed.split(), 2, BACKTEST_USAGE)
+    assert str(refused.value) == f"{reason} {BACKTEST_USAGE}"
+
+
+def test_a_well_shaped_backtest_passes_its_words_on():
+    assert backtest_words(["A", "BTC/USDT"], 2, BACKTEST_USAGE) == ["A", "BTC/USDT"]
+    assert backtest_words(["C"], 1, BACKTEST_USAGE) == ["C"]
+    with pytest.raises(InvalidInput, match="^Give a strategy. Usage"):
+        backtest_words([], 1, BACKTEST_USAGE)
