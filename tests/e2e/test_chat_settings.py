@@ -77,8 +77,8 @@ async def test_pause_holds_new_entries_but_not_exits_and_resume_lifts_it(tmp_pat
             nothing = await telegram.ask(OWNER, "/resume", expect="Nothing to resume")
             bought = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="✅ Bought")
     assert paused.text.startswith("⏸ New entries paused") and again.text.startswith("New entries are already paused")
-    assert refused.text == f"Not opened: New entries are paused by user:{OWNER}. /resume lifts it."
-    assert sold.text.startswith("✅ Sold") and f"paper; new entries paused by user:{OWNER}" in mode.text
+    assert refused.text == f"Not opened: New entries are paused by Telegram user {OWNER}. /resume lifts it."
+    assert sold.text.startswith("✅ Sold") and f"paper; new entries paused by Telegram user {OWNER}" in mode.text
     assert resumed.text == "▶️ Trading resumed: lifted pause." and nothing.text.startswith("Nothing to resume")
     assert bought.text.startswith("✅ Bought")
 
