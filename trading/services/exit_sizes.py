@@ -28,13 +28,13 @@ def exit_amount(held: Decimal, size: Size, command: str, base: str = "") -> Deci
         if not 0 < size.value <= 100:
             raise InvalidInput(f"A percentage must be between 0 and 100, e.g. {command} BTC/USDT 50%")
         return held * size.value / 100
-    unit = base or "coins"
+    coin, held_unit = (base, base) if base else ("the coin", "of the coin")
     if size.value <= 0:
-        raise InvalidInput(f"The amount must be positive (in {unit}, not USDT), e.g. {command} BTC/USDT 0.01")
+        raise InvalidInput(f"The amount must be positive (in {coin}, not USDT), e.g. {command} BTC/USDT 0.01")
     if size.value > held:
         shown = f"{held.normalize():f}"
-        raise InvalidInput(f"You hold {shown} {unit}; the amount of {command} is in {unit}, not USDT: {command} "
-                           f"at most {shown}, a share like 50%, or all.")
+        raise InvalidInput(f"You hold {shown} {held_unit}; the amount of {command} is in {coin}, not USDT: "
+                           f"{command} at most {shown}, a share like 50%, or all.")
     return size.value
 
 

@@ -37,5 +37,5 @@ def test_more_than_held_says_the_amount_is_in_the_coin_not_usdt():
 def test_without_the_coin_named_the_refusal_still_says_coins_not_usdt():
     with pytest.raises(InvalidInput) as refused:
         exit_amount(D("0.5"), Size(SizeKind.AMOUNT, D(5)), "/cover")
-    assert str(refused.value) == ("You hold 0.5 coins; the amount of /cover is in coins, not USDT: /cover at most "
-                                  "0.5, a share like 50%, or all.")
+    assert str(refused.value) == ("You hold 0.5 of the coin; the amount of /cover is in the coin, not USDT: /cover "
+                                  "at most 0.5, a share like 50%, or all.")
