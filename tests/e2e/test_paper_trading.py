@@ -62,9 +62,9 @@ async def test_bad_order_input_is_answered_and_changes_nothing(tmp_path):
                 "/buy BTC/USDT 1", "/sell BTC/USDT", "/sell BTC/USDT 150%", "/short BTC/USDT 100",
                 "/cancel 42", "/close", "/trades 0")}
             balance = await telegram.ask(OWNER, "/balance")
-    assert replies["/buy BTC/USDT"].startswith("Usage: /buy SYMBOL AMOUNT_USDT [limit PRICE]")
+    assert replies["/buy BTC/USDT"].startswith("The amount in USDT is missing. Usage: /buy SYMBOL AMOUNT_USDT")
     assert replies["/buy BTC/USDT -5"].startswith("The amount must be positive, got '-5'")
-    assert replies["/buy BTC/USDT 100 limit"].startswith("Usage: /buy")
+    assert replies["/buy BTC/USDT 100 limit"].startswith("The limit price is missing after 'limit'. Usage: /buy")
     assert replies["/buy DOGE/USDT 100"].startswith("Unknown symbol 'DOGE/USDT'")
     assert replies["/buy BTC/USDT 1"] == ("1 USDT is below the 5 USDT minimum for BTC/USDT; try /buy BTC/USDT 6 "
                                           "(the smallest order, 0.00005 BTC at 117,380.36, costs 5.88 USDT with the "
