@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trading.domain.errors import InvalidInput, echoed
+from trading.domain.errors import InvalidInput, echoed, shortened
 from trading.services.portfolio import Size, SizeKind
 
 
@@ -68,7 +68,7 @@ def entry_request(args: list[str], command: str) -> EntryRequest:
     usage = (f"/{command} SYMBOL AMOUNT_USDT [limit PRICE], e.g. /{command} BTC/USDT 100 or "
              f"/{command} BTC/USDT 100 limit 60000")
     if len(args) not in (2, 4) or (len(args) == 4 and args[2].lower() != "limit"):
-        raise InvalidInput(f"Usage: {usage}")
+        raise InvalidInput(f"{_entry_fault(args)} Usage: {usage}")
     limit = number(args[3], "The limit price", usage) if len(args) == 4 else None
     return EntryRequest(args[0], number(args[1], "The amount", usage), limit)
 
@@ -77,12 +77,51 @@ def exit_request(args: list[str], command: str) -> ExitRequest:
     """Parse 'SYMBOL [AMOUNT|PCT%|all]' (all by default)."""
     usage = f"/{command} SYMBOL [AMOUNT|PCT%|all], e.g. /{command} BTC/USDT 50%"
     if len(args) not in (1, 2):
-        raise InvalidInput(f"Usage: {usage}")
+        raise InvalidInput(f"{_exit_fault(args)} Usage: {usage}")
     if len(args) == 1 or args[1].lower() == "all":
         return ExitRequest(args[0], Size(SizeKind.ALL))
     if args[1].endswith("%"):
         return ExitRequest(args[0], Size(SizeKind.PERCENT, number(args[1][:-1], "The percentage", usage)))
     return ExitRequest(args[0], Size(SizeKind.AMOUNT, number(args[1], "The amount", usage)))
+
+
+def _entry_fault(args: list[str]) -> str:
+    """Return what is wrong with the words of an entry that has not 'SYMBOL AMOUNT [limit PRICE]' shape."""
+    if not args:
+        return "Give a symbol and an amount in USDT."
+    if len(args) == 1:
+        return "The amount in USDT is missing."
+    if len(args) == 3 and args[2].lower() == "limit":
+        return "The limit price is missing after 'limit'."
+    if len(args) == 4 and re.fullmatch(r"\$?[0-9][0-9.,]*", args[3]):
+        return f"Expected the word limit before the price, got {echoed(args[2])}."
+    return f"Unexpected {echoed(' '.join(args[2:]))} after the amount: only limit PRICE may follow it."
+
+
+def _exit_fault(args: list[str]) -> str:
+    """Return what is wrong with the words of an exit that has not 'SYMBOL [AMOUNT|PCT%|all]' shape."""
+    if not args:
+        return "Give a symbol, then an amount in the coin, a percentage or all."
+    if len(args) == 3 and args[2] == "%":
+        return f"Write the percentage with no space before %: {shortened(args[1], 20)}%."
+    extra, base = " ".join(args[2:]), args[0].split("/")[0].upper()
+    if extra.upper() == base:
+        return (f"Unexpected {echoed(extra)} after the amount (the amount is in the coin, {shortened(base, 20)}, "
+                f"already).")
+    return f"Unexpected {echoed(extra)} after the amount."
+
+
+def backtest_words(args: list[str], least: int, usage: str) -> list[str]:
+    """Return the words of /backtest, /evaluate or /optimize (least of them, up to a period), or say what is wrong."""
+    if len(args) < least:
+        raise InvalidInput(f"{'Give a strategy and a symbol.' if least == 2 else 'Give a strategy.'} {usage}")
+    if len(args) > 3:
+        extra = " ".join(args[3:])
+        if len(args) == 4 and re.fullmatch(r"[0-9]{1,4}", args[2]) and args[3].lower() in ("d", "day", "days"):
+            raise InvalidInput(f"Write the period as one word: {args[2]}d, not {echoed(args[2] + ' ' + args[3])}. "
+                               f"{usage}")
+        raise InvalidInput(f"Unexpected {echoed(extra)} after the period. {usage}")
+    return args
 
 
 def count(args: list[str], default: int, most: int, usage: str) -> int:

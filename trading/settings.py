@@ -94,7 +94,7 @@ class Settings(LlmOptions):
     sweep_cluster: str = ""
     sweep_workers: int = Field(default=0, ge=0)
     # Live approvals: how long a card lives, and how far the price may move before it is shown again.
-    approval_timeout_seconds: int = Field(default=120, ge=5, le=3600)
+    approval_timeout_seconds: int = 120
     approval_max_slippage_bps: Decimal = Field(default=Decimal("50"), gt=0, le=1000)
     # The bot's own live entries: approve (each is a card the owner approves with a code) or autonomous (sent at once).
     live_autonomy: str = "approve"
@@ -260,11 +260,31 @@ class Settings(LlmOptions):
     def _leverage(cls, value: Any) -> int:
         return _whole_in(value, 1, 125, "a whole number from 1 to 125, like 5")
 
-    @field_validator("loss_streak", "max_open_positions", "max_entries_per_window", "entry_window_minutes",
-                     "breaker_move_window_minutes", mode="before")
+    @field_validator("loss_streak", "max_open_positions", "entry_window_minutes", "breaker_move_window_minutes",
+                     mode="before")
     @classmethod
     def _count(cls, value: Any) -> int:
         return _whole_in(value, 1, None, "a whole number of 1 or more, like 3")
+
+    @field_validator("max_entries_per_window", mode="before")
+    @classmethod
+    def _entries_per_window(cls, value: Any) -> int:
+        # more than a thousand entries in one window is no brake at all: a typo, never a plan
+        return _whole_in(value, 1, 1000, "a whole number from 1 to 1000, like 6")
+
+    @field_validator("approval_timeout_seconds", mode="before")
+    @classmethod
+    def _approval_timeout(cls, value: Any) -> int:
+        return _whole_in(value, 5, 3600, "a whole number of seconds from 5 to 3600, like 120")
+
+    @field_validator("hard_stop_pct")
+    @classmethod
+    def _hard_stop_below_all(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        if value >= 100:
+            why = ("the exchange liquidates the position before it loses all of its margin" if
+                   info.data.get("market_type") == "futures" else "a long's stop sits at price 0 and never triggers")
+            raise ValueError(f"expected a loss below 100%, like 10: at 100% {why}, got '{value.normalize():f}'")
+        return value
 
     @field_validator("limit_order_timeout_action")
     @classmethod
@@ -283,7 +303,8 @@ class Settings(LlmOptions):
     def _soft_below_hard(cls, value: Decimal, info: ValidationInfo) -> Decimal:
         hard = info.data.get("hard_stop_pct")
         if hard is not None and value >= hard:
-            raise ValueError(f"expected a loss below HARD_STOP_PCT ({hard}), like 5")
+            raise ValueError(f"expected a loss below HARD_STOP_PCT ({hard.normalize():f}), like "
+                             f"{(hard / 2).normalize():f}, got {value.normalize():f}")
         return value
 
     @property

@@ -38,8 +38,12 @@ async def version(update: Update, context: BotContext) -> None:
 
 
 async def show_config(update: Update, context: BotContext) -> None:
-    """Show the effective settings, secrets masked."""
-    rows = about.effective_settings(context.tuning.current)
+    """Show the effective settings, secrets masked: what this process runs with, and what waits for a restart."""
+    settings, profile = context.tuning.current, context.assistant.profile
+    api_url = context.bot.base_url.removesuffix(context.bot.token)      # never the token
+    running = about.running_values(settings, context.assistant.market.source, api_url, profile.symbols,
+                                   context.performance.zone)
+    rows = about.effective_settings(settings, running)
     await message_of(update).reply_text(views.config_text(rows), parse_mode=ParseMode.HTML)
 
 

@@ -8,6 +8,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.context import BotContext, message_of, user_id_of
+from bot.parsing import backtest_words
 from bot.views import esc
 from bot.views.backtests import backtest_caption, backtest_text, evaluation_caption, progress_text, runs_text
 from bot.views.choices import run_buttons
@@ -26,30 +27,27 @@ def _backtests(context: BotContext) -> BacktestService:
 
 async def backtest(update: Update, context: BotContext) -> None:
     """Start a backtest; it runs in the background so the bot keeps answering meanwhile."""
-    if not 2 <= len(context.words) <= 3:
-        raise InvalidInput(USAGE)
+    words = backtest_words(context.words, 2, USAGE)
     service = _backtests(context)
-    request = await service.request(*context.words)
+    request = await service.request(*words)
     progress = await message_of(update).reply_text(progress_text(request, "starting"))
     context.application.create_task(_run(service, request, progress), update=update)
 
 
 async def evaluate(update: Update, context: BotContext) -> None:
     """Start an out-of-sample evaluation in the background: walk-forward, random entries, buy and hold."""
-    if not 2 <= len(context.words) <= 3:
-        raise InvalidInput(EVALUATE_USAGE)
+    words = backtest_words(context.words, 2, EVALUATE_USAGE)
     service = _backtests(context)
-    request = await service.evaluation_request(*context.words)
+    request = await service.evaluation_request(*words)
     progress = await message_of(update).reply_text(progress_text(request, "starting", "Evaluation"))
     context.application.create_task(_evaluate(service, request, progress), update=update)
 
 
 async def optimize(update: Update, context: BotContext) -> None:
     """Start a small sweep of a strategy's parameters; it proposes a change only when it clearly beats them."""
-    if not 1 <= len(context.words) <= 3:
-        raise InvalidInput(OPTIMIZE_USAGE)
+    words = backtest_words(context.words, 1, OPTIMIZE_USAGE)
     service = _backtests(context)
-    request = await service.optimisation_request(*context.words)
+    request = await service.optimisation_request(*words)
     progress = await message_of(update).reply_text(progress_text(request, "starting", "Optimisation"))
     context.application.create_task(_optimise(service, context.parameter_proposals, request, progress,
                                               user_id_of(update)), update=update)

@@ -65,6 +65,7 @@ class BotApiServer:
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._visible: dict[tuple[int, int], str] = {}   # what the user sees of each message, markup parsed
         self.deleted: list[tuple[int, int]] = []      # (chat id, message id) of every message the bot deleted
         self._runner: web.AppRunner | None = None
 
@@ -220,12 +221,14 @@ class BotApiServer:
             raise ValueError("Bad Request: message is not modified: specified new message content and reply "
                              "markup are exactly the same as a current content and reply markup of the message")
         message["text"] = params["text"]
+        self._visible[(message["chat"]["id"], message["message_id"])] = visible
         return await self._edited(message, params, visible)
 
     async def _api_editmessagereplymarkup(self, params: dict, files: dict) -> Any:
         message = self._find(params)
         check_reply_markup(params.get("reply_markup"))
-        return await self._edited(message, params, message.get("text", ""))
+        key = (message["chat"]["id"], message["message_id"])
+        return await self._edited(message, params, self._visible.get(key, message.get("text", "")))
 
     async def _api_deletemessage(self, params: dict, files: dict) -> Any:
         self._find(params)
@@ -248,6 +251,7 @@ class BotApiServer:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self._messages[(chat_id, message["message_id"])] = message
+        self._visible[(chat_id, message["message_id"])] = visible
         await self._announce(Sent(chat_id, message["message_id"], kind, visible, params, data,
                                   buttons=(params.get("reply_markup") or {}).get("inline_keyboard", [])))
         return message

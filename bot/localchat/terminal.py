@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from bot.localchat.entities import plain_text
 from bot.localchat.server import BotApiServer, Sent
 
 QUIET_S = 1.5      # after stdin ends, wait this long without replies before leaving
@@ -30,7 +29,7 @@ class TerminalChat:
         if sent.chat_id != self.chat_id:
             return
         self._last_activity = asyncio.get_event_loop().time()
-        text = plain_text(sent.text, "HTML") if sent.raw.get("parse_mode") == "HTML" else sent.text
+        text = sent.text   # the server already parsed the markup: parsing it again would unescape "&lt;" twice
         prefix = "bot (edited)" if sent.edited else "bot"
         if sent.file_bytes is not None:
             self.photos_dir.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Rendering of live-order approval cards and of what came of them."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -8,10 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callback_data import Callback
 from bot.views import esc, money, price
 from bot.views.control import clock_time
-from bot.views.portfolio import cancelled_text, receipt_text
+from bot.views.portfolio import cancelled_text, fill_verb, receipt_text
 from trading.domain.approvals import Approval, TapOutcome, TapResult
 from trading.domain.instruments import amount_text
-from trading.domain.manual_orders import Leg, OrderTicket
+from trading.domain.manual_orders import Leg, OrderKind, OrderTicket
 from trading.domain.orders import Order
 from trading.domain.approval_cards import card_label
 
@@ -143,4 +144,6 @@ def receipt(order: Order, ticket: OrderTicket | None = None) -> str:
     tick, step = (leg.price_tick, leg.amount_step) if leg is not None else (None, None)
     if order.status == "cancelled" and order.filled == 0:
         return cancelled_text(order, step)
-    return receipt_text(order, tick, step)
+    reduces = order.reduce_only or (leg is not None and leg.reduce_only)
+    opens_short = ticket is not None and ticket.order.kind is OrderKind.SHORT
+    return receipt_text(order, tick, step, fill_verb(replace(order, reduce_only=reduces), opens_short))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.views import esc
 from trading.domain.figures import signed
-from trading.services.performance import ProfitReport, TradeStats
+from trading.services.performance import ProfitReport, ResultsTable, TradeStats
 
 
 def _factor(stats: TradeStats) -> str:
@@ -36,17 +36,28 @@ def profit_text(report: ProfitReport) -> str:
     return "\n".join(lines)
 
 
-def performance_text(rows: list[TradeStats]) -> str:
-    """Return /performance: per symbol, best first."""
-    if not rows:
-        return "No closed trades yet."
-    return "<b>Performance per symbol</b>\n" + "\n".join(stats_line(r) for r in rows)
+def still_open(table: ResultsTable) -> str:
+    """Return the line of what the open positions realised so far, /profit's figure ('' when nothing)."""
+    if not table.open_realized:
+        return ""
+    return f"Still open: {signed(table.open_realized)} realised so far (fees and partial exits), as /profit counts it"
 
 
-def table_text(title: str, rows: list[TradeStats]) -> str:
-    """Return /daily, /weekly or /monthly: one short line per period, newest first."""
-    lines = [f"<b>{esc(title)}</b> (net of fees)"]
-    for r in rows:
+def performance_text(table: ResultsTable) -> str:
+    """Return /performance: per symbol, best first, then what the open positions realised so far."""
+    lines = ["<b>Performance per symbol</b>", *(stats_line(r) for r in table.rows)] if table.rows \
+        else ["No closed trades yet."]
+    if still_open(table):
+        lines.append(still_open(table) + ".")
+    return "\n".join(lines)
+
+
+def table_text(title: str, table: ResultsTable) -> str:
+    """Return /daily, /weekly or /monthly: one short line per period, newest first, then the open positions."""
+    lines = [f"<b>{esc(title)}</b> (closed trades, net of fees)"]
+    for r in table.rows:
         won = f" · {r.win_rate:.0f}% won" if r.trades else ""
         lines.append(f"<code>{esc(r.label)}</code> {signed(r.net)} · {r.trades} trades{won}")
+    if still_open(table):
+        lines.append(still_open(table) + "; it lands in these rows on the day the position closes.")
     return "\n".join(lines)

@@ -82,8 +82,9 @@ def trades_text(rows: list[TradeRow], markets: Mapping[str, Instrument] | None =
     for r in rows:
         tick, step = _grid(markets, r.symbol)
         when = datetime.fromtimestamp(r.ts_ms / 1000, tz=timezone.utc).strftime("%m-%d %H:%M")
-        lines.append(f"{when} {r.side} {amount_text(r.amount, step)} {esc(r.symbol)} @ {price(r.price, tick)} "
-                     f"fee {money(r.fee, 4)} {esc(r.fee_asset)}")
+        lines.append(f"{when} <code>{esc(r.order_id)}</code> {r.side} {amount_text(r.amount, step)} {esc(r.symbol)} "
+                     f"@ {price(r.price, tick)} fee {money(r.fee, 4)} {esc(r.fee_asset)}")
+    lines.append("/why ORDER_ID tells why the bot placed an order.")
     return "\n".join(lines)
 
 
@@ -92,15 +93,23 @@ def _grid(markets: Mapping[str, Instrument] | None, symbol: str) -> tuple[Decima
     return (market.price_tick, market.amount_step) if market is not None else (None, None)
 
 
-def receipt_text(order: Order, tick: Decimal | None = None, step: Decimal | None = None) -> str:
-    """Return the reply to a manual order: the fill (price, size, fee) or what is still open (on tick and step)."""
+def fill_verb(order: Order, opens_short: bool = False) -> str:
+    """Return what a fill did: Bought, Sold, Opened short (a /short) or Covered (a buy that reduces a short)."""
+    if order.side == "buy":
+        return "Covered" if order.reduce_only else "Bought"
+    return "Opened short" if opens_short else "Sold"
+
+
+def receipt_text(order: Order, tick: Decimal | None = None, step: Decimal | None = None,
+                 verb: str = "") -> str:
+    """Return the reply to a manual order: the fill (price, size, fee, order id) or what is still open."""
     if order.filled > 0 and order.avg_price is not None:
-        verb = "Bought" if order.side == "buy" else "Sold"
         value = order.filled * order.avg_price
-        text = (f"✅ {verb} {amount_text(order.filled, step)} {esc(order.symbol)} at {price(order.avg_price, tick)} "
-                f"(value {money(value)}, fee {money(order.fee, 4)})")
+        text = (f"✅ {verb or fill_verb(order)} {amount_text(order.filled, step)} {esc(order.symbol)} at "
+                f"{price(order.avg_price, tick)} (value {money(value)}, fee {money(order.fee, 4)}), "
+                f"order <code>{esc(order.id)}</code>")
         return text + ("" if order.remaining == 0 else
-                       f"\n{amount_text(order.remaining, step)} still open as {esc(order.id)}")
+                       f"\n{amount_text(order.remaining, step)} still open as <code>{esc(order.id)}</code>")
     if order.status in ("open", "pending", "partially_filled"):
         at = f" at {price(order.price, tick)}" if order.price else ""
         return (f"🕒 Order <code>{esc(order.id)}</code> placed: {order.side} {amount_text(order.amount, step)} "

@@ -11,7 +11,7 @@ from trading.services.chat_settings import ChangeOutcome, SettingChange, Setting
 def _value(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
-    return str(value)
+    return str(value) or "off"       # an empty setting (QUIET_HOURS) is switched off
 
 
 def settings_text(rows: list[SettingRow]) -> str:

@@ -85,7 +85,8 @@ async def test_resume_lifts_a_cooldown_and_a_reset_starts_a_clean_account(tmp_pa
     assert trades_before.text.startswith("No trades since the paper reset on 20"), trades_before.text
     lines = trades.text.splitlines()
     assert lines[0] == "Recent trades" and lines[1].startswith("Since the paper reset on 20"), trades.text
-    assert lines[1].endswith("UTC; older fills are hidden.") and len(lines) == 3 and " buy " in lines[2]
+    assert lines[1].endswith("UTC; older fills are hidden.") and len(lines) == 4 and " buy " in lines[2]
+    assert lines[3] == "/why ORDER_ID tells why the bot placed an order."
     # before: the risk line said "today +0.00" (the risk state as of the last loop tick, none since the buy)
     # while the same report's "Today:" line counted the buy's fee from the ledger
     today = re.search(r"^Today: ([-+][\d,.]+) ", day.text, re.M)

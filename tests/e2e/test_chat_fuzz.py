@@ -137,3 +137,15 @@ async def test_superscript_digits_and_numbers_past_a_database_integer_are_refuse
     wrong = {name: text for name, text in replies.items() if not text.startswith(asked[name][1])}
     assert wrong == {}, wrong
     assert [e for e in logs if e.get("log_level") in ("error", "critical")] == []
+
+
+async def test_markup_characters_typed_are_echoed_back_as_typed(tmp_path):
+    # the offline demo failed any reply whose visible text held '<' (it parsed the HTML twice); Telegram gets
+    # them escaped and shows them as typed
+    asked = {"/markets <": "No market matches '<'.", "/why a<b&c>": "No order or decision 'a<b&c>' is known.",
+             "/price <i>&amp;": "Unknown symbol '<i>&amp;'."}
+    async with FakeTelegram() as telegram:
+        async with feature_bot(bot_settings(tmp_path, telegram.base_url, telegram.token, replay_speed=0.001)):
+            replies = {text: (await telegram.ask(OWNER, text)).text for text in asked}
+    wrong = {text: reply for text, reply in replies.items() if not reply.startswith(asked[text])}
+    assert wrong == {}, wrong

@@ -31,7 +31,9 @@ async def test_set_applies_valid_values_refuses_bad_ones_and_keeps_them_over_a_r
             back = await telegram.ask(OWNER, "/set RISK_PER_TRADE_PCT default", expect="✅")
     assert applied.text == "✅ RISK_PER_TRADE_PCT: 2 → 1, applied now." and "risk 1.00%" in risk.text
     assert too_big.text.startswith("RISK_PER_TRADE_PCT not changed: expected a percentage above 0 and at most 100")
-    assert "it would make SOFT_STOP_PCT invalid" in crossing.text
+    assert crossing.text == ("HARD_STOP_PCT not changed: the soft stop must stay below the hard stop, and "
+                             "SOFT_STOP_PCT is 5. Lower SOFT_STOP_PCT first, e.g. /set SOFT_STOP_PCT 1.5, then "
+                             "/set HARD_STOP_PCT 3.")
     assert unknown.text.startswith("No setting 'RISK'. Did you mean RISK_PER_TRADE_PCT")
     assert fixed.text.startswith("TRADING_MODE is not changed from the chat") and usage.text.startswith("Usage: /set")
     assert restart.text.endswith("stored. It takes effect at the next restart.") and "stored" in symbols.text
@@ -75,8 +77,8 @@ async def test_pause_holds_new_entries_but_not_exits_and_resume_lifts_it(tmp_pat
             nothing = await telegram.ask(OWNER, "/resume", expect="Nothing to resume")
             bought = await telegram.ask(OWNER, "/buy BTC/USDT 100", expect="✅ Bought")
     assert paused.text.startswith("⏸ New entries paused") and again.text.startswith("New entries are already paused")
-    assert refused.text == f"Not opened: New entries are paused by user:{OWNER}. /resume lifts it."
-    assert sold.text.startswith("✅ Sold") and f"paper; new entries paused by user:{OWNER}" in mode.text
+    assert refused.text == f"Not opened: New entries are paused by Telegram user {OWNER}. /resume lifts it."
+    assert sold.text.startswith("✅ Sold") and f"paper; new entries paused by Telegram user {OWNER}" in mode.text
     assert resumed.text == "▶️ Trading resumed: lifted pause." and nothing.text.startswith("Nothing to resume")
     assert bought.text.startswith("✅ Bought")
 

@@ -37,7 +37,7 @@ async def test_a_brake_refuses_buy_and_short_by_name_and_lets_sell_and_close_thr
         async with running_bot(calm):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text, timeout=30)
             assert (await reply(telegram, OWNER, "/buy BTC/USDT 200", is_receipt)).text.startswith("✅ Bought")
-            assert (await reply(telegram, OWNER, "/short ETH/USDT 200", is_receipt)).text.startswith("✅ Sold")
+            assert (await reply(telegram, OWNER, "/short ETH/USDT 200", is_receipt)).text.startswith("✅ Opened short")
         before = len(telegram.sent)
         braked = bot_settings(tmp_path, telegram.base_url, telegram.token, **{"replay_speed": 0.001,
                                                                               "market_type": "futures", **overrides})
@@ -56,7 +56,7 @@ async def test_a_brake_refuses_buy_and_short_by_name_and_lets_sell_and_close_thr
             positions = await reply(telegram, OWNER, "/positions", lambda s: "position" in s.text)
     for refusal in (bought.text, shorted.text):
         assert refusal.startswith(f"Not opened: {words}") and LIFT[brake] in refusal, refusal
-    assert sold.text.startswith("✅ Sold") and covered.text.startswith("✅ Bought")
+    assert sold.text.startswith("✅ Sold") and covered.text.startswith("✅ Covered")
     assert closed.text.startswith("✅ Sold") and positions.text.startswith("No open positions")
     said = [s.text for s in telegram.replies_to(OWNER)[before:]]
     assert not any("chat:" in t or "closed outside" in t for t in said), said

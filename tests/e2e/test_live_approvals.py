@@ -31,7 +31,7 @@ async def switched_on(telegram):
     await started(telegram)
     await telegram.ask(OWNER, "/live on", expect="🔐 Send")
     assert await telegram.ask(OWNER, code_now(), expect="✅ Code accepted. 🟢 Live trading is ON")
-    await telegram.wait_for(OWNER, lambda s: "Live trading ON (user:" in s.text)     # the announcement
+    await telegram.wait_for(OWNER, lambda s: "Live trading ON (Telegram user " in s.text)     # the announcement
 
 
 async def code_reply(telegram, code, chat=OWNER, user=None):

@@ -32,7 +32,8 @@ async def test_live_starts_paused_and_live_on_takes_a_right_code_not_a_wrong_one
             right = telegram.user_says(OWNER, code_now())
             accepted = await telegram.wait_for(OWNER, lambda s: "Code accepted" in s.text)
             assert "live, on" in (await telegram.ask(OWNER, "/mode", expect="🟢 Mode")).text
-            announced = await telegram.wait_for(OWNER, lambda s: "Live trading ON (user:4242, code verified)" in s.text)
+            announced = await telegram.wait_for(
+                OWNER, lambda s: "Live trading ON (Telegram user 4242, code verified)" in s.text)
             off = await telegram.ask(OWNER, "/live off", expect="⏸ Live trading paused")
             assert "live, paused" in (await telegram.ask(OWNER, "/mode", expect="⏸ Mode")).text
             again = telegram.user_says(OWNER, code_now())

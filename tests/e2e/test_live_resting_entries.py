@@ -27,7 +27,7 @@ async def test_pause_cancels_a_resting_live_limit_at_once_and_resume_does_not_pl
     assert paused and resumed and after and at_once == "CANCELED"
     assert [(o.type, o.status) for o in exchange.account.orders] == [("LIMIT", "CANCELED")], "nothing placed again"
     assert f"buy 0.00100 BTC/USDT limit 100,000.00 (id {order.order_id})" in told.text
-    assert told.text.endswith("New entries are paused by user:4242. /resume lifts it.\n"
+    assert told.text.endswith("New entries are paused by Telegram user 4242. /resume lifts it.\n"
                               "To place again once it is lifted: /buy BTC/USDT 100 limit 100000")
     assert len(cancelled_notes) == 1
 

@@ -36,13 +36,13 @@ async def test_the_chat_tells_the_truth_about_reversals_stops_and_a_flattened_ac
             after_kill = await reply(telegram, OWNER, "/positions", is_positions)
             await telegram.wait_for(OWNER, lambda s: "EXIT short ETH/USDT [manual]: kill switch (flat)" in s.text,
                                     timeout=20)
-    assert shorted.text.startswith("✅ Sold 0.00170 BTC/USDT at 117,356.88"), shorted.text
+    assert shorted.text.startswith("✅ Opened short 0.00170 BTC/USDT at 117,356.88"), shorted.text
     assert reversing.text == ("Not placed: you hold a short of 0.00170 BTC in BTC/USDT: /cover BTC/USDT AMOUNT (or "
                               "all) reduces it, /close BTC/USDT closes it; /buy opens or adds to a long."), \
         reversing.text
     # before: "Stop – · target –" while the engine guarded it with its 10% hard stop
     assert "Stop 119,704.01 (hard stop) · target none" in guarded.text, guarded.text
-    assert bought_back.text.startswith("✅ Bought 0.00170 BTC/USDT"), bought_back.text
+    assert bought_back.text.startswith("✅ Covered 0.00170 BTC/USDT"), bought_back.text
     assert after_buy.text.startswith("No open positions"), after_buy.text
     # before: the flattened ETH short was still listed until the next tick
     assert after_kill.text.startswith("No open positions"), after_kill.text

@@ -26,11 +26,11 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
         async with running_bot(settings):
             await telegram.wait_for(OWNER, lambda s: "Started" in s.text)
             bought = await telegram.ask(OWNER, "/buy BTC/USDT 1000")
-            assert bought.text == "✅ Bought 0.00850 BTC/USDT at 117,403.84 (value 997.93, fee 0.9979)"
+            assert bought.text == "✅ Bought 0.00850 BTC/USDT at 117,403.84 (value 997.93, fee 0.9979), order P-1"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Cash: 9,001.07 (available 9,001.07" in balance.text
             sold = await telegram.ask(OWNER, "/sell BTC/USDT 50%")
-            assert sold.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988)"
+            assert sold.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988), order P-2"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Equity: 9,998.20 USDT" in balance.text and "Cash: 9,499.34" in balance.text
             assert "Holdings: 0.00425 BTC" in balance.text
@@ -45,7 +45,7 @@ async def test_a_paper_trade_from_the_chat_matches_the_hand_computation_and_surv
             positions = await telegram.ask(OWNER, "/positions")
             assert "BTC/USDT LONG 0.00425" in positions.text and "Entry 117,403.84" in positions.text
             closed = await telegram.ask(OWNER, "/close BTC/USDT")
-            assert closed.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988)"
+            assert closed.text == "✅ Sold 0.00425 BTC/USDT at 117,356.88 (value 498.77, fee 0.4988), order P-3"
             balance = await telegram.ask(OWNER, "/balance")
             assert "Equity: 9,997.61 USDT" in balance.text and "PnL since start: -2.39 (-0.02%)" in balance.text
             assert "Holdings" not in balance.text
@@ -62,9 +62,9 @@ async def test_bad_order_input_is_answered_and_changes_nothing(tmp_path):
                 "/buy BTC/USDT 1", "/sell BTC/USDT", "/sell BTC/USDT 150%", "/short BTC/USDT 100",
                 "/cancel 42", "/close", "/trades 0")}
             balance = await telegram.ask(OWNER, "/balance")
-    assert replies["/buy BTC/USDT"].startswith("Usage: /buy SYMBOL AMOUNT_USDT [limit PRICE]")
+    assert replies["/buy BTC/USDT"].startswith("The amount in USDT is missing. Usage: /buy SYMBOL AMOUNT_USDT")
     assert replies["/buy BTC/USDT -5"].startswith("The amount must be positive, got '-5'")
-    assert replies["/buy BTC/USDT 100 limit"].startswith("Usage: /buy")
+    assert replies["/buy BTC/USDT 100 limit"].startswith("The limit price is missing after 'limit'. Usage: /buy")
     assert replies["/buy DOGE/USDT 100"].startswith("Unknown symbol 'DOGE/USDT'")
     assert replies["/buy BTC/USDT 1"] == ("1 USDT is below the 5 USDT minimum for BTC/USDT; try /buy BTC/USDT 6 "
                                           "(the smallest order, 0.00005 BTC at 117,380.36, costs 5.88 USDT with the "

@@ -78,7 +78,8 @@ async def test_menus_help_typos_version_config_logs_and_locks(tmp_path):
     assert problems.text.splitlines()[1:] == ["2026-03-02T10:01:00 WARNING: retrying with api_key=***",
                                               "2026-03-02T10:02:00 ERROR: exchange refused"]
     assert free.text == "🔓 Nothing blocks new entries now."
-    assert "pause: paused by user:4242 — lift: /resume" in locked.text and "kill switch" in locked.text
+    assert "pause: paused by Telegram user 4242 — lift: /resume" in locked.text
+    assert "kill switch: /kill (by Telegram chat 4242) — lift: /resume" in locked.text, locked.text
     assert unlock.text.startswith("No cooldown is running")
 
 

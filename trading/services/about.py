@@ -36,8 +36,32 @@ def versions() -> dict[str, str]:
     return found
 
 
-def effective_settings(settings: Settings) -> list[tuple[str, str]]:
-    """Return every setting as NAME, value, with secrets masked (keys inside EXCHANGE_OPTIONS too)."""
+def running_values(settings: Settings, source: str, api_url: str, symbols: tuple[str, ...],
+                   zone: str) -> dict[str, tuple[str, str]]:
+    """Return, by setting name, what this process runs with where the setting says otherwise, and why.
+
+    source: the market data feed's description; api_url: the Bot API address the bot talks to (no token);
+    symbols and zone: what the process trades and reports in (a change from the chat waits for the restart).
+    """
+    found: dict[str, tuple[str, str]] = {}
+    if source.startswith("replay") != settings.market_data.startswith("replay"):
+        found["market_data"] = (source, f"configured: {settings.market_data}; this process replays recorded candles")
+    if api_url != settings.telegram_base_url:
+        found["telegram_base_url"] = (api_url, f"configured: {settings.telegram_base_url}; the offline demo talks "
+                                               f"to its own local server")
+    if symbols != settings.symbol_list:
+        found["symbols"] = (",".join(symbols), f"{settings.symbols} from the next restart")
+    if zone != settings.timezone:
+        found["timezone"] = (zone, f"{settings.timezone} from the next restart")
+    return found
+
+
+def effective_settings(settings: Settings,
+                       running: dict[str, tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """Return every setting as NAME, value, with secrets masked (keys inside EXCHANGE_OPTIONS too).
+
+    running: what the process runs with where it differs from the setting (running_values), shown first.
+    """
     rows = []
     groups = LlmOptions.model_fields       # inherited groups would list first: keep the contract's settings on top
     for name in [*(n for n in Settings.model_fields if n not in groups), *groups]:
@@ -46,6 +70,9 @@ def effective_settings(settings: Settings) -> list[tuple[str, str]]:
             shown = "(set, hidden)" if value.get_secret_value() else "(not set)"
         elif name == "exchange_options":
             shown = json.dumps(_masked_options(settings.exchange_config))
+        elif name in (running or {}):
+            used, why = (running or {})[name]
+            shown = f"{used} ({why})"
         else:
             shown = str(value)
         rows.append((name.upper(), REDACTOR.mask_text(shown)))

@@ -9,6 +9,7 @@ start (symbols, the time zone...) are stored and say so instead of half-applying
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Callable
 
@@ -40,6 +41,9 @@ TUNABLE = RUNTIME + RESTART_ONLY
 # shown by /settings but changed in .env only: whether the bot's own live entries wait for the owner's approval,
 # and whether live futures keep their stops on the exchange (and how often a trailing one is replaced)
 ENV_ONLY = ("live_autonomy", "exchange_stops", "exchange_stop_replace_s")
+# pydantic's Field bounds, in words: its own ("Input should be greater than 0") name neither setting nor value
+_BOUNDS = {"greater_than": ("above", "gt"), "greater_than_equal": ("of at least", "ge"),
+           "less_than": ("below", "lt"), "less_than_equal": ("of at most", "le")}
 
 
 class ChangeOutcome(StrEnum):
@@ -195,6 +199,19 @@ def _validated(settings: Settings, name: str, value: str) -> Settings:
         message = str(first["msg"]).removeprefix("Value error, ")
         if first["type"] == "bool_parsing":      # pydantic's words name no value that works
             message = f"expected true or false, like /set {name.upper()} true, got {echoed(value)}"
+        elif first["type"] in _BOUNDS:           # a Field bound: pydantic's words name neither setting nor value
+            words, key = _BOUNDS[first["type"]]
+            message = f"expected a number {words} {first['ctx'][key]}, got {echoed(value)}"
         field = str(first["loc"][0]) if first["loc"] else name
+        if (name, field) == ("hard_stop_pct", "soft_stop_pct"):
+            raise InvalidInput(_soft_first(settings, value)) from None
         about = "" if field == name else f" (it would make {field.upper()} invalid)"
         raise InvalidInput(f"{name.upper()} not changed{about}: {message}.") from None
+
+
+def _soft_first(settings: Settings, hard: str) -> str:
+    """Return why a hard stop at or below the soft stop is refused, and the two /set that get there."""
+    typed = hard.strip()
+    return (f"HARD_STOP_PCT not changed: the soft stop must stay below the hard stop, and SOFT_STOP_PCT is "
+            f"{settings.soft_stop_pct.normalize():f}. Lower SOFT_STOP_PCT first, e.g. /set SOFT_STOP_PCT "
+            f"{(Decimal(typed) / 2).normalize():f}, then /set HARD_STOP_PCT {typed}.")

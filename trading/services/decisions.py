@@ -13,6 +13,7 @@ from trading.backtest.decision_score import Score, ScoredDecision, score
 from trading.backtest.llm_summary import sources_line
 from trading.domain.decision_log import DecisionRecord
 from trading.domain.errors import BadSymbol, InvalidInput, TradingError, echoed, typed_whole
+from trading.domain.order_ids import order_id_spellings
 from trading.domain.symbols import resolve_symbol
 from trading.engine.llm_settings import LlmStatus
 from trading.ports import Clock, MarketData
@@ -132,7 +133,11 @@ class DecisionsService:
             record = await self.journal.get(number)
             if record is not None:
                 return WhyReport(asked, record, "")
-        client_id, reason = await self.journal.order_of(asked)
+        client_id, reason = None, ""
+        for spelling in order_id_spellings(asked):      # ids are shown "P-12"; "p-12" names the same order
+            client_id, reason = await self.journal.order_of(spelling)
+            if client_id is not None:
+                break
         if client_id is None:
             raise InvalidInput(f"No order or decision {asked!r} is known. Use an id from /orders or /trades.")
         sent = await self.journal.for_order(client_id)

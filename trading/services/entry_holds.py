@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trading.domain.actors import in_words
 from trading.domain.decisions import Action, Decision, DecisionRequest
 from trading.domain.events import Event, EventKind, Severity
 from trading.engine.trading_engine import TradingEngine
@@ -37,7 +38,7 @@ class Mode:
     def label(self) -> str:
         """Return 'paper', 'live, paused' or 'live, on' (with the user's pause when set)."""
         base = "paper" if not self.live else "live, on" if self.live_on else "live, paused"
-        return f"{base}; new entries paused by {self.paused_by}" if self.paused_by else base
+        return f"{base}; new entries paused by {in_words(self.paused_by)}" if self.paused_by else base
 
 
 class EntryHolds:
@@ -68,14 +69,14 @@ class EntryHolds:
         """Return why a new entry may not open now (empty when nothing here holds it)."""
         if self.live and not self._live_on:
             return LIVE_PAUSED
-        return USER_PAUSED.format(by=self._paused_by) if self._paused_by else ""
+        return USER_PAUSED.format(by=in_words(self._paused_by)) if self._paused_by else ""
 
     async def live_on(self, by: str) -> bool:
         """Let new live entries open (after a verified code); return True when it changed."""
         if not self.live or self._live_on:
             return False
         self._live_on = True
-        await self._announce(f"🟢 Live trading ON ({by}): new positions may open on the exchange. "
+        await self._announce(f"🟢 Live trading ON ({in_words(by)}): new positions may open on the exchange. "
                              f"/live off pauses new entries at once.", by, Severity.WARNING)
         return True
 
@@ -84,7 +85,7 @@ class EntryHolds:
         if not self.live or not self._live_on:
             return False
         self._live_on = False
-        await self._announce(f"⏸ Live trading paused ({by}): no new position opens; open ones stay protected "
+        await self._announce(f"⏸ Live trading paused ({in_words(by)}): no new position opens; open ones stay protected "
                              f"and can be closed. /live on resumes.", by, Severity.WARNING)
         return True
 
@@ -98,7 +99,7 @@ class EntryHolds:
         self._paused_by = by
         self._enforce()
         await self._store.save_state(PAUSE_KEY, {"by": by})
-        await self._announce(f"⏸ New entries paused by {by}. Exits and protective stops still run. "
+        await self._announce(f"⏸ New entries paused by {in_words(by)}. Exits and protective stops still run. "
                              f"/resume lifts it.", by, Severity.INFO, notify)
         return True
 
@@ -109,7 +110,7 @@ class EntryHolds:
         self._paused_by = ""
         self._enforce()
         await self._store.save_state(PAUSE_KEY, {})
-        await self._announce(f"▶️ New entries allowed again ({by}).", by, Severity.INFO, notify)
+        await self._announce(f"▶️ New entries allowed again ({in_words(by)}).", by, Severity.INFO, notify)
         return True
 
     def _enforce(self) -> None:

@@ -18,18 +18,24 @@ class DustHolding(InvalidInput):
         self.left = left        # what a /closeall that skips it says of it
 
 
-def exit_amount(held: Decimal, size: Size, command: str) -> Decimal:
-    """Return how much of held a /sell, /cover or /close asks for, or refuse a size that cannot be."""
+def exit_amount(held: Decimal, size: Size, command: str, base: str = "") -> Decimal:
+    """Return how much of held (in base, the coin) a /sell, /cover or /close asks for, or refuse a size that cannot be.
+
+    An exit's amount is in the coin while an entry's is in USDT: every refusal names the unit.
+    """
     if size.kind is SizeKind.ALL:
         return held
     if size.kind is SizeKind.PERCENT:
         if not 0 < size.value <= 100:
             raise InvalidInput(f"A percentage must be between 0 and 100, e.g. {command} BTC/USDT 50%")
         return held * size.value / 100
+    coin, held_unit = (base, base) if base else ("the coin", "of the coin")
     if size.value <= 0:
-        raise InvalidInput(f"The amount must be positive, e.g. {command} BTC/USDT 0.01")
+        raise InvalidInput(f"The amount must be positive (in {coin}, not USDT), e.g. {command} BTC/USDT 0.01")
     if size.value > held:
-        raise InvalidInput(f"You hold {held.normalize():f}; {command} at most that, or say all.")
+        shown = f"{held.normalize():f}"
+        raise InvalidInput(f"You hold {shown} {held_unit}; the amount of {command} is in {coin}, not USDT: "
+                           f"{command} at most {shown}, a share like 50%, or all.")
     return size.value
 
 

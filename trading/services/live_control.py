@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from trading.domain.figures import counted
+from trading.domain.actors import in_words
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.entry_holds import EntryHolds, Mode
 from trading.services.trading_loop import TradingLoop
@@ -142,10 +143,10 @@ def entry_locks(holds: EntryHolds, loop: TradingLoop) -> list[Lock]:
     if mode.live and not mode.live_on:
         found.append(Lock("live paused", "a live process starts paused", 0, "/live on with a code"))
     if mode.paused_by:
-        found.append(Lock("pause", f"paused by {mode.paused_by}", 0, "/resume"))
+        found.append(Lock("pause", f"paused by {in_words(mode.paused_by)}", 0, "/resume"))
     s = loop.risk_status()
     if s.kill_switch.engaged:
-        found.append(Lock("kill switch", f"{s.kill_switch.by}: {s.kill_switch.reason}", 0, "/resume"))
+        found.append(Lock("kill switch", f"{s.kill_switch.reason} (by {in_words(s.kill_switch.by)})", 0, "/resume"))
     if s.halted:
         found.append(Lock("drawdown halt", s.halt_reason, 0, "/resume"))
     if s.daily_limit_hit:

@@ -5,6 +5,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Mapping
 
+from trading.domain.actors import in_words
 from trading.domain.client_ids import exit_number, is_approved_order
 from trading.domain.decisions import Decision
 from trading.domain.events import Event, EventKind, Severity
@@ -316,7 +317,8 @@ def account_reset(ts_ms: int) -> Event:
 def cooldown_lifted(by: str, ts_ms: int) -> Event:
     """Return the audit event of a loss-streak cooldown lifted by hand."""
     # "lifts": the cooldown's own alert, if still waiting to be pushed, is stale now and is not sent
-    return Event(EventKind.RISK_LIMIT, ts_ms, f"Loss-streak cooldown lifted by {by}: new entries allowed again.",
+    return Event(EventKind.RISK_LIMIT, ts_ms,
+                 f"Loss-streak cooldown lifted by {in_words(by)}: new entries allowed again.",
                  {"rule": "cooldown", "by": by, "lifts": [RiskRule.LOSS_STREAK.value]})
 
 

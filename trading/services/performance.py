@@ -104,6 +104,15 @@ def period_table(rows: Iterable[ClosedPositionRow], period: Period, count: int, 
 
 
 @dataclass(frozen=True, slots=True)
+class ResultsTable:
+    """/performance or /daily, /weekly, /monthly: the closed trades' rows, and what the open positions realised
+    so far (their fees and partial exits: /profit's realised counts them; no row does until they close)."""
+
+    rows: tuple[TradeStats, ...]
+    open_realized: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ProfitReport:
     """What /profit shows."""
 
@@ -136,14 +145,18 @@ class PerformanceService:
         return ProfitReport(days, total.net + open_realized, unrealized, open_realized, total,
                             tuple(grouped(rows, lambda r: r.strategy)))
 
-    async def by_symbol(self) -> list[TradeStats]:
-        """Return the statistics per symbol, all time."""
-        return grouped(await self._ledger.closed_positions(await self._ledger.since_reset(0)), lambda r: r.symbol)
+    async def by_symbol(self) -> ResultsTable:
+        """Return the statistics per symbol, all time, and what the open positions realised so far."""
+        since = await self._ledger.since_reset(0)
+        return ResultsTable(tuple(grouped(await self._ledger.closed_positions(since), lambda r: r.symbol)),
+                            await self._ledger.open_results(since))
 
-    async def table(self, period: Period, count: int) -> list[TradeStats]:
-        """Return the last count days, weeks or months."""
+    async def table(self, period: Period, count: int) -> ResultsTable:
+        """Return the last count days, weeks or months, and what the open positions realised so far."""
         now = self._clock.now_ms()
         span = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 31}[period] * (count + 1) * DAY_MS
         rows = await self._ledger.closed_positions(await self._ledger.since_reset(now - span))
-        return period_table(rows, period, count, now, self.zone)
+        # all the open positions, as /profit counts them: a partial exit's day is not kept apart from its position's
+        return ResultsTable(tuple(period_table(rows, period, count, now, self.zone)),
+                            await self._ledger.open_results(await self._ledger.since_reset(0)))
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 import pyotp
 
+from trading.domain.actors import in_words
 from trading.domain.events import Event, EventKind, Severity
 from trading.ports import Clock, StateStore
 from trading.services.event_bus import EventBus
@@ -123,7 +124,7 @@ class TwoFactor:
         await self._save()
         minutes = LOCKOUT_MS // 60_000
         await self._events.emit(Event(
-            EventKind.SECURITY, now, f"🔒 {MAX_FAILURES} wrong two-factor codes in a row (last from {by}): "
+            EventKind.SECURITY, now, f"🔒 {MAX_FAILURES} wrong two-factor codes in a row (last from {in_words(by)}): "
             f"approvals and /live on are locked for {minutes} minutes. If that was not you, send /kill and "
             f"run `trading-assistant totp reset`.", {"by": by, "locked_until_ms": self._locked_until_ms},
             Severity.CRITICAL))

@@ -56,6 +56,8 @@ async def test_why_names_the_decision_that_sent_an_order_or_the_one_behind_the_e
     assert entry.decision.id == ref and not entry.entry_only
     assert stop.entry_only and stop.decision.id == ref and stop.order_reason == "hard_stop: -10%"
     assert by_number.decision.id == ref
+    assert (await decisions.why("p-1")).decision.id == ref        # ids are shown "P-1"; typed in any case
+    assert (await decisions.why("TA-ENTRY1-X1")).order_reason == "hard_stop: -10%"   # a client id, in capitals
     with pytest.raises(InvalidInput, match="No order or decision 'P-9'"):
         await decisions.why("P-9")
 

@@ -72,7 +72,7 @@ async def test_a_user_pause_holds_the_loops_entries_by_name_until_it_is_lifted(t
     finally:
         await rig.close()
     assert opened_while_paused == [] and len(held) == 1
-    assert held[0][0] == "entry_hold" and "New entries are paused by user:7. /resume lifts it." in held[0][1]
+    assert held[0][0] == "entry_hold" and "New entries are paused by Telegram user 7. /resume lifts it." in held[0][1]
     assert len(rig.notified(EventKind.POSITION_OPENED)) == 1
 
 

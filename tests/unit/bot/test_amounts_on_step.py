@@ -79,7 +79,8 @@ def test_orders_and_trades_show_prices_on_the_tick_and_amounts_on_the_step():
     orders = orders_text([order], {PERP: market})
     trades = trades_text([trade], {PERP: market})
     assert "<code>P-3</code> buy 0.001 BTC/USDT:USDT limit @ 116,579.3 (filled 0.000)" in orders
-    assert trades.splitlines()[1] == "01-01 00:00 buy 0.001 BTC/USDT:USDT @ 116,473.5 fee 0.0582 USDT"
+    assert trades.splitlines()[1] == "01-01 00:00 <code>P-1</code> buy 0.001 BTC/USDT:USDT @ 116,473.5 fee 0.0582 USDT"
+    assert trades.splitlines()[-1] == "/why ORDER_ID tells why the bot placed an order."
 
 
 def test_a_decision_in_the_journal_shows_its_mark_as_a_price():
@@ -96,7 +97,7 @@ def test_the_answer_to_the_code_tells_the_fill_on_the_tick_and_the_amount_on_the
     order = Order("9", "ta-a1-0", PERP, Side.BUY, OrderType.MARKET, D("0.0010"), OrderStatus.FILLED, 0,
                   filled=D("0.0010"), avg_price=D("116473.46785"), fee=D("0.0582367"))
     assert code_reply(TapResult(TapOutcome.PLACED, approval, orders=(order,))) == \
-        "✅ Code accepted. ✅ Bought 0.001 BTC/USDT:USDT at 116,473.5 (value 116.47, fee 0.0582)"
+        "✅ Code accepted. ✅ Bought 0.001 BTC/USDT:USDT at 116,473.5 (value 116.47, fee 0.0582), order <code>9</code>"
 
 
 SPOT_BTC = Instrument("BTC/USDT", "BTC", "USDT", MarketKind.SPOT, price_tick=D("0.01"), amount_step=D("0.00001"))
@@ -133,7 +134,20 @@ def test_a_plain_receipt_tells_the_fill_on_the_tick_and_the_amount_on_the_step_o
     order = Order("P-1", "c", PERP, Side.BUY, OrderType.MARKET, D("0.0090"), OrderStatus.FILLED, 0,
                   filled=D("0.0090"), avg_price=D("116473.46785"), fee=D("0.5241306"))
     assert receipt(order, ticket(perp_leg(amount=D("0.009")))) == \
-        "✅ Bought 0.009 BTC/USDT:USDT at 116,473.5 (value 1,048.26, fee 0.5241)"
+        "✅ Bought 0.009 BTC/USDT:USDT at 116,473.5 (value 1,048.26, fee 0.5241), order <code>P-1</code>"
+
+
+@pytest.mark.parametrize("kind, side, reduce_only, verb", [
+    (OrderKind.SHORT, Side.SELL, False, "Opened short"), (OrderKind.COVER, Side.BUY, True, "Covered"),
+    (OrderKind.CLOSE, Side.BUY, True, "Covered"), (OrderKind.CLOSE, Side.SELL, True, "Sold"),
+    (OrderKind.SELL, Side.SELL, True, "Sold")])
+def test_a_short_receipt_says_it_opened_a_short_and_a_buy_back_says_covered(kind, side, reduce_only, verb):
+    # 0.009 x 116,473.5 = 1,048.2615 -> 1,048.26
+    order = Order("P-4", "c", PERP, side, OrderType.MARKET, D("0.009"), OrderStatus.FILLED, 0, filled=D("0.009"),
+                  avg_price=D("116473.5"), fee=D("0.5241"), reduce_only=reduce_only)
+    leg = perp_leg(side=side, amount=D("0.009"), reduce_only=reduce_only)
+    assert receipt(order, OrderTicket(ManualOrder(kind, PERP), (leg,), 0)) == \
+        f"✅ {verb} 0.009 BTC/USDT:USDT at 116,473.5 (value 1,048.26, fee 0.5241), order <code>P-4</code>"
 
 
 def test_a_cancel_receipt_tells_the_amount_on_the_step_of_its_ticket():

@@ -24,5 +24,5 @@ def test_the_card_and_the_code_reply_name_the_dust_left_and_a_failed_follow_up()
     placed = TapResult(TapOutcome.PLACED, approval, orders=(order,), detail=LATE)
     assert f"ℹ️ {DUST}" in card_text(approval).splitlines()
     assert code_reply(placed).splitlines() == ["✅ Code accepted. ✅ Sold 0.0388 ETH/USDT at 2,575.00 (value 99.91, "
-                                               "fee 0.0999)", f"⚠️ {LATE}", f"ℹ️ {DUST}"]
+                                               "fee 0.0999), order <code>9</code>", f"⚠️ {LATE}", f"ℹ️ {DUST}"]
     assert result_text(placed).endswith(f"⚠️ {LATE}\nℹ️ {DUST}")

@@ -33,3 +33,11 @@ def test_every_backtest_sweeps_divergence_and_params_example_is_accepted():
         space = spec_named(words[0]).tunable()
         if len(words) == 3:
             parsed_value(space[words[1]], words[2])
+
+
+def test_the_exit_commands_say_their_amount_is_in_the_coin_and_the_entries_in_usdt():
+    # before: /sell SYMBOL [AMOUNT|PCT%|all] beside /buy SYMBOL USDT, with nothing saying AMOUNT is in BTC
+    summary = {c.name: c.summary for c in COMMANDS}
+    for name in ("sell", "cover"):
+        assert "AMOUNT in the coin (BTC), not USDT" in summary[name], summary[name]
+    assert "USDT" in USAGE["buy"] and "USDT" in USAGE["short"]

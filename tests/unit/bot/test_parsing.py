@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.callback_data import OUT_OF_DATE, Callback, decode
-from bot.parsing import CODE, code_digits, count, entry_request, exit_request, looks_like_code, number
+from bot.parsing import (CODE, backtest_words, code_digits, count, entry_request, exit_request, looks_like_code,
+                         number)
 from trading.backtest.periods import parse_period
 from trading.domain.errors import BadSymbol, InvalidInput
 from trading.domain.symbols import resolve_symbol
@@ -138,3 +139,52 @@ def test_other_text_is_not_a_code(typed):
 
 def test_text_with_three_digits_in_a_row_is_held_back_while_a_code_is_awaited():
     assert looks_like_code("it is 12 3") and looks_like_code("123") and not looks_like_code("BTC up 2 or 3%?")
+
+
+BUY_USAGE = "Usage: /buy SYMBOL AMOUNT_USDT [limit PRICE], e.g. /buy BTC/USDT 100 or /buy BTC/USDT 100 limit 60000"
+SELL_USAGE = "Usage: /sell SYMBOL [AMOUNT|PCT%|all], e.g. /sell BTC/USDT 50%"
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("BTC/USDT 100 now please", "Unexpected 'now please' after the amount: only limit PRICE may follow it."),
+    ("BTC/USDT 100 limit", "The limit price is missing after 'limit'."),
+    ("BTC/USDT 100 at 60000", "Expected the word limit before the price, got 'at'."),
+    ("BTC/USDT", "The amount in USDT is missing."),
+    ("", "Give a symbol and an amount in USDT.")])
+def test_a_malformed_entry_says_what_was_wrong_before_the_usage(typed, reason):
+    # before: the bare "Usage: ..." line, with no word of what was wrong
+    with pytest.raises(InvalidInput) as refused:
+        entry_request(typed.split(), "buy")
+    assert str(refused.value) == f"{reason} {BUY_USAGE}"
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("BTC/USDT 50 %", "Write the percentage with no space before %: 50%."),
+    ("BTC/USDT 0.01 BTC", "Unexpected 'BTC' after the amount (the amount is in the coin, BTC, already)."),
+    ("BTC/USDT 0.01 now", "Unexpected 'now' after the amount."),
+    ("", "Give a symbol, then an amount in the coin, a percentage or all.")])
+def test_a_malformed_exit_says_what_was_wrong_before_the_usage(typed, reason):
+    with pytest.raises(InvalidInput) as refused:
+        exit_request(typed.split(), "sell")
+    assert str(refused.value) == f"{reason} {SELL_USAGE}"
+
+
+BACKTEST_USAGE = "Usage: /backtest STRATEGY SYMBOL [PERIOD], e.g. /backtest A BTC/USDT 30d"
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("A BTC/USDT 30 days", "Write the period as one word: 30d, not '30 days'."),
+    ("A BTC/USDT 30d fast", "Unexpected 'fast' after the period."),
+    ("A", "Give a strategy and a symbol.")])
+def test_a_backtest_with_misshapen_words_says_what_was_wrong_before_the_usage(typed, reason):
+    # before: the bare usage line for /backtest A BTC/USDT 30 days
+    with pytest.raises(InvalidInput) as refused:
+        backtest_words(typed.split(), 2, BACKTEST_USAGE)
+    assert str(refused.value) == f"{reason} {BACKTEST_USAGE}"
+
+
+def test_a_well_shaped_backtest_passes_its_words_on():
+    assert backtest_words(["A", "BTC/USDT"], 2, BACKTEST_USAGE) == ["A", "BTC/USDT"]
+    assert backtest_words(["C"], 1, BACKTEST_USAGE) == ["C"]
+    with pytest.raises(InvalidInput, match="^Give a strategy. Usage"):
+        backtest_words([], 1, BACKTEST_USAGE)

@@ -5,7 +5,7 @@ from bot.views.performance import table_text
 from bot.views.portfolio import balance_text, positions_text
 from trading.domain.positions import Position, PositionSide
 from trading.engine.account import AccountSummary
-from trading.services.performance import TradeStats
+from trading.services.performance import ResultsTable, TradeStats
 from trading.services.portfolio import BalanceReport, PositionView
 
 
@@ -37,7 +37,8 @@ def test_a_small_loss_keeps_its_minus_on_a_percent_that_rounds_to_zero():
 
 def test_a_losing_day_is_written_with_a_hyphen_minus():
     day = TradeStats("2026-12-07", 3, 1, D("-12.5"), D("5"), D("17.5"), D("5"), D("-10"))
-    assert table_text("Daily", [day]).splitlines()[1] == "<code>2026-12-07</code> -12.50 · 3 trades · 33% won"
+    assert table_text("Daily", ResultsTable((day,), D(0))).splitlines()[1] == \
+        "<code>2026-12-07</code> -12.50 · 3 trades · 33% won"
 
 
 def test_profit_over_days_says_which_open_positions_its_realised_counts():

@@ -42,4 +42,4 @@ async def test_pause_holds_paper_entries_and_survives_a_restart_until_unpaused(t
         assert await again.unpause("user:7")
         async with store.db.execute("SELECT COUNT(*) FROM events WHERE kind = 'mode'") as cursor:
             (announced,) = await cursor.fetchone()
-    assert "paused by user:7" in held and again.held_because() == "" and announced == 2
+    assert "paused by Telegram user 7" in held and again.held_because() == "" and announced == 2
