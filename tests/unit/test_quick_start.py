@@ -11,5 +11,6 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert len(commands) == 2, "the quick start has one run command and one test command"
     run, test = commands
     assert run.endswith("python3 -m bot") and "requirements.lock" in run
-    assert test.endswith("python3 -m pytest -q") and "requirements-test.lock" in test
+    # four workers: the suite waits on bot processes and fake servers more than it computes
+    assert test.endswith("python3 -m pytest -q -n 4 --dist worksteal") and "requirements-test.lock" in test
     assert test in (ROOT / ".ci" / "run").read_text().splitlines()

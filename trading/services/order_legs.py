@@ -8,9 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from trading.domain.errors import BadSymbol, InvalidInput, echoed
+from trading.domain.errors import BadSymbol, InvalidInput
 from trading.domain.exit_parts import smallest_exit
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, Size, SizeKind, refuse_other_position
+from trading.domain.order_ids import open_order
 from trading.domain.orders import Side
 from trading.domain.positions import Position, PositionSide
 from trading.domain.symbols import resolve_symbol
@@ -93,7 +94,7 @@ class OrderLegs:
         position = await self.position(symbol)
         if position is None or position.side is not side:
             raise InvalidInput(f"No {side} position in {symbol} for {command}. /positions lists what is open.")
-        amount = exit_amount(position.amount, size, command)
+        amount = exit_amount(position.amount, size, command, symbol.split("/")[0])
         last = await self.mark(symbol)
         instrument = (await self._market.instruments()).get(symbol)
         reduce_only = self.venue.market_type == "futures"
@@ -109,10 +110,7 @@ class OrderLegs:
 
     async def cancel(self, order_id: str) -> Leg:
         """Return the leg that cancels the open order order_id."""
-        match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
-        if not match:
-            raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
-        order = match[0]
+        order = open_order(await self.venue.broker.open_orders(), order_id)
         instrument = (await self._market.instruments()).get(order.symbol)
         return Leg(order.symbol, order.side, order.remaining, order.price or Decimal(0), Decimal(0),
                    limit=order.price, cancel_id=order.id, price_tick=price_tick(instrument),

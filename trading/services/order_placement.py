@@ -9,9 +9,10 @@ import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
-from trading.domain.errors import InsufficientFunds, InvalidInput, RejectedError, RetryableError, TradingError, echoed
+from trading.domain.errors import InsufficientFunds, InvalidInput, RejectedError, RetryableError, TradingError
 from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.manual_orders import Leg, ManualOrder
+from trading.domain.order_ids import open_order
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.domain.positions import Position
 from trading.logs import get_logger
@@ -71,11 +72,10 @@ class OrderPlacement:
 
     async def cancel(self, order_id: str) -> Order:
         """Cancel the open order order_id."""
-        match = [o for o in await self.venue.broker.open_orders() if o.id == order_id]
-        if not match:
-            raise InvalidInput(f"No open order {echoed(order_id)}. /orders lists the open ones with their ids.")
+        found = open_order(await self.venue.broker.open_orders(), order_id)
+        order_id = found.id
         try:
-            order = await self.venue.broker.cancel(order_id, match[0].symbol)
+            order = await self.venue.broker.cancel(order_id, found.symbol)
         except RetryableError:          # the cancel may have been carried out: never "nothing was changed"
             await self.venue.settle()
             raise OrderOutcomeUnknown(f"The cancel of order {order_id} MAY have reached the exchange: it did not "

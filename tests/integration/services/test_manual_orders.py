@@ -165,3 +165,21 @@ async def test_close_all_skips_a_dust_holding_closes_the_rest_and_names_the_dust
     assert str(nothing_else.value) == ("No open position to close (0.00004 BTC left: below the smallest order, it "
                                        "cannot be sold alone). /positions lists what is open.")
     assert str(close_dust.value).endswith("Buy at least that much more, then /sell BTC/USDT all.")
+
+
+async def test_an_order_id_typed_in_lower_case_cancels_the_order_and_its_ticket_names_it(account):
+    order = await account.portfolio.buy("BTC/USDT", D("100"), limit=D("106600"))
+    assert order.id == "P-1"
+    ticket = await account.portfolio.quote(ManualOrder(OrderKind.CANCEL, order_id="p-1"))
+    assert [leg.cancel_id for leg in ticket.legs] == ["P-1"]
+    cancelled = await account.portfolio.cancel(" p-1")
+    assert (cancelled.id, cancelled.status) == ("P-1", OrderStatus.CANCELLED)
+    with pytest.raises(InvalidInput, match=r"^No open order 'p-1'\. /orders lists"):
+        await account.portfolio.cancel("p-1")
+
+
+async def test_a_sell_of_more_than_held_names_the_coin_it_counts_in(account):
+    await account.portfolio.buy("BTC/USDT", D("100"))
+    with pytest.raises(InvalidInput) as refused:
+        await account.portfolio.quote(ManualOrder(OrderKind.SELL, "BTC/USDT", size=Size(SizeKind.AMOUNT, D("5"))))
+    assert "0.00093 BTC" in str(refused.value) and "BTC" in str(refused.value).split("0.00093")[0] + "BTC"
