@@ -77,8 +77,4 @@ async def pressed(update: Update, context: BotContext) -> None:
     await order(update, context, ManualOrder(OrderKind.CLOSE, symbol, opened_ms=opened))
 
 def _fits(ref: str) -> bool:
-    try:
-        Callback(ACT, "cancel", ref).encode()
-    except ValueError:
-        return False
-    return True
+    return Callback(ACT, "cancel", ref).fits()

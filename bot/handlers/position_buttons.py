@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import Callback, for_asker
-from bot.views.choices import symbol_of, symbol_ref
+from bot.views.choices import symbol_fits, symbol_of, symbol_ref
 from bot.views.refresh import refresh_row
 from trading.services.portfolio import PositionView
 
@@ -38,11 +38,10 @@ def positions_keyboard(found: list[PositionView], asker: int) -> InlineKeyboardM
     """Return a Close button per open position (those whose data fits) and Refresh."""
     rows = []
     for view in found[:MAX_BUTTONS]:
-        try:
-            data = Callback(ACT, "close", for_asker(asker, close_ref(view))).encode()
-        except ValueError:                 # a symbol too long for Telegram's 64 bytes: /close SYMBOL still works
-            continue
-        rows.append([InlineKeyboardButton(f"Close {view.position.symbol}", callback_data=data)])
+        button = Callback(ACT, "close", for_asker(asker, close_ref(view)))
+        # a symbol a button cannot carry, or would bring back as another: /close SYMBOL still works
+        if symbol_fits(view.position.symbol) and button.fits():
+            rows.append([InlineKeyboardButton(f"Close {view.position.symbol}", callback_data=button.encode())])
     rows.append(refresh_row("positions", for_asker(asker)))
     return InlineKeyboardMarkup(rows)
 
