@@ -121,7 +121,12 @@ async def test_a_silent_connection_is_cut_and_reconnected(rig: StreamRig) -> Non
     polled = await rig.poll_when_due([SPOT], [M1])
 
     assert polled[(SPOT, M1)].equals(exchange_closed(rig.fake, M1, start))
-    await eventually(lambda: rig.links.kinds() == ["down", "up"], what="one down and one up")
+    # ccxt times each connection's pongs on its own: on a loaded machine the ticker's connection can be cut,
+    # reopened and told up before the klines' one is cut too, a second outage of its own. Each outage is told
+    # once: down and up alternate, and the feed ends up
+    await eventually(lambda: rig.links.kinds()[-1:] == ["up"], what="the streams back up")
+    kinds = rig.links.kinds()
+    assert kinds == ["down", "up"] * (len(kinds) // 2) and len(kinds) <= 4, kinds
 
 
 async def test_a_server_that_comes_back_is_reconnected_within_the_backoff_cap(rig: StreamRig) -> None:
