@@ -22,7 +22,7 @@ from trading.domain.candles import Candles, Timeframe
 FAST = StreamPolicy(heartbeat_s=0.1, stall_s=0.5, first_backoff_s=0.02, max_backoff_s=0.3)
 
 
-async def eventually(condition: Callable[[], Any], timeout: float = 3.0, what: str = "condition") -> None:
+async def eventually(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> None:
     """Wait until condition() is true, looking every 10 ms, or fail after timeout seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
