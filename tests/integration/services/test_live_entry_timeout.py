@@ -16,6 +16,7 @@ from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from trading.domain.candles import MINUTE_MS
 from trading.domain.client_ids import approval_client_id
+from trading.domain.instruments import MarketKind
 from trading.domain.decisions import Action, Decision, DecisionSource, OrderKind, TradeAction, TradeIdea
 from trading.domain.orders import OrderIntent, OrderType, Side
 from trading.engine.entry_pipeline import AccountView, EntryPlan
@@ -112,3 +113,33 @@ async def test_the_unfilled_rest_of_a_partly_filled_engine_entry_times_out_and_i
             assert rig.notified("rest of the") == [
                 f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): not "
                 f"filled within 10 min. The 0.001 filled stays open, guarded by its plan's exits [scripted]."]
+
+
+@pytest.mark.parametrize("approved", [True, False])
+async def test_the_rest_of_a_partly_filled_engine_entry_is_cancelled_when_its_position_closes(
+        tmp_path: Path, approved: bool) -> None:
+    # its guarded position gone, the rest no longer reads as the engine's entry: nothing timed it out, and a later
+    # fill opened a position adopted as "opened outside the engine", offered back as a /buy by the gate's pass
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        plan = limit_plan(rig)
+        engine_id = approval_client_id("proposal-1") if approved else plan.intent.client_order_id
+        await rig.loop.enter_approved(plan, engine_id)
+        rested = rig.fake.account.order(engine_id)
+        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
+        assert rig.engine.state.positions[PERP].key == engine_id
+        # closed by hand on the exchange (a target, a stop or /close leave the rest the same way)
+        rig.fake.account.trade_by_hand(rig.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.001"),
+                                       D("113000"), rig.clock.now_ms())
+
+        await rig.run_until(SQUEEZE + 4 * MINUTE_MS)
+
+        assert PERP not in rig.engine.state.positions and rig.engine.state.pending == {}
+        assert rested.status == "CANCELED" and rested.executed == D("0.001")
+        assert await rig.venue.broker.open_orders() == []
+        assert rig.notified("rest of the") == [
+            f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): its position "
+            f"closed, and a fill now would open a new one outside its plan."]
+        await rig.run_until(SQUEEZE + 30 * MINUTE_MS)
+        assert rig.fake.account.position("BTCUSDT") == 0 and rig.notified("outside the engine") == []
