@@ -109,10 +109,10 @@ async def test_the_unfilled_rest_of_a_partly_filled_engine_entry_times_out_and_i
         guard = rig.engine.state.positions[PERP]
         assert (guard.key, guard.amount, guard.stops.take_profit) == (engine_id, D("0.001"), D("140000"))
         assert engine_id not in [o.client_order_id for o in await rig.venue.broker.open_orders()]
-        if approved:        # an autonomous one's id is the engine's: the broker's own timeout may cancel it first
-            assert rig.notified("rest of the") == [
-                f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): not "
-                f"filled within 10 min. The 0.001 filled stays open, guarded by its plan's exits [scripted]."]
+        # before (autonomous): the broker's own timeout cancelled it first, told to no one
+        assert rig.notified("rest of the") == [
+            f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): not "
+            f"filled within 10 min. The 0.001 filled stays open, guarded by its plan's exits [scripted]."]
 
 
 @pytest.mark.parametrize("approved", [True, False])
