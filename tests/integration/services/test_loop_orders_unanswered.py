@@ -20,11 +20,13 @@ from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_faults import Fault, FaultKind
 from tests.fakes.live_futures_loop import (PERP, SPOT, LiveLoopRig, live_loop_around, perp_minutes, spot_minutes,
                                            start_live_loop)
+from tests.fakes.proposal_rig import with_proposals
 from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
 from tests.fakes.trading_setups import ENTER
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
+from trading.domain.approvals import TapOutcome
 from trading.domain.client_ids import approval_client_id
 from trading.domain.errors import VenueUnavailable
 from trading.domain.instruments import MarketKind
@@ -282,3 +284,22 @@ async def test_an_approved_entry_of_unknown_outcome_is_told_once_by_the_approval
 
         assert rig.notified("MAY have reached") == [] and not rig.notified("failed")
         assert list(rig.engine.state.pending) == [approval_client_id("proposal-1")]     # followed as before
+
+
+async def test_an_approved_entry_the_exchange_answers_it_never_had_is_told_not_placed_on_its_card(
+        tmp_path: Path) -> None:
+    # unanswered and its look-ups failing, the entry raised "MAY have reached"; the card's own look-up then
+    # answered "no such order" and the same text was re-raised, told before "did not reach the exchange after all"
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        proposals = await with_proposals(rig)       # type: ignore[arg-type]
+        await rig.run_until(SQUEEZE)
+        (card,) = proposals.cards.shown
+        answer_lost(rig, taken=False)
+
+        result = await proposals.approve(card)
+
+        assert result.outcome is TapOutcome.FAILED and "MAY" not in result.detail
+        assert result.detail == (f"the {PERP} entry was not placed: the exchange has no order "
+                                 f"{approval_client_id(card.id, 0)} (it did not answer, and a later look-up found "
+                                 f"none)")
+        assert rig.fake.account.position("BTCUSDT") == 0 and rig.fake.account.orders == []
