@@ -303,3 +303,19 @@ async def test_an_approved_entry_the_exchange_answers_it_never_had_is_told_not_p
                                  f"{approval_client_id(card.id, 0)} (it did not answer, and a later look-up found "
                                  f"none)")
         assert rig.fake.account.position("BTCUSDT") == 0 and rig.fake.account.orders == []
+
+
+async def test_the_kill_switch_tells_an_entry_of_unknown_outcome_the_exchange_never_had(tmp_path: Path) -> None:
+    # before: only an audit line; the user, told it MAY have reached the exchange, never heard more
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        await rig.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(rig, taken=False)
+        await rig.run_until(SQUEEZE)
+        (client_id,) = rig.engine.state.pending
+
+        await rig.loop.kill(False, "test", "stop everything")     # the look-up answers: no such order
+
+        assert rig.notified("did not reach the exchange after all") == [
+            f"Entry order for {PERP} ({client_id}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; its plan is dropped."]
+        assert rig.engine.state.pending == {} and rig.fake.account.orders == []
