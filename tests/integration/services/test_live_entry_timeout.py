@@ -143,3 +143,26 @@ async def test_the_rest_of_a_partly_filled_engine_entry_is_cancelled_when_its_po
             f"closed, and a fill now would open a new one outside its plan."]
         await rig.run_until(SQUEEZE + 30 * MINUTE_MS)
         assert rig.fake.account.position("BTCUSDT") == 0 and rig.notified("outside the engine") == []
+
+
+async def test_the_rest_cancelled_at_the_timeout_is_told_as_the_cancel_found_it(tmp_path: Path) -> None:
+    # more of it filled since the broker's last look: the cancel's answer has it, the open orders did not
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        plan = limit_plan(rig)
+        engine_id = approval_client_id("proposal-1")
+        await rig.loop.enter_approved(plan, engine_id)
+        rested = rig.fake.account.order(engine_id)
+        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        await rig.run_until(SQUEEZE + 9 * MINUTE_MS)
+        rig.fake.account.fill_at_cancel[engine_id] = (D("0.004"), D("105000"))
+
+        await rig.run_until(SQUEEZE + 10 * MINUTE_MS)
+
+        assert rested.status == "CANCELED" and rested.executed == D("0.005")
+        # before: "(0.013 of 0.014 ...) The 0.001 filled stays open"
+        assert rig.notified("rest of the") == [
+            f"Cancelled the unfilled rest of the {PERP} entry (0.009 of 0.014, id {rested.order_id}): not "
+            f"filled within 10 min. The 0.005 filled stays open, guarded by its plan's exits [scripted]."]
+        await rig.run_until(SQUEEZE + 11 * MINUTE_MS)
+        assert rig.engine.state.positions[PERP].amount == rig.fake.account.position("BTCUSDT") == D("0.005")
