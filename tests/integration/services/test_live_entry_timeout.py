@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.engine_plans import engine_plan
 from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from trading.domain.candles import MINUTE_MS
@@ -19,8 +20,7 @@ from trading.domain.client_ids import approval_client_id
 from trading.domain.instruments import MarketKind
 from trading.domain.decisions import Action, Decision, DecisionSource, OrderKind, TradeAction, TradeIdea
 from trading.domain.orders import OrderIntent, OrderType, Side
-from trading.engine.entry_pipeline import AccountView, EntryPlan
-from trading.engine.llm_orders import capped_plan
+from trading.engine.entry_pipeline import EntryPlan
 
 ORDER = "/fapi/v1/order"
 LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSource.MODEL,
@@ -29,12 +29,7 @@ LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSourc
 
 def limit_plan(rig: LiveLoopRig) -> EntryPlan:
     """Return the engine's plan of LIMIT_BUY at 105,000 under the market (stop 100,000, target 140,000)."""
-    instruments = rig.venue.broker.instruments
-    signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
-    plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
-                                 SQUEEZE, None, D("113691.10"))
-    assert isinstance(plan, EntryPlan)
-    return capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+    return engine_plan(rig, long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP), LIMIT_BUY)
 
 
 async def test_an_engine_entry_limit_past_the_timeout_is_cancelled_not_repriced_and_its_pending_entry_released(

@@ -18,12 +18,12 @@ import pytest
 
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_faults import Fault, FaultKind
+from tests.fakes.engine_plans import engine_plan
 from tests.fakes.live_futures_loop import (PERP, SPOT, LiveLoopRig, live_loop_around, perp_minutes, spot_minutes,
                                            start_live_loop)
 from tests.fakes.proposal_rig import with_proposals
 from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
-from tests.fakes.trading_setups import ENTER
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
 from trading.domain.approvals import TapOutcome
@@ -31,7 +31,6 @@ from trading.domain.client_ids import approval_client_id
 from trading.domain.errors import VenueUnavailable
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import Size, SizeKind
-from trading.engine.entry_pipeline import AccountView, EntryPlan
 from trading.services.entry_gate import EntryGate
 from trading.services.notification_policy import ALWAYS_THROUGH_QUIET, category_of
 from trading.services.portfolio import PortfolioService
@@ -273,9 +272,7 @@ async def test_an_approved_entry_of_unknown_outcome_is_told_once_by_the_approval
     # the card's reply says it MAY have reached the exchange (EntryProposals: OrderOutcomeUnknown): no push too
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
-        plan = rig.engine.plan_entry(SQUEEZE_LONG, ENTER, account, SQUEEZE, reference=D("113691.10"))
-        assert isinstance(plan, EntryPlan)
+        plan = engine_plan(rig, SQUEEZE_LONG)
         answer_lost(rig)
 
         with pytest.raises(VenueUnavailable, match="MAY have reached the exchange"):
