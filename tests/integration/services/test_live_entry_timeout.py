@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.engine_plans import engine_plan
+from tests.fakes.exchange_faults import Fault, FaultKind
 from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from trading.domain.candles import MINUTE_MS
@@ -161,3 +162,27 @@ async def test_the_rest_cancelled_at_the_timeout_is_told_as_the_cancel_found_it(
             f"filled within 10 min. The 0.005 filled stays open, guarded by its plan's exits [scripted]."]
         await rig.run_until(SQUEEZE + 11 * MINUTE_MS)
         assert rig.engine.state.positions[PERP].amount == rig.fake.account.position("BTCUSDT") == D("0.005")
+
+
+async def test_a_rest_whose_cancel_fails_keeps_its_closed_position_guarded_until_the_next_step_cancels_it(
+        tmp_path: Path) -> None:
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        plan = limit_plan(rig)
+        await rig.loop.enter_approved(plan, plan.intent.client_order_id)
+        rested = rig.fake.account.order(plan.intent.client_order_id)
+        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
+        rig.fake.account.trade_by_hand(rig.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.001"),
+                                       D("113000"), rig.clock.now_ms())
+        rig.fake.faults.arm(Fault(FaultKind.AUTH_ERROR, 1, ORDER, method="DELETE"))
+
+        await rig.run_until(SQUEEZE + 3 * MINUTE_MS)
+        # not recorded closed yet: a fill of the rest now grows the guarded position, never "outside the engine"
+        assert PERP in rig.engine.state.positions and rested.status == "PARTIALLY_FILLED"
+        assert rig.notified("EXIT") == [] and rig.fake.count(ORDER, "DELETE") == 1
+        await rig.run_until(SQUEEZE + 4 * MINUTE_MS)
+
+        assert PERP not in rig.engine.state.positions and rested.status == "CANCELED"
+        assert rig.fake.count(ORDER, "DELETE") == 2
+        assert len(rig.notified("rest of the")) == len(rig.notified("closed outside the bot")) == 1
