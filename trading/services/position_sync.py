@@ -1,5 +1,5 @@
 """Keeping the engine in step with the broker: orders sent, entries filled, exits done, positions closed
-(recorded by position_closes.py).
+(recorded by position_closes.py), entries timed out and rests no position wants (cancelled by entry_expiry.py).
 
 Works through the Broker port only (positions, orders by client id), so paper and live are followed the
 same way. Each fill the engine learns of here produces the one notification for that entry or exit. An order
