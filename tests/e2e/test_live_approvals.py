@@ -4,6 +4,7 @@ import sqlite3
 from decimal import Decimal
 
 from tests.fakes.bot_process import OWNER, running_bot
+from tests.fakes.exchange_faults import Fault, FaultKind
 from tests.fakes.live_bot import bought_for_100, code_now, fake_binance, live_settings, wrong_code
 from tests.fakes.telegram_api import FakeTelegram
 from trading.domain.instruments import MarketKind
@@ -153,6 +154,31 @@ async def test_cards_from_before_a_restart_expire_and_a_claimed_one_is_settled_b
     assert late.startswith("This card expired") and refused.text.startswith("Not opened: Live trading is paused")
     (order,) = exchange.account.orders
     assert order.client_id == approval_client_id(approval_id(sent), 0)
+
+
+async def test_a_claimed_card_whose_look_up_fails_at_a_restart_may_have_gone_out_and_is_settled_at_the_next(tmp_path):
+    # before: a failed look-up read as "no such order": "was not placed" while the order may be live
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        settings = live_settings(tmp_path, telegram, exchange)
+        async with running_bot(settings):
+            await switched_on(telegram)
+            unsent = await telegram.ask(OWNER, "/buy BTC/USDT 70", expect=CARD)
+        with sqlite3.connect(tmp_path / "trading.sqlite") as db:   # as if the process died as the order left
+            db.execute("UPDATE confirmations SET state = 'claimed', result = '' WHERE id = ?", (approval_id(unsent),))
+        exchange.faults.arm(Fault(FaultKind.AUTH_ERROR, 1000, "/api/v3/order", method="GET"))
+        before = len(telegram.sent)
+        async with running_bot(settings):
+            unknown = await telegram.wait_for(OWNER, lambda s: "before the restart" in s.text and
+                                              telegram.sent.index(s) >= before, timeout=30)
+        exchange.faults.clear()
+        before = len(telegram.sent)
+        async with running_bot(settings):
+            settled = await telegram.wait_for(OWNER, lambda s: "before the restart" in s.text and
+                                              telegram.sent.index(s) >= before, timeout=30)
+    assert "buy 70.00 USDT BTC/USDT) MAY have reached the exchange: looking it up failed" in unknown.text
+    assert "check /orders and /positions before placing it again" in unknown.text and "not placed" not in unknown.text
+    # the card stayed claimed: the next start looks it up again, and the exchange has no such order
+    assert "buy 70.00 USDT BTC/USDT) was not placed" in settled.text and exchange.account.orders == []
 
 
 async def test_live_off_refuses_an_approved_entry_at_the_press_and_at_the_code_by_name(tmp_path):

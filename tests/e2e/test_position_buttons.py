@@ -34,9 +34,9 @@ async def test_an_old_close_button_does_not_close_the_position_opened_after_it(t
     assert double_tap.startswith("Just shown above") and bought.text.startswith("✅ Bought")
     assert [s.text for s in telegram.replies_to(OWNER)].count(sold.text) == 1       # closed once
     # before: the old button sold the new 300 USDT position
-    assert re.fullmatch(r"Not closed: the ETH/USDT position this button was for is closed already\. A newer ETH/USDT "
-                        r"position is open since \d\d:\d\d UTC\. /positions shows what is open now, with fresh "
-                        r"buttons\.", refused.text), refused.text
+    assert re.fullmatch(r"Not closed: the ETH/USDT position this button was for is closed already\. Another ETH/USDT "
+                        r"position is open since \d{1,2} [A-Z][a-z]{2} \d\d:\d\d UTC\. /positions shows what is "
+                        r"open now, with fresh buttons\.", refused.text), refused.text
     assert late_toast == ""
     assert "ETH/USDT LONG 0.07" in still.text, still.text
     # Refresh redraws the Close buttons for the position open now (before: the message kept the old ones)

@@ -98,6 +98,8 @@ class FakeAccount:
     enforce_spot_balances: bool = False
     trades: list[dict] = field(default_factory=list)      # every fill, as /myTrades and /userTrades answer it
     fee_rate: Decimal = ZERO                              # taker fee, in the quote (0: the older tests' balances)
+    # a fill that lands just before an order's cancel, by client id (qty, price): the race between a look and a cancel
+    fill_at_cancel: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
     incomes: list[dict] = field(default_factory=list)     # funding payments, as /fapi/v1/income answers them
 
     def verify(self, request: web.Request, body: str) -> None:
@@ -298,6 +300,9 @@ class OrderEndpoints:
     async def cancel_order(self, request: web.Request) -> web.Response:
         """Cancel an open order."""
         order = self._find(await self.params(request))
+        if order.client_id in self.account.fill_at_cancel:
+            qty, price = self.account.fill_at_cancel.pop(order.client_id)
+            self.account.fill(order, qty, price, self.board.clock.now_ms())
         if not order.is_open:
             raise BinanceError(-2011, "Unknown order sent.")
         order.status, order.update_ms = "CANCELED", self.board.clock.now_ms()

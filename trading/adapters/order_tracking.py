@@ -30,16 +30,18 @@ def on_timeout(order: Order, origin: str, rule: LimitTimeout) -> LimitTimeout | 
 
     Only the engine's own orders time out. Its exits and other reducing orders follow the rule (reducing is
     always allowed). Its entries are only cancelled: re-placing one opens a position with no entry gate asked,
-    and the broker cannot ask it. The user's orders (manual or approved on a card) and the ones the bot did not
-    place rest until they fill or are cancelled, as on the exchange. An approved entry of the engine's carries an
-    approval's id: PositionSync times it out, as it does every pending entry of the engine's, in every mode.
+    and the broker cannot ask it. Once partly filled, an entry's rest is left to PositionSync, which cancels it
+    and tells the user what stays open (cancelled here it would go untold). The user's orders (manual or approved
+    on a card) and the ones the bot did not place rest until they fill or are cancelled, as on the exchange. An
+    approved entry of the engine's carries an approval's id: PositionSync times it out, as it does every entry of
+    the engine's, in every mode.
     """
     origin = origin_client_id(origin)     # adopted after a restart: the map of re-placed orders is gone
     if not is_engine_order(origin):
         return None
     if order.reduce_only or exit_number(origin) is not None:
         return rule
-    return LimitTimeout.CANCEL if is_engine_entry(origin) else None
+    return LimitTimeout.CANCEL if is_engine_entry(origin) and order.filled == 0 else None
 
 
 @dataclass(frozen=True, slots=True)

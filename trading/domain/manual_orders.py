@@ -67,12 +67,13 @@ class ManualOrder:
 
 
 def refuse_other_position(order: ManualOrder, symbol: str, position: Position | None) -> None:
-    """Refuse a close drawn for a position that is no longer the one open in symbol (closed, or a newer one)."""
+    """Refuse a close drawn for a position that is no longer the one open in symbol (closed, or another one)."""
     # an old button (a double tap, a re-delivered press, a message scrolled back to) must not close a later position
     if order.opened_ms is None or (position is not None and position.opened_ms == order.opened_ms):
         return
-    newer = "" if position is None else f" A newer {symbol} position is open since {_utc_clock(position.opened_ms)}."
-    raise InvalidInput(f"Not closed: the {symbol} position this button was for is closed already.{newer} "
+    # "another", not "newer": a button drawn later may have been for a position opened after the one open now
+    other = "" if position is None else f" Another {symbol} position is open since {_utc_time(position.opened_ms)}."
+    raise InvalidInput(f"Not closed: the {symbol} position this button was for is closed already.{other} "
                        f"/positions shows what is open now, with fresh buttons.")
 
 
@@ -142,8 +143,13 @@ class OrderTicket:
         return shape(self) == shape(newer)
 
 
-def _utc_clock(ms: int) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, timezone.utc):%H:%M} UTC"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _utc_time(ms: int) -> str:
+    # the date too: a position opened days ago must not read as today's (the month's name never follows the locale)
+    at = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return f"{at.day} {_MONTHS[at.month - 1]} {at:%H:%M} UTC"
 
 
 def _text(value: Decimal | None) -> str | None:

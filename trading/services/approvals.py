@@ -31,7 +31,7 @@ from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.confirmations import Confirmations, new_confirmation_id
 from trading.services.entry_gate import EntryGate
 from trading.services.event_bus import EventBus
-from trading.services.order_outcomes import TicketInterrupted
+from trading.services.order_outcomes import TicketInterrupted, Unanswered, look_up
 from trading.services.portfolio import PortfolioService
 
 _CLAIMS = {ClaimOutcome.NOT_YOURS: TapOutcome.NOT_YOURS, ClaimOutcome.ALREADY_ANSWERED: TapOutcome.ALREADY_ANSWERED,
@@ -332,16 +332,23 @@ class Approvals:
         await self._audit(f"Approval {approval.id}: {result}", approval)
 
     async def _settle_claimed(self, approval: Approval, broker: Broker, resume: ResumeEntry | None) -> str:
-        found = []
+        """Settle a card claimed before the restart by its orders' client ids; one whose look-up fails stays
+        claimed (the next start looks again) and MAY have gone out."""
+        found, unknown = [], False
         for leg, client_id in zip(approval.ticket.legs, approval.client_order_ids):
             if leg.cancel_id:
                 continue
-            try:
-                order = await broker.find_by_client_id(client_id, leg.symbol)
-            except TradingError:
-                order = None
-            if order is not None:
+            order = await look_up(broker, client_id, leg.symbol)
+            unknown = unknown or isinstance(order, Unanswered)
+            if isinstance(order, Order):
                 found.append(f"{order.id} {order.status}")
+        if unknown:
+            await self._audit(f"Approval {approval.id}: outcome unknown at the restart, looked up again at the "
+                              f"next", approval)
+            seen = f" (found: {', '.join(found)})" if found else ""
+            return (f"Approved order from before the restart ({describe(approval.ticket)}) MAY have reached the "
+                    f"exchange: looking it up failed{seen}; check /orders and /positions before placing it again. "
+                    f"The bot looks it up again at its next start.")
         result = ("placed before the restart: " + ", ".join(found)) if found else \
             "not placed: the process stopped before the order left"
         if found and approval.plan is not None and resume is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.domain.approvals import ENTRY_ACTION, Approval, Proposal, ProposalOutcome
-from trading.domain.errors import EntryRefused, InvalidInput, TradingError
+from trading.domain.errors import EntryRefused, InvalidInput, OrderNotFound, RetryableError, TradingError
 from trading.domain.events import Event, EventKind, Severity
 from trading.domain.instruments import price_text
 from trading.domain.manual_orders import OrderTicket
@@ -107,8 +107,12 @@ class EntryProposals:
 
     async def _found(self, plan: EntryPlan, client_id: str, error: TradingError) -> Order:
         """Return the entry the exchange holds under client_id after error, its plan's exits armed; re-raise error
-        when the exchange has none; raise OrderOutcomeUnknown when it cannot be asked either."""
+        when the exchange has none (OrderNotFound, saying not placed, after an error that left it unknown); raise
+        OrderOutcomeUnknown when it cannot be asked either."""
         found = await found_after(self._loop.broker, client_id, plan.signal.symbol, error)
+        if found is None and isinstance(error, RetryableError):     # its "MAY have reached" is answered now
+            raise OrderNotFound(f"the {plan.signal.symbol} entry was not placed: the exchange has no order "
+                                f"{client_id} (it did not answer, and a later look-up found none)")
         if found is None:
             raise error
         try:        # the loop did not record it when the failure came before it did: the plan's exits, not defaults

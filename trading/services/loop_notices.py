@@ -201,6 +201,15 @@ def entry_rest_expired(guard: GuardedPosition, order: Order, why: str, ts_ms: in
     return Event(EventKind.ORDER_CANCELLED, ts_ms, line, _guard_data(guard) | {"order_id": order.id})
 
 
+def entry_rest_orphaned(guard: GuardedPosition, order: Order, ts_ms: int) -> Event:
+    """Return the notification of the unfilled rest of a partly filled entry cancelled as its position closed."""
+    step = guard.amount_step
+    line = (f"Cancelled the unfilled rest of the {guard.symbol} entry ({amount_text(order.remaining, step)} of "
+            f"{amount_text(order.amount, step)}, id {order.id}): its position closed, and a fill now would open a "
+            f"new one outside its plan.")
+    return Event(EventKind.ORDER_CANCELLED, ts_ms, line, _guard_data(guard) | {"order_id": order.id})
+
+
 def entry_order_ended(pending: PendingEntry, status: str, ts_ms: int, why: str = "") -> Event:
     """Return the notification of an entry order that ended without a fill (why: the gate's refusal, if any)."""
     return order_failed("Entry", pending.symbol, f"the order was {status} before it filled" + (f": {why}" if why

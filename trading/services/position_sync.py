@@ -1,5 +1,5 @@
 """Keeping the engine in step with the broker: orders sent, entries filled, exits done, positions closed
-(recorded by position_closes.py).
+(recorded by position_closes.py), entries timed out and rests no position wants (cancelled by entry_expiry.py).
 
 Works through the Broker port only (positions, orders by client id), so paper and live are followed the
 same way. Each fill the engine learns of here produces the one notification for that entry or exit. An order
@@ -25,7 +25,7 @@ from trading.engine.trading_engine import ADOPTED_STEP, TradingEngine
 from trading.ports import Broker
 from trading.risk.verdicts import ALLOWED, Verdict
 from trading.services import loop_notices as notices
-from trading.services.engine_entries import expired_rests
+from trading.services.entry_expiry import EntryExpiry
 from trading.services.event_bus import EventBus
 from trading.services.guard_levels import guard_levels
 from trading.services.order_outcomes import Unanswered, look_up
@@ -63,15 +63,15 @@ class PositionSync:
         self._raced: list[str] = []            # positions opened while the entry gate refused (take_raced)
         self._starting = False                 # the start-up's reconcile: what it finds predates any refusal
         self._unanswered: set[str] = set()     # client ids of orders sent whose outcome is not known yet
-        self._expired: dict[str, str] = {}     # entries cancelled for their timeout, with why, until told
         self._closes = PositionCloses(broker, engine, events, venue)
+        self._expiry = EntryExpiry(broker, engine, events, venue)
 
     async def run(self, now: int, marks: Mapping[str, Decimal]) -> dict[str, Position]:
         """Learn what the broker did since the last run; return its open positions by symbol."""
-        await self._expire(now)
+        await self._expiry.expire(now)
         positions = {p.symbol: p for p in await self.broker.positions()}
         await self._entries(positions, now)
-        await self._expire_rests(now)
+        await self._expiry.expire_rests(now)
         await self._guarded(positions, now, marks)
         await self._adopt(positions, now)
         return positions
@@ -147,19 +147,24 @@ class PositionSync:
             order = await look_up(self.broker, client_id, pending.symbol)
             if isinstance(order, Unanswered):
                 continue           # not known yet: the gate cancels it when a later look-up finds it resting
-            if order is not None and not order.status.is_final:
-                if not await self.cancel_entry(order, now):
+            if order is None:      # of unknown outcome, it never reached the exchange: told as the sync tells it
+                await self._never_placed(client_id, pending.symbol, now)
+                continue
+            if not order.status.is_final:
+                ended = await self.cancel_entry(order, now)
+                if ended is None:
                     failed.append(order)
                     continue
-                cancelled.append(order)
-            if order is None or order.filled == 0:
+                cancelled.append(order := ended)
+            if order.filled == 0:
                 self.engine.on_entry_ended(client_id)
                 await self._audit(now, f"Entry order for {pending.symbol} cancelled by the kill switch")
         # a manual /buy or /short limit that rests is an entry too: left open it could fill under the switch
         for order in await self.open_entries():
             if order.client_order_id in self.engine.state.pending:
                 continue
-            (cancelled if await self.cancel_entry(order, now) else failed).append(order)
+            ended = await self.cancel_entry(order, now)
+            (failed.append(order) if ended is None else cancelled.append(ended))
         return cancelled, failed
 
     async def open_entries(self) -> list[Order]:
@@ -169,22 +174,17 @@ class PositionSync:
         return [o for o in await self.broker.open_orders() if not o.status.is_final and (
             o.client_order_id in self.engine.state.pending or _entry_order(o, longs))]
 
-    async def cancel_entry(self, order: Order, now: int) -> bool:
-        """Cancel a resting entry order; return False (with a notice) when the venue refused."""
-        failed = await self.try_cancel(order)
-        if failed:
-            await self.events.emit(notices.order_failed("Cancelling the entry", order.symbol, failed, now))
-        return not failed
+    async def cancel_entry(self, order: Order, now: int) -> Order | None:
+        """Cancel a resting entry order; return it as cancelled, None (with a notice) when the venue refused."""
+        cancelled = await self.try_cancel(order)
+        if isinstance(cancelled, str):
+            await self.events.emit(notices.order_failed("Cancelling the entry", order.symbol, cancelled, now))
+            return None
+        return cancelled
 
-    async def try_cancel(self, order: Order) -> str:
-        """Cancel an order; return why the venue refused ('' when cancelled)."""
-        try:
-            await self.broker.cancel(order.id, order.symbol)
-            if self.venue is not None:
-                await self.venue.settle()
-        except TradingError as exc:
-            return str(exc) or type(exc).__name__
-        return ""
+    async def try_cancel(self, order: Order) -> Order | str:
+        """Cancel an order; return it as cancelled, or why the venue refused."""
+        return await self._expiry.try_cancel(order)
 
     def take_raced(self) -> list[str]:
         """Return (once) the symbols whose position opened while the entry gate refused new positions."""
@@ -212,38 +212,6 @@ class PositionSync:
         await self.events.emit(notices.order_failed(what, intent.symbol, f"{error}{then}", now))
         return None
 
-    async def _expire(self, now: int) -> None:
-        """Cancel the engine's limit entries unfilled after the timeout, in paper as live, autonomous or approved
-        on a card (an approval's client id: the broker cannot tell it from the user's own approved order, which
-        rests); _entries then lets each go and tells it. The user's own limits are never pending entries."""
-        for pending in self.engine.expired_entries(now):
-            order = await look_up(self.broker, pending.client_order_id, pending.symbol)
-            if isinstance(order, Unanswered) or order is None or order.status.is_final or order.filled > 0 \
-                    or order.type is not OrderType.LIMIT:
-                continue       # unknown, gone, or partly filled: _entries guards its position, _expire_rests its rest
-            failed = await self.try_cancel(order)
-            if failed:
-                await self._audit(now, f"Timed-out {pending.symbol} entry {pending.client_order_id} not cancelled: "
-                                       f"{failed}")
-                continue
-            self._expired[pending.client_order_id] = self._timed_out()
-
-    async def _expire_rests(self, now: int) -> None:
-        """Cancel the unfilled rest of an engine's entry partly filled before the timeout (approved on a card or
-        not: the id of an approval's reads as the user's, and the broker lets it rest); its filled part stays the
-        position, guarded by the plan's exits."""
-        timeout = self.engine.settings.entry_timeout_ms
-        for order, guard in expired_rests(await self.broker.open_orders(), self.engine.state, timeout, now):
-            failed = await self.try_cancel(order)
-            if failed:
-                await self._audit(now, f"Timed-out rest of the {order.symbol} entry {order.client_order_id} not "
-                                       f"cancelled: {failed}")
-                continue
-            await self.events.emit(notices.entry_rest_expired(guard, order, self._timed_out(), now))
-
-    def _timed_out(self) -> str:
-        return f"not filled within {self.engine.settings.entry_timeout_ms / 60_000:g} min"
-
     async def _entries(self, positions: Mapping[str, Position], now: int) -> None:
         for client_id, pending in list(self.engine.state.pending.items()):
             order = await look_up(self.broker, client_id, pending.symbol)
@@ -264,7 +232,7 @@ class PositionSync:
                                        f"position is gone")
             elif order.status.is_final:
                 self.engine.on_entry_ended(client_id)
-                why = self._expired.pop(client_id, None)
+                why = self._expiry.expired.pop(client_id, None)
                 if why is None:       # a paper venue cancels an entry the gate refuses at its fill: say which brake
                     why = self.engine.vet_new_position(now, EntryOrigin.FILL, pending.symbol).reason
                 await self.events.emit(notices.entry_order_ended(pending, order.status.value, now, why))
@@ -279,7 +247,7 @@ class PositionSync:
     async def _entered(self, client_id: str, position: Position, now: int) -> None:
         """Guard the position client_id's entry opened with its plan's exits, and tell it."""
         symbol = position.symbol
-        self._expired.pop(client_id, None)      # filled before its cancel
+        self._expiry.expired.pop(client_id, None)      # filled before its cancel
         # asked before it counts; a position already guarded takes its approved plan (resume_approved)
         verdict = ALLOWED if symbol in self.engine.state.positions else \
             self.engine.vet_new_position(now, EntryOrigin.FILL, symbol)
@@ -318,6 +286,8 @@ class PositionSync:
                     self.engine.on_position_seen(held)
                 continue
             if held is None:
+                if not await self._expiry.cancel_rest(guard, now):
+                    continue       # a fill of the rest meanwhile would grow the position: guarded, not adopted
                 self._unanswered.discard(guard.exit_in_flight)
                 await self._closes.closed(symbol, looked, now, marks)
                 continue

@@ -90,9 +90,9 @@ class RestingEntries:
             verdict = self._engine.vet_new_position(now, EntryOrigin.FILL, order.symbol)
             if order.id in self._done or verdict.allowed:
                 continue
-            failed = await self._sync.try_cancel(order)
-            if failed:
-                await self._cancel_failed(order, failed, now)
+            cancelled = await self._sync.try_cancel(order)
+            if isinstance(cancelled, str):
+                await self._cancel_failed(order, cancelled, now)
                 continue
             self._done.add(order.id)
             refused.append((order, verdict))

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.engine_plans import engine_plan
+from tests.fakes.exchange_faults import Fault, FaultKind
 from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around
 from tests.fakes.market_stretches import SQUEEZE, long_signal
 from trading.domain.candles import MINUTE_MS
 from trading.domain.client_ids import approval_client_id
+from trading.domain.instruments import MarketKind
 from trading.domain.decisions import Action, Decision, DecisionSource, OrderKind, TradeAction, TradeIdea
 from trading.domain.orders import OrderIntent, OrderType, Side
-from trading.engine.entry_pipeline import AccountView, EntryPlan
-from trading.engine.llm_orders import capped_plan
+from trading.engine.entry_pipeline import EntryPlan
 
 ORDER = "/fapi/v1/order"
 LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSource.MODEL,
@@ -28,12 +30,7 @@ LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSourc
 
 def limit_plan(rig: LiveLoopRig) -> EntryPlan:
     """Return the engine's plan of LIMIT_BUY at 105,000 under the market (stop 100,000, target 140,000)."""
-    instruments = rig.venue.broker.instruments
-    signal = long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP)
-    plan = rig.engine.plan_entry(signal, LIMIT_BUY, AccountView(D(10_000), D(10_000), {}, instruments),
-                                 SQUEEZE, None, D("113691.10"))
-    assert isinstance(plan, EntryPlan)
-    return capped_plan(plan, LIMIT_BUY, D(10_000), instruments[PERP])
+    return engine_plan(rig, long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP), LIMIT_BUY)
 
 
 async def test_an_engine_entry_limit_past_the_timeout_is_cancelled_not_repriced_and_its_pending_entry_released(
@@ -108,7 +105,84 @@ async def test_the_unfilled_rest_of_a_partly_filled_engine_entry_times_out_and_i
         guard = rig.engine.state.positions[PERP]
         assert (guard.key, guard.amount, guard.stops.take_profit) == (engine_id, D("0.001"), D("140000"))
         assert engine_id not in [o.client_order_id for o in await rig.venue.broker.open_orders()]
-        if approved:        # an autonomous one's id is the engine's: the broker's own timeout may cancel it first
-            assert rig.notified("rest of the") == [
-                f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): not "
-                f"filled within 10 min. The 0.001 filled stays open, guarded by its plan's exits [scripted]."]
+        # before (autonomous): the broker's own timeout cancelled it first, told to no one
+        assert rig.notified("rest of the") == [
+            f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): not "
+            f"filled within 10 min. The 0.001 filled stays open, guarded by its plan's exits [scripted]."]
+
+
+@pytest.mark.parametrize("approved", [True, False])
+async def test_the_rest_of_a_partly_filled_engine_entry_is_cancelled_when_its_position_closes(
+        tmp_path: Path, approved: bool) -> None:
+    # its guarded position gone, the rest no longer reads as the engine's entry: nothing timed it out, and a later
+    # fill opened a position adopted as "opened outside the engine", offered back as a /buy by the gate's pass
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        plan = limit_plan(rig)
+        engine_id = approval_client_id("proposal-1") if approved else plan.intent.client_order_id
+        await rig.loop.enter_approved(plan, engine_id)
+        rested = rig.fake.account.order(engine_id)
+        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
+        assert rig.engine.state.positions[PERP].key == engine_id
+        # closed by hand on the exchange (a target, a stop or /close leave the rest the same way)
+        rig.fake.account.trade_by_hand(rig.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.001"),
+                                       D("113000"), rig.clock.now_ms())
+
+        await rig.run_until(SQUEEZE + 4 * MINUTE_MS)
+
+        assert PERP not in rig.engine.state.positions and rig.engine.state.pending == {}
+        assert rested.status == "CANCELED" and rested.executed == D("0.001")
+        assert await rig.venue.broker.open_orders() == []
+        assert rig.notified("rest of the") == [
+            f"Cancelled the unfilled rest of the {PERP} entry (0.013 of 0.014, id {rested.order_id}): its position "
+            f"closed, and a fill now would open a new one outside its plan."]
+        await rig.run_until(SQUEEZE + 30 * MINUTE_MS)
+        assert rig.fake.account.position("BTCUSDT") == 0 and rig.notified("outside the engine") == []
+
+
+async def test_the_rest_cancelled_at_the_timeout_is_told_as_the_cancel_found_it(tmp_path: Path) -> None:
+    # more of it filled since the broker's last look: the cancel's answer has it, the open orders did not
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        plan = limit_plan(rig)
+        engine_id = approval_client_id("proposal-1")
+        await rig.loop.enter_approved(plan, engine_id)
+        rested = rig.fake.account.order(engine_id)
+        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        await rig.run_until(SQUEEZE + 9 * MINUTE_MS)
+        rig.fake.account.fill_at_cancel[engine_id] = (D("0.004"), D("105000"))
+
+        await rig.run_until(SQUEEZE + 10 * MINUTE_MS)
+
+        assert rested.status == "CANCELED" and rested.executed == D("0.005")
+        # before: "(0.013 of 0.014 ...) The 0.001 filled stays open"
+        assert rig.notified("rest of the") == [
+            f"Cancelled the unfilled rest of the {PERP} entry (0.009 of 0.014, id {rested.order_id}): not "
+            f"filled within 10 min. The 0.005 filled stays open, guarded by its plan's exits [scripted]."]
+        await rig.run_until(SQUEEZE + 11 * MINUTE_MS)
+        assert rig.engine.state.positions[PERP].amount == rig.fake.account.position("BTCUSDT") == D("0.005")
+
+
+async def test_a_rest_whose_cancel_fails_keeps_its_closed_position_guarded_until_the_next_step_cancels_it(
+        tmp_path: Path) -> None:
+    async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
+        await rig.run_until(SQUEEZE)
+        plan = limit_plan(rig)
+        await rig.loop.enter_approved(plan, plan.intent.client_order_id)
+        rested = rig.fake.account.order(plan.intent.client_order_id)
+        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
+        rig.fake.account.trade_by_hand(rig.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.001"),
+                                       D("113000"), rig.clock.now_ms())
+        rig.fake.faults.arm(Fault(FaultKind.AUTH_ERROR, 1, ORDER, method="DELETE"))
+
+        await rig.run_until(SQUEEZE + 3 * MINUTE_MS)
+        # not recorded closed yet: a fill of the rest now grows the guarded position, never "outside the engine"
+        assert PERP in rig.engine.state.positions and rested.status == "PARTIALLY_FILLED"
+        assert rig.notified("EXIT") == [] and rig.fake.count(ORDER, "DELETE") == 1
+        await rig.run_until(SQUEEZE + 4 * MINUTE_MS)
+
+        assert PERP not in rig.engine.state.positions and rested.status == "CANCELED"
+        assert rig.fake.count(ORDER, "DELETE") == 2
+        assert len(rig.notified("rest of the")) == len(rig.notified("closed outside the bot")) == 1

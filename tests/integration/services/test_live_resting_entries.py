@@ -14,16 +14,16 @@ from pathlib import Path
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_faults import Fault, FaultKind
 from tests.fakes.exchange_markets import FakeMarket
+from tests.fakes.engine_plans import engine_plan
 from tests.fakes.live_futures_loop import PERP, LiveLoopRig, live_loop_around, perp_minutes, start_live_loop
 from tests.fakes.market_stretches import SELL_OFF, long_signal, minutes_around
-from tests.fakes.trading_setups import ENTER
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS, Timeframe
 from trading.domain.client_ids import approval_client_id
 from trading.domain.instruments import MarketKind
 from trading.domain.orders import Order, OrderIntent, OrderType, Side
 from trading.engine.engine_state import EngineSettings
-from trading.engine.entry_pipeline import AccountView, EntryPlan
+from trading.engine.entry_pipeline import EntryPlan
 from trading.risk.limits import LimitSettings
 
 DAY_MS = 24 * 60 * MINUTE_MS
@@ -41,23 +41,16 @@ async def manual_limit(rig: LiveLoopRig, price: str, symbol: str = PERP, n: int 
 
 async def engine_limit(rig: LiveLoopRig, price: str) -> Order:
     """Rest an entry of the engine's own (a plan with its stop and target, the entry a limit) on the exchange."""
-    signal = long_signal(SELL_OFF, price, "95000", "110000", "resting", PERP)
-    account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
-    plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D(price))
-    assert isinstance(plan, EntryPlan)
+    plan = entry_plan(rig, price, "95000", "110000", "resting")
     plan = replace(plan, intent=replace(plan.intent, type=OrderType.LIMIT, price=D(price)))
     order = await rig.venue.broker.place(plan.intent)
     rig.engine.on_entry_placed(plan, rig.clock.now_ms())
     return order
 
 
-def entry_plan(rig: LiveLoopRig, entry: str, stop: str, target: str) -> EntryPlan:
+def entry_plan(rig: LiveLoopRig, entry: str, stop: str, target: str, setup: str = "approved") -> EntryPlan:
     """Return the engine's plan of a long at entry (a market order) with this stop and target."""
-    signal = long_signal(SELL_OFF, entry, stop, target, "approved", PERP)
-    account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
-    plan = rig.engine.plan_entry(signal, ENTER, account, rig.clock.now_ms(), reference=D(entry))
-    assert isinstance(plan, EntryPlan)
-    return plan
+    return engine_plan(rig, long_signal(SELL_OFF, entry, stop, target, setup, PERP))
 
 
 def statuses(rig: LiveLoopRig) -> list[tuple[str, str]]:

@@ -18,18 +18,19 @@ import pytest
 
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_faults import Fault, FaultKind
+from tests.fakes.engine_plans import engine_plan
 from tests.fakes.live_futures_loop import (PERP, SPOT, LiveLoopRig, live_loop_around, perp_minutes, spot_minutes,
                                            start_live_loop)
+from tests.fakes.proposal_rig import with_proposals
 from tests.fakes.market_stretches import SQUEEZE, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
-from tests.fakes.trading_setups import ENTER
 from trading.adapters.clocks import ManualClock
 from trading.domain.candles import MINUTE_MS
+from trading.domain.approvals import TapOutcome
 from trading.domain.client_ids import approval_client_id
 from trading.domain.errors import VenueUnavailable
 from trading.domain.instruments import MarketKind
 from trading.domain.manual_orders import Size, SizeKind
-from trading.engine.entry_pipeline import AccountView, EntryPlan
 from trading.services.entry_gate import EntryGate
 from trading.services.notification_policy import ALWAYS_THROUGH_QUIET, category_of
 from trading.services.portfolio import PortfolioService
@@ -271,9 +272,7 @@ async def test_an_approved_entry_of_unknown_outcome_is_told_once_by_the_approval
     # the card's reply says it MAY have reached the exchange (EntryProposals: OrderOutcomeUnknown): no push too
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        account = AccountView(D(10_000), D(10_000), {}, rig.venue.broker.instruments)
-        plan = rig.engine.plan_entry(SQUEEZE_LONG, ENTER, account, SQUEEZE, reference=D("113691.10"))
-        assert isinstance(plan, EntryPlan)
+        plan = engine_plan(rig, SQUEEZE_LONG)
         answer_lost(rig)
 
         with pytest.raises(VenueUnavailable, match="MAY have reached the exchange"):
@@ -282,3 +281,38 @@ async def test_an_approved_entry_of_unknown_outcome_is_told_once_by_the_approval
 
         assert rig.notified("MAY have reached") == [] and not rig.notified("failed")
         assert list(rig.engine.state.pending) == [approval_client_id("proposal-1")]     # followed as before
+
+
+async def test_an_approved_entry_the_exchange_answers_it_never_had_is_told_not_placed_on_its_card(
+        tmp_path: Path) -> None:
+    # unanswered and its look-ups failing, the entry raised "MAY have reached"; the card's own look-up then
+    # answered "no such order" and the same text was re-raised, told before "did not reach the exchange after all"
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        proposals = await with_proposals(rig)       # type: ignore[arg-type]
+        await rig.run_until(SQUEEZE)
+        (card,) = proposals.cards.shown
+        answer_lost(rig, taken=False)
+
+        result = await proposals.approve(card)
+
+        assert result.outcome is TapOutcome.FAILED and "MAY" not in result.detail
+        assert result.detail == (f"the {PERP} entry was not placed: the exchange has no order "
+                                 f"{approval_client_id(card.id, 0)} (it did not answer, and a later look-up found "
+                                 f"none)")
+        assert rig.fake.account.position("BTCUSDT") == 0 and rig.fake.account.orders == []
+
+
+async def test_the_kill_switch_tells_an_entry_of_unknown_outcome_the_exchange_never_had(tmp_path: Path) -> None:
+    # before: only an audit line; the user, told it MAY have reached the exchange, never heard more
+    async with live_loop_around(tmp_path, SQUEEZE, [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
+        await rig.run_until(SQUEEZE - MINUTE_MS)
+        answer_lost(rig, taken=False)
+        await rig.run_until(SQUEEZE)
+        (client_id,) = rig.engine.state.pending
+
+        await rig.loop.kill(False, "test", "stop everything")     # the look-up answers: no such order
+
+        assert rig.notified("did not reach the exchange after all") == [
+            f"Entry order for {PERP} ({client_id}) did not reach the exchange after all: it has no such order. "
+            "Nothing was changed by it; its plan is dropped."]
+        assert rig.engine.state.pending == {} and rig.fake.account.orders == []

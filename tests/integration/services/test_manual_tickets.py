@@ -93,6 +93,6 @@ async def test_a_close_drawn_for_a_position_since_closed_is_refused_and_one_for_
     leg = (await tickets.quote(ManualOrder(OrderKind.CLOSE, "BTC/USDT", opened_ms=opened))).legs[0]
 
     assert str(refused.value).startswith("Not closed: the BTC/USDT position this button was for is closed already. "
-                                         "A newer BTC/USDT position is open since 12:00 UTC.")
+                                         "Another BTC/USDT position is open since 1 Jul 12:00 UTC.")
     assert leg.amount == D("0.00936")
     await account.close()

@@ -74,6 +74,10 @@ def test_only_the_engine_s_limits_time_out_its_entries_by_a_cancel_alone():
         assert on_timeout(replace(OPEN, reduce_only=True), origin, reprice) is None, origin
     # an entry is never re-placed: one bid again under an older version (<id>.r1) is only cancelled
     assert on_timeout(OPEN, f"{ENTRY}.r1", reprice) is cancel
+    # once partly filled, its rest is PositionSync's to cancel, which tells what stays open
+    partly = replace(OPEN, status=OrderStatus.PARTIALLY_FILLED, filled=Decimal("0.01"), avg_price=Decimal("100"))
+    assert on_timeout(partly, ENTRY, reprice) is None and on_timeout(partly, ENTRY, cancel) is None
+    assert on_timeout(partly, f"{ENTRY}-x2", reprice) is reprice
 
 
 def test_a_re_placed_exit_adopted_after_a_restart_still_times_out():

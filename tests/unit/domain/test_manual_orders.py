@@ -43,14 +43,18 @@ def test_a_close_drawn_for_the_open_position_goes_on_and_one_with_no_opening_tim
     refuse_other_position(ManualOrder(OrderKind.CLOSE, "BTC/USDT"), "BTC/USDT", None)
 
 
-def test_a_close_drawn_for_a_position_since_closed_is_refused_and_names_the_newer_one():
+def test_a_close_drawn_for_a_position_since_closed_is_refused_and_names_the_other_one_with_its_date():
     drawn = ManualOrder(OrderKind.CLOSE, "BTC/USDT", opened_ms=1_751_371_200_000)    # 2025-07-01 12:00 UTC
     with pytest.raises(InvalidInput) as newer:
         refuse_other_position(drawn, "BTC/USDT", held(1_751_371_200_000 + 63 * 60_000))
+    with pytest.raises(InvalidInput) as older:        # a button drawn later, for a position no longer there
+        refuse_other_position(drawn, "BTC/USDT", held(1_751_371_200_000 - 6 * 86_400_000))
     with pytest.raises(InvalidInput) as closed:
         refuse_other_position(drawn, "BTC/USDT", None)
-    assert str(newer.value) == ("Not closed: the BTC/USDT position this button was for is closed already. A newer "
-                                "BTC/USDT position is open since 13:03 UTC. /positions shows what is open now, "
-                                "with fresh buttons.")
+    # before: "A newer BTC/USDT position is open since 13:03 UTC": no date, and "newer" for an older one too
+    assert str(newer.value) == ("Not closed: the BTC/USDT position this button was for is closed already. Another "
+                                "BTC/USDT position is open since 1 Jul 13:03 UTC. /positions shows what is open "
+                                "now, with fresh buttons.")
+    assert "Another BTC/USDT position is open since 25 Jun 12:00 UTC." in str(older.value)
     assert str(closed.value) == ("Not closed: the BTC/USDT position this button was for is closed already. "
                                  "/positions shows what is open now, with fresh buttons.")
