@@ -221,7 +221,8 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     stops: ExchangeStops | None = None
     if settings.mode == "live":
         venue = live = await live_account(settings, spec, clock, market, store, events)
-        instruments = await market.instruments()
+        # the broker's perpetuals carry the exchange's leverage maxima, loaded at its start (the feed's lack them)
+        instruments = {**await market.instruments(), **live.broker.instruments}
         stops = exchange_stops(settings, live, engine, events)
     else:
         venue = paper = await paper_account(settings, clock, market, store, events, gate, spec)
