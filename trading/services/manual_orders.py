@@ -81,7 +81,7 @@ class Tickets:
         # with the hard stop switched off nothing closes the position before its margin is gone
         at_stake = leg.notional / leverage if stop is None else leg.amount * abs(leg.price - stop)
         risk = at_stake + 2 * leg.fee
-        return replace(leg, stop=stop, target=target, risk=risk)
+        return replace(leg, stop=stop, target=target, risk=risk, leverage=leverage)
 
 
 class ManualOrders:
