@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from bot.views.approvals import card_text
+from bot.views.risk import risk_text
 from tests.fakes.exchange_api import FakeExchange
 from tests.fakes.exchange_faults import Fault, FaultKind
 from tests.fakes.live_futures_loop import PERP, LiveLoopRig, perp_minutes, start_live_loop
@@ -66,6 +67,7 @@ async def engine_entry_leverage(rig: LiveLoopRig) -> int:
 async def test_an_engine_entry_goes_at_futures_leverage_when_the_exchange_allows_more(tmp_path: Path) -> None:
     async with trading_at(tmp_path, SizingSettings(futures_leverage=5), [ScriptedStrategy([SQUEEZE_LONG])]) as rig:
         assert rig.loop.instruments[PERP].max_leverage == 125       # loaded at start: ccxt's markets list none
+        assert "lower" not in risk_text(rig.loop.risk_status())
         assert await engine_entry_leverage(rig) == 5
 
 
@@ -75,9 +77,12 @@ async def test_max_leverage_caps_the_engine_entry(tmp_path: Path) -> None:
         assert await engine_entry_leverage(rig) == 3
 
 
-async def test_the_exchange_maximum_below_the_setting_caps_the_engine_entry(tmp_path: Path) -> None:
+async def test_the_exchange_maximum_below_the_setting_caps_the_engine_entry_and_risk_says_so(tmp_path: Path
+                                                                                           ) -> None:
     async with trading_at(tmp_path, SizingSettings(futures_leverage=5), [ScriptedStrategy([SQUEEZE_LONG])],
                           exchange_max=2) as rig:
+        assert risk_text(rig.loop.risk_status()).splitlines()[-1] == \
+            f"The exchange's maximum holds new positions lower: {PERP} 2x"
         assert await engine_entry_leverage(rig) == 2
 
 
