@@ -25,6 +25,7 @@ from trading.domain.candles import MINUTE_MS
 from trading.domain.confirmations import Confirmation
 from trading.domain.manual_orders import ManualOrder, OrderKind, OrderTicket
 from trading.engine.engine_state import EngineSettings
+from trading.risk.protective_stops import ProtectionSettings
 from trading.risk.sizing import SizingSettings
 from trading.services.entry_gate import EntryGate
 from trading.services.manual_orders import Tickets
@@ -36,7 +37,7 @@ BRACKETS = "/fapi/v1/leverageBracket"
 
 @asynccontextmanager
 async def trading_at(folder: Path, sizing: SizingSettings, strategies: list[Any], exchange_max: int | None = None,
-                     brackets_fail: bool = False) -> AsyncIterator[LiveLoopRig]:
+                     brackets_fail: bool = False, hard_stop_pct: D = D(10)) -> AsyncIterator[LiveLoopRig]:
     """Run the live loop with these sizing settings, the fake's BTCUSDT maximum at exchange_max (else 125x)."""
     candles = minutes_around(SQUEEZE)
     clock = ManualClock(SQUEEZE - 5 * MINUTE_MS)
@@ -45,7 +46,8 @@ async def trading_at(folder: Path, sizing: SizingSettings, strategies: list[Any]
             fake.account.max_leverage["BTCUSDT"] = exchange_max
         if brackets_fail:
             fake.faults.arm(Fault(FaultKind.AUTH_ERROR, 1, BRACKETS, method="GET"))     # the first: ours
-        rig = await start_live_loop(folder, fake, clock, candles, strategies, EngineSettings(sizing=sizing))
+        settings = EngineSettings(sizing=sizing, protection=ProtectionSettings(hard_stop_pct=hard_stop_pct))
+        rig = await start_live_loop(folder, fake, clock, candles, strategies, settings)
         try:
             yield rig
         finally:
@@ -145,3 +147,18 @@ async def test_a_ticket_is_placed_at_its_own_leverage_and_a_set_between_replaces
         assert requote_change(shown, newer, D(50)).startswith("the leverage changed (5x → 3x)")
         await portfolio.execute(shown)        # what the card showed goes out, never the setting changed under it
         assert rig.fake.account.leverage["BTCUSDT"] == 5
+
+
+async def test_a_hard_stop_beyond_liquidation_is_said_on_the_ticket_and_the_card(tmp_path: Path) -> None:
+    # HARD_STOP_PCT 96 at 10x: a short's stop 9.6% above the entry; isolated at 10x with BTC's 0.4% maintenance
+    # margin it is liquidated about 9.5% above (entry x 1.1 / 1.004): before the stop can fire
+    async with trading_at(tmp_path, SizingSettings(futures_leverage=10), [], hard_stop_pct=D(96)) as rig:
+        quotes, _ = tickets(rig)
+        ticket = await quotes.quote(ManualOrder(OrderKind.SHORT, PERP, D(1000)))
+        (note,) = ticket.notes
+        assert note.startswith("The hard stop is beyond liquidation at 10x (liquidation ≈ ")
+        assert note.endswith("the position is liquidated first; lower HARD_STOP_PCT or the leverage.")
+        assert note in card(ticket)
+        rig.engine.settings = EngineSettings(sizing=SizingSettings(futures_leverage=5),
+                                             protection=ProtectionSettings(hard_stop_pct=D(96)))
+        assert (await quotes.quote(ManualOrder(OrderKind.SHORT, PERP, D(1000)))).notes == ()   # 19.2% vs ~19.6%
