@@ -366,7 +366,7 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
         raise ConfigurationError("Live trading needs MARKET_DATA=live: it never trades on replayed prices.")
     options = LiveOptions(limit_timeout_ms=settings.limit_order_timeout_minutes * 60_000,
                           on_limit_timeout=LimitTimeout(settings.limit_order_timeout_action),
-                          default_leverage=settings.futures_leverage)
+                          default_leverage=min(settings.futures_leverage, settings.max_leverage))
     resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
