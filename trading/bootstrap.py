@@ -221,7 +221,8 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     stops: ExchangeStops | None = None
     if settings.mode == "live":
         venue = live = await live_account(settings, spec, clock, market, store, events)
-        instruments = await market.instruments()
+        # the broker's perpetuals carry the exchange's leverage maxima, loaded at its start (the feed's lack them)
+        instruments = {**await market.instruments(), **live.broker.instruments}
         stops = exchange_stops(settings, live, engine, events)
     else:
         venue = paper = await paper_account(settings, clock, market, store, events, gate, spec)
@@ -365,7 +366,7 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
         raise ConfigurationError("Live trading needs MARKET_DATA=live: it never trades on replayed prices.")
     options = LiveOptions(limit_timeout_ms=settings.limit_order_timeout_minutes * 60_000,
                           on_limit_timeout=LimitTimeout(settings.limit_order_timeout_action),
-                          default_leverage=settings.futures_leverage)
+                          default_leverage=min(settings.futures_leverage, settings.max_leverage))
     resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)

@@ -72,6 +72,8 @@ def _leg(leg: Leg, ticket: OrderTicket) -> str:
     how = f"limit {price(leg.limit, tick)}" if leg.limit is not None else "market"
     parts = [f"<b>{esc(leg.symbol)}</b> {leg.side.upper()} {amount} ≈ {money(leg.notional)} {q} ({how})",
              f"Est. fill {price(leg.price, tick)} · fees ≈ {money(leg.fee, 4)} {q}"]
+    if ":" in leg.symbol and not leg.reduce_only:      # a perpetual's entry: the leverage it is placed at
+        parts.append(f"Leverage {leg.leverage}x · margin ≈ {money(leg.notional / leg.leverage)} {q}")
     if leg.stop is not None:
         target = f" · target zone {price(leg.target, tick)}" if leg.target is not None else ""
         parts.append(f"Stop {price(leg.stop, tick)}{target} · risk ≈ {money(leg.risk)} {q}")

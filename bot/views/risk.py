@@ -39,6 +39,11 @@ def risk_text(status: RiskStatus) -> str:
         f"Per trade: risk {_pct(sizing.risk_per_trade_pct)} · futures leverage {sizing.futures_leverage}x "
         f"(cap {sizing.max_leverage}x) · hard stop {_pct(protection.hard_stop_pct)}",
     ]
+    if sizing.futures_leverage > sizing.max_leverage:
+        lines[-1] += f" · new futures positions open at {sizing.max_leverage}x"
+    if status.leverage_capped:        # what is really placed where the exchange allows less than the setting
+        lines.append("The exchange's maximum holds new positions lower: " + ", ".join(
+            f"{esc(symbol)} {leverage}x" for symbol, leverage in sorted(status.leverage_capped.items())))
     return "\n".join(lines)
 
 

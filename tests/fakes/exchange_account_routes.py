@@ -68,16 +68,18 @@ class AccountEndpoints:
         return web.json_response(rows)
 
     async def leverage_bracket(self, request: web.Request) -> web.Response:
-        """Answer one margin bracket per perpetual."""
+        """Answer one margin bracket per perpetual (its maximum: FakeAccount.max_leverage, else 125x)."""
         await self.verified(request)
         return web.json_response([{"symbol": m.market_id, "brackets": [
-            {"bracket": 1, "initialLeverage": 125, "notionalCap": 50000, "notionalFloor": 0,
-             "maintMarginRatio": 0.004, "cum": 0}]} for m in self.board.listed(MarketKind.PERP)])
+            {"bracket": 1, "initialLeverage": self.account.max_leverage.get(m.market_id, 125), "notionalCap": 50000,
+             "notionalFloor": 0, "maintMarginRatio": 0.004, "cum": 0}]} for m in self.board.listed(MarketKind.PERP)])
 
     async def set_leverage(self, request: web.Request) -> web.Response:
-        """Set the leverage of a perpetual."""
+        """Set the leverage of a perpetual; refuse one above its maximum as Binance does (-4028)."""
         params = await self.verified(request)
         market = self.board.by_id(MarketKind.PERP, params.get("symbol", ""))
+        if int(params["leverage"]) > self.account.max_leverage.get(market.market_id, 125):
+            raise BinanceError(-4028, f"Leverage {params['leverage']} is not valid")
         self.account.leverage[market.market_id] = int(params["leverage"])
         return web.json_response({"leverage": int(params["leverage"]), "maxNotionalValue": "1000000",
                                   "symbol": market.market_id})

@@ -90,6 +90,7 @@ class FakeAccount:
     algo_orders: list["FakeAlgoOrder"] = field(default_factory=list)
     positions: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)   # market id -> (amount, entry)
     leverage: dict[str, int] = field(default_factory=dict)                        # market id -> leverage (10)
+    max_leverage: dict[str, int] = field(default_factory=dict)    # market id -> its first bracket's maximum (125)
     restrictions: dict[str, bool] = field(default_factory=lambda: {
         "ipRestrict": False, "enableReading": True, "enableWithdrawals": False, "enableInternalTransfer": False,
         "enableMargin": False, "enableFutures": True, "permitsUniversalTransfer": False,

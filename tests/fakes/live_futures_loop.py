@@ -5,7 +5,7 @@ restart; dropping one without closing its venue is a process killed.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
@@ -25,6 +25,7 @@ from trading.domain.candles import MINUTE_MS, Candles, Timeframe
 from trading.domain.instruments import MarketKind
 from trading.engine.engine_state import EngineSettings
 from trading.engine.rules_decider import RulesDecider
+from trading.risk.sizing import SizingSettings
 from trading.engine.trading_engine import TradingEngine
 from trading.services.event_bus import EventBus
 from trading.services.exchange_stops import ExchangeStops
@@ -35,6 +36,14 @@ from trading.services.trading_loop import LoopSettings, TradingLoop
 PERP = "BTC/USDT:USDT"
 StopsFrom = Callable[[LiveVenue, TradingEngine, EventBus], "ExchangeStops | None"]
 SPOT = "BTC/USDT"
+# the rig's default: futures at 1x, so the figures of tests about something else than leverage stay hand-computed
+# (the fake lists a 125x maximum, which start-up loads; the engine's default FUTURES_LEVERAGE is 5)
+AT_1X = EngineSettings(sizing=SizingSettings(futures_leverage=1))
+
+
+def at_1x(settings: EngineSettings) -> EngineSettings:
+    """Return settings trading futures at 1x (the rig's default), the rest as they are."""
+    return replace(settings, sizing=replace(settings.sizing, futures_leverage=1))
 
 
 def spot_minutes(candles: Candles) -> FakeMarket:
@@ -91,11 +100,12 @@ class LiveLoopRig:
 
 
 async def start_live_loop(folder: Path, fake: FakeExchange, clock: ManualClock, candles: Candles,
-                          strategies: list[Any], settings: EngineSettings = EngineSettings(),
+                          strategies: list[Any], settings: EngineSettings = AT_1X,
                           futures: bool = True, stops_from: StopsFrom | None = None) -> LiveLoopRig:
     """Return a started loop trading PERP (SPOT when not futures: no exchange stops) on the fake (whose clock is
     clock), reconciled with it as start-up does; stops_from builds its exchange stops (default: on, as bootstrap
-    wires them by default)."""
+    wires them by default). The engine trades at 1x unless settings say otherwise (AT_1X: the figures of most
+    tests are hand-computed at 1x; pass at_1x(yours) to keep that with other settings)."""
     symbol = PERP if futures else SPOT
     store = SqliteStore(folder / "trading.sqlite", clock)
     await store.open()

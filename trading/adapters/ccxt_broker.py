@@ -14,6 +14,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from trading.adapters.ccxt_placement import BOT_CLIENT_ID_PREFIX, LiveOptions, Placements, PlacementWiring
 from trading.adapters.exchange_account import ExchangeAccount
 from trading.adapters.followed_orders import FollowedOrders
+from trading.adapters.leverage_limits import leverage_maxima, with_leverage_maxima
 from trading.adapters.order_supervision import expire_limits
 from trading.adapters.position_book import PositionBook
 from trading.adapters.protective_orders import Protection, ProtectiveOrders
@@ -78,6 +79,11 @@ class CcxtBroker:
             return self.instruments[symbol]
         except KeyError:
             raise BadSymbol(f"{symbol} is not a {self.kind} market of this exchange") from None
+
+    async def load_leverage_limits(self) -> None:
+        """Set each perpetual's max_leverage from the exchange (one signed call; left unknown when it fails)."""
+        if self.futures:
+            self.instruments = with_leverage_maxima(self.instruments, await leverage_maxima(self.account))
 
     # ---- the Broker port ----------------------------------------------------------------------
 

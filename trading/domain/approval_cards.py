@@ -36,6 +36,10 @@ def describe(ticket: OrderTicket) -> str:
 
 def requote_change(shown: OrderTicket, newer: OrderTicket, max_slippage_bps: Decimal) -> str:
     """Return why the re-quoted ticket replaces the card shown ('' when the card holds)."""
+    levers = [(old.leverage, new.leverage) for old, new in zip(shown.legs, newer.legs) if old.leverage != new.leverage]
+    if levers and len(shown.legs) == len(newer.legs):
+        was, now = levers[0]
+        return f"the leverage changed ({was}x → {now}x): the stop and risk are worked out again"
     if not shown.same_orders(newer):
         return "the orders changed (a position or an order changed)"
     moved = shown.moved_bps(newer)

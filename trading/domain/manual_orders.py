@@ -95,6 +95,7 @@ class Leg:
     cancel_id: str = ""                   # /cancel: the order to cancel instead of placing one
     price_tick: Decimal | None = None     # the market's tick and step: the card and the code prompt show on them
     amount_step: Decimal | None = None
+    leverage: int = 1                     # futures entries: the leverage placed at (the stop and risk follow it)
 
     @property
     def notional(self) -> Decimal:
@@ -123,10 +124,7 @@ class OrderTicket:
 
     def canonical(self) -> dict[str, Any]:
         """Return the ticket as plain data whose hash binds an approval to exactly these figures."""
-        return {"kind": self.order.kind.value, "legs": [
-            {"symbol": leg.symbol, "side": leg.side.value, "amount": str(leg.amount), "price": str(leg.price),
-             "quote_amount": _text(leg.quote_amount), "limit": _text(leg.limit), "reduce_only": leg.reduce_only,
-             "cancel_id": leg.cancel_id} for leg in self.legs]}
+        return {"kind": self.order.kind.value, "legs": [_canonical(leg) for leg in self.legs]}
 
     def moved_bps(self, newer: "OrderTicket") -> Decimal:
         """Return how far the newer ticket's estimated prices moved from these, in basis points (the largest)."""
@@ -135,10 +133,11 @@ class OrderTicket:
         return max(moves, default=ZERO)
 
     def same_orders(self, newer: "OrderTicket") -> bool:
-        """Return True when newer places the same orders (symbols, sides, exit amounts), whatever the prices."""
+        """Return True when newer places the same orders (symbols, sides, leverage, exit amounts), whatever the
+        prices."""
         def shape(ticket: OrderTicket) -> list[tuple[Any, ...]]:
             # an entry is sized in quote, so its base amount follows the price: the price check covers it
-            return [(leg.symbol, leg.side, leg.limit, leg.cancel_id, leg.reduce_only,
+            return [(leg.symbol, leg.side, leg.limit, leg.cancel_id, leg.reduce_only, leg.leverage,
                      None if ticket.opens else leg.amount) for leg in ticket.legs]
         return shape(self) == shape(newer)
 
@@ -150,6 +149,14 @@ def _utc_time(ms: int) -> str:
     # the date too: a position opened days ago must not read as today's (the month's name never follows the locale)
     at = datetime.fromtimestamp(ms / 1000, timezone.utc)
     return f"{at.day} {_MONTHS[at.month - 1]} {at:%H:%M} UTC"
+
+
+def _canonical(leg: Leg) -> dict[str, Any]:
+    plain = {"symbol": leg.symbol, "side": leg.side.value, "amount": str(leg.amount), "price": str(leg.price),
+             "quote_amount": _text(leg.quote_amount), "limit": _text(leg.limit), "reduce_only": leg.reduce_only,
+             "cancel_id": leg.cancel_id}
+    # 1x (spot, exits) is left out: the hash of a card saved before legs had a leverage stays what it was
+    return plain if leg.leverage == 1 else plain | {"leverage": leg.leverage}
 
 
 def _text(value: Decimal | None) -> str | None:

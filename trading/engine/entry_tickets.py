@@ -32,7 +32,7 @@ def plan_ticket(plan: EntryPlan, instrument: Instrument, price: Decimal, now_ms:
     risk = amount * abs(fill - plan.stop) + 2 * fee if plan.stop is not None else notional
     leg = Leg(intent.symbol, intent.side, amount, fill, fee, quote_amount=intent.quote_amount, limit=limit,
               stop=plan.stop, target=plan.take_profit, risk=risk, price_tick=instrument.price_tick,
-              amount_step=instrument.amount_step)
+              amount_step=instrument.amount_step, leverage=intent.leverage or 1)
     kind = OrderKind.BUY if plan.signal.side is PositionSide.LONG else OrderKind.SHORT
     order = ManualOrder(kind, intent.symbol, notional, limit)
     return OrderTicket(order, (leg,), now_ms, instrument.quote)

@@ -46,3 +46,15 @@ def is_liquidated(side: PositionSide, mark: Decimal, liq_price: Decimal | None) 
     if liq_price is None:
         return False
     return mark <= liq_price if side is PositionSide.LONG else mark >= liq_price
+
+
+def stop_past_liquidation(side: PositionSide, entry: Decimal, stop: Decimal | None, leverage: int,
+                          tiers: Sequence[MarginTier]) -> Decimal | None:
+    """Return the estimated liquidation price of a new isolated position at leverage when its stop sits at or
+    beyond it (the position is liquidated before the stop can fire); None when the stop comes first."""
+    if stop is None or leverage <= 1 or entry <= 0:
+        return None
+    liq = liquidation_price(side, Decimal(1), entry, entry / leverage, tiers)     # per unit: the margin scales
+    if liq is None:
+        return None
+    return liq if (stop <= liq if side is PositionSide.LONG else stop >= liq) else None

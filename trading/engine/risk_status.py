@@ -1,8 +1,9 @@
 """What /risk shows: the limits in force, today's PnL and the drawdown against them, cooldowns, breaker, kill switch."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Mapping
 
 from trading.domain.candles import MINUTE_MS
 from trading.domain.frozen import changed
@@ -43,6 +44,8 @@ class RiskStatus:
     kill_switch: KillSwitch
     entries_allowed: bool
     blocked_because: str                # the first rule that blocks a new entry now, empty when allowed
+    # perpetuals traded whose exchange maximum holds a new position below the leverage setting: symbol -> leverage
+    leverage_capped: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def daily_loss_used_pct(self) -> Decimal:

@@ -98,10 +98,15 @@ def size_entry(request: SizingRequest, settings: SizingSettings) -> PositionSize
 
 
 def trade_leverage(instrument: Instrument, settings: SizingSettings) -> int:
-    """Return the leverage for a new position: 1 on spot, the capped futures leverage on perpetuals."""
+    """Return the leverage for a new position: 1 on spot, the capped futures leverage on perpetuals.
+
+    A perpetual listing no maximum above 1x has an unknown one (ccxt lists none for Binance's; see
+    trading/adapters/leverage_limits.py): MAX_LEVERAGE alone caps it, and the exchange refuses beyond its own.
+    """
     if instrument.kind is MarketKind.SPOT:
         return 1
-    return max(1, min(settings.futures_leverage, settings.max_leverage, instrument.max_leverage))
+    known = instrument.max_leverage if instrument.max_leverage > 1 else settings.max_leverage
+    return max(1, min(settings.futures_leverage, settings.max_leverage, known))
 
 
 def kelly_fraction(r_multiples: Sequence[Decimal]) -> Decimal:

@@ -61,7 +61,9 @@ class LiveVenue:
         self._pending.append(event)
 
     async def restore(self) -> ReconciliationReport:
-        """Load the saved state, reconcile it with the exchange, persist, and return the report for the chat."""
+        """Load the exchange's leverage maxima and the saved state, reconcile it with the exchange, persist, and
+        return the report for the chat."""
+        await self.broker.load_leverage_limits()
         state = await self._store.load_state(self.state_key)
         if state:
             if not isinstance(state, Mapping):      # never overwrite a saved account that cannot be read

@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
 from trading.domain.candles import Candles, Timeframe
 from trading.domain.errors import TradingError
-from trading.domain.instruments import Instrument
+from trading.domain.instruments import Instrument, MarketKind
 from trading.domain.market import Ticker
 from trading.domain.positions import Position
 from trading.engine.entry_pipeline import AccountView, account_view
@@ -213,8 +213,15 @@ class LoopControls:
         return self.broker.summary(self._marks).equity
 
     def risk_status(self) -> RiskStatus:
-        """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts)."""
-        return self.engine.risk_status(self.clock.now_ms(), self.broker.summary(self._marks).equity)
+        """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts), with the
+        traded perpetuals whose exchange maximum holds new positions below the leverage setting."""
+        status = self.engine.risk_status(self.clock.now_ms(), self.broker.summary(self._marks).equity)
+        sizing = self.engine.settings.sizing
+        wanted = min(sizing.futures_leverage, sizing.max_leverage)
+        capped = {symbol: leverage for symbol in self.settings.symbols
+                  if (i := self.instruments.get(symbol)) is not None and i.kind is MarketKind.PERP
+                  and (leverage := trade_leverage(i, sizing)) < wanted}
+        return replace(status, leverage_capped=capped) if capped else status
 
     # ---- shared steps -------------------------------------------------------------------------
 

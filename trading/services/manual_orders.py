@@ -11,6 +11,8 @@ from trading.domain.instruments import Instrument
 from trading.domain.manual_orders import Leg, ManualOrder, OrderKind, OrderTicket
 from trading.domain.orders import Order, Side
 from trading.domain.positions import PositionSide
+from trading.engine.liquidation import stop_past_liquidation
+from trading.engine.margin_tiers import tiers_for
 from trading.engine.trading_engine import TradingEngine
 from trading.risk.protective_stops import StopState, hard_stop_price
 from trading.risk.sizing import trade_leverage
@@ -60,7 +62,9 @@ class Tickets:
         ticket = await self._portfolio.quote(order)
         if not ticket.opens:
             return ticket
-        return replace(ticket, legs=tuple([await self._levels(leg) for leg in ticket.legs]))
+        legs = tuple([await self._levels(leg) for leg in ticket.legs])
+        warned = tuple(note for leg in legs if (note := _liquidated_first(leg)))
+        return replace(ticket, legs=legs, notes=ticket.notes + warned)
 
     async def _levels(self, leg: Leg) -> Leg:
         instrument = self._instruments.get(leg.symbol)
@@ -81,7 +85,17 @@ class Tickets:
         # with the hard stop switched off nothing closes the position before its margin is gone
         at_stake = leg.notional / leverage if stop is None else leg.amount * abs(leg.price - stop)
         risk = at_stake + 2 * leg.fee
-        return replace(leg, stop=stop, target=target, risk=risk)
+        return replace(leg, stop=stop, target=target, risk=risk, leverage=leverage)
+
+
+def _liquidated_first(leg: Leg) -> str:
+    """Return the warning for a futures entry whose hard stop lies at or beyond its liquidation price ('' if none)."""
+    side = PositionSide.LONG if leg.side is Side.BUY else PositionSide.SHORT
+    liq = stop_past_liquidation(side, leg.price, leg.stop, leg.leverage, tiers_for(leg.symbol))
+    if liq is None:
+        return ""
+    return (f"The hard stop is beyond liquidation at {leg.leverage}x (liquidation ≈ {liq:,.2f}): the position is "
+            f"liquidated first; lower HARD_STOP_PCT or the leverage.")
 
 
 class ManualOrders:

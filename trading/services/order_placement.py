@@ -89,7 +89,7 @@ class OrderPlacement:
         kind = OrderType.LIMIT if leg.limit is not None else OrderType.MARKET
         client_id = client_id or _client_id()
         held = await self._legs.position(leg.symbol)
-        leverage = self._leverage(leg.symbol, held)
+        leverage = self._leverage(leg.symbol, held, quoted=leg.leverage)
         if leg.quote_amount is not None:
             intent = OrderIntent(leg.symbol, leg.side, kind, quote_amount=leg.quote_amount, leverage=leverage,
                                  client_order_id=client_id, reason="manual")
@@ -110,13 +110,16 @@ class OrderPlacement:
         """Return the leverage an entry in symbol is placed at (None: spot, or the venue's own with no engine)."""
         return self._leverage(symbol, await self._legs.position(symbol))
 
-    def _leverage(self, symbol: str, held: Position | None) -> int | None:
+    def _leverage(self, symbol: str, held: Position | None, quoted: int | None = None) -> int | None:
         instrument = self.venue.broker.instrument(symbol)
         if instrument.kind is not MarketKind.PERP:
             return None
         if held is not None:       # an add: the symbol's leverage is the open position's, never changed under it
             return held.leverage
-        return self._desk.entry_leverage(instrument) if self._desk is not None else None
+        if self._desk is None:
+            return None
+        # the leg's: the one its ticket (a card) showed the stop and risk at, even if /set changed it since
+        return quoted if quoted is not None else self._desk.entry_leverage(instrument)
 
     async def exit(self, leg: Leg, client_id: str, order: ManualOrder) -> Order:
         """Send an exit leg (never gated), noted with the engine first so its fill is told as the user's."""

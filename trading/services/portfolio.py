@@ -5,6 +5,7 @@ live in portfolio_views.py (re-exported here, with EngineDesk and the order size
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,9 @@ class PortfolioService:
             legs, dust = await self._legs.close_all()
             return OrderTicket(order, tuple(legs), self._clock.now_ms(), notes=tuple(dust))
         elif order.kind.opens:
-            legs = [await self._legs.entry(order)]
+            leg = await self._legs.entry(order)
+            # the leverage it is placed at, bound with the figures: a /set before the code re-quotes the card
+            legs = [replace(leg, leverage=await self.entry_leverage(leg.symbol) or 1)]
         else:
             legs = [await self._legs.exit_from(order)]
         return OrderTicket(order, tuple(legs), self._clock.now_ms())

@@ -13,7 +13,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from tests.fakes.exchange_api import FakeExchange
-from tests.fakes.live_futures_loop import PERP, SPOT, perp_minutes, spot_minutes, start_live_loop
+from tests.fakes.live_futures_loop import PERP, SPOT, at_1x, perp_minutes, spot_minutes, start_live_loop
 from tests.fakes.market_stretches import SELL_OFF, long_signal, minutes_around
 from tests.fakes.scripted_strategy import ScriptedStrategy
 from trading.adapters.clocks import ManualClock
@@ -28,7 +28,7 @@ from trading.risk.verdicts import RiskRule
 PERP_LONG = long_signal(SELL_OFF, "121143.67", "120000", "124000", "sell-off", PERP)
 SPOT_LONG = long_signal(SELL_OFF, "121143.67", "120000", "124000", "sell-off", SPOT)
 # a 0.5% daily limit: 50 of the 10,000 USDT the day starts with
-TIGHT = EngineSettings(limits=LimitSettings(daily_loss_pct=D("0.5")))
+TIGHT = at_1x(EngineSettings(limits=LimitSettings(daily_loss_pct=D("0.5"))))
 
 
 async def test_a_futures_position_closed_by_hand_while_down_is_recorded_with_its_fills_and_fees(
@@ -112,7 +112,7 @@ async def test_a_close_whose_trades_are_not_found_is_unknown_told_and_its_worst_
         tmp_path: Path) -> None:
     candles = minutes_around(SELL_OFF)
     clock = ManualClock(SELL_OFF - 5 * MINUTE_MS)
-    loose = EngineSettings(limits=LimitSettings(daily_loss_pct=D("0.8")))     # 80 of 10,000
+    loose = at_1x(EngineSettings(limits=LimitSettings(daily_loss_pct=D("0.8"))))     # 80 of 10,000
     async with FakeExchange([perp_minutes(candles)], clock) as fake:
         first = await start_live_loop(tmp_path, fake, clock, candles, [ScriptedStrategy([PERP_LONG])], loose)
         await first.run_until(SELL_OFF)

@@ -66,8 +66,8 @@ def test_the_card_shows_the_amount_on_the_step_and_its_prices_on_the_tick():
     leg = perp_leg(amount=D("0.00100"), stop=D("104921.37"), target=D("128237.23"), risk=D("11.89105"))
     confirmation = Confirmation("a1", 1, 1, "approval", "h", 0, 120_000)
     lines = card_text(Approval(confirmation, ticket(leg), ("ta-a1-0",), "manual")).splitlines()
-    assert lines[1:4] == ["<b>BTC/USDT:USDT</b> BUY 0.001 ≈ 116.58 USDT (market)",
-                          "Est. fill 116,579.3 · fees ≈ 0.0583 USDT",
+    assert lines[1:5] == ["<b>BTC/USDT:USDT</b> BUY 0.001 ≈ 116.58 USDT (market)",
+                          "Est. fill 116,579.3 · fees ≈ 0.0583 USDT", "Leverage 1x · margin ≈ 116.58 USDT",
                           "Stop 104,921.4 · target zone 128,237.2 · risk ≈ 11.89 USDT"]
 
 
