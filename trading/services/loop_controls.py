@@ -208,13 +208,16 @@ class LoopControls:
         """Return the leverage the engine opens a new position in instrument at now (/set changes it)."""
         return trade_leverage(instrument, self.engine.settings.sizing)
 
-    def equity_now(self) -> Decimal:
-        """Return the account's equity at the loop's marks now (the entry gate judges the limits on it)."""
-        return self.broker.summary(self._marks).equity
+    def equity_now(self) -> Decimal | None:
+        """Return the account's equity at the loop's marks now (the entry gate judges the limits on it); None
+        while a live wallet was read before the last fill: cash plus the book is off by that fill's proceeds
+        (a false loss after a sell) until the next mark, so the gate judges at the last mark."""
+        summary = self.broker.summary(self._marks)
+        return summary.equity if summary.settled else None
 
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts)."""
-        return self.engine.risk_status(self.clock.now_ms(), self.broker.summary(self._marks).equity)
+        return self.engine.risk_status(self.clock.now_ms(), self.equity_now())
 
     # ---- shared steps -------------------------------------------------------------------------
 

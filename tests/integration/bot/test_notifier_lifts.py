@@ -15,7 +15,8 @@ async def test_a_cooldown_lifted_before_its_alert_went_out_withdraws_that_alert_
     async with FakeTelegram() as telegram:
         sent = await delivered(telegram, CHAT, STREAK, DAILY, notices.cooldown_lifted("user:1", 2), wanted=2)
     texts = [s.text for s in sent]
-    assert len(texts) == 2 and "daily loss limit hit" in texts[0] and "cooldown lifted by Telegram user 1" in texts[1], texts
+    assert len(texts) == 2 and "daily loss limit hit" in texts[0], texts
+    assert "cooldown lifted by Telegram user 1" in texts[1], texts
 
 
 async def test_a_resume_that_lifted_a_cooldown_and_a_halt_withdraws_their_alerts():
