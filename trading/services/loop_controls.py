@@ -20,6 +20,7 @@ from trading.engine.entry_pipeline import AccountView, account_view
 from trading.engine.exit_pipeline import ExitPlan, ForcedExit
 from trading.engine.risk_status import RiskStatus
 from trading.engine.trading_engine import TradingEngine
+from trading.logs import get_logger
 from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData, StateStore
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
@@ -40,6 +41,7 @@ from trading.services.timed_decisions import TimedDecisions
 from trading.strategies.base import Strategy
 from trading.strategies.book import StrategyBook
 
+log = get_logger(__name__)
 DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
 
 
@@ -191,8 +193,10 @@ class LoopControls:
         """Take in what the user's filled order changed now, not at the next tick: the gate counts its position,
         and the limits its fee and result (a limit it broke is told now, and refuses the next entry)."""
         async with self._lock:
-            await self._took_fills(self.clock.now_ms())
-            await self._finish()
+            try:
+                await self._took_fills(self.clock.now_ms())
+            finally:        # a failed read (the wallet, the orders) must not leave the new guard unsaved, unarmed
+                await self._finish()
 
     async def trip_on_protection_failures(self, failures: int, error: str) -> None:
         """Pause new entries: the protective exits failed failures times in a row, positions may be unguarded."""
@@ -255,7 +259,10 @@ class LoopControls:
                 if went:
                     await self._fill_at_mark(plan.symbol)
         if any(sent):      # an exit's fee and result count against the limits now (a breach there is latched)
-            await self._took_fills(now)
+            try:
+                await self._took_fills(now)
+            except TradingError as exc:     # the exits went out: the step saves them; the next tick marks again
+                log.warning("exits sent, taking in their fills failed", error=str(exc))
 
     async def _fill_at_mark(self, symbol: str) -> None:
         assert self._venue is not None
