@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.errors import BadSymbol, InvalidInput, echoed
 from trading.domain.symbols import resolve_symbol
-from trading.domain.events import Event, EventKind
+from trading.domain.events import TOLD_IN_REPLY, Event, EventKind
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.code_requests import CodeRequest, CodeRequests
@@ -176,7 +176,8 @@ class ChatSettings:
         await self._events.emit(Event(EventKind.SETTING, self._clock.now_ms(),
                                       f"Setting {name.upper()} changed from {old} to {new} by user:{user_id} "
                                       f"(applies {when})", {"name": name, "old": str(old), "new": str(new),
-                                                            "by": f"user:{user_id}", "restart": restart}))
+                                                            "by": f"user:{user_id}", "restart": restart,
+                                                            TOLD_IN_REPLY: True}))
         return SettingChange(ChangeOutcome.STORED_FOR_RESTART if restart else ChangeOutcome.APPLIED, name, old, new)
 
 
