@@ -83,7 +83,7 @@ class TelegramNotifier:
         """Queue the event for every allowed chat (an event with an image goes out as a photo), but, for a command's
         own news, the chat whose command is being answered; a lift (data "lifts": rules) first takes back its
         limits' alerts not yet sent."""
-        self._withdraw({f"limit:{rule}" for rule in event.data.get("lifts", ())})
+        self.withdraw(event)
         text = self._render(event)
         if event.image is None:
             parts: list[tuple[str, bytes | None]] = [(part, None) for part in split_message(text)]
@@ -101,8 +101,9 @@ class TelegramNotifier:
                 self._queue.append(Outgoing(chat_id, body, image, topic=topic))
         self._wakeup.set()
 
-    def _withdraw(self, topics: set[str]) -> None:
-        """Drop the queued alerts of these topics: the brake they tell of was lifted before they went out."""
+    def withdraw(self, event: Event) -> None:
+        """Drop the queued alerts of the brakes event lifts (data "lifts": rules): lifted before they went out."""
+        topics = {f"limit:{rule}" for rule in event.data.get("lifts", ())}
         if not topics:
             return
         kept = [m for m in self._queue if m is self._sending or m.topic not in topics]
