@@ -84,17 +84,19 @@ def _command(args: argparse.Namespace) -> int:
 
 
 def stopped_by(exc: Exception) -> int:
-    """Say in one masked line what stopped the process, log it with the redacting logger, return the exit code.
+    """Say in one masked line what stopped the process, log it with its traceback through the redacting logger,
+    return the exit code.
 
-    Python's own report would print the whole chain: an exchange error carries ccxt's message with the signed
-    request (its URL, signature and all).
+    Python's own report would print the whole chain unmasked: an exchange error carries ccxt's message with the
+    signed request (its URL, signature and all). Logging not set up yet (no masking), only the last frame is logged.
     """
-    from trading.logs import get_logger
+    from trading.logs import get_logger, masking
     from trading.services.job_watch import describe
 
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ is not None else None
     where = f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" if frame is not None else "?"
-    get_logger(__name__).error("the process stops on an error", error=describe(exc), where=where)
+    get_logger(__name__).error("the process stops on an error", error=describe(exc), where=where,
+                               exc_info=exc if masking() else None)
     print(f"trading-assistant: stopped: {describe(exc)}", file=sys.stderr)
     return 1
 

@@ -23,7 +23,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.replies import plain_text, split_message
 from bot.views.events import event_text
-from trading.domain.events import Event, EventKind
+from trading.domain.events import TOLD_IN_REPLY, Event, EventKind
 from trading.logs import get_logger
 
 log = get_logger(__name__)
@@ -32,13 +32,14 @@ PER_CHAT_INTERVAL_S = 1.0      # Telegram allows about one message a second per 
 CAPTION_LIMIT = 1024           # a longer text goes out as a message after its photo
 GLOBAL_INTERVAL_S = 1 / 25     # and about 30 a second overall
 BACKOFF_S = (1, 2, 5, 10, 30, 60)
-# the chat a command is being answered in: its reply tells what the command changed, a push there says it twice
+# the chat a command is being answered in: its reply tells the command's own news (events marked TOLD_IN_REPLY), a
+# push of those there says it twice; any other news its step made (an alert) goes there as to every chat
 _ANSWERED_CHAT: ContextVar[int | None] = ContextVar("answered_chat", default=None)
 
 
 @contextlib.contextmanager
 def answered_in(chat_id: int) -> Iterator[None]:
-    """Leave chat_id out of the pushes of the events emitted inside (its command's reply tells them there)."""
+    """Leave chat_id out of the pushes of the command's own news emitted inside (its reply tells it there)."""
     token = _ANSWERED_CHAT.set(chat_id)
     try:
         yield
@@ -79,9 +80,10 @@ class TelegramNotifier:
         self._wakeup.set()
 
     def notify(self, event: Event) -> None:
-        """Queue the event for every allowed chat (an event with an image goes out as a photo), but the chat whose
-        command is being answered; a lift (data "lifts": rules) first takes back its limits' alerts not yet sent."""
-        self._withdraw({f"limit:{rule}" for rule in event.data.get("lifts", ())})
+        """Queue the event for every allowed chat (an event with an image goes out as a photo), but, for a command's
+        own news, the chat whose command is being answered; a lift (data "lifts": rules) first takes back its
+        limits' alerts not yet sent."""
+        self.withdraw(event)
         text = self._render(event)
         if event.image is None:
             parts: list[tuple[str, bytes | None]] = [(part, None) for part in split_message(text)]
@@ -89,7 +91,8 @@ class TelegramNotifier:
             parts = [(text, event.image)]
         else:
             parts = [("", event.image), *((part, None) for part in split_message(text))]
-        answered, topic = _ANSWERED_CHAT.get(), _topic(event)
+        answered = _ANSWERED_CHAT.get() if event.data.get(TOLD_IN_REPLY) else None
+        topic = _topic(event)
         for chat_id in sorted(self.chat_ids - {answered}):
             for body, image in parts:
                 if len(self._queue) == self._queue.maxlen:
@@ -98,8 +101,9 @@ class TelegramNotifier:
                 self._queue.append(Outgoing(chat_id, body, image, topic=topic))
         self._wakeup.set()
 
-    def _withdraw(self, topics: set[str]) -> None:
-        """Drop the queued alerts of these topics: the brake they tell of was lifted before they went out."""
+    def withdraw(self, event: Event) -> None:
+        """Drop the queued alerts of the brakes event lifts (data "lifts": rules): lifted before they went out."""
+        topics = {f"limit:{rule}" for rule in event.data.get("lifts", ())}
         if not topics:
             return
         kept = [m for m in self._queue if m is self._sending or m.topic not in topics]

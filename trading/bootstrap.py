@@ -204,12 +204,27 @@ async def wired_core(settings: Settings, totp_secret: str | None, store: SqliteS
     exchange_clock = clock if isinstance(clock, ExchangeClock) else None
     assistant = Assistant(profile, clock, market, events, store, settings.data_dir, WallClock(), exchange_clock)
     trading = await trading_side(settings, spec, clock, market, store, events, profile.symbols, book)
-    await trading.loop.start()
-    core = await phone_side(settings, totp_secret, trading, assistant, store, events, notifications, refresh_s)
-    core.streams = None if spec.startswith("replay") else streaming_feed(market)
-    core.exchange_time = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
-    watch_streams(core)
+    try:
+        await trading.loop.start()
+        core = await phone_side(settings, totp_secret, trading, assistant, store, events, notifications, refresh_s)
+        core.streams = None if spec.startswith("replay") else streaming_feed(market)
+        core.exchange_time = ExchangeTimeKeeper(exchange_clock, events, settings.exchange) if exchange_clock else None
+        watch_streams(core)
+    except BaseException:
+        await released_venue(trading.venue)
+        raise
     return core
+
+
+async def released_venue(venue: "LiveVenue | PaperVenue") -> None:
+    """Close the live venue a failed start-up opened (its exchange session, its streams); a paper one holds none.
+
+    build_core closes the market and the database; each step past the venue's opening closes the venue itself.
+    """
+    from trading.services.live_venue import LiveVenue
+
+    if isinstance(venue, LiveVenue):
+        await released(venue.close())
 
 
 async def trading_side(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
@@ -218,15 +233,30 @@ async def trading_side(settings: Settings, spec: str, clock: Clock, market: Mark
     engine = TradingEngine(engine_settings(settings))
     gate = EntryGate(engine, clock)      # the one entry gate: the loop, manual orders and resting fills pass it
     venue: "LiveVenue | PaperVenue"
-    stops: ExchangeStops | None = None
     if settings.mode == "live":
-        venue = live = await live_account(settings, spec, clock, market, store, events)
-        # the broker's perpetuals carry the exchange's leverage maxima, loaded at its start (the feed's lack them)
-        instruments = {**await market.instruments(), **live.broker.instruments}
-        stops = exchange_stops(settings, live, engine, events)
+        venue = await live_account(settings, spec, clock, market, store, events)
     else:
-        venue = paper = await paper_account(settings, clock, market, store, events, gate, spec)
-        instruments = paper.instruments
+        venue = await paper_account(settings, clock, market, store, events, gate, spec)
+    try:
+        return await _trading_on(settings, clock, market, store, events, symbols, book, engine, gate, venue)
+    except BaseException:
+        await released_venue(venue)
+        raise
+
+
+async def _trading_on(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore, events: EventBus,
+                      symbols: tuple[str, ...], book: StrategyBook | None, engine: TradingEngine, gate: EntryGate,
+                      venue: "LiveVenue | PaperVenue") -> Trading:
+    """Return the trading side wired on an open venue."""
+    from trading.services.live_venue import LiveVenue
+
+    stops: ExchangeStops | None = None
+    if isinstance(venue, LiveVenue):
+        # the broker's perpetuals carry the exchange's leverage maxima, loaded at its start (the feed's lack them)
+        instruments = {**await market.instruments(), **venue.broker.instruments}
+        stops = exchange_stops(settings, venue, engine, events)
+    else:
+        instruments = venue.instruments
     # the holds (live armed but paused, the user's /pause) sit in the engine's one entry gate
     holds = await entry_holds(settings, store, events, engine)
     signals = SignalsService(market, book or default_book(), store, symbols)
@@ -370,16 +400,16 @@ async def live_account(settings: Settings, spec: str, clock: Clock, market: Mark
     resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
     venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
                              resync=resync)
-    try:
+    try:        # whatever fails past the venue's opening closes it (its exchange session, its streams)
         lines = (await venue.restore()).lines()
+        if settings.market_type == "futures" and settings.exchange_stops == "off":    # a run with them on left legs
+            lines += [told] if (told := await withdraw_exchange_stops(venue)) else []
+        if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
+            venue.stream_account(stream_policy(settings))
+        await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(lines), notify=True))
     except BaseException:
         await released(venue.close())
         raise
-    if settings.market_type == "futures" and settings.exchange_stops == "off":    # legs of a run with them on go
-        lines += [told] if (told := await withdraw_exchange_stops(venue)) else []
-    if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
-        venue.stream_account(stream_policy(settings))
-    await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(lines), notify=True))
     return venue
 
 

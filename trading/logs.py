@@ -63,12 +63,14 @@ class Redactor:
 REDACTOR = Redactor()
 _pending: Callable[[], None] | None = None     # structlog's configuration, applied by the first get_logger
 _structured = False                             # True once get_logger has handed out a logger
+_masking = False                                # True once configure_logging set up the masking processors
 
 
 def configure_logging(data_dir: Path | None, level: str = "INFO", secrets: Iterable[str] = (),
                       console: bool = True, console_level: str | None = None) -> None:
     """Set up structlog and the stdlib root logger (third-party libraries log through it too)."""
-    global _pending
+    global _pending, _masking
+    _masking = True
     for secret in secrets:
         REDACTOR.add_secret(secret)
     root = logging.getLogger()
@@ -160,6 +162,11 @@ def _render_message_args(_logger: Any, _name: str, event: MutableMapping[str, An
         event["event"] = record.getMessage()
         record.args = ()
     return event
+
+
+def masking() -> bool:
+    """Return True once configure_logging ran: records (a traceback too) pass the REDACTOR before any output."""
+    return _masking
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -133,6 +133,10 @@ class Notifier(Protocol):
         """Queue the event for delivery."""
         ...
 
+    def withdraw(self, event: Event) -> None:
+        """Take back the queued alerts a lift (data "lifts": rules) makes stale, without pushing the lift itself."""
+        ...
+
 
 class EventLog(Protocol):
     """The append-only audit log."""

@@ -35,6 +35,9 @@ async def pressed(update: Update, context: BotContext) -> None:
         await query.answer(NOT_YOURS)
         return
     if callback.prefix == views.STRATEGY:    # a set (pressed twice, same state): answered with what it came to
+        # but one that asks a code sends a prompt and a request: claimed first, so a double tap asks once
+        if context.switches.asks_code(callback.action == "on") and not await cards.fresh_press(update, context):
+            return
         await _strategy(update, context, callback.action, ref)
         return
     if not await cards.fresh_press(update, context):     # what sends a message is claimed first: sent once

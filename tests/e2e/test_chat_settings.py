@@ -44,7 +44,8 @@ async def test_set_applies_valid_values_refuses_bad_ones_and_keeps_them_over_a_r
     with sqlite3.connect(tmp_path / "trading.sqlite") as db:
         audited = [json.loads(d) for (d,) in db.execute("SELECT data_json FROM events WHERE kind = 'setting'")]
         left = dict(db.execute("SELECT key, value FROM settings_overrides"))
-    assert {"name": "risk_per_trade_pct", "old": "2", "new": "1", "by": f"user:{OWNER}", "restart": False} in audited
+    assert {"name": "risk_per_trade_pct", "old": "2", "new": "1", "by": f"user:{OWNER}", "restart": False,
+            "told_in_reply": True} in audited
     assert left == {"timezone": "Europe/Berlin", "symbols": "BTC/USDT"}
 
 

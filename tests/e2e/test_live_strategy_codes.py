@@ -60,3 +60,21 @@ async def test_switching_a_strategy_on_in_live_mode_needs_a_code_and_off_does_no
     assert "⏸ B" in still_off.text
     assert right.text == "✅ Code accepted. Strategy B switched on."
     assert "✅ B" in on.text
+
+
+async def test_a_double_tap_on_switch_on_in_live_mode_asks_for_one_code_once(tmp_path):
+    async with fake_binance() as exchange, FakeTelegram() as telegram:
+        async with running_bot(live_settings(tmp_path, telegram, exchange)):
+            await telegram.wait_for(OWNER, lambda s: "Started in live mode" in s.text, timeout=30)
+            await telegram.ask(OWNER, "/strategies B off", expect="Strategy")
+            listing = await telegram.ask(OWNER, "/strategies", expect="Strategies")
+            button = next(b["callback_data"] for row in listing.buttons for b in row if b["text"] == "▶️ Switch on B")
+            first = telegram.user_presses(OWNER, listing.message_id, button)
+            second = telegram.user_presses(OWNER, listing.message_id, button)     # a double tap
+            toasts = {await telegram.answered(first), await telegram.answered(second)}
+            on = await telegram.ask(OWNER, "/strategies", expect="Strategies")   # after both presses were handled
+    prompts = [s for s in telegram.replies_to(OWNER) if s.text.startswith("Switching")]
+    assert toasts == {"Now send your 6-digit code in our private chat.",
+                      "Just shown above; press again in a few seconds for a fresh one."}, toasts
+    assert len(prompts) == 1 and "switch strategy B on" in prompts[0].text, [p.text for p in prompts]
+    assert "⏸ B" in on.text

@@ -9,10 +9,15 @@ class RecordingNotifier:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.withdrawals: list[Event] = []
 
     def notify(self, event: Event) -> None:
         """Keep the event."""
         self.events.append(event)
+
+    def withdraw(self, event: Event) -> None:
+        """Keep the lift whose alerts would be taken back."""
+        self.withdrawals.append(event)
 
     def of(self, *kinds: EventKind) -> list[Event]:
         """Return the recorded events of these kinds."""

@@ -58,6 +58,7 @@ class CcxtBroker:
         self._emit: Callable[[Event], None] = on_event or (lambda event: None)
         self._marks: dict[str, tuple[int, Decimal]] = {}
         self._balances: dict[str, Decimal] = {}
+        self._balances_fills = 0          # the book's fills when the balances were last asked for
         self._drift = DriftWatch()
         wiring = PlacementWiring(self.instrument, self.orders, self.mark, self.on_price, self.emit,
                                  lambda: self.checkpoint(), self.book.get)
@@ -127,7 +128,9 @@ class CcxtBroker:
 
     async def balances(self) -> dict[str, Decimal]:
         """Return the exchange's total balance per asset (futures: the wallet)."""
+        fills = self.book.fills        # a fill while the read is on its way may be in it or not: stale still
         self._balances = await self.account.balances()
+        self._balances_fills = fills
         return dict(self._balances)
 
     # ---- what the venue drives ------------------------------------------------------------------
@@ -191,10 +194,11 @@ class CcxtBroker:
         return price if fresh else None
 
     def summary(self, marks: Mapping[str, Decimal] | None = None) -> AccountSummary:
-        """Return cash and the positions at their marks, from the balances last read (no network call)."""
+        """Return cash and the positions at their marks, from the balances last read (no network call): not
+        settled after a fill the book took in since, whose proceeds or cost that wallet does not show yet."""
         known = {symbol: price for symbol, (_, price) in self._marks.items()}
         return self.book.summary(self.options.quote, self._balances.get(self.options.quote, ZERO),
-                                 {**known, **(marks or {})})
+                                 {**known, **(marks or {})}, self.book.fills == self._balances_fills)
 
     def equity(self) -> Decimal:
         """Return cash plus positions at their marks."""

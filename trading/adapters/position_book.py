@@ -26,6 +26,7 @@ class PositionBook:
     def __init__(self, futures: bool) -> None:
         self.futures = futures
         self._positions: dict[str, Position] = {}
+        self.fills = 0          # fills applied so far: the broker's wallet, read before the last one, is stale
 
     def get(self, symbol: str) -> Position | None:
         """Return the open position in symbol, or None."""
@@ -37,6 +38,7 @@ class PositionBook:
 
     def apply_fill(self, order: Order, fill: Fill, leverage: int = 1) -> list[PositionChange]:
         """Apply a fill: close what it closes, then open or add with the rest (futures may reverse)."""
+        self.fills += 1
         position = self._positions.get(fill.symbol)
         closes = position is not None and position.side.entry_order_side is not fill.side
         closing = min(fill.amount, position.amount) if closes and position is not None else ZERO
@@ -106,7 +108,8 @@ class PositionBook:
         self._positions[symbol] = position = replace(self._positions[symbol], **fields)
         return position
 
-    def summary(self, quote: str, wallet: Decimal, marks: Mapping[str, Decimal]) -> AccountSummary:
+    def summary(self, quote: str, wallet: Decimal, marks: Mapping[str, Decimal],
+                settled: bool = True) -> AccountSummary:
         """Return the account from the exchange's wallet balance in quote and the book's positions at marks.
 
         Futures: the wallet includes the isolated margins, so cash is the wallet less them and each position is
@@ -121,7 +124,7 @@ class PositionBook:
                 value += position.margin + pnl
             else:
                 value += position.amount * marks.get(position.symbol, position.entry_price)
-        return AccountSummary(quote, cash, ZERO, value, unrealized)
+        return AccountSummary(quote, cash, ZERO, value, unrealized, settled)
 
     def to_state(self) -> dict[str, Any]:
         """Return the positions as plain data."""

@@ -37,6 +37,11 @@ class EventKind(StrEnum):
     SETTING = "setting"        # a setting changed from the chat (old and new value)
 
 
+# data key: True on the news of a chat command (/resume, /unlock, /set) that its own reply tells in the chat it was
+# typed in; the notifier leaves that chat out of this event's push only, never of other news the command's step made
+TOLD_IN_REPLY = "told_in_reply"
+
+
 class Severity(StrEnum):
     """How loudly to tell the user."""
 

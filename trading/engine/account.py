@@ -44,6 +44,9 @@ class AccountSummary:
     reserved: Decimal          # held for open orders
     position_value: Decimal    # spot: holdings at mark; futures: margin plus unrealised PnL
     unrealized_pnl: Decimal
+    # False: the cash was read before a fill the positions already count (a live wallet, refreshed at the next
+    # mark), so cash plus positions is off by that fill's proceeds or cost until then
+    settled: bool = True
 
     @property
     def equity(self) -> Decimal:

@@ -18,9 +18,10 @@ from pydantic import ValidationError
 from trading.adapters.sqlite_store import SqliteStore
 from trading.domain.errors import BadSymbol, InvalidInput, echoed
 from trading.domain.symbols import resolve_symbol
-from trading.domain.events import Event, EventKind
+from trading.domain.events import TOLD_IN_REPLY, Event, EventKind
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
+from trading.risk.verdicts import RiskRule
 from trading.services.code_requests import CodeRequest, CodeRequests
 from trading.services.event_bus import EventBus
 from trading.settings import Settings
@@ -176,8 +177,16 @@ class ChatSettings:
         await self._events.emit(Event(EventKind.SETTING, self._clock.now_ms(),
                                       f"Setting {name.upper()} changed from {old} to {new} by user:{user_id} "
                                       f"(applies {when})", {"name": name, "old": str(old), "new": str(new),
-                                                            "by": f"user:{user_id}", "restart": restart}))
+                                                            "by": f"user:{user_id}", "restart": restart,
+                                                            TOLD_IN_REPLY: True, **_lifts(name, old, new)}))
         return SettingChange(ChangeOutcome.STORED_FOR_RESTART if restart else ChangeOutcome.APPLIED, name, old, new)
+
+
+def _lifts(name: str, old: object, new: object) -> dict[str, list[str]]:
+    """Return the event data saying which brake a change lifts: a higher daily loss limit lifts today's latch
+    (an alert of it still queued is stale; a loss past the new limit is told again at the next mark)."""
+    raised = isinstance(old, Decimal) and isinstance(new, Decimal) and new > old
+    return {"lifts": [RiskRule.DAILY_LOSS.value]} if name == "daily_loss_limit_pct" and raised else {}
 
 
 def _name(text: str) -> str:

@@ -28,9 +28,9 @@ class EntryGate:
     def __init__(self, engine: TradingEngine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
-        self._equity: Callable[[], Decimal] | None = None
+        self._equity: Callable[[], Decimal | None] | None = None
 
-    def measure_by(self, equity: Callable[[], Decimal]) -> None:
+    def measure_by(self, equity: Callable[[], Decimal | None]) -> None:
         """Judge the limits on the account's equity now (the loop's, once it is built), not as last marked."""
         self._equity = equity
 

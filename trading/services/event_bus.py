@@ -56,10 +56,13 @@ class EventBus:
     def announce(self, event: Event) -> None:
         """Log and notify an event that is already in the audit log (written with the state it describes)."""
         log.info(event.message, kind=event.kind.value)
-        if event.notify and self.policy is not None and not self.policy.admit(event):
+        if not event.notify or (self.policy is not None and not self.policy.admit(event)):
+            if event.data.get("lifts"):      # not pushed (its command's reply tells it, quiet hours): the alerts
+                for notifier in self._notifiers:        # of the brake it lifted are stale all the same
+                    notifier.withdraw(event)
             return
-        if event.notify and not self._notifiers:
+        if not self._notifiers:
             self._held.append(event)
-        elif event.notify:
+        else:
             for notifier in self._notifiers:
                 notifier.notify(event)

@@ -20,6 +20,7 @@ from trading.engine.entry_pipeline import AccountView, account_view
 from trading.engine.exit_pipeline import ExitPlan, ForcedExit
 from trading.engine.risk_status import RiskStatus
 from trading.engine.trading_engine import TradingEngine
+from trading.logs import get_logger
 from trading.ports import Broker, Clock, DecisionLog, DecisionMaker, MarketData, StateStore
 from trading.risk.circuit_breaker import BreakerTransition
 from trading.risk.limits import LimitBreach
@@ -40,6 +41,7 @@ from trading.services.timed_decisions import TimedDecisions
 from trading.strategies.base import Strategy
 from trading.strategies.book import StrategyBook
 
+log = get_logger(__name__)
 DEFAULT_WINDOWS = {Timeframe.M1: 1500, Timeframe.M15: 500, Timeframe.H1: 500, Timeframe.D1: 300}
 
 
@@ -191,8 +193,10 @@ class LoopControls:
         """Take in what the user's filled order changed now, not at the next tick: the gate counts its position,
         and the limits its fee and result (a limit it broke is told now, and refuses the next entry)."""
         async with self._lock:
-            await self._took_fills(self.clock.now_ms())
-            await self._finish()
+            try:
+                await self._took_fills(self.clock.now_ms())
+            finally:        # a failed read (the wallet, the orders) must not leave the new guard unsaved, unarmed
+                await self._finish()
 
     async def trip_on_protection_failures(self, failures: int, error: str) -> None:
         """Pause new entries: the protective exits failed failures times in a row, positions may be unguarded."""
@@ -208,14 +212,17 @@ class LoopControls:
         """Return the leverage the engine opens a new position in instrument at now (/set changes it)."""
         return trade_leverage(instrument, self.engine.settings.sizing)
 
-    def equity_now(self) -> Decimal:
-        """Return the account's equity at the loop's marks now (the entry gate judges the limits on it)."""
-        return self.broker.summary(self._marks).equity
+    def equity_now(self) -> Decimal | None:
+        """Return the account's equity at the loop's marks now (the entry gate judges the limits on it); None
+        while a live wallet was read before the last fill: cash plus the book is off by that fill's proceeds
+        (a false loss after a sell) until the next mark, so the gate judges at the last mark."""
+        summary = self.broker.summary(self._marks)
+        return summary.equity if summary.settled else None
 
     def risk_status(self) -> RiskStatus:
         """Return what /risk shows now, its equity figures as of now (a fill since the last tick counts), with the
         traded perpetuals whose exchange maximum holds new positions below the leverage setting."""
-        status = self.engine.risk_status(self.clock.now_ms(), self.broker.summary(self._marks).equity)
+        status = self.engine.risk_status(self.clock.now_ms(), self.equity_now())
         sizing = self.engine.settings.sizing
         wanted = min(sizing.futures_leverage, sizing.max_leverage)
         capped = {symbol: leverage for symbol in self.settings.symbols
@@ -259,7 +266,10 @@ class LoopControls:
                 if went:
                     await self._fill_at_mark(plan.symbol)
         if any(sent):      # an exit's fee and result count against the limits now (a breach there is latched)
-            await self._took_fills(now)
+            try:
+                await self._took_fills(now)
+            except TradingError as exc:     # the exits went out: the step saves them; the next tick marks again
+                log.warning("exits sent, taking in their fills failed", error=str(exc))
 
     async def _fill_at_mark(self, symbol: str) -> None:
         assert self._venue is not None

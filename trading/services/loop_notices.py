@@ -8,7 +8,7 @@ from typing import Mapping
 from trading.domain.actors import in_words
 from trading.domain.client_ids import exit_number, is_approved_order
 from trading.domain.decisions import Decision
-from trading.domain.events import Event, EventKind, Severity
+from trading.domain.events import TOLD_IN_REPLY, Event, EventKind, Severity
 from trading.domain.instruments import Instrument, amount_text, price_text
 from trading.domain.orders import Order, OrderType, closed_how
 from trading.domain.positions import Position
@@ -314,7 +314,7 @@ def trading_resumed(lifted: list[str], ts_ms: int, notify: bool = True) -> Event
     """Return the news of /resume (pushed unless the user's own command already said it)."""
     lifts = [rule.value for name, rule in LIFTED_RULES.items() if name in lifted]
     return Event(EventKind.KILL_SWITCH, ts_ms, f"Trading resumed: lifted the {' and the '.join(lifted)}.",
-                 {"lifted": lifted, "lifts": lifts}, notify=notify)
+                 {"lifted": lifted, "lifts": lifts, TOLD_IN_REPLY: True}, notify=notify)
 
 
 def account_reset(ts_ms: int) -> Event:
@@ -328,7 +328,7 @@ def cooldown_lifted(by: str, ts_ms: int) -> Event:
     # "lifts": the cooldown's own alert, if still waiting to be pushed, is stale now and is not sent
     return Event(EventKind.RISK_LIMIT, ts_ms,
                  f"Loss-streak cooldown lifted by {in_words(by)}: new entries allowed again.",
-                 {"rule": "cooldown", "by": by, "lifts": [RiskRule.LOSS_STREAK.value]})
+                 {"rule": "cooldown", "by": by, "lifts": [RiskRule.LOSS_STREAK.value], TOLD_IN_REPLY: True})
 
 
 def _guard_data(guard: GuardedPosition) -> dict[str, object]:

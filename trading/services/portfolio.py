@@ -48,8 +48,8 @@ class PortfolioService:
     async def balance(self) -> BalanceReport:
         """Return cash, equity and PnL against the starting balance."""
         broker = self.venue.broker
-        return BalanceReport(self.mode, self.venue.market_type, broker.summary(), await broker.balances(),
-                             broker.starting_balance)
+        balances = await broker.balances()      # first: a live summary reads the wallet this refreshes
+        return BalanceReport(self.mode, self.venue.market_type, broker.summary(), balances, broker.starting_balance)
 
     async def positions(self) -> list[PositionView]:
         """Return the open positions with their marks."""

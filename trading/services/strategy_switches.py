@@ -34,6 +34,10 @@ class StrategySwitches:
         """Return every strategy with whether it is switched on."""
         return self._signals.strategies()
 
+    def asks_code(self, on: bool) -> bool:
+        """Return True when switching a strategy on (on) or off may ask for a code: a prompt and a request."""
+        return on and self._live
+
     async def switch(self, name: str, on: bool, user_id: int) -> StrategySwitch:
         """Switch a strategy on or off now, or (on, live) ask user_id for a code first."""
         known = self._name(name)

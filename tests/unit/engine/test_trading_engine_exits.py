@@ -204,6 +204,19 @@ def test_the_partial_take_profit_of_a_position_too_small_to_halve_is_skipped():
     assert engine.state.positions["BTC/USDT"].exit_in_flight == ""
 
 
+def test_a_partial_take_profit_skipped_below_the_minimum_is_done_and_not_weighed_again_at_each_bar():
+    # as above: the part (3.64 USDT) is below the 5 USDT minimum; the rule is spent at its level as if taken,
+    # so the next bars at the level plan nothing (and a later rise does not halve the position after all)
+    engine = TradingEngine()
+    held = tiny_spot(engine, "0.00015")
+    first = engine.on_bar("BTC/USDT", bar("51500", "52100", "51400", "52000"), held, SPOT_BTC)
+    stops = engine.state.positions["BTC/USDT"].stops
+    later = [engine.on_bar("BTC/USDT", bar("52000", high, "51900", high), held, SPOT_BTC) for high in
+             ("52100", "52050", "52100")]
+    assert first == [] and stops.partial_taken
+    assert later == [[], [], []] and engine.state.positions["BTC/USDT"].stops.partial_taken
+
+
 def test_a_partial_take_profit_that_would_strand_the_rest_takes_it_all():
     # 90% of 0.0002 BTC at 52,000 is 0.00018, leaving 0.00002 (1.04 USDT), below the smallest sell 0.0001
     engine = TradingEngine(EngineSettings(protection=ProtectionSettings(partial_take_profit_fraction=D("0.9"))))
