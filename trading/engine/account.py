@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Any, Mapping, Protocol
 
@@ -13,6 +13,7 @@ from trading.domain.orders import Order, Side
 from trading.domain.positions import Position
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 class ChangeKind(StrEnum):
@@ -59,16 +60,20 @@ class AccountSummary:
         return self.cash - self.reserved
 
 
-def require_funds(asset: str, need: Decimal, free: Decimal) -> None:
-    """Raise InsufficientFunds, saying how much is missing, when free does not cover need."""
+def require_funds(asset: str, need: Decimal, free: Decimal, money: bool = False) -> None:
+    """Raise InsufficientFunds, saying how much is missing, when free does not cover need (money: asset is the
+    quote currency, written to the cent)."""
     if need > free:
-        raise InsufficientFunds(f"needs {_plain(need)} {asset}, only {_plain(max(free, ZERO))} {asset} "
-                                f"is available")
+        raise InsufficientFunds(f"needs {_plain(need, money, ROUND_CEILING)} {asset}, only "
+                                f"{_plain(max(free, ZERO), money, ROUND_FLOOR)} {asset} is available")
 
 
-def _plain(amount: Decimal) -> str:
-    # Money reads best to the cent; coin amounts keep their own digits.
-    return f"{amount:,.2f}" if abs(amount) >= 1 else f"{amount.normalize():f}"
+def _plain(amount: Decimal, money: bool, rounding: str) -> str:
+    # money to the cent, the need up and the funds down so the refusal never reads as if they met ("needs 0.12,
+    # only 0.12"); a coin keeps its own digits, above 1 too (1.23456 BTC is not 1.23)
+    if money:
+        return f"{amount.quantize(CENT, rounding=rounding):,.2f}"
+    return f"{amount.normalize():,f}"
 
 
 class Reservations:
@@ -77,9 +82,9 @@ class Reservations:
     def __init__(self) -> None:
         self._held: dict[str, tuple[str, Decimal]] = {}
 
-    def hold(self, order_id: str, asset: str, amount: Decimal, free: Decimal) -> None:
+    def hold(self, order_id: str, asset: str, amount: Decimal, free: Decimal, money: bool = False) -> None:
         """Hold amount of asset for order_id, or raise InsufficientFunds when free cannot cover it."""
-        require_funds(asset, amount, free)
+        require_funds(asset, amount, free, money)
         if amount > 0:
             self._held[order_id] = (asset, amount)
 

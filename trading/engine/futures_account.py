@@ -87,9 +87,9 @@ class FuturesAccount:
             self._check_bracket(instrument.symbol, order.side, opening, estimate, lev)
             need = _margin(opening, estimate, lev) + booked(opening * estimate * instrument.taker_fee)
         if order.type in CONDITIONAL:
-            require_funds(self.quote, need, self.available)   # held only once it triggers
+            require_funds(self.quote, need, self.available, money=True)   # held only once it triggers
         else:
-            self._held.hold(order.id, self.quote, need, self.available)
+            self._held.hold(order.id, self.quote, need, self.available, money=True)
         # Like the exchange, leverage is a setting of the symbol, which the latest opening order sets.
         self._leverage[instrument.symbol] = lev
 
@@ -124,7 +124,8 @@ class FuturesAccount:
             self._leverage.get(order.symbol, self.default_leverage)
         if opening > 0:
             cash_after_close = self.available + self._close_proceeds(order.symbol, closing, price, close_fee)
-            require_funds(self.quote, _margin(opening, price, leverage) + fee - close_fee, cash_after_close)
+            require_funds(self.quote, _margin(opening, price, leverage) + fee - close_fee, cash_after_close,
+                          money=True)
         changes: list[PositionChange] = []
         if closing > 0:
             changes.append(self._close(order.symbol, closing, price, close_fee))

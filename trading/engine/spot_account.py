@@ -55,9 +55,9 @@ class SpotAccount:
             # cover the same coins) and are checked again when they fire; a reduce-only one may wait
             # for the buy it protects.
             if not order.reduce_only:
-                require_funds(asset, need, self.free(asset))
+                require_funds(asset, need, self.free(asset), asset == instrument.quote)
             return
-        self._held.hold(order.id, asset, need, self.free(asset))
+        self._held.hold(order.id, asset, need, self.free(asset), asset == instrument.quote)
 
     def release(self, order_id: str) -> None:
         """Free what an order held."""

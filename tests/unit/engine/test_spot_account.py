@@ -66,6 +66,17 @@ def test_buying_beyond_the_cash_is_refused_at_placement():
         account.reserve(_order(Side.BUY, "0.1"), SPOT_BTC, Decimal(60_000), None, None)
 
 
+def test_a_refusal_writes_money_to_the_cent_the_need_up_and_the_cash_down_and_a_coin_with_its_digits():
+    from trading.engine.account import require_funds
+    # before: "needs 0.1171 USDT, only 0.11736165 USDT": money to eight places, and 1.23456 BTC written 1.23
+    with pytest.raises(InsufficientFunds, match=r"^needs 0\.13 USDT, only 0\.11 USDT is available$"):
+        require_funds("USDT", Decimal("0.1201"), Decimal("0.11736165"), money=True)
+    with pytest.raises(InsufficientFunds, match=r"^needs 1\.23456 BTC, only 1\.2 BTC is available$"):
+        require_funds("BTC", Decimal("1.23456"), Decimal("1.20000"))
+    with pytest.raises(InsufficientFunds, match=r"^needs 12,000\.01 USDT, only 0\.00 USDT"):
+        require_funds("USDT", Decimal("12000.001"), Decimal("-5"), money=True)
+
+
 def test_two_open_buys_cannot_spend_the_same_cash():
     account = SpotAccount(Decimal(10_000))
     account.reserve(_order(Side.BUY, "0.1", OrderType.LIMIT, "P-1"), SPOT_BTC, Decimal(60_000), None, None)
