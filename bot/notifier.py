@@ -124,8 +124,11 @@ class TelegramNotifier:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            message = self._sending = self._queue[0]
+            message = self._queue[0]
             await self._pace(message.chat_id)
+            if not self._queue or self._queue[0] is not message:
+                continue         # withdrawn while it waited its turn: a lifted brake's alert is never sent
+            self._sending = message
             outcome = await self._deliver(message)
             self._sending = None
             if outcome is not Delivery.RETRY:

@@ -102,3 +102,25 @@ async def test_raising_the_daily_loss_limit_withdraws_the_queued_daily_loss_aler
         await store.close()
     assert len(texts) == 2 and "losing trade in a row" in texts[0], texts
     assert "DAILY_LOSS_LIMIT_PCT changed from 6 to 10" in texts[1], texts
+
+
+async def test_an_alert_waiting_its_turn_to_be_sent_is_withdrawn_too():
+    # sent a second ago, the chat's next message waits out the pace as the queue's first: it was kept as if
+    # already on its way, and "daily loss limit hit ... until midnight" arrived after the limit was raised
+    lifted = Event(EventKind.SETTING, 2, "Setting DAILY_LOSS_LIMIT_PCT changed", {"lifts": ["daily_loss"]})
+    async with FakeTelegram() as telegram:
+        notifier = TelegramNotifier(frozenset({CHAT}))
+        async with Bot(telegram.token, base_url=telegram.base_url) as bot:
+            notifier.bind(bot)
+            worker = asyncio.create_task(notifier.run())
+            try:
+                notifier.notify(Event(EventKind.SETTING, 1, "first", {}))
+                await telegram.wait_for(CHAT, lambda s: "first" in s.text, timeout=10)
+                notifier.notify(DAILY)
+                for _ in range(50):          # let the worker take it up and wait out the chat's pace
+                    await asyncio.sleep(0)
+                notifier.notify(lifted)
+                await telegram.wait_for(CHAT, lambda s: "DAILY_LOSS_LIMIT_PCT" in s.text, timeout=10)
+            finally:
+                worker.cancel()
+    assert [s.text for s in telegram.replies_to(CHAT) if "daily loss limit hit" in s.text] == []
