@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Awaitable
+from typing import TYPE_CHECKING
 
 from trading.adapters.clocks import WallClock
 from trading.adapters.exchange_clock import ExchangeClock
@@ -11,11 +11,9 @@ from trading.adapters.sqlite_confirmations import SqliteConfirmations
 from trading.adapters.sqlite_decisions import DecisionJournal
 from trading.adapters.sqlite_entry_plans import SqliteEntryPlans
 from trading.adapters.sqlite_equity import EquityHistory
-from trading.adapters.sqlite_ledger import ExecutionLedger
 from trading.adapters.sqlite_store import SqliteStore
 from trading.adapters.sqlite_sweeps import SweepArchive
 from trading.domain.errors import ConfigurationError
-from trading.domain.events import Event, EventKind
 from trading.logs import get_logger
 from trading.ports import Clock, MarketData
 from trading.services.assistant import Assistant, Profile
@@ -37,19 +35,18 @@ from trading.services.questions import QuestionDesk
 from trading.services.universe import UniverseService
 from trading.engine.universe import UniverseSettings
 from trading.bootstrap_feeds import live_feed  # noqa: F401 (re-exported: the CLI's backtest reads the exchange)
-from trading.bootstrap_feeds import market_feed, stream_policy, streaming_feed
+from trading.bootstrap_feeds import market_feed, streaming_feed
+from trading.bootstrap_venues import exchange_stops, live_account, paper_account, released, released_venue
 from trading.bootstrap_controls import (entry_holds, entry_proposals, event_bus, live_control, manual_orders,
                                         run_time_settings, stored_overrides, strategy_tuning, two_factor_secret)
 from trading.engine.rules_decider import RulesDecider
 from trading.engine.trading_engine import TradingEngine
-from trading.services.engine_settings import (engine_settings, llm_settings, loop_settings, rules_settings,
-                                              slippage_model)
+from trading.services.engine_settings import engine_settings, llm_settings, loop_settings, rules_settings
 from trading.services.entry_gate import EntryGate
 from trading.services.entry_proposals import EntryProposals
 from trading.services.event_bus import EventBus
-from trading.services.exchange_stops import ExchangeStops, withdraw_exchange_stops
+from trading.services.exchange_stops import ExchangeStops
 from trading.services.exchange_time import ExchangeTimeKeeper
-from trading.services.paper_funding import DEFAULT_FUNDING_RATE, rates_from, replay_funding
 from trading.services.paper_venue import PaperVenue
 from trading.services.parameter_proposals import ParameterProposals
 from trading.services.portfolio import PortfolioService
@@ -186,15 +183,6 @@ async def build_core(settings: Settings, machine: Clock | None = None, book: Str
         raise
 
 
-async def released(*closing: Awaitable[object]) -> None:
-    """Close what a failed start-up opened, each whatever the others do (the start-up's error is what counts)."""
-    for close in closing:
-        try:
-            await close
-        except Exception as exc:  # noqa: BLE001 - a second failure must not hide the first
-            log.warning("could not release a resource after a failed start-up", error=type(exc).__name__)
-
-
 async def wired_core(settings: Settings, totp_secret: str | None, store: SqliteStore, market: MarketData,
                      clock: Clock, refresh_s: float, spec: str, book: StrategyBook | None) -> Core:
     """Wire the core on an open database and market feed."""
@@ -214,17 +202,6 @@ async def wired_core(settings: Settings, totp_secret: str | None, store: SqliteS
         await released_venue(trading.venue)
         raise
     return core
-
-
-async def released_venue(venue: "LiveVenue | PaperVenue") -> None:
-    """Close the live venue a failed start-up opened (its exchange session, its streams); a paper one holds none.
-
-    build_core closes the market and the database; each step past the venue's opening closes the venue itself.
-    """
-    from trading.services.live_venue import LiveVenue
-
-    if isinstance(venue, LiveVenue):
-        await released(venue.close())
 
 
 async def trading_side(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
@@ -273,14 +250,6 @@ async def _trading_on(settings: Settings, clock: Clock, market: MarketData, stor
     gate.measure_by(loop.equity_now)     # the limits judged on the equity now: a fall since the last tick counts
     portfolio = PortfolioService(venue, market, clock, settings.mode, gate, loop)
     return Trading(engine, gate, venue, holds, signals, journal, llm, rules, decider, loop, portfolio)
-
-
-def exchange_stops(settings: Settings, live: "LiveVenue", engine: TradingEngine, events: EventBus
-                   ) -> ExchangeStops | None:
-    """Return what keeps live futures stops and targets on the exchange too; None for spot or EXCHANGE_STOPS=off."""
-    if settings.market_type != "futures" or settings.exchange_stops == "off":
-        return None         # spot stops stay in the bot (a stop and a target would lock the same coins twice)
-    return ExchangeStops(live, engine, events, replace_ms=settings.exchange_stop_replace_s * 1000)
 
 
 async def phone_side(settings: Settings, totp_secret: str | None, trading: Trading, assistant: Assistant,
@@ -383,49 +352,6 @@ def result_services(settings: Settings, clock: Clock, market: MarketData, store:
                                 rules=rules_settings(settings), theme=settings.chart_theme,
                                 advisor=llm_region_advisor(settings), sweeps=SweepArchive(store))
     return ChartService(market, venue.ledger, theme), reports, backtests
-
-
-async def live_account(settings: Settings, spec: str, clock: Clock, market: MarketData, store: SqliteStore,
-                       events: EventBus) -> "LiveVenue":
-    """Return the exchange venue, reconciled with the exchange."""
-    from trading.adapters.ccxt_broker import LiveOptions
-    from trading.adapters.order_tracking import LimitTimeout
-    from trading.services.live_venue import live_venue
-
-    if spec.startswith("replay"):
-        raise ConfigurationError("Live trading needs MARKET_DATA=live: it never trades on replayed prices.")
-    options = LiveOptions(limit_timeout_ms=settings.limit_order_timeout_minutes * 60_000,
-                          on_limit_timeout=LimitTimeout(settings.limit_order_timeout_action),
-                          default_leverage=min(settings.futures_leverage, settings.max_leverage))
-    resync = clock.sync if isinstance(clock, ExchangeClock) else None    # a -1021 measures the clock again
-    venue = await live_venue(settings, clock, store, events, await market.instruments(), options=options,
-                             resync=resync)
-    try:        # whatever fails past the venue's opening closes it (its exchange session, its streams)
-        lines = (await venue.restore()).lines()
-        if settings.market_type == "futures" and settings.exchange_stops == "off":    # a run with them on left legs
-            lines += [told] if (told := await withdraw_exchange_stops(venue)) else []
-        if venue.streams_available:        # fills and stop triggers pushed by the exchange, seen within a second
-            venue.stream_account(stream_policy(settings))
-        await events.emit(Event(EventKind.STARTED, clock.now_ms(), "\n".join(lines), notify=True))
-    except BaseException:
-        await released(venue.close())
-        raise
-    return venue
-
-
-async def paper_account(settings: Settings, clock: Clock, market: MarketData, store: SqliteStore,
-                        events: EventBus, gate: EntryGate, spec: str = "") -> PaperVenue:
-    """Return the paper venue (restored from the database) with the settings' leverage and the data's funding."""
-    ledger = ExecutionLedger(store, venue=f"paper-{settings.market_type}")
-    leverage_cap = settings.max_leverage
-    venue = PaperVenue(settings.market_type, await market.instruments(), settings.paper_starting_balance,
-                       ledger, store, events, clock, leverage=min(settings.futures_leverage, leverage_cap),
-                       leverage_cap=leverage_cap, funding_rate=DEFAULT_FUNDING_RATE,
-                       funding_rates=rates_from(replay_funding(spec)), entry_check=gate.vet_fill,
-                       slippage=slippage_model(settings))
-    if await venue.restore():
-        log.info("paper account restored", equity=str(venue.broker.equity()))
-    return venue
 
 
 def _symbols(settings: Settings, market: MarketData) -> tuple[str, ...]:
