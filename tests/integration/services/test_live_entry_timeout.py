@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,23 @@ LIMIT_BUY = Decision(Action.ENTER, 0.7, "buy the dip", "gpt-test", DecisionSourc
 def limit_plan(rig: LiveLoopRig) -> EntryPlan:
     """Return the engine's plan of LIMIT_BUY at 105,000 under the market (stop 100,000, target 140,000)."""
     return engine_plan(rig, long_signal(SQUEEZE, "113691.10", "100000", "140000", "dip", PERP), LIMIT_BUY)
+
+
+async def partly_filled(rig: LiveLoopRig, approved: bool = True) -> tuple[str, Any]:
+    """Send LIMIT_BUY as an approved card's (else under the engine's own id) and fill 0.001 of its 0.014 at 105,000;
+    return its client id and the fake exchange's order."""
+    plan = limit_plan(rig)
+    engine_id = approval_client_id("proposal-1") if approved else plan.intent.client_order_id
+    await rig.loop.enter_approved(plan, engine_id)
+    rested = rig.fake.account.order(engine_id)
+    rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+    return engine_id, rested
+
+
+def closed_by_hand(rig: LiveLoopRig) -> None:
+    """Sell the 0.001 on the exchange by hand at 113,000 (a target, a stop or /close leave the rest the same way)."""
+    rig.fake.account.trade_by_hand(rig.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.001"),
+                                   D("113000"), rig.clock.now_ms())
 
 
 async def test_an_engine_entry_limit_past_the_timeout_is_cancelled_not_repriced_and_its_pending_entry_released(
@@ -86,11 +104,7 @@ async def test_the_unfilled_rest_of_a_partly_filled_engine_entry_times_out_and_i
     # broker lets it rest; the sync knows it as the entry that opened its guarded position
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        plan = limit_plan(rig)
-        engine_id = approval_client_id("proposal-1") if approved else plan.intent.client_order_id
-        await rig.loop.enter_approved(plan, engine_id)
-        rested = rig.fake.account.order(engine_id)
-        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        engine_id, rested = await partly_filled(rig, approved)
         await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
         guard = rig.engine.state.positions[PERP]
         # the plan's exits (its stop already raised to break-even by the rise)
@@ -118,16 +132,10 @@ async def test_the_rest_of_a_partly_filled_engine_entry_is_cancelled_when_its_po
     # fill opened a position adopted as "opened outside the engine", offered back as a /buy by the gate's pass
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        plan = limit_plan(rig)
-        engine_id = approval_client_id("proposal-1") if approved else plan.intent.client_order_id
-        await rig.loop.enter_approved(plan, engine_id)
-        rested = rig.fake.account.order(engine_id)
-        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        engine_id, rested = await partly_filled(rig, approved)
         await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
         assert rig.engine.state.positions[PERP].key == engine_id
-        # closed by hand on the exchange (a target, a stop or /close leave the rest the same way)
-        rig.fake.account.trade_by_hand(rig.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.001"),
-                                       D("113000"), rig.clock.now_ms())
+        closed_by_hand(rig)
 
         await rig.run_until(SQUEEZE + 4 * MINUTE_MS)
 
@@ -145,11 +153,7 @@ async def test_the_rest_cancelled_at_the_timeout_is_told_as_the_cancel_found_it(
     # more of it filled since the broker's last look: the cancel's answer has it, the open orders did not
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        plan = limit_plan(rig)
-        engine_id = approval_client_id("proposal-1")
-        await rig.loop.enter_approved(plan, engine_id)
-        rested = rig.fake.account.order(engine_id)
-        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        engine_id, rested = await partly_filled(rig)
         await rig.run_until(SQUEEZE + 9 * MINUTE_MS)
         rig.fake.account.fill_at_cancel[engine_id] = (D("0.004"), D("105000"))
 
@@ -168,13 +172,9 @@ async def test_a_rest_whose_cancel_fails_keeps_its_closed_position_guarded_until
         tmp_path: Path) -> None:
     async with live_loop_around(tmp_path, SQUEEZE, []) as rig:
         await rig.run_until(SQUEEZE)
-        plan = limit_plan(rig)
-        await rig.loop.enter_approved(plan, plan.intent.client_order_id)
-        rested = rig.fake.account.order(plan.intent.client_order_id)
-        rig.fake.account.fill(rested, D("0.001"), D("105000"), rig.clock.now_ms())
+        _, rested = await partly_filled(rig, approved=False)
         await rig.run_until(SQUEEZE + 2 * MINUTE_MS)
-        rig.fake.account.trade_by_hand(rig.fake.board.by_id(MarketKind.PERP, "BTCUSDT"), "SELL", D("0.001"),
-                                       D("113000"), rig.clock.now_ms())
+        closed_by_hand(rig)
         rig.fake.faults.arm(Fault(FaultKind.AUTH_ERROR, 1, ORDER, method="DELETE"))
 
         await rig.run_until(SQUEEZE + 3 * MINUTE_MS)
